@@ -1,0 +1,108 @@
+# teleqd — plain Makefile. `make`, `make check`, `make demo`, `make bench`, `make install`.
+# Dependencies are found with pkg-config; `make deps` installs them on Debian 12.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+DESTDIR    ?=
+
+CC         ?= cc
+PKGS        = libevent hiredis yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS:= $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+          -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wcast-align \
+          -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Ibuild $(PKG_CFLAGS)
+LDLIBS  = $(PKG_LIBS) -lm
+
+# `make SAN=1 ...` builds everything with AddressSanitizer and UBSan.
+ifeq ($(SAN),1)
+ALL_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS    += -fsanitize=address,undefined
+BUILD       = build/san
+else
+BUILD       = build/rel
+endif
+
+# Programs have their own main; everything else goes into one static library.
+MAINS    = src/teleqd.c src/teleqctl.c
+LIB_SRCS = $(filter-out $(MAINS),$(wildcard src/*.c))
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+LUA_HDRS = $(patsubst src/%.lua,build/%.lua.h,$(wildcard src/*.lua))
+UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
+UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRCS  = $(wildcard tools/*.c)
+TOOL_BINS  = $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
+
+PROGS = $(BUILD)/teleqd $(BUILD)/teleqctl
+
+.PHONY: all check unit integration demo bench deps install uninstall clean torture
+all: $(PROGS) $(TOOL_BINS)
+	@ln -sf $(BUILD)/teleqd teleqd-bin 2>/dev/null; rm -f teleqd-bin
+
+build/%.lua.h: src/%.lua tools/embed.sh
+	@mkdir -p build
+	sh tools/embed.sh $< > $@
+
+$(BUILD)/%.o: src/%.c include/teleqd.h $(LUA_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libteleq.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/teleqd: $(BUILD)/teleqd.o $(BUILD)/libteleq.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/teleqctl: $(BUILD)/teleqctl.o $(BUILD)/libteleq.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%: tools/%.c $(BUILD)/libteleq.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libteleq.a
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+# Integration tests start a private redis-server in a temp dir and run the real binaries.
+integration: all
+	@BUILD=$(BUILD) sh tests/integration/run.sh
+
+check: unit integration
+
+# Installs what is missing on Debian 12 (apt-get; uses sudo when not root).
+deps:
+	sh tools/deps.sh
+
+# Builds and runs the main job on an embedded default: private redis-server on a unix
+# socket under ./run, sample feeds, the daemon following them live, the indicator table.
+demo: all
+	BUILD=$(BUILD) sh tools/demo.sh
+
+bench: all
+	BUILD=$(BUILD) sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/teleqd
+	install -m 755 $(BUILD)/teleqd $(DESTDIR)$(SBINDIR)/teleqd
+	install -m 755 $(BUILD)/teleqctl $(DESTDIR)$(BINDIR)/teleqctl
+	install -m 644 conf/teleqd.yaml $(DESTDIR)$(SYSCONFDIR)/teleqd/teleqd.yaml.example
+	if [ -f systemd/teleqd.service ]; then install -d $(DESTDIR)$(UNITDIR); \
+	  install -m 644 systemd/teleqd.service $(DESTDIR)$(UNITDIR)/teleqd.service; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/teleqd $(DESTDIR)$(BINDIR)/teleqctl \
+	      $(DESTDIR)$(SYSCONFDIR)/teleqd/teleqd.yaml.example $(DESTDIR)$(UNITDIR)/teleqd.service
+
+clean:
+	rm -rf build

@@ -1,0 +1,588 @@
+/*
+ * teleqd.h — the one private header of teleqd and teleqctl, grouped by module.
+ *
+ * Flow (one way): feed (files, inotify, offsets by inode) -> parse (csv/json
+ * line -> field values) -> map (fields -> event: kind, dimensions, UTC time,
+ * local day) -> batch (counter deltas + the offsets they came from) -> store
+ * (one atomic Redis commit per batch) -> indicators (recomputed from counters).
+ *
+ * Pure modules (no I/O, unit-tested): utf8, csv, json, civil, tz (after
+ * loading), timeparse, period, siphash, map, batch, indicator, ratelimit.
+ * I/O modules: log, config (reads the file), feed, store, teleqd, teleqctl.
+ *
+ * Conventions (after systemd's CODING_STYLE): functions return 0 or -errno;
+ * ret_ out-parameters are untouched on failure; destructors accept NULL;
+ * every user-controlled size is bounded.
+ */
+#ifndef TELEQD_H
+#define TELEQD_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define TQ_VERSION      "0.1.0"
+#define TQ_MAX_DIMS     8       /* dimensions (channel, party, ...) per deployment */
+#define TQ_MAX_SLOTS    16      /* distinct source fields one feed reads */
+#define TQ_MAX_COLUMNS  512     /* CSV columns per record */
+#define TQ_MAX_VALUES   255     /* interned values per dimension / event kinds */
+#define TQ_FP_MAX       1024    /* bytes of a file's head in its fingerprint */
+#define TQ_DETAIL_MAX   160     /* reject detail text (never holds field values) */
+
+#define TQ_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define TQ_NORETURN     __attribute__((noreturn))
+
+/* ------------------------------------------------------------------ log.c */
+/*
+ * Logging to stderr. With prefixes on (not a terminal, or under journald),
+ * each line starts with a syslog priority "<3>".."<7>" so journald keeps the
+ * level. log_warn appends strerror(errno). Never pass personal data.
+ */
+void log_init(int verbosity, bool prefixes);    /* verbosity: 0 info, 1+ debug */
+void log_warn(const char *fmt, ...) TQ_PRINTF(1, 2);
+void log_warnx(const char *fmt, ...) TQ_PRINTF(1, 2);
+void log_info(const char *fmt, ...) TQ_PRINTF(1, 2);
+void log_debug(const char *fmt, ...) TQ_PRINTF(1, 2);
+void fatal(const char *fmt, ...) TQ_PRINTF(1, 2) TQ_NORETURN;
+void fatalx(const char *fmt, ...) TQ_PRINTF(1, 2) TQ_NORETURN;
+
+/* Token bucket for log floods (pure). */
+struct ratelimit {
+	int64_t  window_start;  /* seconds */
+	unsigned interval;      /* seconds per window */
+	unsigned burst;         /* lines allowed per window */
+	unsigned used;
+	unsigned suppressed;    /* lines dropped in the current window */
+};
+/*
+ * Returns true when a line may be logged at time now. When a new window
+ * opens, *ret_suppressed (may be NULL) gets the count dropped in the old
+ * one so the caller can say "N similar messages suppressed".
+ */
+bool ratelimit_pass(struct ratelimit *rl, int64_t now, unsigned *ret_suppressed);
+
+/* ----------------------------------------------------------------- utf8.c */
+enum encoding { ENC_UTF8, ENC_CP1252, ENC_LATIN1 };
+
+/* True when s[0..len) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+bool utf8_valid(const char *s, size_t len);
+/*
+ * Converts s[0..len) from enc to UTF-8 in out (cap bytes; 3*len always
+ * suffices). ENC_UTF8 validates and copies. Returns the output length,
+ * -EILSEQ for a byte invalid in enc (or invalid UTF-8), -ENOBUFS when cap is
+ * too small.
+ */
+ssize_t to_utf8(enum encoding enc, const char *s, size_t len, char *out, size_t cap);
+
+/* ------------------------------------------------------------ csv.c/json.c */
+/* A field value: p points into the line or into caller scratch; p NULL = absent. */
+struct fieldv {
+	const char *p;
+	size_t      len;
+};
+
+/*
+ * Length of the first complete record in buf[0..len), including its '\n'.
+ * A '\n' inside a quoted field does not end the record (quote 0 = no quoting).
+ * Returns 0 when no complete record is in buf yet.
+ */
+size_t csv_record_len(const char *buf, size_t len, char quote);
+/*
+ * Splits one record (terminator removed, a trailing '\r' already stripped)
+ * into fields. Quoted fields are unescaped ("" -> ") into scratch, which
+ * must hold len bytes. Returns the number of fields (>= 1), -EBADMSG on
+ * malformed quoting, -E2BIG when there are more than max fields.
+ */
+int csv_split(const char *rec, size_t len, char delim, char quote, char *scratch,
+              struct fieldv *out, size_t max);
+/*
+ * Parses one JSON text that must be an object. For each top-level member
+ * whose key equals names[i], out[i] gets the value: strings unescaped into
+ * scratch (needs len bytes), numbers/true/false as their raw text, null as
+ * absent. Other members and nested values are validated and skipped. All
+ * out[] are reset to absent first. Returns 0, -EBADMSG (not one valid JSON
+ * object), -EILSEQ (invalid UTF-8 or a lone surrogate escape).
+ */
+int json_extract(const char *s, size_t len, const char *const *names, size_t nnames,
+                 char *scratch, struct fieldv *out);
+
+/* ---------------------------------------------------------- civil.c, tz.c */
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+void civil_from_days(int64_t days, int64_t *ret_y, unsigned *ret_m, unsigned *ret_d);
+unsigned days_in_month(int64_t y, unsigned m);
+/* Floor division helper: days since epoch of a seconds value. */
+int64_t floor_div(int64_t a, int64_t b);
+
+struct tz;
+/* Reads the TZif file of name from $TZDIR or /usr/share/zoneinfo. -ENOENT, -EINVAL. */
+int tz_load(const char *name, struct tz **ret);
+/* Parses TZif v1/v2/v3 data including the POSIX TZ footer rule. -EINVAL. */
+int tz_parse(const void *buf, size_t len, struct tz **ret);
+/* Parses a POSIX TZ string alone ("CET-1CEST,M3.5.0,M10.5.0/3", "UTC0"). */
+int tz_parse_posix(const char *s, struct tz **ret);
+void tz_free(struct tz *tz);
+/* Seconds east of UTC in effect at instant utc. */
+int32_t tz_utc_offset(const struct tz *tz, int64_t utc);
+
+#define TZ_AMBIGUOUS 1  /* wall time occurred twice (autumn): earlier instant chosen */
+#define TZ_GAP       2  /* wall time did not exist (spring): moved forward by the gap */
+/*
+ * Converts a local wall-clock time (seconds since 1970-01-01 00:00 of the
+ * wall clock, as if it were UTC) to the UTC instant. Documented rule: an
+ * ambiguous time is the earlier instant (still summer time); a time in the
+ * spring gap is read with the offset in force before the gap, so 02:30 on
+ * the last Sunday of March becomes 03:30 CEST. ret_flags may be NULL.
+ */
+int64_t tz_wall_to_utc(const struct tz *tz, int64_t wall, int *ret_flags);
+
+/* ------------------------------------------------------------ timeparse.c */
+/*
+ * Parses s[0..len) against a strftime-like fmt: %Y (4 digits), %m, %d, %H,
+ * %M, %S (1-2 digits), %y, %e, %T (= %H:%M:%S), %F (= %Y-%m-%d), %f (fraction
+ * digits, ignored), %% ; every other fmt byte must match literally, a space
+ * matching one or more spaces. The whole of s must be consumed. Validates
+ * ranges and the day of month (2026-02-30 -> -ERANGE). Returns 0 and
+ * *ret_wall, -EINVAL when s does not match, -ERANGE for an impossible value.
+ */
+int time_parse_fmt(const char *s, size_t len, const char *fmt, int64_t *ret_wall);
+/*
+ * ISO 8601: YYYY-MM-DD[(T|t| )hh:mm[:ss[(.|,)fraction]]][Z|z|+hh[:mm]|+hhmm|-...].
+ * With a zone *ret_zoned = true and *ret is the UTC instant; without, *ret
+ * is the wall time. -EINVAL / -ERANGE as above.
+ */
+int time_parse_iso8601(const char *s, size_t len, int64_t *ret, bool *ret_zoned);
+/* Seconds (optionally with fraction) since the epoch, UTC. -EINVAL / -ERANGE. */
+int time_parse_epoch(const char *s, size_t len, int64_t *ret);
+
+/* --------------------------------------------------------------- period.c */
+enum period_kind { P_DAY, P_MONTH, P_QUARTER, P_HALF, P_YEAR, P_ROLLING };
+struct period {
+	enum period_kind kind;
+	int64_t year;
+	unsigned idx;           /* month 1-12, quarter 1-4, half 1-2; 0 otherwise */
+	int64_t first_day;      /* days since epoch, inclusive */
+	int64_t last_day;       /* inclusive */
+};
+#define ROLLING_DAYS 30
+/*
+ * Parses "2026-03", "2026-Q1", "2026-H1", "2026", "2026-03-05" or "rolling"
+ * (the ROLLING_DAYS local days ending with today). -EINVAL.
+ */
+int period_parse(const char *s, int64_t today, struct period *ret);
+/* Writes the canonical name ("2026-Q1", "rolling", ...). Returns 0 or -ENOBUFS. */
+int period_name(const struct period *p, char *buf, size_t len);
+/* Constructors from a day (days since epoch). */
+struct period period_of_day(enum period_kind kind, int64_t day);
+/* The same period one year earlier (rolling: the same 30 days one year earlier). */
+struct period period_previous_year(const struct period *p);
+/* Month numbers (y*12 + m-1) covered by p: *ret_first and *ret_n (1..12). */
+void period_months(const struct period *p, int64_t *ret_first, unsigned *ret_n);
+/* "2026-03" for month number y*12+m-1; "2026-03-05" for a day. buf >= 16 bytes. */
+void month_key(int64_t monthno, char *buf, size_t len);
+void day_key(int64_t day, char *buf, size_t len);
+/*
+ * The counter hashes a period reads: whole months (P_MONTH..P_YEAR: month
+ * numbers) or days (P_DAY, P_ROLLING: day numbers), for the period itself
+ * and for the same period one year earlier.
+ */
+struct span {
+	bool     days;
+	int64_t  first;         /* month number or day number */
+	unsigned n;
+};
+void period_span(const struct period *p, struct span *ret_cur, struct span *ret_prev);
+/* Inverse of month_key/day_key. -EINVAL. */
+int parse_month_key(const char *s, size_t len, int64_t *ret_monthno);
+int parse_day_key(const char *s, size_t len, int64_t *ret_day);
+
+/* -------------------------------------------------------------- siphash.c */
+/* SipHash-2-4 of data with a 16-byte key. */
+uint64_t siphash24(const uint8_t key[16], const void *data, size_t len);
+
+/* --------------------------------------------------------------- config.c */
+enum feed_format { FORMAT_CSV, FORMAT_JSONL };
+enum time_kind   { TIME_FORMAT, TIME_ISO8601, TIME_EPOCH };
+enum start_at    { START_BEGINNING, START_END };
+enum rule_kind   { RULE_NONE, RULE_CONST, RULE_FIELD };
+enum ind_kind    { IND_RATIO, IND_GROWTH };
+enum combine     { COMBINE_POOLED, COMBINE_MEAN_OF_MONTHS };
+enum cmp         { CMP_GE, CMP_GT, CMP_LE, CMP_LT };
+enum cadence     { CADENCE_MONTH, CADENCE_QUARTER, CADENCE_HALF, CADENCE_YEAR };
+
+/*
+ * One value per line: a constant, or a source field looked up in a map.
+ * Ids are 1-based indexes into the interned table the rule feeds
+ * (config.events for the event rule, config.dims[d].values for dimension d).
+ */
+struct rule {
+	enum rule_kind kind;
+	int        slot;        /* RULE_FIELD: index into feed_conf.slots */
+	uint16_t   const_id;    /* RULE_CONST */
+	size_t     nmap;        /* RULE_FIELD: map from source value ... */
+	char     **from;
+	uint16_t  *to;          /* ... to interned id */
+};
+
+struct feed_conf {
+	char          *name;
+	char          *path;            /* absolute; fnmatch glob on the last component only */
+	enum feed_format format;
+	enum start_at  start_at;        /* for files first seen (default beginning) */
+	size_t         max_line;        /* bytes, default 65536, max 16 MiB */
+	unsigned       rotate_wait_ms;  /* keep a rotated-away file open this long after its last growth */
+	struct {
+		char    delimiter;      /* default ',' */
+		char    quote;          /* default '"', 0 = none */
+		bool    header;         /* first record names the columns (default true) */
+		size_t  ncolumns;       /* when header is false: the column names */
+		char  **columns;
+	} csv;
+	enum encoding  encoding;
+	size_t         nslots;          /* distinct source field names this feed reads */
+	char          *slots[TQ_MAX_SLOTS];
+	struct {
+		enum time_kind kind;
+		char   *format;         /* TIME_FORMAT: strftime-like */
+		int     slot[2];        /* one field, or date and time fields joined by a space */
+		int     nslot;
+	} time;
+	int            id_slot;         /* -1: no de-duplication id */
+	struct rule    event;
+	struct rule    dims[TQ_MAX_DIMS];       /* by dimension index; RULE_NONE = not set */
+	int            line, col;       /* position in the config file, for messages */
+};
+
+struct dimension {
+	char   *name;
+	size_t  nvalues;
+	char   *values[TQ_MAX_VALUES];      /* id = index + 1 */
+};
+
+/* Matches a counter when every clause holds. dim -1 is the event kind. */
+struct clause {
+	int        dim;
+	size_t     n;
+	uint16_t  *ids;
+};
+struct filter {
+	size_t         n;
+	struct clause *c;
+};
+
+struct indicator {
+	char         *name;             /* [a-z0-9_]+, used in Redis keys */
+	char         *title;            /* Swedish title for reports */
+	enum ind_kind kind;
+	struct filter num;              /* growth: the counted cases */
+	struct filter den;              /* ratio only */
+	enum cmp      cmp;
+	double        target;           /* fraction: 0.55 */
+	enum combine  combine;
+	enum cadence  cadence;
+	int64_t       min_denominator;  /* below it a value is shown but not judged */
+};
+
+struct config {
+	char   *file;
+	char   *timezone;               /* default Europe/Stockholm */
+	struct {
+		char *address;          /* "unix:/path" or "host:port" (default unix:/run/redis/redis.sock) */
+		char *user;             /* optional ACL user */
+		char *password_file;    /* optional; never the password itself */
+		char *prefix;           /* default "teleq:" */
+		char *tag;              /* hash tag, default "teleqd": keys are prefix{tag}:... */
+		int   db;               /* default 0 */
+	} redis;
+	struct {
+		char *secret_file;      /* key for hashing ids; required when a feed has an id */
+		unsigned window_days;   /* how long seen ids are kept, default 400 */
+	} dedup;
+	size_t   batch_max_events;      /* default 50000 */
+	unsigned batch_max_delay_ms;    /* default 100: commit at most this long after the first event */
+	size_t   deadletter_maxlen;     /* default 10000 entries */
+	unsigned rescan_interval_ms;    /* safety-net rescan of globs, default 2000 */
+	size_t           nevents;
+	char            *events[TQ_MAX_VALUES];     /* interned event kinds, id = index + 1 */
+	size_t           ndims;
+	struct dimension dims[TQ_MAX_DIMS];         /* sorted by name */
+	size_t           nfeeds;
+	struct feed_conf *feeds;
+	size_t           nindicators;
+	struct indicator *indicators;
+};
+
+/*
+ * Parses and validates the whole file before anything is applied. On
+ * failure returns -EINVAL (or -errno for I/O) and writes
+ * "file:line:col: what is wrong" into err; *ret untouched.
+ */
+int config_load(const char *path, struct config **ret, char *err, size_t errlen);
+/* Same, from a string (name used in messages). For tests and fuzzing. */
+int config_parse(const char *name, const char *text, size_t len, struct config **ret,
+                 char *err, size_t errlen);
+void config_free(struct config *cfg);
+/* Id of value in dimension d or of an event kind (d = -1); 0 when unknown. */
+uint16_t config_value_id(const struct config *cfg, int d, const char *v, size_t len);
+/* Name of an id; NULL when out of range. */
+const char *config_value_name(const struct config *cfg, int d, uint16_t id);
+
+/* ------------------------------------------------------------------ map.c */
+/* What a counter counts: an event kind and a value per dimension (0 = absent). */
+struct combo {
+	uint16_t event;
+	uint16_t dim[TQ_MAX_DIMS];
+};
+
+struct event {
+	struct combo c;
+	int64_t  utc;           /* seconds since the epoch */
+	int64_t  day;           /* local calendar day, days since epoch */
+	bool     has_id;
+	uint8_t  id[16];        /* keyed hash of the record id */
+};
+
+enum reject {
+	REJ_EMPTY,              /* empty line */
+	REJ_TOO_LONG,           /* longer than max_line: skipped to the next newline */
+	REJ_NUL,                /* NUL byte in the line */
+	REJ_ENCODING,           /* invalid UTF-8 or byte invalid in the declared encoding */
+	REJ_JSON,               /* not one valid JSON object */
+	REJ_CSV,                /* malformed quoting */
+	REJ_COLUMNS,            /* column count differs from the header */
+	REJ_MISSING,            /* a mapped field is absent or empty */
+	REJ_TIME,               /* time does not parse */
+	REJ_DATE,               /* impossible date or time (2026-02-30) */
+	REJ_UNMAPPED,           /* a value no map covers */
+	REJ_HEADER,             /* CSV header missing or unusable */
+	REJ__MAX
+};
+/* Stable short name used in counters and metrics ("bad_json", ...). */
+const char *reject_name(enum reject r);
+
+/* Per-file parse state, kept by the feed for each file. */
+struct parse_state {
+	bool     have_header;
+	uint64_t header_hash;           /* to skip repeated header lines */
+	size_t   ncolumns;
+	int      col[TQ_MAX_SLOTS];     /* column of each slot, -1 = not in this file */
+};
+
+/* Scratch memory reused across lines; sized for max_line. */
+struct map_scratch {
+	char         *buf;
+	size_t        cap;
+	struct fieldv cols[TQ_MAX_COLUMNS];
+};
+int  map_scratch_init(struct map_scratch *s, size_t max_line);
+void map_scratch_done(struct map_scratch *s);
+
+enum map_result { MAP_EVENT, MAP_SKIP, MAP_REJECT };
+/*
+ * Turns one record (terminator stripped) of feed fc into an event.
+ * MAP_EVENT: *ev filled. MAP_SKIP: a header line or a repeated header (no
+ * event, not an error). MAP_REJECT: *why and detail (no field values, only
+ * field names and shapes) are set. Pure: no I/O, no logging.
+ * idkey is the 16-byte secret for hashing ids (NULL when no feed has ids).
+ */
+enum map_result map_record(const struct config *cfg, const struct feed_conf *fc,
+                           const struct tz *tz, const uint8_t *idkey,
+                           struct parse_state *ps, struct map_scratch *s,
+                           const char *rec, size_t len,
+                           struct event *ev, enum reject *why, char *detail, size_t detaillen);
+
+/*
+ * Counter field name of a combo: "<event>|<dim>=<value>|..." with dimensions
+ * in name order, absent ones left out. Returns length, or -ENOBUFS.
+ */
+int combo_format(const struct config *cfg, const struct combo *c, char *buf, size_t len);
+/* Inverse; unknown names map to id 0 (they then match no filter). -EINVAL on syntax. */
+int combo_parse(const struct config *cfg, const char *s, size_t len, struct combo *ret);
+bool filter_match(const struct filter *f, const struct combo *c);
+
+/* ---------------------------------------------------------------- batch.c */
+/* A file position as committed with the data read up to it. */
+struct file_pos {
+	uint16_t feed;          /* index into config.feeds */
+	uint64_t dev, ino;
+	int64_t  offset;        /* bytes consumed: always at a record boundary */
+	uint64_t line;          /* records consumed */
+	uint64_t fp;            /* fingerprint of the first fplen bytes */
+	uint32_t fplen;
+	bool     gone;          /* file finished for good: drop its stored entry */
+	char     path[256];     /* for status output only */
+};
+
+struct batch_count {
+	int64_t      day;
+	struct combo c;
+	int64_t      n;
+};
+struct batch_idevent {
+	int64_t      day;
+	struct combo c;
+	uint8_t      id[16];
+};
+struct batch_deadletter {
+	uint16_t     feed;
+	enum reject  why;
+	uint64_t     line;
+	char         path[256];
+	char         detail[TQ_DETAIL_MAX];
+};
+
+/* Counter deltas and positions of one commit. Memory is bounded by the caps. */
+struct batch {
+	size_t               cap_events;    /* max events+rejects before the batch is full */
+	size_t               nevents;       /* events added (counted + id events) */
+	size_t               nrejects;
+	/* open-addressing table of (day, combo) -> n */
+	struct batch_count  *counts;
+	size_t               ncounts, counts_cap;
+	struct batch_idevent *ids;
+	size_t               nids, ids_cap;
+	struct file_pos     *pos;
+	size_t               npos, pos_cap;
+	uint64_t             rejects[/* feed * REJ__MAX */ 64 * REJ__MAX];
+	uint64_t             lines[64];     /* lines read per feed */
+	struct batch_deadletter *dead;
+	size_t               ndead, dead_cap;   /* dead letters kept per batch (rest only counted) */
+	int64_t              first_event_ms;    /* monotonic ms of the first addition, 0 if empty */
+};
+#define BATCH_MAX_FEEDS 64
+int  batch_init(struct batch *b, size_t cap_events, size_t dead_cap);
+void batch_done(struct batch *b);
+void batch_clear(struct batch *b);
+bool batch_empty(const struct batch *b);
+bool batch_full(const struct batch *b);
+/* Adds one event (aggregated, or kept apart when it has an id). -ENOSPC when full. */
+int  batch_add(struct batch *b, const struct event *ev);
+/* Counts a reject and keeps a dead letter while there is room. */
+void batch_reject(struct batch *b, uint16_t feed, enum reject why, uint64_t line,
+                  const char *path, const char *detail);
+void batch_line(struct batch *b, uint16_t feed);
+/* Records (or updates) the position of a file; last call per (dev, ino) wins. -ENOMEM. */
+int  batch_position(struct batch *b, const struct file_pos *p);
+
+/* ------------------------------------------------------------ indicator.c */
+struct outcome {
+	int64_t num, den;       /* pooled sums (growth: this period, previous period) */
+	double  value;          /* fraction; valid when has_value */
+	bool    has_value;
+	int     met;            /* 1 met, 0 missed, -1 unknown (no value, or den < min) */
+	unsigned nmonths;       /* months that contributed (mean of months) */
+};
+/* Counter totals of one month (or any span) per indicator side. */
+struct ind_sums {
+	int64_t num, den;
+};
+/*
+ * Adds the counters of one hash (field names as combo_format, values as
+ * decimal text) into per-indicator sums (arrays of cfg->nindicators).
+ */
+void ind_accumulate(const struct config *cfg, const char *field, size_t flen,
+                    int64_t value, struct ind_sums *sums);
+/*
+ * Outcome of indicator i over months[0..n) (one ind_sums per month, in
+ * order) according to its combine rule. For growth, prev holds the same
+ * months one year earlier (n entries); otherwise prev may be NULL.
+ */
+void ind_outcome(const struct indicator *ind, const struct ind_sums *months,
+                 const struct ind_sums *prev, unsigned n, struct outcome *ret);
+bool target_met(enum cmp cmp, double target, double value);
+const char *cmp_symbol(enum cmp cmp);   /* ">=", ... */
+
+/* ----------------------------------------------------------------- feed.c */
+/*
+ * Following files like tail -F: one struct feedset for all feeds of a
+ * config. Files are identified by device+inode plus a fingerprint of their
+ * head (never by name), woken by inotify through libevent, with a periodic
+ * rescan as safety net. Hands complete records to a sink; holds a partial
+ * last line until its newline arrives.
+ */
+struct event_base;
+struct feedset;
+
+struct record_ctx {
+	uint16_t            feed;       /* index into config.feeds */
+	uint64_t            line;       /* 1-based record number in its file */
+	const char         *path;
+	struct parse_state *ps;         /* this file's parse state */
+	bool                header_replay;  /* the header re-read after a restart: do not count */
+};
+struct feed_sink {
+	/*
+	 * One complete record, terminator ("\n" or "\r\n") stripped. Return 0
+	 * when consumed, -ENOSPC to stop reading: the record is not consumed
+	 * and is offered again after feedset_resume().
+	 */
+	int  (*record)(void *arg, const struct record_ctx *rc, const char *rec, size_t len);
+	/* A record the feed itself rejects (REJ_TOO_LONG). Always consumed. */
+	void (*reject)(void *arg, const struct record_ctx *rc, enum reject why, const char *detail);
+	/* Reading stopped: every file is at its end, or the sink is full. */
+	void (*idle)(void *arg);
+};
+/* Creates the feed set (no I/O yet). -ENOMEM, -EINVAL. */
+int  feedset_new(struct event_base *base, const struct config *cfg,
+                 const struct feed_sink *sink, void *arg, struct feedset **ret);
+void feedset_free(struct feedset *fs);
+/*
+ * Starts (or restarts, after a Redis reconnect) following from the
+ * committed positions pos[0..n): every open file is rewound to its
+ * committed offset, or to 0/end when it has none. Safe to call again.
+ */
+int  feedset_start(struct feedset *fs, const struct file_pos *pos, size_t n);
+/* Stops reading until feedset_resume(); inotify events are still noted. */
+void feedset_pause(struct feedset *fs);
+void feedset_resume(struct feedset *fs);
+/* Adds the current position of every file with consumed data to b. */
+int  feedset_positions(struct feedset *fs, struct batch *b);
+/* The positions in b are committed: close files that are finished for good. */
+void feedset_committed(struct feedset *fs, const struct batch *b);
+/* True when the last pass found no unread complete record in any file. */
+bool feedset_drained(const struct feedset *fs);
+
+/* ---------------------------------------------------------------- store.c */
+/*
+ * The Redis side: hiredis async on the libevent loop. A commit is one Lua
+ * script run (atomic like MULTI/EXEC, but able to decide per record for
+ * de-duplication): counter deltas, seen-id set members, reject counters,
+ * dead letters and file positions, all keys in KEYS under one hash tag.
+ * After each commit the indicator hashes of the touched periods are
+ * recomputed from the counters.
+ */
+struct store;
+struct store_sink {
+	/* Connected and authenticated; pos holds every committed file position. */
+	void (*ready)(void *arg, const struct file_pos *pos, size_t n);
+	/* Connection lost; an in-flight commit's outcome is unknown. Reconnect follows. */
+	void (*down)(void *arg);
+};
+typedef void store_done_fn(void *arg, int status);
+int  store_new(struct event_base *base, const struct config *cfg, const uint8_t *idkey,
+               const struct store_sink *sink, void *arg, struct store **ret);
+void store_free(struct store *st);
+/*
+ * Sends b as one atomic commit. done(arg, 0) when applied, done(arg, -errno)
+ * when it failed or its outcome is unknown (the caller then waits for ready
+ * and rewinds to the stored positions). b must not change until done runs.
+ * -ENOTCONN when not connected.
+ */
+int  store_commit(struct store *st, const struct batch *b, store_done_fn *done, void *arg);
+bool store_connected(const struct store *st);
+/* Recomputes every indicator period of the last two years (start-up, reload). */
+void store_recompute_all(struct store *st);
+/* Replaces the config (SIGHUP); the connection is kept when redis settings are equal. */
+int  store_reconfigure(struct store *st, const struct config *cfg);
+
+/* ---------------------------------------------------------------- keys.c */
+/*
+ * Redis key names. Every key is "<prefix>{<tag>}:<rest>" so one hash tag
+ * holds a deployment together (cluster-ready). Writes into buf, returns
+ * length or -ENOBUFS.
+ */
+int key_name(const struct config *cfg, char *buf, size_t len, const char *fmt, ...) TQ_PRINTF(4, 5);
+
+#endif /* TELEQD_H */

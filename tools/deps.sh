@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs teleqd's build and test dependencies on Debian 12 (bookworm).
+# Non-interactive; runs apt-get update first. Uses sudo when not root.
+set -eu
+PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev
+      redis-server redis-tools tzdata python3 procps"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && { echo "deps: all installed"; exit 0; }
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "deps: installing$missing"
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+# Debian starts the packaged redis-server as a service; the tests run their own.
