@@ -38,6 +38,8 @@ LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
 LUA_HDRS = $(patsubst src/%.lua,build/%.lua.h,$(wildcard src/*.lua))
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+ITEST_SRCS = $(wildcard tests/integration/itest_*.c)
+ITEST_BINS = $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/tests/%)
 TOOL_SRCS  = $(wildcard tools/*.c)
 TOOL_BINS  = $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 
@@ -45,7 +47,6 @@ PROGS = $(BUILD)/teleqd $(BUILD)/teleqctl
 
 .PHONY: all check unit integration demo bench deps install uninstall clean torture
 all: $(PROGS) $(TOOL_BINS)
-	@ln -sf $(BUILD)/teleqd teleqd-bin 2>/dev/null; rm -f teleqd-bin
 
 build/%.lua.h: src/%.lua tools/embed.sh
 	@mkdir -p build
@@ -71,11 +72,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libteleq.a
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
+$(BUILD)/tests/itest_%: tests/integration/itest_%.c $(BUILD)/libteleq.a
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # Integration tests start a private redis-server in a temp dir and run the real binaries.
-integration: all
+integration: all $(ITEST_BINS)
 	@BUILD=$(BUILD) sh tests/integration/run.sh
 
 check: unit integration

@@ -366,6 +366,7 @@ const char *reject_name(enum reject r);
 struct parse_state {
 	bool     have_header;
 	uint64_t header_hash;           /* to skip repeated header lines */
+	size_t   header_len;
 	size_t   ncolumns;
 	int      col[TQ_MAX_SLOTS];     /* column of each slot, -1 = not in this file */
 };
@@ -438,9 +439,12 @@ struct batch {
 	size_t               cap_events;    /* max events+rejects before the batch is full */
 	size_t               nevents;       /* events added (counted + id events) */
 	size_t               nrejects;
-	/* open-addressing table of (day, combo) -> n */
+	/* counts[0..ncounts) dense, one per distinct (day, combo); index is an
+	 * open-addressing table of count positions + 1 (0 = empty slot) */
 	struct batch_count  *counts;
 	size_t               ncounts, counts_cap;
+	uint32_t            *index;
+	size_t               index_cap;         /* power of two */
 	struct batch_idevent *ids;
 	size_t               nids, ids_cap;
 	struct file_pos     *pos;
@@ -449,7 +453,6 @@ struct batch {
 	uint64_t             lines[64];     /* lines read per feed */
 	struct batch_deadletter *dead;
 	size_t               ndead, dead_cap;   /* dead letters kept per batch (rest only counted) */
-	int64_t              first_event_ms;    /* monotonic ms of the first addition, 0 if empty */
 };
 #define BATCH_MAX_FEEDS 64
 int  batch_init(struct batch *b, size_t cap_events, size_t dead_cap);

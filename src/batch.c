@@ -1,0 +1,252 @@
+/*
+ * batch.c — the counter deltas and file positions of one commit (pure).
+ *
+ * Events without an id are aggregated per (local day, combo): a backfill of
+ * a million calls over a month becomes a few hundred HINCRBYs. Events with
+ * an id stay apart because the commit script decides per id whether it was
+ * seen before. Every array is bounded by cap_events (or dead_cap), so a
+ * batch's memory is bounded whatever the input.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "teleqd.h"
+
+#define INDEX_MIN 256
+
+/* Mixes a (day, combo) key into a table hash; quality matters more than speed here. */
+static uint64_t
+count_hash(int64_t day, const struct combo *c)
+{
+	uint64_t h = (uint64_t)day * 0x9E3779B97F4A7C15ULL;
+	size_t i;
+
+	h ^= c->event;
+	for (i = 0; i < TQ_MAX_DIMS; i++)
+		h = (h ^ c->dim[i]) * 0x100000001B3ULL;
+	return h ^ (h >> 29);
+}
+
+/*
+ * Allocates the arrays of b for at most cap_events events and dead_cap
+ * dead letters. Returns 0 or -ENOMEM (b then holds nothing to free).
+ */
+int
+batch_init(struct batch *b, size_t cap_events, size_t dead_cap)
+{
+	memset(b, 0, sizeof(*b));
+	b->cap_events = cap_events ? cap_events : 1;
+	b->dead_cap = dead_cap;
+	b->index_cap = INDEX_MIN;
+	b->counts_cap = INDEX_MIN / 2;
+	b->index = calloc(b->index_cap, sizeof(*b->index));
+	b->counts = calloc(b->counts_cap, sizeof(*b->counts));
+	b->dead = dead_cap ? calloc(dead_cap, sizeof(*b->dead)) : NULL;
+	if (!b->index || !b->counts || (dead_cap && !b->dead)) {
+		batch_done(b);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Frees the arrays of b; safe on a zeroed or already freed batch. */
+void
+batch_done(struct batch *b)
+{
+	if (!b)
+		return;
+	free(b->index);
+	free(b->counts);
+	free(b->ids);
+	free(b->pos);
+	free(b->dead);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Empties b for the next commit, keeping its memory. */
+void
+batch_clear(struct batch *b)
+{
+	memset(b->index, 0, b->index_cap * sizeof(*b->index));
+	b->ncounts = 0;
+	b->nids = 0;
+	b->npos = 0;
+	b->ndead = 0;
+	b->nevents = 0;
+	b->nrejects = 0;
+	memset(b->rejects, 0, sizeof(b->rejects));
+	memset(b->lines, 0, sizeof(b->lines));
+}
+
+/* True when the batch would commit nothing at all. */
+bool
+batch_empty(const struct batch *b)
+{
+	size_t i;
+
+	if (b->nevents || b->nrejects || b->npos || b->ndead)
+		return false;
+	for (i = 0; i < BATCH_MAX_FEEDS; i++)
+		if (b->lines[i])
+			return false;
+	return true;
+}
+
+/* True when no further event or reject may be added. */
+bool
+batch_full(const struct batch *b)
+{
+	return b->nevents + b->nrejects >= b->cap_events;
+}
+
+/* Doubles the index and re-inserts every count; -ENOMEM leaves b as it was. */
+static int
+index_grow(struct batch *b)
+{
+	size_t cap = b->index_cap * 2, i, slot;
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < b->ncounts; i++) {
+		slot = count_hash(b->counts[i].day, &b->counts[i].c) & (cap - 1);
+		while (idx[slot])
+			slot = (slot + 1) & (cap - 1);
+		idx[slot] = (uint32_t)i + 1;
+	}
+	free(b->index);
+	b->index = idx;
+	b->index_cap = cap;
+	return 0;
+}
+
+/* Grows an array of elem-sized items to hold at least need; -ENOMEM. */
+static int
+grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* Adds 1 to the (day, combo) counter, creating it when new. -ENOMEM. */
+static int
+count_add(struct batch *b, int64_t day, const struct combo *c)
+{
+	size_t slot;
+	struct batch_count *bc;
+	int r;
+
+	slot = count_hash(day, c) & (b->index_cap - 1);
+	for (; b->index[slot]; slot = (slot + 1) & (b->index_cap - 1)) {
+		bc = &b->counts[b->index[slot] - 1];
+		if (bc->day == day && memcmp(&bc->c, c, sizeof(*c)) == 0) {
+			bc->n++;
+			return 0;
+		}
+	}
+	/* Keep the load factor under one half so probes stay short. */
+	if ((b->ncounts + 1) * 2 > b->index_cap) {
+		if ((r = index_grow(b)) < 0)
+			return r;
+		return count_add(b, day, c);
+	}
+	if ((r = grow((void **)&b->counts, &b->counts_cap, b->ncounts + 1, sizeof(*b->counts))) < 0)
+		return r;
+	bc = &b->counts[b->ncounts];
+	bc->day = day;
+	bc->c = *c;
+	bc->n = 1;
+	b->index[slot] = (uint32_t)++b->ncounts;
+	return 0;
+}
+
+/*
+ * Adds one event: aggregated into its (day, combo) counter, or kept apart
+ * when it carries an id. Returns 0, -ENOSPC when the batch is full, -ENOMEM.
+ */
+int
+batch_add(struct batch *b, const struct event *ev)
+{
+	struct batch_idevent *ie;
+	int r;
+
+	if (batch_full(b))
+		return -ENOSPC;
+	if (ev->has_id) {
+		if ((r = grow((void **)&b->ids, &b->ids_cap, b->nids + 1, sizeof(*b->ids))) < 0)
+			return r;
+		ie = &b->ids[b->nids++];
+		ie->day = ev->day;
+		ie->c = ev->c;
+		memcpy(ie->id, ev->id, sizeof(ie->id));
+	} else if ((r = count_add(b, ev->day, &ev->c)) < 0)
+		return r;
+	b->nevents++;
+	return 0;
+}
+
+/*
+ * Counts a rejected line of feed under why and, while this batch has room
+ * for dead letters, keeps one with its place and reason. detail must hold
+ * no field values (map.c only writes field names and shapes).
+ */
+void
+batch_reject(struct batch *b, uint16_t feed, enum reject why, uint64_t line,
+    const char *path, const char *detail)
+{
+	struct batch_deadletter *d;
+
+	if (feed < BATCH_MAX_FEEDS && why < REJ__MAX)
+		b->rejects[feed * REJ__MAX + why]++;
+	b->nrejects++;
+	if (b->ndead >= b->dead_cap)
+		return;
+	d = &b->dead[b->ndead++];
+	d->feed = feed;
+	d->why = why;
+	d->line = line;
+	snprintf(d->path, sizeof(d->path), "%s", path ? path : "");
+	snprintf(d->detail, sizeof(d->detail), "%s", detail ? detail : "");
+}
+
+/* Counts one line read from feed (events, skips and rejects alike). */
+void
+batch_line(struct batch *b, uint16_t feed)
+{
+	if (feed < BATCH_MAX_FEEDS)
+		b->lines[feed]++;
+}
+
+/*
+ * Records the position of a file; a later call for the same (feed, dev,
+ * ino) replaces the earlier one. Returns 0 or -ENOMEM.
+ */
+int
+batch_position(struct batch *b, const struct file_pos *p)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < b->npos; i++)
+		if (b->pos[i].feed == p->feed && b->pos[i].dev == p->dev && b->pos[i].ino == p->ino) {
+			b->pos[i] = *p;
+			return 0;
+		}
+	if ((r = grow((void **)&b->pos, &b->pos_cap, b->npos + 1, sizeof(*b->pos))) < 0)
+		return r;
+	b->pos[b->npos++] = *p;
+	return 0;
+}

@@ -1,0 +1,210 @@
+/* Unit tests of small pure modules: siphash, ratelimit, batch, keys. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "teleqd.h"
+
+/* Reference vectors from the SipHash paper (key 00..0f, message 00..len-1). */
+static void
+test_siphash_vectors(void **state)
+{
+	uint8_t key[16], msg[64];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (i = 0; i < 64; i++)
+		msg[i] = (uint8_t)i;
+	assert_true(siphash24(key, msg, 0) == 0x726fdb47dd0e0e31ULL);
+	assert_true(siphash24(key, msg, 15) == 0xa129ca6149be45e5ULL);
+	/* A different key gives a different tag for the same message. */
+	key[0] ^= 1;
+	assert_true(siphash24(key, msg, 15) != 0xa129ca6149be45e5ULL);
+}
+
+static void
+test_ratelimit_window(void **state)
+{
+	struct ratelimit rl = { .interval = 10, .burst = 3 };
+	unsigned sup = 99;
+	int i, passed = 0;
+
+	for (i = 0; i < 10; i++)
+		passed += ratelimit_pass(&rl, 100, &sup);
+	assert_int_equal(passed, 3);
+	assert_int_equal(rl.suppressed, 7);
+	/* Still inside the window. */
+	assert_false(ratelimit_pass(&rl, 109, &sup));
+	assert_int_equal(sup, 0);
+	/* A new window reports what the old one dropped. */
+	assert_true(ratelimit_pass(&rl, 110, &sup));
+	assert_int_equal(sup, 8);
+	/* Time going backwards (clock change) opens a new window rather than stalling. */
+	assert_true(ratelimit_pass(&rl, 50, &sup));
+}
+
+static struct event
+mkevent(int64_t day, uint16_t ev, uint16_t d0)
+{
+	struct event e;
+
+	memset(&e, 0, sizeof(e));
+	e.day = day;
+	e.c.event = ev;
+	e.c.dim[0] = d0;
+	return e;
+}
+
+static void
+test_batch_aggregates(void **state)
+{
+	struct batch b;
+	struct event e;
+	size_t i;
+	int64_t total = 0;
+
+	assert_int_equal(batch_init(&b, 100000, 4), 0);
+	assert_true(batch_empty(&b));
+	/* 3000 events over 30 days x 2 kinds: 60 distinct counters. */
+	for (i = 0; i < 3000; i++) {
+		e = mkevent(20500 + (int64_t)(i % 30), (uint16_t)(1 + i % 2), 1);
+		assert_int_equal(batch_add(&b, &e), 0);
+	}
+	assert_int_equal(b.ncounts, 60);
+	assert_int_equal(b.nevents, 3000);
+	for (i = 0; i < b.ncounts; i++) {
+		assert_int_equal(b.counts[i].n, 50);
+		total += b.counts[i].n;
+	}
+	assert_int_equal(total, 3000);
+	assert_false(batch_empty(&b));
+	batch_clear(&b);
+	assert_true(batch_empty(&b));
+	assert_int_equal(b.ncounts, 0);
+	/* Reuse after clear finds no stale entries. */
+	e = mkevent(20500, 1, 1);
+	assert_int_equal(batch_add(&b, &e), 0);
+	assert_int_equal(b.ncounts, 1);
+	assert_int_equal(b.counts[0].n, 1);
+	batch_done(&b);
+	batch_done(&b);         /* idempotent */
+}
+
+static void
+test_batch_many_keys_grow(void **state)
+{
+	struct batch b;
+	struct event e;
+	size_t i;
+
+	assert_int_equal(batch_init(&b, 100000, 0), 0);
+	for (i = 0; i < 20000; i++) {
+		e = mkevent((int64_t)i, 1, (uint16_t)(i % 7));
+		assert_int_equal(batch_add(&b, &e), 0);
+	}
+	assert_int_equal(b.ncounts, 20000);
+	assert_true(b.index_cap >= 40000);
+	/* Adding the same keys again only increments. */
+	for (i = 0; i < 20000; i++) {
+		e = mkevent((int64_t)i, 1, (uint16_t)(i % 7));
+		assert_int_equal(batch_add(&b, &e), 0);
+	}
+	assert_int_equal(b.ncounts, 20000);
+	for (i = 0; i < b.ncounts; i++)
+		assert_int_equal(b.counts[i].n, 2);
+	batch_done(&b);
+}
+
+static void
+test_batch_full_and_ids(void **state)
+{
+	struct batch b;
+	struct event e = mkevent(1, 1, 0);
+
+	assert_int_equal(batch_init(&b, 3, 1), 0);
+	e.has_id = true;
+	memset(e.id, 0xab, sizeof(e.id));
+	assert_int_equal(batch_add(&b, &e), 0);
+	assert_int_equal(batch_add(&b, &e), 0);     /* the store decides on duplicates */
+	assert_int_equal(b.nids, 2);
+	assert_int_equal(b.ncounts, 0);
+	batch_reject(&b, 0, REJ_JSON, 7, "/x", "not JSON");
+	assert_true(batch_full(&b));
+	e.has_id = false;
+	assert_int_equal(batch_add(&b, &e), -ENOSPC);
+	/* Dead letters are bounded; rejects still counted. */
+	batch_reject(&b, 0, REJ_JSON, 8, "/x", "not JSON");
+	assert_int_equal(b.ndead, 1);
+	assert_int_equal(b.rejects[0 * REJ__MAX + REJ_JSON], 2);
+	assert_int_equal(b.dead[0].line, 7);
+	assert_string_equal(b.dead[0].detail, "not JSON");
+	batch_done(&b);
+}
+
+static void
+test_batch_positions_replace(void **state)
+{
+	struct batch b;
+	struct file_pos p;
+
+	assert_int_equal(batch_init(&b, 10, 0), 0);
+	memset(&p, 0, sizeof(p));
+	p.feed = 1; p.dev = 2; p.ino = 3; p.offset = 100;
+	assert_int_equal(batch_position(&b, &p), 0);
+	p.offset = 250;
+	assert_int_equal(batch_position(&b, &p), 0);
+	p.ino = 4; p.offset = 5;
+	assert_int_equal(batch_position(&b, &p), 0);
+	assert_int_equal(b.npos, 2);
+	assert_int_equal(b.pos[0].offset, 250);
+	assert_int_equal(b.pos[1].offset, 5);
+	assert_false(batch_empty(&b));
+	batch_done(&b);
+}
+
+static void
+test_key_names(void **state)
+{
+	struct config cfg;
+	char buf[32];
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.redis.prefix = "teleq:";
+	cfg.redis.tag = "teleqd";
+	assert_int_equal(key_name(&cfg, buf, sizeof(buf), "month:%s", "2026-03"), 27);
+	assert_string_equal(buf, "teleq:{teleqd}:month:2026-03");
+	assert_int_equal(key_name(&cfg, buf, 10, "month:%s", "2026-03"), -ENOBUFS);
+}
+
+static void
+test_reject_names(void **state)
+{
+	int r;
+
+	for (r = 0; r < REJ__MAX; r++)
+		assert_non_null(reject_name((enum reject)r));
+	assert_string_equal(reject_name(REJ_JSON), "bad_json");
+	assert_string_equal(reject_name(REJ_TOO_LONG), "too_long");
+	assert_string_equal(reject_name(REJ__MAX), "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_siphash_vectors),
+		cmocka_unit_test(test_ratelimit_window),
+		cmocka_unit_test(test_batch_aggregates),
+		cmocka_unit_test(test_batch_many_keys_grow),
+		cmocka_unit_test(test_batch_full_and_ids),
+		cmocka_unit_test(test_batch_positions_replace),
+		cmocka_unit_test(test_key_names),
+		cmocka_unit_test(test_reject_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
