@@ -72,7 +72,7 @@ test_batch_aggregates(void **state)
 	assert_true(batch_empty(&b));
 	/* 3000 events over 30 days x 2 kinds: 60 distinct counters. */
 	for (i = 0; i < 3000; i++) {
-		e = mkevent(20500 + (int64_t)(i % 30), (uint16_t)(1 + i % 2), 1);
+		e = mkevent(20500 + (int64_t)(i % 30), (uint16_t)(1 + (i / 30) % 2), 1);
 		assert_int_equal(batch_add(&b, &e), 0);
 	}
 	assert_int_equal(b.ncounts, 60);
@@ -176,7 +176,7 @@ test_key_names(void **state)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.redis.prefix = "teleq:";
 	cfg.redis.tag = "teleqd";
-	assert_int_equal(key_name(&cfg, buf, sizeof(buf), "month:%s", "2026-03"), 27);
+	assert_int_equal(key_name(&cfg, buf, sizeof(buf), "month:%s", "2026-03"), 28);
 	assert_string_equal(buf, "teleq:{teleqd}:month:2026-03");
 	assert_int_equal(key_name(&cfg, buf, 10, "month:%s", "2026-03"), -ENOBUFS);
 }

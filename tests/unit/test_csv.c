@@ -28,7 +28,8 @@ static int split(const char *s, size_t len, char delim, char quote, size_t max)
 	g_scratch = malloc(len ? len : 1);
 	assert_non_null(g_rec);
 	assert_non_null(g_scratch);
-	memcpy(g_rec, s, len);
+	if (len)
+		memcpy(g_rec, s, len);
 	g_len = len;
 	memset(g_f, 0xa5, sizeof(g_f));
 	return csv_split(g_rec, len, delim, quote, g_scratch, g_f, max);
@@ -41,7 +42,8 @@ static size_t reclen(const char *s, size_t len, char quote)
 	size_t r;
 
 	assert_non_null(copy);
-	memcpy(copy, s, len);
+	if (len)
+		memcpy(copy, s, len);
 	r = csv_record_len(copy, len, quote);
 	free(copy);
 	return r;
@@ -225,9 +227,10 @@ static void test_split_quoted(void **state)
 	assert_int_equal(SPLIT("\"line 1\nline 2\";x", ';', '"'), 2);
 	ASSERT_FIELD(0, "line 1\nline 2");
 
-	assert_int_equal(SPLIT("a;\"b,c\",d", ',', '"'), 2);        /* quote not at a field start */
+	assert_int_equal(SPLIT("a;\"b,c\",d", ',', '"'), 3);        /* quote not at a field start */
 	ASSERT_FIELD(0, "a;\"b");
 	ASSERT_FIELD(1, "c\"");
+	ASSERT_FIELD(2, "d");
 	assert_int_equal(SPLIT("x,\"b,c\"", ',', '"'), 2);
 	ASSERT_FIELD(1, "b,c");
 
@@ -353,7 +356,7 @@ static void test_split_roundtrip(void **state)
 {
 	static const char alphabet[] = "ab;,\"\r\n \xc3\xa5x";
 	uint32_t seed = 12345;
-	char fields[8][16], line[8 * 34 + 2];
+	char fields[8][16], line[8 * 35 + 2];
 	size_t flen[8];
 
 	for (int iter = 0; iter < 20000; iter++) {

@@ -18,7 +18,8 @@ static bool valid(const char *s, size_t len)
 	bool ok;
 
 	assert_non_null(copy);
-	memcpy(copy, s, len);
+	if (len)
+		memcpy(copy, s, len);
 	ok = utf8_valid(copy, len);
 	free(copy);
 	return ok;
@@ -34,7 +35,8 @@ static ssize_t conv(enum encoding enc, const char *s, size_t len, char *out, siz
 
 	assert_non_null(in);
 	assert_non_null(o);
-	memcpy(in, s, len);
+	if (len)
+		memcpy(in, s, len);
 	r = to_utf8(enc, in, len, o, cap);
 	if (r > 0)
 		memcpy(out, o, (size_t)r);

@@ -1,0 +1,286 @@
+/* Unit tests of map.c: records to events, every reject reason, local days. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "teleqd.h"
+
+static const char yaml[] =
+    "timezone: Europe/Stockholm\n"
+    "dedup: { secret_file: /nonexistent/key }\n"
+    "feeds:\n"
+    "  - name: teleq\n"
+    "    path: /tmp/teleq/calls-*.txt\n"
+    "    format: csv\n"
+    "    encoding: windows-1252\n"
+    "    csv: { delimiter: \";\", header: true }\n"
+    "    time: { fields: [Datum, Tid], format: \"%Y-%m-%d %H:%M:%S\" }\n"
+    "    event: { field: Resultat, map: { Bokad: call.booked, \"Kön full\": call.full, Avbruten: call.abandoned } }\n"
+    "    set: { channel: phone, party: patient }\n"
+    "  - name: cases\n"
+    "    path: /tmp/cases/*.jsonl\n"
+    "    format: jsonl\n"
+    "    time: { field: created, format: iso8601 }\n"
+    "    id: case_id\n"
+    "    event: { value: case.opened }\n"
+    "    dimensions:\n"
+    "      channel: { field: source, map: { web: digital, phone: phone } }\n"
+    "      party: { field: who, map: { patient: patient, relative: relative } }\n"
+    "indicators:\n"
+    "  - name: booked\n"
+    "    title: Andel bokade\n"
+    "    numerator: { event: call.booked }\n"
+    "    denominator: { event: [call.booked, call.full, call.abandoned] }\n"
+    "    target: \">= 0.75\"\n";
+
+struct fx {
+	struct config     *cfg;
+	struct tz         *tz;
+	struct map_scratch s;
+	struct parse_state ps;
+	uint8_t            key[16];
+};
+
+static int
+setup(void **state)
+{
+	static struct fx fx;
+	char err[256];
+
+	memset(&fx, 0, sizeof(fx));
+	if (config_parse("test.yaml", yaml, sizeof(yaml) - 1, &fx.cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	if (tz_parse_posix("CET-1CEST,M3.5.0,M10.5.0/3", &fx.tz) < 0)
+		return -1;
+	if (map_scratch_init(&fx.s, 65536) < 0)
+		return -1;
+	memcpy(fx.key, "0123456789abcdef", 16);
+	*state = &fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	map_scratch_done(&fx->s);
+	tz_free(fx->tz);
+	config_free(fx->cfg);
+	return 0;
+}
+
+/* Maps one record of feed f; returns the result and fills ev/why/detail. */
+static enum map_result
+run(struct fx *fx, int f, const char *rec, struct event *ev, enum reject *why, char *detail)
+{
+	return map_record(fx->cfg, &fx->cfg->feeds[f], fx->tz, fx->key, &fx->ps, &fx->s, rec,
+	    strlen(rec), ev, why, detail, TQ_DETAIL_MAX);
+}
+
+static const char *
+dimval(struct fx *fx, const struct event *ev, const char *dim)
+{
+	size_t d;
+
+	for (d = 0; d < fx->cfg->ndims; d++)
+		if (strcmp(fx->cfg->dims[d].name, dim) == 0)
+			return config_value_name(fx->cfg, (int)d, ev->c.dim[d]);
+	return NULL;
+}
+
+static void
+test_csv_header_then_events(void **state)
+{
+	struct fx *fx = *state;
+	struct event ev;
+	enum reject why;
+	char detail[TQ_DETAIL_MAX];
+
+	memset(&fx->ps, 0, sizeof(fx->ps));
+	/* cp1252 header: "Kö" is 0xF6; an unmapped extra column holds a phone number. */
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+	assert_true(fx->ps.have_header);
+	assert_int_equal(fx->ps.ncolumns, 5);
+
+	assert_int_equal(run(fx, 0, "2026-03-01;00:30:00;1;Bokad;070-1234567", &ev, &why, detail),
+	    MAP_EVENT);
+	assert_string_equal(config_value_name(fx->cfg, -1, ev.c.event), "call.booked");
+	assert_string_equal(dimval(fx, &ev, "channel"), "phone");
+	assert_string_equal(dimval(fx, &ev, "party"), "patient");
+	/* 00:30 on 1 March local is March, though still February in UTC. */
+	assert_int_equal(ev.day, days_from_civil(2026, 3, 1));
+	assert_int_equal(ev.utc, days_from_civil(2026, 2, 28) * 86400 + 23 * 3600 + 30 * 60);
+	assert_false(ev.has_id);
+
+	/* A cp1252 value: "Kön full" with 0xF6 matches the UTF-8 map key. */
+	assert_int_equal(run(fx, 0, "2026-03-02;10:00:00;1;K\xf6n full;x", &ev, &why, detail),
+	    MAP_EVENT);
+	assert_string_equal(config_value_name(fx->cfg, -1, ev.c.event), "call.full");
+
+	/* A repeated header (concatenated exports) is skipped, not rejected. */
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+
+	/* Quoted field holding the delimiter. */
+	assert_int_equal(run(fx, 0, "2026-03-02;10:00:00;\"a;b\";Bokad;x", &ev, &why, detail),
+	    MAP_EVENT);
+}
+
+static void
+test_csv_rejects(void **state)
+{
+	struct fx *fx = *state;
+	struct event ev;
+	enum reject why;
+	char detail[TQ_DETAIL_MAX];
+	static const struct { const char *rec; enum reject why; } cases[] = {
+		{ "", REJ_EMPTY },
+		{ "2026-03-02;10:00:00;1;Bokad", REJ_COLUMNS },
+		{ "2026-03-02;10:00:00;1;Bokad;x;y", REJ_COLUMNS },
+		{ "2026-02-30;10:00:00;1;Bokad;x", REJ_DATE },
+		{ "2026-03-02;25:00:00;1;Bokad;x", REJ_DATE },
+		{ "yesterday;10:00:00;1;Bokad;x", REJ_TIME },
+		{ ";10:00:00;1;Bokad;x", REJ_MISSING },
+		{ "2026-03-02;10:00:00;1;Okänt;x", REJ_UNMAPPED },
+		{ "2026-03-02;10:00:00;1;;x", REJ_MISSING },
+		{ "2026-03-02;10:00:00;\"1;Bokad;x", REJ_CSV },
+		{ "2026-03-02;10:00:00;\x81;Bokad;x", REJ_ENCODING },
+	};
+	size_t i;
+
+	memset(&fx->ps, 0, sizeof(fx->ps));
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why = REJ__MAX;
+		assert_int_equal(run(fx, 0, cases[i].rec, &ev, &why, detail), MAP_REJECT);
+		if (why != cases[i].why)
+			fail_msg("case %zu: got %s, want %s (%s)", i, reject_name(why),
+			    reject_name(cases[i].why), detail);
+		assert_true(detail[0] != '\0');
+		/* Details name fields, never values: no phone number, no raw value. */
+		assert_null(strstr(detail, "Okänt"));
+		assert_null(strstr(detail, "070-"));
+	}
+	/* A NUL byte inside the record. */
+	assert_int_equal(map_record(fx->cfg, &fx->cfg->feeds[0], fx->tz, fx->key, &fx->ps, &fx->s,
+	    "2026-03-02;1\0:00:00;1;Bokad;x", 29, &ev, &why, detail, sizeof(detail)), MAP_REJECT);
+	assert_int_equal(why, REJ_NUL);
+}
+
+static void
+test_csv_missing_header_column(void **state)
+{
+	struct fx *fx = *state;
+	struct event ev;
+	enum reject why;
+	char detail[TQ_DETAIL_MAX];
+
+	memset(&fx->ps, 0, sizeof(fx->ps));
+	assert_int_equal(run(fx, 0, "Datum;Tid;Kö;Telefon", &ev, &why, detail), MAP_REJECT);
+	assert_int_equal(why, REJ_HEADER);
+	assert_non_null(strstr(detail, "Resultat"));
+}
+
+static void
+test_json_events_and_ids(void **state)
+{
+	struct fx *fx = *state;
+	struct event ev, ev2;
+	enum reject why;
+	char detail[TQ_DETAIL_MAX];
+
+	assert_int_equal(run(fx, 1, "{\"created\":\"2026-03-31T22:30:00Z\",\"case_id\":\"A-1\","
+	    "\"source\":\"web\",\"who\":\"patient\",\"pnr\":\"19800101-1234\"}", &ev, &why, detail),
+	    MAP_EVENT);
+	assert_string_equal(config_value_name(fx->cfg, -1, ev.c.event), "case.opened");
+	assert_string_equal(dimval(fx, &ev, "channel"), "digital");
+	assert_string_equal(dimval(fx, &ev, "party"), "patient");
+	/* 22:30Z on 31 March is 00:30 CEST on 1 April. */
+	assert_int_equal(ev.day, days_from_civil(2026, 4, 1));
+	assert_true(ev.has_id);
+
+	/* Same id, other fields: same hash. Other id: other hash. */
+	assert_int_equal(run(fx, 1, "{\"created\":\"2026-03-01T10:00:00+01:00\",\"case_id\":\"A-1\","
+	    "\"source\":\"phone\",\"who\":\"relative\"}", &ev2, &why, detail), MAP_EVENT);
+	assert_memory_equal(ev.id, ev2.id, 16);
+	assert_int_equal(run(fx, 1, "{\"created\":\"2026-03-01T10:00:00+01:00\",\"case_id\":\"A-2\","
+	    "\"source\":\"phone\",\"who\":\"relative\"}", &ev2, &why, detail), MAP_EVENT);
+	assert_memory_not_equal(ev.id, ev2.id, 16);
+	/* The hash is not the id in clear. */
+	assert_null(memmem(ev.id, 16, "A-1", 3));
+}
+
+static void
+test_json_rejects(void **state)
+{
+	struct fx *fx = *state;
+	struct event ev;
+	enum reject why;
+	char detail[TQ_DETAIL_MAX];
+	static const struct { const char *rec; enum reject why; } cases[] = {
+		{ "{\"created\":", REJ_JSON },
+		{ "[1,2]", REJ_JSON },
+		{ "{\"created\":\"2026-03-01T10:00:00Z\",\"case_id\":\"A\",\"source\":\"web\",\"who\":\"patient\"} x", REJ_JSON },
+		{ "{\"case_id\":\"A\",\"source\":\"web\",\"who\":\"patient\"}", REJ_MISSING },
+		{ "{\"created\":\"2026-02-30T10:00:00Z\",\"case_id\":\"A\",\"source\":\"web\",\"who\":\"patient\"}", REJ_DATE },
+		{ "{\"created\":\"soon\",\"case_id\":\"A\",\"source\":\"web\",\"who\":\"patient\"}", REJ_TIME },
+		{ "{\"created\":\"2026-03-01T10:00:00Z\",\"case_id\":\"A\",\"source\":\"fax\",\"who\":\"patient\"}", REJ_UNMAPPED },
+		{ "{\"created\":\"2026-03-01T10:00:00Z\",\"case_id\":\"A\",\"source\":\"web\"}", REJ_MISSING },
+		{ "{\"created\":\"2026-03-01T10:00:00Z\",\"source\":\"web\",\"who\":\"patient\"}", REJ_MISSING },
+		{ "{\"created\":\"2026-03-01T10:00:00Z\",\"case_id\":\"\xff\",\"source\":\"web\",\"who\":\"patient\"}", REJ_ENCODING },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why = REJ__MAX;
+		assert_int_equal(run(fx, 1, cases[i].rec, &ev, &why, detail), MAP_REJECT);
+		if (why != cases[i].why)
+			fail_msg("case %zu: got %s, want %s (%s)", i, reject_name(why),
+			    reject_name(cases[i].why), detail);
+	}
+}
+
+static void
+test_dst_wall_times(void **state)
+{
+	struct fx *fx = *state;
+	struct event ev;
+	enum reject why;
+	char detail[TQ_DETAIL_MAX];
+
+	memset(&fx->ps, 0, sizeof(fx->ps));
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+	/* Spring gap: 02:30 does not exist; read as 03:30 CEST = 01:30 UTC, same day. */
+	assert_int_equal(run(fx, 0, "2026-03-29;02:30:00;1;Bokad;x", &ev, &why, detail), MAP_EVENT);
+	assert_int_equal(ev.day, days_from_civil(2026, 3, 29));
+	assert_int_equal(ev.utc, days_from_civil(2026, 3, 29) * 86400 + 1 * 3600 + 30 * 60);
+	/* Autumn: 02:30 occurs twice; the earlier (CEST) instant, 00:30 UTC. */
+	assert_int_equal(run(fx, 0, "2026-10-25;02:30:00;1;Bokad;x", &ev, &why, detail), MAP_EVENT);
+	assert_int_equal(ev.utc, days_from_civil(2026, 10, 25) * 86400 + 30 * 60);
+	/* Last second of a month stays in it; the first of the next moves on. */
+	assert_int_equal(run(fx, 0, "2026-01-31;23:59:59;1;Bokad;x", &ev, &why, detail), MAP_EVENT);
+	assert_int_equal(ev.day, days_from_civil(2026, 1, 31));
+	assert_int_equal(run(fx, 0, "2026-02-01;00:00:00;1;Bokad;x", &ev, &why, detail), MAP_EVENT);
+	assert_int_equal(ev.day, days_from_civil(2026, 2, 1));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_header_then_events),
+		cmocka_unit_test(test_csv_rejects),
+		cmocka_unit_test(test_csv_missing_header_column),
+		cmocka_unit_test(test_json_events_and_ids),
+		cmocka_unit_test(test_json_rejects),
+		cmocka_unit_test(test_dst_wall_times),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
