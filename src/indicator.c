@@ -69,8 +69,10 @@ round4_units(double v)
  *   growth:                value = sum num / sum prev num - 1 (none when
  *                          the previous period counted 0 or prev is NULL);
  *                          num = this period, den = previous period
- * met is -1 without a value or when a ratio's summed den is below
- * min_denominator, else target_met(). *ret is always written.
+ * met is -1 without a value or when den is below min_denominator (ratio:
+ * the summed denominator; growth: the previous period's count, as
+ * conf/teleqd.yaml documents: +40 % from 5 to 7 cases is noise too), else
+ * target_met(). *ret is always written.
  */
 void
 ind_outcome(const struct indicator *ind, const struct ind_sums *months,
@@ -108,7 +110,7 @@ ind_outcome(const struct indicator *ind, const struct ind_sums *months,
 		o.has_value = true;
 	}
 
-	if (o.has_value && !(ind->kind == IND_RATIO && o.den < ind->min_denominator))
+	if (o.has_value && o.den >= ind->min_denominator)
 		o.met = target_met(ind->cmp, ind->target, o.value) ? 1 : 0;
 	*ret = o;
 }

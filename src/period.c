@@ -46,6 +46,7 @@ static struct period month_period(enum period_kind kind, int64_t year, unsigned 
 	return p;
 }
 
+/* Calendar year of a day number. */
 static int64_t year_of_day(int64_t day)
 {
 	int64_t y;
@@ -55,6 +56,7 @@ static int64_t year_of_day(int64_t day)
 	return y;
 }
 
+/* The P_DAY period of one day. */
 static struct period day_period(int64_t day)
 {
 	return (struct period){ .kind = P_DAY, .year = year_of_day(day), .first_day = day, .last_day = day };
@@ -79,6 +81,7 @@ static int64_t day_year_earlier(int64_t day)
 	return days_from_civil(y - 1, m, d);
 }
 
+/* ASCII digit test, independent of the locale (unlike isdigit). */
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';

@@ -22,6 +22,7 @@ struct fields {
 	unsigned mon, day, hour, min, sec;
 };
 
+/* ASCII digit test, independent of the locale (unlike isdigit). */
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -111,11 +112,10 @@ static int match_fmt(const char *s, size_t len, size_t *pos, const char *fmt, st
 				return -EINVAL;
 			break;
 		case 'e':
-			/* %e pads with a space: " 5". */
-			while (i < len && s[i] == ' ')
-				i++;
-			/* fall through */
 		case 'd':
+			/* %e pads with a space: " 5". */
+			while (*fmt == 'e' && i < len && s[i] == ' ')
+				i++;
 			if (!read_num(s, len, &i, 1, 2, &f->day))
 				return -EINVAL;
 			break;

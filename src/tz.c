@@ -35,8 +35,10 @@
 /* ... to the end of this year; rules with no table start expanding here. */
 #define TZ_EXPAND_END_YEAR  2200
 #define TZ_POSIX_START_YEAR 1900
-/* Instants beyond +-2^55 s (~10^9 years) are clamped before calendar math. */
+/* Instants beyond +-2^55 s (~10^9 years) are clamped before calendar math ... */
 #define TZ_CLAMP            ((int64_t)1 << 55)
+/* ... and wall times beyond +-2^62 before adding offsets. */
+#define TZ_WALL_CLAMP       ((int64_t)1 << 62)
 
 /* The three POSIX forms of a rule date. */
 enum pdate_form {
@@ -72,11 +74,13 @@ struct tz {
 
 /* ---------------------------------------------------------- POSIX TZ rules */
 
+/* ASCII digit test, independent of the locale (unlike isdigit). */
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
+/* ASCII letter test, independent of the locale (unlike isalpha). */
 static bool is_alpha(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
@@ -186,6 +190,7 @@ static const char *parse_pdate(const char *p, struct pdate *ret)
 	return p;
 }
 
+/* True when a UTC offset is within the RFC 8536 range that tz_wall_to_utc relies on. */
 static bool off_ok(int32_t off)
 {
 	return off >= TZ_OFF_MIN && off <= TZ_OFF_MAX;
@@ -393,11 +398,11 @@ int64_t tz_wall_to_utc(const struct tz *tz, int64_t wall, int *ret_flags)
 	bool have_prev = false, have_gap = false;
 	int flags = 0;
 
-	/* Keep wall +- offsets and the calendar math far from overflow. */
-	if (wall > TZ_CLAMP)
-		wall = TZ_CLAMP;
-	else if (wall < -TZ_CLAMP)
-		wall = -TZ_CLAMP;
+	/* Keep wall +- offsets far from overflow. */
+	if (wall > TZ_WALL_CLAMP)
+		wall = TZ_WALL_CLAMP;
+	else if (wall < -TZ_WALL_CLAMP)
+		wall = -TZ_WALL_CLAMP;
 	u = wall - TZ_OFF_MAX;
 	lim = wall - TZ_OFF_MIN;
 	for (;;) {
@@ -462,7 +467,11 @@ static struct tz *tz_alloc(size_t cap)
 	return tz;
 }
 
-/* Where expansion of rule r starts after a table ending at last (n: table size). */
+/*
+ * Whether rule r (has_rule: there is one) is expanded into the table after
+ * a table ending at *last (NULL: no table of its own). True with the
+ * instant to start from in *ret_t and the room needed in *ret_extra.
+ */
 static bool expand_from(const struct posix_tz *r, bool has_rule, const int64_t *last, int64_t *ret_t,
                         size_t *ret_extra)
 {
@@ -542,11 +551,13 @@ int tz_parse_posix(const char *s, struct tz **ret)
 	return 0;
 }
 
+/* Big-endian 32-bit value at p (TZif byte order; p need not be aligned). */
 static uint32_t be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* Big-endian 64-bit value at p. */
 static uint64_t be64(const unsigned char *p)
 {
 	return (uint64_t)be32(p) << 32 | be32(p + 4);

@@ -187,9 +187,10 @@ static void test_split_empty_fields(void **state)
 	assert_non_null(g_f[0].p);                                   /* empty, not absent */
 	assert_int_equal(g_f[0].len, 0);
 
-	assert_int_equal(split(NULL, 0, ';', '"', 4), 1);
-	assert_non_null(g_f[0].p);
-	assert_int_equal(g_f[0].len, 0);
+	struct fieldv f[2] = { { NULL, 1 }, { NULL, 1 } };
+	assert_int_equal(csv_split(NULL, 0, ';', '"', NULL, f, 2), 1);
+	assert_non_null(f[0].p);
+	assert_int_equal(f[0].len, 0);
 
 	assert_int_equal(SPLIT(";", ';', '"'), 2);
 	assert_int_equal(g_f[0].len, 0);

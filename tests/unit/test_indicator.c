@@ -124,6 +124,20 @@ test_growth(void **state)
 	assert_false(o.has_value);
 	assert_int_equal(o.met, -1);
 
+	/* A small previous period is shown but not judged. */
+	{
+		struct indicator small = *ind;
+		const struct ind_sums seven[] = { { 7, 0 } }, five[] = { { 5, 0 } };
+
+		small.min_denominator = 20;
+		ind_outcome(&small, seven, five, 1, &o);
+		assert_true(o.has_value);
+		assert_int_equal(units4(o.value), 4000);
+		assert_int_equal(o.met, -1);
+		ind_outcome(&small, cur, prev, 3, &o);
+		assert_int_equal(o.met, 1);
+	}
+
 	/* Decline is a negative value. */
 	ind_outcome(ind, fewer, flat, 1, &o);
 	assert_true(o.has_value);

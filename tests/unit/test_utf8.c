@@ -286,6 +286,9 @@ static void test_nobufs(void **state)
 	assert_int_equal(conv(ENC_CP1252, "0123456789abcdefXYZ", 19, out, 19), 19);
 	assert_int_equal(conv(ENC_LATIN1, "0123456789abcdefXYZ", 19, out, 18), -ENOBUFS);
 	assert_int_equal(conv(ENC_LATIN1, "abc", 3, out, 0), -ENOBUFS);
+	/* The buffer ends inside an 8-byte ASCII run. */
+	assert_int_equal(conv(ENC_LATIN1, "0123456789abcdef", 16, out, 12), -ENOBUFS);
+	assert_int_equal(conv(ENC_CP1252, "01234567", 8, out, 7), -ENOBUFS);
 	/* An undefined byte wins over a short buffer, even past the point it ran out. */
 	assert_int_equal(conv(ENC_CP1252, "\xd6\xd6\x81", 3, out, 1), -EILSEQ);
 	assert_int_equal(conv(ENC_CP1252, "\xd6\xd6\xd6", 3, out, 1), -ENOBUFS);

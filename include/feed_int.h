@@ -1,0 +1,164 @@
+/*
+ * feed_int.h — the private interface between the parts of the feed module
+ * (after Fluent Bit's in_tail split):
+ *
+ *   feed.c      the feed set: per-feed directory + glob, scanning, the read
+ *               pass and its scheduling, positions/committed/start
+ *   tailfile.c  one followed file: identity, fingerprint, bounded reading,
+ *               record splitting, truncation and rewrite detection
+ *   watch.c     one inotify descriptor on the libevent loop
+ *
+ * Nothing outside these three files includes this header.
+ */
+#ifndef FEED_INT_H
+#define FEED_INT_H
+
+#include "teleqd.h"
+
+#define TF_CHUNK        (64 * 1024)     /* bytes per read(2) */
+#define TF_PASS_BUDGET  (1024 * 1024)   /* bytes read per file per pass */
+
+/* ------------------------------------------------------------ tailfile.c */
+
+/* What one file needs to know about its feed; owned by the feed set. */
+struct tf_conf {
+	uint16_t         feed;          /* index into config.feeds */
+	enum feed_format format;
+	char             quote;         /* CSV quote, 0 = none */
+	bool             header;        /* CSV: the first record names the columns */
+	size_t           max_line;      /* longest record kept, terminator excluded */
+};
+
+/* Where tf_read delivers, and the flag that stops it between records. */
+struct tf_out {
+	const struct feed_sink *sink;
+	void                   *arg;
+	const bool             *stop;   /* true: return after the current record */
+};
+
+enum tf_status {
+	TF_EOF,         /* every complete record delivered; nothing more to read now */
+	TF_MORE,        /* the byte budget ran out; more may be there */
+	TF_BLOCKED,     /* the sink returned -ENOSPC, or *stop was set */
+};
+
+/*
+ * One followed file (or a ghost: a stored position whose file is gone,
+ * kept only to report it gone). Invariants while fd >= 0:
+ *   buf[0..len) are the bytes at file offsets [offset, offset + len), unless
+ *   skipping, when len bytes past read_off - len follow an over-long line;
+ *   offset is at a record boundary; offset <= read_off;
+ *   head[0..headlen) are the first bytes of the file as read, headlen >=
+ *   min(TQ_FP_MAX, read_off).
+ */
+struct tailfile {
+	struct tailfile *prev, *next;   /* the feed set's list */
+	struct tailfile *hnext;         /* the feed set's (feed, dev, ino) hash chain */
+	const struct tf_conf *conf;
+	char            *path;          /* name it was found under: messages, status */
+	const char      *name;          /* last component of path */
+	int              fd;            /* -1: ghost */
+	uint64_t         dev, ino;
+
+	int64_t          offset;        /* consumed: bytes of delivered (or rejected) records */
+	uint64_t         line;          /* records consumed */
+	int64_t          read_off;      /* file offset of the next read */
+	char            *buf;
+	size_t           len, alloc;
+	bool             skipping;      /* discarding an over-long line up to its '\n' */
+
+	uint8_t          head[TQ_FP_MAX];
+	uint32_t         headlen;
+	int64_t          checked_size;  /* st_size at the last check; -1 = check now */
+
+	struct parse_state ps;
+	bool             header_pending;        /* CSV header to replay before reading on */
+
+	/* Position bookkeeping (feed.c). */
+	int64_t          start_off;     /* where first seen (or last restarted from 0) */
+	uint64_t         start_line;
+	bool             has_committed; /* the store holds a position for this file */
+	int64_t          committed_off;
+	uint64_t         committed_line;
+	bool             reported;      /* handed to feedset_positions at least once */
+	uint64_t         ghost_fp;      /* ghost: the stored fingerprint, reported back */
+	uint32_t         ghost_fplen;
+
+	/* Life cycle (feed.c, except deleted/orphan also set by tf_check). */
+	bool             ghost;
+	bool             indirect;      /* reached through a symlink or a hard link */
+	bool             orphan;        /* renamed away or deleted: drain, then finish */
+	bool             deleted;       /* st_nlink == 0 */
+	bool             finished;      /* drained for good: report gone, then free */
+	bool             dirty;         /* read it in the next pass */
+	bool             warned;        /* an I/O error on it was logged */
+	unsigned         seen_gen;      /* scan generation that last matched it */
+	int64_t          active_ms;     /* monotonic ms of its last growth or orphaning */
+};
+
+/*
+ * Opens path (O_RDONLY|O_CLOEXEC|O_NONBLOCK, following symlinks) as a new
+ * file state at offset 0, with the head of the file loaded. Returns 0 and
+ * *ret (owned by the caller, free with tf_free), -EINVAL when it is not a
+ * regular file, -ENOMEM or -errno of open/fstat/pread. Logs nothing.
+ */
+int  tf_open(const char *path, const struct tf_conf *conf, struct tailfile **ret);
+/* Same for a file already opened as fd; fd is owned by the state on success only. */
+int  tf_open_fd(int fd, const char *path, const struct tf_conf *conf, struct tailfile **ret);
+/*
+ * A ghost for stored position p: no descriptor, reported gone until freed.
+ * Returns 0 and *ret, -ENOMEM.
+ */
+int  tf_ghost(const struct file_pos *p, const struct tf_conf *conf, struct tailfile **ret);
+/* Closes the descriptor and frees everything. Accepts NULL. */
+void tf_free(struct tailfile *tf);
+/*
+ * True when stored position p fits this file: size >= p->offset and the
+ * first p->fplen bytes hash to p->fp. An I/O error counts as a mismatch.
+ */
+bool tf_matches(struct tailfile *tf, const struct file_pos *p);
+/*
+ * Moves the consumed offset to off (a record boundary) with line records
+ * behind it: drops buffered data and parse state, and arms the CSV header
+ * replay when off > 0. Returns 0, or -errno when the head cannot be
+ * re-read (the state is still consistent; the next read checks again).
+ */
+int  tf_seek(struct tailfile *tf, int64_t off, uint64_t line);
+/*
+ * Offset just after the last '\n' now in the file (0 when there is none),
+ * for start_at: end. Returns 0 and *ret_off, or -errno.
+ */
+int  tf_find_end(struct tailfile *tf, int64_t *ret_off);
+/*
+ * Reads and delivers complete records until the end of the file, the
+ * budget (bytes, decremented) runs out, or the sink blocks. First checks
+ * the file: deletion (sets orphan/deleted), truncation or a rewritten head
+ * (restarts from 0, logged), growth (updates active_ms to now_ms). I/O
+ * errors are logged once per file and end the read as TF_EOF.
+ */
+enum tf_status tf_read(struct tailfile *tf, const struct tf_out *out, size_t *budget,
+                       int64_t now_ms);
+/* Frees the read buffer when it holds nothing (idle files keep no buffer). */
+void tf_trim(struct tailfile *tf);
+/* The position to commit: consumed offset, line, fingerprint of min(TQ_FP_MAX, offset) bytes. */
+void tf_position(const struct tailfile *tf, struct file_pos *ret);
+
+/* --------------------------------------------------------------- watch.c */
+struct watch;
+/*
+ * Called for each inotify event: wd is -1 for IN_Q_OVERFLOW; name is NULL
+ * for events on the watched directory itself. Must not free the watch.
+ */
+typedef void watch_fn(void *arg, int wd, uint32_t mask, const char *name);
+/*
+ * An inotify descriptor (non-blocking, close-on-exec) read from an
+ * EV_READ|EV_PERSIST event on base. Returns 0 and *ret, -errno of
+ * inotify_init1 (EMFILE: instances exhausted), -ENOMEM.
+ */
+int  watch_new(struct event_base *base, watch_fn *fn, void *arg, struct watch **ret);
+void watch_free(struct watch *w);
+/* Watches directory path for the feed's events. Returns the wd (>= 0) or -errno. */
+int  watch_add(struct watch *w, const char *path);
+void watch_rm(struct watch *w, int wd);
+
+#endif /* FEED_INT_H */

@@ -1,0 +1,249 @@
+#!lua
+-- commit.lua -- one teleqd commit, applied whole or not at all.
+--
+-- Sent with EVAL by store.c (the protocol is described there too). The
+-- shebang matters: a script with one is refused up front when Redis is out
+-- of memory, instead of failing at its first write.
+--
+-- KEYS[1] files (hash)   KEYS[2] deadletter (stream)   KEYS[3] stats (hash)
+-- KEYS[4 ..]   D day hashes, M month hashes, S seen sets, R rejects hashes,
+--              in that order (counts in ARGV[5..8]).
+--
+-- ARGV[1] "tq1" (protocol)      ARGV[2] epoch (fencing token)
+-- ARGV[3] now, unix ms          ARGV[4] dead-letter MAXLEN (~)
+-- ARGV[5..8] D, M, S, R
+-- ARGV[9 .. 8+S] EXPIREAT (unix s) of each seen set, in KEYS order
+-- then five sections, each a count followed by its records:
+--   counts        n, n x (day key index, month key index, field, delta)
+--   id events     n, n x (seen key index, day key index, month key index, field, id)
+--   positions     n, n x (field, value)             value "" = HDEL
+--   rejects       n, n x (rejects key index, field, delta)
+--   dead letters  n, n x (feed, file, line, reason, detail)
+-- Key indexes are indexes into KEYS and must fall in their group.
+--
+-- Returns { events counted, duplicate ids }. Errors start with "TELEQ".
+--
+-- Phase 1 only reads: it checks the epoch (a commit sent on a connection
+-- that has since been replaced is refused, so it can never land after the
+-- daemon reread the positions), validates every argument, checks the type
+-- of every key and that every counter it will increment holds an integer,
+-- and decides every id (SMISMEMBER plus the ids earlier in this batch).
+-- Phase 2 writes, with nothing left that can fail.
+
+local CHUNK = 500      -- arguments per variadic call (Lua's C stack is bounded)
+
+local function fail(msg)
+	error({ err = 'TELEQ ' .. msg })
+end
+
+local function int(s, what)
+	if type(s) ~= 'string' or #s > 18 or not string.match(s, '^%-?%d+$') then
+		fail('bad ' .. what)
+	end
+	return tonumber(s)
+end
+
+-- ------------------------------------------------------------ phase 1
+if ARGV[1] ~= 'tq1' then
+	fail('protocol mismatch: script and daemon differ')
+end
+local epoch = ARGV[2]
+local now_ms = int(ARGV[3], 'time')
+local maxlen = ARGV[4]
+int(maxlen, 'maxlen')
+
+local cur = redis.call('HGET', KEYS[3], 'epoch')
+if cur ~= epoch then
+	fail('fenced: this connection is stale (epoch ' .. tostring(cur) .. ', commit ' .. epoch .. ')')
+end
+
+local nd, nm, ns, nr = int(ARGV[5], 'D'), int(ARGV[6], 'M'), int(ARGV[7], 'S'), int(ARGV[8], 'R')
+if nd < 0 or nm < 0 or ns < 0 or nr < 0 or 3 + nd + nm + ns + nr ~= #KEYS then
+	fail('key count mismatch')
+end
+local day_lo, day_hi = 4, 3 + nd
+local mon_lo, mon_hi = day_hi + 1, day_hi + nm
+local seen_lo, seen_hi = mon_hi + 1, mon_hi + ns
+local rej_lo, rej_hi = seen_hi + 1, seen_hi + nr
+
+local function want_type(k, t)
+	local got = redis.call('TYPE', KEYS[k])['ok']
+	if got ~= 'none' and got ~= t then
+		fail('key ' .. KEYS[k] .. ' is a ' .. got .. ', not a ' .. t)
+	end
+end
+want_type(1, 'hash')
+want_type(2, 'stream')
+want_type(3, 'hash')
+for k = 4, #KEYS do
+	if k >= seen_lo and k <= seen_hi then want_type(k, 'set') else want_type(k, 'hash') end
+end
+
+local ai = 8
+local function arg()
+	ai = ai + 1
+	local v = ARGV[ai]
+	if v == nil then fail('arguments end early') end
+	return v
+end
+local function count(what)
+	local n = int(arg(), what)
+	if n < 0 then fail('bad ' .. what) end
+	return n
+end
+local function kidx(lo, hi)
+	local k = int(arg(), 'key index')
+	if k < lo or k > hi then fail('key index out of its group') end
+	return k
+end
+
+local expire = {}
+for j = 1, ns do
+	expire[j] = arg()
+	int(expire[j], 'expireat')
+end
+
+-- incr[key index][field] = delta; the same field may come from several records
+local incr = {}
+local function add(k, f, d)
+	local t = incr[k]
+	if t == nil then
+		t = {}
+		incr[k] = t
+	end
+	t[f] = (t[f] or 0) + d
+end
+
+local events, dups = 0, 0
+
+local n = count('counts')
+for _ = 1, n do
+	local dk, mk = kidx(day_lo, day_hi), kidx(mon_lo, mon_hi)
+	local f, d = arg(), int(arg(), 'delta')
+	add(dk, f, d)
+	add(mk, f, d)
+	events = events + d
+end
+
+n = count('id events')
+local ids, byseen = {}, {}
+for j = 1, n do
+	local r = { kidx(seen_lo, seen_hi), kidx(day_lo, day_hi), kidx(mon_lo, mon_hi), arg(), arg() }
+	ids[j] = r
+	local l = byseen[r[1]]
+	if l == nil then
+		l = {}
+		byseen[r[1]] = l
+	end
+	l[#l + 1] = r[5]
+end
+-- member[seen key index][id] = true when Redis already holds it
+local member = {}
+for sk, l in pairs(byseen) do
+	local m = {}
+	for i = 1, #l, CHUNK do
+		local j = math.min(i + CHUNK - 1, #l)
+		local res = redis.call('SMISMEMBER', KEYS[sk], unpack(l, i, j))
+		for x = 1, #res do
+			if res[x] == 1 then m[l[i + x - 1]] = true end
+		end
+	end
+	member[sk] = m
+end
+local sadd = {}         -- seen key index -> ids to add
+for j = 1, #ids do
+	local r = ids[j]
+	local sk, id = r[1], r[5]
+	if member[sk][id] then
+		dups = dups + 1
+	else
+		member[sk][id] = true       -- a second copy later in this batch is a duplicate
+		local l = sadd[sk]
+		if l == nil then
+			l = {}
+			sadd[sk] = l
+		end
+		l[#l + 1] = id
+		add(r[2], r[4], 1)
+		add(r[3], r[4], 1)
+		events = events + 1
+	end
+end
+
+n = count('positions')
+local hset, hdel = {}, {}
+for _ = 1, n do
+	local f, v = arg(), arg()
+	if v == '' then hdel[#hdel + 1] = f else
+		hset[#hset + 1] = f
+		hset[#hset + 1] = v
+	end
+end
+
+n = count('rejects')
+for _ = 1, n do
+	local rk = kidx(rej_lo, rej_hi)
+	local f, d = arg(), int(arg(), 'reject count')
+	add(rk, f, d)
+end
+
+n = count('dead letters')
+local dead = {}
+for j = 1, n do
+	dead[j] = { arg(), arg(), arg(), arg(), arg() }
+end
+if ai ~= #ARGV then
+	fail('trailing arguments')
+end
+
+-- Every counter about to be incremented must hold an integer that cannot
+-- overflow, or HINCRBY would fail half-way through phase 2.
+add(3, 'commits', 1)
+add(3, 'events', events)
+add(3, 'duplicates', dups)
+for k, t in pairs(incr) do
+	local fields = {}
+	for f, _ in pairs(t) do fields[#fields + 1] = f end
+	for i = 1, #fields, CHUNK do
+		local j = math.min(i + CHUNK - 1, #fields)
+		local res = redis.call('HMGET', KEYS[k], unpack(fields, i, j))
+		for x = 1, #res do
+			local v = res[x]
+			if v and (#v > 18 or not string.match(v, '^%-?%d+$')) then
+				fail('counter ' .. KEYS[k] .. ' ' .. fields[i + x - 1] .. ' is not a small integer')
+			end
+		end
+	end
+end
+
+-- ------------------------------------------------------------ phase 2
+for k, t in pairs(incr) do
+	for f, d in pairs(t) do
+		if d ~= 0 then
+			redis.call('HINCRBY', KEYS[k], f, string.format('%d', d))
+		end
+	end
+end
+for sk, l in pairs(sadd) do
+	for i = 1, #l, CHUNK do
+		redis.call('SADD', KEYS[sk], unpack(l, i, math.min(i + CHUNK - 1, #l)))
+	end
+end
+for j = 1, ns do
+	redis.call('EXPIREAT', KEYS[seen_lo + j - 1], expire[j])
+end
+for i = 1, #hset, 2 * CHUNK do
+	redis.call('HSET', KEYS[1], unpack(hset, i, math.min(i + 2 * CHUNK - 1, #hset)))
+end
+for i = 1, #hdel, CHUNK do
+	redis.call('HDEL', KEYS[1], unpack(hdel, i, math.min(i + CHUNK - 1, #hdel)))
+end
+if maxlen ~= '0' then
+	for j = 1, #dead do
+		local d = dead[j]
+		redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', 'feed', d[1], 'file', d[2],
+		           'line', d[3], 'reason', d[4], 'detail', d[5])
+	end
+end
+redis.call('HSET', KEYS[3], 'last_commit_ms', string.format('%d', now_ms))
+return { events, dups }

@@ -1,0 +1,89 @@
+/*
+ * store_priv.h — what store.c and recompute.c share, and nothing else.
+ *
+ * Both sides keep their structs private: only functions and opaque types
+ * cross this header, so a change to either struct cannot leave a stale
+ * object behind (the Makefile tracks include/teleqd.h, not this file).
+ */
+#ifndef TELEQD_STORE_PRIV_H
+#define TELEQD_STORE_PRIV_H
+
+#include <hiredis/async.h>
+
+#include "teleqd.h"
+
+/*
+ * A bump allocator for the strings of one command being built. Everything
+ * taken from it is dead once redisAsyncCommandArgv has copied the command
+ * into hiredis's output buffer, so it is reset per command and its size is
+ * bounded by the largest command (that is, by the batch size).
+ */
+struct arena_block;
+struct arena {
+	struct arena_block *head;       /* first block, kept across resets */
+	struct arena_block *cur;        /* block being filled */
+};
+/* Forgets every string; keeps the first block, frees the others. */
+void arena_reset(struct arena *a);
+/* Frees all blocks; safe on a zeroed or already freed arena. */
+void arena_free(struct arena *a);
+/* Copies s[0..len) plus a NUL. Returns the copy or NULL (out of memory). */
+char *arena_strndup(struct arena *a, const char *s, size_t len);
+/* printf into the arena; *ret_len (may be NULL) gets the length. NULL on ENOMEM. */
+char *arena_printf(struct arena *a, size_t *ret_len, const char *fmt, ...) TQ_PRINTF(3, 4);
+/* K <rest>: key_name(cfg, ..., "%s", rest) into the arena. NULL on ENOMEM/overlong. */
+char *arena_key(struct arena *a, const struct config *cfg, const char *rest, size_t *ret_len);
+
+/* Grows a pair of argv arrays to hold n entries. 0 or -ENOMEM. */
+struct argv_buf {
+	const char **argv;
+	size_t      *len;
+	size_t       n, cap;
+};
+int  argv_reserve(struct argv_buf *ab, size_t n);
+void argv_free(struct argv_buf *ab);
+/* Appends one argument (not copied). The caller reserved room. */
+static inline void
+argv_push(struct argv_buf *ab, const char *s, size_t len)
+{
+	ab->argv[ab->n] = s;
+	ab->len[ab->n] = len;
+	ab->n++;
+}
+
+/* ---- store.c, for recompute.c */
+/* The config in force (it may be replaced between two callbacks). */
+const struct config *store_config(const struct store *st);
+/* Today as a local day number, in the configured zone. */
+int64_t store_today(const struct store *st);
+/* True when commands may be sent: connected, authenticated, not closing. */
+bool store_ready(const struct store *st);
+/*
+ * Queues one command on the connection. fn is called exactly once with the
+ * reply, or with NULL when the connection goes away. Returns 0, or
+ * -ENOTCONN (fn will not be called).
+ */
+int store_send(struct store *st, redisCallbackFn *fn, void *privdata,
+               const struct argv_buf *ab);
+
+/* ---- recompute.c, for store.c */
+struct recompute;
+/* Returns 0 or -ENOMEM. */
+int  recompute_new(struct store *st, struct recompute **ret);
+/*
+ * Frees rc. A job still in flight is orphaned: its pending callbacks free
+ * it and touch nothing else.
+ */
+void recompute_free(struct recompute *rc);
+/* The counters of month number monthno changed: its periods are due. */
+void recompute_touch_month(struct recompute *rc, int64_t monthno);
+/* Every month/quarter/half/year of this and last year, and rolling, are due. */
+void recompute_touch_all(struct recompute *rc);
+/* "rolling" (the last ROLLING_DAYS days ending today) is due. */
+void recompute_touch_rolling(struct recompute *rc);
+/* Starts a recompute of what is due unless one is in flight or the store is not ready. */
+void recompute_kick(struct recompute *rc);
+/* The config was replaced: a job in flight is discarded and its periods are due again. */
+void recompute_config_changed(struct recompute *rc);
+
+#endif /* TELEQD_STORE_PRIV_H */

@@ -1,0 +1,588 @@
+/*
+ * tailfile.c — one followed file: identity (dev+ino), the fingerprint of
+ * its head, bounded reading with pread, record splitting, and detection of
+ * truncation (copytruncate) and of a rewritten head (truncate-then-regrow).
+ *
+ * All reads are pread at explicit offsets, so rewinding is only a matter of
+ * setting offsets. Line contents are never logged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "teleqd.h"
+#include "feed_int.h"
+
+/* Fixed key of the head fingerprint: stored positions depend on it, never change it. */
+static const uint8_t fp_key[16] = {
+	't', 'e', 'l', 'e', 'q', 'd', '-', 'f', 'p', '-', 'h', 'e', 'a', 'd', '-', '1'
+};
+static const char bom[3] = { '\xEF', '\xBB', '\xBF' };
+
+/*
+ * Reads up to len bytes at off, retrying short reads and EINTR, so that a
+ * short count means end of file. Returns the count or -errno.
+ */
+static ssize_t
+pread_full(int fd, void *p, size_t len, int64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)p + got, len - got, (off_t)(off + (int64_t)got));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* Loads min(TQ_FP_MAX, size) bytes of the head. Returns 0 or -errno (headlen kept). */
+static int
+load_head(struct tailfile *tf)
+{
+	ssize_t n = pread_full(tf->fd, tf->head, sizeof(tf->head), 0);
+
+	if (n < 0)
+		return (int)n;
+	tf->headlen = (uint32_t)n;
+	return 0;
+}
+
+/* Common part of tf_open and tf_open_fd: fd is adopted only on success. */
+static int
+tf_new(int fd, const struct stat *st, const char *path, const struct tf_conf *conf,
+       struct tailfile **ret)
+{
+	struct tailfile *tf;
+	const char *slash;
+	int r;
+
+	if (!(tf = calloc(1, sizeof(*tf))) || !(tf->path = strdup(path))) {
+		free(tf);
+		return -ENOMEM;
+	}
+	slash = strrchr(tf->path, '/');
+	tf->name = slash ? slash + 1 : tf->path;
+	tf->conf = conf;
+	tf->fd = fd;
+	tf->dev = (uint64_t)st->st_dev;
+	tf->ino = (uint64_t)st->st_ino;
+	tf->checked_size = -1;
+	if ((r = load_head(tf)) < 0) {
+		tf->fd = -1;    /* not adopted: the caller still owns it */
+		tf_free(tf);
+		return r;
+	}
+	*ret = tf;
+	return 0;
+}
+
+/*
+ * Adopts the open descriptor fd of path. Returns 0 and *ret, -EINVAL when
+ * fd is not a regular file, -ENOMEM, -errno. On failure fd stays the
+ * caller's.
+ */
+int
+tf_open_fd(int fd, const char *path, const struct tf_conf *conf, struct tailfile **ret)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	return tf_new(fd, &st, path, conf, ret);
+}
+
+/*
+ * Opens path at offset 0. O_NONBLOCK keeps a FIFO that happens to match the
+ * glob from blocking the daemon in open(2); it changes nothing for regular
+ * files. Returns 0 and *ret, -EINVAL (not a regular file), -ENOMEM, -errno.
+ */
+int
+tf_open(const char *path, const struct tf_conf *conf, struct tailfile **ret)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	if ((r = tf_open_fd(fd, path, conf, ret)) < 0)
+		close(fd);
+	return r;
+}
+
+/* A ghost of stored position p. Returns 0 and *ret, or -ENOMEM. */
+int
+tf_ghost(const struct file_pos *p, const struct tf_conf *conf, struct tailfile **ret)
+{
+	struct tailfile *tf;
+	size_t n = strnlen(p->path, sizeof(p->path));
+
+	if (!(tf = calloc(1, sizeof(*tf))) || !(tf->path = strndup(p->path, n))) {
+		free(tf);
+		return -ENOMEM;
+	}
+	tf->name = tf->path;
+	tf->conf = conf;
+	tf->fd = -1;
+	tf->dev = p->dev;
+	tf->ino = p->ino;
+	tf->offset = tf->read_off = tf->start_off = tf->committed_off = p->offset;
+	tf->line = tf->start_line = tf->committed_line = p->line;
+	tf->ghost_fp = p->fp;
+	tf->ghost_fplen = p->fplen;
+	tf->ghost = tf->finished = tf->has_committed = true;
+	*ret = tf;
+	return 0;
+}
+
+/* Closes and frees tf. Accepts NULL. */
+void
+tf_free(struct tailfile *tf)
+{
+	if (!tf)
+		return;
+	if (tf->fd >= 0)
+		close(tf->fd);
+	free(tf->buf);
+	free(tf->path);
+	free(tf);
+}
+
+/* True when p (offset, fingerprint) describes this file's current content. */
+bool
+tf_matches(struct tailfile *tf, const struct file_pos *p)
+{
+	uint8_t head[TQ_FP_MAX];
+	struct stat st;
+
+	if (tf->fd < 0 || p->offset < 0 || p->fplen > TQ_FP_MAX || fstat(tf->fd, &st) < 0 ||
+	    st.st_size < p->offset)
+		return false;
+	if (pread_full(tf->fd, head, p->fplen, 0) != (ssize_t)p->fplen)
+		return false;
+	return siphash24(fp_key, head, p->fplen) == p->fp;
+}
+
+/* Moves to offset off / line; see feed_int.h. Returns 0 or -errno of the head read. */
+int
+tf_seek(struct tailfile *tf, int64_t off, uint64_t line)
+{
+	tf->offset = tf->read_off = off;
+	tf->line = line;
+	tf->len = 0;
+	tf->skipping = false;
+	memset(&tf->ps, 0, sizeof(tf->ps));
+	tf->header_pending = tf->conf->format == FORMAT_CSV && tf->conf->header && off > 0;
+	tf->checked_size = -1;  /* compare the head again before the next read */
+	if (off == 0) {
+		/* Refilled while reading, so it only ever holds bytes read now. */
+		tf->headlen = 0;
+		return 0;
+	}
+	return load_head(tf);
+}
+
+/* Offset after the last '\n' of the file. Returns 0 and *ret_off, or -errno. */
+int
+tf_find_end(struct tailfile *tf, int64_t *ret_off)
+{
+	struct stat st;
+	char *chunk;
+	int64_t end;
+
+	if (fstat(tf->fd, &st) < 0)
+		return -errno;
+	if (!(chunk = malloc(TF_CHUNK)))
+		return -ENOMEM;
+	/* Backwards from the end: usually the first chunk holds a newline. */
+	for (end = st.st_size; end > 0;) {
+		size_t n = end > TF_CHUNK ? TF_CHUNK : (size_t)end;
+		ssize_t got = pread_full(tf->fd, chunk, n, end - (int64_t)n);
+		const char *nl;
+
+		if (got < 0) {
+			free(chunk);
+			return (int)got;
+		}
+		if ((size_t)got < n) {
+			/* Truncated under us: search what is there now. */
+			end = end - (int64_t)n + got;
+			continue;
+		}
+		if ((nl = memrchr(chunk, '\n', n))) {
+			*ret_off = end - (int64_t)n + (nl - chunk) + 1;
+			free(chunk);
+			return 0;
+		}
+		end -= (int64_t)n;
+	}
+	free(chunk);
+	*ret_off = 0;
+	return 0;
+}
+
+/*
+ * Starts the file over from offset 0: everything consumed so far belongs to
+ * content that no longer exists (truncated or rewritten).
+ */
+static void
+restart(struct tailfile *tf)
+{
+	(void)tf_seek(tf, 0, 0);
+	tf->start_off = 0;
+	tf->start_line = 0;
+}
+
+/*
+ * Checks the file before reading: deletion, truncation, and, whenever the
+ * size changed, that its head still holds the bytes read before (one pread
+ * of at most TQ_FP_MAX bytes), which catches truncate-then-regrow past the
+ * old offset. Returns 0 or -errno (logged once).
+ */
+static int
+tf_check(struct tailfile *tf, int64_t now_ms)
+{
+	uint8_t head[TQ_FP_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(tf->fd, &st) < 0) {
+		int r = -errno;
+		if (!tf->warned)
+			log_warn("%s: fstat", tf->path);
+		tf->warned = true;
+		return r;
+	}
+	if (st.st_nlink == 0 && !tf->deleted) {
+		log_info("%s: deleted; reading it to its end", tf->path);
+		tf->deleted = true;
+		if (!tf->orphan)
+			tf->active_ms = now_ms;
+		tf->orphan = true;
+	}
+	if (st.st_size == tf->checked_size)
+		return 0;
+	tf->active_ms = now_ms;
+	if (st.st_size < tf->offset) {
+		log_info("%s: truncated (size %jd < offset %jd); reading from the start", tf->path,
+		    (intmax_t)st.st_size, (intmax_t)tf->offset);
+		restart(tf);
+	} else if (tf->headlen > 0) {
+		n = pread_full(tf->fd, head, tf->headlen, 0);
+		if (n < 0) {
+			if (!tf->warned)
+				log_warnx("%s: reading the head: %s", tf->path, strerror((int)-n));
+			tf->warned = true;
+			return (int)n;
+		}
+		if ((size_t)n != tf->headlen || memcmp(head, tf->head, tf->headlen) != 0) {
+			log_info("%s: rewritten (its first bytes changed); reading from the start",
+			    tf->path);
+			restart(tf);
+		} else if (st.st_size < tf->read_off) {
+			/* Shrunk below bytes we buffered but not below a record
+			 * boundary: drop the buffer and read those bytes again. */
+			tf->read_off = tf->offset;
+			tf->len = 0;
+			tf->skipping = false;
+		}
+	}
+	tf->checked_size = st.st_size;
+	return 0;
+}
+
+/* Length of the first complete record in p[0..n) including its '\n', 0 if none. */
+static size_t
+record_len(const struct tailfile *tf, const char *p, size_t n)
+{
+	const char *nl;
+
+	if (tf->conf->format == FORMAT_CSV)
+		return csv_record_len(p, n, tf->conf->quote);
+	nl = memchr(p, '\n', n);
+	return nl ? (size_t)(nl - p) + 1 : 0;
+}
+
+/*
+ * Strips the '\n' (and a '\r' before it) of a record of rl bytes, and the
+ * UTF-8 BOM when the record starts the file. Returns the content length.
+ */
+static size_t
+strip(const char **rec, size_t rl, bool at_start)
+{
+	size_t len = rl - 1;
+
+	if (len > 0 && (*rec)[len - 1] == '\r')
+		len--;
+	if (at_start && len >= sizeof(bom) && memcmp(*rec, bom, sizeof(bom)) == 0) {
+		*rec += sizeof(bom);
+		len -= sizeof(bom);
+	}
+	return len;
+}
+
+/* Hands one over-long line to the sink's reject callback. */
+static void
+reject_long(struct tailfile *tf, const struct tf_out *out, uint64_t line)
+{
+	char detail[TQ_DETAIL_MAX];
+	struct record_ctx rc = {
+		.feed = tf->conf->feed, .line = line, .path = tf->path,
+		.ps = &tf->ps, .header_replay = false,
+	};
+
+	snprintf(detail, sizeof(detail), "no newline within max_line (%zu bytes)",
+	    tf->conf->max_line);
+	out->sink->reject(out->arg, &rc, REJ_TOO_LONG, detail);
+}
+
+/*
+ * Grows the buffer so that TF_CHUNK bytes fit after len, capped at
+ * max_line + TF_CHUNK (len never exceeds max_line when reading). Returns 0
+ * or -ENOMEM.
+ */
+static int
+reserve(struct tailfile *tf)
+{
+	size_t want = tf->len + TF_CHUNK;
+	char *p;
+
+	if (tf->alloc >= want)
+		return 0;
+	if (!(p = realloc(tf->buf, want)))
+		return -ENOMEM;
+	tf->buf = p;
+	tf->alloc = want;
+	return 0;
+}
+
+/* Frees an empty buffer. */
+void
+tf_trim(struct tailfile *tf)
+{
+	if (tf->len == 0 && tf->buf) {
+		free(tf->buf);
+		tf->buf = NULL;
+		tf->alloc = 0;
+	}
+}
+
+/*
+ * Delivers the complete records in buf. Returns TF_BLOCKED when the sink
+ * refused one (it stays in buf) or *stop was set, otherwise TF_EOF.
+ */
+static enum tf_status
+deliver(struct tailfile *tf, const struct tf_out *out)
+{
+	size_t pos = 0, rl;
+	enum tf_status st = TF_EOF;
+
+	while (pos < tf->len && (rl = record_len(tf, tf->buf + pos, tf->len - pos)) > 0) {
+		struct record_ctx rc = {
+			.feed = tf->conf->feed, .line = tf->line + 1, .path = tf->path,
+			.ps = &tf->ps, .header_replay = false,
+		};
+		const char *rec = tf->buf + pos;
+
+		if (rl - 1 > tf->conf->max_line) {
+			/* Complete but too long (it arrived in one read): same verdict
+			 * as a line that overflowed the buffer. */
+			reject_long(tf, out, rc.line);
+		} else {
+			size_t len = strip(&rec, rl, tf->offset == 0);
+			if (out->sink->record(out->arg, &rc, rec, len) == -ENOSPC) {
+				st = TF_BLOCKED;
+				break;
+			}
+		}
+		pos += rl;
+		tf->offset += (int64_t)rl;
+		tf->line++;
+		if (*out->stop) {
+			st = TF_BLOCKED;
+			break;
+		}
+	}
+	if (pos > 0) {
+		memmove(tf->buf, tf->buf + pos, tf->len - pos);
+		tf->len -= pos;
+	}
+	return st;
+}
+
+/*
+ * Re-reads the first record of a CSV file resumed past it and hands it to
+ * the sink with header_replay set, so the sink learns the columns. The read
+ * buffer is empty here (tf_seek emptied it and nothing was read since).
+ * Returns TF_BLOCKED when the sink refused it (retried later), else TF_EOF.
+ */
+static enum tf_status
+replay_header(struct tailfile *tf, const struct tf_out *out)
+{
+	size_t have = 0, rl = 0, limit = tf->conf->max_line + sizeof(bom);
+	struct record_ctx rc = {
+		.feed = tf->conf->feed, .line = 1, .path = tf->path, .ps = &tf->ps,
+		.header_replay = true,
+	};
+	const char *rec;
+	size_t len;
+
+	while (rl == 0 && have <= limit) {
+		ssize_t n;
+		if (tf->alloc - have < TF_CHUNK) {
+			char *p = realloc(tf->buf, have + TF_CHUNK);
+			if (!p)
+				return TF_EOF;  /* retried at the next pass */
+			tf->buf = p;
+			tf->alloc = have + TF_CHUNK;
+		}
+		n = pread_full(tf->fd, tf->buf + have, TF_CHUNK, (int64_t)have);
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		rl = csv_record_len(tf->buf, have, tf->conf->quote);
+	}
+	if (rl == 0 || rl - 1 > limit) {
+		log_warnx("%s: cannot re-read the CSV header (incomplete or too long)", tf->path);
+		tf->header_pending = false;
+		return TF_EOF;
+	}
+	rec = tf->buf;
+	len = strip(&rec, rl, true);
+	if (out->sink->record(out->arg, &rc, rec, len) == -ENOSPC)
+		return TF_BLOCKED;
+	tf->header_pending = false;
+	return *out->stop ? TF_BLOCKED : TF_EOF;
+}
+
+/* Copies the part of the n bytes just read at off that falls in the head. */
+static void
+note_head(struct tailfile *tf, const char *p, size_t n, int64_t off)
+{
+	if (off <= (int64_t)tf->headlen && off + (int64_t)n > (int64_t)tf->headlen &&
+	    tf->headlen < TQ_FP_MAX) {
+		size_t from = tf->headlen - (size_t)off;
+		size_t k = n - from;
+		if (k > TQ_FP_MAX - tf->headlen)
+			k = TQ_FP_MAX - tf->headlen;
+		memcpy(tf->head + tf->headlen, p + from, k);
+		tf->headlen += (uint32_t)k;
+	}
+}
+
+/*
+ * Takes the n bytes just read while skipping an over-long line: up to its
+ * '\n' they are dropped, and the line is then consumed and rejected once;
+ * the rest stays buffered as the start of the next record.
+ */
+static void
+skip_bytes(struct tailfile *tf, const struct tf_out *out, size_t n)
+{
+	const char *nl = memchr(tf->buf, '\n', n);
+	size_t rest;
+
+	if (!nl)
+		return;         /* all of it belongs to the long line: dropped */
+	rest = n - (size_t)(nl - tf->buf) - 1;
+	tf->offset = tf->read_off - (int64_t)rest;
+	tf->line++;
+	tf->skipping = false;
+	memmove(tf->buf, nl + 1, rest);
+	tf->len = rest;
+	reject_long(tf, out, tf->line);
+}
+
+/* Reads and delivers; see feed_int.h. */
+enum tf_status
+tf_read(struct tailfile *tf, const struct tf_out *out, size_t *budget, int64_t now_ms)
+{
+	enum tf_status st;
+
+	if (tf->fd < 0 || tf->finished)
+		return TF_EOF;
+	if (tf_check(tf, now_ms) < 0)
+		return TF_EOF;
+	if (tf->header_pending && (st = replay_header(tf, out)) != TF_EOF)
+		return st;
+	for (;;) {
+		ssize_t n;
+
+		if (!tf->skipping) {
+			if ((st = deliver(tf, out)) != TF_EOF)
+				return st;
+			if (tf->len > tf->conf->max_line) {
+				/* No record end within max_line: never buffer more;
+				 * drop it and look for the '\n' that ends it. */
+				tf->skipping = true;
+				tf->len = 0;
+			}
+		}
+		if (*budget == 0)
+			return TF_MORE;
+		if (reserve(tf) < 0) {
+			if (!tf->warned)
+				log_warnx("%s: out of memory for the read buffer", tf->path);
+			tf->warned = true;
+			return TF_EOF;  /* the next pass tries again */
+		}
+		n = pread(tf->fd, tf->buf + tf->len, TF_CHUNK, (off_t)tf->read_off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (!tf->warned)
+				log_warn("%s: read", tf->path);
+			tf->warned = true;
+			return TF_EOF;
+		}
+		tf->warned = false;
+		if (n == 0)
+			return TF_EOF;
+		note_head(tf, tf->buf + tf->len, (size_t)n, tf->read_off);
+		tf->read_off += n;
+		*budget = (size_t)n >= *budget ? 0 : *budget - (size_t)n;
+		if (tf->skipping)
+			skip_bytes(tf, out, (size_t)n);
+		else
+			tf->len += (size_t)n;
+	}
+}
+
+/* The position to commit for tf. */
+void
+tf_position(const struct tailfile *tf, struct file_pos *ret)
+{
+	size_t n = strlen(tf->path);
+
+	memset(ret, 0, sizeof(*ret));
+	ret->feed = tf->conf->feed;
+	ret->dev = tf->dev;
+	ret->ino = tf->ino;
+	ret->offset = tf->offset;
+	ret->line = tf->line;
+	if (tf->ghost) {
+		ret->fp = tf->ghost_fp;
+		ret->fplen = tf->ghost_fplen;
+	} else {
+		/* headlen >= min(TQ_FP_MAX, read_off) >= fplen by the invariant. */
+		ret->fplen = tf->offset < TQ_FP_MAX ? (uint32_t)tf->offset : TQ_FP_MAX;
+		if (ret->fplen > tf->headlen)
+			ret->fplen = tf->headlen;
+		ret->fp = siphash24(fp_key, tf->head, ret->fplen);
+	}
+	if (n >= sizeof(ret->path))
+		n = sizeof(ret->path) - 1;
+	memcpy(ret->path, tf->path, n);
+}

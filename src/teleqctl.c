@@ -1,0 +1,1108 @@
+/*
+ * teleqctl — the committee's indicator report from the counters in Redis.
+ *
+ *   teleqctl [-c FILE] report PERIOD [--format text|csv|json] [--today YYYY-MM-DD]
+ *
+ * Four parts, kept apart so each can be tested and reused:
+ *   1. arguments        parse_args()
+ *   2. Redis            redis_open(), fetch_span(): synchronous hiredis,
+ *                       one pipelined HGETALL per counter hash
+ *   3. computation      ind_table_*(), compute_report(): pure, built only on
+ *                       ind_accumulate()/ind_outcome() so the daemon's
+ *                       recompute gives the same figures
+ *   4. output           print_text(), print_csv(), print_json()
+ *
+ * Exit codes: 0 ok, 1 runtime error (Redis unreachable or failing, output
+ * not writable), 2 usage or configuration error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#include "teleqd.h"
+
+#define EXIT_RUNTIME    1
+#define EXIT_USAGE      2
+#define DEFAULT_CONFIG  "/etc/teleqd/teleqd.yaml"
+#define REDIS_TIMEOUT_S 5
+#define PASSWORD_MAX    512     /* bytes of a password file we read */
+#define KEY_MAX         512
+#define IND_MAX_MONTHS  12      /* month buckets of one span: a year, or up to 3 for rolling */
+
+static const char *progname = "teleqctl";
+
+/* ============================================================ arguments */
+
+enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON };
+
+struct opts {
+	const char     *config;
+	enum out_format format;
+	const char     *today;          /* --today, NULL = now in the configured zone */
+	const char     *period;
+};
+
+/* Usage text for --help. */
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: %s [-c FILE] report PERIOD [--format text|csv|json] [--today YYYY-MM-DD]\n"
+	        "       %s --help | --version\n"
+	        "\n"
+	        "Prints the committee's indicators (Målstyrning) for PERIOD from the counters\n"
+	        "teleqd keeps in Redis, beside the same period one year earlier.\n"
+	        "\n"
+	        "PERIOD: 2026-03 (month), 2026-Q1, 2026-H1, 2026 (year), 2026-03-05 (day),\n"
+	        "        rolling (the %d days ending today).\n"
+	        "\n"
+	        "Options:\n"
+	        "  -c, --config FILE    configuration (default %s)\n"
+	        "  -f, --format FORMAT  text (default), csv (';'-separated) or json\n"
+	        "      --today DATE     take DATE as today (reruns, tests); default: the local\n"
+	        "                       date now in the configured time zone\n"
+	        "  -h, --help           this text\n"
+	        "  -V, --version        version\n"
+	        "\n"
+	        "Exit status: 0 ok, 1 runtime error (e.g. Redis unreachable), 2 usage or\n"
+	        "configuration error.\n",
+	        progname, progname, ROLLING_DAYS, DEFAULT_CONFIG);
+}
+
+/*
+ * Fills *o from argv. Returns -1 when the caller should go on, or the exit
+ * code to end with: 0 after --help/--version, EXIT_USAGE after a usage
+ * error (already reported on stderr).
+ */
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_TODAY = 0x100 };
+	static const struct option longopts[] = {
+		{ "config",  required_argument, NULL, 'c' },
+		{ "format",  required_argument, NULL, 'f' },
+		{ "today",   required_argument, NULL, OPT_TODAY },
+		{ "help",    no_argument,       NULL, 'h' },
+		{ "version", no_argument,       NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	*o = (struct opts){ .config = DEFAULT_CONFIG, .format = OUT_TEXT };
+	/* GNU getopt permutes: options may follow the command and its period. */
+	while ((ch = getopt_long(argc, argv, "c:f:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				o->format = OUT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				o->format = OUT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = OUT_JSON;
+			else {
+				fprintf(stderr, "%s: unknown format '%s' (text, csv or json)\n",
+				        progname, optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_TODAY:
+			o->today = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("teleqctl %s\n", TQ_VERSION);
+			return 0;
+		default:        /* getopt has said what is wrong */
+			fprintf(stderr, "Try '%s --help'.\n", progname);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "%s: missing command\nTry '%s --help'.\n", progname, progname);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "report") != 0) {
+		fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", progname,
+		        argv[optind], progname);
+		return EXIT_USAGE;
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "%s: report takes one PERIOD\nTry '%s --help'.\n", progname, progname);
+		return EXIT_USAGE;
+	}
+	o->period = argv[optind + 1];
+	return -1;
+}
+
+/*
+ * Today's local date (days since the epoch) in the configured zone, or the
+ * date given with --today. Returns 0, -EINVAL for a bad --today, or the
+ * error of tz_load().
+ */
+static int
+resolve_today(const struct config *cfg, const char *given, int64_t *ret)
+{
+	struct tz *tz;
+	int64_t now;
+	int r;
+
+	if (given)
+		return parse_day_key(given, strlen(given), ret);
+	r = tz_load(cfg->timezone, &tz);
+	if (r < 0)
+		return r;
+	now = (int64_t)time(NULL);
+	*ret = floor_div(now + tz_utc_offset(tz, now), 86400);
+	tz_free(tz);
+	return 0;
+}
+
+/* ======================================================== computation */
+/*
+ * Pure. A proposed shared API (declarations in the report): the daemon's
+ * recompute fills an ind_table per span from its HGETALL replies the same
+ * way and calls ind_table_outcome().
+ */
+
+/* Counter sums of one span, bucketed by local month, as ind_accumulate() fills them. */
+struct ind_table {
+	unsigned         nmonths;
+	int64_t          monthno[IND_MAX_MONTHS];
+	struct ind_sums *sums;          /* [bucket * nindicators + indicator] */
+};
+
+/* Allocates an empty table for nind indicators. 0 or -ENOMEM. */
+static int
+ind_table_init(struct ind_table *t, size_t nind)
+{
+	*t = (struct ind_table){ 0 };
+	t->sums = calloc(IND_MAX_MONTHS * (nind ? nind : 1), sizeof(*t->sums));
+	return t->sums ? 0 : -ENOMEM;
+}
+
+static void
+ind_table_done(struct ind_table *t)
+{
+	free(t->sums);
+	t->sums = NULL;
+}
+
+/*
+ * The nind sums of month monthno in t, a new bucket when it is not the
+ * last one (callers feed months in ascending order). NULL when t is full.
+ */
+static struct ind_sums *
+ind_table_month(struct ind_table *t, size_t nind, int64_t monthno)
+{
+	if (t->nmonths > 0 && t->monthno[t->nmonths - 1] == monthno)
+		return &t->sums[(t->nmonths - 1) * nind];
+	if (t->nmonths == IND_MAX_MONTHS)
+		return NULL;
+	t->monthno[t->nmonths] = monthno;
+	return &t->sums[t->nmonths++ * nind];
+}
+
+/* Month number (y*12 + m-1) of bucket k of span s. */
+static int64_t
+span_month(const struct span *s, unsigned k)
+{
+	int64_t y;
+	unsigned m, d;
+
+	if (!s->days)
+		return s->first + k;
+	civil_from_days(s->first + k, &y, &m, &d);
+	return y * 12 + m - 1;
+}
+
+/*
+ * Outcome of indicator i of cfg over table t. before holds the same span
+ * one year earlier, needed by growth indicators (NULL: no value). When
+ * monthly is not NULL it gets the ratio of each month with den > 0, in
+ * order, and *ret_nmonthly their count.
+ */
+static void
+ind_table_outcome(const struct config *cfg, size_t i, const struct ind_table *t,
+                  const struct ind_table *before, struct outcome *ret,
+                  double monthly[IND_MAX_MONTHS], unsigned *ret_nmonthly)
+{
+	const struct indicator *ind = &cfg->indicators[i];
+	size_t nind = cfg->nindicators;
+	struct ind_sums m[IND_MAX_MONTHS];
+	unsigned nm = 0;
+
+	/* ind_outcome() wants one indicator's months side by side. */
+	for (unsigned k = 0; k < t->nmonths; k++)
+		m[k] = t->sums[k * nind + i];
+
+	if (ind->kind == IND_GROWTH) {
+		/* Growth only sums; the two spans need not have as many month
+		 * buckets (rolling windows), so compare their totals. */
+		struct ind_sums cur = { 0, 0 }, prev = { 0, 0 };
+		struct outcome tmp;
+
+		ind_outcome(ind, m, NULL, t->nmonths, &tmp);
+		cur.num = tmp.num;
+		if (before) {
+			for (unsigned k = 0; k < before->nmonths; k++)
+				m[k] = before->sums[k * nind + i];
+			ind_outcome(ind, m, NULL, before->nmonths, &tmp);
+			prev.num = tmp.num;
+		}
+		ind_outcome(ind, &cur, before ? &prev : NULL, 1, ret);
+	} else {
+		ind_outcome(ind, m, NULL, t->nmonths, ret);
+		if (monthly)
+			for (unsigned k = 0; k < t->nmonths; k++)
+				if (m[k].den > 0)
+					monthly[nm++] = (double)m[k].num / (double)m[k].den;
+	}
+	if (ret_nmonthly)
+		*ret_nmonthly = nm;
+}
+
+/* One indicator's figures for the period and the same period a year earlier. */
+struct ind_result {
+	struct outcome cur, prev;
+	unsigned       ncur_monthly, nprev_monthly;
+	double         cur_monthly[IND_MAX_MONTHS];
+	double         prev_monthly[IND_MAX_MONTHS];
+};
+
+struct report {
+	struct period     cur, prev;    /* the period, the same period one year earlier */
+	char              cur_name[32], prev_name[32];
+	int64_t           today;
+	size_t            n;            /* cfg->nindicators */
+	struct ind_result *r;
+};
+
+/*
+ * Fills rep->r from the tables of the period (cur), of the same period one
+ * year earlier (prev) and two years earlier (prev2, for the growth of the
+ * previous year; may be NULL).
+ */
+static void
+compute_report(const struct config *cfg, const struct ind_table *cur,
+               const struct ind_table *prev, const struct ind_table *prev2,
+               struct report *rep)
+{
+	for (size_t i = 0; i < cfg->nindicators; i++) {
+		struct ind_result *r = &rep->r[i];
+
+		ind_table_outcome(cfg, i, cur, prev, &r->cur, r->cur_monthly, &r->ncur_monthly);
+		ind_table_outcome(cfg, i, prev, prev2, &r->prev, r->prev_monthly, &r->nprev_monthly);
+	}
+}
+
+/* ============================================================== Redis */
+
+/*
+ * Reads the password from path into buf (NUL-terminated, trailing newline
+ * removed). Refuses a file others may read (-EPERM) and anything but a
+ * regular file (-EINVAL); -ENAMETOOLONG when it is longer than cap-1.
+ * Other errors are -errno. The password is never printed.
+ */
+static int
+read_password(const char *path, char *buf, size_t cap)
+{
+	struct stat st;
+	ssize_t n;
+	size_t len = 0;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -EINVAL;
+	else if (st.st_mode & S_IROTH)
+		r = -EPERM;
+	while (r == 0 && len < cap) {
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = -errno;
+		else if (n == 0)
+			break;
+		else
+			len += (size_t)n;
+	}
+	close(fd);
+	if (r == 0 && len == cap)
+		r = -ENAMETOOLONG;
+	if (r < 0) {
+		explicit_bzero(buf, cap);
+		return r;
+	}
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	return 0;
+}
+
+/* Runs one command that must answer +OK; 0, or -EIO with Redis's error in err. */
+static int
+expect_ok(redisReply *rep, const redisContext *c, char *err, size_t errlen)
+{
+	int r = 0;
+
+	if (!rep) {
+		snprintf(err, errlen, "%s", c->errstr[0] ? c->errstr : "connection lost");
+		r = -EIO;
+	} else if (rep->type == REDIS_REPLY_ERROR) {
+		snprintf(err, errlen, "%s", rep->str);
+		r = -EIO;
+	}
+	freeReplyObject(rep);
+	return r;
+}
+
+/*
+ * Connects to cfg->redis.address ("unix:/path" or "host:port", "[v6]:port"),
+ * authenticates and selects the database. Returns the exit code to end
+ * with (0 = go on, *ret set), after one line on stderr.
+ */
+static int
+redis_open(const struct config *cfg, redisContext **ret)
+{
+	const struct timeval tv = { .tv_sec = REDIS_TIMEOUT_S };
+	const char *addr = cfg->redis.address;
+	redisContext *c;
+	char err[256];
+
+	if (strncmp(addr, "unix:", 5) == 0) {
+		c = redisConnectUnixWithTimeout(addr + 5, tv);
+	} else {
+		const char *colon = strrchr(addr, ':');
+		char host[256], *end;
+		size_t hlen;
+		long port;
+
+		if (!colon || colon == addr) {
+			fprintf(stderr, "%s: invalid Redis address '%s' (unix:/path or host:port)\n",
+			        progname, addr);
+			return EXIT_USAGE;
+		}
+		errno = 0;
+		port = strtol(colon + 1, &end, 10);
+		hlen = (size_t)(colon - addr);
+		if (addr[0] == '[' && hlen >= 2 && addr[hlen - 1] == ']') {
+			addr++;         /* [::1]:6379 */
+			hlen -= 2;
+		}
+		if (errno || *end || end == colon + 1 || port < 1 || port > 65535 ||
+		    hlen == 0 || hlen >= sizeof(host)) {
+			fprintf(stderr, "%s: invalid Redis address '%s' (unix:/path or host:port)\n",
+			        progname, cfg->redis.address);
+			return EXIT_USAGE;
+		}
+		memcpy(host, addr, hlen);
+		host[hlen] = '\0';
+		c = redisConnectWithTimeout(host, (int)port, tv);
+	}
+	if (!c || c->err) {
+		fprintf(stderr, "%s: cannot connect to Redis at %s: %s\n", progname,
+		        cfg->redis.address, c ? c->errstr : "out of memory");
+		redisFree(c);
+		return EXIT_RUNTIME;
+	}
+	/* Bounds every later command too: a stalled server is an error, not a hang. */
+	if (redisSetTimeout(c, tv) != REDIS_OK) {
+		fprintf(stderr, "%s: Redis at %s: cannot set a timeout\n", progname, cfg->redis.address);
+		redisFree(c);
+		return EXIT_RUNTIME;
+	}
+
+	if (cfg->redis.password_file) {
+		char pw[PASSWORD_MAX];
+		redisReply *rep;
+		int r = read_password(cfg->redis.password_file, pw, sizeof(pw));
+
+		if (r < 0) {
+			fprintf(stderr, "%s: password file %s: %s\n", progname, cfg->redis.password_file,
+			        r == -EPERM ? "readable by others, refusing to use it (chmod o-r)" :
+			        r == -EINVAL ? "not a regular file" :
+			        r == -ENAMETOOLONG ? "too long" : strerror(-r));
+			redisFree(c);
+			return EXIT_USAGE;
+		}
+		/* %b: binary-safe, the password is one argument whatever it holds. */
+		if (cfg->redis.user)
+			rep = redisCommand(c, "AUTH %s %b", cfg->redis.user, pw, strlen(pw));
+		else
+			rep = redisCommand(c, "AUTH %b", pw, strlen(pw));
+		explicit_bzero(pw, sizeof(pw));
+		if (expect_ok(rep, c, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s: Redis at %s refused authentication: %s\n", progname,
+			        cfg->redis.address, err);
+			redisFree(c);
+			return EXIT_RUNTIME;
+		}
+	}
+	if (cfg->redis.db != 0 &&
+	    expect_ok(redisCommand(c, "SELECT %d", cfg->redis.db), c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: Redis at %s: SELECT %d: %s\n", progname, cfg->redis.address,
+		        cfg->redis.db, err);
+		redisFree(c);
+		return EXIT_RUNTIME;
+	}
+	*ret = c;
+	return 0;
+}
+
+/* Name of the counter hash of bucket k of span s: prefix{tag}:month:2026-03 / :day:2026-03-05. */
+static int
+counter_key(const struct config *cfg, const struct span *s, unsigned k, char *buf, size_t len)
+{
+	char when[16];
+
+	if (s->days) {
+		day_key(s->first + k, when, sizeof(when));
+		return key_name(cfg, buf, len, "day:%s", when);
+	}
+	month_key(s->first + k, when, sizeof(when));
+	return key_name(cfg, buf, len, "month:%s", when);
+}
+
+/* Strict decimal int64 of s[0..len): 0 or -EINVAL. */
+static int
+parse_count(const char *s, size_t len, int64_t *ret)
+{
+	char tmp[32], *end;
+	long long v;
+
+	/* strtoll would also take blanks and a '+': Redis writes neither. */
+	if (len == 0 || len >= sizeof(tmp) || (s[0] != '-' && (s[0] < '0' || s[0] > '9')))
+		return -EINVAL;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	errno = 0;
+	v = strtoll(tmp, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/*
+ * Reads every counter hash of span s (pipelined HGETALLs) into table t,
+ * one bucket per local month. Returns 0, or -EIO after one line on stderr.
+ * A field whose value is not an integer is skipped and counted in
+ * *nbad (it cannot be a teleqd counter).
+ */
+static int
+fetch_span(redisContext *c, const struct config *cfg, const struct span *s,
+           struct ind_table *t, unsigned *nbad)
+{
+	size_t nind = cfg->nindicators;
+	char key[KEY_MAX];
+	int r = 0;
+
+	for (unsigned k = 0; k < s->n; k++) {
+		if (counter_key(cfg, s, k, key, sizeof(key)) < 0) {
+			fprintf(stderr, "%s: Redis key name too long\n", progname);
+			return -EIO;
+		}
+		if (redisAppendCommand(c, "HGETALL %s", key) != REDIS_OK) {
+			fprintf(stderr, "%s: Redis at %s: %s\n", progname, cfg->redis.address, c->errstr);
+			return -EIO;
+		}
+	}
+	/* Every reply is read even after an error, so the connection stays in step. */
+	for (unsigned k = 0; k < s->n; k++) {
+		redisReply *rep = NULL;
+		struct ind_sums *sums;
+
+		if (redisGetReply(c, (void **)&rep) != REDIS_OK || !rep) {
+			fprintf(stderr, "%s: Redis at %s: %s\n", progname, cfg->redis.address,
+			        c->errstr[0] ? c->errstr : "connection lost");
+			return -EIO;
+		}
+		if (r < 0) {
+			freeReplyObject(rep);
+			continue;
+		}
+		if (rep->type != REDIS_REPLY_ARRAY || rep->elements % 2) {
+			counter_key(cfg, s, k, key, sizeof(key));
+			fprintf(stderr, "%s: Redis at %s: reading %s: %s\n", progname,
+			        cfg->redis.address, key,
+			        rep->type == REDIS_REPLY_ERROR ? rep->str : "not a hash");
+			freeReplyObject(rep);
+			r = -EIO;
+			continue;
+		}
+		sums = ind_table_month(t, nind, span_month(s, k));
+		if (!sums) {    /* spans are at most a year: cannot happen */
+			fprintf(stderr, "%s: internal error: span of more than %d months\n",
+			        progname, IND_MAX_MONTHS);
+			freeReplyObject(rep);
+			r = -EIO;
+			continue;
+		}
+		for (size_t e = 0; e + 1 < rep->elements; e += 2) {
+			const redisReply *f = rep->element[e], *v = rep->element[e + 1];
+			int64_t n;
+
+			if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
+			    parse_count(v->str, v->len, &n) < 0) {
+				(*nbad)++;
+				continue;
+			}
+			ind_accumulate(cfg, f->str, f->len, n, sums);
+		}
+		freeReplyObject(rep);
+	}
+	return r;
+}
+
+/* =========================================================== formatting */
+
+/* v rounded to four decimals as whole 1/10000 units (the judged value). */
+static double
+units4(double v)
+{
+	return round(v * 10000.0);
+}
+
+/* Whole percent of v, from its four-decimal value: 0.7350 -> 74. */
+static double
+whole_percent(double v)
+{
+	return round(units4(v) / 100.0);
+}
+
+/* "52 %", growth "+25 %" / "-3 %". */
+static void
+fmt_percent(char *buf, size_t len, double v, bool sign)
+{
+	double p = whole_percent(v);
+
+	if (p == 0)
+		p = 0;          /* no "-0 %" */
+	snprintf(buf, len, "%s%.0f %%", sign && p > 0 ? "+" : "", p);
+}
+
+/* A target the Swedish way: 0.55 -> "55 %", 0.125 -> "12,5 %". */
+static void
+fmt_target_pct(char *buf, size_t len, double target)
+{
+	char tmp[64], *dot;
+	size_t n;
+
+	snprintf(tmp, sizeof(tmp), "%.2f", units4(target) / 100.0);
+	dot = strchr(tmp, '.');
+	n = strlen(tmp);
+	while (dot && n > 0 && tmp[n - 1] == '0')
+		tmp[--n] = '\0';
+	if (dot && tmp[n - 1] == '.')
+		tmp[--n] = '\0';
+	else if (dot)
+		*dot = ',';
+	snprintf(buf, len, "%s %%", strcmp(tmp, "-0") == 0 ? "0" : tmp);
+}
+
+/* A fraction with '.' and four decimals, trailing zeros dropped: 0.5166, 0.55, 1. */
+static void
+fmt_frac(char *buf, size_t len, double v)
+{
+	size_t n;
+
+	snprintf(buf, len, "%.4f", units4(v) / 10000.0);
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	if (strcmp(buf, "-0") == 0)
+		snprintf(buf, len, "0");
+}
+
+/* The comparison as a report prints it. */
+static const char *
+cmp_sign(enum cmp cmp)
+{
+	switch (cmp) {
+	case CMP_GE: return "≥";
+	case CMP_GT: return ">";
+	case CMP_LE: return "≤";
+	case CMP_LT: return "<";
+	}
+	return "?";
+}
+
+/* Code points in a UTF-8 string: bytes that are not continuation bytes. */
+static size_t
+u8_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* ========================================================== text output */
+
+enum { COL_TITLE, COL_TARGET, COL_VALUE, COL_BASIS, COL_PREV, COL_MET, NCOLS };
+#define CELL_MAX 192
+
+/* Underlag: "265 av 513", "medel av 3 mån: 90, 73, 66 %", "513 mot 409". */
+static void
+fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o,
+          const double *monthly, unsigned nmonthly)
+{
+	size_t pos;
+
+	if (ind->kind == IND_GROWTH) {
+		snprintf(buf, len, "%" PRId64 " mot %" PRId64, o->num, o->den);
+		return;
+	}
+	if (ind->combine != COMBINE_MEAN_OF_MONTHS) {
+		snprintf(buf, len, "%" PRId64 " av %" PRId64, o->num, o->den);
+		return;
+	}
+	if (nmonthly == 0) {
+		snprintf(buf, len, "–");
+		return;
+	}
+	pos = (size_t)snprintf(buf, len, "medel av %u mån: ", nmonthly);
+	for (unsigned k = 0; k < nmonthly && pos < len; k++)
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%.0f", k ? ", " : "",
+		                        whole_percent(monthly[k]));
+	if (pos < len)
+		snprintf(buf + pos, len - pos, " %%");
+}
+
+/* Samma period i fjol: "49 % (200 av 409)", "71 % (medel av 3 mån)", "+5 % (409 mot 389)", "–". */
+static void
+fmt_prev(char *buf, size_t len, const struct indicator *ind, const struct ind_result *r)
+{
+	char pct[32];
+
+	if (!r->prev.has_value) {
+		snprintf(buf, len, "–");
+		return;
+	}
+	fmt_percent(pct, sizeof(pct), r->prev.value, ind->kind == IND_GROWTH);
+	if (ind->kind == IND_GROWTH)
+		snprintf(buf, len, "%s (%" PRId64 " mot %" PRId64 ")", pct, r->prev.num, r->prev.den);
+	else if (ind->combine == COMBINE_MEAN_OF_MONTHS)
+		snprintf(buf, len, "%s (medel av %u mån)", pct, r->nprev_monthly);
+	else
+		snprintf(buf, len, "%s (%" PRId64 " av %" PRId64 ")", pct, r->prev.num, r->prev.den);
+}
+
+/* Writes s then pads it with spaces to width code points. */
+static void
+put_cell(FILE *out, const char *s, size_t width)
+{
+	fputs(s, out);
+	for (size_t w = u8_width(s); w < width; w++)
+		fputc(' ', out);
+}
+
+/* One table row; the last column is not padded (no trailing blanks). */
+static void
+put_row(FILE *out, char cells[NCOLS][CELL_MAX], const size_t width[NCOLS])
+{
+	for (int k = 0; k < NCOLS; k++) {
+		if (k)
+			fputs("  ", out);
+		put_cell(out, cells[k], k == NCOLS - 1 ? 0 : width[k]);
+	}
+	fputc('\n', out);
+}
+
+/* Fills the cells of indicator i. */
+static void
+text_cells(const struct config *cfg, const struct report *rep, size_t i, char cells[NCOLS][CELL_MAX])
+{
+	const struct indicator *ind = &cfg->indicators[i];
+	const struct ind_result *r = &rep->r[i];
+	char pct[32];
+
+	snprintf(cells[COL_TITLE], CELL_MAX, "%s", ind->title ? ind->title : ind->name);
+	fmt_target_pct(pct, sizeof(pct), ind->target);
+	snprintf(cells[COL_TARGET], CELL_MAX, "%s %s", cmp_sign(ind->cmp), pct);
+	if (r->cur.has_value)
+		fmt_percent(cells[COL_VALUE], CELL_MAX, r->cur.value, ind->kind == IND_GROWTH);
+	else
+		snprintf(cells[COL_VALUE], CELL_MAX, "–");
+	fmt_basis(cells[COL_BASIS], CELL_MAX, ind, &r->cur, r->cur_monthly, r->ncur_monthly);
+	fmt_prev(cells[COL_PREV], CELL_MAX, ind, r);
+	snprintf(cells[COL_MET], CELL_MAX, "%s",
+	         r->cur.met == 1 ? "Ja" : r->cur.met == 0 ? "Nej" : "–");
+}
+
+/*
+ * The Målstyrning table: a title line, a header, one row per indicator,
+ * columns aligned by code points (titles and signs are not ASCII).
+ */
+static void
+print_text(FILE *out, const struct config *cfg, const struct report *rep)
+{
+	static const char *const head[NCOLS] = {
+		"Indikator", "Målvärde", "Utfall", "Underlag", "Samma period i fjol", "Uppfyllt",
+	};
+	char (*cells)[NCOLS][CELL_MAX];
+	char hdr[NCOLS][CELL_MAX], first[16], last[16], today[16];
+	size_t width[NCOLS];
+	bool small = false;
+
+	day_key(rep->cur.first_day, first, sizeof(first));
+	day_key(rep->cur.last_day, last, sizeof(last));
+	if (rep->cur.kind == P_ROLLING)
+		fprintf(out, "Målstyrning senaste %d dagarna (%s – %s)\n", ROLLING_DAYS, first, last);
+	else
+		fprintf(out, "Målstyrning %s (%s – %s)\n", rep->cur_name, first, last);
+	/* Figures of an unfinished period are not comparable with a whole one. */
+	if (rep->today < rep->cur.first_day) {
+		fprintf(out, "Perioden har inte börjat.\n");
+	} else if (rep->today <= rep->cur.last_day && rep->cur.kind != P_ROLLING) {
+		day_key(rep->today, today, sizeof(today));
+		fprintf(out, "Perioden pågår: utfall till och med %s.\n", today);
+	}
+	fputc('\n', out);
+
+	cells = calloc(rep->n ? rep->n : 1, sizeof(*cells));
+	if (!cells) {
+		fprintf(out, "(slut på minne)\n");
+		return;
+	}
+	for (int k = 0; k < NCOLS; k++) {
+		snprintf(hdr[k], CELL_MAX, "%s", head[k]);
+		width[k] = u8_width(head[k]);
+	}
+	for (size_t i = 0; i < rep->n; i++) {
+		text_cells(cfg, rep, i, cells[i]);
+		for (int k = 0; k < NCOLS; k++)
+			if (u8_width(cells[i][k]) > width[k])
+				width[k] = u8_width(cells[i][k]);
+	}
+	put_row(out, hdr, width);
+	for (int k = 0; k < NCOLS; k++) {
+		if (k)
+			fputs("  ", out);
+		for (size_t w = 0; w < width[k]; w++)
+			fputc('-', out);
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < rep->n; i++)
+		put_row(out, cells[i], width);
+	free(cells);
+
+	/* Why a shown value is not judged. */
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct indicator *ind = &cfg->indicators[i];
+		const struct outcome *o = &rep->r[i].cur;
+
+		if (o->has_value && o->den < ind->min_denominator) {
+			if (!small)
+				fputc('\n', out);
+			small = true;
+			fprintf(out, "%s: %s (%" PRId64 ") är mindre än %" PRId64
+			        "; målet bedöms inte.\n", ind->title ? ind->title : ind->name,
+			        ind->kind == IND_GROWTH ? "jämförelsetalet" : "underlaget",
+			        o->den, ind->min_denominator);
+		}
+	}
+}
+
+/* =========================================================== CSV output */
+
+/* One CSV field: quoted (with "" for ") when it holds ';', '"', CR or LF. */
+static void
+csv_field(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ";\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* value;percent;met of one outcome (empty fields when there is no value). */
+static void
+csv_outcome(FILE *out, const struct outcome *o)
+{
+	char buf[64];
+
+	fprintf(out, "%" PRId64 ";%" PRId64 ";", o->num, o->den);
+	if (o->has_value) {
+		fmt_frac(buf, sizeof(buf), o->value);
+		fprintf(out, "%s;%.0f;", buf, whole_percent(o->value));
+	} else {
+		fputs(";;", out);
+	}
+	fputs(o->met == 1 ? "1" : o->met == 0 ? "0" : "", out);
+}
+
+/*
+ * ';'-separated for Swedish Excel, fractions with '.': header, then one row
+ * per indicator. months holds the monthly fractions of mean-of-months
+ * indicators separated by spaces.
+ */
+static void
+print_csv(FILE *out, const struct config *cfg, const struct report *rep)
+{
+	fputs("indicator;title;period;numerator;denominator;value;percent;met;target;cmp;months;"
+	      "prev_period;prev_numerator;prev_denominator;prev_value;prev_percent;prev_met\n", out);
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct indicator *ind = &cfg->indicators[i];
+		const struct ind_result *r = &rep->r[i];
+		char buf[64];
+
+		csv_field(out, ind->name);
+		fputc(';', out);
+		csv_field(out, ind->title ? ind->title : "");
+		fprintf(out, ";%s;", rep->cur_name);
+		csv_outcome(out, &r->cur);
+		fmt_frac(buf, sizeof(buf), ind->target);
+		fprintf(out, ";%s;%s;", buf, cmp_symbol(ind->cmp));
+		if (ind->kind == IND_RATIO && ind->combine == COMBINE_MEAN_OF_MONTHS)
+			for (unsigned k = 0; k < r->ncur_monthly; k++) {
+				fmt_frac(buf, sizeof(buf), r->cur_monthly[k]);
+				fprintf(out, "%s%s", k ? " " : "", buf);
+			}
+		fprintf(out, ";%s;", rep->prev_name);
+		csv_outcome(out, &r->prev);
+		fputc('\n', out);
+	}
+}
+
+/* ========================================================== JSON output */
+
+/*
+ * A JSON string: '"' and '\\' escaped, control characters as \uXXXX (or
+ * their short forms). Text that is not valid UTF-8 has every non-ASCII
+ * byte replaced with U+FFFD, so the output is always valid JSON.
+ */
+static void
+json_string(FILE *out, const char *s)
+{
+	bool valid = utf8_valid(s, strlen(s));
+
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':  fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*p < 0x20 || *p == 0x7F)
+				fprintf(out, "\\u%04x", *p);
+			else if (*p >= 0x80 && !valid)
+				fputs("\\ufffd", out);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}
+
+/* The members of one indicator's outcome object (without braces). */
+static void
+json_outcome(FILE *out, const struct indicator *ind, const char *period,
+             const struct outcome *o, const double *monthly, unsigned nmonthly)
+{
+	char buf[64];
+
+	fputs("\"indicator\": ", out);
+	json_string(out, ind->name);
+	fputs(", \"title\": ", out);
+	json_string(out, ind->title ? ind->title : ind->name);
+	fputs(", \"period\": ", out);
+	json_string(out, period);
+	fprintf(out, ", \"numerator\": %" PRId64 ", \"denominator\": %" PRId64 ", \"value\": ",
+	        o->num, o->den);
+	if (o->has_value) {
+		fmt_frac(buf, sizeof(buf), o->value);
+		fputs(buf, out);
+	} else {
+		fputs("null", out);
+	}
+	fmt_frac(buf, sizeof(buf), ind->target);
+	fprintf(out, ", \"target\": %s, \"cmp\": ", buf);
+	json_string(out, cmp_symbol(ind->cmp));
+	fprintf(out, ", \"met\": %s", o->met == 1 ? "true" : o->met == 0 ? "false" : "null");
+	if (ind->kind == IND_RATIO && ind->combine == COMBINE_MEAN_OF_MONTHS) {
+		fputs(", \"months\": [", out);
+		for (unsigned k = 0; k < nmonthly; k++) {
+			fmt_frac(buf, sizeof(buf), monthly[k]);
+			fprintf(out, "%s%s", k ? ", " : "", buf);
+		}
+		fputc(']', out);
+	}
+}
+
+/*
+ * An array with one object per indicator. Values are fractions rounded to
+ * four decimals (the judged value), null when there is none;
+ * previous_year is the same object for the period a year earlier, or null
+ * when that has no value.
+ */
+static void
+print_json(FILE *out, const struct config *cfg, const struct report *rep)
+{
+	fputs("[", out);
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct indicator *ind = &cfg->indicators[i];
+		const struct ind_result *r = &rep->r[i];
+
+		fputs(i ? ",\n  {" : "\n  {", out);
+		json_outcome(out, ind, rep->cur_name, &r->cur, r->cur_monthly, r->ncur_monthly);
+		fputs(", \"previous_year\": ", out);
+		if (r->prev.has_value) {
+			fputc('{', out);
+			json_outcome(out, ind, rep->prev_name, &r->prev, r->prev_monthly,
+			             r->nprev_monthly);
+			fputc('}', out);
+		} else {
+			fputs("null", out);
+		}
+		fputc('}', out);
+	}
+	fputs(rep->n ? "\n]\n" : "]\n", out);
+}
+
+/* =============================================================== main */
+
+/*
+ * The report command: period from the arguments, counters from Redis,
+ * figures, output. Returns the exit code.
+ */
+static int
+cmd_report(const struct config *cfg, const struct opts *o)
+{
+	struct ind_table cur = { 0 }, prev = { 0 }, prev2 = { 0 };
+	struct span scur, sprev, sprev2;
+	struct report rep = { .n = cfg->nindicators };
+	redisContext *c = NULL;
+	bool need_prev2 = false;
+	unsigned nbad = 0;
+	int r;
+
+	r = resolve_today(cfg, o->today, &rep.today);
+	if (r < 0) {
+		if (o->today)
+			fprintf(stderr, "%s: --today '%s': not a date (YYYY-MM-DD)\n", progname,
+			        o->today);
+		else
+			fprintf(stderr, "%s: time zone %s: %s\n", progname, cfg->timezone, strerror(-r));
+		return EXIT_USAGE;
+	}
+	if (period_parse(o->period, rep.today, &rep.cur) < 0) {
+		fprintf(stderr, "%s: invalid period '%s' (2026-03, 2026-Q1, 2026-H1, 2026, "
+		        "2026-03-05 or rolling)\n", progname, o->period);
+		return EXIT_USAGE;
+	}
+	rep.prev = period_previous_year(&rep.cur);
+	period_name(&rep.cur, rep.cur_name, sizeof(rep.cur_name));
+	period_name(&rep.prev, rep.prev_name, sizeof(rep.prev_name));
+	period_span(&rep.cur, &scur, &sprev);
+	period_span(&rep.prev, NULL, &sprev2);
+	for (size_t i = 0; i < cfg->nindicators; i++)
+		if (cfg->indicators[i].kind == IND_GROWTH)
+			need_prev2 = true;     /* last year's growth needs the year before */
+
+	rep.r = calloc(rep.n ? rep.n : 1, sizeof(*rep.r));
+	if (!rep.r || ind_table_init(&cur, rep.n) < 0) {
+		free(rep.r);
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return EXIT_RUNTIME;
+	}
+	if (ind_table_init(&prev, rep.n) < 0 || ind_table_init(&prev2, rep.n) < 0) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		r = EXIT_RUNTIME;
+		goto out;
+	}
+
+	r = redis_open(cfg, &c);
+	if (r != 0)
+		goto out;
+	if (fetch_span(c, cfg, &scur, &cur, &nbad) < 0 ||
+	    fetch_span(c, cfg, &sprev, &prev, &nbad) < 0 ||
+	    (need_prev2 && fetch_span(c, cfg, &sprev2, &prev2, &nbad) < 0)) {
+		r = EXIT_RUNTIME;
+		goto out;
+	}
+	if (nbad)
+		fprintf(stderr, "%s: warning: ignored %u counter field(s) whose value is not an "
+		        "integer\n", progname, nbad);
+
+	compute_report(cfg, &cur, &prev, need_prev2 ? &prev2 : NULL, &rep);
+	switch (o->format) {
+	case OUT_TEXT: print_text(stdout, cfg, &rep); break;
+	case OUT_CSV:  print_csv(stdout, cfg, &rep); break;
+	case OUT_JSON: print_json(stdout, cfg, &rep); break;
+	}
+	r = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: writing the report: %s\n", progname, strerror(errno));
+		r = EXIT_RUNTIME;
+	}
+out:
+	redisFree(c);
+	ind_table_done(&prev2);
+	ind_table_done(&prev);
+	ind_table_done(&cur);
+	free(rep.r);
+	return r;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config *cfg = NULL;
+	struct opts o;
+	char err[512] = "";
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r >= 0)
+		return r;
+	r = config_load(o.config, &cfg, err, sizeof(err));
+	if (r < 0) {
+		/* config_load says "file:line:col: what is wrong"; print it as it is. */
+		if (err[0])
+			fprintf(stderr, "%s\n", err);
+		else
+			fprintf(stderr, "%s: %s: %s\n", progname, o.config, strerror(-r));
+		return EXIT_USAGE;
+	}
+	r = cmd_report(cfg, &o);
+	config_free(cfg);
+	return r;
+}

@@ -1,0 +1,640 @@
+# lib.sh — helpers for teleqd's integration tests (POSIX sh, runs under dash).
+#
+# A test is a standalone script:
+#
+#   #!/bin/sh
+#   set -eu
+#   . "$(dirname "$0")/lib.sh"
+#   need_bins
+#   redis_start
+#   write_config
+#   ...
+#   assert_eq "description" "$expected" "$actual"
+#   done_testing
+#
+# Sourcing this file makes a private temp dir $T (removed at exit by a trap,
+# kept when KEEP_TMP=1), with $T/feeds for the feed files. Every check prints
+# "ok N - description" or "not ok N - description"; done_testing prints the
+# plan and exits non-zero when any check failed. When the script ends early
+# (set -e, bail) the trap stops the daemon and redis, shows the end of the
+# daemon's log and exits non-zero.
+#
+# Environment: BUILD (default build/rel, relative to the repo root) holds
+# teleqd, teleqctl and teleq-gen. TQ_DEBUG=1 traces helper steps.
+
+# ----------------------------------------------------------------- setup
+
+TQ_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build/rel}
+case $BUILD in
+/*) ;;
+*) BUILD=$TQ_ROOT/$BUILD ;;
+esac
+TELEQD=$BUILD/teleqd
+TELEQCTL=$BUILD/teleqctl
+GEN=$BUILD/teleq-gen
+TEST_NAME=$(basename "$0" .sh)
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/teleq-it.XXXXXX")
+mkdir "$T/feeds"
+CONF=$T/teleqd.yaml
+SOCK=$T/redis.sock
+TQ_LOG=$T/teleqd.log
+REDIS_LOG=$T/redis.log
+: >"$TQ_LOG"
+
+TQ_PID=
+REDIS_PID=
+TESTS_RUN=0
+TESTS_FAILED=0
+TQ_DONE=0
+
+# Redis key prefix "<prefix>{<tag>}:"; write_config sets it from the config.
+KP='teleq:{teleqd}:'
+
+debug() {
+	[ "${TQ_DEBUG:-0}" = 1 ] && echo "# [$(date +%T)] $*" >&2
+	return 0
+}
+
+diag() {
+	printf '# %s\n' "$@"
+}
+
+# Indents a file (or stdin) as TAP comments, at most $2 (default 40) last lines.
+diag_file() {
+	if [ -s "$1" ]; then
+		tail -n "${2:-40}" "$1" | sed 's/^/#   /'
+	fi
+}
+
+_cleanup() {
+	_st=$?
+	trap - EXIT INT TERM HUP
+	set +e
+	if [ -n "$TQ_PID" ] && alive "$TQ_PID"; then
+		kill -TERM "$TQ_PID" 2>/dev/null
+		_i=0
+		while alive "$TQ_PID" && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+		alive "$TQ_PID" && kill -KILL "$TQ_PID" 2>/dev/null
+		wait "$TQ_PID" 2>/dev/null
+	fi
+	if [ -n "$REDIS_PID" ] && alive "$REDIS_PID"; then
+		kill -TERM "$REDIS_PID" 2>/dev/null
+		_i=0
+		while alive "$REDIS_PID" && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+		alive "$REDIS_PID" && kill -KILL "$REDIS_PID" 2>/dev/null
+		wait "$REDIS_PID" 2>/dev/null
+	fi
+	if [ "$TQ_DONE" != 1 ]; then
+		[ $_st -eq 0 ] && _st=1
+		echo "not ok $((TESTS_RUN + 1)) - $TEST_NAME ended early (exit status $_st)"
+	fi
+	if [ $_st -ne 0 ] || [ $TESTS_FAILED -ne 0 ]; then
+		if [ -s "$TQ_LOG" ]; then
+			diag "last lines of the daemon's log ($TQ_LOG):"
+			diag_file "$TQ_LOG" 40
+		fi
+		if [ -s "$REDIS_LOG" ] && grep -q -i -E 'error|fatal|warning' "$REDIS_LOG"; then
+			diag "redis log:"
+			diag_file "$REDIS_LOG" 15
+		fi
+	fi
+	if [ "${KEEP_TMP:-0}" = 1 ]; then
+		diag "kept $T"
+	else
+		rm -rf "$T"
+	fi
+	exit $_st
+}
+trap _cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- checks
+
+ok() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	echo "ok $TESTS_RUN - $1"
+}
+
+not_ok() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	TESTS_FAILED=$((TESTS_FAILED + 1))
+	echo "not ok $TESTS_RUN - $1"
+}
+
+# assert_eq DESCRIPTION EXPECTED ACTUAL
+assert_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  expected: '$2'" "  actual:   '$3'"
+	fi
+}
+
+# assert_ne DESCRIPTION UNEXPECTED ACTUAL
+assert_ne() {
+	if [ "$2" != "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  expected anything but: '$2'"
+	fi
+}
+
+# assert_approx DESCRIPTION EXPECTED ACTUAL [TOLERANCE]: numbers within 0.00005.
+assert_approx() {
+	if awk -v e="$2" -v a="$3" -v t="${4:-0.00005}" 'BEGIN {
+		if (a !~ /^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$/) exit 1
+		d = e - a; if (d < 0) d = -d; exit !(d <= t) }'; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  expected: $2 (+-${4:-0.00005})" "  actual:   '$3'"
+	fi
+}
+
+# assert_ok DESCRIPTION COMMAND [ARGS...]: the command succeeds.
+assert_ok() {
+	_d=$1
+	shift
+	if "$@"; then
+		ok "$_d"
+	else
+		not_ok "$_d"
+		diag "  command failed: $*"
+	fi
+}
+
+# assert_fail DESCRIPTION COMMAND [ARGS...]: the command fails.
+assert_fail() {
+	_d=$1
+	shift
+	if "$@"; then
+		not_ok "$_d"
+		diag "  command succeeded unexpectedly: $*"
+	else
+		ok "$_d"
+	fi
+}
+
+# assert_match DESCRIPTION ERE TEXT: some line of TEXT matches the extended regex.
+assert_match() {
+	if printf '%s\n' "$3" | grep -q -E -e "$2"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  no line matches /$2/ in:"
+		printf '%s\n' "$3" | head -n 20 | sed 's/^/#     /'
+	fi
+}
+
+# assert_no_match DESCRIPTION ERE TEXT
+assert_no_match() {
+	if printf '%s\n' "$3" | grep -q -E -e "$2"; then
+		not_ok "$1"
+		diag "  unexpected match of /$2/:"
+		printf '%s\n' "$3" | grep -E -e "$2" | head -n 10 | sed 's/^/#     /'
+	else
+		ok "$1"
+	fi
+}
+
+# assert_contains DESCRIPTION FIXED-STRING TEXT
+assert_contains() {
+	case $3 in
+	*"$2"*) ok "$1" ;;
+	*)
+		not_ok "$1"
+		diag "  '$2' not found in:"
+		printf '%s\n' "$3" | head -n 30 | sed 's/^/#     /'
+		;;
+	esac
+}
+
+# assert_files_equal DESCRIPTION EXPECTED-FILE ACTUAL-FILE: shows a diff when not.
+assert_files_equal() {
+	if cmp -s "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  $2 and $3 differ ($(wc -l <"$2") vs $(wc -l <"$3") lines):"
+		diff "$2" "$3" | head -n 20 | sed 's/^/#     /'
+	fi
+}
+
+# Stops the test now: one failed check with the message, then the trap.
+bail() {
+	not_ok "$*"
+	echo "Bail out! $*"
+	TQ_DONE=1
+	TESTS_FAILED=$((TESTS_FAILED + 1))
+	exit 1
+}
+
+# Ends the test: the plan line and the exit status.
+done_testing() {
+	echo "1..$TESTS_RUN"
+	TQ_DONE=1
+	if [ "$TESTS_FAILED" -ne 0 ]; then
+		diag "$TEST_NAME: $TESTS_FAILED of $TESTS_RUN checks failed"
+		exit 1
+	fi
+	exit 0
+}
+
+# ----------------------------------------------------------------- utils
+
+# True while PID runs (a zombie, exited but not yet waited for, is not alive).
+alive() {
+	[ -n "$1" ] || return 1
+	[ -r "/proc/$1/stat" ] || return 1
+	_s=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) || return 1
+	[ -n "$_s" ] && [ "$_s" != Z ] && [ "$_s" != X ]
+}
+
+now_ms() {
+	date +%s%3N
+}
+
+# wait_for SECONDS COMMAND [ARGS...]: polls COMMAND (every 50 ms) until it
+# succeeds; returns 1 when SECONDS (may be fractional) pass first.
+wait_for() {
+	_wf_end=$(awk -v n="$(now_ms)" -v s="$1" 'BEGIN { printf "%d", n + s * 1000 }')
+	shift
+	while :; do
+		if "$@"; then
+			return 0
+		fi
+		[ "$(now_ms)" -lt "$_wf_end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# A random integer in [$1, $2].
+random_between() {
+	od -An -N4 -tu4 /dev/urandom | awk -v lo="$1" -v hi="$2" '{ printf "%d", lo + $1 % (hi - lo + 1) }'
+}
+
+# Checks that the programs exist; bails out clearly when not.
+need_bins() {
+	for _b in "$TELEQD" "$TELEQCTL" "$GEN"; do
+		[ -x "$_b" ] || bail "$_b missing: build with make (BUILD=$BUILD)"
+	done
+	command -v redis-server >/dev/null || bail "redis-server not installed (make deps)"
+	command -v redis-cli >/dev/null || bail "redis-cli not installed (make deps)"
+}
+
+# ----------------------------------------------------------------- redis
+
+# redis_start [EXTRA-ARGS...]: a private redis-server on $SOCK, data in $T.
+redis_start() {
+	rm -f "$SOCK"
+	if [ -n "$REDIS_USER" ]; then
+		set -- --user "$REDIS_USER" on ">$REDIS_PASS" '~*' '&*' '+@all' "$@"
+	fi
+	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 \
+		--save "" --appendonly no --dir "$T" --daemonize no \
+		--logfile "" --loglevel warning "$@" >>"$REDIS_LOG" 2>&1 &
+	REDIS_PID=$!
+	debug "redis-server pid $REDIS_PID"
+	if ! wait_for 10 redis_up; then
+		diag_file "$REDIS_LOG"
+		bail "redis-server did not answer PING on $SOCK within 10 s"
+	fi
+}
+
+redis_up() {
+	[ -S "$SOCK" ] && [ "$(redis-cli -s "$SOCK" ping 2>/dev/null)" = PONG ]
+}
+
+# Stops redis (SIGTERM: with AOF on, it writes everything before exiting).
+redis_stop() {
+	[ -n "$REDIS_PID" ] || return 0
+	kill -TERM "$REDIS_PID" 2>/dev/null || true
+	wait_for 10 _not_alive "$REDIS_PID" || kill -KILL "$REDIS_PID" 2>/dev/null || true
+	wait "$REDIS_PID" 2>/dev/null || true
+	REDIS_PID=
+}
+
+# Kills redis with SIGKILL, as a crash.
+redis_kill() {
+	[ -n "$REDIS_PID" ] || return 0
+	kill -KILL "$REDIS_PID" 2>/dev/null || true
+	wait "$REDIS_PID" 2>/dev/null || true
+	REDIS_PID=
+}
+
+_not_alive() {
+	! alive "$1"
+}
+
+# rcli ARGS...: redis-cli on the private socket (raw output, as not a tty).
+rcli() {
+	redis-cli -s "$SOCK" "$@"
+}
+
+# Sum of the values of hash $1 (full key); 0 when it does not exist.
+hash_sum() {
+	rcli HVALS "$1" | awk '{ s += $1 } END { printf "%d\n", s }'
+}
+
+# All keys matching glob $1 (after the prefix), sorted.
+keys_like() {
+	rcli --scan --pattern "$KP$1" | LC_ALL=C sort
+}
+
+# Sum of every counter in month:$1 (e.g. 2026-03).
+month_total() {
+	hash_sum "${KP}month:$1"
+}
+
+# Sum of every counter in every month hash: all events counted.
+events_total() {
+	keys_like 'month:*' | while IFS= read -r _k; do
+		printf 'HVALS %s\n' "$_k"
+	done | rcli | awk '{ s += $1 } END { printf "%d\n", s }'
+}
+
+# Sum of every counter in every day hash (must equal events_total).
+day_events_total() {
+	keys_like 'day:*' | while IFS= read -r _k; do
+		printf 'HVALS %s\n' "$_k"
+	done | rcli | awk '{ s += $1 } END { printf "%d\n", s }'
+}
+
+# Counter field $2 of month $1, 0 when absent.
+month_field() {
+	_v=$(rcli HGET "${KP}month:$1" "$2")
+	echo "${_v:-0}"
+}
+
+# Rejects of feed $1 under reason $2 ("lines" for the lines read), 0 when absent.
+rejects() {
+	_v=$(rcli HGET "${KP}rejects:$1" "$2")
+	echo "${_v:-0}"
+}
+
+# dump_counters FILE: every day:/month: hash as sorted "key field value" lines.
+dump_counters() {
+	{
+		keys_like 'month:*'
+		keys_like 'day:*'
+	} | while IFS= read -r _k; do
+		printf 'ECHO "=%s"\nHGETALL "%s"\n' "$_k" "$_k"
+	done | rcli | awk '
+		/^=/ { key = substr($0, 2); n = 0; next }
+		{ if (n++ % 2 == 0) f = $0; else print key " " f " " $0 }' | LC_ALL=C sort >"$1"
+}
+
+# dump_everything FILE: every key of the redis with its type and content
+# (all types), for scanning; keys of other deployments included.
+dump_everything() {
+	rcli --scan | LC_ALL=C sort | while IFS= read -r _k; do
+		_t=$(rcli TYPE "$_k")
+		echo "== $_k ($_t)"
+		case $_t in
+		string) rcli GET "$_k" ;;
+		hash)   rcli HGETALL "$_k" ;;
+		set)    rcli SMEMBERS "$_k" ;;
+		zset)   rcli ZRANGE "$_k" 0 -1 WITHSCORES ;;
+		list)   rcli LRANGE "$_k" 0 -1 ;;
+		stream) rcli XRANGE "$_k" - + ;;
+		*)      echo "(unknown type $_t)" ;;
+		esac
+	done >"$1"
+}
+
+# Wait until the daemon has counted exactly $1 events (or time out after $2 s).
+wait_events() {
+	_want=$1
+	wait_for "${2:-20}" _events_are "$_want"
+}
+_events_are() {
+	[ "$(events_total)" = "$1" ]
+}
+
+# Waits until the event total stops changing for $1 seconds (default 1).
+wait_settled() {
+	_last=-1
+	_same=0
+	_end=$(($(now_ms) + ${2:-60} * 1000))
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		_cur=$(events_total)
+		if [ "$_cur" = "$_last" ]; then
+			_same=$((_same + 1))
+			[ $_same -ge $(awk -v s="${1:-1}" 'BEGIN { printf "%d", s * 10 }') ] && return 0
+		else
+			_same=0
+			_last=$_cur
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- config
+
+# The Redis ACL user of the shipped config gets a private password: the
+# tests authenticate exactly as a deployment does.
+REDIS_USER=$(awk '/^redis:/ { r = 1; next } /^[^ \t#]/ { r = 0 }
+	r && $1 == "user:" { v = $2; gsub(/["\047]/, "", v); print v; exit }' "$TQ_ROOT/conf/teleqd.yaml" 2>/dev/null || true)
+REDIS_PASS=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+(umask 077 && echo "$REDIS_PASS" >"$T/redis.pass")
+
+# rewrite_config TEMPLATE OUTPUT [KEY=VALUE...]: the config made private.
+# Every feed path keeps its file pattern but lives in $T/feeds; the redis
+# address becomes unix:$SOCK, password_file and secret_file files in $T.
+# Each KEY=VALUE replaces the value of every block-style "KEY: ..." line
+# (e.g. rotate_wait_ms=1000, max_delay_ms=50). Everything else is kept.
+rewrite_config() {
+	_tpl=$1 _out=$2
+	shift 2
+	awk -v feeds="$T/feeds" -v addr="unix:$SOCK" -v pass="$T/redis.pass" \
+	    -v secret="$T/secret" -v overrides="$*" '
+	BEGIN {
+		n = split(overrides, ov, " ")
+		for (i = 1; i <= n; i++) {
+			e = index(ov[i], "=")
+			if (e > 1) repl[substr(ov[i], 1, e - 1)] = substr(ov[i], e + 1)
+		}
+	}
+	function unquote(v) {
+		sub(/^[ \t]+/, "", v)
+		if (v ~ /^"/) { v = substr(v, 2); sub(/".*$/, "", v); return v }
+		if (v ~ /^\047/) { v = substr(v, 2); sub(/\047.*$/, "", v); return v }
+		sub(/[ \t]+#.*$/, "", v); sub(/[ \t]+$/, "", v)
+		return v
+	}
+	match($0, /^[ \t]*(-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*:([ \t]|$)/) {
+		head = substr($0, 1, RLENGTH)
+		rest = substr($0, RLENGTH + 1)
+		key = head
+		sub(/^[ \t]*(-[ \t]+)?/, "", key)
+		sub(/:.*$/, "", key)
+		lead = head
+		sub(/[A-Za-z_][A-Za-z0-9_]*:.*$/, "", lead)
+		if (key in repl) { print lead key ": " repl[key]; next }
+		if (key == "path") {
+			v = unquote(rest)
+			b = v; sub(/^.*\//, "", b)
+			print lead "path: \"" feeds "/" b "\""
+			next
+		}
+		if (key == "address") { print lead "address: \"" addr "\""; next }
+		if (key == "password_file") { print lead "password_file: " pass; next }
+		if (key == "secret_file") { print lead "secret_file: " secret; next }
+	}
+	{ print }
+	' "$_tpl" >"$_out"
+}
+
+# write_config [KEY=VALUE...]: $CONF from the shipped conf/teleqd.yaml (see
+# rewrite_config), with a fresh 0600 dedup secret. Sets KP (the key prefix),
+# CSV_FEED / JSONL_FEED (feed names) and CSV_GLOB / JSONL_GLOB (their file
+# patterns).
+write_config() {
+	_tpl=$TQ_ROOT/conf/teleqd.yaml
+	[ -r "$_tpl" ] || bail "config template $_tpl missing"
+	if [ ! -f "$T/secret" ]; then
+		(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$T/secret")
+	fi
+	rewrite_config "$_tpl" "$CONF" "$@" || bail "cannot rewrite $_tpl"
+	_pfx=$(conf_value prefix "$CONF")
+	_tag=$(conf_value tag "$CONF")
+	KP="${_pfx:-teleq:}{${_tag:-teleqd}}:"
+	_feeds=$(awk '
+		/^[ \t]*-[ \t]+name:/ { n = $3; gsub(/["\047]/, "", n) }
+		/^[ \t]*path:/ { p = $2; gsub(/["\047]/, "", p); sub(/^.*\//, "", p) }
+		/^[ \t]*format:[ \t]*(csv|jsonl)/ { f = $2 }
+		n != "" && p != "" && f != "" { print f, n, p; n = p = f = "" }' "$CONF")
+	CSV_FEED=$(echo "$_feeds" | awk '$1 == "csv" { print $2; exit }')
+	CSV_GLOB=$(echo "$_feeds" | awk '$1 == "csv" { print $3; exit }')
+	JSONL_FEED=$(echo "$_feeds" | awk '$1 == "jsonl" { print $2; exit }')
+	JSONL_GLOB=$(echo "$_feeds" | awk '$1 == "jsonl" { print $3; exit }')
+	[ -n "$CSV_FEED" ] && [ -n "$JSONL_FEED" ] || bail "no csv and jsonl feed found in $_tpl"
+	debug "config $CONF: prefix $KP, csv feed $CSV_FEED ($CSV_GLOB), jsonl feed $JSONL_FEED ($JSONL_GLOB)"
+}
+
+# csv_path NAME / jsonl_path NAME: a file of that feed, the pattern's first
+# '*' replaced by NAME ("calls-*.txt" -> $T/feeds/calls-NAME.txt).
+csv_path() {
+	echo "$T/feeds/$(echo "$CSV_GLOB" | sed "s/\*/$1/")"
+}
+jsonl_path() {
+	echo "$T/feeds/$(echo "$JSONL_GLOB" | sed "s/\*/$1/")"
+}
+
+# conf_value KEY FILE: the first block-style scalar "KEY: value" in FILE.
+conf_value() {
+	awk -v k="$1" '
+		{ sub(/^[ \t]*(-[ \t]+)?/, "") }
+		index($0, k ":") == 1 {
+			v = substr($0, length(k) + 2)
+			sub(/^[ \t]+/, "", v)
+			if (v ~ /^"/) { v = substr(v, 2); sub(/".*$/, "", v) }
+			else if (v ~ /^\047/) { v = substr(v, 2); sub(/\047.*$/, "", v) }
+			else { sub(/[ \t]+#.*$/, "", v); sub(/[ \t]+$/, "", v) }
+			print v; exit
+		}' "$2"
+}
+
+# ---------------------------------------------------------------- daemon
+
+# tq_start [ARGS...]: teleqd on $CONF in the background, log to $TQ_LOG.
+tq_start() {
+	"$TELEQD" -c "$CONF" "$@" </dev/null >>"$TQ_LOG" 2>&1 &
+	TQ_PID=$!
+	debug "teleqd pid $TQ_PID"
+	# It must still run a moment later (a bad config or socket fails at once).
+	sleep 0.1
+	alive "$TQ_PID" || { wait "$TQ_PID" 2>/dev/null || true; bail "teleqd exited at start (see log)"; }
+}
+
+# tq_stop: SIGTERM, then waits up to 15 s; returns the exit status (non-zero
+# also when it had to be killed).
+tq_stop() {
+	[ -n "$TQ_PID" ] || return 0
+	_p=$TQ_PID
+	TQ_PID=
+	kill -TERM "$_p" 2>/dev/null || true
+	if ! wait_for 15 _not_alive "$_p"; then
+		diag "teleqd $_p ignored SIGTERM for 15 s: killed"
+		kill -KILL "$_p" 2>/dev/null || true
+		wait "$_p" 2>/dev/null || true
+		return 124
+	fi
+	_rc=0
+	wait "$_p" || _rc=$?
+	return $_rc
+}
+
+# tq_kill9: SIGKILL, as a crash.
+tq_kill9() {
+	[ -n "$TQ_PID" ] || return 0
+	kill -KILL "$TQ_PID" 2>/dev/null || true
+	wait "$TQ_PID" 2>/dev/null || true
+	TQ_PID=
+}
+
+# tq_once [ARGS...]: teleqd --once in the foreground (at most 120 s); its
+# exit status is returned.
+tq_once() {
+	_rc=0
+	timeout --foreground -k 5 120 "$TELEQD" -c "$CONF" --once "$@" </dev/null >>"$TQ_LOG" 2>&1 || _rc=$?
+	return $_rc
+}
+
+# ctl ARGS...: teleqctl on $CONF (stdout only; errors go to the log).
+ctl() {
+	timeout --foreground -k 5 60 "$TELEQCTL" -c "$CONF" "$@" 2>>"$T/teleqctl.err"
+}
+
+# Open descriptors of the daemon that point at deleted files.
+deleted_fds() {
+	ls -l "/proc/$TQ_PID/fd" 2>/dev/null | grep '(deleted)' || true
+}
+
+# ----------------------------------------------------------- feed lines
+
+# The TeleQ header and result values exactly as teleq-gen writes them
+# (Windows-1252 bytes): one source of truth for the file format.
+CSV_HEADER=$(printf 'Datum;Tid;K\366;Resultat;V\344ntetid;Telefonnummer;Personnummer')
+R_BOOKED=Bokad
+R_FULL=$(printf 'K\366n full')
+R_ABANDONED=Avbruten
+R_CLOSED=$(printf 'St\344ngt')
+QUEUE=$(printf 'Patientn\344mnden')
+
+# csv_line DATE TIME [RESULT]: one call log line with CRLF (no newline when
+# NOEOL=1). A fake phone number and personnummer ride along, unmapped.
+csv_line() {
+	if [ "${NOEOL:-0}" = 1 ]; then
+		printf '%s;%s;%s;%s;00:01:30;070-5550101;19700101-1234' "$1" "$2" "$QUEUE" "${3:-$R_BOOKED}"
+	else
+		printf '%s;%s;%s;%s;00:01:30;070-5550101;19700101-1234\r\n' "$1" "$2" "$QUEUE" "${3:-$R_BOOKED}"
+	fi
+}
+
+# json_line ID CREATED [SOURCE [PARTY [TYPE]]]: one case record.
+json_line() {
+	printf '{"case_id":"%s","created":"%s","source":"%s","party":"%s","type":"%s","phone":"073-5550199","personnummer":"19650505-4321"}\n' \
+		"$1" "$2" "${3:-web}" "${4:-patient}" "${5:-patient}"
+}
+
+# gen_csv FILE N [SEED [FROM [DAYS]]] [--no-header|--append...]: N generated call lines.
+gen_csv() {
+	_f=$1 _n=$2
+	shift 2
+	"$GEN" --events "$_n" --format csv --out "$_f" "$@" >/dev/null || bail "teleq-gen failed"
+}
+
+# gen_jsonl FILE N [teleq-gen options...]: N generated case lines.
+gen_jsonl() {
+	_f=$1 _n=$2
+	shift 2
+	"$GEN" --events "$_n" --format jsonl --out "$_f" "$@" >/dev/null || bail "teleq-gen failed"
+}

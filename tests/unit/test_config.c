@@ -1,0 +1,964 @@
+/*
+ * test_config.c — config_parse / config_load: interning, sorting, slots,
+ * rule maps, filters, targets, defaults, and one test per kind of error
+ * with its exact "file:line:col: message" prefix.
+ *
+ * Run from the repository root (config_load reads conf/teleqd.yaml).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "teleqd.h"
+
+/* A pointer that must come back unchanged when parsing fails. */
+static struct config untouched;
+
+/* Parses text that must be valid; fails the test with the message otherwise. */
+static struct config *parse_ok(const char *text)
+{
+	char err[512] = "";
+	struct config *cfg = NULL;
+	int r;
+
+	r = config_parse("t.yaml", text, strlen(text), &cfg, err, sizeof(err));
+	if (r != 0)
+		print_error("unexpected error %d: %s\n", r, err);
+	assert_int_equal(r, 0);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+/* Parses text that must fail with -EINVAL and a message starting with want. */
+static void parse_fails(const char *text, const char *want)
+{
+	char err[512] = "";
+	struct config *cfg = &untouched;
+	int r;
+
+	r = config_parse("t.yaml", text, strlen(text), &cfg, err, sizeof(err));
+	if (r != -EINVAL || strncmp(err, want, strlen(want)) != 0)
+		print_error("got %d: \"%s\"\nwant:     \"%s\"\n", r, err, want);
+	assert_int_equal(r, -EINVAL);
+	assert_ptr_equal(cfg, &untouched);
+	assert_int_equal(strncmp(err, want, strlen(want)), 0);
+}
+
+/* Index of dimension name in cfg->dims, -1 when absent. */
+static int dim_index(const struct config *cfg, const char *name)
+{
+	for (size_t d = 0; d < cfg->ndims; d++)
+		if (!strcmp(cfg->dims[d].name, name))
+			return (int)d;
+	return -1;
+}
+
+static uint16_t vid(const struct config *cfg, int d, const char *v)
+{
+	return config_value_id(cfg, d, v, strlen(v));
+}
+
+static const struct feed_conf *feed(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		if (!strcmp(cfg->feeds[i].name, name))
+			return &cfg->feeds[i];
+	fail_msg("no feed %s", name);
+	return NULL;
+}
+
+static const struct indicator *indicator(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nindicators; i++)
+		if (!strcmp(cfg->indicators[i].name, name))
+			return &cfg->indicators[i];
+	fail_msg("no indicator %s", name);
+	return NULL;
+}
+
+/*
+ * Three feeds. The dimensions appear in the order party, channel, type (not
+ * sorted); the raw feed reads one field for two dimensions.
+ */
+static const char FULL[] =
+	"timezone: Europe/Stockholm\n"
+	"dedup: { secret_file: /etc/teleqd/dedup.key }\n"
+	"feeds:\n"
+	"  - name: teleq\n"
+	"    path: /var/log/teleq/calls-*.txt\n"
+	"    format: csv\n"
+	"    encoding: cp1252\n"
+	"    csv: { delimiter: \";\", header: true }\n"
+	"    time: { fields: [Datum, Tid], format: \"%Y-%m-%d %H:%M:%S\" }\n"
+	"    event:\n"
+	"      field: Resultat\n"
+	"      map: { Bokad: call.booked, Kön full: call.full, Avbruten: call.abandoned,\n"
+	"             Stängt: call.closed }\n"
+	"    set: { party: patient, channel: phone }\n"
+	"  - name: cases\n"
+	"    path: /var/log/eservice/cases-*.jsonl\n"
+	"    format: jsonl\n"
+	"    time: { field: created }\n"
+	"    id: case_id\n"
+	"    event: { value: case.opened }\n"
+	"    dimensions:\n"
+	"      type: { field: type, map: { patient: patient_case, information: information_case } }\n"
+	"      party: { field: party, map: { patient: patient, relative: relative, provider: provider } }\n"
+	"      channel: { field: source, map: { web: digital, phone: phone, letter: letter, visit: visit } }\n"
+	"  - name: raw\n"
+	"    path: /srv/export/raw.tsv\n"
+	"    format: csv\n"
+	"    csv: { delimiter: \"\\t\", quote: \"\", header: false, columns: [when, \"\", what, who] }\n"
+	"    time: { field: when, format: epoch }\n"
+	"    event: { field: what, map: { o: case.opened } }\n"
+	"    dimensions:\n"
+	"      channel: { field: who, map: { w: digital } }\n"
+	"      party: { field: who, map: { w: relative } }\n"
+	"indicators:\n"
+	"  - name: digital_patient_contacts\n"
+	"    title: Digitala patientkontakter\n"
+	"    numerator: { party: [patient, relative], event: case.opened, channel: digital }\n"
+	"    denominator: { event: case.opened, party: [patient, relative] }\n"
+	"    target: \">= 55%\"\n"
+	"    cadence: monthly\n"
+	"    min_denominator: 20\n"
+	"  - name: patient_case_growth\n"
+	"    kind: growth\n"
+	"    count: { event: case.opened, type: patient_case }\n"
+	"    target: \"> 5%\"\n"
+	"    cadence: quarterly\n"
+	"  - name: booked_share\n"
+	"    kind: ratio\n"
+	"    numerator: { event: call.booked }\n"
+	"    denominator: { event: [call.booked, call.full, call.abandoned] }\n"
+	"    target: \"< 0.125\"\n"
+	"    combine: mean_of_months\n"
+	"    cadence: yearly\n";
+
+/* Event kinds and dimensions are interned; dimensions sorted by name. */
+static void test_interning(void **state)
+{
+	struct config *cfg = parse_ok(FULL);
+	int ch, pa, ty;
+
+	(void)state;
+	assert_int_equal(cfg->nevents, 5);
+	assert_string_equal(cfg->events[0], "call.booked");
+	assert_string_equal(cfg->events[1], "call.full");
+	assert_string_equal(cfg->events[2], "call.abandoned");
+	assert_string_equal(cfg->events[3], "call.closed");
+	assert_string_equal(cfg->events[4], "case.opened");
+
+	assert_int_equal(cfg->ndims, 3);
+	assert_string_equal(cfg->dims[0].name, "channel");
+	assert_string_equal(cfg->dims[1].name, "party");
+	assert_string_equal(cfg->dims[2].name, "type");
+	ch = 0, pa = 1, ty = 2;
+	/* values keep their order of appearance, set constants included */
+	assert_int_equal(cfg->dims[ch].nvalues, 4);
+	assert_string_equal(cfg->dims[ch].values[0], "phone");
+	assert_string_equal(cfg->dims[ch].values[1], "digital");
+	assert_string_equal(cfg->dims[ch].values[2], "letter");
+	assert_string_equal(cfg->dims[ch].values[3], "visit");
+	assert_int_equal(cfg->dims[pa].nvalues, 3);
+	assert_string_equal(cfg->dims[pa].values[0], "patient");
+	assert_string_equal(cfg->dims[pa].values[1], "relative");
+	assert_string_equal(cfg->dims[pa].values[2], "provider");
+	assert_int_equal(cfg->dims[ty].nvalues, 2);
+	assert_string_equal(cfg->dims[ty].values[0], "patient_case");
+	assert_string_equal(cfg->dims[ty].values[1], "information_case");
+
+	/* lookups both ways */
+	assert_int_equal(vid(cfg, -1, "case.opened"), 5);
+	assert_int_equal(vid(cfg, -1, "call.booked"), 1);
+	assert_int_equal(config_value_id(cfg, -1, "case.opened.x", 11), 5);  /* by length */
+	assert_int_equal(config_value_id(cfg, -1, "case.opened", 8), 0);     /* prefix only */
+	assert_int_equal(vid(cfg, -1, "nope"), 0);
+	assert_int_equal(vid(cfg, ch, "digital"), 2);
+	assert_int_equal(vid(cfg, ty, "information_case"), 2);
+	assert_int_equal(vid(cfg, ty, "digital"), 0);
+	assert_int_equal(vid(cfg, 3, "digital"), 0);
+	assert_int_equal(vid(cfg, -2, "digital"), 0);
+	assert_string_equal(config_value_name(cfg, -1, 4), "call.closed");
+	assert_string_equal(config_value_name(cfg, pa, 3), "provider");
+	assert_null(config_value_name(cfg, -1, 0));
+	assert_null(config_value_name(cfg, -1, 6));
+	assert_null(config_value_name(cfg, pa, 4));
+	assert_null(config_value_name(cfg, 3, 1));
+	assert_null(config_value_name(NULL, -1, 1));
+	assert_int_equal(config_value_id(NULL, -1, "x", 1), 0);
+	config_free(cfg);
+}
+
+/* Slots hold each feed's distinct fields in order: time, id, event, dimensions. */
+static void test_slots_and_rules(void **state)
+{
+	struct config *cfg = parse_ok(FULL);
+	const struct feed_conf *t, *c, *r;
+
+	(void)state;
+	assert_int_equal(cfg->nfeeds, 3);
+	t = feed(cfg, "teleq");
+	assert_int_equal(t->line, 4);
+	assert_int_equal(t->col, 5);
+	assert_int_equal(t->format, FORMAT_CSV);
+	assert_int_equal(t->encoding, ENC_CP1252);
+	assert_int_equal(t->csv.delimiter, ';');
+	assert_int_equal(t->csv.quote, '"');
+	assert_true(t->csv.header);
+	assert_int_equal(t->nslots, 3);
+	assert_string_equal(t->slots[0], "Datum");
+	assert_string_equal(t->slots[1], "Tid");
+	assert_string_equal(t->slots[2], "Resultat");
+	assert_int_equal(t->time.kind, TIME_FORMAT);
+	assert_string_equal(t->time.format, "%Y-%m-%d %H:%M:%S");
+	assert_int_equal(t->time.nslot, 2);
+	assert_int_equal(t->time.slot[0], 0);
+	assert_int_equal(t->time.slot[1], 1);
+	assert_int_equal(t->id_slot, -1);
+	assert_int_equal(t->event.kind, RULE_FIELD);
+	assert_int_equal(t->event.slot, 2);
+	assert_int_equal(t->event.nmap, 4);
+	assert_string_equal(t->event.from[1], "Kön full");
+	assert_int_equal(t->event.to[1], 2);
+	assert_string_equal(t->event.from[3], "Stängt");
+	assert_int_equal(t->event.to[3], 4);
+	/* set constants, permuted into the sorted dimension order */
+	assert_int_equal(t->dims[0].kind, RULE_CONST);          /* channel */
+	assert_int_equal(t->dims[0].const_id, 1);               /* phone */
+	assert_int_equal(t->dims[1].kind, RULE_CONST);          /* party */
+	assert_int_equal(t->dims[1].const_id, 1);               /* patient */
+	assert_int_equal(t->dims[2].kind, RULE_NONE);           /* type */
+
+	c = feed(cfg, "cases");
+	assert_int_equal(c->format, FORMAT_JSONL);
+	assert_int_equal(c->encoding, ENC_UTF8);
+	assert_int_equal(c->time.kind, TIME_ISO8601);
+	assert_int_equal(c->time.nslot, 1);
+	assert_int_equal(c->time.slot[0], 0);
+	assert_int_equal(c->nslots, 5);
+	assert_string_equal(c->slots[0], "created");
+	assert_string_equal(c->slots[1], "case_id");
+	assert_int_equal(c->id_slot, 1);
+	assert_int_equal(c->event.kind, RULE_CONST);
+	assert_int_equal(c->event.const_id, 5);
+	/* dimension fields in file order type, party, source; rules by sorted index */
+	assert_string_equal(c->slots[2], "type");
+	assert_string_equal(c->slots[3], "party");
+	assert_string_equal(c->slots[4], "source");
+	assert_int_equal(c->dims[0].kind, RULE_FIELD);
+	assert_int_equal(c->dims[0].slot, 4);
+	assert_int_equal(c->dims[0].nmap, 4);
+	assert_string_equal(c->dims[0].from[0], "web");
+	assert_int_equal(c->dims[0].to[0], 2);                  /* digital */
+	assert_int_equal(c->dims[1].slot, 3);
+	assert_int_equal(c->dims[1].to[2], 3);                  /* provider */
+	assert_int_equal(c->dims[2].slot, 2);
+	assert_string_equal(c->dims[2].from[1], "information");
+	assert_int_equal(c->dims[2].to[1], 2);                  /* information_case */
+
+	r = feed(cfg, "raw");
+	assert_int_equal(r->csv.delimiter, '\t');
+	assert_int_equal(r->csv.quote, 0);
+	assert_false(r->csv.header);
+	assert_int_equal(r->csv.ncolumns, 4);
+	assert_string_equal(r->csv.columns[1], "");
+	assert_string_equal(r->csv.columns[3], "who");
+	assert_int_equal(r->time.kind, TIME_EPOCH);
+	assert_int_equal(r->nslots, 3);
+	assert_string_equal(r->slots[2], "who");
+	/* one field feeding two dimensions is one slot */
+	assert_int_equal(r->dims[0].slot, 2);
+	assert_int_equal(r->dims[1].slot, 2);
+	assert_int_equal(r->dims[1].to[0], 2);                  /* relative */
+	config_free(cfg);
+}
+
+/* Filters: clauses sorted (event first), ids resolved; targets as fractions. */
+static void test_indicators(void **state)
+{
+	struct config *cfg = parse_ok(FULL);
+	const struct indicator *d, *g, *b;
+
+	(void)state;
+	assert_int_equal(cfg->nindicators, 3);
+	d = indicator(cfg, "digital_patient_contacts");
+	assert_string_equal(d->title, "Digitala patientkontakter");
+	assert_int_equal(d->kind, IND_RATIO);
+	assert_int_equal(d->num.n, 3);
+	assert_int_equal(d->num.c[0].dim, -1);
+	assert_int_equal(d->num.c[0].n, 1);
+	assert_int_equal(d->num.c[0].ids[0], 5);
+	assert_int_equal(d->num.c[1].dim, 0);                   /* channel */
+	assert_int_equal(d->num.c[1].n, 1);
+	assert_int_equal(d->num.c[1].ids[0], 2);                /* digital */
+	assert_int_equal(d->num.c[2].dim, 1);                   /* party */
+	assert_int_equal(d->num.c[2].n, 2);
+	assert_int_equal(d->num.c[2].ids[0], 1);
+	assert_int_equal(d->num.c[2].ids[1], 2);
+	assert_int_equal(d->den.n, 2);
+	assert_int_equal(d->den.c[0].dim, -1);
+	assert_int_equal(d->den.c[1].dim, 1);
+	assert_int_equal(d->cmp, CMP_GE);
+	assert_true(d->target == 0.55);                         /* "55%" is exactly 0.55 */
+	assert_int_equal(d->combine, COMBINE_POOLED);
+	assert_int_equal(d->cadence, CADENCE_MONTH);
+	assert_int_equal(d->min_denominator, 20);
+
+	g = indicator(cfg, "patient_case_growth");
+	assert_string_equal(g->title, "patient_case_growth");  /* title defaults to the name */
+	assert_int_equal(g->kind, IND_GROWTH);
+	assert_int_equal(g->num.n, 2);
+	assert_int_equal(g->num.c[1].dim, 2);                   /* type */
+	assert_int_equal(g->num.c[1].ids[0], 1);                /* patient_case */
+	assert_int_equal(g->den.n, 0);
+	assert_null(g->den.c);
+	assert_int_equal(g->cmp, CMP_GT);
+	assert_true(g->target == 0.05);
+	assert_int_equal(g->cadence, CADENCE_QUARTER);
+	assert_int_equal(g->min_denominator, 0);
+
+	b = indicator(cfg, "booked_share");
+	assert_int_equal(b->den.c[0].n, 3);
+	assert_int_equal(b->den.c[0].ids[2], 3);
+	assert_int_equal(b->cmp, CMP_LT);
+	assert_true(b->target == 0.125);
+	assert_int_equal(b->combine, COMBINE_MEAN_OF_MONTHS);
+	assert_int_equal(b->cadence, CADENCE_YEAR);
+	config_free(cfg);
+}
+
+/* More target spellings. */
+static void test_targets(void **state)
+{
+	static const struct {
+		const char *t;
+		enum cmp cmp;
+		double v;
+	} cases[] = {
+		{ "\">=0.55\"", CMP_GE, 0.55 }, { "\"<= 80%\"", CMP_LE, 0.80 },
+		{ "\"> 0\"", CMP_GT, 0.0 }, { "' >= 55.5 % '", CMP_GE, 0.555 },
+		{ "\">= 1\"", CMP_GE, 1.0 }, { "\">= 100%\"", CMP_GE, 1.0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[1024];
+		struct config *cfg;
+
+		snprintf(text, sizeof(text),
+		         "feeds:\n"
+		         "  - { name: a, path: /x/a, format: jsonl, time: { field: t },\n"
+		         "      event: { field: e, map: { B: call.booked, F: call.full } } }\n"
+		         "indicators:\n"
+		         "  - name: i\n"
+		         "    numerator: { event: call.booked }\n"
+		         "    denominator: { event: [call.booked, call.full] }\n"
+		         "    target: %s\n", cases[i].t);
+		cfg = parse_ok(text);
+		assert_int_equal(cfg->indicators[0].cmp, cases[i].cmp);
+		assert_true(cfg->indicators[0].target == cases[i].v);
+		config_free(cfg);
+	}
+}
+
+/* Everything optional takes the documented default. */
+static void test_defaults(void **state)
+{
+	struct config *cfg = parse_ok("feeds:\n"
+	                              "  - name: a\n"
+	                              "    path: /var/log/a.csv\n"
+	                              "    format: csv\n"
+	                              "    time: { field: t }\n"
+	                              "    event: { value: x }\n");
+	const struct feed_conf *f;
+
+	(void)state;
+	assert_string_equal(cfg->file, "t.yaml");
+	assert_string_equal(cfg->timezone, "Europe/Stockholm");
+	assert_string_equal(cfg->redis.address, "unix:/run/redis/redis.sock");
+	assert_null(cfg->redis.user);
+	assert_null(cfg->redis.password_file);
+	assert_string_equal(cfg->redis.prefix, "teleq:");
+	assert_string_equal(cfg->redis.tag, "teleqd");
+	assert_int_equal(cfg->redis.db, 0);
+	assert_null(cfg->dedup.secret_file);
+	assert_int_equal(cfg->dedup.window_days, 400);
+	assert_int_equal(cfg->batch_max_events, 50000);
+	assert_int_equal(cfg->batch_max_delay_ms, 100);
+	assert_int_equal(cfg->deadletter_maxlen, 10000);
+	assert_int_equal(cfg->rescan_interval_ms, 2000);
+	assert_int_equal(cfg->nindicators, 0);
+	assert_null(cfg->indicators);
+	assert_int_equal(cfg->ndims, 0);
+	assert_int_equal(cfg->nevents, 1);
+
+	assert_int_equal(cfg->nfeeds, 1);
+	f = &cfg->feeds[0];
+	assert_string_equal(f->name, "a");
+	assert_string_equal(f->path, "/var/log/a.csv");
+	assert_int_equal(f->start_at, START_BEGINNING);
+	assert_int_equal(f->max_line, 65536);
+	assert_int_equal(f->rotate_wait_ms, 5000);
+	assert_int_equal(f->csv.delimiter, ',');
+	assert_int_equal(f->csv.quote, '"');
+	assert_true(f->csv.header);
+	assert_int_equal(f->csv.ncolumns, 0);
+	assert_int_equal(f->encoding, ENC_UTF8);
+	assert_int_equal(f->time.kind, TIME_ISO8601);
+	assert_null(f->time.format);
+	assert_int_equal(f->id_slot, -1);
+	assert_int_equal(f->event.kind, RULE_CONST);
+	assert_int_equal(f->event.const_id, 1);
+	for (size_t d = 0; d < TQ_MAX_DIMS; d++)
+		assert_int_equal(f->dims[d].kind, RULE_NONE);
+	config_free(cfg);
+	config_free(NULL);
+}
+
+/* Every global setting is read. */
+static void test_globals(void **state)
+{
+	struct config *cfg = parse_ok("timezone: UTC\n"
+	                              "redis: { address: \"127.0.0.1:6380\", user: tq, "
+	                              "password_file: /etc/p, prefix: \"\", tag: t1, db: 3 }\n"
+	                              "dedup: { secret_file: /etc/k, window_days: 30 }\n"
+	                              "batch: { max_events: 10, max_delay_ms: 0 }\n"
+	                              "deadletter: { maxlen: 5 }\n"
+	                              "rescan_interval_ms: 100\n"
+	                              "feeds:\n"
+	                              "  - { name: a-1, path: /a/b*, format: csv, start_at: end,\n"
+	                              "      max_line: 16, rotate_wait_ms: 0, encoding: LATIN1,\n"
+	                              "      time: { field: t }, event: { value: x } }\n");
+
+	(void)state;
+	assert_string_equal(cfg->timezone, "UTC");
+	assert_string_equal(cfg->redis.address, "127.0.0.1:6380");
+	assert_string_equal(cfg->redis.user, "tq");
+	assert_string_equal(cfg->redis.password_file, "/etc/p");
+	assert_string_equal(cfg->redis.prefix, "");
+	assert_string_equal(cfg->redis.tag, "t1");
+	assert_int_equal(cfg->redis.db, 3);
+	assert_string_equal(cfg->dedup.secret_file, "/etc/k");
+	assert_int_equal(cfg->dedup.window_days, 30);
+	assert_int_equal(cfg->batch_max_events, 10);
+	assert_int_equal(cfg->batch_max_delay_ms, 0);
+	assert_int_equal(cfg->deadletter_maxlen, 5);
+	assert_int_equal(cfg->rescan_interval_ms, 100);
+	assert_int_equal(cfg->feeds[0].start_at, START_END);
+	assert_int_equal(cfg->feeds[0].max_line, 16);
+	assert_int_equal(cfg->feeds[0].rotate_wait_ms, 0);
+	assert_int_equal(cfg->feeds[0].encoding, ENC_LATIN1);
+	config_free(cfg);
+}
+
+/* Anchors and aliases resolve; encoding may sit inside csv. */
+static void test_alias_and_csv_encoding(void **state)
+{
+	struct config *cfg = parse_ok("feeds:\n"
+	                              "  - name: a\n"
+	                              "    path: /x/a\n"
+	                              "    format: csv\n"
+	                              "    csv: { encoding: windows-1252 }\n"
+	                              "    time: { field: t }\n"
+	                              "    event: { field: e, map: &m { A: k.a, B: k.b } }\n"
+	                              "  - name: b\n"
+	                              "    path: /x/b\n"
+	                              "    format: csv\n"
+	                              "    encoding: cp1252\n"
+	                              "    csv: { encoding: Windows-1252 }\n"
+	                              "    time: { field: t }\n"
+	                              "    event: { field: e, map: *m }\n");
+
+	(void)state;
+	assert_int_equal(cfg->feeds[0].encoding, ENC_CP1252);
+	assert_int_equal(cfg->feeds[1].encoding, ENC_CP1252);
+	assert_int_equal(cfg->feeds[1].event.nmap, 2);
+	assert_int_equal(cfg->feeds[1].event.to[1], 2);
+	assert_int_equal(cfg->nevents, 2);
+	config_free(cfg);
+}
+
+/* The shipped production example loads (tests run from the repository root). */
+static void test_load_conf(void **state)
+{
+	char err[512] = "";
+	struct config *cfg = NULL;
+	const struct indicator *a;
+	int r;
+
+	(void)state;
+	r = config_load("conf/teleqd.yaml", &cfg, err, sizeof(err));
+	if (r != 0)
+		print_error("%s\n", err);
+	assert_int_equal(r, 0);
+	assert_string_equal(cfg->file, "conf/teleqd.yaml");
+	assert_int_equal(cfg->nfeeds, 2);
+	assert_int_equal(cfg->nindicators, 6);
+	assert_int_equal(feed(cfg, "teleq")->encoding, ENC_CP1252);
+	assert_int_equal(feed(cfg, "teleq")->csv.delimiter, ';');
+	assert_int_equal(feed(cfg, "teleq")->time.nslot, 2);
+	assert_int_equal(feed(cfg, "cases")->format, FORMAT_JSONL);
+	assert_true(feed(cfg, "cases")->id_slot >= 0);
+	assert_int_equal(dim_index(cfg, "channel"), 0);
+	assert_int_equal(dim_index(cfg, "party"), 1);
+	assert_int_equal(dim_index(cfg, "type"), 2);
+	assert_int_not_equal(vid(cfg, -1, "call.closed"), 0);
+	/* closed calls are in no denominator */
+	a = indicator(cfg, "analog_patient_contacts");
+	assert_int_equal(a->den.c[0].n, 3);
+	for (size_t i = 0; i < a->den.c[0].n; i++)
+		assert_int_not_equal(a->den.c[0].ids[i], vid(cfg, -1, "call.closed"));
+	assert_int_equal(a->combine, COMBINE_MEAN_OF_MONTHS);
+	assert_true(a->target == 0.75);
+	assert_true(indicator(cfg, "telephone_bookings")->target == 0.80);
+	assert_string_equal(indicator(cfg, "telephone_bookings")->title, "Andel telefontidbokningar");
+	assert_int_equal(indicator(cfg, "digital_provider_contacts")->cadence, CADENCE_HALF);
+	assert_int_equal(indicator(cfg, "information_case_growth")->kind, IND_GROWTH);
+	config_free(cfg);
+}
+
+/* I/O errors carry the path and -errno; *ret is untouched. */
+static void test_load_errors(void **state)
+{
+	char err[512] = "";
+	struct config *cfg = &untouched;
+
+	(void)state;
+	assert_int_equal(config_load("conf/does-not-exist.yaml", &cfg, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "conf/does-not-exist.yaml: No such file or directory");
+	assert_int_equal(config_load("conf", &cfg, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "conf: not a regular file");
+	assert_ptr_equal(cfg, &untouched);
+	/* a tiny buffer truncates, never overflows; no buffer at all is fine */
+	assert_int_equal(config_parse("t.yaml", "feeds: 1", 8, &cfg, err, 4), -EINVAL);
+	assert_string_equal(err, "t.y");
+	assert_int_equal(config_parse("t.yaml", "feeds: 1", 8, &cfg, NULL, 0), -EINVAL);
+	assert_ptr_equal(cfg, &untouched);
+}
+
+/*
+ * Every prefix of the production file either parses or fails with a
+ * positioned message (and, under valgrind, frees everything).
+ */
+static void test_prefixes(void **state)
+{
+	FILE *f = fopen("conf/teleqd.yaml", "rb");
+	char *text;
+	long len;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	assert_true(len > 0);
+	rewind(f);
+	text = malloc((size_t)len);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	for (long n = 0; n < len; n += 13) {
+		char err[512] = "";
+		struct config *cfg = NULL;
+		int r = config_parse("p.yaml", text, (size_t)n, &cfg, err, sizeof(err));
+
+		if (r == 0) {
+			config_free(cfg);
+			continue;
+		}
+		assert_int_equal(r, -EINVAL);
+		assert_int_equal(strncmp(err, "p.yaml:", 7), 0);
+		assert_true(err[7] >= '1' && err[7] <= '9');
+	}
+	free(text);
+}
+
+/* ---------------------------------------------------------------- errors */
+
+/* The head of a valid feed, lines 1-4; each test adds lines 5 onwards. */
+#define FEED_HEAD "feeds:\n" \
+                  "  - name: calls\n" \
+                  "    path: /var/log/teleq/calls-*.txt\n" \
+                  "    format: csv\n"
+/* Lines 5-6: a valid time and event. */
+#define FEED_TAIL "    time: { field: start }\n" \
+                  "    event: { field: result, map: { BOOKED: call.booked, FULL: call.full } }\n"
+
+static void test_err_unknown_key(void **state)
+{
+	(void)state;
+	parse_fails(FEED_HEAD "    csv: { delimter: \";\" }\n" FEED_TAIL,
+	            "t.yaml:5:12: unknown key 'delimter' in csv");
+	parse_fails(FEED_HEAD FEED_TAIL "    naem: x\n",
+	            "t.yaml:7:5: unknown key 'naem' in feed");
+	parse_fails("timezone: UTC\nfeed: []\n",
+	            "t.yaml:2:1: unknown key 'feed' in the configuration");
+}
+
+static void test_err_duplicate_key(void **state)
+{
+	(void)state;
+	parse_fails(FEED_HEAD FEED_TAIL "    path: /other\n",
+	            "t.yaml:7:5: duplicate key 'path' in feed");
+	parse_fails(FEED_HEAD "    time: { field: start }\n"
+	            "    event: { field: result, map: { A: x, B: y, A: z } }\n",
+	            "t.yaml:6:48: duplicate key 'A' in map");
+}
+
+static void test_err_wrong_type(void **state)
+{
+	(void)state;
+	parse_fails(FEED_HEAD "    max_line: big\n" FEED_TAIL,
+	            "t.yaml:5:15: max_line must be an integer, not 'big'");
+	parse_fails(FEED_HEAD "    max_line: \"100\"\n" FEED_TAIL,
+	            "t.yaml:5:15: max_line must be an integer, not '100'");
+	parse_fails(FEED_HEAD "    csv: [a, b]\n" FEED_TAIL,
+	            "t.yaml:5:10: csv must be a mapping, not a sequence");
+	parse_fails(FEED_HEAD "    csv: { header: yes }\n" FEED_TAIL,
+	            "t.yaml:5:20: header must be true or false, not 'yes'");
+	parse_fails("feeds:\n", "t.yaml:1:7: feeds must be a sequence, not null");
+	parse_fails("- a\n", "t.yaml:1:1: the configuration must be a mapping, not a sequence");
+}
+
+static void test_err_range(void **state)
+{
+	(void)state;
+	parse_fails(FEED_HEAD "    max_line: 15\n" FEED_TAIL,
+	            "t.yaml:5:15: max_line must be between 16 and 16777216");
+	parse_fails(FEED_HEAD "    max_line: 99999999999999999999999\n" FEED_TAIL,
+	            "t.yaml:5:15: max_line must be between 16 and 16777216");
+}
+
+static void test_err_bad_enum(void **state)
+{
+	(void)state;
+	parse_fails("feeds:\n"
+	            "  - name: calls\n"
+	            "    path: /var/log/teleq/calls-*.txt\n"
+	            "    format: xml\n" FEED_TAIL,
+	            "t.yaml:4:13: bad value 'xml' for format (allowed: csv, jsonl)");
+	parse_fails(FEED_HEAD "    encoding: ascii\n" FEED_TAIL,
+	            "t.yaml:5:15: bad value 'ascii' for encoding (allowed: utf-8, windows-1252, "
+	            "iso-8859-1, utf8, cp1252, latin1)");
+	parse_fails(FEED_HEAD "    start_at: middle\n" FEED_TAIL,
+	            "t.yaml:5:15: bad value 'middle' for start_at (allowed: beginning, end)");
+}
+
+/* A valid feed plus the start of an indicator, lines 1-9. */
+#define IND_HEAD FEED_HEAD FEED_TAIL \
+                 "indicators:\n" \
+                 "  - name: booked\n" \
+                 "    title: Bokade\n"
+
+static void test_err_bad_target(void **state)
+{
+	(void)state;
+	parse_fails(IND_HEAD "    numerator: { event: call.booked }\n"
+	            "    denominator: { event: [call.booked, call.full] }\n"
+	            "    target: \"=> 0.55\"\n",
+	            "t.yaml:12:13: bad target '=> 0.55': expected an operator (>=, >, <=, <) "
+	            "and a fraction or a percentage");
+	parse_fails(IND_HEAD "    numerator: { event: call.booked }\n"
+	            "    denominator: { event: [call.booked, call.full] }\n"
+	            "    target: \">= 55\"\n",
+	            "t.yaml:12:13: a ratio target must be between 0 and 1 (0% and 100%), not '>= 55'");
+	parse_fails(IND_HEAD "    numerator: { event: call.booked }\n"
+	            "    denominator: { event: [call.booked, call.full] }\n"
+	            "    target: \">= .5\"\n",
+	            "t.yaml:12:13: bad target '>= .5'");
+	parse_fails(IND_HEAD "    numerator: { event: call.booked }\n"
+	            "    denominator: { event: [call.booked, call.full] }\n"
+	            "    target: \">= 1e-1\"\n",
+	            "t.yaml:12:13: bad target '>= 1e-1'");
+	/* unquoted, the ">" starts a folded block scalar: a YAML error */
+	parse_fails(IND_HEAD "    numerator: { event: call.booked }\n"
+	            "    denominator: { event: [call.booked, call.full] }\n"
+	            "    target: >= 0.55\n",
+	            "t.yaml:12:14: YAML syntax error: ");
+}
+
+static void test_err_duplicate_name(void **state)
+{
+	(void)state;
+	parse_fails(FEED_HEAD FEED_TAIL
+	            "  - name: calls\n"
+	            "    path: /var/log/other.txt\n"
+	            "    format: csv\n" FEED_TAIL,
+	            "t.yaml:7:11: duplicate feed name 'calls' (first at line 2)");
+	parse_fails(IND_HEAD "    numerator: { event: call.booked }\n"
+	            "    denominator: { event: [call.booked, call.full] }\n"
+	            "    target: \">= 75%\"\n"
+	            "  - name: booked\n"
+	            "    kind: growth\n"
+	            "    count: { event: call.booked }\n"
+	            "    target: \"> 5%\"\n",
+	            "t.yaml:13:11: duplicate indicator name 'booked' (first at line 8)");
+}
+
+static void test_err_missing_key(void **state)
+{
+	(void)state;
+	parse_fails("feeds:\n"
+	            "  - name: calls\n"
+	            "    format: csv\n" FEED_TAIL,
+	            "t.yaml:2:5: missing required key 'path' in feed");
+	parse_fails(FEED_HEAD "    time: { field: start }\n",
+	            "t.yaml:2:5: missing required key 'event' in feed");
+	parse_fails(FEED_HEAD "    time: { format: iso8601 }\n"
+	            "    event: { value: x }\n",
+	            "t.yaml:5:11: missing required key 'field' in time");
+	parse_fails(IND_HEAD "    numerator: { event: call.booked }\n"
+	            "    target: \">= 75%\"\n",
+	            "t.yaml:8:5: missing required key 'denominator' in indicator");
+	parse_fails("timezone: UTC\n",
+	            "t.yaml:1:1: missing required key 'feeds' in the configuration");
+	parse_fails("", "t.yaml:1:1: missing required key 'feeds' in the configuration");
+	parse_fails(FEED_HEAD "    time: { field: start }\n"
+	            "    event: { value: x }\n"
+	            "    dimensions:\n"
+	            "      channel: { field: source }\n",
+	            "t.yaml:8:16: missing required key 'map' in dimension");
+}
+
+static void test_err_glob_in_directory(void **state)
+{
+	(void)state;
+	parse_fails("feeds:\n"
+	            "  - name: calls\n"
+	            "    path: /var/log/*/calls.txt\n"
+	            "    format: csv\n" FEED_TAIL,
+	            "t.yaml:3:11: glob character '*' in a directory of path '/var/log/*/calls.txt': "
+	            "only the last component may be a pattern");
+	parse_fails("feeds:\n"
+	            "  - name: calls\n"
+	            "    path: var/log/calls.txt\n"
+	            "    format: csv\n" FEED_TAIL,
+	            "t.yaml:3:11: path 'var/log/calls.txt' must be absolute");
+}
+
+static void test_err_filter_unknown(void **state)
+{
+	(void)state;
+	parse_fails(FEED_HEAD FEED_TAIL
+	            "    set: { channel: phone }\n"
+	            "indicators:\n"
+	            "  - name: booked\n"
+	            "    numerator: { event: call.booked, chanel: phone }\n",
+	            "t.yaml:10:38: filter on dimension 'chanel', which no feed produces "
+	            "(known: channel)");
+	parse_fails(IND_HEAD "    numerator: { event: call.bokked }\n",
+	            "t.yaml:10:25: filter on event 'call.bokked', which no feed produces");
+	parse_fails(FEED_HEAD FEED_TAIL
+	            "    set: { channel: phone }\n"
+	            "indicators:\n"
+	            "  - name: booked\n"
+	            "    numerator: { event: call.booked, channel: [phone, fone] }\n",
+	            "t.yaml:10:55: filter on channel 'fone', a value no feed produces");
+	parse_fails(IND_HEAD "    numerator: { channel: phone }\n",
+	            "t.yaml:10:18: filter on dimension 'channel', which no feed produces (known: none)");
+	parse_fails(FEED_HEAD FEED_TAIL
+	            "    set: { channel: phone }\n"
+	            "indicators:\n"
+	            "  - name: booked\n"
+	            "    numerator: { channel: phone }\n",
+	            "t.yaml:10:16: numerator must name an event");
+}
+
+/* Each name is produced, but not together by one feed: always 0. */
+static void test_err_filter_unproducible(void **state)
+{
+	(void)state;
+	parse_fails(FEED_HEAD FEED_TAIL
+	            "    set: { channel: phone }\n"
+	            "  - name: web\n"
+	            "    path: /var/log/web.jsonl\n"
+	            "    format: jsonl\n"
+	            "    time: { field: t }\n"
+	            "    event: { value: case.opened }\n"
+	            "    set: { channel: digital }\n"
+	            "indicators:\n"
+	            "  - name: x\n"
+	            "    numerator: { event: call.booked, channel: digital }\n",
+	            "t.yaml:16:16: no single feed produces events matching this numerator");
+	parse_fails(IND_HEAD "    numerator: { event: [call.booked, call.full] }\n"
+	            "    denominator: { event: call.booked }\n"
+	            "    target: \">= 75%\"\n",
+	            "t.yaml:10:16: numerator must be a part of the denominator");
+}
+
+static void test_err_header_without_columns(void **state)
+{
+	(void)state;
+	parse_fails(FEED_HEAD "    csv: { header: false }\n" FEED_TAIL,
+	            "t.yaml:5:10: missing required key 'columns' in csv (header is false)");
+	parse_fails(FEED_HEAD "    csv: { header: false, columns: [start, outcome] }\n" FEED_TAIL,
+	            "t.yaml:7:21: field 'result' is not one of csv.columns");
+	parse_fails(FEED_HEAD "    csv: { columns: [start, result] }\n" FEED_TAIL,
+	            "t.yaml:5:21: columns is only used with header: false");
+}
+
+static void test_err_id_without_secret(void **state)
+{
+	(void)state;
+	parse_fails(FEED_HEAD FEED_TAIL "    id: case_id\n",
+	            "t.yaml:7:9: id needs dedup.secret_file");
+}
+
+static void test_err_yaml_syntax(void **state)
+{
+	(void)state;
+	parse_fails(FEED_HEAD "    time: start: x\n",
+	            "t.yaml:5:16: YAML syntax error: mapping values are not allowed in this context");
+	parse_fails("feeds: [\n", "t.yaml:2:1: YAML syntax error: ");
+	parse_fails("a: \x01\n", "t.yaml:1:4: invalid input: control characters are not allowed");
+	parse_fails("a: \xff\n", "t.yaml:1:4: invalid input: ");
+	parse_fails("feeds: *nothing\n", "t.yaml:1:8: YAML syntax error: found undefined alias");
+	parse_fails("feeds: []\n---\nfeeds: []\n",
+	            "t.yaml:2:1: only one YAML document is allowed");
+}
+
+/* Names, values and other content checks. */
+static void test_err_content(void **state)
+{
+	(void)state;
+	parse_fails("feeds:\n"
+	            "  - name: Calls\n"
+	            "    path: /x\n"
+	            "    format: csv\n" FEED_TAIL,
+	            "t.yaml:2:11: bad feed name 'Calls': use 1-32 of a-z 0-9 _ -");
+	parse_fails(FEED_HEAD FEED_TAIL "    set: { event: x }\n",
+	            "t.yaml:7:12: the dimension name 'event' is reserved");
+	parse_fails(FEED_HEAD FEED_TAIL "    set: { channel: \"a|b\" }\n",
+	            "t.yaml:7:21: bad dimension value 'a|b': use 1-48 of A-Z a-z 0-9 . _ -");
+	parse_fails(FEED_HEAD FEED_TAIL
+	            "    set: { channel: phone }\n"
+	            "    dimensions: { channel: { field: c, map: { a: b } } }\n",
+	            "t.yaml:8:19: dimension 'channel' is given twice in feed 'calls'");
+	parse_fails(FEED_HEAD "    time: { field: start, format: \"%Y-%m-%d %H:%M:%Q\" }\n"
+	            "    event: { value: x }\n",
+	            "t.yaml:5:35: unsupported conversion '%Q' in time format");
+	parse_fails(FEED_HEAD "    time: { field: start, format: \"%H:%M\" }\n"
+	            "    event: { value: x }\n",
+	            "t.yaml:5:35: time format must contain a year, a month and a day");
+	parse_fails(FEED_HEAD "    csv: { delimiter: \";;\" }\n" FEED_TAIL,
+	            "t.yaml:5:23: delimiter must be one ASCII character or \"\\t\", not ';;'");
+	parse_fails(FEED_HEAD "    encoding: utf-8\n"
+	            "    csv: { encoding: latin1 }\n" FEED_TAIL,
+	            "t.yaml:6:22: encoding is given twice with different values");
+	parse_fails("redis: { address: localhost }\n"
+	            "feeds: []\n",
+	            "t.yaml:1:19: bad redis address 'localhost': expected unix:/path or host:port");
+	parse_fails("timezone: ../../etc/passwd\nfeeds: []\n",
+	            "t.yaml:1:11: bad timezone '../../etc/passwd'");
+	parse_fails("feeds: []\n", "t.yaml:1:8: feeds must not be empty");
+	parse_fails(IND_HEAD "    kind: growth\n"
+	            "    count: { event: call.booked }\n"
+	            "    combine: mean_of_months\n"
+	            "    target: \"> 5%\"\n",
+	            "t.yaml:12:14: a growth indicator is always pooled");
+}
+
+/* Size, nesting and count limits. */
+static void test_err_limits(void **state)
+{
+	size_t big = 1024 * 1024 + 1;
+	char *text = malloc(big);
+	char buf[4096];
+	size_t o;
+
+	(void)state;
+	assert_non_null(text);
+	memset(text, ' ', big);
+	{
+		char err[256];
+		struct config *cfg = &untouched;
+
+		assert_int_equal(config_parse("t.yaml", text, big, &cfg, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, "t.yaml:1:1: the configuration is larger than 1 MiB");
+	}
+	free(text);
+
+	o = (size_t)snprintf(buf, sizeof(buf), "feeds: ");
+	for (int i = 0; i < 40; i++)
+		buf[o++] = '[';
+	buf[o] = '\0';
+	parse_fails(buf, "t.yaml:1:39: nested deeper than 32 levels");
+
+	/* 65 feeds */
+	o = (size_t)snprintf(buf, sizeof(buf), "feeds:\n");
+	for (int i = 0; i < 65; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "  - {}\n");
+	parse_fails(buf, "t.yaml:2:3: more than 64 feeds");
+
+}
+
+/*
+ * The ninth dimension is rejected; eight are fine (the error then comes from
+ * the next feed). TQ_MAX_SLOTS cannot be reached: a feed reads at most two
+ * time fields, an id, an event field and eight dimension fields.
+ */
+static void test_err_counts(void **state)
+{
+	char buf[4096];
+	size_t o;
+
+	(void)state;
+	o = (size_t)snprintf(buf, sizeof(buf), FEED_HEAD FEED_TAIL "    set:\n");
+	for (int i = 0; i < 9; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "      d%d: v\n", i);
+	parse_fails(buf, "t.yaml:16:7: more than 8 dimensions");
+
+	o = (size_t)snprintf(buf, sizeof(buf), FEED_HEAD FEED_TAIL "    dimensions:\n");
+	for (int i = 0; i < 8; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+		                      "      d%d: { field: f%d, map: { a: b } }\n", i, i);
+	o += (size_t)snprintf(buf + o, sizeof(buf) - o, "  - name: two\n"
+	                      "    path: /var/log/two\n"
+	                      "    format: jsonl\n"
+	                      "    time: { field: t }\n"
+	                      "    event: { value: x }\n"
+	                      "    id: i\n");
+	parse_fails(buf, "t.yaml:21:9: id needs dedup.secret_file");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_interning),
+		cmocka_unit_test(test_slots_and_rules),
+		cmocka_unit_test(test_indicators),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_globals),
+		cmocka_unit_test(test_alias_and_csv_encoding),
+		cmocka_unit_test(test_load_conf),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_err_unknown_key),
+		cmocka_unit_test(test_err_duplicate_key),
+		cmocka_unit_test(test_err_wrong_type),
+		cmocka_unit_test(test_err_range),
+		cmocka_unit_test(test_err_bad_enum),
+		cmocka_unit_test(test_err_bad_target),
+		cmocka_unit_test(test_err_duplicate_name),
+		cmocka_unit_test(test_err_missing_key),
+		cmocka_unit_test(test_err_glob_in_directory),
+		cmocka_unit_test(test_err_filter_unknown),
+		cmocka_unit_test(test_err_filter_unproducible),
+		cmocka_unit_test(test_err_header_without_columns),
+		cmocka_unit_test(test_err_id_without_secret),
+		cmocka_unit_test(test_err_yaml_syntax),
+		cmocka_unit_test(test_err_content),
+		cmocka_unit_test(test_err_limits),
+		cmocka_unit_test(test_err_counts),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

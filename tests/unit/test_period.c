@@ -1,0 +1,360 @@
+/* Unit tests: period.c (reporting periods, names, keys, spans). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "teleqd.h"
+
+static int64_t D(int64_t y, unsigned m, unsigned d)
+{
+	return days_from_civil(y, m, d);
+}
+
+static void assert_name(const struct period *p, const char *want)
+{
+	char buf[32];
+
+	assert_int_equal(period_name(p, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+}
+
+static void assert_period(const struct period *p, enum period_kind kind, int64_t year, unsigned idx,
+                          int64_t first, int64_t last)
+{
+	assert_int_equal(p->kind, kind);
+	assert_int_equal(p->year, year);
+	assert_int_equal(p->idx, idx);
+	assert_int_equal(p->first_day, first);
+	assert_int_equal(p->last_day, last);
+}
+
+static void test_parse_forms(void **state)
+{
+	const int64_t today = D(2026, 3, 5);
+	struct period p;
+
+	(void)state;
+	assert_int_equal(period_parse("2026-03", today, &p), 0);
+	assert_period(&p, P_MONTH, 2026, 3, D(2026, 3, 1), D(2026, 3, 31));
+	assert_name(&p, "2026-03");
+	assert_int_equal(period_parse("2024-02", today, &p), 0);
+	assert_period(&p, P_MONTH, 2024, 2, D(2024, 2, 1), D(2024, 2, 29));
+
+	assert_int_equal(period_parse("2026-Q1", today, &p), 0);
+	assert_period(&p, P_QUARTER, 2026, 1, D(2026, 1, 1), D(2026, 3, 31));
+	assert_name(&p, "2026-Q1");
+	assert_int_equal(period_parse("2026-q4", today, &p), 0);
+	assert_period(&p, P_QUARTER, 2026, 4, D(2026, 10, 1), D(2026, 12, 31));
+	assert_name(&p, "2026-Q4");
+
+	assert_int_equal(period_parse("2026-H1", today, &p), 0);
+	assert_period(&p, P_HALF, 2026, 1, D(2026, 1, 1), D(2026, 6, 30));
+	assert_name(&p, "2026-H1");
+	assert_int_equal(period_parse("2026-H2", today, &p), 0);
+	assert_period(&p, P_HALF, 2026, 2, D(2026, 7, 1), D(2026, 12, 31));
+	assert_name(&p, "2026-H2");
+
+	assert_int_equal(period_parse("2026", today, &p), 0);
+	assert_period(&p, P_YEAR, 2026, 0, D(2026, 1, 1), D(2026, 12, 31));
+	assert_name(&p, "2026");
+
+	assert_int_equal(period_parse("2026-03-05", today, &p), 0);
+	assert_period(&p, P_DAY, 2026, 0, D(2026, 3, 5), D(2026, 3, 5));
+	assert_name(&p, "2026-03-05");
+	assert_int_equal(period_parse("2024-02-29", today, &p), 0);
+	assert_period(&p, P_DAY, 2024, 0, D(2024, 2, 29), D(2024, 2, 29));
+
+	assert_int_equal(period_parse("rolling", today, &p), 0);
+	assert_period(&p, P_ROLLING, 2026, 0, D(2026, 2, 4), D(2026, 3, 5));
+	assert_int_equal(p.last_day - p.first_day + 1, ROLLING_DAYS);
+	assert_name(&p, "rolling");
+
+	assert_int_equal(period_parse("0000-01", today, &p), 0);
+	assert_name(&p, "0000-01");
+	assert_int_equal(period_parse("9999-12-31", today, &p), 0);
+	assert_name(&p, "9999-12-31");
+}
+
+static void test_parse_invalid(void **state)
+{
+	static const char *const bad[] = {
+		"", "2026-13", "2026-00", "2026-Q5", "2026-Q0", "2026-H3", "2026-H0", "26-01",
+		"202-01", "20261", "2026-", "2026-1", "2026-001", "2026/03", "2026-03-", "2026-3-05",
+		"2026-02-30", "2026-02-29", "2026-04-31", "2026-03-00", "2026-Q", "2026-Q12",
+		"2026-X1", "x026", "-2026", " 2026", "2026 ", "Rolling", "roll", "rolling ",
+		"2026-03-05T00", "20260305",
+	};
+	struct period p = { .kind = P_YEAR, .year = 1234, .idx = 7, .first_day = 11, .last_day = 22 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (period_parse(bad[i], 0, &p) != -EINVAL)
+			fail_msg("expected -EINVAL for \"%s\"", bad[i]);
+	}
+	assert_int_equal(period_parse(NULL, 0, &p), -EINVAL);
+	assert_period(&p, P_YEAR, 1234, 7, 11, 22);     /* untouched */
+}
+
+static void test_name_buffer(void **state)
+{
+	struct period p = period_of_day(P_QUARTER, D(2026, 5, 1));
+	char buf[8] = "unused!";
+
+	(void)state;
+	assert_int_equal(period_name(&p, buf, 7), -ENOBUFS);   /* "2026-Q2" needs 8 */
+	assert_string_equal(buf, "unused!");
+	assert_int_equal(period_name(&p, buf, 0), -ENOBUFS);
+	assert_int_equal(period_name(&p, buf, 8), 0);
+	assert_string_equal(buf, "2026-Q2");
+}
+
+static void test_of_day(void **state)
+{
+	const int64_t day = D(2026, 8, 15);
+	struct period p;
+
+	(void)state;
+	p = period_of_day(P_DAY, day);
+	assert_period(&p, P_DAY, 2026, 0, day, day);
+	p = period_of_day(P_MONTH, day);
+	assert_period(&p, P_MONTH, 2026, 8, D(2026, 8, 1), D(2026, 8, 31));
+	p = period_of_day(P_QUARTER, day);
+	assert_period(&p, P_QUARTER, 2026, 3, D(2026, 7, 1), D(2026, 9, 30));
+	p = period_of_day(P_HALF, day);
+	assert_period(&p, P_HALF, 2026, 2, D(2026, 7, 1), D(2026, 12, 31));
+	p = period_of_day(P_YEAR, day);
+	assert_period(&p, P_YEAR, 2026, 0, D(2026, 1, 1), D(2026, 12, 31));
+	p = period_of_day(P_ROLLING, day);
+	assert_period(&p, P_ROLLING, 2026, 0, D(2026, 7, 17), day);
+
+	/* Every day of two years lands in the quarter and half containing it. */
+	for (int64_t d = D(2024, 1, 1); d <= D(2025, 12, 31); d++) {
+		struct period q = period_of_day(P_QUARTER, d), h = period_of_day(P_HALF, d);
+
+		assert_true(q.first_day <= d && d <= q.last_day);
+		assert_true(h.first_day <= d && d <= h.last_day);
+	}
+	/* Pre-1970. */
+	p = period_of_day(P_MONTH, D(1969, 12, 31));
+	assert_period(&p, P_MONTH, 1969, 12, D(1969, 12, 1), D(1969, 12, 31));
+}
+
+static void test_previous_year(void **state)
+{
+	struct period p, q;
+
+	(void)state;
+	assert_int_equal(period_parse("2026-03-05", 0, &p), 0);
+	q = period_previous_year(&p);
+	assert_period(&q, P_DAY, 2025, 0, D(2025, 3, 5), D(2025, 3, 5));
+	/* A leap day's previous year is 28 February. */
+	assert_int_equal(period_parse("2024-02-29", 0, &p), 0);
+	q = period_previous_year(&p);
+	assert_period(&q, P_DAY, 2023, 0, D(2023, 2, 28), D(2023, 2, 28));
+	/* ... and 29 February is a month's end only in leap years. */
+	assert_int_equal(period_parse("2025-02", 0, &p), 0);
+	q = period_previous_year(&p);
+	assert_period(&q, P_MONTH, 2024, 2, D(2024, 2, 1), D(2024, 2, 29));
+	assert_int_equal(period_parse("2026-Q1", 0, &p), 0);
+	q = period_previous_year(&p);
+	assert_period(&q, P_QUARTER, 2025, 1, D(2025, 1, 1), D(2025, 3, 31));
+	assert_name(&q, "2025-Q1");
+	assert_int_equal(period_parse("2026-H2", 0, &p), 0);
+	q = period_previous_year(&p);
+	assert_period(&q, P_HALF, 2025, 2, D(2025, 7, 1), D(2025, 12, 31));
+	assert_int_equal(period_parse("2026", 0, &p), 0);
+	q = period_previous_year(&p);
+	assert_period(&q, P_YEAR, 2025, 0, D(2025, 1, 1), D(2025, 12, 31));
+
+	/* Rolling across a year end, and its previous year. */
+	assert_int_equal(period_parse("rolling", D(2026, 1, 10), &p), 0);
+	assert_period(&p, P_ROLLING, 2026, 0, D(2025, 12, 12), D(2026, 1, 10));
+	q = period_previous_year(&p);
+	assert_period(&q, P_ROLLING, 2025, 0, D(2024, 12, 12), D(2025, 1, 10));
+	/* Rolling ending on a leap day: one year earlier ends on 28 February. */
+	p = period_of_day(P_ROLLING, D(2024, 2, 29));
+	q = period_previous_year(&p);
+	assert_period(&q, P_ROLLING, 2023, 0, D(2023, 1, 30), D(2023, 2, 28));
+	/* Ending 1 March 2025: the year before ends 1 March 2024 (leap day inside). */
+	p = period_of_day(P_ROLLING, D(2025, 3, 1));
+	q = period_previous_year(&p);
+	assert_period(&q, P_ROLLING, 2024, 0, D(2024, 2, 1), D(2024, 3, 1));
+	assert_int_equal(q.last_day - q.first_day + 1, ROLLING_DAYS);
+}
+
+static void test_months(void **state)
+{
+	struct period p;
+	int64_t first;
+	unsigned n;
+
+	(void)state;
+	assert_int_equal(period_parse("2026-Q1", 0, &p), 0);
+	period_months(&p, &first, &n);
+	assert_int_equal(first, 2026 * 12 + 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(period_parse("2026-Q3", 0, &p), 0);
+	period_months(&p, &first, &n);
+	assert_int_equal(first, 2026 * 12 + 6);
+	assert_int_equal(n, 3);
+	assert_int_equal(period_parse("2026-H2", 0, &p), 0);
+	period_months(&p, &first, &n);
+	assert_int_equal(first, 2026 * 12 + 6);
+	assert_int_equal(n, 6);
+	assert_int_equal(period_parse("2026", 0, &p), 0);
+	period_months(&p, &first, &n);
+	assert_int_equal(first, 2026 * 12);
+	assert_int_equal(n, 12);
+	assert_int_equal(period_parse("2026-11", 0, &p), 0);
+	period_months(&p, &first, &n);
+	assert_int_equal(first, 2026 * 12 + 10);
+	assert_int_equal(n, 1);
+	assert_int_equal(period_parse("2026-11-30", 0, &p), 0);
+	period_months(&p, &first, &n);
+	assert_int_equal(first, 2026 * 12 + 10);
+	assert_int_equal(n, 1);
+	/* 30 days ending 1 March 2026 touch January, February and March. */
+	p = period_of_day(P_ROLLING, D(2026, 3, 1));
+	assert_int_equal(p.first_day, D(2026, 1, 31));
+	period_months(&p, &first, &n);
+	assert_int_equal(first, 2026 * 12 + 0);
+	assert_int_equal(n, 3);
+	/* Across a year end. */
+	p = period_of_day(P_ROLLING, D(2026, 1, 10));
+	period_months(&p, &first, &n);
+	assert_int_equal(first, 2025 * 12 + 11);
+	assert_int_equal(n, 2);
+}
+
+static void test_spans(void **state)
+{
+	struct period p;
+	struct span cur, prev;
+
+	(void)state;
+	assert_int_equal(period_parse("2026-Q1", 0, &p), 0);
+	period_span(&p, &cur, &prev);
+	assert_false(cur.days);
+	assert_int_equal(cur.first, 2026 * 12);
+	assert_int_equal(cur.n, 3);
+	assert_false(prev.days);
+	assert_int_equal(prev.first, 2025 * 12);
+	assert_int_equal(prev.n, 3);
+
+	assert_int_equal(period_parse("2026-H2", 0, &p), 0);
+	period_span(&p, &cur, &prev);
+	assert_int_equal(cur.first, 2026 * 12 + 6);
+	assert_int_equal(cur.n, 6);
+	assert_int_equal(prev.first, 2025 * 12 + 6);
+
+	assert_int_equal(period_parse("2026", 0, &p), 0);
+	period_span(&p, &cur, &prev);
+	assert_int_equal(cur.first, 2026 * 12);
+	assert_int_equal(cur.n, 12);
+	assert_int_equal(prev.first, 2025 * 12);
+	assert_int_equal(prev.n, 12);
+
+	assert_int_equal(period_parse("2026-03", 0, &p), 0);
+	period_span(&p, &cur, &prev);
+	assert_int_equal(cur.first, 2026 * 12 + 2);
+	assert_int_equal(cur.n, 1);
+	assert_int_equal(prev.first, 2025 * 12 + 2);
+
+	assert_int_equal(period_parse("2024-02-29", 0, &p), 0);
+	period_span(&p, &cur, &prev);
+	assert_true(cur.days);
+	assert_int_equal(cur.first, D(2024, 2, 29));
+	assert_int_equal(cur.n, 1);
+	assert_true(prev.days);
+	assert_int_equal(prev.first, D(2023, 2, 28));
+	assert_int_equal(prev.n, 1);
+
+	assert_int_equal(period_parse("rolling", D(2026, 1, 10), &p), 0);
+	period_span(&p, &cur, &prev);
+	assert_true(cur.days);
+	assert_int_equal(cur.first, D(2025, 12, 12));
+	assert_int_equal(cur.n, ROLLING_DAYS);
+	assert_true(prev.days);
+	assert_int_equal(prev.first, D(2024, 12, 12));
+	assert_int_equal(prev.n, ROLLING_DAYS);
+
+	/* Either out-parameter may be NULL. */
+	period_span(&p, NULL, &prev);
+	period_span(&p, &cur, NULL);
+	assert_int_equal(cur.first, D(2025, 12, 12));
+}
+
+static void test_keys(void **state)
+{
+	char buf[16];
+	int64_t v = 42;
+
+	(void)state;
+	month_key(2026 * 12 + 2, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-03");
+	month_key(2025 * 12 + 11, buf, sizeof(buf));
+	assert_string_equal(buf, "2025-12");
+	month_key(0, buf, sizeof(buf));
+	assert_string_equal(buf, "0000-01");
+	day_key(D(2026, 3, 5), buf, sizeof(buf));
+	assert_string_equal(buf, "2026-03-05");
+	day_key(0, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01");
+	day_key(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "1969-12-31");
+
+	/* Round trips over many years. */
+	for (int64_t m = 1900 * 12; m < 2200 * 12; m++) {
+		month_key(m, buf, sizeof(buf));
+		assert_int_equal(parse_month_key(buf, strlen(buf), &v), 0);
+		assert_int_equal(v, m);
+	}
+	for (int64_t d = D(1900, 1, 1); d < D(2200, 1, 1); d += 7) {
+		day_key(d, buf, sizeof(buf));
+		assert_int_equal(parse_day_key(buf, strlen(buf), &v), 0);
+		assert_int_equal(v, d);
+	}
+	assert_int_equal(parse_day_key("2024-02-29", 10, &v), 0);
+	assert_int_equal(v, D(2024, 2, 29));
+	/* Only len bytes count. */
+	assert_int_equal(parse_month_key("2026-03-05", 7, &v), 0);
+	assert_int_equal(v, 2026 * 12 + 2);
+
+	v = 42;
+	assert_int_equal(parse_month_key("2026-13", 7, &v), -EINVAL);
+	assert_int_equal(parse_month_key("2026-00", 7, &v), -EINVAL);
+	assert_int_equal(parse_month_key("2026-3", 6, &v), -EINVAL);
+	assert_int_equal(parse_month_key("2026-03", 6, &v), -EINVAL);
+	assert_int_equal(parse_month_key("2026/03", 7, &v), -EINVAL);
+	assert_int_equal(parse_month_key("2026-0a", 7, &v), -EINVAL);
+	assert_int_equal(parse_month_key("", 0, &v), -EINVAL);
+	assert_int_equal(parse_day_key("2026-02-29", 10, &v), -EINVAL);
+	assert_int_equal(parse_day_key("2026-03-32", 10, &v), -EINVAL);
+	assert_int_equal(parse_day_key("2026-03-00", 10, &v), -EINVAL);
+	assert_int_equal(parse_day_key("2026-03-5", 9, &v), -EINVAL);
+	assert_int_equal(parse_day_key("2026-03-05", 7, &v), -EINVAL);
+	assert_int_equal(parse_day_key("2026-03_05", 10, &v), -EINVAL);
+	assert_int_equal(parse_day_key("+026-03-05", 10, &v), -EINVAL);
+	assert_int_equal(v, 42);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_forms),
+		cmocka_unit_test(test_parse_invalid),
+		cmocka_unit_test(test_name_buffer),
+		cmocka_unit_test(test_of_day),
+		cmocka_unit_test(test_previous_year),
+		cmocka_unit_test(test_months),
+		cmocka_unit_test(test_spans),
+		cmocka_unit_test(test_keys),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
