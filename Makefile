@@ -52,7 +52,7 @@ build/%.lua.h: src/%.lua tools/embed.sh
 	@mkdir -p build
 	sh tools/embed.sh $< > $@
 
-$(BUILD)/%.o: src/%.c include/teleqd.h $(LUA_HDRS)
+$(BUILD)/%.o: src/%.c include/teleqd.h $(wildcard include/*.h src/*.h) $(LUA_HDRS)
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

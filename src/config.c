@@ -56,6 +56,7 @@ struct ctx {
 	char            *err;
 	size_t           errlen;
 	struct config   *cfg;
+	bool             check_files;   /* config_load: also check the zone file exists */
 	int              ind_line[CFG_MAX_INDS];    /* where each indicator starts */
 };
 
@@ -302,9 +303,10 @@ static int get_uint(struct ctx *c, const yaml_node_t *n, const char *what, uint6
 	uint64_t v = 0;
 	bool overflow = false;
 
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-	    is_null(n))
+	if (n->type != YAML_SCALAR_NODE || is_null(n))
 		return fail_type(c, n, what, "an integer");
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return fail(c, n, "%s must be an integer without quotes", what);
 	s = sv(n);
 	for (size_t i = 0; i < n->data.scalar.length; i++) {
 		unsigned d;
@@ -329,7 +331,9 @@ static int get_bool(struct ctx *c, const yaml_node_t *n, const char *what, bool 
 	static const char *const t[] = { "true", "True", "TRUE" };
 	static const char *const f[] = { "false", "False", "FALSE" };
 
-	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return fail(c, n, "%s must be true or false without quotes", what);
+	if (n->type == YAML_SCALAR_NODE) {
 		for (size_t i = 0; i < 3; i++) {
 			if (!strcmp(sv(n), t[i])) {
 				*ret = true;
@@ -517,6 +521,31 @@ static int get_abs_path(struct ctx *c, const yaml_node_t *n, const char *what, c
 }
 
 /*
+ * True when the zone file tz_load will read ($TZDIR or /usr/share/zoneinfo,
+ * then name) exists and starts like TZif. Checked by config_load only, so
+ * that "teleqd -n" and a reload refuse a misspelt zone with its position;
+ * config_parse stays free of file access. name is already known to be safe.
+ */
+static bool zone_exists(const char *name)
+{
+	const char *dir = getenv("TZDIR");
+	char path[CFG_MAX_PATH + 1], magic[4];
+	ssize_t n;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/usr/share/zoneinfo";
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	n = read(fd, magic, sizeof(magic));
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && !memcmp(magic, "TZif", 4);
+}
+
+/*
  * A zone name for tz_load: "Europe/Stockholm", "UTC". It becomes part of a
  * path under /usr/share/zoneinfo, so no leading '/' and no "..".
  */
@@ -534,6 +563,9 @@ static int parse_timezone(struct ctx *c, const yaml_node_t *n)
 	    strstr(s, "..") || strstr(s, "//") || s[len - 1] == '/')
 		return fail(c, n, "bad timezone '%s': expected a zone name like Europe/Stockholm",
 		            shown(s, len, buf));
+	if (c->check_files && !zone_exists(s))
+		return fail(c, n, "unknown timezone '%s' (no TZif file of that name in %s)",
+		            shown(s, len, buf), getenv("TZDIR") ? "$TZDIR" : "/usr/share/zoneinfo");
 	return get_str(c, n, "timezone", CFG_MAX_SHORT, &c->cfg->timezone);
 }
 
@@ -983,12 +1015,12 @@ static int parse_time(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 	return 0;
 }
 
-/* Orders map entry indexes by source text, then position. */
-static const yaml_node_t *const *sort_keys_base;
-static int cmp_map_key(const void *a, const void *b)
+/* Orders map entry indexes (into the key nodes in arg) by text, then position. */
+static int cmp_map_key(const void *a, const void *b, void *arg)
 {
+	const yaml_node_t *const *keys = arg;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int r = strcmp(sv(sort_keys_base[i]), sv(sort_keys_base[j]));
+	int r = strcmp(sv(keys[i]), sv(keys[j]));
 
 	return r ? r : (i < j ? -1 : i > j);
 }
@@ -1055,9 +1087,7 @@ static int parse_map(struct ctx *c, const yaml_node_t *n, long d, struct rule *r
 			goto out;
 	}
 	/* sorted, so duplicates are neighbours: O(n log n) even for aliased maps */
-	sort_keys_base = keys;
-	qsort(order, count, sizeof(*order), cmp_map_key);
-	sort_keys_base = NULL;
+	qsort_r(order, count, sizeof(*order), cmp_map_key, (void *)keys);
 	for (i = 1; i < count; i++)
 		if (!strcmp(ru->from[order[i - 1]], ru->from[order[i]])) {
 			char buf[64];
@@ -1246,7 +1276,7 @@ static int parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 			return fail_missing(c, n, keys[i], "feed");
 	}
 
-	r = get_text(c, v[K_NAME], "feed name", CFG_MAX_FEEDNAME + 1, &s, &len);
+	r = get_text(c, v[K_NAME], "feed name", 1024, &s, &len);
 	if (r < 0)
 		return r;
 	if (!name_ok(s, len, CFG_MAX_FEEDNAME, false, "_-"))
@@ -1680,7 +1710,7 @@ static int parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator
 	ind->min_denominator = 0;
 	if (!v[K_NAME])
 		return fail_missing(c, n, "name", "indicator");
-	r = get_text(c, v[K_NAME], "indicator name", CFG_MAX_NAME + 1, &s, &len);
+	r = get_text(c, v[K_NAME], "indicator name", 1024, &s, &len);
 	if (r < 0)
 		return r;
 	if (!name_ok(s, len, CFG_MAX_NAME, false, "_"))
@@ -1946,16 +1976,12 @@ static int yaml_precheck(struct ctx *c)
 
 /* ------------------------------------------------------------------ public */
 
-/*
- * Parses text[0..len) as the config named name. On success *ret owns a new
- * config. On failure *ret is untouched, err holds "name:line:col: ..." and
- * the return is -EINVAL (-ENOMEM when out of memory).
- */
-int config_parse(const char *name, const char *text, size_t len, struct config **ret,
-                 char *err, size_t errlen)
+/* config_parse, and with check_files the checks that need files (the zone). */
+static int parse_text(const char *name, const char *text, size_t len, bool check_files,
+                      struct config **ret, char *err, size_t errlen)
 {
 	struct ctx c = { .name = name ? name : "<config>", .text = text ? text : "", .len = len,
-	                 .err = err, .errlen = errlen };
+	                 .err = err, .errlen = errlen, .check_files = check_files };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
@@ -2009,7 +2035,20 @@ out:
 }
 
 /*
- * Reads path (a regular file of at most 1 MiB) and parses it. I/O errors
+ * Parses text[0..len) as the config named name, without touching any
+ * file. On success *ret owns a new config. On failure *ret is untouched,
+ * err holds "name:line:col: ..." and the return is -EINVAL (-ENOMEM when
+ * out of memory).
+ */
+int config_parse(const char *name, const char *text, size_t len, struct config **ret,
+                 char *err, size_t errlen)
+{
+	return parse_text(name, text, len, false, ret, err, errlen);
+}
+
+/*
+ * Reads path (a regular file of at most 1 MiB) and parses it like
+ * config_parse, also checking that the time zone exists. I/O errors
  * return -errno with "path: reason" in err.
  */
 int config_load(const char *path, struct config **ret, char *err, size_t errlen)
@@ -2073,7 +2112,7 @@ int config_load(const char *path, struct config **ret, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: larger than 1 MiB", path);
 		goto out;
 	}
-	r = config_parse(path, buf, len, ret, err, errlen);
+	r = parse_text(path, buf, len, true, ret, err, errlen);
 out:
 	free(buf);
 	close(fd);

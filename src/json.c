@@ -41,22 +41,32 @@ static inline int peek(const struct jp *jp)
 }
 
 /*
- * True when none of the 8 bytes at p ends or escapes a string or needs a
- * closer look: '"', '\\', a control byte < 0x20 or a non-ASCII byte. The
- * usual SWAR zero-byte tests: exact for "any byte matches", which is all
- * that is asked here.
+ * Number of leading bytes among the 8 at p that need no closer look inside
+ * a string (8 when none does); a byte needs one when it is '"', '\\', a
+ * control byte < 0x20 or non-ASCII. Classic SWAR byte tests: each term's
+ * lowest set bit marks its first match exactly (borrows only run upward),
+ * which is all that is used here.
  */
-static inline bool plain8(const unsigned char *p)
+static inline unsigned plain_run8(const unsigned char *p)
 {
 	const uint64_t ones = UINT64_C(0x0101010101010101);
 	const uint64_t high = UINT64_C(0x8080808080808080);
-	uint64_t w, q, b;
+	uint64_t w, q, b, t;
 
 	memcpy(&w, p, sizeof(w));
 	q = w ^ (ones * '"');
 	b = w ^ (ones * '\\');
-	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w)
-	        & high) == 0;
+	t = (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & high;
+	if (t == 0)
+		return 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (unsigned)__builtin_ctzll(t) >> 3;
+#else
+	unsigned k = 0;
+	while (p[k] >= 0x20 && p[k] < 0x80 && p[k] != '"' && p[k] != '\\')
+		k++;
+	return k;
+#endif
 }
 
 /* Value of the 4 hex digits at p (at least 4 bytes readable), or -1. */
@@ -171,8 +181,12 @@ static int parse_string(struct jp *jp, bool want, struct fieldv *ret)
 	bool escaped = false, high = false;
 
 	for (;;) {
-		while (len - i >= 8 && plain8(s + i))
-			i += 8;
+		while (len - i >= 8) {
+			unsigned k = plain_run8(s + i);
+			i += k;
+			if (k < 8)
+				break;
+		}
 		if (i >= len)
 			return -EBADMSG;
 
@@ -428,8 +442,10 @@ static int parse_top_object(struct jp *jp, const char *const *names, size_t nnam
 				r = parse_scalar(jp, true, &v);
 			if (r == 0)
 				for (size_t k = m; k < nnames; k++)
-					if (key_eq(names[k], key.p, key.len))
-						out[k] = v;
+					if (key_eq(names[k], key.p, key.len)) {
+						out[k].p = v.p;
+						out[k].len = v.len;
+					}
 		}
 		if (r < 0)
 			return r;

@@ -186,12 +186,17 @@ tf_seek(struct tailfile *tf, int64_t off, uint64_t line)
 	tf->skipping = false;
 	memset(&tf->ps, 0, sizeof(tf->ps));
 	tf->header_pending = tf->conf->format == FORMAT_CSV && tf->conf->header && off > 0;
-	tf->checked_size = -1;  /* compare the head again before the next read */
+	tf->checked_size = -1;  /* check size and head again before the next read */
 	if (off == 0) {
-		/* Refilled while reading, so it only ever holds bytes read now. */
+		/* Refilled while reading, so after a restart it never holds
+		 * bytes of the content that was replaced. */
 		tf->headlen = 0;
 		return 0;
 	}
+	/* A head read before stays: the bytes of an appended file never
+	 * change, and keeping it keeps rewrite detection. */
+	if (tf->headlen >= (off < TQ_FP_MAX ? (uint32_t)off : TQ_FP_MAX))
+		return 0;
 	return load_head(tf);
 }
 
@@ -267,11 +272,13 @@ tf_check(struct tailfile *tf, int64_t now_ms)
 		return r;
 	}
 	if (st.st_nlink == 0 && !tf->deleted) {
-		log_info("%s: deleted; reading it to its end", tf->path);
-		tf->deleted = true;
-		if (!tf->orphan)
+		/* A rescan may have seen the name vanish first and said so. */
+		if (!tf->orphan) {
+			log_info("%s: deleted; reading it to its end", tf->path);
+			tf->orphan = true;
 			tf->active_ms = now_ms;
-		tf->orphan = true;
+		}
+		tf->deleted = true;
 	}
 	if (st.st_size == tf->checked_size)
 		return 0;

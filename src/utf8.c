@@ -13,13 +13,27 @@
 
 #define HIGH_BITS UINT64_C(0x8080808080808080)
 
-/* True when the 8 bytes at p are all ASCII. p needs no alignment. */
-static inline bool ascii8(const unsigned char *p)
+/*
+ * Number of leading ASCII bytes among the 8 at p (8 when all are). p needs
+ * no alignment. Jumping straight to the first non-ASCII byte keeps mixed
+ * Swedish text from falling back to one byte at a time.
+ */
+static inline unsigned ascii_run8(const unsigned char *p)
 {
 	uint64_t w;
 
 	memcpy(&w, p, sizeof(w));
-	return (w & HIGH_BITS) == 0;
+	w &= HIGH_BITS;
+	if (w == 0)
+		return 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (unsigned)__builtin_ctzll(w) >> 3;
+#else
+	unsigned k = 0;
+	while (p[k] < 0x80)
+		k++;
+	return k;
+#endif
 }
 
 static inline bool is_cont(unsigned char c)
@@ -73,14 +87,16 @@ bool utf8_valid(const char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		if (len - i >= 8 && ascii8(p + i)) {
-			i += 8;
-			continue;
-		}
-		if (p[i] < 0x80) {
+		if (len - i >= 8) {
+			unsigned k = ascii_run8(p + i);
+			i += k;
+			if (k == 8)
+				continue;
+		} else if (p[i] < 0x80) {
 			i++;
 			continue;
 		}
+		/* p[i] is non-ASCII here. */
 		size_t n = seq_len(p + i, len - i);
 		if (n == 0)
 			return false;
@@ -122,11 +138,14 @@ static ssize_t convert_8bit(bool cp1252, const unsigned char *in, size_t len,
 	size_t i = 0, o = 0;
 
 	while (i < len) {
-		if (len - i >= 8 && cap - o >= 8 && ascii8(in + i)) {
+		if (len - i >= 8 && cap - o >= 8) {
+			unsigned k = ascii_run8(in + i);
+			/* Copying all 8 is cheaper than k; the rest is overwritten next. */
 			memcpy(out + o, in + i, 8);
-			i += 8;
-			o += 8;
-			continue;
+			i += k;
+			o += k;
+			if (k == 8)
+				continue;
 		}
 
 		unsigned char c = in[i];

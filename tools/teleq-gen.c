@@ -63,8 +63,9 @@ static const char usage_text[] =
 "  --no-header       csv: do not write the header line\n"
 "  --id-base K       jsonl: first case number (default 1); ids are unique\n"
 "                    within one run, use distinct bases for several runs\n"
-"  --dups PERMILLE   jsonl: this many per 1000 lines repeat an earlier\n"
-"                    case_id (re-exports; default 0)\n"
+"  --dups PERMILLE   jsonl: this many per 1000 lines are re-exports, an\n"
+"                    earlier record (of the last 1024) again byte for byte\n"
+"                    (default 0); --events counts them too\n"
 "  --lf              csv: LF line ends instead of CRLF\n"
 "\n"
 "Values: csv Resultat is one of Bokad, Kön full, Avbruten, Stängt (closed\n"
@@ -433,7 +434,18 @@ static void run_events(const struct bench_opts *bo)
 	size_t eol_len = strlen(eol);
 	size_t rl[NRESULTS];
 	const size_t qlen = sizeof(QUEUE) - 1;
+	/* The last RING records, for re-exports (--dups). */
+	enum { RING = 1024, RING_LINE = 256 };
+	char (*ring)[RING_LINE] = NULL;
+	size_t *ring_len = NULL;
+	uint64_t nring = 0;
 
+	if (bo->jsonl && bo->dups) {
+		ring = malloc(sizeof(*ring) * RING);
+		ring_len = malloc(sizeof(*ring_len) * RING);
+		if (!ring || !ring_len)
+			die("%s", "out of memory");
+	}
 	rng_state = bo->seed * 0x2545F4914F6CDD1DULL + 17;
 	for (int i = 0; i < NRESULTS; i++)
 		rl[i] = strlen(result_text[i]);
@@ -485,16 +497,17 @@ static void run_events(const struct bench_opts *bo)
 			int32_t off = di.off0;
 			char *q;
 
-			if (bo->dups && (unsigned)(r >> 10) % 1000 < bo->dups && i > 0) {
-				uint64_t back = 1 + (r >> 20) % (i < 1000 ? i : 1000);
-				id -= back;
+			if (bo->dups && nring > 0 && (unsigned)(r >> 10) % 1000 < bo->dups) {
+				/* A re-export: an earlier record again, byte for byte. */
+				uint64_t k = (nring - 1 - (r >> 20) % (nring < RING ? nring : RING)) % RING;
+				memcpy(p, ring[k], ring_len[k]);
+				p += ring_len[k];
+				goto next;
 			}
 			party = pp < 680 ? PARTY_PATIENT : pp < 910 ? PARTY_RELATIVE : PARTY_PROVIDER;
 			pp = (unsigned)(r >> 16) % 100;
 			src = pp < 52 ? SRC_WEB : pp < 84 ? SRC_PHONE : pp < 95 ? SRC_LETTER : SRC_VISIT;
 			type = (unsigned)(r >> 24) % 100 < 78 ? TYPE_PATIENT : TYPE_INFO;
-			if (di.switch_day)
-				off = sthlm_offset(wall_to_utc(day * 86400 + s));
 			memcpy(p, "{\"case_id\":\"PN-", 15);
 			fmt_u10(p + 15, id);
 			memcpy(p + 25, "\",\"created\":\"", 13);
@@ -502,6 +515,16 @@ static void run_events(const struct bench_opts *bo)
 			memcpy(q, di.date, 10);
 			q[10] = 'T';
 			fmt_hms(q + 11, s);
+			if (di.switch_day) {
+				/* A wall time in the spring gap is written as the instant it means. */
+				int64_t u = wall_to_utc(day * 86400 + s);
+				int64_t lt;
+				off = sthlm_offset(u);
+				lt = u + off;
+				fmt_date(q, fdiv(lt, 86400));
+				fmt_hms(q + 11, (unsigned)(lt - fdiv(lt, 86400) * 86400));
+				s = (unsigned)(lt - day * 86400);
+			}
 			if ((r >> 32) % 5 == 0) {
 				/* some producers write UTC: the same instant with Z */
 				int64_t u = day * 86400 + s - off;
@@ -537,7 +560,13 @@ static void run_events(const struct bench_opts *bo)
 			q += 13;
 			memcpy(q, "\"}\n", 3);
 			p = q + 3;
+			if (ring) {
+				size_t k = nring++ % RING;
+				ring_len[k] = (size_t)(p - start);
+				memcpy(ring[k], start, ring_len[k]);
+			}
 		}
+next:
 		o.len += (size_t)(p - start);
 		t += step_int;
 		acc += step_rem;
@@ -547,6 +576,8 @@ static void run_events(const struct bench_opts *bo)
 		}
 	}
 	out_close(&o);
+	free(ring);
+	free(ring_len);
 }
 
 /* ------------------------------------------------------- committee */

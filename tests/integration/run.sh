@@ -65,8 +65,9 @@ run_one() {
 	rc=0
 	timeout -k 10 "$TIMEOUT" "$@" </dev/null >"$log" 2>&1 || rc=$?
 	secs=$(($(date +%s) - start))
-	checks=$(grep -c -E '^(not )?ok [0-9]+' "$log" || true)
-	bad=$(grep -c -E '^not ok [0-9]+' "$log" || true)
+	# TAP lines of the scripts, or cmocka's "[       OK ]" / "[  FAILED  ]".
+	checks=$(grep -c -E '^((not )?ok [0-9]+|\[ +(OK|FAILED) +\] )' "$log" || true)
+	bad=$(grep -c -E '^(not ok [0-9]+|\[ +FAILED +\] )' "$log" || true)
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1))
 		printf 'PASS %-24s %4ss  %s checks\n' "$name" "$secs" "$checks"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -545,6 +546,39 @@ static void test_load_errors(void **state)
 }
 
 /*
+ * config_load (not config_parse, which reads no file) refuses a zone with
+ * no zone file, at the timezone's position.
+ */
+static void test_load_unknown_zone(void **state)
+{
+	static const char text[] = "timezone: Europe/Stockholmm\n"
+	                           "feeds:\n"
+	                           "  - { name: a, path: /x/a, format: jsonl, time: { field: t },\n"
+	                           "      event: { value: x } }\n";
+	char path[] = "/tmp/test_config.XXXXXX", err[512] = "", want[600];
+	struct config *cfg = &untouched;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1:11: unknown timezone 'Europe/Stockholmm'", path);
+	assert_int_equal(strncmp(err, want, strlen(want)), 0);
+	assert_ptr_equal(cfg, &untouched);
+	unlink(path);
+
+	cfg = parse_ok(text);
+	assert_string_equal(cfg->timezone, "Europe/Stockholmm");
+	config_free(cfg);
+}
+
+/*
  * Every prefix of the production file either parses or fails with a
  * positioned message (and, under valgrind, frees everything).
  */
@@ -618,7 +652,7 @@ static void test_err_wrong_type(void **state)
 	parse_fails(FEED_HEAD "    max_line: big\n" FEED_TAIL,
 	            "t.yaml:5:15: max_line must be an integer, not 'big'");
 	parse_fails(FEED_HEAD "    max_line: \"100\"\n" FEED_TAIL,
-	            "t.yaml:5:15: max_line must be an integer, not '100'");
+	            "t.yaml:5:15: max_line must be an integer without quotes");
 	parse_fails(FEED_HEAD "    csv: [a, b]\n" FEED_TAIL,
 	            "t.yaml:5:10: csv must be a mapping, not a sequence");
 	parse_fails(FEED_HEAD "    csv: { header: yes }\n" FEED_TAIL,
@@ -940,6 +974,7 @@ int main(void)
 		cmocka_unit_test(test_alias_and_csv_encoding),
 		cmocka_unit_test(test_load_conf),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_load_unknown_zone),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_err_unknown_key),
 		cmocka_unit_test(test_err_duplicate_key),

@@ -1,0 +1,714 @@
+/*
+ * recompute.c — the indicator hashes K ind:<name>:<period>, recomputed
+ * from the counter hashes after commits.
+ *
+ * What is due is a set of month numbers (plus a flag for "rolling"): a
+ * commit marks the months of its days. A month m makes due its month,
+ * quarter, half and year, and the same periods one and two years later
+ * (while they are not in the future), whose "previous year" columns (and
+ * growth values) read m. One job runs at a time; whatever becomes due
+ * meanwhile waits in the set and runs as one more job afterwards
+ * (coalescing). A job lost to a reconnect or a config change puts its
+ * months back.
+ *
+ * A job: a pipeline of HGETALL of every counter hash its periods read
+ * (this period, a year earlier, and two years earlier when an indicator
+ * is a growth: its previous value compares last year with the year
+ * before), each hash folded at once by ind_accumulate into per-indicator
+ * sums; then ind_outcome per period and indicator, and every hash written
+ * in one MULTI ... EXEC, so a reader never sees half a recompute.
+ *
+ * Buckets for ind_outcome: one per month for month-based periods; the
+ * rolling period (a day span) is one bucket.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "teleqd.h"
+#include "store_priv.h"
+
+#define IND_FIELDS 17
+
+struct job {
+	struct recompute *rc;           /* NULL when orphaned by recompute_free */
+	unsigned          gen;          /* rc->gen at the start: stale when it moved */
+	unsigned          outstanding;  /* replies still due */
+	size_t            next;         /* index of the next HGETALL reply */
+	bool              lost;         /* connection lost or config replaced: redo */
+	bool              failed;       /* an error reply: drop (redoing would loop) */
+	int64_t          *months;       /* the due months it took, for a redo */
+	size_t            nmonths;
+	bool              rolling;
+	int64_t           today;
+	struct period    *periods;
+	size_t            nperiods;
+	int64_t          *mh, *dh;      /* month and day hashes read, sorted */
+	size_t            nmh, ndh;
+	struct ind_sums  *sums;         /* (nmh + ndh) x nind, in read order */
+	size_t            nind;
+	int64_t           started_ms;
+};
+
+struct recompute {
+	struct store     *st;
+	int64_t          *pending;      /* due months, sorted, unique */
+	size_t            npending, cap;
+	bool              pending_rolling;
+	struct job       *job;          /* in flight */
+	unsigned          gen;          /* bumped by every config change */
+	struct arena      arena;
+	struct argv_buf   ab;
+	struct ratelimit  rl;
+};
+
+static void job_free(struct job *job);
+
+/* Monotonic milliseconds, for the debug timing. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Month number of a day number. */
+static int64_t
+month_of(int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	return y * 12 + (int64_t)m - 1;
+}
+
+/* First day (day number) of month number m. */
+static int64_t
+month_first_day(int64_t m)
+{
+	int64_t y = floor_div(m, 12);
+
+	return days_from_civil(y, (unsigned)(m - y * 12) + 1, 1);
+}
+
+/* qsort/bsearch order of int64_t. */
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts v[0..n) and drops repeats; returns the new count. */
+static size_t
+uniq(int64_t *v, size_t n)
+{
+	size_t i, m = 0;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	for (i = 1; i < n; i++)
+		if (v[i] != v[m])
+			v[++m] = v[i];
+	return m + 1;
+}
+
+/* Index of x in sorted v[0..n), or n when absent. */
+static size_t
+find(const int64_t *v, size_t n, int64_t x)
+{
+	const int64_t *p = bsearch(&x, v, n, sizeof(*v), cmp_i64);
+
+	return p ? (size_t)(p - v) : n;
+}
+
+/* Creates the recompute state of st. Returns 0 or -ENOMEM. */
+int
+recompute_new(struct store *st, struct recompute **ret)
+{
+	struct recompute *rc = calloc(1, sizeof(*rc));
+
+	if (!rc)
+		return -ENOMEM;
+	rc->st = st;
+	rc->rl.interval = 300;
+	rc->rl.burst = 3;
+	*ret = rc;
+	return 0;
+}
+
+/* Frees rc; a job in flight is orphaned and frees itself. Accepts NULL. */
+void
+recompute_free(struct recompute *rc)
+{
+	if (!rc)
+		return;
+	if (rc->job)
+		rc->job->rc = NULL;
+	free(rc->pending);
+	arena_free(&rc->arena);
+	argv_free(&rc->ab);
+	free(rc);
+}
+
+/* Marks month number m due (sorted insert). Out of memory: dropped, with a warning. */
+void
+recompute_touch_month(struct recompute *rc, int64_t m)
+{
+	size_t lo = 0, hi = rc->npending;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rc->pending[mid] < m)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < rc->npending && rc->pending[lo] == m)
+		return;
+	if (rc->npending == rc->cap) {
+		size_t cap = rc->cap ? rc->cap * 2 : 32;
+		int64_t *p = realloc(rc->pending, cap * sizeof(*p));
+
+		if (!p) {
+			log_warnx("recompute: out of memory; an indicator period stays stale");
+			return;
+		}
+		rc->pending = p;
+		rc->cap = cap;
+	}
+	memmove(rc->pending + lo + 1, rc->pending + lo, (rc->npending - lo) * sizeof(*rc->pending));
+	rc->pending[lo] = m;
+	rc->npending++;
+}
+
+/* Marks rolling due. */
+void
+recompute_touch_rolling(struct recompute *rc)
+{
+	rc->pending_rolling = true;
+}
+
+/* Marks every month of this and last year up to this month, and rolling, due. */
+void
+recompute_touch_all(struct recompute *rc)
+{
+	int64_t cur = month_of(store_today(rc->st)), m;
+
+	for (m = (floor_div(cur, 12) - 1) * 12; m <= cur; m++)
+		recompute_touch_month(rc, m);
+	rc->pending_rolling = true;
+}
+
+/* The config was replaced: a job in flight is stale (it redoes its months). */
+void
+recompute_config_changed(struct recompute *rc)
+{
+	rc->gen++;
+}
+
+/* Frees a job (not linked anywhere any more). */
+static void
+job_free(struct job *job)
+{
+	if (!job)
+		return;
+	free(job->months);
+	free(job->periods);
+	free(job->mh);
+	free(job->dh);
+	free(job->sums);
+	free(job);
+}
+
+/* Puts a lost job's months back into the due set. */
+static void
+job_requeue(struct recompute *rc, const struct job *job)
+{
+	size_t i;
+
+	for (i = 0; i < job->nmonths; i++)
+		recompute_touch_month(rc, job->months[i]);
+	if (job->rolling)
+		rc->pending_rolling = true;
+}
+
+/* Ends the job in flight: redo it when lost, and start what became due meanwhile. */
+static void
+job_end(struct job *job)
+{
+	struct recompute *rc = job->rc;
+
+	rc->job = NULL;
+	if (job->lost)
+		job_requeue(rc, job);
+	else if (!job->failed)
+		log_debug("recompute: %zu periods x %zu indicators from %zu hashes in %" PRId64 " ms",
+		    job->nperiods, job->nind, job->nmh + job->ndh, now_ms() - job->started_ms);
+	job_free(job);
+	recompute_kick(rc);
+}
+
+/* Logs an error reply of a job, rate limited (a broken key would repeat it per commit). */
+static void
+job_error(struct job *job, const redisReply *r, const char *what)
+{
+	unsigned suppressed = 0;
+
+	if (!job->failed && ratelimit_pass(&job->rc->rl, now_ms() / 1000, &suppressed))
+		log_warnx("recompute: %s refused: %.200s%s", what, r->str ? r->str : "?",
+		    suppressed ? " (similar messages suppressed)" : "");
+	job->failed = true;
+}
+
+/* ---------------------------------------------------------- write phase */
+
+/* Buckets of indicator i over span sp: one per month, or one for a day span. */
+static unsigned
+buckets(const struct job *job, const struct span *sp, size_t i, struct ind_sums *out)
+{
+	unsigned k, n;
+	size_t h;
+
+	if (sp->days) {
+		out[0].num = out[0].den = 0;
+		for (k = 0; k < sp->n; k++)
+			if ((h = find(job->dh, job->ndh, sp->first + k)) < job->ndh) {
+				out[0].num += job->sums[(job->nmh + h) * job->nind + i].num;
+				out[0].den += job->sums[(job->nmh + h) * job->nind + i].den;
+			}
+		return 1;
+	}
+	n = sp->n > 12 ? 12 : sp->n;
+	for (k = 0; k < n; k++) {
+		h = find(job->mh, job->nmh, sp->first + k);
+		if (h < job->nmh)
+			out[k] = job->sums[h * job->nind + i];
+		else
+			out[k].num = out[k].den = 0;
+	}
+	return n;
+}
+
+/* A fraction with 4 decimals, rounded half away from zero like the judging; "" without a value. */
+static char *
+fmt_value(struct arena *a, bool has, double v, size_t *len)
+{
+	double r;
+
+	if (!has || !isfinite(v)) {
+		*len = 0;
+		return arena_strndup(a, "", 0);
+	}
+	r = round(v * 10000.0) / 10000.0;
+	if (r == 0.0)
+		r = 0.0;        /* no "-0.0000" */
+	return arena_printf(a, len, "%.4f", r);
+}
+
+/* "1", "0" or "" for met. */
+static const char *
+met_text(int met)
+{
+	return met > 0 ? "1" : met == 0 ? "0" : "";
+}
+
+#define PUSH(s_) argv_str(ab, (s_))
+#define PUSHF(...) do {                                                          \
+		size_t l_;                                                       \
+		char *s_ = arena_printf(a, &l_, __VA_ARGS__);                    \
+		if (!s_)                                                         \
+			return -ENOMEM;                                          \
+		argv_push(ab, s_, l_);                                           \
+	} while (0)
+
+/* Appends a NUL-terminated string argument. */
+static void
+argv_str(struct argv_buf *ab, const char *s)
+{
+	argv_push(ab, s, strlen(s));
+}
+
+/*
+ * Builds "HSET K ind:<name>:<period> ..." for indicator i over period p
+ * into rc->ab. Returns 0 or -ENOMEM.
+ */
+static int
+build_hset(struct recompute *rc, const struct job *job, const struct config *cfg,
+           const struct period *p, size_t i, int64_t now)
+{
+	const struct indicator *ind = &cfg->indicators[i];
+	struct arena *a = &rc->arena;
+	struct argv_buf *ab = &rc->ab;
+	struct ind_sums b0[12], b1[12], b2[12];
+	struct span s0, s1, s2 = { 0 };
+	struct period pp;
+	struct outcome cur, prev;
+	char pname[32], rest[160], *s;
+	size_t len;
+	unsigned n;
+	bool growth = ind->kind == IND_GROWTH;
+
+	if (period_name(p, pname, sizeof(pname)) < 0)
+		return -EINVAL;
+	period_span(p, &s0, &s1);
+	n = buckets(job, &s0, i, b0);
+	buckets(job, &s1, i, b1);
+	if (growth) {
+		pp = period_previous_year(p);
+		period_span(&pp, NULL, &s2);
+		buckets(job, &s2, i, b2);
+	}
+	ind_outcome(ind, b0, growth ? b1 : NULL, n, &cur);
+	ind_outcome(ind, b1, growth ? b2 : NULL, n, &prev);
+
+	arena_reset(a);
+	ab->n = 0;
+	if (argv_reserve(ab, 2 + 2 * IND_FIELDS) < 0)
+		return -ENOMEM;
+	PUSH("HSET");
+	snprintf(rest, sizeof(rest), "ind:%s:%s", ind->name, pname);
+	if (!(s = arena_key(a, cfg, rest, &len)))
+		return -ENOMEM;
+	argv_push(ab, s, len);
+	PUSH("indicator");      PUSH(ind->name);
+	PUSH("title");          PUSH(ind->title ? ind->title : ind->name);
+	PUSH("period");
+	/* pname lives on this stack: the command is sent after we return */
+	if (!(s = arena_strndup(a, pname, strlen(pname))))
+		return -ENOMEM;
+	argv_str(ab, s);
+	PUSH("kind");           PUSH(growth ? "growth" : "ratio");
+	PUSH("combine");        PUSH(ind->combine == COMBINE_MEAN_OF_MONTHS ? "mean_of_months" : "pooled");
+	PUSH("numerator");      PUSHF("%" PRId64, cur.num);
+	PUSH("denominator");    PUSHF("%" PRId64, cur.den);
+	PUSH("value");
+	if (!(s = fmt_value(a, cur.has_value, cur.value, &len)))
+		return -ENOMEM;
+	argv_push(ab, s, len);
+	PUSH("target");
+	if (!(s = fmt_value(a, true, ind->target, &len)))
+		return -ENOMEM;
+	argv_push(ab, s, len);
+	PUSH("cmp");            PUSH(cmp_symbol(ind->cmp));
+	PUSH("met");            PUSH(met_text(cur.met));
+	PUSH("months");         PUSHF("%u", cur.nmonths);
+	PUSH("prev_numerator"); PUSHF("%" PRId64, prev.num);
+	PUSH("prev_denominator"); PUSHF("%" PRId64, prev.den);
+	PUSH("prev_value");
+	if (!(s = fmt_value(a, prev.has_value, prev.value, &len)))
+		return -ENOMEM;
+	argv_push(ab, s, len);
+	PUSH("prev_met");       PUSH(met_text(prev.met));
+	PUSH("updated");        PUSHF("%" PRId64, now);
+	return 0;
+}
+#undef PUSH
+#undef PUSHF
+
+/* Reply within the MULTI ... EXEC of the write phase. */
+static void
+on_write(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct job *job = privdata;
+	redisReply *reply = r;
+
+	(void)ac;
+	job->outstanding--;
+	if (!job->rc) {
+		if (!job->outstanding)
+			job_free(job);
+		return;
+	}
+	if (!reply || job->gen != job->rc->gen)
+		job->lost = true;       /* lost: the EXEC may or may not have run; redo, it is idempotent */
+	else if (reply->type == REDIS_REPLY_ERROR)
+		job_error(job, reply, "writing indicators");
+	else if (job->outstanding == 0 && reply->type == REDIS_REPLY_NIL)
+		job->failed = true;     /* EXEC aborted */
+	if (!job->outstanding)
+		job_end(job);
+}
+
+/* Sends one command of the write phase; false (job lost) when the connection refuses. */
+static bool
+write_cmd(struct job *job)
+{
+	struct recompute *rc = job->rc;
+
+	if (store_send(rc->st, on_write, job, &rc->ab) < 0) {
+		job->lost = true;
+		return false;
+	}
+	job->outstanding++;
+	return true;
+}
+
+/* All counter hashes are in: compute and write every indicator hash in one transaction. */
+static void
+job_write(struct job *job)
+{
+	struct recompute *rc = job->rc;
+	const struct config *cfg = store_config(rc->st);
+	int64_t now = (int64_t)time(NULL);
+	size_t p, i;
+
+	rc->ab.n = 0;
+	if (argv_reserve(&rc->ab, 2 + 2 * IND_FIELDS) < 0)
+		goto oom;
+	argv_push(&rc->ab, "MULTI", 5);
+	if (!write_cmd(job))
+		goto out;
+	for (p = 0; p < job->nperiods; p++)
+		for (i = 0; i < job->nind; i++) {
+			if (build_hset(rc, job, cfg, &job->periods[p], i, now) < 0)
+				goto oom;
+			if (!write_cmd(job))
+				goto out;
+		}
+	rc->ab.n = 0;
+	argv_push(&rc->ab, "EXEC", 4);
+	write_cmd(job);
+	goto out;
+oom:
+	/* the transaction is left open: DISCARD it so nothing half-written lands */
+	log_warnx("recompute: out of memory building indicator hashes");
+	job->failed = true;
+	rc->ab.n = 0;
+	argv_push(&rc->ab, "DISCARD", 7);
+	write_cmd(job);
+out:
+	if (!job->outstanding)
+		job_end(job);
+}
+
+/* ----------------------------------------------------------- read phase */
+
+/* Reply to one HGETALL: fold its counters into the sums of its hash. */
+static void
+on_read(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct job *job = privdata;
+	redisReply *reply = r;
+	size_t idx = job->next++, k;
+
+	(void)ac;
+	job->outstanding--;
+	if (!job->rc) {
+		if (!job->outstanding)
+			job_free(job);
+		return;
+	}
+	if (!reply || job->gen != job->rc->gen) {
+		job->lost = true;
+	} else if (reply->type == REDIS_REPLY_ERROR) {
+		job_error(job, reply, "reading counters");
+	} else if (reply->type == REDIS_REPLY_ARRAY && !job->lost && !job->failed &&
+	           idx < job->nmh + job->ndh) {
+		const struct config *cfg = store_config(job->rc->st);
+		struct ind_sums *sums = &job->sums[idx * job->nind];
+
+		for (k = 0; k + 1 < reply->elements; k += 2) {
+			const redisReply *f = reply->element[k], *v = reply->element[k + 1];
+			char *end;
+			long long n;
+
+			if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+				continue;
+			errno = 0;
+			n = strtoll(v->str, &end, 10);
+			if (errno || end == v->str || *end)
+				continue;       /* not a counter: counts nowhere */
+			ind_accumulate(cfg, f->str, f->len, (int64_t)n, sums);
+		}
+	}
+	if (job->outstanding)
+		return;
+	if (job->lost || job->failed)
+		job_end(job);
+	else
+		job_write(job);
+}
+
+/* Orders periods by kind, then first day (that identifies a period). */
+static int
+cmp_period(const void *a, const void *b)
+{
+	const struct period *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return (x->first_day > y->first_day) - (x->first_day < y->first_day);
+}
+
+/* Appends the hashes span sp reads to the job's month or day lists. */
+static void
+add_span(struct job *job, const struct span *sp)
+{
+	unsigned k;
+
+	for (k = 0; k < sp->n; k++) {
+		if (sp->days)
+			job->dh[job->ndh++] = sp->first + k;
+		else if (k < 12)
+			job->mh[job->nmh++] = sp->first + k;
+	}
+}
+
+/* Sends HGETALL of one counter hash. false when the connection refuses. */
+static bool
+read_hash(struct job *job, bool day, int64_t no)
+{
+	struct recompute *rc = job->rc;
+	const struct config *cfg = store_config(rc->st);
+	char kb[32], rest[48], *s;
+	size_t len;
+
+	if (day)
+		day_key(no, kb, sizeof(kb));
+	else
+		month_key(no, kb, sizeof(kb));
+	snprintf(rest, sizeof(rest), "%s:%s", day ? "day" : "month", kb);
+	arena_reset(&rc->arena);
+	rc->ab.n = 0;
+	if (argv_reserve(&rc->ab, 2) < 0 || !(s = arena_key(&rc->arena, cfg, rest, &len)))
+		return false;
+	argv_push(&rc->ab, "HGETALL", 7);
+	argv_push(&rc->ab, s, len);
+	if (store_send(rc->st, on_read, job, &rc->ab) < 0)
+		return false;
+	job->outstanding++;
+	return true;
+}
+
+/*
+ * Builds a job from what is due and sends its reads. Returns 0, or
+ * -ENOMEM (what was due stays due).
+ */
+static int
+job_start(struct recompute *rc)
+{
+	const struct config *cfg = store_config(rc->st);
+	struct job *job;
+	int64_t curm, m;
+	size_t i, np = 0, maxp, nh = 0;
+	unsigned k, years = 2;
+	struct span s0, s1, s2;
+	static const enum period_kind kinds[] = { P_MONTH, P_QUARTER, P_HALF, P_YEAR };
+
+	for (i = 0; i < cfg->nindicators; i++)
+		if (cfg->indicators[i].kind == IND_GROWTH)
+			years = 3;      /* a growth's previous value reads two years back */
+	if (!(job = calloc(1, sizeof(*job))))
+		return -ENOMEM;
+	job->rc = rc;
+	job->gen = rc->gen;
+	job->nind = cfg->nindicators;
+	job->today = store_today(rc->st);
+	job->started_ms = now_ms();
+	curm = month_of(job->today);
+
+	maxp = rc->npending * 3 * 4 + 1;
+	if (!(job->periods = calloc(maxp, sizeof(*job->periods))))
+		goto oom;
+	for (i = 0; i < rc->npending; i++)
+		for (k = 0; k < 3; k++) {
+			m = rc->pending[i] + 12 * (int64_t)k;
+			if (k > 0 && m > curm)
+				break;          /* no report of the future to refresh */
+			for (size_t j = 0; j < 4; j++)
+				job->periods[np++] = period_of_day(kinds[j], month_first_day(m));
+		}
+	if (np) {
+		qsort(job->periods, np, sizeof(*job->periods), cmp_period);
+		for (i = 1, k = 0; i < np; i++)
+			if (cmp_period(&job->periods[i], &job->periods[k]) != 0)
+				job->periods[++k] = job->periods[i];
+		np = k + 1;
+	}
+	if (rc->pending_rolling)
+		job->periods[np++] = period_of_day(P_ROLLING, job->today);
+	job->nperiods = np;
+
+	/* every span has at most 12 months or ROLLING_DAYS days */
+	for (i = 0; i < np; i++)
+		nh += (size_t)years * (job->periods[i].kind == P_ROLLING ? ROLLING_DAYS : 12);
+	if (!(job->mh = calloc(nh + 1, sizeof(*job->mh))) ||
+	    !(job->dh = calloc(nh + 1, sizeof(*job->dh))))
+		goto oom;
+	for (i = 0; i < np; i++) {
+		struct period pp = period_previous_year(&job->periods[i]);
+
+		period_span(&job->periods[i], &s0, &s1);
+		add_span(job, &s0);
+		add_span(job, &s1);
+		if (years == 3) {
+			period_span(&pp, NULL, &s2);
+			add_span(job, &s2);
+		}
+	}
+	job->nmh = uniq(job->mh, job->nmh);
+	job->ndh = uniq(job->dh, job->ndh);
+	if (!(job->sums = calloc((job->nmh + job->ndh) * job->nind + 1, sizeof(*job->sums))))
+		goto oom;
+
+	/* the job owns what was due from here on */
+	job->months = rc->pending;
+	job->nmonths = rc->npending;
+	job->rolling = rc->pending_rolling;
+	rc->pending = NULL;
+	rc->npending = rc->cap = 0;
+	rc->pending_rolling = false;
+	rc->job = job;
+
+	for (i = 0; i < job->nmh + job->ndh; i++) {
+		bool day = i >= job->nmh;
+
+		if (!read_hash(job, day, day ? job->dh[i - job->nmh] : job->mh[i])) {
+			job->lost = true;
+			break;
+		}
+	}
+	if (!job->outstanding) {
+		/* nothing went out: put it back, to run at the next ready */
+		rc->job = NULL;
+		job_requeue(rc, job);
+		job_free(job);
+	}
+	return 0;
+oom:
+	log_warnx("recompute: out of memory; indicators are recomputed later");
+	job_free(job);
+	return -ENOMEM;
+}
+
+/* Starts a job for what is due, unless one runs or the store is not ready. */
+void
+recompute_kick(struct recompute *rc)
+{
+	const struct config *cfg;
+
+	if (!rc || rc->job || !store_ready(rc->st))
+		return;
+	if (!rc->npending && !rc->pending_rolling)
+		return;
+	cfg = store_config(rc->st);
+	if (cfg->nindicators == 0) {
+		rc->npending = 0;
+		rc->pending_rolling = false;
+		return;
+	}
+	job_start(rc);
+}

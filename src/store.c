@@ -1,0 +1,1687 @@
+/*
+ * store.c — the Redis side of teleqd: hiredis async on the libevent loop.
+ *
+ * One connection at a time. Its life: connect (TCP or unix socket), AUTH,
+ * SELECT, then one MULTI that bumps the fencing epoch and reads every
+ * committed file position; then the sink hears ready(). A lost connection
+ * is retried from a timer with exponential backoff (100 ms doubling to 5 s,
+ * jittered), never from inside a hiredis callback.
+ *
+ * A commit is ONE EVAL of commit.lua (EVAL, not EVALSHA: after a Redis
+ * restart a missing script must not turn one transaction into two). The
+ * script gets every key it touches in KEYS (one hash tag) and this
+ * protocol in ARGV (the authoritative description is at the top of
+ * commit.lua):
+ *
+ *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>...,
+ *         rejects:<feed>...
+ *   ARGV  "tq1", epoch, now_ms, deadletter maxlen, #day, #month, #seen,
+ *         #rejects, EXPIREAT per seen key, then five counted sections:
+ *         counts (day idx, month idx, field, delta), id events (seen idx,
+ *         day idx, month idx, field, id), positions (field, value; "" =
+ *         HDEL), rejects (rejects idx, field, delta), dead letters (feed,
+ *         file, line, reason, detail).
+ *
+ * Exactly once across reconnects: the handshake increments the stats
+ * field "epoch" in the same MULTI that reads the positions, and every
+ * commit carries the epoch of its connection. A commit still travelling on
+ * a connection we gave up on (timeout, reset) is refused by the script if
+ * it reaches Redis after the new connection read the positions, so the
+ * data it holds is counted once, by the re-read.
+ *
+ * After each applied commit the indicator hashes of the periods it
+ * touched are recomputed (recompute.c).
+ *
+ * Lifetime rules: every request carries a struct req (or a recompute job)
+ * as privdata, never the store itself; store_free() orphans them, so the
+ * NULL-reply callbacks hiredis runs while freeing the connection touch
+ * nothing that is gone. User callbacks (done, ready, down) are always the
+ * last thing a function does, or are bracketed by st_hold/st_release when
+ * a caller of ours may free the store from inside them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+#include <hiredis/adapters/libevent.h>
+
+#include "teleqd.h"
+#include "store_priv.h"
+#include "commit.lua.h"
+
+#define CONNECT_TIMEOUT_MS  10000   /* connect + AUTH + SELECT + positions */
+#define REPLY_TIMEOUT_MS    60000   /* a commit without a reply: drop the connection */
+#define BACKOFF_MIN_MS      100
+#define BACKOFF_MAX_MS      5000
+#define STABLE_MS           30000   /* a connection that lasted this long resets the backoff */
+#define PASSWORD_MAX        4096
+#define ARENA_BLOCK         (64 * 1024)
+#define KEY_MAX             (64 * 1024)
+#define FIELD_MAX           (64 * 1024)
+#define COMMIT_PROTOCOL     "tq1"
+
+/* ------------------------------------------------------------------ arena */
+
+struct arena_block {
+	struct arena_block *next;
+	size_t              cap, used;
+	char                data[];
+};
+
+/*
+ * Returns room for at least want bytes at the end of the arena (the
+ * current block, or a new one) and its size in *ret_avail. NULL on ENOMEM.
+ * Nothing is taken until arena_take().
+ */
+static char *
+arena_room(struct arena *a, size_t want, size_t *ret_avail)
+{
+	struct arena_block *b = a->cur, *nb;
+	size_t cap;
+
+	if (b && b->cap - b->used >= want) {
+		*ret_avail = b->cap - b->used;
+		return b->data + b->used;
+	}
+	cap = want > ARENA_BLOCK ? want : ARENA_BLOCK;
+	nb = malloc(sizeof(*nb) + cap);
+	if (!nb)
+		return NULL;
+	nb->next = NULL;
+	nb->cap = cap;
+	nb->used = 0;
+	if (b)
+		b->next = nb;
+	else
+		a->head = nb;
+	a->cur = nb;
+	*ret_avail = cap;
+	return nb->data;
+}
+
+/* Takes n bytes of the room arena_room() returned last. */
+static void
+arena_take(struct arena *a, size_t n)
+{
+	a->cur->used += n;
+}
+
+/* Forgets every string; keeps the first block so steady state allocates nothing. */
+void
+arena_reset(struct arena *a)
+{
+	struct arena_block *b, *next;
+
+	if (!a->head)
+		return;
+	for (b = a->head->next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->head->next = NULL;
+	a->head->used = 0;
+	a->cur = a->head;
+}
+
+/* Frees every block. Safe on a zeroed or already freed arena. */
+void
+arena_free(struct arena *a)
+{
+	struct arena_block *b, *next;
+
+	if (!a)
+		return;
+	for (b = a->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->head = a->cur = NULL;
+}
+
+/* Copies s[0..len) and a NUL into the arena. Returns the copy, NULL on ENOMEM. */
+char *
+arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	size_t avail;
+	char *p = arena_room(a, len + 1, &avail);
+
+	if (!p)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	arena_take(a, len + 1);
+	return p;
+}
+
+/* printf into the arena. Returns the string (length in *ret_len), NULL on ENOMEM. */
+char *
+arena_printf(struct arena *a, size_t *ret_len, const char *fmt, ...)
+{
+	va_list ap;
+	size_t avail;
+	char *p;
+	int n;
+
+	if (!(p = arena_room(a, 32, &avail)))
+		return NULL;
+	va_start(ap, fmt);
+	n = vsnprintf(p, avail, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	if ((size_t)n >= avail) {
+		if (!(p = arena_room(a, (size_t)n + 1, &avail)))
+			return NULL;
+		va_start(ap, fmt);
+		vsnprintf(p, avail, fmt, ap);
+		va_end(ap);
+	}
+	arena_take(a, (size_t)n + 1);
+	if (ret_len)
+		*ret_len = (size_t)n;
+	return p;
+}
+
+/* The key "<prefix>{<tag>}:<rest>" in the arena. NULL on ENOMEM or an absurd length. */
+char *
+arena_key(struct arena *a, const struct config *cfg, const char *rest, size_t *ret_len)
+{
+	size_t want = 128, avail;
+	char *p;
+	int n;
+
+	for (;;) {
+		if (!(p = arena_room(a, want, &avail)))
+			return NULL;
+		n = key_name(cfg, p, avail, "%s", rest);
+		if (n >= 0) {
+			arena_take(a, (size_t)n + 1);
+			if (ret_len)
+				*ret_len = (size_t)n;
+			return p;
+		}
+		if (n != -ENOBUFS || avail >= KEY_MAX)
+			return NULL;
+		want = avail * 2;
+	}
+}
+
+/* The counter field of combo c in the arena. NULL when it cannot be formatted. */
+static char *
+arena_combo(struct arena *a, const struct config *cfg, const struct combo *c, size_t *ret_len)
+{
+	size_t want = 256, avail;
+	char *p;
+	int n;
+
+	for (;;) {
+		if (!(p = arena_room(a, want, &avail)))
+			return NULL;
+		n = combo_format(cfg, c, p, avail);
+		if (n >= 0 && (size_t)n < avail) {
+			arena_take(a, (size_t)n + 1);
+			*ret_len = (size_t)n;
+			return p;
+		}
+		if (n != -ENOBUFS || avail >= FIELD_MAX)
+			return NULL;
+		want = avail * 2;
+	}
+}
+
+/* Makes room for n arguments in total. Returns 0 or -ENOMEM (ab unchanged). */
+int
+argv_reserve(struct argv_buf *ab, size_t n)
+{
+	const char **v;
+	size_t *l, cap;
+
+	if (n <= ab->cap)
+		return 0;
+	cap = ab->cap ? ab->cap : 64;
+	while (cap < n)
+		cap *= 2;
+	if (!(v = realloc(ab->argv, cap * sizeof(*v))))
+		return -ENOMEM;
+	ab->argv = v;
+	if (!(l = realloc(ab->len, cap * sizeof(*l))))
+		return -ENOMEM;
+	ab->len = l;
+	ab->cap = cap;
+	return 0;
+}
+
+/* Frees the arrays. Safe on a zeroed buffer. */
+void
+argv_free(struct argv_buf *ab)
+{
+	if (!ab)
+		return;
+	free(ab->argv);
+	free(ab->len);
+	memset(ab, 0, sizeof(*ab));
+}
+
+/* Appends a NUL-terminated string argument (not copied). */
+static void
+argv_str(struct argv_buf *ab, const char *s)
+{
+	argv_push(ab, s, strlen(s));
+}
+
+/* ------------------------------------------------------------------ store */
+
+enum req_kind { REQ_AUTH, REQ_SELECT, REQ_LOAD, REQ_COMMIT };
+
+/* One outstanding request: privdata of its reply callback. */
+struct req {
+	struct req        *prev, *next;     /* in store.reqs while the store lives */
+	struct store      *st;              /* NULL once the store is freed */
+	enum req_kind      kind;
+	const struct batch *b;              /* REQ_COMMIT: valid until done runs */
+	store_done_fn     *done;
+	void              *done_arg;
+};
+
+struct store {
+	struct event_base   *base;
+	const struct config *cfg;
+	struct tz           *tz;
+	struct store_sink    sink;
+	void                *arg;
+
+	/* Where to connect, parsed from cfg->redis.address. */
+	bool                 is_unix;
+	char                *host;          /* or the socket path */
+	int                  port;
+	char                *password;      /* never logged; wiped on free */
+	size_t               password_len;
+
+	redisAsyncContext   *ac;            /* the one connection, or NULL */
+	bool                 ready;         /* handshake done and not closing: commits go */
+	bool                 announced;     /* sink.ready ran; sink.down is due on loss */
+	bool                 ever_ready;
+	bool                 outage_logged; /* this outage was logged at warning level */
+	char                 epoch[24];     /* fencing token of this connection */
+	struct event        *retry_ev, *watchdog_ev;
+	unsigned             backoff_ms;
+	int64_t              ready_at_ms;   /* monotonic; 0 when not ready */
+	uint64_t             reconnects;
+	uint64_t             commits;
+
+	struct req          *reqs;          /* outstanding requests */
+	struct req          *commit;        /* the commit in flight, or NULL */
+
+	struct arena         arena;
+	struct argv_buf      ab;
+	int64_t             *scratch;       /* day and month numbers of a commit */
+	size_t               scratch_cap;
+
+	struct recompute    *rc;
+	struct ratelimit     rl;            /* commit error messages */
+	uint64_t             rng;
+	unsigned             depth;         /* st_hold nesting */
+	bool                 dead;          /* store_free ran; memory goes at depth 0 */
+};
+
+static void conn_start(struct store *st);
+static void store_destroy(struct store *st);
+
+/* Monotonic milliseconds. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wall-clock milliseconds since the epoch. */
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* xorshift64*: jitter only, no need for quality. */
+static uint32_t
+rng_next(struct store *st)
+{
+	st->rng ^= st->rng >> 12;
+	st->rng ^= st->rng << 25;
+	st->rng ^= st->rng >> 27;
+	return (uint32_t)((st->rng * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+/* Keeps st's memory alive across a call that may run user callbacks. */
+static void
+st_hold(struct store *st)
+{
+	st->depth++;
+}
+
+/* Ends st_hold. Returns true when the store was freed meanwhile: stop touching it. */
+static bool
+st_release(struct store *st)
+{
+	if (--st->depth == 0 && st->dead) {
+		store_destroy(st);
+		return true;
+	}
+	return false;
+}
+
+/* Allocates a request linked into st. NULL on ENOMEM. */
+static struct req *
+req_new(struct store *st, enum req_kind kind)
+{
+	struct req *rq = calloc(1, sizeof(*rq));
+
+	if (!rq)
+		return NULL;
+	rq->st = st;
+	rq->kind = kind;
+	rq->next = st->reqs;
+	if (st->reqs)
+		st->reqs->prev = rq;
+	st->reqs = rq;
+	return rq;
+}
+
+/* Unlinks (unless orphaned) and frees a request. */
+static void
+req_free(struct req *rq)
+{
+	struct store *st = rq->st;
+
+	if (st) {
+		if (rq->prev)
+			rq->prev->next = rq->next;
+		else
+			st->reqs = rq->next;
+		if (rq->next)
+			rq->next->prev = rq->prev;
+	}
+	free(rq);
+}
+
+/* Queues argv with privdata rq; frees rq and returns -ENOTCONN when hiredis refuses. */
+static int
+send_req(struct store *st, struct req *rq, redisCallbackFn *fn, const struct argv_buf *ab)
+{
+	if (!st->ac || ab->n > INT_MAX ||
+	    redisAsyncCommandArgv(st->ac, fn, rq, (int)ab->n, ab->argv, ab->len) != REDIS_OK) {
+		req_free(rq);
+		return -ENOTCONN;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- settings */
+
+/*
+ * Parses "unix:/path", "host:port", "[v6]:port" or "host" (port 6379).
+ * Returns 0 with *ret_host allocated, -EINVAL, -ENOMEM.
+ */
+static int
+parse_address(const char *addr, bool *ret_unix, char **ret_host, int *ret_port)
+{
+	const char *colon, *h;
+	size_t hlen;
+	char *end;
+	long port = 6379;
+
+	if (!addr || !*addr)
+		addr = "unix:/run/redis/redis.sock";
+	if (!strncmp(addr, "unix:", 5)) {
+		if (addr[5] != '/')
+			return -EINVAL;
+		if (!(*ret_host = strdup(addr + 5)))
+			return -ENOMEM;
+		*ret_unix = true;
+		*ret_port = 0;
+		return 0;
+	}
+	h = addr;
+	if (addr[0] == '[') {
+		/* [v6]:port: the colons inside the brackets are not the port's */
+		const char *rb = strchr(addr, ']');
+
+		if (!rb || rb == addr + 1 || (rb[1] && rb[1] != ':'))
+			return -EINVAL;
+		h = addr + 1;
+		hlen = (size_t)(rb - h);
+		colon = rb[1] ? rb + 1 : NULL;
+	} else {
+		colon = strrchr(addr, ':');
+		hlen = colon ? (size_t)(colon - addr) : strlen(addr);
+	}
+	if (hlen == 0)
+		return -EINVAL;
+	if (colon) {
+		errno = 0;
+		port = strtol(colon + 1, &end, 10);
+		if (errno || end == colon + 1 || *end || port < 1 || port > 65535)
+			return -EINVAL;
+	}
+	if (!(*ret_host = strndup(h, hlen)))
+		return -ENOMEM;
+	*ret_unix = false;
+	*ret_port = (int)port;
+	return 0;
+}
+
+/*
+ * Reads the Redis password from path: a regular file no one else may read
+ * or write, at most PASSWORD_MAX bytes, one trailing newline stripped.
+ * Returns 0 with *ret (allocated) and *ret_len, or -errno (logged here,
+ * never with the content).
+ */
+static int
+read_password(const char *path, char **ret, size_t *ret_len)
+{
+	struct stat sb;
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		log_warn("redis password file %s", path);
+		return r;
+	}
+	if (fstat(fd, &sb) < 0) {
+		r = -errno;
+		log_warn("redis password file %s", path);
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		log_warnx("redis password file %s: not a regular file", path);
+		r = -EINVAL;
+		goto out;
+	}
+	if (sb.st_mode & 0007) {
+		log_warnx("redis password file %s: accessible by others (mode %04o); "
+		    "refusing it, run chmod o-rwx", path, (unsigned)(sb.st_mode & 07777));
+		r = -EPERM;
+		goto out;
+	}
+	if (!(buf = malloc(PASSWORD_MAX + 1))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (len <= PASSWORD_MAX) {
+		n = read(fd, buf + len, PASSWORD_MAX + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			log_warn("redis password file %s", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > PASSWORD_MAX) {
+		log_warnx("redis password file %s: longer than %d bytes", path, PASSWORD_MAX);
+		r = -EFBIG;
+		goto out;
+	}
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len && buf[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		log_warnx("redis password file %s: empty", path);
+		r = -EINVAL;
+		goto out;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
+	buf = NULL;
+	r = 0;
+out:
+	if (buf) {
+		explicit_bzero(buf, PASSWORD_MAX + 1);
+		free(buf);
+	}
+	close(fd);
+	return r;
+}
+
+/* Wipes and frees a password. */
+static void
+password_free(char *pw, size_t len)
+{
+	if (!pw)
+		return;
+	explicit_bzero(pw, len);
+	free(pw);
+}
+
+/* NULL-safe string equality. */
+static bool
+str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* True when two configs talk to the same Redis the same way, under the same keys. */
+static bool
+redis_equal(const struct config *a, const struct config *b)
+{
+	return str_eq(a->redis.address, b->redis.address) && str_eq(a->redis.user, b->redis.user) &&
+	    str_eq(a->redis.password_file, b->redis.password_file) &&
+	    str_eq(a->redis.prefix, b->redis.prefix) && str_eq(a->redis.tag, b->redis.tag) &&
+	    a->redis.db == b->redis.db;
+}
+
+/* The address for messages ("unix:/run/redis.sock", "10.0.0.5:6379"). */
+static const char *
+addr_name(const struct store *st)
+{
+	return st->cfg->redis.address ? st->cfg->redis.address : "unix:/run/redis/redis.sock";
+}
+
+/* -------------------------------------------------------- the connection */
+
+/* Arms the watchdog to fire in ms milliseconds. */
+static void
+watchdog_arm(struct store *st, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(st->watchdog_ev, &tv);
+}
+
+/* Schedules the next connection attempt with jittered exponential backoff. */
+static void
+schedule_retry(struct store *st)
+{
+	struct timeval tv;
+	unsigned delay;
+
+	if (st->dead)
+		return;
+	if (st->ready_at_ms && mono_ms() - st->ready_at_ms >= STABLE_MS)
+		st->backoff_ms = 0;
+	st->ready_at_ms = 0;
+	st->backoff_ms = st->backoff_ms ? st->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (st->backoff_ms > BACKOFF_MAX_MS)
+		st->backoff_ms = BACKOFF_MAX_MS;
+	/* 75..100 % of the step: daemons restarted together do not reconnect in lockstep */
+	delay = st->backoff_ms - rng_next(st) % (st->backoff_ms / 4 + 1);
+	tv.tv_sec = delay / 1000;
+	tv.tv_usec = (delay % 1000) * 1000;
+	evtimer_add(st->retry_ev, &tv);
+}
+
+/*
+ * The connection is gone (or never came up): forget it, schedule the next
+ * attempt and, when the sink had heard ready, tell it down. why is the
+ * cause for the log, NULL when it was logged already. The sink is called
+ * last: it may free the store.
+ */
+static void
+conn_lost(struct store *st, const char *why)
+{
+	bool was = st->announced;
+
+	st->ac = NULL;
+	st->ready = false;
+	st->announced = false;
+	evtimer_del(st->watchdog_ev);
+	if (was) {
+		if (why)
+			log_warnx("redis: connection to %s lost: %s; reconnecting", addr_name(st), why);
+		else
+			log_info("redis: reconnecting to %s", addr_name(st));
+		st->outage_logged = true;
+	} else if (why && !st->outage_logged) {
+		log_warnx("redis: cannot connect to %s: %s; retrying", addr_name(st), why);
+		st->outage_logged = true;
+	} else if (why) {
+		log_debug("redis: cannot connect to %s: %s", addr_name(st), why);
+	}
+	schedule_retry(st);
+	if (was && st->sink.down)
+		st->sink.down(st->arg);
+}
+
+/*
+ * Closes the connection now, from outside any hiredis callback of ours
+ * (timer, reconfigure, free). hiredis runs every pending reply callback
+ * with NULL (a commit in flight hears done(-EIO)); our disconnect callback
+ * ignores it, so the caller decides what follows. Callers that go on
+ * using st afterwards must hold it.
+ */
+static void
+conn_close(struct store *st)
+{
+	redisAsyncContext *ac = st->ac;
+
+	if (!ac)
+		return;
+	st->ac = NULL;
+	st->ready = false;
+	ac->data = NULL;
+	redisAsyncFree(ac);
+}
+
+/*
+ * Inside a reply callback: the connection is unusable (handshake refused,
+ * commit refused). Stops commits now and lets hiredis close the
+ * connection once the pending replies are in; the disconnect callback then
+ * schedules the reconnect.
+ */
+static void
+conn_fail(struct store *st)
+{
+	st->ready = false;
+	st->outage_logged = true;
+	if (st->ac)
+		redisAsyncDisconnect(st->ac);
+}
+
+/* hiredis: the TCP/unix connect finished (status REDIS_OK) or failed. */
+static void
+on_connect(const redisAsyncContext *ac, int status)
+{
+	struct store *st = ac->data;
+
+	if (!st)
+		return;
+	if (status != REDIS_OK) {
+		/* hiredis frees ac after we return and calls no disconnect callback */
+		((redisAsyncContext *)ac)->data = NULL;
+		conn_lost(st, ac->errstr[0] ? ac->errstr : "connect failed");
+		return;
+	}
+	log_debug("redis: connected to %s, authenticating", addr_name(st));
+}
+
+/* hiredis: a connection that had come up is closed (status REDIS_ERR: by an error). */
+static void
+on_disconnect(const redisAsyncContext *ac, int status)
+{
+	struct store *st = ac->data;
+
+	if (!st)
+		return;
+	((redisAsyncContext *)ac)->data = NULL;
+	conn_lost(st, status == REDIS_OK ? NULL :
+	    ac->errstr[0] ? ac->errstr : "connection closed");
+}
+
+/* Timer: connect timed out, or a commit got no reply in time. */
+static void
+on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	struct store *st = arg;
+
+	(void)fd;
+	(void)what;
+	if (!st->ac)
+		return;
+	if (st->commit)
+		log_warnx("redis: no reply to a commit within %d s; dropping the connection",
+		    REPLY_TIMEOUT_MS / 1000);
+	else if (!st->outage_logged)
+		log_warnx("redis: %s did not answer within %d s; retrying", addr_name(st),
+		    CONNECT_TIMEOUT_MS / 1000);
+	st->outage_logged = true;
+	st_hold(st);
+	conn_close(st);
+	if (st_release(st))
+		return;
+	conn_lost(st, NULL);
+}
+
+/* Timer: next connection attempt. */
+static void
+on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_start(arg);
+}
+
+/* ------------------------------------------------------------- handshake */
+
+static void hs_send(struct store *st, enum req_kind step);
+
+/* Copies a reply's text for a message (Redis errors hold no secrets of ours). */
+static const char *
+reply_text(const redisReply *r)
+{
+	return r && r->str ? r->str : "(no text)";
+}
+
+/* Reply to AUTH or SELECT. */
+static void
+on_hs_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct req *rq = privdata;
+	struct store *st = rq->st;
+	enum req_kind kind = rq->kind;
+	redisReply *reply = r;
+
+	(void)ac;
+	req_free(rq);
+	if (!st || !reply)
+		return;         /* freed, or the disconnect callback handles the loss */
+	if (reply->type == REDIS_REPLY_ERROR) {
+		if (!st->outage_logged)
+			log_warnx("redis: %s refused by %s: %.200s", kind == REQ_AUTH ? "AUTH" : "SELECT",
+			    addr_name(st), reply_text(reply));
+		conn_fail(st);
+		return;
+	}
+	hs_send(st, kind + 1);
+}
+
+/* Parses a decimal u64 from s[0..len); false unless all of it is digits. */
+static bool
+parse_u64(const char *s, size_t len, int base, uint64_t *ret)
+{
+	uint64_t v = 0, d;
+	size_t i;
+
+	if (len == 0 || len > 20)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			d = (uint64_t)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (uint64_t)(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = (uint64_t)(c - 'A' + 10);
+		else
+			return false;
+		if (v > (UINT64_MAX - d) / (uint64_t)base)
+			return false;
+		v = v * (uint64_t)base + d;
+	}
+	*ret = v;
+	return true;
+}
+
+/* Next space-separated token of [*s, end): returns its start, *ret_len its length. */
+static const char *
+next_tok(const char **s, const char *end, size_t *ret_len)
+{
+	const char *p = *s, *q;
+
+	q = memchr(p, ' ', (size_t)(end - p));
+	if (!q)
+		q = end;
+	*ret_len = (size_t)(q - p);
+	*s = q < end ? q + 1 : end;
+	return p;
+}
+
+/*
+ * Parses one entry of K files: field "<feed>:<dev>:<ino>", value
+ * "<offset> <line> <fplen> <fp hex> <path>". Returns 0, -ENOENT (a feed no
+ * longer configured), -EINVAL (malformed).
+ */
+static int
+parse_position(const struct config *cfg, const char *f, size_t flen, const char *v,
+               size_t vlen, struct file_pos *p)
+{
+	const char *c2, *c1, *s = v, *end = v + vlen, *t;
+	uint64_t dev, ino, off, line, fplen, fp;
+	size_t tlen, i;
+
+	/* from the right: a feed name may hold a colon, numbers cannot */
+	if (!(c2 = memrchr(f, ':', flen)) || c2 == f || !(c1 = memrchr(f, ':', (size_t)(c2 - f))))
+		return -EINVAL;
+	if (!parse_u64(c1 + 1, (size_t)(c2 - c1 - 1), 10, &dev) ||
+	    !parse_u64(c2 + 1, (size_t)(f + flen - c2 - 1), 10, &ino))
+		return -EINVAL;
+	t = next_tok(&s, end, &tlen);
+	if (!parse_u64(t, tlen, 10, &off) || off > INT64_MAX)
+		return -EINVAL;
+	t = next_tok(&s, end, &tlen);
+	if (!parse_u64(t, tlen, 10, &line))
+		return -EINVAL;
+	t = next_tok(&s, end, &tlen);
+	if (!parse_u64(t, tlen, 10, &fplen) || fplen > TQ_FP_MAX)
+		return -EINVAL;
+	t = next_tok(&s, end, &tlen);
+	if (tlen != 16 || !parse_u64(t, tlen, 16, &fp))
+		return -EINVAL;
+	for (i = 0; i < cfg->nfeeds; i++)
+		if (strlen(cfg->feeds[i].name) == (size_t)(c1 - f) &&
+		    !memcmp(cfg->feeds[i].name, f, (size_t)(c1 - f)))
+			break;
+	if (i == cfg->nfeeds || i > UINT16_MAX)
+		return -ENOENT;
+	memset(p, 0, sizeof(*p));
+	p->feed = (uint16_t)i;
+	p->dev = dev;
+	p->ino = ino;
+	p->offset = (int64_t)off;
+	p->line = line;
+	p->fplen = (uint32_t)fplen;
+	p->fp = fp;
+	/* the rest is the path, spaces and all (status output only) */
+	tlen = (size_t)(end - s);
+	if (tlen >= sizeof(p->path))
+		tlen = sizeof(p->path) - 1;
+	memcpy(p->path, s, tlen);
+	p->path[tlen] = '\0';
+	return 0;
+}
+
+/*
+ * Reply to EXEC of the handshake: [epoch, HGETALL files]. Makes the
+ * connection ready and hands every committed position to the sink.
+ */
+static void
+on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct req *rq = privdata;
+	struct store *st = rq->st;
+	redisReply *reply = r, *files;
+	struct file_pos *pos = NULL;
+	size_t n = 0, i, skipped = 0;
+	int k;
+
+	(void)ac;
+	req_free(rq);
+	if (!st || !reply)
+		return;
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+	    reply->element[0]->type != REDIS_REPLY_INTEGER ||
+	    reply->element[1]->type != REDIS_REPLY_ARRAY) {
+		const redisReply *e = reply;
+
+		/* show the first error inside the transaction, if that is what went wrong */
+		if (reply->type == REDIS_REPLY_ARRAY)
+			for (i = 0; i < reply->elements; i++)
+				if (reply->element[i]->type == REDIS_REPLY_ERROR)
+					e = reply->element[i];
+		if (!st->outage_logged)
+			log_warnx("redis: cannot read the committed positions from %s: %.200s",
+			    addr_name(st), e->type == REDIS_REPLY_ERROR ? reply_text(e) : "unexpected reply");
+		conn_fail(st);
+		return;
+	}
+	snprintf(st->epoch, sizeof(st->epoch), "%lld", reply->element[0]->integer);
+	files = reply->element[1];
+	/* one spare entry: the sink gets a valid pointer even for n = 0 */
+	if (!(pos = calloc(files->elements / 2 + 1, sizeof(*pos)))) {
+		log_warnx("redis: out of memory reading %zu positions", files->elements / 2);
+		conn_fail(st);
+		return;
+	}
+	for (i = 0; i + 1 < files->elements; i += 2) {
+		const redisReply *f = files->element[i], *v = files->element[i + 1];
+
+		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+			k = -EINVAL;
+		else
+			k = parse_position(st->cfg, f->str, f->len, v->str, v->len, &pos[n]);
+		if (k == 0)
+			n++;
+		else if (k == -ENOENT)
+			skipped++;
+		else
+			log_warnx("redis: ignoring a malformed file position (field %.100s)",
+			    f->type == REDIS_REPLY_STRING ? f->str : "?");
+	}
+	if (skipped)
+		log_info("redis: %zu stored positions belong to feeds no longer configured", skipped);
+
+	st->ready = true;
+	st->announced = true;
+	st->ready_at_ms = mono_ms();
+	evtimer_del(st->watchdog_ev);
+	if (st->ever_ready) {
+		st->reconnects++;
+		log_info("redis: reconnected to %s (reconnect %" PRIu64 ", epoch %s)", addr_name(st),
+		    st->reconnects, st->epoch);
+	} else {
+		log_info("redis: connected to %s (epoch %s)", addr_name(st), st->epoch);
+	}
+	st->ever_ready = true;
+	st->outage_logged = false;
+	recompute_kick(st->rc);
+	if (st->sink.ready)
+		st->sink.ready(st->arg, pos, n);
+	free(pos);
+}
+
+/*
+ * Sends handshake step (or the first that applies at or after it): AUTH
+ * when there is a password, SELECT when db is not 0, then the positions.
+ * A refusal to queue means the connection is closing: its disconnect
+ * callback takes over.
+ */
+static void
+hs_send(struct store *st, enum req_kind step)
+{
+	const struct config *cfg = st->cfg;
+	struct argv_buf *ab = &st->ab;
+	struct req *rq;
+	char *k;
+	size_t klen;
+
+	if (step == REQ_AUTH && !st->password)
+		step = REQ_SELECT;
+	if (step == REQ_SELECT && cfg->redis.db == 0)
+		step = REQ_LOAD;
+	arena_reset(&st->arena);
+	ab->n = 0;
+	if (argv_reserve(ab, 8) < 0 || !(rq = req_new(st, step)))
+		goto oom;
+	switch (step) {
+	case REQ_AUTH:
+		argv_str(ab, "AUTH");
+		if (cfg->redis.user)
+			argv_str(ab, cfg->redis.user);
+		argv_push(ab, st->password, st->password_len);
+		send_req(st, rq, on_hs_reply, ab);
+		break;
+	case REQ_SELECT:
+		argv_str(ab, "SELECT");
+		if (!(k = arena_printf(&st->arena, &klen, "%d", cfg->redis.db)))
+			goto oom_rq;
+		argv_push(ab, k, klen);
+		send_req(st, rq, on_hs_reply, ab);
+		break;
+	default:
+		/* One transaction: a commit sent on an older connection with the old epoch
+		 * can no longer apply after these positions were read. */
+		if (!st->ac || redisAsyncCommand(st->ac, NULL, NULL, "MULTI") != REDIS_OK)
+			goto closing;
+		if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
+			goto oom_rq;
+		argv_str(ab, "HINCRBY");
+		argv_push(ab, k, klen);
+		argv_str(ab, "epoch");
+		argv_str(ab, "1");
+		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
+			goto closing;
+		if (!(k = arena_key(&st->arena, cfg, "files", &klen)))
+			goto oom_rq;
+		ab->n = 0;
+		argv_str(ab, "HGETALL");
+		argv_push(ab, k, klen);
+		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
+			goto closing;
+		ab->n = 0;
+		argv_str(ab, "EXEC");
+		send_req(st, rq, on_load_reply, ab);
+		break;
+	}
+	return;
+closing:
+	req_free(rq);
+	return;
+oom_rq:
+	req_free(rq);
+oom:
+	log_warnx("redis: out of memory during the handshake");
+	conn_fail(st);
+}
+
+/* Starts one connection attempt (from the retry timer or store_new). */
+static void
+conn_start(struct store *st)
+{
+	redisAsyncContext *ac;
+	char why[128];
+
+	if (st->dead || st->ac)
+		return;
+	ac = st->is_unix ? redisAsyncConnectUnix(st->host) : redisAsyncConnect(st->host, st->port);
+	if (!ac) {
+		conn_lost(st, "out of memory");
+		return;
+	}
+	if (ac->err) {
+		snprintf(why, sizeof(why), "%s", ac->errstr);
+		redisAsyncFree(ac);
+		conn_lost(st, why);
+		return;
+	}
+	if (!st->is_unix)
+		redisEnableKeepAlive(&ac->c);   /* notice a peer that vanished without a reset */
+	if (redisLibeventAttach(ac, st->base) != REDIS_OK) {
+		redisAsyncFree(ac);
+		conn_lost(st, "cannot attach to the event loop");
+		return;
+	}
+	ac->data = st;
+	redisAsyncSetConnectCallback(ac, on_connect);
+	redisAsyncSetDisconnectCallback(ac, on_disconnect);
+	st->ac = ac;
+	watchdog_arm(st, CONNECT_TIMEOUT_MS);
+	/* queued now, written by hiredis once the socket connects */
+	hs_send(st, REQ_AUTH);
+}
+
+/* --------------------------------------------------------------- commit */
+
+/* qsort order of int64_t. */
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts v[0..n) and removes repeats; returns the new count. */
+static size_t
+sort_unique(int64_t *v, size_t n)
+{
+	size_t i, m = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	for (i = 1; i < n; i++)
+		if (v[i] != v[m])
+			v[++m] = v[i];
+	return m + 1;
+}
+
+/* Index of x in sorted unique v[0..n) (x must be there). */
+static size_t
+find_i64(const int64_t *v, size_t n, int64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Month number of a day number. */
+static int64_t
+month_of(int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	return y * 12 + (int64_t)m - 1;
+}
+
+/* Unix seconds when the seen set of month monthno may go: its local end + window. */
+static int64_t
+seen_expireat(const struct store *st, int64_t monthno)
+{
+	int64_t next = monthno + 1, y = floor_div(next, 12);
+	unsigned m = (unsigned)(next - y * 12) + 1;
+	int64_t wall = days_from_civil(y, m, 1) * 86400;
+	unsigned window = st->cfg->dedup.window_days ? st->cfg->dedup.window_days : 400;
+
+	return tz_wall_to_utc(st->tz, wall, NULL) + (int64_t)window * 86400;
+}
+
+/* Pushes a formatted number; false on ENOMEM. */
+#define PUSH_FMT(fmt, ...) do {                                                  \
+		size_t l_;                                                       \
+		char *s_ = arena_printf(a, &l_, fmt, __VA_ARGS__);               \
+		if (!s_)                                                         \
+			return -ENOMEM;                                          \
+		argv_push(ab, s_, l_);                                           \
+	} while (0)
+
+/*
+ * Builds the EVAL of b into st->ab (strings in st->arena). Returns 0,
+ * -ENOMEM, -E2BIG (too many arguments), -EINVAL (a combo that cannot be
+ * formatted).
+ */
+static int
+build_commit(struct store *st, const struct batch *b)
+{
+	const struct config *cfg = st->cfg;
+	struct arena *a = &st->arena;
+	struct argv_buf *ab = &st->ab;
+	int64_t *days, *months, *smonths;
+	size_t nd, nm, ns, nr = 0, nrrec = 0, i, j, need, cnt_at, base;
+	int32_t rkey[BATCH_MAX_FEEDS];
+	uint16_t rfeed[BATCH_MAX_FEEDS];
+	size_t nfeeds = cfg->nfeeds < BATCH_MAX_FEEDS ? cfg->nfeeds : BATCH_MAX_FEEDS;
+	char rest[96], *s;
+	size_t len;
+
+	arena_reset(a);
+	ab->n = 0;
+
+	/* day numbers, then months, then months holding id events, in one scratch array */
+	need = 2 * (b->ncounts + b->nids) + b->nids + 1;
+	if (need > st->scratch_cap) {
+		int64_t *p = realloc(st->scratch, need * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		st->scratch = p;
+		st->scratch_cap = need;
+	}
+	days = st->scratch;
+	for (i = 0, nd = 0; i < b->ncounts; i++)
+		days[nd++] = b->counts[i].day;
+	for (i = 0; i < b->nids; i++)
+		days[nd++] = b->ids[i].day;
+	nd = sort_unique(days, nd);
+	months = days + nd;
+	for (i = 0, nm = 0; i < nd; i++) {
+		int64_t m = month_of(days[i]);
+
+		if (nm == 0 || months[nm - 1] != m)    /* days are sorted: months too */
+			months[nm++] = m;
+	}
+	smonths = months + nm;
+	for (i = 0, ns = 0; i < b->nids; i++)
+		smonths[ns++] = month_of(b->ids[i].day);
+	ns = sort_unique(smonths, ns);
+
+	for (i = 0; i < BATCH_MAX_FEEDS; i++)
+		rkey[i] = -1;
+	for (i = 0; i < nfeeds; i++) {
+		size_t nrej = b->lines[i] ? 1 : 0;
+
+		for (j = 0; j < REJ__MAX; j++)
+			nrej += b->rejects[i * REJ__MAX + j] ? 1 : 0;
+		if (!nrej)
+			continue;
+		rfeed[nr] = (uint16_t)i;
+		rkey[i] = (int32_t)(4 + nd + nm + ns + nr);
+		nr++;
+		nrrec += nrej;
+	}
+
+	need = 3 + (3 + nd + nm + ns + nr) + 8 + ns + 5 + 4 * b->ncounts + 5 * b->nids +
+	    2 * b->npos + 3 * nrrec + 5 * b->ndead;
+	if (need > INT_MAX)
+		return -E2BIG;
+	if (argv_reserve(ab, need) < 0)
+		return -ENOMEM;
+
+	argv_str(ab, "EVAL");
+	argv_push(ab, LUA_commit, sizeof(LUA_commit) - 1);
+	PUSH_FMT("%zu", 3 + nd + nm + ns + nr);
+#define PUSH_KEY(...) do {                                                       \
+		snprintf(rest, sizeof(rest), __VA_ARGS__);                       \
+		if (!(s = arena_key(a, cfg, rest, &len)))                        \
+			return -ENOMEM;                                          \
+		argv_push(ab, s, len);                                           \
+	} while (0)
+	PUSH_KEY("files");
+	PUSH_KEY("deadletter");
+	PUSH_KEY("stats");
+	for (i = 0; i < nd; i++) {
+		char dk[32];
+
+		day_key(days[i], dk, sizeof(dk));
+		PUSH_KEY("day:%s", dk);
+	}
+	for (i = 0; i < nm; i++) {
+		char mk[32];
+
+		month_key(months[i], mk, sizeof(mk));
+		PUSH_KEY("month:%s", mk);
+	}
+	for (i = 0; i < ns; i++) {
+		char mk[32];
+
+		month_key(smonths[i], mk, sizeof(mk));
+		PUSH_KEY("seen:%s", mk);
+	}
+	for (i = 0; i < nr; i++) {
+		/* feed names are short ([a-z0-9_-], 32 bytes): rest always fits */
+		PUSH_KEY("rejects:%s", cfg->feeds[rfeed[i]].name);
+	}
+#undef PUSH_KEY
+
+	argv_str(ab, COMMIT_PROTOCOL);
+	argv_str(ab, st->epoch);
+	PUSH_FMT("%" PRId64, wall_ms());
+	PUSH_FMT("%zu", cfg->deadletter_maxlen);
+	PUSH_FMT("%zu", nd);
+	PUSH_FMT("%zu", nm);
+	PUSH_FMT("%zu", ns);
+	PUSH_FMT("%zu", nr);
+	for (i = 0; i < ns; i++)
+		PUSH_FMT("%" PRId64, seen_expireat(st, smonths[i]));
+
+	/* counts: (day idx, month idx, field, delta) */
+	PUSH_FMT("%zu", b->ncounts);
+	base = 4;
+	for (i = 0; i < b->ncounts; i++) {
+		const struct batch_count *c = &b->counts[i];
+		size_t di = find_i64(days, nd, c->day);
+
+		PUSH_FMT("%zu", base + di);
+		PUSH_FMT("%zu", base + nd + find_i64(months, nm, month_of(c->day)));
+		if (!(s = arena_combo(a, cfg, &c->c, &len)))
+			return -EINVAL;
+		argv_push(ab, s, len);
+		PUSH_FMT("%" PRId64, c->n);
+	}
+
+	/* id events: (seen idx, day idx, month idx, field, id) */
+	PUSH_FMT("%zu", b->nids);
+	for (i = 0; i < b->nids; i++) {
+		const struct batch_idevent *e = &b->ids[i];
+		int64_t m = month_of(e->day);
+
+		PUSH_FMT("%zu", base + nd + nm + find_i64(smonths, ns, m));
+		PUSH_FMT("%zu", base + find_i64(days, nd, e->day));
+		PUSH_FMT("%zu", base + nd + find_i64(months, nm, m));
+		if (!(s = arena_combo(a, cfg, &e->c, &len)))
+			return -EINVAL;
+		argv_push(ab, s, len);
+		argv_push(ab, (const char *)e->id, sizeof(e->id));      /* binary: length-counted */
+	}
+
+	/* positions: (field, value); the count is patched once skips are known */
+	cnt_at = ab->n;
+	argv_push(ab, "", 0);
+	for (i = 0, j = 0; i < b->npos; i++) {
+		const struct file_pos *p = &b->pos[i];
+
+		if (p->feed >= cfg->nfeeds) {
+			log_debug("redis: position of unknown feed %u not stored", p->feed);
+			continue;
+		}
+		PUSH_FMT("%s:%" PRIu64 ":%" PRIu64, cfg->feeds[p->feed].name, p->dev, p->ino);
+		if (p->gone)
+			argv_push(ab, "", 0);
+		else
+			PUSH_FMT("%" PRId64 " %" PRIu64 " %" PRIu32 " %016" PRIx64 " %s", p->offset,
+			    p->line, p->fplen, p->fp, p->path);
+		j++;
+	}
+	if (!(s = arena_printf(a, &len, "%zu", j)))
+		return -ENOMEM;
+	ab->argv[cnt_at] = s;
+	ab->len[cnt_at] = len;
+
+	/* rejects and lines read: (rejects idx, field, delta) */
+	PUSH_FMT("%zu", nrrec);
+	for (i = 0; i < nr; i++) {
+		uint16_t f = rfeed[i];
+
+		for (j = 0; j < REJ__MAX; j++) {
+			uint64_t n = b->rejects[f * REJ__MAX + j];
+
+			if (!n)
+				continue;
+			PUSH_FMT("%" PRId32, rkey[f]);
+			argv_str(ab, reject_name((enum reject)j));
+			PUSH_FMT("%" PRIu64, n);
+		}
+		if (b->lines[f]) {
+			PUSH_FMT("%" PRId32, rkey[f]);
+			argv_str(ab, "lines");
+			PUSH_FMT("%" PRIu64, b->lines[f]);
+		}
+	}
+
+	/* dead letters: (feed, file, line, reason, detail); none when maxlen is 0 */
+	j = cfg->deadletter_maxlen ? b->ndead : 0;
+	PUSH_FMT("%zu", j);
+	for (i = 0; i < j; i++) {
+		const struct batch_deadletter *d = &b->dead[i];
+
+		if (d->feed < cfg->nfeeds)
+			argv_str(ab, cfg->feeds[d->feed].name);
+		else
+			PUSH_FMT("feed%u", d->feed);
+		argv_str(ab, d->path);
+		PUSH_FMT("%" PRIu64, d->line);
+		argv_str(ab, reject_name(d->why));
+		argv_str(ab, d->detail);
+	}
+	return 0;
+}
+#undef PUSH_FMT
+
+/* Queues the periods a commit touched for recompute: months of its days, and rolling. */
+static void
+touch_batch(struct store *st, const struct batch *b)
+{
+	int64_t last = INT64_MIN, m;
+	size_t i;
+
+	for (i = 0; i < b->ncounts; i++)
+		if ((m = month_of(b->counts[i].day)) != last)
+			recompute_touch_month(st->rc, last = m);
+	for (i = 0; i < b->nids; i++)
+		if ((m = month_of(b->ids[i].day)) != last)
+			recompute_touch_month(st->rc, last = m);
+	recompute_touch_rolling(st->rc);
+	recompute_kick(st->rc);
+}
+
+/* Reply to a commit's EVAL: the outcome, then done (last: it may free the store). */
+static void
+on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct req *rq = privdata;
+	struct store *st = rq->st;
+	const struct batch *b = rq->b;
+	store_done_fn *done = rq->done;
+	void *darg = rq->done_arg;
+	redisReply *reply = r;
+	unsigned suppressed = 0;
+	int status;
+
+	(void)ac;
+	req_free(rq);
+	if (!st)
+		return;         /* the store was freed: nobody to tell */
+	st->commit = NULL;
+	evtimer_del(st->watchdog_ev);
+	if (!reply) {
+		/* the disconnect callback logs the loss and tells the sink */
+		st->ready = false;
+		log_debug("redis: connection lost with a commit in flight: outcome unknown");
+		status = -EIO;
+	} else if (reply->type == REDIS_REPLY_ERROR) {
+		if (ratelimit_pass(&st->rl, mono_ms() / 1000, &suppressed))
+			log_warnx("redis: commit refused: %.300s%s", reply_text(reply),
+			    suppressed ? " (and earlier ones not logged)" : "");
+		/* reconnect, so the sink rewinds to what Redis holds */
+		conn_fail(st);
+		status = -EIO;
+	} else {
+		if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+		    reply->element[1]->type == REDIS_REPLY_INTEGER && reply->element[1]->integer > 0)
+			log_debug("redis: commit: %lld events, %lld duplicate ids",
+			    reply->element[0]->integer, reply->element[1]->integer);
+		st->commits++;
+		st->backoff_ms = 0;
+		touch_batch(st, b);
+		status = 0;
+	}
+	if (done)
+		done(darg, status);
+}
+
+/*
+ * Sends b as one atomic commit (see the top of this file). Returns 0 (done
+ * follows exactly once, unless the store is freed first), -ENOTCONN (not
+ * ready), -EBUSY (a commit is in flight: one at a time, so a refused
+ * commit is never followed by a later one that skips its data), -ENOMEM,
+ * -E2BIG, -EINVAL. b must not change until done runs.
+ */
+int
+store_commit(struct store *st, const struct batch *b, store_done_fn *done, void *arg)
+{
+	struct req *rq;
+	int r;
+
+	if (!st->ready || !st->ac)
+		return -ENOTCONN;
+	if (st->commit)
+		return -EBUSY;
+	if ((r = build_commit(st, b)) < 0) {
+		log_warnx("redis: cannot build a commit: %s", strerror(-r));
+		return r;
+	}
+	if (!(rq = req_new(st, REQ_COMMIT)))
+		return -ENOMEM;
+	rq->b = b;
+	rq->done = done;
+	rq->done_arg = arg;
+	if ((r = send_req(st, rq, on_commit_reply, &st->ab)) < 0)
+		return r;
+	st->commit = rq;
+	watchdog_arm(st, REPLY_TIMEOUT_MS);
+	/* hiredis copied the command: the strings are dead already */
+	arena_reset(&st->arena);
+	return 0;
+}
+
+/* -------------------------------------------------------- for recompute */
+
+/* The config in force. */
+const struct config *
+store_config(const struct store *st)
+{
+	return st->cfg;
+}
+
+/* Today's local day number in the configured zone. */
+int64_t
+store_today(const struct store *st)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	return floor_div(now + tz_utc_offset(st->tz, now), 86400);
+}
+
+/* True when commands may be sent. */
+bool
+store_ready(const struct store *st)
+{
+	return st->ready && st->ac;
+}
+
+/* Queues one command for recompute.c; -ENOTCONN when not ready or refused. */
+int
+store_send(struct store *st, redisCallbackFn *fn, void *privdata, const struct argv_buf *ab)
+{
+	if (!store_ready(st) || ab->n > INT_MAX ||
+	    redisAsyncCommandArgv(st->ac, fn, privdata, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
+		return -ENOTCONN;
+	return 0;
+}
+
+/* ----------------------------------------------------------- public API */
+
+/*
+ * Creates the store and starts connecting (a failed attempt is retried, it
+ * is not an error here). idkey is not needed: ids arrive hashed. Returns 0
+ * and *ret, -EINVAL (bad address), -EPERM (password file readable by
+ * others), -ENOENT and friends (password file, timezone), -ENOMEM. Each
+ * cause is logged here.
+ */
+int
+store_new(struct event_base *base, const struct config *cfg, const uint8_t *idkey,
+          const struct store_sink *sink, void *arg, struct store **ret)
+{
+	struct store *st;
+	int r;
+
+	(void)idkey;
+	if (!(st = calloc(1, sizeof(*st))))
+		return -ENOMEM;
+	st->base = base;
+	st->cfg = cfg;
+	if (sink)
+		st->sink = *sink;
+	st->arg = arg;
+	st->rl.interval = 60;
+	st->rl.burst = 5;
+	st->rng = ((uint64_t)wall_ms() << 16) ^ (uint64_t)getpid() ^ (uintptr_t)st;
+	if (!st->rng)
+		st->rng = 1;
+	if ((r = parse_address(cfg->redis.address, &st->is_unix, &st->host, &st->port)) < 0) {
+		if (r == -EINVAL)
+			log_warnx("redis: bad address '%s': expected unix:/path or host:port",
+			    cfg->redis.address);
+		goto fail;
+	}
+	if (cfg->redis.password_file &&
+	    (r = read_password(cfg->redis.password_file, &st->password, &st->password_len)) < 0)
+		goto fail;
+	if ((r = tz_load(cfg->timezone ? cfg->timezone : "Europe/Stockholm", &st->tz)) < 0) {
+		log_warnx("redis: timezone %s: %s", cfg->timezone, strerror(-r));
+		goto fail;
+	}
+	st->retry_ev = evtimer_new(base, on_retry, st);
+	st->watchdog_ev = evtimer_new(base, on_watchdog, st);
+	if (!st->retry_ev || !st->watchdog_ev) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	if ((r = recompute_new(st, &st->rc)) < 0)
+		goto fail;
+	conn_start(st);
+	*ret = st;
+	return 0;
+fail:
+	store_destroy(st);
+	return r;
+}
+
+/* Frees everything of st but the connection (already closed). */
+static void
+store_destroy(struct store *st)
+{
+	if (st->retry_ev)
+		event_free(st->retry_ev);
+	if (st->watchdog_ev)
+		event_free(st->watchdog_ev);
+	recompute_free(st->rc);
+	tz_free(st->tz);
+	free(st->host);
+	password_free(st->password, st->password_len);
+	arena_free(&st->arena);
+	argv_free(&st->ab);
+	free(st->scratch);
+	free(st);
+}
+
+/*
+ * Closes the connection and frees st. Neither done nor the sink is called
+ * for requests still in flight. Safe to call from inside done or ready.
+ * Accepts NULL.
+ */
+void
+store_free(struct store *st)
+{
+	struct req *rq;
+
+	if (!st || st->dead)
+		return;
+	st->dead = true;
+	recompute_free(st->rc);
+	st->rc = NULL;
+	/* orphan every request: hiredis still calls them, with NULL, while freeing */
+	for (rq = st->reqs; rq; rq = rq->next)
+		rq->st = NULL;
+	st->reqs = NULL;
+	st->commit = NULL;
+	st->announced = false;
+	conn_close(st);
+	if (st->retry_ev)
+		evtimer_del(st->retry_ev);
+	if (st->watchdog_ev)
+		evtimer_del(st->watchdog_ev);
+	if (st->depth == 0)
+		store_destroy(st);
+}
+
+/* True when a commit may be sent now. */
+bool
+store_connected(const struct store *st)
+{
+	return st && store_ready(st);
+}
+
+/* Queues every indicator period of this and last year, and rolling; runs when ready. */
+void
+store_recompute_all(struct store *st)
+{
+	recompute_touch_all(st->rc);
+	recompute_kick(st->rc);
+}
+
+/*
+ * Replaces the config. Redis settings unchanged (address, user, password
+ * file, db, prefix, tag): the connection stays. Otherwise it is closed (a
+ * commit in flight hears done(-EIO), the sink hears down) and a new one
+ * follows, which reads the positions under the new keys. Returns 0, or
+ * -errno when the new timezone, address or password file is unusable; the
+ * old config then stays in force.
+ */
+int
+store_reconfigure(struct store *st, const struct config *cfg)
+{
+	bool same = redis_equal(st->cfg, cfg);
+	struct tz *ntz = NULL;
+	char *host = NULL, *pw = NULL;
+	size_t pwlen = 0;
+	bool is_unix = false;
+	int port = 0, r;
+
+	if (!str_eq(st->cfg->timezone, cfg->timezone) &&
+	    (r = tz_load(cfg->timezone ? cfg->timezone : "Europe/Stockholm", &ntz)) < 0) {
+		log_warnx("redis: timezone %s: %s", cfg->timezone, strerror(-r));
+		return r;
+	}
+	if (!same) {
+		if ((r = parse_address(cfg->redis.address, &is_unix, &host, &port)) < 0 ||
+		    (cfg->redis.password_file &&
+		     (r = read_password(cfg->redis.password_file, &pw, &pwlen)) < 0)) {
+			if (r == -EINVAL && !host)
+				log_warnx("redis: bad address '%s'", cfg->redis.address);
+			free(host);
+			tz_free(ntz);
+			return r;
+		}
+	}
+	st->cfg = cfg;
+	if (ntz) {
+		tz_free(st->tz);
+		st->tz = ntz;
+	}
+	recompute_config_changed(st->rc);
+	if (same)
+		return 0;
+	free(st->host);
+	password_free(st->password, st->password_len);
+	st->host = host;
+	st->port = port;
+	st->is_unix = is_unix;
+	st->password = pw;
+	st->password_len = pwlen;
+	log_info("redis: settings changed, reconnecting to %s", addr_name(st));
+	st->backoff_ms = 0;
+	if (!st->ac)
+		return 0;       /* an attempt is scheduled already; it uses the new settings */
+	st_hold(st);
+	conn_close(st);
+	if (st_release(st))
+		return 0;
+	conn_lost(st, NULL);
+	return 0;
+}

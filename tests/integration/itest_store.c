@@ -1,0 +1,1334 @@
+/*
+ * itest_store.c — store.c (and commit.lua, recompute.c) against a real
+ * redis-server, driven through a real libevent loop and checked with a
+ * synchronous hiredis connection.
+ *
+ * Redis: $TELEQ_TEST_REDIS ("unix:/path", set by tests/integration/run.sh),
+ * else a private redis-server started here on a unix socket in a temp dir.
+ * Tests that need their own server (retry until it appears, password, TCP)
+ * start one regardless. Every test begins with FLUSHALL.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+
+#include "teleqd.h"
+
+#define K(rest) "t:{tq}:" rest          /* the test config's key prefix and tag */
+
+static char  g_dir[128];                /* temp dir: sockets, password files */
+static char  g_addr[256];               /* "unix:/path" of the shared server */
+static char  g_sock[200];
+static pid_t g_redis;                   /* the shared server, when we started it */
+
+/* ------------------------------------------------------------ redis-server */
+
+/* Starts redis-server on a unix socket (sock) or a TCP port; extra args may follow. */
+static pid_t
+spawn_redis(const char *sock, int port, const char *const *extra)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const char *argv[32];
+		char portbuf[16];
+		int n = 0, fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);       /* never outlive the test */
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		snprintf(portbuf, sizeof(portbuf), "%d", port);
+		argv[n++] = "redis-server";
+		argv[n++] = "--port";
+		argv[n++] = portbuf;
+		if (sock) {
+			argv[n++] = "--unixsocket";
+			argv[n++] = sock;
+		} else {
+			argv[n++] = "--bind";
+			argv[n++] = "127.0.0.1";
+		}
+		argv[n++] = "--save";
+		argv[n++] = "";
+		argv[n++] = "--appendonly";
+		argv[n++] = "no";
+		argv[n++] = "--dir";
+		argv[n++] = g_dir;
+		argv[n++] = "--daemonize";
+		argv[n++] = "no";
+		for (; extra && *extra && n < 30; extra++)
+			argv[n++] = *extra;
+		argv[n] = NULL;
+		execvp("redis-server", (char **)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* A synchronous connection to a unix socket or TCP port, retried for up to 5 s. */
+static redisContext *
+sync_connect(const char *sock, int port)
+{
+	for (int i = 0; i < 500; i++) {
+		redisContext *c = sock ? redisConnectUnix(sock) : redisConnect("127.0.0.1", port);
+
+		if (c && !c->err)
+			return c;
+		redisFree(c);
+		usleep(10000);
+	}
+	return NULL;
+}
+
+/* Stops a redis-server we started (SIGTERM, then reaps it). */
+static void
+stop_redis(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+/* A free TCP port on 127.0.0.1 (the kernel picks; a tiny race is acceptable in tests). */
+static int
+free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* -------------------------------------------------------------- fixture */
+
+struct fx {
+	struct event_base *base;
+	struct event      *tick;
+	struct config     *cfg;
+	redisContext      *rc;              /* checks */
+	struct store      *st;
+	int                ready, down, done, status;
+	struct file_pos    pos[32];
+	size_t             npos;
+	char               free_in;         /* test_free_in_callbacks */
+	char               yaml[8192];
+};
+
+static const char CONFIG[] =
+	"timezone: Europe/Stockholm\n"
+	"redis:\n"
+	"  address: \"%s\"\n"
+	"  prefix: \"%s\"\n"
+	"  tag: tq\n"
+	"%s"
+	"dedup: { secret_file: /nonexistent/teleqd-itest.key, window_days: 3660 }\n"
+	"deadletter: { maxlen: 10 }\n"
+	"feeds:\n"
+	"  - name: calls\n"
+	"    path: /nonexistent/calls-*.txt\n"
+	"    format: csv\n"
+	"    time: { field: t }\n"
+	"    event: { field: r, map: { B: call.booked, F: call.full } }\n"
+	"    set: { channel: phone }\n"
+	"  - name: cases\n"
+	"    path: /nonexistent/cases-*.jsonl\n"
+	"    format: jsonl\n"
+	"    time: { field: created }\n"
+	"    id: case_id\n"
+	"    event: { value: case.opened }\n"
+	"    dimensions:\n"
+	"      channel: { field: source, map: { web: digital, phone: phone } }\n"
+	"indicators:\n"
+	"  - name: booked\n"
+	"    title: Andel bokade\n"
+	"    numerator: { event: call.booked }\n"
+	"    denominator: { event: [call.booked, call.full] }\n"
+	"    target: \">= 75%%\"\n"
+	"    combine: mean_of_months\n"
+	"  - name: digital\n"
+	"    numerator: { event: case.opened, channel: digital }\n"
+	"    denominator: { event: case.opened }\n"
+	"    target: \">= 55%%\"\n"
+	"  - name: growth\n"
+	"    kind: growth\n"
+	"    count: { event: case.opened }\n"
+	"    target: \"> 5%%\"\n";
+
+/* Parses the test config for address, key prefix and extra redis: lines. */
+static struct config *
+make_cfg(struct fx *f, const char *addr, const char *prefix, const char *extra)
+{
+	struct config *cfg = NULL;
+	char err[512] = "";
+	int r;
+
+	snprintf(f->yaml, sizeof(f->yaml), CONFIG, addr, prefix, extra ? extra : "");
+	r = config_parse("itest.yaml", f->yaml, strlen(f->yaml), &cfg, err, sizeof(err));
+	if (r < 0)
+		fail_msg("config: %s", err);
+	return cfg;
+}
+
+/* sink: counts ready calls and keeps the positions. */
+static void
+on_ready(void *arg, const struct file_pos *pos, size_t n)
+{
+	struct fx *f = arg;
+
+	f->ready++;
+	f->npos = n;
+	memcpy(f->pos, pos, (n < 32 ? n : 32) * sizeof(*pos));
+}
+
+/* sink: counts down calls. */
+static void
+on_down(void *arg)
+{
+	((struct fx *)arg)->down++;
+}
+
+/* done: counts calls and keeps the status. */
+static void
+on_done(void *arg, int status)
+{
+	struct fx *f = arg;
+
+	f->done++;
+	f->status = status;
+}
+
+static const struct store_sink sink = { .ready = on_ready, .down = on_down };
+
+/* Keeps the loop waking up. */
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what, (void)arg;
+}
+
+/* Monotonic milliseconds. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs the loop until *counter >= want or ms pass. Returns whether it got there. */
+static bool
+wait_count(struct fx *f, const int *counter, int want, int ms)
+{
+	int64_t end = mono_ms() + ms;
+
+	while (*counter < want && mono_ms() < end)
+		event_base_loop(f->base, EVLOOP_ONCE);
+	return *counter >= want;
+}
+
+/* Runs the loop for ms milliseconds. */
+static void
+spin(struct fx *f, int ms)
+{
+	int64_t end = mono_ms() + ms;
+
+	while (mono_ms() < end)
+		event_base_loop(f->base, EVLOOP_ONCE);
+}
+
+/* Creates the store for f->cfg and waits for ready. */
+static void
+open_store(struct fx *f)
+{
+	int want = f->ready + 1;
+
+	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &f->st), 0);
+	assert_true(wait_count(f, &f->ready, want, 5000));
+	assert_true(store_connected(f->st));
+}
+
+/* Commits b and runs the loop until done; returns its status. */
+static int
+commit(struct fx *f, const struct batch *b)
+{
+	int want = f->done + 1;
+
+	assert_int_equal(store_commit(f->st, b, on_done, f), 0);
+	assert_true(wait_count(f, &f->done, want, 10000));
+	return f->status;
+}
+
+/* Per test: a loop, a check connection, an empty database, the config. */
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct timeval tv = { 0, 10000 };
+	redisReply *r;
+
+	assert_non_null(f);
+	f->base = event_base_new();
+	f->tick = event_new(f->base, -1, EV_PERSIST, on_tick, NULL);
+	event_add(f->tick, &tv);        /* EVLOOP_ONCE returns at least every 10 ms */
+	f->rc = sync_connect(g_sock, 0);
+	assert_non_null(f->rc);
+	r = redisCommand(f->rc, "FLUSHALL");
+	assert_non_null(r);
+	freeReplyObject(r);
+	f->cfg = make_cfg(f, g_addr, "t:", NULL);
+	*state = f;
+	return 0;
+}
+
+/* Per test: frees what setup made (and the store, when the test left one). */
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_free(f->st);
+	config_free(f->cfg);
+	redisFree(f->rc);
+	event_free(f->tick);
+	event_base_free(f->base);
+	free(f);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- checks */
+
+/* Runs a command on the check connection; the caller frees the reply. */
+static redisReply *
+cmd(struct fx *f, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *r;
+
+	va_start(ap, fmt);
+	r = redisvCommand(f->rc, fmt, ap);
+	va_end(ap);
+	assert_non_null(r);
+	return r;
+}
+
+/* An integer reply, or a string reply read as an integer; -1 for nil. */
+static long long
+cmd_ll(struct fx *f, const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *r;
+	long long v = -1;
+
+	va_start(ap, fmt);
+	r = redisvCommand(f->rc, fmt, ap);
+	va_end(ap);
+	assert_non_null(r);
+	if (r->type == REDIS_REPLY_INTEGER)
+		v = r->integer;
+	else if (r->type == REDIS_REPLY_STRING)
+		v = strtoll(r->str, NULL, 10);
+	else if (r->type == REDIS_REPLY_ERROR)
+		fail_msg("redis: %s", r->str);
+	freeReplyObject(r);
+	return v;
+}
+
+/* HGET as a string into buf ("(nil)" when absent). */
+static const char *
+hget(struct fx *f, const char *key, const char *field, char *buf, size_t len)
+{
+	redisReply *r = cmd(f, "HGET %s %s", key, field);
+
+	snprintf(buf, len, "%s", r->type == REDIS_REPLY_STRING ? r->str : "(nil)");
+	freeReplyObject(r);
+	return buf;
+}
+
+/* Fails unless HGET key field is exactly want. */
+static void
+assert_hget(struct fx *f, const char *key, const char *field, const char *want)
+{
+	char buf[512];
+
+	hget(f, key, field, buf, sizeof(buf));
+	if (strcmp(buf, want) != 0)
+		fail_msg("%s %s: got \"%s\", want \"%s\"", key, field, buf, want);
+}
+
+/* Waits (running the loop) until HGET key field equals want; false after ms. */
+static bool
+wait_hget(struct fx *f, const char *key, const char *field, const char *want, int ms)
+{
+	int64_t end = mono_ms() + ms;
+	char buf[512];
+
+	for (;;) {
+		if (!strcmp(hget(f, key, field, buf, sizeof(buf)), want))
+			return true;
+		if (mono_ms() >= end)
+			return false;
+		event_base_loop(f->base, EVLOOP_ONCE);
+	}
+}
+
+/* ----------------------------------------------------------- batch help */
+
+/* Day number of a date. */
+static int64_t
+day(int y, unsigned m, unsigned d)
+{
+	return days_from_civil(y, m, d);
+}
+
+/* The combo of an event kind and a channel value of the test config. */
+static struct combo
+combo_of(const struct config *cfg, const char *event, const char *channel)
+{
+	struct combo c;
+
+	memset(&c, 0, sizeof(c));
+	c.event = config_value_id(cfg, -1, event, strlen(event));
+	c.dim[0] = config_value_id(cfg, 0, channel, strlen(channel));     /* the only dimension */
+	assert_int_not_equal(c.event, 0);
+	assert_int_not_equal(c.dim[0], 0);
+	return c;
+}
+
+/* Adds n events of combo c on local day d. */
+static void
+add_n(struct batch *b, struct combo c, int64_t d, int n)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.c = c;
+	ev.day = d;
+	ev.utc = d * 86400 + 43200;
+	for (int i = 0; i < n; i++)
+		assert_int_equal(batch_add(b, &ev), 0);
+}
+
+/* Adds one event with an id (the 16-byte hash is the text, zero padded). */
+static void
+add_id(struct batch *b, struct combo c, int64_t d, const char *id)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.c = c;
+	ev.day = d;
+	ev.utc = d * 86400 + 43200;
+	ev.has_id = true;
+	memcpy(ev.id, id, strnlen(id, 16));
+	assert_int_equal(batch_add(b, &ev), 0);
+}
+
+/* A file position with a fingerprint derived from ino. */
+static struct file_pos
+fpos(uint16_t feed, uint64_t dev, uint64_t ino, int64_t off, uint64_t line, const char *path)
+{
+	struct file_pos p;
+
+	memset(&p, 0, sizeof(p));
+	p.feed = feed;
+	p.dev = dev;
+	p.ino = ino;
+	p.offset = off;
+	p.line = line;
+	p.fp = 0xdeadbeefULL + ino;
+	p.fplen = 64;
+	snprintf(p.path, sizeof(p.path), "%s", path);
+	return p;
+}
+
+/* ------------------------------------------------------------------ tests */
+
+/* Counts, months, rejects, lines, positions and stats of one commit, then a second. */
+static void
+test_commit_counters(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	struct combo booked = combo_of(f->cfg, "call.booked", "phone");
+	struct combo full = combo_of(f->cfg, "call.full", "phone");
+	struct file_pos p = fpos(0, 5, 77, 1234, 13, "/var/log/teleq/calls 1.txt");
+
+	open_store(f);
+	assert_int_equal(batch_init(&b, 1000, 10), 0);
+	add_n(&b, booked, day(2026, 3, 1), 5);
+	add_n(&b, full, day(2026, 3, 1), 2);
+	add_n(&b, booked, day(2026, 3, 31), 1);
+	add_n(&b, booked, day(2026, 4, 1), 3);
+	batch_reject(&b, 0, REJ_CSV, 7, p.path, "bad quoting");
+	batch_reject(&b, 0, REJ_CSV, 9, p.path, "bad quoting");
+	for (int i = 0; i < 13; i++)
+		batch_line(&b, 0);
+	assert_int_equal(batch_position(&b, &p), 0);
+	assert_int_equal(commit(f, &b), 0);
+
+	assert_hget(f, K("day:2026-03-01"), "call.booked|channel=phone", "5");
+	assert_hget(f, K("day:2026-03-01"), "call.full|channel=phone", "2");
+	assert_hget(f, K("day:2026-03-31"), "call.booked|channel=phone", "1");
+	assert_hget(f, K("day:2026-04-01"), "call.booked|channel=phone", "3");
+	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "6");
+	assert_hget(f, K("month:2026-03"), "call.full|channel=phone", "2");
+	assert_hget(f, K("month:2026-04"), "call.booked|channel=phone", "3");
+	assert_hget(f, K("rejects:calls"), "bad_csv", "2");
+	assert_hget(f, K("rejects:calls"), "lines", "13");
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("rejects:cases")), 0);
+	assert_hget(f, K("files"), "calls:5:77",
+	    "1234 13 64 00000000deadbf3c /var/log/teleq/calls 1.txt");
+	assert_hget(f, K("stats"), "commits", "1");
+	assert_hget(f, K("stats"), "events", "11");
+	assert_true(cmd_ll(f, "HGET %s last_commit_ms", K("stats")) > 1700000000000LL);
+	assert_true(cmd_ll(f, "HGET %s epoch", K("stats")) >= 1);
+
+	/* counts without ids add up; a position is overwritten; a gone file is dropped */
+	batch_clear(&b);
+	add_n(&b, booked, day(2026, 3, 1), 2);
+	p.offset = 2000;
+	assert_int_equal(batch_position(&b, &p), 0);
+	p = fpos(0, 5, 78, 10, 1, "/var/log/teleq/calls 2.txt");
+	assert_int_equal(batch_position(&b, &p), 0);
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("day:2026-03-01"), "call.booked|channel=phone", "7");
+	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "8");
+	assert_hget(f, K("files"), "calls:5:77",
+	    "2000 13 64 00000000deadbf3c /var/log/teleq/calls 1.txt");
+	assert_int_equal(cmd_ll(f, "HLEN %s", K("files")), 2);
+
+	batch_clear(&b);
+	p = fpos(0, 5, 77, 2000, 13, "");
+	p.gone = true;
+	assert_int_equal(batch_position(&b, &p), 0);
+	assert_int_equal(commit(f, &b), 0);
+	assert_int_equal(cmd_ll(f, "HEXISTS %s calls:5:77", K("files")), 0);
+	assert_int_equal(cmd_ll(f, "HLEN %s", K("files")), 1);
+	assert_hget(f, K("stats"), "commits", "3");
+	assert_hget(f, K("stats"), "events", "13");
+	assert_int_equal(f->down, 0);
+	batch_done(&b);
+}
+
+/* ready() hands back exactly the committed positions of configured feeds. */
+static void
+test_positions_on_ready(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	struct file_pos p1 = fpos(0, 2049, 131073, 987654321, 4242, "/var/log/teleq/calls-2026.txt");
+	struct file_pos p2 = fpos(1, 2049, 7, 0, 0, "/var/log/eservice/cases 1.jsonl");
+	size_t i;
+
+	p2.fp = 0xffffffffffffffffULL;
+	p2.fplen = 0;
+	open_store(f);
+	assert_int_equal(f->npos, 0);
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	assert_int_equal(batch_position(&b, &p1), 0);
+	assert_int_equal(batch_position(&b, &p2), 0);
+	assert_int_equal(commit(f, &b), 0);
+	/* a feed no longer configured, and garbage: both skipped */
+	freeReplyObject(cmd(f, "HSET %s old:1:2 %s", K("files"), "5 1 0 0000000000000000 /x"));
+	freeReplyObject(cmd(f, "HSET %s calls:1:3 %s", K("files"), "five 1 0 00 /x"));
+	store_free(f->st);
+	f->st = NULL;
+
+	open_store(f);
+	assert_int_equal(f->npos, 2);
+	for (i = 0; i < 2; i++) {
+		const struct file_pos *want = f->pos[i].feed == 0 ? &p1 : &p2;
+
+		assert_int_equal(f->pos[i].feed, want->feed);
+		assert_int_equal(f->pos[i].dev, want->dev);
+		assert_int_equal(f->pos[i].ino, want->ino);
+		assert_int_equal(f->pos[i].offset, want->offset);
+		assert_int_equal(f->pos[i].line, want->line);
+		assert_int_equal(f->pos[i].fp, want->fp);
+		assert_int_equal(f->pos[i].fplen, want->fplen);
+		assert_string_equal(f->pos[i].path, want->path);
+		assert_false(f->pos[i].gone);
+	}
+	assert_int_not_equal(f->pos[0].feed, f->pos[1].feed);
+	batch_done(&b);
+}
+
+/* Ids: counted once per month across commits and within one batch; seen sets expire. */
+static void
+test_dedup(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	struct combo dig = combo_of(f->cfg, "case.opened", "digital");
+	struct combo ph = combo_of(f->cfg, "case.opened", "phone");
+	long long want_exp;
+
+	open_store(f);
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_id(&b, dig, day(2026, 3, 5), "case-x");
+	add_id(&b, dig, day(2026, 3, 5), "case-y");
+	add_id(&b, ph, day(2026, 3, 6), "case-z");
+	add_id(&b, dig, day(2026, 3, 5), "case-x");         /* again in the same batch */
+	add_n(&b, ph, day(2026, 3, 6), 2);                  /* no id: always counted */
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("month:2026-03"), "case.opened|channel=digital", "2");
+	assert_hget(f, K("month:2026-03"), "case.opened|channel=phone", "3");
+	assert_hget(f, K("day:2026-03-05"), "case.opened|channel=digital", "2");
+	assert_hget(f, K("stats"), "duplicates", "1");
+	assert_hget(f, K("stats"), "events", "5");
+	assert_int_equal(cmd_ll(f, "SCARD %s", K("seen:2026-03")), 3);
+
+	batch_clear(&b);
+	add_id(&b, dig, day(2026, 3, 20), "case-y");         /* seen in March already */
+	add_id(&b, dig, day(2026, 3, 20), "case-w");
+	add_id(&b, dig, day(2026, 4, 1), "case-x");          /* another month: its own set */
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("month:2026-03"), "case.opened|channel=digital", "3");
+	assert_hget(f, K("day:2026-03-20"), "case.opened|channel=digital", "1");
+	assert_hget(f, K("month:2026-04"), "case.opened|channel=digital", "1");
+	assert_hget(f, K("stats"), "duplicates", "2");
+	assert_hget(f, K("stats"), "events", "7");
+	assert_int_equal(cmd_ll(f, "SCARD %s", K("seen:2026-03")), 4);
+	assert_int_equal(cmd_ll(f, "SISMEMBER %b %b", K("seen:2026-03"), strlen(K("seen:2026-03")),
+	    "case-w\0\0\0\0\0\0\0\0\0\0", (size_t)16), 1);
+
+	/* end of March in Stockholm (CEST, +2) plus window_days 3660 */
+	want_exp = (long long)day(2026, 4, 1) * 86400 - 7200 + 3660LL * 86400;
+	assert_int_equal(cmd_ll(f, "EXPIRETIME %s", K("seen:2026-03")), want_exp);
+	/* April 2026 ends in CEST too */
+	want_exp = (long long)day(2026, 5, 1) * 86400 - 7200 + 3660LL * 86400;
+	assert_int_equal(cmd_ll(f, "EXPIRETIME %s", K("seen:2026-04")), want_exp);
+	batch_done(&b);
+}
+
+/* Dead letters: fields as specified, the stream trimmed to about maxlen. */
+static void
+test_deadletters(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	redisReply *r, *e;
+	long long len;
+	int i, j;
+
+	open_store(f);
+	assert_int_equal(batch_init(&b, 1000, 50), 0);
+	for (i = 0; i < 10; i++) {
+		batch_clear(&b);
+		for (j = 0; j < 60; j++)       /* 50 kept per batch, 10 only counted */
+			batch_reject(&b, 1, REJ_JSON, (uint64_t)(i * 60 + j + 1),
+			    "/var/log/eservice/cases.jsonl", "not one JSON object");
+		assert_int_equal(commit(f, &b), 0);
+	}
+	assert_hget(f, K("rejects:cases"), "bad_json", "600");
+	len = cmd_ll(f, "XLEN %s", K("deadletter"));
+	/* MAXLEN ~ 10 trims whole stream nodes (100 entries each) */
+	assert_true(len >= 10 && len <= 110);
+	r = cmd(f, "XREVRANGE %s + - COUNT 1", K("deadletter"));
+	assert_int_equal(r->type, REDIS_REPLY_ARRAY);
+	assert_int_equal(r->elements, 1);
+	e = r->element[0]->element[1];
+	assert_int_equal(e->elements, 10);
+	assert_string_equal(e->element[0]->str, "feed");
+	assert_string_equal(e->element[1]->str, "cases");
+	assert_string_equal(e->element[2]->str, "file");
+	assert_string_equal(e->element[3]->str, "/var/log/eservice/cases.jsonl");
+	assert_string_equal(e->element[4]->str, "line");
+	assert_string_equal(e->element[5]->str, "590");
+	assert_string_equal(e->element[6]->str, "reason");
+	assert_string_equal(e->element[7]->str, "bad_json");
+	assert_string_equal(e->element[8]->str, "detail");
+	assert_string_equal(e->element[9]->str, "not one JSON object");
+	freeReplyObject(r);
+	batch_done(&b);
+}
+
+/* Indicator hashes: mean of months, pooled, growth, previous year, rolling. */
+static void
+test_indicators(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	struct combo booked = combo_of(f->cfg, "call.booked", "phone");
+	struct combo full = combo_of(f->cfg, "call.full", "phone");
+	struct combo dig = combo_of(f->cfg, "case.opened", "digital");
+	struct combo ph = combo_of(f->cfg, "case.opened", "phone");
+	char buf[64];
+
+	open_store(f);
+	assert_int_equal(batch_init(&b, 10000, 0), 0);
+	/* last year: 40 digital of 100 cases in March */
+	add_n(&b, dig, day(2025, 3, 10), 40);
+	add_n(&b, ph, day(2025, 3, 11), 60);
+	assert_int_equal(commit(f, &b), 0);
+
+	/* this year: TeleQ 90 %, 73 %, 66 % (the seed's Q1 2026); 66 of 120 cases digital */
+	batch_clear(&b);
+	add_n(&b, booked, day(2026, 1, 7), 90);
+	add_n(&b, full, day(2026, 1, 8), 10);
+	add_n(&b, booked, day(2026, 2, 2), 73);
+	add_n(&b, full, day(2026, 2, 27), 27);
+	add_n(&b, booked, day(2026, 3, 2), 60);
+	add_n(&b, booked, day(2026, 3, 31), 6);
+	add_n(&b, full, day(2026, 3, 3), 34);
+	add_n(&b, dig, day(2026, 3, 4), 66);
+	add_n(&b, ph, day(2026, 3, 5), 54);
+	assert_int_equal(commit(f, &b), 0);
+
+	assert_true(wait_hget(f, K("ind:growth:2026-03"), "numerator", "120", 5000));
+	assert_true(wait_hget(f, K("ind:booked:2026-Q1"), "value", "0.7633", 5000));
+	spin(f, 100);
+
+	assert_hget(f, K("ind:booked:2026-01"), "value", "0.9000");
+	assert_hget(f, K("ind:booked:2026-01"), "numerator", "90");
+	assert_hget(f, K("ind:booked:2026-01"), "denominator", "100");
+	assert_hget(f, K("ind:booked:2026-01"), "met", "1");
+	assert_hget(f, K("ind:booked:2026-01"), "indicator", "booked");
+	assert_hget(f, K("ind:booked:2026-01"), "title", "Andel bokade");
+	assert_hget(f, K("ind:booked:2026-01"), "period", "2026-01");
+	assert_hget(f, K("ind:booked:2026-01"), "kind", "ratio");
+	assert_hget(f, K("ind:booked:2026-01"), "combine", "mean_of_months");
+	assert_hget(f, K("ind:booked:2026-01"), "target", "0.7500");
+	assert_hget(f, K("ind:booked:2026-01"), "cmp", ">=");
+	assert_hget(f, K("ind:booked:2026-01"), "prev_value", "");
+	assert_hget(f, K("ind:booked:2026-01"), "prev_met", "");
+	assert_hget(f, K("ind:booked:2026-02"), "value", "0.7300");
+	assert_hget(f, K("ind:booked:2026-02"), "met", "0");
+	assert_hget(f, K("ind:booked:2026-03"), "value", "0.6600");
+	/* (90 + 73 + 66) / 3 = 76 %: met, though the pooled 229/300 is the same here */
+	assert_hget(f, K("ind:booked:2026-Q1"), "numerator", "229");
+	assert_hget(f, K("ind:booked:2026-Q1"), "denominator", "300");
+	assert_hget(f, K("ind:booked:2026-Q1"), "months", "3");
+	assert_hget(f, K("ind:booked:2026-Q1"), "met", "1");
+	assert_hget(f, K("ind:booked:2026-H1"), "value", "0.7633");
+	assert_hget(f, K("ind:booked:2026"), "value", "0.7633");
+
+	/* 66/120 = 0.55 exactly meets ">= 55 %"; last year 40/100 */
+	assert_hget(f, K("ind:digital:2026-03"), "value", "0.5500");
+	assert_hget(f, K("ind:digital:2026-03"), "met", "1");
+	assert_hget(f, K("ind:digital:2026-03"), "combine", "pooled");
+	assert_hget(f, K("ind:digital:2026-03"), "prev_numerator", "40");
+	assert_hget(f, K("ind:digital:2026-03"), "prev_denominator", "100");
+	assert_hget(f, K("ind:digital:2026-03"), "prev_value", "0.4000");
+	assert_hget(f, K("ind:digital:2026-03"), "prev_met", "0");
+	assert_hget(f, K("ind:digital:2026-Q1"), "value", "0.5500");
+
+	/* growth: 120 against 100 a year earlier */
+	assert_hget(f, K("ind:growth:2026-03"), "value", "0.2000");
+	assert_hget(f, K("ind:growth:2026-03"), "denominator", "100");
+	assert_hget(f, K("ind:growth:2026-03"), "met", "1");
+	assert_hget(f, K("ind:growth:2026-03"), "kind", "growth");
+	assert_hget(f, K("ind:growth:2026-03"), "target", "0.0500");
+	assert_hget(f, K("ind:growth:2026-03"), "cmp", ">");
+	assert_hget(f, K("ind:growth:2026-03"), "prev_numerator", "100");
+	assert_hget(f, K("ind:growth:2026-03"), "prev_value", "");
+	/* last year's own hash, computed when its month was committed */
+	assert_hget(f, K("ind:digital:2025-03"), "value", "0.4000");
+
+	/* rolling exists for every indicator, with its name */
+	assert_hget(f, K("ind:booked:rolling"), "period", "rolling");
+	assert_true(cmd_ll(f, "HGET %s updated", K("ind:booked:rolling")) > 1700000000LL);
+	hget(f, K("ind:booked:rolling"), "value", buf, sizeof(buf));
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("ind:growth:rolling")), 1);
+	batch_done(&b);
+}
+
+/* store_recompute_all: periods of this and last year, none in the future. */
+static void
+test_recompute_all(void **state)
+{
+	struct fx *f = *state;
+	time_t now = time(NULL);
+	struct tm tm;
+	char key[128], next[128];
+	int y;
+
+	localtime_r(&now, &tm);
+	y = tm.tm_year + 1900 - 1;
+	freeReplyObject(cmd(f, "HSET %s:month:%d-06 call.booked|channel=phone 3 "
+	    "call.full|channel=phone 1", "t:{tq}", y));
+	open_store(f);
+	store_recompute_all(f->st);
+	snprintf(key, sizeof(key), K("ind:booked:%d-06"), y);
+	assert_true(wait_hget(f, key, "value", "0.7500", 5000));
+	snprintf(key, sizeof(key), K("ind:booked:%d-Q2"), y);
+	assert_true(wait_hget(f, key, "value", "0.7500", 5000));
+	snprintf(key, sizeof(key), K("ind:booked:%d-01"), y);
+	assert_true(wait_hget(f, key, "value", "", 5000));
+	snprintf(key, sizeof(key), K("ind:booked:%d"), y + 1);
+	assert_true(wait_hget(f, key, "period", key + strlen(K("ind:booked:")), 5000));
+	spin(f, 100);
+	if (tm.tm_mon < 11) {
+		snprintf(next, sizeof(next), K("ind:booked:%d-%02d"), y + 1, tm.tm_mon + 2);
+		assert_int_equal(cmd_ll(f, "EXISTS %s", next), 0);
+	}
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("ind:digital:rolling")), 1);
+}
+
+/* A killed connection: the commit in flight fails, down, reconnect, ready again. */
+static void
+test_connection_killed(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	struct combo booked = combo_of(f->cfg, "call.booked", "phone");
+	struct file_pos p = fpos(0, 1, 2, 100, 10, "/x");
+
+	open_store(f);
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_n(&b, booked, day(2026, 3, 1), 4);
+	assert_int_equal(batch_position(&b, &p), 0);
+	/* queued only: hiredis writes when the loop runs, after the kill */
+	assert_int_equal(store_commit(f->st, &b, on_done, f), 0);
+	assert_true(cmd_ll(f, "CLIENT KILL TYPE normal SKIPME yes") >= 1);
+	assert_true(wait_count(f, &f->done, 1, 5000));
+	assert_int_equal(f->status, -EIO);
+	assert_true(wait_count(f, &f->down, 1, 5000));
+	assert_false(store_connected(f->st));
+	assert_int_equal(store_commit(f->st, &b, on_done, f), -ENOTCONN);
+	assert_true(wait_count(f, &f->ready, 2, 5000));
+	assert_int_equal(f->down, 1);
+	assert_int_equal(f->npos, 0);           /* the lost commit did not apply */
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("month:2026-03")), 0);
+
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "4");
+
+	/* and once more, with the connection idle */
+	assert_true(cmd_ll(f, "CLIENT KILL TYPE normal SKIPME yes") >= 1);
+	assert_true(wait_count(f, &f->down, 2, 5000));
+	assert_true(wait_count(f, &f->ready, 3, 5000));
+	assert_int_equal(f->npos, 1);
+	assert_int_equal(f->pos[0].offset, 100);
+	assert_int_equal(f->done, 2);
+	batch_done(&b);
+}
+
+/* A commit from a superseded connection (older epoch) is refused whole. */
+static void
+test_fenced(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	struct combo booked = combo_of(f->cfg, "call.booked", "phone");
+	long long epoch;
+
+	open_store(f);
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_n(&b, booked, day(2026, 3, 1), 4);
+	/* as if another connection had read the positions since */
+	epoch = cmd_ll(f, "HINCRBY %s epoch 1", K("stats"));
+	assert_int_equal(commit(f, &b), -EIO);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("month:2026-03")), 0);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("day:2026-03-01")), 0);
+	/* refused commit: reconnect, so the caller rewinds to what Redis holds */
+	assert_true(wait_count(f, &f->down, 1, 5000));
+	assert_true(wait_count(f, &f->ready, 2, 5000));
+	assert_int_equal(cmd_ll(f, "HGET %s epoch", K("stats")), epoch + 1);
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "4");
+	batch_done(&b);
+}
+
+/* A key of the wrong type or a non-integer counter: refused before any write. */
+static void
+test_refused_whole(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	struct combo booked = combo_of(f->cfg, "call.booked", "phone");
+	struct file_pos p = fpos(0, 1, 2, 100, 10, "/x");
+
+	open_store(f);
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_n(&b, booked, day(2026, 3, 1), 4);
+	add_n(&b, booked, day(2026, 3, 2), 1);
+	batch_reject(&b, 0, REJ_TIME, 3, "/x", "bad time");
+	assert_int_equal(batch_position(&b, &p), 0);
+	freeReplyObject(cmd(f, "SET %s oops", K("day:2026-03-02")));
+	assert_int_equal(commit(f, &b), -EIO);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("day:2026-03-01")), 0);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("month:2026-03")), 0);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("files")), 0);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("rejects:calls")), 0);
+	assert_true(wait_count(f, &f->ready, 2, 5000));
+
+	freeReplyObject(cmd(f, "DEL %s", K("day:2026-03-02")));
+	freeReplyObject(cmd(f, "HSET %s call.booked|channel=phone 1x", K("month:2026-03")));
+	assert_int_equal(commit(f, &b), -EIO);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("day:2026-03-01")), 0);
+	assert_true(wait_count(f, &f->ready, 3, 5000));
+
+	freeReplyObject(cmd(f, "HSET %s call.booked|channel=phone 10", K("month:2026-03")));
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "15");
+	assert_hget(f, K("rejects:calls"), "bad_time", "1");
+	batch_done(&b);
+}
+
+/* Not ready: -ENOTCONN. One commit at a time: -EBUSY. */
+static void
+test_busy_notconn(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	struct combo booked = combo_of(f->cfg, "call.booked", "phone");
+
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_n(&b, booked, day(2026, 3, 1), 1);
+	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &f->st), 0);
+	assert_false(store_connected(f->st));
+	assert_int_equal(store_commit(f->st, &b, on_done, f), -ENOTCONN);
+	assert_true(wait_count(f, &f->ready, 1, 5000));
+	assert_int_equal(store_commit(f->st, &b, on_done, f), 0);
+	assert_int_equal(store_commit(f->st, &b, on_done, f), -EBUSY);
+	assert_true(wait_count(f, &f->done, 1, 5000));
+	assert_int_equal(f->status, 0);
+	/* freed with a commit in flight: done is not called */
+	assert_int_equal(store_commit(f->st, &b, on_done, f), 0);
+	store_free(f->st);
+	f->st = NULL;
+	spin(f, 50);
+	assert_int_equal(f->done, 1);
+	batch_done(&b);
+}
+
+/* Redis not there at start: retried with backoff until it appears. */
+static void
+test_retry_until_up(void **state)
+{
+	struct fx *f = *state;
+	char sock[256], addr[300];
+	pid_t pid;
+	redisContext *c;
+
+	snprintf(sock, sizeof(sock), "%s/late.sock", g_dir);
+	snprintf(addr, sizeof(addr), "unix:%s", sock);
+	config_free(f->cfg);
+	f->cfg = make_cfg(f, addr, "t:", NULL);
+	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &f->st), 0);
+	spin(f, 400);
+	assert_int_equal(f->ready, 0);
+	assert_false(store_connected(f->st));
+	pid = spawn_redis(sock, 0, NULL);
+	c = sync_connect(sock, 0);
+	assert_non_null(c);
+	assert_true(wait_count(f, &f->ready, 1, 8000));
+	assert_int_equal(f->down, 0);
+	store_free(f->st);
+	f->st = NULL;
+	redisFree(c);
+	stop_redis(pid);
+}
+
+/* Writes a password file with mode. */
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+/* Password file: refused when others may read it; AUTH and SELECT when fine. */
+static void
+test_password_and_db(void **state)
+{
+	struct fx *f = *state;
+	char sock[256], addr[300], pwf[256], extra[512];
+	const char *args[] = { "--requirepass", "s3cret pass", NULL };
+	struct combo booked;
+	struct batch b;
+	struct store *st2 = NULL;
+	redisContext *c;
+	redisReply *r;
+	pid_t pid;
+
+	snprintf(sock, sizeof(sock), "%s/auth.sock", g_dir);
+	snprintf(addr, sizeof(addr), "unix:%s", sock);
+	snprintf(pwf, sizeof(pwf), "%s/redis.pass", g_dir);
+	snprintf(extra, sizeof(extra), "  password_file: %s\n  db: 3\n", pwf);
+	pid = spawn_redis(sock, 0, args);
+	c = sync_connect(sock, 0);
+	assert_non_null(c);
+	config_free(f->cfg);
+	f->cfg = make_cfg(f, addr, "t:", extra);
+	booked = combo_of(f->cfg, "call.booked", "phone");
+
+	write_file(pwf, "s3cret pass\n", 0644);
+	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &st2), -EPERM);
+	write_file(pwf, "s3cret pass\n", 0640);
+	open_store(f);
+
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_n(&b, booked, day(2026, 3, 1), 2);
+	assert_int_equal(commit(f, &b), 0);
+	r = redisCommand(c, "AUTH %s", "s3cret pass");
+	freeReplyObject(r);
+	r = redisCommand(c, "SELECT 3");
+	freeReplyObject(r);
+	r = redisCommand(c, "HGET %s %s", K("month:2026-03"), "call.booked|channel=phone");
+	assert_non_null(r);
+	assert_int_equal(r->type, REDIS_REPLY_STRING);
+	assert_string_equal(r->str, "2");
+	freeReplyObject(r);
+	store_free(f->st);
+	f->st = NULL;
+
+	/* a wrong password: never ready, keeps retrying quietly */
+	write_file(pwf, "wrong\n", 0600);
+	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &f->st), 0);
+	spin(f, 500);
+	assert_int_equal(f->ready, 1);
+	assert_false(store_connected(f->st));
+	store_free(f->st);
+	f->st = NULL;
+	batch_done(&b);
+	redisFree(c);
+	stop_redis(pid);
+}
+
+/* TCP address host:port. */
+static void
+test_tcp(void **state)
+{
+	struct fx *f = *state;
+	char addr[64];
+	int port = free_port();
+	struct batch b;
+	redisContext *c;
+	redisReply *r;
+	pid_t pid = spawn_redis(NULL, port, NULL);
+
+	c = sync_connect(NULL, port);
+	assert_non_null(c);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	config_free(f->cfg);
+	f->cfg = make_cfg(f, addr, "t:", NULL);
+	open_store(f);
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_n(&b, combo_of(f->cfg, "call.full", "phone"), day(2026, 3, 1), 3);
+	assert_int_equal(commit(f, &b), 0);
+	r = redisCommand(c, "HGET %s %s", K("day:2026-03-01"), "call.full|channel=phone");
+	assert_non_null(r);
+	assert_string_equal(r->str, "3");
+	freeReplyObject(r);
+	store_free(f->st);
+	f->st = NULL;
+	batch_done(&b);
+	redisFree(c);
+	stop_redis(pid);
+}
+
+/* Reconfigure: same settings keep the connection; a new key prefix reconnects. */
+static void
+test_reconfigure(void **state)
+{
+	struct fx *f = *state;
+	struct config *same, *moved;
+	struct batch b;
+	struct file_pos p = fpos(0, 1, 2, 100, 10, "/x");
+
+	open_store(f);
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_n(&b, combo_of(f->cfg, "call.booked", "phone"), day(2026, 3, 1), 1);
+	assert_int_equal(batch_position(&b, &p), 0);
+	assert_int_equal(commit(f, &b), 0);
+
+	same = make_cfg(f, g_addr, "t:", NULL);
+	assert_int_equal(store_reconfigure(f->st, same), 0);
+	config_free(f->cfg);
+	f->cfg = same;
+	spin(f, 50);
+	assert_int_equal(f->down, 0);
+	assert_int_equal(f->ready, 1);
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "2");
+
+	moved = make_cfg(f, g_addr, "u:", NULL);
+	assert_int_equal(store_reconfigure(f->st, moved), 0);
+	config_free(f->cfg);
+	f->cfg = moved;
+	assert_true(wait_count(f, &f->ready, 2, 5000));
+	assert_int_equal(f->down, 1);
+	assert_int_equal(f->npos, 0);           /* nothing committed under u: yet */
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, "u:{tq}:month:2026-03", "call.booked|channel=phone", "1");
+	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "2");
+	batch_done(&b);
+}
+
+/* Sink callbacks that free the store from inside (f->free_in names which one). */
+/* Frees the fixture's store (from inside a callback). */
+static void
+free_store_now(struct fx *f)
+{
+	store_free(f->st);
+	f->st = NULL;
+}
+
+/* sink variants that free the store when f->free_in says so. */
+static void
+on_ready_free(void *arg, const struct file_pos *pos, size_t n)
+{
+	struct fx *f = arg;
+
+	on_ready(arg, pos, n);
+	if (f->free_in == 'r')
+		free_store_now(f);
+}
+
+static void
+on_down_free(void *arg)
+{
+	struct fx *f = arg;
+
+	on_down(arg);
+	if (f->free_in == 'D')
+		free_store_now(f);
+}
+
+static void
+on_done_free(void *arg, int status)
+{
+	struct fx *f = arg;
+
+	on_done(arg, status);
+	if (f->free_in == 'd')
+		free_store_now(f);
+}
+
+static const struct store_sink free_sink = { .ready = on_ready_free, .down = on_down_free };
+
+/* store_free from inside ready, done (applied and failed) and down: nothing used after free. */
+static void
+test_free_in_callbacks(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_n(&b, combo_of(f->cfg, "call.booked", "phone"), day(2026, 3, 1), 1);
+
+	/* inside ready */
+	f->free_in = 'r';
+	assert_int_equal(store_new(f->base, f->cfg, NULL, &free_sink, f, &f->st), 0);
+	assert_true(wait_count(f, &f->ready, 1, 5000));
+	assert_null(f->st);
+	spin(f, 50);
+
+	/* inside done, after an applied commit (a recompute is queued behind it) */
+	f->free_in = 'd';
+	assert_int_equal(store_new(f->base, f->cfg, NULL, &free_sink, f, &f->st), 0);
+	assert_true(wait_count(f, &f->ready, 2, 5000));
+	assert_int_equal(store_commit(f->st, &b, on_done_free, f), 0);
+	assert_true(wait_count(f, &f->done, 1, 5000));
+	assert_int_equal(f->status, 0);
+	assert_null(f->st);
+	spin(f, 50);
+
+	/* inside done(-EIO), while hiredis is tearing the killed connection down */
+	assert_int_equal(store_new(f->base, f->cfg, NULL, &free_sink, f, &f->st), 0);
+	assert_true(wait_count(f, &f->ready, 3, 5000));
+	assert_int_equal(store_commit(f->st, &b, on_done_free, f), 0);
+	assert_true(cmd_ll(f, "CLIENT KILL TYPE normal SKIPME yes") >= 1);
+	assert_true(wait_count(f, &f->done, 2, 5000));
+	assert_int_equal(f->status, -EIO);
+	assert_null(f->st);
+	spin(f, 200);
+	assert_int_equal(f->down, 0);           /* freed first: nobody to tell */
+
+	/* inside down */
+	f->free_in = 'D';
+	assert_int_equal(store_new(f->base, f->cfg, NULL, &free_sink, f, &f->st), 0);
+	assert_true(wait_count(f, &f->ready, 4, 5000));
+	store_recompute_all(f->st);             /* replies in flight while it dies */
+	assert_true(cmd_ll(f, "CLIENT KILL TYPE normal SKIPME yes") >= 1);
+	assert_true(wait_count(f, &f->down, 1, 5000));
+	assert_null(f->st);
+	spin(f, 300);
+	assert_int_equal(f->ready, 4);
+	batch_done(&b);
+}
+
+/* A server that accepts but never answers: the handshake times out, the next attempt works. */
+static void
+test_handshake_timeout(void **state)
+{
+	struct fx *f = *state;
+	char sock[256], addr[300];
+	redisContext *c;
+	pid_t pid;
+
+	snprintf(sock, sizeof(sock), "%s/stopped.sock", g_dir);
+	snprintf(addr, sizeof(addr), "unix:%s", sock);
+	pid = spawn_redis(sock, 0, NULL);
+	c = sync_connect(sock, 0);
+	assert_non_null(c);
+	redisFree(c);
+	kill(pid, SIGSTOP);
+	config_free(f->cfg);
+	f->cfg = make_cfg(f, addr, "t:", NULL);
+	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &f->st), 0);
+	spin(f, 10500);                         /* CONNECT_TIMEOUT_MS is 10 s */
+	assert_int_equal(f->ready, 0);
+	kill(pid, SIGCONT);
+	assert_true(wait_count(f, &f->ready, 1, 8000));
+	assert_int_equal(f->down, 0);
+	store_free(f->st);
+	f->st = NULL;
+	stop_redis(pid);
+}
+
+/* Latency of large commits (printed, not judged): 10,000 counts, 10,000 ids. */
+static void
+test_large_commits(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	const char *ev[] = { "call.booked", "call.full" };
+	const char *ch = "phone";
+	int64_t t0, t1, first = day(2025, 1, 1);
+	int n = 0, i;
+	char id[17];
+
+	open_store(f);
+	assert_int_equal(batch_init(&b, 20000, 0), 0);
+	/* 2 event kinds x 5000 days = 10,000 distinct (day, combo) counters */
+	for (i = 0; i < 5000; i++)
+		for (int e = 0; e < 2; e++, n++)
+			add_n(&b, combo_of(f->cfg, ev[e], ch), first + i, 1 + (i % 3));
+	assert_int_equal(b.ncounts, 10000);
+	t0 = mono_ms();
+	assert_int_equal(commit(f, &b), 0);
+	t1 = mono_ms();
+	print_message("commit of 10,000 counts over %d days: %" PRId64 " ms\n", 5000, t1 - t0);
+	assert_int_equal(cmd_ll(f, "HLEN %s", K("day:2025-01-01")), 2);
+
+	batch_clear(&b);
+	for (i = 0; i < 10000; i++) {
+		snprintf(id, sizeof(id), "id-%012d", i);
+		add_id(&b, combo_of(f->cfg, "case.opened", i % 2 ? "digital" : "phone"),
+		    day(2026, 3, 1 + i % 28), id);
+	}
+	t0 = mono_ms();
+	assert_int_equal(commit(f, &b), 0);
+	t1 = mono_ms();
+	print_message("commit of 10,000 id events (new): %" PRId64 " ms\n", t1 - t0);
+	t0 = mono_ms();
+	assert_int_equal(commit(f, &b), 0);
+	t1 = mono_ms();
+	print_message("commit of 10,000 id events (all duplicates): %" PRId64 " ms\n", t1 - t0);
+	assert_hget(f, K("month:2026-03"), "case.opened|channel=digital", "5000");
+	assert_hget(f, K("stats"), "duplicates", "10000");
+	assert_int_equal(cmd_ll(f, "SCARD %s", K("seen:2026-03")), 10000);
+	batch_done(&b);
+}
+
+/* -------------------------------------------------------------- the group */
+
+/* Once: the temp dir, and the shared redis-server (ours unless the harness gave one). */
+static int
+group_setup(void **state)
+{
+	const char *env = getenv("TELEQ_TEST_REDIS");
+	char tmpl[] = "/tmp/itest_store.XXXXXX";
+	redisContext *c;
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	log_init(getenv("TELEQ_TEST_VERBOSE") ? 1 : 0, false);
+	if (!mkdtemp(tmpl))
+		return -1;
+	snprintf(g_dir, sizeof(g_dir), "%s", tmpl);
+	if (env && !strncmp(env, "unix:", 5)) {
+		snprintf(g_addr, sizeof(g_addr), "%s", env);
+		snprintf(g_sock, sizeof(g_sock), "%s", env + 5);
+	} else {
+		snprintf(g_sock, sizeof(g_sock), "%s/r.sock", g_dir);
+		snprintf(g_addr, sizeof(g_addr), "unix:%s", g_sock);
+		g_redis = spawn_redis(g_sock, 0, NULL);
+	}
+	c = sync_connect(g_sock, 0);
+	if (!c) {
+		fprintf(stderr, "itest_store: no redis-server at %s\n", g_sock);
+		return -1;
+	}
+	redisFree(c);
+	return 0;
+}
+
+/* Once: stops our server and removes the temp dir. */
+static int
+group_teardown(void **state)
+{
+	char cmdline[256];
+
+	(void)state;
+	stop_redis(g_redis);
+	snprintf(cmdline, sizeof(cmdline), "rm -rf '%s'", g_dir);
+	if (system(cmdline) != 0)
+		fprintf(stderr, "itest_store: could not remove %s\n", g_dir);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_commit_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_positions_on_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dedup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadletters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_indicators, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recompute_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fenced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_notconn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_until_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_password_and_db, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconfigure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_in_callbacks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handshake_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_commits, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,160 @@
+#!/bin/sh
+# t_badinput.sh — bad lines are counted by reason and dead-lettered; the
+# good lines around them are all counted and the daemon keeps running.
+#
+# Each kind of bad line (empty, too_long, nul, encoding, bad_json, bad_csv,
+# columns, missing_field, bad_time, bad_date, unmapped) sits between good
+# lines of the TeleQ log (Windows-1252) or the case feed (JSON lines). The
+# files are read once at start and once more appended live. Expected: every
+# reject counted in rejects:<feed> under its reason, a dead letter naming the
+# reason and the line, "lines" equal to the records read, every good line
+# counted, the daemon still running.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_bins
+redis_start
+write_config
+
+C=$(csv_path bad)
+J=$(jsonl_path bad)
+: >"$C"
+: >"$J"
+: >"$T/expect.txt"
+cn=0
+jn=0
+good=0
+LONG=$(head -c 70000 /dev/zero | tr '\0' x)
+
+# cput REASON FORMAT [ARGS...]: one CSV record via printf; REASON good, skip
+# (a header) or a reject reason.
+cput() {
+	_r=$1
+	shift
+	# shellcheck disable=SC2059
+	printf "$@" >>"$C"
+	cn=$((cn + 1))
+	case $_r in
+	good) good=$((good + 1)) ;;
+	skip) ;;
+	*) echo "$CSV_FEED $_r $cn" >>"$T/expect.txt" ;;
+	esac
+}
+jput() {
+	_r=$1
+	shift
+	# shellcheck disable=SC2059
+	printf "$@" >>"$J"
+	jn=$((jn + 1))
+	case $_r in
+	good) good=$((good + 1)) ;;
+	*) echo "$JSONL_FEED $_r $jn" >>"$T/expect.txt" ;;
+	esac
+}
+
+G='2026-03-02;08:%02d:00;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n'
+JG='{"case_id":"G-%s-%s","created":"2026-03-02T09:00:00+01:00","source":"web","party":"patient","type":"patient"}\n'
+
+# write_bad ROUND: every kind of bad line once, good lines around them.
+write_bad() {
+	k=$1
+	[ "$k" = 1 ] && cput skip '%s\r\n' "$CSV_HEADER"
+	cput good "$G" 1 "$QUEUE"
+	cput empty '\r\n'
+	cput good "$G" 2 "$QUEUE"
+	cput missing_field '2026-03-02;;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput missing_field '2026-03-02;08:03:00;%s;;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput bad_date '2026-02-30;08:04:00;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput bad_date '2026-03-02;25:04:00;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput good "$G" 5 "$QUEUE"
+	cput bad_time '2026-03-02;8h05;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput unmapped '2026-03-02;08:06:00;%s;Ok\344nd;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput columns '2026-03-02;08:07:00;Bokad\r\n'
+	cput columns '2026-03-02;08:07:00;%s;Bokad;00:01:30;070-5550101;19700101-1234;extra\r\n' "$QUEUE"
+	cput good "$G" 8 "$QUEUE"
+	cput too_long '2026-03-02;08:08:00;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$LONG"
+	cput good "$G" 9 "$QUEUE"
+	cput encoding '2026-03-02;08:09:00;Patientn\201mnden;Bokad;00:01:30;070-5550101;19700101-1234\r\n'
+	cput nul '2026-03-02;08:10:00;Pat\000ient;Bokad;00:01:30;070-5550101;19700101-1234\r\n'
+	cput bad_csv '2026-03-02;"08:11:00"x;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput skip '%s\r\n' "$CSV_HEADER"      # a repeated header: skipped, not an error
+	cput good "$G" 12 "$QUEUE"
+	cput good '2026-03-02;"08:13:00";"%s";"Bokad";00:01:30;"070-5550101";19700101-1234\r\n' "$QUEUE"
+
+	jput good "$JG" "$k" 1
+	jput bad_json '{"case_id":"B-%s-1","created":\n' "$k"
+	jput bad_json '[1, 2, 3]\n'
+	jput good "$JG" "$k" 2
+	jput missing_field '{"case_id":"B-%s-3","source":"web","party":"patient","type":"patient"}\n' "$k"
+	jput missing_field '{"case_id":"B-%s-4","created":"2026-03-02T09:00:00Z","source":"","party":"patient","type":"patient"}\n' "$k"
+	jput encoding '{"case_id":"B-%s-5","created":"2026-03-02T09:00:00Z","source":"web","party":"patient","type":"patient","note":"\377\376"}\n' "$k"
+	jput nul '{"case_id":"B-%s-6","created":"2026-03-02T09:00:00Z",\000"source":"web","party":"patient","type":"patient"}\n' "$k"
+	jput empty '\n'
+	jput good "$JG" "$k" 7
+	jput unmapped '{"case_id":"B-%s-8","created":"2026-03-02T09:00:00Z","source":"fax","party":"patient","type":"patient"}\n' "$k"
+	jput bad_date '{"case_id":"B-%s-9","created":"2026-02-30T09:00:00Z","source":"web","party":"patient","type":"patient"}\n' "$k"
+	jput bad_time '{"case_id":"B-%s-10","created":"yesterday","source":"web","party":"patient","type":"patient"}\n' "$k"
+	jput too_long '{"case_id":"B-%s-11","created":"2026-03-02T09:00:00Z","source":"web","note":"%s"}\n' "$k" "$LONG"
+	jput good "$JG" "$k" 12
+}
+
+# reason_counts: "FEED REASON COUNT" lines expected so far, sorted.
+reason_counts() {
+	awk '{ n[$1 " " $2]++ } END { for (k in n) print k, n[k] }' "$T/expect.txt" | LC_ALL=C sort
+}
+# actual_counts: the same from Redis (the "lines" field left out).
+actual_counts() {
+	for f in "$CSV_FEED" "$JSONL_FEED"; do
+		rcli HGETALL "${KP}rejects:$f" | paste - - | awk -v f="$f" -F'\t' '$1 != "lines" { print f, $1, $2 }'
+	done | LC_ALL=C sort
+}
+# dead_letters: "FEED REASON LINE" of every dead letter, sorted.
+dead_letters() {
+	rcli XRANGE "${KP}deadletter" - + | awk '
+		function flush() { if (reason != "") print feed, reason, line; feed = reason = line = "" }
+		/^[0-9]+-[0-9]+$/ { flush(); k = ""; next }
+		k == "" { k = $0; next }
+		{ if (k == "feed") feed = $0; else if (k == "reason") reason = $0; else if (k == "line") line = $0; k = "" }
+		END { flush() }' | LC_ALL=C sort
+}
+
+check_round() {
+	if wait_events "$good" 20 && wait_settled 0.5 10 && [ "$(events_total)" = "$good" ]; then
+		ok "$1: every good line counted ($good)"
+	else
+		not_ok "$1: every good line counted"
+		diag "  expected $good events, counted $(events_total)"
+	fi
+	reason_counts >"$T/want.txt"
+	actual_counts >"$T/got.txt"
+	assert_files_equal "$1: each reject counted under its reason" "$T/want.txt" "$T/got.txt"
+	LC_ALL=C sort "$T/expect.txt" >"$T/want_dead.txt"
+	dead_letters >"$T/got_dead.txt"
+	assert_files_equal "$1: a dead letter for each reject, with reason and line" \
+		"$T/want_dead.txt" "$T/got_dead.txt"
+	assert_eq "$1: rejects:$CSV_FEED lines = records read" "$cn" "$(rejects "$CSV_FEED" lines)"
+	assert_eq "$1: rejects:$JSONL_FEED lines = records read" "$jn" "$(rejects "$JSONL_FEED" lines)"
+	assert_ok "$1: the daemon keeps running" alive "$TQ_PID"
+}
+
+write_bad 1
+tq_start
+check_round "at start"
+
+write_bad 2
+check_round "appended live"
+
+# Every reason the brief names occurred.
+for r in empty too_long nul encoding bad_json bad_csv columns missing_field bad_time bad_date unmapped; do
+	assert_ok "reason $r was exercised and counted" grep -q " $r " "$T/got.txt"
+done
+assert_match "rejects are logged with their reason" 'rejected \((bad_json|unmapped|empty|nul)\)' "$(cat "$TQ_LOG")"
+
+# Still reading: one more good line of each feed.
+cput good "$G" 30 "$QUEUE"
+jput good "$JG" 3 30
+assert_ok "a good line after all that is still counted" wait_events "$good" 10
+rc=0
+tq_stop || rc=$?
+assert_eq "SIGTERM: exit status 0" 0 "$rc"
+
+done_testing

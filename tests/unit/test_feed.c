@@ -1,0 +1,1127 @@
+/*
+ * test_feed.c — the feed module on a real event_base with real files in a
+ * mkdtemp() directory: a test sink copies every record it is handed, and
+ * commits are simulated with feedset_positions/feedset_committed into a
+ * small in-memory "store" of positions, which also serves restarts.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <event2/event.h>
+
+#include "teleqd.h"
+
+#define MAXREC   1024
+#define MAXSTORE 64
+
+struct rec {
+	char     *text;
+	size_t    len;
+	char      file[64];     /* last component of the path */
+	uint64_t  line;
+	bool      header;
+};
+
+struct rej {
+	char      file[64];
+	uint64_t  line;
+	enum reject why;
+};
+
+struct fx {
+	char               dir[64];
+	struct event_base *base;
+	struct config      cfg;
+	struct feed_conf   fc[2];
+	struct feedset    *fs;
+	/* the sink */
+	struct rec         recs[MAXREC];
+	size_t             nrec;
+	struct rej         rejs[16];
+	size_t             nrej;
+	size_t             nidle;
+	long               accept;      /* records still accepted; < 0: no limit */
+	/* the "store" */
+	struct batch       b;
+	struct file_pos    store[MAXSTORE];
+	size_t             nstore;
+};
+
+/* ------------------------------------------------------------- the sink */
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static int
+sink_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
+{
+	struct fx *f = arg;
+	struct rec *r;
+
+	if (f->accept == 0)
+		return -ENOSPC;
+	if (f->accept > 0)
+		f->accept--;
+	assert_true(f->nrec < MAXREC);
+	assert_non_null(rc->ps);
+	r = &f->recs[f->nrec++];
+	r->text = malloc(len + 1);
+	assert_non_null(r->text);
+	memcpy(r->text, rec, len);
+	r->text[len] = '\0';
+	r->len = len;
+	snprintf(r->file, sizeof(r->file), "%s", base_name(rc->path));
+	r->line = rc->line;
+	r->header = rc->header_replay;
+	return 0;
+}
+
+static void
+sink_reject(void *arg, const struct record_ctx *rc, enum reject why, const char *detail)
+{
+	struct fx *f = arg;
+
+	assert_non_null(detail);
+	assert_true(f->nrej < 16);
+	snprintf(f->rejs[f->nrej].file, sizeof(f->rejs[0].file), "%s", base_name(rc->path));
+	f->rejs[f->nrej].line = rc->line;
+	f->rejs[f->nrej].why = why;
+	f->nrej++;
+}
+
+static void
+sink_idle(void *arg)
+{
+	((struct fx *)arg)->nidle++;
+}
+
+static const struct feed_sink sink = { sink_record, sink_reject, sink_idle };
+
+/* ------------------------------------------------------------- fixtures */
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/tq_feed_XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_non_null(f->base = event_base_new());
+	for (int i = 0; i < 2; i++) {
+		struct feed_conf *fc = &f->fc[i];
+		fc->name = i ? "second" : "first";
+		fc->path = malloc(128);
+		snprintf(fc->path, 128, "%s/*.log", f->dir);
+		fc->format = FORMAT_JSONL;
+		fc->start_at = START_BEGINNING;
+		fc->max_line = 65536;
+		fc->rotate_wait_ms = 150;
+		fc->csv.delimiter = ',';
+		fc->csv.quote = '"';
+		fc->csv.header = true;
+		fc->id_slot = -1;
+	}
+	f->cfg.nfeeds = 1;
+	f->cfg.feeds = f->fc;
+	/* Long: the tests must pass on inotify alone, unless they shorten it. */
+	f->cfg.rescan_interval_ms = 60000;
+	f->accept = -1;
+	assert_int_equal(batch_init(&f->b, 1000, 0), 0);
+	*state = f;
+	return 0;
+}
+
+static void
+clear_recs(struct fx *f)
+{
+	for (size_t i = 0; i < f->nrec; i++)
+		free(f->recs[i].text);
+	f->nrec = 0;
+	f->nrej = 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	feedset_free(f->fs);
+	clear_recs(f);
+	batch_done(&f->b);
+	event_base_free(f->base);
+	free(f->fc[0].path);
+	free(f->fc[1].path);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static char *
+path_of(struct fx *f, const char *name)
+{
+	static char buf[4][256];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", f->dir, name);
+	return buf[k];
+}
+
+static void
+append(struct fx *f, const char *name, const char *text)
+{
+	int fd = open(path_of(f, name), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static uint64_t
+ino_of(struct fx *f, const char *name)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path_of(f, name), &st), 0);
+	return (uint64_t)st.st_ino;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs the loop for ms milliseconds. */
+static void
+run_ms(struct fx *f, int ms)
+{
+	int64_t end = now_ms() + ms;
+
+	while (now_ms() < end) {
+		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(500);
+	}
+}
+
+/*
+ * Runs the loop until n records arrived (or 3 s), then a little longer so
+ * that a record delivered twice would show up too.
+ */
+static void
+wait_n(struct fx *f, size_t n)
+{
+	int64_t end = now_ms() + 3000;
+
+	while (f->nrec < n && now_ms() < end) {
+		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(500);
+	}
+	run_ms(f, 40);
+}
+
+/* Runs the loop until a pass ends with everything read (or 3 s). */
+static void
+settle(struct fx *f)
+{
+	int64_t end = now_ms() + 3000;
+	size_t before = f->nidle;
+
+	run_ms(f, 20);
+	while (!(f->nidle > before && feedset_drained(f->fs)) && now_ms() < end) {
+		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(500);
+	}
+}
+
+static void
+start(struct fx *f)
+{
+	assert_int_equal(feedset_new(f->base, &f->cfg, &sink, f, &f->fs), 0);
+	assert_int_equal(feedset_start(f->fs, f->store, f->nstore), 0);
+}
+
+/* Stops the feed set as a restart would: nothing after the last commit survives. */
+static void
+stop(struct fx *f)
+{
+	feedset_free(f->fs);
+	f->fs = NULL;
+}
+
+static struct file_pos *
+stored(struct fx *f, uint64_t ino)
+{
+	for (size_t i = 0; i < f->nstore; i++)
+		if (f->store[i].ino == ino)
+			return &f->store[i];
+	return NULL;
+}
+
+/* One commit: the positions go into a batch, the "store" applies it. */
+static void
+commit(struct fx *f)
+{
+	batch_clear(&f->b);
+	assert_int_equal(feedset_positions(f->fs, &f->b), 0);
+	for (size_t i = 0; i < f->b.npos; i++) {
+		const struct file_pos *p = &f->b.pos[i];
+		struct file_pos *s = NULL;
+		for (size_t j = 0; j < f->nstore; j++)
+			if (f->store[j].feed == p->feed && f->store[j].dev == p->dev &&
+			    f->store[j].ino == p->ino)
+				s = &f->store[j];
+		if (p->gone) {
+			if (s)
+				*s = f->store[--f->nstore];
+			continue;
+		}
+		if (!s) {
+			assert_true(f->nstore < MAXSTORE);
+			s = &f->store[f->nstore++];
+		}
+		*s = *p;
+	}
+	feedset_committed(f->fs, &f->b);
+}
+
+/* Descriptors of this process open on files of the test directory whose target holds needle. */
+static int
+count_fds(struct fx *f, const char *needle)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		char target[512];
+		ssize_t k = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+
+		if (k < 0)
+			continue;
+		target[k] = '\0';
+		if (strncmp(target, f->dir, strlen(f->dir)) == 0 && (!needle || strstr(target, needle)))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int
+fds_in_dir(struct fx *f, bool deleted_only)
+{
+	return count_fds(f, deleted_only ? "(deleted)" : NULL);
+}
+
+/* Commits until no descriptor is left on needle (or 3 s); returns true when closed. */
+static bool
+commit_until_closed(struct fx *f, const char *needle)
+{
+	int64_t end = now_ms() + 3000;
+
+	while (now_ms() < end) {
+		commit(f);
+		run_ms(f, 20);
+		if (count_fds(f, needle) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Asserts that the records (header replays left out) of file whose text
+ * starts with one of the bytes of first (NULL: any) are exactly the
+ * '|'-separated list, in order ("" = none; empty records allowed).
+ */
+static void
+expect_some(struct fx *f, const char *file, const char *first, const char *list)
+{
+	char buf[4096], *rest = buf, *tok;
+	size_t i = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	tok = *buf ? strsep(&rest, "|") : NULL;
+	for (size_t k = 0; k < f->nrec; k++) {
+		if (strcmp(f->recs[k].file, file) != 0 || f->recs[k].header ||
+		    (first && !strchr(first, f->recs[k].text[0])))
+			continue;
+		if (!tok)
+			fail_msg("%s: unexpected extra record '%s'", file, f->recs[k].text);
+		assert_string_equal(f->recs[k].text, tok);
+		i++;
+		tok = rest ? strsep(&rest, "|") : NULL;
+	}
+	if (tok)
+		fail_msg("%s: record '%s' missing (%zu delivered)", file, tok, i);
+}
+
+/* Line number of the (non-replay) record text of file; fails when absent. */
+static uint64_t
+line_of(struct fx *f, const char *file, const char *text)
+{
+	for (size_t k = 0; k < f->nrec; k++)
+		if (!strcmp(f->recs[k].file, file) && !strcmp(f->recs[k].text, text) &&
+		    !f->recs[k].header)
+			return f->recs[k].line;
+	fail_msg("%s: no record '%s'", file, text);
+	return 0;
+}
+
+static void
+expect_file(struct fx *f, const char *file, const char *list)
+{
+	expect_some(f, file, NULL, list);
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void
+test_initial_and_append(void **state)
+{
+	struct fx *f = *state;
+
+	append(f, "a.log", "{\"n\":1}\n{\"n\":2}\n");
+	append(f, "ignored.txt", "x\n");
+	start(f);
+	wait_n(f, 2);
+	assert_int_equal(f->nrec, 2);
+	expect_file(f, "a.log", "{\"n\":1}|{\"n\":2}");
+	assert_int_equal(f->recs[0].line, 1);
+	assert_int_equal(f->recs[1].line, 2);
+	settle(f);
+	assert_true(feedset_drained(f->fs));
+
+	append(f, "a.log", "{\"n\":3}\n");
+	wait_n(f, 3);
+	assert_int_equal(f->nrec, 3);
+	expect_file(f, "a.log", "{\"n\":1}|{\"n\":2}|{\"n\":3}");
+	assert_int_equal(f->recs[2].line, 3);
+
+	/* A file created later is read from its start. */
+	append(f, "b.log", "b1\n");
+	wait_n(f, 4);
+	assert_int_equal(f->nrec, 4);
+	expect_file(f, "b.log", "b1");
+
+	commit(f);
+	assert_int_equal(f->nstore, 2);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 24);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->line, 3);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->fplen, 24);
+	/* Nothing moved: the next commit carries no position. */
+	batch_clear(&f->b);
+	assert_int_equal(feedset_positions(f->fs, &f->b), 0);
+	assert_int_equal(f->b.npos, 0);
+}
+
+static void
+test_partial_line(void **state)
+{
+	struct fx *f = *state;
+
+	append(f, "a.log", "one\ntw");
+	start(f);
+	wait_n(f, 1);
+	settle(f);
+	assert_int_equal(f->nrec, 1);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 4);   /* not past "tw" */
+
+	append(f, "a.log", "o");
+	settle(f);
+	assert_int_equal(f->nrec, 1);
+	append(f, "a.log", "\nthree\n");
+	wait_n(f, 3);
+	expect_file(f, "a.log", "one|two|three");
+	assert_int_equal(f->recs[1].line, 2);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 14);
+}
+
+static void
+test_crlf_and_bom(void **state)
+{
+	struct fx *f = *state;
+
+	append(f, "a.log", "\xEF\xBB\xBFx1\r\nx2\r\n\r\nx\r4\n");
+	start(f);
+	wait_n(f, 4);
+	assert_int_equal(f->nrec, 4);
+	expect_file(f, "a.log", "x1|x2||x\r4");
+	assert_int_equal(f->recs[0].len, 2);
+	assert_int_equal(f->recs[2].len, 0);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 3 + 4 + 4 + 2 + 4);
+
+	/* A BOM is only skipped at the very start of a file. */
+	append(f, "a.log", "\xEF\xBB\xBFy\n");
+	wait_n(f, 5);
+	assert_string_equal(f->recs[4].text, "\xEF\xBB\xBFy");
+}
+
+static void
+test_csv_quoted_newline(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].format = FORMAT_CSV;
+	append(f, "a.log", "h1,h2\r\n\"a\nb\",2\r\nc,3\n\"x\n");
+	start(f);
+	wait_n(f, 3);
+	settle(f);
+	assert_int_equal(f->nrec, 3);
+	expect_file(f, "a.log", "h1,h2|\"a\nb\",2|c,3");
+	assert_int_equal(f->recs[1].line, 2);
+	assert_int_equal(f->recs[2].line, 3);
+
+	append(f, "a.log", "y\",4\r\n");
+	wait_n(f, 4);
+	expect_file(f, "a.log", "h1,h2|\"a\nb\",2|c,3|\"x\ny\",4");
+	assert_int_equal(f->recs[3].line, 4);
+}
+
+static void
+test_rotation_rename_create(void **state)
+{
+	struct fx *f = *state;
+	int fds_before;
+
+	f->fc[0].path[strlen(f->fc[0].path) - 5] = '\0';
+	strcat(f->fc[0].path, "calls.log");
+	append(f, "calls.log", "1\n2\n");
+	start(f);
+	wait_n(f, 2);
+	commit(f);
+	fds_before = fds_in_dir(f, false);
+	assert_int_equal(fds_before, 1);
+
+	/* Rotate: the writer keeps writing to the old file for a moment. */
+	assert_int_equal(rename(path_of(f, "calls.log"), path_of(f, "calls.log.1")), 0);
+	append(f, "calls.log.1", "3\n");
+	append(f, "calls.log", "n1\n");
+	run_ms(f, 20);
+	append(f, "calls.log.1", "4\n");
+	append(f, "calls.log", "n2\n");
+	wait_n(f, 6);
+	assert_int_equal(f->nrec, 6);
+	/* Both files were found under the name calls.log: tell them apart by content. */
+	expect_some(f, "calls.log", "0123456789", "1|2|3|4");
+	expect_some(f, "calls.log", "n", "n1|n2");
+	/* the new file's records carry their own line numbers */
+	for (size_t i = 0; i < f->nrec; i++)
+		if (f->recs[i].text[0] == 'n')
+			assert_int_equal(f->recs[i].line, (uint64_t)(f->recs[i].text[1] - '0'));
+	assert_int_equal(fds_in_dir(f, false), 2);
+
+	/* Quiet for rotate_wait_ms: finished, and closed once committed gone. */
+	run_ms(f, 250);
+	assert_true(commit_until_closed(f, "calls.log.1"));
+	assert_int_equal(fds_in_dir(f, false), 1);
+	assert_int_equal(f->nstore, 1);
+	assert_int_equal(f->store[0].ino, ino_of(f, "calls.log"));
+	assert_int_equal(f->store[0].offset, 6);
+	assert_int_equal(f->nrec, 6);
+}
+
+static void
+test_delete_while_open(void **state)
+{
+	struct fx *f = *state;
+	int wfd;
+
+	append(f, "a.log", "1\n2\n");
+	append(f, "keep.log", "k\n");
+	start(f);
+	wait_n(f, 3);
+	commit(f);
+	assert_int_equal(fds_in_dir(f, false), 2);
+
+	/* The writer still holds it after the unlink and writes more. */
+	wfd = open(path_of(f, "a.log"), O_WRONLY | O_APPEND | O_CLOEXEC);
+	assert_true(wfd >= 0);
+	assert_int_equal(unlink(path_of(f, "a.log")), 0);
+	assert_int_equal(write(wfd, "3\n", 2), 2);
+	close(wfd);
+	wait_n(f, 4);
+	expect_file(f, "a.log", "1|2|3");
+	expect_file(f, "keep.log", "k");
+
+	run_ms(f, 250);
+	assert_true(commit_until_closed(f, "a.log (deleted)"));
+	assert_int_equal(fds_in_dir(f, true), 0);
+	assert_int_equal(fds_in_dir(f, false), 1);
+	assert_int_equal(f->nstore, 1);         /* its stored entry was dropped */
+}
+
+static void
+test_copytruncate(void **state)
+{
+	struct fx *f = *state;
+
+	append(f, "a.log", "1\n2\n3\n");
+	start(f);
+	wait_n(f, 3);
+	commit(f);
+	/* logrotate copytruncate: copy away (not matched), truncate in place. */
+	append(f, "a.log.1", "1\n2\n3\n");
+	assert_int_equal(truncate(path_of(f, "a.log"), 0), 0);
+	settle(f);
+	append(f, "a.log", "4\n");
+	wait_n(f, 4);
+	expect_file(f, "a.log", "1|2|3|4");
+	assert_int_equal(f->recs[3].line, 1);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 2);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->line, 1);
+}
+
+static void
+test_truncate_regrow(void **state)
+{
+	struct fx *f = *state;
+	int fd;
+
+	append(f, "a.log", "aaaa\nbbbb\n");
+	start(f);
+	wait_n(f, 2);
+	/* Truncated and rewritten past the old offset before the feed looks. */
+	fd = open(path_of(f, "a.log"), O_WRONLY | O_TRUNC | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "cccc\ndddd\neeee\n", 15), 15);
+	close(fd);
+	wait_n(f, 5);
+	expect_file(f, "a.log", "aaaa|bbbb|cccc|dddd|eeee");
+	assert_int_equal(f->recs[2].line, 1);
+	assert_int_equal(f->recs[4].line, 3);
+}
+
+static void
+test_restart_resumes_exactly(void **state)
+{
+	struct fx *f = *state;
+
+	append(f, "a.log", "1\n2\n");
+	append(f, "b.log", "x\n");
+	start(f);
+	wait_n(f, 3);
+	commit(f);
+	append(f, "a.log", "3\n");      /* read but never committed: read again */
+	wait_n(f, 4);
+	stop(f);
+	clear_recs(f);
+
+	append(f, "a.log", "4\n");
+	start(f);
+	wait_n(f, 2);
+	expect_file(f, "a.log", "3|4");
+	expect_file(f, "b.log", "");
+	assert_int_equal(f->recs[0].line, 3);
+	assert_int_equal(f->recs[1].line, 4);
+}
+
+static void
+test_restart_fingerprint_mismatch(void **state)
+{
+	struct fx *f = *state;
+	int fd;
+
+	append(f, "a.log", "old1\nold2\n");
+	start(f);
+	wait_n(f, 2);
+	commit(f);
+	stop(f);
+	clear_recs(f);
+
+	/* Same inode, other content, longer than the stored offset. */
+	fd = open(path_of(f, "a.log"), O_WRONLY | O_TRUNC | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "new1\nnew2\nnew3\n", 15), 15);
+	close(fd);
+	start(f);
+	wait_n(f, 3);
+	expect_file(f, "a.log", "new1|new2|new3");
+	assert_int_equal(f->recs[0].line, 1);
+}
+
+static void
+test_restart_rotated_away(void **state)
+{
+	struct fx *f = *state;
+	uint64_t old_ino;
+
+	f->fc[0].path[strlen(f->fc[0].path) - 5] = '\0';
+	strcat(f->fc[0].path, "calls.log");
+	append(f, "calls.log", "1\n2\n");
+	start(f);
+	wait_n(f, 2);
+	commit(f);
+	old_ino = ino_of(f, "calls.log");
+	stop(f);
+	clear_recs(f);
+
+	/* While stopped: more lines, rotation, lines in both files. */
+	append(f, "calls.log", "3\n");
+	assert_int_equal(rename(path_of(f, "calls.log"), path_of(f, "calls.log.1")), 0);
+	append(f, "calls.log.1", "4\n");
+	append(f, "calls.log", "n1\n");
+	start(f);
+	wait_n(f, 3);
+	expect_file(f, "calls.log.1", "3|4");
+	expect_file(f, "calls.log", "n1");
+	assert_int_equal(line_of(f, "calls.log.1", "3"), 3);
+	assert_int_equal(line_of(f, "calls.log", "n1"), 1);
+
+	run_ms(f, 250);
+	assert_true(commit_until_closed(f, "calls.log.1"));
+	assert_null(stored(f, old_ino));
+	assert_int_equal(f->nstore, 1);
+	assert_int_equal(f->nrec, 3);
+}
+
+static void
+test_restart_gone_file_dropped(void **state)
+{
+	struct fx *f = *state;
+	uint64_t ino;
+
+	append(f, "a.log", "1\n");
+	append(f, "b.log", "2\n");
+	start(f);
+	wait_n(f, 2);
+	commit(f);
+	ino = ino_of(f, "a.log");
+	stop(f);
+	clear_recs(f);
+
+	assert_int_equal(unlink(path_of(f, "a.log")), 0);
+	start(f);
+	settle(f);
+	assert_int_equal(f->nrec, 0);
+	assert_non_null(stored(f, ino));
+	commit(f);
+	assert_null(stored(f, ino));
+	assert_int_equal(f->nstore, 1);
+	batch_clear(&f->b);
+	assert_int_equal(feedset_positions(f->fs, &f->b), 0);
+	assert_int_equal(f->b.npos, 0);
+}
+
+static void
+test_partial_line_across_restart(void **state)
+{
+	struct fx *f = *state;
+
+	append(f, "a.log", "1\n2");
+	start(f);
+	wait_n(f, 1);
+	settle(f);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 2);
+	stop(f);
+	clear_recs(f);
+
+	append(f, "a.log", "x\n3\n");
+	start(f);
+	wait_n(f, 2);
+	expect_file(f, "a.log", "2x|3");
+	assert_int_equal(f->recs[0].line, 2);
+}
+
+static void
+test_overlong_line(void **state)
+{
+	struct fx *f = *state;
+	char big[64];
+
+	f->fc[0].max_line = 16;
+	memset(big, 'x', 40);
+	big[40] = '\0';
+	append(f, "a.log", "ok1\n");
+	append(f, "a.log", big);
+	append(f, "a.log", "\nok2\n0123456789abcdef\n0123456789abcdefg\nok3\n");
+	start(f);
+	wait_n(f, 4);
+	expect_file(f, "a.log", "ok1|ok2|0123456789abcdef|ok3");
+	assert_int_equal(f->nrej, 2);
+	assert_int_equal(f->rejs[0].why, REJ_TOO_LONG);
+	assert_int_equal(f->rejs[0].line, 2);
+	assert_int_equal(f->rejs[1].line, 5);
+	assert_int_equal(f->recs[1].line, 3);
+	assert_int_equal(f->recs[3].line, 6);
+
+	/* Arriving in pieces: never buffered, rejected once when its '\n' comes. */
+	append(f, "a.log", "yyyyyyyyyyyyyyyyyyyyyyyy");
+	settle(f);
+	append(f, "a.log", "yyyyyyyyyyyy");
+	settle(f);
+	assert_int_equal(f->nrej, 2);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 4 + 41 + 4 + 17 + 18 + 4);
+	append(f, "a.log", "yy\nok4\n");
+	wait_n(f, 5);
+	assert_int_equal(f->nrej, 3);
+	assert_int_equal(f->rejs[2].line, 7);
+	expect_file(f, "a.log", "ok1|ok2|0123456789abcdef|ok3|ok4");
+	assert_int_equal(f->recs[4].line, 8);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 88 + 39 + 4);
+}
+
+static void
+test_two_symlinks_one_file(void **state)
+{
+	struct fx *f = *state;
+
+	append(f, "real.dat", "1\n2\n");
+	assert_int_equal(symlink(path_of(f, "real.dat"), path_of(f, "a.log")), 0);
+	assert_int_equal(symlink("real.dat", path_of(f, "b.log")), 0);
+	assert_int_equal(link(path_of(f, "real.dat"), path_of(f, "c.log")), 0);
+	start(f);
+	wait_n(f, 2);
+	assert_int_equal(f->nrec, 2);
+	assert_int_equal(fds_in_dir(f, false), 1);
+	append(f, "real.dat", "3\n");
+	wait_n(f, 3);
+	assert_int_equal(f->nrec, 3);
+	assert_string_equal(f->recs[2].text, "3");
+	assert_int_equal(f->recs[2].line, 3);
+	commit(f);
+	assert_int_equal(f->nstore, 1);
+}
+
+static void
+test_identical_heads(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].format = FORMAT_CSV;
+	f->fc[0].csv.header = false;
+	append(f, "a.log", "h\n1\n");
+	append(f, "b.log", "h\n1\n");
+	append(f, "c.log", "");
+	start(f);
+	wait_n(f, 4);
+	expect_file(f, "a.log", "h|1");
+	expect_file(f, "b.log", "h|1");
+	commit(f);
+	assert_int_equal(f->nstore, 3);
+	stop(f);
+	clear_recs(f);
+
+	append(f, "a.log", "2\n");
+	append(f, "c.log", "c\n");
+	start(f);
+	wait_n(f, 2);
+	expect_file(f, "a.log", "2");
+	expect_file(f, "b.log", "");
+	expect_file(f, "c.log", "c");
+}
+
+static void
+test_enospc_pause_resume(void **state)
+{
+	struct fx *f = *state;
+	size_t idle;
+
+	append(f, "a.log", "1\n2\n3\n4\n5\n");
+	f->accept = 2;
+	start(f);
+	run_ms(f, 100);
+	assert_int_equal(f->nrec, 2);
+	assert_false(feedset_drained(f->fs));
+	assert_true(f->nidle >= 1);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 4);
+
+	/* Still blocked: new data is noted, not read. */
+	idle = f->nidle;
+	append(f, "a.log", "6\n");
+	run_ms(f, 50);
+	assert_int_equal(f->nrec, 2);
+	assert_int_equal(f->nidle, idle);
+
+	f->accept = 1;
+	feedset_resume(f->fs);
+	run_ms(f, 50);
+	assert_int_equal(f->nrec, 3);
+	f->accept = -1;
+	feedset_resume(f->fs);
+	wait_n(f, 6);
+	expect_file(f, "a.log", "1|2|3|4|5|6");
+
+	/* An explicit pause holds reading too. */
+	feedset_pause(f->fs);
+	append(f, "a.log", "7\n");
+	run_ms(f, 50);
+	assert_int_equal(f->nrec, 6);
+	feedset_resume(f->fs);
+	wait_n(f, 7);
+	expect_file(f, "a.log", "1|2|3|4|5|6|7");
+}
+
+static void
+test_header_replay(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].format = FORMAT_CSV;
+	append(f, "a.log", "\xEF\xBB\xBFh1;h2\r\n1;2\r\n3;4\r\n");
+	start(f);
+	wait_n(f, 3);
+	for (size_t i = 0; i < f->nrec; i++)
+		assert_false(f->recs[i].header);
+	commit(f);
+	stop(f);
+	clear_recs(f);
+
+	append(f, "a.log", "5;6\r\n");
+	start(f);
+	wait_n(f, 2);
+	assert_int_equal(f->nrec, 2);
+	assert_true(f->recs[0].header);
+	assert_string_equal(f->recs[0].text, "h1;h2");
+	assert_int_equal(f->recs[0].line, 1);
+	assert_false(f->recs[1].header);
+	assert_string_equal(f->recs[1].text, "5;6");
+	assert_int_equal(f->recs[1].line, 4);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 3 + 7 + 5 + 5 + 5);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->line, 4);
+}
+
+static void
+test_header_replay_after_enospc(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].format = FORMAT_CSV;
+	append(f, "a.log", "h\n1\n");
+	start(f);
+	wait_n(f, 2);
+	commit(f);
+	stop(f);
+	clear_recs(f);
+
+	append(f, "a.log", "2\n");
+	f->accept = 0;
+	start(f);
+	run_ms(f, 50);
+	assert_int_equal(f->nrec, 0);
+	f->accept = -1;
+	feedset_resume(f->fs);
+	wait_n(f, 2);
+	assert_int_equal(f->nrec, 2);
+	assert_true(f->recs[0].header);
+	assert_string_equal(f->recs[1].text, "2");
+}
+
+static void
+test_reconnect_rewinds(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].format = FORMAT_CSV;
+	append(f, "a.log", "h\n1\n2\n");
+	start(f);
+	wait_n(f, 3);
+	commit(f);
+	append(f, "a.log", "3\n4\npart");
+	append(f, "b.log", "h\nb1\n");  /* first seen after the commit */
+	wait_n(f, 7);
+	expect_file(f, "a.log", "h|1|2|3|4");
+	expect_file(f, "b.log", "h|b1");
+
+	/* The commit of 3, 4, b1 had an unknown outcome: it did not apply. */
+	clear_recs(f);
+	assert_int_equal(feedset_start(f->fs, f->store, f->nstore), 0);
+	wait_n(f, 5);
+	assert_true(f->recs[0].header || f->recs[1].header);
+	expect_file(f, "a.log", "3|4");
+	expect_file(f, "b.log", "h|b1");
+	for (size_t i = 0; i < f->nrec; i++)
+		if (!strcmp(f->recs[i].text, "3"))
+			assert_int_equal(f->recs[i].line, 4);
+
+	/* And the partial line is delivered once when completed. */
+	append(f, "a.log", "ial\n");
+	wait_n(f, 6);
+	expect_file(f, "a.log", "3|4|partial");
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 18);
+
+	/* A later reconnect with everything committed reads nothing again. */
+	clear_recs(f);
+	assert_int_equal(feedset_start(f->fs, f->store, f->nstore), 0);
+	settle(f);
+	expect_file(f, "a.log", "");
+	expect_file(f, "b.log", "");
+}
+
+static void
+test_reconnect_after_gone_commit(void **state)
+{
+	struct fx *f = *state;
+	struct file_pos saved[MAXSTORE];
+	size_t nsaved;
+
+	append(f, "a.log", "1\n");
+	start(f);
+	wait_n(f, 1);
+	commit(f);
+	assert_int_equal(unlink(path_of(f, "a.log")), 0);
+	run_ms(f, 250);
+	/* The gone position is sent; the outcome is unknown and it did not apply. */
+	memcpy(saved, f->store, sizeof(saved));
+	nsaved = f->nstore;
+	batch_clear(&f->b);
+	assert_int_equal(feedset_positions(f->fs, &f->b), 0);
+	assert_int_equal(f->b.npos, 1);
+	assert_true(f->b.pos[0].gone);
+	assert_int_equal(feedset_start(f->fs, saved, nsaved), 0);
+	run_ms(f, 250);
+	assert_int_equal(f->nrec, 1);           /* nothing reread */
+	assert_int_equal(fds_in_dir(f, false), 1);
+	/* Next time it applies; a reconnect then finds no entry and closes it. */
+	commit(f);
+	assert_int_equal(f->nstore, 0);
+	assert_int_equal(fds_in_dir(f, false), 0);
+	assert_int_equal(feedset_start(f->fs, f->store, f->nstore), 0);
+	settle(f);
+	assert_int_equal(f->nrec, 1);
+}
+
+static void
+test_start_at_end(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].start_at = START_END;
+	append(f, "a.log", "old1\nold2\npart");
+	start(f);
+	settle(f);
+	assert_int_equal(f->nrec, 0);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 10);
+	append(f, "a.log", "ial\nnew\n");
+	append(f, "b.log", "b1\n");     /* appeared after start: from its start */
+	wait_n(f, 3);
+	expect_file(f, "a.log", "partial|new");
+	expect_file(f, "b.log", "b1");
+}
+
+static void
+test_many_new_files(void **state)
+{
+	struct fx *f = *state;
+	char name[32];
+
+	start(f);
+	settle(f);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "f%03d.log", i);
+		append(f, name, "r\n");
+	}
+	wait_n(f, 300);
+	assert_int_equal(f->nrec, 300);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "f%03d.log", i);
+		expect_file(f, name, "r");
+	}
+}
+
+static void
+test_missing_dir_fallback(void **state)
+{
+	struct fx *f = *state;
+	char sub[128];
+
+	f->cfg.rescan_interval_ms = 100;
+	snprintf(f->fc[0].path, 128, "%s/sub/*.log", f->dir);
+	start(f);
+	settle(f);
+	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	append(f, "sub/a.log", "1\n");
+	wait_n(f, 1);
+	expect_file(f, "a.log", "1");
+	/* Watched now: a live append arrives without waiting for a rescan. */
+	append(f, "sub/a.log", "2\n");
+	wait_n(f, 2);
+	expect_file(f, "a.log", "1|2");
+}
+
+static void
+test_two_feeds_one_file(void **state)
+{
+	struct fx *f = *state;
+
+	f->cfg.nfeeds = 2;
+	snprintf(f->fc[1].path, 128, "%s/a.*", f->dir);
+	append(f, "a.log", "1\n");
+	start(f);
+	wait_n(f, 2);
+	assert_int_equal(f->nrec, 2);
+	commit(f);
+	assert_int_equal(f->nstore, 2);
+	assert_int_not_equal(f->store[0].feed, f->store[1].feed);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_initial_and_append, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crlf_and_bom, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_quoted_newline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotation_rename_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_while_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copytruncate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncate_regrow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_resumes_exactly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_fingerprint_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_rotated_away, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_gone_file_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_line_across_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlong_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_symlinks_one_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identical_heads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enospc_pause_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header_replay_after_enospc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect_rewinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect_after_gone_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_at_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_new_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_dir_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_feeds_one_file, setup, teardown),
+	};
+
+	log_init(0, false);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
