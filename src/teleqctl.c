@@ -607,7 +607,7 @@ fmt_percent(char *buf, size_t len, double v, bool sign)
 static void
 fmt_target_pct(char *buf, size_t len, double target)
 {
-	char tmp[64], *dot;
+	char tmp[24], *dot;     /* smaller than every caller's buf, so nothing truncates */
 	size_t n;
 
 	snprintf(tmp, sizeof(tmp), "%.2f", units4(target) / 100.0);
