@@ -63,6 +63,10 @@ struct ratelimit {
  */
 bool ratelimit_pass(struct ratelimit *rl, int64_t now, unsigned *ret_suppressed);
 
+/* ---------------------------------------------------------------- clock.c */
+int64_t mono_ms(void);  /* monotonic milliseconds: timeouts, ages, rate limits */
+int64_t wall_ms(void);  /* milliseconds since the epoch: stored timestamps */
+
 /* ----------------------------------------------------------------- utf8.c */
 enum encoding { ENC_UTF8, ENC_CP1252, ENC_LATIN1 };
 

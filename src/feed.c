@@ -73,16 +73,6 @@ struct feedset {
 	unsigned           scan_gen;
 };
 
-/* Monotonic milliseconds. */
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Asks the loop for a pass (coalesced: activating an active event is a no-op). */
 static void
 wake(struct feedset *fs)

@@ -70,16 +70,6 @@ struct recompute {
 
 static void job_free(struct job *job);
 
-/* Monotonic milliseconds, for the debug timing. */
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Month number of a day number. */
 static int64_t
 month_of(int64_t day)
@@ -256,7 +246,7 @@ job_end(struct job *job)
 		job_requeue(rc, job);
 	else if (!job->failed)
 		log_debug("recompute: %zu periods x %zu indicators from %zu hashes in %" PRId64 " ms",
-		    job->nperiods, job->nind, job->nmh + job->ndh, now_ms() - job->started_ms);
+		    job->nperiods, job->nind, job->nmh + job->ndh, mono_ms() - job->started_ms);
 	job_free(job);
 	recompute_kick(rc);
 }
@@ -267,7 +257,7 @@ job_error(struct job *job, const redisReply *r, const char *what)
 {
 	unsigned suppressed = 0;
 
-	if (!job->failed && ratelimit_pass(&job->rc->rl, now_ms() / 1000, &suppressed))
+	if (!job->failed && ratelimit_pass(&job->rc->rl, mono_ms() / 1000, &suppressed))
 		log_warnx("recompute: %s refused: %.200s%s", what, r->str ? r->str : "?",
 		    suppressed ? " (similar messages suppressed)" : "");
 	job->failed = true;
@@ -617,7 +607,7 @@ job_start(struct recompute *rc)
 	job->gen = rc->gen;
 	job->nind = cfg->nindicators;
 	job->today = store_today(rc->st);
-	job->started_ms = now_ms();
+	job->started_ms = mono_ms();
 	curm = month_of(job->today);
 
 	maxp = rc->npending * 3 * 4 + 1;

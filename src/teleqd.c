@@ -54,16 +54,6 @@ struct daemon {
 
 static void try_commit(struct daemon *d);
 
-/* Monotonic seconds, for log rate limiting. */
-static int64_t
-now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 static void
 usage(FILE *f)
 {
@@ -120,7 +110,7 @@ log_reject(struct daemon *d, const struct record_ctx *rc, enum reject why, const
 {
 	unsigned suppressed = 0;
 
-	if (rc->feed >= BATCH_MAX_FEEDS || !ratelimit_pass(&d->rl[rc->feed], now_sec(), &suppressed))
+	if (rc->feed >= BATCH_MAX_FEEDS || !ratelimit_pass(&d->rl[rc->feed], mono_ms() / 1000, &suppressed))
 		return;
 	if (suppressed)
 		log_warnx("feed %s: %u similar messages suppressed", d->cfg->feeds[rc->feed].name,
