@@ -235,16 +235,6 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what, (void)arg;
 }
 
-/* Monotonic milliseconds. */
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Runs the loop until *counter >= want or ms pass. Returns whether it got there. */
 static bool
 wait_count(struct fx *f, const int *counter, int want, int ms)
