@@ -4,7 +4,7 @@
  *
  * Files are keyed by (feed, dev, ino); a name is only a way to find them.
  * A pass reads the files marked dirty (by inotify, the rescan timer, a
- * rewind) with a byte budget per file and re-activates itself while data
+ * rewind) with a byte budget per file and schedules itself again while data
  * remains, so the loop stays responsive. Rescans run at the start of a
  * pass, so a burst of inotify events costs one readdir per directory.
  *
@@ -15,6 +15,10 @@
  * is reported gone only once the store holds a position for it, so after
  * an unknown-outcome commit the absence of its entry can only mean that the
  * gone commit applied; only then is its descriptor closed.
+ *
+ * Sink callbacks: record and reject may call feedset_pause (reading stops
+ * after that record) but nothing that adds or removes files; idle is called
+ * last in a pass and may do anything, feedset_free included.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -79,6 +83,20 @@ wake(struct feedset *fs)
 {
 	if (fs->started)
 		event_active(fs->pass_ev, EV_TIMEOUT, 0);
+}
+
+/*
+ * Schedules the next pass after the loop has polled for I/O once more. A
+ * plain event_active would run it within the same loop iteration (libevent
+ * keeps draining the active queue it appends to), starving everything else;
+ * a zero timeout is only expired after the next poll.
+ */
+static void
+yield_pass(struct feedset *fs)
+{
+	static const struct timeval now = { 0, 0 };
+
+	evtimer_add(fs->pass_ev, &now);
 }
 
 /* ------------------------------------------------------------ file table */
@@ -643,7 +661,7 @@ arm_finish(struct feedset *fs, int64_t now)
 
 /*
  * The read pass: pending rescans, then every dirty file up to its byte
- * budget. Re-activates itself while a file has more; at the end, when
+ * budget. Schedules itself again (yield_pass) while a file has more; at the end, when
  * everything is read, drained is set and the sink's idle called. The idle
  * and blocking callbacks come last: the sink may free the set in them.
  */
@@ -699,7 +717,7 @@ on_pass(evutil_socket_t fd, short what, void *arg)
 	}
 	if (more) {
 		fs->drained = false;
-		wake(fs);
+		yield_pass(fs);
 		return;
 	}
 	fs->drained = true;

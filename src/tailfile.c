@@ -434,12 +434,16 @@ deliver(struct tailfile *tf, const struct tf_out *out)
  * Re-reads the first record of a CSV file resumed past it and hands it to
  * the sink with header_replay set, so the sink learns the columns. The read
  * buffer is empty here (tf_seek emptied it and nothing was read since).
- * Returns TF_BLOCKED when the sink refused it (retried later), else TF_EOF.
+ * Returns TF_BLOCKED when the sink refused it, else TF_EOF; header_pending
+ * stays set when it is to be retried (sink refused it, out of memory, read
+ * error) and is cleared when it was delivered or cannot be (incomplete or
+ * over-long first record: logged once).
  */
 static enum tf_status
 replay_header(struct tailfile *tf, const struct tf_out *out)
 {
-	size_t have = 0, rl = 0, limit = tf->conf->max_line + sizeof(bom);
+	/* The read buffer's bound; a header with a BOM and "\r\n" fits. */
+	size_t have = 0, rl = 0, cap = tf->conf->max_line + TF_CHUNK;
 	struct record_ctx rc = {
 		.feed = tf->conf->feed, .line = 1, .path = tf->path, .ps = &tf->ps,
 		.header_replay = true,
@@ -447,22 +451,31 @@ replay_header(struct tailfile *tf, const struct tf_out *out)
 	const char *rec;
 	size_t len;
 
-	while (rl == 0 && have <= limit) {
+	while (rl == 0 && have < cap) {
+		size_t want = have + TF_CHUNK < cap ? have + TF_CHUNK : cap;
 		ssize_t n;
-		if (tf->alloc - have < TF_CHUNK) {
-			char *p = realloc(tf->buf, have + TF_CHUNK);
+
+		if (tf->alloc < want) {
+			char *p = realloc(tf->buf, want);
 			if (!p)
-				return TF_EOF;  /* retried at the next pass */
+				return TF_EOF;  /* still pending: retried at the next pass */
 			tf->buf = p;
-			tf->alloc = have + TF_CHUNK;
+			tf->alloc = want;
 		}
-		n = pread_full(tf->fd, tf->buf + have, TF_CHUNK, (int64_t)have);
-		if (n <= 0)
+		n = pread_full(tf->fd, tf->buf + have, want - have, (int64_t)have);
+		if (n < 0) {
+			if (!tf->warned)
+				log_warnx("%s: re-reading the CSV header: %s", tf->path,
+				    strerror((int)-n));
+			tf->warned = true;
+			return TF_EOF;  /* still pending */
+		}
+		if (n == 0)
 			break;
 		have += (size_t)n;
 		rl = csv_record_len(tf->buf, have, tf->conf->quote);
 	}
-	if (rl == 0 || rl - 1 > limit) {
+	if (rl == 0 || rl - 1 > tf->conf->max_line + sizeof(bom)) {
 		log_warnx("%s: cannot re-read the CSV header (incomplete or too long)", tf->path);
 		tf->header_pending = false;
 		return TF_EOF;
@@ -522,8 +535,12 @@ tf_read(struct tailfile *tf, const struct tf_out *out, size_t *budget, int64_t n
 		return TF_EOF;
 	if (tf_check(tf, now_ms) < 0)
 		return TF_EOF;
-	if (tf->header_pending && (st = replay_header(tf, out)) != TF_EOF)
-		return st;
+	if (tf->header_pending) {
+		/* No record is read before the sink knows the columns. */
+		st = replay_header(tf, out);
+		if (st != TF_EOF || tf->header_pending)
+			return st;
+	}
 	for (;;) {
 		ssize_t n;
 

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -52,6 +51,8 @@ struct fx {
 	size_t             nrej;
 	size_t             nidle;
 	long               accept;      /* records still accepted; < 0: no limit */
+	bool               seq;         /* only check records are "L<n>" in order, line n */
+	uint64_t           nseq, bad;
 	/* the "store" */
 	struct batch       b;
 	struct file_pos    store[MAXSTORE];
@@ -78,6 +79,13 @@ sink_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
 		return -ENOSPC;
 	if (f->accept > 0)
 		f->accept--;
+	if (f->seq) {
+		char want[32];
+		int n = snprintf(want, sizeof(want), "L%llu", (unsigned long long)++f->nseq);
+		if ((size_t)n != len || memcmp(rec, want, len) != 0 || rc->line != f->nseq)
+			f->bad++;
+		return 0;
+	}
 	assert_true(f->nrec < MAXREC);
 	assert_non_null(rc->ps);
 	r = &f->recs[f->nrec++];
@@ -115,6 +123,13 @@ static const struct feed_sink sink = { sink_record, sink_reject, sink_idle };
 
 /* ------------------------------------------------------------- fixtures */
 
+/* Feed i follows <test dir>/glob. */
+static void
+set_glob(struct fx *f, int i, const char *glob)
+{
+	snprintf(f->fc[i].path, 128, "%s/%s", f->dir, glob);
+}
+
 static int
 setup(void **state)
 {
@@ -128,7 +143,7 @@ setup(void **state)
 		struct feed_conf *fc = &f->fc[i];
 		fc->name = i ? "second" : "first";
 		fc->path = malloc(128);
-		snprintf(fc->path, 128, "%s/*.log", f->dir);
+		set_glob(f, i, "*.log");
 		fc->format = FORMAT_JSONL;
 		fc->start_at = START_BEGINNING;
 		fc->max_line = 65536;
@@ -207,22 +222,13 @@ ino_of(struct fx *f, const char *name)
 	return (uint64_t)st.st_ino;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Runs the loop for ms milliseconds. */
 static void
 run_ms(struct fx *f, int ms)
 {
-	int64_t end = now_ms() + ms;
+	int64_t end = mono_ms() + ms;
 
-	while (now_ms() < end) {
+	while (mono_ms() < end) {
 		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 		usleep(500);
 	}
@@ -235,9 +241,9 @@ run_ms(struct fx *f, int ms)
 static void
 wait_n(struct fx *f, size_t n)
 {
-	int64_t end = now_ms() + 3000;
+	int64_t end = mono_ms() + 3000;
 
-	while (f->nrec < n && now_ms() < end) {
+	while (f->nrec < n && mono_ms() < end) {
 		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 		usleep(500);
 	}
@@ -248,11 +254,11 @@ wait_n(struct fx *f, size_t n)
 static void
 settle(struct fx *f)
 {
-	int64_t end = now_ms() + 3000;
+	int64_t end = mono_ms() + 3000;
 	size_t before = f->nidle;
 
 	run_ms(f, 20);
-	while (!(f->nidle > before && feedset_drained(f->fs)) && now_ms() < end) {
+	while (!(f->nidle > before && feedset_drained(f->fs)) && mono_ms() < end) {
 		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 		usleep(500);
 	}
@@ -265,13 +271,18 @@ start(struct fx *f)
 	assert_int_equal(feedset_start(f->fs, f->store, f->nstore), 0);
 }
 
-/* Stops the feed set as a restart would: nothing after the last commit survives. */
+/*
+ * Stops the feed set as a restart would: nothing after the last commit
+ * survives, and the records seen so far are forgotten.
+ */
 static void
 stop(struct fx *f)
 {
 	feedset_free(f->fs);
 	f->fs = NULL;
+	clear_recs(f);
 }
+
 
 static struct file_pos *
 stored(struct fx *f, uint64_t ino)
@@ -342,9 +353,9 @@ fds_in_dir(struct fx *f, bool deleted_only)
 static bool
 commit_until_closed(struct fx *f, const char *needle)
 {
-	int64_t end = now_ms() + 3000;
+	int64_t end = mono_ms() + 3000;
 
-	while (now_ms() < end) {
+	while (mono_ms() < end) {
 		commit(f);
 		run_ms(f, 20);
 		if (count_fds(f, needle) == 0)
@@ -511,8 +522,7 @@ test_rotation_rename_create(void **state)
 	struct fx *f = *state;
 	int fds_before;
 
-	f->fc[0].path[strlen(f->fc[0].path) - 5] = '\0';
-	strcat(f->fc[0].path, "calls.log");
+	set_glob(f, 0, "calls.log");
 	append(f, "calls.log", "1\n2\n");
 	start(f);
 	wait_n(f, 2);
@@ -633,7 +643,6 @@ test_restart_resumes_exactly(void **state)
 	append(f, "a.log", "3\n");      /* read but never committed: read again */
 	wait_n(f, 4);
 	stop(f);
-	clear_recs(f);
 
 	append(f, "a.log", "4\n");
 	start(f);
@@ -655,7 +664,6 @@ test_restart_fingerprint_mismatch(void **state)
 	wait_n(f, 2);
 	commit(f);
 	stop(f);
-	clear_recs(f);
 
 	/* Same inode, other content, longer than the stored offset. */
 	fd = open(path_of(f, "a.log"), O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -674,15 +682,13 @@ test_restart_rotated_away(void **state)
 	struct fx *f = *state;
 	uint64_t old_ino;
 
-	f->fc[0].path[strlen(f->fc[0].path) - 5] = '\0';
-	strcat(f->fc[0].path, "calls.log");
+	set_glob(f, 0, "calls.log");
 	append(f, "calls.log", "1\n2\n");
 	start(f);
 	wait_n(f, 2);
 	commit(f);
 	old_ino = ino_of(f, "calls.log");
 	stop(f);
-	clear_recs(f);
 
 	/* While stopped: more lines, rotation, lines in both files. */
 	append(f, "calls.log", "3\n");
@@ -716,7 +722,6 @@ test_restart_gone_file_dropped(void **state)
 	commit(f);
 	ino = ino_of(f, "a.log");
 	stop(f);
-	clear_recs(f);
 
 	assert_int_equal(unlink(path_of(f, "a.log")), 0);
 	start(f);
@@ -743,7 +748,6 @@ test_partial_line_across_restart(void **state)
 	commit(f);
 	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 2);
 	stop(f);
-	clear_recs(f);
 
 	append(f, "a.log", "x\n3\n");
 	start(f);
@@ -831,7 +835,6 @@ test_identical_heads(void **state)
 	commit(f);
 	assert_int_equal(f->nstore, 3);
 	stop(f);
-	clear_recs(f);
 
 	append(f, "a.log", "2\n");
 	append(f, "c.log", "c\n");
@@ -897,7 +900,6 @@ test_header_replay(void **state)
 		assert_false(f->recs[i].header);
 	commit(f);
 	stop(f);
-	clear_recs(f);
 
 	append(f, "a.log", "5;6\r\n");
 	start(f);
@@ -925,7 +927,6 @@ test_header_replay_after_enospc(void **state)
 	wait_n(f, 2);
 	commit(f);
 	stop(f);
-	clear_recs(f);
 
 	append(f, "a.log", "2\n");
 	f->accept = 0;
@@ -1061,7 +1062,7 @@ test_missing_dir_fallback(void **state)
 	char sub[128];
 
 	f->cfg.rescan_interval_ms = 100;
-	snprintf(f->fc[0].path, 128, "%s/sub/*.log", f->dir);
+	set_glob(f, 0, "sub/*.log");
 	start(f);
 	settle(f);
 	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
@@ -1076,12 +1077,65 @@ test_missing_dir_fallback(void **state)
 }
 
 static void
+test_large_file_in_passes(void **state)
+{
+	struct fx *f = *state;
+	size_t passes_before, nlines = 300000;
+	FILE *fp = fopen(path_of(f, "a.log"), "w");
+	int64_t end;
+
+	/* ~2.6 MB: several 1 MiB passes, records across every 64 KiB chunk edge. */
+	assert_non_null(fp);
+	for (size_t i = 1; i <= nlines; i++)
+		fprintf(fp, "L%zu\n", i);
+	fclose(fp);
+	f->seq = true;
+	start(f);
+	/* The first pass stops at its budget and reschedules itself. */
+	event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	assert_true(f->nseq > 0 && f->nseq < nlines);
+	assert_false(feedset_drained(f->fs));
+	passes_before = f->nidle;
+	end = mono_ms() + 5000;
+	while (f->nseq < nlines && mono_ms() < end)
+		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	settle(f);
+	assert_int_equal(f->nseq, nlines);
+	assert_int_equal(f->bad, 0);
+	assert_true(f->nidle > passes_before);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->line, nlines);
+}
+
+static void
+test_rotated_name_inside_glob(void **state)
+{
+	struct fx *f = *state;
+
+	append(f, "a.log", "1\n2\n");
+	start(f);
+	wait_n(f, 2);
+	/* Rotated to a name the glob still matches: same file, never reread. */
+	assert_int_equal(rename(path_of(f, "a.log"), path_of(f, "a-1.log")), 0);
+	append(f, "a-1.log", "3\n");
+	append(f, "a.log", "n1\n");
+	wait_n(f, 4);
+	run_ms(f, 250);
+	assert_int_equal(f->nrec, 4);
+	expect_some(f, "a.log", "0123456789", "1|2|3");
+	expect_some(f, "a.log", "n", "n1");
+	commit(f);
+	assert_int_equal(f->nstore, 2);
+	assert_int_equal(fds_in_dir(f, false), 2);
+}
+
+static void
 test_two_feeds_one_file(void **state)
 {
 	struct fx *f = *state;
 
 	f->cfg.nfeeds = 2;
-	snprintf(f->fc[1].path, 128, "%s/a.*", f->dir);
+	set_glob(f, 1, "a.*");
 	append(f, "a.log", "1\n");
 	start(f);
 	wait_n(f, 2);
@@ -1120,6 +1174,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_many_new_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_dir_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_feeds_one_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_file_in_passes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotated_name_inside_glob, setup, teardown),
 	};
 
 	log_init(0, false);
