@@ -470,7 +470,7 @@ int  batch_add(struct batch *b, const struct event *ev);
 void batch_reject(struct batch *b, uint16_t feed, enum reject why, uint64_t line,
                   const char *path, const char *detail);
 void batch_line(struct batch *b, uint16_t feed);
-/* Records (or updates) the position of a file; last call per (dev, ino) wins. -ENOMEM. */
+/* Records (or updates) the position of a file; last call per (feed, dev, ino) wins. -ENOMEM. */
 int  batch_position(struct batch *b, const struct file_pos *p);
 
 /* ------------------------------------------------------------ indicator.c */
