@@ -66,6 +66,17 @@ bool ratelimit_pass(struct ratelimit *rl, int64_t now, unsigned *ret_suppressed)
 /* ---------------------------------------------------------------- clock.c */
 int64_t mono_ms(void);  /* monotonic milliseconds: timeouts, ages, rate limits */
 int64_t wall_ms(void);  /* milliseconds since the epoch: stored timestamps */
+/*
+ * The calendar clock, in seconds since the epoch: what decides "today",
+ * which month is open, when a period closes and when an alert is due.
+ * Normally the wall clock. For tests and the demo only, the environment
+ * variable TELEQD_TEST_CLOCK may name a file holding a decimal number of
+ * seconds since the epoch: it is reread on every call, so a test moves
+ * time by rewriting the file. An unreadable file falls back to the wall clock.
+ */
+int64_t cal_now(void);
+/* True when TELEQD_TEST_CLOCK is in effect (logged at start-up). */
+bool cal_is_fake(void);
 
 /* ----------------------------------------------------------------- utf8.c */
 enum encoding { ENC_UTF8, ENC_CP1252, ENC_LATIN1 };
@@ -161,6 +172,15 @@ int time_parse_iso8601(const char *s, size_t len, int64_t *ret, bool *ret_zoned)
 /* Seconds (optionally with fraction) since the epoch, UTC. -EINVAL / -ERANGE. */
 int time_parse_epoch(const char *s, size_t len, int64_t *ret);
 
+/* ---------------------------------------------------------- duration */
+/*
+ * A duration: one decimal integer and a unit, "30s", "15m", "24h", "7d",
+ * "2w" (no spaces, no fractions, no sign; 0 is allowed). Returns 0 and
+ * seconds in *ret_seconds, -EINVAL when s is not of that form, -ERANGE
+ * beyond 10 years. (timeparse.c)
+ */
+int duration_parse(const char *s, size_t len, int64_t *ret_seconds);
+
 /* --------------------------------------------------------------- period.c */
 enum period_kind { P_DAY, P_MONTH, P_QUARTER, P_HALF, P_YEAR, P_ROLLING };
 struct period {
@@ -198,6 +218,8 @@ struct span {
 	unsigned n;
 };
 void period_span(const struct period *p, struct span *ret_cur, struct span *ret_prev);
+/* The period of the same kind right after p (P_DAY .. P_YEAR; rolling: unchanged). */
+struct period period_next(const struct period *p);
 /* Inverse of month_key/day_key. -EINVAL. */
 int parse_month_key(const char *s, size_t len, int64_t *ret_monthno);
 int parse_day_key(const char *s, size_t len, int64_t *ret_day);
@@ -287,6 +309,43 @@ struct indicator {
 	enum combine  combine;
 	enum cadence  cadence;
 	int64_t       min_denominator;  /* below it a value is shown but not judged */
+	bool          early_warning;    /* month-to-date alerts (default: ratio yes, growth no) */
+};
+
+/* What alerts send (alert.c). */
+enum alert_kind { AK_BREACH, AK_REMINDER, AK_RESOLVED, AK_SUMMARY, AK_TEST, AK__MAX };
+
+struct alert_template {
+	char *subject;                  /* never NULL after config load (defaults filled in) */
+	char *body;
+};
+
+/* The alerts: section. Without it, enabled is false and nothing is sent. */
+struct alert_conf {
+	bool      enabled;
+	/* mail channel: used when nto > 0 */
+	size_t    nto;
+	char    **to;                   /* recipients (addr-spec, checked loosely) */
+	char     *from;                 /* From: addr-spec; required with to */
+	char    **sendmail;             /* argv, NULL-terminated; default /usr/sbin/sendmail -t -i */
+	/* webhook channel: used when webhook_url is set */
+	char     *webhook_url;          /* http://host[:port][/path] (plain HTTP only) */
+	char     *webhook_host;         /* parsed from the url */
+	unsigned  webhook_port;         /* default 80 */
+	char     *webhook_path;         /* default "/" */
+	unsigned  webhook_timeout_ms;   /* default 10000 */
+	/* early warning */
+	int64_t   min_denominator;      /* default 20 */
+	double    hysteresis;           /* fraction: 0.02 = 2 percentage points (default) */
+	int64_t   repeat_s;             /* default 7 days */
+	/* summaries */
+	int64_t   grace_s;              /* after a period closes, default 2 days */
+	/* delivery */
+	int64_t   retry_min_s;          /* first retry after (default 30 s), doubling ... */
+	int64_t   retry_max_s;          /* ... up to (default 1 h) */
+	unsigned  check_interval_ms;    /* time-based checks (month close), default 60000 */
+	size_t    stream_maxlen;        /* entries kept in the alerts stream, default 1000 */
+	struct alert_template tpl[AK__MAX];
 };
 
 struct config {
@@ -316,6 +375,7 @@ struct config {
 	struct feed_conf *feeds;
 	size_t           nindicators;
 	struct indicator *indicators;
+	struct alert_conf alerts;
 };
 
 /*
@@ -500,6 +560,137 @@ void ind_outcome(const struct indicator *ind, const struct ind_sums *months,
                  const struct ind_sums *prev, unsigned n, struct outcome *ret);
 bool target_met(enum cmp cmp, double target, double value);
 const char *cmp_symbol(enum cmp cmp);   /* ">=", ... */
+
+/* ---------------------------------------------------------------- alert.c */
+/*
+ * Pure alert logic: the early-warning state machine, when a period's
+ * summary is due, and the retry schedule. No I/O; the caller persists the
+ * state (as ew_format text) and decides delivery.
+ */
+const char *alert_kind_name(enum alert_kind k);         /* "breach", "reminder", ... */
+
+/* Early-warning state of one indicator, persisted between runs. */
+struct ew_state {
+	int64_t month;          /* month number (y*12 + m-1) watched; -1 = none yet */
+	bool    breach;         /* the month-to-date value is on the wrong side */
+	bool    announced;      /* the current breach was announced: a "resolved" is owed */
+	int64_t last_alert;     /* seconds since the epoch of the last breach/reminder sent; 0 never */
+};
+enum ew_action { EW_NONE, EW_BREACH, EW_REMINDER, EW_RESOLVED };
+/*
+ * One step for indicator ind given the month-to-date outcome o of month
+ * number month at time now (seconds). A new month starts from a clean
+ * state (no message: the month summary covers the old one). Below
+ * ac->min_denominator, or without a value, nothing changes. Entering a
+ * breach (target not met) announces it unless a breach was announced
+ * less than ac->repeat_s ago (a flap: the breach is then quiet). A breach
+ * ends only when the value is on the right side by at least
+ * ac->hysteresis; a "resolved" is sent only for an announced breach. A
+ * breach lasting ac->repeat_s since the last message is reminded (or, if
+ * quiet, announced). *ret_next always gets the new state.
+ */
+enum ew_action ew_step(const struct alert_conf *ac, const struct indicator *ind,
+                       const struct ew_state *cur, int64_t month, const struct outcome *o,
+                       int64_t now, struct ew_state *ret_next);
+/* Text form "m=<month> b=<0|1> a=<0|1> t=<last_alert>". Returns length or -ENOBUFS. */
+int ew_format(const struct ew_state *s, char *buf, size_t len);
+/* Inverse of ew_format. -EINVAL. */
+int ew_parse(const char *s, size_t len, struct ew_state *ret);
+/*
+ * The latest period of kind (P_MONTH .. P_YEAR) whose end (local midnight
+ * after its last day) plus grace_s is at or before now_wall (local wall
+ * seconds: seconds since 1970-01-01 00:00 of the local calendar).
+ */
+struct period summary_latest_due(enum period_kind kind, int64_t now_wall, int64_t grace_s);
+/*
+ * Whether ind is in the summary of a period of kind: a month summary has
+ * every indicator; a quarter, half-year or year summary those whose
+ * cadence is at most that long.
+ */
+bool summary_includes(const struct indicator *ind, enum period_kind kind);
+/* Delay before retry number attempt (1-based): retry_min_s doubling, capped at retry_max_s. */
+int64_t retry_delay(const struct alert_conf *ac, unsigned attempt);
+
+/* -------------------------------------------------------------- message.c */
+/*
+ * Pure rendering of alert messages: templates with {placeholders}, the
+ * Swedish summary table, the RFC 5322 mail and the webhook JSON.
+ *
+ * Placeholders: {title} {indicator} {period} {period_id} {value} {target}
+ * {basis} {previous} {status} {table} {missed} {count} ; "{{" is "{" and
+ * "}}" is "}". Per-indicator ones are empty in a summary; {table},
+ * {missed} and {count} are empty outside one.
+ */
+struct ind_view {               /* one indicator's figures, as in its ind:<name>:<period> hash */
+	const struct indicator *ind;
+	struct outcome cur;         /* num, den, value, has_value, met (1, 0, -1) */
+	struct outcome prev;        /* the same period one year earlier */
+};
+struct alert_text {
+	char *subject;              /* one line, UTF-8 */
+	char *body;                 /* UTF-8, '\n' line ends */
+};
+/* Default Swedish template of kind (subject or body). */
+const char *alert_default_template(enum alert_kind k, bool subject);
+/* Checks a template. 0, or -EINVAL with *ret_offset at the bad placeholder or brace. */
+int tpl_check(const char *tpl, size_t len, size_t *ret_offset);
+/*
+ * Renders the message of kind for period p (rows: one indicator for
+ * breach/reminder/resolved, every summarized indicator for a summary,
+ * none for a test). Returns 0 or -ENOMEM; *ret owned by the caller.
+ */
+int alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct period *p,
+                 const struct ind_view *rows, size_t nrows, struct alert_text *ret);
+void alert_text_done(struct alert_text *t);     /* accepts NULL and zeroed */
+/*
+ * A complete RFC 5322 message for sendmail -t: From, To, Subject (RFC 2047
+ * encoded when not ASCII), Date (of date, seconds), Message-ID <id@domain
+ * of From>, MIME 1.0 text/plain UTF-8 quoted-printable, Auto-Submitted.
+ * Lines end in '\n' (the sendmail interface converts). *ret malloc'd.
+ */
+int mail_build(const struct alert_conf *ac, const char *id, int64_t date,
+               const struct alert_text *t, char **ret, size_t *ret_len);
+/*
+ * The webhook JSON: {"id","kind","period","created","subject","text",
+ * "indicators":[{"name","title","value","target","cmp","numerator",
+ * "denominator","met","previous_value","previous_numerator",
+ * "previous_denominator"}]}. *ret malloc'd.
+ */
+int webhook_payload(const char *id, enum alert_kind kind, const struct period *p,
+                    int64_t created, const struct alert_text *t,
+                    const struct ind_view *rows, size_t nrows, char **ret, size_t *ret_len);
+
+/* --------------------------------------------------------------- notify.c */
+/*
+ * Delivers one rendered message through one channel, asynchronously on
+ * a libevent base: mail by running the sendmail command with the message
+ * on its standard input (exit 0 = accepted), webhook by an HTTP POST of
+ * the JSON (2xx = accepted). Knows nothing of Redis or retries.
+ */
+struct event_base;
+enum channel { CH_MAIL, CH_WEBHOOK, CH__MAX };
+const char *channel_name(enum channel ch);      /* "mail", "webhook" */
+/* Parses "mail" / "webhook". -EINVAL. */
+int channel_parse(const char *s, size_t len, enum channel *ret);
+/* True when ac configures channel ch. */
+bool channel_enabled(const struct alert_conf *ac, enum channel ch);
+/*
+ * status 0: delivered. < 0: failed; detail (never message content) says
+ * why: "exit 75", "killed after 60 s", "HTTP 500", "connection refused".
+ */
+typedef void notify_done_fn(void *arg, int status, const char *detail);
+struct notify;
+int  notify_new(struct event_base *base, const struct alert_conf *ac, struct notify **ret);
+/* Cancels what is in flight (children are killed, callbacks not called). Accepts NULL. */
+void notify_free(struct notify *n);
+/*
+ * Starts delivering data[0..len) (copied) through ch; id is the alert id
+ * (webhook: the Idempotency-Key header). done is called exactly once,
+ * never from within notify_send. Returns 0, -EINVAL (channel not
+ * configured), -ENOMEM, or -errno when the attempt cannot start.
+ */
+int  notify_send(struct notify *n, enum channel ch, const char *id, const char *data,
+                 size_t len, notify_done_fn *done, void *arg);
 
 /* ----------------------------------------------------------------- feed.c */
 /*

@@ -1462,7 +1462,7 @@ store_config(const struct store *st)
 int64_t
 store_today(const struct store *st)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = cal_now();
 
 	return floor_div(now + tz_utc_offset(st->tz, now), 86400);
 }

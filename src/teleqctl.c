@@ -168,7 +168,7 @@ resolve_today(const struct config *cfg, const char *given, int64_t *ret)
 	r = tz_load(cfg->timezone, &tz);
 	if (r < 0)
 		return r;
-	now = (int64_t)time(NULL);
+	now = cal_now();
 	*ret = floor_div(now + tz_utc_offset(tz, now), 86400);
 	tz_free(tz);
 	return 0;
