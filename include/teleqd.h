@@ -629,6 +629,7 @@ struct ind_view {               /* one indicator's figures, as in its ind:<name>
 struct alert_text {
 	char *subject;              /* one line, UTF-8 */
 	char *body;                 /* UTF-8, '\n' line ends */
+	enum alert_kind kind;       /* set by alert_render; mail_build writes it as X-Teleqd-Kind */
 };
 /* Default Swedish template of kind (subject or body). */
 const char *alert_default_template(enum alert_kind k, bool subject);
@@ -675,8 +676,11 @@ int channel_parse(const char *s, size_t len, enum channel *ret);
 /* True when ac configures channel ch. */
 bool channel_enabled(const struct alert_conf *ac, enum channel ch);
 /*
- * status 0: delivered. < 0: failed; detail (never message content) says
- * why: "exit 75", "killed after 60 s", "HTTP 500", "connection refused".
+ * status 0: delivered. < 0: failed; detail (never NULL, valid during the
+ * call only, never message content) says why: "exit 75: <first line of
+ * its output>", "killed by signal 9", "timed out after 60 s", "cannot run
+ * /usr/sbin/sendmail: No such file or directory", "HTTP 500",
+ * "connection failed", "timed out".
  */
 typedef void notify_done_fn(void *arg, int status, const char *detail);
 struct notify;
@@ -686,8 +690,10 @@ void notify_free(struct notify *n);
 /*
  * Starts delivering data[0..len) (copied) through ch; id is the alert id
  * (webhook: the Idempotency-Key header). done is called exactly once,
- * never from within notify_send. Returns 0, -EINVAL (channel not
- * configured), -ENOMEM, or -errno when the attempt cannot start.
+ * never from within notify_send; a failure to start (sendmail missing)
+ * is reported through done like any other failed attempt. Returns 0, or
+ * -EINVAL (channel not configured, bad id) / -ENOMEM, and then done is
+ * never called.
  */
 int  notify_send(struct notify *n, enum channel ch, const char *id, const char *data,
                  size_t len, notify_done_fn *done, void *arg);
@@ -772,6 +778,14 @@ int  store_commit(struct store *st, const struct batch *b, store_done_fn *done, 
 bool store_connected(const struct store *st);
 /* Recomputes every indicator period of the last two years (start-up, reload). */
 void store_recompute_all(struct store *st);
+/*
+ * The feeds have been read to their end once since start-up: from now on
+ * alert checks run (a summary computed halfway through a backfill would
+ * be wrong).
+ */
+void store_caught_up(struct store *st);
+/* True when connected and no indicator recompute is running or due. */
+bool store_settled(const struct store *st);
 /* Replaces the config (SIGHUP); the connection is kept when redis settings are equal. */
 int  store_reconfigure(struct store *st, const struct config *cfg);
 

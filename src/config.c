@@ -13,7 +13,9 @@
  * before indicators (a filter may only name what some feed produces).
  * Dimensions are interned in order of appearance while the feeds are read,
  * then sorted by name (the order of combo fields in Redis) before the
- * indicators are read, so filters get the final indexes.
+ * indicators are read, so filters get the final indexes. The alerts
+ * section comes last; its defaults (templates included) are filled in
+ * even when it is absent.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,6 +27,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <yaml.h>
 
@@ -46,6 +51,7 @@
 #define CFG_MAX_FEEDNAME 32
 #define CFG_MAX_TAG     32
 #define CFG_MAX_DIGITS  15              /* digits of a target: exact in a double */
+#define CFG_MAX_URL     2048            /* webhook url */
 
 /* Parse state shared by all helpers. */
 struct ctx {
@@ -56,7 +62,7 @@ struct ctx {
 	char            *err;
 	size_t           errlen;
 	struct config   *cfg;
-	bool             check_files;   /* config_load: also check the zone file exists */
+	bool             check_files;   /* config_load: also check the zone file and sendmail */
 	int              ind_line[CFG_MAX_INDS];    /* where each indicator starts */
 };
 
@@ -1599,19 +1605,64 @@ static bool filter_within(const struct filter *num, const struct filter *den)
 }
 
 /*
+ * Reads an unsigned decimal "digits[.digits]" at s[*i] (s NUL-terminated),
+ * at most CFG_MAX_DIGITS digits, no exponent. Returns true, advances *i and
+ * gives the value as *ret_m / 10^*ret_scale; false when there is no such
+ * number there (nothing is advanced then).
+ */
+static bool read_decimal(const char *s, size_t *i, uint64_t *ret_m, size_t *ret_scale)
+{
+	size_t j = *i, ndig = 0, scale = 0;
+	uint64_t m = 0;
+	bool frac = false;
+
+	for (;; j++) {
+		if (s[j] >= '0' && s[j] <= '9') {
+			if (++ndig > CFG_MAX_DIGITS)
+				return false;
+			m = m * 10 + (uint64_t)(s[j] - '0');
+			if (frac)
+				scale++;
+		} else if (s[j] == '.' && !frac && ndig > 0)
+			frac = true;
+		else
+			break;
+	}
+	if (ndig == 0 || (frac && scale == 0))
+		return false;
+	*i = j;
+	*ret_m = m;
+	*ret_scale = scale;
+	return true;
+}
+
+/*
+ * m / 10^scale as one correctly rounded division (m has at most 15 digits,
+ * so it is exact in a double, and so is 10^scale for scale <= 22): "55%",
+ * "0.55" and the literal 0.55 are the same double.
+ */
+static double decimal_value(uint64_t m, size_t scale)
+{
+	double p10 = 1.0;
+
+	for (size_t k = 0; k < scale; k++)
+		p10 *= 10.0;
+	return (double)m / p10;
+}
+
+/*
  * target: "<op> <number>[%]" with op one of >= > <= <, e.g. ">= 0.55" or
- * "> 5%". The number is decimal (no exponent, at most 15 digits) and is
- * computed as digits / 10^k, one correctly rounded division, so "55%" and
- * "0.55" give the same double as the literal 0.55.
+ * "> 5%". The number is decimal (no exponent, at most 15 digits), see
+ * read_decimal and decimal_value.
  */
 static int parse_target(struct ctx *c, const yaml_node_t *n, bool ratio, struct indicator *ind)
 {
 	char buf[64];
 	const char *s;
-	size_t len, i = 0, ndig = 0, scale = 0;
+	size_t len, i = 0, scale = 0;
 	uint64_t m = 0;
-	bool neg = false, frac = false;
-	double v, p10 = 1.0;
+	bool neg = false;
+	double v;
 	enum cmp op;
 	int r;
 
@@ -1636,19 +1687,7 @@ static int parse_target(struct ctx *c, const yaml_node_t *n, bool ratio, struct 
 		i++;
 	if (s[i] == '-' || s[i] == '+')
 		neg = s[i++] == '-';
-	for (;; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
-			if (++ndig > CFG_MAX_DIGITS)
-				goto bad;
-			m = m * 10 + (uint64_t)(s[i] - '0');
-			if (frac)
-				scale++;
-		} else if (s[i] == '.' && !frac && ndig > 0)
-			frac = true;
-		else
-			break;
-	}
-	if (ndig == 0 || (frac && scale == 0))
+	if (!read_decimal(s, &i, &m, &scale))
 		goto bad;
 	while (s[i] == ' ')
 		i++;
@@ -1660,9 +1699,7 @@ static int parse_target(struct ctx *c, const yaml_node_t *n, bool ratio, struct 
 		i++;
 	if (i != len)
 		goto bad;
-	for (size_t k = 0; k < scale; k++)
-		p10 *= 10.0;    /* exact: scale <= 17 and 10^22 is still exact */
-	v = (double)m / p10;
+	v = decimal_value(m, scale);
 	if (neg)
 		v = -v;
 	if (ratio && (v < 0.0 || v > 1.0))
@@ -1683,10 +1720,10 @@ bad:
 static int parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator *ind)
 {
 	enum { K_NAME, K_TITLE, K_KIND, K_NUMERATOR, K_DENOMINATOR, K_COUNT, K_TARGET, K_COMBINE,
-	       K_CADENCE, K_MIN_DENOMINATOR, K__N };
+	       K_CADENCE, K_MIN_DENOMINATOR, K_EARLY_WARNING, K__N };
 	static const char *const keys[K__N] = { "name", "title", "kind", "numerator",
 	                                        "denominator", "count", "target", "combine",
-	                                        "cadence", "min_denominator" };
+	                                        "cadence", "min_denominator", "early_warning" };
 	static const struct enum_name kinds[] = { { "ratio", IND_RATIO }, { "growth", IND_GROWTH } };
 	static const struct enum_name combines[] = { { "pooled", COMBINE_POOLED },
 	                                             { "mean_of_months", COMBINE_MEAN_OF_MONTHS } };
@@ -1787,6 +1824,11 @@ static int parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator
 			return r;
 		ind->min_denominator = (int64_t)u;
 	}
+	/* month-to-date warnings suit a share; a growth is only known at the period's end */
+	ind->early_warning = ind->kind == IND_RATIO;
+	if (v[K_EARLY_WARNING] &&
+	    (r = get_bool(c, v[K_EARLY_WARNING], "early_warning", &ind->early_warning)) < 0)
+		return r;
 	return 0;
 }
 
@@ -1819,6 +1861,631 @@ static int parse_indicators(struct ctx *c, const yaml_node_t *n)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ alerts */
+
+#define DUR_MIN         ((int64_t)60)   /* seconds */
+#define DUR_HOUR        ((int64_t)3600)
+#define DUR_DAY         ((int64_t)86400)
+
+/* Names of the template kinds, by enum alert_kind (the keys of templates:). */
+static const char *const alert_kinds[AK__MAX] = {
+	[AK_BREACH] = "breach", [AK_REMINDER] = "reminder", [AK_RESOLVED] = "resolved",
+	[AK_SUMMARY] = "summary", [AK_TEST] = "test",
+};
+
+/* Frees a NULL-terminated argv and the strings in it. NULL is fine. */
+static void argv_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/*
+ * Writes seconds s in the largest unit that divides it exactly ("90s",
+ * "15m", "7d") into buf, for messages. Returns buf.
+ */
+static const char *fmt_duration(int64_t s, char buf[static 24])
+{
+	if (s != 0 && s % DUR_DAY == 0)
+		snprintf(buf, 24, "%" PRId64 "d", s / DUR_DAY);
+	else if (s != 0 && s % DUR_HOUR == 0)
+		snprintf(buf, 24, "%" PRId64 "h", s / DUR_HOUR);
+	else if (s != 0 && s % DUR_MIN == 0)
+		snprintf(buf, 24, "%" PRId64 "m", s / DUR_MIN);
+	else
+		snprintf(buf, 24, "%" PRId64 "s", s);
+	return buf;
+}
+
+/* Gives a duration (see duration_parse) of min..max seconds in *ret. */
+static int get_duration(struct ctx *c, const yaml_node_t *n, const char *what, int64_t min,
+                        int64_t max, int64_t *ret)
+{
+	char buf[64], lo[24], hi[24];
+	const char *s;
+	size_t len;
+	int64_t v;
+	int r;
+
+	r = get_text(c, n, what, CFG_MAX_SHORT, &s, &len);
+	if (r < 0)
+		return r;
+	r = duration_parse(s, len, &v);
+	if (r == -EINVAL)
+		return fail(c, n, "bad duration '%s' for %s: expected a whole number and a unit "
+		            "(s, m, h, d or w), like 30s, 15m, 24h, 7d or 2w", shown(s, len, buf), what);
+	if (r < 0 || v < min || v > max)
+		return fail(c, n, "%s must be between %s and %s, not '%s'", what,
+		            fmt_duration(min, lo), fmt_duration(max, hi), shown(s, len, buf));
+	*ret = v;
+	return 0;
+}
+
+/*
+ * hysteresis: percentage points "2%" or a fraction 0.02, 0..0.5. Decimal
+ * as in targets (read_decimal), so "2%" and 0.02 are the same double.
+ */
+static int parse_hysteresis(struct ctx *c, const yaml_node_t *n, double *ret)
+{
+	char buf[64];
+	const char *s;
+	size_t len, i = 0, scale = 0;
+	uint64_t m = 0;
+	double v;
+	int r;
+
+	r = get_text(c, n, "hysteresis", CFG_MAX_SHORT, &s, &len);
+	if (r < 0)
+		return r;
+	if (!read_decimal(s, &i, &m, &scale))
+		goto bad;
+	if (s[i] == '%') {
+		scale += 2;
+		i++;
+	}
+	if (i != len)
+		goto bad;
+	v = decimal_value(m, scale);
+	if (v > 0.5)
+		return fail(c, n, "hysteresis must be between 0 and 0.5 (0%% and 50%%), not '%s'",
+		            shown(s, len, buf));
+	*ret = v;
+	return 0;
+bad:
+	return fail(c, n, "bad hysteresis '%s': expected percentage points like \"2%%\" or a "
+	            "fraction like 0.02", shown(s, len, buf));
+}
+
+/*
+ * True for a DNS host name: 1..253 bytes of dot-separated labels, each
+ * 1..63 of A-Z a-z 0-9 -, not starting or ending with '-'. All digits and
+ * dots must be a valid dotted IPv4 address instead.
+ */
+static bool hostname_ok(const char *s, size_t len)
+{
+	char v4[16];
+	size_t label = 0;
+	bool alpha = false;
+
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isascii(ch) || !(isalnum(ch) || ch == '-'))
+			return false;
+		if ((label == 0 && ch == '-') || ++label > 63)
+			return false;
+		alpha |= !isdigit(ch);
+	}
+	if (label == 0 || s[len - 1] == '-')
+		return false;
+	if (alpha)
+		return true;
+	if (len >= sizeof(v4))
+		return false;
+	memcpy(v4, s, len);
+	v4[len] = '\0';
+	return inet_pton(AF_INET, v4, &(struct in_addr){ 0 }) == 1;
+}
+
+/*
+ * True for an addr-spec "local@domain" that is safe in a mail header and
+ * on a sendmail command line: at most 254 bytes, printable ASCII without
+ * spaces, no CR/LF, none of < > , ; : " ( ) [ ] \ (so no display name,
+ * no second address, no quoting), exactly one '@', a local part of 1..64
+ * bytes and a host name as domain.
+ */
+static bool addr_ok(const char *s, size_t len)
+{
+	const char *at = NULL;
+
+	if (len > 254)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch <= ' ' || ch >= 0x7f || strchr("<>,;:\"()[]\\", ch))
+			return false;
+		if (ch == '@') {
+			if (at)
+				return false;
+			at = s + i;
+		}
+	}
+	if (!at || at == s || at - s > 64)
+		return false;
+	return hostname_ok(at + 1, len - (size_t)(at + 1 - s));
+}
+
+/* A mail address (addr_ok) in *ret, freeing what *ret held. */
+static int get_addr(struct ctx *c, const yaml_node_t *n, const char *what, char **ret)
+{
+	char buf[64];
+	const char *s;
+	size_t len;
+	int r;
+
+	r = get_text(c, n, what, 254, &s, &len);
+	if (r < 0)
+		return r;
+	if (!addr_ok(s, len))
+		return fail(c, n, "bad mail address '%s' in %s: expected local@domain, printable ASCII "
+		            "without spaces and without any of < > , ; : \" ( ) [ ] \\",
+		            shown(s, len, buf), what);
+	return get_str(c, n, what, 254, ret);
+}
+
+/* to: one address or a sequence of 1..16. */
+static int parse_mail_to(struct ctx *c, const yaml_node_t *n, struct alert_conf *ac)
+{
+	size_t count = 1;
+	int r;
+
+	if (n->type == YAML_SEQUENCE_NODE) {
+		count = seq_len(n);
+		if (count < 1 || count > 16)
+			return fail(c, n, "to must list 1 to 16 addresses");
+	} else if (n->type != YAML_SCALAR_NODE)
+		return fail_type(c, n, "to", "an address or a sequence of addresses");
+	ac->to = calloc(count, sizeof(char *));
+	if (!ac->to)
+		return oom(c);
+	ac->nto = count;        /* entries are filled in order; config_free copes with NULLs */
+	for (size_t i = 0; i < count; i++) {
+		const yaml_node_t *v = n->type == YAML_SEQUENCE_NODE ?
+		                       child(c, n->data.sequence.items.start[i]) : n;
+
+		if ((r = get_addr(c, v, "to", &ac->to[i])) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * sendmail: the program (an absolute path) and its arguments, 1..16
+ * entries, run without a shell. config_load also checks that the program
+ * is an executable regular file.
+ */
+static int parse_sendmail(struct ctx *c, const yaml_node_t *n, struct alert_conf *ac)
+{
+	char buf[64];
+	size_t count;
+	int r;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail_type(c, n, "sendmail", "a sequence (the program and its arguments)");
+	count = seq_len(n);
+	if (count < 1 || count > 16)
+		return fail(c, n, "sendmail must list 1 to 16 entries (the program and its arguments)");
+	argv_free(ac->sendmail);
+	ac->sendmail = calloc(count + 1, sizeof(char *));       /* NULL-terminated as it fills */
+	if (!ac->sendmail)
+		return oom(c);
+	for (size_t i = 0; i < count; i++) {
+		const yaml_node_t *v = child(c, n->data.sequence.items.start[i]);
+
+		r = get_str(c, v, i ? "a sendmail argument" : "the sendmail program", CFG_MAX_PATH,
+		            &ac->sendmail[i]);
+		if (r < 0)
+			return r;
+	}
+	{
+		const yaml_node_t *prog = child(c, n->data.sequence.items.start[0]);
+		const char *p = ac->sendmail[0];
+		struct stat st;
+
+		if (p[0] != '/')
+			return fail(c, prog, "the sendmail program '%s' must be an absolute path",
+			            shown(p, strlen(p), buf));
+		if (!c->check_files)
+			return 0;
+		if (stat(p, &st) < 0) {
+			int e = errno;
+
+			return fail(c, prog, "the sendmail program '%s' cannot be used: %s",
+			            shown(p, strlen(p), buf), strerror(e));
+		}
+		if (!S_ISREG(st.st_mode))
+			return fail(c, prog, "the sendmail program '%s' is not a regular file",
+			            shown(p, strlen(p), buf));
+		if (access(p, X_OK) < 0) {
+			int e = errno;
+
+			return fail(c, prog, "the sendmail program '%s' is not executable: %s",
+			            shown(p, strlen(p), buf), strerror(e));
+		}
+	}
+	return 0;
+}
+
+/* mail: { to, from, sendmail } — to and from are required. */
+static int parse_mail(struct ctx *c, const yaml_node_t *n, struct alert_conf *ac)
+{
+	enum { K_TO, K_FROM, K_SENDMAIL, K__N };
+	static const char *const keys[K__N] = { "to", "from", "sendmail" };
+	yaml_node_t *v[K__N];
+	int r;
+
+	r = take_keys(c, n, "mail", keys, K__N, v);
+	if (r < 0)
+		return r;
+	if (!v[K_TO])
+		return fail_missing(c, n, "to", "mail");
+	if (!v[K_FROM])
+		return fail_missing(c, n, "from", "mail");
+	if ((r = parse_mail_to(c, v[K_TO], ac)) < 0)
+		return r;
+	if ((r = get_addr(c, v[K_FROM], "from", &ac->from)) < 0)
+		return r;
+	if (v[K_SENDMAIL] && (r = parse_sendmail(c, v[K_SENDMAIL], ac)) < 0)
+		return r;
+	return 0;
+}
+
+/*
+ * url: http://host[:port][/path], host a name, a dotted IPv4 address or
+ * [IPv6]. Printable ASCII without spaces (it becomes the request line and
+ * the Host header), no user info, no fragment. https is refused: TLS is
+ * left to a local proxy. Fills webhook_url, _host (IPv6 without the
+ * brackets), _port (default 80) and _path (default "/").
+ */
+static int parse_webhook_url(struct ctx *c, const yaml_node_t *n, struct alert_conf *ac)
+{
+	char buf[64], host[256];
+	const char *s, *auth, *aend, *hend, *path;
+	size_t len, hlen;
+	unsigned long port = 80;
+	int r;
+
+	r = get_text(c, n, "url", CFG_MAX_URL, &s, &len);
+	if (r < 0)
+		return r;
+	if (!strncasecmp(s, "https://", 8))
+		return fail(c, n, "https is not supported in url: point it at a local TLS proxy "
+		            "(e.g. stunnel) that forwards to the https endpoint");
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return fail(c, n, "url must be printable ASCII without spaces");
+	if (strncasecmp(s, "http://", 7))
+		return fail(c, n, "bad url '%s': expected http://host[:port][/path]",
+		            shown(s, len, buf));
+	auth = s + 7;
+	path = strchr(auth, '/');
+	aend = path ? path : s + len;
+	if (memchr(auth, '@', (size_t)(aend - auth)))
+		return fail(c, n, "url must not hold user information (user@ or user:password@)");
+	if (path && strchr(path, '#'))
+		return fail(c, n, "url must not have a #fragment");
+	if (auth < aend && auth[0] == '[') {
+		hend = memchr(auth, ']', (size_t)(aend - auth));
+		if (!hend || (size_t)(hend - auth - 1) >= sizeof(host))
+			goto bad_host;
+		hlen = (size_t)(hend - auth - 1);
+		memcpy(host, auth + 1, hlen);
+		host[hlen] = '\0';
+		if (inet_pton(AF_INET6, host, &(struct in6_addr){ 0 }) != 1)
+			goto bad_host;
+		hend++;
+	} else {
+		hend = memchr(auth, ':', (size_t)(aend - auth));
+		if (!hend)
+			hend = aend;
+		hlen = (size_t)(hend - auth);
+		if (!hostname_ok(auth, hlen))
+			goto bad_host;
+		memcpy(host, auth, hlen);
+		host[hlen] = '\0';
+	}
+	if (hend < aend) {
+		const char *p = hend + 1;
+		size_t plen = (size_t)(aend - p);
+
+		if (*hend != ':')
+			goto bad_host;
+		port = 0;
+		for (size_t i = 0; i < plen && port <= 65535; i++)
+			port = isdigit((unsigned char)p[i]) ? port * 10 + (unsigned long)(p[i] - '0')
+			                                    : 65536;
+		if (plen == 0 || port < 1 || port > 65535)
+			return fail(c, n, "bad port '%s' in url: expected 1 to 65535",
+			            shown(p, plen, buf));
+	}
+	if (!(ac->webhook_url = strndup(s, len)) || !(ac->webhook_host = strdup(host)) ||
+	    !(ac->webhook_path = strdup(path ? path : "/")))
+		return oom(c);
+	ac->webhook_port = (unsigned)port;
+	return 0;
+bad_host:
+	return fail(c, n, "bad host in url '%s': expected a host name, an IPv4 address or "
+	            "[an IPv6 address]", shown(s, len, buf));
+}
+
+/* webhook: { url, timeout_ms } — url is required. */
+static int parse_webhook(struct ctx *c, const yaml_node_t *n, struct alert_conf *ac)
+{
+	enum { K_URL, K_TIMEOUT_MS, K__N };
+	static const char *const keys[K__N] = { "url", "timeout_ms" };
+	yaml_node_t *v[K__N];
+	uint64_t u;
+	int r;
+
+	r = take_keys(c, n, "webhook", keys, K__N, v);
+	if (r < 0)
+		return r;
+	if (!v[K_URL])
+		return fail_missing(c, n, "url", "webhook");
+	if ((r = parse_webhook_url(c, v[K_URL], ac)) < 0)
+		return r;
+	if (v[K_TIMEOUT_MS]) {
+		if ((r = get_uint(c, v[K_TIMEOUT_MS], "timeout_ms", 100, 600000, &u)) < 0)
+			return r;
+		ac->webhook_timeout_ms = (unsigned)u;
+	}
+	return 0;
+}
+
+/* early_warning: { min_denominator, hysteresis, repeat } */
+static int parse_early_warning(struct ctx *c, const yaml_node_t *n, struct alert_conf *ac)
+{
+	enum { K_MIN_DENOMINATOR, K_HYSTERESIS, K_REPEAT, K__N };
+	static const char *const keys[K__N] = { "min_denominator", "hysteresis", "repeat" };
+	yaml_node_t *v[K__N];
+	uint64_t u;
+	int r;
+
+	r = take_keys(c, n, "early_warning", keys, K__N, v);
+	if (r < 0)
+		return r;
+	if (v[K_MIN_DENOMINATOR]) {
+		if ((r = get_uint(c, v[K_MIN_DENOMINATOR], "min_denominator", 0, 1000000000, &u)) < 0)
+			return r;
+		ac->min_denominator = (int64_t)u;
+	}
+	if (v[K_HYSTERESIS] && (r = parse_hysteresis(c, v[K_HYSTERESIS], &ac->hysteresis)) < 0)
+		return r;
+	if (v[K_REPEAT] &&
+	    (r = get_duration(c, v[K_REPEAT], "repeat", DUR_MIN, 365 * DUR_DAY, &ac->repeat_s)) < 0)
+		return r;
+	return 0;
+}
+
+/* summary: { grace } */
+static int parse_summary(struct ctx *c, const yaml_node_t *n, struct alert_conf *ac)
+{
+	enum { K_GRACE, K__N };
+	static const char *const keys[K__N] = { "grace" };
+	yaml_node_t *v[K__N];
+	int r;
+
+	r = take_keys(c, n, "summary", keys, K__N, v);
+	if (r < 0)
+		return r;
+	if (v[K_GRACE] &&
+	    (r = get_duration(c, v[K_GRACE], "grace", 0, 31 * DUR_DAY, &ac->grace_s)) < 0)
+		return r;
+	return 0;
+}
+
+/* delivery: { retry_min, retry_max, stream_maxlen } with retry_min <= retry_max. */
+static int parse_delivery(struct ctx *c, const yaml_node_t *n, struct alert_conf *ac)
+{
+	enum { K_RETRY_MIN, K_RETRY_MAX, K_STREAM_MAXLEN, K__N };
+	static const char *const keys[K__N] = { "retry_min", "retry_max", "stream_maxlen" };
+	yaml_node_t *v[K__N];
+	char lo[24], hi[24];
+	uint64_t u;
+	int r;
+
+	r = take_keys(c, n, "delivery", keys, K__N, v);
+	if (r < 0)
+		return r;
+	if (v[K_RETRY_MIN] &&
+	    (r = get_duration(c, v[K_RETRY_MIN], "retry_min", 1, DUR_DAY, &ac->retry_min_s)) < 0)
+		return r;
+	if (v[K_RETRY_MAX] &&
+	    (r = get_duration(c, v[K_RETRY_MAX], "retry_max", 1, 7 * DUR_DAY, &ac->retry_max_s)) < 0)
+		return r;
+	if (ac->retry_max_s < ac->retry_min_s)
+		return fail(c, v[K_RETRY_MAX] ? v[K_RETRY_MAX] : v[K_RETRY_MIN],
+		            "retry_max (%s) must not be less than retry_min (%s)",
+		            fmt_duration(ac->retry_max_s, hi), fmt_duration(ac->retry_min_s, lo));
+	if (v[K_STREAM_MAXLEN]) {
+		if ((r = get_uint(c, v[K_STREAM_MAXLEN], "stream_maxlen", 10, 1000000, &u)) < 0)
+			return r;
+		ac->stream_maxlen = (size_t)u;
+	}
+	return 0;
+}
+
+/*
+ * Reports the placeholder error tpl_check found at byte off of tpl (what
+ * names the template): an unknown name, an unclosed '{' or a lone '}'. The
+ * position is given in characters, 1-based, within the template text.
+ */
+static int fail_placeholder(struct ctx *c, const yaml_node_t *n, const char *what,
+                            const char *tpl, size_t len, size_t off)
+{
+	static const char known[] = "{title} {indicator} {period} {period_id} {value} {target} "
+	                            "{basis} {previous} {status} {table} {missed} {count}";
+	char buf[64];
+	size_t pos = 1, end;
+
+	for (size_t i = 0; i < off && i < len; i++)
+		pos += ((unsigned char)tpl[i] & 0xC0) != 0x80;
+	if (off >= len || tpl[off] == '}')
+		return fail(c, n, "lone '}' at character %zu of the %s template (write }} for a "
+		            "brace)", pos, what);
+	for (end = off + 1; end < len && tpl[end] != '}' && tpl[end] != '{'; end++)
+		;
+	if (end == len || tpl[end] == '{')
+		return fail(c, n, "unclosed '{' at character %zu of the %s template (write {{ for a "
+		            "brace)", pos, what);
+	return fail(c, n, "unknown placeholder '%s' at character %zu of the %s template (known: "
+	            "%s)", shown(tpl + off, end + 1 - off, buf), pos, what, known);
+}
+
+/*
+ * One template text (subject: one line of at most 200 bytes, no control
+ * characters; body: at most 8192 bytes, no control characters but '\n' and
+ * '\t'), checked with tpl_check. C1 controls (U+0080..U+009F) count as
+ * control characters. Replaces *ret.
+ */
+static int get_template(struct ctx *c, const yaml_node_t *n, const char *kind, bool subject,
+                        char **ret)
+{
+	size_t max = subject ? 200 : 8192, len, off = 0;
+	char what[32];
+	const char *s;
+	int r;
+
+	snprintf(what, sizeof(what), "%s %s", kind, subject ? "subject" : "body");
+	r = get_text(c, n, what, max, &s, &len);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		bool ctl = ch < 0x20 || ch == 0x7f ||
+		           (ch == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0);
+
+		if (ctl && !(!subject && (ch == '\n' || ch == '\t')))
+			return fail(c, n, "the %s template must not contain control characters%s", what,
+			            subject ? " (it is one line)" : " other than line breaks and tabs");
+	}
+	if (tpl_check(s, len, &off) < 0)
+		return fail_placeholder(c, n, what, s, len, off);
+	return get_str(c, n, what, max, ret);
+}
+
+/* templates: { KIND: { subject, body }, ... }; what is not given keeps its default. */
+static int parse_templates(struct ctx *c, const yaml_node_t *n, struct alert_conf *ac)
+{
+	enum { K_SUBJECT, K_BODY, K__N };
+	static const char *const keys[K__N] = { "subject", "body" };
+	yaml_node_t *kinds[AK__MAX], *v[K__N];
+	int r;
+
+	r = take_keys(c, n, "templates", alert_kinds, AK__MAX, kinds);
+	if (r < 0)
+		return r;
+	for (size_t k = 0; k < AK__MAX; k++) {
+		struct alert_template *t = &ac->tpl[k];
+
+		if (!kinds[k])
+			continue;
+		if ((r = take_keys(c, kinds[k], "a template", keys, K__N, v)) < 0)
+			return r;
+		if (v[K_SUBJECT] &&
+		    (r = get_template(c, v[K_SUBJECT], alert_kinds[k], true, &t->subject)) < 0)
+			return r;
+		if (v[K_BODY] && (r = get_template(c, v[K_BODY], alert_kinds[k], false, &t->body)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* alerts: { mail, webhook, early_warning, summary, delivery, check_interval_ms, templates } */
+static int parse_alerts(struct ctx *c, const yaml_node_t *n)
+{
+	enum { K_MAIL, K_WEBHOOK, K_EARLY_WARNING, K_SUMMARY, K_DELIVERY, K_CHECK_INTERVAL_MS,
+	       K_TEMPLATES, K__N };
+	static const char *const keys[K__N] = { "mail", "webhook", "early_warning", "summary",
+	                                        "delivery", "check_interval_ms", "templates" };
+	struct alert_conf *ac = &c->cfg->alerts;
+	yaml_node_t *v[K__N];
+	uint64_t u;
+	int r;
+
+	r = take_keys(c, n, "alerts", keys, K__N, v);
+	if (r < 0)
+		return r;
+	ac->enabled = true;
+	if (v[K_MAIL] && (r = parse_mail(c, v[K_MAIL], ac)) < 0)
+		return r;
+	if (v[K_WEBHOOK] && (r = parse_webhook(c, v[K_WEBHOOK], ac)) < 0)
+		return r;
+	if (v[K_EARLY_WARNING] && (r = parse_early_warning(c, v[K_EARLY_WARNING], ac)) < 0)
+		return r;
+	if (v[K_SUMMARY] && (r = parse_summary(c, v[K_SUMMARY], ac)) < 0)
+		return r;
+	if (v[K_DELIVERY] && (r = parse_delivery(c, v[K_DELIVERY], ac)) < 0)
+		return r;
+	if (v[K_CHECK_INTERVAL_MS]) {
+		if ((r = get_uint(c, v[K_CHECK_INTERVAL_MS], "check_interval_ms", 100, 3600000, &u)) < 0)
+			return r;
+		ac->check_interval_ms = (unsigned)u;
+	}
+	if (v[K_TEMPLATES] && (r = parse_templates(c, v[K_TEMPLATES], ac)) < 0)
+		return r;
+	return 0;
+}
+
+/*
+ * The alerts defaults (see struct alert_conf), also when there is no
+ * alerts: section: the sendmail argv and every template are owned copies,
+ * so users may rely on them being non-NULL.
+ */
+static int alert_defaults(struct ctx *c)
+{
+	static const char *const sendmail[] = { "/usr/sbin/sendmail", "-t", "-i" };
+	struct alert_conf *ac = &c->cfg->alerts;
+
+	ac->enabled = false;
+	ac->webhook_port = 80;
+	ac->webhook_timeout_ms = 10000;
+	ac->min_denominator = 20;
+	ac->hysteresis = 0.02;
+	ac->repeat_s = 7 * DUR_DAY;
+	ac->grace_s = 2 * DUR_DAY;
+	ac->retry_min_s = 30;
+	ac->retry_max_s = DUR_HOUR;
+	ac->check_interval_ms = 60000;
+	ac->stream_maxlen = 1000;
+	ac->sendmail = calloc(sizeof(sendmail) / sizeof(sendmail[0]) + 1, sizeof(char *));
+	if (!ac->sendmail)
+		return oom(c);
+	for (size_t i = 0; i < sizeof(sendmail) / sizeof(sendmail[0]); i++)
+		if (!(ac->sendmail[i] = strdup(sendmail[i])))
+			return oom(c);
+	for (size_t k = 0; k < AK__MAX; k++) {
+		const char *subject = alert_default_template((enum alert_kind)k, true);
+		const char *body = alert_default_template((enum alert_kind)k, false);
+
+		ac->tpl[k].subject = strdup(subject ? subject : "");
+		ac->tpl[k].body = strdup(body ? body : "");
+		if (!ac->tpl[k].subject || !ac->tpl[k].body)
+			return oom(c);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------- root */
 
 /* Sets the documented defaults; strings are owned so config_free frees them all alike. */
@@ -1840,17 +2507,17 @@ static int config_defaults(struct ctx *c)
 	cfg->batch_max_delay_ms = 100;
 	cfg->deadletter_maxlen = 10000;
 	cfg->rescan_interval_ms = 2000;
-	return 0;
+	return alert_defaults(c);
 }
 
 /* The top-level mapping, sections in dependency order (not file order). */
 static int parse_root(struct ctx *c, const yaml_node_t *root)
 {
 	enum { K_TIMEZONE, K_REDIS, K_DEDUP, K_BATCH, K_DEADLETTER, K_RESCAN, K_FEEDS,
-	       K_INDICATORS, K__N };
+	       K_INDICATORS, K_ALERTS, K__N };
 	static const char *const keys[K__N] = { "timezone", "redis", "dedup", "batch",
 	                                        "deadletter", "rescan_interval_ms", "feeds",
-	                                        "indicators" };
+	                                        "indicators", "alerts" };
 	yaml_node_t *v[K__N];
 	uint64_t u;
 	int r;
@@ -1879,6 +2546,8 @@ static int parse_root(struct ctx *c, const yaml_node_t *root)
 		return r;
 	sort_dims(c->cfg);
 	if (v[K_INDICATORS] && (r = parse_indicators(c, v[K_INDICATORS])) < 0)
+		return r;
+	if (v[K_ALERTS] && (r = parse_alerts(c, v[K_ALERTS])) < 0)
 		return r;
 	return 0;
 }
@@ -1976,7 +2645,7 @@ static int yaml_precheck(struct ctx *c)
 
 /* ------------------------------------------------------------------ public */
 
-/* config_parse, and with check_files the checks that need files (the zone). */
+/* config_parse, and with check_files the checks that need files (zone, sendmail). */
 static int parse_text(const char *name, const char *text, size_t len, bool check_files,
                       struct config **ret, char *err, size_t errlen)
 {
@@ -2048,8 +2717,9 @@ int config_parse(const char *name, const char *text, size_t len, struct config *
 
 /*
  * Reads path (a regular file of at most 1 MiB) and parses it like
- * config_parse, also checking that the time zone exists. I/O errors
- * return -errno with "path: reason" in err.
+ * config_parse, also checking the files the config names: that the time
+ * zone exists and that a sendmail program given in alerts.mail is an
+ * executable file. I/O errors return -errno with "path: reason" in err.
  */
 int config_load(const char *path, struct config **ret, char *err, size_t errlen)
 {
@@ -2178,6 +2848,18 @@ void config_free(struct config *cfg)
 		filter_done(&cfg->indicators[i].den);
 	}
 	free(cfg->indicators);
+	for (size_t i = 0; cfg->alerts.to && i < cfg->alerts.nto; i++)
+		free(cfg->alerts.to[i]);
+	free(cfg->alerts.to);
+	free(cfg->alerts.from);
+	argv_free(cfg->alerts.sendmail);
+	free(cfg->alerts.webhook_url);
+	free(cfg->alerts.webhook_host);
+	free(cfg->alerts.webhook_path);
+	for (size_t k = 0; k < AK__MAX; k++) {
+		free(cfg->alerts.tpl[k].subject);
+		free(cfg->alerts.tpl[k].body);
+	}
 	free(cfg);
 }
 

@@ -342,3 +342,32 @@ void period_span(const struct period *p, struct span *ret_cur, struct span *ret_
 		*ret_prev = span_of(&prev);
 	}
 }
+
+/*
+ * The period of the same kind right after p: the next day, month, quarter,
+ * half or year (across year ends), all fields filled as period_of_day
+ * would. A rolling period (or an unknown kind) is returned unchanged: it is
+ * defined by "today", not by its position.
+ */
+struct period period_next(const struct period *p)
+{
+	unsigned per_year;
+
+	switch (p->kind) {
+	case P_DAY:
+		return day_period(p->first_day + 1);
+	case P_MONTH:
+	case P_QUARTER:
+	case P_HALF:
+		per_year = 12 / kind_months(p->kind);
+		/* idx is authoritative for month-based kinds (see the top of this file). */
+		if (p->idx >= per_year)
+			return month_period(p->kind, p->year + 1, 1);
+		return month_period(p->kind, p->year, p->idx + 1);
+	case P_YEAR:
+		return month_period(P_YEAR, p->year + 1, 0);
+	case P_ROLLING:
+	default:
+		return *p;
+	}
+}

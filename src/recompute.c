@@ -249,6 +249,15 @@ job_end(struct job *job)
 		    job->nperiods, job->nind, job->nmh + job->ndh, mono_ms() - job->started_ms);
 	job_free(job);
 	recompute_kick(rc);
+	if (recompute_idle(rc))
+		store_indicators_written(rc->st);
+}
+
+/* True when no job runs and nothing is due. */
+bool
+recompute_idle(const struct recompute *rc)
+{
+	return !rc->job && !rc->npending && !rc->pending_rolling;
 }
 
 /* Logs an error reply of a job, rate limited (a broken key would repeat it per commit). */

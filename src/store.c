@@ -328,6 +328,9 @@ struct store {
 	size_t               scratch_cap;
 
 	struct recompute    *rc;
+	struct alerter      *al;            /* NULL when alerts are not configured */
+	struct outbox       *ob;
+	bool                 caught_up;     /* store_caught_up ran */
 	struct ratelimit     rl;            /* commit error messages */
 	uint64_t             rng;
 	unsigned             depth;         /* st_hold nesting */
@@ -336,6 +339,8 @@ struct store {
 
 static void conn_start(struct store *st);
 static void store_destroy(struct store *st);
+static int  alerts_new(struct store *st);
+static void alerts_free(struct store *st);
 
 /* xorshift64*: jitter only, no need for quality. */
 static uint32_t
@@ -950,6 +955,9 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	st->ever_ready = true;
 	st->outage_logged = false;
 	recompute_kick(st->rc);
+	/* outcomes written while Redis was away first, then what is due */
+	outbox_kick(st->ob);
+	alerter_kick(st->al);
 	if (st->sink.ready)
 		st->sink.ready(st->arg, pos, n);
 	free(pos);
@@ -1467,6 +1475,34 @@ store_today(const struct store *st)
 	return floor_div(now + tz_utc_offset(st->tz, now), 86400);
 }
 
+/* Seconds east of UTC at utc in the configured zone. */
+int32_t
+store_utc_offset(const struct store *st, int64_t utc)
+{
+	return tz_utc_offset(st->tz, utc);
+}
+
+/* True when the indicator hashes are current. */
+bool
+store_indicators_fresh(const struct store *st)
+{
+	return recompute_idle(st->rc);
+}
+
+/* recompute.c finished what was due. */
+void
+store_indicators_written(struct store *st)
+{
+	alerter_kick(st->al);
+}
+
+/* alerter.c queued a message. */
+void
+store_outbox_kick(struct store *st)
+{
+	outbox_kick(st->ob);
+}
+
 /* True when commands may be sent. */
 bool
 store_ready(const struct store *st)
@@ -1532,7 +1568,7 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
 		r = -ENOMEM;
 		goto fail;
 	}
-	if ((r = recompute_new(st, &st->rc)) < 0)
+	if ((r = recompute_new(st, &st->rc)) < 0 || (r = alerts_new(st)) < 0)
 		goto fail;
 	conn_start(st);
 	*ret = st;
@@ -1540,6 +1576,56 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
 fail:
 	store_destroy(st);
 	return r;
+}
+
+/*
+ * Creates the alerter and the outbox when cfg has an alerts: section.
+ * Returns 0 or -errno (logged).
+ */
+static int
+alerts_new(struct store *st)
+{
+	const struct alert_conf *ac = &st->cfg->alerts;
+	int r;
+
+	if (!ac->enabled)
+		return 0;
+	if ((r = outbox_new(st, st->base, ac, &st->ob)) < 0 ||
+	    (r = alerter_new(st, st->base, ac->check_interval_ms, &st->al)) < 0) {
+		log_warnx("alerts: cannot start: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/* Frees the alerter and the outbox (their requests in flight are orphaned). */
+static void
+alerts_free(struct store *st)
+{
+	alerter_free(st->al);
+	st->al = NULL;
+	outbox_free(st->ob);
+	st->ob = NULL;
+}
+
+/*
+ * The feeds were read to their end since start-up: alert checks may run
+ * (before, a summary would count half a backfill).
+ */
+void
+store_caught_up(struct store *st)
+{
+	if (!st)
+		return;
+	st->caught_up = true;
+	alerter_caught_up(st->al);
+}
+
+/* True when connected and the indicator hashes are current. */
+bool
+store_settled(const struct store *st)
+{
+	return st && store_ready(st) && recompute_idle(st->rc);
 }
 
 /* Frees everything of st but the connection (already closed). */
@@ -1551,6 +1637,7 @@ store_destroy(struct store *st)
 	if (st->watchdog_ev)
 		event_free(st->watchdog_ev);
 	recompute_free(st->rc);
+	alerts_free(st);
 	tz_free(st->tz);
 	free(st->host);
 	password_free(st->password, st->password_len);
@@ -1575,6 +1662,7 @@ store_free(struct store *st)
 	st->dead = true;
 	recompute_free(st->rc);
 	st->rc = NULL;
+	alerts_free(st);
 	/* orphan every request: hiredis still calls them, with NULL, while freeing */
 	for (rq = st->reqs; rq; rq = rq->next)
 		rq->st = NULL;
@@ -1645,6 +1733,10 @@ store_reconfigure(struct store *st, const struct config *cfg)
 		st->tz = ntz;
 	}
 	recompute_config_changed(st->rc);
+	/* the alerter and the outbox keep pointers into the config: start them afresh */
+	alerts_free(st);
+	if (alerts_new(st) == 0 && st->caught_up)
+		alerter_caught_up(st->al);
 	if (same)
 		return 0;
 	free(st->host);

@@ -1,5 +1,8 @@
 /*
- * store_priv.h — what store.c and recompute.c share, and nothing else.
+ * store_priv.h — what the Redis-side modules share, and nothing else:
+ * store.c (the connection and commits) and its children recompute.c
+ * (indicator hashes), alerter.c (alert decisions) and outbox.c (delivery),
+ * which send their commands over the store's one connection.
  *
  * Both sides keep their structs private: only functions and opaque types
  * cross this header, so a change to either struct cannot leave a stale
@@ -66,6 +69,15 @@ bool store_ready(const struct store *st);
 int store_send(struct store *st, redisCallbackFn *fn, void *privdata,
                const struct argv_buf *ab);
 
+/* Seconds east of UTC in the configured zone at instant utc. */
+int32_t store_utc_offset(const struct store *st, int64_t utc);
+/* True when no indicator recompute is running or due: the ind: hashes are current. */
+bool store_indicators_fresh(const struct store *st);
+/* recompute.c: every due indicator hash is written (alerts may look now). */
+void store_indicators_written(struct store *st);
+/* Something was queued in the outbox: deliver it now rather than at the next poll. */
+void store_outbox_kick(struct store *st);
+
 /* ---- recompute.c, for store.c */
 struct recompute;
 /* Returns 0 or -ENOMEM. */
@@ -85,5 +97,32 @@ void recompute_touch_rolling(struct recompute *rc);
 void recompute_kick(struct recompute *rc);
 /* The config was replaced: a job in flight is discarded and its periods are due again. */
 void recompute_config_changed(struct recompute *rc);
+
+/* True when no job runs and nothing is due. */
+bool recompute_idle(const struct recompute *rc);
+
+/* ---- alerter.c, for store.c */
+struct alerter;
+/* Creates the alerter (checks every interval_ms and when kicked). 0 or -ENOMEM. */
+int  alerter_new(struct store *st, struct event_base *base, unsigned interval_ms,
+                 struct alerter **ret);
+/* Frees al; a check in flight is orphaned. Accepts NULL. */
+void alerter_free(struct alerter *al);
+/* Runs a check when the feeds are caught up, Redis is ready and the indicators are fresh. */
+void alerter_kick(struct alerter *al);
+/* The feeds were read to their end once: checks may run from now on. */
+void alerter_caught_up(struct alerter *al);
+/* The config was replaced. */
+void alerter_config_changed(struct alerter *al);
+
+/* ---- outbox.c, for store.c */
+struct outbox;
+/* Creates the outbox and its notifier for ac (kept by pointer). 0 or -errno. */
+int  outbox_new(struct store *st, struct event_base *base, const struct alert_conf *ac,
+                struct outbox **ret);
+/* Frees ob, cancelling deliveries in flight (they stay due in Redis). Accepts NULL. */
+void outbox_free(struct outbox *ob);
+/* Writes pending outcomes and fetches what is due. */
+void outbox_kick(struct outbox *ob);
 
 #endif /* TELEQD_STORE_PRIV_H */

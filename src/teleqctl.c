@@ -1,9 +1,12 @@
 /*
- * teleqctl — the committee's indicator report from the counters in Redis.
+ * teleqctl — the committee's indicator report from the counters in Redis,
+ * and the alerts sent to the coordinator.
  *
  *   teleqctl [-c FILE] report PERIOD [--format text|csv|json] [--today YYYY-MM-DD]
+ *   teleqctl [-c FILE] alerts [--count N] [--format text|json]
+ *   teleqctl [-c FILE] alerts --test
  *
- * Four parts, kept apart so each can be tested and reused:
+ * The report has four parts, kept apart so each can be tested and reused:
  *   1. arguments        parse_args()
  *   2. Redis            redis_open(), fetch_span(): synchronous hiredis,
  *                       one pipelined HGETALL per counter hash
@@ -11,6 +14,11 @@
  *                       ind_accumulate()/ind_outcome() so the daemon's
  *                       recompute gives the same figures
  *   4. output           print_text(), print_csv(), print_json()
+ *
+ * The alerts command reads the alerts stream and the outbox the daemon
+ * keeps (cmd_alerts_list), or sends a test message through every
+ * configured channel right away with notify.c on a private event loop
+ * (cmd_alerts_test).
  *
  * Exit codes: 0 ok, 1 runtime error (Redis unreachable or failing, output
  * not writable), 2 usage or configuration error.
@@ -21,6 +29,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <hiredis/hiredis.h>
 
 #include "teleqd.h"
@@ -40,18 +50,25 @@
 #define PASSWORD_MAX    512     /* bytes of a password file we read */
 #define KEY_MAX         512
 #define IND_MAX_MONTHS  12      /* month buckets of one span: a year, or up to 3 for rolling */
+#define ALERTS_DEFAULT  20      /* alerts listed by default */
+#define ALERTS_MAX      100000  /* --count limit */
 
 static const char *progname = "teleqctl";
 
 /* ============================================================ arguments */
 
 enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON };
+enum command { CMD_REPORT, CMD_ALERTS };
 
 struct opts {
 	const char     *config;
+	enum command    cmd;
 	enum out_format format;
+	bool            format_given;
 	const char     *today;          /* --today, NULL = now in the configured zone */
 	const char     *period;
+	long            count;          /* alerts: how many to list; 0 = not given */
+	bool            test;           /* alerts --test */
 };
 
 /* Usage text for --help. */
@@ -60,25 +77,38 @@ usage(FILE *out)
 {
 	fprintf(out,
 	        "Usage: %s [-c FILE] report PERIOD [--format text|csv|json] [--today YYYY-MM-DD]\n"
+	        "       %s [-c FILE] alerts [--count N] [--format text|json]\n"
+	        "       %s [-c FILE] alerts --test\n"
 	        "       %s --help | --version\n"
 	        "\n"
-	        "Prints the committee's indicators (Målstyrning) for PERIOD from the counters\n"
-	        "teleqd keeps in Redis, beside the same period one year earlier.\n"
+	        "report: prints the committee's indicators (Målstyrning) for PERIOD from the\n"
+	        "counters teleqd keeps in Redis, beside the same period one year earlier.\n"
 	        "\n"
 	        "PERIOD: 2026-03 (month), 2026-Q1, 2026-H1, 2026 (year), 2026-03-05 (day),\n"
 	        "        rolling (the %d days ending today).\n"
 	        "\n"
+	        "alerts: lists the N most recent alerts sent to the coordinator (local time,\n"
+	        "kind, period, indicator, channels, id, subject), then every delivery still\n"
+	        "pending (id, channel, attempts so far, next attempt, last error).\n"
+	        "alerts --test: sends a test message through every configured channel (mail,\n"
+	        "webhook) now, prints one line per channel (\"mail: delivered\", \"webhook:\n"
+	        "failed: HTTP 500\") and records it in the alerts stream. Exit status 0 when\n"
+	        "every channel delivered it (or none is configured), 1 otherwise.\n"
+	        "\n"
 	        "Options:\n"
 	        "  -c, --config FILE    configuration (default %s)\n"
-	        "  -f, --format FORMAT  text (default), csv (';'-separated) or json\n"
-	        "      --today DATE     take DATE as today (reruns, tests); default: the local\n"
-	        "                       date now in the configured time zone\n"
+	        "  -f, --format FORMAT  text (default), csv (';'-separated, report only) or json\n"
+	        "      --today DATE     report: take DATE as today (reruns, tests); default:\n"
+	        "                       the local date now in the configured time zone\n"
+	        "      --count N        alerts: how many to list (default %d)\n"
+	        "      --test           alerts: send a test message\n"
 	        "  -h, --help           this text\n"
 	        "  -V, --version        version\n"
 	        "\n"
-	        "Exit status: 0 ok, 1 runtime error (e.g. Redis unreachable), 2 usage or\n"
-	        "configuration error.\n",
-	        progname, progname, ROLLING_DAYS, DEFAULT_CONFIG);
+	        "Exit status: 0 ok, 1 runtime error (e.g. Redis unreachable, a channel\n"
+	        "failed), 2 usage or configuration error.\n",
+	        progname, progname, progname, progname, ROLLING_DAYS, DEFAULT_CONFIG,
+	        ALERTS_DEFAULT);
 }
 
 /*
@@ -89,11 +119,13 @@ usage(FILE *out)
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_TODAY = 0x100 };
+	enum { OPT_TODAY = 0x100, OPT_COUNT, OPT_TEST };
 	static const struct option longopts[] = {
 		{ "config",  required_argument, NULL, 'c' },
 		{ "format",  required_argument, NULL, 'f' },
 		{ "today",   required_argument, NULL, OPT_TODAY },
+		{ "count",   required_argument, NULL, OPT_COUNT },
+		{ "test",    no_argument,       NULL, OPT_TEST },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ "version", no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -119,9 +151,25 @@ parse_args(int argc, char **argv, struct opts *o)
 				        progname, optarg);
 				return EXIT_USAGE;
 			}
+			o->format_given = true;
 			break;
 		case OPT_TODAY:
 			o->today = optarg;
+			break;
+		case OPT_COUNT: {
+			char *end;
+
+			errno = 0;
+			o->count = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || o->count < 1 || o->count > ALERTS_MAX) {
+				fprintf(stderr, "%s: --count '%s': expected a number from 1 to %d\n",
+				        progname, optarg, ALERTS_MAX);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case OPT_TEST:
+			o->test = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -138,6 +186,29 @@ parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "%s: missing command\nTry '%s --help'.\n", progname, progname);
 		return EXIT_USAGE;
 	}
+	if (strcmp(argv[optind], "alerts") == 0) {
+		o->cmd = CMD_ALERTS;
+		if (argc - optind != 1) {
+			fprintf(stderr, "%s: alerts takes no argument ('%s')\nTry '%s --help'.\n",
+			        progname, argv[optind + 1], progname);
+			return EXIT_USAGE;
+		}
+		if (o->today) {
+			fprintf(stderr, "%s: --today is for report\n", progname);
+			return EXIT_USAGE;
+		}
+		if (o->format == OUT_CSV) {
+			fprintf(stderr, "%s: alerts: --format text or json\n", progname);
+			return EXIT_USAGE;
+		}
+		if (o->test && (o->count || o->format_given)) {
+			fprintf(stderr, "%s: alerts --test takes no --count or --format\n", progname);
+			return EXIT_USAGE;
+		}
+		if (!o->count)
+			o->count = ALERTS_DEFAULT;
+		return -1;
+	}
 	if (strcmp(argv[optind], "report") != 0) {
 		fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", progname,
 		        argv[optind], progname);
@@ -147,6 +218,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "%s: report takes one PERIOD\nTry '%s --help'.\n", progname, progname);
 		return EXIT_USAGE;
 	}
+	if (o->count || o->test) {
+		fprintf(stderr, "%s: --count and --test are for alerts\n", progname);
+		return EXIT_USAGE;
+	}
+	o->cmd = CMD_REPORT;
 	o->period = argv[optind + 1];
 	return -1;
 }
@@ -997,6 +1073,738 @@ print_json(FILE *out, const struct config *cfg, const struct report *rep)
 	fputs(rep->n ? "\n]\n" : "]\n", out);
 }
 
+/* ============================================================= alerts */
+/*
+ * What the daemon keeps for alerts, all under the deployment's key prefix K:
+ *   K alerts        stream, one entry per alert: id, kind, period,
+ *                   indicator, subject, created (unix seconds), channels
+ *                   ("mail,webhook", "" for none)
+ *   K outbox        hash "<id>|<channel>" -> the payload still to deliver
+ *   K outbox:due    zset "<id>|<channel>" -> next attempt (ms since the epoch)
+ *   K outbox:tries  hash "<id>|<channel>" -> attempts so far
+ *   K outbox:error  hash "<id>|<channel>" -> detail of the last failure
+ */
+
+enum { AF_ID, AF_KIND, AF_PERIOD, AF_INDICATOR, AF_SUBJECT, AF_CREATED, AF_CHANNELS, AF__N };
+static const char *const alert_fields[AF__N] = {
+	"id", "kind", "period", "indicator", "subject", "created", "channels",
+};
+
+/* One entry of the alerts stream. */
+struct alert_row {
+	char   *sid;                    /* stream entry id */
+	char   *v[AF__N];               /* field values ("" when absent) */
+	int64_t created;                /* -1 when missing or not a number */
+};
+
+/* One pending delivery of the outbox. */
+struct pending_row {
+	char   *id, *channel;           /* the member split at its last '|' */
+	int64_t due_ms;                 /* -1 when unknown */
+	int64_t tries;                  /* -1 when unknown */
+	char   *error;                  /* NULL when no failure is recorded */
+};
+
+struct alerts_list {
+	struct alert_row   *a;
+	size_t              na;
+	long long           total;      /* entries in the stream */
+	struct pending_row *p;
+	size_t              np;
+};
+
+static void
+alerts_list_done(struct alerts_list *l)
+{
+	for (size_t i = 0; i < l->na; i++) {
+		free(l->a[i].sid);
+		for (int f = 0; f < AF__N; f++)
+			free(l->a[i].v[f]);
+	}
+	for (size_t i = 0; i < l->np; i++) {
+		free(l->p[i].id);
+		free(l->p[i].channel);
+		free(l->p[i].error);
+	}
+	free(l->a);
+	free(l->p);
+	*l = (struct alerts_list){ 0 };
+}
+
+/* A string reply's text as a new string (a NUL inside ends it); "" for anything else. NULL on ENOMEM. */
+static char *
+reply_strdup(const redisReply *r)
+{
+	if (r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS))
+		return strndup(r->str, r->len);
+	return strdup("");
+}
+
+/* Local "YYYY-MM-DD HH:MM:SS" of secs (seconds since the epoch) in tz. */
+static void
+fmt_local(char *buf, size_t len, const struct tz *tz, int64_t secs)
+{
+	int64_t wall = secs + tz_utc_offset(tz, secs);
+	int64_t days = floor_div(wall, 86400), sod = wall - days * 86400;
+	int64_t y;
+	unsigned m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	snprintf(buf, len, "%04d-%02u-%02u %02u:%02u:%02u", (int)(y % 100000), m, d,
+	         (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));
+}
+
+/*
+ * s made safe for a terminal, in a new string: control characters become
+ * '?', and so does every non-ASCII byte when s is not valid UTF-8 (values
+ * come from Redis, where anything may have been written). NULL on ENOMEM.
+ */
+static char *
+term_safe(const char *s)
+{
+	size_t len = strlen(s);
+	bool valid = utf8_valid(s, len);
+	char *o = malloc(len + 1);
+
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		o[i] = ch < 0x20 || ch == 0x7F || (ch >= 0x80 && !valid) ? '?' : (char)ch;
+	}
+	o[len] = '\0';
+	return o;
+}
+
+/* Reports a failed or unexpected reply of cmd on stderr. Returns -EIO. */
+static int
+reply_error(const redisContext *c, const struct config *cfg, const char *cmd,
+            const redisReply *rep)
+{
+	fprintf(stderr, "%s: Redis at %s: %s: %s\n", progname, cfg->redis.address, cmd,
+	        !rep ? (c->errstr[0] ? c->errstr : "connection lost") :
+	        rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
+	return -EIO;
+}
+
+/*
+ * Reads the count most recent entries of the alerts stream into l->a,
+ * oldest first, and the stream's length into l->total. Returns 0, -EIO
+ * (reported on stderr) or -ENOMEM.
+ */
+static int
+fetch_alerts(redisContext *c, const struct config *cfg, long count, struct alerts_list *l)
+{
+	char key[KEY_MAX];
+	redisReply *rep;
+	int r = 0;
+
+	if (key_name(cfg, key, sizeof(key), "alerts") < 0)
+		return -ENAMETOOLONG;
+	rep = redisCommand(c, "XLEN %s", key);
+	if (!rep || rep->type != REDIS_REPLY_INTEGER) {
+		r = reply_error(c, cfg, "XLEN", rep);
+		freeReplyObject(rep);
+		return r;
+	}
+	l->total = rep->integer;
+	freeReplyObject(rep);
+
+	rep = redisCommand(c, "XREVRANGE %s + - COUNT %ld", key, count);
+	if (!rep || rep->type != REDIS_REPLY_ARRAY) {
+		r = reply_error(c, cfg, "XREVRANGE", rep);
+		freeReplyObject(rep);
+		return r;
+	}
+	l->a = calloc(rep->elements ? rep->elements : 1, sizeof(*l->a));
+	if (!l->a) {
+		freeReplyObject(rep);
+		return -ENOMEM;
+	}
+	/* Newest first from Redis; listed oldest first, like a log. */
+	for (size_t e = rep->elements; e-- > 0;) {
+		const redisReply *ent = rep->element[e], *fv;
+		struct alert_row *a;
+		int64_t created;
+
+		if (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
+		    ent->element[1]->type != REDIS_REPLY_ARRAY)
+			continue;
+		fv = ent->element[1];
+		a = &l->a[l->na++];
+		a->created = -1;
+		if (!(a->sid = reply_strdup(ent->element[0])))
+			r = -ENOMEM;
+		for (size_t k = 0; k + 1 < fv->elements; k += 2) {
+			const redisReply *f = fv->element[k], *v = fv->element[k + 1];
+
+			if (f->type != REDIS_REPLY_STRING)
+				continue;
+			for (int i = 0; i < AF__N; i++)
+				if (!a->v[i] && f->len == strlen(alert_fields[i]) &&
+				    memcmp(f->str, alert_fields[i], f->len) == 0 &&
+				    !(a->v[i] = reply_strdup(v)))
+					r = -ENOMEM;
+		}
+		for (int i = 0; i < AF__N; i++)
+			if (!a->v[i] && !(a->v[i] = strdup("")))
+				r = -ENOMEM;
+		if (a->v[AF_CREATED] && parse_count(a->v[AF_CREATED], strlen(a->v[AF_CREATED]),
+		                                    &created) == 0 && created >= 0)
+			a->created = created;
+	}
+	freeReplyObject(rep);
+	return r;
+}
+
+/*
+ * HMGET of key for every member of l->p (argv built here: members may
+ * hold any byte). On success *ret is the array reply with l->np elements.
+ * Returns 0, -EIO (reported) or -ENOMEM.
+ */
+static int
+hmget_members(redisContext *c, const struct config *cfg, const char *key,
+              const redisReply *members, redisReply **ret)
+{
+	size_t n = members->elements / 2, argc = n + 2;
+	const char **argv = calloc(argc, sizeof(*argv));
+	size_t *argvlen = calloc(argc, sizeof(*argvlen));
+	redisReply *rep;
+	int r;
+
+	if (!argv || !argvlen) {
+		free(argv);
+		free(argvlen);
+		return -ENOMEM;
+	}
+	argv[0] = "HMGET";
+	argvlen[0] = 5;
+	argv[1] = key;
+	argvlen[1] = strlen(key);
+	for (size_t i = 0; i < n; i++) {
+		argv[i + 2] = members->element[2 * i]->str;
+		argvlen[i + 2] = members->element[2 * i]->len;
+	}
+	rep = redisCommandArgv(c, (int)argc, argv, argvlen);
+	free(argv);
+	free(argvlen);
+	if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != n) {
+		r = reply_error(c, cfg, "HMGET", rep);
+		freeReplyObject(rep);
+		return r;
+	}
+	*ret = rep;
+	return 0;
+}
+
+/*
+ * Reads every pending delivery (the members of outbox:due, soonest
+ * first) with its attempts and last error into l->p. Returns 0, -EIO
+ * (reported on stderr) or -ENOMEM.
+ */
+static int
+fetch_pending(redisContext *c, const struct config *cfg, struct alerts_list *l)
+{
+	char kdue[KEY_MAX], ktries[KEY_MAX], kerr[KEY_MAX];
+	redisReply *due, *tries = NULL, *errs = NULL;
+	size_t n;
+	int r;
+
+	if (key_name(cfg, kdue, sizeof(kdue), "outbox:due") < 0 ||
+	    key_name(cfg, ktries, sizeof(ktries), "outbox:tries") < 0 ||
+	    key_name(cfg, kerr, sizeof(kerr), "outbox:error") < 0)
+		return -ENAMETOOLONG;
+	due = redisCommand(c, "ZRANGE %s 0 -1 WITHSCORES", kdue);
+	if (!due || due->type != REDIS_REPLY_ARRAY || due->elements % 2) {
+		r = reply_error(c, cfg, "ZRANGE", due);
+		freeReplyObject(due);
+		return r;
+	}
+	n = due->elements / 2;
+	if (n == 0) {
+		freeReplyObject(due);
+		return 0;
+	}
+	for (size_t i = 0; i < due->elements; i++)
+		if (due->element[i]->type != REDIS_REPLY_STRING) {
+			r = reply_error(c, cfg, "ZRANGE", NULL);
+			freeReplyObject(due);
+			return r;
+		}
+	if ((r = hmget_members(c, cfg, ktries, due, &tries)) < 0 ||
+	    (r = hmget_members(c, cfg, kerr, due, &errs)) < 0)
+		goto out;
+	l->p = calloc(n, sizeof(*l->p));
+	if (!l->p) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const redisReply *m = due->element[2 * i], *sc = due->element[2 * i + 1];
+		const redisReply *t = tries->element[i], *e = errs->element[i];
+		struct pending_row *p = &l->p[l->np++];
+		const char *bar = NULL;
+		char *end;
+		double v;
+
+		for (size_t k = m->len; k-- > 0;)
+			if (m->str[k] == '|') {
+				bar = m->str + k;
+				break;
+			}
+		p->id = bar ? strndup(m->str, (size_t)(bar - m->str)) : strndup(m->str, m->len);
+		p->channel = bar ? strndup(bar + 1, m->len - (size_t)(bar + 1 - m->str)) : strdup("?");
+		errno = 0;
+		v = strtod(sc->str, &end);
+		p->due_ms = errno || *end || !isfinite(v) || v < 0 || v > 9e15 ? -1 : (int64_t)v;
+		p->tries = -1;
+		if (t->type == REDIS_REPLY_STRING && parse_count(t->str, t->len, &p->tries) < 0)
+			p->tries = -1;
+		p->error = e->type == REDIS_REPLY_STRING ? strndup(e->str, e->len) : NULL;
+		if (!p->id || !p->channel || (e->type == REDIS_REPLY_STRING && !p->error))
+			r = -ENOMEM;
+	}
+out:
+	freeReplyObject(due);
+	freeReplyObject(tries);
+	freeReplyObject(errs);
+	return r;
+}
+
+/* One table of cells (term_safe strings) with a header, columns aligned by code points. */
+static void
+put_table(FILE *out, size_t ncols, const char *const *head, char **cells, size_t nrows)
+{
+	size_t width[8] = { 0 };
+
+	for (size_t k = 0; k < ncols; k++) {
+		width[k] = u8_width(head[k]);
+		for (size_t i = 0; i < nrows; i++)
+			if (u8_width(cells[i * ncols + k]) > width[k])
+				width[k] = u8_width(cells[i * ncols + k]);
+	}
+	for (size_t i = 0; i <= nrows; i++) {
+		for (size_t k = 0; k < ncols; k++) {
+			const char *s = i == 0 ? head[k] : cells[(i - 1) * ncols + k];
+
+			if (k)
+				fputs("  ", out);
+			/* The last column is not padded: no trailing blanks. */
+			put_cell(out, s, k + 1 == ncols ? 0 : width[k]);
+		}
+		fputc('\n', out);
+	}
+}
+
+/* Frees n cells. */
+static void
+cells_free(char **cells, size_t n)
+{
+	if (!cells)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+/* The text listing: alerts, then pending deliveries. Returns 0 or -ENOMEM. */
+static int
+print_alerts_text(FILE *out, const struct tz *tz, const struct alerts_list *l)
+{
+	static const char *const ahead[] = {
+		"Time", "Kind", "Period", "Indicator", "Channels", "Id", "Subject",
+	};
+	static const char *const phead[] = {
+		"Id", "Channel", "Attempts", "Next attempt", "Last error",
+	};
+	enum { NA = sizeof(ahead) / sizeof(ahead[0]), NP = sizeof(phead) / sizeof(phead[0]) };
+	char **cells;
+	char buf[64];
+	bool oom = false;
+
+	if (l->na == 0) {
+		fprintf(out, "No alerts in the stream.\n");
+	} else {
+		fprintf(out, "Alerts: the %zu most recent of %lld, oldest first\n", l->na, l->total);
+		cells = calloc(l->na * NA, sizeof(*cells));
+		if (!cells)
+			return -ENOMEM;
+		for (size_t i = 0; i < l->na; i++) {
+			const struct alert_row *a = &l->a[i];
+			const char *v[NA] = {
+				NULL, a->v[AF_KIND], a->v[AF_PERIOD], a->v[AF_INDICATOR],
+				a->v[AF_CHANNELS], a->v[AF_ID], a->v[AF_SUBJECT],
+			};
+
+			if (a->created >= 0)
+				fmt_local(buf, sizeof(buf), tz, a->created);
+			else
+				snprintf(buf, sizeof(buf), "?");
+			v[0] = buf;
+			for (size_t k = 0; k < NA; k++) {
+				/* An empty value would leave a hole that shifts the eye. */
+				cells[i * NA + k] = term_safe(v[k][0] ? v[k] : "-");
+				oom |= !cells[i * NA + k];
+			}
+		}
+		if (!oom)
+			put_table(out, NA, ahead, cells, l->na);
+		cells_free(cells, l->na * NA);
+		if (oom)
+			return -ENOMEM;
+	}
+
+	fputc('\n', out);
+	if (l->np == 0) {
+		fprintf(out, "No pending deliveries.\n");
+		return 0;
+	}
+	fprintf(out, "Pending deliveries: %zu\n", l->np);
+	cells = calloc(l->np * NP, sizeof(*cells));
+	if (!cells)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->np; i++) {
+		const struct pending_row *p = &l->p[i];
+		char tries[24], when[64];
+
+		if (p->tries >= 0)
+			snprintf(tries, sizeof(tries), "%" PRId64, p->tries);
+		else
+			snprintf(tries, sizeof(tries), "0");
+		if (p->due_ms >= 0)
+			fmt_local(when, sizeof(when), tz, floor_div(p->due_ms, 1000));
+		else
+			snprintf(when, sizeof(when), "?");
+		cells[i * NP + 0] = term_safe(p->id);
+		cells[i * NP + 1] = term_safe(p->channel);
+		cells[i * NP + 2] = term_safe(tries);
+		cells[i * NP + 3] = term_safe(when);
+		cells[i * NP + 4] = term_safe(p->error && p->error[0] ? p->error : "-");
+		for (size_t k = 0; k < NP; k++)
+			oom |= !cells[i * NP + k];
+	}
+	if (!oom)
+		put_table(out, NP, phead, cells, l->np);
+	cells_free(cells, l->np * NP);
+	return oom ? -ENOMEM : 0;
+}
+
+/* The JSON listing: {"alerts": [...], "total": N, "pending": [...]}. */
+static void
+print_alerts_json(FILE *out, const struct tz *tz, const struct alerts_list *l)
+{
+	char buf[64];
+
+	fprintf(out, "{\"total\": %lld,\n \"alerts\": [", l->total);
+	for (size_t i = 0; i < l->na; i++) {
+		const struct alert_row *a = &l->a[i];
+		const char *ch = a->v[AF_CHANNELS];
+
+		fputs(i ? ",\n  {" : "\n  {", out);
+		for (int f = 0; f < AF__N; f++) {
+			if (f == AF_CREATED || f == AF_CHANNELS)
+				continue;
+			json_string(out, alert_fields[f]);
+			fputs(": ", out);
+			json_string(out, a->v[f]);
+			fputs(", ", out);
+		}
+		if (a->created >= 0) {
+			fmt_local(buf, sizeof(buf), tz, a->created);
+			fprintf(out, "\"created\": %" PRId64 ", \"created_local\": ", a->created);
+			json_string(out, buf);
+		} else {
+			fputs("\"created\": null, \"created_local\": null", out);
+		}
+		/* "mail,webhook" as a list; "" is none. */
+		fputs(", \"channels\": [", out);
+		for (const char *p = ch; *p;) {
+			size_t k = strcspn(p, ",");
+			char *one = strndup(p, k);
+
+			if (p != ch)
+				fputs(", ", out);
+			json_string(out, one ? one : "");
+			free(one);
+			p += k;
+			if (*p == ',')
+				p++;
+		}
+		fputs("], \"stream_id\": ", out);
+		json_string(out, a->sid);
+		fputc('}', out);
+	}
+	fputs(l->na ? "\n ],\n \"pending\": [" : "],\n \"pending\": [", out);
+	for (size_t i = 0; i < l->np; i++) {
+		const struct pending_row *p = &l->p[i];
+
+		fputs(i ? ",\n  {\"id\": " : "\n  {\"id\": ", out);
+		json_string(out, p->id);
+		fputs(", \"channel\": ", out);
+		json_string(out, p->channel);
+		fprintf(out, ", \"attempts\": %" PRId64 ", \"next_attempt_ms\": ",
+		        p->tries >= 0 ? p->tries : 0);
+		if (p->due_ms >= 0) {
+			fmt_local(buf, sizeof(buf), tz, floor_div(p->due_ms, 1000));
+			fprintf(out, "%" PRId64 ", \"next_attempt_local\": ", p->due_ms);
+			json_string(out, buf);
+		} else {
+			fputs("null, \"next_attempt_local\": null", out);
+		}
+		fputs(", \"last_error\": ", out);
+		if (p->error)
+			json_string(out, p->error);
+		else
+			fputs("null", out);
+		fputc('}', out);
+	}
+	fputs(l->np ? "\n ]\n}\n" : "]\n}\n", out);
+}
+
+/*
+ * alerts: the most recent alerts and the pending deliveries. Returns the
+ * exit code.
+ */
+static int
+cmd_alerts_list(const struct config *cfg, const struct opts *o)
+{
+	struct alerts_list l = { 0 };
+	redisContext *c = NULL;
+	struct tz *tz;
+	int r;
+
+	r = tz_load(cfg->timezone, &tz);
+	if (r < 0) {
+		fprintf(stderr, "%s: time zone %s: %s\n", progname, cfg->timezone, strerror(-r));
+		return EXIT_USAGE;
+	}
+	r = redis_open(cfg, &c);
+	if (r != 0)
+		goto out;
+	if ((r = fetch_alerts(c, cfg, o->count, &l)) < 0 || (r = fetch_pending(c, cfg, &l)) < 0) {
+		if (r != -EIO)
+			fprintf(stderr, "%s: %s\n", progname, strerror(-r));
+		r = EXIT_RUNTIME;
+		goto out;
+	}
+	if (o->format == OUT_JSON) {
+		print_alerts_json(stdout, tz, &l);
+	} else if (print_alerts_text(stdout, tz, &l) < 0) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		r = EXIT_RUNTIME;
+		goto out;
+	}
+	r = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: writing the list: %s\n", progname, strerror(errno));
+		r = EXIT_RUNTIME;
+	}
+out:
+	alerts_list_done(&l);
+	redisFree(c);
+	tz_free(tz);
+	return r;
+}
+
+/* The outcome of one channel of a test. */
+struct test_result {
+	bool used;                      /* the channel is configured */
+	bool done;
+	int  status;
+	char detail[300];
+	char *payload;
+	size_t len;
+};
+
+/* notify_done_fn of a test delivery. */
+static void
+on_test_done(void *arg, int status, const char *detail)
+{
+	struct test_result *t = arg;
+
+	t->done = true;
+	t->status = status;
+	snprintf(t->detail, sizeof(t->detail), "%s", detail ? detail : "");
+}
+
+/* Marks a channel as failed before any attempt, with a reason. */
+static void TQ_PRINTF(3, 4)
+test_fail(struct test_result *t, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->done = true;
+	t->status = status;
+	va_start(ap, fmt);
+	vsnprintf(t->detail, sizeof(t->detail), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Delivers the prepared payloads of res[] through notify.c on a private
+ * event loop and waits until every channel has an outcome (notify.c
+ * bounds each attempt: 60 s for sendmail, timeout_ms for the webhook).
+ */
+static void
+deliver_now(const struct alert_conf *ac, const char *id, struct test_result res[CH__MAX])
+{
+	struct event_base *base = event_base_new();
+	struct notify *n = NULL;
+	bool waiting;
+	int r;
+
+	if (!base) {
+		for (int ch = 0; ch < CH__MAX; ch++)
+			if (res[ch].used && !res[ch].done)
+				test_fail(&res[ch], -ENOMEM, "cannot create an event loop");
+		return;
+	}
+	r = notify_new(base, ac, &n);
+	for (int ch = 0; ch < CH__MAX; ch++) {
+		int s = r;
+
+		if (!res[ch].used || res[ch].done)
+			continue;
+		if (s == 0)
+			s = notify_send(n, (enum channel)ch, id, res[ch].payload, res[ch].len,
+			                on_test_done, &res[ch]);
+		if (s < 0)
+			test_fail(&res[ch], s, "cannot start: %s", strerror(-s));
+	}
+	do {
+		waiting = false;
+		for (int ch = 0; ch < CH__MAX; ch++)
+			waiting |= res[ch].used && !res[ch].done;
+		if (waiting && event_base_loop(base, EVLOOP_ONCE) != 0) {
+			/* No event left although a channel is waiting: cannot happen. */
+			for (int ch = 0; ch < CH__MAX; ch++)
+				if (res[ch].used && !res[ch].done)
+					test_fail(&res[ch], -EIO, "internal error: the event loop ended");
+			waiting = false;
+		}
+	} while (waiting);
+	notify_free(n);
+	event_base_free(base);
+}
+
+/*
+ * alerts --test: renders the test message, delivers it through every
+ * configured channel now, prints one line per channel and records the
+ * message in the alerts stream. Returns the exit code: 0 when every
+ * channel delivered (or none is configured), 1 otherwise.
+ */
+static int
+cmd_alerts_test(const struct config *cfg)
+{
+	const struct alert_conf *ac = &cfg->alerts;
+	struct test_result res[CH__MAX] = { 0 };
+	struct alert_text t = { 0 };
+	char id[48], created_s[24], maxlen[24], channels[32] = "", key[KEY_MAX];
+	const char *argv[24];
+	size_t argvlen[24];
+	redisContext *c = NULL;
+	redisReply *rep;
+	int64_t created;
+	int argc = 0, r, rc = 0;
+	bool any = false;
+
+	/* libevent writes to the webhook's socket with writev(): a receiver
+	 * that hangs up early must give a failed channel, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	if (key_name(cfg, key, sizeof(key), "alerts") < 0) {
+		fprintf(stderr, "%s: Redis key name too long\n", progname);
+		return EXIT_USAGE;
+	}
+	/* Redis first: without it the test could not be recorded. */
+	r = redis_open(cfg, &c);
+	if (r != 0)
+		return r;
+
+	created = cal_now();
+	snprintf(id, sizeof(id), "test-%" PRId64, created);
+	snprintf(created_s, sizeof(created_s), "%" PRId64, created);
+	r = alert_render(ac, AK_TEST, NULL, NULL, 0, &t);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot render the test message: %s\n", progname, strerror(-r));
+		redisFree(c);
+		return EXIT_RUNTIME;
+	}
+
+	for (int ch = 0; ch < CH__MAX; ch++) {
+		res[ch].used = channel_enabled(ac, (enum channel)ch);
+		if (!res[ch].used)
+			continue;
+		any = true;
+		if (channels[0])
+			strcat(channels, ",");
+		strcat(channels, channel_name((enum channel)ch));
+	}
+	if (res[CH_MAIL].used &&
+	    (r = mail_build(ac, id, created, &t, &res[CH_MAIL].payload, &res[CH_MAIL].len)) < 0)
+		test_fail(&res[CH_MAIL], r, "cannot build the message: %s", strerror(-r));
+	if (res[CH_WEBHOOK].used &&
+	    (r = webhook_payload(id, AK_TEST, NULL, created, &t, NULL, 0,
+	                         &res[CH_WEBHOOK].payload, &res[CH_WEBHOOK].len)) < 0)
+		test_fail(&res[CH_WEBHOOK], r, "cannot build the payload: %s", strerror(-r));
+
+	printf("test alert %s\n", id);
+	if (!any) {
+		printf("no alert channel configured (alerts: mail or webhook in %s): "
+		       "the test is only recorded\n", cfg->file ? cfg->file : "the configuration");
+	} else {
+		fflush(stdout);         /* the id is out before a slow channel */
+		deliver_now(ac, id, res);
+	}
+	for (int ch = 0; ch < CH__MAX; ch++) {
+		if (!res[ch].used)
+			continue;
+		if (res[ch].status == 0) {
+			printf("%s: delivered\n", channel_name((enum channel)ch));
+		} else {
+			char *d = term_safe(res[ch].detail);
+
+			printf("%s: failed: %s\n", channel_name((enum channel)ch), d ? d : "?");
+			free(d);
+			rc = EXIT_RUNTIME;
+		}
+	}
+
+	/* Recorded like the daemon's alerts, so `teleqctl alerts` shows it. */
+	argv[argc++] = "XADD";
+	argv[argc++] = key;
+	if (ac->stream_maxlen > 0) {
+		snprintf(maxlen, sizeof(maxlen), "%zu", ac->stream_maxlen);
+		argv[argc++] = "MAXLEN";
+		argv[argc++] = "~";
+		argv[argc++] = maxlen;
+	}
+	argv[argc++] = "*";
+	argv[argc++] = "id";         argv[argc++] = id;
+	argv[argc++] = "kind";       argv[argc++] = alert_kind_name(AK_TEST);
+	argv[argc++] = "period";     argv[argc++] = "";
+	argv[argc++] = "indicator";  argv[argc++] = "";
+	argv[argc++] = "subject";    argv[argc++] = t.subject;
+	argv[argc++] = "created";    argv[argc++] = created_s;
+	argv[argc++] = "channels";   argv[argc++] = channels;
+	for (int i = 0; i < argc; i++)
+		argvlen[i] = strlen(argv[i]);
+	rep = redisCommandArgv(c, argc, argv, argvlen);
+	if (!rep || rep->type != REDIS_REPLY_STRING) {
+		reply_error(c, cfg, "XADD", rep);
+		rc = EXIT_RUNTIME;
+	}
+	freeReplyObject(rep);
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		rc = EXIT_RUNTIME;
+	for (int ch = 0; ch < CH__MAX; ch++)
+		free(res[ch].payload);
+	alert_text_done(&t);
+	redisFree(c);
+	return rc;
+}
+
 /* =============================================================== main */
 
 /*
@@ -1102,7 +1910,10 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s: %s: %s\n", progname, o.config, strerror(-r));
 		return EXIT_USAGE;
 	}
-	r = cmd_report(cfg, &o);
+	if (o.cmd == CMD_ALERTS)
+		r = o.test ? cmd_alerts_test(cfg) : cmd_alerts_list(cfg, &o);
+	else
+		r = cmd_report(cfg, &o);
 	config_free(cfg);
 	return r;
 }

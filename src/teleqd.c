@@ -176,12 +176,26 @@ maybe_finish(struct daemon *d)
 {
 	if (d->inflight)
 		return;
+	/* --once also waits for the indicator hashes, so dashboards see the backfill */
 	if (d->stopping || (d->once && d->ready && feedset_drained(d->feeds) &&
-	    batch_empty(d->filling))) {
+	    batch_empty(d->filling) && store_settled(d->store))) {
 		log_info("%s: %llu commits, %llu events", d->stopping ? "stopping" : "all feeds read",
 		    (unsigned long long)d->commits, (unsigned long long)d->events);
 		event_base_loopexit(d->base, NULL);
 	}
+}
+
+/*
+ * Once every feed has been read to its end and committed, alerts may look
+ * at the indicators (not during a backfill, and never in --once mode,
+ * which exits before anything could be delivered).
+ */
+static void
+note_caught_up(struct daemon *d)
+{
+	if (!d->once && d->ready && !d->inflight && feedset_drained(d->feeds) &&
+	    batch_empty(d->filling))
+		store_caught_up(d->store);
 }
 
 /* Swaps batches after a commit attempt; the in-flight batch becomes empty. */
@@ -223,6 +237,7 @@ on_commit_done(void *arg, int status)
 	}
 	feedset_resume(d->feeds);
 	try_commit(d);
+	note_caught_up(d);
 	maybe_finish(d);
 }
 
@@ -245,10 +260,12 @@ try_commit(struct daemon *d)
 	if (feedset_positions(d->feeds, b) < 0)
 		fatalx("out of memory recording positions");
 	if (batch_empty(b)) {
-		if (d->reload && !d->stopping)
+		if (d->reload && !d->stopping) {
 			rebuild(d);
-		else
+		} else {
+			note_caught_up(d);
 			maybe_finish(d);
+		}
 		return;
 	}
 	r = store_commit(d->store, b, on_commit_done, d);

@@ -298,3 +298,47 @@ int time_parse_epoch(const char *s, size_t len, int64_t *ret)
 	*ret = v;
 	return 0;
 }
+
+/* The longest duration_parse accepts: ten years of 366 days (as dedup.window_days). */
+#define DURATION_MAX (3660LL * DAY_SECS)
+
+/*
+ * Parses a duration "<digits><unit>", unit one of s m h d w (lower case
+ * only): "30s", "15m", "24h", "7d", "2w", also "0s". Nothing else is
+ * accepted: no sign, no spaces, no fraction, no bare number. Returns 0 and
+ * seconds in *ret_seconds; -EINVAL for any other form; -ERANGE for a
+ * well-formed duration longer than ten years (DURATION_MAX), however many
+ * digits it has. *ret_seconds untouched on failure.
+ */
+int duration_parse(const char *s, size_t len, int64_t *ret_seconds)
+{
+	int64_t v = 0, unit;
+	size_t i = 0;
+	bool big = false;
+
+	if (!s)
+		return -EINVAL;
+	for (; i < len && is_digit(s[i]); i++) {
+		/* Past DURATION_MAX (in the smallest unit) the digits are only scanned. */
+		if (!big)
+			v = v * 10 + (s[i] - '0');
+		if (v > DURATION_MAX)
+			big = true;
+	}
+	if (i == 0 || i + 1 != len)
+		return -EINVAL;
+	switch (s[i]) {
+	case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = DAY_SECS; break;
+	case 'w': unit = 7 * DAY_SECS; break;
+	default:
+		return -EINVAL;
+	}
+	/* compared before multiplying, so nothing can overflow */
+	if (big || v > DURATION_MAX / unit)
+		return -ERANGE;
+	*ret_seconds = v * unit;
+	return 0;
+}

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs teleqd's build and test dependencies on Debian 12 (bookworm).
 # Non-interactive; runs apt-get update first. Uses sudo when not root.
+# python3-aiosmtpd and msmtp: the SMTP round trip of tests/integration/t_notify.sh.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev
-      redis-server redis-tools tzdata python3 procps"
+      redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -45,6 +45,7 @@ REDIS_LOG=$T/redis.log
 
 TQ_PID=
 REDIS_PID=
+TQ_EXTRA_PIDS=          # helpers a test started (receivers, servers): killed at exit
 TESTS_RUN=0
 TESTS_FAILED=0
 TQ_DONE=0
@@ -72,6 +73,10 @@ _cleanup() {
 	_st=$?
 	trap - EXIT INT TERM HUP
 	set +e
+	for _p in $TQ_EXTRA_PIDS; do
+		kill -TERM "$_p" 2>/dev/null
+		wait "$_p" 2>/dev/null
+	done
 	if [ -n "$TQ_PID" ] && alive "$TQ_PID"; then
 		kill -TERM "$TQ_PID" 2>/dev/null
 		_i=0
@@ -502,8 +507,28 @@ rewrite_config() {
 	' "$_tpl" >"$_out"
 }
 
+# The sendmail of every test config: stores each message in $MAIL_DIR
+# (one NAME.eml per message), or fails with exit 75 and a line on stderr
+# while $T/mail_fail exists.
+MAIL_DIR=$T/mail
+mkdir "$MAIL_DIR"
+cat >"$T/sendmail" <<EOF_SM
+#!/bin/sh
+if [ -e "$T/mail_fail" ]; then
+	cat >/dev/null
+	echo "mail system temporarily unavailable" >&2
+	exit 75
+fi
+f=\$(mktemp "$MAIL_DIR/.msg.XXXXXX")
+cat >"\$f"
+n=\$(basename "\$f")
+mv "\$f" "$MAIL_DIR/\${n#.}.eml"
+EOF_SM
+chmod 755 "$T/sendmail"
+
 # write_config [KEY=VALUE...]: $CONF from the shipped conf/teleqd.yaml (see
-# rewrite_config), with a fresh 0600 dedup secret. Sets KP (the key prefix),
+# rewrite_config), with a fresh 0600 dedup secret and $T/sendmail as the
+# sendmail of the alerts section. Sets KP (the key prefix),
 # CSV_FEED / JSONL_FEED (feed names) and CSV_GLOB / JSONL_GLOB (their file
 # patterns).
 write_config() {
@@ -513,6 +538,11 @@ write_config() {
 		(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$T/secret")
 	fi
 	rewrite_config "$_tpl" "$CONF" "$@" || bail "cannot rewrite $_tpl"
+	# mail goes to the capture script, never to a real sendmail
+	awk -v sm="$T/sendmail" '
+		/^[^ \t#]/ { inalerts = /^alerts:/ }
+		inalerts && /^    from:/ { print; print "    sendmail: [" sm ", -t, -i]"; next }
+		{ print }' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
 	_pfx=$(conf_value prefix "$CONF")
 	_tag=$(conf_value tag "$CONF")
 	KP="${_pfx:-teleq:}{${_tag:-teleqd}}:"

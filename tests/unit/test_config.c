@@ -1,7 +1,7 @@
 /*
  * test_config.c — config_parse / config_load: interning, sorting, slots,
- * rule maps, filters, targets, defaults, and one test per kind of error
- * with its exact "file:line:col: message" prefix.
+ * rule maps, filters, targets, defaults, the alerts: section, and one test
+ * per kind of error with its exact "file:line:col: message" prefix.
  *
  * Run from the repository root (config_load reads conf/teleqd.yaml).
  */
@@ -523,6 +523,24 @@ static void test_load_conf(void **state)
 	assert_string_equal(indicator(cfg, "telephone_bookings")->title, "Andel telefontidbokningar");
 	assert_int_equal(indicator(cfg, "digital_provider_contacts")->cadence, CADENCE_HALF);
 	assert_int_equal(indicator(cfg, "information_case_growth")->kind, IND_GROWTH);
+	/* early warnings for the ratios only; alerts by mail to the coordinator */
+	assert_true(a->early_warning);
+	assert_false(indicator(cfg, "information_case_growth")->early_warning);
+	assert_true(cfg->alerts.enabled);
+	assert_int_equal(cfg->alerts.nto, 1);
+	assert_string_equal(cfg->alerts.to[0], "samordnare@region.example");
+	assert_string_equal(cfg->alerts.from, "teleqd@region.example");
+	assert_string_equal(cfg->alerts.sendmail[0], "/usr/sbin/sendmail");
+	assert_null(cfg->alerts.sendmail[3]);
+	assert_null(cfg->alerts.webhook_url);
+	assert_int_equal(cfg->alerts.min_denominator, 20);
+	assert_true(cfg->alerts.hysteresis == 0.02);
+	assert_int_equal(cfg->alerts.repeat_s, 7 * 86400);
+	assert_int_equal(cfg->alerts.grace_s, 2 * 86400);
+	assert_int_equal(cfg->alerts.retry_min_s, 30);
+	assert_int_equal(cfg->alerts.retry_max_s, 3600);
+	assert_int_equal(cfg->alerts.stream_maxlen, 1000);
+	assert_int_equal(cfg->alerts.check_interval_ms, 60000);
 	config_free(cfg);
 }
 
@@ -962,6 +980,595 @@ static void test_err_counts(void **state)
 	parse_fails(buf, "t.yaml:21:9: id needs dedup.secret_file");
 }
 
+/* ----------------------------------------------------------------- alerts */
+
+/* A valid feed with a ratio and a growth indicator, lines 1-15 (no '%': used as a format). */
+#define ALERT_BASE FEED_HEAD FEED_TAIL \
+                   "indicators:\n" \
+                   "  - name: booked\n" \
+                   "    numerator: { event: call.booked }\n" \
+                   "    denominator: { event: [call.booked, call.full] }\n" \
+                   "    target: \">= 0.75\"\n" \
+                   "  - name: growth\n" \
+                   "    kind: growth\n" \
+                   "    count: { event: call.booked }\n" \
+                   "    target: \"> 0.05\"\n"
+/* The same plus "alerts:" on line 16; error tests add lines 17 onwards. */
+#define ALERT_HEAD ALERT_BASE "alerts:\n"
+
+/* Checks that every template of ac is an owned copy of the default. */
+static void assert_default_templates(const struct alert_conf *ac, enum alert_kind except)
+{
+	for (int k = 0; k < AK__MAX; k++) {
+		if ((enum alert_kind)k == except)
+			continue;
+		assert_non_null(ac->tpl[k].subject);
+		assert_non_null(ac->tpl[k].body);
+		assert_non_null(alert_default_template((enum alert_kind)k, true));
+		assert_string_equal(ac->tpl[k].subject, alert_default_template((enum alert_kind)k, true));
+		assert_string_equal(ac->tpl[k].body, alert_default_template((enum alert_kind)k, false));
+		assert_ptr_not_equal(ac->tpl[k].subject, alert_default_template((enum alert_kind)k, true));
+		assert_true(strlen(ac->tpl[k].subject) > 0);
+		assert_true(strlen(ac->tpl[k].body) > 0);
+	}
+}
+
+/* Without an alerts: section: disabled, yet every default is there. */
+static void test_alerts_defaults(void **state)
+{
+	struct config *cfg = parse_ok(FULL);
+	const struct alert_conf *ac = &cfg->alerts;
+
+	(void)state;
+	assert_false(ac->enabled);
+	assert_int_equal(ac->nto, 0);
+	assert_null(ac->to);
+	assert_null(ac->from);
+	assert_non_null(ac->sendmail);
+	assert_string_equal(ac->sendmail[0], "/usr/sbin/sendmail");
+	assert_string_equal(ac->sendmail[1], "-t");
+	assert_string_equal(ac->sendmail[2], "-i");
+	assert_null(ac->sendmail[3]);
+	assert_null(ac->webhook_url);
+	assert_null(ac->webhook_host);
+	assert_null(ac->webhook_path);
+	assert_int_equal(ac->webhook_port, 80);
+	assert_int_equal(ac->webhook_timeout_ms, 10000);
+	assert_int_equal(ac->min_denominator, 20);
+	assert_true(ac->hysteresis == 0.02);
+	assert_int_equal(ac->repeat_s, 7 * 86400);
+	assert_int_equal(ac->grace_s, 2 * 86400);
+	assert_int_equal(ac->retry_min_s, 30);
+	assert_int_equal(ac->retry_max_s, 3600);
+	assert_int_equal(ac->check_interval_ms, 60000);
+	assert_int_equal(ac->stream_maxlen, 1000);
+	assert_default_templates(ac, AK__MAX);
+	/* early_warning: ratios yes, growth no */
+	assert_true(indicator(cfg, "digital_patient_contacts")->early_warning);
+	assert_true(indicator(cfg, "booked_share")->early_warning);
+	assert_false(indicator(cfg, "patient_case_growth")->early_warning);
+	config_free(cfg);
+
+	/* an empty section enables alerts (the stream only) with the same defaults */
+	cfg = parse_ok(ALERT_BASE "alerts: {}\n");
+	assert_true(cfg->alerts.enabled);
+	assert_int_equal(cfg->alerts.nto, 0);
+	assert_null(cfg->alerts.webhook_url);
+	assert_int_equal(cfg->alerts.retry_max_s, 3600);
+	assert_string_equal(cfg->alerts.sendmail[0], "/usr/sbin/sendmail");
+	assert_default_templates(&cfg->alerts, AK__MAX);
+	config_free(cfg);
+}
+
+/* Every key of the section, and early_warning on indicators, is read. */
+static void test_alerts_full(void **state)
+{
+	struct config *cfg = parse_ok(FEED_HEAD FEED_TAIL
+	                              "indicators:\n"
+	                              "  - name: booked\n"
+	                              "    numerator: { event: call.booked }\n"
+	                              "    denominator: { event: [call.booked, call.full] }\n"
+	                              "    target: \">= 75%\"\n"
+	                              "    early_warning: false\n"
+	                              "  - name: growth\n"
+	                              "    kind: growth\n"
+	                              "    count: { event: call.booked }\n"
+	                              "    target: \"> 5%\"\n"
+	                              "    early_warning: true\n"
+	                              "alerts:\n"
+	                              "  mail:\n"
+	                              "    to: [samordnare@region.example, kansli+tq@sub.region.example]\n"
+	                              "    from: teleqd@region.example\n"
+	                              "    sendmail: [/usr/lib/sendmail, -t, -i, -f,\n"
+	                              "               teleqd@region.example]\n"
+	                              "  webhook:\n"
+	                              "    url: http://hooks.region.example:8081/api/teleqd?src=tq\n"
+	                              "    timeout_ms: 2500\n"
+	                              "  early_warning:\n"
+	                              "    min_denominator: 50\n"
+	                              "    hysteresis: \"2.5%\"\n"
+	                              "    repeat: 2w\n"
+	                              "  summary: { grace: 36h }\n"
+	                              "  delivery: { retry_min: 1m, retry_max: 2h, stream_maxlen: 500 }\n"
+	                              "  check_interval_ms: 1000\n"
+	                              "  templates:\n"
+	                              "    breach: { subject: \"Varning: {title} är {value}\" }\n"
+	                              "    summary:\n"
+	                              "      body: \"Sammanfattning {period}\\n{table}\\n\\t"
+	                              "{{klart}}\\n\"\n"
+	                              "    test: { subject: Test, body: \"Hej {{du}}\" }\n"
+	                              "    resolved: {}\n");
+	const struct alert_conf *ac = &cfg->alerts;
+
+	(void)state;
+	assert_false(indicator(cfg, "booked")->early_warning);
+	assert_true(indicator(cfg, "growth")->early_warning);
+	assert_true(ac->enabled);
+	assert_int_equal(ac->nto, 2);
+	assert_string_equal(ac->to[0], "samordnare@region.example");
+	assert_string_equal(ac->to[1], "kansli+tq@sub.region.example");
+	assert_string_equal(ac->from, "teleqd@region.example");
+	assert_string_equal(ac->sendmail[0], "/usr/lib/sendmail");
+	assert_string_equal(ac->sendmail[1], "-t");
+	assert_string_equal(ac->sendmail[2], "-i");
+	assert_string_equal(ac->sendmail[3], "-f");
+	assert_string_equal(ac->sendmail[4], "teleqd@region.example");
+	assert_null(ac->sendmail[5]);
+	assert_string_equal(ac->webhook_url, "http://hooks.region.example:8081/api/teleqd?src=tq");
+	assert_string_equal(ac->webhook_host, "hooks.region.example");
+	assert_int_equal(ac->webhook_port, 8081);
+	assert_string_equal(ac->webhook_path, "/api/teleqd?src=tq");
+	assert_int_equal(ac->webhook_timeout_ms, 2500);
+	assert_int_equal(ac->min_denominator, 50);
+	assert_true(ac->hysteresis == 0.025);
+	assert_int_equal(ac->repeat_s, 14 * 86400);
+	assert_int_equal(ac->grace_s, 36 * 3600);
+	assert_int_equal(ac->retry_min_s, 60);
+	assert_int_equal(ac->retry_max_s, 7200);
+	assert_int_equal(ac->stream_maxlen, 500);
+	assert_int_equal(ac->check_interval_ms, 1000);
+	/* overrides; the key not given keeps the default */
+	assert_string_equal(ac->tpl[AK_BREACH].subject, "Varning: {title} är {value}");
+	assert_string_equal(ac->tpl[AK_BREACH].body, alert_default_template(AK_BREACH, false));
+	assert_string_equal(ac->tpl[AK_SUMMARY].subject, alert_default_template(AK_SUMMARY, true));
+	assert_string_equal(ac->tpl[AK_SUMMARY].body, "Sammanfattning {period}\n{table}\n\t{{klart}}\n");
+	assert_string_equal(ac->tpl[AK_TEST].subject, "Test");
+	assert_string_equal(ac->tpl[AK_TEST].body, "Hej {{du}}");
+	assert_string_equal(ac->tpl[AK_REMINDER].subject, alert_default_template(AK_REMINDER, true));
+	assert_string_equal(ac->tpl[AK_RESOLVED].body, alert_default_template(AK_RESOLVED, false));
+	config_free(cfg);
+}
+
+/* Other spellings: one address, a fraction, url forms, limits inclusive. */
+static void test_alerts_variants(void **state)
+{
+	static const struct {
+		const char *url, *host, *path;
+		unsigned port;
+	} urls[] = {
+		{ "http://127.0.0.1:8080/teleqd", "127.0.0.1", "/teleqd", 8080 },
+		{ "http://localhost", "localhost", "/", 80 },
+		{ "HTTP://Hooks.Example/", "Hooks.Example", "/", 80 },
+		{ "http://[::1]:65535/a/b", "::1", "/a/b", 65535 },
+		{ "http://[2001:db8::7]", "2001:db8::7", "/", 80 },
+		{ "http://h-1.example:1/x?y=z&w=%20", "h-1.example", "/x?y=z&w=%20", 1 },
+	};
+	struct config *cfg;
+
+	(void)state;
+	cfg = parse_ok(ALERT_HEAD
+	               "  mail: { to: a@b.example, from: \"t@b.example\" }\n"
+	               "  early_warning: { min_denominator: 0, hysteresis: 0.02, repeat: 1m }\n"
+	               "  summary: { grace: 0s }\n"
+	               "  delivery: { retry_min: 1d, retry_max: 1d, stream_maxlen: 10 }\n"
+	               "  check_interval_ms: 100\n");
+	assert_int_equal(cfg->alerts.nto, 1);
+	assert_string_equal(cfg->alerts.to[0], "a@b.example");
+	assert_string_equal(cfg->alerts.from, "t@b.example");
+	assert_string_equal(cfg->alerts.sendmail[0], "/usr/sbin/sendmail");
+	assert_int_equal(cfg->alerts.min_denominator, 0);
+	assert_true(cfg->alerts.hysteresis == 0.02);
+	assert_int_equal(cfg->alerts.repeat_s, 60);
+	assert_int_equal(cfg->alerts.grace_s, 0);
+	assert_int_equal(cfg->alerts.retry_min_s, 86400);
+	assert_int_equal(cfg->alerts.retry_max_s, 86400);
+	assert_int_equal(cfg->alerts.stream_maxlen, 10);
+	assert_int_equal(cfg->alerts.check_interval_ms, 100);
+	config_free(cfg);
+
+	cfg = parse_ok(ALERT_HEAD
+	               "  early_warning: { hysteresis: 50%, repeat: 365d, min_denominator: 1000000000 }\n"
+	               "  summary: { grace: 31d }\n"
+	               "  delivery: { retry_max: 7d }\n"
+	               "  check_interval_ms: 3600000\n"
+	               "  webhook: { url: \"http://x.example\", timeout_ms: 600000 }\n");
+	assert_true(cfg->alerts.hysteresis == 0.5);
+	assert_int_equal(cfg->alerts.repeat_s, 365 * 86400);
+	assert_int_equal(cfg->alerts.min_denominator, 1000000000);
+	assert_int_equal(cfg->alerts.grace_s, 31 * 86400);
+	assert_int_equal(cfg->alerts.retry_min_s, 30);
+	assert_int_equal(cfg->alerts.retry_max_s, 7 * 86400);
+	assert_int_equal(cfg->alerts.check_interval_ms, 3600000);
+	assert_int_equal(cfg->alerts.webhook_timeout_ms, 600000);
+	assert_int_equal(cfg->alerts.nto, 0);
+	config_free(cfg);
+
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		char text[2048];
+
+		snprintf(text, sizeof(text), ALERT_HEAD "  webhook: { url: \"%s\" }\n", urls[i].url);
+		cfg = parse_ok(text);
+		assert_string_equal(cfg->alerts.webhook_url, urls[i].url);
+		assert_string_equal(cfg->alerts.webhook_host, urls[i].host);
+		assert_string_equal(cfg->alerts.webhook_path, urls[i].path);
+		assert_int_equal(cfg->alerts.webhook_port, urls[i].port);
+		assert_int_equal(cfg->alerts.webhook_timeout_ms, 10000);
+		config_free(cfg);
+	}
+}
+
+/* Mail addresses: display names, lists and header injection are refused. */
+static void test_err_alerts_mail(void **state)
+{
+	char buf[4096];
+	size_t o;
+
+	(void)state;
+	parse_fails(ALERT_HEAD "  mail:\n"
+	            "    to: [samordnare@region.example, \"Kansli <k@r.example>\"]\n"
+	            "    from: teleqd@region.example\n",
+	            "t.yaml:18:37: bad mail address 'Kansli <k@r.example>' in to: expected "
+	            "local@domain");
+	/* header injection through to and from */
+	parse_fails(ALERT_HEAD "  mail:\n"
+	            "    to: \"a@b\\nBcc: x@y\"\n"
+	            "    from: teleqd@region.example\n",
+	            "t.yaml:18:9: bad mail address 'a@b?Bcc: x@y' in to");
+	parse_fails(ALERT_HEAD "  mail:\n"
+	            "    to: a@b.example\n"
+	            "    from: \"teleqd@region.example\\r\\nBcc: x@y\"\n",
+	            "t.yaml:19:11: bad mail address 'teleqd@region.example??Bcc: x@y' in from");
+	parse_fails(ALERT_HEAD "  mail: { to: \"a@b.example, c@d.example\", from: t@b.example }\n",
+	            "t.yaml:17:15: bad mail address 'a@b.example, c@d.example' in to");
+	parse_fails(ALERT_HEAD "  mail: { to: samordnare, from: t@b.example }\n",
+	            "t.yaml:17:15: bad mail address 'samordnare' in to");
+	parse_fails(ALERT_HEAD "  mail: { to: a@@b.example, from: t@b.example }\n",
+	            "t.yaml:17:15: bad mail address 'a@@b.example' in to");
+	parse_fails(ALERT_HEAD "  mail: { to: a@b..example, from: t@b.example }\n",
+	            "t.yaml:17:15: bad mail address 'a@b..example' in to");
+	parse_fails(ALERT_HEAD "  mail: { to: \"\\\"a b\\\"@b.example\", from: t@b.example }\n",
+	            "t.yaml:17:15: bad mail address '\"a b\"@b.example' in to");
+	parse_fails(ALERT_HEAD "  mail: { to: \"å@b.example\", from: t@b.example }\n",
+	            "t.yaml:17:15: bad mail address 'å@b.example' in to");
+	parse_fails(ALERT_HEAD "  mail: { to: [], from: t@b.example }\n",
+	            "t.yaml:17:15: to must list 1 to 16 addresses");
+	parse_fails(ALERT_HEAD "  mail: { to: { a: b }, from: t@b.example }\n",
+	            "t.yaml:17:15: to must be an address or a sequence of addresses, not a mapping");
+	parse_fails(ALERT_HEAD "  mail:\n"
+	            "    to: a@b.example\n",
+	            "t.yaml:18:5: missing required key 'from' in mail");
+	parse_fails(ALERT_HEAD "  mail: { from: t@b.example }\n",
+	            "t.yaml:17:9: missing required key 'to' in mail");
+	parse_fails(ALERT_HEAD "  mial: { to: a@b.example }\n",
+	            "t.yaml:17:3: unknown key 'mial' in alerts");
+	parse_fails(ALERT_HEAD "  mail: { to: a@b.example, from: t@b.example, cc: c@b.example }\n",
+	            "t.yaml:17:47: unknown key 'cc' in mail");
+
+	/* 17 recipients; and one of 255 bytes */
+	o = (size_t)snprintf(buf, sizeof(buf), ALERT_HEAD "  mail:\n    from: t@b.example\n    to:\n");
+	for (int i = 0; i < 17; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "      - r%d@b.example\n", i);
+	parse_fails(buf, "t.yaml:20:7: to must list 1 to 16 addresses");
+	{
+		/* 64 + 1 + 190 bytes; one byte less is a valid address of 254 bytes */
+		char local[65], label[61];
+
+		memset(local, 'a', 64);
+		local[64] = '\0';
+		memset(label, 'b', 60);
+		label[60] = '\0';
+		snprintf(buf, sizeof(buf), ALERT_HEAD "  mail: { from: t@b.example, to: %s@%s.%s.%s.example }\n",
+		         local, label, label, label);
+		parse_fails(buf, "t.yaml:17:34: to is longer than 254 bytes");
+		snprintf(buf, sizeof(buf), ALERT_HEAD "  mail: { from: t@b.example, to: %s@%s.%s.%s.exampl }\n",
+		         local, label, label, label);
+		config_free(parse_ok(buf));
+		/* a local part of 65 bytes is too long */
+		snprintf(buf, sizeof(buf), ALERT_HEAD "  mail: { from: t@b.example, to: %sa@b.example }\n",
+		         local);
+		parse_fails(buf, "t.yaml:17:34: bad mail address "
+		            "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' in to");
+	}
+
+	/* sendmail: an argv whose program is an absolute path */
+	parse_fails(ALERT_HEAD "  mail: { to: a@b.example, from: t@b.example, sendmail: sendmail -t }\n",
+	            "t.yaml:17:57: sendmail must be a sequence (the program and its arguments), not "
+	            "'sendmail -t'");
+	parse_fails(ALERT_HEAD "  mail: { to: a@b.example, from: t@b.example, "
+	            "sendmail: [sendmail, -t] }\n",
+	            "t.yaml:17:58: the sendmail program 'sendmail' must be an absolute path");
+	parse_fails(ALERT_HEAD "  mail: { to: a@b.example, from: t@b.example, sendmail: [] }\n",
+	            "t.yaml:17:57: sendmail must list 1 to 16 entries");
+	parse_fails(ALERT_HEAD "  mail: { to: a@b.example, from: t@b.example, sendmail: [/x, ~] }\n",
+	            "t.yaml:17:62: a sendmail argument must be a string, not null");
+}
+
+/* Webhook urls: plain http only, a valid host and port. */
+static void test_err_alerts_webhook(void **state)
+{
+	(void)state;
+	parse_fails(ALERT_HEAD "  webhook:\n"
+	            "    url: https://hooks.example/teleqd\n",
+	            "t.yaml:18:10: https is not supported in url: point it at a local TLS proxy "
+	            "(e.g. stunnel) that forwards to the https endpoint");
+	parse_fails(ALERT_HEAD "  webhook:\n"
+	            "    url: http://127.0.0.1:70000/x\n",
+	            "t.yaml:18:10: bad port '70000' in url: expected 1 to 65535");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h.example:0/\" }\n",
+	            "t.yaml:17:19: bad port '0' in url: expected 1 to 65535");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h.example:/\" }\n",
+	            "t.yaml:17:19: bad port '' in url: expected 1 to 65535");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h.example:8o/\" }\n",
+	            "t.yaml:17:19: bad port '8o' in url: expected 1 to 65535");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h.example:99999999999999999999/\" }\n",
+	            "t.yaml:17:19: bad port '99999999999999999999' in url");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"ftp://h.example/\" }\n",
+	            "t.yaml:17:19: bad url 'ftp://h.example/': expected http://host[:port][/path]");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://u:pw@h.example/\" }\n",
+	            "t.yaml:17:19: url must not hold user information");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h.example/a#b\" }\n",
+	            "t.yaml:17:19: url must not have a #fragment");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h.example/a\\r\\nX-Injected: 1\" }\n",
+	            "t.yaml:17:19: url must be printable ASCII without spaces");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h.example/a b\" }\n",
+	            "t.yaml:17:19: url must be printable ASCII without spaces");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http:///x\" }\n",
+	            "t.yaml:17:19: bad host in url 'http:///x'");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://-h.example/\" }\n",
+	            "t.yaml:17:19: bad host in url 'http://-h.example/'");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h_1.example/\" }\n",
+	            "t.yaml:17:19: bad host in url");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://999.0.0.1/\" }\n",
+	            "t.yaml:17:19: bad host in url");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://[::g]/\" }\n",
+	            "t.yaml:17:19: bad host in url");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://[::1]x/\" }\n",
+	            "t.yaml:17:19: bad host in url");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://::1/\" }\n",
+	            "t.yaml:17:19: bad host in url");
+	parse_fails(ALERT_HEAD "  webhook: { timeout_ms: 1000 }\n",
+	            "t.yaml:17:12: missing required key 'url' in webhook");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h.example/\", timeout_ms: 99 }\n",
+	            "t.yaml:17:52: timeout_ms must be between 100 and 600000");
+}
+
+/* Durations, hysteresis and the other numbers. */
+static void test_err_alerts_values(void **state)
+{
+	(void)state;
+	parse_fails(ALERT_HEAD "  early_warning:\n"
+	            "    repeat: 7 days\n",
+	            "t.yaml:18:13: bad duration '7 days' for repeat: expected a whole number and a "
+	            "unit (s, m, h, d or w), like 30s, 15m, 24h, 7d or 2w");
+	parse_fails(ALERT_HEAD "  early_warning: { repeat: 7 }\n",
+	            "t.yaml:17:28: bad duration '7' for repeat");
+	parse_fails(ALERT_HEAD "  early_warning: { repeat: 1.5d }\n",
+	            "t.yaml:17:28: bad duration '1.5d' for repeat");
+	parse_fails(ALERT_HEAD "  early_warning: { repeat: 30s }\n",
+	            "t.yaml:17:28: repeat must be between 1m and 365d, not '30s'");
+	parse_fails(ALERT_HEAD "  early_warning: { repeat: 53w }\n",
+	            "t.yaml:17:28: repeat must be between 1m and 365d, not '53w'");
+	parse_fails(ALERT_HEAD "  early_warning: { repeat: 99999999999999999999d }\n",
+	            "t.yaml:17:28: repeat must be between 1m and 365d");
+	parse_fails(ALERT_HEAD "  summary: { grace: 32d }\n",
+	            "t.yaml:17:21: grace must be between 0s and 31d, not '32d'");
+	parse_fails(ALERT_HEAD "  delivery: { retry_min: 0s }\n",
+	            "t.yaml:17:26: retry_min must be between 1s and 1d, not '0s'");
+	parse_fails(ALERT_HEAD "  delivery: { retry_max: 8d }\n",
+	            "t.yaml:17:26: retry_max must be between 1s and 7d, not '8d'");
+	parse_fails(ALERT_HEAD "  delivery: { retry_min: 2h, retry_max: 1h }\n",
+	            "t.yaml:17:41: retry_max (1h) must not be less than retry_min (2h)");
+	/* against the default retry_max of 1h: reported at retry_min */
+	parse_fails(ALERT_HEAD "  delivery: { retry_min: 90m }\n",
+	            "t.yaml:17:26: retry_max (1h) must not be less than retry_min (90m)");
+	parse_fails(ALERT_HEAD "  delivery: { stream_maxlen: 9 }\n",
+	            "t.yaml:17:30: stream_maxlen must be between 10 and 1000000");
+	parse_fails(ALERT_HEAD "  check_interval_ms: 99\n",
+	            "t.yaml:17:22: check_interval_ms must be between 100 and 3600000");
+	parse_fails(ALERT_HEAD "  early_warning: { min_denominator: 1000000001 }\n",
+	            "t.yaml:17:37: min_denominator must be between 0 and 1000000000");
+
+	parse_fails(ALERT_HEAD "  early_warning:\n"
+	            "    hysteresis: 60%\n",
+	            "t.yaml:18:17: hysteresis must be between 0 and 0.5 (0% and 50%), not '60%'");
+	parse_fails(ALERT_HEAD "  early_warning: { hysteresis: 0.51 }\n",
+	            "t.yaml:17:32: hysteresis must be between 0 and 0.5 (0% and 50%), not '0.51'");
+	parse_fails(ALERT_HEAD "  early_warning: { hysteresis: -1% }\n",
+	            "t.yaml:17:32: bad hysteresis '-1%': expected percentage points like \"2%\" or a "
+	            "fraction like 0.02");
+	parse_fails(ALERT_HEAD "  early_warning: { hysteresis: 2 % }\n",
+	            "t.yaml:17:32: bad hysteresis '2 %'");
+	parse_fails(ALERT_HEAD "  early_warning: { hysteresis: 2e-2 }\n",
+	            "t.yaml:17:32: bad hysteresis '2e-2'");
+	parse_fails(ALERT_HEAD "  early_warning: { hysteresis: ~ }\n",
+	            "t.yaml:17:32: hysteresis must be a string, not null");
+	parse_fails(ALERT_HEAD "  early_warning: { hysterese: 2% }\n",
+	            "t.yaml:17:20: unknown key 'hysterese' in early_warning");
+	parse_fails(ALERT_BASE "alerts:\n",
+	            "t.yaml:16:8: alerts must be a mapping, not null");
+}
+
+/* early_warning on an indicator is a plain boolean. */
+static void test_err_indicator_early_warning(void **state)
+{
+	(void)state;
+	parse_fails(IND_HEAD "    numerator: { event: call.booked }\n"
+	            "    denominator: { event: [call.booked, call.full] }\n"
+	            "    target: \">= 75%\"\n"
+	            "    early_warning: yes\n",
+	            "t.yaml:13:20: early_warning must be true or false, not 'yes'");
+	parse_fails(IND_HEAD "    numerator: { event: call.booked }\n"
+	            "    denominator: { event: [call.booked, call.full] }\n"
+	            "    target: \">= 75%\"\n"
+	            "    early_warning: \"true\"\n",
+	            "t.yaml:13:20: early_warning must be true or false without quotes");
+	parse_fails(IND_HEAD "    numerator: { event: call.booked }\n"
+	            "    denominator: { event: [call.booked, call.full] }\n"
+	            "    target: \">= 75%\"\n"
+	            "    early_warnings: true\n",
+	            "t.yaml:13:5: unknown key 'early_warnings' in indicator");
+}
+
+/* Templates: known kinds and placeholders, no control characters, bounded. */
+static void test_err_alerts_templates(void **state)
+{
+	char buf[12000];
+	size_t o;
+
+	(void)state;
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    breech: { subject: x }\n",
+	            "t.yaml:18:5: unknown key 'breech' in templates");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    breach: { subject: \"Varning {nope} för {title}\" }\n",
+	            "t.yaml:18:24: unknown placeholder '{nope}' at character 9 of the breach subject "
+	            "template (known: {title} {indicator} {period} {period_id} {value} {target} "
+	            "{basis} {previous} {status} {table} {missed} {count})");
+	/* positions count characters: "Värde " is six */
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    summary:\n"
+	            "      body: \"Värde {value} }\"\n",
+	            "t.yaml:19:13: lone '}' at character 15 of the summary body template (write }} "
+	            "for a brace)");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    reminder: { body: \"rad 1\\nrad {title\" }\n",
+	            "t.yaml:18:23: unclosed '{' at character 11 of the reminder body template");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    resolved: { subject: \"{title{value}}\" }\n",
+	            "t.yaml:18:26: unclosed '{' at character 1 of the resolved subject template");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    test: { subject: \"{TITLE}\" }\n",
+	            "t.yaml:18:22: unknown placeholder '{TITLE}' at character 1 of the test subject "
+	            "template");
+	/* a subject is one line: no line break, no other control character */
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    breach: { subject: \"Varning\\nBcc: x@y\" }\n",
+	            "t.yaml:18:24: the breach subject template must not contain control characters "
+	            "(it is one line)");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    breach: { subject: \"a\\tb\" }\n",
+	            "t.yaml:18:24: the breach subject template must not contain control characters");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    breach: { subject: \"a\\u0085b\" }\n",
+	            "t.yaml:18:24: the breach subject template must not contain control characters");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    breach: { body: \"a\\r\\nb\" }\n",
+	            "t.yaml:18:21: the breach body template must not contain control characters "
+	            "other than line breaks and tabs");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    breach: { body: \"a\\0b\" }\n",
+	            "t.yaml:18:21: breach body must not contain a NUL byte");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    breach: { subject: ~ }\n",
+	            "t.yaml:18:24: breach subject must be a string, not null");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    breach: { subjekt: x }\n",
+	            "t.yaml:18:15: unknown key 'subjekt' in a template");
+	parse_fails(ALERT_HEAD "  templates:\n"
+	            "    breach: Varning\n",
+	            "t.yaml:18:13: a template must be a mapping, not 'Varning'");
+
+	/* sizes: a 201-byte subject, an 8193-byte body */
+	o = (size_t)snprintf(buf, sizeof(buf), ALERT_HEAD "  templates:\n    test: { subject: \"");
+	for (int i = 0; i < 201; i++)
+		buf[o++] = 'x';
+	o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\" }\n");
+	parse_fails(buf, "t.yaml:18:22: test subject is longer than 200 bytes");
+	memcpy(buf + o - 5, "\" }\n", 5);     /* one byte less: 200 are fine */
+	config_free(parse_ok(buf));
+
+	o = (size_t)snprintf(buf, sizeof(buf), ALERT_HEAD "  templates:\n    test: { body: \"");
+	for (int i = 0; i < 8193; i++)
+		buf[o++] = i % 80 == 79 ? '\t' : 'y';
+	o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\" }\n");
+	parse_fails(buf, "t.yaml:18:19: test body is longer than 8192 bytes");
+}
+
+/* Writes text to a new temporary file; its name goes into path (a mkstemp template). */
+static void write_temp(char *path, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * config_load (not config_parse) checks that a given sendmail program is
+ * an executable regular file, at the program's position.
+ */
+static void test_load_sendmail(void **state)
+{
+	static const struct {
+		const char *prog, *want;
+	} bad[] = {
+		{ "/nonexistent/sendmail", "the sendmail program '/nonexistent/sendmail' cannot be "
+		  "used: No such file or directory" },
+		{ "/tmp", "the sendmail program '/tmp' is not a regular file" },
+		{ NULL, "is not executable: Permission denied" },       /* the config file itself */
+	};
+	char text[2048], path[] = "/tmp/test_config.XXXXXX", err[512], want[700];
+	struct config *cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char prog[] = "/tmp/test_config_prog.XXXXXX";
+
+		if (!bad[i].prog)
+			write_temp(prog, "#!/bin/sh\n");        /* mode 0600 */
+		snprintf(text, sizeof(text), ALERT_HEAD "  mail:\n"
+		         "    to: samordnare@region.example\n"
+		         "    from: teleqd@region.example\n"
+		         "    sendmail: [%s, -t, -i]\n", bad[i].prog ? bad[i].prog : prog);
+		memcpy(path, "/tmp/test_config.XXXXXX", sizeof(path));
+		write_temp(path, text);
+		cfg = &untouched;
+		err[0] = '\0';
+		assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -EINVAL);
+		assert_ptr_equal(cfg, &untouched);
+		snprintf(want, sizeof(want), "%s:20:16: ", path);
+		if (strncmp(err, want, strlen(want)) || !strstr(err, bad[i].want))
+			fail_msg("got \"%s\"", err);
+		unlink(path);
+		if (!bad[i].prog)
+			unlink(prog);
+		/* config_parse reads no file, so it does not check */
+		cfg = parse_ok(text);
+		assert_string_equal(cfg->alerts.sendmail[0], bad[i].prog ? bad[i].prog : prog);
+		config_free(cfg);
+	}
+
+	/* an executable program passes */
+	snprintf(text, sizeof(text), ALERT_HEAD "  mail:\n"
+	         "    to: samordnare@region.example\n"
+	         "    from: teleqd@region.example\n"
+	         "    sendmail: [/bin/sh, -c, \"cat >/dev/null\"]\n");
+	memcpy(path, "/tmp/test_config.XXXXXX", sizeof(path));
+	write_temp(path, text);
+	cfg = NULL;
+	if (config_load(path, &cfg, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(cfg->alerts.sendmail[2], "cat >/dev/null");
+	assert_null(cfg->alerts.sendmail[3]);
+	config_free(cfg);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -993,6 +1600,15 @@ int main(void)
 		cmocka_unit_test(test_err_content),
 		cmocka_unit_test(test_err_limits),
 		cmocka_unit_test(test_err_counts),
+		cmocka_unit_test(test_alerts_defaults),
+		cmocka_unit_test(test_alerts_full),
+		cmocka_unit_test(test_alerts_variants),
+		cmocka_unit_test(test_err_alerts_mail),
+		cmocka_unit_test(test_err_alerts_webhook),
+		cmocka_unit_test(test_err_alerts_values),
+		cmocka_unit_test(test_err_indicator_early_warning),
+		cmocka_unit_test(test_err_alerts_templates),
+		cmocka_unit_test(test_load_sendmail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* Unit tests: civil.c (calendar) and timeparse.c (time stamps). */
+/* Unit tests: civil.c (calendar) and timeparse.c (time stamps, durations). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -304,6 +304,65 @@ static void test_epoch(void **state)
 	assert_int_equal(t, 42);
 }
 
+/* ---------------------------------------------------------- duration_parse */
+
+static int dur(const char *s, int64_t *ret)
+{
+	return duration_parse(s, strlen(s), ret);
+}
+
+static void test_duration_ok(void **state)
+{
+	static const struct {
+		const char *s;
+		int64_t secs;
+	} cases[] = {
+		{ "30s", 30 }, { "15m", 900 }, { "24h", 86400 }, { "7d", 604800 },
+		{ "2w", 1209600 }, { "0s", 0 }, { "0w", 0 }, { "1s", 1 }, { "007d", 604800 },
+		{ "90m", 5400 }, { "365d", 365 * DAY },
+		/* the limit, ten years of 366 days, in every unit */
+		{ "3660d", 3660LL * DAY }, { "87840h", 3660LL * DAY }, { "5270400m", 3660LL * DAY },
+		{ "316224000s", 3660LL * DAY }, { "522w", 522LL * 7 * DAY },
+	};
+	int64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = -1;
+		if (dur(cases[i].s, &v) != 0 || v != cases[i].secs)
+			fail_msg("\"%s\": got %lld", cases[i].s, (long long)v);
+	}
+	/* only len bytes count: not NUL-terminated */
+	assert_int_equal(duration_parse("12hours", 3, &v), 0);
+	assert_int_equal(v, 12 * 3600);
+}
+
+static void test_duration_errors(void **state)
+{
+	static const char *const inval[] = {
+		"", "s", "7", "0", "-1d", "+1d", " 7d", "7d ", "7 d", "1.5h", "1,5h", ".5h",
+		"7D", "7y", "7dd", "7ds", "d7", "1h30m", "7days", "0x10s", "1e3s", "\xc2\xb5s",
+		"99999999999999999999999999x",
+	};
+	static const char *const range[] = {
+		"3661d", "523w", "87841h", "5270401m", "316224001s",
+		"99999999999999999999999999s", "18446744073709551617s", "9223372036854775808w",
+	};
+	int64_t v = 42;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(inval) / sizeof(inval[0]); i++)
+		if (dur(inval[i], &v) != -EINVAL)
+			fail_msg("expected -EINVAL for \"%s\"", inval[i]);
+	for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++)
+		if (dur(range[i], &v) != -ERANGE)
+			fail_msg("expected -ERANGE for \"%s\"", range[i]);
+	/* a NUL inside the given length is not a unit */
+	assert_int_equal(duration_parse("7\0d", 3, &v), -EINVAL);
+	assert_int_equal(duration_parse(NULL, 0, &v), -EINVAL);
+	assert_int_equal(v, 42);        /* untouched on failure */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_iso8601_ok),
 		cmocka_unit_test(test_iso8601_errors),
 		cmocka_unit_test(test_epoch),
+		cmocka_unit_test(test_duration_ok),
+		cmocka_unit_test(test_duration_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,1171 @@
+/*
+ * message.c — pure rendering of alert messages: the default Swedish
+ * templates, {placeholder} expansion, the summary table, the RFC 5322 mail
+ * and the webhook JSON. No I/O; every output is malloc'd and owned by the
+ * caller.
+ *
+ * How figures are written (Swedish, as teleqctl's report):
+ *   value     whole percent with a space, from the four-decimal value the
+ *             target is judged on (indicator.c), half away from zero:
+ *             0.7633 -> "76 %", 0.525 -> "53 %"; none -> "–"
+ *   basis     ratio "265 av 513"; mean of months over several months
+ *             "441 av 600, medel av 3 mån" (the value is the mean of the
+ *             monthly shares, so the pooled sums alone would not explain it)
+ *   target    "≥ 55 %", "> 5 %", "12,5 %" with a decimal comma
+ *   previous  "49 % (200 av 409)", or "–" without a value
+ *   status    "uppfyllt", "ej uppfyllt", "ej bedömt"
+ * Growth indicators (this period against the same period one year
+ * earlier) are changes, so their value is signed: "+12 %", "−3 %" (U+2212
+ * MINUS SIGN, the typographic minus Swedish print uses), "0 %" without a
+ * sign; their basis is "230 mot 205": cases this period "mot" (against)
+ * the same period last year, which is what num and den hold for growth.
+ */
+#include "teleqd.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ============================================================ templates */
+
+/*
+ * Default templates, indexed by alert_kind. The reader is the samordnare:
+ * subjects say what happened, to which indicator and in which period;
+ * bodies give the value with its basis, the target and the same period one
+ * year earlier, then sign off as an automatic message.
+ */
+static const char *const default_subject[AK__MAX] = {
+	[AK_BREACH] = "Tidig varning: {title} under målet i {period} ({value}, mål {target})",
+	[AK_REMINDER] = "Påminnelse: {title} fortfarande under målet i {period} ({value})",
+	[AK_RESOLVED] = "Åtgärdat: {title} åter på målet i {period} ({value})",
+	[AK_SUMMARY] = "Sammanfattning {period}: {missed} av {count} indikatorer under målet",
+	[AK_TEST] = "Testmeddelande från teleqd",
+};
+
+static const char *const default_body[AK__MAX] = {
+	[AK_BREACH] =
+		"{title} ligger under målet i {period}, räknat på månaden hittills.\n"
+		"\n"
+		"Utfall: {value} ({basis})\n"
+		"Mål: {target}\n"
+		"Samma period i fjol: {previous}\n"
+		"\n"
+		"Siffrorna kan ändras innan månaden är slut. Om läget består kommer en\n"
+		"påminnelse, och ett nytt meddelande skickas när målet åter nås.\n"
+		"\n"
+		"Indikator: {indicator}, period {period_id}\n"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
+	[AK_REMINDER] =
+		"{title} ligger fortfarande under målet i {period}, räknat på månaden hittills.\n"
+		"\n"
+		"Utfall: {value} ({basis})\n"
+		"Mål: {target}\n"
+		"Samma period i fjol: {previous}\n"
+		"\n"
+		"Nästa påminnelse kommer om läget består.\n"
+		"\n"
+		"Indikator: {indicator}, period {period_id}\n"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
+	[AK_RESOLVED] =
+		"{title} når åter målet i {period}, räknat på månaden hittills.\n"
+		"Den tidigare varningen gäller inte längre.\n"
+		"\n"
+		"Utfall: {value} ({basis})\n"
+		"Mål: {target}\n"
+		"Samma period i fjol: {previous}\n"
+		"\n"
+		"Indikator: {indicator}, period {period_id}\n"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
+	[AK_SUMMARY] =
+		"Indikatorerna för {period} ({period_id}): {missed} av {count} under målet.\n"
+		"Indikatorer under målet står först. Underlaget står inom parentes.\n"
+		"\n"
+		"{table}"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
+	[AK_TEST] =
+		"Detta är ett testmeddelande från teleqd. Det visar att varningar och\n"
+		"sammanfattningar når den här mottagaren. Ingen åtgärd behövs.\n"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
+};
+
+/*
+ * The built-in template of kind k: its subject (subject true) or body.
+ * Returns a static string, never NULL for a valid kind; NULL for a kind
+ * out of range.
+ */
+const char *
+alert_default_template(enum alert_kind k, bool subject)
+{
+	if ((unsigned)k >= AK__MAX)
+		return NULL;
+	return subject ? default_subject[k] : default_body[k];
+}
+
+/* Placeholder names, in the order of enum ph. */
+enum ph {
+	PH_TITLE, PH_INDICATOR, PH_PERIOD, PH_PERIOD_ID, PH_VALUE, PH_TARGET, PH_BASIS,
+	PH_PREVIOUS, PH_STATUS, PH_TABLE, PH_MISSED, PH_COUNT, PH__MAX
+};
+static const char *const ph_names[PH__MAX] = {
+	"title", "indicator", "period", "period_id", "value", "target", "basis",
+	"previous", "status", "table", "missed", "count",
+};
+
+/* Index of the placeholder name s[0..len), or -1 when there is none such. */
+static int
+ph_lookup(const char *s, size_t len)
+{
+	for (int i = 0; i < PH__MAX; i++)
+		if (strlen(ph_names[i]) == len && memcmp(ph_names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * One template token at tpl[i] (i < len). Sets *ret_next to the index after
+ * it. Returns -2 for literal text up to *ret_next (a "{{" or "}}" gives one
+ * brace, from tpl[i]), a placeholder index >= 0, or -EINVAL for an
+ * unclosed "{", an unknown name or a lone "}" (the error is at i).
+ */
+static int
+tpl_token(const char *tpl, size_t len, size_t i, size_t *ret_next)
+{
+	size_t j;
+	int ph;
+
+	if (tpl[i] == '{' || tpl[i] == '}') {
+		if (i + 1 < len && tpl[i + 1] == tpl[i]) {
+			*ret_next = i + 2;
+			return -2;
+		}
+		if (tpl[i] == '}')
+			return -EINVAL;
+		/* A name runs to the next '}'; any brace before it, or the end, is an error. */
+		for (j = i + 1; j < len && tpl[j] != '}' && tpl[j] != '{'; j++)
+			;
+		if (j == len || tpl[j] != '}')
+			return -EINVAL;
+		ph = ph_lookup(tpl + i + 1, j - i - 1);
+		if (ph < 0)
+			return -EINVAL;
+		*ret_next = j + 1;
+		return ph;
+	}
+	for (j = i; j < len && tpl[j] != '{' && tpl[j] != '}'; j++)
+		;
+	*ret_next = j;
+	return -2;
+}
+
+/*
+ * Checks template tpl[0..len): every "{" opens a known placeholder closed
+ * by "}" or is doubled, every "}" closes one or is doubled. Returns 0, or
+ * -EINVAL with *ret_offset (may be NULL) at the offending brace.
+ */
+int
+tpl_check(const char *tpl, size_t len, size_t *ret_offset)
+{
+	size_t i = 0, next;
+
+	if (!tpl)
+		return len == 0 ? 0 : -EINVAL;
+	while (i < len) {
+		if (tpl_token(tpl, len, i, &next) == -EINVAL) {
+			if (ret_offset)
+				*ret_offset = i;
+			return -EINVAL;
+		}
+		i = next;
+	}
+	return 0;
+}
+
+/* ======================================================= growable text */
+
+/* An append-only string; err latches the first allocation failure. */
+struct sb {
+	char  *p;
+	size_t len, cap;
+	bool   err;
+};
+
+/* Makes room for n more bytes plus the NUL. False (and err) when out of memory. */
+static bool
+sb_grow(struct sb *b, size_t n)
+{
+	size_t cap;
+	char *q;
+
+	if (b->err)
+		return false;
+	if (b->cap > 0 && n < b->cap - b->len)
+		return true;
+	if (n > SIZE_MAX / 4 - b->len) {
+		b->err = true;
+		return false;
+	}
+	cap = b->cap ? b->cap : 256;
+	while (cap - b->len <= n)
+		cap *= 2;
+	q = realloc(b->p, cap);
+	if (!q) {
+		b->err = true;
+		return false;
+	}
+	b->p = q;
+	b->cap = cap;
+	return true;
+}
+
+/* Appends s[0..n) (the text stays NUL-terminated); on failure only err is set. */
+static void
+sb_putn(struct sb *b, const char *s, size_t n)
+{
+	if (!sb_grow(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* Appends the string s. */
+static void
+sb_puts(struct sb *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+/* Appends one byte. */
+static void
+sb_putc(struct sb *b, char c)
+{
+	sb_putn(b, &c, 1);
+}
+
+/* Appends printf-style text of any length. */
+static void TQ_PRINTF(2, 3)
+sb_printf(struct sb *b, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->err = true;
+	} else if (sb_grow(b, (size_t)n)) {
+		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap2);
+		b->len += (size_t)n;
+	}
+	va_end(ap2);
+}
+
+/*
+ * Hands the text over: *ret gets it (an empty string when nothing was
+ * written), *ret_len (may be NULL) its length. On an earlier allocation
+ * failure frees it and returns -ENOMEM, leaving the out-parameters alone.
+ */
+static int
+sb_finish(struct sb *b, char **ret, size_t *ret_len)
+{
+	if (!b->err && !b->p && sb_grow(b, 0))
+		b->p[0] = '\0';
+	if (b->err) {
+		free(b->p);
+		*b = (struct sb){ 0 };
+		return -ENOMEM;
+	}
+	*ret = b->p;
+	if (ret_len)
+		*ret_len = b->len;
+	*b = (struct sb){ 0 };
+	return 0;
+}
+
+/* ========================================================= UTF-8 helpers */
+
+/*
+ * Length of the valid UTF-8 sequence at s[0..n) (no overlongs, no
+ * surrogates, <= U+10FFFF), 0 when s does not start with one.
+ */
+static size_t
+u8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+/* Code points in s: bytes that are not continuation bytes. */
+static size_t
+u8_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* Bytes of the first max code points of s (never ends inside a sequence). */
+static size_t
+u8_prefix(const char *s, size_t max)
+{
+	size_t i = 0, w = 0;
+
+	while (s[i]) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && w++ == max)
+			break;
+		i++;
+	}
+	return i;
+}
+
+/* ========================================================= Swedish text */
+
+#define MINUS "\xE2\x88\x92"    /* U+2212 MINUS SIGN */
+#define DASH  "\xE2\x80\x93"    /* U+2013 EN DASH: "no value" */
+
+/* v rounded to four decimals as whole 1/10000 units: the value that is judged. */
+static double
+units4(double v)
+{
+	return round(v * 10000.0);
+}
+
+/*
+ * v as a whole percent with a space: "76 %". signed_ (growth) adds "+"
+ * above zero; below zero the sign is U+2212 either way; never "−0 %". A
+ * value that is not finite prints as "–".
+ */
+static void
+fmt_pct(char *buf, size_t len, double v, bool signed_)
+{
+	double p;
+
+	if (!isfinite(v) || !isfinite(units4(v))) {
+		snprintf(buf, len, DASH);
+		return;
+	}
+	/* units4 is a whole number, so units/100 is exact at the .5 ties round() breaks away from 0. */
+	p = round(units4(v) / 100.0);
+	if (p == 0)
+		snprintf(buf, len, "0 %%");
+	else if (p < 0)
+		snprintf(buf, len, MINUS "%.0f %%", -p);
+	else
+		snprintf(buf, len, "%s%.0f %%", signed_ ? "+" : "", p);
+}
+
+/* The comparison as reports print it. */
+static const char *
+cmp_sign(enum cmp cmp)
+{
+	switch (cmp) {
+	case CMP_GE: return "\xE2\x89\xA5";     /* ≥ */
+	case CMP_GT: return ">";
+	case CMP_LE: return "\xE2\x89\xA4";     /* ≤ */
+	case CMP_LT: return "<";
+	}
+	return "?";
+}
+
+/* "≥ 55 %", "> 12,5 %", "≥ −3 %": the target to two decimals of a percent, decimal comma. */
+static void
+fmt_target(char *buf, size_t len, const struct indicator *ind)
+{
+	char num[64], *dot;
+	double t = units4(ind->target) / 100.0;
+	size_t n;
+
+	if (!isfinite(t)) {
+		snprintf(buf, len, "%s " DASH, cmp_sign(ind->cmp));
+		return;
+	}
+	snprintf(num, sizeof(num), "%.2f", fabs(t));
+	n = strlen(num);
+	dot = strchr(num, '.');
+	while (dot && num[n - 1] == '0')
+		num[--n] = '\0';
+	if (dot && num[n - 1] == '.')
+		num[--n] = '\0';
+	else if (dot)
+		*dot = ',';
+	snprintf(buf, len, "%s %s%s %%", cmp_sign(ind->cmp), t < 0 && strcmp(num, "0") ? MINUS : "", num);
+}
+
+/* The value of o: "52 %", "+12 %", or "–" without one. */
+static void
+fmt_value(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
+{
+	if (!o->has_value)
+		snprintf(buf, len, DASH);
+	else
+		fmt_pct(buf, len, o->value, ind->kind == IND_GROWTH);
+}
+
+/* The basis of o: "265 av 513", "441 av 600, medel av 3 mån", "230 mot 205". */
+static void
+fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
+{
+	if (ind->kind == IND_GROWTH)
+		snprintf(buf, len, "%" PRId64 " mot %" PRId64, o->num, o->den);
+	else if (ind->combine == COMBINE_MEAN_OF_MONTHS && o->nmonths > 1)
+		snprintf(buf, len, "%" PRId64 " av %" PRId64 ", medel av %u mån", o->num, o->den, o->nmonths);
+	else
+		snprintf(buf, len, "%" PRId64 " av %" PRId64, o->num, o->den);
+}
+
+/* The same period last year: "49 % (200 av 409)", or "–" without a value. */
+static void
+fmt_previous(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
+{
+	char v[64], b[160];
+
+	if (!o->has_value) {
+		snprintf(buf, len, DASH);
+		return;
+	}
+	fmt_value(v, sizeof(v), ind, o);
+	fmt_basis(b, sizeof(b), ind, o);
+	snprintf(buf, len, "%s (%s)", v, b);
+}
+
+static const char *
+status_word(int met)
+{
+	return met == 1 ? "uppfyllt" : met == 0 ? "ej uppfyllt" : "ej bedömt";
+}
+
+/* Title of an indicator for people: its title, else its name. */
+static const char *
+ind_title(const struct indicator *ind)
+{
+	return ind->title ? ind->title : ind->name ? ind->name : "";
+}
+
+/*
+ * A period for people: "mars 2026", "kvartal 1 2026", "första halvåret
+ * 2026", "2026", "2026-03-05", "de senaste 30 dagarna".
+ */
+static void
+fmt_period(char *buf, size_t len, const struct period *p)
+{
+	static const char *const months[12] = {
+		"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+		"september", "oktober", "november", "december",
+	};
+
+	switch (p->kind) {
+	case P_DAY:
+		day_key(p->first_day, buf, len);
+		break;
+	case P_MONTH:
+		snprintf(buf, len, "%s %" PRId64, months[(p->idx >= 1 && p->idx <= 12 ? p->idx : 1) - 1], p->year);
+		break;
+	case P_QUARTER:
+		snprintf(buf, len, "kvartal %u %" PRId64, p->idx, p->year);
+		break;
+	case P_HALF:
+		snprintf(buf, len, "%s halvåret %" PRId64, p->idx == 2 ? "andra" : "första", p->year);
+		break;
+	case P_YEAR:
+		snprintf(buf, len, "%" PRId64, p->year);
+		break;
+	case P_ROLLING:
+	default:
+		snprintf(buf, len, "de senaste %d dagarna", ROLLING_DAYS);
+		break;
+	}
+}
+
+/* =========================================================== the table */
+
+/*
+ * Copies at most max code points (and what fits in len bytes, never
+ * ending inside a sequence) of s into buf, control characters (newline,
+ * tab, ...) replaced by spaces: a title from the config is shown on one line.
+ */
+static void
+one_line(char *buf, size_t len, const char *s, size_t max)
+{
+	size_t n = u8_prefix(s, max);
+
+	if (n >= len) {
+		n = len - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7F ? ' ' : s[i];
+	buf[n] = '\0';
+}
+
+#define TABLE_WIDTH 119         /* code points per line at most ("< 120") */
+#define TITLE_MIN   12          /* a title is not cut shorter than this */
+
+/*
+ * Appends one summary line for r, '\n'-terminated:
+ *   "- <title>: <value> (<basis>), mål <target>, <status>; i fjol <previous>"
+ * It must stay within TABLE_WIDTH code points: the previous year's basis
+ * goes first, then the title is shortened with "…"; only absurd figures
+ * (numbers of 19 digits) make the line itself cut.
+ */
+static void
+table_line(struct sb *b, const struct ind_view *r)
+{
+	const struct indicator *ind = r->ind;
+	const char *status;
+	char title[512], value[64], basis[160], target[64], prev[256], rest[640], line[1024];
+	size_t avail, tw, n;
+
+	if (r->cur.met == 1 || r->cur.met == 0)
+		status = status_word(r->cur.met);
+	else
+		status = r->cur.has_value ? "ej bedömt: för litet underlag" : "ej bedömt: inget underlag";
+	one_line(title, sizeof(title), ind_title(ind), TABLE_WIDTH + 1);
+	fmt_value(value, sizeof(value), ind, &r->cur);
+	fmt_basis(basis, sizeof(basis), ind, &r->cur);
+	fmt_target(target, sizeof(target), ind);
+	fmt_previous(prev, sizeof(prev), ind, &r->prev);
+	snprintf(rest, sizeof(rest), "%s (%s), mål %s, %s; i fjol %s", value, basis, target, status, prev);
+
+	tw = u8_width(title);
+	avail = TABLE_WIDTH - 4;        /* "- " and ": " */
+	if (tw + u8_width(rest) > avail) {
+		/* The previous year's percent alone: its basis is the least needed. */
+		if (r->prev.has_value)
+			fmt_value(prev, sizeof(prev), ind, &r->prev);
+		snprintf(rest, sizeof(rest), "%s (%s), mål %s, %s; i fjol %s", value, basis, target, status, prev);
+	}
+	n = u8_width(rest);
+	if (tw + n <= avail) {
+		sb_puts(b, "- ");
+		sb_puts(b, title);
+		sb_puts(b, ": ");
+		sb_puts(b, rest);
+		sb_putc(b, '\n');
+		return;
+	}
+	/* Cut the title, keeping at least TITLE_MIN code points of it. */
+	tw = avail > n + TITLE_MIN ? avail - n - 1 : TITLE_MIN - 1;
+	snprintf(line, sizeof(line), "- %.*s\xE2\x80\xA6: %s", (int)u8_prefix(title, tw), title, rest);
+	if (u8_width(line) > TABLE_WIDTH) {
+		size_t cut = u8_prefix(line, TABLE_WIDTH - 1);
+
+		memcpy(line + cut, "\xE2\x80\xA6", 4);
+	}
+	sb_puts(b, line);
+	sb_putc(b, '\n');
+}
+
+/*
+ * The summary table: one line per row, indicators below their target
+ * first (what the samordnare has to act on), then those that met it, then
+ * those not judged; config order within each group.
+ */
+static void
+summary_table(struct sb *b, const struct ind_view *rows, size_t nrows)
+{
+	static const int order[3] = { 0, 1, -1 };
+
+	for (int g = 0; g < 3; g++)
+		for (size_t i = 0; i < nrows; i++) {
+			int met = rows[i].cur.met == 0 || rows[i].cur.met == 1 ? rows[i].cur.met : -1;
+
+			if (met == order[g])
+				table_line(b, &rows[i]);
+		}
+}
+
+/* ============================================================ rendering */
+
+/* What placeholders expand to in one message. */
+struct tpl_ctx {
+	enum alert_kind        kind;
+	const struct period   *p;         /* may be NULL (a test) */
+	const struct ind_view *row;       /* breach/reminder/resolved: the indicator */
+	bool                   summary;
+	const struct ind_view *rows;      /* summary: every row (NULL when none) */
+	size_t                 nrows;
+};
+
+/* Appends the expansion of placeholder ph. */
+static void
+put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
+{
+	const struct indicator *ind = c->row ? c->row->ind : NULL;
+	char tmp[256];
+	size_t missed = 0;
+
+	switch (ph) {
+	case PH_PERIOD:
+		if (c->p) {
+			fmt_period(tmp, sizeof(tmp), c->p);
+			sb_puts(b, tmp);
+		}
+		return;
+	case PH_PERIOD_ID:
+		if (c->p && period_name(c->p, tmp, sizeof(tmp)) == 0)
+			sb_puts(b, tmp);
+		return;
+	case PH_TABLE:
+		if (c->summary)
+			summary_table(b, c->rows, c->nrows);
+		return;
+	case PH_MISSED:
+	case PH_COUNT:
+		if (!c->summary)
+			return;
+		for (size_t i = 0; i < c->nrows; i++)
+			missed += c->rows[i].cur.met == 0;
+		sb_printf(b, "%zu", ph == PH_MISSED ? missed : c->nrows);
+		return;
+	default:
+		break;
+	}
+	/* The rest are per indicator: empty in a summary or a test. */
+	if (!ind)
+		return;
+	switch (ph) {
+	case PH_TITLE:
+		sb_puts(b, ind_title(ind));
+		return;
+	case PH_INDICATOR:
+		sb_puts(b, ind->name ? ind->name : "");
+		return;
+	case PH_VALUE:
+		fmt_value(tmp, sizeof(tmp), ind, &c->row->cur);
+		break;
+	case PH_TARGET:
+		fmt_target(tmp, sizeof(tmp), ind);
+		break;
+	case PH_BASIS:
+		fmt_basis(tmp, sizeof(tmp), ind, &c->row->cur);
+		break;
+	case PH_PREVIOUS:
+		fmt_previous(tmp, sizeof(tmp), ind, &c->row->prev);
+		break;
+	case PH_STATUS:
+		snprintf(tmp, sizeof(tmp), "%s", status_word(c->row->cur.met));
+		break;
+	default:
+		return;
+	}
+	sb_puts(b, tmp);
+}
+
+/*
+ * Expands tpl into b. A template that tpl_check would refuse (config
+ * validates them, so only a programming error gets here) is not an
+ * error: the offending brace is copied as it is.
+ */
+static void
+expand(struct sb *b, const char *tpl, const struct tpl_ctx *c)
+{
+	size_t len = strlen(tpl), i = 0, next;
+	int tok;
+
+	while (i < len) {
+		tok = tpl_token(tpl, len, i, &next);
+		if (tok == -EINVAL) {
+			sb_putc(b, tpl[i]);
+			next = i + 1;
+		} else if (tok == -2) {
+			/* Literal text, or one brace of a doubled pair. */
+			sb_putn(b, tpl + i, next - i == 2 && tpl[i] == tpl[i + 1] &&
+			        (tpl[i] == '{' || tpl[i] == '}') ? 1 : next - i);
+		} else {
+			put_placeholder(b, c, (enum ph)tok);
+		}
+		i = next;
+	}
+}
+
+/* Replaces control characters (a newline from a title, a tab) by spaces: a subject is one line. */
+static void
+flatten(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7F)
+			*s = ' ';
+}
+
+/*
+ * Renders the message of kind for period p (NULL allowed for a test):
+ * the templates of ac (NULL: the defaults; a NULL subject or body in it:
+ * that default). rows[0] is the indicator of a breach, reminder or
+ * resolved; rows[0..nrows) the summarized indicators of a summary. The
+ * subject is made one line. Returns 0 and *ret (free with
+ * alert_text_done), -EINVAL for a kind out of range, -ENOMEM (*ret
+ * untouched).
+ */
+int
+alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct period *p,
+             const struct ind_view *rows, size_t nrows, struct alert_text *ret)
+{
+	struct tpl_ctx c = { .kind = kind, .p = p };
+	struct sb subj = { 0 }, body = { 0 };
+	const char *ts, *tb;
+	char *s, *t;
+	int r;
+
+	if ((unsigned)kind >= AK__MAX)
+		return -EINVAL;
+	if (kind == AK_SUMMARY) {
+		c.summary = true;
+		c.rows = rows;
+		c.nrows = rows ? nrows : 0;
+	} else if (kind != AK_TEST && rows && nrows > 0 && rows[0].ind) {
+		c.row = &rows[0];
+	}
+	ts = ac && ac->tpl[kind].subject ? ac->tpl[kind].subject : default_subject[kind];
+	tb = ac && ac->tpl[kind].body ? ac->tpl[kind].body : default_body[kind];
+	expand(&subj, ts, &c);
+	expand(&body, tb, &c);
+	if ((r = sb_finish(&subj, &s, NULL)) < 0) {
+		free(body.p);
+		return r;
+	}
+	if ((r = sb_finish(&body, &t, NULL)) < 0) {
+		free(s);
+		return r;
+	}
+	flatten(s);
+	*ret = (struct alert_text){ .subject = s, .body = t, .kind = kind };
+	return 0;
+}
+
+/* Frees what alert_render allocated and zeroes *t. Accepts NULL and a zeroed text. */
+void
+alert_text_done(struct alert_text *t)
+{
+	if (!t)
+		return;
+	free(t->subject);
+	free(t->body);
+	*t = (struct alert_text){ 0 };
+}
+
+/* ================================================================= mail */
+
+#define DAY_S 86400
+
+/* Splits seconds since the epoch (UTC) into date and time of day. */
+static void
+utc_parts(int64_t t, int64_t *y, unsigned *mo, unsigned *d, unsigned *wday, unsigned *h,
+          unsigned *mi, unsigned *s)
+{
+	int64_t days = floor_div(t, DAY_S), sec = t - days * DAY_S;
+
+	civil_from_days(days, y, mo, d);
+	/* 1970-01-01 was a Thursday (4 with Sunday = 0). */
+	*wday = (unsigned)((days % 7 + 11) % 7);
+	*h = (unsigned)(sec / 3600);
+	*mi = (unsigned)(sec / 60 % 60);
+	*s = (unsigned)(sec % 60);
+}
+
+/* True when s has a byte that must not appear in a header value (CR, LF, other controls). */
+static bool
+has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7F)
+			return true;
+	return false;
+}
+
+/* True when id can be the left part of a Message-ID: printable ASCII, no specials. */
+static bool
+id_ok(const char *id)
+{
+	if (!id || !*id)
+		return false;
+	for (; *id; id++)
+		if ((unsigned char)*id <= 0x20 || (unsigned char)*id >= 0x7F || strchr("<>@\"\\()[],;:", *id))
+			return false;
+	return true;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Appends the base64 of s[0..n) with padding. */
+static void
+put_base64(struct sb *b, const unsigned char *s, size_t n)
+{
+	char q[4];
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16;
+
+		if (i + 1 < n)
+			v |= (uint32_t)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= s[i + 2];
+		q[0] = b64[v >> 18 & 63];
+		q[1] = b64[v >> 12 & 63];
+		q[2] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		q[3] = i + 2 < n ? b64[v & 63] : '=';
+		sb_putn(b, q, 4);
+	}
+}
+
+/* Length of the character at s[0..n): a lead byte and its continuation bytes, at most 4. */
+static size_t
+char_len(const unsigned char *s, size_t n)
+{
+	size_t k = 1;
+
+	while (k < n && k < 4 && (s[k] & 0xC0) == 0x80)
+		k++;
+	return k;
+}
+
+#define SUBJ_FIRST 39   /* bytes in the first word: "Subject: " + 64 = 73 columns */
+#define SUBJ_NEXT  45   /* bytes in later words: " " + 72 = 73 columns; words <= 75 */
+
+/*
+ * Appends "Subject: ...\n". Printable ASCII that fits on one line (and has
+ * no "=?" a reader could take for an encoded word) goes as it is. Anything
+ * else becomes RFC 2047 "=?UTF-8?B?...?=" words of at most 75 characters,
+ * each on its own line (continuations start with a space, which decoders
+ * drop between adjacent encoded words). A word holds whole characters
+ * only, so none splits a UTF-8 sequence.
+ */
+static void
+put_subject(struct sb *b, const char *subject)
+{
+	const unsigned char *s = (const unsigned char *)subject;
+	size_t n = strlen(subject), i = 0;
+	bool plain = n + 9 <= 78 && !strstr(subject, "=?");
+
+	for (size_t k = 0; plain && k < n; k++)
+		if (s[k] < 0x20 || s[k] > 0x7E)
+			plain = false;
+	sb_puts(b, "Subject:");
+	if (plain) {
+		sb_putc(b, ' ');
+		sb_puts(b, subject);
+		sb_putc(b, '\n');
+		return;
+	}
+	do {
+		size_t cap = i == 0 ? SUBJ_FIRST : SUBJ_NEXT, w = 0, k;
+
+		while (i + w < n && w + (k = char_len(s + i + w, n - i - w)) <= cap)
+			w += k;
+		sb_puts(b, i == 0 ? " =?UTF-8?B?" : "\n =?UTF-8?B?");
+		put_base64(b, s + i, w);
+		sb_puts(b, "?=");
+		i += w;
+	} while (i < n);
+	sb_putc(b, '\n');
+}
+
+/* Appends "To: a, b, ..." folded after a comma before a line passes 78 columns. */
+static void
+put_to(struct sb *b, char *const *to, size_t nto)
+{
+	size_t col = 3;
+
+	sb_puts(b, "To:");
+	for (size_t i = 0; i < nto; i++) {
+		size_t n = strlen(to[i]);
+
+		if (i > 0)
+			sb_putc(b, ',');
+		if (i > 0 && col + 2 + n > 78) {
+			sb_puts(b, "\n ");
+			col = 1;
+		} else {
+			sb_putc(b, ' ');
+			col += 2;
+		}
+		sb_puts(b, to[i]);
+		col += n;
+	}
+	sb_putc(b, '\n');
+}
+
+#define QP_LINE 76
+
+/*
+ * Appends body as quoted-printable (RFC 2045): printable ASCII but "=" as
+ * it is; "=", other bytes and a space or tab at the end of a line as "=XX";
+ * encoded lines of at most 76 characters, longer ones broken with a soft
+ * break "=". "\r\n" counts as a line end. A physical line starting
+ * "From " or "." (also after a soft break) gets that first byte encoded,
+ * so no mbox or SMTP transport mangles it.
+ */
+static void
+put_qp(struct sb *b, const char *body)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *p = body;
+
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p), col = 0;
+
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)p[i];
+			char tok[3];
+			size_t tl;
+			bool last = i + 1 == n;
+
+			if (c == '=' || c > 0x7E || (c < 0x20 && c != '\t') || ((c == ' ' || c == '\t') && last)) {
+				tok[0] = '=';
+				tok[1] = hex[c >> 4];
+				tok[2] = hex[c & 15];
+				tl = 3;
+			} else {
+				tok[0] = (char)c;
+				tl = 1;
+			}
+			/* The last token may fill the line; any other must leave room for "=". */
+			if (col + tl > (last ? QP_LINE : QP_LINE - 1)) {
+				sb_puts(b, "=\n");
+				col = 0;
+			}
+			/* A physical line starting "." or "From " is encoded: transports mangle those. */
+			if (col == 0 && tl == 1 && (c == '.' || (c == 'F' && strncmp(p + i, "From ", 5) == 0))) {
+				tok[0] = '=';
+				tok[1] = hex[c >> 4];
+				tok[2] = hex[c & 15];
+				tl = 3;
+			}
+			sb_putn(b, tok, tl);
+			col += tl;
+		}
+		if (!nl)
+			break;
+		sb_putc(b, '\n');
+		p = nl + 1;
+	}
+	/* The message ends with a line end either way. */
+	if (b->len > 0 && b->p[b->len - 1] != '\n')
+		sb_putc(b, '\n');
+}
+
+/*
+ * Builds the complete message for sendmail -t (contract in teleqd.h):
+ * From, To, Subject, Date (date in UTC, "+0000"), Message-ID
+ * <id@domain of From, else localhost>, MIME-Version, Content-Type,
+ * Content-Transfer-Encoding, Auto-Submitted: auto-generated (so
+ * auto-responders stay quiet), X-Teleqd-Kind, a blank line, the body in
+ * quoted-printable. Returns 0 with *ret (malloc'd, NUL-terminated) and
+ * *ret_len (may be NULL); -EINVAL without From or recipients, or when id,
+ * an address or the subject holds CR, LF or another control character
+ * (header injection), or id is not usable in a Message-ID; -ENOMEM.
+ * The out-parameters are untouched on failure.
+ */
+int
+mail_build(const struct alert_conf *ac, const char *id, int64_t date,
+           const struct alert_text *t, char **ret, size_t *ret_len)
+{
+	static const char *const wdays[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const mons[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct sb b = { 0 };
+	const char *at, *domain;
+	int64_t y;
+	unsigned mo, d, wd, h, mi, s;
+
+	if (!ac || !ac->from || !*ac->from || has_control(ac->from) || ac->nto == 0 || !ac->to ||
+	    !t || !t->subject || has_control(t->subject) || !id_ok(id))
+		return -EINVAL;
+	for (size_t i = 0; i < ac->nto; i++)
+		if (!ac->to[i] || !*ac->to[i] || has_control(ac->to[i]))
+			return -EINVAL;
+	at = strrchr(ac->from, '@');
+	domain = at && at[1] ? at + 1 : "localhost";
+	utc_parts(date, &y, &mo, &d, &wd, &h, &mi, &s);
+
+	sb_puts(&b, "From: ");
+	sb_puts(&b, ac->from);
+	sb_putc(&b, '\n');
+	put_to(&b, ac->to, ac->nto);
+	put_subject(&b, t->subject);
+	sb_printf(&b, "Date: %s, %02u %s %04" PRId64 " %02u:%02u:%02u +0000\n",
+	          wdays[wd], d, mons[mo - 1], y, h, mi, s);
+	sb_puts(&b, "Message-ID: <");
+	sb_puts(&b, id);
+	sb_putc(&b, '@');
+	sb_puts(&b, domain);
+	sb_puts(&b, ">\n"
+	         "MIME-Version: 1.0\n"
+	         "Content-Type: text/plain; charset=UTF-8\n"
+	         "Content-Transfer-Encoding: quoted-printable\n"
+	         "Auto-Submitted: auto-generated\n"
+	         "X-Teleqd-Kind: ");
+	sb_puts(&b, alert_kind_name(t->kind));
+	sb_puts(&b, "\n\n");
+	put_qp(&b, t->body ? t->body : "");
+	return sb_finish(&b, ret, ret_len);
+}
+
+/* ============================================================= webhook */
+
+/*
+ * Appends s as a JSON string: '"' and '\\' escaped, every control
+ * character (newline included) and DEL as \u00XX, invalid UTF-8 replaced
+ * by U+FFFD so the document stays valid. NULL is written as null.
+ */
+static void
+json_str(struct sb *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i = 0;
+
+	if (!s) {
+		sb_puts(b, "null");
+		return;
+	}
+	n = strlen(s);
+	sb_putc(b, '"');
+	while (i < n) {
+		size_t k = u8_seq(p + i, n - i);
+
+		if (k == 0) {
+			sb_puts(b, "\xEF\xBF\xBD");
+			i++;
+		} else if (k > 1) {
+			sb_putn(b, s + i, k);
+			i += k;
+		} else {
+			if (p[i] == '"' || p[i] == '\\') {
+				sb_putc(b, '\\');
+				sb_putc(b, (char)p[i]);
+			} else if (p[i] < 0x20 || p[i] == 0x7F) {
+				sb_printf(b, "\\u%04x", p[i]);
+			} else {
+				sb_putc(b, (char)p[i]);
+			}
+			i++;
+		}
+	}
+	sb_putc(b, '"');
+}
+
+/* A fraction as a JSON number with four decimals (the judged value), or null. */
+static void
+json_frac(struct sb *b, bool has, double v)
+{
+	double u = units4(v);
+
+	if (!has || !isfinite(u)) {
+		sb_puts(b, "null");
+		return;
+	}
+	if (u == 0)
+		u = 0;  /* no "-0.0000" */
+	sb_printf(b, "%.4f", u / 10000.0);
+}
+
+/* One indicator object of the payload. */
+static void
+json_row(struct sb *b, const struct ind_view *r)
+{
+	const struct indicator *ind = r->ind;
+
+	sb_puts(b, "{\"name\":");
+	json_str(b, ind->name);
+	sb_puts(b, ",\"title\":");
+	json_str(b, ind->title ? ind->title : ind->name);
+	sb_puts(b, ",\"value\":");
+	json_frac(b, r->cur.has_value, r->cur.value);
+	sb_puts(b, ",\"target\":");
+	json_frac(b, true, ind->target);
+	sb_puts(b, ",\"cmp\":");
+	json_str(b, cmp_symbol(ind->cmp));
+	sb_printf(b, ",\"numerator\":%" PRId64 ",\"denominator\":%" PRId64 ",\"met\":%s",
+	          r->cur.num, r->cur.den,
+	          r->cur.met == 1 ? "true" : r->cur.met == 0 ? "false" : "null");
+	sb_puts(b, ",\"previous_value\":");
+	json_frac(b, r->prev.has_value, r->prev.value);
+	sb_printf(b, ",\"previous_numerator\":%" PRId64 ",\"previous_denominator\":%" PRId64 "}",
+	          r->prev.num, r->prev.den);
+}
+
+/*
+ * The webhook JSON (contract and member list in teleqd.h), compact, one
+ * object: kind by name, period as its period_name ("2026-Q1") or null,
+ * created as "2026-04-03T00:00:00Z", subject and text from t (null when t
+ * or they are NULL), one indicator object per row (rows without an
+ * indicator are skipped). Fractions carry four decimals; met is
+ * true/false/null. Returns 0 with *ret (malloc'd, NUL-terminated) and
+ * *ret_len (may be NULL); -EINVAL for a kind out of range; -ENOMEM.
+ */
+int
+webhook_payload(const char *id, enum alert_kind kind, const struct period *p,
+                int64_t created, const struct alert_text *t,
+                const struct ind_view *rows, size_t nrows, char **ret, size_t *ret_len)
+{
+	struct sb b = { 0 };
+	char name[48];
+	int64_t y;
+	unsigned mo, d, wd, h, mi, s;
+	bool first = true;
+
+	if ((unsigned)kind >= AK__MAX)
+		return -EINVAL;
+	utc_parts(created, &y, &mo, &d, &wd, &h, &mi, &s);
+	sb_puts(&b, "{\"id\":");
+	json_str(&b, id);
+	sb_puts(&b, ",\"kind\":");
+	json_str(&b, alert_kind_name(kind));
+	sb_puts(&b, ",\"period\":");
+	json_str(&b, p && period_name(p, name, sizeof(name)) == 0 ? name : NULL);
+	sb_printf(&b, ",\"created\":\"%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ\"", y, mo, d, h, mi, s);
+	sb_puts(&b, ",\"subject\":");
+	json_str(&b, t ? t->subject : NULL);
+	sb_puts(&b, ",\"text\":");
+	json_str(&b, t ? t->body : NULL);
+	sb_puts(&b, ",\"indicators\":[");
+	for (size_t i = 0; rows && i < nrows; i++) {
+		if (!rows[i].ind)
+			continue;
+		if (!first)
+			sb_putc(&b, ',');
+		first = false;
+		json_row(&b, &rows[i]);
+	}
+	sb_puts(&b, "]}");
+	return sb_finish(&b, ret, ret_len);
+}

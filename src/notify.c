@@ -1,0 +1,965 @@
+/*
+ * notify.c — delivers one rendered alert through one channel, on a
+ * libevent base. Knows nothing of Redis, retries or message content.
+ *
+ * Mail: the configured sendmail command (argv, no shell) is spawned with
+ * the message on its standard input. The message is written through a
+ * non-blocking pipe from the event loop, so a message larger than the pipe
+ * buffer never blocks the daemon. Standard output and error go to one pipe
+ * whose first line becomes the failure detail. Exit status 0 means the MTA
+ * accepted the message. Children are reaped on SIGCHLD with waitpid() on
+ * their own pids only (other code of the process may have children too),
+ * and killed after MAIL_TIMEOUT_S.
+ *
+ * Webhook: one HTTP/1.1 POST per message on its own evhttp connection,
+ * freed once the request is over. 2xx means accepted.
+ *
+ * Every attempt ends in exactly one call of its done callback, always from
+ * the event loop (a zero timer), never from inside notify_send() or from
+ * inside a libevent HTTP callback, so the caller may free or resend freely.
+ *
+ * The process should ignore SIGPIPE: libevent writes to sockets with
+ * writev(), which raises it when the peer has gone. (Writes to the
+ * sendmail pipe here are guarded and need nothing.)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "teleqd.h"
+
+extern char **environ;
+
+#ifndef MAIL_TIMEOUT_S  /* (overridable only to test the deadline quickly) */
+#define MAIL_TIMEOUT_S      60          /* a sendmail that hangs is killed after this */
+#endif
+#define REAP_POLL_MS        200         /* after SIGKILL: poll in case SIGCHLD is missed */
+#define FREE_WAIT_TRIES     100         /* notify_free: 100 x 10 ms for a killed child */
+#define FIRST_LINE_MAX      200         /* bytes of the child's first output line kept */
+#define DETAIL_CAP          256         /* "exit 255: " + FIRST_LINE_MAX, NUL */
+#define WEBHOOK_BODY_MAX    (1 << 20)   /* a larger response is an error, not a memory hog */
+#define WEBHOOK_HEADERS_MAX (64 << 10)
+#define IO_ROUNDS           16          /* pipe reads/writes per wake-up, so one job cannot hold the loop */
+
+static const char *const default_sendmail[] = { "/usr/sbin/sendmail", "-t", "-i", NULL };
+
+struct job {
+	struct notify  *n;
+	struct job     *prev, *next;
+	enum channel    ch;
+	notify_done_fn *done;
+	void           *arg;
+	char           *data;           /* copy of the message */
+	size_t          len, off;       /* off: bytes written to sendmail so far */
+	struct event   *timer;          /* mail: kill deadline, then reap poll; webhook: deadline */
+	struct event   *defer;          /* zero timer that ends the job */
+	bool            finished;       /* result known; defer is armed */
+	int             status;
+	char            detail[DETAIL_CAP];
+
+	/* mail */
+	pid_t           pid;            /* > 0 until reaped */
+	int             in_fd, out_fd;  /* our ends: child's stdin, child's stdout+stderr */
+	struct event   *in_ev, *out_ev;
+	char            line[FIRST_LINE_MAX + 1];
+	size_t          linelen;
+	bool            line_done;      /* the first newline was seen (or the cap reached) */
+	bool            killed;         /* we sent SIGKILL after the deadline */
+	bool            aborted;        /* we sent SIGKILL: the loop could not watch it */
+
+	/* webhook */
+	struct evhttp_connection *evcon;    /* freed only outside its callbacks */
+	bool            have_err;
+	enum evhttp_request_error err;
+};
+
+struct notify {
+	struct event_base *base;
+	struct event      *sigchld;     /* only when mail is configured */
+	char             **argv;        /* sendmail command, NULL-terminated copy */
+	bool               mail, webhook;
+	char              *host;        /* webhook */
+	char              *path;
+	char              *hosthdr;     /* Host: header value */
+	unsigned           port;
+	unsigned           timeout_ms;
+	struct job        *jobs;        /* in flight, doubly linked */
+};
+
+/* ------------------------------------------------------------ channels */
+
+/* "mail" / "webhook"; "?" for an out-of-range value. Static storage. */
+const char *
+channel_name(enum channel ch)
+{
+	switch (ch) {
+	case CH_MAIL:    return "mail";
+	case CH_WEBHOOK: return "webhook";
+	case CH__MAX:    break;
+	}
+	return "?";
+}
+
+/* Parses s[0..len) as a channel name. 0 and *ret, or -EINVAL (*ret untouched). */
+int
+channel_parse(const char *s, size_t len, enum channel *ret)
+{
+	for (int ch = 0; ch < CH__MAX; ch++) {
+		const char *name = channel_name((enum channel)ch);
+
+		if (strlen(name) == len && memcmp(s, name, len) == 0) {
+			*ret = (enum channel)ch;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* True when ac (may be NULL) configures ch: recipients for mail, a URL for the webhook. */
+bool
+channel_enabled(const struct alert_conf *ac, enum channel ch)
+{
+	if (!ac)
+		return false;
+	switch (ch) {
+	case CH_MAIL:    return ac->nto > 0;
+	case CH_WEBHOOK: return ac->webhook_url != NULL;
+	case CH__MAX:    break;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+/* Frees a NULL-terminated string vector. Accepts NULL. */
+static void
+strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* Copies a NULL-terminated string vector. NULL on ENOMEM. */
+static char **
+strv_copy(const char *const *v)
+{
+	size_t n = 0;
+	char **c;
+
+	while (v[n])
+		n++;
+	c = calloc(n + 1, sizeof(*c));
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		c[i] = strdup(v[i]);
+		if (!c[i]) {
+			strv_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* Closes *fd when open and marks it closed. */
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* Deletes and frees *ev when set. */
+static void
+free_event(struct event **ev)
+{
+	if (*ev) {
+		event_free(*ev);
+		*ev = NULL;
+	}
+}
+
+/*
+ * Moves *fd to a number >= 3 (close-on-exec kept) when it is 0, 1 or 2,
+ * which can happen when the process runs with a standard descriptor
+ * closed: dup2(fd, fd) in the child would then not clear close-on-exec.
+ * Returns 0 or -errno.
+ */
+static int
+fd_above_stdio(int *fd)
+{
+	int nfd;
+
+	if (*fd > 2)
+		return 0;
+	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+	if (nfd < 0)
+		return -errno;
+	close(*fd);
+	*fd = nfd;
+	return 0;
+}
+
+/* Sets O_NONBLOCK on fd. Returns 0 or -errno. */
+static int
+fd_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * write(2) that never raises SIGPIPE: the signal is blocked around the
+ * call and a SIGPIPE it raised is consumed before the mask is restored,
+ * so this works whatever the process does with SIGPIPE. Same return and
+ * errno as write(2) (EPIPE when the reader has gone).
+ */
+static ssize_t
+write_nosigpipe(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old, pending;
+	bool was_pending;
+	ssize_t n;
+	int saved;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE) == 1;
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	n = write(fd, buf, len);
+	saved = errno;
+	if (n < 0 && saved == EPIPE && !was_pending) {
+		/* Ours: consume it so it is not delivered on unblocking. */
+		const struct timespec zero = { 0, 0 };
+
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return n;
+}
+
+/*
+ * Makes the kept first line s[0..len) fit for a detail, NUL-terminated in
+ * place: tabs become spaces, other control characters go, blanks are
+ * trimmed, a multi-byte character cut by the length cap is dropped, and
+ * if the rest is still not valid UTF-8 its non-ASCII bytes become '?' (the
+ * detail is stored in Redis and printed on terminals).
+ */
+static void
+clean_line(char *s, size_t len)
+{
+	size_t o = 0, start = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i] == '\t' ? ' ' : (unsigned char)s[i];
+
+		if (c >= 0x20 && c != 0x7F)
+			s[o++] = (char)c;
+	}
+	if (!utf8_valid(s, o)) {
+		/* The last (lead byte + continuation bytes) may be a cut character. */
+		size_t k = o;
+
+		while (k > 0 && o - k < 4 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0xC0 && utf8_valid(s, k - 1))
+			o = k - 1;
+	}
+	if (!utf8_valid(s, o))
+		for (size_t i = 0; i < o; i++)
+			if ((unsigned char)s[i] >= 0x80)
+				s[i] = '?';
+	while (o > 0 && s[o - 1] == ' ')
+		o--;
+	while (start < o && s[start] == ' ')
+		start++;
+	memmove(s, s + start, o - start);
+	s[o - start] = '\0';
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+/*
+ * Frees a job and everything it holds, without calling its callback.
+ * A child still running is killed and (briefly) waited for; a webhook
+ * connection is freed, which drops its request without a callback.
+ * Must not be called from inside a libevent HTTP callback of the job.
+ * The job must already be unlinked. Accepts NULL.
+ */
+static void
+job_free(struct job *j)
+{
+	if (!j)
+		return;
+	free_event(&j->timer);
+	free_event(&j->defer);
+	free_event(&j->in_ev);
+	free_event(&j->out_ev);
+	close_fd(&j->in_fd);
+	close_fd(&j->out_fd);
+	if (j->pid > 0) {
+		/* Cancelled: SIGKILL, then reap it so no zombie is left behind.
+		 * Bounded, in case it is stuck in the kernel. */
+		kill(j->pid, SIGKILL);
+		for (int i = 0; i < FREE_WAIT_TRIES; i++) {
+			pid_t w = waitpid(j->pid, NULL, WNOHANG);
+
+			if (w == j->pid || (w < 0 && errno != EINTR))
+				break;
+			if (w == 0) {
+				const struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+				nanosleep(&ts, NULL);
+			}
+		}
+		j->pid = 0;
+	}
+	if (j->evcon)
+		evhttp_connection_free(j->evcon);
+	free(j->data);
+	free(j);
+}
+
+/* Takes j out of its notify's list. */
+static void
+job_unlink(struct job *j)
+{
+	if (j->prev)
+		j->prev->next = j->next;
+	else
+		j->n->jobs = j->next;
+	if (j->next)
+		j->next->prev = j->prev;
+	j->prev = j->next = NULL;
+}
+
+/* Zero timer: the job is over. Frees it, then calls done (which may free n). */
+static void
+on_defer(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+	notify_done_fn *done = j->done;
+	void *darg = j->arg;
+	int status = j->status;
+	char detail[DETAIL_CAP];
+
+	(void)fd;
+	(void)what;
+	snprintf(detail, sizeof(detail), "%s", status == 0 ? "" : j->detail);
+	job_unlink(j);
+	job_free(j);
+	done(darg, status, detail);
+}
+
+/*
+ * Records the result of j and arms the zero timer that reports it. Only
+ * the first result counts. detail (printf format) is for failures.
+ */
+static void TQ_PRINTF(3, 4)
+job_finish(struct job *j, int status, const char *fmt, ...)
+{
+	static const struct timeval zero = { 0, 0 };
+	va_list ap;
+
+	if (j->finished)
+		return;
+	j->finished = true;
+	j->status = status;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(j->detail, sizeof(j->detail), fmt, ap);
+		va_end(ap);
+	}
+	if (j->timer)
+		evtimer_del(j->timer);
+	/* defer was created with the job, so arming it cannot fail for lack of memory. */
+	evtimer_add(j->defer, &zero);
+}
+
+/* ---------------------------------------------------------------- mail */
+
+/*
+ * Reads what the child has written (non-blocking) and keeps its first
+ * non-empty line (at most FIRST_LINE_MAX bytes); the rest is discarded, but still read so the child never blocks
+ * on a full pipe. Closes the pipe at end of file or on an error.
+ */
+static void
+mail_read_output(struct job *j)
+{
+	char buf[4096];
+
+	for (int round = 0; round < IO_ROUNDS && j->out_fd >= 0; round++) {
+		ssize_t n = read(j->out_fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			free_event(&j->out_ev);
+			close_fd(&j->out_fd);
+			return;
+		}
+		for (ssize_t i = 0; i < n && !j->line_done; i++) {
+			/* Leading empty lines say nothing: the first one with text counts. */
+			if (buf[i] == '\n' && j->linelen == 0)
+				continue;
+			if (buf[i] == '\n' || j->linelen == FIRST_LINE_MAX)
+				j->line_done = true;
+			else
+				j->line[j->linelen++] = buf[i];
+		}
+	}
+}
+
+/* EV_READ on the child's output. */
+static void
+on_mail_output(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	mail_read_output(arg);
+}
+
+/* Done feeding the child: closing our end gives it end of file. */
+static void
+mail_stdin_close(struct job *j)
+{
+	free_event(&j->in_ev);
+	close_fd(&j->in_fd);
+}
+
+/*
+ * EV_WRITE on the child's stdin: writes what the pipe takes, at most
+ * IO_ROUNDS times per wake-up (the persistent event fires again). A reader
+ * that has gone (EPIPE) or another error just ends the feeding: the
+ * child's exit status decides the outcome.
+ */
+static void
+on_mail_stdin(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+
+	(void)what;
+	for (int round = 0; round < IO_ROUNDS && j->off < j->len; round++) {
+		ssize_t n = write_nosigpipe(fd, j->data + j->off, j->len - j->off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {
+			log_debug("notify: mail: writing to sendmail (pid %d): %s", (int)j->pid,
+			          strerror(errno));
+			mail_stdin_close(j);
+			return;
+		}
+		j->off += (size_t)n;
+	}
+	if (j->off == j->len)
+		mail_stdin_close(j);
+}
+
+/* The child exited with wait status st: collect its output, report. */
+static void
+mail_exited(struct job *j, int st)
+{
+	int code;
+
+	j->pid = 0;
+	mail_stdin_close(j);
+	/* Whatever it wrote before exiting is in the pipe now. A grandchild
+	 * may hold the pipe open, so do not wait for end of file. */
+	if (j->out_fd >= 0)
+		mail_read_output(j);
+	free_event(&j->out_ev);
+	close_fd(&j->out_fd);
+	clean_line(j->line, j->linelen);
+
+	if (j->aborted) {
+		job_finish(j, -ENOMEM, "out of memory: sendmail stopped");
+	} else if (j->killed) {
+		job_finish(j, -ETIMEDOUT, "timed out after %d s", MAIL_TIMEOUT_S);
+	} else if (WIFEXITED(st)) {
+		code = WEXITSTATUS(st);
+		if (code == 0)
+			job_finish(j, 0, NULL);
+		else if (j->line[0])
+			job_finish(j, -EIO, "exit %d: %s", code, j->line);
+		else
+			job_finish(j, -EIO, "exit %d", code);
+	} else if (WIFSIGNALED(st)) {
+		job_finish(j, -EIO, "killed by signal %d", WTERMSIG(st));
+	} else {
+		job_finish(j, -EIO, "ended with wait status %d", st);
+	}
+	log_debug("notify: mail: sendmail ended: %s", j->status == 0 ? "delivered" : j->detail);
+}
+
+/* Reaps j's child when it has ended. Only ever waits for our own pid. */
+static void
+mail_try_reap(struct job *j)
+{
+	int st;
+	pid_t w;
+
+	if (j->pid <= 0)
+		return;
+	do
+		w = waitpid(j->pid, &st, WNOHANG);
+	while (w < 0 && errno == EINTR);
+	if (w == j->pid)
+		mail_exited(j, st);
+	else if (w < 0) {
+		/* ECHILD: someone else reaped it (SIGCHLD ignored, or waitpid(-1)
+		 * elsewhere). The outcome is unknown: count it as a failure. */
+		j->pid = 0;
+		mail_stdin_close(j);
+		job_finish(j, -ECHILD, "sendmail status lost (reaped elsewhere)");
+	}
+}
+
+/* SIGCHLD: check each of our children; other children are not ours to reap. */
+static void
+on_sigchld(evutil_socket_t sig, short what, void *arg)
+{
+	struct notify *n = arg;
+
+	(void)sig;
+	(void)what;
+	for (struct job *j = n->jobs; j; j = j->next)
+		if (j->ch == CH_MAIL && !j->finished)
+			mail_try_reap(j);
+}
+
+/* The deadline passed: kill the child, then poll for it until reaped. */
+static void
+on_mail_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+	const struct timeval poll = { 0, REAP_POLL_MS * 1000 };
+
+	(void)fd;
+	(void)what;
+	if (j->finished || j->pid <= 0)
+		return;
+	if (!j->killed) {
+		log_warnx("notify: mail: sendmail (pid %d) still running after %d s: killing it",
+		          (int)j->pid, MAIL_TIMEOUT_S);
+		kill(j->pid, SIGKILL);
+		j->killed = true;
+		mail_stdin_close(j);
+	}
+	mail_try_reap(j);
+	if (!j->finished)
+		evtimer_add(j->timer, &poll);
+}
+
+/*
+ * Spawns the sendmail command for j: stdin from a pipe, stdout and
+ * stderr into another, no other descriptor inherited, default signal
+ * dispositions and an empty signal mask. When it cannot start (no such
+ * program, out of descriptors or processes) the job is finished as a
+ * failed attempt with the reason as detail: the caller retries it like
+ * any other failure.
+ */
+static void
+mail_start(struct job *j)
+{
+	struct notify *n = j->n;
+	const struct timeval deadline = { MAIL_TIMEOUT_S, 0 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
+	char why[DETAIL_CAP];
+	int r;
+
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		r = -errno;
+		snprintf(why, sizeof(why), "cannot create a pipe: %s", strerror(-r));
+		goto fail;
+	}
+	if ((r = fd_above_stdio(&in[0])) < 0 || (r = fd_above_stdio(&out[1])) < 0) {
+		snprintf(why, sizeof(why), "cannot create a pipe: %s", strerror(-r));
+		goto fail;
+	}
+
+	/* The child gets exactly 0, 1 and 2: dup2 clears close-on-exec on
+	 * those, and closefrom(3) covers descriptors opened elsewhere
+	 * without O_CLOEXEC (hiredis sockets, for one). */
+	r = posix_spawn_file_actions_init(&fa);
+	if (r != 0) {
+		r = -r;
+		snprintf(why, sizeof(why), "cannot run %s: %s", n->argv[0], strerror(-r));
+		goto fail;
+	}
+	r = posix_spawnattr_init(&at);
+	if (r != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		r = -r;
+		snprintf(why, sizeof(why), "cannot run %s: %s", n->argv[0], strerror(-r));
+		goto fail;
+	}
+	sigemptyset(&none);
+	sigfillset(&all);
+	/* The daemon ignores SIGPIPE; an ignored signal would survive exec. */
+	if ((r = posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO)) == 0 &&
+	    (r = posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO)) == 0 &&
+	    (r = posix_spawn_file_actions_adddup2(&fa, out[1], STDERR_FILENO)) == 0 &&
+	    (r = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0 &&
+	    (r = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
+	    (r = posix_spawnattr_setsigdefault(&at, &all)) == 0 &&
+	    (r = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0)
+		r = posix_spawnp(&j->pid, n->argv[0], &fa, &at, n->argv, environ);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0) {
+		j->pid = 0;
+		r = -r;
+		snprintf(why, sizeof(why), "cannot run %s: %s", n->argv[0], strerror(-r));
+		goto fail;
+	}
+	close_fd(&in[0]);
+	close_fd(&out[1]);
+	j->in_fd = in[1];
+	j->out_fd = out[0];
+	log_debug("notify: mail: %s started (pid %d, %zu bytes)", n->argv[0], (int)j->pid, j->len);
+
+	/* From here on the child runs: every outcome comes from its exit
+	 * (mail_exited, on SIGCHLD), never from an early return. Without a
+	 * deadline or without the loop watching the pipes it could hang for
+	 * good: then it is stopped at once, and reaped on SIGCHLD. */
+	j->timer = evtimer_new(n->base, on_mail_timer, j);
+	if (!j->timer || evtimer_add(j->timer, &deadline) < 0 ||
+	    fd_nonblock(j->in_fd) < 0 || fd_nonblock(j->out_fd) < 0 ||
+	    !(j->in_ev = event_new(n->base, j->in_fd, EV_WRITE | EV_PERSIST, on_mail_stdin, j)) ||
+	    !(j->out_ev = event_new(n->base, j->out_fd, EV_READ | EV_PERSIST, on_mail_output, j)) ||
+	    event_add(j->in_ev, NULL) < 0 || event_add(j->out_ev, NULL) < 0) {
+		log_warnx("notify: mail: out of memory: stopping sendmail (pid %d)", (int)j->pid);
+		free_event(&j->in_ev);
+		free_event(&j->out_ev);
+		close_fd(&j->in_fd);
+		kill(j->pid, SIGKILL);
+		j->aborted = true;
+	}
+	if (j->len == 0)
+		mail_stdin_close(j);
+	/* A child that ended before the SIGCHLD event saw it is still found
+	 * by the next SIGCHLD or the deadline; check once now as well. */
+	mail_try_reap(j);
+	return;
+
+fail:
+	close_fd(&in[0]);
+	close_fd(&in[1]);
+	close_fd(&out[0]);
+	close_fd(&out[1]);
+	log_debug("notify: mail: %s", why);
+	job_finish(j, r, "%s", why);
+}
+
+/* ------------------------------------------------------------- webhook */
+
+/* What a failed request's error means, for the detail. */
+static const char *
+http_error_text(enum evhttp_request_error e)
+{
+	switch (e) {
+	case EVREQ_HTTP_TIMEOUT:        return "timed out";
+	case EVREQ_HTTP_EOF:            return "connection closed before a response";
+	case EVREQ_HTTP_INVALID_HEADER: return "invalid HTTP response";
+	case EVREQ_HTTP_BUFFER_ERROR:   return "connection failed";
+	case EVREQ_HTTP_REQUEST_CANCEL: return "request cancelled";
+	case EVREQ_HTTP_DATA_TOO_LONG:  return "response too large";
+	}
+	return "connection failed";
+}
+
+/* libevent's error callback: runs before on_http_done with req NULL. */
+static void
+on_http_error(enum evhttp_request_error e, void *arg)
+{
+	struct job *j = arg;
+
+	j->have_err = true;
+	j->err = e;
+}
+
+/*
+ * The request is over (req NULL on a protocol error; a request with code
+ * 0 when the connection could not be made). libevent frees req after
+ * this returns and the connection may not be freed in here: job_finish
+ * defers all of that to the zero timer. May run from inside
+ * evhttp_make_request() when connecting fails at once.
+ */
+static void
+on_http_done(struct evhttp_request *req, void *arg)
+{
+	struct job *j = arg;
+	int code = req ? evhttp_request_get_response_code(req) : 0;
+
+	if (code >= 200 && code <= 299)
+		job_finish(j, 0, NULL);
+	else if (code > 0)
+		job_finish(j, -EIO, "HTTP %d", code);
+	else
+		job_finish(j, -EIO, "%s", j->have_err ? http_error_text(j->err) : "connection failed");
+	log_debug("notify: webhook: %s", j->status == 0 ? "delivered" : j->detail);
+}
+
+/* Our deadline passed first: drop the connection (no callback follows). */
+static void
+on_http_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+
+	(void)fd;
+	(void)what;
+	if (j->finished)
+		return;
+	/* Outside any HTTP callback, so freeing is allowed; the pending
+	 * request goes with it without a callback. */
+	evhttp_connection_free(j->evcon);
+	j->evcon = NULL;
+	job_finish(j, -ETIMEDOUT, "timed out");
+}
+
+/*
+ * Starts the POST of j with Idempotency-Key id. Returns 0 (the outcome
+ * follows through on_http_done or on_http_timer), or -ENOMEM when
+ * nothing could be started.
+ */
+static int
+webhook_start(struct job *j, const char *id)
+{
+	struct notify *n = j->n;
+	struct timeval tv = { n->timeout_ms / 1000, (n->timeout_ms % 1000) * 1000 };
+	/* libevent's own timeouts a second later, so ours (clearer) fires first. */
+	struct timeval tv_lib = { tv.tv_sec + 1, tv.tv_usec };
+	struct evkeyvalq *h;
+	struct evhttp_request *req;
+
+	j->timer = evtimer_new(n->base, on_http_timer, j);
+	/* With no DNS base a name is resolved (blocking) when connecting; the
+	 * webhook is expected to be an address or a name in /etc/hosts. */
+	j->evcon = evhttp_connection_base_new(n->base, NULL, n->host, (unsigned short)n->port);
+	if (!j->timer || !j->evcon)
+		return -ENOMEM;
+	evhttp_connection_set_timeout_tv(j->evcon, &tv_lib);
+	evhttp_connection_set_retries(j->evcon, 0);
+	evhttp_connection_set_max_body_size(j->evcon, WEBHOOK_BODY_MAX);
+	evhttp_connection_set_max_headers_size(j->evcon, WEBHOOK_HEADERS_MAX);
+
+	req = evhttp_request_new(on_http_done, j);
+	if (!req)
+		return -ENOMEM;
+	evhttp_request_set_error_cb(req, on_http_error);
+	h = evhttp_request_get_output_headers(req);
+	if (evhttp_add_header(h, "Host", n->hosthdr) < 0 ||
+	    evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8") < 0 ||
+	    evhttp_add_header(h, "Idempotency-Key", id) < 0 ||
+	    evhttp_add_header(h, "User-Agent", "teleqd/" TQ_VERSION) < 0 ||
+	    evhttp_add_header(h, "Connection", "close") < 0 ||
+	    evbuffer_add(evhttp_request_get_output_buffer(req), j->data, j->len) < 0 ||
+	    evtimer_add(j->timer, &tv) < 0) {
+		evhttp_request_free(req);
+		return -ENOMEM;
+	}
+	/* From here libevent owns req. A connection refused at once calls
+	 * on_http_done before this returns; that only arms the zero timer. */
+	if (evhttp_make_request(j->evcon, req, EVHTTP_REQ_POST, n->path) < 0) {
+		/* libevent has freed req or dropped it from the connection; in
+		 * either case it will never call back. */
+		job_finish(j, -EIO, "connection failed");
+	}
+	log_debug("notify: webhook: POST to %s:%u (%zu bytes)", n->host, n->port, j->len);
+	return 0;
+}
+
+/* -------------------------------------------------------------- public */
+
+/*
+ * Creates a notifier on base for the channels ac configures (settings
+ * are copied: ac may be freed or replaced afterwards). With mail
+ * configured, a SIGCHLD event is added to base. Returns 0 and *ret (owned
+ * by the caller, free with notify_free), -ENOMEM, or -EINVAL when the
+ * webhook settings are incomplete.
+ */
+int
+notify_new(struct event_base *base, const struct alert_conf *ac, struct notify **ret)
+{
+	struct notify *n;
+	bool v6;
+
+	if (!base || !ac)
+		return -EINVAL;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->base = base;
+	n->mail = channel_enabled(ac, CH_MAIL);
+	n->webhook = channel_enabled(ac, CH_WEBHOOK);
+
+	if (n->mail) {
+		const char *const *argv = ac->sendmail && ac->sendmail[0] ?
+		                          (const char *const *)ac->sendmail : default_sendmail;
+
+		n->argv = strv_copy(argv);
+		if (!n->argv)
+			goto nomem;
+		n->sigchld = evsignal_new(base, SIGCHLD, on_sigchld, n);
+		if (!n->sigchld || evsignal_add(n->sigchld, NULL) < 0)
+			goto nomem;
+	}
+	if (n->webhook) {
+		if (!ac->webhook_host || !ac->webhook_host[0] || ac->webhook_port > 65535) {
+			notify_free(n);
+			return -EINVAL;
+		}
+		n->port = ac->webhook_port ? ac->webhook_port : 80;
+		n->timeout_ms = ac->webhook_timeout_ms ? ac->webhook_timeout_ms : 10000;
+		n->host = strdup(ac->webhook_host);
+		n->path = strdup(ac->webhook_path && ac->webhook_path[0] ? ac->webhook_path : "/");
+		/* An IPv6 literal needs its brackets back in the Host header. */
+		v6 = strchr(ac->webhook_host, ':') && ac->webhook_host[0] != '[';
+		if (n->port == 80)
+			n->hosthdr = v6 ? NULL : strdup(ac->webhook_host);
+		else
+			n->hosthdr = NULL;
+		if (!n->hosthdr) {
+			size_t cap = strlen(ac->webhook_host) + 16;
+
+			n->hosthdr = malloc(cap);
+			if (n->hosthdr) {
+				if (n->port == 80)
+					snprintf(n->hosthdr, cap, "[%s]", ac->webhook_host);
+				else
+					snprintf(n->hosthdr, cap, v6 ? "[%s]:%u" : "%s:%u",
+					         ac->webhook_host, n->port);
+			}
+		}
+		if (!n->host || !n->path || !n->hosthdr)
+			goto nomem;
+	}
+	*ret = n;
+	return 0;
+
+nomem:
+	notify_free(n);
+	return -ENOMEM;
+}
+
+/*
+ * Cancels every attempt in flight without calling its callback: children
+ * are killed and reaped, connections freed. Must not be called from
+ * inside a libevent HTTP callback (done callbacks are fine: they run from
+ * a timer). Accepts NULL.
+ */
+void
+notify_free(struct notify *n)
+{
+	struct job *j;
+
+	if (!n)
+		return;
+	while ((j = n->jobs)) {
+		job_unlink(j);
+		job_free(j);
+	}
+	free_event(&n->sigchld);
+	strv_free(n->argv);
+	free(n->host);
+	free(n->path);
+	free(n->hosthdr);
+	free(n);
+}
+
+/*
+ * Starts delivering data[0..len) (copied) through ch; id is the alert id
+ * (the webhook's Idempotency-Key; not used for mail, whose Message-ID is
+ * in the data). Returns 0: done(arg, status, detail) follows exactly once
+ * from the event loop, also when the attempt could not even start (the
+ * detail says why: "cannot run /usr/sbin/sendmail: No such file or
+ * directory"). detail is never NULL ("" when delivered) and is only valid
+ * during the call. Returns -EINVAL (channel not configured, bad id) or
+ * -ENOMEM without ever calling done.
+ */
+int
+notify_send(struct notify *n, enum channel ch, const char *id, const char *data,
+            size_t len, notify_done_fn *done, void *arg)
+{
+	struct job *j;
+	int r;
+
+	if (!n || !done || (!data && len > 0) ||
+	    (ch == CH_MAIL && !n->mail) || (ch == CH_WEBHOOK && !n->webhook) ||
+	    (ch != CH_MAIL && ch != CH_WEBHOOK))
+		return -EINVAL;
+	/* The id goes into a header: printable ASCII only, and it must fit. */
+	if (ch == CH_WEBHOOK) {
+		if (!id || !id[0] || strlen(id) >= DETAIL_CAP)
+			return -EINVAL;
+		for (const char *p = id; *p; p++)
+			if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F)
+				return -EINVAL;
+	}
+
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	j->n = n;
+	j->ch = ch;
+	j->done = done;
+	j->arg = arg;
+	j->in_fd = j->out_fd = -1;
+	j->len = len;
+	j->data = malloc(len ? len : 1);
+	j->defer = evtimer_new(n->base, on_defer, j);
+	if (!j->data || !j->defer) {
+		job_free(j);
+		return -ENOMEM;
+	}
+	if (len)
+		memcpy(j->data, data, len);
+	j->next = n->jobs;
+	if (n->jobs)
+		n->jobs->prev = j;
+	n->jobs = j;
+
+	if (ch == CH_MAIL) {
+		log_debug("notify: mail for alert %s", id ? id : "(no id)");
+		mail_start(j);
+		return 0;
+	}
+	r = webhook_start(j, id);
+	if (r < 0) {
+		/* Nothing was started (and nothing will call back). */
+		job_unlink(j);
+		job_free(j);
+	}
+	return r;
+}

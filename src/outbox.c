@@ -1,0 +1,481 @@
+/*
+ * outbox.c — delivering queued alerts: at least once, never twice in
+ * normal operation.
+ *
+ * alert.lua queues each message as one outbox entry per channel:
+ *   K outbox       hash  "<id>|<channel>" -> payload (the mail, or the JSON)
+ *   K outbox:due   zset  member -> next attempt, unix ms
+ *   K outbox:tries hash  member -> failed attempts so far
+ *   K outbox:error hash  member -> why the last attempt failed
+ * Every second (and right after something is queued) the due members are
+ * read, fetched and handed to notify.c. A delivered member is removed in
+ * one MULTI; a failed one gets its next attempt, retry_min_s doubling up
+ * to retry_max_s, and stays until it is delivered: nothing is dropped.
+ *
+ * A member stays in the in-memory list from the moment it is fetched
+ * until Redis has recorded its outcome. While it is there it is not
+ * fetched again, so a slow sendmail is never run twice for one message;
+ * and when Redis is down after a delivery, the outcome is written when it
+ * is back, before anything is fetched, so a delivered message is not sent
+ * again. Only a crash between delivery and that write resends it (the
+ * mail carries the same Message-ID, the webhook the same Idempotency-Key,
+ * so receivers can drop the repeat).
+ *
+ * Delivery never blocks ingestion: it is all asynchronous on the loop,
+ * with at most MAX_INFLIGHT deliveries at a time.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+
+#include "teleqd.h"
+#include "store_priv.h"
+
+#define MAX_INFLIGHT    8
+#define POLL_MS         1000
+#define MEMBER_MAX      512
+
+enum dstate {
+	D_FETCH,        /* HGET payload and tries in flight */
+	D_SEND,         /* notify.c is delivering */
+	D_RECORD,       /* outcome known; to be written (or being written) to Redis */
+};
+
+struct delivery {
+	struct outbox   *ob;            /* NULL when orphaned */
+	struct delivery *next;
+	char            *member;        /* "<id>|<channel>" */
+	enum channel     ch;
+	enum dstate      state;
+	unsigned         outstanding;   /* Redis replies due */
+	unsigned         replies;       /* replies seen in this step */
+	bool             missing;       /* the payload is gone: only drop the due entry */
+	bool             ok;            /* D_RECORD: delivered */
+	bool             writing;       /* D_RECORD: the MULTI is in flight */
+	unsigned         tries;         /* failed attempts before this one */
+	char             detail[160];   /* why it failed */
+	char            *payload;
+	size_t           plen;
+};
+
+struct outbox {
+	struct store    *st;
+	struct notify   *nf;
+	struct event    *timer;
+	struct delivery *list;
+	unsigned         nlist;
+	bool             scanning;
+	struct scan     *scan;          /* the ZRANGEBYSCORE in flight */
+	struct arena     arena;
+	struct argv_buf  ab;
+	struct ratelimit rl;
+	uint64_t         delivered, failed;
+};
+
+/* privdata of the scan, so an orphaned reply does not touch a freed outbox. */
+struct scan {
+	struct outbox *ob;
+};
+
+static void record(struct delivery *d);
+
+/* Frees a delivery (already unlinked). */
+static void
+delivery_free(struct delivery *d)
+{
+	if (!d)
+		return;
+	free(d->member);
+	free(d->payload);
+	free(d);
+}
+
+/* Unlinks d from its outbox and frees it. */
+static void
+delivery_done(struct delivery *d)
+{
+	struct outbox *ob = d->ob;
+	struct delivery **pp;
+
+	if (ob) {
+		for (pp = &ob->list; *pp; pp = &(*pp)->next)
+			if (*pp == d) {
+				*pp = d->next;
+				ob->nlist--;
+				break;
+			}
+	}
+	delivery_free(d);
+}
+
+/* The alert id part of a member (up to '|'), for logs. */
+static int
+id_len(const char *member)
+{
+	const char *bar = strrchr(member, '|');
+
+	return bar ? (int)(bar - member) : (int)strlen(member);
+}
+
+/* Builds a command into ob->ab from NULL-terminated rests: first the verb. */
+static bool
+build(struct outbox *ob, const char *verb, const char *key, const char *const *args,
+      size_t nargs)
+{
+	const struct config *cfg = store_config(ob->st);
+	size_t len, i;
+	char *k;
+
+	arena_reset(&ob->arena);
+	ob->ab.n = 0;
+	if (argv_reserve(&ob->ab, 2 + nargs) < 0)
+		return false;
+	argv_push(&ob->ab, verb, strlen(verb));
+	if (key) {
+		if (!(k = arena_key(&ob->arena, cfg, key, &len)))
+			return false;
+		argv_push(&ob->ab, k, len);
+	}
+	for (i = 0; i < nargs; i++)
+		argv_push(&ob->ab, args[i], strlen(args[i]));
+	return true;
+}
+
+/* Sends ob->ab with d as privdata. false when the connection refuses. */
+static bool
+send_d(struct delivery *d, redisCallbackFn *fn)
+{
+	if (store_send(d->ob->st, fn, d, &d->ob->ab) < 0)
+		return false;
+	d->outstanding++;
+	return true;
+}
+
+/* ------------------------------------------------------------- record */
+
+/* Reply within the MULTI that records an outcome; acts on EXEC's. */
+static void
+on_record(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct delivery *d = privdata;
+	redisReply *reply = r;
+
+	(void)ac;
+	d->outstanding--;
+	if (!reply)
+		d->writing = false;     /* lost: written again when Redis is back */
+	if (d->outstanding)
+		return;
+	if (!d->ob || (reply && reply->type == REDIS_REPLY_ARRAY)) {
+		/* written (or the outbox is gone): this delivery is finished */
+		delivery_done(d);
+		return;
+	}
+	if (reply && reply->type == REDIS_REPLY_ERROR)
+		log_warnx("alerts: recording a delivery refused: %.200s", reply->str);
+	d->writing = false;     /* retried at the next poll */
+}
+
+/*
+ * Writes the outcome of d: delivered (or payload gone) -> the member is
+ * removed everywhere; failed -> tries, error and the next attempt. When
+ * Redis is not ready it stays pending and is written at the next poll.
+ */
+static void
+record(struct delivery *d)
+{
+	struct outbox *ob = d->ob;
+	const struct config *cfg = store_config(ob->st);
+	char tries[24], next[24];
+	const char *a1[] = { d->member };
+	bool sent = true;
+
+	d->state = D_RECORD;
+	if (d->writing || !store_ready(ob->st))
+		return;
+	d->writing = true;
+	if (!build(ob, "MULTI", NULL, NULL, 0) || !send_d(d, on_record))
+		goto lost;
+	if (d->ok || d->missing) {
+		sent = build(ob, "ZREM", "outbox:due", a1, 1) && send_d(d, on_record) &&
+		    build(ob, "HDEL", "outbox", a1, 1) && send_d(d, on_record) &&
+		    build(ob, "HDEL", "outbox:tries", a1, 1) && send_d(d, on_record) &&
+		    build(ob, "HDEL", "outbox:error", a1, 1) && send_d(d, on_record);
+	} else {
+		int64_t delay = retry_delay(&cfg->alerts, d->tries + 1);
+		const char *t[] = { d->member, tries }, *e[] = { d->member, d->detail },
+		           *z[] = { "XX", next, d->member };
+
+		snprintf(tries, sizeof(tries), "%u", d->tries + 1);
+		snprintf(next, sizeof(next), "%" PRId64, wall_ms() + delay * 1000);
+		sent = build(ob, "HSET", "outbox:tries", t, 2) && send_d(d, on_record) &&
+		    build(ob, "HSET", "outbox:error", e, 2) && send_d(d, on_record) &&
+		    build(ob, "ZADD", "outbox:due", z, 3) && send_d(d, on_record);
+	}
+	if (!sent || !build(ob, "EXEC", NULL, NULL, 0) || !send_d(d, on_record))
+		goto lost;
+	return;
+lost:
+	/* hiredis calls on_record with NULL for what went out; nothing more to do here */
+	if (!d->outstanding)
+		d->writing = false;
+}
+
+/* ------------------------------------------------------------- send */
+
+/* notify.c finished one attempt. */
+static void
+on_sent(void *arg, int status, const char *detail)
+{
+	struct delivery *d = arg;
+	struct outbox *ob = d->ob;
+	unsigned suppressed = 0;
+
+	free(d->payload);
+	d->payload = NULL;
+	d->ok = status == 0;
+	if (d->ok) {
+		ob->delivered++;
+		log_info("alerts: %.*s delivered by %s", id_len(d->member), d->member,
+		    channel_name(d->ch));
+	} else {
+		const struct config *cfg = store_config(ob->st);
+
+		ob->failed++;
+		snprintf(d->detail, sizeof(d->detail), "%s", detail ? detail : "failed");
+		if (ratelimit_pass(&ob->rl, mono_ms() / 1000, &suppressed))
+			log_warnx("alerts: %.*s: delivery by %s failed (%s), attempt %u; next in %" PRId64
+			    " s%s", id_len(d->member), d->member, channel_name(d->ch), d->detail,
+			    d->tries + 1, retry_delay(&cfg->alerts, d->tries + 1),
+			    suppressed ? " (similar messages suppressed)" : "");
+	}
+	record(d);
+}
+
+/* Reply to HGET outbox / HGET outbox:tries of one member. */
+static void
+on_fetch(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct delivery *d = privdata;
+	redisReply *reply = r;
+	unsigned idx = d->replies++;
+	int k;
+
+	(void)ac;
+	d->outstanding--;
+	if (!d->ob) {
+		if (!d->outstanding)
+			delivery_free(d);
+		return;
+	}
+	if (!reply || reply->type == REDIS_REPLY_ERROR) {
+		d->missing = false;
+		d->state = D_RECORD;    /* poisoned: dropped below, fetched again later */
+		d->ok = false;
+		d->writing = true;
+	} else if (idx == 0) {
+		if (reply->type == REDIS_REPLY_STRING) {
+			if ((d->payload = malloc(reply->len + 1))) {
+				memcpy(d->payload, reply->str, reply->len);
+				d->payload[reply->len] = '\0';
+				d->plen = reply->len;
+			}
+		} else {
+			d->missing = true;
+		}
+	} else if (reply->type == REDIS_REPLY_STRING) {
+		d->tries = (unsigned)strtoul(reply->str, NULL, 10);
+	}
+	if (d->outstanding)
+		return;
+	if (d->state == D_RECORD) {
+		/* the fetch failed: forget it; the next poll fetches it again */
+		delivery_done(d);
+		return;
+	}
+	if (d->missing) {
+		/* delivered and recorded meanwhile, or removed by hand: drop the due entry */
+		d->ok = true;
+		record(d);
+		return;
+	}
+	if (!d->payload) {
+		delivery_done(d);
+		return;
+	}
+	d->state = D_SEND;
+	char id[MEMBER_MAX];
+
+	snprintf(id, sizeof(id), "%.*s", id_len(d->member), d->member);
+	if ((k = notify_send(d->ob->nf, d->ch, id, d->payload, d->plen, on_sent, d)) < 0) {
+		/* not configured any more (reload), or no resources: a failed attempt */
+		on_sent(d, k, k == -EINVAL ? "channel not configured" : strerror(-k));
+	}
+}
+
+/* Starts fetching member (not in the list yet). */
+static void
+fetch(struct outbox *ob, const char *member, size_t len)
+{
+	struct delivery *d;
+	const char *bar = memchr(member, '|', len);
+	enum channel ch;
+	const char *a1[1];
+
+	if (!bar || channel_parse(bar + 1, len - (size_t)(bar + 1 - member), &ch) < 0 ||
+	    len >= MEMBER_MAX)
+		return;         /* not ours; left alone */
+	if (!(d = calloc(1, sizeof(*d))) || !(d->member = strndup(member, len))) {
+		free(d);
+		return;
+	}
+	d->ob = ob;
+	d->ch = ch;
+	d->state = D_FETCH;
+	d->next = ob->list;
+	ob->list = d;
+	ob->nlist++;
+	a1[0] = d->member;
+	if (!(build(ob, "HGET", "outbox", a1, 1) && send_d(d, on_fetch) &&
+	    build(ob, "HGET", "outbox:tries", a1, 1) && send_d(d, on_fetch))) {
+		d->state = D_RECORD;
+		d->writing = true;      /* makes on_fetch drop it */
+		if (!d->outstanding)
+			delivery_done(d);
+	}
+}
+
+/* ------------------------------------------------------------- scan */
+
+/* Reply to ZRANGEBYSCORE outbox:due: the members due now. */
+static void
+on_scan(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct scan *sc = privdata;
+	struct outbox *ob = sc->ob;
+	redisReply *reply = r;
+	struct delivery *d;
+	size_t i;
+
+	(void)ac;
+	free(sc);
+	if (!ob)
+		return;
+	ob->scan = NULL;
+	ob->scanning = false;
+	if (!reply || reply->type != REDIS_REPLY_ARRAY)
+		return;
+	for (i = 0; i < reply->elements && ob->nlist < MAX_INFLIGHT; i++) {
+		const redisReply *m = reply->element[i];
+		bool known = false;
+
+		if (m->type != REDIS_REPLY_STRING)
+			continue;
+		for (d = ob->list; d && !known; d = d->next)
+			known = strlen(d->member) == m->len && !memcmp(d->member, m->str, m->len);
+		if (!known)
+			fetch(ob, m->str, m->len);
+	}
+}
+
+/*
+ * Polls: first writes outcomes Redis has not recorded yet, then reads
+ * what is due. Safe to call any time.
+ */
+void
+outbox_kick(struct outbox *ob)
+{
+	struct delivery *d, *next;
+	struct scan *sc;
+	char now[24], limit[8];
+	const char *a[] = { "-inf", now, "LIMIT", "0", limit };
+
+	if (!ob || !store_ready(ob->st))
+		return;
+	for (d = ob->list; d; d = next) {
+		next = d->next;         /* record() may finish d */
+		if (d->state == D_RECORD && !d->writing)
+			record(d);
+	}
+	if (ob->scanning || ob->nlist >= MAX_INFLIGHT)
+		return;
+	snprintf(now, sizeof(now), "%" PRId64, wall_ms());
+	snprintf(limit, sizeof(limit), "%u", MAX_INFLIGHT);
+	if (!(sc = calloc(1, sizeof(*sc))))
+		return;
+	sc->ob = ob;
+	if (!build(ob, "ZRANGEBYSCORE", "outbox:due", a, 5) ||
+	    store_send(ob->st, on_scan, sc, &ob->ab) < 0) {
+		free(sc);
+		return;
+	}
+	ob->scan = sc;
+	ob->scanning = true;
+}
+
+/* Poll timer. */
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	outbox_kick(arg);
+}
+
+/* Creates the outbox of st: its notifier and poll timer. 0 or -errno. */
+int
+outbox_new(struct store *st, struct event_base *base, const struct alert_conf *ac,
+           struct outbox **ret)
+{
+	struct outbox *ob = calloc(1, sizeof(*ob));
+	struct timeval tv = { POLL_MS / 1000, (POLL_MS % 1000) * 1000 };
+	int r;
+
+	if (!ob)
+		return -ENOMEM;
+	ob->st = st;
+	ob->rl.interval = 60;
+	ob->rl.burst = 5;
+	if ((r = notify_new(base, ac, &ob->nf)) < 0) {
+		free(ob);
+		return r;
+	}
+	if (!(ob->timer = event_new(base, -1, EV_PERSIST, on_timer, ob)) ||
+	    event_add(ob->timer, &tv) < 0) {
+		outbox_free(ob);
+		return -ENOMEM;
+	}
+	*ret = ob;
+	return 0;
+}
+
+/*
+ * Frees ob. Deliveries in notify.c are cancelled (a cancelled one is
+ * still due in Redis and is delivered by the next outbox); those waiting
+ * for a Redis reply are orphaned and free themselves. Accepts NULL.
+ */
+void
+outbox_free(struct outbox *ob)
+{
+	struct delivery *d, *next;
+
+	if (!ob)
+		return;
+	notify_free(ob->nf);
+	if (ob->scan)
+		ob->scan->ob = NULL;
+	for (d = ob->list; d; d = next) {
+		next = d->next;
+		d->ob = NULL;
+		if (!d->outstanding)
+			delivery_free(d);
+	}
+	if (ob->timer)
+		event_free(ob->timer);
+	arena_free(&ob->arena);
+	argv_free(&ob->ab);
+	free(ob);
+}

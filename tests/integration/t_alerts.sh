@@ -1,0 +1,245 @@
+#!/bin/sh
+# t_alerts.sh — alerts to the samordnare, end to end, on a fake calendar.
+#
+# The daemon runs with TELEQD_TEST_CLOCK pointing at a file this test
+# rewrites to move time. Mail goes to a capture script standing in for
+# sendmail (one file per message; it fails with exit 75 while a flag file
+# exists); the webhook goes to a loopback receiver that answers 500 to the
+# first attempt of each alert and 200 afterwards.
+#
+#   1. A month of calls crossing the targets: early warnings for both TeleQ
+#      indicators, "resolved" when they recover, a flap within the repeat
+#      interval kept quiet, announced once it has lasted the interval.
+#   2. The month closes: nothing before close + grace, then one summary of
+#      March and one of Q1; a restart sends neither again.
+#   3. A failing sendmail and a kill -9 between breach and delivery: the
+#      message stays in the outbox (tries and error recorded) and is
+#      delivered exactly once after the restart, once sendmail works.
+#   4. A webhook answering 500 then 200: retried, delivered once, the same
+#      Idempotency-Key both times, the outbox empty afterwards.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_bins
+redis_start
+
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+MAIL=$MAIL_DIR          # lib.sh's sendmail stand-in stores messages here
+export TELEQD_TEST_CLOCK=$T/clock
+
+# set_clock "YYYY-MM-DD HH:MM:SS": the fake calendar, local time in Stockholm.
+set_clock() {
+	TZ=Europe/Stockholm date -d "$1" +%s >"$T/clock.tmp"
+	mv "$T/clock.tmp" "$T/clock"
+}
+
+# alert_config [EXTRA-YAML-LINES]: the shipped config with quick checks and
+# retries, and extra lines under alerts:.
+alert_config() {
+	write_config check_interval_ms=200 retry_min=1s retry_max=2s max_delay_ms=50
+	awk -v extra="${1:-}" '
+		/^alerts:/ { print; if (extra != "") print extra; next }
+		{ print }' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
+	"$TELEQD" -n -c "$CONF" >/dev/null || bail "alert config rejected: $("$TELEQD" -n -c "$CONF" 2>&1)"
+}
+
+# subjects: the decoded Subject of every captured mail, sorted.
+subjects() {
+	"$PY" - "$MAIL" <<'EOF_PY'
+import email, email.policy, glob, sys
+out = []
+for f in glob.glob(sys.argv[1] + "/*.eml"):
+    with open(f, "rb") as fh:
+        m = email.message_from_binary_file(fh, policy=email.policy.default)
+    out.append(str(m["Subject"]))
+for s in sorted(out):
+    print(s)
+EOF_PY
+}
+# mail_body ERE: the decoded body of the first captured mail whose subject matches.
+mail_body() {
+	"$PY" - "$MAIL" "$1" <<'EOF_PY'
+import email, email.policy, glob, re, sys
+for f in sorted(glob.glob(sys.argv[1] + "/*.eml")):
+    with open(f, "rb") as fh:
+        m = email.message_from_binary_file(fh, policy=email.policy.default)
+    if re.search(sys.argv[2], str(m["Subject"])):
+        print(m.get_body().get_content())
+        break
+EOF_PY
+}
+# mails_matching ERE: how many captured subjects match.
+mails_matching() {
+	subjects | grep -cE "$1" || true
+}
+_mails_at_least() {
+	[ "$(mails_matching "$1")" -ge "$2" ]
+}
+# stream_kinds: the kind of every entry of the alerts stream, in order.
+stream_kinds() {
+	rcli XRANGE "${KP}alerts" - + | awk 'prev == "kind" { print } { prev = $0 }'
+}
+outbox_len() {
+	rcli ZCARD "${KP}outbox:due"
+}
+_outbox_empty() {
+	[ "$(outbox_len)" = 0 ] && [ "$(rcli HLEN "${KP}outbox")" = 0 ]
+}
+
+# calls DAY N RESULT: N calls on DAY (CSV lines with their fake personal data).
+calls() {
+	_i=0
+	while [ $_i -lt "$2" ]; do
+		csv_line "$1" "$(printf '09:%02d:%02d' $((_i / 60 % 60)) $((_i % 60)))" "$3" >>"$F"
+		_i=$((_i + 1))
+	done
+}
+
+# ------------------------------------------------ 1. crossing the target
+alert_config
+F=$(csv_path alerts)
+printf '%s\r\n' "$CSV_HEADER" >"$F"
+set_clock "2026-03-10 12:00:00"
+tq_start
+calls 2026-03-02 7 "$R_BOOKED"
+calls 2026-03-03 3 "$R_FULL"
+assert_ok "ten calls counted" wait_events 10 10
+sleep 1
+assert_eq "no warning below the minimum denominator (10 < 20)" 0 "$(mails_matching 'Tidig varning')"
+
+calls 2026-03-04 7 "$R_BOOKED"
+calls 2026-03-05 3 "$R_FULL"
+assert_ok "twenty calls counted (14 booked: 70 %)" wait_events 20 10
+assert_ok "an early warning for each TeleQ indicator (70 % < 75 % and < 80 %)" \
+	wait_for 10 _mails_at_least 'Tidig varning' 2
+assert_eq "the warning names Analoga patientkontakter and March" 1 \
+	"$(mails_matching '^Tidig varning: Analoga patientkontakter .*mars 2026')"
+assert_eq "the warning names Andel telefontidbokningar" 1 \
+	"$(mails_matching '^Tidig varning: Andel telefontidbokningar .*mars 2026')"
+assert_ok "delivered: the outbox is empty" wait_for 5 _outbox_empty
+sleep 1
+assert_eq "one warning each, not repeated while nothing changes" 2 "$(mails_matching 'Tidig varning')"
+
+calls 2026-03-06 20 "$R_BOOKED"
+assert_ok "recovered (34 of 40 = 85 %): resolved for both" wait_for 10 _mails_at_least '^Åtgärdat' 2
+assert_match "the alerts stream has breach and resolved entries" '^resolved$' "$(stream_kinds)"
+
+# A flap back below target within the repeat interval: quiet.
+calls 2026-03-09 10 "$R_FULL"
+assert_ok "fifty calls counted (34 booked: 68 %)" wait_events 50 10
+sleep 1.5
+assert_eq "a breach within the repeat interval is not announced again" 2 \
+	"$(mails_matching 'Tidig varning')"
+# ... but once it has lasted the repeat interval (7 days) it is.
+set_clock "2026-03-17 12:00:30"
+assert_ok "after 7 days the lasting breach is announced" wait_for 10 _mails_at_least 'Tidig varning' 4
+ew=$(rcli HGET "${KP}alerts:state" ew:analog_patient_contacts)
+assert_match "the state records the breach and the month" '^m=24314 b=1 a=1 ' "$ew"
+
+# ------------------------------------------------ 2. month and quarter close
+set_clock "2026-04-02 23:59:00"
+sleep 1.5
+assert_eq "no summary before the grace period (2 d) has passed" 0 "$(mails_matching '^Sammanfattning')"
+set_clock "2026-04-03 00:00:30"
+assert_ok "the March summary goes out after close + grace" \
+	wait_for 10 _mails_at_least '^Sammanfattning mars 2026' 1
+assert_ok "and the Q1 summary" wait_for 10 _mails_at_least '^Sammanfattning kvartal 1 2026' 1
+body=$(mail_body '^Sammanfattning mars 2026')
+assert_contains "the summary shows the basis (34 av 50)" "34 av 50" "$body"
+assert_match "the table line of Analoga patientkontakter (68 %, not met)" \
+	'^- Analoga patientkontakter: 68 % \(34 av 50\), mål ≥ 75 %, ej uppfyllt' "$body"
+assert_contains "every indicator is in it" "Digitala vårdgivarkontakter" "$body"
+assert_eq "the summary state moved to 2026-03" 2026-03 "$(rcli HGET "${KP}alerts:state" summary:month)"
+assert_eq "the quarter state moved to 2026-Q1" 2026-Q1 "$(rcli HGET "${KP}alerts:state" summary:quarter)"
+n_before=$(subjects | wc -l)
+assert_ok "SIGTERM ends the daemon with status 0" tq_stop
+tq_start
+sleep 2
+assert_eq "a restart sends no summary again" 1 "$(mails_matching '^Sammanfattning mars 2026')"
+assert_eq "nor anything else" "$n_before" "$(subjects | wc -l)"
+assert_ok "stopped" tq_stop
+
+# ------------------------------------------------ 3. failing sendmail, kill -9
+rm -f "$MAIL"/*.eml
+touch "$T/mail_fail"
+set_clock "2026-05-10 12:00:00"
+tq_start
+calls 2026-05-04 10 "$R_BOOKED"
+calls 2026-05-05 10 "$R_FULL"
+assert_ok "twenty May calls counted (50 %)" wait_events 70 10
+_tried() {
+	[ "$(rcli HLEN "${KP}outbox:tries")" -ge 2 ]
+}
+assert_ok "both warnings queued and tried (sendmail fails)" wait_for 10 _tried
+assert_match "the failure is recorded without message content" '^exit 75' \
+	"$(rcli HVALS "${KP}outbox:error")"
+assert_match "and logged" 'delivery by mail failed \(exit 75' "$(cat "$TQ_LOG")"
+assert_eq "nothing was delivered" 0 "$(subjects | wc -l)"
+tq_kill9
+rm -f "$T/mail_fail"
+tq_start
+assert_ok "after the restart both are delivered" wait_for 15 _mails_at_least 'Tidig varning.*maj 2026' 2
+assert_ok "the outbox is empty" wait_for 5 _outbox_empty
+sleep 2.5
+assert_eq "each exactly once" 2 "$(mails_matching 'Tidig varning.*maj 2026')"
+assert_ok "stopped" tq_stop
+
+# ------------------------------------------------ 4. webhook 500, then 200
+cat >"$T/hook.py" <<'EOF_PY'
+import http.server, json, sys, os
+out = sys.argv[1]
+seen = {}
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        key = self.headers.get("Idempotency-Key", "")
+        n = seen.get(key, 0) + 1
+        seen[key] = n
+        code = 500 if n == 1 else 200
+        try:
+            kind = json.loads(body).get("kind", "?")
+        except Exception:
+            kind = "invalid-json"
+        with open(out + "/hook.log", "a") as fh:
+            fh.write("%s %d %s\n" % (key, code, kind))
+        self.send_response(code)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+with open(out + "/hook.port.tmp", "w") as fh:
+    fh.write(str(srv.server_address[1]))
+os.rename(out + "/hook.port.tmp", out + "/hook.port")
+srv.serve_forever()
+EOF_PY
+"$PY" "$T/hook.py" "$T" &
+HOOK_PID=$!
+TQ_EXTRA_PIDS="$TQ_EXTRA_PIDS $HOOK_PID"
+wait_for 10 test -s "$T/hook.port" || bail "webhook receiver did not start"
+alert_config "  webhook: { url: \"http://127.0.0.1:$(cat "$T/hook.port")/teleqd\", timeout_ms: 2000 }"
+set_clock "2026-06-10 12:00:00"
+tq_start
+calls 2026-06-02 10 "$R_BOOKED"
+calls 2026-06-03 10 "$R_FULL"
+assert_ok "twenty June calls counted" wait_events 90 10
+_hook_ok() {
+	[ "$(awk '$2 == 200 && $3 == "breach"' "$T/hook.log" 2>/dev/null | wc -l)" -ge 2 ]
+}
+assert_ok "the webhook got both warnings after a 500" wait_for 15 _hook_ok
+assert_ok "the outbox is empty" wait_for 5 _outbox_empty
+sleep 2.5
+for k in $(awk '{ print $1 }' "$T/hook.log" | sort -u); do
+	assert_eq "alert $k: one 500 then one 200, no more" "500 200" \
+		"$(awk -v k="$k" '$1 == k { printf "%s%s", s, $2; s = " " }' "$T/hook.log")"
+done
+# (the May summary falls due on 3 June and goes out too)
+assert_eq "payloads are JSON: the June warnings and the May summary" "breach summary" \
+	"$(awk '{ print $3 }' "$T/hook.log" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "mail went out too, once each" 2 "$(mails_matching 'Tidig varning.*juni 2026')"
+assert_ok "stopped" tq_stop
+
+# No personal data in the alerts stream or the outbox.
+dump_everything "$T/dump"
+assert_no_match "no phone number in Redis" '070-5550101|19700101-1234' "$(cat "$T/dump")"
+done_testing

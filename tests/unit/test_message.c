@@ -1,0 +1,900 @@
+/*
+ * test_message.c — message.c: Swedish figures (percent, basis, target,
+ * previous, status, periods), templates and tpl_check, the summary table,
+ * the RFC 5322 mail (RFC 2047 subject and quoted-printable body decoded
+ * back here), header injection, and the webhook JSON.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "teleqd.h"
+#include "fixture_config.h"
+
+#define DAY 86400
+
+/* ---------------------------------------------------------------- helpers */
+
+static struct outcome
+ratio(int64_t num, int64_t den, int met)
+{
+	struct outcome o = { .num = num, .den = den, .met = met };
+
+	if (den > 0) {
+		o.value = (double)num / (double)den;
+		o.has_value = true;
+	}
+	return o;
+}
+
+static struct outcome
+valued(double v, int64_t num, int64_t den, int met)
+{
+	return (struct outcome){ .num = num, .den = den, .value = v, .has_value = true, .met = met };
+}
+
+static struct period
+P(const char *name)
+{
+	struct period p;
+
+	assert_int_equal(period_parse(name, days_from_civil(2026, 3, 5), &p), 0);
+	return p;
+}
+
+/* Renders body template tpl for kind (subject "s"); returns the malloc'd body. */
+static char *
+render(const char *tpl, enum alert_kind kind, const struct period *p,
+       const struct ind_view *rows, size_t nrows)
+{
+	struct alert_conf ac = { 0 };
+	struct alert_text t = { 0 };
+	char *body;
+
+	ac.tpl[kind].subject = "s";
+	ac.tpl[kind].body = (char *)tpl;
+	assert_int_equal(alert_render(&ac, kind, p, rows, nrows, &t), 0);
+	assert_string_equal(t.subject, "s");
+	assert_int_equal(t.kind, kind);
+	body = t.body;
+	t.body = NULL;
+	alert_text_done(&t);
+	return body;
+}
+
+/* Asserts that rendering tpl for one row gives want. */
+static void
+assert_row(const char *tpl, const struct ind_view *row, const char *want)
+{
+	struct period p = P("2026-03");
+	char *got = render(tpl, AK_BREACH, &p, row, 1);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* The committee's Q1 2026 rows (see tests/unit/test_indicator.c for the sums). */
+static void
+q1_rows(struct ind_view rows[3])
+{
+	/* Analog (TeleQ): mean of 90 %, 73 %, 66 % = 76.33 %; Q1 2025 71 %. */
+	rows[0] = (struct ind_view){ &fx_indicators[IND_TELEQ],
+	                             valued(0.7633, 441, 600, 1), valued(0.71, 300, 420, 0) };
+	rows[0].cur.nmonths = 3;
+	rows[0].prev.nmonths = 3;
+	/* Digital: 265 of 513 = 52 %, missed; Q1 2025 200 of 409 = 49 %. */
+	rows[1] = (struct ind_view){ &fx_indicators[IND_DIGITAL],
+	                             ratio(265, 513, 0), ratio(200, 409, 0) };
+	/* Growth: 513 against 409 = +25 %, met. */
+	rows[2] = (struct ind_view){ &fx_indicators[IND_GROWTH_CASES],
+	                             valued(513.0 / 409 - 1, 513, 409, 1), valued(0.04, 409, 393, 0) };
+}
+
+/* ------------------------------------------------------------ figures */
+
+static void
+test_percent(void **state)
+{
+	const struct indicator *dig = &fx_indicators[IND_DIGITAL], *gro = &fx_indicators[IND_GROWTH_CASES];
+	static const struct {
+		double v;
+		const char *want;
+	} cases[] = {
+		{ 0.7633, "76 %" }, { 265.0 / 513, "52 %" }, { 200.0 / 409, "49 %" },
+		{ 0.525, "53 %" }, { 0.5249, "52 %" }, { 0.285, "29 %" }, { 0.0, "0 %" },
+		{ 1.0, "100 %" }, { 0.005, "1 %" }, { 0.00494, "0 %" }, { 11.0 / 20, "55 %" },
+		/* Printed from the judged four-decimal value, 0.0050: as teleqctl and the judgement. */
+		{ 0.00499, "1 %" },
+	};
+	static const struct {
+		double v;
+		const char *want;
+	} growth[] = {
+		{ 0.12, "+12 %" }, { -0.03, "\xE2\x88\x92" "3 %" }, { -0.004, "0 %" }, { 0.0, "0 %" },
+		{ 513.0 / 409 - 1, "+25 %" }, { -0.005, "\xE2\x88\x92" "1 %" }, { 1.5, "+150 %" },
+	};
+	char want[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ind_view r = { dig, valued(cases[i].v, 1, 100, 1), { .met = -1 } };
+
+		assert_row("{value}", &r, cases[i].want);
+	}
+	for (size_t i = 0; i < sizeof(growth) / sizeof(growth[0]); i++) {
+		struct ind_view r = { gro, valued(growth[i].v, 230, 205, 1), { .met = -1 } };
+
+		assert_row("{value}", &r, growth[i].want);
+	}
+	/* No value: a dash, for value and previous alike. */
+	{
+		struct ind_view r = { dig, ratio(0, 0, -1), ratio(0, 0, -1) };
+
+		snprintf(want, sizeof(want), "%s|%s|%s", "\xE2\x80\x93", "0 av 0", "\xE2\x80\x93");
+		assert_row("{value}|{basis}|{previous}", &r, want);
+	}
+}
+
+static void
+test_basis_target_previous_status(void **state)
+{
+	struct ind_view r = { &fx_indicators[IND_DIGITAL], ratio(265, 513, 0), ratio(200, 409, 0) };
+	struct indicator ind = fx_indicators[IND_DIGITAL];
+
+	(void)state;
+	assert_row("{basis}", &r, "265 av 513");
+	assert_row("{target}", &r, "\xE2\x89\xA5 55 %");
+	assert_row("{previous}", &r, "49 % (200 av 409)");
+	assert_row("{status}", &r, "ej uppfyllt");
+	r.cur.met = 1;
+	assert_row("{status}", &r, "uppfyllt");
+	r.cur.met = -1;
+	assert_row("{status}", &r, "ej bedömt");
+	assert_row("{title}|{indicator}", &r, "Digitala patientkontakter|digitala_patientkontakter");
+
+	/* Every comparison, and a target that is not a whole percent. */
+	r.ind = &ind;
+	ind.cmp = CMP_GT;
+	assert_row("{target}", &r, "> 55 %");
+	ind.cmp = CMP_LE;
+	ind.target = 0.125;
+	assert_row("{target}", &r, "\xE2\x89\xA4 12,5 %");
+	ind.cmp = CMP_LT;
+	ind.target = 0.1;
+	assert_row("{target}", &r, "< 10 %");
+	ind.title = NULL;
+	assert_row("{title}", &r, "digitala_patientkontakter");
+
+	/* Growth: this period "mot" the same period last year. */
+	{
+		struct ind_view g = { &fx_indicators[IND_GROWTH_CASES], valued(230.0 / 205 - 1, 230, 205, 1),
+		                      valued(205.0 / 211 - 1, 205, 211, 0) };
+
+		assert_row("{value} ({basis}), mål {target}, i fjol {previous}", &g,
+		           "+12 % (230 mot 205), mål > 5 %, i fjol \xE2\x88\x92" "3 % (205 mot 211)");
+	}
+	/* Mean of months over several months says so; over one month it is a plain ratio. */
+	{
+		struct ind_view m = { &fx_indicators[IND_TELEQ], valued(0.7633, 441, 600, 1), { .met = -1 } };
+
+		m.cur.nmonths = 3;
+		assert_row("{value} ({basis})", &m, "76 % (441 av 600, medel av 3 mån)");
+		m.cur = ratio(66, 100, 0);
+		m.cur.nmonths = 1;
+		assert_row("{value} ({basis})", &m, "66 % (66 av 100)");
+	}
+}
+
+/* The Q1 2026 committee figures through the default breach message. */
+static void
+test_q1_committee_figures(void **state)
+{
+	struct ind_view rows[3];
+	struct period q1 = P("2026-Q1");
+	struct alert_text t = { 0 };
+
+	(void)state;
+	q1_rows(rows);
+	assert_int_equal(alert_render(NULL, AK_BREACH, &q1, &rows[1], 1, &t), 0);
+	assert_string_equal(t.subject, "Tidig varning: Digitala patientkontakter under målet i kvartal 1 2026 "
+	                    "(52 %, mål \xE2\x89\xA5 55 %)");
+	assert_non_null(strstr(t.body, "Utfall: 52 % (265 av 513)\n"));
+	assert_non_null(strstr(t.body, "Mål: \xE2\x89\xA5 55 %\n"));
+	assert_non_null(strstr(t.body, "Samma period i fjol: 49 % (200 av 409)\n"));
+	assert_non_null(strstr(t.body, "Indikator: digitala_patientkontakter, period 2026-Q1\n"));
+	assert_non_null(strstr(t.body, "\nteleqd (automatiskt meddelande)\n"));
+	assert_int_equal(t.kind, AK_BREACH);
+	alert_text_done(&t);
+
+	assert_int_equal(alert_render(NULL, AK_REMINDER, &q1, &rows[0], 1, &t), 0);
+	assert_string_equal(t.subject, "Påminnelse: Analoga patientkontakter (TeleQ) fortfarande under målet i "
+	                    "kvartal 1 2026 (76 %)");
+	assert_non_null(strstr(t.body, "Utfall: 76 % (441 av 600, medel av 3 mån)\n"));
+	alert_text_done(&t);
+
+	assert_int_equal(alert_render(NULL, AK_RESOLVED, &q1, &rows[2], 1, &t), 0);
+	assert_string_equal(t.subject, "Åtgärdat: Ökning av patientärenden åter på målet i kvartal 1 2026 (+25 %)");
+	assert_non_null(strstr(t.body, "Utfall: +25 % (513 mot 409)\n"));
+	assert_non_null(strstr(t.body, "Mål: > 5 %\n"));
+	assert_non_null(strstr(t.body, "Samma period i fjol: +4 % (409 mot 393)\n"));
+	alert_text_done(&t);
+}
+
+static void
+test_periods(void **state)
+{
+	static const struct {
+		const char *name, *want;
+	} cases[] = {
+		{ "2026-01", "januari 2026|2026-01" }, { "2026-03", "mars 2026|2026-03" },
+		{ "2026-05", "maj 2026|2026-05" }, { "2026-12", "december 2026|2026-12" },
+		{ "2026-Q1", "kvartal 1 2026|2026-Q1" }, { "2026-Q4", "kvartal 4 2026|2026-Q4" },
+		{ "2026-H1", "första halvåret 2026|2026-H1" }, { "2026-H2", "andra halvåret 2026|2026-H2" },
+		{ "2026", "2026|2026" }, { "2026-03-05", "2026-03-05|2026-03-05" },
+		{ "rolling", "de senaste 30 dagarna|rolling" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct period p = P(cases[i].name);
+		char *got = render("{period}|{period_id}", AK_SUMMARY, &p, NULL, 0);
+
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
+/* ----------------------------------------------------------- templates */
+
+static void
+test_tpl_check(void **state)
+{
+	static const struct {
+		const char *tpl;
+		size_t off;     /* (size_t)-1: valid */
+	} cases[] = {
+		{ "", (size_t)-1 }, { "plain text", (size_t)-1 }, { "{title}", (size_t)-1 },
+		{ "{{title}}", (size_t)-1 }, { "a {{ b }} c", (size_t)-1 }, { "}}{{", (size_t)-1 },
+		{ "{period_id}{period}{table}{missed}{count}{status}", (size_t)-1 },
+		{ "abc {nope} x", 4 }, { "abc {title", 4 }, { "a } b", 2 }, { "{", 0 }, { "}", 0 },
+		{ "{}", 0 }, { "{ti{tle}", 0 }, { "{title}}", 7 }, { "{Title}", 0 },
+		{ "{title }", 0 }, { "ok {value} {{ {bad}", 14 }, { "Mål {target", 5 },
+	};
+	size_t off;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r;
+
+		off = 12345;
+		r = tpl_check(cases[i].tpl, strlen(cases[i].tpl), &off);
+		if (cases[i].off == (size_t)-1) {
+			if (r != 0)
+				fail_msg("refused \"%s\" at %zu", cases[i].tpl, off);
+			assert_int_equal(off, 12345);
+		} else {
+			if (r != -EINVAL || off != cases[i].off)
+				fail_msg("\"%s\": %d at %zu, want %zu", cases[i].tpl, r, off, cases[i].off);
+		}
+	}
+	/* Only len bytes are read. */
+	assert_int_equal(tpl_check("{title} {", 8, &off), 0);
+	assert_int_equal(tpl_check("{title}", 6, &off), -EINVAL);
+	assert_int_equal(off, 0);
+	assert_int_equal(tpl_check("}", 1, NULL), -EINVAL);
+
+	/* Every default passes, and none is missing. */
+	for (int k = 0; k < AK__MAX; k++)
+		for (int s = 0; s < 2; s++) {
+			const char *tpl = alert_default_template((enum alert_kind)k, s);
+
+			assert_non_null(tpl);
+			assert_int_equal(tpl_check(tpl, strlen(tpl), &off), 0);
+		}
+	assert_null(alert_default_template(AK__MAX, true));
+	assert_string_equal(alert_default_template(AK_TEST, true), "Testmeddelande från teleqd");
+	assert_string_equal(alert_default_template(AK_SUMMARY, true),
+	                    "Sammanfattning {period}: {missed} av {count} indikatorer under målet");
+}
+
+static void
+test_braces_and_scope(void **state)
+{
+	struct ind_view rows[3];
+	struct period p = P("2026-03");
+	char *got;
+
+	(void)state;
+	q1_rows(rows);
+	got = render("{{title}} = {title}; }}", AK_BREACH, &p, &rows[1], 1);
+	assert_string_equal(got, "{title} = Digitala patientkontakter; }");
+	free(got);
+
+	/* Per-indicator placeholders are empty in a summary. */
+	got = render("[{title}{indicator}{value}{target}{basis}{previous}{status}] {missed}/{count}",
+	             AK_SUMMARY, &p, rows, 3);
+	assert_string_equal(got, "[] 1/3");
+	free(got);
+	/* Summary ones are empty outside a summary. */
+	got = render("[{table}{missed}{count}] {value}", AK_BREACH, &p, &rows[1], 1);
+	assert_string_equal(got, "[] 52 %");
+	free(got);
+	/* A test has no indicator and may have no period. */
+	got = render("[{period}{period_id}{title}{table}{count}]", AK_TEST, NULL, NULL, 0);
+	assert_string_equal(got, "[]");
+	free(got);
+	/* An empty summary counts zero. */
+	got = render("{missed} av {count}[{table}]", AK_SUMMARY, &p, NULL, 0);
+	assert_string_equal(got, "0 av 0[]");
+	free(got);
+}
+
+static void
+test_default_test_message(void **state)
+{
+	struct alert_text t = { 0 };
+	struct alert_conf ac = { 0 };
+
+	(void)state;
+	assert_int_equal(alert_render(&ac, AK_TEST, NULL, NULL, 0, &t), 0);
+	assert_string_equal(t.subject, "Testmeddelande från teleqd");
+	assert_non_null(strstr(t.body, "teleqd (automatiskt meddelande)\n"));
+	assert_null(strchr(t.body, '{'));
+	alert_text_done(&t);
+	alert_text_done(&t);            /* zeroed: fine */
+	alert_text_done(NULL);
+	assert_int_equal(alert_render(&ac, AK__MAX, NULL, NULL, 0, &t), -EINVAL);
+
+	/* A title with a newline cannot break the subject onto two lines. */
+	{
+		struct indicator ind = fx_indicators[IND_DIGITAL];
+		struct ind_view r = { &ind, ratio(1, 2, 0), { .met = -1 } };
+		struct period p = P("2026-03");
+
+		ind.title = "Rad ett\nRad\ttvå\r";
+		assert_int_equal(alert_render(NULL, AK_BREACH, &p, &r, 1, &t), 0);
+		assert_null(strpbrk(t.subject, "\r\n\t"));
+		assert_non_null(strstr(t.subject, "Rad ett Rad två  under"));
+		alert_text_done(&t);
+	}
+}
+
+/* ---------------------------------------------------------------- table */
+
+/* Code points of s[0..n). */
+static size_t
+cps(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return w;
+}
+
+/* Every line of s is shorter than 120 code points and has no tab. */
+static void
+assert_lines_short(const char *s)
+{
+	for (const char *p = s; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (cps(p, n) >= 120)
+			fail_msg("line of %zu code points: %.*s", cps(p, n), (int)n, p);
+		assert_null(memchr(p, '\t', n));
+		p += n + (nl != NULL);
+	}
+}
+
+static void
+test_summary_table(void **state)
+{
+	struct ind_view rows[5];
+	struct indicator small = fx_indicators[IND_DIGITAL], unmet = fx_indicators[IND_TELEQ];
+	struct period q1 = P("2026-Q1");
+	struct alert_text t = { 0 };
+	const char *a, *d, *g, *s, *u;
+
+	(void)state;
+	q1_rows(rows);
+	small.title = "Bekräftelse inom 24 timmar";
+	unmet.title = "Andel telefontidbokningar";
+	/* Not judged (too few cases), and a second missed one after it in config order. */
+	rows[3] = (struct ind_view){ &small, ratio(4, 5, -1), { .met = -1 } };
+	rows[4] = (struct ind_view){ &unmet, valued(0.7633, 441, 600, 0), valued(0.71, 300, 420, 0) };
+	rows[4].cur.nmonths = 3;
+	rows[4].prev.nmonths = 3;       /* the full line would pass 119: last year's basis goes */
+
+	assert_int_equal(alert_render(NULL, AK_SUMMARY, &q1, rows, 5, &t), 0);
+	assert_string_equal(t.subject, "Sammanfattning kvartal 1 2026: 2 av 5 indikatorer under målet");
+	assert_lines_short(t.body);
+
+	d = strstr(t.body, "- Digitala patientkontakter: 52 % (265 av 513), mål \xE2\x89\xA5 55 %, "
+	           "ej uppfyllt; i fjol 49 % (200 av 409)\n");
+	u = strstr(t.body, "- Andel telefontidbokningar: 76 % (441 av 600, medel av 3 mån), "
+	           "mål \xE2\x89\xA5 75 %, ej uppfyllt; i fjol 71 %\n");
+	a = strstr(t.body, "- Analoga patientkontakter (TeleQ): 76 % (441 av 600, medel av 3 mån), "
+	           "mål \xE2\x89\xA5 75 %, uppfyllt; i fjol 71 %\n");
+	g = strstr(t.body, "- Ökning av patientärenden: +25 % (513 mot 409), mål > 5 %, uppfyllt; "
+	           "i fjol +4 % (409 mot 393)\n");
+	s = strstr(t.body, "- Bekräftelse inom 24 timmar: 80 % (4 av 5), mål \xE2\x89\xA5 55 %, "
+	           "ej bedömt: för litet underlag; i fjol \xE2\x80\x93\n");
+	assert_non_null(d);
+	assert_non_null(u);
+	assert_non_null(a);
+	assert_non_null(g);
+	assert_non_null(s);
+	/* Missed first (config order within), then met, then not judged. */
+	assert_true(d < u);
+	assert_true(u < a);
+	assert_true(a < g);
+	assert_true(g < s);
+	assert_non_null(strstr(t.body, "kvartal 1 2026 (2026-Q1): 2 av 5 under målet.\n"));
+	alert_text_done(&t);
+
+	/* A very long title is cut with an ellipsis; the figures stay whole. */
+	small.title = "En mycket lång indikatortitel som fortsätter och fortsätter, med å, ä och ö, "
+	              "långt förbi vad en rad rymmer i ett vanligt e-postprogram";
+	rows[3].cur = ratio(123456, 654321, 0);
+	rows[3].prev = ratio(120000, 650000, 0);
+	assert_int_equal(alert_render(NULL, AK_SUMMARY, &q1, rows, 5, &t), 0);
+	assert_lines_short(t.body);
+	assert_non_null(strstr(t.body, "- En mycket lång indikatortitel"));
+	assert_non_null(strstr(t.body, "\xE2\x80\xA6: 19 % (123456 av 654321), mål \xE2\x89\xA5 55 %, ej uppfyllt; i fjol 18 %\n"));
+	alert_text_done(&t);
+}
+
+/* ----------------------------------------------------------------- mail */
+
+static int
+b64val(char c)
+{
+	const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = c ? strchr(a, c) : NULL;
+
+	return p ? (int)(p - a) : -1;
+}
+
+/* Decodes base64 s[0..n) (with padding) into out; returns the length. */
+static size_t
+b64dec(const char *s, size_t n, char *out)
+{
+	size_t o = 0;
+
+	assert_int_equal(n % 4, 0);
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4];
+
+		for (int k = 0; k < 4; k++)
+			v[k] = s[i + k] == '=' ? 0 : b64val(s[i + k]);
+		for (int k = 0; k < 4; k++)
+			assert_true(v[k] >= 0);
+		out[o++] = (char)(v[0] << 2 | v[1] >> 4);
+		if (s[i + 2] != '=')
+			out[o++] = (char)((v[1] & 15) << 4 | v[2] >> 2);
+		if (s[i + 3] != '=')
+			out[o++] = (char)((v[2] & 3) << 6 | v[3]);
+	}
+	return o;
+}
+
+/* The value of header name in msg (unfolded, as written), malloc'd; NULL when absent. */
+static char *
+header(const char *msg, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *end = strstr(msg, "\n\n");
+
+	for (const char *p = msg; p && p < end; p = strchr(p, '\n') + 1) {
+		if (strncmp(p, name, nl) == 0 && p[nl] == ':') {
+			const char *q = p + nl + 1, *e = q;
+			char *v;
+
+			/* Runs to the first line that does not start with a space. */
+			while ((e = strchr(e, '\n')) && e[1] == ' ')
+				e++;
+			v = strndup(q, (size_t)(e - q));
+			assert_non_null(v);
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Decodes an RFC 2047 Subject value: encoded words "=?UTF-8?B?...?="
+ * separated by folding whitespace (dropped between words), or plain text.
+ * Checks each word's length and that each decodes to whole UTF-8.
+ */
+static void
+decode_subject(const char *v, char *out)
+{
+	size_t o = 0;
+	const char *p = v;
+
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "=?", 2) != 0) {
+		strcpy(out, p);
+		return;
+	}
+	while (*p) {
+		const char *e;
+		size_t n;
+
+		assert_true(strncmp(p, "=?UTF-8?B?", 10) == 0);
+		e = strstr(p + 10, "?=");
+		assert_non_null(e);
+		assert_true(e + 2 - p <= 75);
+		n = b64dec(p + 10, (size_t)(e - p - 10), out + o);
+		/* A word holds whole characters. */
+		assert_true(utf8_valid(out + o, n));
+		o += n;
+		p = e + 2;
+		while (*p == '\n' || *p == ' ')
+			p++;
+	}
+	out[o] = '\0';
+}
+
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decodes a quoted-printable body, checking line lengths and encoding rules. */
+static char *
+decode_qp(const char *s)
+{
+	char *out = malloc(strlen(s) + 1);
+	size_t o = 0;
+	const char *p = s;
+
+	assert_non_null(out);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		bool soft = n > 0 && p[n - 1] == '=';
+
+		if (n > 76)
+			fail_msg("QP line of %zu: %.*s", n, (int)n, p);
+		/* No trailing whitespace on an encoded line. */
+		assert_false(n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'));
+		for (size_t i = 0; i < n - soft; i++) {
+			unsigned char c = (unsigned char)p[i];
+
+			if (c == '=') {
+				int hi = hexval(p[i + 1]), lo = hexval(p[i + 2]);
+
+				assert_true(i + 2 < n - soft);
+				assert_true(hi >= 0 && lo >= 0);
+				out[o++] = (char)(hi << 4 | lo);
+				i += 2;
+			} else {
+				/* Only printable ASCII and tab appear literally. */
+				assert_true((c >= 0x20 && c <= 0x7E) || c == '\t');
+				out[o++] = (char)c;
+			}
+		}
+		if (!soft && nl)
+			out[o++] = '\n';
+		p += n + (nl != NULL);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static struct alert_conf
+mail_conf(void)
+{
+	static char *to[] = { "samordnare@region.example", "kansli@region.example" };
+
+	return (struct alert_conf){ .enabled = true, .nto = 2, .to = to, .from = "teleqd@noreply.region.example" };
+}
+
+/* 2026-04-03 00:00:00 UTC, a Friday: when the Q1 summary goes out. */
+static const int64_t Q1_DUE = (int64_t)20546 * DAY;
+
+static void
+test_mail_summary(void **state)
+{
+	struct alert_conf ac = mail_conf();
+	struct ind_view rows[3];
+	struct period q1 = P("2026-Q1");
+	struct alert_text t = { 0 };
+	char *msg = NULL, *v, *body, subject[512];
+	const char *sep;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(days_from_civil(2026, 4, 3), 20546);
+	q1_rows(rows);
+	assert_int_equal(alert_render(&ac, AK_SUMMARY, &q1, rows, 3, &t), 0);
+	assert_int_equal(mail_build(&ac, "2026-Q1-summary", Q1_DUE, &t, &msg, &len), 0);
+	assert_int_equal(len, strlen(msg));
+	assert_null(strchr(msg, '\r'));
+
+	assert_true(strncmp(msg, "From: teleqd@noreply.region.example\n", 36) == 0);
+	v = header(msg, "To");
+	assert_string_equal(v, " samordnare@region.example, kansli@region.example");
+	free(v);
+	v = header(msg, "Date");
+	assert_string_equal(v, " Fri, 03 Apr 2026 00:00:00 +0000");
+	free(v);
+	v = header(msg, "Message-ID");
+	assert_string_equal(v, " <2026-Q1-summary@noreply.region.example>");
+	free(v);
+	assert_non_null(strstr(msg, "\nMIME-Version: 1.0\n"));
+	assert_non_null(strstr(msg, "\nContent-Type: text/plain; charset=UTF-8\n"));
+	assert_non_null(strstr(msg, "\nContent-Transfer-Encoding: quoted-printable\n"));
+	assert_non_null(strstr(msg, "\nAuto-Submitted: auto-generated\n"));
+	assert_non_null(strstr(msg, "\nX-Teleqd-Kind: summary\n\n"));
+
+	/* Subject: encoded words that decode back to the Swedish text. */
+	v = header(msg, "Subject");
+	assert_non_null(strstr(v, "=?UTF-8?B?"));
+	decode_subject(v, subject);
+	assert_string_equal(subject, t.subject);
+	assert_string_equal(subject, "Sammanfattning kvartal 1 2026: 1 av 3 indikatorer under målet");
+	free(v);
+
+	/* Header lines stay within 78 columns. */
+	sep = strstr(msg, "\n\n");
+	assert_non_null(sep);
+	for (const char *p = msg; p < sep; p = strchr(p, '\n') + 1)
+		assert_true(strchr(p, '\n') - p <= 78);
+
+	/* The body: quoted-printable lines <= 76 that decode to the text. */
+	body = decode_qp(sep + 2);
+	assert_string_equal(body, t.body);
+	free(body);
+	assert_non_null(strstr(sep, "m=C3=A5l =E2=89=A5 55 %"));
+	free(msg);
+	alert_text_done(&t);
+}
+
+static void
+test_mail_encoding_edges(void **state)
+{
+	struct alert_conf ac = mail_conf();
+	char long_line[400], subj[600], got[1200], *msg, *v, *body;
+	struct alert_text t = { .kind = AK_TEST };
+	size_t n = 0;
+
+	(void)state;
+	/* ASCII that fits stays plain. */
+	t.subject = "Testmeddelande";
+	t.body = "Rad 1\n";
+	assert_int_equal(mail_build(&ac, "x1", 0, &t, &msg, NULL), 0);
+	assert_non_null(strstr(msg, "\nSubject: Testmeddelande\n"));
+	assert_non_null(strstr(msg, "\nDate: Thu, 01 Jan 1970 00:00:00 +0000\n"));
+	assert_non_null(strstr(msg, "\nX-Teleqd-Kind: test\n"));
+	assert_non_null(strstr(msg, "\n\nRad 1\n"));
+	free(msg);
+
+	/* Long subjects of 2- and 3-byte characters: words never split a character. */
+	for (int k = 0; k < 3; k++) {
+		const char *ch = k == 0 ? "ö" : k == 1 ? "\xE2\x89\xA5" : "a\xC3\xA5";
+
+		subj[0] = '\0';
+		while (strlen(subj) < 500)
+			strcat(subj, ch);
+		t.subject = subj;
+		assert_int_equal(mail_build(&ac, "x2", 0, &t, &msg, NULL), 0);
+		v = header(msg, "Subject");
+		decode_subject(v, got);
+		assert_string_equal(got, subj);
+		for (const char *p = msg; p < strstr(msg, "\n\n"); p = strchr(p, '\n') + 1)
+			assert_true(strchr(p, '\n') - p <= 76);
+		free(v);
+		free(msg);
+	}
+	/* ASCII that would read as an encoded word, or is too long, is encoded too. */
+	t.subject = "Pris =?x?= idag";
+	assert_int_equal(mail_build(&ac, "x3", 0, &t, &msg, NULL), 0);
+	v = header(msg, "Subject");
+	decode_subject(v, got);
+	assert_string_equal(got, t.subject);
+	assert_null(strstr(v, "=?x?="));
+	free(v);
+	free(msg);
+
+	/* Body: '=', trailing blanks, long lines without spaces, CRLF, a "From " line. */
+	memset(long_line, 'x', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = '\0';
+	for (size_t i = 77; i < sizeof(long_line) - 1; i += 81)
+		long_line[i] = '=';
+	snprintf(subj, sizeof(subj), "a=b \nslut med tab\t\n%s\n\nFrom here\n.\nåäö ÅÄÖ –≥\nsista", long_line);
+	t.subject = "x";
+	t.body = subj;
+	assert_int_equal(mail_build(&ac, "x4", 0, &t, &msg, &n), 0);
+	body = decode_qp(strstr(msg, "\n\n") + 2);
+	/* The message always ends in a line end, so the decoded text gains one. */
+	snprintf(got, sizeof(got), "%s\n", subj);
+	assert_string_equal(body, got);
+	assert_non_null(strstr(msg, "\n\na=3Db=20\nslut med tab=09\n"));
+	assert_non_null(strstr(msg, "\n=46rom here\n=2E\n"));
+	free(body);
+	free(msg);
+
+	/* A soft break right before "." still keeps the dot off the start of a line. */
+	memset(long_line, 'x', 75);
+	memcpy(long_line + 75, ".y", 3);
+	t.body = long_line;
+	assert_int_equal(mail_build(&ac, "x4", 0, &t, &msg, NULL), 0);
+	assert_non_null(strstr(msg, "xxx=\n=2Ey\n"));
+	body = decode_qp(strstr(msg, "\n\n") + 2);
+	snprintf(got, sizeof(got), "%s\n", long_line);
+	assert_string_equal(body, got);
+	free(body);
+	free(msg);
+
+	/* CRLF line ends in the body become plain line ends. */
+	t.body = "ett\r\ntvå\r\n";
+	assert_int_equal(mail_build(&ac, "x5", 0, &t, &msg, NULL), 0);
+	body = decode_qp(strstr(msg, "\n\n") + 2);
+	assert_string_equal(body, "ett\ntvå\n");
+	free(body);
+	free(msg);
+
+	/* Many recipients: the To line is folded after a comma. */
+	{
+		char *to[6] = { "a.person@region.example", "b.person@region.example", "c.person@region.example",
+		                "d.person@region.example", "e.person@region.example", "f.person@region.example" };
+
+		ac.to = to;
+		ac.nto = 6;
+		ac.from = "noreply";        /* no domain: Message-ID falls back to localhost */
+		assert_int_equal(mail_build(&ac, "x6", 0, &t, &msg, NULL), 0);
+		for (const char *p = msg; p < strstr(msg, "\n\n"); p = strchr(p, '\n') + 1)
+			assert_true(strchr(p, '\n') - p <= 78);
+		v = header(msg, "To");
+		assert_non_null(strstr(v, ",\n "));
+		assert_non_null(strstr(v, "f.person@region.example"));
+		free(v);
+		assert_non_null(strstr(msg, "\nMessage-ID: <x6@localhost>\n"));
+		free(msg);
+	}
+}
+
+static void
+test_mail_header_injection(void **state)
+{
+	struct alert_conf ac = mail_conf();
+	struct alert_text t = { .subject = "Ämne", .body = "text\n", .kind = AK_TEST };
+	char *bad_to[] = { "samordnare@region.example", "x@y\nBcc: evil@example.com" };
+	char *msg = (char *)"untouched";
+	size_t len = 42;
+
+	(void)state;
+	assert_int_equal(mail_build(&ac, "id\nBcc: evil@example.com", 0, &t, &msg, &len), -EINVAL);
+	assert_int_equal(mail_build(&ac, "id\r", 0, &t, &msg, &len), -EINVAL);
+	assert_int_equal(mail_build(&ac, "id with space", 0, &t, &msg, &len), -EINVAL);
+	assert_int_equal(mail_build(&ac, "", 0, &t, &msg, &len), -EINVAL);
+	assert_int_equal(mail_build(&ac, NULL, 0, &t, &msg, &len), -EINVAL);
+	t.subject = "Hej\r\nBcc: evil@example.com";
+	assert_int_equal(mail_build(&ac, "id", 0, &t, &msg, &len), -EINVAL);
+	t.subject = "Hej\n";
+	assert_int_equal(mail_build(&ac, "id", 0, &t, &msg, &len), -EINVAL);
+	t.subject = "Ämne";
+	ac.from = "teleqd@region.example\rBcc: evil@example.com";
+	assert_int_equal(mail_build(&ac, "id", 0, &t, &msg, &len), -EINVAL);
+	ac = mail_conf();
+	ac.to = bad_to;
+	assert_int_equal(mail_build(&ac, "id", 0, &t, &msg, &len), -EINVAL);
+	ac = mail_conf();
+	ac.nto = 0;
+	assert_int_equal(mail_build(&ac, "id", 0, &t, &msg, &len), -EINVAL);
+	/* Nothing was written on failure. */
+	assert_string_equal(msg, "untouched");
+	assert_int_equal(len, 42);
+
+	/* The body may hold anything: it is encoded, not a header. */
+	ac = mail_conf();
+	t.body = "Bcc: evil@example.com\r\n\r\n";
+	assert_int_equal(mail_build(&ac, "id", 0, &t, &msg, &len), 0);
+	assert_true(strstr(msg, "\nBcc:") > strstr(msg, "\n\n"));
+	free(msg);
+}
+
+/* -------------------------------------------------------------- webhook */
+
+static void
+test_webhook(void **state)
+{
+	static const char *const names[] = { "id", "kind", "period", "created", "subject", "text" };
+	struct ind_view rows[3];
+	struct period q1 = P("2026-Q1");
+	struct alert_text t = { .subject = "Citat \"så\" här", .body = "rad 1\nrad 2\t\\ \x01 åäö ≥\n",
+	                        .kind = AK_SUMMARY };
+	struct fieldv out[6];
+	char *json, *scratch;
+	size_t len;
+
+	(void)state;
+	q1_rows(rows);
+	rows[2].prev = ratio(0, 0, -1);
+	assert_int_equal(webhook_payload("2026-Q1-summary", AK_SUMMARY, &q1, Q1_DUE, &t, rows, 3,
+	                                 &json, &len), 0);
+	assert_int_equal(len, strlen(json));
+	assert_non_null(strstr(json, "\"subject\":\"Citat \\\"så\\\" här\""));
+	assert_non_null(strstr(json, "\"text\":\"rad 1\\u000arad 2\\u0009\\\\ \\u0001 åäö ≥\\u000a\""));
+	assert_non_null(strstr(json, "\"created\":\"2026-04-03T00:00:00Z\""));
+	assert_non_null(strstr(json, "\"kind\":\"summary\",\"period\":\"2026-Q1\""));
+	assert_non_null(strstr(json, "{\"name\":\"digitala_patientkontakter\",\"title\":\"Digitala patientkontakter\","
+	                       "\"value\":0.5166,\"target\":0.5500,\"cmp\":\">=\",\"numerator\":265,"
+	                       "\"denominator\":513,\"met\":false,\"previous_value\":0.4890,"
+	                       "\"previous_numerator\":200,\"previous_denominator\":409}"));
+	assert_non_null(strstr(json, "\"value\":0.7633,\"target\":0.7500,\"cmp\":\">=\",\"numerator\":441,"
+	                       "\"denominator\":600,\"met\":true"));
+	assert_non_null(strstr(json, "\"title\":\"Ökning av patientärenden\",\"value\":0.2543,"
+	                       "\"target\":0.0500,\"cmp\":\">\""));
+	assert_non_null(strstr(json, "\"previous_value\":null,\"previous_numerator\":0,\"previous_denominator\":0}]}"));
+	assert_null(strchr(json, '\n'));
+
+	/* It is one valid JSON object, and the strings come back unchanged. */
+	scratch = malloc(len);
+	assert_non_null(scratch);
+	assert_int_equal(json_extract(json, len, names, 6, scratch, out), 0);
+	assert_int_equal(out[4].len, strlen(t.subject));
+	assert_memory_equal(out[4].p, t.subject, out[4].len);
+	assert_int_equal(out[5].len, strlen(t.body));
+	assert_memory_equal(out[5].p, t.body, out[5].len);
+	assert_memory_equal(out[0].p, "2026-Q1-summary", out[0].len);
+	free(scratch);
+	free(json);
+
+	/* A test: no period, no indicators; met null and values null without a value. */
+	t = (struct alert_text){ .subject = "Test", .body = "x", .kind = AK_TEST };
+	assert_int_equal(webhook_payload("t-1", AK_TEST, NULL, 0, &t, NULL, 0, &json, &len), 0);
+	assert_string_equal(json, "{\"id\":\"t-1\",\"kind\":\"test\",\"period\":null,"
+	                    "\"created\":\"1970-01-01T00:00:00Z\",\"subject\":\"Test\",\"text\":\"x\","
+	                    "\"indicators\":[]}");
+	free(json);
+	{
+		struct ind_view r = { &fx_indicators[IND_GROWTH_CASES], valued(-0.03, 400, 412, -1), ratio(0, 0, -1) };
+
+		r.cur.value = -0.00001;     /* rounds to zero: "0.0000", never "-0.0000" */
+		assert_int_equal(webhook_payload("g", AK_BREACH, &q1, 0, &t, &r, 1, &json, &len), 0);
+		assert_non_null(strstr(json, "\"value\":0.0000,"));
+		assert_non_null(strstr(json, "\"met\":null"));
+		free(json);
+	}
+	/* Invalid UTF-8 cannot make the document invalid. */
+	t.subject = "bad \xC3 byte \xFF";
+	assert_int_equal(webhook_payload("b", AK_TEST, NULL, 0, &t, NULL, 0, &json, &len), 0);
+	assert_true(utf8_valid(json, len));
+	assert_non_null(strstr(json, "\"bad \xEF\xBF\xBD byte \xEF\xBF\xBD\""));
+	free(json);
+	assert_int_equal(webhook_payload("b", AK__MAX, NULL, 0, &t, NULL, 0, &json, &len), -EINVAL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_percent),
+		cmocka_unit_test(test_basis_target_previous_status),
+		cmocka_unit_test(test_q1_committee_figures),
+		cmocka_unit_test(test_periods),
+		cmocka_unit_test(test_tpl_check),
+		cmocka_unit_test(test_braces_and_scope),
+		cmocka_unit_test(test_default_test_message),
+		cmocka_unit_test(test_summary_table),
+		cmocka_unit_test(test_mail_summary),
+		cmocka_unit_test(test_mail_encoding_edges),
+		cmocka_unit_test(test_mail_header_injection),
+		cmocka_unit_test(test_webhook),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
