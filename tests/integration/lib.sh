@@ -509,7 +509,8 @@ rewrite_config() {
 
 # The sendmail of every test config: stores each message in $MAIL_DIR
 # (one NAME.eml per message), or fails with exit 75 and a line on stderr
-# while $T/mail_fail exists.
+# while $T/mail_fail exists; it first sleeps the seconds in $T/mail_slow
+# when that file exists.
 MAIL_DIR=$T/mail
 mkdir "$MAIL_DIR"
 cat >"$T/sendmail" <<EOF_SM
@@ -519,6 +520,7 @@ if [ -e "$T/mail_fail" ]; then
 	echo "mail system temporarily unavailable" >&2
 	exit 75
 fi
+[ -e "$T/mail_slow" ] && sleep "\$(cat "$T/mail_slow")"
 f=\$(mktemp "$MAIL_DIR/.msg.XXXXXX")
 cat >"\$f"
 n=\$(basename "\$f")

@@ -17,10 +17,13 @@
 #      delivered exactly once after the restart, once sendmail works.
 #   4. A webhook answering 500 then 200: retried, delivered once, the same
 #      Idempotency-Key both times, the outbox empty afterwards.
+#   5. Redis (AOF on) going down while sendmail is delivering: the outcome is
+#      recorded when Redis is back, and nothing is sent twice.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
-redis_start
+AOF="--appendonly yes --appendfsync always"
+redis_start $AOF
 
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
@@ -237,6 +240,31 @@ done
 assert_eq "payloads are JSON: the June warnings and the May summary" "breach summary" \
 	"$(awk '{ print $3 }' "$T/hook.log" | sort -u | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "mail went out too, once each" 2 "$(mails_matching 'Tidig varning.*juni 2026')"
+assert_ok "stopped" tq_stop
+
+# ------------------------------------------------ 5. Redis down mid-delivery
+rm -f "$MAIL"/*.eml
+echo 3 >"$T/mail_slow"
+set_clock "2026-07-10 12:00:00"
+tq_start
+calls 2026-07-06 10 "$R_BOOKED"
+calls 2026-07-07 10 "$R_FULL"
+assert_ok "twenty July calls counted" wait_events 110 10
+_july_queued() {
+	[ "$(rcli XRANGE "${KP}alerts" - + | grep -c '^2026-07-breach-')" -ge 2 ]
+}
+assert_ok "the July warnings are queued" wait_for 10 _july_queued
+sleep 0.5
+assert_eq "sendmail is still busy (3 s)" 0 "$(subjects | wc -l)"
+redis_stop
+rm -f "$T/mail_slow"
+sleep 4
+assert_ok "delivered while Redis was down" _mails_at_least 'Tidig varning.*juli 2026' 2
+redis_start $AOF
+assert_ok "the outcomes are recorded once Redis is back: outbox empty" wait_for 15 _outbox_empty
+sleep 2.5
+assert_eq "each July warning was sent once" 2 "$(mails_matching 'Tidig varning.*juli 2026')"
+assert_eq "and the June summary once" 1 "$(mails_matching '^Sammanfattning juni 2026')"
 assert_ok "stopped" tq_stop
 
 # No personal data in the alerts stream or the outbox.
