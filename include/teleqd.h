@@ -81,6 +81,8 @@ bool cal_is_fake(void);
 /* ----------------------------------------------------------------- utf8.c */
 enum encoding { ENC_UTF8, ENC_CP1252, ENC_LATIN1 };
 
+/* Code points in the NUL-terminated UTF-8 string s (bytes that are not continuation bytes). */
+size_t utf8_width(const char *s);
 /* True when s[0..len) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool utf8_valid(const char *s, size_t len);
 /*

@@ -328,18 +328,6 @@ u8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Code points in s: bytes that are not continuation bytes. */
-static size_t
-u8_width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
-	return w;
-}
-
 /* Bytes of the first max code points of s (never ends inside a sequence). */
 static size_t
 u8_prefix(const char *s, size_t max)
@@ -563,15 +551,15 @@ table_line(struct sb *b, const struct ind_view *r)
 	fmt_previous(prev, sizeof(prev), ind, &r->prev);
 	snprintf(rest, sizeof(rest), "%s (%s), mål %s, %s; i fjol %s", value, basis, target, status, prev);
 
-	tw = u8_width(title);
+	tw = utf8_width(title);
 	avail = TABLE_WIDTH - 4;        /* "- " and ": " */
-	if (tw + u8_width(rest) > avail) {
+	if (tw + utf8_width(rest) > avail) {
 		/* The previous year's percent alone: its basis is the least needed. */
 		if (r->prev.has_value)
 			fmt_value(prev, sizeof(prev), ind, &r->prev);
 		snprintf(rest, sizeof(rest), "%s (%s), mål %s, %s; i fjol %s", value, basis, target, status, prev);
 	}
-	n = u8_width(rest);
+	n = utf8_width(rest);
 	if (tw + n <= avail) {
 		sb_puts(b, "- ");
 		sb_puts(b, title);
@@ -583,7 +571,7 @@ table_line(struct sb *b, const struct ind_view *r)
 	/* Cut the title, keeping at least TITLE_MIN code points of it. */
 	tw = avail > n + TITLE_MIN ? avail - n - 1 : TITLE_MIN - 1;
 	snprintf(line, sizeof(line), "- %.*s\xE2\x80\xA6: %s", (int)u8_prefix(title, tw), title, rest);
-	if (u8_width(line) > TABLE_WIDTH) {
+	if (utf8_width(line) > TABLE_WIDTH) {
 		size_t cut = u8_prefix(line, TABLE_WIDTH - 1);
 
 		memcpy(line + cut, "\xE2\x80\xA6", 4);

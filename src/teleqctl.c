@@ -727,18 +727,6 @@ cmp_sign(enum cmp cmp)
 	return "?";
 }
 
-/* Code points in a UTF-8 string: bytes that are not continuation bytes. */
-static size_t
-u8_width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
-	return w;
-}
-
 /* ========================================================== text output */
 
 enum { COL_TITLE, COL_TARGET, COL_VALUE, COL_BASIS, COL_PREV, COL_MET, NCOLS };
@@ -795,7 +783,7 @@ static void
 put_cell(FILE *out, const char *s, size_t width)
 {
 	fputs(s, out);
-	for (size_t w = u8_width(s); w < width; w++)
+	for (size_t w = utf8_width(s); w < width; w++)
 		fputc(' ', out);
 }
 
@@ -869,13 +857,13 @@ print_text(FILE *out, const struct config *cfg, const struct report *rep)
 	}
 	for (int k = 0; k < NCOLS; k++) {
 		snprintf(hdr[k], CELL_MAX, "%s", head[k]);
-		width[k] = u8_width(head[k]);
+		width[k] = utf8_width(head[k]);
 	}
 	for (size_t i = 0; i < rep->n; i++) {
 		text_cells(cfg, rep, i, cells[i]);
 		for (int k = 0; k < NCOLS; k++)
-			if (u8_width(cells[i][k]) > width[k])
-				width[k] = u8_width(cells[i][k]);
+			if (utf8_width(cells[i][k]) > width[k])
+				width[k] = utf8_width(cells[i][k]);
 	}
 	put_row(out, hdr, width);
 	for (int k = 0; k < NCOLS; k++) {
@@ -1379,10 +1367,10 @@ put_table(FILE *out, size_t ncols, const char *const *head, char **cells, size_t
 	size_t width[8] = { 0 };
 
 	for (size_t k = 0; k < ncols; k++) {
-		width[k] = u8_width(head[k]);
+		width[k] = utf8_width(head[k]);
 		for (size_t i = 0; i < nrows; i++)
-			if (u8_width(cells[i * ncols + k]) > width[k])
-				width[k] = u8_width(cells[i * ncols + k]);
+			if (utf8_width(cells[i * ncols + k]) > width[k])
+				width[k] = utf8_width(cells[i * ncols + k]);
 	}
 	for (size_t i = 0; i <= nrows; i++) {
 		for (size_t k = 0; k < ncols; k++) {

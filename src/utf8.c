@@ -214,3 +214,15 @@ ssize_t to_utf8(enum encoding enc, const char *s, size_t len, char *out, size_t 
 	}
 	return -EINVAL;
 }
+
+/* Code points in s: bytes that are not continuation bytes (s assumed valid UTF-8). */
+size_t
+utf8_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}

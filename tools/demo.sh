@@ -78,6 +78,9 @@ if [ -n "$SENDMAIL" ]; then
 	esac
 	[ -f "$SENDMAIL" ] && [ -x "$SENDMAIL" ] || die "SENDMAIL: $SENDMAIL is not an executable file"
 fi
+if [ -n "$SENDMAIL" ] && [ -z "$MAILTO" ]; then
+	echo "demo: SENDMAIL without MAILTO: the mail goes to the config's example address" >&2
+fi
 case $RUN$SENDMAIL in
 *[\"\\]*) die "$RUN or $SENDMAIL: a path with a quote or a backslash cannot go into the config" ;;
 esac
@@ -309,14 +312,15 @@ wait_alerts() {
 		esac
 		if [ "$(now_ms)" -gt "$_end" ]; then
 			ctl alerts >&2 || true
-			die "$_what not delivered within 20 s: ${_st:-no answer} (see $RUN/teleqd.log)"
+			die "gave up waiting for $_what after 20 s: ${_st:-no answer} (see $RUN/teleqd.log)"
 		fi
 		sleep 0.2
 	done
 }
 # mail_to: the recipients of the config's alerts (its `to:` value).
 mail_to() {
-	awk '/^[^ \t#]/ { a = /^alerts:/ } a && /^    to:/ { sub(/^    to:[ \t]*/, ""); print; exit }' "$CONF"
+	awk '/^[^ \t#]/ { a = /^alerts:/ }
+	a && /^    to:/ { sub(/^    to:[ \t]*/, ""); sub(/[ \t]+#.*$/, ""); gsub(/[]["\047]/, ""); print; exit }' "$CONF"
 }
 # mail_where: one line on where the alerts' mail went.
 mail_where() {
@@ -388,7 +392,7 @@ echo "counted $ncalls calls and $ncases cases ($(wc -l <"$CASES") lines, re-expo
 
 say "early warning (calendar: 31 March 2026)"
 wait_alerts "the early warnings" breach '^Tidig varning: Analoga patientkontakter'
-echo "month to date below target on 31 March: an early warning per indicator;"
+echo "31 March, month to date: an early warning for each indicator below its target;"
 mail_where
 echo '$ teleqctl alerts'
 ctl alerts
@@ -427,7 +431,12 @@ echo "and the quarter's summary: $(mail_subject summary '^Sammanfattning kvartal
 
 say "teleqctl alerts --test (a test message through every configured channel)"
 ctl alerts --test || die "teleqctl alerts --test failed"
-[ -n "$SENDMAIL" ] || echo "(stored as $(cd "$RUN" && ls mail | tail -n 1 | sed 's,^,run/mail/,'))"
+if [ -z "$SENDMAIL" ]; then
+	for f in "$MAILDIR"/*.eml; do
+		last=$f
+	done
+	echo "(stored as run/mail/${last##*/})"
+fi
 
 say "teleqctl report 2026-Q1"
 "$BUILD/teleqctl" -c "$CONF" report 2026-Q1 </dev/null
@@ -445,7 +454,9 @@ tail -n 3 "$RUN/teleqd.log" | sed 's/^/  /'
 stop_pid "$REDIS_PID"
 REDIS_PID=
 echo "redis-server stopped; feeds, config, mail and logs stay in $RUN"
+echo
 if [ -z "$SENDMAIL" ]; then
-	echo
 	echo "To get the alerts by mail yourself: make demo MAILTO=you@example.org SENDMAIL=/usr/sbin/sendmail"
+else
+	echo "The alerts went by mail to $(mail_to) through $SENDMAIL."
 fi

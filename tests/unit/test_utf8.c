@@ -304,6 +304,18 @@ static void test_empty_and_bad_encoding(void **state)
 	assert_int_equal(to_utf8((enum encoding)42, "a", 1, out, sizeof(out)), -EINVAL);
 }
 
+/* utf8_width counts code points, not bytes: table columns and line limits rely on it. */
+static void
+test_width(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_width(""), 0);
+	assert_int_equal(utf8_width("abc"), 3);
+	assert_int_equal(utf8_width("målet"), 5);             /* å: 2 bytes */
+	assert_int_equal(utf8_width("≥ 75 %"), 6);            /* ≥: 3 bytes */
+	assert_int_equal(utf8_width("\xf0\x9f\x98\x80!"), 2);   /* U+1F600: 4 bytes */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_output_always_valid),
 		cmocka_unit_test(test_nobufs),
 		cmocka_unit_test(test_empty_and_bad_encoding),
+		cmocka_unit_test(test_width),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
