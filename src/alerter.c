@@ -430,7 +430,7 @@ decide(struct check *c)
 			}
 		if (period_name(&d->p, nval, sizeof(nval)) < 0)
 			continue;
-		if (!send_decision(c, summary_field[d->kind], old, nval, d->fresh ? AK_SUMMARY : -1,
+		if (!send_decision(c, summary_field[d->kind], old, nval, d->fresh && d->n ? AK_SUMMARY : -1,
 		    &d->p, c->views + d->first, d->n))
 			goto out;
 	}

@@ -55,6 +55,7 @@ struct delivery {
 	unsigned         outstanding;   /* Redis replies due */
 	unsigned         replies;       /* replies seen in this step */
 	bool             missing;       /* the payload is gone: only drop the due entry */
+	bool             drop;          /* the fetch failed: forget it, the next poll retries */
 	bool             ok;            /* D_RECORD: delivered */
 	bool             writing;       /* D_RECORD: the MULTI is in flight */
 	unsigned         tries;         /* failed attempts before this one */
@@ -264,6 +265,7 @@ on_fetch(redisAsyncContext *ac, void *r, void *privdata)
 	struct delivery *d = privdata;
 	redisReply *reply = r;
 	unsigned idx = d->replies++;
+	char id[MEMBER_MAX];
 	int k;
 
 	(void)ac;
@@ -274,10 +276,7 @@ on_fetch(redisAsyncContext *ac, void *r, void *privdata)
 		return;
 	}
 	if (!reply || reply->type == REDIS_REPLY_ERROR) {
-		d->missing = false;
-		d->state = D_RECORD;    /* poisoned: dropped below, fetched again later */
-		d->ok = false;
-		d->writing = true;
+		d->drop = true;
 	} else if (idx == 0) {
 		if (reply->type == REDIS_REPLY_STRING) {
 			if ((d->payload = malloc(reply->len + 1))) {
@@ -293,7 +292,7 @@ on_fetch(redisAsyncContext *ac, void *r, void *privdata)
 	}
 	if (d->outstanding)
 		return;
-	if (d->state == D_RECORD) {
+	if (d->drop) {
 		/* the fetch failed: forget it; the next poll fetches it again */
 		delivery_done(d);
 		return;
@@ -309,8 +308,6 @@ on_fetch(redisAsyncContext *ac, void *r, void *privdata)
 		return;
 	}
 	d->state = D_SEND;
-	char id[MEMBER_MAX];
-
 	snprintf(id, sizeof(id), "%.*s", id_len(d->member), d->member);
 	if ((k = notify_send(d->ob->nf, d->ch, id, d->payload, d->plen, on_sent, d)) < 0) {
 		/* not configured any more (reload), or no resources: a failed attempt */
@@ -343,8 +340,7 @@ fetch(struct outbox *ob, const char *member, size_t len)
 	a1[0] = d->member;
 	if (!(build(ob, "HGET", "outbox", a1, 1) && send_d(d, on_fetch) &&
 	    build(ob, "HGET", "outbox:tries", a1, 1) && send_d(d, on_fetch))) {
-		d->state = D_RECORD;
-		d->writing = true;      /* makes on_fetch drop it */
+		d->drop = true;         /* on_fetch (NULL replies) or this frees it */
 		if (!d->outstanding)
 			delivery_done(d);
 	}

@@ -549,6 +549,9 @@ main(int argc, char **argv)
 	event_add(d.tick, &tick);
 	log_info("teleqd %s started: %zu feeds, %zu indicators%s", TQ_VERSION, d.cfg->nfeeds,
 	    d.cfg->nindicators, d.once ? ", reading once" : "");
+	if (cal_is_fake())
+		log_warnx("TELEQD_TEST_CLOCK is set: the calendar is read from %s (for tests only)",
+		    getenv("TELEQD_TEST_CLOCK"));
 
 	event_base_dispatch(d.base);
 
