@@ -69,6 +69,7 @@
 #define KEY_MAX             (64 * 1024)
 #define FIELD_MAX           (64 * 1024)
 #define COMMIT_PROTOCOL     "tq1"
+#define ROLLING_REFRESH_S   600     /* the rolling 30 days move at midnight without any line */
 
 /* ------------------------------------------------------------------ arena */
 
@@ -314,6 +315,7 @@ struct store {
 	bool                 outage_logged; /* this outage was logged at warning level */
 	char                 epoch[24];     /* fencing token of this connection */
 	struct event        *retry_ev, *watchdog_ev;
+	struct event        *rolling_ev;    /* refreshes "rolling" as days pass */
 	unsigned             backoff_ms;
 	int64_t              ready_at_ms;   /* monotonic; 0 when not ready */
 	uint64_t             reconnects;
@@ -952,6 +954,11 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	} else {
 		log_info("redis: connected to %s (epoch %s)", addr_name(st), st->epoch);
 	}
+	/* a new store (start-up, reload): every period of this and last year is
+	 * recomputed once, so targets changed by a reload and periods whose
+	 * months got no new line since the last run are current */
+	if (!st->ever_ready)
+		recompute_touch_all(st->rc);
 	st->ever_ready = true;
 	st->outage_logged = false;
 	recompute_kick(st->rc);
@@ -1459,6 +1466,24 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
 
 /* -------------------------------------------------------- for recompute */
 
+/*
+ * Timer: the rolling period and the current month's hashes are
+ * recomputed every ROLLING_REFRESH_S, so "rolling" follows the calendar
+ * on days without a line.
+ */
+static void
+on_rolling(evutil_socket_t fd, short what, void *arg)
+{
+	struct store *st = arg;
+	int64_t y, day = store_today(st);
+	unsigned m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	recompute_touch_month(st->rc, y * 12 + (int64_t)m - 1);
+	recompute_touch_rolling(st->rc);
+	recompute_kick(st->rc);
+}
+
 /* The config in force. */
 const struct config *
 store_config(const struct store *st)
@@ -1533,6 +1558,7 @@ int
 store_new(struct event_base *base, const struct config *cfg, const uint8_t *idkey,
           const struct store_sink *sink, void *arg, struct store **ret)
 {
+	static const struct timeval rolling_tv = { ROLLING_REFRESH_S, 0 };
 	struct store *st;
 	int r;
 
@@ -1564,7 +1590,9 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
 	}
 	st->retry_ev = evtimer_new(base, on_retry, st);
 	st->watchdog_ev = evtimer_new(base, on_watchdog, st);
-	if (!st->retry_ev || !st->watchdog_ev) {
+	st->rolling_ev = event_new(base, -1, EV_PERSIST, on_rolling, st);
+	if (!st->retry_ev || !st->watchdog_ev || !st->rolling_ev ||
+	    event_add(st->rolling_ev, &rolling_tv) < 0) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -1636,6 +1664,8 @@ store_destroy(struct store *st)
 		event_free(st->retry_ev);
 	if (st->watchdog_ev)
 		event_free(st->watchdog_ev);
+	if (st->rolling_ev)
+		event_free(st->rolling_ev);
 	recompute_free(st->rc);
 	alerts_free(st);
 	tz_free(st->tz);
@@ -1674,6 +1704,8 @@ store_free(struct store *st)
 		evtimer_del(st->retry_ev);
 	if (st->watchdog_ev)
 		evtimer_del(st->watchdog_ev);
+	if (st->rolling_ev)
+		event_del(st->rolling_ev);
 	if (st->depth == 0)
 		store_destroy(st);
 }

@@ -46,12 +46,21 @@ assert_eq "day 2026-03-01 holds every call dated 2026-03-01" \
 	"$(grep -c '^2026-03-01;' "$CALLS")" \
 	"$(rcli HGETALL "${KP}day:2026-03-01" | paste - - | awk -F'\t' '$1 ~ /^call\./ { s += $2 } END { print s + 0 }')"
 
+# The indicator hashes dashboards read are written before --once exits.
+assert_eq "ind:analog_patient_contacts:2026-Q1 value (mean of 90, 73, 66 %)" 0.7633 \
+	"$(rcli HGET "${KP}ind:analog_patient_contacts:2026-Q1" value)"
+assert_eq "ind:digital_patient_contacts:2026-Q1 basis 265 av 513" "265 513" \
+	"$(rcli HMGET "${KP}ind:digital_patient_contacts:2026-Q1" numerator denominator | tr '\n' ' ' | sed 's/ $//')"
+rcli DEL "${KP}ind:digital_patient_contacts:2026-Q1" >/dev/null
+
 # --once again: everything is committed, nothing is read twice.
 rc=0
 tq_once || rc=$?
 assert_eq "second teleqd --once exits 0" 0 "$rc"
 dump_counters "$T/again.txt"
 assert_files_equal "second --once changes no counter" "$T/actual.txt" "$T/again.txt"
+assert_eq "a start with no new line recomputes the indicator hashes (deleted one is back)" "265 513" \
+	"$(rcli HMGET "${KP}ind:digital_patient_contacts:2026-Q1" numerator denominator | tr '\n' ' ' | sed 's/ $//')"
 
 # ------------------------------------------------------------- reports
 for p in 2026-01 2026-02 2026-03 2026-Q1 2025-Q1 2026-H1; do
