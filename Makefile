@@ -10,7 +10,7 @@ UNITDIR    ?= /lib/systemd/system
 DESTDIR    ?=
 
 CC         ?= cc
-PKGS        = libevent hiredis yaml-0.1
+PKGS        = libevent hiredis yaml-0.1 libsystemd
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)

@@ -378,6 +378,12 @@ struct config {
 	size_t           nindicators;
 	struct indicator *indicators;
 	struct alert_conf alerts;
+	struct {
+		char    *listen;        /* "127.0.0.1:9187", "[::1]:9187", port 0 = any free port;
+		                         * NULL (no http: section) = no listener */
+		char    *host;          /* parsed: address to bind (a literal IP, no brackets) */
+		unsigned port;
+	} http;
 };
 
 /*
@@ -517,6 +523,8 @@ struct batch {
 	size_t               npos, pos_cap;
 	uint64_t             rejects[/* feed * REJ__MAX */ 64 * REJ__MAX];
 	uint64_t             lines[64];     /* lines read per feed */
+	uint64_t             events_by_feed[64];    /* events added per feed (batch_feed_event) */
+	int64_t              last_utc[64];  /* latest event time per feed, 0 = none */
 	struct batch_deadletter *dead;
 	size_t               ndead, dead_cap;   /* dead letters kept per batch (rest only counted) */
 };
@@ -532,6 +540,8 @@ int  batch_add(struct batch *b, const struct event *ev);
 void batch_reject(struct batch *b, uint16_t feed, enum reject why, uint64_t line,
                   const char *path, const char *detail);
 void batch_line(struct batch *b, uint16_t feed);
+/* Counts an event of feed (added with batch_add) for metrics and status. */
+void batch_feed_event(struct batch *b, uint16_t feed, int64_t utc);
 /* Records (or updates) the position of a file; last call per (feed, dev, ino) wins. -ENOMEM. */
 int  batch_position(struct batch *b, const struct file_pos *p);
 
@@ -700,6 +710,83 @@ void notify_free(struct notify *n);
 int  notify_send(struct notify *n, enum channel ch, const char *id, const char *data,
                  size_t len, notify_done_fn *done, void *arg);
 
+/* -------------------------------------------------------------- metrics.c */
+/*
+ * The process's counters for /metrics (Prometheus text format 0.0.4).
+ * Single-threaded: modules bump tq_metrics directly; rendering is pure.
+ */
+struct file_stat;
+#define METRICS_LAT_BUCKETS 12
+/* Upper bounds (ms) of the commit latency histogram buckets; +Inf follows. */
+extern const double metrics_latency_bounds_ms[METRICS_LAT_BUCKETS];
+
+struct metrics {
+	int64_t  started;                               /* unix seconds */
+	uint64_t lines[BATCH_MAX_FEEDS];                /* lines read and committed, per feed */
+	uint64_t events[BATCH_MAX_FEEDS];               /* events committed, per feed */
+	uint64_t rejects[BATCH_MAX_FEEDS][REJ__MAX];    /* rejected lines committed, per feed and reason */
+	uint64_t commits;                               /* commits applied */
+	uint64_t commit_failures;                       /* commits whose outcome was unknown or refused */
+	uint64_t duplicates;                            /* events dropped as already seen */
+	uint64_t latency[METRICS_LAT_BUCKETS + 1];      /* commit round trips per bucket (not cumulative) */
+	double   latency_sum_ms;
+	uint64_t redis_reconnects;
+	bool     redis_connected;
+	uint64_t alerts_queued[AK__MAX];
+	uint64_t deliveries[2][2];                      /* [CH_MAIL/CH_WEBHOOK][0 failed, 1 delivered] */
+};
+extern struct metrics tq_metrics;
+
+/* Adds one commit's round trip (ms) to the histogram and the sum. */
+void metrics_observe_latency(struct metrics *m, double ms);
+/*
+ * Renders m, with per-feed names from cfg and the followed files'
+ * bytes behind (size - offset) and sizes, as Prometheus text: HELP and
+ * TYPE lines, metric names prefixed "teleqd_", label values escaped.
+ * Returns 0 with *ret malloc'd (and *ret_len), or -ENOMEM.
+ */
+int metrics_render(const struct metrics *m, const struct config *cfg,
+                   const struct file_stat *files, size_t nfiles, int64_t now,
+                   char **ret, size_t *ret_len);
+
+/* ----------------------------------------------------------------- http.c */
+/*
+ * The optional HTTP listener (libevent evhttp): GET/HEAD /healthz and
+ * /metrics; any other method 405, any other path 404. No write endpoints.
+ */
+struct http_sink {
+	/* Health: 0 healthy; otherwise a short reason (no personal data) in buf. */
+	int   (*health)(void *arg, char *buf, size_t len);
+	/* The /metrics body, malloc'd (*ret_len set), or NULL on failure (503). */
+	char *(*metrics)(void *arg, size_t *ret_len);
+};
+struct httpd;
+/*
+ * Binds cfg->http (host, port; port 0 = any free port) on base. Returns 0
+ * and *ret, or -errno (-EADDRINUSE, -EACCES, ...) with the cause logged.
+ * *ret_port (may be NULL) gets the port actually bound.
+ */
+int  httpd_new(struct event_base *base, const struct config *cfg, const struct http_sink *sink,
+               void *arg, struct httpd **ret, unsigned *ret_port);
+void httpd_free(struct httpd *h);               /* accepts NULL */
+
+/* -------------------------------------------------------------- sdnotify.c */
+/*
+ * systemd service notification through libsystemd's sd_notify. Every call
+ * is a no-op when not started by systemd (NOTIFY_SOCKET unset). With
+ * WatchdogSec= set (WATCHDOG_USEC), a timer on the event loop sends
+ * WATCHDOG=1 at half the interval, so a stuck loop gets the service
+ * restarted.
+ */
+struct sdnotify;
+int  sdnotify_new(struct event_base *base, struct sdnotify **ret);     /* 0 or -ENOMEM */
+void sdnotify_free(struct sdnotify *sn);        /* accepts NULL */
+void sdnotify_ready(struct sdnotify *sn);        /* READY=1 (also after a reload) */
+void sdnotify_reloading(struct sdnotify *sn);    /* RELOADING=1 */
+void sdnotify_stopping(struct sdnotify *sn);     /* STOPPING=1 */
+/* STATUS=<one line>, sent only when it changed. */
+void sdnotify_status(struct sdnotify *sn, const char *fmt, ...) TQ_PRINTF(2, 3);
+
 /* ----------------------------------------------------------------- feed.c */
 /*
  * Following files like tail -F: one struct feedset for all feeds of a
@@ -749,6 +836,18 @@ int  feedset_positions(struct feedset *fs, struct batch *b);
 void feedset_committed(struct feedset *fs, const struct batch *b);
 /* True when the last pass found no unread complete record in any file. */
 bool feedset_drained(const struct feedset *fs);
+/* One followed file, for metrics, status and progress. */
+struct file_stat {
+	uint16_t    feed;
+	const char *path;       /* valid until the next call into the feed set */
+	int64_t     size;       /* bytes in the file now (its last stat) */
+	int64_t     offset;     /* bytes consumed (handed to the sink) */
+};
+/*
+ * Fills out[0..max) with the files followed (open ones only) and returns
+ * how many there are (may exceed max: call again with more room).
+ */
+size_t feedset_stat(struct feedset *fs, struct file_stat *out, size_t max);
 
 /* ---------------------------------------------------------------- store.c */
 /*

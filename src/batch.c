@@ -78,6 +78,8 @@ batch_clear(struct batch *b)
 	b->nrejects = 0;
 	memset(b->rejects, 0, sizeof(b->rejects));
 	memset(b->lines, 0, sizeof(b->lines));
+	memset(b->events_by_feed, 0, sizeof(b->events_by_feed));
+	memset(b->last_utc, 0, sizeof(b->last_utc));
 }
 
 /* True when the batch would commit nothing at all. */
@@ -249,4 +251,15 @@ batch_position(struct batch *b, const struct file_pos *p)
 		return r;
 	b->pos[b->npos++] = *p;
 	return 0;
+}
+
+/* Counts an event of feed (already added with batch_add) and its time. */
+void
+batch_feed_event(struct batch *b, uint16_t feed, int64_t utc)
+{
+	if (feed >= BATCH_MAX_FEEDS)
+		return;
+	b->events_by_feed[feed]++;
+	if (utc > b->last_utc[feed])
+		b->last_utc[feed] = utc;
 }

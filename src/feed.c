@@ -1038,3 +1038,28 @@ feedset_drained(const struct feedset *fs)
 {
 	return fs->drained;
 }
+
+/*
+ * Fills out[] with the open files (size from fstat now, consumed offset)
+ * and returns how many there are, which may exceed max.
+ */
+size_t
+feedset_stat(struct feedset *fs, struct file_stat *out, size_t max)
+{
+	struct tailfile *tf;
+	struct stat st;
+	size_t n = 0;
+
+	for (tf = fs ? fs->head : NULL; tf; tf = tf->next) {
+		if (tf->ghost || tf->fd < 0)
+			continue;
+		if (n < max) {
+			out[n].feed = tf->conf->feed;
+			out[n].path = tf->path;
+			out[n].offset = tf->offset;
+			out[n].size = fstat(tf->fd, &st) == 0 ? (int64_t)st.st_size : tf->read_off;
+		}
+		n++;
+	}
+	return n;
+}

@@ -141,6 +141,7 @@ on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
 	case MAP_EVENT:
 		if (batch_add(d->filling, &ev) < 0)
 			fatalx("out of memory adding an event");
+		batch_feed_event(d->filling, rc->feed, ev.utc);
 		break;
 	case MAP_SKIP:
 		break;

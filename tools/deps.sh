@@ -3,7 +3,7 @@
 # Non-interactive; runs apt-get update first. Uses sudo when not root.
 # python3-aiosmtpd and msmtp: the SMTP round trip of tests/integration/t_notify.sh.
 set -eu
-PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev
+PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
       redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp"
 missing=""
 for p in $PKGS; do
