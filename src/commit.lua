@@ -13,12 +13,14 @@
 -- ARGV[3] now, unix ms          ARGV[4] dead-letter MAXLEN (~)
 -- ARGV[5..8] D, M, S, R
 -- ARGV[9 .. 8+S] EXPIREAT (unix s) of each seen set, in KEYS order
--- then five sections, each a count followed by its records:
+-- then six sections, each a count followed by its records:
 --   counts        n, n x (day key index, month key index, field, delta)
 --   id events     n, n x (seen key index, day key index, month key index, field, id)
 --   positions     n, n x (field, value)             value "" = HDEL
 --   rejects       n, n x (rejects key index, field, delta)
 --   dead letters  n, n x (feed, file, line, reason, detail)
+--   maxima        n, n x (stats field, integer): the field keeps the larger
+--                 value (the latest event time of each feed)
 -- Key indexes are indexes into KEYS and must fall in their group.
 --
 -- Returns { events counted, duplicate ids }. Errors start with "TELEQ".
@@ -192,6 +194,13 @@ local dead = {}
 for j = 1, n do
 	dead[j] = { arg(), arg(), arg(), arg(), arg() }
 end
+
+n = count('maxima')
+local maxf = {}
+for j = 1, n do
+	local f = arg()
+	maxf[j] = { f, int(arg(), 'maximum') }
+end
 if ai ~= #ARGV then
 	fail('trailing arguments')
 end
@@ -243,6 +252,13 @@ if maxlen ~= '0' then
 		local d = dead[j]
 		redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', 'feed', d[1], 'file', d[2],
 		           'line', d[3], 'reason', d[4], 'detail', d[5])
+	end
+end
+for j = 1, #maxf do
+	local f, v = maxf[j][1], maxf[j][2]
+	local cur = tonumber(redis.call('HGET', KEYS[3], f) or '')
+	if not cur or v > cur then
+		redis.call('HSET', KEYS[3], f, string.format('%d', v))
 	end
 end
 redis.call('HSET', KEYS[3], 'last_commit_ms', string.format('%d', now_ms))

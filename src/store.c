@@ -16,11 +16,12 @@
  *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>...,
  *         rejects:<feed>...
  *   ARGV  "tq1", epoch, now_ms, deadletter maxlen, #day, #month, #seen,
- *         #rejects, EXPIREAT per seen key, then five counted sections:
+ *         #rejects, EXPIREAT per seen key, then six counted sections:
  *         counts (day idx, month idx, field, delta), id events (seen idx,
  *         day idx, month idx, field, id), positions (field, value; "" =
  *         HDEL), rejects (rejects idx, field, delta), dead letters (feed,
- *         file, line, reason, detail).
+ *         file, line, reason, detail), maxima (stats field, value: the
+ *         latest event time per feed, "last_event:<feed>").
  *
  * Exactly once across reconnects: the handshake increments the stats
  * field "epoch" in the same MULTI that reads the positions, and every
@@ -884,7 +885,7 @@ parse_position(const struct config *cfg, const char *f, size_t flen, const char 
 }
 
 /*
- * Reply to EXEC of the handshake: [epoch, HGETALL files]. Makes the
+ * Reply to EXEC of the handshake: [epoch, HGETALL files, HSET daemon info]. Makes the
  * connection ready and hands every committed position to the sink.
  */
 static void
@@ -901,7 +902,7 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	req_free(rq);
 	if (!st || !reply)
 		return;
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
 	    reply->element[0]->type != REDIS_REPLY_INTEGER ||
 	    reply->element[1]->type != REDIS_REPLY_ARRAY) {
 		const redisReply *e = reply;
@@ -982,8 +983,8 @@ hs_send(struct store *st, enum req_kind step)
 	const struct config *cfg = st->cfg;
 	struct argv_buf *ab = &st->ab;
 	struct req *rq;
-	char *k;
-	size_t klen;
+	char *k, *p;
+	size_t klen, plen;
 
 	if (step == REQ_AUTH && !st->password)
 		step = REQ_SELECT;
@@ -991,7 +992,7 @@ hs_send(struct store *st, enum req_kind step)
 		step = REQ_LOAD;
 	arena_reset(&st->arena);
 	ab->n = 0;
-	if (argv_reserve(ab, 8) < 0 || !(rq = req_new(st, step)))
+	if (argv_reserve(ab, 12) < 0 || !(rq = req_new(st, step)))
 		goto oom;
 	switch (step) {
 	case REQ_AUTH:
@@ -1026,6 +1027,28 @@ hs_send(struct store *st, enum req_kind step)
 		ab->n = 0;
 		argv_str(ab, "HGETALL");
 		argv_push(ab, k, klen);
+		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
+			goto closing;
+		/* who writes here, for teleqctl status (in the transaction: one reply) */
+		if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
+			goto oom_rq;
+		ab->n = 0;
+		argv_str(ab, "HSET");
+		argv_push(ab, k, klen);
+		argv_str(ab, "daemon_pid");
+		if (!(p = arena_printf(&st->arena, &plen, "%ld", (long)getpid())))
+			goto oom_rq;
+		argv_push(ab, p, plen);
+		argv_str(ab, "daemon_version");
+		argv_str(ab, TQ_VERSION);
+		argv_str(ab, "daemon_connected_ms");
+		if (!(p = arena_printf(&st->arena, &plen, "%" PRId64, wall_ms())))
+			goto oom_rq;
+		argv_push(ab, p, plen);
+		argv_str(ab, "daemon_reconnects");
+		if (!(p = arena_printf(&st->arena, &plen, "%" PRIu64, st->reconnects + (st->ever_ready ? 1 : 0))))
+			goto oom_rq;
+		argv_push(ab, p, plen);
 		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
 			goto closing;
 		ab->n = 0;
@@ -1220,8 +1243,8 @@ build_commit(struct store *st, const struct batch *b)
 		nrrec += nrej;
 	}
 
-	need = 3 + (3 + nd + nm + ns + nr) + 8 + ns + 5 + 4 * b->ncounts + 5 * b->nids +
-	    2 * b->npos + 3 * nrrec + 5 * b->ndead;
+	need = 3 + (3 + nd + nm + ns + nr) + 8 + ns + 6 + 4 * b->ncounts + 5 * b->nids +
+	    2 * b->npos + 3 * nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS;
 	if (need > INT_MAX)
 		return -E2BIG;
 	if (argv_reserve(ab, need) < 0)
@@ -1363,6 +1386,16 @@ build_commit(struct store *st, const struct batch *b)
 		argv_str(ab, reject_name(d->why));
 		argv_str(ab, d->detail);
 	}
+
+	/* latest event time per feed: (stats field, unix s), kept as a maximum */
+	for (i = 0, j = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
+		j += b->last_utc[i] ? 1 : 0;
+	PUSH_FMT("%zu", j);
+	for (i = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
+		if (b->last_utc[i]) {
+			PUSH_FMT("last_event:%s", cfg->feeds[i].name);
+			PUSH_FMT("%" PRId64, b->last_utc[i]);
+		}
 	return 0;
 }
 #undef PUSH_FMT

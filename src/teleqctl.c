@@ -42,6 +42,7 @@
 #include <hiredis/hiredis.h>
 
 #include "teleqd.h"
+#include "ctl.h"
 
 #define EXIT_RUNTIME    1
 #define EXIT_USAGE      2
@@ -58,7 +59,7 @@ static const char *progname = "teleqctl";
 /* ============================================================ arguments */
 
 enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON };
-enum command { CMD_REPORT, CMD_ALERTS };
+enum command { CMD_REPORT, CMD_ALERTS, CMD_STATUS };
 
 struct opts {
 	const char     *config;
@@ -79,6 +80,7 @@ usage(FILE *out)
 	        "Usage: %s [-c FILE] report PERIOD [--format text|csv|json] [--today YYYY-MM-DD]\n"
 	        "       %s [-c FILE] alerts [--count N] [--format text|json]\n"
 	        "       %s [-c FILE] alerts --test\n"
+	        "       %s [-c FILE] status [--format text|json]\n"
 	        "       %s --help | --version\n"
 	        "\n"
 	        "report: prints the committee's indicators (Målstyrning) for PERIOD from the\n"
@@ -95,6 +97,10 @@ usage(FILE *out)
 	        "failed: HTTP 500\") and records it in the alerts stream. Exit status 0 when\n"
 	        "every channel delivered it (or none is configured), 1 otherwise.\n"
 	        "\n"
+	        "status: per feed the files with a committed position (state, committed\n"
+	        "offset and line, size now, bytes behind), lines read, the latest event time\n"
+	        "and the reject counts; the Redis connection; the daemon's last commit.\n"
+	        "\n"
 	        "Options:\n"
 	        "  -c, --config FILE    configuration (default %s)\n"
 	        "  -f, --format FORMAT  text (default), csv (';'-separated, report only) or json\n"
@@ -107,7 +113,7 @@ usage(FILE *out)
 	        "\n"
 	        "Exit status: 0 ok, 1 runtime error (e.g. Redis unreachable, a channel\n"
 	        "failed), 2 usage or configuration error.\n",
-	        progname, progname, progname, progname, ROLLING_DAYS, DEFAULT_CONFIG,
+	        progname, progname, progname, progname, progname, ROLLING_DAYS, DEFAULT_CONFIG,
 	        ALERTS_DEFAULT);
 }
 
@@ -207,6 +213,15 @@ parse_args(int argc, char **argv, struct opts *o)
 		}
 		if (!o->count)
 			o->count = ALERTS_DEFAULT;
+		return -1;
+	}
+	if (strcmp(argv[optind], "status") == 0) {
+		o->cmd = CMD_STATUS;
+		if (argc - optind != 1 || o->today || o->count || o->test || o->format == OUT_CSV) {
+			fprintf(stderr, "%s: status takes no argument and only --format text|json\n"
+			        "Try '%s --help'.\n", progname, progname);
+			return EXIT_USAGE;
+		}
 		return -1;
 	}
 	if (strcmp(argv[optind], "report") != 0) {
@@ -1129,8 +1144,8 @@ reply_strdup(const redisReply *r)
 }
 
 /* Local "YYYY-MM-DD HH:MM:SS" of secs (seconds since the epoch) in tz. */
-static void
-fmt_local(char *buf, size_t len, const struct tz *tz, int64_t secs)
+void
+ctl_fmt_local(char *buf, size_t len, const struct tz *tz, int64_t secs)
 {
 	int64_t wall = secs + tz_utc_offset(tz, secs);
 	int64_t days = floor_div(wall, 86400), sod = wall - days * 86400;
@@ -1147,8 +1162,8 @@ fmt_local(char *buf, size_t len, const struct tz *tz, int64_t secs)
  * '?', and so does every non-ASCII byte when s is not valid UTF-8 (values
  * come from Redis, where anything may have been written). NULL on ENOMEM.
  */
-static char *
-term_safe(const char *s)
+char *
+ctl_term_safe(const char *s)
 {
 	size_t len = strlen(s);
 	bool valid = utf8_valid(s, len);
@@ -1166,8 +1181,8 @@ term_safe(const char *s)
 }
 
 /* Reports a failed or unexpected reply of cmd on stderr. Returns -EIO. */
-static int
-reply_error(const redisContext *c, const struct config *cfg, const char *cmd,
+int
+ctl_reply_error(const redisContext *c, const struct config *cfg, const char *cmd,
             const redisReply *rep)
 {
 	fprintf(stderr, "%s: Redis at %s: %s: %s\n", progname, cfg->redis.address, cmd,
@@ -1192,7 +1207,7 @@ fetch_alerts(redisContext *c, const struct config *cfg, long count, struct alert
 		return -ENAMETOOLONG;
 	rep = redisCommand(c, "XLEN %s", key);
 	if (!rep || rep->type != REDIS_REPLY_INTEGER) {
-		r = reply_error(c, cfg, "XLEN", rep);
+		r = ctl_reply_error(c, cfg, "XLEN", rep);
 		freeReplyObject(rep);
 		return r;
 	}
@@ -1201,7 +1216,7 @@ fetch_alerts(redisContext *c, const struct config *cfg, long count, struct alert
 
 	rep = redisCommand(c, "XREVRANGE %s + - COUNT %ld", key, count);
 	if (!rep || rep->type != REDIS_REPLY_ARRAY) {
-		r = reply_error(c, cfg, "XREVRANGE", rep);
+		r = ctl_reply_error(c, cfg, "XREVRANGE", rep);
 		freeReplyObject(rep);
 		return r;
 	}
@@ -1278,7 +1293,7 @@ hmget_members(redisContext *c, const struct config *cfg, const char *key,
 	free(argv);
 	free(argvlen);
 	if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != n) {
-		r = reply_error(c, cfg, "HMGET", rep);
+		r = ctl_reply_error(c, cfg, "HMGET", rep);
 		freeReplyObject(rep);
 		return r;
 	}
@@ -1305,7 +1320,7 @@ fetch_pending(redisContext *c, const struct config *cfg, struct alerts_list *l)
 		return -ENAMETOOLONG;
 	due = redisCommand(c, "ZRANGE %s 0 -1 WITHSCORES", kdue);
 	if (!due || due->type != REDIS_REPLY_ARRAY || due->elements % 2) {
-		r = reply_error(c, cfg, "ZRANGE", due);
+		r = ctl_reply_error(c, cfg, "ZRANGE", due);
 		freeReplyObject(due);
 		return r;
 	}
@@ -1316,7 +1331,7 @@ fetch_pending(redisContext *c, const struct config *cfg, struct alerts_list *l)
 	}
 	for (size_t i = 0; i < due->elements; i++)
 		if (due->element[i]->type != REDIS_REPLY_STRING) {
-			r = reply_error(c, cfg, "ZRANGE", NULL);
+			r = ctl_reply_error(c, cfg, "ZRANGE", NULL);
 			freeReplyObject(due);
 			return r;
 		}
@@ -1426,13 +1441,13 @@ print_alerts_text(FILE *out, const struct tz *tz, const struct alerts_list *l)
 			};
 
 			if (a->created >= 0)
-				fmt_local(buf, sizeof(buf), tz, a->created);
+				ctl_fmt_local(buf, sizeof(buf), tz, a->created);
 			else
 				snprintf(buf, sizeof(buf), "?");
 			v[0] = buf;
 			for (size_t k = 0; k < NA; k++) {
 				/* An empty value would leave a hole that shifts the eye. */
-				cells[i * NA + k] = term_safe(v[k][0] ? v[k] : "-");
+				cells[i * NA + k] = ctl_term_safe(v[k][0] ? v[k] : "-");
 				oom |= !cells[i * NA + k];
 			}
 		}
@@ -1461,14 +1476,14 @@ print_alerts_text(FILE *out, const struct tz *tz, const struct alerts_list *l)
 		else
 			snprintf(tries, sizeof(tries), "0");
 		if (p->due_ms >= 0)
-			fmt_local(when, sizeof(when), tz, floor_div(p->due_ms, 1000));
+			ctl_fmt_local(when, sizeof(when), tz, floor_div(p->due_ms, 1000));
 		else
 			snprintf(when, sizeof(when), "?");
-		cells[i * NP + 0] = term_safe(p->id);
-		cells[i * NP + 1] = term_safe(p->channel);
-		cells[i * NP + 2] = term_safe(tries);
-		cells[i * NP + 3] = term_safe(when);
-		cells[i * NP + 4] = term_safe(p->error && p->error[0] ? p->error : "-");
+		cells[i * NP + 0] = ctl_term_safe(p->id);
+		cells[i * NP + 1] = ctl_term_safe(p->channel);
+		cells[i * NP + 2] = ctl_term_safe(tries);
+		cells[i * NP + 3] = ctl_term_safe(when);
+		cells[i * NP + 4] = ctl_term_safe(p->error && p->error[0] ? p->error : "-");
 		for (size_t k = 0; k < NP; k++)
 			oom |= !cells[i * NP + k];
 	}
@@ -1499,7 +1514,7 @@ print_alerts_json(FILE *out, const struct tz *tz, const struct alerts_list *l)
 			fputs(", ", out);
 		}
 		if (a->created >= 0) {
-			fmt_local(buf, sizeof(buf), tz, a->created);
+			ctl_fmt_local(buf, sizeof(buf), tz, a->created);
 			fprintf(out, "\"created\": %" PRId64 ", \"created_local\": ", a->created);
 			json_string(out, buf);
 		} else {
@@ -1534,7 +1549,7 @@ print_alerts_json(FILE *out, const struct tz *tz, const struct alerts_list *l)
 		fprintf(out, ", \"attempts\": %" PRId64 ", \"next_attempt_ms\": ",
 		        p->tries >= 0 ? p->tries : 0);
 		if (p->due_ms >= 0) {
-			fmt_local(buf, sizeof(buf), tz, floor_div(p->due_ms, 1000));
+			ctl_fmt_local(buf, sizeof(buf), tz, floor_div(p->due_ms, 1000));
 			fprintf(out, "%" PRId64 ", \"next_attempt_local\": ", p->due_ms);
 			json_string(out, buf);
 		} else {
@@ -1590,6 +1605,31 @@ cmd_alerts_list(const struct config *cfg, const struct opts *o)
 	}
 out:
 	alerts_list_done(&l);
+	redisFree(c);
+	tz_free(tz);
+	return r;
+}
+
+/* teleqctl status. Returns the exit code. */
+static int
+cmd_status(const struct config *cfg, const struct opts *o)
+{
+	redisContext *c = NULL;
+	struct tz *tz;
+	int r;
+
+	if ((r = tz_load(cfg->timezone, &tz)) < 0) {
+		fprintf(stderr, "%s: time zone %s: %s\n", progname, cfg->timezone, strerror(-r));
+		return EXIT_USAGE;
+	}
+	if ((r = redis_open(cfg, &c)) != 0)
+		goto out;
+	r = ctl_status(cfg, c, tz, o->format == OUT_JSON, stdout) < 0 ? EXIT_RUNTIME : 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: writing the status: %s\n", progname, strerror(errno));
+		r = EXIT_RUNTIME;
+	}
+out:
 	redisFree(c);
 	tz_free(tz);
 	return r;
@@ -1750,7 +1790,7 @@ cmd_alerts_test(const struct config *cfg)
 		if (res[ch].status == 0) {
 			printf("%s: delivered\n", channel_name((enum channel)ch));
 		} else {
-			char *d = term_safe(res[ch].detail);
+			char *d = ctl_term_safe(res[ch].detail);
 
 			printf("%s: failed: %s\n", channel_name((enum channel)ch), d ? d : "?");
 			free(d);
@@ -1779,7 +1819,7 @@ cmd_alerts_test(const struct config *cfg)
 		argvlen[i] = strlen(argv[i]);
 	rep = redisCommandArgv(c, argc, argv, argvlen);
 	if (!rep || rep->type != REDIS_REPLY_STRING) {
-		reply_error(c, cfg, "XADD", rep);
+		ctl_reply_error(c, cfg, "XADD", rep);
 		rc = EXIT_RUNTIME;
 	}
 	freeReplyObject(rep);
@@ -1900,6 +1940,8 @@ main(int argc, char **argv)
 	}
 	if (o.cmd == CMD_ALERTS)
 		r = o.test ? cmd_alerts_test(cfg) : cmd_alerts_list(cfg, &o);
+	else if (o.cmd == CMD_STATUS)
+		r = cmd_status(cfg, &o);
 	else
 		r = cmd_report(cfg, &o);
 	config_free(cfg);

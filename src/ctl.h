@@ -1,0 +1,35 @@
+/*
+ * ctl.h — what teleqctl's command files share (teleqctl.c holds main,
+ * the arguments, the Redis connection and the report and alerts commands;
+ * ctl_status.c the status command). Nothing in the daemon includes it.
+ */
+#ifndef TELEQD_CTL_H
+#define TELEQD_CTL_H
+
+#include <stdio.h>
+
+#include <hiredis/hiredis.h>
+
+#include "teleqd.h"
+
+/* Local "YYYY-MM-DD HH:MM:SS" of secs (seconds since the epoch) in tz. */
+void ctl_fmt_local(char *buf, size_t len, const struct tz *tz, int64_t secs);
+/*
+ * s made safe for a terminal, in a new string: control characters (and
+ * every non-ASCII byte when s is not valid UTF-8) become '?'. NULL on ENOMEM.
+ */
+char *ctl_term_safe(const char *s);
+/* Reports a failed or unexpected reply of cmd on stderr. Returns -EIO. */
+int ctl_reply_error(const redisContext *c, const struct config *cfg, const char *cmd,
+                    const redisReply *rep);
+
+/*
+ * teleqctl status: per feed the files followed (committed offset, line,
+ * size now, bytes behind), the latest event time and the reject counts;
+ * the Redis connection; the daemon's last commit. Text or JSON on out.
+ * Returns 0, or -EIO / -ENOMEM (reported on stderr).
+ */
+int ctl_status(const struct config *cfg, redisContext *c, const struct tz *tz, bool json,
+               FILE *out);
+
+#endif /* TELEQD_CTL_H */

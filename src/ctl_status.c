@@ -1,0 +1,415 @@
+/*
+ * ctl_status.c — `teleqctl status`: what the daemon is doing, from what it
+ * keeps in Redis and what the files hold now.
+ *
+ * Per feed: every file with a committed position (K files), its committed
+ * offset and line, its size now and the bytes not yet committed (stat of
+ * the path on this host: when the path now names another file, the one
+ * committed was rotated away and its state is "rotated"); the latest event
+ * time (stats last_event:<feed>) and the reject counts (K rejects:<feed>).
+ * Then Redis (address, PING round trip) and the daemon's writer record
+ * (stats: pid, version, when it connected, reconnects, last commit, totals).
+ *
+ * Nothing here changes Redis. Values from Redis are made terminal-safe
+ * before printing; file paths are operator data, never personal data.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "teleqd.h"
+#include "ctl.h"
+
+#define KEY_MAX 512
+
+/* One committed file position, parsed from K files. */
+struct pos_row {
+	uint64_t dev, ino;
+	int64_t  offset;
+	uint64_t line;
+	char    *path;
+	int64_t  size;          /* -1: cannot stat */
+	const char *state;      /* "following", "rotated", "missing" */
+};
+
+/* What status prints, gathered first so text and JSON show the same. */
+struct status {
+	double       ping_ms;
+	redisReply  *stats;     /* HGETALL stats (array), owned */
+	struct {
+		struct pos_row *rows;
+		size_t          n;
+		redisReply     *rejects;        /* HGETALL rejects:<feed>, owned */
+	} *feed;
+	size_t       nfeeds;
+};
+
+/* The value of field f in an HGETALL reply, or NULL. */
+static const char *
+hfield(const redisReply *h, const char *f)
+{
+	size_t i;
+
+	if (!h || h->type != REDIS_REPLY_ARRAY)
+		return NULL;
+	for (i = 0; i + 1 < h->elements; i += 2)
+		if (h->element[i]->type == REDIS_REPLY_STRING &&
+		    h->element[i + 1]->type == REDIS_REPLY_STRING && !strcmp(h->element[i]->str, f))
+			return h->element[i + 1]->str;
+	return NULL;
+}
+
+/* Integer value of field f, or def. */
+static int64_t
+hint(const redisReply *h, const char *f, int64_t def)
+{
+	const char *v = hfield(h, f);
+	char *end;
+	long long n;
+
+	if (!v)
+		return def;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	return errno || end == v || *end ? def : (int64_t)n;
+}
+
+/*
+ * Parses one K files entry "<feed>:<dev>:<ino>" = "<offset> <line> <fplen>
+ * <fp> <path>" into *r (path allocated). Returns the feed index, or -1
+ * when the entry is malformed or of a feed no longer configured.
+ */
+static int
+parse_pos(const struct config *cfg, const char *f, const char *v, struct pos_row *r)
+{
+	unsigned long long dev, ino, line;
+	long long off;
+	unsigned fplen;
+	int n = 0;
+	size_t i;
+	const char *c = strrchr(f, ':'), *b;
+
+	if (!c)
+		return -1;
+	for (b = c - 1; b > f && *b != ':'; b--)
+		;
+	if (b <= f || sscanf(b + 1, "%llu:%llu", &dev, &ino) != 2)
+		return -1;
+	if (sscanf(v, "%lld %llu %u %*s %n", &off, &line, &fplen, &n) < 3 || n == 0)
+		return -1;
+	for (i = 0; i < cfg->nfeeds; i++)
+		if (strlen(cfg->feeds[i].name) == (size_t)(b - f) &&
+		    !strncmp(cfg->feeds[i].name, f, (size_t)(b - f)))
+			break;
+	if (i == cfg->nfeeds || !(r->path = strdup(v + n)))
+		return -1;
+	r->dev = dev;
+	r->ino = ino;
+	r->offset = off;
+	r->line = line;
+	return (int)i;
+}
+
+/* Size of the committed file now, and whether the path still names it. */
+static void
+probe(struct pos_row *r)
+{
+	struct stat st;
+
+	if (stat(r->path, &st) < 0) {
+		r->size = -1;
+		r->state = "missing";
+	} else if ((uint64_t)st.st_dev != r->dev || (uint64_t)st.st_ino != r->ino) {
+		r->size = -1;
+		r->state = "rotated";   /* the path names a newer file now */
+	} else {
+		r->size = (int64_t)st.st_size;
+		r->state = "following";
+	}
+}
+
+/* Frees what gather() filled. */
+static void
+status_done(struct status *s)
+{
+	size_t i, j;
+
+	freeReplyObject(s->stats);
+	for (i = 0; s->feed && i < s->nfeeds; i++) {
+		for (j = 0; j < s->feed[i].n; j++)
+			free(s->feed[i].rows[j].path);
+		free(s->feed[i].rows);
+		freeReplyObject(s->feed[i].rejects);
+	}
+	free(s->feed);
+}
+
+/* K <rest> into buf. */
+static int
+key(const struct config *cfg, char *buf, const char *rest)
+{
+	return key_name(cfg, buf, KEY_MAX, "%s", rest);
+}
+
+/* Reads everything status shows. 0, -EIO (reported), -ENOMEM. */
+static int
+gather(const struct config *cfg, redisContext *c, struct status *s)
+{
+	char k[KEY_MAX], rest[96];
+	redisReply *rep;
+	struct timespec t0, t1;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rep = redisCommand(c, "PING");
+	if (!rep || rep->type == REDIS_REPLY_ERROR)
+		return ctl_reply_error(c, cfg, "PING", rep);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s->ping_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	freeReplyObject(rep);
+
+	if (key(cfg, k, "stats") < 0)
+		return -ENOMEM;
+	s->stats = redisCommand(c, "HGETALL %s", k);
+	if (!s->stats || s->stats->type != REDIS_REPLY_ARRAY)
+		return ctl_reply_error(c, cfg, "HGETALL stats", s->stats);
+
+	s->nfeeds = cfg->nfeeds;
+	if (!(s->feed = calloc(s->nfeeds + 1, sizeof(*s->feed))))
+		return -ENOMEM;
+	for (i = 0; i < cfg->nfeeds; i++) {
+		snprintf(rest, sizeof(rest), "rejects:%s", cfg->feeds[i].name);
+		if (key(cfg, k, rest) < 0)
+			return -ENOMEM;
+		s->feed[i].rejects = redisCommand(c, "HGETALL %s", k);
+		if (!s->feed[i].rejects || s->feed[i].rejects->type != REDIS_REPLY_ARRAY)
+			return ctl_reply_error(c, cfg, "HGETALL rejects", s->feed[i].rejects);
+	}
+
+	if (key(cfg, k, "files") < 0)
+		return -ENOMEM;
+	rep = redisCommand(c, "HGETALL %s", k);
+	if (!rep || rep->type != REDIS_REPLY_ARRAY)
+		return ctl_reply_error(c, cfg, "HGETALL files", rep);
+	for (i = 0; i + 1 < rep->elements; i += 2) {
+		const redisReply *f = rep->element[i], *v = rep->element[i + 1];
+		struct pos_row r = { 0 }, *rows;
+		int fi;
+
+		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
+		    (fi = parse_pos(cfg, f->str, v->str, &r)) < 0)
+			continue;
+		probe(&r);
+		rows = realloc(s->feed[fi].rows, (s->feed[fi].n + 1) * sizeof(*rows));
+		if (!rows) {
+			free(r.path);
+			freeReplyObject(rep);
+			return -ENOMEM;
+		}
+		rows[s->feed[fi].n++] = r;
+		s->feed[fi].rows = rows;
+	}
+	freeReplyObject(rep);
+	return 0;
+}
+
+/* "2026-11-23 16:50:01 (12 s ago)" or "never" for unix seconds t. */
+static void
+fmt_when(char *buf, size_t len, const struct tz *tz, int64_t t, int64_t now)
+{
+	char lt[32];
+	int64_t ago = now - t;
+
+	if (t <= 0) {
+		snprintf(buf, len, "never");
+		return;
+	}
+	ctl_fmt_local(lt, sizeof(lt), tz, t);
+	if (ago < 0)
+		snprintf(buf, len, "%s", lt);
+	else if (ago < 120)
+		snprintf(buf, len, "%s (%" PRId64 " s ago)", lt, ago);
+	else if (ago < 2 * 86400)
+		snprintf(buf, len, "%s (%" PRId64 " min ago)", lt, ago / 60);
+	else
+		snprintf(buf, len, "%s (%" PRId64 " days ago)", lt, ago / 86400);
+}
+
+/* Prints the text form. */
+static void
+print_text(FILE *out, const struct config *cfg, const struct tz *tz, const struct status *s)
+{
+	int64_t now = wall_ms() / 1000;
+	char when[96], field[96];
+	size_t i, j, r;
+
+	fprintf(out, "redis      %s: connected, PING %.2f ms\n", cfg->redis.address, s->ping_ms);
+	if (hfield(s->stats, "daemon_pid")) {
+		char *ver = ctl_term_safe(hfield(s->stats, "daemon_version") ?
+		    hfield(s->stats, "daemon_version") : "?");
+
+		fmt_when(when, sizeof(when), tz, hint(s->stats, "daemon_connected_ms", 0) / 1000, now);
+		fprintf(out, "daemon     pid %" PRId64 ", version %s, connected %s, %" PRId64
+		        " reconnects\n", hint(s->stats, "daemon_pid", 0), ver ? ver : "?", when,
+		        hint(s->stats, "daemon_reconnects", 0));
+		free(ver);
+	} else {
+		fprintf(out, "daemon     has not connected to this Redis yet\n");
+	}
+	fmt_when(when, sizeof(when), tz, hint(s->stats, "last_commit_ms", 0) / 1000, now);
+	fprintf(out, "commits    %" PRId64 ", last %s; %" PRId64 " events, %" PRId64
+	        " duplicates dropped\n", hint(s->stats, "commits", 0), when,
+	        hint(s->stats, "events", 0), hint(s->stats, "duplicates", 0));
+	for (i = 0; i < s->nfeeds; i++) {
+		const struct feed_conf *fc = &cfg->feeds[i];
+		int64_t nrej = 0;
+
+		snprintf(field, sizeof(field), "last_event:%s", fc->name);
+		fmt_when(when, sizeof(when), tz, hint(s->stats, field, 0), now);
+		fprintf(out, "\nfeed %s (%s, %s)\n", fc->name, fc->format == FORMAT_CSV ? "csv" : "jsonl",
+		        fc->path);
+		fprintf(out, "  lines read %" PRId64 ", latest event %s\n",
+		        hint(s->feed[i].rejects, "lines", 0), when);
+		fprintf(out, "  rejects   ");
+		for (r = 0; r < REJ__MAX; r++) {
+			int64_t n = hint(s->feed[i].rejects, reject_name((enum reject)r), 0);
+
+			if (n)
+				fprintf(out, " %s %" PRId64, reject_name((enum reject)r), n);
+			nrej += n;
+		}
+		fprintf(out, "%s\n", nrej ? "" : " none");
+		if (!s->feed[i].n) {
+			fprintf(out, "  no file committed yet\n");
+			continue;
+		}
+		fprintf(out, "  %-9s  %12s  %10s  %12s  %12s  %s\n", "state", "offset", "line", "size",
+		        "behind", "file");
+		for (j = 0; j < s->feed[i].n; j++) {
+			const struct pos_row *p = &s->feed[i].rows[j];
+			char *path = ctl_term_safe(p->path);
+			char size[24] = "-", behind[24] = "-";
+
+			if (p->size >= 0) {
+				snprintf(size, sizeof(size), "%" PRId64, p->size);
+				snprintf(behind, sizeof(behind), "%" PRId64,
+				         p->size > p->offset ? p->size - p->offset : 0);
+			}
+			fprintf(out, "  %-9s  %12" PRId64 "  %10" PRIu64 "  %12s  %12s  %s\n", p->state,
+			        p->offset, p->line, size, behind, path ? path : "?");
+			free(path);
+		}
+	}
+}
+
+/* A JSON string (UTF-8 passed through, control characters escaped). */
+static void
+json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7F)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+/* Prints the JSON form: one object. Times are unix seconds (null: never). */
+static void
+print_json(FILE *out, const struct config *cfg, const struct status *s)
+{
+	char field[96];
+	size_t i, j, r;
+	int64_t t;
+
+	fprintf(out, "{\"redis\":{\"address\":");
+	json_str(out, cfg->redis.address);
+	fprintf(out, ",\"connected\":true,\"ping_ms\":%.3f},\"daemon\":", s->ping_ms);
+	if (hfield(s->stats, "daemon_pid")) {
+		char *ver = ctl_term_safe(hfield(s->stats, "daemon_version") ?
+		    hfield(s->stats, "daemon_version") : "");
+
+		fprintf(out, "{\"pid\":%" PRId64 ",\"version\":", hint(s->stats, "daemon_pid", 0));
+		json_str(out, ver ? ver : "");
+		fprintf(out, ",\"connected\":%" PRId64 ",\"reconnects\":%" PRId64 "}",
+		        hint(s->stats, "daemon_connected_ms", 0) / 1000,
+		        hint(s->stats, "daemon_reconnects", 0));
+		free(ver);
+	} else {
+		fprintf(out, "null");
+	}
+	t = hint(s->stats, "last_commit_ms", 0) / 1000;
+	fprintf(out, ",\"commits\":%" PRId64 ",\"events\":%" PRId64 ",\"duplicates\":%" PRId64,
+	        hint(s->stats, "commits", 0), hint(s->stats, "events", 0),
+	        hint(s->stats, "duplicates", 0));
+	if (t > 0)
+		fprintf(out, ",\"last_commit\":%" PRId64, t);
+	else
+		fprintf(out, ",\"last_commit\":null");
+	fprintf(out, ",\"feeds\":[");
+	for (i = 0; i < s->nfeeds; i++) {
+		const struct feed_conf *fc = &cfg->feeds[i];
+
+		fprintf(out, "%s{\"name\":", i ? "," : "");
+		json_str(out, fc->name);
+		fprintf(out, ",\"path\":");
+		json_str(out, fc->path);
+		snprintf(field, sizeof(field), "last_event:%s", fc->name);
+		t = hint(s->stats, field, 0);
+		if (t > 0)
+			fprintf(out, ",\"last_event\":%" PRId64, t);
+		else
+			fprintf(out, ",\"last_event\":null");
+		fprintf(out, ",\"lines\":%" PRId64 ",\"rejects\":{", hint(s->feed[i].rejects, "lines", 0));
+		for (r = 0; r < REJ__MAX; r++)
+			fprintf(out, "%s\"%s\":%" PRId64, r ? "," : "", reject_name((enum reject)r),
+			        hint(s->feed[i].rejects, reject_name((enum reject)r), 0));
+		fprintf(out, "},\"files\":[");
+		for (j = 0; j < s->feed[i].n; j++) {
+			const struct pos_row *p = &s->feed[i].rows[j];
+
+			fprintf(out, "%s{\"path\":", j ? "," : "");
+			json_str(out, p->path);
+			fprintf(out, ",\"state\":\"%s\",\"offset\":%" PRId64 ",\"line\":%" PRIu64, p->state,
+			        p->offset, p->line);
+			if (p->size >= 0)
+				fprintf(out, ",\"size\":%" PRId64 ",\"behind\":%" PRId64 "}", p->size,
+				        p->size > p->offset ? p->size - p->offset : 0);
+			else
+				fprintf(out, ",\"size\":null,\"behind\":null}");
+		}
+		fprintf(out, "]}");
+	}
+	fprintf(out, "]}\n");
+}
+
+/* teleqctl status (contract in ctl.h). */
+int
+ctl_status(const struct config *cfg, redisContext *c, const struct tz *tz, bool json, FILE *out)
+{
+	struct status s = { 0 };
+	int r;
+
+	if ((r = gather(cfg, c, &s)) == 0) {
+		if (json)
+			print_json(out, cfg, &s);
+		else
+			print_text(out, cfg, tz, &s);
+	} else if (r == -ENOMEM) {
+		fprintf(stderr, "teleqctl: out of memory\n");
+	}
+	status_done(&s);
+	return r;
+}
