@@ -45,7 +45,7 @@ TOOL_BINS  = $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 
 PROGS = $(BUILD)/teleqd $(BUILD)/teleqctl
 
-.PHONY: all check unit integration demo bench deps install uninstall clean torture
+.PHONY: all check unit integration demo bench deps install uninstall man-lint clean torture
 all: $(PROGS) $(TOOL_BINS)
 
 build/%.lua.h: src/%.lua tools/embed.sh
@@ -97,17 +97,58 @@ demo: all
 bench: all
 	BUILD=$(BUILD) sh bench/run.sh
 
-install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/teleqd
+# Install layout. Every path gets DESTDIR in front (staging, packaging).
+# The unit is generated from systemd/teleqd.service.in so that its ExecStart=
+# names $(SBINDIR) and its config $(SYSCONFDIR): `make install PREFIX=/usr`
+# for a package, the default /usr/local for a hand install.
+# `make install BUILD=DIR` installs the teleqd and teleqctl already built in
+# DIR (e.g. build/san) and builds nothing; plain `make install` builds first.
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+DOCDIR      ?= $(PREFIX)/share/doc/teleqd
+MANPAGES     = man/teleqd.8 man/teleqctl.1 man/teleqd.yaml.5
+LOGROTATE_EXAMPLES = conf/logrotate/teleq-create conf/logrotate/teleq-copytruncate
+SYSTEMD_EXAMPLES   = systemd/postfix.conf
+SUBST_PATHS  = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+                   -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
+
+install: $(if $(filter command line,$(origin BUILD)),,all)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/teleqd \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DOCDIR)/examples/logrotate $(DESTDIR)$(DOCDIR)/examples/systemd
 	install -m 755 $(BUILD)/teleqd $(DESTDIR)$(SBINDIR)/teleqd
 	install -m 755 $(BUILD)/teleqctl $(DESTDIR)$(BINDIR)/teleqctl
 	install -m 644 conf/teleqd.yaml $(DESTDIR)$(SYSCONFDIR)/teleqd/teleqd.yaml.example
-	if [ -f systemd/teleqd.service ]; then install -d $(DESTDIR)$(UNITDIR); \
-	  install -m 644 systemd/teleqd.service $(DESTDIR)$(UNITDIR)/teleqd.service; fi
+	$(SUBST_PATHS) systemd/teleqd.service.in >$(DESTDIR)$(UNITDIR)/teleqd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/teleqd.service
+	install -m 644 systemd/teleqd.sysusers $(DESTDIR)$(SYSUSERSDIR)/teleqd.conf
+	install -m 644 man/teleqctl.1 $(DESTDIR)$(MANDIR)/man1/teleqctl.1
+	install -m 644 man/teleqd.yaml.5 $(DESTDIR)$(MANDIR)/man5/teleqd.yaml.5
+	install -m 644 man/teleqd.8 $(DESTDIR)$(MANDIR)/man8/teleqd.8
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 644 $(LOGROTATE_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/logrotate/
+	install -m 644 $(SYSTEMD_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/systemd/
 
+# Removes exactly what install put, and teleqd's own directories when empty
+# (an /etc/teleqd holding the real teleqd.yaml stays).
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/teleqd $(DESTDIR)$(BINDIR)/teleqctl \
-	      $(DESTDIR)$(SYSCONFDIR)/teleqd/teleqd.yaml.example $(DESTDIR)$(UNITDIR)/teleqd.service
+	      $(DESTDIR)$(SYSCONFDIR)/teleqd/teleqd.yaml.example \
+	      $(DESTDIR)$(UNITDIR)/teleqd.service $(DESTDIR)$(SYSUSERSDIR)/teleqd.conf \
+	      $(DESTDIR)$(MANDIR)/man1/teleqctl.1 $(DESTDIR)$(MANDIR)/man5/teleqd.yaml.5 \
+	      $(DESTDIR)$(MANDIR)/man8/teleqd.8 $(DESTDIR)$(DOCDIR)/README.md \
+	      $(LOGROTATE_EXAMPLES:conf/logrotate/%=$(DESTDIR)$(DOCDIR)/examples/logrotate/%) \
+	      $(SYSTEMD_EXAMPLES:systemd/%=$(DESTDIR)$(DOCDIR)/examples/systemd/%)
+	for d in $(DESTDIR)$(DOCDIR)/examples/logrotate $(DESTDIR)$(DOCDIR)/examples/systemd \
+	         $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/teleqd; do \
+	  if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || :; fi; done
+
+# Lints the man pages: groff in warning mode must print nothing.
+man-lint:
+	@st=0; for m in $(MANPAGES); do \
+	  out=$$(LC_ALL=C groff -man -ww -z $$m 2>&1); \
+	  if [ -n "$$out" ]; then echo "$$m:"; echo "$$out"; st=1; fi; done; \
+	  [ $$st -eq 0 ] && echo "man pages: no warnings"; exit $$st
 
 clean:
 	rm -rf build

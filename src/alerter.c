@@ -362,6 +362,7 @@ send_decision(struct check *c, const char *field, const char *old, const char *n
 	ok = send_cmd(c, on_eval);
 	if (ok && kind >= 0) {
 		c->queued++;
+		tq_metrics.alerts_queued[kind]++;
 		log_info("alerts: %s queued (%s)", id, nch ? chans : "stream only");
 	}
 	goto out;

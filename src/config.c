@@ -14,8 +14,8 @@
  * Dimensions are interned in order of appearance while the feeds are read,
  * then sorted by name (the order of combo fields in Redis) before the
  * indicators are read, so filters get the final indexes. The alerts
- * section comes last; its defaults (templates included) are filled in
- * even when it is absent.
+ * section comes last but for http (which depends on nothing); its
+ * defaults (templates included) are filled in even when it is absent.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -2486,6 +2486,94 @@ static int alert_defaults(struct ctx *c)
 	return 0;
 }
 
+/* -------------------------------------------------------------------- http */
+
+#define CFG_MAX_LISTEN  64              /* "[" + 45-byte IPv6 text + "]:65535" fits */
+
+/*
+ * listen: "ADDRESS:PORT". ADDRESS is a literal IPv4 address, a literal IPv6
+ * address in brackets, or "localhost" (taken as 127.0.0.1, the one name
+ * understood: the listener binds to an address, and a name could resolve
+ * to anything, or to something else tomorrow). PORT is 0..65535, 0 = any
+ * free port (tests). Any address is accepted; the loopback is the safe
+ * choice, since /metrics has no authentication. Sets http.listen (as
+ * written), http.host (the literal, no brackets) and http.port.
+ */
+static int parse_listen(struct ctx *c, const yaml_node_t *n)
+{
+	struct config *cfg = c->cfg;
+	char buf[64], buf2[64], host[CFG_MAX_LISTEN + 1];
+	const char *s, *colon, *port;
+	size_t len, hlen, plen;
+	unsigned long v = 0;
+	int r;
+
+	r = get_text(c, n, "listen", CFG_MAX_LISTEN, &s, &len);
+	if (r < 0)
+		return r;
+	if (len > 0 && s[0] == '[') {
+		const char *rb = memchr(s, ']', len);
+
+		if (!rb)
+			return fail(c, n, "bad listen address '%s': an IPv6 address needs its closing "
+			            "']', as in \"[::1]:9187\"", shown(s, len, buf));
+		hlen = (size_t)(rb - s - 1);
+		memcpy(host, s + 1, hlen);
+		host[hlen] = '\0';
+		if (inet_pton(AF_INET6, host, &(struct in6_addr){ 0 }) != 1)
+			return fail(c, n, "bad listen address '%s': '%s' is not an IPv6 address",
+			            shown(s, len, buf), shown(host, hlen, buf2));
+		colon = rb + 1;
+		if (colon == s + len || *colon != ':')
+			return fail(c, n, "bad listen address '%s': expected [IPV6]:PORT",
+			            shown(s, len, buf));
+	} else {
+		colon = memchr(s, ':', len);
+		if (!colon)
+			return fail(c, n, "bad listen address '%s': expected ADDRESS:PORT, as in "
+			            "\"127.0.0.1:9187\"", shown(s, len, buf));
+		hlen = (size_t)(colon - s);
+		if (memchr(colon + 1, ':', len - hlen - 1))
+			return fail(c, n, "bad listen address '%s': write an IPv6 address in "
+			            "brackets, as in \"[::1]:9187\"", shown(s, len, buf));
+		memcpy(host, s, hlen);
+		host[hlen] = '\0';
+		if (!strcasecmp(host, "localhost"))
+			strcpy(host, "127.0.0.1");
+		else if (inet_pton(AF_INET, host, &(struct in_addr){ 0 }) != 1)
+			return fail(c, n, "bad listen address '%s': '%s' is not an IP address (only "
+			            "localhost is taken as a name; give the address to bind to)",
+			            shown(s, len, buf), shown(host, hlen, buf2));
+	}
+	port = colon + 1;
+	plen = len - (size_t)(port - s);
+	for (size_t i = 0; i < plen && v <= 65535; i++)
+		v = isdigit((unsigned char)port[i]) ? v * 10 + (unsigned long)(port[i] - '0') : 65536;
+	if (plen == 0 || v > 65535)
+		return fail(c, n, "bad port '%s' in listen: expected 0 to 65535 (0: any free port)",
+		            shown(port, plen, buf));
+	if (!(cfg->http.listen = strndup(s, len)) || !(cfg->http.host = strdup(host)))
+		return oom(c);
+	cfg->http.port = (unsigned)v;
+	return 0;
+}
+
+/* http: { listen } — listen is required when the section is there. */
+static int parse_http(struct ctx *c, const yaml_node_t *n)
+{
+	enum { K_LISTEN, K__N };
+	static const char *const keys[K__N] = { "listen" };
+	yaml_node_t *v[K__N];
+	int r;
+
+	r = take_keys(c, n, "http", keys, K__N, v);
+	if (r < 0)
+		return r;
+	if (!v[K_LISTEN])
+		return fail_missing(c, n, "listen", "http");
+	return parse_listen(c, v[K_LISTEN]);
+}
+
 /* ------------------------------------------------------------------- root */
 
 /* Sets the documented defaults; strings are owned so config_free frees them all alike. */
@@ -2514,10 +2602,10 @@ static int config_defaults(struct ctx *c)
 static int parse_root(struct ctx *c, const yaml_node_t *root)
 {
 	enum { K_TIMEZONE, K_REDIS, K_DEDUP, K_BATCH, K_DEADLETTER, K_RESCAN, K_FEEDS,
-	       K_INDICATORS, K_ALERTS, K__N };
+	       K_INDICATORS, K_ALERTS, K_HTTP, K__N };
 	static const char *const keys[K__N] = { "timezone", "redis", "dedup", "batch",
 	                                        "deadletter", "rescan_interval_ms", "feeds",
-	                                        "indicators", "alerts" };
+	                                        "indicators", "alerts", "http" };
 	yaml_node_t *v[K__N];
 	uint64_t u;
 	int r;
@@ -2548,6 +2636,8 @@ static int parse_root(struct ctx *c, const yaml_node_t *root)
 	if (v[K_INDICATORS] && (r = parse_indicators(c, v[K_INDICATORS])) < 0)
 		return r;
 	if (v[K_ALERTS] && (r = parse_alerts(c, v[K_ALERTS])) < 0)
+		return r;
+	if (v[K_HTTP] && (r = parse_http(c, v[K_HTTP])) < 0)
 		return r;
 	return 0;
 }
@@ -2860,6 +2950,8 @@ void config_free(struct config *cfg)
 		free(cfg->alerts.tpl[k].subject);
 		free(cfg->alerts.tpl[k].body);
 	}
+	free(cfg->http.listen);
+	free(cfg->http.host);
 	free(cfg);
 }
 

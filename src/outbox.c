@@ -240,6 +240,8 @@ on_sent(void *arg, int status, const char *detail)
 	free(d->payload);
 	d->payload = NULL;
 	d->ok = status == 0;
+	if (d->ch < 2)
+		tq_metrics.deliveries[d->ch][d->ok]++;
 	if (d->ok) {
 		ob->delivered++;
 		log_info("alerts: %.*s delivered by %s", id_len(d->member), d->member,

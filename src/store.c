@@ -293,6 +293,7 @@ struct req {
 	const struct batch *b;              /* REQ_COMMIT: valid until done runs */
 	store_done_fn     *done;
 	void              *done_arg;
+	int64_t            sent_ms;         /* REQ_COMMIT: monotonic, for the latency histogram */
 };
 
 struct store {
@@ -638,6 +639,7 @@ conn_lost(struct store *st, const char *why)
 	st->ac = NULL;
 	st->ready = false;
 	st->announced = false;
+	tq_metrics.redis_connected = false;
 	evtimer_del(st->watchdog_ev);
 	if (was) {
 		if (why)
@@ -948,8 +950,10 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	st->announced = true;
 	st->ready_at_ms = mono_ms();
 	evtimer_del(st->watchdog_ev);
+	tq_metrics.redis_connected = true;
 	if (st->ever_ready) {
 		st->reconnects++;
+		tq_metrics.redis_reconnects++;
 		log_info("redis: reconnected to %s (reconnect %" PRIu64 ", epoch %s)", addr_name(st),
 		    st->reconnects, st->epoch);
 	} else {
@@ -1417,6 +1421,25 @@ touch_batch(struct store *st, const struct batch *b)
 	recompute_kick(st->rc);
 }
 
+/* Adds an applied commit of b (reply { events, duplicates }) to the metrics. */
+static void
+count_commit(const struct batch *b, const redisReply *reply, int64_t latency_ms)
+{
+	size_t f, k;
+
+	tq_metrics.commits++;
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+	    reply->element[1]->type == REDIS_REPLY_INTEGER && reply->element[1]->integer > 0)
+		tq_metrics.duplicates += (uint64_t)reply->element[1]->integer;
+	for (f = 0; f < BATCH_MAX_FEEDS; f++) {
+		tq_metrics.lines[f] += b->lines[f];
+		tq_metrics.events[f] += b->events_by_feed[f];
+		for (k = 0; k < REJ__MAX; k++)
+			tq_metrics.rejects[f][k] += b->rejects[f * REJ__MAX + k];
+	}
+	metrics_observe_latency(&tq_metrics, (double)latency_ms);
+}
+
 /* Reply to a commit's EVAL: the outcome, then done (last: it may free the store). */
 static void
 on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
@@ -1426,6 +1449,7 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 	const struct batch *b = rq->b;
 	store_done_fn *done = rq->done;
 	void *darg = rq->done_arg;
+	int64_t sent_ms = rq->sent_ms;
 	redisReply *reply = r;
 	unsigned suppressed = 0;
 	int status;
@@ -1436,6 +1460,8 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 		return;         /* the store was freed: nobody to tell */
 	st->commit = NULL;
 	evtimer_del(st->watchdog_ev);
+	if (!reply || reply->type == REDIS_REPLY_ERROR)
+		tq_metrics.commit_failures++;
 	if (!reply) {
 		/* the disconnect callback logs the loss and tells the sink */
 		st->ready = false;
@@ -1455,6 +1481,7 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 			    reply->element[0]->integer, reply->element[1]->integer);
 		st->commits++;
 		st->backoff_ms = 0;
+		count_commit(b, reply, mono_ms() - sent_ms);
 		touch_batch(st, b);
 		status = 0;
 	}
@@ -1488,6 +1515,7 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
 	rq->b = b;
 	rq->done = done;
 	rq->done_arg = arg;
+	rq->sent_ms = mono_ms();
 	if ((r = send_req(st, rq, on_commit_reply, &st->ab)) < 0)
 		return r;
 	st->commit = rq;
@@ -1605,6 +1633,8 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
 	st->arg = arg;
 	st->rl.interval = 60;
 	st->rl.burst = 5;
+	if (!tq_metrics.started)
+		tq_metrics.started = wall_ms() / 1000;
 	st->rng = ((uint64_t)wall_ms() << 16) ^ (uint64_t)getpid() ^ (uintptr_t)st;
 	if (!st->rng)
 		st->rng = 1;

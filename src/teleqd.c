@@ -8,6 +8,21 @@
  * is unknown (connection lost, error reply) both batches are dropped and,
  * once the store is ready again, the feeds rewind to the positions Redis
  * actually holds: nothing is counted twice and nothing is skipped.
+ *
+ * Under systemd (Type=notify) it reports READY=1 once the configuration is
+ * loaded and the feeds and the store are built (not once Redis answers: a
+ * Redis that is down at boot must not fail the start), a one-line STATUS
+ * every STATUS_INTERVAL_MS, RELOADING=1/READY=1 around a SIGHUP reload,
+ * STOPPING=1 on SIGTERM/SIGINT, and WATCHDOG=1 from the loop (sdnotify.c).
+ *
+ * --once shows its progress on stderr: one updating line on a terminal,
+ * otherwise a log line every PROGRESS_LOG_MS.
+ *
+ * Environment for tests and the demo only (never set in production):
+ *   TELEQD_TEST_CLOCK            file holding the calendar time (clock.c)
+ *   TELEQD_PROGRESS_INTERVAL_MS  milliseconds between --once progress
+ *                                updates, terminal or not (default 500 on
+ *                                a terminal, PROGRESS_LOG_MS otherwise)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +43,22 @@
 #define REJECT_LOG_BURST    10      /* reject lines logged per feed ... */
 #define REJECT_LOG_INTERVAL 10      /* ... per this many seconds */
 #define STOP_GRACE_MS       1500    /* SIGTERM: time left for the in-flight commit */
+#define STATUS_INTERVAL_MS  2000    /* systemd STATUS= refresh */
+#define PROGRESS_TTY_MS     500     /* --once: terminal progress line refresh */
+#define PROGRESS_LOG_MS     10000   /* --once: progress log line when not a terminal */
+#define STAT_STACK          64      /* file_stat entries before feed_totals allocates */
+
+/* --once progress: the figures at the moment Redis first gave the positions. */
+struct progress {
+	struct event *ev;
+	bool          tty;              /* stderr is a terminal: one line redrawn with \r */
+	bool          shown;            /* a terminal line is on screen without its newline */
+	bool          based;            /* base_* are set */
+	bool          ended;            /* progress_end ran */
+	int64_t       base_ms;
+	int64_t       base_bytes;       /* bytes consumed when reading started (committed before) */
+	uint64_t      base_events;
+};
 
 struct daemon {
 	struct event_base  *base;
@@ -50,6 +81,14 @@ struct daemon {
 	struct event       *sig_term, *sig_int, *sig_hup, *tick, *stop_timer;
 	uint64_t            commits, events;
 	int                 exit_code;
+	bool                finished;   /* the final summary was logged, the loop is exiting */
+	struct sdnotify    *sn;
+	struct httpd       *http;       /* /healthz and /metrics, when configured */
+	char               *http_listen; /* the address it is bound to */
+	struct event       *status_ev;
+	int64_t             started_ms; /* mono_ms at start-up */
+	int64_t             last_commit_ms;     /* mono_ms of the last applied commit, 0 = none */
+	struct progress     prog;
 };
 
 static void try_commit(struct daemon *d);
@@ -119,6 +158,295 @@ log_reject(struct daemon *d, const struct record_ctx *rc, enum reject why, const
 	    (unsigned long long)rc->line, reject_name(why), detail);
 }
 
+/* --------------------------------------------------- status and progress */
+
+/* Sums over the followed files, from feedset_stat. */
+struct feed_totals {
+	size_t  files;
+	int64_t size;           /* bytes in the files now */
+	int64_t offset;         /* bytes consumed */
+	int64_t behind;         /* sum of size - offset over files with unread bytes */
+};
+
+/*
+ * Totals over every open file of the feed set: one fstat per file, so
+ * callers keep it to timers (never per line). Beyond STAT_STACK files one
+ * allocation; when that fails the first STAT_STACK files are summed.
+ */
+static void
+feed_totals(struct daemon *d, struct feed_totals *t)
+{
+	struct file_stat stack[STAT_STACK], *fst = stack, *heap = NULL;
+	size_t n, cap = STAT_STACK, i;
+
+	memset(t, 0, sizeof(*t));
+	n = feedset_stat(d->feeds, fst, cap);
+	if (n > cap && (heap = calloc(n, sizeof(*heap)))) {
+		fst = heap;
+		cap = n;
+		n = feedset_stat(d->feeds, fst, cap);
+	}
+	t->files = n;
+	if (n > cap)
+		n = cap;
+	for (i = 0; i < n; i++) {
+		t->size += fst[i].size;
+		t->offset += fst[i].offset;
+		if (fst[i].size > fst[i].offset)
+			t->behind += fst[i].size - fst[i].offset;
+	}
+	free(heap);
+}
+
+/* "812 B", "3.4 KiB", "812 MiB", "2.0 GiB": one decimal below 10 units. */
+static void
+fmt_bytes(char *buf, size_t len, double b)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	unsigned u = 0;
+
+	if (b < 0)
+		b = 0;
+	while (b >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		b /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%.0f B", b);
+	else
+		snprintf(buf, len, b < 10 ? "%.1f %s" : "%.0f %s", b, unit[u]);
+}
+
+/* "950", "12.3k", "1.2M": a count or rate for humans. */
+static void
+fmt_count(char *buf, size_t len, double n)
+{
+	if (n < 0)
+		n = 0;
+	if (n < 1000)
+		snprintf(buf, len, "%.0f", n);
+	else if (n < 1e6)
+		snprintf(buf, len, "%.1fk", n / 1e3);
+	else
+		snprintf(buf, len, "%.1fM", n / 1e6);
+}
+
+/* "4.2s", "1m10s", "2h05m": a duration in milliseconds. */
+static void
+fmt_duration(char *buf, size_t len, int64_t ms)
+{
+	int64_t s;
+
+	if (ms < 0)
+		ms = 0;
+	s = ms / 1000;
+	if (s < 60)
+		snprintf(buf, len, "%.1fs", (double)ms / 1000);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+	else
+		snprintf(buf, len, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+}
+
+/*
+ * The STATUS line for systemd, e.g. "2 feeds, 5 files, 12345 events in 678
+ * commits, 0 B behind; redis connected; last commit 0.3 s ago". Events and
+ * commits count since start-up; "behind" is what the files hold beyond
+ * what was read. Prefixed with "stopping; " or "reloading; " meanwhile.
+ */
+static void
+update_status(struct daemon *d)
+{
+	struct feed_totals t;
+	char behind[32], last[48];
+
+	if (!d->sn)
+		return;
+	feed_totals(d, &t);
+	fmt_bytes(behind, sizeof(behind), (double)t.behind);
+	if (d->last_commit_ms)
+		snprintf(last, sizeof(last), "last commit %.1f s ago",
+		    (double)(mono_ms() - d->last_commit_ms) / 1000);
+	else
+		snprintf(last, sizeof(last), "no commit yet");
+	sdnotify_status(d->sn, "%s%zu feed%s, %zu file%s, %llu events in %llu commit%s, %s behind; %s; %s",
+	    d->stopping ? "stopping; " : d->reload ? "reloading; " : "",
+	    d->cfg->nfeeds, d->cfg->nfeeds == 1 ? "" : "s", t.files, t.files == 1 ? "" : "s",
+	    (unsigned long long)d->events, (unsigned long long)d->commits,
+	    d->commits == 1 ? "" : "s", behind,
+	    store_connected(d->store) ? "redis connected" : "waiting for redis", last);
+}
+
+/* Status timer. */
+static void
+on_status(evutil_socket_t fd, short what, void *arg)
+{
+	update_status(arg);
+}
+
+/*
+ * Notes where the backfill starts: the committed offsets, read from Redis
+ * the first time the store is ready. Rates are taken from here, so a
+ * resumed backfill does not count what an earlier run read.
+ */
+static void
+progress_base(struct daemon *d)
+{
+	struct feed_totals t;
+
+	if (!d->prog.ev || d->prog.based)
+		return;
+	feed_totals(d, &t);
+	d->prog.based = true;
+	d->prog.base_ms = mono_ms();
+	d->prog.base_bytes = t.offset;
+	d->prog.base_events = d->events;
+}
+
+/*
+ * The progress text: "backfill: 812 MiB of 2.0 GiB (40 %), 1.2M events/s,
+ * 45 MiB/s, ETA 1m10s". Rates are averages since the base; the ETA is "?"
+ * until bytes moved, "committing" or "updating indicators" once every
+ * byte is read, and with final "done in 1m10s".
+ */
+static void
+progress_text(struct daemon *d, bool final, char *buf, size_t len)
+{
+	struct feed_totals t;
+	char done[32], total[32], evr[32], bps[32], dur[24], eta[40];
+	int64_t el, moved;
+	double secs, pct;
+
+	if (!d->prog.based) {
+		snprintf(buf, len, "backfill: waiting for redis");
+		return;
+	}
+	feed_totals(d, &t);
+	el = mono_ms() - d->prog.base_ms;
+	secs = el > 0 ? (double)el / 1000 : 0;
+	moved = t.offset - d->prog.base_bytes;
+	if (moved < 0)
+		moved = 0;      /* rewound after a failed commit */
+	pct = t.size > 0 ? 100.0 * (double)t.offset / (double)t.size : 100.0;
+	if (pct > 100)
+		pct = 100;
+	fmt_bytes(done, sizeof(done), (double)t.offset);
+	fmt_bytes(total, sizeof(total), (double)t.size);
+	fmt_count(evr, sizeof(evr), secs > 0 ? (double)(d->events - d->prog.base_events) / secs : 0);
+	fmt_bytes(bps, sizeof(bps), secs > 0 ? (double)moved / secs : 0);
+	if (final) {
+		fmt_duration(dur, sizeof(dur), el);
+		snprintf(eta, sizeof(eta), "done in %s", dur);
+	} else if (t.offset >= t.size && t.size > 0) {
+		/* everything read: what remains are the last commits, then (in
+		 * --once) the indicator recompute, which no byte count measures */
+		snprintf(eta, sizeof(eta), "%s", d->inflight || !batch_empty(d->filling) ?
+		    "committing" : "updating indicators");
+	} else if (moved > 0 && secs > 0) {
+		/* the rest at the average rate so far */
+		fmt_duration(dur, sizeof(dur), (int64_t)((double)(t.size > t.offset ?
+		    t.size - t.offset : 0) * 1000 / ((double)moved / secs)));
+		snprintf(eta, sizeof(eta), "ETA %s", dur);
+	} else {
+		snprintf(eta, sizeof(eta), "ETA ?");
+	}
+	/* floor: 99.6 % must not read as done */
+	snprintf(buf, len, "backfill: %s of %s (%d %%), %s events/s, %s/s, %s", done, total,
+	    (int)pct, evr, bps, eta);
+}
+
+/* Progress timer (--once): redraw the terminal line, or log a line. */
+static void
+on_progress(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char text[256];
+
+	if (d->finished)
+		return;
+	progress_text(d, false, text, sizeof(text));
+	if (d->prog.tty) {
+		/* \r and erase-line redraw in place; the cursor stays at the end */
+		fprintf(stderr, "\r%s\033[K", text);
+		fflush(stderr);
+		d->prog.shown = true;
+	} else {
+		log_info("%s", text);
+	}
+}
+
+/*
+ * Ends the terminal progress line with its final figures and a newline, so
+ * what follows starts on a line of its own. Idempotent; no-op off a tty.
+ */
+static void
+progress_end(struct daemon *d)
+{
+	char text[256];
+
+	if (!d->prog.ev || d->prog.ended)
+		return;
+	d->prog.ended = true;
+	event_del(d->prog.ev);
+	if (!d->prog.tty || (!d->prog.shown && !d->prog.based))
+		return;
+	progress_text(d, true, text, sizeof(text));
+	fprintf(stderr, "\r%s\033[K\n", text);
+	fflush(stderr);
+	d->prog.shown = false;
+}
+
+/*
+ * Creates the --once progress timer: every PROGRESS_TTY_MS on a terminal,
+ * PROGRESS_LOG_MS otherwise, or TELEQD_PROGRESS_INTERVAL_MS (tests only).
+ */
+static void
+progress_init(struct daemon *d)
+{
+	const char *env = getenv("TELEQD_PROGRESS_INTERVAL_MS");
+	long ms;
+	struct timeval tv;
+	char *end;
+
+	d->prog.tty = isatty(STDERR_FILENO);
+	ms = d->prog.tty ? PROGRESS_TTY_MS : PROGRESS_LOG_MS;
+	if (env && *env) {
+		errno = 0;
+		long v = strtol(env, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= 10 && v <= 3600000)
+			ms = v;
+		else
+			log_warnx("TELEQD_PROGRESS_INTERVAL_MS=%s ignored (10..3600000)", env);
+	}
+	if (!(d->prog.ev = event_new(d->base, -1, EV_PERSIST, on_progress, d)))
+		fatalx("cannot create the progress timer");
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	event_add(d->prog.ev, &tv);
+}
+
+/*
+ * The final line of --once: commits, events, elapsed time since start-up
+ * and the average rates, e.g. "all feeds read: 678 commits, 12345 events
+ * in 4.2s (2.9k events/s, 12 MiB/s)".
+ */
+static void
+log_once_summary(struct daemon *d)
+{
+	struct feed_totals t;
+	char el[32], evr[32], bps[32];
+	int64_t ms = mono_ms() - d->started_ms, moved;
+	double secs = ms > 0 ? (double)ms / 1000 : 0.001;
+
+	feed_totals(d, &t);
+	moved = d->prog.based ? t.offset - d->prog.base_bytes : 0;
+	fmt_duration(el, sizeof(el), ms);
+	fmt_count(evr, sizeof(evr), (double)d->events / secs);
+	fmt_bytes(bps, sizeof(bps), moved > 0 ? (double)moved / secs : 0);
+	log_info("all feeds read: %llu commits, %llu events in %s (%s events/s, %s/s)",
+	    (unsigned long long)d->commits, (unsigned long long)d->events, el, evr, bps);
+}
+
 /* feed sink: one complete record. -ENOSPC when the filling batch is full. */
 static int
 on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
@@ -175,13 +503,19 @@ on_idle(void *arg)
 static void
 maybe_finish(struct daemon *d)
 {
-	if (d->inflight)
+	if (d->inflight || d->finished)
 		return;
 	/* --once also waits for the indicator hashes, so dashboards see the backfill */
 	if (d->stopping || (d->once && d->ready && feedset_drained(d->feeds) &&
 	    batch_empty(d->filling) && store_settled(d->store))) {
-		log_info("%s: %llu commits, %llu events", d->stopping ? "stopping" : "all feeds read",
-		    (unsigned long long)d->commits, (unsigned long long)d->events);
+		/* loopexit lets the rest of this loop iteration run: log once */
+		d->finished = true;
+		progress_end(d);
+		if (d->stopping)
+			log_info("stopping: %llu commits, %llu events",
+			    (unsigned long long)d->commits, (unsigned long long)d->events);
+		else
+			log_once_summary(d);
 		event_base_loopexit(d->base, NULL);
 	}
 }
@@ -230,6 +564,7 @@ on_commit_done(void *arg, int status)
 	}
 	d->commits++;
 	d->events += d->inflight->nevents;
+	d->last_commit_ms = mono_ms();
 	feedset_committed(d->feeds, d->inflight);
 	release_inflight(d);
 	if (d->reload && !d->stopping) {
@@ -254,6 +589,13 @@ try_commit(struct daemon *d)
 	int r;
 
 	if (!d->ready || d->inflight) {
+		/* Redis down: nothing can be in flight or worth keeping (the
+		 * filling batch is dropped whenever ready goes false), so a
+		 * reload need not wait for Redis, which could take forever */
+		if (!d->ready && !d->inflight && d->reload && !d->stopping) {
+			rebuild(d);
+			return;
+		}
 		if (d->inflight && batch_full(d->filling))
 			feedset_pause(d->feeds);
 		return;
@@ -293,6 +635,8 @@ on_store_ready(void *arg, const struct file_pos *pos, size_t n)
 		fatalx("cannot start feeds: %s", strerror(-r));
 	d->ready = true;
 	log_info("redis ready, %zu committed file positions", n);
+	progress_base(d);
+	update_status(d);
 	feedset_resume(d->feeds);
 }
 
@@ -307,6 +651,7 @@ on_store_down(void *arg)
 		release_inflight(d);
 	batch_clear(d->filling);
 	feedset_pause(d->feeds);
+	update_status(d);
 }
 
 /* Periodic tick: commits a batch that has waited long enough. */
@@ -327,6 +672,8 @@ on_stop_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	log_info("signal %d: stopping", (int)sig);
 	d->stopping = true;
+	sdnotify_stopping(d->sn);
+	update_status(d);
 	feedset_pause(d->feeds);
 	/* What was read but not committed is read again at the next start. */
 	evtimer_add(d->stop_timer, &tv);
@@ -339,6 +686,7 @@ on_stop_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 
+	progress_end(d);
 	log_warnx("stopping with a commit still in flight; it is reread at the next start");
 	event_base_loopexit(d->base, NULL);
 }
@@ -404,6 +752,82 @@ build(struct daemon *d)
 	return 0;
 }
 
+/* http: 0 when the feeds are followed and Redis takes commits, else the reason. */
+static int
+http_health(void *arg, char *buf, size_t len)
+{
+	struct daemon *d = arg;
+
+	if (!d->store || !store_connected(d->store)) {
+		snprintf(buf, len, "redis: not connected");
+		return -1;
+	}
+	if (!d->ready || !d->feeds) {
+		snprintf(buf, len, "feeds: not started");
+		return -1;
+	}
+	return 0;
+}
+
+/* http: the /metrics text, with the followed files' sizes and offsets now. */
+static char *
+http_metrics(void *arg, size_t *ret_len)
+{
+	struct daemon *d = arg;
+	struct file_stat *files = NULL;
+	size_t n = 0, cap = 0;
+	char *out = NULL;
+
+	/* the file list may grow between two calls: retry with the size it reported */
+	for (;;) {
+		n = feedset_stat(d->feeds, files, cap);
+		if (n <= cap)
+			break;
+		free(files);
+		cap = n + 16;
+		if (!(files = calloc(cap, sizeof(*files))))
+			return NULL;
+	}
+	if (metrics_render(&tq_metrics, d->cfg, files, n, wall_ms() / 1000, &out, ret_len) < 0)
+		out = NULL;
+	free(files);
+	return out;
+}
+
+/*
+ * Binds (or re-binds, after a reload changed it) the HTTP listener of
+ * d->cfg. A new address is bound before the old listener is dropped, so a
+ * reload to an unusable address keeps the old one. Not in --once mode.
+ * Returns 0 or -errno (logged by httpd_new).
+ */
+static int
+http_apply(struct daemon *d)
+{
+	static const struct http_sink sink = { .health = http_health, .metrics = http_metrics };
+	const char *want = d->cfg->http.listen;
+	struct httpd *h = NULL;
+	char *copy = NULL;
+	int r;
+
+	if (d->once)
+		return 0;
+	if (want && d->http_listen && !strcmp(want, d->http_listen))
+		return 0;       /* unchanged: keep the socket */
+	if (want) {
+		if (!(copy = strdup(want)))
+			return -ENOMEM;
+		if ((r = httpd_new(d->base, d->cfg, &sink, d, &h, NULL)) < 0) {
+			free(copy);
+			return r;
+		}
+	}
+	httpd_free(d->http);
+	free(d->http_listen);
+	d->http = h;
+	d->http_listen = copy;
+	return 0;
+}
+
 /* Frees the feeds and the store (not the config). */
 static void
 teardown(struct daemon *d)
@@ -413,6 +837,17 @@ teardown(struct daemon *d)
 	store_free(d->store);
 	d->store = NULL;
 	d->ready = false;
+}
+
+/*
+ * A reload ended (applied, or refused with the old configuration still
+ * running): systemd's RELOADING=1 is answered with READY=1.
+ */
+static void
+reloaded(struct daemon *d)
+{
+	sdnotify_ready(d->sn);
+	update_status(d);
 }
 
 /*
@@ -431,6 +866,7 @@ rebuild(struct daemon *d)
 	if ((r = config_load(d->config_path, &ncfg, err, sizeof(err))) < 0) {
 		log_warnx("reload: %s; keeping the running configuration", err);
 		feedset_resume(d->feeds);
+		reloaded(d);
 		return;
 	}
 	teardown(d);
@@ -442,11 +878,15 @@ rebuild(struct daemon *d)
 		d->cfg = old;
 		if (build(d) < 0)
 			fatalx("cannot rebuild the previous configuration");
+		reloaded(d);
 		return;
 	}
 	config_free(old);
+	if (http_apply(d) < 0)
+		log_warnx("reload: the http listener stays on %s", d->http_listen ? d->http_listen : "(none)");
 	log_info("configuration reloaded: %zu feeds, %zu indicators", d->cfg->nfeeds,
 	    d->cfg->nindicators);
+	reloaded(d);
 }
 
 /* SIGHUP: check the new file now, apply it once the in-flight commit is done. */
@@ -457,13 +897,19 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	struct config *ncfg = NULL;
 	char err[512];
 
+	if (d->stopping)
+		return;         /* a reload would never be applied, nor READY=1 sent */
 	if (config_load(d->config_path, &ncfg, err, sizeof(err)) < 0) {
 		log_warnx("reload: %s; keeping the running configuration", err);
 		return;
 	}
 	config_free(ncfg);
 	log_info("reload requested");
+	/* a second SIGHUP before the first is applied is one reload: one RELOADING=1 */
+	if (!d->reload)
+		sdnotify_reloading(d->sn);
 	d->reload = true;
+	update_status(d);
 	feedset_pause(d->feeds);
 	try_commit(d);
 }
@@ -543,7 +989,13 @@ main(int argc, char **argv)
 	    evsignal_add(d.sig_term, NULL) < 0 || evsignal_add(d.sig_int, NULL) < 0 ||
 	    evsignal_add(d.sig_hup, NULL) < 0)
 		fatalx("cannot set up signal events");
-	if (build(&d) < 0)
+	if ((r = sdnotify_new(d.base, &d.sn)) < 0)
+		fatalx("systemd notification: %s", strerror(-r));
+	d.status_ev = event_new(d.base, -1, EV_PERSIST, on_status, &d);
+	if (!d.status_ev)
+		fatalx("cannot create the status timer");
+	d.started_ms = mono_ms();
+	if (build(&d) < 0 || http_apply(&d) < 0)
 		return 1;
 	tick.tv_sec = d.cfg->batch_max_delay_ms / 1000;
 	tick.tv_usec = (d.cfg->batch_max_delay_ms % 1000) * 1000;
@@ -553,9 +1005,21 @@ main(int argc, char **argv)
 	if (cal_is_fake())
 		log_warnx("TELEQD_TEST_CLOCK is set: the calendar is read from %s (for tests only)",
 		    getenv("TELEQD_TEST_CLOCK"));
+	if (d.once)
+		progress_init(&d);
+	/* Ready now, not when Redis answers: the STATUS tells that story, and a
+	 * Redis that is down at boot must not fail the start on a timeout. */
+	sdnotify_ready(d.sn);
+	update_status(&d);
+	tick.tv_sec = STATUS_INTERVAL_MS / 1000;
+	tick.tv_usec = (STATUS_INTERVAL_MS % 1000) * 1000;
+	event_add(d.status_ev, &tick);
 
 	event_base_dispatch(d.base);
 
+	progress_end(&d);
+	httpd_free(d.http);
+	free(d.http_listen);
 	teardown(&d);
 	for (i = 0; i < 2; i++)
 		batch_done(&d.batches[i]);
@@ -566,6 +1030,10 @@ main(int argc, char **argv)
 	event_free(d.sig_hup);
 	event_free(d.tick);
 	event_free(d.stop_timer);
+	event_free(d.status_ev);
+	if (d.prog.ev)
+		event_free(d.prog.ev);
+	sdnotify_free(d.sn);
 	event_base_free(d.base);
 	config_free(d.cfg);
 	return d.exit_code;

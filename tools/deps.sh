@@ -2,9 +2,12 @@
 # Installs teleqd's build and test dependencies on Debian 12 (bookworm).
 # Non-interactive; runs apt-get update first. Uses sudo when not root.
 # python3-aiosmtpd and msmtp: the SMTP round trip of tests/integration/t_notify.sh.
+# logrotate: tests/integration/t_install.sh runs the shipped logrotate examples
+# (systemd-analyze, man and groff, also used by the tests, come with Debian's
+# systemd, man-db and groff-base, present on a standard Debian 12 install).
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
-      redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp"
+      redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

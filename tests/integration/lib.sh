@@ -539,7 +539,8 @@ write_config() {
 	if [ ! -f "$T/secret" ]; then
 		(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$T/secret")
 	fi
-	rewrite_config "$_tpl" "$CONF" "$@" || bail "cannot rewrite $_tpl"
+	# the http listener on a free loopback port, so tests never collide on 9187
+	rewrite_config "$_tpl" "$CONF" listen=127.0.0.1:0 "$@" || bail "cannot rewrite $_tpl"
 	# mail goes to the capture script, never to a real sendmail
 	awk -v sm="$T/sendmail" '
 		/^[^ \t#]/ { inalerts = /^alerts:/ }

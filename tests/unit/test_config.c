@@ -1,6 +1,6 @@
 /*
  * test_config.c — config_parse / config_load: interning, sorting, slots,
- * rule maps, filters, targets, defaults, the alerts: section, and one test
+ * rule maps, filters, targets, defaults, the alerts: and http: sections, and one test
  * per kind of error with its exact "file:line:col: message" prefix.
  *
  * Run from the repository root (config_load reads conf/teleqd.yaml).
@@ -541,6 +541,10 @@ static void test_load_conf(void **state)
 	assert_int_equal(cfg->alerts.retry_max_s, 3600);
 	assert_int_equal(cfg->alerts.stream_maxlen, 1000);
 	assert_int_equal(cfg->alerts.check_interval_ms, 60000);
+	/* /healthz and /metrics on the loopback */
+	assert_string_equal(cfg->http.listen, "127.0.0.1:9187");
+	assert_string_equal(cfg->http.host, "127.0.0.1");
+	assert_int_equal(cfg->http.port, 9187);
 	config_free(cfg);
 }
 
@@ -1569,6 +1573,121 @@ static void test_load_sendmail(void **state)
 	unlink(path);
 }
 
+/* ------------------------------------------------------------------- http */
+
+/* A valid feed (lines 1-6) and "http:" on line 7: listen values go on line 8, column 11. */
+#define HTTP_HEAD FEED_HEAD FEED_TAIL "http:\n"
+
+/* listen: IPv4, [IPv6], localhost, port 0..65535; no section: no listener. */
+static void test_http(void **state)
+{
+	static const struct {
+		const char *listen, *host;
+		unsigned port;
+	} ok[] = {
+		{ "127.0.0.1:9187", "127.0.0.1", 9187 },
+		{ "127.0.0.1:0", "127.0.0.1", 0 },
+		{ "localhost:9187", "127.0.0.1", 9187 },
+		{ "LocalHost:1", "127.0.0.1", 1 },
+		{ "[::1]:9187", "::1", 9187 },
+		{ "[::]:65535", "::", 65535 },
+		{ "[2001:db8::7]:80", "2001:db8::7", 80 },
+		{ "0.0.0.0:9187", "0.0.0.0", 9187 },          /* allowed: the operator's choice */
+		{ "192.0.2.10:09187", "192.0.2.10", 9187 },
+	};
+	char text[1024];
+	struct config *cfg;
+
+	(void)state;
+	cfg = parse_ok(FULL);
+	assert_null(cfg->http.listen);
+	assert_null(cfg->http.host);
+	assert_int_equal(cfg->http.port, 0);
+	config_free(cfg);
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), HTTP_HEAD "  listen: \"%s\"\n", ok[i].listen);
+		cfg = parse_ok(text);
+		assert_string_equal(cfg->http.listen, ok[i].listen);
+		assert_string_equal(cfg->http.host, ok[i].host);
+		assert_int_equal(cfg->http.port, ok[i].port);
+		config_free(cfg);
+	}
+
+	/* plain and flow style alike */
+	cfg = parse_ok(FEED_HEAD FEED_TAIL "http: { listen: 127.0.0.1:9187 }\n");
+	assert_string_equal(cfg->http.host, "127.0.0.1");
+	assert_int_equal(cfg->http.port, 9187);
+	config_free(cfg);
+}
+
+static void test_err_http(void **state)
+{
+	(void)state;
+	parse_fails(HTTP_HEAD "  listen: \"example.org:9187\"\n",
+	            "t.yaml:8:11: bad listen address 'example.org:9187': 'example.org' is not an "
+	            "IP address (only localhost is taken as a name; give the address to bind to)");
+	parse_fails(HTTP_HEAD "  listen: \"256.0.0.1:80\"\n",
+	            "t.yaml:8:11: bad listen address '256.0.0.1:80': '256.0.0.1' is not an IP address");
+	parse_fails(HTTP_HEAD "  listen: \":9187\"\n",
+	            "t.yaml:8:11: bad listen address ':9187': '' is not an IP address");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1\"\n",
+	            "t.yaml:8:11: bad listen address '127.0.0.1': expected ADDRESS:PORT, as in "
+	            "\"127.0.0.1:9187\"");
+	parse_fails(HTTP_HEAD "  listen: 9187\n",
+	            "t.yaml:8:11: bad listen address '9187': expected ADDRESS:PORT");
+	parse_fails(HTTP_HEAD "  listen: \"localhost\"\n",
+	            "t.yaml:8:11: bad listen address 'localhost': expected ADDRESS:PORT");
+	parse_fails(HTTP_HEAD "  listen: \"::1:9187\"\n",
+	            "t.yaml:8:11: bad listen address '::1:9187': write an IPv6 address in brackets, "
+	            "as in \"[::1]:9187\"");
+	parse_fails(HTTP_HEAD "  listen: \"[::1:9187\"\n",
+	            "t.yaml:8:11: bad listen address '[::1:9187': an IPv6 address needs its closing "
+	            "']', as in \"[::1]:9187\"");
+	parse_fails(HTTP_HEAD "  listen: \"[::1]9187\"\n",
+	            "t.yaml:8:11: bad listen address '[::1]9187': expected [IPV6]:PORT");
+	parse_fails(HTTP_HEAD "  listen: \"[::1]\"\n",
+	            "t.yaml:8:11: bad listen address '[::1]': expected [IPV6]:PORT");
+	parse_fails(HTTP_HEAD "  listen: \"[::g]:80\"\n",
+	            "t.yaml:8:11: bad listen address '[::g]:80': '::g' is not an IPv6 address");
+	parse_fails(HTTP_HEAD "  listen: \"[127.0.0.1]:80\"\n",
+	            "t.yaml:8:11: bad listen address '[127.0.0.1]:80': '127.0.0.1' is not an IPv6 "
+	            "address");
+	parse_fails(HTTP_HEAD "  listen: \"[fe80::1%eth0]:80\"\n",
+	            "t.yaml:8:11: bad listen address '[fe80::1%eth0]:80': 'fe80::1%eth0' is not an "
+	            "IPv6 address");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:65536\"\n",
+	            "t.yaml:8:11: bad port '65536' in listen: expected 0 to 65535 (0: any free port)");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:\"\n",
+	            "t.yaml:8:11: bad port '' in listen: expected 0 to 65535");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:http\"\n",
+	            "t.yaml:8:11: bad port 'http' in listen");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:-1\"\n",
+	            "t.yaml:8:11: bad port '-1' in listen");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:99999999999999999999\"\n",
+	            "t.yaml:8:11: bad port '99999999999999999999' in listen");
+	parse_fails(HTTP_HEAD "  listen: \"[::1]:80 \"\n",
+	            "t.yaml:8:11: bad port '80 ' in listen");
+	parse_fails(HTTP_HEAD "  listen: \"[0000:0000:0000:0000:0000:0000:0000:0001]"
+	            ":65535xxxxxxxxxxxxxxxxxxxxx\"\n",
+	            "t.yaml:8:11: listen is longer than 64 bytes");
+	parse_fails(HTTP_HEAD "  listen: [127.0.0.1]\n",
+	            "t.yaml:8:11: listen must be a string, not a sequence");
+	parse_fails(HTTP_HEAD "  listen:\n",
+	            "t.yaml:8:10: listen must be a string, not null");
+	/* the section itself */
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  port: 9187\n",
+	            "t.yaml:9:3: unknown key 'port' in http");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  listen: \"127.0.0.1:9188\"\n",
+	            "t.yaml:9:3: duplicate key 'listen' in http");
+	parse_fails(FEED_HEAD FEED_TAIL "http: {}\n",
+	            "t.yaml:7:7: missing required key 'listen' in http");
+	parse_fails(FEED_HEAD FEED_TAIL "http:\n",
+	            "t.yaml:7:6: http must be a mapping, not null");
+	parse_fails(FEED_HEAD FEED_TAIL "http: \"127.0.0.1:9187\"\n",
+	            "t.yaml:7:7: http must be a mapping, not '127.0.0.1:9187'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1609,6 +1728,8 @@ int main(void)
 		cmocka_unit_test(test_err_indicator_early_warning),
 		cmocka_unit_test(test_err_alerts_templates),
 		cmocka_unit_test(test_load_sendmail),
+		cmocka_unit_test(test_http),
+		cmocka_unit_test(test_err_http),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,298 @@
+/*
+ * http.c — the optional HTTP listener: GET/HEAD /healthz and /metrics,
+ * on libevent's evhttp in the daemon's event loop.
+ *
+ *   /healthz   200 "ok\n" when sink->health() returns 0, else 503 with its
+ *              reason and "\n" (text/plain).
+ *   /metrics   200 with sink->metrics() as Prometheus text 0.0.4; 503 when
+ *              it gives nothing.
+ *   other path 404; other method on a known path 405 with "Allow: GET, HEAD".
+ *
+ * The query string is ignored for routing (/metrics?x=1 is /metrics). No
+ * endpoint changes anything, and no request body is ever read: bodies are
+ * capped at HTTP_MAX_BODY bytes (a larger one ends the connection with
+ * 413), headers at HTTP_MAX_HEADERS, and an idle or slow connection is
+ * closed after HTTP_TIMEOUT_S. Every response has Cache-Control: no-store,
+ * so no proxy keeps a stale health or counter value.
+ *
+ * The socket is created here rather than by evhttp_bind_socket: that one
+ * resolves the address with AI_ADDRCONFIG, which refuses [::1] on a host
+ * whose only IPv6 address is the loopback, and its errno is not
+ * guaranteed on failure. The config holds a literal address, so no name is
+ * ever resolved here.
+ *
+ * libevent 2.1's evhttp has no cap on concurrent connections: they are
+ * bounded by the timeout and the descriptor limit. The default listener is
+ * on the loopback only; an operator who binds another address should
+ * firewall it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "teleqd.h"
+
+#define HTTP_MAX_HEADERS    8192        /* bytes of request line + headers */
+#define HTTP_MAX_BODY       1024        /* bytes of a request body (never read) */
+#define HTTP_TIMEOUT_S      10          /* read/write timeout per connection */
+#define HTTP_BACKLOG        64
+#define HTTP_REASON_MAX     256         /* bytes of a health reason */
+
+#define TEXT_PLAIN          "text/plain; charset=utf-8"
+#define PROM_TEXT           "text/plain; version=0.0.4; charset=utf-8"
+
+struct httpd {
+	struct evhttp   *http;
+	struct http_sink sink;
+	void            *arg;
+};
+
+/*
+ * Sends a response: status code (reason phrase from libevent), content
+ * type ct and body[0..len), with Cache-Control: no-store. For HEAD,
+ * libevent sends the headers only.
+ */
+static void
+reply(struct evhttp_request *req, int code, const char *ct, const char *body, size_t len)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct evbuffer *b;
+
+	evhttp_add_header(h, "Content-Type", ct);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	/* a browser must not guess HTML in a reason or a label value */
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	b = evbuffer_new();
+	if (!b || evbuffer_add(b, body, len) < 0) {
+		evbuffer_free(b);
+		/* out of memory: an empty 500 still ends the request */
+		evhttp_send_reply(req, HTTP_INTERNAL, NULL, NULL);
+		return;
+	}
+	evhttp_send_reply(req, code, NULL, b);
+	evbuffer_free(b);
+}
+
+/* reply() with a short text/plain body. */
+static void
+reply_text(struct evhttp_request *req, int code, const char *text)
+{
+	reply(req, code, TEXT_PLAIN, text, strlen(text));
+}
+
+/*
+ * GET /healthz: asks the sink. The reason is the sink's short text; any
+ * control byte in it becomes a space so it stays one line.
+ */
+static void
+serve_health(struct httpd *h, struct evhttp_request *req)
+{
+	char reason[HTTP_REASON_MAX + 1] = "";
+	size_t len;
+	int r;
+
+	r = h->sink.health ? h->sink.health(h->arg, reason, HTTP_REASON_MAX) : 0;
+	if (r == 0) {
+		reply_text(req, HTTP_OK, "ok\n");
+		return;
+	}
+	reason[HTTP_REASON_MAX] = '\0';         /* whatever the sink wrote, it ends here */
+	len = strlen(reason);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)reason[i] < 0x20 || reason[i] == 0x7f)
+			reason[i] = ' ';
+	if (len == 0) {
+		strcpy(reason, "unhealthy");
+		len = strlen(reason);
+	}
+	reason[len++] = '\n';                   /* room: len <= HTTP_REASON_MAX */
+	reply(req, HTTP_SERVUNAVAIL, TEXT_PLAIN, reason, len);
+}
+
+/* GET /metrics: the sink's rendering, or 503 when it has none. */
+static void
+serve_metrics(struct httpd *h, struct evhttp_request *req)
+{
+	size_t len = 0;
+	char *body;
+
+	body = h->sink.metrics ? h->sink.metrics(h->arg, &len) : NULL;
+	if (!body) {
+		reply_text(req, HTTP_SERVUNAVAIL, "metrics unavailable\n");
+		return;
+	}
+	reply(req, HTTP_OK, PROM_TEXT, body, len);
+	free(body);
+}
+
+/* Every request: route by path (query ignored), then check the method. */
+static void
+on_request(struct evhttp_request *req, void *arg)
+{
+	struct httpd *h = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	bool health;
+
+	if (path && !strcmp(path, "/healthz"))
+		health = true;
+	else if (path && !strcmp(path, "/metrics"))
+		health = false;
+	else {
+		reply_text(req, HTTP_NOTFOUND, "not found\n");
+		return;
+	}
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+		reply_text(req, HTTP_BADMETHOD, "method not allowed\n");
+		return;
+	}
+	if (health)
+		serve_health(h, req);
+	else
+		serve_metrics(h, req);
+}
+
+/*
+ * Creates a listening socket on host:port (host a literal IPv4 or IPv6
+ * address). An IPv6 socket is IPv6-only, so "[::]" never takes IPv4 as
+ * well. Returns the descriptor (non-blocking, close-on-exec) or -errno.
+ */
+static int
+listen_on(const char *host, unsigned port)
+{
+	union {
+		struct sockaddr     sa;
+		struct sockaddr_in  in;
+		struct sockaddr_in6 in6;
+	} a;
+	socklen_t alen;
+	int fd, one = 1, r;
+
+	memset(&a, 0, sizeof(a));
+	if (inet_pton(AF_INET, host, &a.in.sin_addr) == 1) {
+		a.in.sin_family = AF_INET;
+		a.in.sin_port = htons((uint16_t)port);
+		alen = sizeof(a.in);
+	} else if (inet_pton(AF_INET6, host, &a.in6.sin6_addr) == 1) {
+		a.in6.sin6_family = AF_INET6;
+		a.in6.sin6_port = htons((uint16_t)port);
+		alen = sizeof(a.in6);
+	} else
+		return -EINVAL;
+	fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* a restart must not wait for TIME_WAIT connections of the previous process */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    (a.sa.sa_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+	    bind(fd, &a.sa, alen) < 0 || listen(fd, HTTP_BACKLOG) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* The port fd is bound to, 0 when it cannot be told. */
+static unsigned
+bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
+/*
+ * Binds cfg->http.host:port on base and serves sink. Returns 0 with *ret
+ * (and *ret_port, when not NULL, the port bound: useful with port 0), or
+ * -EINVAL (no http config, bad arguments), -ENOMEM, or the -errno of
+ * socket/bind/listen (-EADDRINUSE, -EACCES, -EADDRNOTAVAIL, ...), with
+ * the cause logged.
+ */
+int
+httpd_new(struct event_base *base, const struct config *cfg, const struct http_sink *sink,
+          void *arg, struct httpd **ret, unsigned *ret_port)
+{
+	const uint16_t methods = EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+	                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+	                         EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH;
+	const char *host;
+	bool v6;
+	struct httpd *h;
+	unsigned port;
+	int fd;
+
+	if (!base || !cfg || !cfg->http.host || cfg->http.port > 65535 || !sink || !ret)
+		return -EINVAL;
+	host = cfg->http.host;
+	v6 = strchr(host, ':') != NULL;
+	fd = listen_on(host, cfg->http.port);
+	if (fd < 0) {
+		log_warnx("http: cannot listen on %s%s%s:%u: %s", v6 ? "[" : "", host,
+		          v6 ? "]" : "", cfg->http.port, strerror(-fd));
+		return fd;
+	}
+	port = bound_port(fd);
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->http = evhttp_new(base))) {
+		free(h);
+		close(fd);
+		log_warnx("http: out of memory");
+		return -ENOMEM;
+	}
+	h->sink = *sink;
+	h->arg = arg;
+	/* every method reaches on_request, which answers 405 itself (libevent would say 501) */
+	evhttp_set_allowed_methods(h->http, methods);
+	evhttp_set_max_headers_size(h->http, HTTP_MAX_HEADERS);
+	evhttp_set_max_body_size(h->http, HTTP_MAX_BODY);
+	evhttp_set_timeout(h->http, HTTP_TIMEOUT_S);
+	evhttp_set_gencb(h->http, on_request, h);
+	/* from here on evhttp owns fd and closes it in evhttp_free */
+	if (!evhttp_accept_socket_with_handle(h->http, fd)) {
+		/* it may or may not have closed fd already; nothing opened one since, so a
+		 * second close is at worst EBADF (single-threaded) */
+		close(fd);
+		evhttp_free(h->http);
+		free(h);
+		log_warnx("http: cannot accept connections on %s%s%s:%u", v6 ? "[" : "", host,
+		          v6 ? "]" : "", port);
+		return -ENOMEM;
+	}
+	log_info("http: listening on %s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	*ret = h;
+	if (ret_port)
+		*ret_port = port;
+	return 0;
+}
+
+/* Closes the listener and every open connection. Accepts NULL. */
+void
+httpd_free(struct httpd *h)
+{
+	if (!h)
+		return;
+	evhttp_free(h->http);
+	free(h);
+}

@@ -1,0 +1,440 @@
+/*
+ * metrics.c — the process's counters (tq_metrics) and their rendering as
+ * Prometheus text exposition format 0.0.4 for GET /metrics.
+ *
+ * Modules bump tq_metrics directly (one thread, no locks). Rendering is
+ * pure: no I/O, no clock; the caller passes the config (feed names) and a
+ * snapshot of the followed files. Samples carry no timestamps: the scrape
+ * time is theirs.
+ *
+ * The metric families, in the order rendered. Names and labels are stable:
+ * dashboards and alert rules depend on them. Every family has one # HELP
+ * and one # TYPE line, also when it has no sample (no files followed yet).
+ *
+ *   teleqd_up                                  gauge     always 1
+ *   teleqd_start_time_seconds                  gauge     process start, unix seconds
+ *   teleqd_lines_total{feed}                   counter   lines read and committed (a CSV
+ *                                                        header and rejected lines included)
+ *   teleqd_events_total{feed}                  counter   events committed
+ *   teleqd_rejects_total{feed,reason}          counter   rejected lines committed; every
+ *                                                        reason of reject_name(), zeros too
+ *   teleqd_files_followed{feed}                gauge     files open now
+ *   teleqd_file_size_bytes{feed,file}          gauge     size of a followed file (last stat)
+ *   teleqd_file_behind_bytes{feed,file}        gauge     size - offset, never negative
+ *   teleqd_commits_total                       counter   commits applied by Redis
+ *   teleqd_commit_failures_total               counter   commits failed or of unknown outcome
+ *   teleqd_duplicates_total                    counter   events dropped as already seen (id)
+ *   teleqd_commit_duration_seconds             histogram commit round trips; buckets
+ *                                                        0.001 .. 5 s and +Inf
+ *   teleqd_redis_connected                     gauge     1 connected, 0 not
+ *   teleqd_redis_reconnects_total              counter   connections re-established after a loss
+ *   teleqd_alerts_queued_total{kind}           counter   alerts queued, per alert_kind_name()
+ *   teleqd_alert_deliveries_total{channel,result}
+ *                                              counter   delivery attempts per channel_name(),
+ *                                                        result "delivered" or "failed"
+ *
+ * Label values: feed names come from the config; file is the path the
+ * file was found under (operator-controlled file names, never personal
+ * data). Two open files with the same name (a rotated-away file still
+ * being drained under its old name while a new one took it) are one
+ * series with their sizes and backlogs added up: a scrape must not hold
+ * the same series twice. Values are escaped (\\ \" \n) and bytes that are
+ * not UTF-8 become U+FFFD, as the format requires UTF-8.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "teleqd.h"
+
+struct metrics tq_metrics;
+
+const double metrics_latency_bounds_ms[METRICS_LAT_BUCKETS] = {
+	1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000
+};
+
+/*
+ * Adds one commit round trip of ms milliseconds: to the first bucket whose
+ * bound is >= ms (the last, +Inf, when none is), and to the sum. A
+ * negative or NaN value (a clock oddity) counts as 0 so the sum stays a
+ * sum of non-negative numbers, as Prometheus expects of a histogram.
+ */
+void
+metrics_observe_latency(struct metrics *m, double ms)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	if (!(ms >= 0))         /* also NaN */
+		ms = 0;
+	for (i = 0; i < METRICS_LAT_BUCKETS; i++)
+		if (ms <= metrics_latency_bounds_ms[i])
+			break;
+	m->latency[i]++;
+	m->latency_sum_ms += ms;
+}
+
+/* ------------------------------------------------------------ output buffer */
+
+/* A growing text buffer; err sticks once an allocation failed. */
+struct out {
+	char   *p;
+	size_t  len, cap;
+	int     err;
+};
+
+/* Makes room for n more bytes (plus a NUL). Returns 0 or -ENOMEM (sticky). */
+static int
+out_reserve(struct out *o, size_t n)
+{
+	size_t cap;
+	char *np;
+
+	if (o->err)
+		return o->err;
+	if (n < o->cap - o->len)
+		return 0;
+	cap = o->cap ? o->cap : 4096;
+	while (n >= cap - o->len) {
+		if (cap > SIZE_MAX / 2) {
+			o->err = -ENOMEM;
+			return o->err;
+		}
+		cap *= 2;
+	}
+	np = realloc(o->p, cap);
+	if (!np) {
+		o->err = -ENOMEM;
+		return o->err;
+	}
+	o->p = np;
+	o->cap = cap;
+	return 0;
+}
+
+/* Appends s[0..n); on failure only o->err is set (checked once at the end). */
+static void
+out_add(struct out *o, const char *s, size_t n)
+{
+	if (out_reserve(o, n) < 0)
+		return;
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+/* Appends the NUL-terminated s. */
+static void
+out_str(struct out *o, const char *s)
+{
+	out_add(o, s, strlen(s));
+}
+
+/* Appends a formatted piece (formatted twice when it does not fit the first time). */
+static void out_printf(struct out *o, const char *fmt, ...) TQ_PRINTF(2, 3);
+static void
+out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (int round = 0; round < 2; round++) {
+		size_t room;
+
+		if (out_reserve(o, round == 0 ? 128 : (size_t)n) < 0)
+			return;
+		room = o->cap - o->len;
+		va_start(ap, fmt);
+		n = vsnprintf(o->p + o->len, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			o->err = -EINVAL;       /* a bad format: a bug, but never a cut line */
+			return;
+		}
+		if ((size_t)n < room) {
+			o->len += (size_t)n;
+			return;
+		}
+	}
+}
+
+/*
+ * Appends s as a label value: \ " and newline escaped; a byte that does
+ * not start a valid UTF-8 sequence becomes U+FFFD (the format is UTF-8,
+ * and Prometheus rejects a whole scrape over one bad byte).
+ */
+static void
+out_label_value(struct out *o, const char *s)
+{
+	static const char replacement[] = "\xEF\xBF\xBD";
+	size_t n = s ? strlen(s) : 0, i = 0;
+
+	while (i < n) {
+		unsigned char ch = (unsigned char)s[i];
+		size_t len;
+
+		if (ch == '\\') {
+			out_add(o, "\\\\", 2);
+			i++;
+			continue;
+		}
+		if (ch == '"') {
+			out_add(o, "\\\"", 2);
+			i++;
+			continue;
+		}
+		if (ch == '\n') {
+			out_add(o, "\\n", 2);
+			i++;
+			continue;
+		}
+		if (ch < 0x80)
+			len = 1;
+		else if (ch >= 0xC2 && ch <= 0xDF)
+			len = 2;
+		else if (ch >= 0xE0 && ch <= 0xEF)
+			len = 3;
+		else if (ch >= 0xF0 && ch <= 0xF4)
+			len = 4;
+		else
+			len = 0;
+		if (len == 0 || len > n - i || !utf8_valid(s + i, len)) {
+			out_add(o, replacement, sizeof(replacement) - 1);
+			i++;
+			continue;
+		}
+		out_add(o, s + i, len);
+		i += len;
+	}
+}
+
+/* Appends "# HELP name help\n# TYPE name type\n" (help holds no \ or newline). */
+static void
+out_family(struct out *o, const char *name, const char *type, const char *help)
+{
+	out_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/*
+ * Appends a float sample value as Prometheus reads it: NaN, +Inf, -Inf,
+ * or the shortest "%.15g" form (15 digits: no binary noise such as
+ * 0.30000000000000004 for sums of milliseconds).
+ */
+static void
+out_double(struct out *o, double v)
+{
+	if (isnan(v))
+		out_str(o, "NaN");
+	else if (isinf(v))
+		out_str(o, v > 0 ? "+Inf" : "-Inf");
+	else
+		out_printf(o, "%.15g", v);
+}
+
+/* Appends `name{feed="..."} value\n`. */
+static void
+out_feed_sample(struct out *o, const char *name, const char *feed, uint64_t v)
+{
+	out_printf(o, "%s{feed=\"", name);
+	out_label_value(o, feed);
+	out_printf(o, "\"} %" PRIu64 "\n", v);
+}
+
+/* ------------------------------------------------------------------ files */
+
+/* qsort order of file_stat pointers: by feed index, then by path (bytes). */
+static int
+file_cmp(const void *a, const void *b)
+{
+	const struct file_stat *x = *(const struct file_stat *const *)a;
+	const struct file_stat *y = *(const struct file_stat *const *)b;
+
+	if (x->feed != y->feed)
+		return x->feed < y->feed ? -1 : 1;
+	return strcmp(x->path ? x->path : "", y->path ? y->path : "");
+}
+
+/* v, or 0 when negative (a size or backlog is never below 0). */
+static int64_t
+clamp0(int64_t v)
+{
+	return v > 0 ? v : 0;
+}
+
+/* Saturating addition of non-negative values (sizes cannot really overflow, but be exact). */
+static int64_t
+add_sat(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/*
+ * The per-file gauges: one series per (feed, path), duplicates merged
+ * (see the top of the file), sorted by feed then path so scrapes are
+ * stable. Entries of a feed the config does not have are left out.
+ */
+static void
+out_files(struct out *o, const struct config *cfg, size_t nfeeds,
+          const struct file_stat *files, size_t nfiles)
+{
+	const struct file_stat **refs = NULL;
+	size_t n = 0;
+
+	if (nfiles > 0) {
+		refs = calloc(nfiles, sizeof(*refs));
+		if (!refs) {
+			o->err = -ENOMEM;
+			return;
+		}
+		for (size_t i = 0; i < nfiles; i++)
+			if (files[i].feed < nfeeds)
+				refs[n++] = &files[i];
+		qsort(refs, n, sizeof(*refs), file_cmp);
+	}
+
+	for (int pass = 0; pass < 2; pass++) {
+		const char *name = pass == 0 ? "teleqd_file_size_bytes" : "teleqd_file_behind_bytes";
+
+		if (pass == 0)
+			out_family(o, name, "gauge", "Size of a followed file at its last stat, in bytes.");
+		else
+			out_family(o, name, "gauge", "Bytes of a followed file not read yet "
+			           "(size - offset, never negative).");
+		for (size_t i = 0; i < n;) {
+			const struct file_stat *f = refs[i];
+			int64_t v = 0;
+			size_t j = i;
+
+			for (; j < n && file_cmp(&refs[i], &refs[j]) == 0; j++) {
+				const struct file_stat *g = refs[j];
+
+				v = add_sat(v, pass == 0 ? clamp0(g->size) :
+				                             clamp0(clamp0(g->size) - clamp0(g->offset)));
+			}
+			out_printf(o, "%s{feed=\"", name);
+			out_label_value(o, cfg->feeds[f->feed].name);
+			out_str(o, "\",file=\"");
+			out_label_value(o, f->path);
+			out_printf(o, "\"} %" PRId64 "\n", v);
+			i = j;
+		}
+	}
+	free(refs);
+}
+
+/* ----------------------------------------------------------------- render */
+
+/*
+ * Renders m as Prometheus text (see the family list at the top). Per-feed
+ * series exist for every feed of cfg (cfg NULL: none), zeros included, so
+ * a dashboard sees them before the first line arrives. files[0..nfiles)
+ * (may be NULL when nfiles is 0) are the followed files, as feedset_stat
+ * gives them. now is not used: samples carry no timestamps. Returns 0 with
+ * *ret malloc'd and NUL-terminated and *ret_len its length (ret_len may be
+ * NULL), -ENOMEM, or -EINVAL for a NULL m or ret.
+ */
+int
+metrics_render(const struct metrics *m, const struct config *cfg,
+               const struct file_stat *files, size_t nfiles, int64_t now,
+               char **ret, size_t *ret_len)
+{
+	static const char *const result_names[2] = { "failed", "delivered" };
+	struct out o = { 0 };
+	size_t nfeeds = cfg && cfg->feeds ? cfg->nfeeds : 0;
+	uint64_t cum = 0;
+
+	if (!m || !ret || (nfiles > 0 && !files))
+		return -EINVAL;
+	/* the per-feed arrays of struct metrics have BATCH_MAX_FEEDS rows */
+	if (nfeeds > BATCH_MAX_FEEDS)
+		nfeeds = BATCH_MAX_FEEDS;
+
+	out_family(&o, "teleqd_up", "gauge", "1 while teleqd runs and answers.");
+	out_str(&o, "teleqd_up 1\n");
+	out_family(&o, "teleqd_start_time_seconds", "gauge",
+	           "Start time of the process since the unix epoch, in seconds.");
+	out_printf(&o, "teleqd_start_time_seconds %" PRId64 "\n", m->started);
+
+	out_family(&o, "teleqd_lines_total", "counter",
+	           "Lines read from a feed and committed to Redis (headers and rejected lines included).");
+	for (size_t i = 0; i < nfeeds; i++)
+		out_feed_sample(&o, "teleqd_lines_total", cfg->feeds[i].name, m->lines[i]);
+	out_family(&o, "teleqd_events_total", "counter", "Events of a feed committed to Redis.");
+	for (size_t i = 0; i < nfeeds; i++)
+		out_feed_sample(&o, "teleqd_events_total", cfg->feeds[i].name, m->events[i]);
+	out_family(&o, "teleqd_rejects_total", "counter",
+	           "Rejected lines of a feed committed to Redis, by reason.");
+	for (size_t i = 0; i < nfeeds; i++)
+		for (size_t r = 0; r < REJ__MAX; r++) {
+			out_str(&o, "teleqd_rejects_total{feed=\"");
+			out_label_value(&o, cfg->feeds[i].name);
+			out_str(&o, "\",reason=\"");
+			out_label_value(&o, reject_name((enum reject)r));
+			out_printf(&o, "\"} %" PRIu64 "\n", m->rejects[i][r]);
+		}
+
+	out_family(&o, "teleqd_files_followed", "gauge", "Files of a feed open now.");
+	for (size_t i = 0; i < nfeeds; i++) {
+		uint64_t count = 0;
+
+		for (size_t k = 0; k < nfiles; k++)
+			count += files[k].feed == i;
+		out_feed_sample(&o, "teleqd_files_followed", cfg->feeds[i].name, count);
+	}
+	out_files(&o, cfg, nfeeds, files, nfiles);
+
+	out_family(&o, "teleqd_commits_total", "counter", "Commits applied by Redis.");
+	out_printf(&o, "teleqd_commits_total %" PRIu64 "\n", m->commits);
+	out_family(&o, "teleqd_commit_failures_total", "counter",
+	           "Commits that failed or whose outcome is unknown (the data is read again).");
+	out_printf(&o, "teleqd_commit_failures_total %" PRIu64 "\n", m->commit_failures);
+	out_family(&o, "teleqd_duplicates_total", "counter",
+	           "Events not counted because their id was seen before.");
+	out_printf(&o, "teleqd_duplicates_total %" PRIu64 "\n", m->duplicates);
+
+	out_family(&o, "teleqd_commit_duration_seconds", "histogram",
+	           "Round trip of a commit to Redis, in seconds.");
+	for (size_t i = 0; i < METRICS_LAT_BUCKETS; i++) {
+		cum += m->latency[i];
+		/* %g: the bounds are short decimals (0.001 .. 5), written without noise */
+		out_printf(&o, "teleqd_commit_duration_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
+		           metrics_latency_bounds_ms[i] / 1000.0, cum);
+	}
+	cum += m->latency[METRICS_LAT_BUCKETS];
+	out_printf(&o, "teleqd_commit_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", cum);
+	out_str(&o, "teleqd_commit_duration_seconds_sum ");
+	out_double(&o, m->latency_sum_ms / 1000.0);
+	out_printf(&o, "\nteleqd_commit_duration_seconds_count %" PRIu64 "\n", cum);
+
+	out_family(&o, "teleqd_redis_connected", "gauge", "1 while connected to Redis, else 0.");
+	out_printf(&o, "teleqd_redis_connected %d\n", m->redis_connected ? 1 : 0);
+	out_family(&o, "teleqd_redis_reconnects_total", "counter",
+	           "Times the connection to Redis was established again after a loss.");
+	out_printf(&o, "teleqd_redis_reconnects_total %" PRIu64 "\n", m->redis_reconnects);
+
+	out_family(&o, "teleqd_alerts_queued_total", "counter", "Alerts queued for delivery, by kind.");
+	for (size_t k = 0; k < AK__MAX; k++)
+		out_printf(&o, "teleqd_alerts_queued_total{kind=\"%s\"} %" PRIu64 "\n",
+		           alert_kind_name((enum alert_kind)k), m->alerts_queued[k]);
+	out_family(&o, "teleqd_alert_deliveries_total", "counter",
+	           "Alert delivery attempts, by channel and result.");
+	for (size_t ch = 0; ch < CH__MAX && ch < 2; ch++)
+		for (size_t res = 2; res-- > 0;)
+			out_printf(&o, "teleqd_alert_deliveries_total{channel=\"%s\",result=\"%s\"} %"
+			           PRIu64 "\n", channel_name((enum channel)ch), result_names[res],
+			           m->deliveries[ch][res]);
+
+	if (o.err) {
+		free(o.p);
+		return o.err;
+	}
+	*ret = o.p;
+	if (ret_len)
+		*ret_len = o.len;
+	return 0;
+}

@@ -1,0 +1,347 @@
+#!/bin/sh
+# t_install.sh — `make install` and `make uninstall` into a staging root,
+# the man pages, and the logrotate examples.
+#
+#   - make install DESTDIR=$T/root PREFIX=/usr BUILD=$BUILD installs exactly
+#     the expected files with the expected modes (the binaries already built
+#     in $BUILD: nothing is rebuilt, so parallel test runs are safe);
+#   - the installed programs run (--version), the unit names the installed
+#     paths (also for the default PREFIX=/usr/local), the sysusers.d file
+#     creates the user, the example config passes `teleqd -n`;
+#   - each man page renders without a warning (groff -ww, man --warnings),
+#     documents every option of --help and every key of the config
+#     reference, and the example of teleqd.yaml(5) passes `teleqd -n`;
+#   - the logrotate examples pass `logrotate -d`, rotate to names the feed
+#     patterns do not match, and a real logrotate run with each of them
+#     under a running teleqd keeps the counts exact (rename+create: every
+#     line; copytruncate: every line written outside logrotate's window);
+#   - make uninstall removes every file it installed and leaves the
+#     administrator's own config.
+# Checks needing groff, man, lexgrog, systemd-sysusers or logrotate are
+# reported as "ok N - ... # skip" when the tool is missing.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_bins
+
+# skip DESCRIPTION REASON: a check that could not run here.
+skip() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	echo "ok $TESTS_RUN - $1 # skip $2"
+}
+
+have() {
+	command -v "$1" >/dev/null 2>&1
+}
+
+# mk TARGET [VAR=VALUE...]: make in the source tree without the parent
+# make's flags (-j, SAN=1 ... from `make check`); output in $T/make.log.
+mk() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TQ_ROOT" "$@" >"$T/make.log" 2>&1
+}
+
+R=$T/root
+rc=0
+mk install DESTDIR="$R" PREFIX=/usr BUILD="$BUILD" || rc=$?
+assert_eq "make install DESTDIR=... PREFIX=/usr BUILD=$BUILD: exit status 0" 0 "$rc"
+[ $rc -eq 0 ] || { diag_file "$T/make.log"; bail "make install failed"; }
+
+# ------------------------------------------------------------ the file tree
+
+# path mode, one a line: everything make install must put, and nothing else.
+cat >"$T/expected" <<'EOF'
+etc/teleqd/teleqd.yaml.example 644
+lib/systemd/system/teleqd.service 644
+usr/bin/teleqctl 755
+usr/lib/sysusers.d/teleqd.conf 644
+usr/sbin/teleqd 755
+usr/share/doc/teleqd/README.md 644
+usr/share/doc/teleqd/examples/logrotate/teleq-copytruncate 644
+usr/share/doc/teleqd/examples/logrotate/teleq-create 644
+usr/share/doc/teleqd/examples/systemd/postfix.conf 644
+usr/share/man/man1/teleqctl.1 644
+usr/share/man/man5/teleqd.yaml.5 644
+usr/share/man/man8/teleqd.8 644
+EOF
+(cd "$R" && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort |
+	while IFS= read -r f; do echo "$f $(stat -c %a "$f")"; done) >"$T/installed"
+assert_files_equal "installs exactly the expected files, with their modes" \
+	"$T/expected" "$T/installed"
+
+# Copies are byte for byte (the unit is generated: checked below).
+assert_ok "usr/sbin/teleqd is \$BUILD/teleqd" cmp -s "$TELEQD" "$R/usr/sbin/teleqd"
+assert_ok "usr/bin/teleqctl is \$BUILD/teleqctl" cmp -s "$TELEQCTL" "$R/usr/bin/teleqctl"
+while read -r dst src; do
+	assert_ok "$dst is $src" cmp -s "$TQ_ROOT/$src" "$R/$dst"
+done <<EOF
+etc/teleqd/teleqd.yaml.example conf/teleqd.yaml
+usr/lib/sysusers.d/teleqd.conf systemd/teleqd.sysusers
+usr/share/man/man1/teleqctl.1 man/teleqctl.1
+usr/share/man/man5/teleqd.yaml.5 man/teleqd.yaml.5
+usr/share/man/man8/teleqd.8 man/teleqd.8
+usr/share/doc/teleqd/README.md README.md
+usr/share/doc/teleqd/examples/logrotate/teleq-create conf/logrotate/teleq-create
+usr/share/doc/teleqd/examples/logrotate/teleq-copytruncate conf/logrotate/teleq-copytruncate
+usr/share/doc/teleqd/examples/systemd/postfix.conf systemd/postfix.conf
+EOF
+
+v=$("$R/usr/sbin/teleqd" --version 2>&1 || true)
+assert_match "installed teleqd --version runs" '^teleqd [0-9]+\.[0-9]+' "$v"
+v=$("$R/usr/bin/teleqctl" --version 2>&1 || true)
+assert_match "installed teleqctl --version runs" '^teleqctl [0-9]+\.[0-9]+' "$v"
+
+rc=0
+out=$("$R/usr/sbin/teleqd" -n -c "$R/etc/teleqd/teleqd.yaml.example" 2>&1) || rc=$?
+assert_eq "installed example config passes teleqd -n" "0 configuration OK" "$rc $out"
+
+# The unit names the installed program and config (PREFIX=/usr).
+U=$R/lib/systemd/system/teleqd.service
+assert_eq "unit: ExecStart= is \$(SBINDIR)/teleqd" "/usr/sbin/teleqd -c /etc/teleqd/teleqd.yaml" \
+	"$(sed -n 's/^ExecStart=//p' "$U")"
+assert_match "unit: Documentation= names the installed README" \
+	'^Documentation=file:///usr/share/doc/teleqd/README\.md$' "$(cat "$U")"
+assert_no_match "unit: no @placeholder@ left" '@[A-Z]+@' "$(cat "$U")"
+
+# The default prefix: /usr/local everywhere in the unit.
+R2=$T/root-local
+rc=0
+mk install DESTDIR="$R2" BUILD="$BUILD" || rc=$?
+assert_eq "make install with the default PREFIX: exit status 0" 0 "$rc"
+assert_eq "default PREFIX: unit's ExecStartPre= is /usr/local/sbin/teleqd -n" \
+	"/usr/local/sbin/teleqd -n -c /etc/teleqd/teleqd.yaml" \
+	"$(sed -n 's/^ExecStartPre=//p' "$R2/lib/systemd/system/teleqd.service" 2>/dev/null)"
+assert_ok "default PREFIX: teleqd in /usr/local/sbin" test -x "$R2/usr/local/sbin/teleqd"
+assert_ok "default PREFIX: teleqd(8) in /usr/local/share/man/man8" \
+	test -f "$R2/usr/local/share/man/man8/teleqd.8"
+
+# The sysusers.d file creates the system user and group teleqd.
+if have systemd-sysusers; then
+	mkdir -p "$T/sysroot/etc"
+	rc=0
+	systemd-sysusers --root="$T/sysroot" - <"$R/usr/lib/sysusers.d/teleqd.conf" \
+		>"$T/sysusers.log" 2>&1 || rc=$?
+	assert_eq "systemd-sysusers accepts teleqd.conf" 0 "$rc"
+	assert_match "it creates the system user teleqd (no login shell)" \
+		'^teleqd:x:[0-9]+:[0-9]+:[^:]*:/:/usr/sbin/nologin$' "$(cat "$T/sysroot/etc/passwd" 2>/dev/null)"
+	assert_match "and the group teleqd" '^teleqd:x:[0-9]+:' "$(cat "$T/sysroot/etc/group" 2>/dev/null)"
+else
+	skip "systemd-sysusers accepts teleqd.conf" "systemd-sysusers not installed"
+fi
+
+# ---------------------------------------------------------------- man pages
+
+MAN=$R/usr/share/man
+PAGES="man8/teleqd.8 man1/teleqctl.1 man5/teleqd.yaml.5"
+for p in $PAGES; do
+	if have groff; then
+		out=$(LC_ALL=C groff -man -ww -z "$MAN/$p" 2>&1 || echo "groff failed")
+		assert_eq "$p: groff -man -ww -z prints no warning" "" "$out"
+	else
+		skip "$p: groff -man -ww -z prints no warning" "groff not installed"
+	fi
+	if have man; then
+		rc=0
+		MANWIDTH=80 man --warnings -l "$MAN/$p" >"$T/page.txt" 2>"$T/page.err" || rc=$?
+		assert_eq "$p: man --warnings -l renders it without warnings" "0 " "$rc $(cat "$T/page.err")"
+		assert_eq "$p: rendered page has NAME, SYNOPSIS, DESCRIPTION and SEE ALSO" \
+			"NAME SYNOPSIS DESCRIPTION SEE ALSO" \
+			"$(grep -E '^(NAME|SYNOPSIS|DESCRIPTION|SEE ALSO)$' "$T/page.txt" | paste -sd' ')"
+	else
+		skip "$p: man --warnings -l renders it without warnings" "man not installed"
+	fi
+	if have lexgrog; then
+		assert_ok "$p: lexgrog parses its NAME line (whatis, apropos)" \
+			sh -c 'lexgrog "$1" >/dev/null 2>&1' lexgrog "$MAN/$p"
+	else
+		skip "$p: lexgrog parses its NAME line" "lexgrog (man-db) not installed"
+	fi
+done
+
+# rendered NAME: the page as plain text (man if present, else groff -Tascii).
+rendered() {
+	if have man; then
+		MANWIDTH=200 man -l "$MAN/$1" 2>/dev/null
+	elif have groff; then
+		LC_ALL=C groff -man -Tascii -P-cbou "$MAN/$1" 2>/dev/null
+	fi
+}
+
+if have man || have groff; then
+	# Every long option of --help is documented.
+	for prog in teleqd:man8/teleqd.8 teleqctl:man1/teleqctl.1; do
+		bin=${prog%%:*} page=${prog#*:}
+		if [ "$bin" = teleqd ]; then exe=$TELEQD; else exe=$TELEQCTL; fi
+		text=$(rendered "$page" | sed 's/‐/-/g')
+		opts=$("$exe" --help 2>&1 | grep -o -E -e '--[a-z][a-z-]+' | sort -u)
+		missing=
+		for o in $opts; do
+			case $text in *"$o"*) ;; *) missing="$missing $o" ;; esac
+		done
+		assert_eq "$page documents every option of $bin --help" "" "$missing"
+	done
+	# teleqctl's commands are documented.
+	text=$(rendered man1/teleqctl.1)
+	for c in report alerts status; do
+		assert_match "teleqctl(1) documents the command $c" "^ {7}$c( |$)" "$text"
+	done
+	# Every key of conf/teleqd.yaml's reference comment is in teleqd.yaml(5).
+	text=$(rendered man5/teleqd.yaml.5)
+	keys=$(sed -n '1,/^[^#]/p' "$TQ_ROOT/conf/teleqd.yaml" | grep -o -E '^#[ ]+[a-z_]+:' |
+		sed 's/^#[ ]*//' | sort -u)
+	missing=
+	for k in $keys; do
+		case $text in *"$k"*) ;; *) missing="$missing $k" ;; esac
+	done
+	assert_eq "teleqd.yaml(5) has every key of conf/teleqd.yaml's reference" "" "$missing"
+	for k in http: listen: alerts: templates: sendmail:; do
+		assert_contains "teleqd.yaml(5) documents $k" "$k" "$text"
+	done
+else
+	skip "man pages document every option and config key" "neither man nor groff installed"
+fi
+
+# The example of teleqd.yaml(5) is a valid configuration (its sendmail
+# replaced by the test's, which exists everywhere).
+awk '/^\.SH EXAMPLE/ { f = 1; next } f && /^\.EX/ { g = 1; next } g && /^\.EE/ { exit } g' \
+	"$MAN/man5/teleqd.yaml.5" |
+	sed -e 's/\\-/-/g' -e 's/\\(:o/\xc3\xb6/g' -e "s|sendmail: \[.*\]|sendmail: [$T/sendmail]|" \
+	>"$T/example.yaml"
+rc=0
+out=$("$TELEQD" -n -c "$T/example.yaml" 2>&1) || rc=$?
+assert_eq "the EXAMPLE of teleqd.yaml(5) passes teleqd -n" "0 configuration OK" "$rc $out"
+
+# ---------------------------------------------------------- logrotate examples
+
+LR=$R/usr/share/doc/teleqd/examples/logrotate
+ME=$(id -un)
+MYGROUP=$(id -gn)
+
+# lr_conf EXAMPLE OUT DIR: the example with its feed directories moved to
+# DIR and the teleq user and group replaced by the current ones.
+lr_conf() {
+	sed -e "s|/var/log/teleq/|$3/|g" -e "s|/var/log/eservice/|$3/|g" \
+	    -e "s/^\([ \t]*su\) teleq teleq/\1 $ME $MYGROUP/" \
+	    -e "s/^\([ \t]*create [0-7]*\) teleq teleq/\1 $ME $MYGROUP/" "$1" >"$2"
+}
+
+# The feed patterns of the shipped config (last path components).
+patterns=$(sed -n 's/^[ \t]*path:[ \t]*"\{0,1\}\/[^"]*\/\([^/"]*\)"\{0,1\}[ \t]*$/\1/p' \
+	"$TQ_ROOT/conf/teleqd.yaml")
+
+# matches_feed NAME: true when NAME matches a feed pattern of the shipped config.
+matches_feed() {
+	for _pat in $patterns; do
+		# shellcheck disable=SC2254
+		case $1 in $_pat) return 0 ;; esac
+	done
+	return 1
+}
+
+if ! have logrotate; then
+	skip "logrotate examples" "logrotate not installed (make deps)"
+else
+	for ex in teleq-create teleq-copytruncate; do
+		assert_ok "$ex: installed" test -f "$LR/$ex"
+		D=$T/lr-$ex
+		mkdir -p "$D"
+		lr_conf "$LR/$ex" "$T/$ex.conf" "$D"
+		printf 'Datum;Tid\r\n' >"$D/calls-a.txt"
+		printf '{"case_id":"1"}\n' >"$D/cases-a.jsonl"
+		rc=0
+		logrotate -d -f -s "$T/$ex.state" "$T/$ex.conf" >"$T/$ex.out" 2>&1 || rc=$?
+		assert_eq "$ex: logrotate -d -f accepts it" 0 "$rc"
+		assert_no_match "$ex: logrotate -d reports no error" '^error' "$(cat "$T/$ex.out")"
+		# What a rotation would create: names the feed patterns must not match.
+		new=$(sed -n -e 's/^renaming [^ ]* to \([^ ]*\)$/\1/p' -e 's/^copying [^ ]* to \([^ ]*\)$/\1/p' \
+			"$T/$ex.out")
+		assert_ne "$ex: logrotate -d shows where the files would go" "" "$new"
+		bad=
+		for f in $new; do
+			b=$(basename "$f")
+			matches_feed "$b" && bad="$bad $b"
+			matches_feed "$b.gz" && bad="$bad $b.gz"
+		done
+		assert_eq "$ex: rotated names ($(echo $new | xargs -n1 basename | paste -sd' ')) match no feed pattern" "" "$bad"
+		if [ "$ex" = teleq-create ]; then
+			assert_match "$ex: the new file is created 0640" '^creating new .* mode = 0640' "$(cat "$T/$ex.out")"
+		else
+			assert_match "$ex: the file is truncated in place" '^truncating ' "$(cat "$T/$ex.out")"
+		fi
+	done
+
+	# A real rotation with each example under a running teleqd: the counts
+	# stay exact. (logrotate needs to run as root for its `su`; as another
+	# user the su lines are dropped.)
+	redis_start
+	write_config rotate_wait_ms=500 max_delay_ms=50 rescan_interval_ms=200
+	tq_start
+	F=$T/feeds
+	CALLS=$(csv_path lr)
+	[ "$(id -u)" -eq 0 ] || SU_DROP=1
+	expect=0
+	for ex in teleq-create teleq-copytruncate; do
+		lr_conf "$LR/$ex" "$T/$ex.live.conf" "$F"
+		rm -f "$CALLS"-*         # the previous run's rotated file (drained by now)
+		[ -z "${SU_DROP:-}" ] || sed -i '/^[ \t]*su /d' "$T/$ex.live.conf"
+		# Three days of calls, then the rotation, then more calls.
+		[ -f "$CALLS" ] || printf '%s\r\n' "$CSV_HEADER" >"$CALLS"
+		for d in 02 03 04; do
+			for h in 08 09 10 11 12; do
+				csv_line "2026-03-$d" "$h:00:00" >>"$CALLS"
+			done
+		done
+		expect=$((expect + 15))
+		wait_events "$expect" 20 || true
+		assert_eq "$ex: lines before the rotation counted" "$expect" "$(events_total)"
+		rc=0
+		logrotate -f -s "$T/$ex.live.state" "$T/$ex.live.conf" >"$T/$ex.live.out" 2>&1 || rc=$?
+		assert_eq "$ex: logrotate ran" 0 "$rc"
+		[ $rc -eq 0 ] || diag_file "$T/$ex.live.out"
+		rotated=$(ls "$CALLS"-* 2>/dev/null | wc -l)
+		assert_eq "$ex: it rotated the file (one $(basename "$CALLS")-DATE beside it)" 1 "$rotated"
+		if [ "$ex" = teleq-create ]; then
+			assert_eq "$ex: the new file is empty, mode 0640" "0 640" "$(stat -c '%s %a' "$CALLS")"
+		else
+			assert_eq "$ex: the file was truncated" 0 "$(stat -c %s "$CALLS")"
+		fi
+		# The writer goes on (for rename+create: into the new file, which
+		# has no header yet, as a writer reopening its file would write it).
+		[ -s "$CALLS" ] || printf '%s\r\n' "$CSV_HEADER" >>"$CALLS"
+		for h in 13 14 15 16; do
+			csv_line 2026-03-05 "$h:00:00" >>"$CALLS"
+		done
+		expect=$((expect + 4))
+		wait_events "$expect" 20 || true
+		assert_eq "$ex: after logrotate and 4 more lines: every line counted once" \
+			"$expect" "$(events_total)"
+		sleep 1
+		assert_eq "$ex: and nothing more later (the rotated file is not read again)" \
+			"$expect" "$(events_total)"
+	done
+	assert_eq "no line rejected" 0 "$(rejects_total)"
+	rc=0
+	tq_stop || rc=$?
+	assert_eq "teleqd stops with status 0" 0 "$rc"
+fi
+
+# --------------------------------------------------------------- uninstall
+
+# The administrator's own config must survive an uninstall.
+echo "# local" >"$R/etc/teleqd/teleqd.yaml"
+rc=0
+mk uninstall DESTDIR="$R" PREFIX=/usr || rc=$?
+assert_eq "make uninstall: exit status 0" 0 "$rc"
+left=$(cd "$R" && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort | paste -sd' ')
+assert_eq "make uninstall removes every installed file (the admin's teleqd.yaml stays)" \
+	"etc/teleqd/teleqd.yaml" "$left"
+assert_ok "make uninstall removes /usr/share/doc/teleqd" test ! -e "$R/usr/share/doc/teleqd"
+rm -f "$R/etc/teleqd/teleqd.yaml"
+rc=0
+mk uninstall DESTDIR="$R" PREFIX=/usr || rc=$?
+assert_eq "make uninstall again (nothing left to remove): exit status 0" 0 "$rc"
+assert_ok "then the empty /etc/teleqd goes too" test ! -e "$R/etc/teleqd"
+rc=0
+mk uninstall DESTDIR="$R2" || rc=$?
+left=$(cd "$R2" && find . ! -type d | wc -l)
+assert_eq "make uninstall with the default PREFIX removes every file" "0 0" "$rc $left"
+
+done_testing
