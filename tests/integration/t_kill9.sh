@@ -37,16 +37,20 @@ expected_events() {
 }
 
 # Kill moments: uniform in [5 ms, the time the unread lines should take],
-# estimated at 1 ms per 800 lines (this daemon reads ~1M lines/s) plus the
-# start-up. Five rounds, and more (up to 15) until at least two kills have
-# landed in the middle of the work, so a pass always means something.
+# estimated from a rate (lines per ms) that adapts: it starts at 800, doubles
+# after a kill that came too late (everything committed) and halves after one
+# that came too early (nothing committed), so release and sanitizer builds,
+# fast and slow machines all get kills in the middle. Five rounds, and more
+# (up to 15) until at least two kills have landed in the middle of the work,
+# so a pass always means something.
 kills_mid=0
+rate=800
 round=0
 while [ $round -lt 5 ] || { [ $kills_mid -lt 2 ] && [ $round -lt 15 ]; }; do
 	round=$((round + 1))
 	want=$(expected_events)
 	unread=$((want - $(events_total)))
-	ms=$(random_between 5 $((20 + unread / 800)))
+	ms=$(random_between 5 $((20 + unread / rate)))
 	tq_spawn
 	sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
 	if ! alive "$TQ_PID"; then
@@ -58,6 +62,11 @@ while [ $round -lt 5 ] || { [ $kills_mid -lt 2 ] && [ $round -lt 15 ]; }; do
 	n=$(events_total)
 	diag "round $round: SIGKILL after $ms ms with $n of $want events committed"
 	[ "$n" -gt $((want - unread)) ] && [ "$n" -lt "$want" ] && kills_mid=$((kills_mid + 1))
+	if [ "$n" -ge "$want" ]; then
+		rate=$((rate * 2))
+	elif [ "$n" -le $((want - unread)) ] && [ $rate -gt 100 ]; then
+		rate=$((rate / 2))
+	fi
 	if [ "$n" -gt "$want" ]; then
 		not_ok "round $round: more events committed ($n) than the files hold ($want)"
 	fi
