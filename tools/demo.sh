@@ -228,6 +228,7 @@ awk -v sm="$sendmail" -v mailto="$MAILTO" '
 	inalerts && /^  check_interval_ms:/ { next }
 	inalerts && /^    sendmail:/ { next }
 	inalerts && mailto != "" && /^    to:/ { print "    to: [\"" mailto "\"]"; next }
+	/^  listen:/ { print "  listen: \"127.0.0.1:0\""; next }   # any free port: no clash
 	{ print }
 	/^alerts:/ { print "  check_interval_ms: 500" }
 	inalerts && /^    from:/ { print "    sendmail: [\"" sm "\", -t, -i]" }' "$CONF.tmp" >"$CONF"
@@ -436,6 +437,24 @@ if [ -z "$SENDMAIL" ]; then
 		last=$f
 	done
 	echo "(stored as run/mail/${last##*/})"
+fi
+
+say "health and metrics (http listener on a free loopback port)"
+port=$(sed -n 's/.*http: listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$RUN/teleqd.log" | tail -n 1)
+if [ -n "$port" ] && command -v python3 >/dev/null; then
+	python3 - "$port" <<'EOF_PY' || echo "(could not fetch)"
+import sys, urllib.request
+base = "http://127.0.0.1:%s" % sys.argv[1]
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+print("GET %s/healthz -> %s" % (base, opener.open(base + "/healthz").read().decode().strip()))
+print("GET %s/metrics (excerpt):" % base)
+for l in opener.open(base + "/metrics").read().decode().splitlines():
+    if l.startswith(("teleqd_events_total", "teleqd_commits_total", "teleqd_redis_connected",
+                     "teleqd_alert_deliveries_total")):
+        print("  " + l)
+EOF_PY
+else
+	echo "(no http listener line in the log)"
 fi
 
 say "teleqctl report 2026-Q1"
