@@ -16,6 +16,11 @@ redis_start
 write_config
 
 "$GEN" --committee "$T/feeds" >/dev/null || bail "teleq-gen --committee failed"
+# The calendar at the end of March 2026, so the live daemon sends early
+# warnings (March is below target): alert texts, the alerts stream, the
+# outbox and the mail are scanned too.
+TZ=Europe/Stockholm date -d '2026-03-31 12:00' +%s >"$T/clock"
+export TELEQD_TEST_CLOCK=$T/clock
 C=$T/feeds/calls-committee.txt
 J=$T/feeds/cases-committee.jsonl
 
@@ -97,7 +102,12 @@ scan() {
 	fi
 }
 
+assert_ok "the dump holds the alerts stream (early warnings were sent)" \
+	grep -q '}:alerts (stream)$' "$T/redis-dump.txt"
 scan "Redis (every key and value, $(grep -c '^== ' "$T/redis-dump.txt") keys)" "$T/redis-dump.txt"
+cat "$MAIL_DIR"/*.eml >"$T/mail.txt" 2>/dev/null || true
+assert_ok "alert mail was delivered" [ -s "$T/mail.txt" ]
+scan "alert mail" "$T/mail.txt"
 sed "s|$T|<T>|g" "$TQ_LOG" >"$T/log.txt"
 assert_ok "the debug log is not empty" [ -s "$T/log.txt" ]
 scan "daemon log (debug)" "$T/log.txt"
