@@ -70,6 +70,8 @@ struct tailfile {
 	uint8_t          head[TQ_FP_MAX];
 	uint32_t         headlen;
 	int64_t          checked_size;  /* st_size at the last check; -1 = check now */
+	int64_t          checked_mtime; /* st_mtim (ns) at the last check: a rewrite to
+	                                 * the same size changes only that */
 
 	struct parse_state ps;
 	bool             header_pending;        /* CSV header to replay before reading on */

@@ -106,8 +106,8 @@ static int fail_mark(struct ctx *c, yaml_mark_t m, const char *fmt, ...)
 }
 
 /* Reports a problem at the start of node n. Returns -EINVAL. */
-static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...) TQ_PRINTF(3, 4);
-static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+static int fail_node(struct ctx *c, const yaml_node_t *n, const char *fmt, ...) TQ_PRINTF(3, 4);
+static int fail_node(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -116,6 +116,13 @@ static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 	va_end(ap);
 	return -EINVAL;
 }
+/*
+ * fail() as a macro whose value is visibly -EINVAL: static analyzers do not
+ * follow calls into variadic functions, and without it they take every
+ * "return fail(...)" for a possible success (clang-tidy: dozens of false
+ * "uninitialized value" reports after getters that failed).
+ */
+#define fail(c, n, ...) (fail_node((c), (n), __VA_ARGS__), -EINVAL)
 
 /* Reports an allocation failure (no position: it is not the file's fault). */
 static int oom(struct ctx *c)
@@ -144,7 +151,7 @@ static const char *shown(const char *s, size_t len, char buf[static 64])
 	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		buf[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+		buf[o++] = (char)((ch < 0x20 || ch == 0x7f) ? '?' : ch);
 	}
 	if (cut) {
 		memcpy(buf + o, "...", 3);
@@ -941,11 +948,19 @@ static int check_time_format(struct ctx *c, const yaml_node_t *n, const char *s)
 		case 'd': case 'e': d = true; break;
 		case 'F': y = m = d = true; break;
 		case 'H': case 'M': case 'S': case 'T': case 'f': case '%': break;
-		default:
+		default: {
+			char buf[64];
+			size_t k = 1;
+
 			if (!*p)
 				return fail(c, n, "time format ends with a lone '%%'");
-			return fail(c, n, "unsupported conversion '%%%c' in time format (allowed: %%Y %%m "
-			            "%%d %%H %%M %%S %%y %%e %%T %%F %%f %%%%)", *p);
+			/* the whole character, through shown(): a line break or a
+			 * lone UTF-8 lead byte must not reach the one-line message */
+			while (((unsigned char)p[k] & 0xC0) == 0x80)
+				k++;
+			return fail(c, n, "unsupported conversion '%%%s' in time format (allowed: %%Y %%m "
+			            "%%d %%H %%M %%S %%y %%e %%T %%F %%f %%%%)", shown(p, k, buf));
+		}
 		}
 	}
 	if (!y || !m || !d)
@@ -1051,7 +1066,7 @@ static int parse_map(struct ctx *c, const yaml_node_t *n, long d, struct rule *r
 		return fail(c, n, "map has more than %d entries", CFG_MAX_MAP);
 	ru->from = calloc(count, sizeof(char *));
 	ru->to = calloc(count, sizeof(uint16_t));
-	keys = calloc(count, sizeof(*keys));
+	keys = calloc(count, sizeof(*keys));     /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	order = calloc(count, sizeof(*order));
 	if (!ru->from || !ru->to || !keys || !order) {
 		r = oom(c);
@@ -1405,6 +1420,7 @@ static void sort_dims(struct config *cfg)
 	for (size_t f = 0; f < cfg->nfeeds; f++) {
 		memcpy(rules, cfg->feeds[f].dims, sizeof(rules));
 		for (size_t i = 0; i < cfg->ndims; i++)
+			/* cppcheck-suppress uninitvar ; false positive: order[0..ndims) is set above */
 			cfg->feeds[f].dims[i] = rules[order[i]];
 	}
 }
@@ -2174,7 +2190,7 @@ static int parse_webhook_url(struct ctx *c, const yaml_node_t *n, struct alert_c
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
 			return fail(c, n, "url must be printable ASCII without spaces");
-	if (strncasecmp(s, "http://", 7))
+	if (strncasecmp(s, "http://", 7) != 0)
 		return fail(c, n, "bad url '%s': expected http://host[:port][/path]",
 		            shown(s, len, buf));
 	auth = s + 7;

@@ -99,9 +99,14 @@ parse_pos(const struct config *cfg, const char *f, const char *v, struct pos_row
 		return -1;
 	for (b = c - 1; b > f && *b != ':'; b--)
 		;
-	if (b <= f || sscanf(b + 1, "%llu:%llu", &dev, &ino) != 2)
+	/*
+	 * cert-err34-c wants strtoull for the range check: these are teleqd's own
+	 * position records, a malformed one is refused by the counts, and an
+	 * out-of-range number could only show wrong in this display.
+	 */
+	if (b <= f || sscanf(b + 1, "%llu:%llu", &dev, &ino) != 2)      /* NOLINT(cert-err34-c) */
 		return -1;
-	if (sscanf(v, "%lld %llu %u %*s %n", &off, &line, &fplen, &n) < 3 || n == 0)
+	if (sscanf(v, "%lld %llu %u %*s %n", &off, &line, &fplen, &n) < 3 || n == 0) /* NOLINT(cert-err34-c) */
 		return -1;
 	for (i = 0; i < cfg->nfeeds; i++)
 		if (strlen(cfg->feeds[i].name) == (size_t)(b - f) &&

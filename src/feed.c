@@ -45,6 +45,9 @@ struct dir {
 	bool     rescan;            /* rescan at the next pass */
 	bool     watch_warned;      /* failures logged once until they stop */
 	bool     list_warned;
+	bool     open_warned;       /* a file could not be opened: logged once, until a
+	                             * complete rescan opens everything it matches */
+	bool     open_failed;       /* during a rescan: an open failed */
 };
 
 struct feed {
@@ -73,7 +76,6 @@ struct feedset {
 	size_t             npos;
 	bool               first_start;
 	bool               started, paused, blocked, drained, read_all;
-	bool               open_warned, open_failed;
 	unsigned           scan_gen;
 };
 
@@ -126,7 +128,7 @@ static int
 rehash(struct feedset *fs)
 {
 	size_t nsize = fs->hsize * 2, i;
-	struct tailfile **nt = calloc(nsize, sizeof(*nt)), *tf, *next;
+	struct tailfile **nt = calloc(nsize, sizeof(*nt)), *tf, *next; /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 
 	if (!nt)
 		return -ENOMEM;
@@ -212,6 +214,7 @@ join(const char *dir, const char *name)
 
 	if (!p)
 		return NULL;
+	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): name and its NUL follow */
 	memcpy(p, dir, dl);
 	if (dl == 0 || dir[dl - 1] != '/')
 		p[dl++] = '/';
@@ -259,7 +262,7 @@ mark_start(struct tailfile *tf)
 static int
 consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned gen)
 {
-	const struct dir *d = &fs->dirs[f->dir];
+	struct dir *d = &fs->dirs[f->dir];
 	const struct file_pos *p;
 	struct tailfile *tf, *old;
 	struct stat st, lst;
@@ -281,9 +284,9 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 	r = tf_open(path, &f->conf, &tf);
 	if (r < 0 && r != -ENOENT && r != -EINVAL && r != -ENOMEM) {
 		/* EMFILE, EACCES...: the next rescan tries again. */
-		if (!fs->open_warned)
+		if (!d->open_warned)
 			log_warnx("%s: cannot open: %s; retrying at each rescan", path, strerror(-r));
-		fs->open_warned = fs->open_failed = true;
+		d->open_warned = d->open_failed = true;
 	}
 	free(path);
 	if (r < 0)
@@ -381,6 +384,7 @@ rescan_dir(struct feedset *fs, struct dir *d)
 	/* Watch before reading the listing, so no creation falls in between. */
 	ensure_watch(fs, d);
 	gen = ++fs->scan_gen;
+	d->open_failed = false;
 	for (;;) {
 		errno = 0;
 		if (!(de = readdir(dp))) {
@@ -397,6 +401,8 @@ rescan_dir(struct feedset *fs, struct dir *d)
 	if (r == 0 && !complete)
 		log_warn("%s: reading the directory", d->path);
 	closedir(dp);
+	if (r == 0 && complete && !d->open_failed)
+		d->open_warned = false;         /* warn again about the next new failure */
 	if (r < 0 || !complete)
 		return r;       /* an incomplete listing orphans nothing */
 	for (tf = fs->head; tf; tf = tf->next)
@@ -413,7 +419,6 @@ rescan_pending(struct feedset *fs)
 	size_t i;
 	int r;
 
-	fs->open_failed = false;
 	for (i = 0; i < fs->ndirs; i++) {
 		if (!fs->dirs[i].rescan)
 			continue;
@@ -421,8 +426,6 @@ rescan_pending(struct feedset *fs)
 			return r;
 		fs->dirs[i].rescan = false;
 	}
-	if (!fs->open_failed)
-		fs->open_warned = false;   /* warn again about the next new failure */
 	return 0;
 }
 
@@ -839,7 +842,7 @@ feedset_new(struct event_base *base, const struct config *cfg, const struct feed
 		feedset_free(fs);
 		return r;
 	}
-	if (!(fs->htab = calloc(fs->hsize, sizeof(*fs->htab))) ||
+	if (!(fs->htab = calloc(fs->hsize, sizeof(*fs->htab))) ||    /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	    !(fs->pass_ev = event_new(base, -1, 0, on_pass, fs)) ||
 	    !(fs->rescan_ev = event_new(base, -1, EV_PERSIST, on_rescan_timer, fs)) ||
 	    !(fs->finish_ev = evtimer_new(base, on_finish_timer, fs))) {

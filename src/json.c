@@ -476,7 +476,7 @@ static int parse_top_object(struct jp *jp, const char *const *names, size_t nnam
  * failure every out[i] is absent.
  */
 int json_extract(const char *s, size_t len, const char *const *names, size_t nnames,
-                 char *scratch, struct fieldv *out)
+                 char *scratch, struct fieldv *out)  /* NOLINT(readability-non-const-parameter): written through jp.scratch */
 {
 	struct jp jp = { (const unsigned char *)s, len, 0, scratch };
 	int r;

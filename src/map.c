@@ -182,7 +182,7 @@ config_columns(const struct feed_conf *fc, struct parse_state *ps)
  */
 static enum map_result
 csv_fields(const struct feed_conf *fc, struct parse_state *ps, struct map_scratch *s,
-    const char *rec, size_t len, struct fieldv *vals, char **out, char *end,
+    const char *rec, size_t len, struct fieldv *vals, char **out, const char *end,
     enum reject *why, char *detail, size_t detaillen)
 {
 	int n;

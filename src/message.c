@@ -412,7 +412,7 @@ fmt_target(char *buf, size_t len, const struct indicator *ind)
 		num[--n] = '\0';
 	else if (dot)
 		*dot = ',';
-	snprintf(buf, len, "%s %s%s %%", cmp_sign(ind->cmp), t < 0 && strcmp(num, "0") ? MINUS : "", num);
+	snprintf(buf, len, "%s %s%s %%", cmp_sign(ind->cmp), t < 0 && strcmp(num, "0") != 0 ? MINUS : "", num);
 }
 
 /* The value of o: "52 %", "+12 %", or "–" without one. */
@@ -518,7 +518,7 @@ one_line(char *buf, size_t len, const char *s, size_t max)
 			n--;
 	}
 	for (size_t i = 0; i < n; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7F ? ' ' : s[i];
+		buf[i] = (char)((unsigned char)s[i] < 0x20 || s[i] == 0x7F ? ' ' : s[i]);
 	buf[n] = '\0';
 }
 
@@ -603,7 +603,6 @@ summary_table(struct sb *b, const struct ind_view *rows, size_t nrows)
 
 /* What placeholders expand to in one message. */
 struct tpl_ctx {
-	enum alert_kind        kind;
 	const struct period   *p;         /* may be NULL (a test) */
 	const struct ind_view *row;       /* breach/reminder/resolved: the indicator */
 	bool                   summary;
@@ -725,7 +724,7 @@ int
 alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct period *p,
              const struct ind_view *rows, size_t nrows, struct alert_text *ret)
 {
-	struct tpl_ctx c = { .kind = kind, .p = p };
+	struct tpl_ctx c = { .p = p };
 	struct sb subj = { 0 }, body = { 0 };
 	const char *ts, *tb;
 	char *s, *t;
@@ -826,8 +825,8 @@ put_base64(struct sb *b, const unsigned char *s, size_t n)
 			v |= s[i + 2];
 		q[0] = b64[v >> 18 & 63];
 		q[1] = b64[v >> 12 & 63];
-		q[2] = i + 1 < n ? b64[v >> 6 & 63] : '=';
-		q[3] = i + 2 < n ? b64[v & 63] : '=';
+		q[2] = (char)(i + 1 < n ? b64[v >> 6 & 63] : '=');
+		q[3] = (char)(i + 2 < n ? b64[v & 63] : '=');
 		sb_putn(b, q, 4);
 	}
 }
@@ -1082,6 +1081,7 @@ json_frac(struct sb *b, bool has, double v)
 		return;
 	}
 	if (u == 0)
+		/* cppcheck-suppress duplicateConditionalAssign ; -0.0 == 0: this makes it 0.0 */
 		u = 0;  /* no "-0.0000" */
 	sb_printf(b, "%.4f", u / 10000.0);
 }

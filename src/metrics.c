@@ -141,7 +141,7 @@ static void
 out_printf(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int n = 0;
 
 	for (int round = 0; round < 2; round++) {
 		size_t room;
@@ -286,7 +286,7 @@ out_files(struct out *o, const struct config *cfg, size_t nfeeds,
 	size_t n = 0;
 
 	if (nfiles > 0) {
-		refs = calloc(nfiles, sizeof(*refs));
+		refs = calloc(nfiles, sizeof(*refs));    /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 		if (!refs) {
 			o->err = -ENOMEM;
 			return;
@@ -294,7 +294,7 @@ out_files(struct out *o, const struct config *cfg, size_t nfeeds,
 		for (size_t i = 0; i < nfiles; i++)
 			if (files[i].feed < nfeeds)
 				refs[n++] = &files[i];
-		qsort(refs, n, sizeof(*refs), file_cmp);
+		qsort(refs, n, sizeof(*refs), file_cmp); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	}
 
 	for (int pass = 0; pass < 2; pass++) {
@@ -423,7 +423,7 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 		           alert_kind_name((enum alert_kind)k), m->alerts_queued[k]);
 	out_family(&o, "teleqd_alert_deliveries_total", "counter",
 	           "Alert delivery attempts, by channel and result.");
-	for (size_t ch = 0; ch < CH__MAX && ch < 2; ch++)
+	for (size_t ch = 0; ch < sizeof(m->deliveries) / sizeof(m->deliveries[0]); ch++)
 		for (size_t res = 2; res-- > 0;)
 			out_printf(&o, "teleqd_alert_deliveries_total{channel=\"%s\",result=\"%s\"} %"
 			           PRIu64 "\n", channel_name((enum channel)ch), result_names[res],

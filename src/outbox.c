@@ -403,7 +403,7 @@ outbox_kick(struct outbox *ob)
 	if (ob->scanning || ob->nlist >= MAX_INFLIGHT)
 		return;
 	snprintf(now, sizeof(now), "%" PRId64, wall_ms());
-	snprintf(limit, sizeof(limit), "%u", MAX_INFLIGHT);
+	snprintf(limit, sizeof(limit), "%d", MAX_INFLIGHT);
 	if (!(sc = calloc(1, sizeof(*sc))))
 		return;
 	sc->ob = ob;

@@ -291,6 +291,7 @@ buckets(const struct job *job, const struct span *sp, size_t i, struct ind_sums 
 		return 1;
 	}
 	n = sp->n > 12 ? 12 : sp->n;
+	/* cppcheck-suppress knownConditionTrueFalse ; false positive: n is 0..12, from sp->n */
 	for (k = 0; k < n; k++) {
 		h = find(job->mh, job->nmh, sp->first + k);
 		if (h < job->nmh)
@@ -313,6 +314,7 @@ fmt_value(struct arena *a, bool has, double v, size_t *len)
 	}
 	r = round(v * 10000.0) / 10000.0;
 	if (r == 0.0)
+		/* cppcheck-suppress duplicateConditionalAssign ; -0.0 == 0.0: this makes it 0.0 */
 		r = 0.0;        /* no "-0.0000" */
 	return arena_printf(a, len, "%.4f", r);
 }

@@ -253,15 +253,18 @@ restart(struct tailfile *tf)
 
 /*
  * Checks the file before reading: deletion, truncation, and, whenever the
- * size changed, that its head still holds the bytes read before (one pread
- * of at most TQ_FP_MAX bytes), which catches truncate-then-regrow past the
- * old offset. Returns 0 or -errno (logged once).
+ * size or the modification time changed, that its head still holds the
+ * bytes read before (one pread of at most TQ_FP_MAX bytes), which catches
+ * truncate-then-regrow past the old offset, and to exactly the old size
+ * (then only the modification time tells). Returns 0 or -errno (logged
+ * once).
  */
 static int
 tf_check(struct tailfile *tf, int64_t now_ms)
 {
 	uint8_t head[TQ_FP_MAX];
 	struct stat st;
+	int64_t mtime;
 	ssize_t n;
 
 	if (fstat(tf->fd, &st) < 0) {
@@ -280,7 +283,8 @@ tf_check(struct tailfile *tf, int64_t now_ms)
 		}
 		tf->deleted = true;
 	}
-	if (st.st_size == tf->checked_size)
+	mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	if (st.st_size == tf->checked_size && mtime == tf->checked_mtime)
 		return 0;
 	tf->active_ms = now_ms;
 	if (st.st_size < tf->offset) {
@@ -308,6 +312,7 @@ tf_check(struct tailfile *tf, int64_t now_ms)
 		}
 	}
 	tf->checked_size = st.st_size;
+	tf->checked_mtime = mtime;
 	return 0;
 }
 

@@ -690,6 +690,7 @@ fmt_percent(char *buf, size_t len, double v, bool sign)
 	double p = whole_percent(v);
 
 	if (p == 0)
+		/* cppcheck-suppress duplicateConditionalAssign ; -0.0 == 0: this makes it 0.0 */
 		p = 0;          /* no "-0 %" */
 	snprintf(buf, len, "%s%.0f %%", sign && p > 0 ? "+" : "", p);
 }
@@ -1174,7 +1175,7 @@ ctl_term_safe(const char *s)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		o[i] = ch < 0x20 || ch == 0x7F || (ch >= 0x80 && !valid) ? '?' : (char)ch;
+		o[i] = (char)(ch < 0x20 || ch == 0x7F || (ch >= 0x80 && !valid) ? '?' : ch);
 	}
 	o[len] = '\0';
 	return o;
@@ -1760,13 +1761,15 @@ cmd_alerts_test(const struct config *cfg)
 	}
 
 	for (int ch = 0; ch < CH__MAX; ch++) {
+		size_t cl;
+
 		res[ch].used = channel_enabled(ac, (enum channel)ch);
 		if (!res[ch].used)
 			continue;
 		any = true;
-		if (channels[0])
-			strcat(channels, ",");
-		strcat(channels, channel_name((enum channel)ch));
+		cl = strlen(channels);
+		snprintf(channels + cl, sizeof(channels) - cl, "%s%s", cl ? "," : "",
+		         channel_name((enum channel)ch));
 	}
 	if (res[CH_MAIL].used &&
 	    (r = mail_build(ac, id, created, &t, &res[CH_MAIL].payload, &res[CH_MAIL].len)) < 0)

@@ -860,10 +860,9 @@ rebuild(struct daemon *d)
 {
 	char err[512];
 	struct config *ncfg = NULL, *old = d->cfg;
-	int r;
 
 	d->reload = false;
-	if ((r = config_load(d->config_path, &ncfg, err, sizeof(err))) < 0) {
+	if (config_load(d->config_path, &ncfg, err, sizeof(err)) < 0) {
 		log_warnx("reload: %s; keeping the running configuration", err);
 		feedset_resume(d->feeds);
 		reloaded(d);
@@ -871,7 +870,7 @@ rebuild(struct daemon *d)
 	}
 	teardown(d);
 	d->cfg = ncfg;
-	if ((r = build(d)) < 0) {
+	if (build(d) < 0) {
 		log_warnx("reload: cannot apply the new configuration; keeping the old one");
 		teardown(d);
 		config_free(ncfg);
@@ -962,7 +961,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init(verbose, !isatty(STDERR_FILENO) || getenv("JOURNAL_STREAM"));
-	if ((r = config_load(d.config_path, &d.cfg, err, sizeof(err))) < 0) {
+	if (config_load(d.config_path, &d.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
@@ -995,8 +994,10 @@ main(int argc, char **argv)
 	if (!d.status_ev)
 		fatalx("cannot create the status timer");
 	d.started_ms = mono_ms();
-	if (build(&d) < 0 || http_apply(&d) < 0)
-		return 1;
+	if (build(&d) < 0 || http_apply(&d) < 0) {
+		d.exit_code = 1;        /* a start-up error: logged; free what was built */
+		goto out;
+	}
 	tick.tv_sec = d.cfg->batch_max_delay_ms / 1000;
 	tick.tv_usec = (d.cfg->batch_max_delay_ms % 1000) * 1000;
 	event_add(d.tick, &tick);
@@ -1017,6 +1018,7 @@ main(int argc, char **argv)
 
 	event_base_dispatch(d.base);
 
+out:
 	progress_end(&d);
 	httpd_free(d.http);
 	free(d.http_listen);

@@ -314,6 +314,7 @@ static int32_t rule_offset(const struct posix_tz *r, int64_t utc, int64_t *ret_n
 			tr[j] = tr[j - 1];
 		tr[j] = t;
 	}
+	/* NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Branch): the 5 rounds above fill tr[0..10); the analyzer follows 4 */
 	off = tr[0].to_dst ? r->std_off : r->dst_off;
 	for (i = 0; i < n; i++) {
 		if (tr[i].at > u) {

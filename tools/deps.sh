@@ -5,9 +5,13 @@
 # logrotate: tests/integration/t_install.sh runs the shipped logrotate examples
 # (systemd-analyze, man and groff, also used by the tests, come with Debian's
 # systemd, man-db and groff-base, present on a standard Debian 12 install).
+# clang and libclang-rt-14-dev (libFuzzer's runtime on Debian 12): `make fuzz`.
+# valgrind: `make check VALGRIND=1`, `make valgrind-quick`; cppcheck and
+# clang-tidy (2.10 and 14 on Debian 12): `make lint`.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
-      redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate"
+      redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
+      clang libclang-rt-14-dev valgrind cppcheck clang-tidy"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

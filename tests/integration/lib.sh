@@ -21,6 +21,21 @@
 #
 # Environment: BUILD (default build/rel, relative to the repo root) holds
 # teleqd, teleqctl and teleq-gen. TQ_DEBUG=1 traces helper steps.
+#
+# VALGRIND=1: every teleqd and teleqctl run of the test goes through
+# valgrind memcheck. $TELEQD and $TELEQCTL (and $BUILD, for tests that
+# install "the binaries in $BUILD") then name wrapper scripts in $T/bin that
+# exec valgrind on the real programs, so every call site works unchanged;
+# each process writes $T/valgrind/PROG.PID.log. When the test ends, every
+# log is checked: a reported error or leak (definite, indirect, possible)
+# fails the test and the log is shown. A process killed with SIGKILL on
+# purpose (tq_kill9) has no leak summary; only errors reported before the
+# kill count for it. VALGRIND=1 implies TQ_SLOW=1.
+#
+# TQ_SLOW=1 (a slow build: valgrind): the time limits of the helpers
+# (wait_for, wait_events, wait_settled, tq_stop, tq_once, ctl) are
+# multiplied by TQ_SLOW_FACTOR (default 10), and checks that measure speed
+# or latency are reported as skipped (`if tq_slow; then skip ...`).
 
 # ----------------------------------------------------------------- setup
 
@@ -30,13 +45,41 @@ case $BUILD in
 /*) ;;
 *) BUILD=$TQ_ROOT/$BUILD ;;
 esac
-TELEQD=$BUILD/teleqd
-TELEQCTL=$BUILD/teleqctl
-GEN=$BUILD/teleq-gen
 TEST_NAME=$(basename "$0" .sh)
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/teleq-it.XXXXXX")
 mkdir "$T/feeds"
+
+TQ_VALGRIND=${VALGRIND:-0}
+[ "$TQ_VALGRIND" = 1 ] && TQ_SLOW=${TQ_SLOW:-1}
+TQ_SLOW=${TQ_SLOW:-0}
+[ "$TQ_SLOW" = 0 ] && TQ_SLOW=
+TQ_SLOW_FACTOR=${TQ_SLOW_FACTOR:-10}
+VG_DIR=$T/valgrind
+if [ "$TQ_VALGRIND" = 1 ]; then
+	# The wrappers: exec, so $! and the pid a test signals are the program's.
+	# --vgdb=no: no gdbserver FIFOs in /tmp; everything else as in README.
+	mkdir "$T/bin" "$VG_DIR"
+	for _b in teleqd teleqctl; do
+		cat >"$T/bin/$_b" <<EOF_VG
+#!/bin/sh
+exec valgrind --tool=memcheck --leak-check=full \\
+	--show-leak-kinds=definite,indirect,possible \\
+	--errors-for-leak-kinds=definite,indirect,possible \\
+	--error-exitcode=99 --track-fds=no --vgdb=no \\
+	--suppressions="$TQ_ROOT/tests/valgrind.supp" \\
+	--log-file="$VG_DIR/$_b.%p.log" "$BUILD/$_b" "\$@"
+EOF_VG
+		chmod 755 "$T/bin/$_b"
+	done
+	# the generator is test tooling, not under test: the real one
+	ln -s "$BUILD/teleq-gen" "$T/bin/teleq-gen"
+	TQ_REAL_BUILD=$BUILD    # where the real programs are
+	BUILD=$T/bin
+fi
+TELEQD=$BUILD/teleqd
+TELEQCTL=$BUILD/teleqctl
+GEN=$BUILD/teleq-gen
 CONF=$T/teleqd.yaml
 SOCK=$T/redis.sock
 TQ_LOG=$T/teleqd.log
@@ -49,6 +92,7 @@ TQ_EXTRA_PIDS=          # helpers a test started (receivers, servers): killed at
 TESTS_RUN=0
 TESTS_FAILED=0
 TQ_DONE=0
+TQ_PLAN=0               # done_testing was called: the plan line comes last
 
 # Redis key prefix "<prefix>{<tag>}:"; write_config sets it from the config.
 KP='teleq:{teleqd}:'
@@ -79,9 +123,7 @@ _cleanup() {
 	done
 	if [ -n "$TQ_PID" ] && alive "$TQ_PID"; then
 		kill -TERM "$TQ_PID" 2>/dev/null
-		_i=0
-		while alive "$TQ_PID" && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
-		alive "$TQ_PID" && kill -KILL "$TQ_PID" 2>/dev/null
+		wait_for 5 _not_alive "$TQ_PID" || kill -KILL "$TQ_PID" 2>/dev/null
 		wait "$TQ_PID" 2>/dev/null
 	fi
 	if [ -n "$REDIS_PID" ] && alive "$REDIS_PID"; then
@@ -91,9 +133,15 @@ _cleanup() {
 		alive "$REDIS_PID" && kill -KILL "$REDIS_PID" 2>/dev/null
 		wait "$REDIS_PID" 2>/dev/null
 	fi
+	if [ "$TQ_VALGRIND" = 1 ]; then
+		_vg_check || { [ $_st -eq 0 ] && _st=1; }
+	fi
 	if [ "$TQ_DONE" != 1 ]; then
 		[ $_st -eq 0 ] && _st=1
 		echo "not ok $((TESTS_RUN + 1)) - $TEST_NAME ended early (exit status $_st)"
+	elif [ "$TQ_PLAN" = 1 ]; then
+		echo "1..$TESTS_RUN"
+		[ "$TESTS_FAILED" -ne 0 ] && diag "$TEST_NAME: $TESTS_FAILED of $TESTS_RUN checks failed"
 	fi
 	if [ $_st -ne 0 ] || [ $TESTS_FAILED -ne 0 ]; then
 		if [ -s "$TQ_LOG" ]; then
@@ -240,15 +288,36 @@ bail() {
 	exit 1
 }
 
-# Ends the test: the plan line and the exit status.
+# Ends the test: the plan line (printed by the exit trap, after the
+# valgrind checks) and the exit status.
 done_testing() {
-	echo "1..$TESTS_RUN"
 	TQ_DONE=1
-	if [ "$TESTS_FAILED" -ne 0 ]; then
-		diag "$TEST_NAME: $TESTS_FAILED of $TESTS_RUN checks failed"
-		exit 1
-	fi
+	TQ_PLAN=1
+	[ "$TESTS_FAILED" -eq 0 ] || exit 1
 	exit 0
+}
+
+# skip DESCRIPTION REASON: a check that could not run here (TAP "# skip").
+skip() {
+	TESTS_RUN=$((TESTS_RUN + 1))
+	echo "ok $TESTS_RUN - $1 # skip $2"
+}
+
+# True under TQ_SLOW (valgrind): checks of speed or latency are skipped,
+#   if tq_slow; then skip "exits within 2 s" "$TQ_SLOW_WHY"; elif ...
+tq_slow() {
+	[ -n "$TQ_SLOW" ]
+}
+TQ_SLOW_WHY="timing not checked under TQ_SLOW"
+[ "$TQ_VALGRIND" = 1 ] && TQ_SLOW_WHY="timing not checked under valgrind"
+
+# slow_secs SECONDS: SECONDS, times TQ_SLOW_FACTOR under TQ_SLOW.
+slow_secs() {
+	if [ -n "$TQ_SLOW" ]; then
+		awk -v s="$1" -v f="$TQ_SLOW_FACTOR" 'BEGIN { printf "%g", s * f }'
+	else
+		echo "$1"
+	fi
 }
 
 # ----------------------------------------------------------------- utils
@@ -266,9 +335,11 @@ now_ms() {
 }
 
 # wait_for SECONDS COMMAND [ARGS...]: polls COMMAND (every 50 ms) until it
-# succeeds; returns 1 when SECONDS (may be fractional) pass first.
+# succeeds; returns 1 when SECONDS (may be fractional; times TQ_SLOW_FACTOR
+# under TQ_SLOW) pass first.
 wait_for() {
-	_wf_end=$(awk -v n="$(now_ms)" -v s="$1" 'BEGIN { printf "%.0f", n + s * 1000 }')
+	_wf_end=$(awk -v n="$(now_ms)" -v s="$1" -v f="${TQ_SLOW:+$TQ_SLOW_FACTOR}" \
+		'BEGIN { if (f != "") s *= f; printf "%.0f", n + s * 1000 }')
 	shift
 	while :; do
 		if "$@"; then
@@ -291,6 +362,58 @@ need_bins() {
 	done
 	command -v redis-server >/dev/null || bail "redis-server not installed (make deps)"
 	command -v redis-cli >/dev/null || bail "redis-cli not installed (make deps)"
+}
+
+# -------------------------------------------------------------- valgrind
+
+# _vg_check: checks every valgrind log of the test (VALGRIND=1), one check
+# line for all of them or one failed check per bad log, with the log shown.
+# Bad: an ERROR SUMMARY with errors (leaks count as errors); no summary but
+# a reported error (a stack trace); no summary at all, unless the process
+# was killed on purpose (tq_kill9) or is a child forked to exec a program
+# (its parent has a log here: posix_spawn of sendmail).
+_vg_check() {
+	_vg_n=0
+	_vg_killed=0
+	_vg_bad=0
+	for _l in "$VG_DIR"/*.log; do
+		[ -e "$_l" ] || continue
+		_vg_n=$((_vg_n + 1))
+		_vg_pid=${_l%.log}
+		_vg_pid=${_vg_pid##*.}
+		_vg_why=
+		if grep -q '== ERROR SUMMARY: 0 errors' "$_l"; then
+			continue
+		elif _vg_sum=$(grep -o 'ERROR SUMMARY: [0-9]* errors from [0-9]* contexts' "$_l"); then
+			_vg_why=$_vg_sum
+		elif grep -q -E '^==[0-9]+== +(at|by) 0x' "$_l"; then
+			_vg_why="errors reported before the process ended without a summary"
+		elif [ -f "$VG_DIR/killed" ] && grep -q -x "$_vg_pid" "$VG_DIR/killed"; then
+			_vg_killed=$((_vg_killed + 1))
+			continue
+		else
+			_vg_pp=$(sed -n 's/^==[0-9]*== Parent PID: \([0-9]*\)$/\1/p' "$_l" | head -n 1)
+			if [ -n "$_vg_pp" ] && ls "$VG_DIR"/*."$_vg_pp".log >/dev/null 2>&1; then
+				_vg_n=$((_vg_n - 1))
+				continue
+			fi
+			_vg_why="no leak summary: the process did not exit (killed, or still running)"
+		fi
+		_vg_bad=$((_vg_bad + 1))
+		not_ok "valgrind: $(basename "$_l"): $_vg_why"
+		diag "  $(sed -n 's/^==[0-9]*== Command: //p' "$_l" | head -n 1)"
+		# the log without valgrind's preamble (banner, command, parent pid)
+		# and without the records of indirect leaks (their roots are shown)
+		sed -e '1,/^==[0-9]*== Parent PID: /d' "$_l" | awk '
+			/^==[0-9]+== $/ { if (rec !~ /are indirectly lost in loss record/) printf "%s", rec; rec = $0 "\n"; next }
+			{ rec = rec $0 "\n" }
+			END { if (rec !~ /are indirectly lost in loss record/) printf "%s", rec }' |
+			head -n 300 | sed 's/^/#   /'
+	done
+	[ $_vg_bad -eq 0 ] || return 1
+	_vg_k=
+	[ $_vg_killed -eq 0 ] || _vg_k=" ($_vg_killed killed on purpose: checked for errors only)"
+	ok "valgrind: no errors or leaks in $_vg_n processes$_vg_k"
 }
 
 # ----------------------------------------------------------------- redis
@@ -432,16 +555,18 @@ _events_are() {
 	[ "$(events_total)" = "$1" ]
 }
 
-# Waits until the event total stops changing for $1 seconds (default 1).
+# Waits until the event total stops changing for $1 seconds (default 1;
+# doubled under TQ_SLOW), at most $2 seconds (default 60; times
+# TQ_SLOW_FACTOR under TQ_SLOW).
 wait_settled() {
 	_last=-1
 	_same=0
-	_end=$(($(now_ms) + ${2:-60} * 1000))
+	_end=$(awk -v n="$(now_ms)" -v s="$(slow_secs "${2:-60}")" 'BEGIN { printf "%.0f", n + s * 1000 }')
 	while [ "$(now_ms)" -lt "$_end" ]; do
 		_cur=$(events_total)
 		if [ "$_cur" = "$_last" ]; then
 			_same=$((_same + 1))
-			[ $_same -ge $(awk -v s="${1:-1}" 'BEGIN { printf "%d", s * 10 }') ] && return 0
+			[ $_same -ge $(awk -v s="${1:-1}" -v f="${TQ_SLOW:+2}" 'BEGIN { printf "%d", s * 10 * (f ? f : 1) }') ] && return 0
 		else
 			_same=0
 			_last=$_cur
@@ -650,11 +775,22 @@ tq_spawn() {
 }
 
 # tq_start [ARGS...]: tq_spawn, and it must still run 0.1 s later (a bad
-# config or an unusable socket ends it at once).
+# config or an unusable socket ends it at once). Under TQ_SLOW, where a
+# start takes seconds, it also waits (at most 3 s, scaled) while redis is
+# up until the daemon follows the feeds ("redis ready") or logs a redis
+# warning: tests write and rotate files right after tq_start, as they can
+# when a start takes milliseconds.
 tq_start() {
+	_tq_from=$(($(wc -c <"$TQ_LOG") + 1))
 	tq_spawn "$@"
 	sleep 0.1
 	alive "$TQ_PID" || { wait "$TQ_PID" 2>/dev/null || true; TQ_PID=; bail "teleqd exited at start (see its log)"; }
+	if tq_slow && [ -n "$REDIS_PID" ] && redis_up; then
+		wait_for 3 _tq_following "$_tq_from" || debug "teleqd not following the feeds yet"
+	fi
+}
+_tq_following() {
+	! alive "$TQ_PID" || tail -c +"$1" "$TQ_LOG" | grep -q -E 'redis ready|^<[0-4]>redis: '
 }
 
 # tq_stop: SIGTERM, then waits up to 15 s; returns the exit status (non-zero
@@ -665,7 +801,7 @@ tq_stop() {
 	TQ_PID=
 	kill -TERM "$_p" 2>/dev/null || true
 	if ! wait_for 15 _not_alive "$_p"; then
-		diag "teleqd $_p ignored SIGTERM for 15 s: killed"
+		diag "teleqd $_p ignored SIGTERM for $(slow_secs 15) s: killed"
 		kill -KILL "$_p" 2>/dev/null || true
 		wait "$_p" 2>/dev/null || true
 		return 124
@@ -675,25 +811,27 @@ tq_stop() {
 	return $_rc
 }
 
-# tq_kill9: SIGKILL, as a crash.
+# tq_kill9: SIGKILL, as a crash (under valgrind: no leak check for it).
 tq_kill9() {
 	[ -n "$TQ_PID" ] || return 0
+	[ "$TQ_VALGRIND" = 1 ] && echo "$TQ_PID" >>"$VG_DIR/killed"
 	kill -KILL "$TQ_PID" 2>/dev/null || true
 	wait "$TQ_PID" 2>/dev/null || true
 	TQ_PID=
 }
 
-# tq_once [ARGS...]: teleqd --once in the foreground (at most 120 s); its
-# exit status is returned.
+# tq_once [ARGS...]: teleqd --once in the foreground (at most 120 s, times
+# TQ_SLOW_FACTOR under TQ_SLOW); its exit status is returned.
 tq_once() {
 	_rc=0
-	timeout --foreground -k 5 120 "$TELEQD" -c "$CONF" --once "$@" </dev/null >>"$TQ_LOG" 2>&1 || _rc=$?
+	timeout --foreground -k 5 "$(slow_secs 120)" "$TELEQD" -c "$CONF" --once "$@" </dev/null >>"$TQ_LOG" 2>&1 || _rc=$?
 	return $_rc
 }
 
-# ctl ARGS...: teleqctl on $CONF (stdout only; errors go to the log).
+# ctl ARGS...: teleqctl on $CONF (stdout only; errors go to the log); at
+# most 60 s (times TQ_SLOW_FACTOR under TQ_SLOW).
 ctl() {
-	timeout --foreground -k 5 60 "$TELEQCTL" -c "$CONF" "$@" 2>>"$T/teleqctl.err"
+	timeout --foreground -k 5 "$(slow_secs 60)" "$TELEQCTL" -c "$CONF" "$@" 2>>"$T/teleqctl.err"
 }
 
 # report_json PERIOD FILE [ARGS...]: teleqctl's JSON report into FILE; returns
@@ -736,9 +874,10 @@ print("missing")
 EOF_PY
 }
 
-# Open descriptors of the daemon that point at deleted files.
+# Open descriptors of the daemon that point at deleted files (valgrind's
+# own unlinked /tmp/valgrind_proc_* files left out).
 deleted_fds() {
-	ls -l "/proc/$TQ_PID/fd" 2>/dev/null | grep '(deleted)' || true
+	ls -l "/proc/$TQ_PID/fd" 2>/dev/null | grep '(deleted)' | grep -v '/valgrind_proc_' || true
 }
 _no_deleted_fds() {
 	[ -z "$(deleted_fds)" ]

@@ -10,6 +10,11 @@
 # select tests. Each test runs under `timeout 300`; its output is shown when
 # it fails (VERBOSE=1: always). The last line is "N passed, N failed"; the
 # exit status is 1 when any test failed.
+#
+# VALGRIND=1: every teleqd and teleqctl a script runs goes through valgrind
+# memcheck (see lib.sh), and so does each itest program; any error or leak
+# fails the test. The harness's time limits grow (TQ_SLOW, lib.sh) and the
+# per-test timeout is 1800 s (TEST_TIMEOUT overrides either way).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,7 +25,14 @@ case $BUILD in
 *) BUILD=$ROOT/$BUILD ;;
 esac
 export BUILD
-TIMEOUT=${TEST_TIMEOUT:-300}
+VALGRIND=${VALGRIND:-0}
+export VALGRIND
+if [ "$VALGRIND" = 1 ]; then
+	command -v valgrind >/dev/null || { echo "VALGRIND=1: valgrind not installed (make deps)"; exit 1; }
+	TIMEOUT=${TEST_TIMEOUT:-1800}
+else
+	TIMEOUT=${TEST_TIMEOUT:-300}
+fi
 
 passed=0
 failed=0
@@ -85,7 +97,12 @@ run_one() {
 	return 0
 }
 
-echo "integration tests: BUILD=$BUILD"
+if [ "$VALGRIND" = 1 ]; then
+	echo "integration tests: BUILD=$BUILD, under valgrind memcheck"
+else
+	echo "integration tests: BUILD=$BUILD"
+fi
+t_start=$(date +%s)
 
 for t in "$ROOT"/tests/integration/t_*.sh; do
 	[ -e "$t" ] || continue
@@ -128,10 +145,20 @@ if [ -n "$itests" ]; then
 			continue
 		fi
 		redis-cli -s "$sock" flushall >/dev/null 2>&1 || true
-		run_one "$name" "$b"
+		if [ "$VALGRIND" = 1 ]; then
+			# valgrind's report goes to stderr, into the test's log
+			run_one "$name" valgrind --tool=memcheck --leak-check=full \
+				--show-leak-kinds=definite,indirect,possible \
+				--errors-for-leak-kinds=definite,indirect,possible \
+				--error-exitcode=99 --track-fds=no --vgdb=no \
+				--suppressions="$ROOT/tests/valgrind.supp" "$b"
+		else
+			run_one "$name" "$b"
+		fi
 	done
 fi
 
 [ -z "$failures" ] || echo "failed:$failures"
+echo "total time: $(($(date +%s) - t_start)) s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

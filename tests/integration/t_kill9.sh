@@ -7,9 +7,13 @@
 # more data appended between the rounds; then it runs to the end. Every day and month counter must equal a
 # clean run's (FLUSHALL, `teleqd --once`) exactly, and an independent
 # computation of the same files.
+#
+# KILL9_ROUNDS (default 5; TORTURE=1: 50) sets the number of rounds.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
+[ "${TORTURE:-0}" = 1 ] && KILL9_ROUNDS=${KILL9_ROUNDS:-50}
+ROUNDS=${KILL9_ROUNDS:-5}
 redis_start
 # Smaller commits than shipped (50000): more commit boundaries to kill at.
 write_config max_events=10000
@@ -46,7 +50,7 @@ expected_events() {
 kills_mid=0
 rate=800
 round=0
-while [ $round -lt 5 ] || { [ $kills_mid -lt 2 ] && [ $round -lt 15 ]; }; do
+while [ $round -lt "$ROUNDS" ] || { [ $kills_mid -lt 2 ] && [ $round -lt $((ROUNDS + 10)) ]; }; do
 	round=$((round + 1))
 	want=$(expected_events)
 	unread=$((want - $(events_total)))
@@ -84,9 +88,9 @@ fi
 want=$(expected_events)
 tq_start
 if wait_events "$want" 180 && wait_settled 0.5 10 && [ "$(events_total)" = "$want" ]; then
-	ok "after 5 kills the restarted daemon counts every event once ($want)"
+	ok "after $round kills the restarted daemon counts every event once ($want)"
 else
-	not_ok "after 5 kills the restarted daemon counts every event once"
+	not_ok "after $round kills the restarted daemon counts every event once"
 	diag "  expected $want events, counted $(events_total)"
 fi
 rc=0

@@ -85,7 +85,11 @@ rc=0
 tq_once || rc=$?
 assert_eq "--once again (flushed redis): exit status 0" 0 "$rc"
 assert_eq "--once again: every line counted" $N "$(events_total)"
-if [ "$(grep -c 'all feeds read' "$TQ_LOG")" = 1 ] && ! grep -q 'backfill: [0-9]' "$TQ_LOG"; then
+if tq_slow; then
+	# the run may well last longer than 10 s here
+	assert_eq "the final line once" 1 "$(grep -c 'all feeds read' "$TQ_LOG")"
+	skip "a run shorter than 10 s logs no progress line" "$TQ_SLOW_WHY"
+elif [ "$(grep -c 'all feeds read' "$TQ_LOG")" = 1 ] && ! grep -q 'backfill: [0-9]' "$TQ_LOG"; then
 	ok "a run shorter than 10 s logs no progress line, the final line once"
 else
 	not_ok "a run shorter than 10 s logs no progress line, the final line once"

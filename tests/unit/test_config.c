@@ -922,6 +922,55 @@ static void test_err_content(void **state)
 }
 
 /* Size, nesting and count limits. */
+/*
+ * A bad conversion in a time format is shown like any config value: a
+ * control byte as '?', a non-ASCII character whole. Found by fuzz_config
+ * (tests/fuzz/regress/config/time-format-newline): the raw byte after '%'
+ * went into the message, so "%" at the end of a line of a multi-line
+ * scalar put a line break into the one-line "file:line:col: ..." error,
+ * and "%ö" left a lone UTF-8 lead byte in it.
+ */
+static void test_err_time_format_shown(void **state)
+{
+	static const char allowed[] =
+	    " in time format (allowed: %Y %m %d %H %M %S %y %e %T %F %f %%)";
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ FEED_HEAD "    time: { field: start, format: \"%Y-%m-%d %\\n\" }\n"
+		  "    event: { value: x }\n",
+		  "t.yaml:5:35: unsupported conversion '%?'" },
+		{ FEED_HEAD "    time: { field: start, format: \"%Y-%m-%d %\\t%H\" }\n"
+		  "    event: { value: x }\n",
+		  "t.yaml:5:35: unsupported conversion '%?'" },
+		{ FEED_HEAD "    time: { field: start, format: \"%Y-%m-%d %ö\" }\n"
+		  "    event: { value: x }\n",
+		  "t.yaml:5:35: unsupported conversion '%ö'" },
+		{ FEED_HEAD "    time: { field: start, format: on %Y-%m-%d %\n"
+		  "\n"
+		  "      H }\n"
+		  "    event: { value: x }\n",
+		  "t.yaml:5:35: unsupported conversion '%?'" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[512] = "", want[256];
+		struct config *cfg = &untouched;
+		int r;
+
+		snprintf(want, sizeof(want), "%s%s", cases[i].want, allowed);
+		r = config_parse("t.yaml", cases[i].text, strlen(cases[i].text), &cfg, err,
+		                 sizeof(err));
+		if (r != -EINVAL || strcmp(err, want) != 0)
+			print_error("case %zu: got %d: \"%s\"\nwant:     \"%s\"\n", i, r, err, want);
+		assert_int_equal(r, -EINVAL);
+		assert_ptr_equal(cfg, &untouched);
+		assert_string_equal(err, want);
+		assert_null(strchr(err, '\n'));
+		assert_true(utf8_valid(err, strlen(err)));
+	}
+}
+
 static void test_err_limits(void **state)
 {
 	size_t big = 1024 * 1024 + 1;
@@ -1717,6 +1766,7 @@ int main(void)
 		cmocka_unit_test(test_err_id_without_secret),
 		cmocka_unit_test(test_err_yaml_syntax),
 		cmocka_unit_test(test_err_content),
+		cmocka_unit_test(test_err_time_format_shown),
 		cmocka_unit_test(test_err_limits),
 		cmocka_unit_test(test_err_counts),
 		cmocka_unit_test(test_alerts_defaults),

@@ -1,0 +1,83 @@
+/*
+ * fuzz.h — shared by the libFuzzer harnesses (tests/fuzz/fuzz_*.c) and the
+ * standalone replay driver (tests/fuzz/driver.c).
+ *
+ * A harness checks invariants with FUZZ_CHECK: a broken one prints the
+ * harness, the line and the condition and aborts, which libFuzzer reports as
+ * a crash (and saves the input) and the replay driver as a failed test.
+ * Harnesses are deterministic, allocate nothing they do not free per input,
+ * write no files and log nothing.
+ */
+#ifndef TELEQD_FUZZ_H
+#define TELEQD_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "teleqd.h"
+
+/* Inputs above this are ignored: every parser bounds its own input anyway. */
+#define FUZZ_MAX_INPUT (64 * 1024)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_CHECK(cond) \
+	do { \
+		if (!(cond)) \
+			fuzz_fail(__FILE__, __LINE__, #cond); \
+	} while (0)
+
+static inline TQ_NORETURN void fuzz_fail(const char *file, int line, const char *what)
+{
+	fprintf(stderr, "%s:%d: invariant broken: %s\n", file, line, what);
+	abort();
+}
+
+/* A malloc'd copy of data[0..size) with nothing after it, so ASan sees every over-read. */
+static inline char *fuzz_dup(const uint8_t *data, size_t size)
+{
+	char *p = malloc(size ? size : 1);
+
+	if (!p)
+		abort();
+	if (size)
+		memcpy(p, data, size);
+	else
+		p[0] = '\0';
+	return p;
+}
+
+/* The same, NUL-terminated (for the APIs taking C strings). */
+static inline char *fuzz_strdup(const uint8_t *data, size_t size)
+{
+	char *p = malloc(size + 1);
+
+	if (!p)
+		abort();
+	if (size)
+		memcpy(p, data, size);
+	p[size] = '\0';
+	return p;
+}
+
+/* True when p[0..len) lies within base[0..cap). */
+static inline bool fuzz_within(const char *p, size_t len, const char *base, size_t cap)
+{
+	return p >= base && p <= base + cap && len <= (size_t)(base + cap - p);
+}
+
+/* memmem without relying on _GNU_SOURCE in every translation unit. */
+static inline const char *fuzz_memmem(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (nl == 0)
+		return h;
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (h[i] == n[0] && memcmp(h + i, n, nl) == 0)
+			return h + i;
+	return NULL;
+}
+
+#endif /* TELEQD_FUZZ_H */
