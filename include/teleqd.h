@@ -204,6 +204,9 @@ int period_name(const struct period *p, char *buf, size_t len);
 struct period period_of_day(enum period_kind kind, int64_t day);
 /* The same period one year earlier (rolling: the same 30 days one year earlier). */
 struct period period_previous_year(const struct period *p);
+/* Month number (y*12 + m-1) of a day number, and the first day of a month number. */
+int64_t month_of_day(int64_t day);
+int64_t month_first_day(int64_t monthno);
 /* Month numbers (y*12 + m-1) covered by p: *ret_first and *ret_n (1..12). */
 void period_months(const struct period *p, int64_t *ret_first, unsigned *ret_n);
 /* "2026-03" for month number y*12+m-1; "2026-03-05" for a day. buf >= 16 bytes. */

@@ -390,8 +390,7 @@ decide(struct check *c)
 
 	c->step = 3;
 	c->next = 0;
-	mp = period_of_day(P_MONTH, days_from_civil(floor_div(c->month, 12),
-	    (unsigned)(c->month - floor_div(c->month, 12) * 12) + 1, 1));
+	mp = period_of_day(P_MONTH, month_first_day(c->month));
 	/* the EVALs go out in order; the check ends with the last reply */
 	for (i = 0; i < cfg->nindicators && i < 64; i++) {
 		const struct indicator *ind = &cfg->indicators[i];
@@ -603,13 +602,7 @@ check_start(struct alerter *al)
 	c->step = 1;
 	c->now = cal_now();
 	today = floor_div(c->now + store_utc_offset(al->st, c->now), 86400);
-	{
-		int64_t y;
-		unsigned m, d;
-
-		civil_from_days(today, &y, &m, &d);
-		c->month = y * 12 + (int64_t)m - 1;
-	}
+	c->month = month_of_day(today);
 	month_key(c->month, mk, sizeof(mk));
 	al->check = c;
 	al->last_start_ms = mono_ms();

@@ -263,14 +263,24 @@ struct period period_previous_year(const struct period *p)
 	}
 }
 
-/* Month number of a day number. */
-static int64_t month_of_day(int64_t day)
+/* Month number (y * 12 + m - 1) of a day number. */
+int64_t
+month_of_day(int64_t day)
 {
 	int64_t y;
 	unsigned m, d;
 
 	civil_from_days(day, &y, &m, &d);
 	return y * 12 + m - 1;
+}
+
+/* First day (day number) of month number m. */
+int64_t
+month_first_day(int64_t m)
+{
+	int64_t y = floor_div(m, 12);
+
+	return days_from_civil(y, (unsigned)(m - y * 12) + 1, 1);
 }
 
 /*

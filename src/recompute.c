@@ -70,59 +70,6 @@ struct recompute {
 
 static void job_free(struct job *job);
 
-/* Month number of a day number. */
-static int64_t
-month_of(int64_t day)
-{
-	int64_t y;
-	unsigned m, d;
-
-	civil_from_days(day, &y, &m, &d);
-	return y * 12 + (int64_t)m - 1;
-}
-
-/* First day (day number) of month number m. */
-static int64_t
-month_first_day(int64_t m)
-{
-	int64_t y = floor_div(m, 12);
-
-	return days_from_civil(y, (unsigned)(m - y * 12) + 1, 1);
-}
-
-/* qsort/bsearch order of int64_t. */
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sorts v[0..n) and drops repeats; returns the new count. */
-static size_t
-uniq(int64_t *v, size_t n)
-{
-	size_t i, m = 0;
-
-	if (!n)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_i64);
-	for (i = 1; i < n; i++)
-		if (v[i] != v[m])
-			v[++m] = v[i];
-	return m + 1;
-}
-
-/* Index of x in sorted v[0..n), or n when absent. */
-static size_t
-find(const int64_t *v, size_t n, int64_t x)
-{
-	const int64_t *p = bsearch(&x, v, n, sizeof(*v), cmp_i64);
-
-	return p ? (size_t)(p - v) : n;
-}
-
 /* Creates the recompute state of st. Returns 0 or -ENOMEM. */
 int
 recompute_new(struct store *st, struct recompute **ret)
@@ -195,7 +142,7 @@ recompute_touch_rolling(struct recompute *rc)
 void
 recompute_touch_all(struct recompute *rc)
 {
-	int64_t cur = month_of(store_today(rc->st)), m;
+	int64_t cur = month_of_day(store_today(rc->st)), m;
 
 	for (m = (floor_div(cur, 12) - 1) * 12; m <= cur; m++)
 		recompute_touch_month(rc, m);
@@ -284,7 +231,7 @@ buckets(const struct job *job, const struct span *sp, size_t i, struct ind_sums 
 	if (sp->days) {
 		out[0].num = out[0].den = 0;
 		for (k = 0; k < sp->n; k++)
-			if ((h = find(job->dh, job->ndh, sp->first + k)) < job->ndh) {
+			if ((h = i64_find(job->dh, job->ndh, sp->first + k)) < job->ndh) {
 				out[0].num += job->sums[(job->nmh + h) * job->nind + i].num;
 				out[0].den += job->sums[(job->nmh + h) * job->nind + i].den;
 			}
@@ -293,7 +240,7 @@ buckets(const struct job *job, const struct span *sp, size_t i, struct ind_sums 
 	n = sp->n > 12 ? 12 : sp->n;
 	/* cppcheck-suppress knownConditionTrueFalse ; false positive: n is 0..12, from sp->n */
 	for (k = 0; k < n; k++) {
-		h = find(job->mh, job->nmh, sp->first + k);
+		h = i64_find(job->mh, job->nmh, sp->first + k);
 		if (h < job->nmh)
 			out[k] = job->sums[h * job->nind + i];
 		else
@@ -619,7 +566,7 @@ job_start(struct recompute *rc)
 	job->nind = cfg->nindicators;
 	job->today = store_today(rc->st);
 	job->started_ms = mono_ms();
-	curm = month_of(job->today);
+	curm = month_of_day(job->today);
 
 	maxp = rc->npending * 3 * 4 + 1;
 	if (!(job->periods = calloc(maxp, sizeof(*job->periods))))
@@ -660,8 +607,8 @@ job_start(struct recompute *rc)
 			add_span(job, &s2);
 		}
 	}
-	job->nmh = uniq(job->mh, job->nmh);
-	job->ndh = uniq(job->dh, job->ndh);
+	job->nmh = i64_sort_unique(job->mh, job->nmh);
+	job->ndh = i64_sort_unique(job->dh, job->ndh);
 	if (!(job->sums = calloc((job->nmh + job->ndh) * job->nind + 1, sizeof(*job->sums))))
 		goto oom;
 

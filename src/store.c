@@ -1120,8 +1120,8 @@ cmp_i64(const void *a, const void *b)
 }
 
 /* Sorts v[0..n) and removes repeats; returns the new count. */
-static size_t
-sort_unique(int64_t *v, size_t n)
+size_t
+i64_sort_unique(int64_t *v, size_t n)
 {
 	size_t i, m = 0;
 
@@ -1134,9 +1134,9 @@ sort_unique(int64_t *v, size_t n)
 	return m + 1;
 }
 
-/* Index of x in sorted unique v[0..n) (x must be there). */
-static size_t
-find_i64(const int64_t *v, size_t n, int64_t x)
+/* Index of x in sorted unique v[0..n), or n when absent. */
+size_t
+i64_find(const int64_t *v, size_t n, int64_t x)
 {
 	size_t lo = 0, hi = n;
 
@@ -1148,18 +1148,7 @@ find_i64(const int64_t *v, size_t n, int64_t x)
 		else
 			hi = mid;
 	}
-	return lo;
-}
-
-/* Month number of a day number. */
-static int64_t
-month_of(int64_t day)
-{
-	int64_t y;
-	unsigned m, d;
-
-	civil_from_days(day, &y, &m, &d);
-	return y * 12 + (int64_t)m - 1;
+	return lo < n && v[lo] == x ? lo : n;
 }
 
 /* Unix seconds when the seen set of month monthno may go: its local end + window. */
@@ -1220,18 +1209,18 @@ build_commit(struct store *st, const struct batch *b)
 		days[nd++] = b->counts[i].day;
 	for (i = 0; i < b->nids; i++)
 		days[nd++] = b->ids[i].day;
-	nd = sort_unique(days, nd);
+	nd = i64_sort_unique(days, nd);
 	months = days + nd;
 	for (i = 0, nm = 0; i < nd; i++) {
-		int64_t m = month_of(days[i]);
+		int64_t m = month_of_day(days[i]);
 
 		if (nm == 0 || months[nm - 1] != m)    /* days are sorted: months too */
 			months[nm++] = m;
 	}
 	smonths = months + nm;
 	for (i = 0, ns = 0; i < b->nids; i++)
-		smonths[ns++] = month_of(b->ids[i].day);
-	ns = sort_unique(smonths, ns);
+		smonths[ns++] = month_of_day(b->ids[i].day);
+	ns = i64_sort_unique(smonths, ns);
 
 	for (i = 0; i < BATCH_MAX_FEEDS; i++)
 		rkey[i] = -1;
@@ -1308,10 +1297,10 @@ build_commit(struct store *st, const struct batch *b)
 	base = 4;
 	for (i = 0; i < b->ncounts; i++) {
 		const struct batch_count *c = &b->counts[i];
-		size_t di = find_i64(days, nd, c->day);
+		size_t di = i64_find(days, nd, c->day);
 
 		PUSH_FMT("%zu", base + di);
-		PUSH_FMT("%zu", base + nd + find_i64(months, nm, month_of(c->day)));
+		PUSH_FMT("%zu", base + nd + i64_find(months, nm, month_of_day(c->day)));
 		if (!(s = arena_combo(a, cfg, &c->c, &len)))
 			return -EINVAL;
 		argv_push(ab, s, len);
@@ -1322,11 +1311,11 @@ build_commit(struct store *st, const struct batch *b)
 	PUSH_FMT("%zu", b->nids);
 	for (i = 0; i < b->nids; i++) {
 		const struct batch_idevent *e = &b->ids[i];
-		int64_t m = month_of(e->day);
+		int64_t m = month_of_day(e->day);
 
-		PUSH_FMT("%zu", base + nd + nm + find_i64(smonths, ns, m));
-		PUSH_FMT("%zu", base + find_i64(days, nd, e->day));
-		PUSH_FMT("%zu", base + nd + find_i64(months, nm, m));
+		PUSH_FMT("%zu", base + nd + nm + i64_find(smonths, ns, m));
+		PUSH_FMT("%zu", base + i64_find(days, nd, e->day));
+		PUSH_FMT("%zu", base + nd + i64_find(months, nm, m));
 		if (!(s = arena_combo(a, cfg, &e->c, &len)))
 			return -EINVAL;
 		argv_push(ab, s, len);
@@ -1414,10 +1403,10 @@ touch_batch(struct store *st, const struct batch *b)
 	size_t i;
 
 	for (i = 0; i < b->ncounts; i++)
-		if ((m = month_of(b->counts[i].day)) != last)
+		if ((m = month_of_day(b->counts[i].day)) != last)
 			recompute_touch_month(st->rc, last = m);
 	for (i = 0; i < b->nids; i++)
-		if ((m = month_of(b->ids[i].day)) != last)
+		if ((m = month_of_day(b->ids[i].day)) != last)
 			recompute_touch_month(st->rc, last = m);
 	recompute_touch_rolling(st->rc);
 	recompute_kick(st->rc);
@@ -1538,11 +1527,8 @@ static void
 on_rolling(evutil_socket_t fd, short what, void *arg)
 {
 	struct store *st = arg;
-	int64_t y, day = store_today(st);
-	unsigned m, d;
 
-	civil_from_days(day, &y, &m, &d);
-	recompute_touch_month(st->rc, y * 12 + (int64_t)m - 1);
+	recompute_touch_month(st->rc, month_of_day(store_today(st)));
 	recompute_touch_rolling(st->rc);
 	recompute_kick(st->rc);
 }

@@ -54,6 +54,11 @@ argv_push(struct argv_buf *ab, const char *s, size_t len)
 	ab->n++;
 }
 
+/* Sorts v[0..n) and drops repeats; returns the new count. */
+size_t i64_sort_unique(int64_t *v, size_t n);
+/* Index of x in sorted unique v[0..n), or n when absent. */
+size_t i64_find(const int64_t *v, size_t n, int64_t x);
+
 /* ---- store.c, for recompute.c */
 /* The config in force (it may be replaced between two callbacks). */
 const struct config *store_config(const struct store *st);
