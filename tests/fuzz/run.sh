@@ -32,7 +32,7 @@ st=0
 
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | sed 's/cov: //')
+cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -n 1 | sed 's/cov: //')
 n=$(find "$corpus" -type f | wc -l)
 if [ "$st" -ne 0 ]; then
 	echo "fuzz_$name: FAILED (exit $st) after ${runs:-?} runs; log: $log"
