@@ -48,6 +48,10 @@ PROGS = $(BUILD)/teleqd $(BUILD)/teleqctl
 .PHONY: all check unit integration demo bench deps install uninstall man-lint clean torture
 all: $(PROGS) $(TOOL_BINS)
 
+# Generated headers are kept (not intermediate): otherwise make deletes them
+# after each build and every later make rebuilds every object.
+.SECONDARY: $(LUA_HDRS)
+
 build/%.lua.h: src/%.lua tools/embed.sh
 	@mkdir -p build
 	sh tools/embed.sh $< > $@
@@ -239,7 +243,8 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libteleq.a b
 fuzz-run-%: build/fuzz/fuzz_%
 	@sh tests/fuzz/run.sh $* $(FUZZ_SECONDS) $(or $(FUZZ_MAXLEN_$*),4096)
 
-fuzz: $(FUZZ_NAMES:%=fuzz-run-%)
+# The binaries are named here so that make keeps them (for replaying a crash).
+fuzz: $(FUZZ_NAMES:%=build/fuzz/fuzz_%) $(FUZZ_NAMES:%=fuzz-run-%)
 	@echo "fuzz: $(words $(FUZZ_NAMES)) harnesses, $(FUZZ_SECONDS) s each: no crash, leak or timeout"
 
 $(BUILD)/fuzz/regress_%: tests/fuzz/driver.c tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libteleq.a build/teleqd.yaml.h
