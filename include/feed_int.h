@@ -24,6 +24,7 @@
 struct tf_conf {
 	uint16_t         feed;          /* index into config.feeds */
 	enum feed_format format;
+	char             delim;         /* CSV delimiter */
 	char             quote;         /* CSV quote, 0 = none */
 	bool             header;        /* CSV: the first record names the columns */
 	size_t           max_line;      /* longest record kept, terminator excluded */
@@ -66,6 +67,8 @@ struct tailfile {
 	char            *buf;
 	size_t           len, alloc;
 	bool             skipping;      /* discarding an over-long line up to its '\n' */
+	bool             line_only;     /* CSV: frame the next record as one line (an
+	                                 * open quote ran past max_line) */
 
 	uint8_t          head[TQ_FP_MAX];
 	uint32_t         headlen;

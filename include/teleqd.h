@@ -102,10 +102,12 @@ struct fieldv {
 
 /*
  * Length of the first complete record in buf[0..len), including its '\n'.
- * A '\n' inside a quoted field does not end the record (quote 0 = no quoting).
- * Returns 0 when no complete record is in buf yet.
+ * A '\n' inside a quoted field (one whose quote starts the field, as in
+ * csv_split) does not end the record; a malformed quoted field is framed as
+ * its first line alone (quote 0 = no quoting). Returns 0 when no complete
+ * record is in buf yet.
  */
-size_t csv_record_len(const char *buf, size_t len, char quote);
+size_t csv_record_len(const char *buf, size_t len, char delim, char quote);
 /*
  * Splits one record (terminator removed, a trailing '\r' already stripped)
  * into fields. Quoted fields are unescaped ("" -> ") into scratch, which

@@ -3,7 +3,7 @@
  *
  * Quoting follows RFC 4180 ("" inside a quoted field is one quote), with
  * the usual leniency for hand-made exports: a quote that does not start a
- * field is an ordinary character. Fields point into the record whenever
+ * field is an ordinary character, in framing as in splitting. Fields point into the record whenever
  * they need no unescaping, so a typical unquoted line is split without
  * copying a byte. Pure: no I/O, no allocation.
  */
@@ -15,31 +15,66 @@
 
 /*
  * Length of the first complete record in buf[0..len), including its '\n';
- * 0 when no complete record is in buf yet. With quote != 0, a '\n' preceded
- * by an odd number of quote characters in the record lies inside a quoted
- * field and does not end it. Counting quotes (instead of tracking field
- * starts, which needs the delimiter) agrees with csv_split on every record
- * whose quotes are balanced; a record with a stray unbalanced quote runs on
- * to the next line with a quote, and the caller's line limit bounds it.
+ * 0 when no complete record is in buf yet. Framing follows csv_split: a
+ * quote opens a quoted field only at the start of a field (the record's
+ * start or just after delim), where a '\n' does not end the record; a quote
+ * anywhere else is an ordinary character. A quoted field must close with a
+ * quote followed by delim, "\r\n" or '\n'. When it does not (text after
+ * the closing quote), the record cannot be split anyway, and it is framed
+ * as its first line alone: the caller rejects that line and the lines after
+ * it are read as records of their own, so one malformed line never takes
+ * good ones with it. quote 0 (or '\n') disables quoting.
  */
-size_t csv_record_len(const char *buf, size_t len, char quote)
+size_t csv_record_len(const char *buf, size_t len, char delim, char quote)
 {
-	const char *p = buf, *end = buf + len;
-	bool inside = false;
+	const char *p = buf, *end = buf + len, *first_nl = NULL, *nl, *q;
 
-	if (len == 0)
-		return 0;
+	if (quote == 0 || quote == '\n' || quote == delim) {
+		nl = len ? memchr(buf, '\n', len) : NULL;
+		return nl ? (size_t)(nl - buf) + 1 : 0;
+	}
 	for (;;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			return 0;
-		/* Most lines hold no quote at all: one memchr settles them. */
-		if (quote != 0 && quote != '\n')
-			for (const char *q = p; (q = memchr(q, quote, (size_t)(nl - q))); q++)
-				inside = !inside;
-		if (!inside)
-			return (size_t)(nl - buf) + 1;
-		p = nl + 1;
+		/* p is at the start of a field. */
+		if (p < end && *p == quote) {
+			for (p++;; p++) {
+				q = memchr(p, quote, (size_t)(end - p));
+				if (!first_nl)
+					first_nl = memchr(p, '\n', (size_t)((q ? q : end) - p));
+				if (!q || q + 1 == end)
+					return 0;       /* the closing quote or what follows is to come */
+				p = q + 1;
+				if (*p != quote)
+					break;
+				/* A doubled quote: go on after it. */
+			}
+			if (*p == '\r') {
+				if (p + 1 == end)
+					return 0;
+				if (p[1] == '\n')
+					p++;
+			}
+			if (*p == '\n')
+				return (size_t)(p - buf) + 1;
+			if (*p != delim) {
+				/* Text after the closing quote: malformed. */
+				if (!first_nl)
+					first_nl = memchr(p, '\n', (size_t)(end - p));
+				return first_nl ? (size_t)(first_nl - buf) + 1 : 0;
+			}
+			p++;
+			continue;
+		}
+		/* Unquoted territory to the end of the line: every delimiter ends
+		 * a field, so a quote opens one only right after a delimiter. Most
+		 * lines hold no quote: two memchr settle them. */
+		nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		for (q = memchr(p, quote, (size_t)(stop - p)); q && q[-1] != delim;
+		     q = memchr(q + 1, quote, (size_t)(stop - q - 1)))
+			;
+		if (!q)
+			return nl ? (size_t)(nl - buf) + 1 : 0;
+		p = q;
 	}
 }
 

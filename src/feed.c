@@ -799,6 +799,7 @@ setup_feeds(struct feedset *fs, const struct config *cfg)
 			return -EINVAL;
 		f->conf.feed = (uint16_t)i;
 		f->conf.format = fc->format;
+		f->conf.delim = fc->csv.delimiter;
 		f->conf.quote = fc->csv.quote;
 		f->conf.header = fc->csv.header;
 		f->conf.max_line = fc->max_line;

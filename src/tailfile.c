@@ -184,6 +184,7 @@ tf_seek(struct tailfile *tf, int64_t off, uint64_t line)
 	tf->line = line;
 	tf->len = 0;
 	tf->skipping = false;
+	tf->line_only = false;
 	memset(&tf->ps, 0, sizeof(tf->ps));
 	tf->header_pending = tf->conf->format == FORMAT_CSV && tf->conf->header && off > 0;
 	tf->checked_size = -1;  /* check size and head again before the next read */
@@ -309,6 +310,7 @@ tf_check(struct tailfile *tf, int64_t now_ms)
 			tf->read_off = tf->offset;
 			tf->len = 0;
 			tf->skipping = false;
+	tf->line_only = false;
 		}
 	}
 	tf->checked_size = st.st_size;
@@ -322,8 +324,8 @@ record_len(const struct tailfile *tf, const char *p, size_t n)
 {
 	const char *nl;
 
-	if (tf->conf->format == FORMAT_CSV)
-		return csv_record_len(p, n, tf->conf->quote);
+	if (tf->conf->format == FORMAT_CSV && !tf->line_only)
+		return csv_record_len(p, n, tf->conf->delim, tf->conf->quote);
 	nl = memchr(p, '\n', n);
 	return nl ? (size_t)(nl - p) + 1 : 0;
 }
@@ -423,6 +425,7 @@ deliver(struct tailfile *tf, const struct tf_out *out)
 		pos += rl;
 		tf->offset += (int64_t)rl;
 		tf->line++;
+		tf->line_only = false;
 		if (*out->stop) {
 			st = TF_BLOCKED;
 			break;
@@ -478,7 +481,7 @@ replay_header(struct tailfile *tf, const struct tf_out *out)
 		if (n == 0)
 			break;
 		have += (size_t)n;
-		rl = csv_record_len(tf->buf, have, tf->conf->quote);
+		rl = csv_record_len(tf->buf, have, tf->conf->delim, tf->conf->quote);
 	}
 	if (rl == 0 || rl - 1 > tf->conf->max_line + sizeof(bom)) {
 		log_warnx("%s: cannot re-read the CSV header (incomplete or too long)", tf->path);
@@ -525,6 +528,7 @@ skip_bytes(struct tailfile *tf, const struct tf_out *out, size_t n)
 	tf->offset = tf->read_off - (int64_t)rest;
 	tf->line++;
 	tf->skipping = false;
+	tf->line_only = false;
 	memmove(tf->buf, nl + 1, rest);
 	tf->len = rest;
 	reject_long(tf, out, tf->line);
@@ -553,6 +557,16 @@ tf_read(struct tailfile *tf, const struct tf_out *out, size_t *budget, int64_t n
 			if ((st = deliver(tf, out)) != TF_EOF)
 				return st;
 			if (tf->len > tf->conf->max_line) {
+				/* A quote opened a CSV field and no record end came
+				 * within max_line: if a line ended in between, the quote
+				 * was a stray. That line alone is the record (rejected
+				 * as malformed) and the lines after it are read on, so
+				 * it takes no good line with it. */
+				if (tf->conf->format == FORMAT_CSV && !tf->line_only &&
+				    memchr(tf->buf, '\n', tf->conf->max_line + 1)) {
+					tf->line_only = true;
+					continue;
+				}
 				/* No record end within max_line: never buffer more;
 				 * drop it and look for the '\n' that ends it. */
 				tf->skipping = true;

@@ -298,7 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t rest = len - pos, rl, rlen;
 
 		if (fc->format == FORMAT_CSV) {
-			rl = csv_record_len(p, rest, fc->csv.quote);
+			rl = csv_record_len(p, rest, fc->csv.delimiter, fc->csv.quote);
 		} else {
 			const char *nl = memchr(p, '\n', rest);
 			rl = nl ? (size_t)(nl - p) + 1 : 0;

@@ -2,8 +2,9 @@
 # t_badinput.sh — bad lines are counted by reason and dead-lettered; the
 # good lines around them are all counted and the daemon keeps running.
 #
-# Each kind of bad line (empty, too_long, nul, encoding, bad_json, bad_csv,
-# columns, missing_field, bad_time, bad_date, unmapped) sits between good
+# Each kind of bad line (empty, too_long, nul, encoding, bad_json, bad_csv
+# including stray quotes, columns, missing_field, bad_time, bad_date,
+# unmapped) sits between good
 # lines of the TeleQ log (Windows-1252) or the case feed (JSON lines). The
 # files are read once at start and once more appended live. Expected: every
 # reject counted in rejects:<feed> under its reason, a dead letter naming the
@@ -76,6 +77,13 @@ write_bad() {
 	cput encoding '2026-03-02;08:09:00;Patientn\201mnden;Bokad;00:01:30;070-5550101;19700101-1234\r\n'
 	cput nul '2026-03-02;08:10:00;Pat\000ient;Bokad;00:01:30;070-5550101;19700101-1234\r\n'
 	cput bad_csv '2026-03-02;"08:11:00"x;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	# Stray quotes never take good lines with them: inside a field it is
+	# text; opening a field and never closed, its line alone is rejected
+	# (the next quote, on the quoted line below, settles it).
+	cput good '2026-03-02;08:14:00;%s;Bokad;00:01:30;070-555"0101;19700101-1234\r\n' "$QUEUE"
+	cput bad_csv '2026-03-02;"08:15:00;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput good "$G" 16 "$QUEUE"
+	cput good "$G" 17 "$QUEUE"
 	cput skip '%s\r\n' "$CSV_HEADER"      # a repeated header: skipped, not an error
 	cput good "$G" 12 "$QUEUE"
 	cput good '2026-03-02;"08:13:00";"%s";"Bokad";00:01:30;"070-5550101";19700101-1234\r\n' "$QUEUE"

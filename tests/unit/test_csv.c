@@ -36,7 +36,7 @@ static int split(const char *s, size_t len, char delim, char quote, size_t max)
 }
 #define SPLIT(lit, delim, quote) split(lit, sizeof(lit) - 1, delim, quote, TQ_MAX_COLUMNS)
 
-static size_t reclen(const char *s, size_t len, char quote)
+static size_t reclen_d(const char *s, size_t len, char delim, char quote)
 {
 	char *copy = malloc(len ? len : 1);
 	size_t r;
@@ -44,9 +44,14 @@ static size_t reclen(const char *s, size_t len, char quote)
 	assert_non_null(copy);
 	if (len)
 		memcpy(copy, s, len);
-	r = csv_record_len(copy, len, quote);
+	r = csv_record_len(copy, len, delim, quote);
 	free(copy);
 	return r;
+}
+
+static size_t reclen(const char *s, size_t len, char quote)
+{
+	return reclen_d(s, len, ';', quote);
 }
 #define RECLEN(lit, quote) reclen(lit, sizeof(lit) - 1, quote)
 
@@ -110,11 +115,49 @@ static void test_reclen_quoted_newline(void **state)
 	assert_int_equal(RECLEN("\"a\nb\";c\n", '\''), 3);
 }
 
-/* Documented: a stray unbalanced quote runs on to the next line with a quote. */
+/*
+ * A quote inside an unquoted field is an ordinary character, as csv_split
+ * sees it: it never joins the next line (this once lost the good lines
+ * after a stray quote).
+ */
 static void test_reclen_stray_quote(void **state)
 {
-	assert_int_equal(RECLEN("Disk 5\" ok;x\ny;z\n", '"'), 0);
-	assert_int_equal(RECLEN("Disk 5\" ok;x\ny;\"z\n", '"'), 18);
+	assert_int_equal(RECLEN("Disk 5\" ok;x\ny;z\n", '"'), 13);
+	assert_int_equal(RECLEN("Disk 5\" ok;x\ny;\"z\n", '"'), 13);
+	assert_int_equal(RECLEN("1;Tel\"efon;x\n2;Telefon;y\n", '"'), 13);
+	assert_int_equal(RECLEN("a\"\n", '"'), 3);
+	/* After a delimiter the quote opens a field, in the middle too. */
+	assert_int_equal(RECLEN("a;\"b\nc\";d\n", '"'), 10);
+	assert_int_equal(RECLEN("a;b\";\"c\nd\"\n", '"'), 11);
+	/* The delimiter decides what a field start is. */
+	assert_int_equal(reclen_d("a,\"b\nc\"\n", 8, ',', '"'), 8);
+	assert_int_equal(reclen_d("a,\"b\nc\"\n", 8, ';', '"'), 5);
+	/* Quote equal to the delimiter: no quoting. */
+	assert_int_equal(reclen_d("\"a\n\"\n", 5, '"', '"'), 3);
+}
+
+/*
+ * A quoted field that spans lines and then turns out malformed (text after
+ * its closing quote) is framed as its first line alone: the lines after it
+ * are records of their own.
+ */
+static void test_reclen_malformed_quoted(void **state)
+{
+	/* 1;"Telefon;a\n2;Telefon;b\n3;x"y\n: the quote closes before y. */
+	assert_int_equal(RECLEN("1;\"Telefon;a\n2;Telefon;b\n3;x\"y\n", '"'), 13);
+	/* Closed on the same line but followed by text: the line. */
+	assert_int_equal(RECLEN("\"a\"b;c\nd\n", '"'), 7);
+	assert_int_equal(RECLEN("\"a\"\rb\nd\n", '"'), 6);
+	/* Not yet known: the character after the closing quote is to come. */
+	assert_int_equal(RECLEN("\"a\nb\"", '"'), 0);
+	assert_int_equal(RECLEN("\"a\nb\"\r", '"'), 0);
+	/* Well-formed endings. */
+	assert_int_equal(RECLEN("\"a\nb\"\r\nc\n", '"'), 7);
+	assert_int_equal(RECLEN("\"a\nb\";\"c\nd\"\ne\n", '"'), 12);
+	/* Malformed second quoted field: the first line, inside the first. */
+	assert_int_equal(RECLEN("\"a\nb\";\"c\"d\ne\n", '"'), 3);
+	/* Malformed on one line, no newline yet: wait for it. */
+	assert_int_equal(RECLEN("\"a\"b", '"'), 0);
 }
 
 /* Feeds a buffer of several records through record_len and split, as the feed does. */
@@ -129,7 +172,7 @@ static void test_reclen_then_split(void **state)
 	size_t n, len;
 	int nrec = 0;
 
-	while ((n = csv_record_len(p, (size_t)(end - p), '"')) > 0) {
+	while ((n = csv_record_len(p, (size_t)(end - p), ';', '"')) > 0) {
 		len = n - 1;
 		if (len > 0 && p[len - 1] == '\r')
 			len--;
@@ -406,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_reclen_plain),
 		cmocka_unit_test(test_reclen_quoted_newline),
 		cmocka_unit_test(test_reclen_stray_quote),
+		cmocka_unit_test(test_reclen_malformed_quoted),
 		cmocka_unit_test(test_reclen_then_split),
 		cmocka_unit_test(test_split_plain),
 		cmocka_unit_test(test_split_empty_fields),

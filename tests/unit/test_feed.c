@@ -516,6 +516,36 @@ test_csv_quoted_newline(void **state)
 	assert_int_equal(f->recs[3].line, 4);
 }
 
+/*
+ * A stray quote never takes good lines with it: inside an unquoted field it
+ * is text; at a field start with no closing quote within max_line, its line
+ * alone is the record; closed and followed by text, likewise.
+ */
+static void
+test_csv_stray_quote(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].format = FORMAT_CSV;
+	f->fc[0].max_line = 32;
+	append(f, "a.log", "h1,h2\n1,Tel\"efon\n2,\"open\n3,ok\n4,ok\n5,ok\n6,ok\n7,ok\n8,ok\n");
+	start(f);
+	wait_n(f, 9);
+	settle(f);
+	expect_file(f, "a.log", "h1,h2|1,Tel\"efon|2,\"open|3,ok|4,ok|5,ok|6,ok|7,ok|8,ok");
+	assert_int_equal(f->recs[2].line, 3);
+	assert_int_equal(f->recs[8].line, 9);
+	assert_int_equal(f->nrej, 0);
+
+	/* Closed on a later line, then text: the first line alone. */
+	append(f, "a.log", "9,\"a\n10,b\"c\n11,ok\n");
+	wait_n(f, 12);
+	expect_file(f, "a.log",
+	    "h1,h2|1,Tel\"efon|2,\"open|3,ok|4,ok|5,ok|6,ok|7,ok|8,ok|9,\"a|10,b\"c|11,ok");
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 55 + 18);
+}
+
 static void
 test_rotation_rename_create(void **state)
 {
@@ -1153,6 +1183,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_partial_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crlf_and_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_quoted_newline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_stray_quote, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotation_rename_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_while_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copytruncate, setup, teardown),
