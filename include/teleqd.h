@@ -493,15 +493,21 @@ struct file_pos {
 	char     path[256];     /* for status output only */
 };
 
+/*
+ * One (local day, combo) of a batch: n events without an id, and nids
+ * events with an id, ids[first_id] linked through next (batch order).
+ */
 struct batch_count {
 	int64_t      day;
 	struct combo c;
 	int64_t      n;
+	uint32_t     nids;
+	uint32_t     first_id, last_id;
 };
 struct batch_idevent {
-	int64_t      day;
-	struct combo c;
 	uint8_t      id[16];
+	uint32_t     next;          /* next id of the same count, UINT32_MAX = none */
+	uint32_t     count;         /* index into counts: its day and combo */
 };
 struct batch_deadletter {
 	uint16_t     feed;
@@ -522,8 +528,17 @@ struct batch {
 	size_t               ncounts, counts_cap;
 	uint32_t            *index;
 	size_t               index_cap;         /* power of two */
+	/* ids[0..nids) of the events with an id, unique per (month, id): a
+	 * second copy in the batch only counts in dups. idindex is an
+	 * open-addressing table of id positions + 1. Ids on days before
+	 * dedup_from_day are counted like events without one: their month's
+	 * seen set has expired (set by the daemon; INT64_MIN = none). */
 	struct batch_idevent *ids;
 	size_t               nids, ids_cap;
+	uint32_t            *idindex;
+	size_t               idindex_cap;       /* power of two, 0 = none yet */
+	uint64_t             dups;              /* ids repeated within the batch */
+	int64_t              dedup_from_day;
 	struct file_pos     *pos;
 	size_t               npos, pos_cap;
 	uint64_t             rejects[/* feed * REJ__MAX */ 64 * REJ__MAX];
@@ -534,6 +549,9 @@ struct batch {
 	size_t               ndead, dead_cap;   /* dead letters kept per batch (rest only counted) */
 };
 #define BATCH_MAX_FEEDS 64
+/* Ids per batch at most: each costs an argument and a set member in the
+ * commit, and bounds the batch's memory (24 B each, twice in the index). */
+#define BATCH_MAX_IDS   16384
 int  batch_init(struct batch *b, size_t cap_events, size_t dead_cap);
 void batch_done(struct batch *b);
 void batch_clear(struct batch *b);
@@ -881,6 +899,14 @@ void store_free(struct store *st);
  * -ENOTCONN when not connected.
  */
 int  store_commit(struct store *st, const struct batch *b, store_done_fn *done, void *arg);
+/*
+ * The first local day of the oldest month whose seen set (de-duplication
+ * of ids) still lives at unix time now_s: its month end plus
+ * dedup.window_days is later. Ids of earlier days have nothing left to be
+ * compared with, so the batch counts them like events without an id
+ * (batch.dedup_from_day) and the commit carries no set for them.
+ */
+int64_t store_dedup_from_day(const struct store *st, int64_t now_s);
 bool store_connected(const struct store *st);
 /* Recomputes every indicator period of the last two years (start-up, reload). */
 void store_recompute_all(struct store *st);

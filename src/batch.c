@@ -3,14 +3,18 @@
  *
  * Events without an id are aggregated per (local day, combo): a backfill of
  * a million calls over a month becomes a few hundred HINCRBYs. Events with
- * an id stay apart because the commit script decides per id whether it was
- * seen before. Every array is bounded by cap_events (or dead_cap), so a
- * batch's memory is bounded whatever the input.
+ * an id are listed under their (day, combo) too, because the commit script
+ * decides per id whether it was seen before (one SADD per group, whose
+ * reply is the number of new ids); for that the batch keeps each (month,
+ * id) once, and counts later copies as duplicates itself. Every array is
+ * bounded by cap_events, BATCH_MAX_IDS or dead_cap, so a batch's memory is
+ * bounded whatever the input.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "teleqd.h"
 
@@ -38,6 +42,7 @@ batch_init(struct batch *b, size_t cap_events, size_t dead_cap)
 {
 	memset(b, 0, sizeof(*b));
 	b->cap_events = cap_events ? cap_events : 1;
+	b->dedup_from_day = INT64_MIN;
 	b->dead_cap = dead_cap;
 	b->index_cap = INDEX_MIN;
 	b->counts_cap = INDEX_MIN / 2;
@@ -60,6 +65,7 @@ batch_done(struct batch *b)
 	free(b->index);
 	free(b->counts);
 	free(b->ids);
+	free(b->idindex);
 	free(b->pos);
 	free(b->dead);
 	memset(b, 0, sizeof(*b));
@@ -72,6 +78,9 @@ batch_clear(struct batch *b)
 	memset(b->index, 0, b->index_cap * sizeof(*b->index));
 	b->ncounts = 0;
 	b->nids = 0;
+	b->dups = 0;
+	if (b->idindex)
+		memset(b->idindex, 0, b->idindex_cap * sizeof(*b->idindex));
 	b->npos = 0;
 	b->ndead = 0;
 	b->nevents = 0;
@@ -100,7 +109,7 @@ batch_empty(const struct batch *b)
 bool
 batch_full(const struct batch *b)
 {
-	return b->nevents + b->nrejects >= b->cap_events;
+	return b->nevents + b->nrejects >= b->cap_events || b->nids >= BATCH_MAX_IDS;
 }
 
 /* Doubles the index and re-inserts every count; -ENOMEM leaves b as it was. */
@@ -143,9 +152,12 @@ grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-/* Adds 1 to the (day, combo) counter, creating it when new. -ENOMEM. */
-static int
-count_add(struct batch *b, int64_t day, const struct combo *c)
+/*
+ * Finds the (day, combo) counter, creating it (all zero) when new. Returns
+ * its index, or -ENOMEM.
+ */
+static ssize_t
+count_find(struct batch *b, int64_t day, const struct combo *c)
 {
 	size_t slot;
 	struct batch_count *bc;
@@ -154,48 +166,124 @@ count_add(struct batch *b, int64_t day, const struct combo *c)
 	slot = count_hash(day, c) & (b->index_cap - 1);
 	for (; b->index[slot]; slot = (slot + 1) & (b->index_cap - 1)) {
 		bc = &b->counts[b->index[slot] - 1];
-		if (bc->day == day && memcmp(&bc->c, c, sizeof(*c)) == 0) {
-			bc->n++;
-			return 0;
-		}
+		if (bc->day == day && memcmp(&bc->c, c, sizeof(*c)) == 0)
+			return (ssize_t)b->index[slot] - 1;
 	}
 	/* Keep the load factor under one half so probes stay short. */
 	if ((b->ncounts + 1) * 2 > b->index_cap) {
 		if ((r = index_grow(b)) < 0)
 			return r;
-		return count_add(b, day, c);
+		return count_find(b, day, c);
 	}
 	if ((r = grow((void **)&b->counts, &b->counts_cap, b->ncounts + 1, sizeof(*b->counts))) < 0)
 		return r;
 	bc = &b->counts[b->ncounts];
+	memset(bc, 0, sizeof(*bc));
 	bc->day = day;
 	bc->c = *c;
-	bc->n = 1;
 	b->index[slot] = (uint32_t)++b->ncounts;
+	return (ssize_t)b->ncounts - 1;
+}
+
+/* Table slot of a (month, id): the id is a keyed hash already, so its bytes are the hash. */
+static size_t
+id_slot(int64_t month, const uint8_t id[16], size_t cap)
+{
+	uint64_t h;
+
+	memcpy(&h, id, sizeof(h));
+	return (size_t)((h ^ (uint64_t)month * 0x9E3779B97F4A7C15ULL) & (cap - 1));
+}
+
+/*
+ * Makes room in the id table for one more id (load under one half),
+ * rebuilding it when it grows. Returns 0 or -ENOMEM (b unchanged).
+ */
+static int
+idindex_reserve(struct batch *b)
+{
+	size_t cap = b->idindex_cap ? b->idindex_cap : INDEX_MIN, i, slot;
+	uint32_t *idx;
+
+	while ((b->nids + 1) * 2 > cap)
+		cap *= 2;
+	if (cap == b->idindex_cap)
+		return 0;
+	if (!(idx = calloc(cap, sizeof(*idx))))
+		return -ENOMEM;
+	for (i = 0; i < b->nids; i++) {
+		const struct batch_idevent *e = &b->ids[i];
+
+		slot = id_slot(month_of_day(b->counts[e->count].day), e->id, cap);
+		while (idx[slot])
+			slot = (slot + 1) & (cap - 1);
+		idx[slot] = (uint32_t)i + 1;
+	}
+	free(b->idindex);
+	b->idindex = idx;
+	b->idindex_cap = cap;
 	return 0;
 }
 
 /*
- * Adds one event: aggregated into its (day, combo) counter, or kept apart
- * when it carries an id. Returns 0, -ENOSPC when the batch is full, -ENOMEM.
+ * Adds an event with an id to counter ci, unless the batch holds the same
+ * (month, id) already (then only dups grows). Returns 0 or -ENOMEM.
+ */
+static int
+id_add(struct batch *b, size_t ci, const uint8_t id[16])
+{
+	int64_t month = month_of_day(b->counts[ci].day);
+	struct batch_idevent *e;
+	size_t slot;
+	int r;
+
+	if ((r = idindex_reserve(b)) < 0 ||
+	    (r = grow((void **)&b->ids, &b->ids_cap, b->nids + 1, sizeof(*b->ids))) < 0)
+		return r;
+	slot = id_slot(month, id, b->idindex_cap);
+	for (; b->idindex[slot]; slot = (slot + 1) & (b->idindex_cap - 1)) {
+		e = &b->ids[b->idindex[slot] - 1];
+		if (memcmp(e->id, id, sizeof(e->id)) == 0 &&
+		    month_of_day(b->counts[e->count].day) == month) {
+			b->dups++;
+			return 0;
+		}
+	}
+	e = &b->ids[b->nids];
+	memcpy(e->id, id, sizeof(e->id));
+	e->next = UINT32_MAX;
+	e->count = (uint32_t)ci;
+	if (b->counts[ci].nids++ == 0)
+		b->counts[ci].first_id = (uint32_t)b->nids;
+	else
+		b->ids[b->counts[ci].last_id].next = (uint32_t)b->nids;
+	b->counts[ci].last_id = (uint32_t)b->nids;
+	b->idindex[slot] = (uint32_t)++b->nids;
+	return 0;
+}
+
+/*
+ * Adds one event to its (day, combo) counter: counted, or listed by id
+ * when it carries one on a day from dedup_from_day on (a repeat of a
+ * (month, id) already in the batch is only counted in dups). Returns 0,
+ * -ENOSPC when the batch is full, -ENOMEM.
  */
 int
 batch_add(struct batch *b, const struct event *ev)
 {
-	struct batch_idevent *ie;
+	ssize_t ci;
 	int r;
 
 	if (batch_full(b))
 		return -ENOSPC;
-	if (ev->has_id) {
-		if ((r = grow((void **)&b->ids, &b->ids_cap, b->nids + 1, sizeof(*b->ids))) < 0)
+	if ((ci = count_find(b, ev->day, &ev->c)) < 0)
+		return (int)ci;
+	if (ev->has_id && ev->day >= b->dedup_from_day) {
+		if ((r = id_add(b, (size_t)ci, ev->id)) < 0)
 			return r;
-		ie = &b->ids[b->nids++];
-		ie->day = ev->day;
-		ie->c = ev->c;
-		memcpy(ie->id, ev->id, sizeof(ie->id));
-	} else if ((r = count_add(b, ev->day, &ev->c)) < 0)
-		return r;
+	} else {
+		b->counts[ci].n++;
+	}
 	b->nevents++;
 	return 0;
 }

@@ -9,13 +9,16 @@
 -- KEYS[4 ..]   D day hashes, M month hashes, S seen sets, R rejects hashes,
 --              in that order (counts in ARGV[5..8]).
 --
--- ARGV[1] "tq1" (protocol)      ARGV[2] epoch (fencing token)
+-- ARGV[1] "tq2" (protocol)      ARGV[2] epoch (fencing token)
 -- ARGV[3] now, unix ms          ARGV[4] dead-letter MAXLEN (~)
 -- ARGV[5..8] D, M, S, R
 -- ARGV[9 .. 8+S] EXPIREAT (unix s) of each seen set, in KEYS order
 -- then six sections, each a count followed by its records:
 --   counts        n, n x (day key index, month key index, field, delta)
---   id events     n, n x (seen key index, day key index, month key index, field, id)
+--   id groups     n, dups, n x (seen key index, day key index, month key index,
+--                 field, k, k ids): the events with an id of one (day, field),
+--                 each (month, id) at most once in the commit; dups counts
+--                 the copies the daemon dropped from the batch itself
 --   positions     n, n x (field, value)             value "" = HDEL
 --   rejects       n, n x (rejects key index, field, delta)
 --   dead letters  n, n x (feed, file, line, reason, detail)
@@ -27,12 +30,14 @@
 --
 -- Phase 1 only reads: it checks the epoch (a commit sent on a connection
 -- that has since been replaced is refused, so it can never land after the
--- daemon reread the positions), validates every argument, checks the type
--- of every key and that every counter it will increment holds an integer,
--- and decides every id (SMISMEMBER plus the ids earlier in this batch).
--- Phase 2 writes, with nothing left that can fail.
+-- daemon reread the positions), validates every argument (ids are opaque
+-- strings), checks the type of every key and that every counter it will
+-- increment holds an integer. Phase 2 writes, with nothing left that can
+-- fail: first the ids, one variadic SADD per group and chunk straight from
+-- ARGV, whose reply is the number of ids not seen before (no per-id Lua:
+-- this is what makes a backfill with ids fast), then the counters.
 
-local CHUNK = 500      -- arguments per variadic call (Lua's C stack is bounded)
+local CHUNK = 1000     -- arguments per variadic call (Lua's C stack is bounded: 8000)
 
 local function fail(msg)
 	error({ err = 'TELEQ ' .. msg })
@@ -46,7 +51,7 @@ local function int(s, what)
 end
 
 -- ------------------------------------------------------------ phase 1
-if ARGV[1] ~= 'tq1' then
+if ARGV[1] ~= 'tq2' then
 	fail('protocol mismatch: script and daemon differ')
 end
 local epoch = ARGV[2]
@@ -127,49 +132,18 @@ for _ = 1, n do
 	events = events + d
 end
 
-n = count('id events')
-local ids, byseen = {}, {}
+n = count('id groups')
+local bdups = count('batch duplicates')
+local groups = {}
 for j = 1, n do
-	local r = { kidx(seen_lo, seen_hi), kidx(day_lo, day_hi), kidx(mon_lo, mon_hi), arg(), arg() }
-	ids[j] = r
-	local l = byseen[r[1]]
-	if l == nil then
-		l = {}
-		byseen[r[1]] = l
-	end
-	l[#l + 1] = r[5]
-end
--- member[seen key index][id] = true when Redis already holds it
-local member = {}
-for sk, l in pairs(byseen) do
-	local m = {}
-	for i = 1, #l, CHUNK do
-		local j = math.min(i + CHUNK - 1, #l)
-		local res = redis.call('SMISMEMBER', KEYS[sk], unpack(l, i, j))
-		for x = 1, #res do
-			if res[x] == 1 then m[l[i + x - 1]] = true end
-		end
-	end
-	member[sk] = m
-end
-local sadd = {}         -- seen key index -> ids to add
-for j = 1, #ids do
-	local r = ids[j]
-	local sk, id = r[1], r[5]
-	if member[sk][id] then
-		dups = dups + 1
-	else
-		member[sk][id] = true       -- a second copy later in this batch is a duplicate
-		local l = sadd[sk]
-		if l == nil then
-			l = {}
-			sadd[sk] = l
-		end
-		l[#l + 1] = id
-		add(r[2], r[4], 1)
-		add(r[3], r[4], 1)
-		events = events + 1
-	end
+	local sk, dk, mk = kidx(seen_lo, seen_hi), kidx(day_lo, day_hi), kidx(mon_lo, mon_hi)
+	local f = arg()
+	local k = count('ids')
+	if k == 0 or ai + k > #ARGV then fail('ids end early') end
+	groups[j] = { sk, dk, mk, f, ai + 1, k }
+	ai = ai + k
+	add(dk, f, 0)           -- checked like every counter; the delta comes in phase 2
+	add(mk, f, 0)
 end
 
 n = count('positions')
@@ -208,8 +182,8 @@ end
 -- Every counter about to be incremented must hold an integer that cannot
 -- overflow, or HINCRBY would fail half-way through phase 2.
 add(3, 'commits', 1)
-add(3, 'events', events)
-add(3, 'duplicates', dups)
+add(3, 'events', 0)
+add(3, 'duplicates', 0)
 for k, t in pairs(incr) do
 	local fields = {}
 	for f, _ in pairs(t) do fields[#fields + 1] = f end
@@ -226,16 +200,26 @@ for k, t in pairs(incr) do
 end
 
 -- ------------------------------------------------------------ phase 2
+-- SADD replies how many ids were new: those are the events to count.
+for j = 1, #groups do
+	local g = groups[j]
+	local sk, first, last, new = g[1], g[5], g[5] + g[6] - 1, 0
+	for i = first, last, CHUNK do
+		new = new + redis.call('SADD', KEYS[sk], unpack(ARGV, i, math.min(i + CHUNK - 1, last)))
+	end
+	add(g[2], g[4], new)
+	add(g[3], g[4], new)
+	events = events + new
+	dups = dups + g[6] - new
+end
+dups = dups + bdups
+add(3, 'events', events)
+add(3, 'duplicates', dups)
 for k, t in pairs(incr) do
 	for f, d in pairs(t) do
 		if d ~= 0 then
 			redis.call('HINCRBY', KEYS[k], f, string.format('%d', d))
 		end
-	end
-end
-for sk, l in pairs(sadd) do
-	for i = 1, #l, CHUNK do
-		redis.call('SADD', KEYS[sk], unpack(l, i, math.min(i + CHUNK - 1, #l)))
 	end
 end
 for j = 1, ns do

@@ -16,10 +16,11 @@
  *
  *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>...,
  *         rejects:<feed>...
- *   ARGV  "tq1", epoch, now_ms, deadletter maxlen, #day, #month, #seen,
+ *   ARGV  "tq2", epoch, now_ms, deadletter maxlen, #day, #month, #seen,
  *         #rejects, EXPIREAT per seen key, then six counted sections:
- *         counts (day idx, month idx, field, delta), id events (seen idx,
- *         day idx, month idx, field, id), positions (field, value; "" =
+ *         counts (day idx, month idx, field, delta), id groups (after the
+ *         count, the duplicates dropped in the batch; per group seen idx,
+ *         day idx, month idx, field, k, k ids), positions (field, value; "" =
  *         HDEL), rejects (rejects idx, field, delta), dead letters (feed,
  *         file, line, reason, detail), maxima (stats field, value: the
  *         latest event time per feed, "last_event:<feed>").
@@ -70,7 +71,7 @@
 #define ARENA_BLOCK         (64 * 1024)
 #define KEY_MAX             (64 * 1024)
 #define FIELD_MAX           (64 * 1024)
-#define COMMIT_PROTOCOL     "tq1"
+#define COMMIT_PROTOCOL     "tq2"
 #define ROLLING_REFRESH_S   600     /* the rolling 30 days move at midnight without any line */
 
 /* ------------------------------------------------------------------ arena */
@@ -1163,6 +1164,22 @@ seen_expireat(const struct store *st, int64_t monthno)
 	return tz_wall_to_utc(st->tz, wall, NULL) + (int64_t)window * 86400;
 }
 
+/*
+ * The first local day whose month's seen set is still alive at unix time
+ * now_s (see teleqd.h). A day of margin: an id near the edge is rather
+ * de-duplicated against a set that has just expired than counted without
+ * looking at one that still holds it.
+ */
+int64_t
+store_dedup_from_day(const struct store *st, int64_t now_s)
+{
+	unsigned window = st->cfg->dedup.window_days ? st->cfg->dedup.window_days : 400;
+	int64_t t = now_s - ((int64_t)window + 1) * 86400;
+	int64_t day = floor_div(t + tz_utc_offset(st->tz, t), 86400);
+
+	return month_first_day(month_of_day(day));
+}
+
 /* Pushes a formatted number; false on ENOMEM. */
 #define PUSH_FMT(fmt, ...) do {                                                  \
 		size_t l_;                                                       \
@@ -1194,8 +1211,8 @@ build_commit(struct store *st, const struct batch *b)
 	arena_reset(a);
 	ab->n = 0;
 
-	/* day numbers, then months, then months holding id events, in one scratch array */
-	need = 2 * (b->ncounts + b->nids) + b->nids + 1;
+	/* day numbers, then months, then months holding ids, in one scratch array */
+	need = 3 * b->ncounts + 1;
 	if (need > st->scratch_cap) {
 		int64_t *p = realloc(st->scratch, need * sizeof(*p));
 
@@ -1207,8 +1224,6 @@ build_commit(struct store *st, const struct batch *b)
 	days = st->scratch;
 	for (i = 0, nd = 0; i < b->ncounts; i++)
 		days[nd++] = b->counts[i].day;
-	for (i = 0; i < b->nids; i++)
-		days[nd++] = b->ids[i].day;
 	nd = i64_sort_unique(days, nd);
 	months = days + nd;
 	for (i = 0, nm = 0; i < nd; i++) {
@@ -1218,8 +1233,9 @@ build_commit(struct store *st, const struct batch *b)
 			months[nm++] = m;
 	}
 	smonths = months + nm;
-	for (i = 0, ns = 0; i < b->nids; i++)
-		smonths[ns++] = month_of_day(b->ids[i].day);
+	for (i = 0, ns = 0; i < b->ncounts; i++)
+		if (b->counts[i].nids)
+			smonths[ns++] = month_of_day(b->counts[i].day);
 	ns = i64_sort_unique(smonths, ns);
 
 	for (i = 0; i < BATCH_MAX_FEEDS; i++)
@@ -1238,7 +1254,7 @@ build_commit(struct store *st, const struct batch *b)
 		nrrec += nrej;
 	}
 
-	need = 3 + (3 + nd + nm + ns + nr) + 8 + ns + 6 + 4 * b->ncounts + 5 * b->nids +
+	need = 3 + (3 + nd + nm + ns + nr) + 8 + ns + 7 + 9 * b->ncounts + b->nids +
 	    2 * b->npos + 3 * nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS;
 	if (need > INT_MAX)
 		return -E2BIG;
@@ -1293,13 +1309,16 @@ build_commit(struct store *st, const struct batch *b)
 		PUSH_FMT("%" PRId64, seen_expireat(st, smonths[i]));
 
 	/* counts: (day idx, month idx, field, delta) */
-	PUSH_FMT("%zu", b->ncounts);
+	for (i = 0, j = 0; i < b->ncounts; i++)
+		j += b->counts[i].n ? 1 : 0;
+	PUSH_FMT("%zu", j);
 	base = 4;
 	for (i = 0; i < b->ncounts; i++) {
 		const struct batch_count *c = &b->counts[i];
-		size_t di = i64_find(days, nd, c->day);
 
-		PUSH_FMT("%zu", base + di);
+		if (!c->n)
+			continue;
+		PUSH_FMT("%zu", base + i64_find(days, nd, c->day));
 		PUSH_FMT("%zu", base + nd + i64_find(months, nm, month_of_day(c->day)));
 		if (!(s = arena_combo(a, cfg, &c->c, &len)))
 			return -EINVAL;
@@ -1307,19 +1326,27 @@ build_commit(struct store *st, const struct batch *b)
 		PUSH_FMT("%" PRId64, c->n);
 	}
 
-	/* id events: (seen idx, day idx, month idx, field, id) */
-	PUSH_FMT("%zu", b->nids);
-	for (i = 0; i < b->nids; i++) {
-		const struct batch_idevent *e = &b->ids[i];
-		int64_t m = month_of_day(e->day);
+	/* id groups: duplicates dropped, then (seen idx, day idx, month idx, field, k, k ids) */
+	for (i = 0, j = 0; i < b->ncounts; i++)
+		j += b->counts[i].nids ? 1 : 0;
+	PUSH_FMT("%zu", j);
+	PUSH_FMT("%" PRIu64, b->dups);
+	for (i = 0; i < b->ncounts; i++) {
+		const struct batch_count *c = &b->counts[i];
+		int64_t m = month_of_day(c->day);
+		uint32_t k;
 
+		if (!c->nids)
+			continue;
 		PUSH_FMT("%zu", base + nd + nm + i64_find(smonths, ns, m));
-		PUSH_FMT("%zu", base + i64_find(days, nd, e->day));
+		PUSH_FMT("%zu", base + i64_find(days, nd, c->day));
 		PUSH_FMT("%zu", base + nd + i64_find(months, nm, m));
-		if (!(s = arena_combo(a, cfg, &e->c, &len)))
+		if (!(s = arena_combo(a, cfg, &c->c, &len)))
 			return -EINVAL;
 		argv_push(ab, s, len);
-		argv_push(ab, (const char *)e->id, sizeof(e->id));      /* binary: length-counted */
+		PUSH_FMT("%" PRIu32, c->nids);
+		for (k = c->first_id; k != UINT32_MAX; k = b->ids[k].next)
+			argv_push(ab, (const char *)b->ids[k].id, sizeof(b->ids[k].id));  /* binary: length-counted */
 	}
 
 	/* positions: (field, value); the count is patched once skips are known */
@@ -1404,9 +1431,6 @@ touch_batch(struct store *st, const struct batch *b)
 
 	for (i = 0; i < b->ncounts; i++)
 		if ((m = month_of_day(b->counts[i].day)) != last)
-			recompute_touch_month(st->rc, last = m);
-	for (i = 0; i < b->nids; i++)
-		if ((m = month_of_day(b->ids[i].day)) != last)
 			recompute_touch_month(st->rc, last = m);
 	recompute_touch_rolling(st->rc);
 	recompute_kick(st->rc);

@@ -618,6 +618,7 @@ try_commit(struct daemon *d)
 	}
 	d->inflight = b;
 	d->filling = (b == &d->batches[0]) ? &d->batches[1] : &d->batches[0];
+	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
 	feedset_resume(d->feeds);
 }
 
@@ -631,6 +632,7 @@ on_store_ready(void *arg, const struct file_pos *pos, size_t n)
 	if (d->inflight)
 		release_inflight(d);
 	batch_clear(d->filling);
+	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
 	if ((r = feedset_start(d->feeds, pos, n)) < 0)
 		fatalx("cannot start feeds: %s", strerror(-r));
 	d->ready = true;

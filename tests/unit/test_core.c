@@ -130,9 +130,13 @@ test_batch_full_and_ids(void **state)
 	e.has_id = true;
 	memset(e.id, 0xab, sizeof(e.id));
 	assert_int_equal(batch_add(&b, &e), 0);
-	assert_int_equal(batch_add(&b, &e), 0);     /* the store decides on duplicates */
-	assert_int_equal(b.nids, 2);
-	assert_int_equal(b.ncounts, 0);
+	assert_int_equal(batch_add(&b, &e), 0);     /* a repeat in the batch: only counted */
+	assert_int_equal(b.nids, 1);
+	assert_int_equal(b.dups, 1);
+	assert_int_equal(b.nevents, 2);
+	assert_int_equal(b.ncounts, 1);
+	assert_int_equal(b.counts[0].n, 0);
+	assert_int_equal(b.counts[0].nids, 1);
 	batch_reject(&b, 0, REJ_JSON, 7, "/x", "not JSON");
 	assert_true(batch_full(&b));
 	e.has_id = false;
@@ -143,6 +147,91 @@ test_batch_full_and_ids(void **state)
 	assert_int_equal(b.rejects[0 * REJ__MAX + REJ_JSON], 2);
 	assert_int_equal(b.dead[0].line, 7);
 	assert_string_equal(b.dead[0].detail, "not JSON");
+	batch_done(&b);
+}
+
+/*
+ * Ids are grouped under their (day, combo) in batch order, unique per
+ * (month, id): the same id in another month is another event; ids before
+ * dedup_from_day are plain counts; BATCH_MAX_IDS fills the batch.
+ */
+static void
+test_batch_id_groups(void **state)
+{
+	struct batch b;
+	struct event e;
+	size_t i;
+	uint32_t k, order[4], n = 0;
+
+	assert_int_equal(batch_init(&b, 100000, 0), 0);
+	b.dedup_from_day = 20454;                       /* 2026-01-01 */
+	e = mkevent(20500, 1, 0);                       /* 2026-02-16 */
+	e.has_id = true;
+	for (i = 0; i < 3; i++) {
+		memset(e.id, (int)('a' + i), sizeof(e.id));
+		assert_int_equal(batch_add(&b, &e), 0);
+	}
+	e.day = 20501;                                  /* same month: a repeat */
+	memset(e.id, 'b', sizeof(e.id));
+	assert_int_equal(batch_add(&b, &e), 0);
+	assert_int_equal(b.dups, 1);
+	e.day = 20485;                                  /* 2026-02-01, same month: a repeat */
+	assert_int_equal(batch_add(&b, &e), 0);
+	assert_int_equal(b.dups, 2);
+	e.day = 20484;                                  /* 2026-01-31: another month */
+	assert_int_equal(batch_add(&b, &e), 0);
+	assert_int_equal(b.dups, 2);
+	assert_int_equal(b.nids, 4);
+	e.day = 20453;                                  /* 2025-12-31: before dedup_from_day */
+	assert_int_equal(batch_add(&b, &e), 0);
+	assert_int_equal(batch_add(&b, &e), 0);
+	assert_int_equal(b.nids, 4);
+	assert_int_equal(b.ncounts, 5);                 /* 20500, 20501 and 20485 (empty), 20484, 20453 */
+	for (i = 0; i < b.ncounts; i++) {
+		const struct batch_count *c = &b.counts[i];
+
+		switch (c->day) {
+		case 20500:
+			assert_int_equal(c->nids, 3);
+			assert_int_equal(c->n, 0);
+			for (k = c->first_id; k != UINT32_MAX; k = b.ids[k].next)
+				order[n++] = k;
+			assert_int_equal(n, 3);
+			for (k = 0; k < 3; k++)
+				assert_int_equal(b.ids[order[k]].id[0], 'a' + k);
+			break;
+		case 20484:
+			assert_int_equal(c->nids, 1);
+			assert_int_equal(b.ids[c->first_id].id[5], 'b');
+			break;
+		case 20453:
+			assert_int_equal(c->nids, 0);
+			assert_int_equal(c->n, 2);
+			break;
+		default:
+			assert_true(c->day == 20501 || c->day == 20485);
+			assert_int_equal(c->nids + c->n, 0);
+		}
+	}
+	/* Cleared: the same ids are new again. */
+	batch_clear(&b);
+	assert_int_equal(b.dups, 0);
+	e.day = 20500;
+	assert_int_equal(batch_add(&b, &e), 0);
+	assert_int_equal(b.nids, 1);
+	assert_int_equal(b.dups, 0);
+	/* Many distinct ids: the table grows, the cap fills the batch. */
+	batch_clear(&b);
+	for (i = 0; i < BATCH_MAX_IDS; i++) {
+		assert_false(batch_full(&b));
+		memset(e.id, 0, sizeof(e.id));
+		memcpy(e.id, &i, sizeof(i));
+		assert_int_equal(batch_add(&b, &e), 0);
+	}
+	assert_int_equal(b.nids, BATCH_MAX_IDS);
+	assert_int_equal(b.dups, 0);
+	assert_true(batch_full(&b));
+	assert_int_equal(batch_add(&b, &e), -ENOSPC);
 	batch_done(&b);
 }
 
@@ -202,6 +291,7 @@ main(void)
 		cmocka_unit_test(test_batch_aggregates),
 		cmocka_unit_test(test_batch_many_keys_grow),
 		cmocka_unit_test(test_batch_full_and_ids),
+		cmocka_unit_test(test_batch_id_groups),
 		cmocka_unit_test(test_batch_positions_replace),
 		cmocka_unit_test(test_key_names),
 		cmocka_unit_test(test_reject_names),
