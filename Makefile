@@ -145,6 +145,18 @@ demo: all
 bench: all
 	BUILD=$(BUILD) sh bench/run.sh
 
+# The parse and map path alone (bench/parse-bench.c): ns per record of
+# map_record for the shipped config's JSONL and CSV feeds, generated in
+# memory; no files, no Redis. `make bench-parse PARSE_BENCH_N=2000000`;
+# `make bench-parse PARSE_BENCH_FEED=jsonl` (or csv) for one feed.
+.PHONY: bench-parse
+PARSE_BENCH_FEED ?= all
+$(BUILD)/parse-bench: bench/parse-bench.c $(BUILD)/libteleq.a build/teleqd.yaml.h
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/parse-bench.c $(BUILD)/libteleq.a $(LDLIBS)
+
+bench-parse: $(BUILD)/parse-bench
+	$(BUILD)/parse-bench $(PARSE_BENCH_FEED)
+
 # The long fault-injection run: the t_faults_* scripts and t_kill9 with TORTURE=1
 # (60 + 50 kills, long Redis stalls, 30 s of logrotate under load); prints the
 # figures. Logs in build/torture. `make torture SAN=1` runs it on the sanitizer build.

@@ -146,6 +146,21 @@ void tz_free(struct tz *tz);
 /* Seconds east of UTC in effect at instant utc. */
 int32_t tz_utc_offset(const struct tz *tz, int64_t utc);
 
+/*
+ * A caller's memo of one interval of constant offset, for the per-event
+ * lookups below (zero it before first use; it never needs freeing).
+ */
+struct tz_memo {
+	const struct tz *tz;    /* NULL: empty */
+	uint64_t serial;        /* the zone's serial: a zone at a reused address is another */
+	int64_t  from, next;    /* [from, next) has offset off */
+	int32_t  off;
+};
+/* tz_utc_offset, skipping the search while utc stays in the memo's interval. */
+int32_t tz_utc_offset_memo(const struct tz *tz, struct tz_memo *memo, int64_t utc);
+/* tz_wall_to_utc(tz, wall, NULL), likewise. */
+int64_t tz_wall_to_utc_memo(const struct tz *tz, struct tz_memo *memo, int64_t wall);
+
 #define TZ_AMBIGUOUS 1  /* wall time occurred twice (autumn): earlier instant chosen */
 #define TZ_GAP       2  /* wall time did not exist (spring): moved forward by the gap */
 /*
@@ -450,9 +465,10 @@ struct parse_state {
 
 /* Scratch memory reused across lines; sized for max_line. */
 struct map_scratch {
-	char         *buf;
-	size_t        cap;
-	struct fieldv cols[TQ_MAX_COLUMNS];
+	char          *buf;
+	size_t         cap;
+	struct fieldv  cols[TQ_MAX_COLUMNS];
+	struct tz_memo tzm;     /* UTC offset of the last event's time (cache only) */
 };
 int  map_scratch_init(struct map_scratch *s, size_t max_line);
 void map_scratch_done(struct map_scratch *s);
@@ -916,6 +932,8 @@ void store_recompute_all(struct store *st);
  * be wrong).
  */
 void store_caught_up(struct store *st);
+/* The feeds have a backlog (recompute coalesced) or not (recompute after each commit). */
+void store_backlog(struct store *st, bool backlog);
 /* True when connected and no indicator recompute is running or due. */
 bool store_settled(const struct store *st);
 /* Replaces the config (SIGHUP); the connection is kept when redis settings are equal. */

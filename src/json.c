@@ -69,6 +69,25 @@ static inline unsigned plain_run8(const unsigned char *p)
 #endif
 }
 
+/*
+ * Length of the run of bytes at s[i..len) that a string holds as they are:
+ * printable ASCII other than '"' and '\\'.
+ */
+static inline size_t plain_span(const unsigned char *s, size_t i, size_t len)
+{
+	size_t j = i;
+
+	while (len - j >= 8) {
+		unsigned k = plain_run8(s + j);
+		j += k;
+		if (k < 8)
+			return j - i;
+	}
+	while (j < len && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\')
+		j++;
+	return j - i;
+}
+
 /* Value of the 4 hex digits at p (at least 4 bytes readable), or -1. */
 static int hex4(const unsigned char *p)
 {
@@ -166,16 +185,15 @@ static int decode_escape(const unsigned char *s, size_t len, size_t i,
 }
 
 /*
- * Reads the string whose opening quote is at the read position and leaves
- * the position after its closing quote. With want, *ret is its decoded
- * value: pointing into s when it has no escape, else into scratch at the
- * string's own offset. Returns 0, -EBADMSG (unterminated, raw control
- * byte, bad escape), -EILSEQ (invalid UTF-8, lone surrogate escape).
+ * The general case of parse_string, entered at s[i] (after the string's
+ * opening quote at start - 1 and a run of plain bytes) when that byte is
+ * not a plain closing quote: an escape, a non-ASCII byte, a control byte,
+ * or the end of the line. Same contract as parse_string.
  */
-static int parse_string(struct jp *jp, bool want, struct fieldv *ret)
+static int parse_string_slow(struct jp *jp, bool want, struct fieldv *ret, size_t start, size_t i)
 {
 	const unsigned char *s = jp->s;
-	size_t len = jp->len, i = jp->i + 1, start = i;
+	size_t len = jp->len;
 	size_t seg = start;             /* first raw byte not yet copied to scratch */
 	size_t o = start;               /* next scratch byte; never passes i */
 	bool escaped = false, high = false;
@@ -233,6 +251,36 @@ static int parse_string(struct jp *jp, bool want, struct fieldv *ret)
 	}
 	jp->i = i + 1;
 	return 0;
+}
+
+/*
+ * Reads the string whose opening quote is at the read position and leaves
+ * the position after its closing quote. With want, *ret is its decoded
+ * value: pointing into s when it has no escape, else into scratch at the
+ * string's own offset. Returns 0, -EBADMSG (unterminated, raw control
+ * byte, bad escape), -EILSEQ (invalid UTF-8, lone surrogate escape).
+ */
+static inline int parse_string(struct jp *jp, bool want, struct fieldv *ret)
+{
+	const unsigned char *s = jp->s;
+	size_t len = jp->len, start = jp->i + 1, i = start;
+
+	/*
+	 * Fast path, inlined: printable ASCII up to the closing quote, the
+	 * common case of keys and values alike. It points into the line; all
+	 * else (escapes, non-ASCII, errors, the end of the line) goes to the
+	 * general loop, which resumes at the first byte not taken here.
+	 */
+	i += plain_span(s, i, len);
+	if (i < len && s[i] == '"') {
+		if (want) {
+			ret->p = (const char *)s + start;
+			ret->len = i - start;
+		}
+		jp->i = i + 1;
+		return 0;
+	}
+	return parse_string_slow(jp, want, ret, start, i);
 }
 
 static inline bool is_digit(int c)
@@ -394,8 +442,13 @@ static int skip_value(struct jp *jp, unsigned depth)
 	}
 }
 
-/* True when the C string name equals key[0..klen) (which may hold NULs). */
-static bool key_eq(const char *name, const char *key, size_t klen)
+/*
+ * True when the C string name equals key[0..klen) (which may hold NULs).
+ * Bytewise, stopping at the first difference: most names differ from a
+ * key in its first byte, which costs less than measuring every name's
+ * length for each line.
+ */
+static inline bool key_eq(const char *name, const char *key, size_t klen)
 {
 	if (!name)
 		return false;
@@ -403,6 +456,36 @@ static bool key_eq(const char *name, const char *key, size_t klen)
 		if (name[k] == '\0' || name[k] != key[k])
 			return false;
 	return name[klen] == '\0';
+}
+
+/*
+ * The usual shape of a member, read in one go: "key":"value" right at
+ * s[i], both strings printable ASCII without escapes, no whitespace, and
+ * ',' or '}' right after. Returns the position of that ',' or '}', with
+ * *key and *val pointing into s; 0 for any other shape, and then nothing
+ * is consumed: the general path reads the member (and reports any error).
+ * What this accepts, the general path reads the same way; this one keeps
+ * the position in a register and makes no calls.
+ */
+static inline size_t plain_member(const unsigned char *s, size_t len, size_t i,
+                                  struct fieldv *key, struct fieldv *val)
+{
+	size_t k0 = i + 1, kl, v0, vl;
+
+	if (i >= len || s[i] != '"')
+		return 0;
+	kl = plain_span(s, k0, len);
+	i = k0 + kl;
+	if (len - i < 3 || s[i] != '"' || s[i + 1] != ':' || s[i + 2] != '"')
+		return 0;
+	v0 = i + 3;
+	vl = plain_span(s, v0, len);
+	i = v0 + vl;
+	if (len - i < 2 || s[i] != '"' || (s[i + 1] != ',' && s[i + 1] != '}'))
+		return 0;
+	*key = (struct fieldv){ (const char *)s + k0, kl };
+	*val = (struct fieldv){ (const char *)s + v0, vl };
+	return i + 1;
 }
 
 /*
@@ -420,38 +503,35 @@ static int parse_top_object(struct jp *jp, const char *const *names, size_t nnam
 		return 0;
 	}
 	for (;;) {
-		struct fieldv key = { NULL, 0 };
-		size_t m = nnames;
+		struct fieldv key = { NULL, 0 }, v = { NULL, 0 };
+		size_t m = 0, end;
+		int c;
 
-		if ((r = member_key(jp, nnames > 0, &key)) < 0)
-			return r;
-		for (size_t k = 0; k < nnames && m == nnames; k++)
-			if (key_eq(names[k], key.p, key.len))
-				m = k;
-
-		if (m == nnames) {
-			r = skip_value(jp, 1);
+		end = plain_member(jp->s, jp->len, jp->i, &key, &v);
+		if (end > 0) {
+			jp->i = end;
+			while (m < nnames && !key_eq(names[m], key.p, key.len))
+				m++;
 		} else {
-			struct fieldv v = { NULL, 0 };
-			int c = peek(jp);
-
-			/* Containers have no text value: the member counts as absent. */
+			if ((r = member_key(jp, nnames > 0, &key)) < 0)
+				return r;
+			while (m < nnames && !key_eq(names[m], key.p, key.len))
+				m++;
+			c = peek(jp);
+			/* Containers have no text value: a wanted one counts as absent. */
 			if (c == '{' || c == '[')
 				r = skip_value(jp, 1);
 			else
-				r = parse_scalar(jp, true, &v);
-			if (r == 0)
-				for (size_t k = m; k < nnames; k++)
-					if (key_eq(names[k], key.p, key.len)) {
-						out[k].p = v.p;
-						out[k].len = v.len;
-					}
+				r = parse_scalar(jp, m < nnames, &v);
+			if (r < 0)
+				return r;
 		}
-		if (r < 0)
-			return r;
+		for (size_t k = m; k < nnames; k++)
+			if (k == m || key_eq(names[k], key.p, key.len))
+				out[k] = v;
 
 		skip_ws(jp);
-		int c = peek(jp);
+		c = peek(jp);
 		if (c != ',' && c != '}')
 			return -EBADMSG;
 		jp->i++;

@@ -50,6 +50,7 @@ map_scratch_init(struct map_scratch *s, size_t max_line)
 {
 	s->cap = 4 * max_line + 256;
 	s->buf = malloc(s->cap);
+	memset(&s->tzm, 0, sizeof(s->tzm));
 	return s->buf ? 0 : -ENOMEM;
 }
 
@@ -227,6 +228,22 @@ shape(const struct fieldv *v, char *buf, size_t len)
 }
 
 /*
+ * True when the C string z equals v[0..len). Bytewise, stopping at the
+ * first difference (usually the first byte), so the map entries need no
+ * strlen per line; v holds no NUL (map_record rejects lines with one).
+ */
+static inline bool
+str_is(const char *z, const char *v, size_t len)
+{
+	size_t k;
+
+	for (k = 0; k < len; k++)
+		if (z[k] != v[k])       /* also stops at z's NUL, as v has none */
+			return false;
+	return z[len] == '\0';
+}
+
+/*
  * Applies a rule to the line's values: the id it yields, 0 with a reject
  * when the field is missing or its value is not in the map.
  */
@@ -246,7 +263,7 @@ apply_rule(const struct feed_conf *fc, const struct rule *r, const struct fieldv
 		return 0;
 	}
 	for (i = 0; i < r->nmap; i++)
-		if (strlen(r->from[i]) == v->len && memcmp(r->from[i], v->p, v->len) == 0)
+		if (str_is(r->from[i], v->p, v->len))
 			return r->to[i];
 	REJECT(REJ_UNMAPPED, "value of field '%s' (%s) not in its map (%s)",
 	    fc->slots[r->slot], what, shape(v, sh, sizeof(sh)));
@@ -255,10 +272,10 @@ apply_rule(const struct feed_conf *fc, const struct rule *r, const struct fieldv
 
 /*
  * Parses the line's time into ev->utc and ev->day (the local calendar day).
- * Returns MAP_EVENT or MAP_REJECT.
+ * tzm memoizes the zone's offset across lines. Returns MAP_EVENT or MAP_REJECT.
  */
 static enum map_result
-map_time(const struct feed_conf *fc, const struct tz *tz, const struct fieldv *vals,
+map_time(const struct feed_conf *fc, const struct tz *tz, struct tz_memo *tzm, const struct fieldv *vals,
     char *join, size_t joincap, struct event *ev, enum reject *why, char *detail, size_t detaillen)
 {
 	const struct fieldv *a = &vals[fc->time.slot[0]];
@@ -309,10 +326,10 @@ map_time(const struct feed_conf *fc, const struct tz *tz, const struct fieldv *v
 		    fc->time.kind == TIME_ISO8601 ? "iso8601" : "epoch");
 	if (zoned) {
 		ev->utc = t;
-		ev->day = floor_div(t + tz_utc_offset(tz, t), 86400);
+		ev->day = floor_div(t + tz_utc_offset_memo(tz, tzm, t), 86400);
 	} else {
 		/* A local time's day is the date written; the zone only gives the instant. */
-		ev->utc = tz_wall_to_utc(tz, t, NULL);
+		ev->utc = tz_wall_to_utc_memo(tz, tzm, t);
 		ev->day = floor_div(t, 86400);
 	}
 	return MAP_EVENT;
@@ -391,7 +408,7 @@ map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz
 	}
 
 	memset(ev, 0, sizeof(*ev));
-	mr = map_time(fc, tz, vals, out, (size_t)(end - out), ev, why, detail, detaillen);
+	mr = map_time(fc, tz, &s->tzm, vals, out, (size_t)(end - out), ev, why, detail, detaillen);
 	if (mr != MAP_EVENT)
 		return mr;
 	ev->c.event = apply_rule(fc, &fc->event, vals, "event", why, detail, detaillen);

@@ -61,6 +61,8 @@ struct recompute {
 	int64_t          *pending;      /* due months, sorted, unique */
 	size_t            npending, cap;
 	bool              pending_rolling;
+	bool              hold;         /* the feeds have a backlog: coalesce (recompute_hold) */
+	int64_t           last_start_ms;        /* monotonic start of the last job */
 	struct job       *job;          /* in flight */
 	unsigned          gen;          /* bumped by every config change */
 	struct arena      arena;
@@ -642,7 +644,12 @@ oom:
 	return -ENOMEM;
 }
 
-/* Starts a job for what is due, unless one runs or the store is not ready. */
+/*
+ * Starts a job for what is due, unless one runs, the store is not ready,
+ * or the feeds have a backlog and the last job started less than
+ * RECOMPUTE_BACKLOG_MS ago (the commits of a backfill keep coming and kick
+ * again; releasing the hold kicks too).
+ */
 void
 recompute_kick(struct recompute *rc)
 {
@@ -652,11 +659,31 @@ recompute_kick(struct recompute *rc)
 		return;
 	if (!rc->npending && !rc->pending_rolling)
 		return;
+	if (rc->hold && mono_ms() - rc->last_start_ms < RECOMPUTE_BACKLOG_MS)
+		return;
 	cfg = store_config(rc->st);
 	if (cfg->nindicators == 0) {
 		rc->npending = 0;
 		rc->pending_rolling = false;
 		return;
 	}
+	rc->last_start_ms = mono_ms();
 	job_start(rc);
+}
+
+/*
+ * hold true: the daemon is working through a backlog, so recomputing after
+ * every commit would only slow the commits down (each job reads every
+ * hash of the periods touched); jobs start at most every
+ * RECOMPUTE_BACKLOG_MS. hold false: caught up, what is due starts now, so
+ * live lines reach the indicators at once.
+ */
+void
+recompute_hold(struct recompute *rc, bool hold)
+{
+	if (!rc)
+		return;
+	rc->hold = hold;
+	if (!hold)
+		recompute_kick(rc);
 }

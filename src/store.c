@@ -283,6 +283,61 @@ argv_str(struct argv_buf *ab, const char *s)
 	argv_push(ab, s, strlen(s));
 }
 
+/* Writes v in decimal at p; returns the end. */
+static char *
+put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/*
+ * Formats ab as one RESP command into *buf (grown as needed, kept for the
+ * next call; the caller frees it). One pass that sizes and one that
+ * copies: hiredis's own formatting appends every argument through
+ * sdscatfmt, which dominated a commit of tens of thousands of ids.
+ * Returns the length, or -ENOMEM.
+ */
+static ssize_t
+resp_format(const struct argv_buf *ab, char **buf, size_t *cap)
+{
+	size_t need = 1 + 20 + 2, i;
+	char *p;
+
+	for (i = 0; i < ab->n; i++)
+		need += 1 + 20 + 2 + ab->len[i] + 2;
+	if (need > *cap) {
+		if (!(p = realloc(*buf, need)))
+			return -ENOMEM;
+		*buf = p;
+		*cap = need;
+	}
+	p = *buf;
+	*p++ = '*';
+	p = put_u64(p, ab->n);
+	*p++ = '\r';
+	*p++ = '\n';
+	for (i = 0; i < ab->n; i++) {
+		*p++ = '$';
+		p = put_u64(p, ab->len[i]);
+		*p++ = '\r';
+		*p++ = '\n';
+		memcpy(p, ab->argv[i], ab->len[i]);
+		p += ab->len[i];
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	return p - *buf;
+}
+
 /* ------------------------------------------------------------------ store */
 
 enum req_kind { REQ_AUTH, REQ_SELECT, REQ_LOAD, REQ_COMMIT };
@@ -299,6 +354,8 @@ struct req {
 };
 
 struct store {
+	char                *resp;          /* the last commit in RESP (resp_format) */
+	size_t               resp_cap;
 	struct event_base   *base;
 	const struct config *cfg;
 	struct tz           *tz;
@@ -410,12 +467,30 @@ req_free(struct req *rq)
 	free(rq);
 }
 
-/* Queues argv with privdata rq; frees rq and returns -ENOTCONN when hiredis refuses. */
+/*
+ * Queues argv with privdata rq. Returns 0; or frees rq and returns
+ * -ENOTCONN when hiredis refuses, -ENOMEM.
+ */
 static int
 send_req(struct store *st, struct req *rq, redisCallbackFn *fn, const struct argv_buf *ab)
 {
-	if (!st->ac || ab->n > INT_MAX ||
-	    redisAsyncCommandArgv(st->ac, fn, rq, (int)ab->n, ab->argv, ab->len) != REDIS_OK) {
+	ssize_t len;
+	bool auth;
+	int r;
+
+	if (!st->ac || ab->n > INT_MAX) {
+		req_free(rq);
+		return -ENOTCONN;
+	}
+	if ((len = resp_format(ab, &st->resp, &st->resp_cap)) < 0) {
+		req_free(rq);
+		return (int)len;
+	}
+	auth = rq->kind == REQ_AUTH;
+	r = redisAsyncFormattedCommand(st->ac, fn, rq, st->resp, (size_t)len);
+	if (auth)
+		explicit_bzero(st->resp, (size_t)len);  /* hiredis has its copy: keep no password */
+	if (r != REDIS_OK) {
 		req_free(rq);
 		return -ENOTCONN;
 	}
@@ -1724,6 +1799,18 @@ store_caught_up(struct store *st)
 	alerter_caught_up(st->al);
 }
 
+/*
+ * Tells the store whether the feeds have a backlog: while they do, the
+ * indicators are recomputed at most every RECOMPUTE_BACKLOG_MS instead of
+ * after every commit.
+ */
+void
+store_backlog(struct store *st, bool backlog)
+{
+	if (st)
+		recompute_hold(st->rc, backlog);
+}
+
 /* True when connected and the indicator hashes are current. */
 bool
 store_settled(const struct store *st)
@@ -1748,6 +1835,7 @@ store_destroy(struct store *st)
 	password_free(st->password, st->password_len);
 	arena_free(&st->arena);
 	argv_free(&st->ab);
+	free(st->resp);
 	free(st->scratch);
 	free(st);
 }

@@ -100,6 +100,9 @@ void recompute_touch_all(struct recompute *rc);
 void recompute_touch_rolling(struct recompute *rc);
 /* Starts a recompute of what is due unless one is in flight or the store is not ready. */
 void recompute_kick(struct recompute *rc);
+/* The feeds have a backlog (true) or are caught up (false); see recompute.c. */
+void recompute_hold(struct recompute *rc, bool hold);
+#define RECOMPUTE_BACKLOG_MS 1000
 /* The config was replaced: a job in flight is discarded and its periods are due again. */
 void recompute_config_changed(struct recompute *rc);
 

@@ -55,6 +55,7 @@ struct progress {
 	bool          shown;            /* a terminal line is on screen without its newline */
 	bool          based;            /* base_* are set */
 	bool          ended;            /* progress_end ran */
+	bool          logged;           /* off a tty: a progress line was logged */
 	int64_t       base_ms;
 	int64_t       base_bytes;       /* bytes consumed when reading started (committed before) */
 	uint64_t      base_events;
@@ -372,12 +373,15 @@ on_progress(evutil_socket_t fd, short what, void *arg)
 		d->prog.shown = true;
 	} else {
 		log_info("%s", text);
+		d->prog.logged = true;
 	}
 }
 
 /*
  * Ends the terminal progress line with its final figures and a newline, so
- * what follows starts on a line of its own. Idempotent; no-op off a tty.
+ * what follows starts on a line of its own. Off a terminal, logs the final
+ * figures ("done in") when progress lines were logged, so the last one is
+ * never short of 100 %. Idempotent.
  */
 static void
 progress_end(struct daemon *d)
@@ -388,7 +392,14 @@ progress_end(struct daemon *d)
 		return;
 	d->prog.ended = true;
 	event_del(d->prog.ev);
-	if (!d->prog.tty || (!d->prog.shown && !d->prog.based))
+	if (!d->prog.tty) {
+		if (d->prog.logged && !d->stopping) {
+			progress_text(d, true, text, sizeof(text));
+			log_info("%s", text);
+		}
+		return;
+	}
+	if (!d->prog.shown && !d->prog.based)
 		return;
 	progress_text(d, true, text, sizeof(text));
 	fprintf(stderr, "\r%s\033[K\n", text);
@@ -602,6 +613,7 @@ try_commit(struct daemon *d)
 	}
 	if (feedset_positions(d->feeds, b) < 0)
 		fatalx("out of memory recording positions");
+	store_backlog(d->store, !feedset_drained(d->feeds) || batch_full(b));
 	if (batch_empty(b)) {
 		if (d->reload && !d->stopping) {
 			rebuild(d);

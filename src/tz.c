@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,11 @@ struct tz {
 	bool            before_footer;  /* no table of its own: the rule holds before when[0] too */
 	bool            has_footer;     /* the rule holds from when[n-1] on */
 	struct posix_tz rule;
+	uint64_t        serial;         /* unique per zone built: tells memos apart (tz_memo) */
 };
+
+/* Serial of the next zone built; atomic since zones may be built in any thread. */
+static _Atomic uint64_t next_serial = 1;
 
 /* ---------------------------------------------------------- POSIX TZ rules */
 
@@ -382,6 +387,42 @@ int32_t tz_utc_offset(const struct tz *tz, int64_t utc)
 }
 
 /*
+ * Offset at utc like tz_utc_offset, remembering in *memo the interval of
+ * constant offset found: time-ordered events mostly fall in the interval
+ * of the one before and then skip the search. A memo holds one zone's
+ * interval; it is refilled when asked about another zone (told apart by
+ * serial, so a new zone at a freed one's address is not mistaken for it).
+ */
+int32_t tz_utc_offset_memo(const struct tz *tz, struct tz_memo *memo, int64_t utc)
+{
+	if (memo->tz != tz || memo->serial != tz->serial || utc < memo->from || utc >= memo->next) {
+		memo->off = offset_at(tz, utc, &memo->next);
+		/* Known constant from utc on; earlier instants of the interval just search again. */
+		memo->from = utc;
+		memo->tz = tz;
+		memo->serial = tz->serial;
+	}
+	return memo->off;
+}
+
+/*
+ * tz_wall_to_utc(tz, wall, NULL) with a memo as in tz_utc_offset_memo.
+ * When every instant that could show wall (wall - TZ_OFF_MAX ..
+ * wall - TZ_OFF_MIN) lies in the memo's interval, the wall time has just
+ * the one reading wall - offset (no gap, no fold): the walk of
+ * tz_wall_to_utc would see that single interval too.
+ */
+int64_t tz_wall_to_utc_memo(const struct tz *tz, struct tz_memo *memo, int64_t wall)
+{
+	if (wall > TZ_WALL_CLAMP || wall < -TZ_WALL_CLAMP)
+		return tz_wall_to_utc(tz, wall, NULL);
+	(void)tz_utc_offset_memo(tz, memo, wall - TZ_OFF_MAX);
+	if (wall - TZ_OFF_MIN < memo->next)
+		return wall - memo->off;
+	return tz_wall_to_utc(tz, wall, NULL);
+}
+
+/*
  * Converts a wall-clock time (local seconds as if UTC) to the UTC instant.
  * Every candidate instant wall - o with a valid offset o lies within
  * [wall - TZ_OFF_MAX, wall - TZ_OFF_MIN], so the intervals of constant
@@ -457,6 +498,7 @@ static struct tz *tz_alloc(size_t cap)
 
 	if (!tz)
 		return NULL;
+	tz->serial = atomic_fetch_add(&next_serial, 1);
 	if (cap == 0)
 		cap = 1;        /* malloc(0) may legitimately return NULL */
 	tz->when = calloc(cap, sizeof(*tz->when));

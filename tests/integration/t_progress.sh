@@ -7,8 +7,9 @@
 # (default: 10 s log lines off a terminal, 0.5 s on one).
 #
 #   1. stderr not a terminal: "backfill: X of Y (P %), R events/s, B/s,
-#      ETA T" (at the end "committing", "updating indicators") log lines whose total is the size of the feed, whose bytes and
-#      percentages never go down and reach the end; the final line gives
+#      ETA T" (at the end "committing", "updating indicators", and last
+#      "done in T") log lines whose total is the size of the feed, whose
+#      bytes and percentages never go down and reach the end; the final line gives
 #      the commits, events, elapsed time and rates.
 #   2. the default interval (10 s) logs no progress line for a short run.
 #   3. on a terminal (util-linux script(1) provides one): one line redrawn
@@ -40,7 +41,7 @@ human() {
 BYTES_RE='[0-9]+(\.[0-9])? (B|KiB|MiB|GiB|TiB)'
 RATE_RE='[0-9]+(\.[0-9])?[kM]?'
 DUR_RE='([0-9]+\.[0-9]s|[0-9]+m[0-9]{2}s|[0-9]+h[0-9]{2}m)'
-PROGRESS_RE="^backfill: $BYTES_RE of $BYTES_RE \\([0-9]+ %\\), $RATE_RE events/s, $BYTES_RE/s, (ETA ($DUR_RE|\\?)|committing|updating indicators)\$"
+PROGRESS_RE="^backfill: $BYTES_RE of $BYTES_RE \\([0-9]+ %\\), $RATE_RE events/s, $BYTES_RE/s, (ETA ($DUR_RE|\\?)|committing|updating indicators|done in $DUR_RE)\$"
 SUMMARY_RE="^all feeds read: [0-9]+ commits?, $N events in $DUR_RE \\($RATE_RE events/s, $BYTES_RE/s\\)\$"
 
 # ------------------------------------------------------ 1. not a terminal

@@ -143,6 +143,47 @@ static void check_wall_consistent(const struct tz *tz, int64_t from, int64_t to,
 	}
 }
 
+/*
+ * The memo variants agree with the plain lookups: time-ordered sweeps
+ * across DST changes (memo hits and refills), steps backwards (misses),
+ * and a second zone sharing the memo, including one built at the address
+ * of a freed zone (the serial tells them apart).
+ */
+static void test_memo(void **state)
+{
+	struct tz *cet, *ny;
+	struct tz_memo memo;
+	int64_t from = ymdhms(2025, 12, 1, 0, 0, 0), to = ymdhms(2027, 1, 1, 0, 0, 0);
+
+	memset(&memo, 0, sizeof(memo));
+	assert_int_equal(tz_parse_posix("CET-1CEST,M3.5.0,M10.5.0/3", &cet), 0);
+	assert_int_equal(tz_parse_posix("EST5EDT,M3.2.0,M11.1.0", &ny), 0);
+	for (int64_t t = from; t < to; t += 599) {
+		assert_int_equal(tz_utc_offset_memo(cet, &memo, t), tz_utc_offset(cet, t));
+		assert_int_equal(tz_wall_to_utc_memo(cet, &memo, t), tz_wall_to_utc(cet, t, NULL));
+		/* A step back, and the other zone, in between. */
+		assert_int_equal(tz_utc_offset_memo(cet, &memo, t - 7 * 86400),
+		                 tz_utc_offset(cet, t - 7 * 86400));
+		if (t % 7 == 0)
+			assert_int_equal(tz_wall_to_utc_memo(ny, &memo, t), tz_wall_to_utc(ny, t, NULL));
+	}
+	/* Every second around the spring gap and the autumn fold. */
+	for (int64_t t = ymdhms(2026, 3, 29, 0, 0, 0); t < ymdhms(2026, 3, 29, 5, 0, 0); t++)
+		assert_int_equal(tz_wall_to_utc_memo(cet, &memo, t), tz_wall_to_utc(cet, t, NULL));
+	for (int64_t t = ymdhms(2026, 10, 25, 0, 0, 0); t < ymdhms(2026, 10, 25, 5, 0, 0); t++)
+		assert_int_equal(tz_wall_to_utc_memo(cet, &memo, t), tz_wall_to_utc(cet, t, NULL));
+
+	/* A new zone, perhaps at the old one's address, is not read from the memo. */
+	assert_int_equal(tz_utc_offset_memo(cet, &memo, ymdhms(2026, 7, 1, 0, 0, 0)), 2 * HOUR);
+	tz_free(cet);
+	assert_int_equal(tz_parse_posix("UTC0", &cet), 0);
+	assert_int_equal(tz_utc_offset_memo(cet, &memo, ymdhms(2026, 7, 1, 0, 0, 1)), 0);
+	assert_int_equal(tz_wall_to_utc_memo(cet, &memo, ymdhms(2026, 7, 1, 0, 0, 2)),
+	                 ymdhms(2026, 7, 1, 0, 0, 2));
+	tz_free(cet);
+	tz_free(ny);
+}
+
 static void test_stockholm_tzdata(void **state)
 {
 	struct tz *tz = NULL;
@@ -702,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_tzif_malformed),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_against_libc),
+		cmocka_unit_test(test_memo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
