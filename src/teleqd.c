@@ -76,6 +76,8 @@ struct daemon {
 	struct batch       *inflight;   /* being committed, or NULL */
 	bool                ready;      /* store ready and feeds started */
 	bool                once;       /* --once: exit when every feed is drained */
+	long                wait_redis_s;   /* --once: give up after this long without Redis */
+	int64_t             redis_lost_ms;  /* --once: monotonic time Redis was last missed, 0 = connected */
 	bool                stopping;
 	bool                reload;     /* SIGHUP seen: rebuild when idle */
 	struct ratelimit    rl[BATCH_MAX_FEEDS];
@@ -93,15 +95,17 @@ struct daemon {
 };
 
 static void try_commit(struct daemon *d);
+static void progress_end(struct daemon *d);
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: teleqd -c FILE [-n] [--once] [-v]\n"
+	    "usage: teleqd -c FILE [-n] [--once [--wait-redis SECONDS]] [-v]\n"
 	    "  -c, --config FILE  configuration (YAML)\n"
 	    "  -n, --check        check the configuration and exit\n"
 	    "      --once         read every feed to its current end, commit, exit\n"
+	    "      --wait-redis S --once: exit 1 after S seconds without Redis (default 60)\n"
 	    "  -v, --verbose      debug logging\n"
 	    "  -V, --version      print the version\n");
 }
@@ -278,11 +282,36 @@ update_status(struct daemon *d)
 	    store_connected(d->store) ? "redis connected" : "waiting for redis", last);
 }
 
-/* Status timer. */
+/*
+ * Status timer. In --once mode it also ends a run that has had no Redis
+ * for --wait-redis seconds (a batch job must not hang): exit status 1,
+ * what was committed stays, a rerun resumes from there.
+ */
 static void
 on_status(evutil_socket_t fd, short what, void *arg)
 {
-	update_status(arg);
+	struct daemon *d = arg;
+	int64_t now = mono_ms();
+
+	update_status(d);
+	if (!d->once || d->finished)
+		return;
+	if (store_connected(d->store)) {
+		d->redis_lost_ms = 0;
+		return;
+	}
+	if (d->redis_lost_ms == 0) {
+		d->redis_lost_ms = now;
+		return;
+	}
+	if (now - d->redis_lost_ms >= d->wait_redis_s * 1000) {
+		log_warnx("--once: no redis for %ld s; giving up (what was committed stays, "
+		    "a rerun resumes from there)", d->wait_redis_s);
+		d->finished = true;
+		d->exit_code = 1;
+		progress_end(d);
+		event_base_loopexit(d->base, NULL);
+	}
 }
 
 /*
@@ -675,7 +704,11 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	try_commit(arg);
 }
 
-/* SIGTERM/SIGINT: finish the in-flight commit, then exit 0. */
+/*
+ * SIGTERM/SIGINT: finish the in-flight commit, then exit 0; in --once mode
+ * 128 + the signal, as a shell reports an interrupted job, since the run
+ * did not read everything.
+ */
 static void
 on_stop_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -686,6 +719,8 @@ on_stop_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	log_info("signal %d: stopping", (int)sig);
 	d->stopping = true;
+	if (d->once && !d->finished)
+		d->exit_code = 128 + (int)sig;
 	sdnotify_stopping(d->sn);
 	update_status(d);
 	feedset_pause(d->feeds);
@@ -946,6 +981,7 @@ main(int argc, char **argv)
 		{ "config",  required_argument, NULL, 'c' },
 		{ "check",   no_argument,       NULL, 'n' },
 		{ "once",    no_argument,       NULL, 'o' },
+		{ "wait-redis", required_argument, NULL, 'w' },
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "version", no_argument,       NULL, 'V' },
 		{ "help",    no_argument,       NULL, 'h' },
@@ -959,11 +995,24 @@ main(int argc, char **argv)
 	struct timeval tick;
 
 	memset(&d, 0, sizeof(d));
+	d.wait_redis_s = 60;
 	while ((c = getopt_long(argc, argv, "c:nvVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': d.config_path = optarg; break;
 		case 'n': check = true; break;
 		case 'o': d.once = true; break;
+		case 'w': {
+			char *end;
+
+			errno = 0;
+			d.wait_redis_s = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || d.wait_redis_s < 1 ||
+			    d.wait_redis_s > 86400) {
+				fprintf(stderr, "teleqd: --wait-redis wants seconds, 1..86400\n");
+				return 2;
+			}
+			break;
+		}
 		case 'v': verbose++; break;
 		case 'V': printf("teleqd %s\n", TQ_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
