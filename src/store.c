@@ -304,12 +304,14 @@ put_u64(char *p, uint64_t v)
  * next call; the caller frees it). One pass that sizes and one that
  * copies: hiredis's own formatting appends every argument through
  * sdscatfmt, which dominated a commit of tens of thousands of ids.
- * Returns the length, or -ENOMEM.
+ * The command is NUL-terminated (not counted in the length), as hiredis's
+ * own commands are: redisAsyncFormattedCommand walks the arguments and
+ * ends its walk with strchr. Returns the length, or -ENOMEM.
  */
 static ssize_t
 resp_format(const struct argv_buf *ab, char **buf, size_t *cap)
 {
-	size_t need = 1 + 20 + 2, i;
+	size_t need = 1 + 20 + 2 + 1, i;
 	char *p;
 
 	for (i = 0; i < ab->n; i++)
@@ -335,6 +337,7 @@ resp_format(const struct argv_buf *ab, char **buf, size_t *cap)
 		*p++ = '\r';
 		*p++ = '\n';
 	}
+	*p = '\0';
 	return p - *buf;
 }
 
