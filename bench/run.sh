@@ -135,6 +135,7 @@ die() {
 	echo "bench: $*" >&2
 	exit 1
 }
+. "$ROOT/tools/proc.sh"
 now_ns() {
 	date +%s%N
 }
@@ -154,14 +155,7 @@ T_START=$(now_ns)
 mkdir -p "$OUT"
 # Stop what a previous, interrupted run may have left (only ours: the
 # command line names this run directory).
-for f in "$RUN/teleqd.pid" "$RUN/redis.pid"; do
-	[ -f "$f" ] || continue
-	pid=$(cat "$f")
-	if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -F "$RUN/"; then
-		kill -TERM "$pid" 2>/dev/null || true
-		sleep 0.5
-	fi
-done
+stop_stale "$RUN"
 rm -rf "$RUN" "$DATA"
 mkdir -p "$RUN/feeds" "$DATA"
 chmod 700 "$RUN"
@@ -176,18 +170,6 @@ fi
 TQ_PID=
 REDIS_PID=
 PERF_PIDS=
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || true
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-		[ "$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" = Z ] && break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
 cleanup() {
 	st=$?
 	trap - EXIT INT TERM HUP
@@ -245,16 +227,7 @@ redis_reset() {
 }
 
 say "bench: redis-server on $SOCK"
-redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --save "" --appendonly no \
-	--dir "$RUN" --daemonize no --logfile "$RUN/redis.log" </dev/null >/dev/null 2>&1 &
-REDIS_PID=$!
-echo "$REDIS_PID" >"$RUN/redis.pid"
-i=0
-until [ "$(rcli ping 2>/dev/null)" = PONG ]; do
-	i=$((i + 1))
-	[ $i -le 200 ] && kill -0 "$REDIS_PID" 2>/dev/null || die "redis-server did not start (see $RUN/redis.log)"
-	sleep 0.05
-done
+start_redis "$RUN" "$SOCK"
 
 # ---------------------------------------------------------------- config
 

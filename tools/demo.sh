@@ -48,6 +48,7 @@ die() {
 	echo "demo: $*" >&2
 	exit 1
 }
+. "$ROOT/tools/proc.sh"
 
 for b in teleqd teleqctl teleq-gen; do
 	[ -x "$BUILD/$b" ] || die "$BUILD/$b missing: run make first"
@@ -87,29 +88,10 @@ esac
 
 # Processes a previous demo may have left behind (only ours: their command
 # line names this run directory).
-for f in "$RUN/teleqd.pid" "$RUN/redis.pid"; do
-	[ -f "$f" ] || continue
-	pid=$(cat "$f")
-	if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -F "$RUN/"; then
-		kill -TERM "$pid" 2>/dev/null || true
-	fi
-done
+stop_stale "$RUN"
 
 TQ_PID=
 REDIS_PID=
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || true
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-		# a zombie is not running: reap it
-		[ "$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" = Z ] && break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
 cleanup() {
 	st=$?
 	trap - EXIT INT TERM HUP
@@ -179,16 +161,7 @@ if [ -n "$user" ]; then
 else
 	set --
 fi
-redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --save "" --appendonly no \
-	--dir "$RUN" --daemonize no --logfile "$RUN/redis.log" "$@" </dev/null >/dev/null 2>&1 &
-REDIS_PID=$!
-echo "$REDIS_PID" >"$RUN/redis.pid"
-i=0
-until [ "$(redis-cli -s "$SOCK" ping 2>/dev/null)" = PONG ]; do
-	i=$((i + 1))
-	[ $i -le 200 ] && kill -0 "$REDIS_PID" 2>/dev/null || die "redis-server did not start (see $RUN/redis.log)"
-	sleep 0.05
-done
+start_redis "$RUN" "$SOCK" "$@"
 echo "pid $REDIS_PID, ACL user '${user:-default}'"
 
 say "sample feeds (teleq-gen --committee $RUN/feeds)"
