@@ -16,6 +16,7 @@ T_RSS_KIB = 16 * 1024
 T_LIVE_P99_MS = 20.0        # at 1,000 events/s, append to indicator
 T_LIVE_CPU_PCT = 50.0       # at 50,000 events/s, of one core
 T_LINEAR = 1.25             # cost per event, largest size / smallest size
+FORMATS = ("csv", "jsonl", "jsonl-noid")  # jsonl-noid: the jsonl file with no id mapped
 
 
 def num(s):
@@ -119,7 +120,7 @@ def main():
     # ---------------------------------------------------------- backfill
     out = []
     for n in sizes:
-        for fmt in ("csv", "jsonl"):
+        for fmt in FORMATS:
             for name in ("backfill", "backfill-2x", "wc-l", "redis-pipe"):
                 r = find(name, fmt, n)
                 if not r:
@@ -141,14 +142,17 @@ def main():
                     right=range(2, 14)))
         print("  (redis cmds: every command Redis executed, including those run inside the EVALs and")
         print("   MULTIs; EVAL ms: Redis time inside commit EVALs; CPU: % of one core over the wall time;")
-        print("   others: CPU the rest of the machine used meanwhile, % of one core)")
+        print("   others: CPU the rest of the machine used meanwhile, % of one core;")
+        print("   jsonl-noid: the same JSON lines with no id mapped, so no de-duplication sets)")
         print()
 
     # ------------------------------------------------------------ ratios
     rat = []
     for n in sizes:
-        for fmt in ("csv", "jsonl"):
-            b, w, p = find("backfill", fmt, n), find("wc-l", fmt, n), find("redis-pipe", fmt, n)
+        for fmt in FORMATS:
+            # the jsonl-noid rows read the jsonl file: the same reading floor
+            b, w, p = (find("backfill", fmt, n), find("wc-l", fmt.split("-")[0], n),
+                       find("redis-pipe", fmt, n))
             if not b:
                 continue
             rw = b["seconds"] / w["seconds"] if w and w["seconds"] else None
@@ -167,7 +171,7 @@ def main():
     lin = {}
     if len(sizes) > 1:
         cost = []
-        for fmt in ("csv", "jsonl"):
+        for fmt in FORMATS:
             per = [(n, find("backfill", fmt, n)) for n in sizes]
             per = [(n, r["seconds"] / n * 1e6) for n, r in per if r]
             if len(per) > 1:
@@ -237,18 +241,20 @@ def main():
                 pass
     if main_n not in sizes and sizes:
         main_n = sizes[-1]
-    for fmt, t in (("csv", T_CSV_EPS), ("jsonl", T_JSONL_EPS)):
+    for fmt, t, what in (("csv", T_CSV_EPS, ""), ("jsonl-noid", T_JSONL_EPS, " (no ids)"),
+                         ("jsonl", T_JSONL_EPS, " (every line's id de-duplicated in Redis)")):
         r = find("backfill", fmt, main_n)
         if r:
-            print("  %s backfill %s >= %s events/s: %s at %s events" % (
-                mark(r["events_per_s"] >= t), fmt, count(t), rate(r["events_per_s"]), count(main_n)))
+            print("  %s backfill %s >= %s events/s%s: %s at %s events" % (
+                mark(r["events_per_s"] >= t), fmt, count(t), what, rate(r["events_per_s"]),
+                count(main_n)))
     rss = [(r["peak_rss_kib"], r) for r in rows if r["name"] in ("backfill", "backfill-2x", "live")
            and r["peak_rss_kib"] is not None]
     if rss:
         worst, wr = max(rss, key=lambda x: x[0])
         print("  %s peak RSS <= 16 MiB: at most %s (%s %s, %s events)" % (
             mark(worst <= T_RSS_KIB), kib(worst), wr["name"], wr["format"], count(wr["events"])))
-        for fmt in ("csv", "jsonl"):
+        for fmt in FORMATS:
             f = [x for x in rss if x[1]["format"] == fmt]
             if f:
                 w, r = max(f, key=lambda x: x[0])

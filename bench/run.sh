@@ -263,6 +263,13 @@ awk -v feeds="$RUN/feeds" -v addr="unix:$SOCK" -v secret="$RUN/dedup.key" '
 	{ print }' conf/teleqd.yaml >"$CONF"
 "$BUILD/teleqd" -n -c "$CONF" >"$RUN/config-check.log" 2>&1 ||
 	die "the rewritten config is refused: $(cat "$RUN/config-check.log")"
+# The same config without record ids (no "id:" mapping): the jsonl-noid rows
+# show what the daemon itself does with JSON lines, without the Redis cost of
+# adding every id to a de-duplication set.
+CONF_NOID=$RUN/teleqd-noid.yaml
+grep -v '^[ \t]*id:[ \t]' "$CONF" >"$CONF_NOID"
+"$BUILD/teleqd" -n -c "$CONF_NOID" >"$RUN/config-check.log" 2>&1 ||
+	die "the config without ids is refused: $(cat "$RUN/config-check.log")"
 # The key prefix K = <prefix>{<tag>}: and the feed file names the globs take.
 PREFIX=$(awk '/^redis:/ { r = 1; next } /^[^ \t#]/ { r = 0 }
 	r && $1 == "prefix:" { v = $2; gsub(/["\047]/, "", v); print v; exit }' "$CONF")
@@ -356,6 +363,8 @@ other_cpu() {
 # this run reads (default: the file's size).
 backfill() {
 	name=$1 fmt=$2 file=$3 want=$4 mode=${5:-fresh}
+	conf=$CONF
+	if [ "$fmt" = jsonl-noid ]; then conf=$CONF_NOID; fi
 	bytes=${6:-$(stat -c %s "$file")}
 	if [ "$fmt" = csv ]; then link=$RUN/feeds/$CSV_NAME; else link=$RUN/feeds/$JSONL_NAME; fi
 	rm -f "$RUN/feeds/"*
@@ -372,7 +381,7 @@ backfill() {
 	snap0=$(sys_snap)
 	log=$RUN/once-$name-$fmt-$want.log
 	res=$RUN/once-$name-$fmt-$want.res
-	"$TB" exec "$res" -- "$BUILD/teleqd" --once -c "$CONF" </dev/null >"$log" 2>&1 ||
+	"$TB" exec "$res" -- "$BUILD/teleqd" --once -c "$conf" </dev/null >"$log" 2>&1 ||
 		die "teleqd --once failed on $file (see $log)"
 	snap1=$(sys_snap)
 	rcpu1=$(redis_cpu)
@@ -481,6 +490,7 @@ for n in $SIZES; do
 	fi
 	pipe_run "$calls" "$n"
 	repeat "$REP_JSONL" backfill backfill jsonl "$cases" "$n"
+	repeat "$REP_JSONL" backfill backfill jsonl-noid "$cases" "$n"
 	if [ "$PROFILE" = 1 ] && [ "$n" = "$MAIN" ]; then
 		say "  profiling the jsonl backfill (perf record)"
 		profile "$cases"

@@ -905,14 +905,23 @@ struct store_sink {
 	void (*down)(void *arg);
 };
 typedef void store_done_fn(void *arg, int status);
+/*
+ * Commits that may be in flight at once. Two let Redis apply one while the
+ * next is already on its way (a backfill with ids is bound by Redis); more
+ * would only hold more batches in memory.
+ */
+#define STORE_INFLIGHT_MAX 2
 int  store_new(struct event_base *base, const struct config *cfg, const uint8_t *idkey,
                const struct store_sink *sink, void *arg, struct store **ret);
 void store_free(struct store *st);
 /*
  * Sends b as one atomic commit. done(arg, 0) when applied, done(arg, -errno)
  * when it failed or its outcome is unknown (the caller then waits for ready
- * and rewinds to the stored positions). b must not change until done runs.
- * -ENOTCONN when not connected.
+ * and rewinds to the stored positions). Up to STORE_INFLIGHT_MAX commits may
+ * be in flight; their done calls come in the order of the store_commit
+ * calls, and once one fails every later one fails too. b must not change
+ * until done runs. -ENOTCONN when not connected (or a commit on this
+ * connection failed), -EBUSY when STORE_INFLIGHT_MAX are in flight.
  */
 int  store_commit(struct store *st, const struct batch *b, store_done_fn *done, void *arg);
 /*

@@ -7,12 +7,13 @@
 --
 -- KEYS[1] files (hash)   KEYS[2] deadletter (stream)   KEYS[3] stats (hash)
 -- KEYS[4 ..]   D day hashes, M month hashes, S seen sets, R rejects hashes,
---              in that order (counts in ARGV[5..8]).
+--              in that order (counts in ARGV[6..9]).
 --
--- ARGV[1] "tq2" (protocol)      ARGV[2] epoch (fencing token)
--- ARGV[3] now, unix ms          ARGV[4] dead-letter MAXLEN (~)
--- ARGV[5..8] D, M, S, R
--- ARGV[9 .. 8+S] EXPIREAT (unix s) of each seen set, in KEYS order
+-- ARGV[1] "tq3" (protocol)      ARGV[2] epoch (fencing token)
+-- ARGV[3] sequence: the stats field "commits" this commit expects to find
+-- ARGV[4] now, unix ms          ARGV[5] dead-letter MAXLEN (~)
+-- ARGV[6..9] D, M, S, R
+-- ARGV[10 .. 9+S] EXPIREAT (unix s) of each seen set, in KEYS order
 -- then six sections, each a count followed by its records:
 --   counts        n, n x (day key index, month key index, field, delta)
 --   id groups     n, dups, n x (seen key index, day key index, month key index,
@@ -30,7 +31,10 @@
 --
 -- Phase 1 only reads: it checks the epoch (a commit sent on a connection
 -- that has since been replaced is refused, so it can never land after the
--- daemon reread the positions), validates every argument (ids are opaque
+-- daemon reread the positions) and the sequence (the daemon sends the next
+-- commit before the previous one is answered; if that one was refused,
+-- "commits" did not move and this one is refused too, so no commit ever
+-- lands past data that was not counted), validates every argument (ids are opaque
 -- strings), checks the type of every key and that every counter it will
 -- increment holds an integer. Phase 2 writes, with nothing left that can
 -- fail: first the ids, one variadic SADD per group and chunk straight from
@@ -51,20 +55,26 @@ local function int(s, what)
 end
 
 -- ------------------------------------------------------------ phase 1
-if ARGV[1] ~= 'tq2' then
+if ARGV[1] ~= 'tq3' then
 	fail('protocol mismatch: script and daemon differ')
 end
 local epoch = ARGV[2]
-local now_ms = int(ARGV[3], 'time')
-local maxlen = ARGV[4]
+local seq = ARGV[3]
+int(seq, 'sequence')
+local now_ms = int(ARGV[4], 'time')
+local maxlen = ARGV[5]
 int(maxlen, 'maxlen')
 
 local cur = redis.call('HGET', KEYS[3], 'epoch')
 if cur ~= epoch then
 	fail('fenced: this connection is stale (epoch ' .. tostring(cur) .. ', commit ' .. epoch .. ')')
 end
+cur = redis.call('HGET', KEYS[3], 'commits') or '0'
+if cur ~= seq then
+	fail('out of sequence: commit ' .. seq .. ' after ' .. cur .. ' (an earlier commit was refused)')
+end
 
-local nd, nm, ns, nr = int(ARGV[5], 'D'), int(ARGV[6], 'M'), int(ARGV[7], 'S'), int(ARGV[8], 'R')
+local nd, nm, ns, nr = int(ARGV[6], 'D'), int(ARGV[7], 'M'), int(ARGV[8], 'S'), int(ARGV[9], 'R')
 if nd < 0 or nm < 0 or ns < 0 or nr < 0 or 3 + nd + nm + ns + nr ~= #KEYS then
 	fail('key count mismatch')
 end
@@ -86,7 +96,7 @@ for k = 4, #KEYS do
 	if k >= seen_lo and k <= seen_hi then want_type(k, 'set') else want_type(k, 'hash') end
 end
 
-local ai = 8
+local ai = 9
 local function arg()
 	ai = ai + 1
 	local v = ARGV[ai]

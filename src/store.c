@@ -16,7 +16,7 @@
  *
  *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>...,
  *         rejects:<feed>...
- *   ARGV  "tq2", epoch, now_ms, deadletter maxlen, #day, #month, #seen,
+ *   ARGV  "tq3", epoch, sequence, now_ms, deadletter maxlen, #day, #month, #seen,
  *         #rejects, EXPIREAT per seen key, then six counted sections:
  *         counts (day idx, month idx, field, delta), id groups (after the
  *         count, the duplicates dropped in the batch; per group seen idx,
@@ -31,6 +31,16 @@
  * a connection we gave up on (timeout, reset) is refused by the script if
  * it reaches Redis after the new connection read the positions, so the
  * data it holds is counted once, by the re-read.
+ *
+ * Two commits in flight (STORE_INFLIGHT_MAX): during a backfill Redis
+ * applies one while the daemon reads, builds and sends the next. Redis runs
+ * them in order, but a refused first commit must not be followed by an
+ * applied second one, whose positions would skip the first one's data. So
+ * each commit also carries a sequence number, the stats field "commits" it
+ * expects (read by the handshake, incremented by every applied commit):
+ * after a refusal the field did not move and every later commit in flight
+ * is refused as well. The store then reconnects and the sink rewinds to the
+ * positions Redis holds, as after any failed commit.
  *
  * After each applied commit the indicator hashes of the periods it
  * touched are recomputed (recompute.c).
@@ -50,6 +60,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,8 +82,9 @@
 #define ARENA_BLOCK         (64 * 1024)
 #define KEY_MAX             (64 * 1024)
 #define FIELD_MAX           (64 * 1024)
-#define COMMIT_PROTOCOL     "tq2"
-#define ROLLING_REFRESH_S   600     /* the rolling 30 days move at midnight without any line */
+#define COMMIT_PROTOCOL     "tq3"
+#define ROLLING_REFRESH_S   600
+#define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */     /* the rolling 30 days move at midnight without any line */
 
 /* ------------------------------------------------------------------ arena */
 
@@ -354,6 +366,7 @@ struct req {
 	store_done_fn     *done;
 	void              *done_arg;
 	int64_t            sent_ms;         /* REQ_COMMIT: monotonic, for the latency histogram */
+	uint64_t           seq;             /* REQ_COMMIT: the stats "commits" value it expects */
 };
 
 struct store {
@@ -386,7 +399,12 @@ struct store {
 	uint64_t             commits;
 
 	struct req          *reqs;          /* outstanding requests */
-	struct req          *commit;        /* the commit in flight, or NULL */
+	/* Commits in flight, oldest first: Redis answers in this order. */
+	struct req          *inflight[STORE_INFLIGHT_MAX];
+	unsigned             ninflight;
+	uint64_t             seq;           /* what the next commit expects in stats "commits" */
+	bool                 broken;        /* a commit on this connection failed: the later
+	                                     * ones are refused by their sequence, quietly */
 
 	struct arena         arena;
 	struct argv_buf      ab;
@@ -813,7 +831,7 @@ on_watchdog(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!st->ac)
 		return;
-	if (st->commit)
+	if (st->ninflight)
 		log_warnx("redis: no reply to a commit within %d s; dropping the connection",
 		    REPLY_TIMEOUT_MS / 1000);
 	else if (!st->outage_logged)
@@ -967,26 +985,29 @@ parse_position(const struct config *cfg, const char *f, size_t flen, const char 
 }
 
 /*
- * Reply to EXEC of the handshake: [epoch, HGETALL files, HSET daemon info]. Makes the
- * connection ready and hands every committed position to the sink.
+ * Reply to EXEC of the handshake: [epoch, HGET commits, HGETALL files, HSET
+ * daemon info]. Makes the connection ready and hands every committed
+ * position to the sink.
  */
 static void
 on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
 	struct req *rq = privdata;
 	struct store *st = rq->st;
-	redisReply *reply = r, *files;
+	redisReply *reply = r, *files, *seq;
 	struct file_pos *pos = NULL;
 	size_t n = 0, i, skipped = 0;
+	uint64_t commits = 0;
 	int k;
 
 	(void)ac;
 	req_free(rq);
 	if (!st || !reply)
 		return;
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4 ||
 	    reply->element[0]->type != REDIS_REPLY_INTEGER ||
-	    reply->element[1]->type != REDIS_REPLY_ARRAY) {
+	    (reply->element[1]->type != REDIS_REPLY_STRING && reply->element[1]->type != REDIS_REPLY_NIL) ||
+	    reply->element[2]->type != REDIS_REPLY_ARRAY) {
 		const redisReply *e = reply;
 
 		/* show the first error inside the transaction, if that is what went wrong */
@@ -1000,8 +1021,17 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 		conn_fail(st);
 		return;
 	}
+	seq = reply->element[1];
+	if (seq->type == REDIS_REPLY_STRING && !parse_u64(seq->str, seq->len, 10, &commits)) {
+		/* commit.lua refuses to increment it too: say why nothing commits */
+		if (!st->outage_logged)
+			log_warnx("redis: stats field 'commits' is not a number; commits are refused");
+		commits = 0;
+	}
 	snprintf(st->epoch, sizeof(st->epoch), "%lld", reply->element[0]->integer);
-	files = reply->element[1];
+	st->seq = commits;
+	st->broken = false;
+	files = reply->element[2];
 	/* one spare entry: the sink gets a valid pointer even for n = 0 */
 	if (!(pos = calloc(files->elements / 2 + 1, sizeof(*pos)))) {
 		log_warnx("redis: out of memory reading %zu positions", files->elements / 2);
@@ -1106,6 +1136,13 @@ hs_send(struct store *st, enum req_kind step)
 		argv_str(ab, "1");
 		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
 			goto closing;
+		/* the commits applied so far: the sequence the next commit continues */
+		ab->n = 0;
+		argv_str(ab, "HGET");
+		argv_push(ab, k, klen);
+		argv_str(ab, "commits");
+		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
+			goto closing;
 		if (!(k = arena_key(&st->arena, cfg, "files", &klen)))
 			goto oom_rq;
 		ab->n = 0;
@@ -1155,6 +1192,7 @@ oom:
 static void
 conn_start(struct store *st)
 {
+	static const int sndbuf = SEND_BUFFER;
 	redisAsyncContext *ac;
 	char why[128];
 
@@ -1173,6 +1211,11 @@ conn_start(struct store *st)
 	}
 	if (!st->is_unix)
 		redisEnableKeepAlive(&ac->c);   /* notice a peer that vanished without a reset */
+	/* Room in the kernel for a whole commit (up to ~400 KiB with ids), so
+	 * Redis can read the next one while this process is busy parsing
+	 * rather than wait for its event loop. The kernel caps the size at
+	 * net.core.wmem_max; a smaller buffer only costs some overlap. */
+	(void)setsockopt(ac->c.fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if (redisLibeventAttach(ac, st->base) != REDIS_OK) {
 		redisAsyncFree(ac);
 		conn_lost(st, "cannot attach to the event loop");
@@ -1332,7 +1375,7 @@ build_commit(struct store *st, const struct batch *b)
 		nrrec += nrej;
 	}
 
-	need = 3 + (3 + nd + nm + ns + nr) + 8 + ns + 7 + 9 * b->ncounts + b->nids +
+	need = 3 + (3 + nd + nm + ns + nr) + 9 + ns + 7 + 9 * b->ncounts + b->nids +
 	    2 * b->npos + 3 * nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS;
 	if (need > INT_MAX)
 		return -E2BIG;
@@ -1377,6 +1420,7 @@ build_commit(struct store *st, const struct batch *b)
 
 	argv_str(ab, COMMIT_PROTOCOL);
 	argv_str(ab, st->epoch);
+	PUSH_FMT("%" PRIu64, st->seq);
 	PUSH_FMT("%" PRId64, wall_ms());
 	PUSH_FMT("%zu", cfg->deadletter_maxlen);
 	PUSH_FMT("%zu", nd);
@@ -1533,7 +1577,11 @@ count_commit(const struct batch *b, const redisReply *reply, int64_t latency_ms)
 	metrics_observe_latency(&tq_metrics, (double)latency_ms);
 }
 
-/* Reply to a commit's EVAL: the outcome, then done (last: it may free the store). */
+/*
+ * Reply to a commit's EVAL: the outcome, then done (last: it may free the
+ * store). Redis answers in the order the commits were sent, so this is the
+ * oldest one in flight.
+ */
 static void
 on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
@@ -1544,15 +1592,22 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 	void *darg = rq->done_arg;
 	int64_t sent_ms = rq->sent_ms;
 	redisReply *reply = r;
-	unsigned suppressed = 0;
+	unsigned suppressed = 0, i;
 	int status;
 
 	(void)ac;
+	if (st && (st->ninflight == 0 || st->inflight[0] != rq))
+		fatalx("redis: commit replies out of order");   /* hiredis answers in order */
 	req_free(rq);
 	if (!st)
 		return;         /* the store was freed: nobody to tell */
-	st->commit = NULL;
-	evtimer_del(st->watchdog_ev);
+	for (i = 1; i < st->ninflight; i++)
+		st->inflight[i - 1] = st->inflight[i];
+	st->ninflight--;
+	if (st->ninflight)
+		watchdog_arm(st, REPLY_TIMEOUT_MS);     /* the next one gets its own time */
+	else
+		evtimer_del(st->watchdog_ev);
 	if (!reply || reply->type == REDIS_REPLY_ERROR)
 		tq_metrics.commit_failures++;
 	if (!reply) {
@@ -1561,9 +1616,12 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 		log_debug("redis: connection lost with a commit in flight: outcome unknown");
 		status = -EIO;
 	} else if (reply->type == REDIS_REPLY_ERROR) {
-		if (ratelimit_pass(&st->rl, mono_ms() / 1000, &suppressed))
+		/* A commit after a refused one is refused by its sequence: only
+		 * the first refusal says anything new. */
+		if (!st->broken && ratelimit_pass(&st->rl, mono_ms() / 1000, &suppressed))
 			log_warnx("redis: commit refused: %.300s%s", reply_text(reply),
 			    suppressed ? " (and earlier ones not logged)" : "");
+		st->broken = true;
 		/* reconnect, so the sink rewinds to what Redis holds */
 		conn_fail(st);
 		status = -EIO;
@@ -1583,10 +1641,13 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 }
 
 /*
- * Sends b as one atomic commit (see the top of this file). Returns 0 (done
- * follows exactly once, unless the store is freed first), -ENOTCONN (not
- * ready), -EBUSY (a commit is in flight: one at a time, so a refused
- * commit is never followed by a later one that skips its data), -ENOMEM,
+ * Sends b as one atomic commit (see the top of this file). Up to
+ * STORE_INFLIGHT_MAX commits may be in flight; each carries the sequence
+ * number it expects to find in Redis, so when one is refused every later
+ * one is refused too and never lands past the data it skipped. done
+ * follows exactly once per commit, in the order of the calls (unless the
+ * store is freed first). Returns 0, -ENOTCONN (not ready, or a commit on
+ * this connection failed), -EBUSY (STORE_INFLIGHT_MAX in flight), -ENOMEM,
  * -E2BIG, -EINVAL. b must not change until done runs.
  */
 int
@@ -1595,9 +1656,9 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
 	struct req *rq;
 	int r;
 
-	if (!st->ready || !st->ac)
+	if (!st->ready || !st->ac || st->broken)
 		return -ENOTCONN;
-	if (st->commit)
+	if (st->ninflight == STORE_INFLIGHT_MAX)
 		return -EBUSY;
 	if ((r = build_commit(st, b)) < 0) {
 		log_warnx("redis: cannot build a commit: %s", strerror(-r));
@@ -1609,10 +1670,13 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
 	rq->done = done;
 	rq->done_arg = arg;
 	rq->sent_ms = mono_ms();
+	rq->seq = st->seq;
 	if ((r = send_req(st, rq, on_commit_reply, &st->ab)) < 0)
 		return r;
-	st->commit = rq;
-	watchdog_arm(st, REPLY_TIMEOUT_MS);
+	st->seq++;
+	if (st->ninflight++ == 0)
+		watchdog_arm(st, REPLY_TIMEOUT_MS);
+	st->inflight[st->ninflight - 1] = rq;
 	/* hiredis copied the command: the strings are dead already */
 	arena_reset(&st->arena);
 	return 0;
@@ -1863,7 +1927,7 @@ store_free(struct store *st)
 	for (rq = st->reqs; rq; rq = rq->next)
 		rq->st = NULL;
 	st->reqs = NULL;
-	st->commit = NULL;
+	st->ninflight = 0;
 	st->announced = false;
 	conn_close(st);
 	if (st->retry_ev)

@@ -4,9 +4,11 @@
  *
  * Exactly once: a batch holds counter deltas together with the file
  * positions they were read up to, and the store commits both atomically.
- * While one batch is in flight the next one fills. When a commit's outcome
- * is unknown (connection lost, error reply) both batches are dropped and,
- * once the store is ready again, the feeds rewind to the positions Redis
+ * While a batch is in flight the next one fills; a full one is sent at
+ * once as a second commit in flight (STORE_INFLIGHT_MAX), so during a
+ * backfill Redis never waits for the daemon. When a commit's outcome is
+ * unknown (connection lost, error reply) every batch is dropped and, once
+ * the store is ready again, the feeds rewind to the positions Redis
  * actually holds: nothing is counted twice and nothing is skipped.
  *
  * Under systemd (Type=notify) it reports READY=1 once the configuration is
@@ -71,9 +73,10 @@ struct daemon {
 	struct store       *store;
 	struct feedset     *feeds;
 	struct map_scratch  scratch;
-	struct batch        batches[2];
+	struct batch        batches[STORE_INFLIGHT_MAX + 1];
 	struct batch       *filling;    /* records are added here */
-	struct batch       *inflight;   /* being committed, or NULL */
+	struct batch       *inflight[STORE_INFLIGHT_MAX];  /* being committed, oldest first */
+	unsigned            ninflight;
 	bool                ready;      /* store ready and feeds started */
 	bool                once;       /* --once: exit when every feed is drained */
 	long                wait_redis_s;   /* --once: give up after this long without Redis */
@@ -370,7 +373,7 @@ progress_text(struct daemon *d, bool final, char *buf, size_t len)
 	} else if (t.offset >= t.size && t.size > 0) {
 		/* everything read: what remains are the last commits, then (in
 		 * --once) the indicator recompute, which no byte count measures */
-		snprintf(eta, sizeof(eta), "%s", d->inflight || !batch_empty(d->filling) ?
+		snprintf(eta, sizeof(eta), "%s", d->ninflight || !batch_empty(d->filling) ?
 		    "committing" : "updating indicators");
 	} else if (moved > 0 && secs > 0) {
 		/* the rest at the average rate so far */
@@ -543,7 +546,7 @@ on_idle(void *arg)
 static void
 maybe_finish(struct daemon *d)
 {
-	if (d->inflight || d->finished)
+	if (d->ninflight || d->finished)
 		return;
 	/* --once also waits for the indicator hashes, so dashboards see the backfill */
 	if (d->stopping || (d->once && d->ready && feedset_drained(d->feeds) &&
@@ -568,32 +571,54 @@ maybe_finish(struct daemon *d)
 static void
 note_caught_up(struct daemon *d)
 {
-	if (!d->once && d->ready && !d->inflight && feedset_drained(d->feeds) &&
+	if (!d->once && d->ready && !d->ninflight && feedset_drained(d->feeds) &&
 	    batch_empty(d->filling))
 		store_caught_up(d->store);
 }
 
-/* Swaps batches after a commit attempt; the in-flight batch becomes empty. */
+/* Drops every batch in flight (their outcome is unknown or they failed). */
 static void
 release_inflight(struct daemon *d)
 {
-	batch_clear(d->inflight);
-	d->inflight = NULL;
+	for (unsigned i = 0; i < d->ninflight; i++)
+		batch_clear(d->inflight[i]);
+	d->ninflight = 0;
+}
+
+/* A batch that is neither filling nor in flight (one always is: see batches[]). */
+static struct batch *
+free_batch(struct daemon *d)
+{
+	for (size_t i = 0; i < STORE_INFLIGHT_MAX + 1; i++) {
+		struct batch *b = &d->batches[i];
+		bool busy = b == d->filling;
+
+		for (unsigned j = 0; j < d->ninflight; j++)
+			busy = busy || b == d->inflight[j];
+		if (!busy)
+			return b;
+	}
+	fatalx("no free batch");        /* cannot happen: ninflight < STORE_INFLIGHT_MAX here */
 }
 
 static void rebuild(struct daemon *d);
 
-/* store: the commit of d->inflight finished with status. */
+/*
+ * store: the oldest commit in flight, d->inflight[0], finished with status
+ * (the store calls done in the order of the commits).
+ */
 static void
 on_commit_done(void *arg, int status)
 {
 	struct daemon *d = arg;
+	struct batch *b;
 
-	if (!d->inflight)
-		return;         /* dropped already by on_store_down */
+	if (!d->ninflight)
+		return;         /* dropped already: by on_store_down, or a failed commit before it */
 	if (status < 0) {
 		/* Outcome unknown: drop everything read since the last known
-		 * commit; the store reconnects and ready() rewinds the feeds. */
+		 * commit (the store fails the later commits in flight too); the
+		 * store reconnects and ready() rewinds the feeds. */
 		log_warnx("commit failed (%s); rereading from the committed positions",
 		    strerror(-status));
 		release_inflight(d);
@@ -602,13 +627,18 @@ on_commit_done(void *arg, int status)
 		feedset_pause(d->feeds);
 		return;
 	}
+	b = d->inflight[0];
+	for (unsigned i = 1; i < d->ninflight; i++)
+		d->inflight[i - 1] = d->inflight[i];
+	d->ninflight--;
 	d->commits++;
-	d->events += d->inflight->nevents;
+	d->events += b->nevents;
 	d->last_commit_ms = mono_ms();
-	feedset_committed(d->feeds, d->inflight);
-	release_inflight(d);
+	feedset_committed(d->feeds, b);
+	batch_clear(b);
 	if (d->reload && !d->stopping) {
-		rebuild(d);
+		if (!d->ninflight)
+			rebuild(d);
 		return;
 	}
 	feedset_resume(d->feeds);
@@ -618,9 +648,12 @@ on_commit_done(void *arg, int status)
 }
 
 /*
- * Commits the filling batch when there is something to commit and no
- * commit in flight. The positions are taken now, so they match exactly the
- * records added to this batch.
+ * Commits the filling batch when there is something to commit and room in
+ * flight. With nothing in flight any batch goes (a live feed's lines reach
+ * the indicators at once); with one in flight only a full batch does, so a
+ * backfill keeps Redis busy with large commits rather than many small ones.
+ * The positions are taken now, so they match exactly the records added to
+ * this batch.
  */
 static void
 try_commit(struct daemon *d)
@@ -628,15 +661,16 @@ try_commit(struct daemon *d)
 	struct batch *b = d->filling;
 	int r;
 
-	if (!d->ready || d->inflight) {
+	if (!d->ready || d->ninflight == STORE_INFLIGHT_MAX ||
+	    (d->ninflight && (!batch_full(b) || d->reload))) {
 		/* Redis down: nothing can be in flight or worth keeping (the
 		 * filling batch is dropped whenever ready goes false), so a
 		 * reload need not wait for Redis, which could take forever */
-		if (!d->ready && !d->inflight && d->reload && !d->stopping) {
+		if (!d->ready && !d->ninflight && d->reload && !d->stopping) {
 			rebuild(d);
 			return;
 		}
-		if (d->inflight && batch_full(d->filling))
+		if (d->ninflight && batch_full(b))
 			feedset_pause(d->feeds);
 		return;
 	}
@@ -657,8 +691,8 @@ try_commit(struct daemon *d)
 		log_debug("commit deferred: %s", strerror(-r));
 		return;
 	}
-	d->inflight = b;
-	d->filling = (b == &d->batches[0]) ? &d->batches[1] : &d->batches[0];
+	d->inflight[d->ninflight++] = b;
+	d->filling = free_batch(d);
 	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
 	feedset_resume(d->feeds);
 }
@@ -670,8 +704,7 @@ on_store_ready(void *arg, const struct file_pos *pos, size_t n)
 	struct daemon *d = arg;
 	int r;
 
-	if (d->inflight)
-		release_inflight(d);
+	release_inflight(d);
 	batch_clear(d->filling);
 	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
 	if ((r = feedset_start(d->feeds, pos, n)) < 0)
@@ -690,8 +723,7 @@ on_store_down(void *arg)
 	struct daemon *d = arg;
 
 	d->ready = false;
-	if (d->inflight)
-		release_inflight(d);
+	release_inflight(d);
 	batch_clear(d->filling);
 	feedset_pause(d->feeds);
 	update_status(d);
@@ -782,13 +814,13 @@ build(struct daemon *d)
 			max_line = d->cfg->feeds[i].max_line;
 	if ((r = map_scratch_init(&d->scratch, max_line)) < 0)
 		return r;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < STORE_INFLIGHT_MAX + 1; i++) {
 		batch_done(&d->batches[i]);
 		if ((r = batch_init(&d->batches[i], d->cfg->batch_max_events, 100)) < 0)
 			return r;
 	}
 	d->filling = &d->batches[0];
-	d->inflight = NULL;
+	d->ninflight = 0;
 	if ((r = feedset_new(d->base, d->cfg, &feed_sink, d, &d->feeds)) < 0) {
 		log_warnx("feeds: %s", strerror(-r));
 		return r;
@@ -1086,7 +1118,7 @@ out:
 	httpd_free(d.http);
 	free(d.http_listen);
 	teardown(&d);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < STORE_INFLIGHT_MAX + 1; i++)
 		batch_done(&d.batches[i]);
 	map_scratch_done(&d.scratch);
 	tz_free(d.tz);

@@ -140,6 +140,7 @@ struct fx {
 	struct file_pos    pos[32];
 	size_t             npos;
 	char               free_in;         /* test_free_in_callbacks */
+	char               order[16];       /* done calls of pipelined commits: "a0b0" = a then b, ok */
 	char               yaml[8192];
 };
 
@@ -225,6 +226,22 @@ on_done(void *arg, int status)
 	f->done++;
 	f->status = status;
 }
+
+/* Appends tag and '0' (applied) or 'E' (failed) to f->order, then counts like on_done. */
+static void
+note_done(struct fx *f, char tag, int status)
+{
+	size_t n = strlen(f->order);
+
+	if (n + 2 < sizeof(f->order)) {
+		f->order[n] = tag;
+		f->order[n + 1] = status == 0 ? '0' : 'E';
+	}
+	on_done(f, status);
+}
+
+static void on_done_a(void *arg, int status) { note_done(arg, 'a', status); }
+static void on_done_b(void *arg, int status) { note_done(arg, 'b', status); }
 
 static const struct store_sink sink = { .ready = on_ready, .down = on_down };
 
@@ -886,7 +903,7 @@ test_refused_whole(void **state)
 	batch_done(&b);
 }
 
-/* Not ready: -ENOTCONN. One commit at a time: -EBUSY. */
+/* Not ready: -ENOTCONN. STORE_INFLIGHT_MAX (2) commits at a time, then -EBUSY. */
 static void
 test_busy_notconn(void **state)
 {
@@ -901,15 +918,104 @@ test_busy_notconn(void **state)
 	assert_int_equal(store_commit(f->st, &b, on_done, f), -ENOTCONN);
 	assert_true(wait_count(f, &f->ready, 1, 5000));
 	assert_int_equal(store_commit(f->st, &b, on_done, f), 0);
+	assert_int_equal(store_commit(f->st, &b, on_done, f), 0);
 	assert_int_equal(store_commit(f->st, &b, on_done, f), -EBUSY);
-	assert_true(wait_count(f, &f->done, 1, 5000));
+	assert_true(wait_count(f, &f->done, 2, 5000));
 	assert_int_equal(f->status, 0);
-	/* freed with a commit in flight: done is not called */
+	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "2");
+	/* freed with commits in flight: done is not called */
+	assert_int_equal(store_commit(f->st, &b, on_done, f), 0);
 	assert_int_equal(store_commit(f->st, &b, on_done, f), 0);
 	store_free(f->st);
 	f->st = NULL;
 	spin(f, 50);
-	assert_int_equal(f->done, 1);
+	assert_int_equal(f->done, 2);
+	batch_done(&b);
+}
+
+/*
+ * Two commits in flight are applied in order, each with its positions;
+ * done runs in the order of the commits and "commits" counts both.
+ */
+static void
+test_pipelined(void **state)
+{
+	struct fx *f = *state;
+	struct batch a, b;
+	struct combo booked = combo_of(f->cfg, "call.booked", "phone");
+	struct file_pos pa = fpos(0, 1, 2, 100, 10, "/x"), pb = fpos(0, 1, 2, 250, 25, "/x");
+
+	open_store(f);
+	assert_int_equal(batch_init(&a, 100, 0), 0);
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_n(&a, booked, day(2026, 3, 1), 3);
+	add_id(&a, booked, day(2026, 3, 1), "id-1");
+	assert_int_equal(batch_position(&a, &pa), 0);
+	add_n(&b, booked, day(2026, 3, 2), 5);
+	add_id(&b, booked, day(2026, 3, 2), "id-1");     /* a duplicate of a's, across commits */
+	assert_int_equal(batch_position(&b, &pb), 0);
+	assert_int_equal(store_commit(f->st, &a, on_done_a, f), 0);
+	assert_int_equal(store_commit(f->st, &b, on_done_b, f), 0);
+	assert_true(wait_count(f, &f->done, 2, 10000));
+	assert_string_equal(f->order, "a0b0");
+	assert_hget(f, K("day:2026-03-01"), "call.booked|channel=phone", "4");
+	assert_hget(f, K("day:2026-03-02"), "call.booked|channel=phone", "5");
+	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "9");
+	assert_hget(f, K("stats"), "commits", "2");
+	assert_hget(f, K("stats"), "duplicates", "1");
+	assert_int_equal(cmd_ll(f, "HLEN %s", K("files")), 1);
+	{
+		char buf[512];
+
+		hget(f, K("files"), "calls:1:2", buf, sizeof(buf));
+		assert_true(strncmp(buf, "250 25 ", 7) == 0);
+	}
+	batch_done(&a);
+	batch_done(&b);
+}
+
+/*
+ * The first of two commits in flight is refused: the second, valid on its
+ * own, is refused by its sequence and writes nothing (its positions would
+ * skip the first one's data). Both dones fail, in order; the store
+ * reconnects and the same two commits then land.
+ */
+static void
+test_pipelined_refused(void **state)
+{
+	struct fx *f = *state;
+	struct batch a, b;
+	struct combo booked = combo_of(f->cfg, "call.booked", "phone");
+	struct file_pos pa = fpos(0, 1, 2, 100, 10, "/x"), pb = fpos(0, 1, 2, 250, 25, "/x");
+
+	open_store(f);
+	assert_int_equal(batch_init(&a, 100, 0), 0);
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	add_n(&a, booked, day(2026, 3, 1), 3);
+	assert_int_equal(batch_position(&a, &pa), 0);
+	add_n(&b, booked, day(2026, 4, 2), 5);
+	assert_int_equal(batch_position(&b, &pb), 0);
+	freeReplyObject(cmd(f, "SET %s oops", K("day:2026-03-01")));      /* a is refused */
+	assert_int_equal(store_commit(f->st, &a, on_done_a, f), 0);
+	assert_int_equal(store_commit(f->st, &b, on_done_b, f), 0);
+	assert_true(wait_count(f, &f->done, 2, 10000));
+	assert_string_equal(f->order, "aEbE");
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("day:2026-04-02")), 0);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("month:2026-04")), 0);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("files")), 0);
+	assert_int_equal(cmd_ll(f, "HEXISTS %s commits", K("stats")), 0);
+	/* refused: the store reconnects, so the caller rewinds */
+	assert_true(wait_count(f, &f->ready, 2, 5000));
+	freeReplyObject(cmd(f, "DEL %s", K("day:2026-03-01")));
+	memset(f->order, 0, sizeof(f->order));
+	assert_int_equal(store_commit(f->st, &a, on_done_a, f), 0);
+	assert_int_equal(store_commit(f->st, &b, on_done_b, f), 0);
+	assert_true(wait_count(f, &f->done, 4, 10000));
+	assert_string_equal(f->order, "a0b0");
+	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "3");
+	assert_hget(f, K("month:2026-04"), "call.booked|channel=phone", "5");
+	assert_hget(f, K("stats"), "commits", "2");
+	batch_done(&a);
 	batch_done(&b);
 }
 
@@ -1308,6 +1414,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_indicators, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recompute_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipelined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipelined_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fenced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_notconn, setup, teardown),
