@@ -191,10 +191,11 @@ fi
 
 # ------------------------------------------- 4. replaced by mv over it
 M=$(csv_path mv)
-gen_csv "$T/keep/mv-old.txt" 150000 --seed 91 --from 2025-03-01 --days 60
+gen_csv "$T/keep/mv-old.txt" 250000 --seed 91 --from 2025-03-01 --days 60
 gen_csv "$T/keep/mv-new.txt" 100000 --seed 92 --from 2025-05-01 --days 60
-# Redis stalls for 2 s (a busy Lua script), so teleqd stops after two
-# batches (at most 100000 lines): the file is replaced in the middle of it.
+# Redis stalls for 2 s (a busy Lua script), so teleqd stops after three
+# batches (two commits in flight and a full one: at most 150000 lines): the
+# file is replaced in the middle of it.
 cp "$T/keep/mv-new.txt" "$T/mv.tmp"
 rcli EVAL "local t0 = redis.call('TIME') local s = t0[1] * 1000000 + t0[2]
 	while true do local t = redis.call('TIME')
@@ -215,7 +216,7 @@ mv "$T/mv.tmp" "$M"                        # rename(2) over the file being read
 assert_ok "the file was replaced with $behind of its $(stat -c %s "$T/keep/mv-old.txt") bytes not read yet" \
 	[ "$behind" -gt 0 ] 2>/dev/null
 wait "$stall" || true
-expect=$((expect + 250000))
+expect=$((expect + 350000))
 check_total "a file replaced by mv while being read: both contents counted once" "$expect"
 assert_ok "no descriptor left on the replaced file" wait_for 15 _no_deleted_fds
 NO_CASES=1 check_counters "deletion and mv over: counters equal the independent computation" \
