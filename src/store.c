@@ -378,21 +378,16 @@ struct store {
 	struct store_sink    sink;
 	void                *arg;
 
-	/* Where to connect, parsed from cfg->redis.address. */
-	bool                 is_unix;
+	/* Where to connect, parsed from cfg->redis.address (and is_unix, port below). */
 	char                *host;          /* or the socket path */
-	int                  port;
 	char                *password;      /* never logged; wiped on free */
 	size_t               password_len;
 
 	redisAsyncContext   *ac;            /* the one connection, or NULL */
-	bool                 ready;         /* handshake done and not closing: commits go */
-	bool                 announced;     /* sink.ready ran; sink.down is due on loss */
-	bool                 ever_ready;
-	bool                 outage_logged; /* this outage was logged at warning level */
 	char                 epoch[24];     /* fencing token of this connection */
 	struct event        *retry_ev, *watchdog_ev;
 	struct event        *rolling_ev;    /* refreshes "rolling" as days pass */
+	int                  port;
 	unsigned             backoff_ms;
 	int64_t              ready_at_ms;   /* monotonic; 0 when not ready */
 	uint64_t             reconnects;
@@ -401,10 +396,7 @@ struct store {
 	struct req          *reqs;          /* outstanding requests */
 	/* Commits in flight, oldest first: Redis answers in this order. */
 	struct req          *inflight[STORE_INFLIGHT_MAX];
-	unsigned             ninflight;
 	uint64_t             seq;           /* what the next commit expects in stats "commits" */
-	bool                 broken;        /* a commit on this connection failed: the later
-	                                     * ones are refused by their sequence, quietly */
 
 	struct arena         arena;
 	struct argv_buf      ab;
@@ -414,10 +406,18 @@ struct store {
 	struct recompute    *rc;
 	struct alerter      *al;            /* NULL when alerts are not configured */
 	struct outbox       *ob;
-	bool                 caught_up;     /* store_caught_up ran */
 	struct ratelimit     rl;            /* commit error messages */
 	uint64_t             rng;
 	unsigned             depth;         /* st_hold nesting */
+	unsigned             ninflight;     /* commits in inflight[] */
+	bool                 is_unix;       /* host is a socket path */
+	bool                 ready;         /* handshake done and not closing: commits go */
+	bool                 announced;     /* sink.ready ran; sink.down is due on loss */
+	bool                 ever_ready;
+	bool                 outage_logged; /* this outage was logged at warning level */
+	bool                 caught_up;     /* store_caught_up ran */
+	bool                 broken;        /* a commit on this connection failed: the later
+	                                     * ones are refused by their sequence, quietly */
 	bool                 dead;          /* store_free ran; memory goes at depth 0 */
 };
 
