@@ -245,6 +245,20 @@ struct period period_next(const struct period *p);
 /* Inverse of month_key/day_key. -EINVAL. */
 int parse_month_key(const char *s, size_t len, int64_t *ret_monthno);
 int parse_day_key(const char *s, size_t len, int64_t *ret_day);
+/*
+ * The instant (unix seconds) of local midnight at the start of day in zone
+ * tz; a midnight inside a spring gap is the first instant of the day (the
+ * rule of tz_wall_to_utc).
+ */
+int64_t day_start_utc(const struct tz *tz, int64_t day);
+/* Unix milliseconds of the start of p: local midnight of its first day in tz. */
+int64_t period_start_ms(const struct period *p, const struct tz *tz);
+/*
+ * True when p (P_DAY .. P_YEAR) is closed at unix time now: its end, local
+ * midnight after its last day, plus grace_s (negative counts as 0) is at
+ * or before now. Rolling never closes.
+ */
+bool period_closed(const struct period *p, const struct tz *tz, int64_t grace_s, int64_t now);
 
 /* -------------------------------------------------------------- siphash.c */
 /* SipHash-2-4 of data with a 16-byte key. */

@@ -2,8 +2,10 @@
  * period.c — reporting periods (day, month, quarter, half, year, rolling
  * 30 days) over local calendar days, their names, their counterpart one
  * year earlier, and the Redis hash keys ("2026-03", "2026-03-05") that hold
- * their counters. Days are day numbers (days since 1970-01-01), month
- * numbers are year*12 + (month-1). Pure: no I/O, no global state.
+ * their counters, and when a period starts and closes as an instant in a
+ * zone (for the history streams). Days are day numbers (days since
+ * 1970-01-01), month numbers are year*12 + (month-1). Pure: no I/O, no
+ * global state (a zone is passed in, already loaded).
  *
  * Which fields are authoritative: for P_MONTH..P_YEAR the year and idx, for
  * P_DAY and P_ROLLING first_day/last_day; constructors always fill all.
@@ -380,4 +382,35 @@ struct period period_next(const struct period *p)
 	default:
 		return *p;
 	}
+}
+
+/*
+ * The instant of local midnight at the start of day in tz, in unix seconds.
+ * A midnight that falls in a spring gap (zones that switch at 00:00) is read
+ * with the offset before the gap, which is the first instant of the day.
+ */
+int64_t day_start_utc(const struct tz *tz, int64_t day)
+{
+	return tz_wall_to_utc(tz, day * 86400, NULL);
+}
+
+/* Unix milliseconds of local midnight of p's first day in tz (a stream entry id). */
+int64_t period_start_ms(const struct period *p, const struct tz *tz)
+{
+	return day_start_utc(tz, p->first_day) * 1000;
+}
+
+/*
+ * Whether p is closed at unix time now: its end (local midnight after its
+ * last day, in tz) plus grace_s is at or before now. The same grace as the
+ * summaries: late lines still count until then. A negative grace counts as
+ * 0; a rolling period is never closed (it moves with today).
+ */
+bool period_closed(const struct period *p, const struct tz *tz, int64_t grace_s, int64_t now)
+{
+	if (p->kind == P_ROLLING)
+		return false;
+	if (grace_s < 0)
+		grace_s = 0;
+	return day_start_utc(tz, p->last_day + 1) <= now - grace_s;
 }

@@ -18,6 +18,19 @@
  * sums; then ind_outcome per period and indicator, and every hash written
  * in one MULTI ... EXEC, so a reader never sees half a recompute.
  *
+ * The same transaction writes what dashboards read (Grafana's Redis data
+ * source, conf/grafana/):
+ *   - for each month, quarter, half and year period that contains today,
+ *     the same hash again under a fixed name, K ind:<name>:month|quarter|
+ *     half|year, so a stat panel can name a fixed key;
+ *   - K indicators, the set of the configured indicator names (DEL, SADD:
+ *     a removed indicator disappears);
+ *   - for each closed period (its end plus alerts.summary.grace at or
+ *     before the calendar's now), its entry in the history stream K
+ *     hist:<name>:<cadence>, id <period start in ms>-0; all of a job's
+ *     entries go to one run of hist.lua, which appends, leaves alone, or
+ *     rebuilds a stream whose past changed (see hist.lua).
+ *
  * Buckets for ind_outcome: one per month for month-based periods; the
  * rolling period (a day span) is one bucket.
  */
@@ -25,6 +38,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,8 +47,12 @@
 
 #include "teleqd.h"
 #include "store_priv.h"
+#include "hist.lua.h"
 
 #define IND_FIELDS 17
+#define HIST_KINDS 4            /* P_MONTH .. P_YEAR: the cadences of the history streams */
+#define HIST_ARGS  6            /* per entry: key index, start ms, value, target, numerator, denominator */
+#define NO_HIST    SIZE_MAX     /* job.hist_pos: no history script in the transaction */
 
 struct job {
 	struct recompute *rc;           /* NULL when orphaned by recompute_free */
@@ -54,6 +72,8 @@ struct job {
 	struct ind_sums  *sums;         /* (nmh + ndh) x nind, in read order */
 	size_t            nind;
 	int64_t           started_ms;
+	size_t            hist_pos;     /* index of the hist.lua reply in the EXEC reply, NO_HIST none */
+	size_t            queued;       /* commands sent after MULTI */
 };
 
 struct recompute {
@@ -291,28 +311,34 @@ argv_str(struct argv_buf *ab, const char *s)
 	argv_push(ab, s, strlen(s));
 }
 
+/* The cadence of a period kind in key names ("month" ...); NULL for day and rolling. */
+static const char *
+cadence_key(enum period_kind kind)
+{
+	switch (kind) {
+	case P_MONTH:   return "month";
+	case P_QUARTER: return "quarter";
+	case P_HALF:    return "half";
+	case P_YEAR:    return "year";
+	default:        return NULL;
+	}
+}
+
 /*
- * Builds "HSET K ind:<name>:<period> ..." for indicator i over period p
- * into rc->ab. Returns 0 or -ENOMEM.
+ * The outcome of indicator i over period p (*ret_cur) and over the same
+ * period one year earlier (*ret_prev), from the hashes the job read.
  */
-static int
-build_hset(struct recompute *rc, const struct job *job, const struct config *cfg,
-           const struct period *p, size_t i, int64_t now)
+static void
+outcomes(const struct job *job, const struct config *cfg, const struct period *p, size_t i,
+         struct outcome *ret_cur, struct outcome *ret_prev)
 {
 	const struct indicator *ind = &cfg->indicators[i];
-	struct arena *a = &rc->arena;
-	struct argv_buf *ab = &rc->ab;
 	struct ind_sums b0[12], b1[12], b2[12];
 	struct span s0, s1, s2 = { 0 };
 	struct period pp;
-	struct outcome cur, prev;
-	char pname[32], rest[160], *s;
-	size_t len;
 	unsigned n;
 	bool growth = ind->kind == IND_GROWTH;
 
-	if (period_name(p, pname, sizeof(pname)) < 0)
-		return -EINVAL;
 	period_span(p, &s0, &s1);
 	n = buckets(job, &s0, i, b0);
 	buckets(job, &s1, i, b1);
@@ -321,15 +347,36 @@ build_hset(struct recompute *rc, const struct job *job, const struct config *cfg
 		period_span(&pp, NULL, &s2);
 		buckets(job, &s2, i, b2);
 	}
-	ind_outcome(ind, b0, growth ? b1 : NULL, n, &cur);
-	ind_outcome(ind, b1, growth ? b2 : NULL, n, &prev);
+	ind_outcome(ind, b0, growth ? b1 : NULL, n, ret_cur);
+	ind_outcome(ind, b1, growth ? b2 : NULL, n, ret_prev);
+}
 
+/*
+ * Builds "HSET K ind:<name>:<period> ..." for indicator i over period p
+ * with outcomes cur and prev into rc->ab. alias NULL: the key names the
+ * period ("2026-03"); otherwise it is K ind:<name>:<alias> (the fixed name
+ * of the current period, "month" ...), with the same fields. Returns 0,
+ * -ENOMEM or -EINVAL.
+ */
+static int
+build_hset(struct recompute *rc, const struct config *cfg, const struct period *p, size_t i,
+           const char *alias, const struct outcome *cur, const struct outcome *prev, int64_t now)
+{
+	const struct indicator *ind = &cfg->indicators[i];
+	struct arena *a = &rc->arena;
+	struct argv_buf *ab = &rc->ab;
+	char pname[32], rest[160], *s;
+	size_t len;
+	bool growth = ind->kind == IND_GROWTH;
+
+	if (period_name(p, pname, sizeof(pname)) < 0)
+		return -EINVAL;
 	arena_reset(a);
 	ab->n = 0;
 	if (argv_reserve(ab, 2 + 2 * IND_FIELDS) < 0)
 		return -ENOMEM;
 	PUSH("HSET");
-	snprintf(rest, sizeof(rest), "ind:%s:%s", ind->name, pname);
+	snprintf(rest, sizeof(rest), "ind:%s:%s", ind->name, alias ? alias : pname);
 	if (!(s = arena_key(a, cfg, rest, &len)))
 		return -ENOMEM;
 	argv_push(ab, s, len);
@@ -342,10 +389,10 @@ build_hset(struct recompute *rc, const struct job *job, const struct config *cfg
 	argv_str(ab, s);
 	PUSH("kind");           PUSH(growth ? "growth" : "ratio");
 	PUSH("combine");        PUSH(ind->combine == COMBINE_MEAN_OF_MONTHS ? "mean_of_months" : "pooled");
-	PUSH("numerator");      PUSHF("%" PRId64, cur.num);
-	PUSH("denominator");    PUSHF("%" PRId64, cur.den);
+	PUSH("numerator");      PUSHF("%" PRId64, cur->num);
+	PUSH("denominator");    PUSHF("%" PRId64, cur->den);
 	PUSH("value");
-	if (!(s = fmt_value(a, cur.has_value, cur.value, &len)))
+	if (!(s = fmt_value(a, cur->has_value, cur->value, &len)))
 		return -ENOMEM;
 	argv_push(ab, s, len);
 	PUSH("target");
@@ -353,20 +400,137 @@ build_hset(struct recompute *rc, const struct job *job, const struct config *cfg
 		return -ENOMEM;
 	argv_push(ab, s, len);
 	PUSH("cmp");            PUSH(cmp_symbol(ind->cmp));
-	PUSH("met");            PUSH(met_text(cur.met));
-	PUSH("months");         PUSHF("%u", cur.nmonths);
-	PUSH("prev_numerator"); PUSHF("%" PRId64, prev.num);
-	PUSH("prev_denominator"); PUSHF("%" PRId64, prev.den);
+	PUSH("met");            PUSH(met_text(cur->met));
+	PUSH("months");         PUSHF("%u", cur->nmonths);
+	PUSH("prev_numerator"); PUSHF("%" PRId64, prev->num);
+	PUSH("prev_denominator"); PUSHF("%" PRId64, prev->den);
 	PUSH("prev_value");
-	if (!(s = fmt_value(a, prev.has_value, prev.value, &len)))
+	if (!(s = fmt_value(a, prev->has_value, prev->value, &len)))
 		return -ENOMEM;
 	argv_push(ab, s, len);
-	PUSH("prev_met");       PUSH(met_text(prev.met));
+	PUSH("prev_met");       PUSH(met_text(prev->met));
 	PUSH("updated");        PUSHF("%" PRId64, now);
+	return 0;
+}
+
+/*
+ * Builds "DEL K indicators" (sadd false) or "SADD K indicators <name>..."
+ * (sadd true) into rc->ab. Returns 0 or -ENOMEM.
+ */
+static int
+build_names(struct recompute *rc, const struct config *cfg, bool sadd)
+{
+	struct arena *a = &rc->arena;
+	struct argv_buf *ab = &rc->ab;
+	char *s;
+	size_t len, i;
+
+	arena_reset(a);
+	ab->n = 0;
+	if (argv_reserve(ab, 2 + cfg->nindicators) < 0 || !(s = arena_key(a, cfg, "indicators", &len)))
+		return -ENOMEM;
+	PUSH(sadd ? "SADD" : "DEL");
+	argv_push(ab, s, len);
+	if (sadd)
+		for (i = 0; i < cfg->nindicators; i++)
+			PUSH(cfg->indicators[i].name);
+	return 0;
+}
+
+/* One entry for hist.lua: a closed period of one indicator. */
+struct hist_entry {
+	size_t         slot;            /* indicator * HIST_KINDS + kind - P_MONTH */
+	int64_t        ms;              /* period start, unix ms: the stream id */
+	struct outcome cur;
+};
+
+/*
+ * Builds "EVAL hist.lua <#keys> K hist:<name>:<cadence>... th1 E
+ * entries..." for e[0..n) into rc->ab (n > 0). keyidx is scratch of
+ * nind * HIST_KINDS entries. Returns 0, -ENOMEM or -EINVAL.
+ */
+static int
+build_hist(struct recompute *rc, const struct config *cfg, const struct hist_entry *e, size_t n,
+           size_t *keyidx)
+{
+	struct arena *a = &rc->arena;
+	struct argv_buf *ab = &rc->ab;
+	size_t nslots = cfg->nindicators * HIST_KINDS, nkeys = 0, k, len;
+	char rest[160], *s;
+
+	arena_reset(a);
+	ab->n = 0;
+	memset(keyidx, 0, nslots * sizeof(*keyidx));
+	for (k = 0; k < n; k++) {
+		if (e[k].slot >= nslots)
+			return -EINVAL;
+		keyidx[e[k].slot] = 1;
+	}
+	for (k = 0; k < nslots; k++)
+		if (keyidx[k])
+			keyidx[k] = ++nkeys;            /* 1-based, as KEYS[] in Lua */
+	if (argv_reserve(ab, 3 + nkeys + 2 + HIST_ARGS * n) < 0)
+		return -ENOMEM;
+	PUSH("EVAL");
+	argv_push(ab, LUA_hist, sizeof(LUA_hist) - 1);
+	PUSHF("%zu", nkeys);
+	for (k = 0; k < nslots; k++) {
+		if (!keyidx[k])
+			continue;
+		snprintf(rest, sizeof(rest), "hist:%s:%s", cfg->indicators[k / HIST_KINDS].name,
+		    cadence_key((enum period_kind)(P_MONTH + k % HIST_KINDS)));
+		if (!(s = arena_key(a, cfg, rest, &len)))
+			return -ENOMEM;
+		argv_push(ab, s, len);
+	}
+	PUSH("th1");
+	PUSHF("%zu", n);
+	for (k = 0; k < n; k++) {
+		const struct indicator *ind = &cfg->indicators[e[k].slot / HIST_KINDS];
+
+		PUSHF("%zu", keyidx[e[k].slot]);
+		PUSHF("%" PRId64, e[k].ms);
+		/* no value: "" asks for the period's entry to go (a gap) */
+		if (!(s = fmt_value(a, e[k].cur.has_value, e[k].cur.value, &len)))
+			return -ENOMEM;
+		argv_push(ab, s, len);
+		if (!(s = fmt_value(a, true, ind->target, &len)))
+			return -ENOMEM;
+		argv_push(ab, s, len);
+		PUSHF("%" PRId64, e[k].cur.num);
+		PUSHF("%" PRId64, e[k].cur.den);
+	}
 	return 0;
 }
 #undef PUSH
 #undef PUSHF
+
+/*
+ * The EXEC reply: one reply per queued command. A command that failed
+ * while the others ran (a key of the wrong type, hist.lua refusing its
+ * arguments) fails the job, logged; the history script's counts are
+ * logged at debug level.
+ */
+static void
+exec_replies(struct job *job, const redisReply *reply)
+{
+	size_t k;
+
+	for (k = 0; k < reply->elements; k++) {
+		const redisReply *e = reply->element[k];
+
+		if (e->type == REDIS_REPLY_ERROR) {
+			job_error(job, e, k == job->hist_pos ? "writing the history streams" :
+			    "writing indicators");
+		} else if (k == job->hist_pos && e->type == REDIS_REPLY_ARRAY && e->elements == 2 &&
+		           e->element[0]->type == REDIS_REPLY_INTEGER &&
+		           e->element[1]->type == REDIS_REPLY_INTEGER &&
+		           (e->element[0]->integer || e->element[1]->integer)) {
+			log_debug("recompute: history: %lld entries appended, %lld streams rebuilt",
+			    e->element[0]->integer, e->element[1]->integer);
+		}
+	}
+}
 
 /* Reply within the MULTI ... EXEC of the write phase. */
 static void
@@ -388,6 +552,8 @@ on_write(redisAsyncContext *ac, void *r, void *privdata)
 		job_error(job, reply, "writing indicators");
 	else if (job->outstanding == 0 && reply->type == REDIS_REPLY_NIL)
 		job->failed = true;     /* EXEC aborted */
+	else if (job->outstanding == 0 && reply->type == REDIS_REPLY_ARRAY)
+		exec_replies(job, reply);
 	if (!job->outstanding)
 		job_end(job);
 }
@@ -406,28 +572,88 @@ write_cmd(struct job *job)
 	return true;
 }
 
-/* All counter hashes are in: compute and write every indicator hash in one transaction. */
+/* Sends one command queued in the transaction (counted for the EXEC reply). */
+static bool
+queue_cmd(struct job *job)
+{
+	if (!write_cmd(job))
+		return false;
+	job->queued++;
+	return true;
+}
+
+/*
+ * All counter hashes are in: compute and write, in one transaction, every
+ * indicator hash, the fixed-name hashes of the current periods, the set of
+ * indicator names and the history entries of the closed periods.
+ */
 static void
 job_write(struct job *job)
 {
 	struct recompute *rc = job->rc;
 	const struct config *cfg = store_config(rc->st);
-	int64_t now = (int64_t)time(NULL);
-	size_t p, i;
+	const struct tz *tz = store_tz(rc->st);
+	int64_t now = (int64_t)time(NULL), cal = cal_now();
+	struct hist_entry *hist = NULL;
+	size_t *keyidx = NULL, nhist = 0, p, i;
+	struct outcome cur, prev;
 
+	if (!(hist = calloc(job->nperiods * job->nind + 1, sizeof(*hist))) ||
+	    !(keyidx = calloc(job->nind * HIST_KINDS + 1, sizeof(*keyidx)))) {
+		/* nothing sent yet: nothing to DISCARD */
+		log_warnx("recompute: out of memory building indicator hashes");
+		job->failed = true;
+		goto out;
+	}
 	rc->ab.n = 0;
 	if (argv_reserve(&rc->ab, 2 + 2 * IND_FIELDS) < 0)
 		goto oom;
 	argv_push(&rc->ab, "MULTI", 5);
 	if (!write_cmd(job))
 		goto out;
-	for (p = 0; p < job->nperiods; p++)
+	for (p = 0; p < job->nperiods; p++) {
+		const struct period *pd = &job->periods[p];
+		const char *cadence = cadence_key(pd->kind);
+		/* the period that contains today is also written under its fixed name */
+		bool current = cadence && pd->first_day <= job->today && job->today <= pd->last_day;
+		bool closed = cadence && period_closed(pd, tz, cfg->alerts.grace_s, cal);
+
 		for (i = 0; i < job->nind; i++) {
-			if (build_hset(rc, job, cfg, &job->periods[p], i, now) < 0)
+			outcomes(job, cfg, pd, i, &cur, &prev);
+			if (build_hset(rc, cfg, pd, i, NULL, &cur, &prev, now) < 0)
 				goto oom;
-			if (!write_cmd(job))
+			if (!queue_cmd(job))
 				goto out;
+			if (current) {
+				if (build_hset(rc, cfg, pd, i, cadence, &cur, &prev, now) < 0)
+					goto oom;
+				if (!queue_cmd(job))
+					goto out;
+			}
+			if (closed) {
+				hist[nhist].slot = i * HIST_KINDS + (size_t)(pd->kind - P_MONTH);
+				hist[nhist].ms = period_start_ms(pd, tz);
+				hist[nhist].cur = cur;
+				nhist++;
+			}
 		}
+	}
+	/* rewritten whole: an indicator dropped from the config disappears */
+	if (build_names(rc, cfg, false) < 0)
+		goto oom;
+	if (!queue_cmd(job))
+		goto out;
+	if (build_names(rc, cfg, true) < 0)
+		goto oom;
+	if (!queue_cmd(job))
+		goto out;
+	if (nhist) {
+		if (build_hist(rc, cfg, hist, nhist, keyidx) < 0)
+			goto oom;
+		job->hist_pos = job->queued;
+		if (!queue_cmd(job))
+			goto out;
+	}
 	rc->ab.n = 0;
 	argv_push(&rc->ab, "EXEC", 4);
 	write_cmd(job);
@@ -440,6 +666,8 @@ oom:
 	argv_push(&rc->ab, "DISCARD", 7);
 	write_cmd(job);
 out:
+	free(hist);
+	free(keyidx);
 	if (!job->outstanding)
 		job_end(job);
 }
@@ -568,6 +796,7 @@ job_start(struct recompute *rc)
 	job->nind = cfg->nindicators;
 	job->today = store_today(rc->st);
 	job->started_ms = mono_ms();
+	job->hist_pos = NO_HIST;
 	curm = month_of_day(job->today);
 
 	maxp = rc->npending * 3 * 4 + 1;

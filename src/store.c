@@ -1074,6 +1074,10 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	 * months got no new line since the last run are current */
 	if (!st->ever_ready)
 		recompute_touch_all(st->rc);
+	/* every connection: the last 13 months, so that the periods that closed
+	 * while teleqd was stopped or Redis was away get their history entries */
+	for (int64_t m = month_of_day(store_today(st)) - 12, last = m + 12; m <= last; m++)
+		recompute_touch_month(st->rc, m);
 	st->ever_ready = true;
 	st->outage_logged = false;
 	recompute_kick(st->rc);
@@ -1687,14 +1691,19 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
 /*
  * Timer: the rolling period and the current month's hashes are
  * recomputed every ROLLING_REFRESH_S, so "rolling" follows the calendar
- * on days without a line.
+ * on days without a line. So is the month that holds the day before
+ * today minus the alerts' grace: a month (and a quarter, half or year
+ * ending with it) closes by time alone, and this writes its history
+ * entry within ROLLING_REFRESH_S of the close even when no line arrives.
  */
 static void
 on_rolling(evutil_socket_t fd, short what, void *arg)
 {
 	struct store *st = arg;
+	int64_t now = cal_now(), wall = now + tz_utc_offset(st->tz, now);
 
 	recompute_touch_month(st->rc, month_of_day(store_today(st)));
+	recompute_touch_month(st->rc, month_of_day(floor_div(wall - st->cfg->alerts.grace_s, 86400) - 1));
 	recompute_touch_rolling(st->rc);
 	recompute_kick(st->rc);
 }
@@ -1720,6 +1729,13 @@ int32_t
 store_utc_offset(const struct store *st, int64_t utc)
 {
 	return tz_utc_offset(st->tz, utc);
+}
+
+/* The configured zone. */
+const struct tz *
+store_tz(const struct store *st)
+{
+	return st->tz;
 }
 
 /* True when the indicator hashes are current. */

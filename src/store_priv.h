@@ -76,6 +76,8 @@ int store_send(struct store *st, redisCallbackFn *fn, void *privdata,
 
 /* Seconds east of UTC in the configured zone at instant utc. */
 int32_t store_utc_offset(const struct store *st, int64_t utc);
+/* The configured zone (replaced with the config; do not keep it across callbacks). */
+const struct tz *store_tz(const struct store *st);
 /* True when no indicator recompute is running or due: the ind: hashes are current. */
 bool store_indicators_fresh(const struct store *st);
 /* recompute.c: every due indicator hash is written (alerts may look now). */

@@ -343,6 +343,87 @@ static void test_keys(void **state)
 	assert_int_equal(v, 42);
 }
 
+/* Local midnights as stream ids: Europe/Stockholm's rule, across both DST switches. */
+static void test_start_ms(void **state)
+{
+	struct tz *cet = NULL, *gap = NULL;
+	struct period p;
+
+	(void)state;
+	assert_int_equal(tz_parse_posix("CET-1CEST,M3.5.0,M10.5.0/3", &cet), 0);
+	/* 2026-03-01 00:00 CET = 2026-02-28 23:00 UTC */
+	p = period_of_day(P_MONTH, D(2026, 3, 15));
+	assert_true(period_start_ms(&p, cet) == INT64_C(1772319600000));
+	/* after the spring switch: 2026-04-01 00:00 CEST = 2026-03-31 22:00 UTC */
+	p = period_of_day(P_MONTH, D(2026, 4, 30));
+	assert_true(period_start_ms(&p, cet) == INT64_C(1774994400000));
+	/* after the autumn switch: 2025-11-01 00:00 CET */
+	p = period_of_day(P_MONTH, D(2025, 11, 1));
+	assert_true(period_start_ms(&p, cet) == INT64_C(1761951600000));
+	/* a quarter, half and year start with their first month */
+	p = period_of_day(P_QUARTER, D(2026, 2, 10));
+	assert_true(period_start_ms(&p, cet) == INT64_C(1767222000000));
+	p = period_of_day(P_HALF, D(2026, 5, 10));
+	assert_true(period_start_ms(&p, cet) == INT64_C(1767222000000));
+	p = period_of_day(P_YEAR, D(2026, 12, 31));
+	assert_true(period_start_ms(&p, cet) == INT64_C(1767222000000));
+	p = period_of_day(P_QUARTER, D(2025, 12, 31));
+	assert_true(period_start_ms(&p, cet) == INT64_C(1759269600000));
+	/* the start of the day after the last is the end: 2026-04-01 00:00 CEST */
+	assert_true(day_start_utc(cet, D(2026, 4, 1)) == INT64_C(1774994400));
+
+	/* A zone switching at 00:00 (UTC-3 to UTC-2 on the last Sunday of March):
+	 * that day's midnight does not exist; the day starts at 01:00 (03:00 UTC). */
+	assert_int_equal(tz_parse_posix("<-03>3<-02>,M3.5.0/0,M10.5.0/0", &gap), 0);
+	assert_true(day_start_utc(gap, D(2026, 3, 29)) == days_from_civil(2026, 3, 29) * 86400 + 3 * 3600);
+	assert_true(day_start_utc(gap, D(2026, 3, 28)) == days_from_civil(2026, 3, 28) * 86400 + 3 * 3600);
+	assert_true(day_start_utc(gap, D(2026, 3, 30)) == days_from_civil(2026, 3, 30) * 86400 + 2 * 3600);
+	tz_free(cet);
+	tz_free(gap);
+}
+
+/* A period is closed at its end (local midnight after its last day) plus the grace. */
+static void test_closed(void **state)
+{
+	const int64_t grace = 2 * 86400;
+	/* 2026-04-03 00:00 CEST: March (and Q1) end + 2 days */
+	const int64_t due = INT64_C(1775167200);
+	struct tz *cet = NULL;
+	struct period mar, q1, h1, y, apr, day, roll;
+
+	(void)state;
+	assert_int_equal(tz_parse_posix("CET-1CEST,M3.5.0,M10.5.0/3", &cet), 0);
+	mar = period_of_day(P_MONTH, D(2026, 3, 1));
+	q1 = period_of_day(P_QUARTER, D(2026, 3, 1));
+	h1 = period_of_day(P_HALF, D(2026, 3, 1));
+	y = period_of_day(P_YEAR, D(2026, 3, 1));
+	apr = period_of_day(P_MONTH, D(2026, 4, 1));
+	day = period_of_day(P_DAY, D(2026, 3, 31));
+	roll = period_of_day(P_ROLLING, D(2026, 3, 1));
+
+	assert_false(period_closed(&mar, cet, grace, due - 1));
+	assert_true(period_closed(&mar, cet, grace, due));
+	assert_true(period_closed(&mar, cet, grace, due + 86400 * 400));
+	assert_false(period_closed(&q1, cet, grace, due - 1));
+	assert_true(period_closed(&q1, cet, grace, due));
+	assert_false(period_closed(&h1, cet, grace, due));
+	assert_false(period_closed(&y, cet, grace, due));
+	assert_false(period_closed(&apr, cet, grace, due));
+	/* H1 closes 2026-07-03 00:00 CEST, the year on 2027-01-03 00:00 CET */
+	assert_false(period_closed(&h1, cet, grace, INT64_C(1783029600) - 1));
+	assert_true(period_closed(&h1, cet, grace, INT64_C(1783029600)));
+	assert_true(period_closed(&y, cet, grace, days_from_civil(2027, 1, 3) * 86400 - 3600));
+	assert_false(period_closed(&y, cet, grace, days_from_civil(2027, 1, 3) * 86400 - 3601));
+	/* without grace: at the end itself; a negative grace counts as none */
+	assert_false(period_closed(&mar, cet, 0, INT64_C(1774994400) - 1));
+	assert_true(period_closed(&mar, cet, 0, INT64_C(1774994400)));
+	assert_true(period_closed(&mar, cet, -5, INT64_C(1774994400)));
+	assert_true(period_closed(&day, cet, 0, INT64_C(1774994400)));
+	/* rolling moves with today: never closed */
+	assert_false(period_closed(&roll, cet, 0, due + 86400 * 400));
+	tz_free(cet);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +435,8 @@ int main(void)
 		cmocka_unit_test(test_months),
 		cmocka_unit_test(test_spans),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_start_ms),
+		cmocka_unit_test(test_closed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
