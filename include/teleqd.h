@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define TQ_VERSION      "0.1.0"
@@ -418,6 +419,7 @@ struct config {
 		                         * NULL (no http: section) = no listener */
 		char    *host;          /* parsed: address to bind (a literal IP, no brackets) */
 		unsigned port;
+		int64_t  min_cases;     /* the dashboard shows no ratio over fewer cases (default 5) */
 	} http;
 };
 
@@ -626,6 +628,130 @@ void ind_outcome(const struct indicator *ind, const struct ind_sums *months,
                  const struct ind_sums *prev, unsigned n, struct outcome *ret);
 bool target_met(enum cmp cmp, double target, double value);
 const char *cmp_symbol(enum cmp cmp);   /* ">=", ... */
+
+/* --------------------------------------------------------------- report.c */
+/*
+ * The committee's report over a period (pure): what `teleqctl report`
+ * prints and the daemon serves as /api/indicators and on its dashboard.
+ * The caller reads the counter hashes of the report's spans, folds each
+ * with ind_accumulate() into an ind_table (one bucket per local month),
+ * and calls compute_report(); both programs thus give the same figures.
+ */
+#define IND_MAX_MONTHS  12      /* month buckets of one span: a year, or up to 3 for rolling */
+#define REPORT_PERIOD_MAX 32    /* bytes of a PERIOD argument */
+#define REPORT_PERIOD_SYNTAX "2026-03, 2026-Q1, 2026-H1, 2026, 2026-03-05 or rolling"
+
+/* Counter sums of one span, bucketed by local month, as ind_accumulate() fills them. */
+struct ind_table {
+	unsigned         nmonths;
+	int64_t          monthno[IND_MAX_MONTHS];
+	struct ind_sums *sums;          /* [bucket * nindicators + indicator] */
+};
+/* Allocates an empty table for nind indicators. 0 or -ENOMEM (t untouched). */
+int  ind_table_init(struct ind_table *t, size_t nind);
+void ind_table_done(struct ind_table *t);       /* accepts NULL and zeroed */
+/*
+ * The nind sums of month monthno in t, a new bucket when it is not the
+ * last one (callers feed months in ascending order). NULL when t is full.
+ */
+struct ind_sums *ind_table_month(struct ind_table *t, size_t nind, int64_t monthno);
+/* Month number (y*12 + m-1) of bucket k of span s. */
+int64_t span_month(const struct span *s, unsigned k);
+/*
+ * Outcome of indicator i of cfg over table t. before holds the same span
+ * one year earlier, needed by growth indicators (NULL: no value). When
+ * monthly is not NULL it gets the ratio of each month with den > 0, in
+ * order, and *ret_nmonthly their count.
+ */
+void ind_table_outcome(const struct config *cfg, size_t i, const struct ind_table *t,
+                       const struct ind_table *before, struct outcome *ret,
+                       double monthly[IND_MAX_MONTHS], unsigned *ret_nmonthly);
+/* Strict decimal int64 of a counter value s[0..len) (no blanks, no '+'). 0 or -EINVAL. */
+int  report_parse_count(const char *s, size_t len, int64_t *ret);
+
+/* One indicator's figures for the period and the same period a year earlier. */
+struct ind_result {
+	struct outcome cur, prev;
+	unsigned       ncur_monthly, nprev_monthly;
+	double         cur_monthly[IND_MAX_MONTHS];
+	double         prev_monthly[IND_MAX_MONTHS];
+};
+struct report {
+	struct period     cur, prev;    /* the period, the same period one year earlier */
+	char              cur_name[32], prev_name[32];
+	int64_t           today;
+	struct span       scur, sprev;  /* counter hashes of cur and of prev */
+	struct span       sprev2;       /* of prev one year earlier: read when need_prev2 */
+	bool              need_prev2;   /* some indicator is a growth */
+	size_t            n;            /* cfg->nindicators */
+	struct ind_result *r;
+};
+/*
+ * A PERIOD as teleqctl report takes it (REPORT_PERIOD_SYNTAX; "rolling"
+ * ends with today), at most REPORT_PERIOD_MAX bytes. 0 or -EINVAL.
+ */
+int  report_parse_period(const char *s, int64_t today, struct period *ret);
+/* Sets up rep for period p (spans, names, zeroed results). 0 or -ENOMEM; rep untouched on failure. */
+int  report_init(struct report *rep, const struct config *cfg, const struct period *p, int64_t today);
+void report_done(struct report *rep);           /* accepts NULL and zeroed */
+/*
+ * Fills rep->r from the tables of the period (cur), of the same period one
+ * year earlier (prev) and two years earlier (prev2, for the growth of the
+ * previous year; may be NULL).
+ */
+void compute_report(const struct config *cfg, const struct ind_table *cur,
+                    const struct ind_table *prev, const struct ind_table *prev2,
+                    struct report *rep);
+/*
+ * The JSON report: an array with one object per indicator (indicator,
+ * title, period, numerator, denominator, value, target, cmp, met, months
+ * for mean-of-months, previous_year: the same object or null). Write
+ * errors show in ferror(out).
+ */
+void report_json(FILE *out, const struct config *cfg, const struct report *rep);
+/* A JSON string literal of s (valid JSON even when s is not valid UTF-8). */
+void report_json_string(FILE *out, const char *s);
+/* Number formats of the reports. */
+double report_whole_percent(double v);          /* 0.7350 -> 74, from the judged 4 decimals */
+void report_fmt_percent(char *buf, size_t len, double v, bool sign);    /* "52 %", "+25 %" */
+void report_fmt_target(char *buf, size_t len, double target);           /* "55 %", "12,5 %" */
+void report_fmt_frac(char *buf, size_t len, double v);                  /* "0.5166", "1" */
+const char *report_cmp_sign(enum cmp cmp);      /* "≥", ">", "≤", "<" */
+
+/* ----------------------------------------------------------------- page.c */
+/*
+ * The dashboard page (pure): one self-contained HTML document, Swedish
+ * labels, no script, no external resource, for a laptop and a phone
+ * alike. Per indicator: an SVG chart of the last PAGE_MONTHS months
+ * against the target line, this month so far, the quarter and the same
+ * quarter last year, each with its basis ("265 av 513") and whether the
+ * target is met ("uppfyllt" / "ej uppfyllt" / "ej bedömt", in words).
+ * A value over fewer than min_cases cases (ratio: its denominator;
+ * growth: either count) is shown as "för få ärenden", without basis, and
+ * is a gap in the chart.
+ */
+#define PAGE_MONTHS 13          /* months in a chart: this one and the same one last year */
+struct page_ind {               /* one indicator's figures (cfg->indicators[i]) */
+	struct outcome months[PAGE_MONTHS];     /* month first_month + k; the last is this month so far */
+	struct outcome quarter;                 /* the current quarter so far */
+	struct outcome quarter_prev;            /* the same quarter one year earlier */
+};
+struct page_model {
+	int64_t  today;                 /* local day number */
+	int64_t  now_wall;              /* local wall-clock seconds since 1970 ("uppdaterad") */
+	int64_t  first_month;           /* month number (y*12 + m-1) of months[0]: today's - 12 */
+	struct period quarter, quarter_prev;
+	int64_t  min_cases;             /* >= 1 */
+	size_t   n;                     /* cfg->nindicators */
+	const struct page_ind *ind;     /* n entries */
+};
+/*
+ * Writes the page of m to out. Every config string is HTML-escaped.
+ * Returns 0, or -EIO when out reports a write error.
+ */
+int  page_render(FILE *out, const struct config *cfg, const struct page_model *m);
+/* True when o is over fewer than min_cases cases: the page shows no ratio for it. */
+bool page_too_few(const struct indicator *ind, const struct outcome *o, int64_t min_cases);
 
 /* ---------------------------------------------------------------- alert.c */
 /*
@@ -1009,14 +1135,36 @@ int metrics_render(const struct metrics *m, const struct config *cfg,
 
 /* ----------------------------------------------------------------- http.c */
 /*
- * The optional HTTP listener (libevent evhttp): GET/HEAD /healthz and
- * /metrics; any other method 405, any other path 404. No write endpoints.
+ * The optional HTTP listener (libevent evhttp): GET/HEAD /healthz,
+ * /metrics, / (the dashboard page) and /api/indicators; any other method
+ * 405, any other path 404. No write endpoints.
  */
+enum http_view {
+	HTTP_PAGE,              /* GET /: the dashboard page */
+	HTTP_API_INDICATORS,    /* GET /api/indicators[?period=PERIOD]: the JSON report */
+};
+/*
+ * A request answered later: the sink's figures come from Redis. Answer it
+ * exactly once with http_reply_send (which frees it), whether or not the
+ * client is still there: when it is gone, or the listener was freed
+ * meanwhile, the answer only frees it.
+ */
+struct http_reply;
+void http_reply_send(struct http_reply *rep, int code, const char *content_type,
+                     const char *body, size_t len);
 struct http_sink {
 	/* Health: 0 healthy; otherwise a short reason (no personal data) in buf. */
 	int   (*health)(void *arg, char *buf, size_t len);
 	/* The /metrics body, malloc'd (*ret_len set), or NULL on failure (503). */
 	char *(*metrics)(void *arg, size_t *ret_len);
+	/*
+	 * / and /api/indicators (NULL: 404). period is the API's "period"
+	 * query argument (1..REPORT_PERIOD_MAX bytes, not yet checked), NULL
+	 * when absent or for the page; valid during the call only. The sink
+	 * answers through rep exactly once, during the call or later.
+	 */
+	void  (*dashboard)(void *arg, struct http_reply *rep, enum http_view view,
+	                   const char *period);
 };
 struct httpd;
 /*
@@ -1027,6 +1175,21 @@ struct httpd;
 int  httpd_new(struct event_base *base, const struct config *cfg, const struct http_sink *sink,
                void *arg, struct httpd **ret, unsigned *ret_port);
 void httpd_free(struct httpd *h);               /* accepts NULL */
+
+/* ----------------------------------------------------------------- dash.c */
+/*
+ * The daemon's dashboard (HTTP_PAGE) and /api/indicators
+ * (HTTP_API_INDICATORS), read from the counters over st's connection and
+ * answered through rep: 200 with the page (text/html) or the JSON report
+ * of period (as teleqctl report takes it; NULL: the current month), 400
+ * for a bad period, 503 when Redis is not ready, the connection is lost,
+ * too many requests are being served or Redis takes too long. The config
+ * in force (store_config) must outlive st: a request in flight keeps it
+ * until st answers or is freed (store_free answers everything).
+ */
+struct store;
+void dash_serve(struct event_base *base, struct store *st, struct http_reply *rep,
+                enum http_view view, const char *period);
 
 /* -------------------------------------------------------------- sdnotify.c */
 /*

@@ -2574,12 +2574,20 @@ static int parse_listen(struct ctx *c, const yaml_node_t *n)
 	return 0;
 }
 
-/* http: { listen } — listen is required when the section is there. */
+#define CFG_MAX_MIN_CASES 1000000
+
+/*
+ * http: { listen, min_cases } — listen is required when the section is
+ * there. min_cases (1..CFG_MAX_MIN_CASES, default 5): the dashboard shows
+ * "för få ärenden" instead of a ratio over fewer cases, so no small group
+ * can be singled out.
+ */
 static int parse_http(struct ctx *c, const yaml_node_t *n)
 {
-	enum { K_LISTEN, K__N };
-	static const char *const keys[K__N] = { "listen" };
+	enum { K_LISTEN, K_MIN_CASES, K__N };
+	static const char *const keys[K__N] = { "listen", "min_cases" };
 	yaml_node_t *v[K__N];
+	uint64_t u;
 	int r;
 
 	r = take_keys(c, n, "http", keys, K__N, v);
@@ -2587,7 +2595,15 @@ static int parse_http(struct ctx *c, const yaml_node_t *n)
 		return r;
 	if (!v[K_LISTEN])
 		return fail_missing(c, n, "listen", "http");
-	return parse_listen(c, v[K_LISTEN]);
+	if ((r = parse_listen(c, v[K_LISTEN])) < 0)
+		return r;
+	if (v[K_MIN_CASES]) {
+		r = get_uint(c, v[K_MIN_CASES], "min_cases", 1, CFG_MAX_MIN_CASES, &u);
+		if (r < 0)
+			return r;
+		c->cfg->http.min_cases = (int64_t)u;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------- root */
@@ -2611,6 +2627,7 @@ static int config_defaults(struct ctx *c)
 	cfg->batch_max_delay_ms = 100;
 	cfg->deadletter_maxlen = 10000;
 	cfg->rescan_interval_ms = 2000;
+	cfg->http.min_cases = 5;
 	return alert_defaults(c);
 }
 

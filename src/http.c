@@ -1,19 +1,37 @@
 /*
- * http.c — the optional HTTP listener: GET/HEAD /healthz and /metrics,
- * on libevent's evhttp in the daemon's event loop.
+ * http.c — the optional HTTP listener on libevent's evhttp in the daemon's
+ * event loop: GET/HEAD /healthz, /metrics, the dashboard page / and
+ * /api/indicators.
  *
  *   /healthz   200 "ok\n" when sink->health() returns 0, else 503 with its
  *              reason and "\n" (text/plain).
  *   /metrics   200 with sink->metrics() as Prometheus text 0.0.4; 503 when
  *              it gives nothing.
+ *   /          the dashboard page, /api/indicators the JSON report: both
+ *              answered by sink->dashboard() through a deferred reply
+ *              (struct http_reply), since the figures come from Redis
+ *              asynchronously. /api/indicators passes its "period" query
+ *              argument on (at most HTTP_PERIOD_MAX bytes, else 400).
  *   other path 404; other method on a known path 405 with "Allow: GET, HEAD".
  *
- * The query string is ignored for routing (/metrics?x=1 is /metrics). No
- * endpoint changes anything, and no request body is ever read: bodies are
- * capped at HTTP_MAX_BODY bytes (a larger one ends the connection with
- * 413), headers at HTTP_MAX_HEADERS, and an idle or slow connection is
- * closed after HTTP_TIMEOUT_S. Every response has Cache-Control: no-store,
- * so no proxy keeps a stale health or counter value.
+ * The query string is ignored for routing (/metrics?x=1 is /metrics) and
+ * read only by /api/indicators. No endpoint changes anything, and no
+ * request body is ever read: bodies are capped at HTTP_MAX_BODY bytes (a
+ * larger one ends the connection with 413), headers at HTTP_MAX_HEADERS,
+ * and an idle or slow connection is closed after HTTP_TIMEOUT_S. Every
+ * response has Cache-Control: no-store, so no proxy keeps a stale health
+ * or counter value; HTML also gets a Content-Security-Policy that allows
+ * nothing but its inline style (no script, no external resource).
+ *
+ * Deferred replies and freed requests: evhttp frees a request with its
+ * connection (the client went away and libevent noticed, or evhttp_free
+ * at a reload or exit). A struct http_reply therefore watches its
+ * connection (evhttp_connection_set_closecb) and forgets a request that
+ * libevent is about to free; httpd_free orphans every pending one. The
+ * sink's answer then only frees the http_reply. A request libevent has
+ * detached from a failed connection without freeing it (req->evcon NULL,
+ * libevent 2.1's incoming_fail) stays ours: the answer frees it, as
+ * evhttp_send_reply does for a request without a connection.
  *
  * The socket is created here rather than by evhttp_bind_socket: that one
  * resolves the address with AI_ADDRCONFIG, which refuses [::1] on a host
@@ -22,11 +40,12 @@
  * ever resolved here.
  *
  * libevent 2.1's evhttp has no cap on concurrent connections: they are
- * bounded by the timeout and the descriptor limit. The default listener is
- * on the loopback only; an operator who binds another address should
- * firewall it.
+ * bounded by the timeout and the descriptor limit (the dashboard's Redis
+ * reads are bounded by the sink, dash.c). The default listener is on the
+ * loopback only; an operator who binds another address should firewall it.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,14 +67,27 @@
 #define HTTP_TIMEOUT_S      10          /* read/write timeout per connection */
 #define HTTP_BACKLOG        64
 #define HTTP_REASON_MAX     256         /* bytes of a health reason */
+#define HTTP_PERIOD_MAX     REPORT_PERIOD_MAX   /* bytes of /api/indicators?period= */
 
 #define TEXT_PLAIN          "text/plain; charset=utf-8"
 #define PROM_TEXT           "text/plain; version=0.0.4; charset=utf-8"
+/* the dashboard is self-contained: its inline style is all it may use */
+#define HTML_CSP            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; " \
+                            "form-action 'none'; frame-ancestors 'none'"
 
 struct httpd {
-	struct evhttp   *http;
-	struct http_sink sink;
-	void            *arg;
+	struct evhttp     *http;
+	struct http_sink   sink;
+	void              *arg;
+	struct http_reply *pending;     /* deferred replies not yet answered */
+};
+
+/* A request answered later (see the top of this file). */
+struct http_reply {
+	struct httpd             *h;            /* NULL once the listener is freed */
+	struct evhttp_request    *req;          /* NULL once libevent freed it */
+	struct evhttp_connection *evcon;        /* whose close callback points here, or NULL */
+	struct http_reply        *prev, *next;  /* in h->pending */
 };
 
 /*
@@ -73,6 +105,8 @@ reply(struct evhttp_request *req, int code, const char *ct, const char *body, si
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	/* a browser must not guess HTML in a reason or a label value */
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	if (!strncmp(ct, "text/html", 9))
+		evhttp_add_header(h, "Content-Security-Policy", HTML_CSP);
 	b = evbuffer_new();
 	if (!b || evbuffer_add(b, body, len) < 0) {
 		evbuffer_free(b);
@@ -136,20 +170,160 @@ serve_metrics(struct httpd *h, struct evhttp_request *req)
 	free(body);
 }
 
+/* Unlinks rep from its listener's pending list (when it has one). */
+static void
+reply_unlink(struct http_reply *rep)
+{
+	if (!rep->h)
+		return;
+	if (rep->prev)
+		rep->prev->next = rep->next;
+	else
+		rep->h->pending = rep->next;
+	if (rep->next)
+		rep->next->prev = rep->prev;
+	rep->h = NULL;
+	rep->prev = rep->next = NULL;
+}
+
+/*
+ * evhttp: rep's connection is going away. libevent frees the requests
+ * still queued on it right after this call; one it has detached already
+ * (req->evcon NULL: the client hung up and libevent kept the request for
+ * our answer) is not freed, and stays ours to answer (which frees it).
+ */
+static void
+/* cppcheck-suppress constParameter ; evcon: the type libevent's close callback has */
+on_reply_conn_close(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_reply *rep = arg;
+
+	if (rep->req && evhttp_request_get_connection(rep->req) == evcon)
+		rep->req = NULL;
+	rep->evcon = NULL;
+}
+
+/*
+ * Answers a deferred request with code, content type ct and body[0..len)
+ * (the headers of reply()), then frees rep. When the client or the
+ * listener is gone meanwhile, only frees rep. Accepts NULL.
+ */
+void
+http_reply_send(struct http_reply *rep, int code, const char *ct, const char *body, size_t len)
+{
+	if (!rep)
+		return;
+	/* the connection may outlive this answer (keep-alive): unhook first */
+	if (rep->evcon)
+		evhttp_connection_set_closecb(rep->evcon, NULL, NULL);
+	if (rep->req)
+		reply(rep->req, code, ct, body, len);
+	reply_unlink(rep);
+	free(rep);
+}
+
+/*
+ * The decoded value of the first "period" argument of the query string
+ * query ('+' is a space, as in a form) into buf (cap bytes). Returns 1
+ * when found, 0 when there is none, -EINVAL when it is empty, longer than
+ * cap - 1 bytes or holds a NUL (%00), -ENOMEM.
+ */
+static int
+query_period(const char *query, char *buf, size_t cap)
+{
+	for (const char *p = query; p && *p;) {
+		const char *amp = strchr(p, '&'), *end = amp ? amp : p + strlen(p);
+		size_t n;
+		char *raw, *dec;
+
+		if (end - p < 7 || strncmp(p, "period=", 7) != 0) {
+			p = amp ? amp + 1 : NULL;
+			continue;
+		}
+		p += 7;
+		/* an escape is 3 bytes: more than that per byte cannot fit */
+		if (end == p || (size_t)(end - p) > 3 * (cap - 1))
+			return -EINVAL;
+		if (!(raw = strndup(p, (size_t)(end - p))))
+			return -ENOMEM;
+		dec = evhttp_uridecode(raw, 1, &n);
+		free(raw);
+		if (!dec)
+			return -ENOMEM;
+		/* strlen stops at a decoded NUL: "2026-03%00x" is not "2026-03" */
+		if (n == 0 || n >= cap || strlen(dec) != n) {
+			free(dec);
+			return -EINVAL;
+		}
+		memcpy(buf, dec, n + 1);
+		free(dec);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * GET / and /api/indicators: hands a deferred reply to the sink. For the
+ * API, the "period" query argument (decoded, 1..HTTP_PERIOD_MAX bytes,
+ * else 400) goes with it; other arguments are ignored, as is the page's
+ * query.
+ */
+static void
+serve_dashboard(struct httpd *h, struct evhttp_request *req, const struct evhttp_uri *uri,
+                bool api)
+{
+	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+	char period[HTTP_PERIOD_MAX + 1];
+	struct http_reply *rep;
+	int r = 0;
+
+	if (!h->sink.dashboard) {
+		reply_text(req, HTTP_NOTFOUND, "not found\n");
+		return;
+	}
+	if (api && query && (r = query_period(query, period, sizeof(period))) < 0) {
+		if (r == -ENOMEM)
+			reply_text(req, HTTP_INTERNAL, "out of memory\n");
+		else
+			reply_text(req, HTTP_BADREQUEST, "bad period: expected " REPORT_PERIOD_SYNTAX "\n");
+		return;
+	}
+	rep = calloc(1, sizeof(*rep));
+	if (!rep) {
+		reply_text(req, HTTP_INTERNAL, "out of memory\n");
+		return;
+	}
+	rep->h = h;
+	rep->req = req;
+	rep->evcon = evhttp_request_get_connection(req);
+	if (rep->evcon)
+		evhttp_connection_set_closecb(rep->evcon, on_reply_conn_close, rep);
+	rep->next = h->pending;
+	if (h->pending)
+		h->pending->prev = rep;
+	h->pending = rep;
+	/* the sink answers through rep exactly once, now or later */
+	h->sink.dashboard(h->arg, rep, api ? HTTP_API_INDICATORS : HTTP_PAGE, r > 0 ? period : NULL);
+}
+
 /* Every request: route by path (query ignored), then check the method. */
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
+	enum { R_HEALTH, R_METRICS, R_PAGE, R_API } route;
 	struct httpd *h = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-	bool health;
 
 	if (path && !strcmp(path, "/healthz"))
-		health = true;
+		route = R_HEALTH;
 	else if (path && !strcmp(path, "/metrics"))
-		health = false;
+		route = R_METRICS;
+	else if (path && !strcmp(path, "/"))
+		route = R_PAGE;
+	else if (path && !strcmp(path, "/api/indicators"))
+		route = R_API;
 	else {
 		reply_text(req, HTTP_NOTFOUND, "not found\n");
 		return;
@@ -159,10 +333,12 @@ on_request(struct evhttp_request *req, void *arg)
 		reply_text(req, HTTP_BADMETHOD, "method not allowed\n");
 		return;
 	}
-	if (health)
-		serve_health(h, req);
-	else
-		serve_metrics(h, req);
+	switch (route) {
+	case R_HEALTH:  serve_health(h, req); break;
+	case R_METRICS: serve_metrics(h, req); break;
+	case R_PAGE:    serve_dashboard(h, req, uri, false); break;
+	case R_API:     serve_dashboard(h, req, uri, true); break;
+	}
 }
 
 /*
@@ -288,12 +464,27 @@ httpd_new(struct event_base *base, const struct config *cfg, const struct http_s
 	return 0;
 }
 
-/* Closes the listener and every open connection. Accepts NULL. */
+/*
+ * Closes the listener and every open connection. Replies still pending
+ * are orphaned: their requests go with their connections (a detached one
+ * is freed here), and http_reply_send later only frees them. Accepts NULL.
+ */
 void
 httpd_free(struct httpd *h)
 {
 	if (!h)
 		return;
+	while (h->pending) {
+		struct http_reply *rep = h->pending;
+
+		if (rep->evcon)
+			evhttp_connection_set_closecb(rep->evcon, NULL, NULL);
+		else if (rep->req)
+			evhttp_request_free(rep->req);  /* detached: no connection frees it */
+		rep->req = NULL;
+		rep->evcon = NULL;
+		reply_unlink(rep);
+	}
 	evhttp_free(h->http);
 	free(h);
 }

@@ -10,10 +10,13 @@
  *   1. arguments        parse_args()
  *   2. Redis            redis_open(), fetch_span(): synchronous hiredis,
  *                       one pipelined HGETALL per counter hash
- *   3. computation      ind_table_*(), compute_report(): pure, built only on
- *                       ind_accumulate()/ind_outcome() so the daemon's
- *                       recompute gives the same figures
- *   4. output           print_text(), print_csv(), print_json()
+ *   3. computation      report.c: report_init(), ind_table_*(),
+ *                       compute_report(): pure, built only on
+ *                       ind_accumulate()/ind_outcome(), and shared with the
+ *                       daemon (its /api/indicators and dashboard), so both
+ *                       give the same figures
+ *   4. output           print_text(), print_csv() here; report_json() in
+ *                       report.c (the daemon's /api/indicators writes it too)
  *
  * The alerts command reads the alerts stream and the outbox the daemon
  * keeps (cmd_alerts_list), or sends a test message through every
@@ -50,7 +53,6 @@
 #define REDIS_TIMEOUT_S 5
 #define PASSWORD_MAX    512     /* bytes of a password file we read */
 #define KEY_MAX         512
-#define IND_MAX_MONTHS  12      /* month buckets of one span: a year, or up to 3 for rolling */
 #define ALERTS_DEFAULT  20      /* alerts listed by default */
 #define ALERTS_MAX      100000  /* --count limit */
 
@@ -265,144 +267,6 @@ resolve_today(const struct config *cfg, const char *given, int64_t *ret)
 	return 0;
 }
 
-/* ======================================================== computation */
-/*
- * Pure. A proposed shared API (declarations in the report): the daemon's
- * recompute fills an ind_table per span from its HGETALL replies the same
- * way and calls ind_table_outcome().
- */
-
-/* Counter sums of one span, bucketed by local month, as ind_accumulate() fills them. */
-struct ind_table {
-	unsigned         nmonths;
-	int64_t          monthno[IND_MAX_MONTHS];
-	struct ind_sums *sums;          /* [bucket * nindicators + indicator] */
-};
-
-/* Allocates an empty table for nind indicators. 0 or -ENOMEM. */
-static int
-ind_table_init(struct ind_table *t, size_t nind)
-{
-	*t = (struct ind_table){ 0 };
-	t->sums = calloc(IND_MAX_MONTHS * (nind ? nind : 1), sizeof(*t->sums));
-	return t->sums ? 0 : -ENOMEM;
-}
-
-static void
-ind_table_done(struct ind_table *t)
-{
-	free(t->sums);
-	t->sums = NULL;
-}
-
-/*
- * The nind sums of month monthno in t, a new bucket when it is not the
- * last one (callers feed months in ascending order). NULL when t is full.
- */
-static struct ind_sums *
-ind_table_month(struct ind_table *t, size_t nind, int64_t monthno)
-{
-	if (t->nmonths > 0 && t->monthno[t->nmonths - 1] == monthno)
-		return &t->sums[(t->nmonths - 1) * nind];
-	if (t->nmonths == IND_MAX_MONTHS)
-		return NULL;
-	t->monthno[t->nmonths] = monthno;
-	return &t->sums[t->nmonths++ * nind];
-}
-
-/* Month number (y*12 + m-1) of bucket k of span s. */
-static int64_t
-span_month(const struct span *s, unsigned k)
-{
-	int64_t y;
-	unsigned m, d;
-
-	if (!s->days)
-		return s->first + k;
-	civil_from_days(s->first + k, &y, &m, &d);
-	return y * 12 + m - 1;
-}
-
-/*
- * Outcome of indicator i of cfg over table t. before holds the same span
- * one year earlier, needed by growth indicators (NULL: no value). When
- * monthly is not NULL it gets the ratio of each month with den > 0, in
- * order, and *ret_nmonthly their count.
- */
-static void
-ind_table_outcome(const struct config *cfg, size_t i, const struct ind_table *t,
-                  const struct ind_table *before, struct outcome *ret,
-                  double monthly[IND_MAX_MONTHS], unsigned *ret_nmonthly)
-{
-	const struct indicator *ind = &cfg->indicators[i];
-	size_t nind = cfg->nindicators;
-	struct ind_sums m[IND_MAX_MONTHS];
-	unsigned nm = 0;
-
-	/* ind_outcome() wants one indicator's months side by side. */
-	for (unsigned k = 0; k < t->nmonths; k++)
-		m[k] = t->sums[k * nind + i];
-
-	if (ind->kind == IND_GROWTH) {
-		/* Growth only sums; the two spans need not have as many month
-		 * buckets (rolling windows), so compare their totals. */
-		struct ind_sums cur = { 0, 0 }, prev = { 0, 0 };
-		struct outcome tmp;
-
-		ind_outcome(ind, m, NULL, t->nmonths, &tmp);
-		cur.num = tmp.num;
-		if (before) {
-			for (unsigned k = 0; k < before->nmonths; k++)
-				m[k] = before->sums[k * nind + i];
-			ind_outcome(ind, m, NULL, before->nmonths, &tmp);
-			prev.num = tmp.num;
-		}
-		ind_outcome(ind, &cur, before ? &prev : NULL, 1, ret);
-	} else {
-		ind_outcome(ind, m, NULL, t->nmonths, ret);
-		if (monthly)
-			for (unsigned k = 0; k < t->nmonths; k++)
-				if (m[k].den > 0)
-					monthly[nm++] = (double)m[k].num / (double)m[k].den;
-	}
-	if (ret_nmonthly)
-		*ret_nmonthly = nm;
-}
-
-/* One indicator's figures for the period and the same period a year earlier. */
-struct ind_result {
-	struct outcome cur, prev;
-	unsigned       ncur_monthly, nprev_monthly;
-	double         cur_monthly[IND_MAX_MONTHS];
-	double         prev_monthly[IND_MAX_MONTHS];
-};
-
-struct report {
-	struct period     cur, prev;    /* the period, the same period one year earlier */
-	char              cur_name[32], prev_name[32];
-	int64_t           today;
-	size_t            n;            /* cfg->nindicators */
-	struct ind_result *r;
-};
-
-/*
- * Fills rep->r from the tables of the period (cur), of the same period one
- * year earlier (prev) and two years earlier (prev2, for the growth of the
- * previous year; may be NULL).
- */
-static void
-compute_report(const struct config *cfg, const struct ind_table *cur,
-               const struct ind_table *prev, const struct ind_table *prev2,
-               struct report *rep)
-{
-	for (size_t i = 0; i < cfg->nindicators; i++) {
-		struct ind_result *r = &rep->r[i];
-
-		ind_table_outcome(cfg, i, cur, prev, &r->cur, r->cur_monthly, &r->ncur_monthly);
-		ind_table_outcome(cfg, i, prev, prev2, &r->prev, r->prev_monthly, &r->nprev_monthly);
-	}
-}
-
 /* ============================================================== Redis */
 
 /*
@@ -576,26 +440,6 @@ counter_key(const struct config *cfg, const struct span *s, unsigned k, char *bu
 	return key_name(cfg, buf, len, "month:%s", when);
 }
 
-/* Strict decimal int64 of s[0..len): 0 or -EINVAL. */
-static int
-parse_count(const char *s, size_t len, int64_t *ret)
-{
-	char tmp[32], *end;
-	long long v;
-
-	/* strtoll would also take blanks and a '+': Redis writes neither. */
-	if (len == 0 || len >= sizeof(tmp) || (s[0] != '-' && (s[0] < '0' || s[0] > '9')))
-		return -EINVAL;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	errno = 0;
-	v = strtoll(tmp, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 /*
  * Reads every counter hash of span s (pipelined HGETALLs) into table t,
  * one bucket per local month. Returns 0, or -EIO after one line on stderr.
@@ -656,7 +500,7 @@ fetch_span(redisContext *c, const struct config *cfg, const struct span *s,
 			int64_t n;
 
 			if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
-			    parse_count(v->str, v->len, &n) < 0) {
+			    report_parse_count(v->str, v->len, &n) < 0) {
 				(*nbad)++;
 				continue;
 			}
@@ -667,83 +511,8 @@ fetch_span(redisContext *c, const struct config *cfg, const struct span *s,
 	return r;
 }
 
-/* =========================================================== formatting */
-
-/* v rounded to four decimals as whole 1/10000 units (the judged value). */
-static double
-units4(double v)
-{
-	return round(v * 10000.0);
-}
-
-/* Whole percent of v, from its four-decimal value: 0.7350 -> 74. */
-static double
-whole_percent(double v)
-{
-	return round(units4(v) / 100.0);
-}
-
-/* "52 %", growth "+25 %" / "-3 %". */
-static void
-fmt_percent(char *buf, size_t len, double v, bool sign)
-{
-	double p = whole_percent(v);
-
-	if (p == 0)
-		/* cppcheck-suppress duplicateConditionalAssign ; -0.0 == 0: this makes it 0.0 */
-		p = 0;          /* no "-0 %" */
-	snprintf(buf, len, "%s%.0f %%", sign && p > 0 ? "+" : "", p);
-}
-
-/* A target the Swedish way: 0.55 -> "55 %", 0.125 -> "12,5 %". */
-static void
-fmt_target_pct(char *buf, size_t len, double target)
-{
-	char tmp[24], *dot;     /* smaller than every caller's buf, so nothing truncates */
-	size_t n;
-
-	snprintf(tmp, sizeof(tmp), "%.2f", units4(target) / 100.0);
-	dot = strchr(tmp, '.');
-	n = strlen(tmp);
-	while (dot && n > 0 && tmp[n - 1] == '0')
-		tmp[--n] = '\0';
-	if (dot && tmp[n - 1] == '.')
-		tmp[--n] = '\0';
-	else if (dot)
-		*dot = ',';
-	snprintf(buf, len, "%s %%", strcmp(tmp, "-0") == 0 ? "0" : tmp);
-}
-
-/* A fraction with '.' and four decimals, trailing zeros dropped: 0.5166, 0.55, 1. */
-static void
-fmt_frac(char *buf, size_t len, double v)
-{
-	size_t n;
-
-	snprintf(buf, len, "%.4f", units4(v) / 10000.0);
-	n = strlen(buf);
-	while (n > 0 && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	if (strcmp(buf, "-0") == 0)
-		snprintf(buf, len, "0");
-}
-
-/* The comparison as a report prints it. */
-static const char *
-cmp_sign(enum cmp cmp)
-{
-	switch (cmp) {
-	case CMP_GE: return "≥";
-	case CMP_GT: return ">";
-	case CMP_LE: return "≤";
-	case CMP_LT: return "<";
-	}
-	return "?";
-}
-
 /* ========================================================== text output */
+/* The numbers are formatted by report.c (report_fmt_*), as the daemon's JSON and page. */
 
 enum { COL_TITLE, COL_TARGET, COL_VALUE, COL_BASIS, COL_PREV, COL_MET, NCOLS };
 #define CELL_MAX 192
@@ -770,7 +539,7 @@ fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outco
 	pos = (size_t)snprintf(buf, len, "medel av %u mån: ", nmonthly);
 	for (unsigned k = 0; k < nmonthly && pos < len; k++)
 		pos += (size_t)snprintf(buf + pos, len - pos, "%s%.0f", k ? ", " : "",
-		                        whole_percent(monthly[k]));
+		                        report_whole_percent(monthly[k]));
 	if (pos < len)
 		snprintf(buf + pos, len - pos, " %%");
 }
@@ -785,7 +554,7 @@ fmt_prev(char *buf, size_t len, const struct indicator *ind, const struct ind_re
 		snprintf(buf, len, "–");
 		return;
 	}
-	fmt_percent(pct, sizeof(pct), r->prev.value, ind->kind == IND_GROWTH);
+	report_fmt_percent(pct, sizeof(pct), r->prev.value, ind->kind == IND_GROWTH);
 	if (ind->kind == IND_GROWTH)
 		snprintf(buf, len, "%s (%" PRId64 " mot %" PRId64 ")", pct, r->prev.num, r->prev.den);
 	else if (ind->combine == COMBINE_MEAN_OF_MONTHS)
@@ -824,10 +593,10 @@ text_cells(const struct config *cfg, const struct report *rep, size_t i, char ce
 	char pct[32];
 
 	snprintf(cells[COL_TITLE], CELL_MAX, "%s", ind->title ? ind->title : ind->name);
-	fmt_target_pct(pct, sizeof(pct), ind->target);
-	snprintf(cells[COL_TARGET], CELL_MAX, "%s %s", cmp_sign(ind->cmp), pct);
+	report_fmt_target(pct, sizeof(pct), ind->target);
+	snprintf(cells[COL_TARGET], CELL_MAX, "%s %s", report_cmp_sign(ind->cmp), pct);
 	if (r->cur.has_value)
-		fmt_percent(cells[COL_VALUE], CELL_MAX, r->cur.value, ind->kind == IND_GROWTH);
+		report_fmt_percent(cells[COL_VALUE], CELL_MAX, r->cur.value, ind->kind == IND_GROWTH);
 	else
 		snprintf(cells[COL_VALUE], CELL_MAX, "–");
 	fmt_basis(cells[COL_BASIS], CELL_MAX, ind, &r->cur, r->cur_monthly, r->ncur_monthly);
@@ -937,8 +706,8 @@ csv_outcome(FILE *out, const struct outcome *o)
 
 	fprintf(out, "%" PRId64 ";%" PRId64 ";", o->num, o->den);
 	if (o->has_value) {
-		fmt_frac(buf, sizeof(buf), o->value);
-		fprintf(out, "%s;%.0f;", buf, whole_percent(o->value));
+		report_fmt_frac(buf, sizeof(buf), o->value);
+		fprintf(out, "%s;%.0f;", buf, report_whole_percent(o->value));
 	} else {
 		fputs(";;", out);
 	}
@@ -965,116 +734,17 @@ print_csv(FILE *out, const struct config *cfg, const struct report *rep)
 		csv_field(out, ind->title ? ind->title : "");
 		fprintf(out, ";%s;", rep->cur_name);
 		csv_outcome(out, &r->cur);
-		fmt_frac(buf, sizeof(buf), ind->target);
+		report_fmt_frac(buf, sizeof(buf), ind->target);
 		fprintf(out, ";%s;%s;", buf, cmp_symbol(ind->cmp));
 		if (ind->kind == IND_RATIO && ind->combine == COMBINE_MEAN_OF_MONTHS)
 			for (unsigned k = 0; k < r->ncur_monthly; k++) {
-				fmt_frac(buf, sizeof(buf), r->cur_monthly[k]);
+				report_fmt_frac(buf, sizeof(buf), r->cur_monthly[k]);
 				fprintf(out, "%s%s", k ? " " : "", buf);
 			}
 		fprintf(out, ";%s;", rep->prev_name);
 		csv_outcome(out, &r->prev);
 		fputc('\n', out);
 	}
-}
-
-/* ========================================================== JSON output */
-
-/*
- * A JSON string: '"' and '\\' escaped, control characters as \uXXXX (or
- * their short forms). Text that is not valid UTF-8 has every non-ASCII
- * byte replaced with U+FFFD, so the output is always valid JSON.
- */
-static void
-json_string(FILE *out, const char *s)
-{
-	bool valid = utf8_valid(s, strlen(s));
-
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':  fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*p < 0x20 || *p == 0x7F)
-				fprintf(out, "\\u%04x", *p);
-			else if (*p >= 0x80 && !valid)
-				fputs("\\ufffd", out);
-			else
-				fputc(*p, out);
-		}
-	}
-	fputc('"', out);
-}
-
-/* The members of one indicator's outcome object (without braces). */
-static void
-json_outcome(FILE *out, const struct indicator *ind, const char *period,
-             const struct outcome *o, const double *monthly, unsigned nmonthly)
-{
-	char buf[64];
-
-	fputs("\"indicator\": ", out);
-	json_string(out, ind->name);
-	fputs(", \"title\": ", out);
-	json_string(out, ind->title ? ind->title : ind->name);
-	fputs(", \"period\": ", out);
-	json_string(out, period);
-	fprintf(out, ", \"numerator\": %" PRId64 ", \"denominator\": %" PRId64 ", \"value\": ",
-	        o->num, o->den);
-	if (o->has_value) {
-		fmt_frac(buf, sizeof(buf), o->value);
-		fputs(buf, out);
-	} else {
-		fputs("null", out);
-	}
-	fmt_frac(buf, sizeof(buf), ind->target);
-	fprintf(out, ", \"target\": %s, \"cmp\": ", buf);
-	json_string(out, cmp_symbol(ind->cmp));
-	fprintf(out, ", \"met\": %s", o->met == 1 ? "true" : o->met == 0 ? "false" : "null");
-	if (ind->kind == IND_RATIO && ind->combine == COMBINE_MEAN_OF_MONTHS) {
-		fputs(", \"months\": [", out);
-		for (unsigned k = 0; k < nmonthly; k++) {
-			fmt_frac(buf, sizeof(buf), monthly[k]);
-			fprintf(out, "%s%s", k ? ", " : "", buf);
-		}
-		fputc(']', out);
-	}
-}
-
-/*
- * An array with one object per indicator. Values are fractions rounded to
- * four decimals (the judged value), null when there is none;
- * previous_year is the same object for the period a year earlier, or null
- * when that has no value.
- */
-static void
-print_json(FILE *out, const struct config *cfg, const struct report *rep)
-{
-	fputs("[", out);
-	for (size_t i = 0; i < rep->n; i++) {
-		const struct indicator *ind = &cfg->indicators[i];
-		const struct ind_result *r = &rep->r[i];
-
-		fputs(i ? ",\n  {" : "\n  {", out);
-		json_outcome(out, ind, rep->cur_name, &r->cur, r->cur_monthly, r->ncur_monthly);
-		fputs(", \"previous_year\": ", out);
-		if (r->prev.has_value) {
-			fputc('{', out);
-			json_outcome(out, ind, rep->prev_name, &r->prev, r->prev_monthly,
-			             r->nprev_monthly);
-			fputc('}', out);
-		} else {
-			fputs("null", out);
-		}
-		fputc('}', out);
-	}
-	fputs(rep->n ? "\n]\n" : "]\n", out);
 }
 
 /* ============================================================= alerts */
@@ -1254,7 +924,7 @@ fetch_alerts(redisContext *c, const struct config *cfg, long count, struct alert
 		for (int i = 0; i < AF__N; i++)
 			if (!a->v[i] && !(a->v[i] = strdup("")))
 				r = -ENOMEM;
-		if (a->v[AF_CREATED] && parse_count(a->v[AF_CREATED], strlen(a->v[AF_CREATED]),
+		if (a->v[AF_CREATED] && report_parse_count(a->v[AF_CREATED], strlen(a->v[AF_CREATED]),
 		                                    &created) == 0 && created >= 0)
 			a->created = created;
 	}
@@ -1363,7 +1033,7 @@ fetch_pending(redisContext *c, const struct config *cfg, struct alerts_list *l)
 		v = strtod(sc->str, &end);
 		p->due_ms = errno || *end || !isfinite(v) || v < 0 || v > 9e15 ? -1 : (int64_t)v;
 		p->tries = -1;
-		if (t->type == REDIS_REPLY_STRING && parse_count(t->str, t->len, &p->tries) < 0)
+		if (t->type == REDIS_REPLY_STRING && report_parse_count(t->str, t->len, &p->tries) < 0)
 			p->tries = -1;
 		p->error = e->type == REDIS_REPLY_STRING ? strndup(e->str, e->len) : NULL;
 		if (!p->id || !p->channel || (e->type == REDIS_REPLY_STRING && !p->error))
@@ -1509,15 +1179,15 @@ print_alerts_json(FILE *out, const struct tz *tz, const struct alerts_list *l)
 		for (int f = 0; f < AF__N; f++) {
 			if (f == AF_CREATED || f == AF_CHANNELS)
 				continue;
-			json_string(out, alert_fields[f]);
+			report_json_string(out, alert_fields[f]);
 			fputs(": ", out);
-			json_string(out, a->v[f]);
+			report_json_string(out, a->v[f]);
 			fputs(", ", out);
 		}
 		if (a->created >= 0) {
 			ctl_fmt_local(buf, sizeof(buf), tz, a->created);
 			fprintf(out, "\"created\": %" PRId64 ", \"created_local\": ", a->created);
-			json_string(out, buf);
+			report_json_string(out, buf);
 		} else {
 			fputs("\"created\": null, \"created_local\": null", out);
 		}
@@ -1529,14 +1199,14 @@ print_alerts_json(FILE *out, const struct tz *tz, const struct alerts_list *l)
 
 			if (p != ch)
 				fputs(", ", out);
-			json_string(out, one ? one : "");
+			report_json_string(out, one ? one : "");
 			free(one);
 			p += k;
 			if (*p == ',')
 				p++;
 		}
 		fputs("], \"stream_id\": ", out);
-		json_string(out, a->sid);
+		report_json_string(out, a->sid);
 		fputc('}', out);
 	}
 	fputs(l->na ? "\n ],\n \"pending\": [" : "],\n \"pending\": [", out);
@@ -1544,21 +1214,21 @@ print_alerts_json(FILE *out, const struct tz *tz, const struct alerts_list *l)
 		const struct pending_row *p = &l->p[i];
 
 		fputs(i ? ",\n  {\"id\": " : "\n  {\"id\": ", out);
-		json_string(out, p->id);
+		report_json_string(out, p->id);
 		fputs(", \"channel\": ", out);
-		json_string(out, p->channel);
+		report_json_string(out, p->channel);
 		fprintf(out, ", \"attempts\": %" PRId64 ", \"next_attempt_ms\": ",
 		        p->tries >= 0 ? p->tries : 0);
 		if (p->due_ms >= 0) {
 			ctl_fmt_local(buf, sizeof(buf), tz, floor_div(p->due_ms, 1000));
 			fprintf(out, "%" PRId64 ", \"next_attempt_local\": ", p->due_ms);
-			json_string(out, buf);
+			report_json_string(out, buf);
 		} else {
 			fputs("null, \"next_attempt_local\": null", out);
 		}
 		fputs(", \"last_error\": ", out);
 		if (p->error)
-			json_string(out, p->error);
+			report_json_string(out, p->error);
 		else
 			fputs("null", out);
 		fputc('}', out);
@@ -1846,14 +1516,14 @@ static int
 cmd_report(const struct config *cfg, const struct opts *o)
 {
 	struct ind_table cur = { 0 }, prev = { 0 }, prev2 = { 0 };
-	struct span scur, sprev, sprev2;
-	struct report rep = { .n = cfg->nindicators };
+	struct report rep = { 0 };
+	struct period p;
 	redisContext *c = NULL;
-	bool need_prev2 = false;
+	int64_t today;
 	unsigned nbad = 0;
 	int r;
 
-	r = resolve_today(cfg, o->today, &rep.today);
+	r = resolve_today(cfg, o->today, &today);
 	if (r < 0) {
 		if (o->today)
 			fprintf(stderr, "%s: --today '%s': not a date (YYYY-MM-DD)\n", progname,
@@ -1862,27 +1532,13 @@ cmd_report(const struct config *cfg, const struct opts *o)
 			fprintf(stderr, "%s: time zone %s: %s\n", progname, cfg->timezone, strerror(-r));
 		return EXIT_USAGE;
 	}
-	if (period_parse(o->period, rep.today, &rep.cur) < 0) {
-		fprintf(stderr, "%s: invalid period '%s' (2026-03, 2026-Q1, 2026-H1, 2026, "
-		        "2026-03-05 or rolling)\n", progname, o->period);
+	if (report_parse_period(o->period, today, &p) < 0) {
+		fprintf(stderr, "%s: invalid period '%s' (" REPORT_PERIOD_SYNTAX ")\n", progname,
+		        o->period);
 		return EXIT_USAGE;
 	}
-	rep.prev = period_previous_year(&rep.cur);
-	period_name(&rep.cur, rep.cur_name, sizeof(rep.cur_name));
-	period_name(&rep.prev, rep.prev_name, sizeof(rep.prev_name));
-	period_span(&rep.cur, &scur, &sprev);
-	period_span(&rep.prev, NULL, &sprev2);
-	for (size_t i = 0; i < cfg->nindicators; i++)
-		if (cfg->indicators[i].kind == IND_GROWTH)
-			need_prev2 = true;     /* last year's growth needs the year before */
-
-	rep.r = calloc(rep.n ? rep.n : 1, sizeof(*rep.r));
-	if (!rep.r || ind_table_init(&cur, rep.n) < 0) {
-		free(rep.r);
-		fprintf(stderr, "%s: out of memory\n", progname);
-		return EXIT_RUNTIME;
-	}
-	if (ind_table_init(&prev, rep.n) < 0 || ind_table_init(&prev2, rep.n) < 0) {
+	if (report_init(&rep, cfg, &p, today) < 0 || ind_table_init(&cur, rep.n) < 0 ||
+	    ind_table_init(&prev, rep.n) < 0 || ind_table_init(&prev2, rep.n) < 0) {
 		fprintf(stderr, "%s: out of memory\n", progname);
 		r = EXIT_RUNTIME;
 		goto out;
@@ -1891,9 +1547,9 @@ cmd_report(const struct config *cfg, const struct opts *o)
 	r = redis_open(cfg, &c);
 	if (r != 0)
 		goto out;
-	if (fetch_span(c, cfg, &scur, &cur, &nbad) < 0 ||
-	    fetch_span(c, cfg, &sprev, &prev, &nbad) < 0 ||
-	    (need_prev2 && fetch_span(c, cfg, &sprev2, &prev2, &nbad) < 0)) {
+	if (fetch_span(c, cfg, &rep.scur, &cur, &nbad) < 0 ||
+	    fetch_span(c, cfg, &rep.sprev, &prev, &nbad) < 0 ||
+	    (rep.need_prev2 && fetch_span(c, cfg, &rep.sprev2, &prev2, &nbad) < 0)) {
 		r = EXIT_RUNTIME;
 		goto out;
 	}
@@ -1901,11 +1557,11 @@ cmd_report(const struct config *cfg, const struct opts *o)
 		fprintf(stderr, "%s: warning: ignored %u counter field(s) whose value is not an "
 		        "integer\n", progname, nbad);
 
-	compute_report(cfg, &cur, &prev, need_prev2 ? &prev2 : NULL, &rep);
+	compute_report(cfg, &cur, &prev, rep.need_prev2 ? &prev2 : NULL, &rep);
 	switch (o->format) {
 	case OUT_TEXT: print_text(stdout, cfg, &rep); break;
 	case OUT_CSV:  print_csv(stdout, cfg, &rep); break;
-	case OUT_JSON: print_json(stdout, cfg, &rep); break;
+	case OUT_JSON: report_json(stdout, cfg, &rep); break;
 	}
 	r = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -1917,7 +1573,7 @@ out:
 	ind_table_done(&prev2);
 	ind_table_done(&prev);
 	ind_table_done(&cur);
-	free(rep.r);
+	report_done(&rep);
 	return r;
 }
 

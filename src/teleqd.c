@@ -875,6 +875,15 @@ http_metrics(void *arg, size_t *ret_len)
 	return out;
 }
 
+/* http: / and /api/indicators, read from Redis over the store's connection (dash.c). */
+static void
+http_dashboard(void *arg, struct http_reply *rep, enum http_view view, const char *period)
+{
+	struct daemon *d = arg;
+
+	dash_serve(d->base, d->store, rep, view, period);
+}
+
 /*
  * Binds (or re-binds, after a reload changed it) the HTTP listener of
  * d->cfg. A new address is bound before the old listener is dropped, so a
@@ -884,7 +893,8 @@ http_metrics(void *arg, size_t *ret_len)
 static int
 http_apply(struct daemon *d)
 {
-	static const struct http_sink sink = { .health = http_health, .metrics = http_metrics };
+	static const struct http_sink sink = { .health = http_health, .metrics = http_metrics,
+	                                       .dashboard = http_dashboard };
 	const char *want = d->cfg->http.listen;
 	struct httpd *h = NULL;
 	char *copy = NULL;

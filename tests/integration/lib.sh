@@ -21,6 +21,9 @@
 #
 # Environment: BUILD (default build/rel, relative to the repo root) holds
 # teleqd, teleqctl and teleq-gen. TQ_DEBUG=1 traces helper steps.
+# TQ_OUT_DIR (default build/test-output under the repo root): where tests
+# keep what must outlive $T, such as screenshots, one subdirectory per
+# test (make_out_dir).
 #
 # VALGRIND=1: every teleqd and teleqctl run of the test goes through
 # valgrind memcheck. $TELEQD and $TELEQCTL (and $BUILD, for tests that
@@ -165,6 +168,14 @@ trap _cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# make_out_dir: sets TQ_OUT to the directory this test keeps its output in
+# after it ends ($TQ_OUT_DIR/<test name>), emptied at the start of a run.
+make_out_dir() {
+	TQ_OUT=${TQ_OUT_DIR:-$TQ_ROOT/build/test-output}/$TEST_NAME
+	rm -rf "$TQ_OUT"
+	mkdir -p "$TQ_OUT" || bail "cannot create $TQ_OUT"
+}
 
 # ---------------------------------------------------------------- checks
 

@@ -545,6 +545,7 @@ static void test_load_conf(void **state)
 	assert_string_equal(cfg->http.listen, "127.0.0.1:9187");
 	assert_string_equal(cfg->http.host, "127.0.0.1");
 	assert_int_equal(cfg->http.port, 9187);
+	assert_int_equal(cfg->http.min_cases, 5);
 	config_free(cfg);
 }
 
@@ -1737,6 +1738,51 @@ static void test_err_http(void **state)
 	            "t.yaml:7:7: http must be a mapping, not '127.0.0.1:9187'");
 }
 
+/* http.min_cases: 1.. (default 5, also without an http: section); errors at the value. */
+static void test_http_min_cases(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = parse_ok(FULL);
+	assert_int_equal(cfg->http.min_cases, 5);
+	config_free(cfg);
+	cfg = parse_ok(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n");
+	assert_int_equal(cfg->http.min_cases, 5);
+	config_free(cfg);
+	cfg = parse_ok(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  min_cases: 1\n");
+	assert_int_equal(cfg->http.min_cases, 1);
+	config_free(cfg);
+	cfg = parse_ok(HTTP_HEAD "  min_cases: 1000000\n  listen: \"127.0.0.1:9187\"\n");
+	assert_int_equal(cfg->http.min_cases, 1000000);
+	assert_string_equal(cfg->http.listen, "127.0.0.1:9187");
+	config_free(cfg);
+	cfg = parse_ok(FEED_HEAD FEED_TAIL "http: { listen: 127.0.0.1:0, min_cases: 12 }\n");
+	assert_int_equal(cfg->http.min_cases, 12);
+	config_free(cfg);
+
+	/* line 9, column 14: the value after "  min_cases: " */
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  min_cases: 0\n",
+	            "t.yaml:9:14: min_cases must be between 1 and 1000000");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  min_cases: 1000001\n",
+	            "t.yaml:9:14: min_cases must be between 1 and 1000000");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  min_cases: -1\n",
+	            "t.yaml:9:14: min_cases must be an integer");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  min_cases: five\n",
+	            "t.yaml:9:14: min_cases must be an integer");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  min_cases: \"5\"\n",
+	            "t.yaml:9:14: min_cases must be an integer without quotes");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  min_cases:\n",
+	            "t.yaml:9:13: min_cases must be an integer, not null");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  min_cases: 2.5\n",
+	            "t.yaml:9:14: min_cases must be an integer");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  min_cases: 5\n  min_cases: 6\n",
+	            "t.yaml:10:3: duplicate key 'min_cases' in http");
+	/* listen stays required */
+	parse_fails(HTTP_HEAD "  min_cases: 5\n",
+	            "t.yaml:8:3: missing required key 'listen' in http");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1780,6 +1826,7 @@ int main(void)
 		cmocka_unit_test(test_load_sendmail),
 		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_err_http),
+		cmocka_unit_test(test_http_min_cases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,468 @@
+/*
+ * dash.c — the daemon's dashboard (GET /) and /api/indicators: the
+ * counters read from Redis asynchronously over the store's connection,
+ * the figures computed by report.c (so /api/indicators is byte for byte
+ * `teleqctl report --format json`) and the page drawn by page.c.
+ *
+ * A request is a job: one HGETALL per counter hash it needs, sent at once
+ * with store_send (pipelined), each reply folded with ind_accumulate into
+ * that hash's per-indicator sums as it arrives (no reply is kept past its
+ * callback); when the last one is in, the sums are bucketed into
+ * ind_tables by local month exactly as teleqctl's fetch_span does, and
+ * the answer goes out through the deferred http_reply.
+ *
+ *   /api/indicators?period=P   P as teleqctl report takes it (default:
+ *       the current month; teleqctl has no default). Hashes: the spans of
+ *       the period, of the same period one year earlier and, with a growth
+ *       indicator, two years earlier (report_init) — at most 3 x 30 day
+ *       hashes (rolling) or 3 x 12 month hashes (a year).
+ *   /   the current quarter and the same quarter one year earlier (as
+ *       /api/indicators?period=<this quarter>), and the last PAGE_MONTHS
+ *       months one by one (a growth month also reads the month one year
+ *       before it): at most 27 month hashes (25 with a growth indicator, and two
+ *       more of the quarter two years back).
+ *
+ * Bounds and failures: at most DASH_MAX_JOBS jobs live at once (a job
+ * whose answer is sent but whose replies are still due counts too), else
+ * 503 at once; Redis not ready: 503 "redis not ready"; the connection
+ * lost or the store freed (hiredis then calls every callback with NULL):
+ * 503; an error reply: 503, logged (rate-limited); no answer within
+ * DASH_TIMEOUT_MS: 503, the job lingers until its replies are in (or the
+ * connection goes). Whatever happens to the client meanwhile, http.c
+ * keeps the http_reply safe to answer.
+ *
+ * Lifetime: a job keeps the store's config (store_config at the start)
+ * until its last reply. That is safe because the daemon frees a config
+ * only after the store that uses it (teleqd.c: teardown, then
+ * config_free), and store_free runs every pending callback (with NULL)
+ * before it returns. A job never touches the store after it was started.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <hiredis/hiredis.h>
+
+#include "teleqd.h"
+#include "store_priv.h"
+
+#define DASH_MAX_JOBS   8       /* dashboard requests served at once */
+#define DASH_TIMEOUT_MS 10000   /* longest wait for Redis before 503 */
+#define KEY_MAX         512     /* bytes of a counter hash's key name */
+
+#define TEXT_PLAIN      "text/plain; charset=utf-8"
+#define APP_JSON        "application/json"
+#define TEXT_HTML       "text/html; charset=utf-8"
+
+struct dash_job {
+	struct http_reply   *rep;       /* NULL once answered */
+	const struct config *cfg;
+	enum http_view       view;
+	struct event        *timer;     /* DASH_TIMEOUT_MS */
+	unsigned             outstanding;       /* replies still due */
+	size_t               next;      /* index of the next reply (Redis answers in order) */
+	struct report        report;    /* API: the period; page: the current quarter */
+	int64_t              now_wall;  /* local wall seconds at the start */
+	int64_t              first_month;       /* page: the chart's first month number */
+	int64_t             *mh, *dh;   /* month and day numbers read, sorted, unique */
+	size_t               nmh, ndh;
+	size_t               nind;
+	struct ind_sums     *sums;      /* (nmh + ndh) x nind, in read order: months, then days */
+};
+
+static unsigned njobs;                  /* live jobs: the daemon has one loop and one thread */
+static struct ratelimit error_rl = { .interval = 300, .burst = 3 };
+
+/* a + b saturated to the int64 range, as ind_accumulate adds (counters are unchecked). */
+static int64_t
+sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+/* Frees a job (answered, no reply due). Accepts NULL. */
+static void
+job_free(struct dash_job *job)
+{
+	if (!job)
+		return;
+	if (job->timer)
+		event_free(job->timer);
+	report_done(&job->report);
+	free(job->mh);
+	free(job->dh);
+	free(job->sums);
+	free(job);
+	njobs--;
+}
+
+/* Answers the job's request now (the job itself stays until its replies are in). */
+static void
+job_answer(struct dash_job *job, int code, const char *ct, const char *body, size_t len)
+{
+	if (!job->rep)
+		return;
+	http_reply_send(job->rep, code, ct, body, len);
+	job->rep = NULL;
+	if (job->timer)
+		evtimer_del(job->timer);
+}
+
+/* job_answer() with a short text. */
+static void
+job_fail(struct dash_job *job, int code, const char *text)
+{
+	job_answer(job, code, TEXT_PLAIN, text, strlen(text));
+}
+
+/* ------------------------------------------------------------ figures */
+
+/* The sums of the month (day false) or day hash no, or NULL when it was not read. */
+static const struct ind_sums *
+hash_sums(const struct dash_job *job, bool day, int64_t no)
+{
+	size_t h;
+
+	if (day) {
+		h = i64_find(job->dh, job->ndh, no);
+		return h < job->ndh ? &job->sums[(job->nmh + h) * job->nind] : NULL;
+	}
+	h = i64_find(job->mh, job->nmh, no);
+	return h < job->nmh ? &job->sums[h * job->nind] : NULL;
+}
+
+/*
+ * Table t of span s from the hashes read, one bucket per local month as
+ * teleqctl's fetch_span builds it. 0, or -EINVAL when a span has more
+ * months than a table holds (no period has).
+ */
+static int
+fill_table(const struct dash_job *job, const struct span *s, struct ind_table *t)
+{
+	for (unsigned k = 0; k < s->n; k++) {
+		const struct ind_sums *h = hash_sums(job, s->days, s->first + k);
+		struct ind_sums *b = ind_table_month(t, job->nind, span_month(s, k));
+
+		if (!b)
+			return -EINVAL;
+		for (size_t i = 0; h && i < job->nind; i++) {
+			b[i].num = sat_add(b[i].num, h[i].num);
+			b[i].den = sat_add(b[i].den, h[i].den);
+		}
+	}
+	return 0;
+}
+
+/* compute_report() over the job's report. 0, -ENOMEM or -EINVAL. */
+static int
+job_report(struct dash_job *job)
+{
+	struct ind_table cur = { 0 }, prev = { 0 }, prev2 = { 0 };
+	struct report *rep = &job->report;
+	int r;
+
+	if ((r = ind_table_init(&cur, job->nind)) < 0 || (r = ind_table_init(&prev, job->nind)) < 0 ||
+	    (r = ind_table_init(&prev2, job->nind)) < 0)
+		goto out;
+	if ((r = fill_table(job, &rep->scur, &cur)) < 0 || (r = fill_table(job, &rep->sprev, &prev)) < 0 ||
+	    (rep->need_prev2 && (r = fill_table(job, &rep->sprev2, &prev2)) < 0))
+		goto out;
+	compute_report(job->cfg, &cur, &prev, rep->need_prev2 ? &prev2 : NULL, rep);
+out:
+	ind_table_done(&prev2);
+	ind_table_done(&prev);
+	ind_table_done(&cur);
+	return r;
+}
+
+/* Writes the answer body into out: the JSON report or the page. 0 or -errno. */
+static int
+job_render(struct dash_job *job, FILE *out)
+{
+	const struct config *cfg = job->cfg;
+	struct page_model m;
+	struct page_ind *pi;
+	int r;
+
+	if ((r = job_report(job)) < 0)
+		return r;
+	if (job->view == HTTP_API_INDICATORS) {
+		report_json(out, cfg, &job->report);
+		return ferror(out) ? -EIO : 0;
+	}
+
+	pi = calloc(job->nind ? job->nind : 1, sizeof(*pi));
+	if (!pi)
+		return -ENOMEM;
+	for (size_t i = 0; i < job->nind; i++) {
+		const struct indicator *ind = &cfg->indicators[i];
+
+		pi[i].quarter = job->report.r[i].cur;
+		pi[i].quarter_prev = job->report.r[i].prev;
+		/* each month alone; a growth month against the same month a year before */
+		for (unsigned k = 0; k < PAGE_MONTHS; k++) {
+			int64_t mn = job->first_month + k;
+			const struct ind_sums *s = hash_sums(job, false, mn);
+			const struct ind_sums *p = hash_sums(job, false, mn - 12);
+			struct ind_sums cur = s ? s[i] : (struct ind_sums){ 0, 0 };
+			struct ind_sums before = p ? p[i] : (struct ind_sums){ 0, 0 };
+
+			ind_outcome(ind, &cur, ind->kind == IND_GROWTH ? &before : NULL, 1,
+			            &pi[i].months[k]);
+		}
+	}
+	m = (struct page_model){
+		.today = job->report.today,
+		.now_wall = job->now_wall,
+		.first_month = job->first_month,
+		.quarter = job->report.cur,
+		.quarter_prev = job->report.prev,
+		.min_cases = cfg->http.min_cases > 0 ? cfg->http.min_cases : 1,
+		.n = job->nind,
+		.ind = pi,
+	};
+	r = page_render(out, cfg, &m);
+	free(pi);
+	return r;
+}
+
+/* Every reply is in: compute, render, answer 200 (or 500). */
+static void
+job_finish(struct dash_job *job)
+{
+	char *body = NULL;
+	size_t len = 0;
+	FILE *out;
+	int r;
+
+	out = open_memstream(&body, &len);
+	if (!out) {
+		job_fail(job, HTTP_INTERNAL, "out of memory\n");
+		return;
+	}
+	r = job_render(job, out);
+	if (fclose(out) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		log_warnx("http: cannot render %s: %s",
+		    job->view == HTTP_PAGE ? "the dashboard" : "/api/indicators", strerror(-r));
+		job_fail(job, HTTP_INTERNAL, "cannot render the figures\n");
+	} else {
+		job_answer(job, HTTP_OK, job->view == HTTP_PAGE ? TEXT_HTML : APP_JSON, body, len);
+	}
+	free(body);
+}
+
+/* ------------------------------------------------------------- Redis */
+
+/* Reply to one HGETALL: fold its counters into the sums of its hash. */
+static void
+on_hash(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct dash_job *job = privdata;
+	redisReply *reply = r;
+	size_t idx = job->next++;
+
+	(void)ac;
+	job->outstanding--;
+	if (!job->rep) {
+		/* answered already (timeout, an earlier failure): just drain */
+	} else if (!reply) {
+		/* connection lost, or the store freed: hiredis flushes every callback */
+		job_fail(job, HTTP_SERVUNAVAIL, "redis connection lost\n");
+	} else if (reply->type == REDIS_REPLY_ERROR) {
+		unsigned suppressed = 0;
+
+		if (ratelimit_pass(&error_rl, mono_ms() / 1000, &suppressed))
+			log_warnx("http: reading counters: redis refused HGETALL: %.200s%s",
+			    reply->str ? reply->str : "?",
+			    suppressed ? " (similar messages suppressed)" : "");
+		job_fail(job, HTTP_SERVUNAVAIL, "redis error\n");
+	} else if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 ||
+	           idx >= job->nmh + job->ndh) {
+		job_fail(job, HTTP_SERVUNAVAIL, "redis error\n");
+	} else {
+		struct ind_sums *sums = &job->sums[idx * job->nind];
+
+		for (size_t k = 0; k + 1 < reply->elements; k += 2) {
+			const redisReply *f = reply->element[k], *v = reply->element[k + 1];
+			int64_t n;
+
+			/* what teleqctl skips (and warns about), skipped alike */
+			if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
+			    report_parse_count(v->str, v->len, &n) < 0)
+				continue;
+			ind_accumulate(job->cfg, f->str, f->len, n, sums);
+		}
+	}
+	if (job->outstanding)
+		return;
+	if (job->rep)
+		job_finish(job);
+	job_free(job);
+}
+
+/* Timer: Redis did not answer in time. The job drains its replies later. */
+static void
+on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	job_fail(arg, HTTP_SERVUNAVAIL, "redis did not answer in time\n");
+}
+
+/* Sends HGETALL of the month (day false) or day hash no. 0 or -ENOTCONN/-ENOBUFS. */
+static int
+send_hgetall(struct store *st, struct dash_job *job, bool day, int64_t no)
+{
+	char when[16], key[KEY_MAX];
+	int len;
+
+	if (day)
+		day_key(no, when, sizeof(when));
+	else
+		month_key(no, when, sizeof(when));
+	len = key_name(job->cfg, key, sizeof(key), "%s:%s", day ? "day" : "month", when);
+	if (len < 0)
+		return len;
+	{
+		const char *argv[2] = { "HGETALL", key };
+		size_t lens[2] = { 7, (size_t)len };
+		struct argv_buf ab = { .argv = argv, .len = lens, .n = 2, .cap = 2 };
+
+		/* hiredis copies the command: key may go when this returns */
+		return store_send(st, on_hash, job, &ab);
+	}
+}
+
+/* Appends the hashes of span s to the job's month or day list (room was made). */
+static void
+add_span(struct dash_job *job, const struct span *s)
+{
+	for (unsigned k = 0; k < s->n; k++) {
+		if (s->days)
+			job->dh[job->ndh++] = s->first + k;
+		else
+			job->mh[job->nmh++] = s->first + k;
+	}
+}
+
+/*
+ * Builds the job of view for period p (the API's, or the current
+ * quarter for the page): what it reads, sorted and unique, and the sums.
+ * Returns 0 or -ENOMEM; *ret untouched on failure.
+ */
+static int
+job_new(const struct config *cfg, enum http_view view, const struct period *p, int64_t today,
+        int64_t now_wall, struct dash_job **ret)
+{
+	struct dash_job *job = calloc(1, sizeof(*job));
+	size_t cap;
+	bool growth = false;
+	int r;
+
+	if (!job)
+		return -ENOMEM;
+	njobs++;                /* job_free counts it down */
+	job->cfg = cfg;
+	job->view = view;
+	job->nind = cfg->nindicators;
+	job->now_wall = now_wall;
+	if ((r = report_init(&job->report, cfg, p, today)) < 0)
+		goto fail;
+	for (size_t i = 0; i < cfg->nindicators; i++)
+		growth |= cfg->indicators[i].kind == IND_GROWTH;
+	cap = (size_t)job->report.scur.n + job->report.sprev.n + job->report.sprev2.n +
+	      (view == HTTP_PAGE ? 2 * PAGE_MONTHS : 0);
+	r = -ENOMEM;
+	if (!(job->mh = calloc(cap, sizeof(*job->mh))) || !(job->dh = calloc(cap, sizeof(*job->dh))))
+		goto fail;
+	add_span(job, &job->report.scur);
+	add_span(job, &job->report.sprev);
+	if (job->report.need_prev2)
+		add_span(job, &job->report.sprev2);
+	if (view == HTTP_PAGE) {
+		/* the chart: this month and the 12 before; a growth also a year before each */
+		job->first_month = month_of_day(today) - (PAGE_MONTHS - 1);
+		for (int64_t m = job->first_month - (growth ? 12 : 0);
+		     m < job->first_month + PAGE_MONTHS; m++)
+			job->mh[job->nmh++] = m;
+	}
+	job->nmh = i64_sort_unique(job->mh, job->nmh);
+	job->ndh = i64_sort_unique(job->dh, job->ndh);
+	if (!(job->sums = calloc((job->nmh + job->ndh) * job->nind + 1, sizeof(*job->sums))))
+		goto fail;
+	*ret = job;
+	return 0;
+fail:
+	job_free(job);
+	return r;
+}
+
+/*
+ * Serves view for the request rep (see teleqd.h): reads what it needs
+ * from st's connection and answers later, or answers now (400, 503, 500).
+ */
+void
+dash_serve(struct event_base *base, struct store *st, struct http_reply *rep,
+           enum http_view view, const char *period)
+{
+	const struct timeval tv = { DASH_TIMEOUT_MS / 1000, (DASH_TIMEOUT_MS % 1000) * 1000 };
+	struct dash_job *job = NULL;
+	struct period p;
+	int64_t today, now;
+	int r;
+
+	if (!st || !store_ready(st)) {
+		http_reply_send(rep, HTTP_SERVUNAVAIL, TEXT_PLAIN, "redis not ready\n", 16);
+		return;
+	}
+	today = store_today(st);
+	if (view == HTTP_PAGE)
+		p = period_of_day(P_QUARTER, today);
+	else if (!period)
+		p = period_of_day(P_MONTH, today);
+	else if (report_parse_period(period, today, &p) < 0) {
+		static const char bad[] = "bad period: expected " REPORT_PERIOD_SYNTAX "\n";
+
+		http_reply_send(rep, HTTP_BADREQUEST, TEXT_PLAIN, bad, sizeof(bad) - 1);
+		return;
+	}
+	if (njobs >= DASH_MAX_JOBS) {
+		static const char busy[] = "busy: too many dashboard requests at once\n";
+
+		http_reply_send(rep, HTTP_SERVUNAVAIL, TEXT_PLAIN, busy, sizeof(busy) - 1);
+		return;
+	}
+	now = cal_now();
+	r = job_new(store_config(st), view, &p, today, now + store_utc_offset(st, now), &job);
+	if (r == 0 && !(job->timer = evtimer_new(base, on_timeout, job)))
+		r = -ENOMEM;
+	if (r < 0) {
+		job_free(job);
+		http_reply_send(rep, HTTP_INTERNAL, TEXT_PLAIN, "out of memory\n", 14);
+		return;
+	}
+	job->rep = rep;
+	evtimer_add(job->timer, &tv);
+	for (size_t i = 0; i < job->nmh + job->ndh; i++) {
+		bool day = i >= job->nmh;
+
+		if (send_hgetall(st, job, day, day ? job->dh[i - job->nmh] : job->mh[i]) < 0) {
+			/* the connection refuses (closing): what went out drains */
+			job_fail(job, HTTP_SERVUNAVAIL, "redis not ready\n");
+			break;
+		}
+		job->outstanding++;
+	}
+	if (!job->outstanding)
+		job_free(job);
+}

@@ -1,0 +1,472 @@
+/*
+ * page.c — the dashboard page served at / (pure: writes to a FILE only).
+ *
+ * One self-contained HTML5 document: the CSS is inline, the charts are
+ * inline SVG drawn here, and there is no script, no font, no image and no
+ * link to anything outside the page (the daemon also sends a
+ * Content-Security-Policy that forbids them). Swedish labels. The layout
+ * is a grid of one card per indicator that folds into a single column on
+ * a phone (viewport meta, relative units, SVG scaled by its viewBox).
+ *
+ * Each card: the title, the target, a chart of the last PAGE_MONTHS
+ * months (the same month last year is the first point) with the target
+ * as a dashed line, then a table of this month so far, the current
+ * quarter and the same quarter last year: outcome, basis and whether the
+ * target is met, in words (never by colour alone).
+ *
+ * Small groups: a value over fewer than min_cases cases is written "för
+ * få ärenden" with no basis and no verdict, and its month is a gap in the
+ * chart (a hollow mark on the axis), so no small group can be singled
+ * out. Numbers are formatted like `teleqctl report` (whole percent, "52 %",
+ * growth "+25 %"; targets "12,5 %").
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "teleqd.h"
+
+/* Chart geometry, in SVG user units (the viewBox scales it to the card). */
+#define CH_W        640
+#define CH_H        236
+#define CH_LEFT     60          /* room for "+500 %" */
+#define CH_RIGHT    (CH_W - 12)
+#define CH_TOP      14
+#define CH_BOTTOM   (CH_H - 46) /* month labels and years below */
+#define GROWTH_CLIP 5.0         /* growth axis: at most +500 % (points beyond sit on the edge) */
+
+static const char *const month_long[12] = {
+	"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+	"september", "oktober", "november", "december",
+};
+static const char *const month_short[12] = {
+	"jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+};
+
+/*
+ * Writes s HTML-escaped (text and attribute values alike): & < > " ' as
+ * entities, control characters (which YAML would not let through anyway)
+ * as U+FFFD, so a config title can never open markup.
+ */
+static void
+put_esc(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '&':  fputs("&amp;", out); break;
+		case '<':  fputs("&lt;", out); break;
+		case '>':  fputs("&gt;", out); break;
+		case '"':  fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fputs("&#xFFFD;", out);
+			else
+				fputc(*p, out);
+		}
+	}
+}
+
+/* The comparison as the reports print it, made safe for HTML ("<" and ">" as entities). */
+static const char *
+cmp_html(enum cmp cmp)
+{
+	switch (cmp) {
+	case CMP_GT: return "&gt;";
+	case CMP_LT: return "&lt;";
+	default:     return report_cmp_sign(cmp);       /* "≥", "≤" */
+	}
+}
+
+/* The title of an indicator as reports show it (the name when it has none). */
+static const char *
+ind_title(const struct indicator *ind)
+{
+	return ind->title ? ind->title : ind->name;
+}
+
+/* True when o is over fewer than min_cases cases (see teleqd.h). */
+bool
+page_too_few(const struct indicator *ind, const struct outcome *o, int64_t min_cases)
+{
+	/* a growth compares two counts: either one small singles a group out */
+	if (ind->kind == IND_GROWTH)
+		return o->num < min_cases || o->den < min_cases;
+	return o->den < min_cases;
+}
+
+/* "mars 2026" (cap: "Mars 2026") for a month number (y*12 + m-1). */
+static void
+fmt_month(char *buf, size_t len, int64_t monthno, bool cap)
+{
+	int64_t y = floor_div(monthno, 12);
+	const char *name = month_long[monthno - y * 12];
+
+	/* every name starts with an ASCII letter */
+	snprintf(buf, len, "%c%s %" PRId64, cap ? name[0] - 'a' + 'A' : name[0], name + 1, y);
+}
+
+/* "15 mars 2026" for a day number. */
+static void
+fmt_day(char *buf, size_t len, int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	snprintf(buf, len, "%u %s %" PRId64, d, month_long[m - 1], y);
+}
+
+/* "kvartal 1 2026" (cap: "Kvartal 1 2026"). */
+static void
+fmt_quarter(char *buf, size_t len, const struct period *q, bool cap)
+{
+	snprintf(buf, len, "%cvartal %u %" PRId64, cap ? 'K' : 'k', q->idx, q->year);
+}
+
+/* The outcome cell: "52 %", "+25 %", "–" without a value. */
+static void
+fmt_value(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
+{
+	if (o->has_value && isfinite(o->value))
+		report_fmt_percent(buf, len, o->value, ind->kind == IND_GROWTH);
+	else
+		snprintf(buf, len, "–");
+}
+
+/* Basis: "265 av 513", growth "513 mot 409", mean of months "medel av 3 mån (441 av 600)". */
+static void
+fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
+{
+	if (ind->kind == IND_GROWTH)
+		snprintf(buf, len, "%" PRId64 " mot %" PRId64, o->num, o->den);
+	else if (ind->combine == COMBINE_MEAN_OF_MONTHS && o->nmonths > 1)
+		snprintf(buf, len, "medel av %u mån (%" PRId64 " av %" PRId64 ")", o->nmonths,
+		         o->num, o->den);
+	else
+		snprintf(buf, len, "%" PRId64 " av %" PRId64, o->num, o->den);
+}
+
+/* The verdict in words and its CSS class. */
+static const char *
+verdict(const struct outcome *o, const char **ret_class)
+{
+	if (o->met == 1) {
+		*ret_class = "yes";
+		return "uppfyllt";
+	}
+	if (o->met == 0) {
+		*ret_class = "no";
+		return "ej uppfyllt";
+	}
+	*ret_class = "na";
+	/* a value below the indicator's min_denominator is shown but not judged */
+	return o->has_value ? "ej bedömt" : "–";
+}
+
+/* ============================================================== chart */
+
+/* A month's value as plotted, or false when it is a gap (too few cases, or none). */
+static bool
+plotted(const struct indicator *ind, const struct outcome *o, int64_t min_cases, double *ret)
+{
+	if (!o->has_value || !isfinite(o->value) || page_too_few(ind, o, min_cases))
+		return false;
+	*ret = o->value;
+	return true;
+}
+
+/*
+ * The y range [*lo, *hi] and tick step: 0-100 % for a ratio; for a
+ * growth, 0, the target and every value (clipped to -100 .. +500 %),
+ * widened to whole steps of a round size with at most 6 ticks.
+ */
+static void
+y_range(const struct indicator *ind, const struct page_ind *pi, int64_t min_cases,
+        double *lo, double *hi, double *step)
+{
+	static const double steps[] = { 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0 };
+	double a = 0.0, b = 0.0, v;
+
+	if (ind->kind != IND_GROWTH) {
+		*lo = 0.0;
+		*hi = 1.0;
+		*step = 0.25;
+		return;
+	}
+	a = b = fmin(fmax(ind->target, -1.0), GROWTH_CLIP);
+	a = fmin(a, 0.0);
+	b = fmax(b, 0.0);
+	for (unsigned k = 0; k < PAGE_MONTHS; k++)
+		if (plotted(ind, &pi->months[k], min_cases, &v)) {
+			v = fmin(fmax(v, -1.0), GROWTH_CLIP);
+			a = fmin(a, v);
+			b = fmax(b, v);
+		}
+	*step = steps[sizeof(steps) / sizeof(steps[0]) - 1];
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if ((b - a) / steps[i] <= 5.0) {
+			*step = steps[i];
+			break;
+		}
+	*lo = floor(a / *step + 1e-9) * *step;
+	*hi = ceil(b / *step - 1e-9) * *step;
+	if (*hi - *lo < *step)
+		*hi = *lo + *step;
+}
+
+/* y coordinate of value v on [lo, hi]. */
+static double
+y_of(double v, double lo, double hi)
+{
+	v = fmin(fmax(v, lo), hi);
+	return CH_BOTTOM - (v - lo) / (hi - lo) * (CH_BOTTOM - CH_TOP);
+}
+
+/* x coordinate of the middle of month column k. */
+static double
+x_of(unsigned k)
+{
+	return CH_LEFT + (k + 0.5) * (double)(CH_RIGHT - CH_LEFT) / PAGE_MONTHS;
+}
+
+/* "mars 2026: 52 % (265 av 513)", or "...: för få ärenden" — a point's hover text. */
+static void
+point_text(char *buf, size_t len, const struct indicator *ind, const struct outcome *o,
+           int64_t monthno, int64_t min_cases, bool partial)
+{
+	char month[32], val[32], basis[64];
+
+	fmt_month(month, sizeof(month), monthno, false);
+	if (page_too_few(ind, o, min_cases)) {
+		snprintf(buf, len, "%s%s: för få ärenden", month, partial ? " (hittills)" : "");
+		return;
+	}
+	fmt_value(val, sizeof(val), ind, o);
+	fmt_basis(basis, sizeof(basis), ind, o);
+	snprintf(buf, len, "%s%s: %s (%s)", month, partial ? " (hittills)" : "", val, basis);
+}
+
+/* The SVG chart of indicator ind: grid, target line, the months as a line with gaps. */
+static void
+put_chart(FILE *out, const struct indicator *ind, const struct page_ind *pi,
+          const struct page_model *m)
+{
+	char target[32], text[160];
+	double lo, hi, step, v, ty;
+	unsigned nticks;
+	bool open = false;
+
+	report_fmt_target(target, sizeof(target), ind->target);
+	y_range(ind, pi, m->min_cases, &lo, &hi, &step);
+
+	fprintf(out, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"c-",
+	        CH_W, CH_H);
+	put_esc(out, ind->name);
+	fputs("\">\n<title id=\"c-", out);
+	put_esc(out, ind->name);
+	fputs("\">", out);
+	put_esc(out, ind_title(ind));
+	fprintf(out, " de senaste %d månaderna, mål %s %s</title>\n", PAGE_MONTHS,
+	        cmp_html(ind->cmp), target);
+
+	/* y grid and labels, in whole percent (steps are whole percents) */
+	nticks = (unsigned)lround((hi - lo) / step);
+	for (unsigned i = 0; i <= nticks; i++) {
+		double t = lo + i * step, y = y_of(t, lo, hi), pct = round(t * 100.0);
+
+		fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
+		        "<text class=\"yl\" x=\"%d\" y=\"%.1f\">%s%.0f %%</text>\n",
+		        CH_LEFT, y, CH_RIGHT, y, CH_LEFT - 6, y + 4,
+		        ind->kind == IND_GROWTH && pct > 0 ? "+" : "", pct == 0 ? 0.0 : pct);
+	}
+
+	/* the target: dashed, with its label above the right end */
+	ty = y_of(fmin(fmax(ind->target, lo), hi), lo, hi);
+	fprintf(out, "<line class=\"target\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+	        "stroke-dasharray=\"6 4\"><title>mål %s %s</title></line>"
+	        "<text class=\"tl\" x=\"%d\" y=\"%.1f\">mål %s %s</text>\n",
+	        CH_LEFT, ty, CH_RIGHT, ty, cmp_html(ind->cmp), target,
+	        CH_RIGHT, ty > CH_TOP + 14 ? ty - 5 : ty + 14, cmp_html(ind->cmp), target);
+
+	/* the line: one polyline per run of plotted months, so a gap breaks it */
+	for (unsigned k = 0; k <= PAGE_MONTHS; k++) {
+		bool has = k < PAGE_MONTHS && plotted(ind, &pi->months[k], m->min_cases, &v);
+
+		if (has && !open)
+			fprintf(out, "<polyline class=\"line\" points=\"%.1f,%.1f", x_of(k),
+			        y_of(v, lo, hi));
+		else if (has)
+			fprintf(out, " %.1f,%.1f", x_of(k), y_of(v, lo, hi));
+		else if (open)
+			fputs("\"/>\n", out);
+		open = has;
+	}
+
+	/* a point per month with its hover text; a gap is a hollow mark on the axis */
+	for (unsigned k = 0; k < PAGE_MONTHS; k++) {
+		const struct outcome *o = &pi->months[k];
+
+		point_text(text, sizeof(text), ind, o, m->first_month + k, m->min_cases,
+		           k == PAGE_MONTHS - 1);
+		if (plotted(ind, o, m->min_cases, &v))
+			fprintf(out, "<circle class=\"pt %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\"><title>",
+			        o->met == 1 ? "yes" : o->met == 0 ? "no" : "na", x_of(k), y_of(v, lo, hi));
+		else
+			fprintf(out, "<circle class=\"gap\" cx=\"%.1f\" cy=\"%d\" r=\"3.5\"><title>",
+			        x_of(k), CH_BOTTOM);
+		put_esc(out, text);
+		fputs("</title></circle>\n", out);
+	}
+
+	/* month labels; the year under the first month and under each January */
+	for (unsigned k = 0; k < PAGE_MONTHS; k++) {
+		int64_t mn = m->first_month + k, y = floor_div(mn, 12);
+		unsigned mi = (unsigned)(mn - y * 12);
+
+		fprintf(out, "<text class=\"m\" x=\"%.1f\" y=\"%d\">%s</text>", x_of(k), CH_BOTTOM + 18,
+		        month_short[mi]);
+		if (k == 0 || mi == 0)
+			fprintf(out, "<text class=\"yr\" x=\"%.1f\" y=\"%d\">%" PRId64 "</text>", x_of(k),
+			        CH_BOTTOM + 36, y);
+		fputc('\n', out);
+	}
+	fputs("</svg>\n", out);
+}
+
+/* ============================================================== table */
+
+/* One row of the table: label, outcome, basis, verdict (or "för få ärenden"). */
+static void
+put_row(FILE *out, const struct indicator *ind, const char *label, const struct outcome *o,
+        int64_t min_cases)
+{
+	char val[32], basis[64];
+	const char *cls, *word;
+
+	fputs("<tr><th scope=\"row\">", out);
+	put_esc(out, label);
+	fputs("</th>", out);
+	if (page_too_few(ind, o, min_cases)) {
+		fputs("<td class=\"v few\" colspan=\"3\">för få ärenden</td></tr>\n", out);
+		return;
+	}
+	fmt_value(val, sizeof(val), ind, o);
+	fmt_basis(basis, sizeof(basis), ind, o);
+	word = verdict(o, &cls);
+	fprintf(out, "<td class=\"v\">%s</td><td class=\"b\">%s</td><td class=\"%s\">%s</td></tr>\n",
+	        val, basis, cls, word);
+}
+
+/* One indicator's card. */
+static void
+put_card(FILE *out, const struct indicator *ind, const struct page_ind *pi,
+         const struct page_model *m)
+{
+	char target[32], label[96], month[32], q[32];
+
+	report_fmt_target(target, sizeof(target), ind->target);
+	fputs("<section class=\"card\" id=\"ind-", out);
+	put_esc(out, ind->name);
+	fputs("\">\n<h2>", out);
+	put_esc(out, ind_title(ind));
+	fprintf(out, "</h2>\n<p class=\"goal\">Mål: %s %s%s</p>\n", cmp_html(ind->cmp), target,
+	        ind->kind == IND_GROWTH ? " mot samma period i fjol" : "");
+	put_chart(out, ind, pi, m);
+
+	fputs("<table>\n<thead><tr><th scope=\"col\">Period</th><th scope=\"col\">Utfall</th>"
+	      "<th scope=\"col\">Underlag</th><th scope=\"col\">Målet</th></tr></thead>\n<tbody>\n",
+	      out);
+	/* this month and the quarter are running: "hittills" (so far) */
+	fmt_month(month, sizeof(month), m->first_month + PAGE_MONTHS - 1, true);
+	snprintf(label, sizeof(label), "%s hittills", month);
+	put_row(out, ind, label, &pi->months[PAGE_MONTHS - 1], m->min_cases);
+	fmt_quarter(q, sizeof(q), &m->quarter, true);
+	snprintf(label, sizeof(label), "%s%s", q, m->today < m->quarter.last_day ? " hittills" : "");
+	put_row(out, ind, label, &pi->quarter, m->min_cases);
+	fmt_quarter(q, sizeof(q), &m->quarter_prev, true);
+	snprintf(label, sizeof(label), "%s (i fjol)", q);
+	put_row(out, ind, label, &pi->quarter_prev, m->min_cases);
+	fputs("</tbody>\n</table>\n</section>\n", out);
+}
+
+/* ================================================================ page */
+
+static const char page_css[] =
+	"*{box-sizing:border-box}"
+	"body{margin:0;font:16px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,\"DejaVu Sans\","
+	"sans-serif;color:#1b1d21;background:#f3f4f6}"
+	"header,main,footer{max-width:78rem;margin:0 auto;padding:0 1rem}"
+	"h1{font-size:1.5rem;margin:1rem 0 .2rem}"
+	"header p{margin:.2rem 0;color:#41464e}"
+	".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,30rem),1fr));"
+	"gap:1rem;margin:1rem auto}"
+	".card{background:#fff;border:1px solid #d6d9de;border-radius:8px;padding:.75rem 1rem;"
+	"min-width:0}"
+	"h2{font-size:1.1rem;margin:.1rem 0}"
+	".goal{margin:0 0 .4rem;color:#41464e}"
+	".chart{display:block;width:100%;height:auto}"
+	".chart text{font-size:12px;fill:#4a4f57}"
+	".chart .yl{text-anchor:end}.chart .m,.chart .yr{text-anchor:middle}"
+	".chart .yr{fill:#6b7079}"
+	/* the target label stays legible where the line crosses it */
+	".chart .tl{text-anchor:end;fill:#a3161a;paint-order:stroke;stroke:#fff;stroke-width:4px;"
+	"stroke-linejoin:round}"
+	".chart .grid{stroke:#e6e8eb;stroke-width:1}"
+	".chart .target{stroke:#a3161a;stroke-width:2}"
+	".chart .line{fill:none;stroke:#1f5fa8;stroke-width:2.5}"
+	".chart .pt{fill:#1f5fa8;stroke:#fff;stroke-width:1.5}"
+	".chart .gap{fill:#fff;stroke:#8a9099;stroke-width:1.5}"
+	"table{width:100%;border-collapse:collapse;font-size:.92rem;margin-top:.4rem}"
+	"th,td{text-align:left;padding:.3rem .4rem;border-top:1px solid #eceef1;vertical-align:top}"
+	"thead th{border-top:0;color:#5b6069;font-weight:600;font-size:.85rem}"
+	"tbody th{font-weight:400}"
+	"td.v{font-weight:600;white-space:nowrap}td.b{white-space:nowrap}"
+	".yes{color:#17652b;font-weight:600}.no{color:#a3161a;font-weight:600}.na{color:#5b6069}"
+	".few{color:#5b6069;font-style:italic;font-weight:400}"
+	"footer{color:#5b6069;font-size:.9rem;padding-bottom:2rem}"
+	/* on a phone the chart is scaled to about half: larger text in its units */
+	"@media (max-width:40rem){body{font-size:15px}header,main,footer{padding:0 .5rem}"
+	".chart text{font-size:17px}td.b{white-space:normal}"
+	".card{padding:.5rem .6rem}th,td{padding:.25rem .25rem}}";
+
+/*
+ * Writes the whole page. Returns 0, or -EIO when out has an error
+ * (open_memstream out of memory, a closed pipe).
+ */
+int
+page_render(FILE *out, const struct config *cfg, const struct page_model *m)
+{
+	char today[40], q[32], first[32], last[32];
+	int64_t secs = m->now_wall - floor_div(m->now_wall, 86400) * 86400;     /* 0..86399 */
+	fmt_day(today, sizeof(today), m->today);
+	fmt_quarter(q, sizeof(q), &m->quarter, false);
+	fmt_day(first, sizeof(first), m->quarter.first_day);
+	fmt_day(last, sizeof(last), m->quarter.last_day);
+
+	fputs("<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      /* a wall screen stays current; the figures change at most once a commit */
+	      "<meta http-equiv=\"refresh\" content=\"300\">\n"
+	      "<title>Målstyrning – indikatorer</title>\n<style>", out);
+	fputs(page_css, out);
+	fputs("</style>\n</head>\n<body>\n<header>\n<h1>Målstyrning</h1>\n", out);
+	fprintf(out, "<p>Läget den %s kl. %02d:%02d. Innevarande kvartal: %s (%s – %s).</p>\n",
+	        today, (int)(secs / 3600), (int)(secs % 3600 / 60), q, first, last);
+	fputs("</header>\n<main class=\"grid\">\n", out);
+	if (m->n == 0)
+		fputs("<p>Inga indikatorer är konfigurerade.</p>\n", out);
+	for (size_t i = 0; i < m->n && i < cfg->nindicators; i++)
+		put_card(out, &cfg->indicators[i], &m->ind[i], m);
+	fprintf(out, "</main>\n<footer>\n<p>Diagrammen visar de senaste %d månaderna; den streckade "
+	        "linjen är målet och den sista punkten är innevarande månad hittills. ", PAGE_MONTHS);
+	fprintf(out, "En andel över färre än %" PRId64 " ärenden visas som ”för få ärenden” "
+	        "(en ofylld ring i diagrammet), så att ingen liten grupp kan pekas ut. ", m->min_cases);
+	fputs("”Ej bedömt”: underlaget är mindre än indikatorns minsta underlag.</p>\n"
+	      "<p>Samma siffror som JSON: <a href=\"/api/indicators\">/api/indicators</a> "
+	      "(<code>?period=2026-Q1</code> som <code>teleqctl report</code>).</p>\n"
+	      "</footer>\n</body>\n</html>\n", out);
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,389 @@
+/*
+ * report.c — the committee's report computed from counter sums, and its
+ * JSON form: what `teleqctl report` and the daemon's /api/indicators and
+ * dashboard share, so both give the same figures byte for byte.
+ *
+ * Pure: no Redis, no clock. The caller reads the counter hashes a report
+ * needs (report_init names them: the spans of the period, of the same
+ * period one year earlier and, for growth indicators, two years earlier),
+ * folds each hash with ind_accumulate() into an ind_table bucketed by
+ * local month, and calls compute_report(). teleqctl reads synchronously
+ * (fetch_span), the daemon asynchronously (dash.c); the fold is the same.
+ *
+ * Also here: the number formats of the reports (whole percent the Swedish
+ * way, targets, four-decimal fractions) and a JSON string writer.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "teleqd.h"
+
+/* ============================================================ tables */
+
+/* Allocates an empty table for nind indicators. 0 or -ENOMEM; t untouched on failure. */
+int
+ind_table_init(struct ind_table *t, size_t nind)
+{
+	struct ind_sums *sums = calloc(IND_MAX_MONTHS * (nind ? nind : 1), sizeof(*sums));
+
+	if (!sums)
+		return -ENOMEM;
+	*t = (struct ind_table){ .sums = sums };
+	return 0;
+}
+
+/* Frees the sums of t; accepts NULL and a zeroed or already freed table. */
+void
+ind_table_done(struct ind_table *t)
+{
+	if (!t)
+		return;
+	free(t->sums);
+	t->sums = NULL;
+}
+
+/*
+ * The nind sums of month monthno in t, a new bucket when it is not the
+ * last one (callers feed months in ascending order). NULL when t is full.
+ */
+struct ind_sums *
+ind_table_month(struct ind_table *t, size_t nind, int64_t monthno)
+{
+	if (t->nmonths > 0 && t->monthno[t->nmonths - 1] == monthno)
+		return &t->sums[(t->nmonths - 1) * nind];
+	if (t->nmonths == IND_MAX_MONTHS)
+		return NULL;
+	t->monthno[t->nmonths] = monthno;
+	return &t->sums[t->nmonths++ * nind];
+}
+
+/* Month number (y*12 + m-1) of bucket k of span s. */
+int64_t
+span_month(const struct span *s, unsigned k)
+{
+	int64_t y;
+	unsigned m, d;
+
+	if (!s->days)
+		return s->first + k;
+	civil_from_days(s->first + k, &y, &m, &d);
+	return y * 12 + m - 1;
+}
+
+/*
+ * Outcome of indicator i of cfg over table t. before holds the same span
+ * one year earlier, needed by growth indicators (NULL: no value). When
+ * monthly is not NULL it gets the ratio of each month with den > 0, in
+ * order, and *ret_nmonthly their count.
+ */
+void
+ind_table_outcome(const struct config *cfg, size_t i, const struct ind_table *t,
+                  const struct ind_table *before, struct outcome *ret,
+                  double monthly[IND_MAX_MONTHS], unsigned *ret_nmonthly)
+{
+	const struct indicator *ind = &cfg->indicators[i];
+	size_t nind = cfg->nindicators;
+	struct ind_sums m[IND_MAX_MONTHS];
+	unsigned nm = 0;
+
+	/* ind_outcome() wants one indicator's months side by side. */
+	for (unsigned k = 0; k < t->nmonths; k++)
+		m[k] = t->sums[k * nind + i];
+
+	if (ind->kind == IND_GROWTH) {
+		/* Growth only sums; the two spans need not have as many month
+		 * buckets (rolling windows), so compare their totals. */
+		struct ind_sums cur = { 0, 0 }, prev = { 0, 0 };
+		struct outcome tmp;
+
+		ind_outcome(ind, m, NULL, t->nmonths, &tmp);
+		cur.num = tmp.num;
+		if (before) {
+			for (unsigned k = 0; k < before->nmonths; k++)
+				m[k] = before->sums[k * nind + i];
+			ind_outcome(ind, m, NULL, before->nmonths, &tmp);
+			prev.num = tmp.num;
+		}
+		ind_outcome(ind, &cur, before ? &prev : NULL, 1, ret);
+	} else {
+		ind_outcome(ind, m, NULL, t->nmonths, ret);
+		if (monthly)
+			for (unsigned k = 0; k < t->nmonths; k++)
+				if (m[k].den > 0)
+					monthly[nm++] = (double)m[k].num / (double)m[k].den;
+	}
+	if (ret_nmonthly)
+		*ret_nmonthly = nm;
+}
+
+/* Strict decimal int64 of s[0..len): 0 or -EINVAL (*ret untouched). */
+int
+report_parse_count(const char *s, size_t len, int64_t *ret)
+{
+	char tmp[32], *end;
+	long long v;
+
+	/* strtoll would also take blanks and a '+': Redis writes neither. */
+	if (len == 0 || len >= sizeof(tmp) || (s[0] != '-' && (s[0] < '0' || s[0] > '9')))
+		return -EINVAL;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	errno = 0;
+	v = strtoll(tmp, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* =========================================================== reports */
+
+/*
+ * Parses a PERIOD as `teleqctl report` takes it ("2026-03", "2026-Q1",
+ * "2026-H1", "2026", "2026-03-05", "rolling"), today being the local day
+ * number today. Longer than REPORT_PERIOD_MAX bytes is -EINVAL without
+ * looking further. Returns 0 or -EINVAL; *ret untouched on failure.
+ */
+int
+report_parse_period(const char *s, int64_t today, struct period *ret)
+{
+	if (!s || strnlen(s, REPORT_PERIOD_MAX + 1) > REPORT_PERIOD_MAX)
+		return -EINVAL;
+	return period_parse(s, today, ret);
+}
+
+/*
+ * Sets up rep for period p: the same period one year earlier, both names,
+ * the spans of counter hashes to read (scur, sprev, and sprev2 when some
+ * indicator is a growth: last year's growth compares it with the year
+ * before) and one zeroed result per indicator. Returns 0 or -ENOMEM
+ * (-EINVAL for a name that does not fit, which no period has); *rep is
+ * untouched on failure. Free with report_done().
+ */
+int
+report_init(struct report *rep, const struct config *cfg, const struct period *p, int64_t today)
+{
+	struct report r = { .cur = *p, .today = today, .n = cfg->nindicators };
+
+	r.prev = period_previous_year(&r.cur);
+	if (period_name(&r.cur, r.cur_name, sizeof(r.cur_name)) < 0 ||
+	    period_name(&r.prev, r.prev_name, sizeof(r.prev_name)) < 0)
+		return -EINVAL;
+	period_span(&r.cur, &r.scur, &r.sprev);
+	period_span(&r.prev, NULL, &r.sprev2);
+	for (size_t i = 0; i < cfg->nindicators; i++)
+		if (cfg->indicators[i].kind == IND_GROWTH)
+			r.need_prev2 = true;
+	r.r = calloc(r.n ? r.n : 1, sizeof(*r.r));
+	if (!r.r)
+		return -ENOMEM;
+	*rep = r;
+	return 0;
+}
+
+/* Frees rep's results; accepts NULL and a zeroed or already freed report. */
+void
+report_done(struct report *rep)
+{
+	if (!rep)
+		return;
+	free(rep->r);
+	rep->r = NULL;
+}
+
+/*
+ * Fills rep->r from the tables of the period (cur), of the same period one
+ * year earlier (prev) and two years earlier (prev2, for the growth of the
+ * previous year; may be NULL).
+ */
+void
+compute_report(const struct config *cfg, const struct ind_table *cur,
+               const struct ind_table *prev, const struct ind_table *prev2,
+               struct report *rep)
+{
+	for (size_t i = 0; i < cfg->nindicators; i++) {
+		struct ind_result *r = &rep->r[i];
+
+		ind_table_outcome(cfg, i, cur, prev, &r->cur, r->cur_monthly, &r->ncur_monthly);
+		ind_table_outcome(cfg, i, prev, prev2, &r->prev, r->prev_monthly, &r->nprev_monthly);
+	}
+}
+
+/* ======================================================== formatting */
+
+/* v rounded to four decimals as whole 1/10000 units (the judged value). */
+static double
+units4(double v)
+{
+	return round(v * 10000.0);
+}
+
+/* Whole percent of v, from its four-decimal value: 0.7350 -> 74. */
+double
+report_whole_percent(double v)
+{
+	return round(units4(v) / 100.0);
+}
+
+/* "52 %", growth "+25 %" / "-3 %". */
+void
+report_fmt_percent(char *buf, size_t len, double v, bool sign)
+{
+	double p = report_whole_percent(v);
+
+	if (p == 0)
+		/* cppcheck-suppress duplicateConditionalAssign ; -0.0 == 0: this makes it 0.0 */
+		p = 0;          /* no "-0 %" */
+	snprintf(buf, len, "%s%.0f %%", sign && p > 0 ? "+" : "", p);
+}
+
+/* A target the Swedish way: 0.55 -> "55 %", 0.125 -> "12,5 %". */
+void
+report_fmt_target(char *buf, size_t len, double target)
+{
+	char tmp[24], *dot;     /* smaller than every caller's buf, so nothing truncates */
+	size_t n;
+
+	snprintf(tmp, sizeof(tmp), "%.2f", units4(target) / 100.0);
+	dot = strchr(tmp, '.');
+	n = strlen(tmp);
+	while (dot && n > 0 && tmp[n - 1] == '0')
+		tmp[--n] = '\0';
+	if (dot && tmp[n - 1] == '.')
+		tmp[--n] = '\0';
+	else if (dot)
+		*dot = ',';
+	snprintf(buf, len, "%s %%", strcmp(tmp, "-0") == 0 ? "0" : tmp);
+}
+
+/* A fraction with '.' and four decimals, trailing zeros dropped: 0.5166, 0.55, 1. */
+void
+report_fmt_frac(char *buf, size_t len, double v)
+{
+	size_t n;
+
+	snprintf(buf, len, "%.4f", units4(v) / 10000.0);
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	if (strcmp(buf, "-0") == 0)
+		snprintf(buf, len, "0");
+}
+
+/* The comparison as a report prints it: "≥", ">", "≤", "<". */
+const char *
+report_cmp_sign(enum cmp cmp)
+{
+	switch (cmp) {
+	case CMP_GE: return "≥";
+	case CMP_GT: return ">";
+	case CMP_LE: return "≤";
+	case CMP_LT: return "<";
+	}
+	return "?";
+}
+
+/* ============================================================== JSON */
+
+/*
+ * A JSON string: '"' and '\\' escaped, control characters as \uXXXX (or
+ * their short forms). Text that is not valid UTF-8 has every non-ASCII
+ * byte replaced with U+FFFD, so the output is always valid JSON.
+ */
+void
+report_json_string(FILE *out, const char *s)
+{
+	bool valid = utf8_valid(s, strlen(s));
+
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':  fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (*p < 0x20 || *p == 0x7F)
+				fprintf(out, "\\u%04x", *p);
+			else if (*p >= 0x80 && !valid)
+				fputs("\\ufffd", out);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}
+
+/* The members of one indicator's outcome object (without braces). */
+static void
+json_outcome(FILE *out, const struct indicator *ind, const char *period,
+             const struct outcome *o, const double *monthly, unsigned nmonthly)
+{
+	char buf[64];
+
+	fputs("\"indicator\": ", out);
+	report_json_string(out, ind->name);
+	fputs(", \"title\": ", out);
+	report_json_string(out, ind->title ? ind->title : ind->name);
+	fputs(", \"period\": ", out);
+	report_json_string(out, period);
+	fprintf(out, ", \"numerator\": %" PRId64 ", \"denominator\": %" PRId64 ", \"value\": ",
+	        o->num, o->den);
+	if (o->has_value) {
+		report_fmt_frac(buf, sizeof(buf), o->value);
+		fputs(buf, out);
+	} else {
+		fputs("null", out);
+	}
+	report_fmt_frac(buf, sizeof(buf), ind->target);
+	fprintf(out, ", \"target\": %s, \"cmp\": ", buf);
+	report_json_string(out, cmp_symbol(ind->cmp));
+	fprintf(out, ", \"met\": %s", o->met == 1 ? "true" : o->met == 0 ? "false" : "null");
+	if (ind->kind == IND_RATIO && ind->combine == COMBINE_MEAN_OF_MONTHS) {
+		fputs(", \"months\": [", out);
+		for (unsigned k = 0; k < nmonthly; k++) {
+			report_fmt_frac(buf, sizeof(buf), monthly[k]);
+			fprintf(out, "%s%s", k ? ", " : "", buf);
+		}
+		fputc(']', out);
+	}
+}
+
+/*
+ * An array with one object per indicator. Values are fractions rounded to
+ * four decimals (the judged value), null when there is none;
+ * previous_year is the same object for the period a year earlier, or null
+ * when that has no value. Write errors show in ferror(out).
+ */
+void
+report_json(FILE *out, const struct config *cfg, const struct report *rep)
+{
+	fputs("[", out);
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct indicator *ind = &cfg->indicators[i];
+		const struct ind_result *r = &rep->r[i];
+
+		fputs(i ? ",\n  {" : "\n  {", out);
+		json_outcome(out, ind, rep->cur_name, &r->cur, r->cur_monthly, r->ncur_monthly);
+		fputs(", \"previous_year\": ", out);
+		if (r->prev.has_value) {
+			fputc('{', out);
+			json_outcome(out, ind, rep->prev_name, &r->prev, r->prev_monthly,
+			             r->nprev_monthly);
+			fputc('}', out);
+		} else {
+			fputs("null", out);
+		}
+		fputc('}', out);
+	}
+	fputs(rep->n ? "\n]\n" : "]\n", out);
+}

@@ -1,0 +1,383 @@
+/*
+ * test_page.c — page_render on a known model: the basis "265 av 513" and
+ * Swedish percent, "för få ärenden" below min_cases and not at it (table
+ * and chart), a title with < & " > escaped everywhere, nothing external
+ * (no http:// or https://, no script), 13 month labels and a dashed
+ * target line per chart, gaps in the line, the verdicts in words, and a
+ * write error reported as -EIO.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <cmocka.h>
+
+#include "teleqd.h"
+#include "fixture_config.h"
+
+#define NIND 3
+
+/* The rendering of one model, and what it was made from. */
+struct fx {
+	struct indicator   inds[NIND];
+	struct config      cfg;
+	struct page_ind    pi[NIND];
+	struct page_model  m;
+	char              *html;
+	size_t             len;
+};
+
+/* A pooled or mean-of-months ratio outcome of num/den over one month, as ind_outcome gives it. */
+static struct outcome
+ratio(const struct indicator *ind, int64_t num, int64_t den)
+{
+	struct ind_sums s = { num, den };
+	struct outcome o;
+
+	ind_outcome(ind, &s, NULL, 1, &o);
+	return o;
+}
+
+/* A growth outcome of num against prev. */
+static struct outcome
+growth(const struct indicator *ind, int64_t num, int64_t prev)
+{
+	struct ind_sums s = { num, 0 }, p = { prev, 0 };
+	struct outcome o;
+
+	ind_outcome(ind, &s, &p, 1, &o);
+	return o;
+}
+
+/* Renders f->m with f->cfg into f->html. */
+static void
+render(struct fx *f)
+{
+	FILE *out = open_memstream(&f->html, &f->len);
+
+	assert_non_null(out);
+	assert_int_equal(page_render(out, &f->cfg, &f->m), 0);
+	assert_int_equal(fclose(out), 0);
+	assert_non_null(f->html);
+	assert_int_equal(strlen(f->html), f->len);
+}
+
+/*
+ * The model of 15 March 2026, min_cases 5:
+ *   0 digital (pooled, >= 55 %): Q1 265 of 513 (52 %, not met), Q1 2025 200 of 409;
+ *     months: 100 of 180 each, but August 2025 4 cases (too few), September
+ *     2025 exactly 5 (3 of 5 = 60 %), this month 3 cases (too few).
+ *   1 TeleQ (mean of months, >= 75 %), titled with markup characters:
+ *     90 of 100 every month, the quarter met.
+ *   2 growth (> 5 %): 120 against 100 every month (+20 %), the quarter
+ *     +25 % (500 against 400), last year's quarter with 3 cases.
+ */
+static void
+setup_model(struct fx *f)
+{
+	int64_t today = days_from_civil(2026, 3, 15);
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->inds, fx_indicators, sizeof(f->inds));
+	f->inds[IND_TELEQ].title = "TeleQ <b>&amp;\"fet\"</b> & 'citat'";
+	f->inds[IND_DIGITAL].min_denominator = 20;
+	f->cfg = fixture_config();
+	f->cfg.indicators = f->inds;
+	f->cfg.nindicators = NIND;
+
+	for (unsigned k = 0; k < PAGE_MONTHS; k++) {
+		f->pi[IND_DIGITAL].months[k] = ratio(&f->inds[IND_DIGITAL], 100, 180);
+		f->pi[IND_TELEQ].months[k] = ratio(&f->inds[IND_TELEQ], 90, 100);
+		f->pi[IND_GROWTH_CASES].months[k] = growth(&f->inds[IND_GROWTH_CASES], 120, 100);
+	}
+	f->pi[IND_DIGITAL].months[5] = ratio(&f->inds[IND_DIGITAL], 2, 4);     /* aug 2025 */
+	f->pi[IND_DIGITAL].months[6] = ratio(&f->inds[IND_DIGITAL], 3, 5);     /* sep 2025 */
+	f->pi[IND_DIGITAL].months[12] = ratio(&f->inds[IND_DIGITAL], 1, 3);    /* mar 2026 */
+	f->pi[IND_DIGITAL].quarter = ratio(&f->inds[IND_DIGITAL], 265, 513);
+	f->pi[IND_DIGITAL].quarter_prev = ratio(&f->inds[IND_DIGITAL], 200, 409);
+	f->pi[IND_TELEQ].quarter = ratio(&f->inds[IND_TELEQ], 270, 300);
+	f->pi[IND_TELEQ].quarter_prev = ratio(&f->inds[IND_TELEQ], 200, 300);
+	f->pi[IND_GROWTH_CASES].quarter = growth(&f->inds[IND_GROWTH_CASES], 500, 400);
+	f->pi[IND_GROWTH_CASES].quarter_prev = growth(&f->inds[IND_GROWTH_CASES], 400, 3);
+
+	f->m.today = today;
+	f->m.now_wall = today * 86400 + 10 * 3600 + 4 * 60 + 30;
+	f->m.first_month = 2026 * 12 + 2 - 12;
+	f->m.quarter = period_of_day(P_QUARTER, today);
+	f->m.quarter_prev = period_previous_year(&f->m.quarter);
+	f->m.min_cases = 5;
+	f->m.n = NIND;
+	f->m.ind = f->pi;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	setup_model(f);
+	render(f);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	free(f->html);
+	free(f);
+	return 0;
+}
+
+/* Occurrences of needle in hay[0..end) (end NULL: the whole string). */
+static unsigned
+count(const char *hay, const char *end, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) && (!end || p < end); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* The text of card i: from its <section> to the next. */
+static const char *
+card(const char *html, const char *name, const char **ret_end)
+{
+	char id[96];
+	const char *p, *e;
+
+	snprintf(id, sizeof(id), "id=\"ind-%s\"", name);
+	p = strstr(html, id);
+	assert_non_null(p);
+	e = strstr(p, "</section>");
+	assert_non_null(e);
+	*ret_end = e;
+	return p;
+}
+
+static void
+test_document(void **state)
+{
+	struct fx *f = *state;
+
+	assert_true(strncmp(f->html, "<!DOCTYPE html>\n<html lang=\"sv\">", 31) == 0);
+	assert_non_null(strstr(f->html, "<meta charset=\"utf-8\">"));
+	assert_non_null(strstr(f->html, "<meta name=\"viewport\" content=\"width=device-width"));
+	assert_non_null(strstr(f->html, "<h1>Målstyrning</h1>"));
+	assert_non_null(strstr(f->html, "Läget den 15 mars 2026 kl. 10:04."));
+	assert_non_null(strstr(f->html, "Innevarande kvartal: kvartal 1 2026 (1 januari 2026 – "
+	                                "31 mars 2026)"));
+	assert_int_equal(count(f->html, NULL, "<section class=\"card\""), NIND);
+	assert_int_equal(count(f->html, NULL, "<svg "), NIND);
+	assert_int_equal(count(f->html, NULL, "</svg>"), NIND);
+	assert_true(f->len > 1000 && f->len < 64 * 1024);
+	assert_true(strcmp(f->html + f->len - 8, "</html>\n") == 0);
+}
+
+/* True when s has an attribute like onload= or onclick=. */
+static bool
+event_handler(const char *s)
+{
+	for (const char *p = s; (p = strcasestr(p, " on")); p += 3) {
+		const char *q = p + 3;
+
+		while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'))
+			q++;
+		if (q > p + 3 && *q == '=')
+			return true;
+	}
+	return false;
+}
+
+/* Self-contained: nothing loaded from elsewhere, no script. */
+static void
+test_nothing_external(void **state)
+{
+	struct fx *f = *state;
+
+	assert_null(strcasestr(f->html, "http://"));
+	assert_null(strcasestr(f->html, "https://"));
+	assert_null(strcasestr(f->html, "<script"));
+	assert_null(strcasestr(f->html, "javascript:"));
+	assert_false(event_handler(f->html));
+	assert_null(strcasestr(f->html, "<img"));
+	assert_null(strcasestr(f->html, "<link"));
+	assert_null(strcasestr(f->html, "@import"));
+	assert_null(strcasestr(f->html, "url("));
+}
+
+static void
+test_basis_and_percent(void **state)
+{
+	struct fx *f = *state;
+	const char *end, *c = card(f->html, "digitala_patientkontakter", &end);
+
+	/* Q1: 265 of 513 = 51.66 % -> "52 %", below 55 %: not met */
+	assert_non_null(strstr(c, "<th scope=\"row\">Kvartal 1 2026 hittills</th>"
+	                          "<td class=\"v\">52 %</td><td class=\"b\">265 av 513</td>"
+	                          "<td class=\"no\">ej uppfyllt</td>"));
+	assert_non_null(strstr(c, "<th scope=\"row\">Kvartal 1 2025 (i fjol)</th>"
+	                          "<td class=\"v\">49 %</td><td class=\"b\">200 av 409</td>"
+	                          "<td class=\"no\">ej uppfyllt</td>"));
+	assert_non_null(strstr(c, "Mål: ≥ 55 %"));
+	/* TeleQ's quarter: 90 %, met; mean of months basis */
+	c = card(f->html, "analoga_patientkontakter", &end);
+	assert_non_null(strstr(c, "<td class=\"v\">90 %</td><td class=\"b\">270 av 300</td>"
+	                          "<td class=\"yes\">uppfyllt</td>"));
+	/* growth: signed percent, "mot" */
+	c = card(f->html, "okning_arenden", &end);
+	assert_non_null(strstr(c, "<td class=\"v\">+25 %</td><td class=\"b\">500 mot 400</td>"
+	                          "<td class=\"yes\">uppfyllt</td>"));
+	assert_non_null(strstr(c, "Mål: &gt; 5 % mot samma period i fjol"));
+	assert_non_null(strstr(c, ">mål &gt; 5 %</text>"));
+}
+
+/* Below min_cases: "för få ärenden", no percentage, no basis; at min_cases: the value. */
+static void
+test_too_few(void **state)
+{
+	struct fx *f = *state;
+	const char *end, *c = card(f->html, "digitala_patientkontakter", &end);
+
+	/* this month: 1 of 3 */
+	assert_non_null(strstr(c, "<th scope=\"row\">Mars 2026 hittills</th>"
+	                          "<td class=\"v few\" colspan=\"3\">för få ärenden</td>"));
+	assert_null(strstr(c, "1 av 3"));
+	assert_null(strstr(c, "33 %"));
+	/* August 2025, 4 cases: a gap with its reason; September, exactly 5: shown */
+	assert_non_null(strstr(c, "<circle class=\"gap\""));
+	assert_non_null(strstr(c, "<title>augusti 2025: för få ärenden</title>"));
+	assert_null(strstr(c, "2 av 4"));
+	assert_non_null(strstr(c, "<title>september 2025: 60 % (3 av 5)</title>"));
+	assert_null(strstr(c, "september 2025: för få ärenden"));
+	assert_non_null(strstr(c, "<title>mars 2026 (hittills): för få ärenden</title>"));
+	/* the line breaks at the gaps: March-July, September-February */
+	assert_int_equal(count(c, end, "<polyline"), 2);
+	assert_int_equal(count(c, end, "<circle class=\"gap\""), 2);
+
+	/* growth: last year's quarter over 3 cases */
+	c = card(f->html, "okning_arenden", &end);
+	assert_non_null(strstr(c, "<th scope=\"row\">Kvartal 1 2025 (i fjol)</th>"
+	                          "<td class=\"v few\" colspan=\"3\">för få ärenden</td>"));
+	assert_null(strstr(c, "400 mot 3"));
+
+	assert_true(page_too_few(&f->inds[IND_DIGITAL], &(struct outcome){ .num = 0, .den = 4 }, 5));
+	assert_false(page_too_few(&f->inds[IND_DIGITAL], &(struct outcome){ .num = 0, .den = 5 }, 5));
+	assert_true(page_too_few(&f->inds[IND_GROWTH_CASES],
+	                         &(struct outcome){ .num = 4, .den = 100 }, 5));
+	assert_true(page_too_few(&f->inds[IND_GROWTH_CASES],
+	                         &(struct outcome){ .num = 100, .den = 4 }, 5));
+	assert_false(page_too_few(&f->inds[IND_GROWTH_CASES],
+	                          &(struct outcome){ .num = 5, .den = 5 }, 5));
+	/* min_cases 1: only no case at all is too few */
+	assert_false(page_too_few(&f->inds[IND_DIGITAL], &(struct outcome){ .num = 0, .den = 1 }, 1));
+	assert_true(page_too_few(&f->inds[IND_DIGITAL], &(struct outcome){ .num = 0, .den = 0 }, 1));
+}
+
+/* The title's markup characters are text, in the heading and in the chart's title. */
+static void
+test_escaping(void **state)
+{
+	struct fx *f = *state;
+	const char *esc = "TeleQ &lt;b&gt;&amp;amp;&quot;fet&quot;&lt;/b&gt; &amp; &#39;citat&#39;";
+
+	assert_null(strstr(f->html, "<b>"));
+	assert_null(strstr(f->html, "\"fet\""));
+	assert_null(strstr(f->html, "'citat'"));
+	assert_int_equal(count(f->html, NULL, esc), 2);        /* <h2> and the svg <title> */
+	assert_non_null(strstr(f->html, "<h2>TeleQ &lt;b&gt;"));
+}
+
+/* Every chart: 13 month labels (March 2025 .. March 2026), the years, a dashed target line. */
+static void
+test_charts(void **state)
+{
+	static const char *const names[NIND] = {
+		"digitala_patientkontakter", "analoga_patientkontakter", "okning_arenden",
+	};
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < NIND; i++) {
+		const char *end, *c = card(f->html, names[i], &end);
+		const char *svg = strstr(c, "<svg "), *svg_end = strstr(c, "</svg>");
+
+		assert_non_null(svg);
+		assert_true(svg_end && svg_end < end);
+		assert_int_equal(count(svg, svg_end, "<text class=\"m\""), PAGE_MONTHS);
+		assert_int_equal(count(svg, svg_end, ">mar</text>"), 2);
+		assert_int_equal(count(svg, svg_end, ">jan</text>"), 1);
+		assert_int_equal(count(svg, svg_end, "<text class=\"yr\""), 2);
+		assert_non_null(strstr(svg, ">2025</text>"));
+		assert_non_null(strstr(svg, ">2026</text>"));
+		assert_int_equal(count(svg, svg_end, "<line class=\"target\""), 1);
+		assert_int_equal(count(svg, svg_end, "stroke-dasharray=\"6 4\""), 1);
+		assert_int_equal(count(svg, svg_end, "<title"), 1 + 1 + PAGE_MONTHS);
+		assert_non_null(strstr(svg, "role=\"img\""));
+	}
+	/* the ratio axis is 0-100 %; the growth axis includes 0 and is signed */
+	assert_non_null(strstr(f->html, ">100 %</text>"));
+	assert_non_null(strstr(f->html, ">+20 %</text>"));
+	/* TeleQ, 90 % every month: one unbroken line, every point met */
+	{
+		const char *end, *c = card(f->html, "analoga_patientkontakter", &end);
+
+		assert_int_equal(count(c, end, "<polyline"), 1);
+		assert_int_equal(count(c, end, "<circle class=\"pt yes\""), PAGE_MONTHS);
+		assert_non_null(strstr(c, "<title>mars 2026 (hittills): 90 % (90 av 100)</title>"));
+	}
+}
+
+/* A write error is reported. */
+static void
+test_write_error(void **state)
+{
+	struct fx *f = *state;
+	FILE *ro = fopen("/dev/null", "r");
+
+	assert_non_null(ro);
+	assert_int_equal(page_render(ro, &f->cfg, &f->m), -EIO);
+	fclose(ro);
+}
+
+/* No indicator: still a valid page that says so. */
+static void
+test_empty(void **state)
+{
+	struct fx g;
+
+	(void)state;
+	setup_model(&g);
+	g.m.n = 0;
+	g.cfg.nindicators = 0;
+	render(&g);
+	assert_non_null(strstr(g.html, "Inga indikatorer är konfigurerade."));
+	assert_null(strstr(g.html, "<svg"));
+	free(g.html);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_document),
+		cmocka_unit_test(test_nothing_external),
+		cmocka_unit_test(test_basis_and_percent),
+		cmocka_unit_test(test_too_few),
+		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_charts),
+		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_empty),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
