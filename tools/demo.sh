@@ -26,6 +26,11 @@
 #                    `PROGRAM -t -i`, instead of the mailbox; the demo then
 #                    shows the subjects from the alerts stream only
 # e.g. make demo MAILTO=you@example.org SENDMAIL=/usr/sbin/sendmail
+#   DEMO_SERVE=PORT  at the end, keep teleqd and Redis running until Ctrl-C:
+#                    Redis also listens on 127.0.0.1:PORT (TCP, for Grafana;
+#                    the passwordless default user is switched off first) and
+#                    the dashboard page's address is printed
+# e.g. make demo DEMO_SERVE=6380
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -434,6 +439,26 @@ say "teleqctl report 2026-Q1"
 "$BUILD/teleqctl" -c "$CONF" report 2026-Q1 </dev/null
 say "teleqctl report 2026-03"
 "$BUILD/teleqctl" -c "$CONF" report 2026-03 </dev/null
+
+if [ -n "${DEMO_SERVE:-}" ]; then
+	case $DEMO_SERVE in
+	*[!0-9]*) die "DEMO_SERVE wants a TCP port, not '$DEMO_SERVE'" ;;
+	esac
+	say "serving until Ctrl-C: the dashboard, and Redis for Grafana"
+	# no one may use the passwordless default user once there is a TCP port
+	redis-cli -s "$SOCK" ACL SETUSER default off >/dev/null || die "ACL SETUSER default off failed"
+	redis-cli -s "$SOCK" --user "${user:-default}" --pass "$(head -n 1 "$RUN/redis.pass")" --no-auth-warning \
+		CONFIG SET port "$DEMO_SERVE" >/dev/null || die "Redis cannot listen on 127.0.0.1:$DEMO_SERVE"
+	echo "Dashboard page:      http://127.0.0.1:$port/  (JSON: http://127.0.0.1:$port/api/indicators?period=2026-Q1)"
+	echo "Redis for Grafana:   127.0.0.1:$DEMO_SERVE, ACL user '${user:-default}', password in $RUN/redis.pass"
+	echo "  with conf/grafana: client: standalone, TELEQD_REDIS_URL=127.0.0.1:$DEMO_SERVE"
+	echo "  TELEQD_REDIS_PASSWORD=\$(head -n 1 $RUN/redis.pass) (see README, Grafana)"
+	echo "The calendar stays at 3 April 2026 00:05: pick a time range of the last years in Grafana."
+	trap 'exit 0' INT TERM      # Ctrl-C is how serving ends: cleanup stops both
+	wait "$TQ_PID" || true
+	TQ_PID=
+	die "teleqd stopped by itself (see $RUN/teleqd.log)"
+fi
 
 say "stopping"
 kill -TERM "$TQ_PID"
