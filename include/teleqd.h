@@ -271,7 +271,7 @@ enum feed_format { FORMAT_CSV, FORMAT_JSONL };
 enum time_kind   { TIME_FORMAT, TIME_ISO8601, TIME_EPOCH };
 enum start_at    { START_BEGINNING, START_END };
 enum rule_kind   { RULE_NONE, RULE_CONST, RULE_FIELD };
-enum ind_kind    { IND_RATIO, IND_GROWTH };
+enum ind_kind    { IND_RATIO, IND_GROWTH, IND_DEADLINE };
 enum combine     { COMBINE_POOLED, COMBINE_MEAN_OF_MONTHS };
 enum cmp         { CMP_GE, CMP_GT, CMP_LE, CMP_LT };
 enum cadence     { CADENCE_MONTH, CADENCE_QUARTER, CADENCE_HALF, CADENCE_YEAR };
@@ -284,6 +284,7 @@ enum cadence     { CADENCE_MONTH, CADENCE_QUARTER, CADENCE_HALF, CADENCE_YEAR };
 struct rule {
 	enum rule_kind kind;
 	int        slot;        /* RULE_FIELD: index into feed_conf.slots */
+	bool       optional;    /* RULE_FIELD of a dimension: a missing field leaves it absent */
 	uint16_t   const_id;    /* RULE_CONST */
 	size_t     nmap;        /* RULE_FIELD: map from source value ... */
 	char     **from;
@@ -314,6 +315,8 @@ struct feed_conf {
 		int     nslot;
 	} time;
 	int            id_slot;         /* -1: no de-duplication id */
+	int            case_slot;       /* -1: no case id (deadline indicators match events by it) */
+	int            extend_slot;     /* -1: no date an extension event carries (YYYY-MM-DD) */
 	struct rule    event;
 	struct rule    dims[TQ_MAX_DIMS];       /* by dimension index; RULE_NONE = not set */
 	int            line, col;       /* position in the config file, for messages */
@@ -336,12 +339,32 @@ struct filter {
 	struct clause *c;
 };
 
+enum dl_unit { DL_HOURS, DL_DAYS };
+struct dl_span {
+	enum dl_unit unit;
+	int32_t      n;         /* 1..DL_MAX_HOURS or 1..DL_MAX_DAYS (weeks are 7n days) */
+};
+#define CASE_TEXT_MAX   128     /* bytes of case_format text, NUL included */
+/* Changes of a deadline indicator's month counters, each -1, 0 or +1 per case. */
+struct cohort_delta {
+	int32_t met, missed, pending;
+};
+
+/* What the config says of one deadline indicator (cohort.c applies it). */
+struct cohort_rule {
+	struct dl_span within;          /* the deadline after the start */
+	struct dl_span extend_by;       /* an extension without a date; n = 0: none configured */
+};
+
 struct indicator {
 	char         *name;             /* [a-z0-9_]+, used in Redis keys */
 	char         *title;            /* Swedish title for reports */
 	enum ind_kind kind;
 	struct filter num;              /* growth: the counted cases */
 	struct filter den;              /* ratio only */
+	/* deadline only: the events that start, stop and extend a case's clock */
+	struct filter start, stop, extend;
+	struct cohort_rule rule;        /* within, extend_by */
 	enum cmp      cmp;
 	double        target;           /* fraction: 0.55 */
 	enum combine  combine;
@@ -451,6 +474,9 @@ struct event {
 	int64_t  day;           /* local calendar day, days since epoch */
 	bool     has_id;
 	uint8_t  id[16];        /* keyed hash of the record id */
+	bool     has_case;
+	uint8_t  case_id[16];   /* keyed hash of the case id (the same in every feed) */
+	int64_t  extend_day;    /* local day an extension event carries, CASE_NO_DAY = none */
 };
 
 enum reject {
@@ -580,16 +606,40 @@ struct batch {
 	int64_t              last_utc[64];  /* latest event time per feed, 0 = none */
 	struct batch_deadletter *dead;
 	size_t               ndead, dead_cap;   /* dead letters kept per batch (rest only counted) */
+	/* Deadline indicators: the case states to store (cases_flush) and the
+	 * changes of the month counters met / missed / pending. */
+	struct batch_case   *cases;
+	size_t               ncases, cases_cap;
+	struct batch_cdelta *cdeltas;
+	size_t               ncdeltas, cdeltas_cap;
 };
 #define BATCH_MAX_FEEDS 64
 /* Ids per batch at most: each costs an argument and a set member in the
  * commit, and bounds the batch's memory (24 B each, twice in the index). */
 #define BATCH_MAX_IDS   16384
+/* A case state to store: text "" deletes it. */
+struct batch_case {
+	uint16_t ind;                   /* indicator index */
+	uint8_t  id[16];                /* keyed hash of the case id */
+	char     text[CASE_TEXT_MAX];   /* case_format, or "" */
+};
+/* A change of a deadline indicator's counters in one local month. */
+struct batch_cdelta {
+	int64_t  month;                 /* y*12 + m-1 */
+	uint16_t ind;
+	int64_t  met, missed, pending;
+};
+#define BATCH_MAX_CASES 4096    /* case states per commit: full beyond */
+
 int  batch_init(struct batch *b, size_t cap_events, size_t dead_cap);
 void batch_done(struct batch *b);
 void batch_clear(struct batch *b);
 bool batch_empty(const struct batch *b);
 bool batch_full(const struct batch *b);
+/* Adds a case state to store (text NUL-terminated, "" = delete). 0 or -ENOMEM. */
+int  batch_case(struct batch *b, uint16_t ind, const uint8_t id[16], const char *text);
+/* Adds d to indicator ind's counters of month. 0 or -ENOMEM. */
+int  batch_cdelta(struct batch *b, uint16_t ind, int64_t month, const struct cohort_delta *d);
 /* Adds one event (aggregated, or kept apart when it has an id). -ENOSPC when full. */
 int  batch_add(struct batch *b, const struct event *ev);
 /* Counts a reject and keeps a dead letter while there is room. */
@@ -608,10 +658,15 @@ struct outcome {
 	bool    has_value;
 	int     met;            /* 1 met, 0 missed, -1 unknown (no value, or den < min) */
 	unsigned nmonths;       /* months that contributed (mean of months) */
+	int64_t pending;        /* deadline: cases not decided yet (num met, den decided) */
 };
 /* Counter totals of one month (or any span) per indicator side. */
+#define CFG_MAX_INDS    64      /* indicators in a config */
+/* Counter field of a deadline indicator's outcome in a month hash: name, met|missed|pending. */
+#define DEADLINE_FIELD_FMT "deadline:%s|%s"
 struct ind_sums {
 	int64_t num, den;
+	int64_t pending;        /* deadline: cases not decided yet (num = met, den = decided) */
 };
 /*
  * Adds the counters of one hash (field names as combo_format, values as
@@ -832,11 +887,7 @@ int64_t retry_delay(const struct alert_conf *ac, unsigned attempt);
  *     00:00 through tz_wall_to_utc: a midnight in a gap begins when the
  *     clock jumps). No holiday rule: a deadline on a Sunday stays there.
  */
-enum dl_unit { DL_HOURS, DL_DAYS };
-struct dl_span {
-	enum dl_unit unit;
-	int32_t      n;         /* 1..DL_MAX_HOURS or 1..DL_MAX_DAYS (weeks are 7n days) */
-};
+/* enum dl_unit, struct dl_span: in the config section (an indicator holds them). */
 #define DL_MAX_HOURS 8760       /* a year of hours */
 #define DL_MAX_DAYS  366
 #define DL_MAX_WEEKS 52
@@ -856,11 +907,7 @@ int dl_parse(const char *s, size_t len, struct dl_span *ret);
  */
 int64_t dl_deadline(const struct dl_span *s, const struct tz *tz, int64_t start_utc);
 
-/* What the caller configures for one deadline indicator. */
-struct cohort_rule {
-	struct dl_span within;          /* the deadline after the start */
-	struct dl_span extend_by;       /* an extension without a date; n = 0: none configured */
-};
+/* struct cohort_rule: in the config section. */
 
 /* Event times and extension dates case_apply accepts: 1900-01-01 .. 8999-12-31 UTC. */
 #define CASE_T_MIN      (-25567 * (int64_t)86400)
@@ -872,7 +919,7 @@ struct cohort_rule {
 /* A suggested keep_s for case_expiry: as long as the default dedup.window_days. */
 #define CASE_KEEP_S     (400 * (int64_t)86400)
 /* case_format's longest text, with its NUL. */
-#define CASE_TEXT_MAX   128
+/* CASE_TEXT_MAX: in the config section. */
 
 enum case_ev { CASE_START, CASE_STOP, CASE_EXTEND };
 enum case_outcome {
@@ -969,9 +1016,7 @@ int64_t case_next_decision(const struct case_state *st);
 int64_t case_expiry(const struct case_state *st, int64_t keep_s);
 
 /* Changes of one month's counters (each -1, 0 or +1); decided = met + missed. */
-struct cohort_delta {
-	int32_t met, missed, pending;
-};
+/* struct cohort_delta: in the config section. */
 /* The counter changes when a case's outcome goes from before to after. */
 void case_delta(enum case_outcome before, enum case_outcome after, struct cohort_delta *ret);
 struct cohort_change {
@@ -1006,6 +1051,29 @@ int case_format(const struct case_state *st, char *buf, size_t len);
  * untouched).
  */
 int case_parse(const char *s, size_t len, struct case_state *ret);
+
+/* ------------------------------------------------------------------ cases.c */
+/*
+ * The daemon's table of case states for the deadline indicators: loaded from
+ * the store, fed with the events that carry a case id, ticked by time. Pure
+ * (no I/O; the caller passes now). See cases.c.
+ */
+struct cases;
+bool    cases_wanted(const struct config *cfg);     /* cfg has a deadline indicator */
+int     cases_new(const struct config *cfg, const struct tz *tz, struct cases **ret);
+void    cases_free(struct cases *cs);               /* accepts NULL */
+void    cases_clear(struct cases *cs);
+size_t  cases_count(const struct cases *cs);
+/* One committed state: field = case id in 32 letters a-p (4 bits each). 0, -EINVAL, -ENOMEM. */
+int     cases_load(struct cases *cs, size_t ind, const char *field, size_t flen,
+                   const char *text, size_t tlen);
+/* Applies ev to the deadline indicators it matches; counter changes into b. 0 or -ENOMEM. */
+int     cases_event(struct cases *cs, const struct event *ev, int64_t now, struct batch *b);
+/* Decides the deadlines behind now and drops expired states (deletions into b). 0, -ENOMEM. */
+int     cases_tick(struct cases *cs, int64_t now, struct batch *b);
+int64_t cases_next(const struct cases *cs);         /* when cases_tick is due; INT64_MAX */
+/* The states changed since the last flush, into b. 0 or -ENOMEM. */
+int     cases_flush(struct cases *cs, struct batch *b);
 
 /* -------------------------------------------------------------- message.c */
 /*
@@ -1280,9 +1348,17 @@ size_t feedset_stat(struct feedset *fs, struct file_stat *out, size_t max);
  * recomputed from the counters.
  */
 struct store;
+/* A committed case state of a deadline indicator, as the handshake read it. */
+struct stored_case {
+	size_t      ind;                /* indicator index */
+	const char *field, *text;       /* case id (32 letters a-p), case_format text */
+	size_t      flen, tlen;
+};
 struct store_sink {
-	/* Connected and authenticated; pos holds every committed file position. */
-	void (*ready)(void *arg, const struct file_pos *pos, size_t n);
+	/* Connected and authenticated; pos holds every committed file position
+	 * and cases every committed case state (both valid during the call). */
+	void (*ready)(void *arg, const struct file_pos *pos, size_t n,
+	              const struct stored_case *cases, size_t ncases);
 	/* Connection lost; an in-flight commit's outcome is unknown. Reconnect follows. */
 	void (*down)(void *arg);
 };

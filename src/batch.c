@@ -68,6 +68,8 @@ batch_done(struct batch *b)
 	free(b->idindex);
 	free(b->pos);
 	free(b->dead);
+	free(b->cases);
+	free(b->cdeltas);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -83,6 +85,8 @@ batch_clear(struct batch *b)
 		memset(b->idindex, 0, b->idindex_cap * sizeof(*b->idindex));
 	b->npos = 0;
 	b->ndead = 0;
+	b->ncases = 0;
+	b->ncdeltas = 0;
 	b->nevents = 0;
 	b->nrejects = 0;
 	memset(b->rejects, 0, sizeof(b->rejects));
@@ -97,7 +101,7 @@ batch_empty(const struct batch *b)
 {
 	size_t i;
 
-	if (b->nevents || b->nrejects || b->npos || b->ndead)
+	if (b->nevents || b->nrejects || b->npos || b->ndead || b->ncases || b->ncdeltas)
 		return false;
 	for (i = 0; i < BATCH_MAX_FEEDS; i++)
 		if (b->lines[i])
@@ -109,7 +113,65 @@ batch_empty(const struct batch *b)
 bool
 batch_full(const struct batch *b)
 {
-	return b->nevents + b->nrejects >= b->cap_events || b->nids >= BATCH_MAX_IDS;
+	return b->nevents + b->nrejects >= b->cap_events || b->nids >= BATCH_MAX_IDS ||
+	    b->ncases >= BATCH_MAX_CASES;
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem);
+
+/*
+ * Adds a case state to store. A case written twice in one batch is written
+ * once, with the later text (the states are flushed once per batch, so this
+ * only happens after a failed flush). 0 or -ENOMEM.
+ */
+int
+batch_case(struct batch *b, uint16_t ind, const uint8_t id[16], const char *text)
+{
+	struct batch_case *c;
+	size_t i;
+	int r;
+
+	for (i = b->ncases; i-- > 0;)
+		if (b->cases[i].ind == ind && !memcmp(b->cases[i].id, id, 16))
+			break;
+	if (i == (size_t)-1) {
+		if ((r = grow((void **)&b->cases, &b->cases_cap, b->ncases + 1, sizeof(*b->cases))) < 0)
+			return r;
+		i = b->ncases++;
+	}
+	c = &b->cases[i];
+	c->ind = ind;
+	memcpy(c->id, id, 16);
+	snprintf(c->text, sizeof(c->text), "%s", text);
+	return 0;
+}
+
+/*
+ * Adds d to the counters of indicator ind in month. The months of a batch
+ * are few: a linear search merges them. 0 or -ENOMEM.
+ */
+int
+batch_cdelta(struct batch *b, uint16_t ind, int64_t month, const struct cohort_delta *d)
+{
+	struct batch_cdelta *x;
+	size_t i;
+	int r;
+
+	for (i = 0; i < b->ncdeltas; i++)
+		if (b->cdeltas[i].ind == ind && b->cdeltas[i].month == month)
+			break;
+	if (i == b->ncdeltas) {
+		if ((r = grow((void **)&b->cdeltas, &b->cdeltas_cap, b->ncdeltas + 1,
+		    sizeof(*b->cdeltas))) < 0)
+			return r;
+		b->cdeltas[i] = (struct batch_cdelta){ .month = month, .ind = ind };
+		b->ncdeltas++;
+	}
+	x = &b->cdeltas[i];
+	x->met += d->met;
+	x->missed += d->missed;
+	x->pending += d->pending;
+	return 0;
 }
 
 /* Doubles the index and re-inserts every count; -ENOMEM leaves b as it was. */

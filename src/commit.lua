@@ -7,14 +7,14 @@
 --
 -- KEYS[1] files (hash)   KEYS[2] deadletter (stream)   KEYS[3] stats (hash)
 -- KEYS[4 ..]   D day hashes, M month hashes, S seen sets, R rejects hashes,
---              in that order (counts in ARGV[6..9]).
+--              C case hashes, in that order (counts in ARGV[6..10]).
 --
--- ARGV[1] "tq3" (protocol)      ARGV[2] epoch (fencing token)
+-- ARGV[1] "tq4" (protocol)      ARGV[2] epoch (fencing token)
 -- ARGV[3] sequence: the stats field "commits" this commit expects to find
 -- ARGV[4] now, unix ms          ARGV[5] dead-letter MAXLEN (~)
--- ARGV[6..9] D, M, S, R
--- ARGV[10 .. 9+S] EXPIREAT (unix s) of each seen set, in KEYS order
--- then six sections, each a count followed by its records:
+-- ARGV[6..10] D, M, S, R, C
+-- ARGV[11 .. 10+S] EXPIREAT (unix s) of each seen set, in KEYS order
+-- then eight sections, each a count followed by its records:
 --   counts        n, n x (day key index, month key index, field, delta)
 --   id groups     n, dups, n x (seen key index, day key index, month key index,
 --                 field, k, k ids): the events with an id of one (day, field),
@@ -25,6 +25,9 @@
 --   dead letters  n, n x (feed, file, line, reason, detail)
 --   maxima        n, n x (stats field, integer): the field keeps the larger
 --                 value (the latest event time of each feed)
+--   month deltas  n, n x (month key index, field, delta): the counters of the
+--                 deadline indicators (deltas may be negative)
+--   case states   n, n x (case key index, field, value): value "" = HDEL
 -- Key indexes are indexes into KEYS and must fall in their group.
 --
 -- Returns { events counted, duplicate ids }. Errors start with "TELEQ".
@@ -55,7 +58,7 @@ local function int(s, what)
 end
 
 -- ------------------------------------------------------------ phase 1
-if ARGV[1] ~= 'tq3' then
+if ARGV[1] ~= 'tq4' then
 	fail('protocol mismatch: script and daemon differ')
 end
 local epoch = ARGV[2]
@@ -75,13 +78,15 @@ if cur ~= seq then
 end
 
 local nd, nm, ns, nr = int(ARGV[6], 'D'), int(ARGV[7], 'M'), int(ARGV[8], 'S'), int(ARGV[9], 'R')
-if nd < 0 or nm < 0 or ns < 0 or nr < 0 or 3 + nd + nm + ns + nr ~= #KEYS then
+local nc = int(ARGV[10], 'C')
+if nd < 0 or nm < 0 or ns < 0 or nr < 0 or nc < 0 or 3 + nd + nm + ns + nr + nc ~= #KEYS then
 	fail('key count mismatch')
 end
 local day_lo, day_hi = 4, 3 + nd
 local mon_lo, mon_hi = day_hi + 1, day_hi + nm
 local seen_lo, seen_hi = mon_hi + 1, mon_hi + ns
 local rej_lo, rej_hi = seen_hi + 1, seen_hi + nr
+local case_lo, case_hi = rej_hi + 1, rej_hi + nc
 
 local function want_type(k, t)
 	local got = redis.call('TYPE', KEYS[k])['ok']
@@ -96,7 +101,7 @@ for k = 4, #KEYS do
 	if k >= seen_lo and k <= seen_hi then want_type(k, 'set') else want_type(k, 'hash') end
 end
 
-local ai = 9
+local ai = 10
 local function arg()
 	ai = ai + 1
 	local v = ARGV[ai]
@@ -185,6 +190,25 @@ for j = 1, n do
 	local f = arg()
 	maxf[j] = { f, int(arg(), 'maximum') }
 end
+
+n = count('month deltas')
+for _ = 1, n do
+	local mk = kidx(mon_lo, mon_hi)
+	local f, d = arg(), int(arg(), 'month delta')
+	add(mk, f, d)
+end
+
+n = count('case states')
+local cset, cdel = {}, {}
+for _ = 1, n do
+	local ck = kidx(case_lo, case_hi)
+	local f, v = arg(), arg()
+	if v == '' then
+		cdel[#cdel + 1] = { ck, f }
+	else
+		cset[#cset + 1] = { ck, f, v }
+	end
+end
 if ai ~= #ARGV then
 	fail('trailing arguments')
 end
@@ -247,6 +271,12 @@ if maxlen ~= '0' then
 		redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', 'feed', d[1], 'file', d[2],
 		           'line', d[3], 'reason', d[4], 'detail', d[5])
 	end
+end
+for j = 1, #cset do
+	redis.call('HSET', KEYS[cset[j][1]], cset[j][2], cset[j][3])
+end
+for j = 1, #cdel do
+	redis.call('HDEL', KEYS[cdel[j][1]], cdel[j][2])
 end
 for j = 1, #maxf do
 	local f, v = maxf[j][1], maxf[j][2]

@@ -37,7 +37,7 @@
 
 #define CFG_MAX_FILE    (1024 * 1024)   /* bytes of the config file */
 #define CFG_MAX_FEEDS   64              /* = BATCH_MAX_FEEDS: per-feed arrays in struct batch */
-#define CFG_MAX_INDS    64
+/* CFG_MAX_INDS (64 indicators at most): in teleqd.h */
 #define CFG_MAX_DEPTH   32              /* YAML nesting; the schema needs 6 */
 #define CFG_MAX_EVENTS  200000          /* YAML parser events in the whole file */
 #define CFG_MAX_PATH    4095            /* PATH_MAX - 1 */
@@ -1182,11 +1182,15 @@ static int parse_set(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 	return 0;
 }
 
-/* dimensions: { dimension: { field, map }, ... } — a map is required. */
+/*
+ * dimensions: { dimension: { field, map, optional }, ... } — a map is
+ * required; optional: true lets a line without the field through with the
+ * dimension absent (a field only some event kinds carry).
+ */
 static int parse_dimensions(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 {
-	enum { K_FIELD, K_MAP, K__N };
-	static const char *const keys[K__N] = { "field", "map" };
+	enum { K_FIELD, K_MAP, K_OPTIONAL, K__N };
+	static const char *const keys[K__N] = { "field", "map", "optional" };
 	int r;
 
 	if (n->type != YAML_MAPPING_NODE)
@@ -1218,6 +1222,8 @@ static int parse_dimensions(struct ctx *c, struct feed_ctx *fx, const yaml_node_
 		r = parse_map(c, v[K_MAP], (long)d, ru);
 		if (r < 0)
 			return r;
+		if (v[K_OPTIONAL] && (r = get_bool(c, v[K_OPTIONAL], "optional", &ru->optional)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -1236,6 +1242,8 @@ static void feed_defaults(struct feed_conf *fc, const yaml_node_t *n)
 	fc->time.kind = TIME_ISO8601;
 	fc->time.slot[0] = fc->time.slot[1] = -1;
 	fc->id_slot = -1;
+	fc->case_slot = -1;
+	fc->extend_slot = -1;
 	fc->event.slot = -1;
 	for (size_t d = 0; d < TQ_MAX_DIMS; d++)
 		fc->dims[d].slot = -1;
@@ -1268,10 +1276,10 @@ static int parse_encoding(struct ctx *c, struct feed_conf *fc, const yaml_node_t
 static int parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 {
 	enum { K_NAME, K_PATH, K_FORMAT, K_START_AT, K_MAX_LINE, K_ROTATE_WAIT_MS, K_ENCODING,
-	       K_CSV, K_TIME, K_ID, K_EVENT, K_SET, K_DIMENSIONS, K__N };
+	       K_CSV, K_TIME, K_ID, K_EVENT, K_SET, K_DIMENSIONS, K_CASE, K_EXTEND_TO, K__N };
 	static const char *const keys[K__N] = { "name", "path", "format", "start_at", "max_line",
 	                                        "rotate_wait_ms", "encoding", "csv", "time", "id",
-	                                        "event", "set", "dimensions" };
+	                                        "event", "set", "dimensions", "case", "extend_to" };
 	static const struct enum_name formats[] = { { "csv", FORMAT_CSV }, { "jsonl", FORMAT_JSONL } };
 	static const struct enum_name starts[] = { { "beginning", START_BEGINNING },
 	                                           { "end", START_END } };
@@ -1346,6 +1354,20 @@ static int parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 			return fail(c, v[K_ID], "id needs dedup.secret_file (ids are hashed with a "
 			            "secret key)");
 		if ((r = add_slot(c, &fx, v[K_ID], "id", &fc->id_slot)) < 0)
+			return r;
+	}
+	if (v[K_CASE]) {
+		if (!c->cfg->dedup.secret_file)
+			return fail(c, v[K_CASE], "case needs dedup.secret_file (case ids are hashed "
+			            "with a secret key)");
+		if ((r = add_slot(c, &fx, v[K_CASE], "case", &fc->case_slot)) < 0)
+			return r;
+	}
+	if (v[K_EXTEND_TO]) {
+		if (!v[K_CASE])
+			return fail(c, v[K_EXTEND_TO], "extend_to needs case (an extension belongs to "
+			            "a case)");
+		if ((r = add_slot(c, &fx, v[K_EXTEND_TO], "extend_to", &fc->extend_slot)) < 0)
 			return r;
 	}
 	if ((r = parse_event(c, &fx, v[K_EVENT])) < 0)
@@ -1732,15 +1754,74 @@ bad:
 	            "a percentage, like \">= 0.55\" or \"> 5%%\"", shown(s, len, buf));
 }
 
+/* within / extend_by: a deadline span (dl_parse: 24h, 7d, 2w). */
+static int get_span(struct ctx *c, const yaml_node_t *n, const char *what, struct dl_span *ret)
+{
+	const char *s;
+	size_t len;
+	char buf[64];
+	int r;
+
+	if ((r = get_text(c, n, what, 64, &s, &len)) < 0)
+		return r;
+	r = dl_parse(s, len, ret);
+	if (r == -ERANGE)
+		return fail(c, n, "%s '%s' is out of range: 1-%d hours, 1-%d days or 1-%d weeks", what,
+		            shown(s, len, buf), DL_MAX_HOURS, DL_MAX_DAYS, DL_MAX_WEEKS);
+	if (r < 0)
+		return fail(c, n, "bad %s '%s': expected hours, days or weeks like 24h, 7d, 2w", what,
+		            shown(s, len, buf));
+	return 0;
+}
+
+/*
+ * The keys of a deadline indicator: start, stop (filters of the events that
+ * start and stop a case's clock), within (the span), and optionally extend
+ * (the events that postpone the deadline) with extend_by (the amount, for an
+ * extension that carries no date). other is a numerator, denominator or
+ * count given by mistake (NULL when none).
+ */
+static int parse_deadline(struct ctx *c, const yaml_node_t *n, const yaml_node_t *start,
+    const yaml_node_t *stop, const yaml_node_t *extend, const yaml_node_t *within,
+    const yaml_node_t *extend_by, const yaml_node_t *other, struct indicator *ind)
+{
+	int r;
+
+	if (other)
+		return fail(c, other, "a deadline indicator has start, stop and within, not "
+		            "numerator, denominator or count");
+	if (!start)
+		return fail_missing(c, n, "start", "deadline indicator");
+	if (!stop)
+		return fail_missing(c, n, "stop", "deadline indicator");
+	if (!within)
+		return fail_missing(c, n, "within", "deadline indicator");
+	if ((r = parse_filter(c, start, "start", &ind->start)) < 0 ||
+	    (r = parse_filter(c, stop, "stop", &ind->stop)) < 0 ||
+	    (extend && (r = parse_filter(c, extend, "extend", &ind->extend)) < 0) ||
+	    (r = get_span(c, within, "within", &ind->rule.within)) < 0)
+		return r;
+	if (extend_by) {
+		if (!extend)
+			return fail(c, extend_by, "extend_by needs extend (the events that postpone)");
+		if ((r = get_span(c, extend_by, "extend_by", &ind->rule.extend_by)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* One indicator mapping; see conf/teleqd.yaml for the keys. */
 static int parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator *ind)
 {
 	enum { K_NAME, K_TITLE, K_KIND, K_NUMERATOR, K_DENOMINATOR, K_COUNT, K_TARGET, K_COMBINE,
-	       K_CADENCE, K_MIN_DENOMINATOR, K_EARLY_WARNING, K__N };
+	       K_CADENCE, K_MIN_DENOMINATOR, K_EARLY_WARNING, K_START, K_STOP, K_EXTEND, K_WITHIN,
+	       K_EXTEND_BY, K__N };
 	static const char *const keys[K__N] = { "name", "title", "kind", "numerator",
 	                                        "denominator", "count", "target", "combine",
-	                                        "cadence", "min_denominator", "early_warning" };
-	static const struct enum_name kinds[] = { { "ratio", IND_RATIO }, { "growth", IND_GROWTH } };
+	                                        "cadence", "min_denominator", "early_warning",
+	                                        "start", "stop", "extend", "within", "extend_by" };
+	static const struct enum_name kinds[] = { { "ratio", IND_RATIO }, { "growth", IND_GROWTH },
+	                                          { "deadline", IND_DEADLINE } };
 	static const struct enum_name combines[] = { { "pooled", COMBINE_POOLED },
 	                                             { "mean_of_months", COMBINE_MEAN_OF_MONTHS } };
 	static const struct enum_name cadences[] = { { "monthly", CADENCE_MONTH },
@@ -1776,7 +1857,7 @@ static int parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator
 	if ((r = get_str(c, v[K_NAME], "name", CFG_MAX_NAME, &ind->name)) < 0)
 		return r;
 	if (v[K_KIND]) {
-		if ((r = get_enum(c, v[K_KIND], "kind", kinds, 2, &e)) < 0)
+		if ((r = get_enum(c, v[K_KIND], "kind", kinds, 3, &e)) < 0)
 			return r;
 		ind->kind = (enum ind_kind)e;
 	}
@@ -1792,7 +1873,19 @@ static int parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator
 	} else if (!(ind->title = strdup(ind->name)))
 		return oom(c);
 
-	if (ind->kind == IND_RATIO) {
+	if (ind->kind != IND_DEADLINE) {
+		static const int only[] = { K_START, K_STOP, K_EXTEND, K_WITHIN, K_EXTEND_BY };
+
+		for (size_t k = 0; k < sizeof(only) / sizeof(only[0]); k++)
+			if (v[only[k]])
+				return fail(c, v[only[k]], "%s is for deadline indicators", keys[only[k]]);
+	}
+	if (ind->kind == IND_DEADLINE) {
+		if ((r = parse_deadline(c, n, v[K_START], v[K_STOP], v[K_EXTEND], v[K_WITHIN],
+		    v[K_EXTEND_BY], v[K_NUMERATOR] ? v[K_NUMERATOR] : v[K_DENOMINATOR] ?
+		    v[K_DENOMINATOR] : v[K_COUNT], ind)) < 0)
+			return r;
+	} else if (ind->kind == IND_RATIO) {
 		if (v[K_COUNT])
 			return fail(c, v[K_COUNT], "count is for growth indicators; a ratio has "
 			            "numerator and denominator");
@@ -1820,7 +1913,7 @@ static int parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator
 	}
 	if (!v[K_TARGET])
 		return fail_missing(c, n, "target", "indicator");
-	if ((r = parse_target(c, v[K_TARGET], ind->kind == IND_RATIO, ind)) < 0)
+	if ((r = parse_target(c, v[K_TARGET], ind->kind != IND_GROWTH, ind)) < 0)
 		return r;
 	if (v[K_COMBINE]) {
 		if ((r = get_enum(c, v[K_COMBINE], "combine", combines, 2, &e)) < 0)
@@ -1840,7 +1933,8 @@ static int parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator
 			return r;
 		ind->min_denominator = (int64_t)u;
 	}
-	/* month-to-date warnings suit a share; a growth is only known at the period's end */
+	/* month-to-date warnings suit a share; a growth is only known at the period's end,
+	 * a deadline share only as its cases are decided */
 	ind->early_warning = ind->kind == IND_RATIO;
 	if (v[K_EARLY_WARNING] &&
 	    (r = get_bool(c, v[K_EARLY_WARNING], "early_warning", &ind->early_warning)) < 0)
@@ -2969,6 +3063,9 @@ void config_free(struct config *cfg)
 		free(cfg->indicators[i].title);
 		filter_done(&cfg->indicators[i].num);
 		filter_done(&cfg->indicators[i].den);
+		filter_done(&cfg->indicators[i].start);
+		filter_done(&cfg->indicators[i].stop);
+		filter_done(&cfg->indicators[i].extend);
 	}
 	free(cfg->indicators);
 	for (size_t i = 0; cfg->alerts.to && i < cfg->alerts.nto; i++)

@@ -11,6 +11,7 @@
  * rounded value is also the one reports print (0.7633 -> 76 %).
  */
 #include <math.h>
+#include <string.h>
 #include <stdint.h>
 
 #include "teleqd.h"
@@ -27,6 +28,40 @@ sat_add(int64_t a, int64_t b)
 }
 
 /*
+ * A deadline indicator's counter "<name>|met", "|missed" or "|pending" (the
+ * part after "deadline:"): met counts in num and den (decided), missed in
+ * den, pending apart. Fields of indicators no longer configured are ignored.
+ */
+static void
+accumulate_deadline(const struct config *cfg, const char *s, size_t len, int64_t value,
+                    struct ind_sums *sums)
+{
+	const char *bar = memchr(s, '|', len);
+	size_t nlen, olen;
+
+	if (!bar)
+		return;
+	nlen = (size_t)(bar - s);
+	olen = len - nlen - 1;
+	for (size_t i = 0; i < cfg->nindicators; i++) {
+		const struct indicator *ind = &cfg->indicators[i];
+
+		if (ind->kind != IND_DEADLINE || strlen(ind->name) != nlen ||
+		    memcmp(ind->name, s, nlen) != 0)
+			continue;
+		if (olen == 3 && !memcmp(bar + 1, "met", 3)) {
+			sums[i].num = sat_add(sums[i].num, value);
+			sums[i].den = sat_add(sums[i].den, value);
+		} else if (olen == 6 && !memcmp(bar + 1, "missed", 6)) {
+			sums[i].den = sat_add(sums[i].den, value);
+		} else if (olen == 7 && !memcmp(bar + 1, "pending", 7)) {
+			sums[i].pending = sat_add(sums[i].pending, value);
+		}
+		return;
+	}
+}
+
+/*
  * Adds value to the sides of every indicator whose filter matches the
  * counter field[0..flen) (format of combo_format). sums holds
  * cfg->nindicators entries. Fields that do not parse, or hold names the
@@ -36,13 +71,21 @@ void
 ind_accumulate(const struct config *cfg, const char *field, size_t flen,
                int64_t value, struct ind_sums *sums)
 {
+	static const char pfx[] = "deadline:";
 	struct combo c;
 
+	if (flen > sizeof(pfx) - 1 && !memcmp(field, pfx, sizeof(pfx) - 1)) {
+		accumulate_deadline(cfg, field + sizeof(pfx) - 1, flen - (sizeof(pfx) - 1), value,
+		    sums);
+		return;
+	}
 	if (combo_parse(cfg, field, flen, &c) < 0 || c.event == 0)
 		return;
 	for (size_t i = 0; i < cfg->nindicators; i++) {
 		const struct indicator *ind = &cfg->indicators[i];
 
+		if (ind->kind == IND_DEADLINE)
+			continue;       /* counted from its deadline: fields only */
 		if (filter_match(&ind->num, &c))
 			sums[i].num = sat_add(sums[i].num, value);
 		/* A growth indicator has no denominator filter: its "den" is the
@@ -83,6 +126,7 @@ ind_outcome(const struct indicator *ind, const struct ind_sums *months,
 
 	for (unsigned k = 0; k < n; k++) {
 		o.num = sat_add(o.num, months[k].num);
+		o.pending = sat_add(o.pending, months[k].pending);
 		if (ind->kind == IND_GROWTH) {
 			if (prev)
 				o.den = sat_add(o.den, prev[k].num);

@@ -417,6 +417,8 @@ map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz
 	for (d = 0; d < cfg->ndims; d++) {
 		if (fc->dims[d].kind == RULE_NONE)
 			continue;
+		if (fc->dims[d].optional && (!vals[fc->dims[d].slot].p || !vals[fc->dims[d].slot].len))
+			continue;       /* absent, as the config allows */
 		ev->c.dim[d] = apply_rule(fc, &fc->dims[d], vals, cfg->dims[d].name, why, detail,
 		    detaillen);
 		if (!ev->c.dim[d])
@@ -429,6 +431,31 @@ map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz
 			return REJECT(REJ_MISSING, "id field '%s' missing or empty", fc->slots[fc->id_slot]);
 		hash_id(idkey, fc->name, v, out, (size_t)(end - out) + 128, ev->id);
 		ev->has_id = true;
+	}
+	ev->extend_day = CASE_NO_DAY;
+	if (fc->case_slot >= 0 && idkey) {
+		const struct fieldv *v = &vals[fc->case_slot];
+
+		if (!v->p || v->len == 0)
+			return REJECT(REJ_MISSING, "case field '%s' missing or empty",
+			    fc->slots[fc->case_slot]);
+		/* not the feed's name but one fixed domain: a case is the same in every feed */
+		hash_id(idkey, "\001case", v, out, (size_t)(end - out) + 128, ev->case_id);
+		ev->has_case = true;
+	}
+	if (fc->extend_slot >= 0 && vals[fc->extend_slot].p && vals[fc->extend_slot].len) {
+		const struct fieldv *v = &vals[fc->extend_slot];
+		int64_t wall;
+
+		/* a date, or the date part of a date and time */
+		r = time_parse_fmt(v->p, v->len < 10 ? v->len : 10, "%Y-%m-%d", &wall);
+		if (r == -ERANGE || (r == 0 && (floor_div(wall, 86400) < CASE_DAY_MIN ||
+		    floor_div(wall, 86400) >= CASE_DAY_MAX)))
+			return REJECT(REJ_DATE, "impossible date in field '%s'", fc->slots[fc->extend_slot]);
+		if (r < 0 || (v->len > 10 && v->p[10] != 'T' && v->p[10] != ' '))
+			return REJECT(REJ_TIME, "field '%s' is not a date (YYYY-MM-DD)",
+			    fc->slots[fc->extend_slot]);
+		ev->extend_day = floor_div(wall, 86400);
 	}
 	return MAP_EVENT;
 }

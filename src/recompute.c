@@ -251,7 +251,8 @@ buckets(const struct job *job, const struct span *sp, size_t i, struct ind_sums 
 	size_t h;
 
 	if (sp->days) {
-		out[0].num = out[0].den = 0;
+		/* day hashes hold no deadline counters: pending stays 0 */
+		out[0] = (struct ind_sums){ 0, 0, 0 };
 		for (k = 0; k < sp->n; k++)
 			if ((h = i64_find(job->dh, job->ndh, sp->first + k)) < job->ndh) {
 				out[0].num += job->sums[(job->nmh + h) * job->nind + i].num;
@@ -266,7 +267,7 @@ buckets(const struct job *job, const struct span *sp, size_t i, struct ind_sums 
 		if (h < job->nmh)
 			out[k] = job->sums[h * job->nind + i];
 		else
-			out[k].num = out[k].den = 0;
+			out[k] = (struct ind_sums){ 0, 0, 0 };
 	}
 	return n;
 }
@@ -373,7 +374,7 @@ build_hset(struct recompute *rc, const struct config *cfg, const struct period *
 		return -EINVAL;
 	arena_reset(a);
 	ab->n = 0;
-	if (argv_reserve(ab, 2 + 2 * IND_FIELDS) < 0)
+	if (argv_reserve(ab, 2 + 2 * (IND_FIELDS + 2)) < 0)
 		return -ENOMEM;
 	PUSH("HSET");
 	snprintf(rest, sizeof(rest), "ind:%s:%s", ind->name, alias ? alias : pname);
@@ -387,7 +388,7 @@ build_hset(struct recompute *rc, const struct config *cfg, const struct period *
 	if (!(s = arena_strndup(a, pname, strlen(pname))))
 		return -ENOMEM;
 	argv_str(ab, s);
-	PUSH("kind");           PUSH(growth ? "growth" : "ratio");
+	PUSH("kind");           PUSH(growth ? "growth" : ind->kind == IND_DEADLINE ? "deadline" : "ratio");
 	PUSH("combine");        PUSH(ind->combine == COMBINE_MEAN_OF_MONTHS ? "mean_of_months" : "pooled");
 	PUSH("numerator");      PUSHF("%" PRId64, cur->num);
 	PUSH("denominator");    PUSHF("%" PRId64, cur->den);
@@ -410,6 +411,11 @@ build_hset(struct recompute *rc, const struct config *cfg, const struct period *
 	argv_push(ab, s, len);
 	PUSH("prev_met");       PUSH(met_text(prev->met));
 	PUSH("updated");        PUSHF("%" PRId64, now);
+	if (ind->kind == IND_DEADLINE) {
+		/* numerator = met, denominator = decided; these are still open */
+		PUSH("pending");        PUSHF("%" PRId64, cur->pending);
+		PUSH("prev_pending");   PUSHF("%" PRId64, prev->pending);
+	}
 	return 0;
 }
 

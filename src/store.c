@@ -15,15 +15,18 @@
  * commit.lua):
  *
  *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>...,
- *         rejects:<feed>...
- *   ARGV  "tq3", epoch, sequence, now_ms, deadletter maxlen, #day, #month, #seen,
- *         #rejects, EXPIREAT per seen key, then six counted sections:
+ *         rejects:<feed>..., cases:<indicator>...
+ *   ARGV  "tq4", epoch, sequence, now_ms, deadletter maxlen, #day, #month, #seen,
+ *         #rejects, #cases, EXPIREAT per seen key, then eight counted sections:
  *         counts (day idx, month idx, field, delta), id groups (after the
  *         count, the duplicates dropped in the batch; per group seen idx,
  *         day idx, month idx, field, k, k ids), positions (field, value; "" =
  *         HDEL), rejects (rejects idx, field, delta), dead letters (feed,
  *         file, line, reason, detail), maxima (stats field, value: the
- *         latest event time per feed, "last_event:<feed>").
+ *         latest event time per feed, "last_event:<feed>"), month deltas
+ *         (month idx, "deadline:<indicator>|met|missed|pending", delta) and
+ *         case states (cases idx, case id, state; "" = HDEL) of the deadline
+ *         indicators.
  *
  * Exactly once across reconnects: the handshake increments the stats
  * field "epoch" in the same MULTI that reads the positions, and every
@@ -82,7 +85,7 @@
 #define ARENA_BLOCK         (64 * 1024)
 #define KEY_MAX             (64 * 1024)
 #define FIELD_MAX           (64 * 1024)
-#define COMMIT_PROTOCOL     "tq3"
+#define COMMIT_PROTOCOL     "tq4"
 #define ROLLING_REFRESH_S   600
 #define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */     /* the rolling 30 days move at midnight without any line */
 
@@ -984,10 +987,22 @@ parse_position(const struct config *cfg, const char *f, size_t flen, const char 
 	return 0;
 }
 
+/* Number of deadline indicators of cfg (a case hash each). */
+static size_t
+deadline_count(const struct config *cfg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->nindicators; i++)
+		n += cfg->indicators[i].kind == IND_DEADLINE;
+	return n;
+}
+
 /*
- * Reply to EXEC of the handshake: [epoch, HGET commits, HGETALL files, HSET
- * daemon info]. Makes the connection ready and hands every committed
- * position to the sink.
+ * Reply to EXEC of the handshake: [epoch, HGET commits, HGETALL files,
+ * HGETALL cases:<indicator> per deadline indicator, HSET daemon info].
+ * Makes the connection ready and hands every committed position and case
+ * state to the sink.
  */
 static void
 on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
@@ -996,7 +1011,8 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	struct store *st = rq->st;
 	redisReply *reply = r, *files, *seq;
 	struct file_pos *pos = NULL;
-	size_t n = 0, i, skipped = 0;
+	struct stored_case *cases = NULL;
+	size_t n = 0, i, skipped = 0, ndl, ncases = 0, total = 0;
 	uint64_t commits = 0;
 	int k;
 
@@ -1004,7 +1020,12 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	req_free(rq);
 	if (!st || !reply)
 		return;
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4 ||
+	ndl = deadline_count(st->cfg);
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 + ndl)
+		for (i = 0; i < ndl; i++)
+			if (reply->element[3 + i]->type != REDIS_REPLY_ARRAY)
+				ndl = SIZE_MAX;         /* not what was asked: refuse below */
+	if (reply->type != REDIS_REPLY_ARRAY || ndl == SIZE_MAX || reply->elements != 4 + ndl ||
 	    reply->element[0]->type != REDIS_REPLY_INTEGER ||
 	    (reply->element[1]->type != REDIS_REPLY_STRING && reply->element[1]->type != REDIS_REPLY_NIL) ||
 	    reply->element[2]->type != REDIS_REPLY_ARRAY) {
@@ -1055,6 +1076,29 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	}
 	if (skipped)
 		log_info("redis: %zu stored positions belong to feeds no longer configured", skipped);
+	for (i = 0; i < ndl; i++)
+		total += reply->element[3 + i]->elements / 2;
+	if (!(cases = calloc(total + 1, sizeof(*cases)))) {
+		free(pos);
+		log_warnx("redis: out of memory reading %zu case states", total);
+		conn_fail(st);
+		return;
+	}
+	for (size_t ind = 0, j = 0; ind < st->cfg->nindicators; ind++) {
+		const redisReply *h;
+
+		if (st->cfg->indicators[ind].kind != IND_DEADLINE)
+			continue;
+		h = reply->element[3 + j++];
+		for (i = 0; i + 1 < h->elements; i += 2) {
+			const redisReply *f = h->element[i], *v = h->element[i + 1];
+
+			if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+				continue;
+			cases[ncases++] = (struct stored_case){ .ind = ind, .field = f->str,
+			    .flen = f->len, .text = v->str, .tlen = v->len };
+		}
+	}
 
 	st->ready = true;
 	st->announced = true;
@@ -1085,8 +1129,9 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	outbox_kick(st->ob);
 	alerter_kick(st->al);
 	if (st->sink.ready)
-		st->sink.ready(st->arg, pos, n);
+		st->sink.ready(st->arg, pos, n, cases, ncases);
 	free(pos);
+	free(cases);
 }
 
 /*
@@ -1154,6 +1199,22 @@ hs_send(struct store *st, enum req_kind step)
 		argv_push(ab, k, klen);
 		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
 			goto closing;
+		/* the case states of every deadline indicator, in config order */
+		for (size_t i = 0; i < cfg->nindicators; i++) {
+			char rest[96];
+
+			if (cfg->indicators[i].kind != IND_DEADLINE)
+				continue;
+			snprintf(rest, sizeof(rest), "cases:%s", cfg->indicators[i].name);
+			if (!(k = arena_key(&st->arena, cfg, rest, &klen)))
+				goto oom_rq;
+			ab->n = 0;
+			argv_str(ab, "HGETALL");
+			argv_push(ab, k, klen);
+			if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv,
+			    ab->len) != REDIS_OK)
+				goto closing;
+		}
 		/* who writes here, for teleqctl status (in the transaction: one reply) */
 		if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
 			goto oom_rq;
@@ -1326,8 +1387,9 @@ build_commit(struct store *st, const struct batch *b)
 	struct arena *a = &st->arena;
 	struct argv_buf *ab = &st->ab;
 	int64_t *days, *months, *smonths;
-	size_t nd, nm, ns, nr = 0, nrrec = 0, i, j, need, cnt_at, base;
+	size_t nd, nm, ns, nr = 0, nrrec = 0, nc = 0, i, j, need, cnt_at, base;
 	int32_t rkey[BATCH_MAX_FEEDS];
+	int32_t ckey[CFG_MAX_INDS];     /* KEYS index of indicator i's case hash, -1 = none */
 	uint16_t rfeed[BATCH_MAX_FEEDS];
 	size_t nfeeds = cfg->nfeeds < BATCH_MAX_FEEDS ? cfg->nfeeds : BATCH_MAX_FEEDS;
 	char rest[96], *s;
@@ -1337,7 +1399,7 @@ build_commit(struct store *st, const struct batch *b)
 	ab->n = 0;
 
 	/* day numbers, then months, then months holding ids, in one scratch array */
-	need = 3 * b->ncounts + 1;
+	need = 3 * b->ncounts + b->ncdeltas + 1;
 	if (need > st->scratch_cap) {
 		int64_t *p = realloc(st->scratch, need * sizeof(*p));
 
@@ -1357,6 +1419,9 @@ build_commit(struct store *st, const struct batch *b)
 		if (nm == 0 || months[nm - 1] != m)    /* days are sorted: months too */
 			months[nm++] = m;
 	}
+	for (i = 0; i < b->ncdeltas; i++)       /* deadline counters live in month hashes only */
+		months[nm++] = b->cdeltas[i].month;
+	nm = i64_sort_unique(months, nm);
 	smonths = months + nm;
 	for (i = 0, ns = 0; i < b->ncounts; i++)
 		if (b->counts[i].nids)
@@ -1378,9 +1443,18 @@ build_commit(struct store *st, const struct batch *b)
 		nr++;
 		nrrec += nrej;
 	}
+	for (i = 0; i < CFG_MAX_INDS; i++)
+		ckey[i] = -1;
+	for (i = 0; i < b->ncases; i++)         /* which indicators have states: mark ... */
+		if (b->cases[i].ind < cfg->nindicators && b->cases[i].ind < CFG_MAX_INDS)
+			ckey[b->cases[i].ind] = 0;
+	for (i = 0; i < CFG_MAX_INDS; i++)      /* ... then number them in indicator order, as KEYS */
+		if (ckey[i] == 0)
+			ckey[i] = (int32_t)(4 + nd + nm + ns + nr + nc++);
 
-	need = 3 + (3 + nd + nm + ns + nr) + 9 + ns + 7 + 9 * b->ncounts + b->nids +
-	    2 * b->npos + 3 * nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS;
+	need = 3 + (3 + nd + nm + ns + nr + nc) + 10 + ns + 9 + 9 * b->ncounts + b->nids +
+	    2 * b->npos + 3 * nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS + 9 * b->ncdeltas +
+	    3 * b->ncases;
 	if (need > INT_MAX)
 		return -E2BIG;
 	if (argv_reserve(ab, need) < 0)
@@ -1388,7 +1462,7 @@ build_commit(struct store *st, const struct batch *b)
 
 	argv_str(ab, "EVAL");
 	argv_push(ab, LUA_commit, sizeof(LUA_commit) - 1);
-	PUSH_FMT("%zu", 3 + nd + nm + ns + nr);
+	PUSH_FMT("%zu", 3 + nd + nm + ns + nr + nc);
 #define PUSH_KEY(...) do {                                                       \
 		snprintf(rest, sizeof(rest), __VA_ARGS__);                       \
 		if (!(s = arena_key(a, cfg, rest, &len)))                        \
@@ -1420,6 +1494,9 @@ build_commit(struct store *st, const struct batch *b)
 		/* feed names are short ([a-z0-9_-], 32 bytes): rest always fits */
 		PUSH_KEY("rejects:%s", cfg->feeds[rfeed[i]].name);
 	}
+	for (i = 0; i < cfg->nindicators && i < CFG_MAX_INDS; i++)    /* in ckey order */
+		if (ckey[i] >= 0)
+			PUSH_KEY("cases:%s", cfg->indicators[i].name);
 #undef PUSH_KEY
 
 	argv_str(ab, COMMIT_PROTOCOL);
@@ -1431,6 +1508,7 @@ build_commit(struct store *st, const struct batch *b)
 	PUSH_FMT("%zu", nm);
 	PUSH_FMT("%zu", ns);
 	PUSH_FMT("%zu", nr);
+	PUSH_FMT("%zu", nc);
 	for (i = 0; i < ns; i++)
 		PUSH_FMT("%" PRId64, seen_expireat(st, smonths[i]));
 
@@ -1544,6 +1622,48 @@ build_commit(struct store *st, const struct batch *b)
 			PUSH_FMT("last_event:%s", cfg->feeds[i].name);
 			PUSH_FMT("%" PRId64, b->last_utc[i]);
 		}
+
+	/* deadline counters: (month idx, field, delta), the field deadline:<name>|<outcome> */
+	for (i = 0, j = 0; i < b->ncdeltas; i++)
+		j += (b->cdeltas[i].met != 0) + (b->cdeltas[i].missed != 0) + (b->cdeltas[i].pending != 0);
+	PUSH_FMT("%zu", j);
+	for (i = 0; i < b->ncdeltas; i++) {
+		const struct batch_cdelta *c = &b->cdeltas[i];
+		const char *name = c->ind < cfg->nindicators ? cfg->indicators[c->ind].name : "?";
+		const int64_t v[3] = { c->met, c->missed, c->pending };
+		static const char *const what[3] = { "met", "missed", "pending" };
+
+		for (unsigned k = 0; k < 3; k++) {
+			if (!v[k])
+				continue;
+			PUSH_FMT("%zu", base + nd + i64_find(months, nm, c->month));
+			PUSH_FMT(DEADLINE_FIELD_FMT, name, what[k]);
+			PUSH_FMT("%" PRId64, v[k]);
+		}
+	}
+
+	/* case states: (cases idx, case id in 32 letters a-p, text; "" = HDEL) */
+	PUSH_FMT("%zu", b->ncases);
+	for (i = 0; i < b->ncases; i++) {
+		const struct batch_case *c = &b->cases[i];
+		char hex[33];
+
+		if (c->ind >= cfg->nindicators || c->ind >= CFG_MAX_INDS)
+			return -EINVAL;
+		/* 4 bits a letter a-p: no digits, so a case id never looks like a number */
+		for (j = 0; j < 16; j++) {
+			hex[2 * j] = (char)('a' + (c->id[j] >> 4));
+			hex[2 * j + 1] = (char)('a' + (c->id[j] & 15));
+		}
+		hex[32] = '\0';
+		PUSH_FMT("%" PRId32, ckey[c->ind]);
+		if (!(s = arena_strndup(a, hex, 32)))
+			return -ENOMEM;
+		argv_push(ab, s, 32);
+		if (!(s = arena_strndup(a, c->text, strlen(c->text))))
+			return -ENOMEM;
+		argv_push(ab, s, strlen(c->text));
+	}
 	return 0;
 }
 #undef PUSH_FMT

@@ -528,6 +528,12 @@ fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outco
 		snprintf(buf, len, "%" PRId64 " mot %" PRId64, o->num, o->den);
 		return;
 	}
+	if (ind->kind == IND_DEADLINE) {
+		/* met of decided; the pending ones are not in the share yet */
+		snprintf(buf, len, "%" PRId64 " av %" PRId64 " avgjorda, %" PRId64 " pågående", o->num,
+		         o->den, o->pending);
+		return;
+	}
 	if (ind->combine != COMBINE_MEAN_OF_MONTHS) {
 		snprintf(buf, len, "%" PRId64 " av %" PRId64, o->num, o->den);
 		return;
@@ -606,26 +612,29 @@ text_cells(const struct config *cfg, const struct report *rep, size_t i, char ce
 }
 
 /*
- * The Målstyrning table: a title line, a header, one row per indicator,
- * columns aligned by code points (titles and signs are not ASCII).
+ * One table: a title line, a header, one row per indicator of the table
+ * (deadline indicators make the Kvalitetsstyrning table, the others the
+ * Målstyrning one), columns aligned by code points (titles and signs are
+ * not ASCII).
  */
 static void
-print_text(FILE *out, const struct config *cfg, const struct report *rep)
+print_table(FILE *out, const struct config *cfg, const struct report *rep, bool deadline)
 {
 	static const char *const head[NCOLS] = {
 		"Indikator", "Målvärde", "Utfall", "Underlag", "Samma period i fjol", "Uppfyllt",
 	};
+	const char *what = deadline ? "Kvalitetsstyrning" : "Målstyrning";
 	char (*cells)[NCOLS][CELL_MAX];
 	char hdr[NCOLS][CELL_MAX], first[16], last[16], today[16];
-	size_t width[NCOLS];
+	size_t width[NCOLS], nrows = 0;
 	bool small = false;
 
 	day_key(rep->cur.first_day, first, sizeof(first));
 	day_key(rep->cur.last_day, last, sizeof(last));
 	if (rep->cur.kind == P_ROLLING)
-		fprintf(out, "Målstyrning senaste %d dagarna (%s – %s)\n", ROLLING_DAYS, first, last);
+		fprintf(out, "%s senaste %d dagarna (%s – %s)\n", what, ROLLING_DAYS, first, last);
 	else
-		fprintf(out, "Målstyrning %s (%s – %s)\n", rep->cur_name, first, last);
+		fprintf(out, "%s %s (%s – %s)\n", what, rep->cur_name, first, last);
 	/* Figures of an unfinished period are not comparable with a whole one. */
 	if (rep->today < rep->cur.first_day) {
 		fprintf(out, "Perioden har inte börjat.\n");
@@ -645,10 +654,13 @@ print_text(FILE *out, const struct config *cfg, const struct report *rep)
 		width[k] = utf8_width(head[k]);
 	}
 	for (size_t i = 0; i < rep->n; i++) {
-		text_cells(cfg, rep, i, cells[i]);
+		if ((cfg->indicators[i].kind == IND_DEADLINE) != deadline)
+			continue;
+		text_cells(cfg, rep, i, cells[nrows]);
 		for (int k = 0; k < NCOLS; k++)
-			if (utf8_width(cells[i][k]) > width[k])
-				width[k] = utf8_width(cells[i][k]);
+			if (utf8_width(cells[nrows][k]) > width[k])
+				width[k] = utf8_width(cells[nrows][k]);
+		nrows++;
 	}
 	put_row(out, hdr, width);
 	for (int k = 0; k < NCOLS; k++) {
@@ -658,7 +670,7 @@ print_text(FILE *out, const struct config *cfg, const struct report *rep)
 			fputc('-', out);
 	}
 	fputc('\n', out);
-	for (size_t i = 0; i < rep->n; i++)
+	for (size_t i = 0; i < nrows; i++)
 		put_row(out, cells[i], width);
 	free(cells);
 
@@ -667,6 +679,8 @@ print_text(FILE *out, const struct config *cfg, const struct report *rep)
 		const struct indicator *ind = &cfg->indicators[i];
 		const struct outcome *o = &rep->r[i].cur;
 
+		if ((ind->kind == IND_DEADLINE) != deadline)
+			continue;
 		if (o->has_value && o->den < ind->min_denominator) {
 			if (!small)
 				fputc('\n', out);
@@ -677,6 +691,22 @@ print_text(FILE *out, const struct config *cfg, const struct report *rep)
 			        o->den, ind->min_denominator);
 		}
 	}
+	if (deadline)
+		fprintf(out, "\nUtfall: andel i tid av de avgjorda ärendena (start i perioden); "
+		        "pågående ärenden räknas när de avgörs.\n");
+}
+
+/* The Målstyrning table, then the Kvalitetsstyrning table when there are deadline indicators. */
+static void
+print_text(FILE *out, const struct config *cfg, const struct report *rep)
+{
+	print_table(out, cfg, rep, false);
+	for (size_t i = 0; i < cfg->nindicators; i++)
+		if (cfg->indicators[i].kind == IND_DEADLINE) {
+			fputc('\n', out);
+			print_table(out, cfg, rep, true);
+			break;
+		}
 }
 
 /* =========================================================== CSV output */
@@ -723,7 +753,8 @@ static void
 print_csv(FILE *out, const struct config *cfg, const struct report *rep)
 {
 	fputs("indicator;title;period;numerator;denominator;value;percent;met;target;cmp;months;"
-	      "prev_period;prev_numerator;prev_denominator;prev_value;prev_percent;prev_met\n", out);
+	      "prev_period;prev_numerator;prev_denominator;prev_value;prev_percent;prev_met;"
+	      "pending;prev_pending\n", out);
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct indicator *ind = &cfg->indicators[i];
 		const struct ind_result *r = &rep->r[i];
@@ -743,7 +774,11 @@ print_csv(FILE *out, const struct config *cfg, const struct report *rep)
 			}
 		fprintf(out, ";%s;", rep->prev_name);
 		csv_outcome(out, &r->prev);
-		fputc('\n', out);
+		/* deadline indicators: numerator met, denominator decided, and these still open */
+		if (ind->kind == IND_DEADLINE)
+			fprintf(out, ";%" PRId64 ";%" PRId64 "\n", r->cur.pending, r->prev.pending);
+		else
+			fputs(";;\n", out);
 	}
 }
 

@@ -73,6 +73,7 @@ struct daemon {
 	struct store       *store;
 	struct feedset     *feeds;
 	struct map_scratch  scratch;
+	struct cases       *cases;      /* deadline indicators' case states, NULL without any */
 	struct batch        batches[STORE_INFLIGHT_MAX + 1];
 	struct batch       *filling;    /* records are added here */
 	struct batch       *inflight[STORE_INFLIGHT_MAX];  /* being committed, oldest first */
@@ -512,6 +513,8 @@ on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
 	case MAP_EVENT:
 		if (batch_add(d->filling, &ev) < 0)
 			fatalx("out of memory adding an event");
+		if (d->cases && ev.has_case && cases_event(d->cases, &ev, cal_now(), d->filling) < 0)
+			fatalx("out of memory applying a case event");
 		batch_feed_event(d->filling, rc->feed, ev.utc);
 		break;
 	case MAP_SKIP:
@@ -676,6 +679,9 @@ try_commit(struct daemon *d)
 	}
 	if (feedset_positions(d->feeds, b) < 0)
 		fatalx("out of memory recording positions");
+	/* deadlines passed meanwhile, then every case state changed for this batch */
+	if (d->cases && (cases_tick(d->cases, cal_now(), b) < 0 || cases_flush(d->cases, b) < 0))
+		fatalx("out of memory recording case states");
 	store_backlog(d->store, !feedset_drained(d->feeds) || batch_full(b));
 	if (batch_empty(b)) {
 		if (d->reload && !d->stopping) {
@@ -697,9 +703,35 @@ try_commit(struct daemon *d)
 	feedset_resume(d->feeds);
 }
 
-/* store: connected; pos holds what Redis has committed. Start or rewind the feeds. */
+/* Replaces the case table with the states Redis holds (committed with the positions). */
 static void
-on_store_ready(void *arg, const struct file_pos *pos, size_t n)
+load_cases(struct daemon *d, const struct stored_case *cases, size_t ncases)
+{
+	size_t bad = 0;
+	int r;
+
+	if (!d->cases)
+		return;
+	cases_clear(d->cases);
+	for (size_t i = 0; i < ncases; i++) {
+		r = cases_load(d->cases, cases[i].ind, cases[i].field, cases[i].flen, cases[i].text,
+		    cases[i].tlen);
+		if (r == -ENOMEM)
+			fatalx("out of memory loading case states");
+		bad += r < 0;
+	}
+	if (bad)
+		log_warnx("redis: %zu malformed case states ignored (the cases start afresh)", bad);
+	log_debug("redis: %zu case states loaded", cases_count(d->cases));
+}
+
+/*
+ * store: connected; pos holds what Redis has committed, and cases the case
+ * states committed with it. Start or rewind the feeds.
+ */
+static void
+on_store_ready(void *arg, const struct file_pos *pos, size_t n, const struct stored_case *cases,
+               size_t ncases)
 {
 	struct daemon *d = arg;
 	int r;
@@ -707,6 +739,7 @@ on_store_ready(void *arg, const struct file_pos *pos, size_t n)
 	release_inflight(d);
 	batch_clear(d->filling);
 	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
+	load_cases(d, cases, ncases);
 	if ((r = feedset_start(d->feeds, pos, n)) < 0)
 		fatalx("cannot start feeds: %s", strerror(-r));
 	d->ready = true;
@@ -813,6 +846,8 @@ build(struct daemon *d)
 		if (d->cfg->feeds[i].max_line > max_line)
 			max_line = d->cfg->feeds[i].max_line;
 	if ((r = map_scratch_init(&d->scratch, max_line)) < 0)
+		return r;
+	if (cases_wanted(d->cfg) && (r = cases_new(d->cfg, d->tz, &d->cases)) < 0)
 		return r;
 	for (i = 0; i < STORE_INFLIGHT_MAX + 1; i++) {
 		batch_done(&d->batches[i]);
@@ -927,6 +962,8 @@ teardown(struct daemon *d)
 	d->feeds = NULL;
 	store_free(d->store);
 	d->store = NULL;
+	cases_free(d->cases);
+	d->cases = NULL;
 	d->ready = false;
 }
 

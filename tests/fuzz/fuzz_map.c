@@ -49,7 +49,7 @@ static void init(void)
 		fprintf(stderr, "fuzz_map: the shipped config does not load: %s\n", err);
 		abort();
 	}
-	if (cfg->nfeeds != 2 || cfg->feeds[0].format != FORMAT_CSV ||
+	if (cfg->nfeeds < 2 || cfg->feeds[0].format != FORMAT_CSV ||
 	    cfg->feeds[1].format != FORMAT_JSONL) {
 		fprintf(stderr, "fuzz_map: expected the feeds teleq (csv) and cases (jsonl)\n");
 		abort();

@@ -140,7 +140,9 @@ struct fx {
 	struct file_pos    pos[32];
 	size_t             npos;
 	char               free_in;         /* test_free_in_callbacks */
-	char               order[16];       /* done calls of pipelined commits: "a0b0" = a then b, ok */
+	char               order[16];
+	size_t             ncases;          /* case states handed to the last ready */
+	char               case_text[CASE_TEXT_MAX], case_field[40];       /* done calls of pipelined commits: "a0b0" = a then b, ok */
 	char               yaml[8192];
 };
 
@@ -168,6 +170,12 @@ static const char CONFIG[] =
 	"    event: { value: case.opened }\n"
 	"    dimensions:\n"
 	"      channel: { field: source, map: { web: digital, phone: phone } }\n"
+	"  - name: case_events\n"
+	"    path: /nonexistent/case-events-*.jsonl\n"
+	"    format: jsonl\n"
+	"    time: { field: at }\n"
+	"    case: case_id\n"
+	"    event: { field: event, map: { confirmed: case.confirmed } }\n"
 	"indicators:\n"
 	"  - name: booked\n"
 	"    title: Andel bokade\n"
@@ -182,7 +190,13 @@ static const char CONFIG[] =
 	"  - name: growth\n"
 	"    kind: growth\n"
 	"    count: { event: case.opened }\n"
-	"    target: \"> 5%%\"\n";
+	"    target: \"> 5%%\"\n"
+	"  - name: confirmed_24h\n"
+	"    kind: deadline\n"
+	"    start: { event: case.opened }\n"
+	"    stop: { event: case.confirmed }\n"
+	"    within: 24h\n"
+	"    target: \">= 80%%\"\n";
 
 /* Parses the test config for address, key prefix and extra redis: lines. */
 static struct config *
@@ -201,13 +215,19 @@ make_cfg(struct fx *f, const char *addr, const char *prefix, const char *extra)
 
 /* sink: counts ready calls and keeps the positions. */
 static void
-on_ready(void *arg, const struct file_pos *pos, size_t n)
+on_ready(void *arg, const struct file_pos *pos, size_t n, const struct stored_case *cases,
+         size_t ncases)
 {
 	struct fx *f = arg;
 
 	f->ready++;
 	f->npos = n;
 	memcpy(f->pos, pos, (n < 32 ? n : 32) * sizeof(*pos));
+	f->ncases = ncases;
+	if (ncases) {
+		snprintf(f->case_text, sizeof(f->case_text), "%.*s", (int)cases[0].tlen, cases[0].text);
+		snprintf(f->case_field, sizeof(f->case_field), "%.*s", (int)cases[0].flen, cases[0].field);
+	}
 }
 
 /* sink: counts down calls. */
@@ -1019,6 +1039,54 @@ test_pipelined_refused(void **state)
 	batch_done(&b);
 }
 
+/*
+ * Deadline indicators: a commit stores case states (and deletes one) and
+ * changes the month counters deadline:<name>|met|missed|pending, negative
+ * deltas included; the next handshake hands the states back.
+ */
+static void
+test_case_states(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	struct cohort_delta d1 = { .met = 0, .missed = 0, .pending = 1 };
+	struct cohort_delta d2 = { .met = 1, .missed = 0, .pending = -1 };
+	uint8_t id[16], id2[16];
+	char want[40];
+	int ind = -1;
+
+	for (size_t i = 0; i < f->cfg->nindicators; i++)
+		if (f->cfg->indicators[i].kind == IND_DEADLINE)
+			ind = (int)i;
+	assert_true(ind >= 0);
+	memset(id, 0xab, sizeof(id));
+	memset(id2, 0x01, sizeof(id2));
+	open_store(f);
+	assert_int_equal(batch_init(&b, 100, 0), 0);
+	assert_int_equal(batch_cdelta(&b, (uint16_t)ind, 2026 * 12 + 2, &d1), 0);
+	assert_int_equal(batch_case(&b, (uint16_t)ind, id, "s=1 p=- d=2"), 0);
+	assert_int_equal(batch_case(&b, (uint16_t)ind, id2, "x"), 0);
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("month:2026-03"), "deadline:confirmed_24h|pending", "1");
+	batch_clear(&b);
+	assert_int_equal(batch_cdelta(&b, (uint16_t)ind, 2026 * 12 + 2, &d2), 0);
+	assert_int_equal(batch_case(&b, (uint16_t)ind, id2, ""), 0);         /* deleted */
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("month:2026-03"), "deadline:confirmed_24h|pending", "0");
+	assert_hget(f, K("month:2026-03"), "deadline:confirmed_24h|met", "1");
+	assert_int_equal(cmd_ll(f, "HLEN %s", K("cases:confirmed_24h")), 1);
+	assert_hget(f, K("cases:confirmed_24h"), "klklklklklklklklklklklklklklklkl", "s=1 p=- d=2");
+	/* a new connection reads them back */
+	store_free(f->st);
+	f->st = NULL;
+	open_store(f);
+	assert_int_equal(f->ncases, 1);
+	snprintf(want, sizeof(want), "%s", "klklklklklklklklklklklklklklklkl");
+	assert_string_equal(f->case_field, want);
+	assert_string_equal(f->case_text, "s=1 p=- d=2");
+	batch_done(&b);
+}
+
 /* Redis not there at start: retried with backoff until it appears. */
 static void
 test_retry_until_up(void **state)
@@ -1200,11 +1268,12 @@ free_store_now(struct fx *f)
 
 /* sink variants that free the store when f->free_in says so. */
 static void
-on_ready_free(void *arg, const struct file_pos *pos, size_t n)
+on_ready_free(void *arg, const struct file_pos *pos, size_t n, const struct stored_case *cases,
+              size_t ncases)
 {
 	struct fx *f = arg;
 
-	on_ready(arg, pos, n);
+	on_ready(arg, pos, n, cases, ncases);
 	if (f->free_in == 'r')
 		free_store_now(f);
 }
@@ -1416,6 +1485,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_connection_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fenced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_notconn, setup, teardown),

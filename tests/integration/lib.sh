@@ -476,9 +476,11 @@ rcli() {
 	redis-cli -s "$SOCK" "$@"
 }
 
-# Sum of the values of hash $1 (full key); 0 when it does not exist.
+# Sum of the event counters of hash $1 (full key); 0 when it does not exist.
+# The case counts of the deadline indicators (deadline:<name>|met, ...) that
+# month hashes also hold are not events: left out.
 hash_sum() {
-	rcli HVALS "$1" | awk '{ s += $1 } END { printf "%d\n", s }'
+	rcli HGETALL "$1" | paste - - | awk -F'\t' '$1 !~ /^deadline:/ { s += $2 } END { printf "%d\n", s }'
 }
 
 # All keys matching glob $1 (after the prefix), sorted.
@@ -494,8 +496,8 @@ month_total() {
 # Sum of every counter in every month hash: all events counted.
 events_total() {
 	keys_like 'month:*' | while IFS= read -r _k; do
-		printf 'HVALS %s\n' "$_k"
-	done | rcli | awk '{ s += $1 } END { printf "%d\n", s }'
+		printf 'HGETALL %s\n' "$_k"
+	done | rcli | paste - - | awk -F'\t' '$1 !~ /^deadline:/ { s += $2 } END { printf "%d\n", s }'
 }
 
 # Sum of every counter in every day hash (must equal events_total).
@@ -524,7 +526,8 @@ rejects_total() {
 	done | paste - - | awk -F'\t' '$1 != "lines" { s += $2 } END { printf "%d\n", s }'
 }
 
-# dump_counters FILE: every day:/month: hash as sorted "key field value" lines.
+# dump_counters FILE: every day:/month: hash as sorted "key field value" lines
+# (event counters only: the deadline indicators' case counts left out).
 dump_counters() {
 	{
 		keys_like 'month:*'
@@ -533,7 +536,8 @@ dump_counters() {
 		printf 'ECHO "=%s"\nHGETALL "%s"\n' "$_k" "$_k"
 	done | rcli | awk '
 		/^=/ { key = substr($0, 2); n = 0; next }
-		{ if (n++ % 2 == 0) f = $0; else print key " " f " " $0 }' | LC_ALL=C sort >"$1"
+		{ if (n++ % 2 == 0) f = $0; else if (f !~ /^deadline:/) print key " " f " " $0 }' |
+		LC_ALL=C sort >"$1"
 }
 
 # dump_everything FILE: every key of the redis with its type and content

@@ -18,6 +18,8 @@ redis_start
 write_config window_days=3660
 
 "$GEN" --committee "$T/feeds" >"$T/gen.out" || bail "teleq-gen --committee failed"
+# the case events are t_deadline's: this test is the Målstyrning figures
+rm -f "$T/feeds/case-events-committee.jsonl"
 CALLS=$T/feeds/calls-committee.txt
 CASES=$T/feeds/cases-committee.jsonl
 [ -s "$CALLS" ] && [ -s "$CASES" ] || bail "teleq-gen wrote no committee files"

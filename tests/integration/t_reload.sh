@@ -48,7 +48,7 @@ with_second_feed >"$CONF"
 "$TELEQD" -n -c "$CONF" >/dev/null || bail "the two-feed config is invalid: $("$TELEQD" -n -c "$CONF" 2>&1)"
 kill -HUP "$TQ_PID"
 assert_ok "after SIGHUP the added feed is read from its start" wait_events 2 10
-assert_match "the reload is logged" 'configuration reloaded: 3 feeds' "$(cat "$TQ_LOG")"
+assert_match "the reload is logged" 'configuration reloaded: 4 feeds' "$(cat "$TQ_LOG")"
 csv_line 2026-03-02 08:01:00 >>"$F1"
 csv_line 2026-03-02 08:01:00 >>"$F2"
 assert_ok "both feeds follow new lines" wait_events 4 10

@@ -108,10 +108,10 @@ tq_start_notified
 
 assert_ok "READY=1 arrives" wait_for 5 has_msg '^READY=1$'
 assert_ok "the 1000 lines of the feed are counted" wait_events 1000 20
-if wait_for 6 status_matches '^2 feeds, 1 file, 1000 events in [0-9]+ commits?, 0 B behind; redis connected; last commit'; then
-	ok "STATUS: 2 feeds, 1 file, the 1000 events, nothing behind, redis connected"
+if wait_for 6 status_matches '^3 feeds, 1 file, 1000 events in [0-9]+ commits?, 0 B behind; redis connected; last commit'; then
+	ok "STATUS: 3 feeds, 1 file, the 1000 events, nothing behind, redis connected"
 else
-	not_ok "STATUS: 2 feeds, 1 file, the 1000 events, nothing behind, redis connected"
+	not_ok "STATUS: 3 feeds, 1 file, the 1000 events, nothing behind, redis connected"
 	diag "  last STATUS: '$(last_status)'"
 fi
 

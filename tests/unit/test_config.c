@@ -501,16 +501,29 @@ static void test_load_conf(void **state)
 		print_error("%s\n", err);
 	assert_int_equal(r, 0);
 	assert_string_equal(cfg->file, "conf/teleqd.yaml");
-	assert_int_equal(cfg->nfeeds, 2);
-	assert_int_equal(cfg->nindicators, 6);
+	assert_int_equal(cfg->nfeeds, 3);
+	assert_int_equal(cfg->nindicators, 12);
+	assert_true(feed(cfg, "cases")->case_slot >= 0);
+	assert_true(feed(cfg, "case_events")->case_slot >= 0);
+	assert_true(feed(cfg, "case_events")->extend_slot >= 0);
+	a = indicator(cfg, "first_contact_7d");
+	assert_int_equal(a->kind, IND_DEADLINE);
+	assert_int_equal(a->rule.within.unit, DL_DAYS);
+	assert_int_equal(a->rule.within.n, 7);
+	a = indicator(cfg, "confirmation_24h");
+	assert_int_equal(a->rule.within.unit, DL_HOURS);
+	assert_int_equal(a->rule.within.n, 24);
+	assert_int_equal(indicator(cfg, "provider_reply_2w")->rule.within.n, 14);
+	assert_int_equal(indicator(cfg, "provider_reply_2w")->extend.n, 1);
 	assert_int_equal(feed(cfg, "teleq")->encoding, ENC_CP1252);
 	assert_int_equal(feed(cfg, "teleq")->csv.delimiter, ';');
 	assert_int_equal(feed(cfg, "teleq")->time.nslot, 2);
 	assert_int_equal(feed(cfg, "cases")->format, FORMAT_JSONL);
 	assert_true(feed(cfg, "cases")->id_slot >= 0);
-	assert_int_equal(dim_index(cfg, "channel"), 0);
-	assert_int_equal(dim_index(cfg, "party"), 1);
-	assert_int_equal(dim_index(cfg, "type"), 2);
+	assert_int_equal(dim_index(cfg, "age"), 0);
+	assert_int_equal(dim_index(cfg, "channel"), 1);
+	assert_int_equal(dim_index(cfg, "party"), 2);
+	assert_int_equal(dim_index(cfg, "type"), 3);
 	assert_int_not_equal(vid(cfg, -1, "call.closed"), 0);
 	/* closed calls are in no denominator */
 	a = indicator(cfg, "analog_patient_contacts");
@@ -1738,6 +1751,63 @@ static void test_err_http(void **state)
 	            "t.yaml:7:7: http must be a mapping, not '127.0.0.1:9187'");
 }
 
+/* The deadline indicator keys (kind: deadline) and the feed keys case and extend_to. */
+#define DL_HEAD \
+	"timezone: Europe/Stockholm\n" \
+	"dedup: { secret_file: /etc/teleqd/dedup.key }\n" \
+	"feeds:\n" \
+	"  - name: ev\n" \
+	"    path: /var/log/ev-*.jsonl\n" \
+	"    format: jsonl\n" \
+	"    time: { field: at }\n" \
+	"    case: case_id\n" \
+	"    extend_to: until\n" \
+	"    event: { field: e, map: { o: case.opened, c: case.confirmed, p: case.postponed } }\n" \
+	"indicators:\n" \
+	"  - name: dl\n" \
+	"    kind: deadline\n" \
+	"    start: { event: case.opened }\n" \
+	"    stop: { event: case.confirmed }\n"
+static void test_deadline(void **state)
+{
+	struct config *cfg;
+	const struct indicator *ind;
+
+	(void)state;
+	cfg = parse_ok(DL_HEAD "    within: 2w\n    extend: { event: case.postponed }\n"
+	               "    extend_by: 36h\n    target: \">= 80%\"\n");
+	ind = indicator(cfg, "dl");
+	assert_int_equal(ind->kind, IND_DEADLINE);
+	assert_int_equal(ind->rule.within.unit, DL_DAYS);
+	assert_int_equal(ind->rule.within.n, 14);
+	assert_int_equal(ind->rule.extend_by.unit, DL_HOURS);
+	assert_int_equal(ind->rule.extend_by.n, 36);
+	assert_int_equal(ind->start.n, 1);
+	assert_int_equal(ind->stop.n, 1);
+	assert_int_equal(ind->extend.n, 1);
+	assert_true(feed(cfg, "ev")->case_slot >= 0);
+	assert_true(feed(cfg, "ev")->extend_slot >= 0);
+	assert_false(ind->early_warning);
+	config_free(cfg);
+
+	/* line 16 col 13: the value after "    within: " */
+	parse_fails(DL_HEAD "    within: 0d\n    target: \">= 80%\"\n",
+	            "t.yaml:16:13: within '0d' is out of range");
+	parse_fails(DL_HEAD "    within: 7 days\n    target: \">= 80%\"\n",
+	            "t.yaml:16:13: bad within '7 days'");
+	parse_fails(DL_HEAD "    target: \">= 80%\"\n",
+	            "t.yaml:12:5: missing required key 'within' in deadline indicator");
+	parse_fails(DL_HEAD "    within: 7d\n    extend_by: 2d\n    target: \">= 80%\"\n",
+	            "t.yaml:17:16: extend_by needs extend");
+	parse_fails(DL_HEAD "    within: 7d\n    numerator: { event: case.opened }\n"
+	            "    target: \">= 80%\"\n", "t.yaml:17:16: a deadline indicator has start");
+	parse_fails(DL_HEAD "    within: 7d\n    target: \"> 5\"\n", "t.yaml:17:13: ");
+	/* start/stop/within belong to deadline indicators only */
+	parse_fails(FEED_HEAD FEED_TAIL "indicators:\n  - name: r\n    numerator: { event: call.booked }\n"
+	            "    denominator: { event: call.booked }\n    within: 7d\n    target: \">= 1%\"\n",
+	            "t.yaml:");
+}
+
 /* http.min_cases: 1.. (default 5, also without an http: section); errors at the value. */
 static void test_http_min_cases(void **state)
 {
@@ -1827,6 +1897,7 @@ int main(void)
 		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_err_http),
 		cmocka_unit_test(test_http_min_cases),
+		cmocka_unit_test(test_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
