@@ -672,6 +672,8 @@ struct ind_sums {
  * Adds the counters of one hash (field names as combo_format, values as
  * decimal text) into per-indicator sums (arrays of cfg->nindicators).
  */
+/* a + b saturated to the int64 range: counters come from Redis, unchecked. */
+int64_t sat_add(int64_t a, int64_t b);
 void ind_accumulate(const struct config *cfg, const char *field, size_t flen,
                     int64_t value, struct ind_sums *sums);
 /*
@@ -1051,6 +1053,11 @@ int case_format(const struct case_state *st, char *buf, size_t len);
  * untouched).
  */
 int case_parse(const char *s, size_t len, struct case_state *ret);
+
+/* ------------------------------------------------------------------- scan.c */
+/* Strict readers of the text formats teleqd writes itself (ew_format, case_format). */
+int  scan_int(const char *s, size_t len, size_t *pos, bool neg_ok, int64_t *ret);
+bool scan_lit(const char *s, size_t len, size_t *pos, const char *lit);
 
 /* ------------------------------------------------------------------ cases.c */
 /*

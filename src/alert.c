@@ -154,49 +154,6 @@ ew_format(const struct ew_state *s, char *buf, size_t len)
 }
 
 /*
- * Reads the canonical decimal integer at s[*pos..len): an optional '-'
- * when neg_ok, then digits without a superfluous leading zero ("-0" is
- * refused too), no overflow. Returns 0 and advances *pos, or -EINVAL.
- */
-static int
-parse_int(const char *s, size_t len, size_t *pos, bool neg_ok, int64_t *ret)
-{
-	size_t i = *pos, start;
-	bool neg = false;
-	int64_t v = 0;
-
-	if (neg_ok && i < len && s[i] == '-') {
-		neg = true;
-		i++;
-	}
-	start = i;
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		/* Accumulate negatively so INT64_MIN would fit; overflow is an error. */
-		if (__builtin_mul_overflow(v, 10, &v) || __builtin_sub_overflow(v, s[i] - '0', &v))
-			return -EINVAL;
-	}
-	if (i == start || (s[start] == '0' && (i - start > 1 || neg)))
-		return -EINVAL;
-	if (!neg && __builtin_mul_overflow(v, -1, &v))
-		return -EINVAL;
-	*pos = i;
-	*ret = v;
-	return 0;
-}
-
-/* Matches the literal lit at s[*pos..len) and advances past it. */
-static bool
-expect(const char *s, size_t len, size_t *pos, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if (len - *pos < n || memcmp(s + *pos, lit, n) != 0)
-		return false;
-	*pos += n;
-	return true;
-}
-
-/*
  * Parses exactly what ew_format writes (s need not be NUL-terminated):
  * single spaces, no leading zeros, b and a 0 or 1, month >= -1 and
  * last_alert >= 0. Returns 0 and *ret, or -EINVAL (*ret untouched).
@@ -209,10 +166,10 @@ ew_parse(const char *s, size_t len, struct ew_state *ret)
 
 	if (!s)
 		return -EINVAL;
-	if (!expect(s, len, &pos, "m=") || parse_int(s, len, &pos, true, &m) < 0 ||
-	    !expect(s, len, &pos, " b=") || parse_int(s, len, &pos, false, &b) < 0 ||
-	    !expect(s, len, &pos, " a=") || parse_int(s, len, &pos, false, &a) < 0 ||
-	    !expect(s, len, &pos, " t=") || parse_int(s, len, &pos, false, &t) < 0)
+	if (!scan_lit(s, len, &pos, "m=") || scan_int(s, len, &pos, true, &m) < 0 ||
+	    !scan_lit(s, len, &pos, " b=") || scan_int(s, len, &pos, false, &b) < 0 ||
+	    !scan_lit(s, len, &pos, " a=") || scan_int(s, len, &pos, false, &a) < 0 ||
+	    !scan_lit(s, len, &pos, " t=") || scan_int(s, len, &pos, false, &t) < 0)
 		return -EINVAL;
 	if (pos != len || m < -1 || b > 1 || a > 1 || t < 0)
 		return -EINVAL;

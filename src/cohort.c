@@ -341,49 +341,6 @@ case_format(const struct case_state *st, char *buf, size_t len)
 }
 
 /*
- * Reads the canonical decimal integer at s[*pos..len): an optional '-',
- * then digits without a superfluous leading zero ("-0" is refused too), no
- * overflow. Returns 0 and advances *pos, or -EINVAL.
- */
-static int
-parse_int(const char *s, size_t len, size_t *pos, int64_t *ret)
-{
-	size_t i = *pos, start;
-	bool neg = false;
-	int64_t v = 0;
-
-	if (i < len && s[i] == '-') {
-		neg = true;
-		i++;
-	}
-	start = i;
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		/* Accumulate negatively so INT64_MIN would fit; overflow is an error. */
-		if (__builtin_mul_overflow(v, 10, &v) || __builtin_sub_overflow(v, s[i] - '0', &v))
-			return -EINVAL;
-	}
-	if (i == start || (s[start] == '0' && (i - start > 1 || neg)))
-		return -EINVAL;
-	if (!neg && __builtin_mul_overflow(v, -1, &v))
-		return -EINVAL;
-	*pos = i;
-	*ret = v;
-	return 0;
-}
-
-/* Matches the literal lit at s[*pos..len) and advances past it. */
-static bool
-expect(const char *s, size_t len, size_t *pos, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if (len - *pos < n || memcmp(s + *pos, lit, n) != 0)
-		return false;
-	*pos += n;
-	return true;
-}
-
-/*
  * Reads lit then '-' (absent: *ret_has false) or an integer in [lo, hi).
  * Absent means a '-' that ends the text or is followed by a space.
  */
@@ -393,7 +350,7 @@ opt_field(const char *s, size_t len, size_t *pos, const char *lit, int64_t lo, i
 {
 	size_t i;
 
-	if (!expect(s, len, pos, lit))
+	if (!scan_lit(s, len, pos, lit))
 		return false;
 	i = *pos;
 	if (i < len && s[i] == '-' && (i + 1 == len || s[i + 1] == ' ')) {
@@ -402,7 +359,7 @@ opt_field(const char *s, size_t len, size_t *pos, const char *lit, int64_t lo, i
 		*ret = 0;
 		return true;
 	}
-	if (parse_int(s, len, pos, ret) < 0 || *ret < lo || *ret >= hi)
+	if (scan_int(s, len, pos, true, ret) < 0 || *ret < lo || *ret >= hi)
 		return false;
 	*ret_has = true;
 	return true;
@@ -416,14 +373,14 @@ reported_field(const char *s, size_t len, size_t *pos, struct case_state *st)
 		{ "p:", CASE_PENDING }, { "m:", CASE_MET }, { "x:", CASE_MISSED },
 	};
 
-	if (!expect(s, len, pos, " r="))
+	if (!scan_lit(s, len, pos, " r="))
 		return false;
-	if (expect(s, len, pos, "-"))
+	if (scan_lit(s, len, pos, "-"))
 		return true;
 	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-		if (expect(s, len, pos, tags[i].tag)) {
+		if (scan_lit(s, len, pos, tags[i].tag)) {
 			st->reported = tags[i].o;
-			return parse_int(s, len, pos, &st->reported_month) == 0 &&
+			return scan_int(s, len, pos, true, &st->reported_month) == 0 &&
 			       st->reported_month >= CASE_MONTH_MIN && st->reported_month < CASE_MONTH_MAX;
 		}
 	return false;

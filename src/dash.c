@@ -77,17 +77,6 @@ struct dash_job {
 static unsigned njobs;                  /* live jobs: the daemon has one loop and one thread */
 static struct ratelimit error_rl = { .interval = 300, .burst = 3 };
 
-/* a + b saturated to the int64 range, as ind_accumulate adds (counters are unchecked). */
-static int64_t
-sat_add(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (__builtin_add_overflow(a, b, &r))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
 /* Frees a job (answered, no reply due). Accepts NULL. */
 static void
 job_free(struct dash_job *job)

@@ -16,8 +16,8 @@
 
 #include "teleqd.h"
 
-/* a + b saturated to the int64 range: counters come from Redis, unchecked. */
-static int64_t
+/* a + b saturated to the int64 range (see teleqd.h). */
+int64_t
 sat_add(int64_t a, int64_t b)
 {
 	int64_t r;
