@@ -425,11 +425,17 @@ fmt_value(char *buf, size_t len, const struct indicator *ind, const struct outco
 		fmt_pct(buf, len, o->value, ind->kind == IND_GROWTH);
 }
 
-/* The basis of o: "265 av 513", "441 av 600, medel av 3 mån", "230 mot 205". */
+/*
+ * The basis of o: "265 av 513", "441 av 600, medel av 3 mån", "230 mot 205",
+ * deadline "480 av 510 avgjorda, 3 pågående".
+ */
 static void
 fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
 {
-	if (ind->kind == IND_GROWTH)
+	if (ind->kind == IND_DEADLINE)
+		snprintf(buf, len, "%" PRId64 " av %" PRId64 " avgjorda, %" PRId64 " pågående", o->num,
+		         o->den, o->pending);
+	else if (ind->kind == IND_GROWTH)
 		snprintf(buf, len, "%" PRId64 " mot %" PRId64, o->num, o->den);
 	else if (ind->combine == COMBINE_MEAN_OF_MONTHS && o->nmonths > 1)
 		snprintf(buf, len, "%" PRId64 " av %" PRId64 ", medel av %u mån", o->num, o->den, o->nmonths);

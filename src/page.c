@@ -136,11 +136,17 @@ fmt_value(char *buf, size_t len, const struct indicator *ind, const struct outco
 		snprintf(buf, len, "–");
 }
 
-/* Basis: "265 av 513", growth "513 mot 409", mean of months "medel av 3 mån (441 av 600)". */
+/*
+ * Basis: "265 av 513", growth "513 mot 409", mean of months "medel av 3 mån
+ * (441 av 600)", deadline "480 av 510 avgjorda, 3 pågående".
+ */
 static void
 fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
 {
-	if (ind->kind == IND_GROWTH)
+	if (ind->kind == IND_DEADLINE)
+		snprintf(buf, len, "%" PRId64 " av %" PRId64 " avgjorda, %" PRId64 " pågående", o->num,
+		         o->den, o->pending);
+	else if (ind->kind == IND_GROWTH)
 		snprintf(buf, len, "%" PRId64 " mot %" PRId64, o->num, o->den);
 	else if (ind->combine == COMBINE_MEAN_OF_MONTHS && o->nmonths > 1)
 		snprintf(buf, len, "medel av %u mån (%" PRId64 " av %" PRId64 ")", o->nmonths,

@@ -16,7 +16,8 @@
 #   2. Time decides: the daemon running on 31 March 2026 12:00 holds the
 #      cases still open then as pending (= the reference at that time); the
 #      calendar moves to 3 April 00:05 with no line arriving and the timer
-#      turns the passed deadlines into missed (= the reference then).
+#      turns the passed deadlines into missed (= the reference then); the
+#      dashboard page shows them with their basis.
 #   3. kill -9 in the middle of a backfill in small commits, then a restart:
 #      the counters and case states equal an undisturbed run's (exactly once).
 #   4. Redis memory: the case states are deleted once decided and older than
@@ -142,6 +143,14 @@ set_clock "2026-04-03 00:05:00"
 assert_ok "no line arrives, the calendar moves: the timer decides the passed deadlines" \
 	wait_for 10 _missed_moved "$before"
 compare "after the calendar moved" "2026-04-03 00:05"
+port=$(sed -n 's/.*http: listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TQ_LOG" | tail -n 1)
+page=$("$PY" -c '
+import sys, urllib.request
+o = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+print(o.open("http://127.0.0.1:%s/" % sys.argv[1], timeout=10).read().decode())' "$port" 2>&1 || true)
+assert_match "the dashboard page shows the deadline indicators with their basis" \
+	"Första kontakt inom 7 dagar" "$page"
+assert_match "... met of decided, and the pending ones" "av [0-9]* avgjorda, [0-9]* pågående" "$page"
 tq_stop || true
 
 # ------------------------------------------------ 3. kill -9 and restart
