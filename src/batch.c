@@ -120,26 +120,19 @@ batch_full(const struct batch *b)
 static int grow(void **arr, size_t *cap, size_t need, size_t elem);
 
 /*
- * Adds a case state to store. A case written twice in one batch is written
- * once, with the later text (the states are flushed once per batch, so this
- * only happens after a failed flush). 0 or -ENOMEM.
+ * Adds a case state to store. The states are applied in order, so a case
+ * written twice in one batch (a flush after a commit was deferred) ends
+ * with the later text. 0 or -ENOMEM.
  */
 int
 batch_case(struct batch *b, uint16_t ind, const uint8_t id[16], const char *text)
 {
 	struct batch_case *c;
-	size_t i;
 	int r;
 
-	for (i = b->ncases; i-- > 0;)
-		if (b->cases[i].ind == ind && !memcmp(b->cases[i].id, id, 16))
-			break;
-	if (i == (size_t)-1) {
-		if ((r = grow((void **)&b->cases, &b->cases_cap, b->ncases + 1, sizeof(*b->cases))) < 0)
-			return r;
-		i = b->ncases++;
-	}
-	c = &b->cases[i];
+	if ((r = grow((void **)&b->cases, &b->cases_cap, b->ncases + 1, sizeof(*b->cases))) < 0)
+		return r;
+	c = &b->cases[b->ncases++];
 	c->ind = ind;
 	memcpy(c->id, id, 16);
 	snprintf(c->text, sizeof(c->text), "%s", text);

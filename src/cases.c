@@ -39,12 +39,22 @@ struct centry {
 	struct case_state st;
 };
 
+struct ckey {
+	uint16_t ind;
+	uint8_t  id[16];
+};
+
 struct cases {
 	const struct config *cfg;
 	const struct tz     *tz;
 	struct centry       *tab;
 	size_t               cap, n;       /* cap: power of two, 0 = none yet */
 	size_t               ndirty;
+	/* The keys marked dirty since the last flush, so a flush visits them
+	 * only (not the whole table: it runs at every commit). A key whose
+	 * entry went away meanwhile is skipped. */
+	struct ckey         *dkeys;
+	size_t               ndkeys, dkeys_cap;
 	int64_t              keep_s;       /* how long a state outlives its latest event */
 	int64_t              next;         /* no entry is due before this (may be early) */
 };
@@ -82,6 +92,7 @@ cases_free(struct cases *cs)
 	if (!cs)
 		return;
 	free(cs->tab);
+	free(cs->dkeys);
 	free(cs);
 }
 
@@ -93,6 +104,7 @@ cases_clear(struct cases *cs)
 		memset(cs->tab, 0, cs->cap * sizeof(*cs->tab));
 	cs->n = 0;
 	cs->ndirty = 0;
+	cs->ndkeys = 0;
 	cs->next = INT64_MAX;
 }
 
@@ -207,18 +219,34 @@ due_of(const struct cases *cs, const struct centry *e)
 	return t;
 }
 
-/* Marks e changed: its state goes into the next cases_flush. */
-static void
+/*
+ * Marks e changed: its state goes into the next cases_flush. Returns 0 or
+ * -ENOMEM (e is then not marked: the caller fails the whole operation).
+ */
+static int
 touch(struct cases *cs, struct centry *e)
 {
 	int64_t d;
 
 	if (!e->dirty) {
+		if (cs->ndkeys == cs->dkeys_cap) {
+			size_t cap = cs->dkeys_cap ? cs->dkeys_cap * 2 : 64;
+			struct ckey *k = realloc(cs->dkeys, cap * sizeof(*k));
+
+			if (!k)
+				return -ENOMEM;
+			cs->dkeys = k;
+			cs->dkeys_cap = cap;
+		}
+		cs->dkeys[cs->ndkeys].ind = e->ind;
+		memcpy(cs->dkeys[cs->ndkeys].id, e->id, 16);
+		cs->ndkeys++;
 		e->dirty = true;
 		cs->ndirty++;
 	}
 	if ((d = due_of(cs, e)) < cs->next)
 		cs->next = d;
+	return 0;
 }
 
 /* case_report of e at now, its changes added to b. 0 or -ENOMEM. */
@@ -232,7 +260,7 @@ report(struct cases *cs, struct centry *e, int64_t now, struct batch *b)
 		if ((r = batch_cdelta(b, e->ind, ch[i].month, &ch[i].d)) < 0)
 			return r;
 	if (n > 0)
-		touch(cs, e);
+		return touch(cs, e);
 	return 0;
 }
 
@@ -303,8 +331,8 @@ cases_event(struct cases *cs, const struct event *ev, int64_t now, struct batch 
 			return r;
 		/* -EINVAL/-ERANGE: a time or date out of cohort.c's range; ignored */
 		if (case_apply(&e->st, kind, ev->utc, kind == CASE_EXTEND ? ev->extend_day :
-		    CASE_NO_DAY, &ind->rule, cs->tz) > 0)
-			touch(cs, e);
+		    CASE_NO_DAY, &ind->rule, cs->tz) > 0 && (r = touch(cs, e)) < 0)
+			return r;
 		if ((r = report(cs, e, now, b)) < 0)
 			return r;
 		if (!e->dirty && e->st.reported == CASE_NOT_IN_COHORT && !e->st.has_start &&
@@ -361,7 +389,7 @@ cases_next(const struct cases *cs)
 
 /*
  * Puts every state changed since the last flush into b (case_format text)
- * and marks them clean. Returns 0 or -ENOMEM (the states not yet in b stay
+ * and marks them clean; visits only the changed ones. Returns 0 or -ENOMEM (the states not yet in b stay
  * marked).
  */
 int
@@ -370,17 +398,19 @@ cases_flush(struct cases *cs, struct batch *b)
 	char text[CASE_TEXT_MAX];
 	int r;
 
-	for (size_t i = 0; cs->ndirty && i < cs->cap; i++) {
-		struct centry *e = &cs->tab[i];
+	while (cs->ndkeys) {
+		const struct ckey *k = &cs->dkeys[cs->ndkeys - 1];
+		struct centry *e = lookup(cs, k->ind, k->id, false, &r);
 
-		if (!e->used || !e->dirty)
-			continue;
-		if (case_format(&e->st, text, sizeof(text)) < 0)
-			continue;       /* cannot happen: the state came from case_apply */
-		if ((r = batch_case(b, e->ind, e->id, text)) < 0)
-			return r;
-		e->dirty = false;
-		cs->ndirty--;
+		if (e && e->dirty) {
+			/* case_format cannot fail on a state case_apply made */
+			if (case_format(&e->st, text, sizeof(text)) >= 0 &&
+			    (r = batch_case(b, e->ind, e->id, text)) < 0)
+				return r;
+			e->dirty = false;
+			cs->ndirty--;
+		}
+		cs->ndkeys--;           /* done, deleted meanwhile, or listed twice */
 	}
 	return 0;
 }

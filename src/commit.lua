@@ -27,7 +27,8 @@
 --                 value (the latest event time of each feed)
 --   month deltas  n, n x (month key index, field, delta): the counters of the
 --                 deadline indicators (deltas may be negative)
---   case states   n, n x (case key index, field, value): value "" = HDEL
+--   case states   n, n x (case key index, field, value): value "" = HDEL,
+--                 applied in order
 -- Key indexes are indexes into KEYS and must fall in their group.
 --
 -- Returns { events counted, duplicate ids }. Errors start with "TELEQ".
@@ -199,15 +200,9 @@ for _ = 1, n do
 end
 
 n = count('case states')
-local cset, cdel = {}, {}
-for _ = 1, n do
-	local ck = kidx(case_lo, case_hi)
-	local f, v = arg(), arg()
-	if v == '' then
-		cdel[#cdel + 1] = { ck, f }
-	else
-		cset[#cset + 1] = { ck, f, v }
-	end
+local cases = {}
+for j = 1, n do
+	cases[j] = { kidx(case_lo, case_hi), arg(), arg() }
 end
 if ai ~= #ARGV then
 	fail('trailing arguments')
@@ -272,11 +267,14 @@ if maxlen ~= '0' then
 		           'line', d[3], 'reason', d[4], 'detail', d[5])
 	end
 end
-for j = 1, #cset do
-	redis.call('HSET', KEYS[cset[j][1]], cset[j][2], cset[j][3])
-end
-for j = 1, #cdel do
-	redis.call('HDEL', KEYS[cdel[j][1]], cdel[j][2])
+-- in order: a case written twice in one commit ends with its last state
+for j = 1, #cases do
+	local c = cases[j]
+	if c[3] == '' then
+		redis.call('HDEL', KEYS[c[1]], c[2])
+	else
+		redis.call('HSET', KEYS[c[1]], c[2], c[3])
+	end
 end
 for j = 1, #maxf do
 	local f, v = maxf[j][1], maxf[j][2]
