@@ -40,6 +40,8 @@ UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_SRCS = $(wildcard tests/integration/itest_*.c)
 ITEST_BINS = $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/tests/%)
+# Test tools the integration scripts run (tests/integration/killat.c).
+ITEST_TOOLS = $(BUILD)/tests/killat
 TOOL_SRCS  = $(wildcard tools/*.c)
 TOOL_BINS  = $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 
@@ -80,11 +82,15 @@ $(BUILD)/tests/itest_%: tests/integration/itest_%.c $(BUILD)/libteleq.a
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
+$(BUILD)/tests/killat: tests/integration/killat.c
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lhiredis
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # Integration tests start a private redis-server in a temp dir and run the real binaries.
-integration: all $(ITEST_BINS)
+integration: all $(ITEST_BINS) $(ITEST_TOOLS)
 	@BUILD=$(BUILD) sh tests/integration/run.sh
 
 check: unit integration
@@ -105,7 +111,7 @@ $(error valgrind checks the normal build: drop SAN=1 (ASan and valgrind do not m
 endif
 endif
 .PHONY: valgrind-quick
-valgrind-quick: all $(ITEST_BINS)
+valgrind-quick: all $(ITEST_BINS) $(ITEST_TOOLS)
 	@BUILD=$(BUILD) VALGRIND=1 sh tests/integration/run.sh $(VALGRIND_QUICK)
 
 # Static analysis of src/*.c: cppcheck, then clang-tidy with the checks of
@@ -160,7 +166,7 @@ bench-parse: $(BUILD)/parse-bench
 # The long fault-injection run: the t_faults_* scripts and t_kill9 with TORTURE=1
 # (60 + 50 kills, long Redis stalls, 30 s of logrotate under load); prints the
 # figures. Logs in build/torture. `make torture SAN=1` runs it on the sanitizer build.
-torture: all
+torture: all $(ITEST_TOOLS)
 	@BUILD=$(BUILD) sh tests/torture/run.sh
 
 # Install layout. Every path gets DESTDIR in front (staging, packaging).
