@@ -152,9 +152,11 @@ void tf_position(const struct tailfile *tf, struct file_pos *ret);
 struct watch;
 /*
  * Called for each inotify event: wd is -1 for IN_Q_OVERFLOW; name is NULL
- * for events on the watched directory itself. Must not free the watch.
+ * for events on the watched directory itself; cookie pairs the
+ * IN_MOVED_FROM and IN_MOVED_TO of one rename (0 otherwise). Must not free
+ * the watch.
  */
-typedef void watch_fn(void *arg, int wd, uint32_t mask, const char *name);
+typedef void watch_fn(void *arg, int wd, uint32_t mask, uint32_t cookie, const char *name);
 /*
  * An inotify descriptor (non-blocking, close-on-exec) read from an
  * EV_READ|EV_PERSIST event on base. Returns 0 and *ret, -errno of

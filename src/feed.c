@@ -38,6 +38,27 @@
 #include "feed_int.h"
 
 #define HASH_MIN 64
+#define MOVED_FROM_MAX  16      /* renames whose IN_MOVED_TO may still come */
+#define MOVED_MAX       32      /* renames out of the globs between two rescans, per directory */
+
+/*
+ * A rename out of the globs that inotify reported (IN_MOVED_FROM a matching
+ * name, IN_MOVED_TO one no glob of the feed matches). The next rescan opens
+ * name: a file created and rotated away before any rescan saw it (a slow
+ * or busy daemon) is then still read, whole. A file already followed is
+ * found by its inode and left alone.
+ */
+struct moved {
+	char     *name;
+	uint16_t  feed;
+};
+
+/* The first half of a rename: its cookie pairs it with the IN_MOVED_TO. */
+struct moved_from {
+	uint32_t  cookie;
+	uint16_t  feed;
+	bool      used;
+};
 
 struct dir {
 	char    *path;
@@ -48,6 +69,9 @@ struct dir {
 	bool     open_warned;       /* a file could not be opened: logged once, until a
 	                             * complete rescan opens everything it matches */
 	bool     open_failed;       /* during a rescan: an open failed */
+	bool     moved_warned;      /* moved[] overflowed: logged once */
+	struct moved moved[MOVED_MAX];
+	size_t   nmoved;
 };
 
 struct feed {
@@ -77,6 +101,8 @@ struct feedset {
 	bool               first_start;
 	bool               started, paused, blocked, drained, read_all;
 	unsigned           scan_gen;
+	struct moved_from  from[MOVED_FROM_MAX];    /* a ring */
+	unsigned           from_next;
 };
 
 /* Asks the loop for a pass (coalesced: activating an active event is a no-op). */
@@ -354,6 +380,56 @@ ensure_watch(struct feedset *fs, struct dir *d)
 	d->wd = wd;
 }
 
+/* Forgets the renames noted for d. */
+static void
+moved_clear(struct dir *d)
+{
+	for (size_t i = 0; i < d->nmoved; i++)
+		free(d->moved[i].name);
+	d->nmoved = 0;
+}
+
+/*
+ * Opens the files renamed out of the globs of d since its last rescan
+ * (struct moved). One no feed follows yet was created and renamed before
+ * any rescan saw it: it is read whole, as an orphan (drained, then
+ * finished), under the feed whose glob its old name matched. Returns 0 or
+ * -ENOMEM (d's list is then kept for the retry).
+ */
+static int
+adopt_moved(struct feedset *fs, struct dir *d)
+{
+	for (size_t i = 0; i < d->nmoved; i++) {
+		const struct feed *f = &fs->feeds[d->moved[i].feed];
+		struct tailfile *tf;
+		char *path;
+		int r;
+
+		if (!(path = join(d->path, d->moved[i].name)))
+			return -ENOMEM;
+		r = tf_open(path, &f->conf, &tf);
+		free(path);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			continue;       /* gone again, or not a file: nothing to read */
+		if (lookup(fs, f->conf.feed, tf->dev, tf->ino)) {
+			tf_free(tf);    /* the usual case: followed since before the rename */
+			continue;
+		}
+		(void)tf_seek(tf, 0, 0);
+		mark_start(tf);
+		log_info("%s: created and renamed away before it was seen; reading it whole",
+		    tf->path);
+		tf->orphan = true;
+		tf->active_ms = mono_ms();
+		tf->dirty = true;
+		file_add(fs, tf);
+	}
+	moved_clear(d);
+	return 0;
+}
+
 /*
  * Lists directory d once for all its feeds: opens new matches and orphans
  * followed files no longer matched. A directory that cannot be listed is
@@ -403,13 +479,14 @@ rescan_dir(struct feedset *fs, struct dir *d)
 	closedir(dp);
 	if (r == 0 && complete && !d->open_failed)
 		d->open_warned = false;         /* warn again about the next new failure */
-	if (r < 0 || !complete)
-		return r;       /* an incomplete listing orphans nothing */
-	for (tf = fs->head; tf; tf = tf->next)
-		if (feed_of(fs, tf)->dir == di && tf->seen_gen != gen && !tf->orphan &&
-		    !tf->ghost && !tf->finished)
-			orphan(tf, mono_ms());
-	return 0;
+	if (r < 0)
+		return r;
+	if (complete)   /* an incomplete listing orphans nothing */
+		for (tf = fs->head; tf; tf = tf->next)
+			if (feed_of(fs, tf)->dir == di && tf->seen_gen != gen && !tf->orphan &&
+			    !tf->ghost && !tf->finished)
+				orphan(tf, mono_ms());
+	return adopt_moved(fs, d);
 }
 
 /* Runs the pending rescans. Returns 0 or -ENOMEM (that directory stays pending). */
@@ -578,9 +655,75 @@ dir_matches(const struct feedset *fs, size_t di, const char *name)
 	return false;
 }
 
+/* True when name matches the glob of feed fi (of directory di). */
+static bool
+feed_matches(const struct feedset *fs, size_t di, size_t fi, const char *name)
+{
+	return fs->feeds[fi].dir == di && fnmatch(fs->feeds[fi].glob, name, FNM_PERIOD) == 0;
+}
+
+/*
+ * IN_MOVED_FROM name in directory di: remembers the cookie with each feed
+ * whose glob matched name, or that an earlier rename out of the globs gave
+ * name (a file rotated twice before the next rescan).
+ */
+static void
+note_moved_from(struct feedset *fs, size_t di, uint32_t cookie, const char *name)
+{
+	const struct dir *d = &fs->dirs[di];
+
+	for (size_t fi = 0; fi < fs->nfeeds; fi++) {
+		bool hit = feed_matches(fs, di, fi, name);
+
+		for (size_t i = 0; i < d->nmoved && !hit; i++)
+			hit = d->moved[i].feed == fi && strcmp(d->moved[i].name, name) == 0;
+		if (!hit)
+			continue;
+		fs->from[fs->from_next] = (struct moved_from){ .cookie = cookie, .feed = (uint16_t)fi,
+		    .used = true };
+		fs->from_next = (fs->from_next + 1) % MOVED_FROM_MAX;
+	}
+}
+
+/*
+ * IN_MOVED_TO name in directory di: a rename whose first half
+ * note_moved_from kept, to a name the feed's glob does not match, is noted
+ * for the next rescan of di (adopt_moved).
+ */
+static void
+note_moved_to(struct feedset *fs, size_t di, uint32_t cookie, const char *name)
+{
+	struct dir *d = &fs->dirs[di];
+
+	for (size_t i = 0; i < MOVED_FROM_MAX; i++) {
+		struct moved_from *mf = &fs->from[i];
+		char *copy;
+
+		if (!mf->used || mf->cookie != cookie)
+			continue;
+		mf->used = false;
+		if (feed_matches(fs, di, mf->feed, name))
+			continue;       /* still matched: the rescan finds it anyway */
+		if (d->nmoved == MOVED_MAX) {
+			if (!d->moved_warned)
+				log_warnx("%s: more than %d renames out of the feed patterns between "
+				    "two rescans; a file renamed before it was seen may be missed",
+				    d->path, MOVED_MAX);
+			d->moved_warned = true;
+			continue;
+		}
+		if (!(copy = strdup(name))) {
+			log_warnx("%s/%s: out of memory noting a rename", d->path, name);
+			continue;
+		}
+		d->moved[d->nmoved++] = (struct moved){ .name = copy, .feed = mf->feed };
+		d->rescan = true;
+	}
+}
+
 /* inotify: creation/move/delete -> rescan; modification -> read pass. */
 static void
-on_watch(void *arg, int wd, uint32_t mask, const char *name)
+on_watch(void *arg, int wd, uint32_t mask, uint32_t cookie, const char *name)
 {
 	struct feedset *fs = arg;
 	size_t i;
@@ -613,6 +756,10 @@ on_watch(void *arg, int wd, uint32_t mask, const char *name)
 		if ((mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB)) &&
 		    dir_matches(fs, i, name))
 			d->rescan = true;
+		if (mask & IN_MOVED_FROM)
+			note_moved_from(fs, i, cookie, name);
+		if (mask & IN_MOVED_TO)
+			note_moved_to(fs, i, cookie, name);
 		if (mask & (IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB))
 			note_modified(fs, i, name);
 	}
@@ -768,8 +915,10 @@ free_conf(struct feedset *fs)
 
 	for (i = 0; fs->feeds && i < fs->nfeeds; i++)
 		free(fs->feeds[i].glob);
-	for (i = 0; fs->dirs && i < fs->ndirs; i++)
+	for (i = 0; fs->dirs && i < fs->ndirs; i++) {
 		free(fs->dirs[i].path);
+		moved_clear(&fs->dirs[i]);
+	}
 	free(fs->feeds);
 	free(fs->dirs);
 }

@@ -58,7 +58,7 @@ on_readable(evutil_socket_t fd, short what, void *arg)
 				break;
 			/* The name is NUL-padded to ie.len bytes. */
 			name = ie.len ? buf + off + sizeof(ie) : NULL;
-			w->fn(w->arg, (ie.mask & IN_Q_OVERFLOW) ? -1 : ie.wd, ie.mask, name);
+			w->fn(w->arg, (ie.mask & IN_Q_OVERFLOW) ? -1 : ie.wd, ie.mask, ie.cookie, name);
 			off += sizeof(ie) + ie.len;
 		}
 		if ((size_t)n < sizeof(buf) / 2)

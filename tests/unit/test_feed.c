@@ -588,6 +588,84 @@ test_rotation_rename_create(void **state)
 	assert_int_equal(f->nrec, 6);
 }
 
+/*
+ * A file created, written and renamed out of the glob before the feed set
+ * looked at the directory (a busy daemon: the inotify events wait in the
+ * queue) is still read whole, from the rename that inotify reported; the
+ * file created under the old name afterwards too. Nothing twice.
+ */
+static void
+test_rotated_before_seen(void **state)
+{
+	struct fx *f = *state;
+
+	set_glob(f, 0, "calls.log");
+	start(f);
+	run_ms(f, 20);
+	/* no pass runs in between: the loop is not entered */
+	append(f, "calls.log", "1\n2\n3\n");
+	assert_int_equal(rename(path_of(f, "calls.log"), path_of(f, "calls.log.1")), 0);
+	append(f, "calls.log.1", "4\n");
+	append(f, "calls.log", "n1\n");
+	wait_n(f, 5);
+	settle(f);
+	assert_int_equal(f->nrec, 5);
+	expect_some(f, "calls.log.1", "0123456789", "1|2|3|4");
+	expect_some(f, "calls.log", "n", "n1");
+
+	/* finished once quiet, like any file rotated away */
+	run_ms(f, 250);
+	commit(f);
+	assert_true(commit_until_closed(f, "calls.log.1"));
+	assert_int_equal(f->nrec, 5);
+}
+
+/* Rotated twice (calls.log -> .1 -> .2) before a rescan: read once, whole. */
+static void
+test_rotated_twice_before_seen(void **state)
+{
+	struct fx *f = *state;
+
+	set_glob(f, 0, "calls.log");
+	start(f);
+	run_ms(f, 20);
+	append(f, "calls.log", "1\n2\n");
+	assert_int_equal(rename(path_of(f, "calls.log"), path_of(f, "calls.log.1")), 0);
+	assert_int_equal(rename(path_of(f, "calls.log.1"), path_of(f, "calls.log.2")), 0);
+	append(f, "calls.log", "n1\n");
+	wait_n(f, 3);
+	settle(f);
+	assert_int_equal(f->nrec, 3);
+	expect_some(f, "calls.log.2", "0123456789", "1|2");
+	expect_some(f, "calls.log", "n", "n1");
+}
+
+/*
+ * Renames of files already followed, or of names no feed matches, open
+ * nothing new: a followed file renamed away is drained once, and an
+ * unrelated file renamed in the directory is never read.
+ */
+static void
+test_rotated_known_not_reread(void **state)
+{
+	struct fx *f = *state;
+
+	set_glob(f, 0, "calls.log");
+	append(f, "calls.log", "1\n2\n");
+	append(f, "other.txt", "x\n");
+	start(f);
+	wait_n(f, 2);
+	commit(f);
+	assert_int_equal(rename(path_of(f, "calls.log"), path_of(f, "calls.log.1")), 0);
+	assert_int_equal(rename(path_of(f, "other.txt"), path_of(f, "other.txt.1")), 0);
+	append(f, "calls.log.1", "3\n");
+	wait_n(f, 3);
+	settle(f);
+	assert_int_equal(f->nrec, 3);
+	expect_some(f, "calls.log", "0123456789", "1|2|3");
+	assert_int_equal(count_fds(f, "other.txt"), 0);
+}
+
 static void
 test_delete_while_open(void **state)
 {
@@ -1185,6 +1263,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_csv_quoted_newline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_stray_quote, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotation_rename_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotated_before_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotated_twice_before_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotated_known_not_reread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_while_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copytruncate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncate_regrow, setup, teardown),
