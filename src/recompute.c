@@ -33,6 +33,16 @@
  *
  * Buckets for ind_outcome: one per month for month-based periods; the
  * rolling period (a day span) is one bucket.
+ *
+ * Unchanged hashes are not rewritten. While live lines arrive, every
+ * commit recomputes the periods of today, and most of their hashes come
+ * out as they were; writing them all again was a third of the daemon's
+ * CPU and as much of Redis's. A small table (struct wcache) remembers, per
+ * hash, a digest of its values and when it was written on this
+ * connection; an equal digest written less than WCACHE_REFRESH_MS ago is
+ * skipped, so "updated" is at most that old while a period is being
+ * recomputed. The table is forgotten whenever a write may not have landed
+ * (a job lost or failed), on every new connection and on a config change.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -53,6 +63,23 @@
 #define HIST_KINDS 4            /* P_MONTH .. P_YEAR: the cadences of the history streams */
 #define HIST_ARGS  6            /* per entry: key index, start ms, value, target, numerator, denominator */
 #define NO_HIST    SIZE_MAX     /* job.hist_pos: no history script in the transaction */
+#define WCACHE_REFRESH_MS 60000 /* an unchanged hash is still rewritten this often */
+#define WCACHE_MAX        16384 /* entries (a power of two); full: forgotten, rebuilt */
+
+/* One indicator hash as last written: K ind:<name>:<period or alias>. */
+struct wcache_ent {
+	int64_t  first_day;     /* the period's first day; INT64_MIN for an alias */
+	uint64_t digest;        /* of every value the hash holds but "updated" */
+	int64_t  written_ms;    /* monotonic; 0 = empty slot */
+	uint16_t ind;
+	uint8_t  kind;          /* enum period_kind */
+};
+
+/* Open addressing, linear probing; never deletes single entries. */
+struct wcache {
+	struct wcache_ent *e;
+	size_t             n;
+};
 
 struct job {
 	struct recompute *rc;           /* NULL when orphaned by recompute_free */
@@ -88,9 +115,95 @@ struct recompute {
 	struct arena      arena;
 	struct argv_buf   ab;
 	struct ratelimit  rl;
+	struct wcache     wc;
 };
 
 static void job_free(struct job *job);
+
+/* ------------------------------------------------------ the write cache */
+
+/* Forgets every entry (kept allocated). */
+static void
+wcache_clear(struct wcache *wc)
+{
+	if (wc->e)
+		memset(wc->e, 0, WCACHE_MAX * sizeof(*wc->e));
+	wc->n = 0;
+}
+
+static uint64_t
+mix64(uint64_t h, uint64_t v)
+{
+	h ^= v + UINT64_C(0x9E3779B97F4A7C15) + (h << 6) + (h >> 2);
+	return h * UINT64_C(0xFF51AFD7ED558CCD);
+}
+
+/* The digest of what build_hset writes for these outcomes, "updated" left out. */
+static uint64_t
+outcome_digest(const struct period *p, const struct outcome *cur, const struct outcome *prev)
+{
+	const struct outcome *o[2] = { cur, prev };
+	uint64_t h = mix64((uint64_t)p->kind, (uint64_t)p->first_day);
+
+	h = mix64(h, (uint64_t)p->last_day);
+	for (int k = 0; k < 2; k++) {
+		uint64_t bits = 0;
+
+		if (o[k]->has_value)
+			memcpy(&bits, &o[k]->value, sizeof(bits));
+		h = mix64(h, (uint64_t)o[k]->num);
+		h = mix64(h, (uint64_t)o[k]->den);
+		h = mix64(h, bits ^ (uint64_t)o[k]->has_value);
+		h = mix64(h, (uint64_t)(int64_t)o[k]->met);
+		h = mix64(h, o[k]->nmonths);
+		h = mix64(h, (uint64_t)o[k]->pending);
+	}
+	return h;
+}
+
+/*
+ * True when hash (ind, kind, first_day) needs writing: its digest differs
+ * from the one written last, or that was WCACHE_REFRESH_MS ago. Notes the
+ * write it then expects (the caller writes it). Out of memory: true, and
+ * nothing is remembered.
+ */
+static bool
+wcache_due(struct wcache *wc, size_t ind, enum period_kind kind, int64_t first_day,
+           uint64_t digest, int64_t now_ms)
+{
+	struct wcache_ent *e;
+	size_t i;
+
+	if (!wc->e && !(wc->e = calloc(WCACHE_MAX, sizeof(*wc->e))))
+		return true;
+	if (wc->n >= WCACHE_MAX / 2)
+		wcache_clear(wc);       /* years of periods: start afresh, it is only a cache */
+	i = (size_t)mix64(mix64(ind, (uint64_t)kind), (uint64_t)first_day) & (WCACHE_MAX - 1);
+	for (;; i = (i + 1) & (WCACHE_MAX - 1)) {
+		e = &wc->e[i];
+		if (!e->written_ms)
+			break;
+		if (e->ind == ind && e->kind == kind && e->first_day == first_day) {
+			if (e->digest == digest && now_ms - e->written_ms < WCACHE_REFRESH_MS)
+				return false;
+			e->digest = digest;
+			e->written_ms = now_ms;
+			return true;
+		}
+	}
+	*e = (struct wcache_ent){ .first_day = first_day, .digest = digest,
+	    .written_ms = now_ms ? now_ms : 1, .ind = (uint16_t)ind, .kind = (uint8_t)kind };
+	wc->n++;
+	return true;
+}
+
+/* A new connection: Redis may hold anything, so every hash is written again. */
+void
+recompute_connected(struct recompute *rc)
+{
+	if (rc)
+		wcache_clear(&rc->wc);
+}
 
 /* Creates the recompute state of st. Returns 0 or -ENOMEM. */
 int
@@ -116,6 +229,7 @@ recompute_free(struct recompute *rc)
 	if (rc->job)
 		rc->job->rc = NULL;
 	free(rc->pending);
+	free(rc->wc.e);
 	arena_free(&rc->arena);
 	argv_free(&rc->ab);
 	free(rc);
@@ -176,6 +290,7 @@ void
 recompute_config_changed(struct recompute *rc)
 {
 	rc->gen++;
+	wcache_clear(&rc->wc);  /* titles, targets... may differ */
 }
 
 /* Frees a job (not linked anywhere any more). */
@@ -211,6 +326,8 @@ job_end(struct job *job)
 	struct recompute *rc = job->rc;
 
 	rc->job = NULL;
+	if (job->lost || job->failed)
+		wcache_clear(&rc->wc);  /* what it noted as written may not be */
 	if (job->lost)
 		job_requeue(rc, job);
 	else if (!job->failed)
@@ -297,9 +414,10 @@ met_text(int met)
 }
 
 #define PUSH(s_) argv_str(ab, (s_))
-#define PUSHF(...) do {                                                          \
+/* an integer (counts, indexes, times) */
+#define PUSHI(v_) do {                                                           \
 		size_t l_;                                                       \
-		char *s_ = arena_printf(a, &l_, __VA_ARGS__);                    \
+		char *s_ = arena_i64(a, (int64_t)(v_), &l_);                     \
 		if (!s_)                                                         \
 			return -ENOMEM;                                          \
 		argv_push(ab, s_, l_);                                           \
@@ -390,8 +508,8 @@ build_hset(struct recompute *rc, const struct config *cfg, const struct period *
 	argv_str(ab, s);
 	PUSH("kind");           PUSH(growth ? "growth" : ind->kind == IND_DEADLINE ? "deadline" : "ratio");
 	PUSH("combine");        PUSH(ind->combine == COMBINE_MEAN_OF_MONTHS ? "mean_of_months" : "pooled");
-	PUSH("numerator");      PUSHF("%" PRId64, cur->num);
-	PUSH("denominator");    PUSHF("%" PRId64, cur->den);
+	PUSH("numerator");      PUSHI(cur->num);
+	PUSH("denominator");    PUSHI(cur->den);
 	PUSH("value");
 	if (!(s = fmt_value(a, cur->has_value, cur->value, &len)))
 		return -ENOMEM;
@@ -402,19 +520,19 @@ build_hset(struct recompute *rc, const struct config *cfg, const struct period *
 	argv_push(ab, s, len);
 	PUSH("cmp");            PUSH(cmp_symbol(ind->cmp));
 	PUSH("met");            PUSH(met_text(cur->met));
-	PUSH("months");         PUSHF("%u", cur->nmonths);
-	PUSH("prev_numerator"); PUSHF("%" PRId64, prev->num);
-	PUSH("prev_denominator"); PUSHF("%" PRId64, prev->den);
+	PUSH("months");         PUSHI(cur->nmonths);
+	PUSH("prev_numerator"); PUSHI(prev->num);
+	PUSH("prev_denominator"); PUSHI(prev->den);
 	PUSH("prev_value");
 	if (!(s = fmt_value(a, prev->has_value, prev->value, &len)))
 		return -ENOMEM;
 	argv_push(ab, s, len);
 	PUSH("prev_met");       PUSH(met_text(prev->met));
-	PUSH("updated");        PUSHF("%" PRId64, now);
+	PUSH("updated");        PUSHI(now);
 	if (ind->kind == IND_DEADLINE) {
 		/* numerator = met, denominator = decided; these are still open */
-		PUSH("pending");        PUSHF("%" PRId64, cur->pending);
-		PUSH("prev_pending");   PUSHF("%" PRId64, prev->pending);
+		PUSH("pending");        PUSHI(cur->pending);
+		PUSH("prev_pending");   PUSHI(prev->pending);
 	}
 	return 0;
 }
@@ -479,7 +597,7 @@ build_hist(struct recompute *rc, const struct config *cfg, const struct hist_ent
 		return -ENOMEM;
 	PUSH("EVAL");
 	argv_push(ab, LUA_hist, sizeof(LUA_hist) - 1);
-	PUSHF("%zu", nkeys);
+	PUSHI(nkeys);
 	for (k = 0; k < nslots; k++) {
 		if (!keyidx[k])
 			continue;
@@ -490,12 +608,12 @@ build_hist(struct recompute *rc, const struct config *cfg, const struct hist_ent
 		argv_push(ab, s, len);
 	}
 	PUSH("th1");
-	PUSHF("%zu", n);
+	PUSHI(n);
 	for (k = 0; k < n; k++) {
 		const struct indicator *ind = &cfg->indicators[e[k].slot / HIST_KINDS];
 
-		PUSHF("%zu", keyidx[e[k].slot]);
-		PUSHF("%" PRId64, e[k].ms);
+		PUSHI(keyidx[e[k].slot]);
+		PUSHI(e[k].ms);
 		/* no value: "" asks for the period's entry to go (a gap) */
 		if (!(s = fmt_value(a, e[k].cur.has_value, e[k].cur.value, &len)))
 			return -ENOMEM;
@@ -503,8 +621,8 @@ build_hist(struct recompute *rc, const struct config *cfg, const struct hist_ent
 		if (!(s = fmt_value(a, true, ind->target, &len)))
 			return -ENOMEM;
 		argv_push(ab, s, len);
-		PUSHF("%" PRId64, e[k].cur.num);
-		PUSHF("%" PRId64, e[k].cur.den);
+		PUSHI(e[k].cur.num);
+		PUSHI(e[k].cur.den);
 	}
 	return 0;
 }
@@ -599,7 +717,7 @@ job_write(struct job *job)
 	struct recompute *rc = job->rc;
 	const struct config *cfg = store_config(rc->st);
 	const struct tz *tz = store_tz(rc->st);
-	int64_t now = (int64_t)time(NULL), cal = cal_now();
+	int64_t now = (int64_t)time(NULL), cal = cal_now(), mono = mono_ms();
 	struct hist_entry *hist = NULL;
 	size_t *keyidx = NULL, nhist = 0, p, i;
 	struct outcome cur, prev;
@@ -625,12 +743,18 @@ job_write(struct job *job)
 		bool closed = cadence && period_closed(pd, tz, cfg->alerts.grace_s, cal);
 
 		for (i = 0; i < job->nind; i++) {
+			uint64_t dg;
+
 			outcomes(job, cfg, pd, i, &cur, &prev);
-			if (build_hset(rc, cfg, pd, i, NULL, &cur, &prev, now) < 0)
-				goto oom;
-			if (!queue_cmd(job))
-				goto out;
-			if (current) {
+			dg = outcome_digest(pd, &cur, &prev);
+			if (wcache_due(&rc->wc, i, pd->kind, pd->first_day, dg, mono)) {
+				if (build_hset(rc, cfg, pd, i, NULL, &cur, &prev, now) < 0)
+					goto oom;
+				if (!queue_cmd(job))
+					goto out;
+			}
+			/* the fixed name's digest holds the period: a new month rewrites it */
+			if (current && wcache_due(&rc->wc, i, pd->kind, INT64_MIN, dg, mono)) {
 				if (build_hset(rc, cfg, pd, i, cadence, &cur, &prev, now) < 0)
 					goto oom;
 				if (!queue_cmd(job))

@@ -34,6 +34,8 @@ void arena_free(struct arena *a);
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 /* printf into the arena; *ret_len (may be NULL) gets the length. NULL on ENOMEM. */
 char *arena_printf(struct arena *a, size_t *ret_len, const char *fmt, ...) TQ_PRINTF(3, 4);
+/* "%" PRId64 of v into the arena, without printf. NULL on ENOMEM. */
+char *arena_i64(struct arena *a, int64_t v, size_t *ret_len);
 /* K <rest>: key_name(cfg, ..., "%s", rest) into the arena. NULL on ENOMEM/overlong. */
 char *arena_key(struct arena *a, const struct config *cfg, const char *rest, size_t *ret_len);
 
@@ -69,7 +71,7 @@ bool store_ready(const struct store *st);
 /*
  * Queues one command on the connection. fn is called exactly once with the
  * reply, or with NULL when the connection goes away. Returns 0, or
- * -ENOTCONN (fn will not be called).
+ * -ENOTCONN or -ENOMEM (fn will not be called).
  */
 int store_send(struct store *st, redisCallbackFn *fn, void *privdata,
                const struct argv_buf *ab);
@@ -107,6 +109,8 @@ void recompute_hold(struct recompute *rc, bool hold);
 #define RECOMPUTE_BACKLOG_MS 1000
 /* The config was replaced: a job in flight is discarded and its periods are due again. */
 void recompute_config_changed(struct recompute *rc);
+/* A new connection: every indicator hash is written again at its next recompute. */
+void recompute_connected(struct recompute *rc);
 
 /* True when no job runs and nothing is due. */
 bool recompute_idle(const struct recompute *rc);

@@ -790,6 +790,68 @@ test_indicators(void **state)
 	batch_done(&b);
 }
 
+/*
+ * An indicator hash whose values did not change is not written again
+ * (within WCACHE_REFRESH_MS, 60 s): a hash deleted behind the store's back
+ * stays deleted while commits touch only other indicators, comes back
+ * when its own values change, and every hash is written again after a
+ * reconnect.
+ */
+static void
+test_unchanged_not_rewritten(void **state)
+{
+	struct fx *f = *state;
+	struct batch b;
+	struct combo booked = combo_of(f->cfg, "call.booked", "phone");
+	struct combo full = combo_of(f->cfg, "call.full", "phone");
+	struct combo dig = combo_of(f->cfg, "case.opened", "digital");
+
+	open_store(f);
+	assert_int_equal(batch_init(&b, 1000, 0), 0);
+	add_n(&b, booked, day(2026, 3, 2), 3);
+	add_n(&b, full, day(2026, 3, 3), 1);
+	add_n(&b, dig, day(2026, 3, 4), 2);
+	assert_int_equal(commit(f, &b), 0);
+	assert_true(wait_hget(f, K("ind:booked:2026-03"), "numerator", "3", 5000));
+	assert_true(wait_hget(f, K("ind:digital:2026-03"), "numerator", "2", 5000));
+	spin(f, 100);
+
+	/* gone behind the store's back; a commit of other events recomputes March */
+	assert_int_equal(cmd_ll(f, "DEL %s %s", K("ind:booked:2026-03"), K("ind:booked:2026-Q1")), 2);
+	batch_clear(&b);
+	add_n(&b, dig, day(2026, 3, 5), 1);
+	assert_int_equal(commit(f, &b), 0);
+	assert_true(wait_hget(f, K("ind:digital:2026-03"), "numerator", "3", 5000));
+	spin(f, 200);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("ind:booked:2026-03")), 0);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("ind:booked:2026-Q1")), 0);
+	/* the same transaction wrote what changed: the quarter of "digital" */
+	assert_hget(f, K("ind:digital:2026-Q1"), "numerator", "3");
+
+	/* its own values change: written */
+	batch_clear(&b);
+	add_n(&b, booked, day(2026, 3, 6), 1);
+	assert_int_equal(commit(f, &b), 0);
+	assert_true(wait_hget(f, K("ind:booked:2026-03"), "numerator", "4", 5000));
+	assert_hget(f, K("ind:booked:2026-03"), "denominator", "5");
+	assert_true(wait_hget(f, K("ind:booked:2026-Q1"), "numerator", "4", 5000));
+
+	/* a new connection writes every hash again (when March is among the
+	 * last 13 months the store recomputes at each connection) */
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	if ((tm.tm_year + 1900) * 12 + tm.tm_mon - (2026 * 12 + 2) <= 12) {
+		spin(f, 100);
+		assert_int_equal(cmd_ll(f, "DEL %s", K("ind:digital:2026-03")), 1);
+		assert_true(cmd_ll(f, "CLIENT KILL TYPE normal SKIPME yes") >= 1);
+		assert_true(wait_count(f, &f->ready, 2, 5000));
+		assert_true(wait_hget(f, K("ind:digital:2026-03"), "numerator", "3", 5000));
+	}
+	batch_done(&b);
+}
+
 /* store_recompute_all: periods of this and last year, none in the future. */
 static void
 test_recompute_all(void **state)
@@ -1481,6 +1543,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dedup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deadletters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_indicators, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unchanged_not_rewritten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recompute_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined, setup, teardown),
