@@ -773,6 +773,8 @@ double report_whole_percent(double v);          /* 0.7350 -> 74, from the judged
 void report_fmt_percent(char *buf, size_t len, double v, bool sign);    /* "52 %", "+25 %" */
 void report_fmt_target(char *buf, size_t len, double target);           /* "55 %", "12,5 %" */
 void report_fmt_frac(char *buf, size_t len, double v);                  /* "0.5166", "1" */
+/* "265 av 513", "441 av 600, medel av 3 mån", "513 mot 409", "480 av 510 avgjorda, 3 pågående" */
+void report_fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o);
 const char *report_cmp_sign(enum cmp cmp);      /* "≥", ">", "≤", "<" */
 
 /* ----------------------------------------------------------------- page.c */

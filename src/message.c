@@ -425,24 +425,6 @@ fmt_value(char *buf, size_t len, const struct indicator *ind, const struct outco
 		fmt_pct(buf, len, o->value, ind->kind == IND_GROWTH);
 }
 
-/*
- * The basis of o: "265 av 513", "441 av 600, medel av 3 mån", "230 mot 205",
- * deadline "480 av 510 avgjorda, 3 pågående".
- */
-static void
-fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
-{
-	if (ind->kind == IND_DEADLINE)
-		snprintf(buf, len, "%" PRId64 " av %" PRId64 " avgjorda, %" PRId64 " pågående", o->num,
-		         o->den, o->pending);
-	else if (ind->kind == IND_GROWTH)
-		snprintf(buf, len, "%" PRId64 " mot %" PRId64, o->num, o->den);
-	else if (ind->combine == COMBINE_MEAN_OF_MONTHS && o->nmonths > 1)
-		snprintf(buf, len, "%" PRId64 " av %" PRId64 ", medel av %u mån", o->num, o->den, o->nmonths);
-	else
-		snprintf(buf, len, "%" PRId64 " av %" PRId64, o->num, o->den);
-}
-
 /* The same period last year: "49 % (200 av 409)", or "–" without a value. */
 static void
 fmt_previous(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
@@ -454,7 +436,7 @@ fmt_previous(char *buf, size_t len, const struct indicator *ind, const struct ou
 		return;
 	}
 	fmt_value(v, sizeof(v), ind, o);
-	fmt_basis(b, sizeof(b), ind, o);
+	report_fmt_basis(b, sizeof(b), ind, o);
 	snprintf(buf, len, "%s (%s)", v, b);
 }
 
@@ -552,7 +534,7 @@ table_line(struct sb *b, const struct ind_view *r)
 		status = r->cur.has_value ? "ej bedömt: för litet underlag" : "ej bedömt: inget underlag";
 	one_line(title, sizeof(title), ind_title(ind), TABLE_WIDTH + 1);
 	fmt_value(value, sizeof(value), ind, &r->cur);
-	fmt_basis(basis, sizeof(basis), ind, &r->cur);
+	report_fmt_basis(basis, sizeof(basis), ind, &r->cur);
 	fmt_target(target, sizeof(target), ind);
 	fmt_previous(prev, sizeof(prev), ind, &r->prev);
 	snprintf(rest, sizeof(rest), "%s (%s), mål %s, %s; i fjol %s", value, basis, target, status, prev);
@@ -667,7 +649,7 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 		fmt_target(tmp, sizeof(tmp), ind);
 		break;
 	case PH_BASIS:
-		fmt_basis(tmp, sizeof(tmp), ind, &c->row->cur);
+		report_fmt_basis(tmp, sizeof(tmp), ind, &c->row->cur);
 		break;
 	case PH_PREVIOUS:
 		fmt_previous(tmp, sizeof(tmp), ind, &c->row->prev);

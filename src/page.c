@@ -136,25 +136,6 @@ fmt_value(char *buf, size_t len, const struct indicator *ind, const struct outco
 		snprintf(buf, len, "–");
 }
 
-/*
- * Basis: "265 av 513", growth "513 mot 409", mean of months "medel av 3 mån
- * (441 av 600)", deadline "480 av 510 avgjorda, 3 pågående".
- */
-static void
-fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
-{
-	if (ind->kind == IND_DEADLINE)
-		snprintf(buf, len, "%" PRId64 " av %" PRId64 " avgjorda, %" PRId64 " pågående", o->num,
-		         o->den, o->pending);
-	else if (ind->kind == IND_GROWTH)
-		snprintf(buf, len, "%" PRId64 " mot %" PRId64, o->num, o->den);
-	else if (ind->combine == COMBINE_MEAN_OF_MONTHS && o->nmonths > 1)
-		snprintf(buf, len, "medel av %u mån (%" PRId64 " av %" PRId64 ")", o->nmonths,
-		         o->num, o->den);
-	else
-		snprintf(buf, len, "%" PRId64 " av %" PRId64, o->num, o->den);
-}
-
 /* The verdict in words and its CSS class. */
 static const char *
 verdict(const struct outcome *o, const char **ret_class)
@@ -251,7 +232,7 @@ point_text(char *buf, size_t len, const struct indicator *ind, const struct outc
 		return;
 	}
 	fmt_value(val, sizeof(val), ind, o);
-	fmt_basis(basis, sizeof(basis), ind, o);
+	report_fmt_basis(basis, sizeof(basis), ind, o);
 	snprintf(buf, len, "%s%s: %s (%s)", month, partial ? " (hittills)" : "", val, basis);
 }
 
@@ -360,7 +341,7 @@ put_row(FILE *out, const struct indicator *ind, const char *label, const struct 
 		return;
 	}
 	fmt_value(val, sizeof(val), ind, o);
-	fmt_basis(basis, sizeof(basis), ind, o);
+	report_fmt_basis(basis, sizeof(basis), ind, o);
 	word = verdict(o, &cls);
 	fprintf(out, "<td class=\"v\">%s</td><td class=\"b\">%s</td><td class=\"%s\">%s</td></tr>\n",
 	        val, basis, cls, word);

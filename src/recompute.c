@@ -415,13 +415,7 @@ met_text(int met)
 
 #define PUSH(s_) argv_str(ab, (s_))
 /* an integer (counts, indexes, times) */
-#define PUSHI(v_) do {                                                           \
-		size_t l_;                                                       \
-		char *s_ = arena_i64(a, (int64_t)(v_), &l_);                     \
-		if (!s_)                                                         \
-			return -ENOMEM;                                          \
-		argv_push(ab, s_, l_);                                           \
-	} while (0)
+#define PUSHI(v_) ARGV_PUSH_I64(a, ab, v_)
 
 /* Appends a NUL-terminated string argument. */
 static void

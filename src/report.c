@@ -260,6 +260,27 @@ report_fmt_target(char *buf, size_t len, double target)
 	snprintf(buf, len, "%s %%", strcmp(tmp, "-0") == 0 ? "0" : tmp);
 }
 
+/*
+ * The basis of o in Swedish, as the page and the alert messages show it:
+ * "265 av 513", mean of months "441 av 600, medel av 3 mån", growth
+ * "513 mot 409", deadline "480 av 510 avgjorda, 3 pågående" (met of the
+ * decided cases; the pending ones are not in the share yet).
+ */
+void
+report_fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
+{
+	if (ind->kind == IND_DEADLINE)
+		snprintf(buf, len, "%" PRId64 " av %" PRId64 " avgjorda, %" PRId64 " pågående", o->num,
+		         o->den, o->pending);
+	else if (ind->kind == IND_GROWTH)
+		snprintf(buf, len, "%" PRId64 " mot %" PRId64, o->num, o->den);
+	else if (ind->combine == COMBINE_MEAN_OF_MONTHS && o->nmonths > 1)
+		snprintf(buf, len, "%" PRId64 " av %" PRId64 ", medel av %u mån", o->num, o->den,
+		         o->nmonths);
+	else
+		snprintf(buf, len, "%" PRId64 " av %" PRId64, o->num, o->den);
+}
+
 /* A fraction with '.' and four decimals, trailing zeros dropped: 0.5166, 0.55, 1. */
 void
 report_fmt_frac(char *buf, size_t len, double v)

@@ -1402,13 +1402,7 @@ store_dedup_from_day(const struct store *st, int64_t now_s)
 		argv_push(ab, s_, l_);                                           \
 	} while (0)
 /* a count or an index (all far below 2^63) */
-#define PUSH_INT(v_) do {                                                        \
-		size_t l_;                                                       \
-		char *s_ = arena_i64(a, (int64_t)(v_), &l_);                     \
-		if (!s_)                                                         \
-			return -ENOMEM;                                          \
-		argv_push(ab, s_, l_);                                           \
-	} while (0)
+#define PUSH_INT(v_) ARGV_PUSH_I64(a, ab, v_)
 
 /*
  * Builds the EVAL of b into st->ab (strings in st->arena). Returns 0,

@@ -36,6 +36,17 @@ char *arena_strndup(struct arena *a, const char *s, size_t len);
 char *arena_printf(struct arena *a, size_t *ret_len, const char *fmt, ...) TQ_PRINTF(3, 4);
 /* "%" PRId64 of v into the arena, without printf. NULL on ENOMEM. */
 char *arena_i64(struct arena *a, int64_t v, size_t *ret_len);
+/*
+ * Pushes integer v_, formatted in arena a_, onto argv_buf ab_; out of
+ * memory returns -ENOMEM from the calling function (a command builder).
+ */
+#define ARGV_PUSH_I64(a_, ab_, v_) do {                                          \
+		size_t l_;                                                       \
+		char *s_ = arena_i64((a_), (int64_t)(v_), &l_);                  \
+		if (!s_)                                                         \
+			return -ENOMEM;                                          \
+		argv_push((ab_), s_, l_);                                        \
+	} while (0)
 /* K <rest>: key_name(cfg, ..., "%s", rest) into the arena. NULL on ENOMEM/overlong. */
 char *arena_key(struct arena *a, const struct config *cfg, const char *rest, size_t *ret_len);
 

@@ -524,18 +524,9 @@ fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outco
 {
 	size_t pos;
 
-	if (ind->kind == IND_GROWTH) {
-		snprintf(buf, len, "%" PRId64 " mot %" PRId64, o->num, o->den);
-		return;
-	}
-	if (ind->kind == IND_DEADLINE) {
-		/* met of decided; the pending ones are not in the share yet */
-		snprintf(buf, len, "%" PRId64 " av %" PRId64 " avgjorda, %" PRId64 " pågående", o->num,
-		         o->den, o->pending);
-		return;
-	}
-	if (ind->combine != COMBINE_MEAN_OF_MONTHS) {
-		snprintf(buf, len, "%" PRId64 " av %" PRId64, o->num, o->den);
+	/* the table lists a mean's months; everything else as the page shows it */
+	if (ind->kind != IND_RATIO || ind->combine != COMBINE_MEAN_OF_MONTHS) {
+		report_fmt_basis(buf, len, ind, o);
 		return;
 	}
 	if (nmonthly == 0) {

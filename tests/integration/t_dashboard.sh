@@ -191,7 +191,7 @@ assert_contains "$D: Q1 2026 52 %, 265 av 513, not met" "Kvartal 1 2026 hittills
 assert_contains "$D: Q1 2025 49 %, 200 av 409" "Kvartal 1 2025 (i fjol) 49 % 200 av 409 ej uppfyllt" "$CARD"
 assert_contains "$D: March 2026 so far 51 %, 90 av 175" "Mars 2026 hittills 51 % 90 av 175 ej uppfyllt" "$CARD"
 assert_contains "analog_patient_contacts: Q1 2026 mean of months 76 %, met" \
-	"Kvartal 1 2026 hittills 76 % medel av 3 mån (441 av 600) uppfyllt" "$(cat "$T/card-analog_patient_contacts.txt")"
+	"Kvartal 1 2026 hittills 76 % 441 av 600, medel av 3 mån uppfyllt" "$(cat "$T/card-analog_patient_contacts.txt")"
 assert_contains "the page shows 'för få ärenden'" "för få ärenden" "$TEXT"
 TITLES=$(cat "$T/titles.txt")
 assert_contains "$D: October 2025 (5 cases < min_cases 6) is 'för få ärenden'" \
