@@ -31,6 +31,13 @@ static const char yaml[] =
     "    dimensions:\n"
     "      channel: { field: source, map: { web: digital, phone: phone } }\n"
     "      party: { field: who, map: { patient: patient, relative: relative } }\n"
+    "  - name: case_events\n"
+    "    path: /tmp/cases/events-*.jsonl\n"
+    "    format: jsonl\n"
+    "    time: { field: at, format: iso8601 }\n"
+    "    case: case_id\n"
+    "    extend_to: until\n"
+    "    event: { field: event, map: { postponed: case.postponed, confirmed: case.confirmed } }\n"
     "indicators:\n"
     "  - name: booked\n"
     "    title: Andel bokade\n"
@@ -247,6 +254,77 @@ test_json_rejects(void **state)
 	}
 }
 
+/*
+ * The case key and the date an extension moves a deadline to: a date, or
+ * the date part of a date and time; anything else is rejected with the
+ * time field's reasons, and no date means no extension.
+ */
+static void
+test_case_and_extend_to(void **state)
+{
+	struct fx *fx = *state;
+	struct event ev, ev2;
+	enum reject why;
+	char detail[TQ_DETAIL_MAX];
+	static const struct { const char *until; enum reject why; } bad[] = {
+		{ "2026-02-30", REJ_DATE },
+		{ "2026-13-01", REJ_DATE },
+		{ "soon", REJ_TIME },
+		{ "2026-03", REJ_TIME },
+		{ "2026-03-10X12:00", REJ_TIME },
+		{ "10/03/2026", REJ_TIME },
+	};
+	char rec[256];
+
+	assert_int_equal(run(fx, 2, "{\"at\":\"2026-03-02T09:00:00+01:00\",\"case_id\":\"K-7\","
+	    "\"event\":\"postponed\",\"until\":\"2026-03-20\"}", &ev, &why, detail), MAP_EVENT);
+	assert_true(ev.has_case);
+	assert_false(ev.has_id);
+	assert_int_equal(ev.extend_day, days_from_civil(2026, 3, 20));
+	assert_null(memmem(ev.case_id, 16, "K-7", 3));
+
+	/* the date part of a date and time; the same case in another record: same key */
+	assert_int_equal(run(fx, 2, "{\"at\":\"2026-03-03T09:00:00Z\",\"case_id\":\"K-7\","
+	    "\"event\":\"postponed\",\"until\":\"2026-04-01T23:30:00Z\"}", &ev2, &why, detail),
+	    MAP_EVENT);
+	assert_int_equal(ev2.extend_day, days_from_civil(2026, 4, 1));
+	assert_memory_equal(ev.case_id, ev2.case_id, 16);
+	assert_int_equal(run(fx, 2, "{\"at\":\"2026-03-03T09:00:00Z\",\"case_id\":\"K-8\","
+	    "\"event\":\"confirmed\",\"until\":\"2026-04-01 08:00\"}", &ev2, &why, detail),
+	    MAP_EVENT);
+	assert_int_equal(ev2.extend_day, days_from_civil(2026, 4, 1));
+	assert_memory_not_equal(ev.case_id, ev2.case_id, 16);
+
+	/* no date, or an empty one: no extension */
+	assert_int_equal(run(fx, 2, "{\"at\":\"2026-03-03T09:00:00Z\",\"case_id\":\"K-7\","
+	    "\"event\":\"confirmed\"}", &ev, &why, detail), MAP_EVENT);
+	assert_int_equal(ev.extend_day, CASE_NO_DAY);
+	assert_int_equal(run(fx, 2, "{\"at\":\"2026-03-03T09:00:00Z\",\"case_id\":\"K-7\","
+	    "\"event\":\"confirmed\",\"until\":\"\"}", &ev, &why, detail), MAP_EVENT);
+	assert_int_equal(ev.extend_day, CASE_NO_DAY);
+
+	/* a case event without its case */
+	why = REJ__MAX;
+	assert_int_equal(run(fx, 2, "{\"at\":\"2026-03-03T09:00:00Z\",\"event\":\"confirmed\"}",
+	    &ev, &why, detail), MAP_REJECT);
+	assert_int_equal(why, REJ_MISSING);
+	assert_non_null(strstr(detail, "case_id"));
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(rec, sizeof(rec), "{\"at\":\"2026-03-03T09:00:00Z\",\"case_id\":\"K-7\","
+		    "\"event\":\"postponed\",\"until\":\"%s\"}", bad[i].until);
+		why = REJ__MAX;
+		if (run(fx, 2, rec, &ev, &why, detail) != MAP_REJECT)
+			fail_msg("until '%s': not rejected", bad[i].until);
+		if (why != bad[i].why)
+			fail_msg("until '%s': got %s, want %s (%s)", bad[i].until, reject_name(why),
+			    reject_name(bad[i].why), detail);
+		/* the detail names the field, never its value */
+		assert_non_null(strstr(detail, "'until'"));
+		assert_null(strstr(detail, bad[i].until));
+	}
+}
+
 static void
 test_dst_wall_times(void **state)
 {
@@ -280,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_csv_missing_header_column),
 		cmocka_unit_test(test_json_events_and_ids),
 		cmocka_unit_test(test_json_rejects),
+		cmocka_unit_test(test_case_and_extend_to),
 		cmocka_unit_test(test_dst_wall_times),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
