@@ -3,9 +3,11 @@
  * libevent base. Knows nothing of Redis, retries or message content.
  *
  * Mail: the configured sendmail command (argv, no shell) is spawned with
- * the message on its standard input. The message is written through a
- * non-blocking pipe from the event loop, so a message larger than the pipe
- * buffer never blocks the daemon. Standard output and error go to one pipe
+ * the message on its standard input: a memfd that holds the whole message
+ * before the child starts. So the daemon never blocks on a reader, and a
+ * daemon killed while sendmail runs never hands it a message cut short
+ * (through a pipe, sendmail would take the early end of file for the end
+ * of the message and send what it had). Standard output and error go to one pipe
  * whose first line becomes the failure detail. Exit status 0 means the MTA
  * accepted the message. Children are reaped on SIGCHLD with waitpid() on
  * their own pids only (other code of the process may have children too),
@@ -19,13 +21,13 @@
  * inside a libevent HTTP callback, so the caller may free or resend freely.
  *
  * The process should ignore SIGPIPE: libevent writes to sockets with
- * writev(), which raises it when the peer has gone. (Writes to the
- * sendmail pipe here are guarded and need nothing.)
+ * writev(), which raises it when the peer has gone.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +53,7 @@ extern char **environ;
 #define DETAIL_CAP          256         /* "exit 255: " + FIRST_LINE_MAX, NUL */
 #define WEBHOOK_BODY_MAX    (1 << 20)   /* a larger response is an error, not a memory hog */
 #define WEBHOOK_HEADERS_MAX (64 << 10)
-#define IO_ROUNDS           16          /* pipe reads/writes per wake-up, so one job cannot hold the loop */
+#define IO_ROUNDS           16          /* pipe reads per wake-up, so one job cannot hold the loop */
 
 static const char *const default_sendmail[] = { "/usr/sbin/sendmail", "-t", "-i", NULL };
 
@@ -62,7 +64,7 @@ struct job {
 	notify_done_fn *done;
 	void           *arg;
 	char           *data;           /* copy of the message */
-	size_t          len, off;       /* off: bytes written to sendmail so far */
+	size_t          len;
 	struct event   *timer;          /* mail: kill deadline, then reap poll; webhook: deadline */
 	struct event   *defer;          /* zero timer that ends the job */
 	bool            finished;       /* result known; defer is armed */
@@ -71,8 +73,8 @@ struct job {
 
 	/* mail */
 	pid_t           pid;            /* > 0 until reaped */
-	int             in_fd, out_fd;  /* our ends: child's stdin, child's stdout+stderr */
-	struct event   *in_ev, *out_ev;
+	int             out_fd;         /* our end of the child's stdout+stderr */
+	struct event   *out_ev;
 	char            line[FIRST_LINE_MAX + 1];
 	size_t          linelen;
 	bool            line_done;      /* the first newline was seen (or the cap reached) */
@@ -229,39 +231,6 @@ fd_nonblock(int fd)
 }
 
 /*
- * write(2) that never raises SIGPIPE: the signal is blocked around the
- * call and a SIGPIPE it raised is consumed before the mask is restored,
- * so this works whatever the process does with SIGPIPE. Same return and
- * errno as write(2) (EPIPE when the reader has gone).
- */
-static ssize_t
-write_nosigpipe(int fd, const void *buf, size_t len)
-{
-	sigset_t pipe_set, old, pending;
-	bool was_pending;
-	ssize_t n;
-	int saved;
-
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigpending(&pending);
-	was_pending = sigismember(&pending, SIGPIPE) == 1;
-	sigprocmask(SIG_BLOCK, &pipe_set, &old);
-	n = write(fd, buf, len);
-	saved = errno;
-	if (n < 0 && saved == EPIPE && !was_pending) {
-		/* Ours: consume it so it is not delivered on unblocking. */
-		const struct timespec zero = { 0, 0 };
-
-		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
-			;
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = saved;
-	return n;
-}
-
-/*
  * Makes the kept first line s[0..len) fit for a detail, NUL-terminated in
  * place: tabs become spaces, other control characters go, blanks are
  * trimmed, a multi-byte character cut by the length cap is dropped, and
@@ -316,9 +285,7 @@ job_free(struct job *j)
 		return;
 	free_event(&j->timer);
 	free_event(&j->defer);
-	free_event(&j->in_ev);
 	free_event(&j->out_ev);
-	close_fd(&j->in_fd);
 	close_fd(&j->out_fd);
 	if (j->pid > 0) {
 		/* Cancelled: SIGKILL, then reap it so no zombie is left behind.
@@ -444,45 +411,6 @@ on_mail_output(evutil_socket_t fd, short what, void *arg)
 	mail_read_output(arg);
 }
 
-/* Done feeding the child: closing our end gives it end of file. */
-static void
-mail_stdin_close(struct job *j)
-{
-	free_event(&j->in_ev);
-	close_fd(&j->in_fd);
-}
-
-/*
- * EV_WRITE on the child's stdin: writes what the pipe takes, at most
- * IO_ROUNDS times per wake-up (the persistent event fires again). A reader
- * that has gone (EPIPE) or another error just ends the feeding: the
- * child's exit status decides the outcome.
- */
-static void
-on_mail_stdin(evutil_socket_t fd, short what, void *arg)
-{
-	struct job *j = arg;
-
-	(void)what;
-	for (int round = 0; round < IO_ROUNDS && j->off < j->len; round++) {
-		ssize_t n = write_nosigpipe(fd, j->data + j->off, j->len - j->off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n < 0) {
-			log_debug("notify: mail: writing to sendmail (pid %d): %s", (int)j->pid,
-			          strerror(errno));
-			mail_stdin_close(j);
-			return;
-		}
-		j->off += (size_t)n;
-	}
-	if (j->off == j->len)
-		mail_stdin_close(j);
-}
-
 /* The child exited with wait status st: collect its output, report. */
 static void
 mail_exited(struct job *j, int st)
@@ -490,7 +418,6 @@ mail_exited(struct job *j, int st)
 	int code;
 
 	j->pid = 0;
-	mail_stdin_close(j);
 	/* Whatever it wrote before exiting is in the pipe now. A grandchild
 	 * may hold the pipe open, so do not wait for end of file. */
 	if (j->out_fd >= 0)
@@ -537,7 +464,6 @@ mail_try_reap(struct job *j)
 		/* ECHILD: someone else reaped it (SIGCHLD ignored, or waitpid(-1)
 		 * elsewhere). The outcome is unknown: count it as a failure. */
 		j->pid = 0;
-		mail_stdin_close(j);
 		job_finish(j, -ECHILD, "sendmail status lost (reaped elsewhere)");
 	}
 }
@@ -571,7 +497,6 @@ on_mail_timer(evutil_socket_t fd, short what, void *arg)
 		          (int)j->pid, MAIL_TIMEOUT_S);
 		kill(j->pid, SIGKILL);
 		j->killed = true;
-		mail_stdin_close(j);
 	}
 	mail_try_reap(j);
 	if (!j->finished)
@@ -579,8 +504,41 @@ on_mail_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Spawns the sendmail command for j: stdin from a pipe, stdout and
- * stderr into another, no other descriptor inherited, default signal
+ * The message of j in a memfd, read from its start: the child's stdin.
+ * Returns the descriptor (close-on-exec, above 2) or -errno with why set.
+ */
+static int
+mail_message_fd(const struct job *j, char *why, size_t whylen)
+{
+	size_t off = 0;
+	int fd, r = 0;
+
+	if ((fd = memfd_create("teleqd-mail", MFD_CLOEXEC)) < 0)
+		r = -errno;
+	else
+		r = fd_above_stdio(&fd);
+	while (r == 0 && off < j->len) {
+		ssize_t w = write(fd, j->data + off, j->len - off);
+
+		if (w < 0 && errno != EINTR)
+			r = -errno;
+		else if (w > 0)
+			off += (size_t)w;
+	}
+	if (r == 0 && lseek(fd, 0, SEEK_SET) < 0)
+		r = -errno;
+	if (r < 0) {
+		snprintf(why, whylen, "cannot hold the message for sendmail: %s", strerror(-r));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/*
+ * Spawns the sendmail command for j: stdin from the message's memfd,
+ * stdout and stderr into a pipe, no other descriptor inherited, default signal
  * dispositions and an empty signal mask. When it cannot start (no such
  * program, out of descriptors or processes) the job is finished as a
  * failed attempt with the reason as detail: the caller retries it like
@@ -594,16 +552,18 @@ mail_start(struct job *j)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, all;
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
+	int msg = -1, out[2] = { -1, -1 };
 	char why[DETAIL_CAP];
 	int r;
 
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+	if ((msg = r = mail_message_fd(j, why, sizeof(why))) < 0)
+		goto fail;
+	if (pipe2(out, O_CLOEXEC) < 0) {
 		r = -errno;
 		snprintf(why, sizeof(why), "cannot create a pipe: %s", strerror(-r));
 		goto fail;
 	}
-	if ((r = fd_above_stdio(&in[0])) < 0 || (r = fd_above_stdio(&out[1])) < 0) {
+	if ((r = fd_above_stdio(&out[1])) < 0) {
 		snprintf(why, sizeof(why), "cannot create a pipe: %s", strerror(-r));
 		goto fail;
 	}
@@ -627,7 +587,7 @@ mail_start(struct job *j)
 	sigemptyset(&none);
 	sigfillset(&all);
 	/* The daemon ignores SIGPIPE; an ignored signal would survive exec. */
-	if ((r = posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO)) == 0 &&
+	if ((r = posix_spawn_file_actions_adddup2(&fa, msg, STDIN_FILENO)) == 0 &&
 	    (r = posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO)) == 0 &&
 	    (r = posix_spawn_file_actions_adddup2(&fa, out[1], STDERR_FILENO)) == 0 &&
 	    (r = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0 &&
@@ -643,39 +603,31 @@ mail_start(struct job *j)
 		snprintf(why, sizeof(why), "cannot run %s: %s", n->argv[0], strerror(-r));
 		goto fail;
 	}
-	close_fd(&in[0]);
+	close_fd(&msg);
 	close_fd(&out[1]);
-	j->in_fd = in[1];
 	j->out_fd = out[0];
 	log_debug("notify: mail: %s started (pid %d, %zu bytes)", n->argv[0], (int)j->pid, j->len);
 
 	/* From here on the child runs: every outcome comes from its exit
 	 * (mail_exited, on SIGCHLD), never from an early return. Without a
-	 * deadline or without the loop watching the pipes it could hang for
+	 * deadline or without the loop watching its output it could hang for
 	 * good: then it is stopped at once, and reaped on SIGCHLD. */
 	j->timer = evtimer_new(n->base, on_mail_timer, j);
-	if (!j->timer || evtimer_add(j->timer, &deadline) < 0 ||
-	    fd_nonblock(j->in_fd) < 0 || fd_nonblock(j->out_fd) < 0 ||
-	    !(j->in_ev = event_new(n->base, j->in_fd, EV_WRITE | EV_PERSIST, on_mail_stdin, j)) ||
+	if (!j->timer || evtimer_add(j->timer, &deadline) < 0 || fd_nonblock(j->out_fd) < 0 ||
 	    !(j->out_ev = event_new(n->base, j->out_fd, EV_READ | EV_PERSIST, on_mail_output, j)) ||
-	    event_add(j->in_ev, NULL) < 0 || event_add(j->out_ev, NULL) < 0) {
+	    event_add(j->out_ev, NULL) < 0) {
 		log_warnx("notify: mail: out of memory: stopping sendmail (pid %d)", (int)j->pid);
-		free_event(&j->in_ev);
 		free_event(&j->out_ev);
-		close_fd(&j->in_fd);
 		kill(j->pid, SIGKILL);
 		j->aborted = true;
 	}
-	if (j->len == 0)
-		mail_stdin_close(j);
 	/* A child that ended before the SIGCHLD event saw it is still found
 	 * by the next SIGCHLD or the deadline; check once now as well. */
 	mail_try_reap(j);
 	return;
 
 fail:
-	close_fd(&in[0]);
-	close_fd(&in[1]);
+	close_fd(&msg);
 	close_fd(&out[0]);
 	close_fd(&out[1]);
 	log_debug("notify: mail: %s", why);
@@ -935,7 +887,7 @@ notify_send(struct notify *n, enum channel ch, const char *id, const char *data,
 	j->ch = ch;
 	j->done = done;
 	j->arg = arg;
-	j->in_fd = j->out_fd = -1;
+	j->out_fd = -1;
 	j->len = len;
 	j->data = malloc(len ? len : 1);
 	j->defer = evtimer_new(n->base, on_defer, j);

@@ -205,8 +205,9 @@ assert_eq "a: sendmail got -t -i" "-t -i" "$(tr '\n' ' ' <"$T/a.eml.args" | sed 
 leaked=$(awk '{ for (i = 1; i < NF; i++) if ($i == "->") {
 	fd = $(i - 1); tgt = $(i + 1); if (fd > 2 && tgt !~ /^\/proc\/[0-9]+\/fd$/) print fd " " tgt } }' "$T/a.eml.fds")
 assert_eq "a: sendmail inherits no descriptor but 0, 1, 2" "" "$leaked"
-assert_eq "a: sendmail's stdin is a pipe" pipe \
-	"$(awk '{ for (i = 1; i < NF; i++) if ($i == "->" && $(i - 1) == "0") print substr($(i + 1), 1, 4) }' "$T/a.eml.fds")"
+# stdin: the whole message in a memfd, written before sendmail started
+assert_eq "a: sendmail's stdin is the message's memfd" /memfd:teleqd-mail \
+	"$(awk '{ for (i = 1; i < NF; i++) if ($i == "->" && $(i - 1) == "0") print $(i + 1) }' "$T/a.eml.fds")"
 
 # The webhook receiver's view.
 wait_for 5 test -s "$T/hook/req-1.json" || bail "a: the webhook receiver got no request"
