@@ -649,8 +649,9 @@ rewrite_config() {
 
 # The sendmail of every test config: stores each message in $MAIL_DIR
 # (one NAME.eml per message), or fails with exit 75 and a line on stderr
-# while $T/mail_fail exists; it first sleeps the seconds in $T/mail_slow
-# when that file exists.
+# while $T/mail_fail exists. When $T/mail_slow exists it takes that many
+# seconds more after reading the message, which meanwhile sits in
+# $MAIL_DIR/.msg.* (a test can see which mails are in flight).
 MAIL_DIR=$T/mail
 mkdir "$MAIL_DIR"
 cat >"$T/sendmail" <<EOF_SM
@@ -660,9 +661,9 @@ if [ -e "$T/mail_fail" ]; then
 	echo "mail system temporarily unavailable" >&2
 	exit 75
 fi
-[ -e "$T/mail_slow" ] && sleep "\$(cat "$T/mail_slow")"
 f=\$(mktemp "$MAIL_DIR/.msg.XXXXXX")
 cat >"\$f"
+[ -e "$T/mail_slow" ] && sleep "\$(cat "$T/mail_slow")"
 n=\$(basename "\$f")
 mv "\$f" "$MAIL_DIR/\${n#.}.eml"
 EOF_SM
