@@ -380,6 +380,13 @@ ensure_watch(struct feedset *fs, struct dir *d)
 	d->wd = wd;
 }
 
+/* True when name matches the glob of feed fi (of directory di). */
+static bool
+feed_matches(const struct feedset *fs, size_t di, size_t fi, const char *name)
+{
+	return fs->feeds[fi].dir == di && fnmatch(fs->feeds[fi].glob, name, FNM_PERIOD) == 0;
+}
+
 /* Forgets the renames noted for d. */
 static void
 moved_clear(struct dir *d)
@@ -468,8 +475,7 @@ rescan_dir(struct feedset *fs, struct dir *d)
 			break;
 		}
 		for (i = 0; i < fs->nfeeds && r == 0; i++)
-			if (fs->feeds[i].dir == di &&
-			    fnmatch(fs->feeds[i].glob, de->d_name, FNM_PERIOD) == 0)
+			if (feed_matches(fs, di, i, de->d_name))
 				r = consider(fs, &fs->feeds[i], dp, de->d_name, gen);
 		if (r < 0)
 			break;
@@ -639,7 +645,7 @@ note_modified(struct feedset *fs, size_t di, const char *name)
 			tf->dirty = true;
 	/* Or a file we have not seen yet: its creation event was lost. */
 	for (i = 0; i < fs->nfeeds; i++)
-		if (fs->feeds[i].dir == di && fnmatch(fs->feeds[i].glob, name, FNM_PERIOD) == 0)
+		if (feed_matches(fs, di, i, name))
 			fs->dirs[di].rescan = true;
 }
 
@@ -650,16 +656,9 @@ dir_matches(const struct feedset *fs, size_t di, const char *name)
 	size_t i;
 
 	for (i = 0; i < fs->nfeeds; i++)
-		if (fs->feeds[i].dir == di && fnmatch(fs->feeds[i].glob, name, FNM_PERIOD) == 0)
+		if (feed_matches(fs, di, i, name))
 			return true;
 	return false;
-}
-
-/* True when name matches the glob of feed fi (of directory di). */
-static bool
-feed_matches(const struct feedset *fs, size_t di, size_t fi, const char *name)
-{
-	return fs->feeds[fi].dir == di && fnmatch(fs->feeds[fi].glob, name, FNM_PERIOD) == 0;
 }
 
 /*

@@ -64,7 +64,7 @@
 #define HIST_ARGS  6            /* per entry: key index, start ms, value, target, numerator, denominator */
 #define NO_HIST    SIZE_MAX     /* job.hist_pos: no history script in the transaction */
 #define WCACHE_REFRESH_MS 60000 /* an unchanged hash is still rewritten this often */
-#define WCACHE_MAX        16384 /* entries (a power of two); full: forgotten, rebuilt */
+#define WCACHE_MAX        4096  /* entries, a power of two (128 KiB); half full: forgotten */
 
 /* One indicator hash as last written: K ind:<name>:<period or alias>. */
 struct wcache_ent {
@@ -126,7 +126,7 @@ static void job_free(struct job *job);
 static void
 wcache_clear(struct wcache *wc)
 {
-	if (wc->e)
+	if (wc->e && wc->n)
 		memset(wc->e, 0, WCACHE_MAX * sizeof(*wc->e));
 	wc->n = 0;
 }
