@@ -28,6 +28,8 @@ struct tf_conf {
 	char             quote;         /* CSV quote, 0 = none */
 	bool             header;        /* CSV: the first record names the columns */
 	size_t           max_line;      /* longest record kept, terminator excluded */
+	int64_t          quiet_ms;      /* rotate_wait_ms: a file quiet this long cannot
+	                                 * complete an open CSV quote any more */
 };
 
 /* Where tf_read delivers, and the flag that stops it between records. */
@@ -35,6 +37,8 @@ struct tf_out {
 	const struct feed_sink *sink;
 	void                   *arg;
 	const bool             *stop;   /* true: return after the current record */
+	bool                    once;   /* --once: the files are read to their current
+	                                 * end; none will grow any more */
 };
 
 enum tf_status {
@@ -50,7 +54,9 @@ enum tf_status {
  *   skipping, when len bytes past read_off - len follow an over-long line;
  *   offset is at a record boundary; offset <= read_off;
  *   head[0..headlen) are the first bytes of the file as read, headlen >=
- *   min(TQ_FP_MAX, read_off).
+ *   min(TQ_FP_MAX, read_off);
+ *   the taillen bytes before offset, as read, are tailb[0..taillen) (or hash
+ *   to tailfp when tailb is NULL).
  */
 struct tailfile {
 	struct tailfile *prev, *next;   /* the feed set's list */
@@ -68,10 +74,20 @@ struct tailfile {
 	size_t           len, alloc;
 	bool             skipping;      /* discarding an over-long line up to its '\n' */
 	bool             line_only;     /* CSV: frame the next record as one line (an
-	                                 * open quote ran past max_line) */
+	                                 * open quote ran past max_line, or cannot be
+	                                 * closed any more) */
+	bool             open_quote;    /* CSV: at the end of the file inside an open
+	                                 * quote, a line end buffered: framed line by
+	                                 * line once the file is quiet (quiet_ms) */
 
 	uint8_t          head[TQ_FP_MAX];
 	uint32_t         headlen;
+	/* The bytes just before offset, to tell "the same file, grown" from a
+	 * file rewritten behind an unchanged head (or a reused inode): */
+	uint8_t         *tailb;         /* the taillen bytes before offset while reading;
+	                                 * NULL when idle (tailfp is their hash) */
+	uint32_t         taillen;       /* <= min(TQ_TAIL_MAX, offset) */
+	uint64_t         tailfp;        /* valid while tailb is NULL */
 	int64_t          checked_size;  /* st_size at the last check; -1 = check now */
 	int64_t          checked_mtime; /* st_mtim (ns) at the last check: a rewrite to
 	                                 * the same size changes only that */
@@ -118,15 +134,18 @@ int  tf_ghost(const struct file_pos *p, const struct tf_conf *conf, struct tailf
 /* Closes the descriptor and frees everything. Accepts NULL. */
 void tf_free(struct tailfile *tf);
 /*
- * True when stored position p fits this file: size >= p->offset and the
- * first p->fplen bytes hash to p->fp. An I/O error counts as a mismatch.
+ * True when stored position p fits this file: size >= p->offset, the
+ * first p->fplen bytes hash to p->fp, and the p->taillen bytes before
+ * p->offset hash to p->tailfp. An I/O error counts as a mismatch.
  */
 bool tf_matches(struct tailfile *tf, const struct file_pos *p);
 /*
  * Moves the consumed offset to off (a record boundary) with line records
- * behind it: drops buffered data and parse state, and arms the CSV header
- * replay when off > 0. Returns 0, or -errno when the head cannot be
- * re-read (the state is still consistent; the next read checks again).
+ * behind it: drops buffered data and parse state, arms the CSV header
+ * replay when off > 0, and loads the bytes before off as the tail the next
+ * check compares with. Returns 0, or -errno when the head or the tail
+ * cannot be read (the state is still consistent; the next read checks
+ * again, without a tail to compare).
  */
 int  tf_seek(struct tailfile *tf, int64_t off, uint64_t line);
 /*
@@ -137,15 +156,25 @@ int  tf_find_end(struct tailfile *tf, int64_t *ret_off);
 /*
  * Reads and delivers complete records until the end of the file, the
  * budget (bytes, decremented) runs out, or the sink blocks. First checks
- * the file: deletion (sets orphan/deleted), truncation or a rewritten head
- * (restarts from 0, logged), growth (updates active_ms to now_ms). I/O
- * errors are logged once per file and end the read as TF_EOF.
+ * the file: deletion (sets orphan/deleted), truncation, a rewritten head or
+ * changed bytes before the offset (restarts from 0, logged; a CSV file's
+ * header is kept across the restart: a first line equal to it is skipped,
+ * a first line that is a complete header replaces it, any other is data),
+ * growth (updates active_ms to now_ms). At the end of a CSV file that stops
+ * inside an open quote with a line end after it, the quote is framed as
+ * its first line alone (rejected by the parser) once the file cannot grow
+ * (out->once) or has been quiet for conf->quiet_ms; until then open_quote
+ * is set. I/O errors are logged once per file and end the read as TF_EOF.
  */
 enum tf_status tf_read(struct tailfile *tf, const struct tf_out *out, size_t *budget,
                        int64_t now_ms);
 /* Frees the read buffer when it holds nothing (idle files keep no buffer). */
 void tf_trim(struct tailfile *tf);
-/* The position to commit: consumed offset, line, fingerprint of min(TQ_FP_MAX, offset) bytes. */
+/*
+ * The position to commit: consumed offset, line, fingerprint of
+ * min(TQ_FP_MAX, offset) bytes of the head and of the taillen bytes before
+ * offset.
+ */
 void tf_position(const struct tailfile *tf, struct file_pos *ret);
 
 /* --------------------------------------------------------------- watch.c */

@@ -31,6 +31,7 @@
 #define TQ_MAX_COLUMNS  512     /* CSV columns per record */
 #define TQ_MAX_VALUES   255     /* interned values per dimension / event kinds */
 #define TQ_FP_MAX       1024    /* bytes of a file's head in its fingerprint */
+#define TQ_TAIL_MAX     4096    /* bytes before a position in its tail fingerprint */
 #define TQ_DETAIL_MAX   160     /* reject detail text (never holds field values) */
 
 #define TQ_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -45,6 +46,7 @@
 void log_init(int verbosity, bool prefixes);    /* verbosity: 0 info, 1+ debug */
 void log_warn(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) TQ_PRINTF(1, 2);
+void log_notice(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_info(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) TQ_PRINTF(1, 2);
 void fatal(const char *fmt, ...) TQ_PRINTF(1, 2) TQ_NORETURN;
@@ -504,6 +506,8 @@ struct parse_state {
 	size_t   header_len;
 	size_t   ncolumns;
 	int      col[TQ_MAX_SLOTS];     /* column of each slot, -1 = not in this file */
+	bool     recheck_header;        /* the file restarted from 0 with the header kept:
+	                                 * its first record may be a new header */
 };
 
 /* Scratch memory reused across lines; sized for max_line. */
@@ -548,9 +552,27 @@ struct file_pos {
 	uint64_t line;          /* records consumed */
 	uint64_t fp;            /* fingerprint of the first fplen bytes */
 	uint32_t fplen;
+	uint64_t tailfp;        /* fingerprint of the taillen bytes just before offset */
+	uint32_t taillen;       /* min(TQ_TAIL_MAX, offset); 0 in a position stored
+	                         * before tail fingerprints (only the head is checked) */
 	bool     gone;          /* file finished for good: drop its stored entry */
+	bool     marker;        /* not a file: the feed has been started (start_at
+	                         * applies only before its first commit) */
 	char     path[256];     /* for status output only */
 };
+
+/* ------------------------------------------------------------- position.c */
+/*
+ * The text form of a committed position in K files (see position.c): one
+ * reader and one writer for the daemon and teleqctl. Pure.
+ */
+#define POS_VALUE_MAX   384     /* pos_format_value always fits */
+/* Returns 0 and *ret, -ENOENT (feed no longer configured), -EINVAL (malformed). */
+int pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, size_t vlen,
+              struct file_pos *ret);
+/* Return the length written, or -ENOBUFS. */
+int pos_format_field(const struct config *cfg, const struct file_pos *p, char *buf, size_t len);
+int pos_format_value(const struct file_pos *p, char *buf, size_t len);
 
 /*
  * One (local day, combo) of a batch: n events without an id, and nids
@@ -1060,6 +1082,8 @@ int case_parse(const char *s, size_t len, struct case_state *ret);
 /* Strict readers of the text formats teleqd writes itself (ew_format, case_format). */
 int  scan_int(const char *s, size_t len, size_t *pos, bool neg_ok, int64_t *ret);
 bool scan_lit(const char *s, size_t len, size_t *pos, const char *lit);
+/* All of s[0..len) as an unsigned number, base 10 or 16 (lowercase). */
+bool scan_u64(const char *s, size_t len, int base, uint64_t *ret);
 
 /* ------------------------------------------------------------------ cases.c */
 /*
@@ -1319,6 +1343,12 @@ struct feed_sink {
 int  feedset_new(struct event_base *base, const struct config *cfg,
                  const struct feed_sink *sink, void *arg, struct feedset **ret);
 void feedset_free(struct feedset *fs);
+/*
+ * --once: every file is read to its current end and none grows any more,
+ * so a CSV file that ends inside an open quote has that quote framed as
+ * its first line alone at once (not after rotate_wait_ms).
+ */
+void feedset_set_once(struct feedset *fs);
 /*
  * Starts (or restarts, after a Redis reconnect) following from the
  * committed positions pos[0..n): every open file is rewound to its

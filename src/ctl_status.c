@@ -81,44 +81,23 @@ hint(const redisReply *h, const char *f, int64_t def)
 }
 
 /*
- * Parses one K files entry "<feed>:<dev>:<ino>" = "<offset> <line> <fplen>
- * <fp> <path>" into *r (path allocated). Returns the feed index, or -1
- * when the entry is malformed or of a feed no longer configured.
+ * Parses one K files entry into *r (path allocated) with the daemon's own
+ * reader (pos_parse). Returns the feed index, or -1 when the entry is
+ * malformed, of a feed no longer configured, or a feed's start marker.
  */
 static int
-parse_pos(const struct config *cfg, const char *f, const char *v, struct pos_row *r)
+parse_pos(const struct config *cfg, const redisReply *f, const redisReply *v, struct pos_row *r)
 {
-	unsigned long long dev, ino, line;
-	long long off;
-	unsigned fplen;
-	int n = 0;
-	size_t i;
-	const char *c = strrchr(f, ':'), *b;
+	struct file_pos p;
 
-	if (!c)
+	if (pos_parse(cfg, f->str, f->len, v->str, v->len, &p) < 0 || p.marker ||
+	    !(r->path = strdup(p.path)))
 		return -1;
-	for (b = c - 1; b > f && *b != ':'; b--)
-		;
-	/*
-	 * cert-err34-c wants strtoull for the range check: these are teleqd's own
-	 * position records, a malformed one is refused by the counts, and an
-	 * out-of-range number could only show wrong in this display.
-	 */
-	if (b <= f || sscanf(b + 1, "%llu:%llu", &dev, &ino) != 2)      /* NOLINT(cert-err34-c) */
-		return -1;
-	if (sscanf(v, "%lld %llu %u %*s %n", &off, &line, &fplen, &n) < 3 || n == 0) /* NOLINT(cert-err34-c) */
-		return -1;
-	for (i = 0; i < cfg->nfeeds; i++)
-		if (strlen(cfg->feeds[i].name) == (size_t)(b - f) &&
-		    !strncmp(cfg->feeds[i].name, f, (size_t)(b - f)))
-			break;
-	if (i == cfg->nfeeds || !(r->path = strdup(v + n)))
-		return -1;
-	r->dev = dev;
-	r->ino = ino;
-	r->offset = off;
-	r->line = line;
-	return (int)i;
+	r->dev = p.dev;
+	r->ino = p.ino;
+	r->offset = p.offset;
+	r->line = p.line;
+	return p.feed;
 }
 
 /* Size of the committed file now, and whether the path still names it. */
@@ -208,7 +187,7 @@ gather(const struct config *cfg, redisContext *c, struct status *s)
 		int fi;
 
 		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
-		    (fi = parse_pos(cfg, f->str, v->str, &r)) < 0)
+		    (fi = parse_pos(cfg, f, v, &r)) < 0)
 			continue;
 		probe(&r);
 		rows = realloc(s->feed[fi].rows, (s->feed[fi].n + 1) * sizeof(*rows));

@@ -80,6 +80,8 @@ struct feed {
 	size_t         dir;         /* index into feedset.dirs */
 	enum start_at  start_at;
 	int64_t        rotate_wait_ms;
+	bool           started;     /* the store holds its start marker or a position:
+	                             * start_at no longer applies */
 };
 
 struct feedset {
@@ -99,6 +101,7 @@ struct feedset {
 	const struct file_pos *pos;         /* during feedset_start: committed positions */
 	size_t             npos;
 	bool               first_start;
+	bool               once;            /* --once: no file grows any more */
 	bool               started, paused, blocked, drained, read_all;
 	unsigned           scan_gen;
 	struct moved_from  from[MOVED_FROM_MAX];    /* a ring */
@@ -226,7 +229,8 @@ find_pos(const struct feedset *fs, uint16_t feed, uint64_t dev, uint64_t ino)
 	size_t i;
 
 	for (i = 0; i < fs->npos; i++)
-		if (fs->pos[i].feed == feed && fs->pos[i].dev == dev && fs->pos[i].ino == ino)
+		if (!fs->pos[i].marker && fs->pos[i].feed == feed && fs->pos[i].dev == dev &&
+		    fs->pos[i].ino == ino)
 			return &fs->pos[i];
 	return NULL;
 }
@@ -260,8 +264,9 @@ place_at(struct tailfile *tf, const struct file_pos *p)
 	if (tf_matches(tf, p)) {
 		(void)tf_seek(tf, p->offset, p->line);
 	} else {
-		log_info("%s: stored position does not match the file (inode reused or "
-		    "rewritten); reading from the start", tf->path);
+		log_notice("%s: the stored position (offset %jd) does not match the file (its "
+		    "inode was reused, or it was rewritten); a new file: reading from the start",
+		    tf->path, (intmax_t)p->offset);
 		(void)tf_seek(tf, 0, 0);
 	}
 	tf->has_committed = true;
@@ -327,7 +332,9 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 	    S_ISLNK(lst.st_mode)) || st.st_nlink > 1;
 	if (fs->pos && (p = find_pos(fs, f->conf.feed, tf->dev, tf->ino))) {
 		place_at(tf, p);
-	} else if (fs->first_start && f->start_at == START_END) {
+	} else if (fs->first_start && !f->started && f->start_at == START_END) {
+		/* The very first start of the feed only: once anything of it was
+		 * committed, every file found is new and read from its start. */
 		int64_t end;
 		if ((r = tf_find_end(tf, &end)) < 0) {
 			log_warnx("%s: cannot find its end (%s); reading from the start", tf->path,
@@ -576,7 +583,7 @@ adopt_unmatched(struct feedset *fs, size_t di)
 		return -ENOMEM;
 	for (i = 0; i < fs->npos; i++) {
 		const struct file_pos *p = &fs->pos[i];
-		left[i] = p->feed < fs->nfeeds && fs->feeds[p->feed].dir == di &&
+		left[i] = !p->marker && p->feed < fs->nfeeds && fs->feeds[p->feed].dir == di &&
 		    !lookup(fs, p->feed, p->dev, p->ino);
 		nleft += left[i];
 	}
@@ -795,7 +802,7 @@ arm_finish(struct feedset *fs, int64_t now)
 	struct tailfile *tf;
 
 	for (tf = fs->head; tf; tf = tf->next)
-		if (tf->orphan && !tf->finished && !tf->ghost) {
+		if ((tf->orphan || tf->open_quote) && !tf->finished && !tf->ghost) {
 			int64_t at = tf->active_ms + feed_of(fs, tf)->rotate_wait_ms;
 			if (at < next)
 				next = at;
@@ -818,7 +825,8 @@ static void
 on_pass(evutil_socket_t fd, short what, void *arg)
 {
 	struct feedset *fs = arg;
-	struct tf_out out = { .sink = &fs->sink, .arg = fs->arg, .stop = &fs->paused };
+	struct tf_out out = { .sink = &fs->sink, .arg = fs->arg, .stop = &fs->paused,
+	                      .once = fs->once };
 	struct tailfile *tf, *next;
 	bool more = false;
 	int64_t now;
@@ -889,7 +897,10 @@ on_rescan_timer(evutil_socket_t fd, short what, void *arg)
 	wake(fs);
 }
 
-/* An orphan may have been quiet long enough: read the orphans and decide. */
+/*
+ * An orphan may have been quiet long enough to finish, or a file that ends
+ * inside an open CSV quote long enough to frame it line by line: read them.
+ */
 static void
 on_finish_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -899,7 +910,7 @@ on_finish_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	for (tf = fs->head; tf; tf = tf->next)
-		if (tf->orphan)
+		if (tf->orphan || tf->open_quote)
 			tf->dirty = true;
 	wake(fs);
 }
@@ -951,6 +962,7 @@ setup_feeds(struct feedset *fs, const struct config *cfg)
 		f->conf.quote = fc->csv.quote;
 		f->conf.header = fc->csv.header;
 		f->conf.max_line = fc->max_line;
+		f->conf.quiet_ms = fc->rotate_wait_ms;
 		f->start_at = fc->start_at;
 		f->rotate_wait_ms = fc->rotate_wait_ms;
 		if (!(f->glob = strdup(slash + 1)))
@@ -1076,6 +1088,11 @@ feedset_start(struct feedset *fs, const struct file_pos *pos, size_t n)
 	fs->pos = pos;
 	fs->npos = pos ? n : 0;
 	fs->first_start = !fs->started;
+	for (i = 0; i < fs->nfeeds; i++)
+		fs->feeds[i].started = false;
+	for (i = 0; i < fs->npos; i++)
+		if (pos[i].feed < fs->nfeeds)
+			fs->feeds[pos[i].feed].started = true;
 	if (fs->first_start) {
 		if ((r = watch_new(fs->base, on_watch, fs, &fs->watch)) < 0)
 			log_warnx("inotify unavailable (%s); relying on the rescan every %u ms",
@@ -1107,6 +1124,13 @@ feedset_start(struct feedset *fs, const struct file_pos *pos, size_t n)
 	return 0;
 }
 
+/* --once: see teleqd.h. */
+void
+feedset_set_once(struct feedset *fs)
+{
+	fs->once = true;
+}
+
 /* Stops reading after the current record; events are still noted. */
 void
 feedset_pause(struct feedset *fs)
@@ -1135,6 +1159,13 @@ feedset_positions(struct feedset *fs, struct batch *b)
 	struct file_pos p;
 	int r;
 
+	for (size_t i = 0; i < fs->nfeeds; i++) {
+		/* Until stored, every commit carries the feed's start marker. */
+		struct file_pos m = { .feed = (uint16_t)i, .marker = true };
+
+		if (!fs->feeds[i].started && (r = batch_position(b, &m)) < 0)
+			return r;
+	}
 	for (tf = fs->head; tf; tf = tf->next) {
 		bool gone = tf->ghost || (tf->finished && tf->has_committed);
 
@@ -1164,9 +1195,14 @@ feedset_committed(struct feedset *fs, const struct batch *b)
 
 	for (i = 0; i < b->npos; i++) {
 		const struct file_pos *p = &b->pos[i];
-		struct tailfile *tf = lookup(fs, p->feed, p->dev, p->ino);
+		struct tailfile *tf;
 
-		if (!tf)
+		if (p->marker) {
+			if (p->feed < fs->nfeeds)
+				fs->feeds[p->feed].started = true;
+			continue;
+		}
+		if (!(tf = lookup(fs, p->feed, p->dev, p->ino)))
 			continue;
 		if (p->gone) {
 			if (tf->ghost || tf->finished) {

@@ -64,6 +64,17 @@ log_warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A normal but significant condition (a file read again from its start). */
+void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_NOTICE, -1, fmt, ap);
+	va_end(ap);
+}
+
 /* Informational line. */
 void
 log_info(const char *fmt, ...)

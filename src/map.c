@@ -392,8 +392,26 @@ map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz
 		if (!ps->have_header)
 			return learn_header(fc, ps, s, rec, len, why, detail, detaillen);
 		/* Exports concatenated into one file repeat their header: skip it. */
-		if (ps->header_len == len && siphash24(header_key, rec, len) == ps->header_hash)
+		if (ps->header_len == len && siphash24(header_key, rec, len) == ps->header_hash) {
+			ps->recheck_header = false;
 			return MAP_SKIP;
+		}
+		if (ps->recheck_header) {
+			/* The first record after the file restarted from 0 with its
+			 * header kept (copytruncate, rewrite): a complete header
+			 * with every needed column replaces the kept one (an
+			 * export with other columns); anything else is data. */
+			struct parse_state np;
+			enum reject nwhy;
+			char ndetail[TQ_DETAIL_MAX];
+
+			ps->recheck_header = false;
+			np = *ps;
+			if (learn_header(fc, &np, s, rec, len, &nwhy, ndetail, sizeof(ndetail)) == MAP_SKIP) {
+				*ps = np;
+				return MAP_SKIP;
+			}
+		}
 		if (!encoding_valid(fc->encoding, rec, len))
 			return REJECT(REJ_ENCODING, "bytes not valid in the declared encoding");
 		mr = csv_fields(fc, ps, s, rec, len, vals, &out, end, why, detail, detaillen);

@@ -50,3 +50,34 @@ scan_lit(const char *s, size_t len, size_t *pos, const char *lit)
 	*pos += n;
 	return true;
 }
+
+/*
+ * Reads all of s[0..len) as an unsigned number in base 10 or 16 (digits and
+ * lowercase a-f; leading zeros allowed, as in fixed-width hex). Returns
+ * true and *ret, or false on an empty string, another character or
+ * overflow (*ret untouched).
+ */
+bool
+scan_u64(const char *s, size_t len, int base, uint64_t *ret)
+{
+	uint64_t v = 0, d;
+	size_t i;
+
+	if (len == 0 || len > 20)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			d = (uint64_t)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (uint64_t)(c - 'a') + 10;
+		else
+			return false;
+		if (v > (UINT64_MAX - d) / (uint64_t)base)
+			return false;
+		v = v * (uint64_t)base + d;
+	}
+	*ret = v;
+	return true;
+}

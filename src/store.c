@@ -917,102 +917,6 @@ on_hs_reply(redisAsyncContext *ac, void *r, void *privdata)
 	hs_send(st, kind + 1);
 }
 
-/* Parses a decimal u64 from s[0..len); false unless all of it is digits. */
-static bool
-parse_u64(const char *s, size_t len, int base, uint64_t *ret)
-{
-	uint64_t v = 0, d;
-	size_t i;
-
-	if (len == 0 || len > 20)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c >= '0' && c <= '9')
-			d = (uint64_t)(c - '0');
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = (uint64_t)(c - 'a') + 10;
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = (uint64_t)(c - 'A') + 10;
-		else
-			return false;
-		if (v > (UINT64_MAX - d) / (uint64_t)base)
-			return false;
-		v = v * (uint64_t)base + d;
-	}
-	*ret = v;
-	return true;
-}
-
-/* Next space-separated token of [*s, end): returns its start, *ret_len its length. */
-static const char *
-next_tok(const char **s, const char *end, size_t *ret_len)
-{
-	const char *p = *s, *q;
-
-	q = memchr(p, ' ', (size_t)(end - p));
-	if (!q)
-		q = end;
-	*ret_len = (size_t)(q - p);
-	*s = q < end ? q + 1 : end;
-	return p;
-}
-
-/*
- * Parses one entry of K files: field "<feed>:<dev>:<ino>", value
- * "<offset> <line> <fplen> <fp hex> <path>". Returns 0, -ENOENT (a feed no
- * longer configured), -EINVAL (malformed).
- */
-static int
-parse_position(const struct config *cfg, const char *f, size_t flen, const char *v,
-               size_t vlen, struct file_pos *p)
-{
-	const char *c2, *c1, *s = v, *end = v + vlen, *t;
-	uint64_t dev, ino, off, line, fplen, fp;
-	size_t tlen, i;
-
-	/* from the right: a feed name may hold a colon, numbers cannot */
-	if (!(c2 = memrchr(f, ':', flen)) || c2 == f || !(c1 = memrchr(f, ':', (size_t)(c2 - f))))
-		return -EINVAL;
-	if (!parse_u64(c1 + 1, (size_t)(c2 - c1 - 1), 10, &dev) ||
-	    !parse_u64(c2 + 1, (size_t)(f + flen - c2 - 1), 10, &ino))
-		return -EINVAL;
-	t = next_tok(&s, end, &tlen);
-	if (!parse_u64(t, tlen, 10, &off) || off > INT64_MAX)
-		return -EINVAL;
-	t = next_tok(&s, end, &tlen);
-	if (!parse_u64(t, tlen, 10, &line))
-		return -EINVAL;
-	t = next_tok(&s, end, &tlen);
-	if (!parse_u64(t, tlen, 10, &fplen) || fplen > TQ_FP_MAX)
-		return -EINVAL;
-	t = next_tok(&s, end, &tlen);
-	if (tlen != 16 || !parse_u64(t, tlen, 16, &fp))
-		return -EINVAL;
-	for (i = 0; i < cfg->nfeeds; i++)
-		if (strlen(cfg->feeds[i].name) == (size_t)(c1 - f) &&
-		    !memcmp(cfg->feeds[i].name, f, (size_t)(c1 - f)))
-			break;
-	if (i == cfg->nfeeds || i > UINT16_MAX)
-		return -ENOENT;
-	memset(p, 0, sizeof(*p));
-	p->feed = (uint16_t)i;
-	p->dev = dev;
-	p->ino = ino;
-	p->offset = (int64_t)off;
-	p->line = line;
-	p->fplen = (uint32_t)fplen;
-	p->fp = fp;
-	/* the rest is the path, spaces and all (status output only) */
-	tlen = (size_t)(end - s);
-	if (tlen >= sizeof(p->path))
-		tlen = sizeof(p->path) - 1;
-	memcpy(p->path, s, tlen);
-	p->path[tlen] = '\0';
-	return 0;
-}
-
 /* Number of deadline indicators of cfg (a case hash each). */
 static size_t
 deadline_count(const struct config *cfg)
@@ -1069,7 +973,7 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 		return;
 	}
 	seq = reply->element[1];
-	if (seq->type == REDIS_REPLY_STRING && !parse_u64(seq->str, seq->len, 10, &commits)) {
+	if (seq->type == REDIS_REPLY_STRING && !scan_u64(seq->str, seq->len, 10, &commits)) {
 		/* commit.lua refuses to increment it too: say why nothing commits */
 		if (!st->outage_logged)
 			log_warnx("redis: stats field 'commits' is not a number; commits are refused");
@@ -1091,7 +995,7 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
 			k = -EINVAL;
 		else
-			k = parse_position(st->cfg, f->str, f->len, v->str, v->len, &pos[n]);
+			k = pos_parse(st->cfg, f->str, f->len, v->str, v->len, &pos[n]);
 		if (k == 0)
 			n++;
 		else if (k == -ENOENT)
@@ -1404,6 +1308,26 @@ store_dedup_from_day(const struct store *st, int64_t now_s)
 /* a count or an index (all far below 2^63) */
 #define PUSH_INT(v_) ARGV_PUSH_I64(a, ab, v_)
 
+/* Pushes the (field, value) of position p; a gone one's value is "" (HDEL). -ENOMEM, -EINVAL. */
+static int
+push_pos(struct arena *a, struct argv_buf *ab, const struct config *cfg, const struct file_pos *p)
+{
+	char field[sizeof(p->path) + 64], value[POS_VALUE_MAX];
+	int fl, vl = 0;
+	char *s;
+
+	if ((fl = pos_format_field(cfg, p, field, sizeof(field))) < 0 ||
+	    (!p->gone && (vl = pos_format_value(p, value, sizeof(value))) < 0))
+		return -EINVAL;
+	if (!(s = arena_strndup(a, field, (size_t)fl)))
+		return -ENOMEM;
+	argv_push(ab, s, (size_t)fl);
+	if (!(s = arena_strndup(a, value, (size_t)vl)))
+		return -ENOMEM;
+	argv_push(ab, s, (size_t)vl);
+	return 0;
+}
+
 /*
  * Builds the EVAL of b into st->ab (strings in st->arena). Returns 0,
  * -ENOMEM, -E2BIG (too many arguments), -EINVAL (a combo that cannot be
@@ -1587,17 +1511,16 @@ build_commit(struct store *st, const struct batch *b)
 	argv_push(ab, "", 0);
 	for (i = 0, j = 0; i < b->npos; i++) {
 		const struct file_pos *p = &b->pos[i];
+		int r;
 
 		if (p->feed >= cfg->nfeeds) {
 			log_debug("redis: position of unknown feed %u not stored", p->feed);
 			continue;
 		}
-		PUSH_FMT("%s:%" PRIu64 ":%" PRIu64, cfg->feeds[p->feed].name, p->dev, p->ino);
-		if (p->gone)
-			argv_push(ab, "", 0);
-		else
-			PUSH_FMT("%" PRId64 " %" PRIu64 " %" PRIu32 " %016" PRIx64 " %s", p->offset,
-			    p->line, p->fplen, p->fp, p->path);
+		r = push_pos(a, ab, cfg, p);
+
+		if (r < 0)
+			return r;
 		j++;
 	}
 	if (!(s = arena_printf(a, &len, "%zu", j)))

@@ -59,6 +59,93 @@ load_head(struct tailfile *tf)
 	return 0;
 }
 
+/* Forgets the tail: nothing before the offset to compare (offset 0). */
+static void
+tail_clear(struct tailfile *tf)
+{
+	free(tf->tailb);
+	tf->tailb = NULL;
+	tf->taillen = 0;
+	tf->tailfp = 0;
+}
+
+/* The fingerprint of the taillen bytes before offset. */
+static uint64_t
+tail_fp(const struct tailfile *tf)
+{
+	return tf->tailb ? siphash24(fp_key, tf->tailb, tf->taillen) : tf->tailfp;
+}
+
+/*
+ * Reads the n bytes before offset off into buf. Returns 0, -ENODATA when
+ * the file is shorter now, or -errno.
+ */
+static int
+read_before(int fd, int64_t off, uint8_t *buf, uint32_t n)
+{
+	ssize_t got = pread_full(fd, buf, n, off - (int64_t)n);
+
+	if (got < 0)
+		return (int)got;
+	return (size_t)got == n ? 0 : -ENODATA;
+}
+
+/*
+ * Loads the min(TQ_TAIL_MAX, offset) bytes before offset as the tail (a
+ * seek: the caller trusts the file as it is now). Returns 0 or -errno
+ * (then there is no tail: taillen 0).
+ */
+static int
+tail_load(struct tailfile *tf)
+{
+	uint32_t n = tf->offset < TQ_TAIL_MAX ? (uint32_t)tf->offset : TQ_TAIL_MAX;
+	int r;
+
+	tail_clear(tf);
+	if (n == 0)
+		return 0;
+	if (!(tf->tailb = malloc(TQ_TAIL_MAX)))
+		return -ENOMEM;
+	if ((r = read_before(tf->fd, tf->offset, tf->tailb, n)) < 0) {
+		tail_clear(tf);
+		return r;
+	}
+	tf->taillen = n;
+	return 0;
+}
+
+/*
+ * The n bytes at p were just consumed (they end at the new offset): they
+ * become the end of the tail. Without memory for the tail buffer the tail
+ * is dropped (taillen 0: the next resume checks only the head).
+ */
+static void
+tail_append(struct tailfile *tf, const char *p, size_t n)
+{
+	if (!tf->tailb) {
+		if (!(tf->tailb = malloc(TQ_TAIL_MAX))) {
+			tf->taillen = 0;
+			tf->tailfp = 0;
+			return;
+		}
+		/* Idle since its last check (only a hash kept): what came
+		 * before is not at hand, so the tail restarts with these bytes. */
+		tf->taillen = 0;
+	}
+	if (n >= TQ_TAIL_MAX) {
+		memcpy(tf->tailb, p + n - TQ_TAIL_MAX, TQ_TAIL_MAX);
+		tf->taillen = TQ_TAIL_MAX;
+		return;
+	}
+	if (tf->taillen + n > TQ_TAIL_MAX) {
+		size_t drop = tf->taillen + n - TQ_TAIL_MAX;
+		memmove(tf->tailb, tf->tailb + drop, tf->taillen - drop);
+		tf->taillen -= (uint32_t)drop;
+	}
+	memcpy(tf->tailb + tf->taillen, p, n);
+	tf->taillen += (uint32_t)n;
+}
+
 /* Common part of tf_open and tf_open_fd: fd is adopted only on success. */
 static int
 tf_new(int fd, const struct stat *st, const char *path, const struct tf_conf *conf,
@@ -143,6 +230,8 @@ tf_ghost(const struct file_pos *p, const struct tf_conf *conf, struct tailfile *
 	tf->line = tf->start_line = tf->committed_line = p->line;
 	tf->ghost_fp = p->fp;
 	tf->ghost_fplen = p->fplen;
+	tf->taillen = p->taillen;
+	tf->tailfp = p->tailfp;
 	tf->ghost = tf->finished = tf->has_committed = true;
 	*ret = tf;
 	return 0;
@@ -157,6 +246,7 @@ tf_free(struct tailfile *tf)
 	if (tf->fd >= 0)
 		close(tf->fd);
 	free(tf->buf);
+	free(tf->tailb);
 	free(tf->path);
 	free(tf);
 }
@@ -165,21 +255,27 @@ tf_free(struct tailfile *tf)
 bool
 tf_matches(struct tailfile *tf, const struct file_pos *p)
 {
-	uint8_t head[TQ_FP_MAX];
+	uint8_t head[TQ_FP_MAX], tail[TQ_TAIL_MAX];
 	struct stat st;
 
-	if (tf->fd < 0 || p->offset < 0 || p->fplen > TQ_FP_MAX || fstat(tf->fd, &st) < 0 ||
-	    st.st_size < p->offset)
+	if (tf->fd < 0 || p->offset < 0 || p->fplen > TQ_FP_MAX || p->taillen > TQ_TAIL_MAX ||
+	    p->taillen > p->offset || fstat(tf->fd, &st) < 0 || st.st_size < p->offset)
 		return false;
-	if (pread_full(tf->fd, head, p->fplen, 0) != (ssize_t)p->fplen)
+	if (pread_full(tf->fd, head, p->fplen, 0) != (ssize_t)p->fplen ||
+	    siphash24(fp_key, head, p->fplen) != p->fp)
 		return false;
-	return siphash24(fp_key, head, p->fplen) == p->fp;
+	/* A head alone is often just a CSV header: the bytes before the
+	 * offset tell whether this is still the content that was read. */
+	return p->taillen == 0 || (read_before(tf->fd, p->offset, tail, p->taillen) == 0 &&
+	    siphash24(fp_key, tail, p->taillen) == p->tailfp);
 }
 
 /* Moves to offset off / line; see feed_int.h. Returns 0 or -errno of the head read. */
 int
 tf_seek(struct tailfile *tf, int64_t off, uint64_t line)
 {
+	int r, r2;
+
 	tf->offset = tf->read_off = off;
 	tf->line = line;
 	tf->len = 0;
@@ -187,18 +283,22 @@ tf_seek(struct tailfile *tf, int64_t off, uint64_t line)
 	tf->line_only = false;
 	memset(&tf->ps, 0, sizeof(tf->ps));
 	tf->header_pending = tf->conf->format == FORMAT_CSV && tf->conf->header && off > 0;
+	tf->open_quote = false;
 	tf->checked_size = -1;  /* check size and head again before the next read */
 	if (off == 0) {
 		/* Refilled while reading, so after a restart it never holds
 		 * bytes of the content that was replaced. */
 		tf->headlen = 0;
+		tail_clear(tf);
 		return 0;
 	}
+	r = tail_load(tf);
 	/* A head read before stays: the bytes of an appended file never
 	 * change, and keeping it keeps rewrite detection. */
 	if (tf->headlen >= (off < TQ_FP_MAX ? (uint32_t)off : TQ_FP_MAX))
-		return 0;
-	return load_head(tf);
+		return r;
+	r2 = load_head(tf);
+	return r < 0 ? r : r2;
 }
 
 /* Offset after the last '\n' of the file. Returns 0 and *ret_off, or -errno. */
@@ -242,14 +342,49 @@ tf_find_end(struct tailfile *tf, int64_t *ret_off)
 
 /*
  * Starts the file over from offset 0: everything consumed so far belongs to
- * content that no longer exists (truncated or rewritten).
+ * content that no longer exists (truncated or rewritten). The columns a
+ * CSV header taught stay: an exporter that goes on appending after a
+ * copytruncate writes rows without a header, so the first record is
+ * checked against the old header (skipped when equal), taken as a new
+ * header when it is one (recheck_header, map.c), and is data otherwise.
  */
 static void
 restart(struct tailfile *tf)
 {
+	struct parse_state ps = tf->ps;
+
 	(void)tf_seek(tf, 0, 0);
+	if (tf->conf->format == FORMAT_CSV && tf->conf->header && ps.have_header) {
+		tf->ps = ps;
+		tf->ps.recheck_header = true;
+	}
 	tf->start_off = 0;
 	tf->start_line = 0;
+}
+
+/*
+ * Compares the taillen bytes before offset in the file with the tail as
+ * read. Returns 1 when they are the same (the tail is then kept as bytes,
+ * to be extended by the next records), 0 when they differ or the file is
+ * shorter, -errno on a read error.
+ */
+static int
+tail_check(struct tailfile *tf)
+{
+	uint8_t now[TQ_TAIL_MAX];
+	int r;
+
+	if (tf->taillen == 0)
+		return 1;
+	if ((r = read_before(tf->fd, tf->offset, now, tf->taillen)) < 0)
+		return r == -ENODATA ? 0 : r;
+	if (tf->tailb)
+		return memcmp(now, tf->tailb, tf->taillen) == 0;
+	if (siphash24(fp_key, now, tf->taillen) != tf->tailfp)
+		return 0;
+	if ((tf->tailb = malloc(TQ_TAIL_MAX)))
+		memcpy(tf->tailb, now, tf->taillen);
+	return 1;
 }
 
 /*
@@ -257,8 +392,11 @@ restart(struct tailfile *tf)
  * size or the modification time changed, that its head still holds the
  * bytes read before (one pread of at most TQ_FP_MAX bytes), which catches
  * truncate-then-regrow past the old offset, and to exactly the old size
- * (then only the modification time tells). Returns 0 or -errno (logged
- * once).
+ * (then only the modification time tells), and that the bytes just before
+ * the offset are still the ones read there (one pread of at most
+ * TQ_TAIL_MAX bytes), which catches a rewrite that keeps the head (a CSV
+ * header is often longer than the head fingerprint). Returns 0 or -errno
+ * (logged once).
  */
 static int
 tf_check(struct tailfile *tf, int64_t now_ms)
@@ -267,9 +405,10 @@ tf_check(struct tailfile *tf, int64_t now_ms)
 	struct stat st;
 	int64_t mtime;
 	ssize_t n;
+	int r;
 
 	if (fstat(tf->fd, &st) < 0) {
-		int r = -errno;
+		r = -errno;
 		if (!tf->warned)
 			log_warn("%s: fstat", tf->path);
 		tf->warned = true;
@@ -289,7 +428,7 @@ tf_check(struct tailfile *tf, int64_t now_ms)
 		return 0;
 	tf->active_ms = now_ms;
 	if (st.st_size < tf->offset) {
-		log_info("%s: truncated (size %jd < offset %jd); reading from the start", tf->path,
+		log_notice("%s: truncated (size %jd < offset %jd); reading from the start", tf->path,
 		    (intmax_t)st.st_size, (intmax_t)tf->offset);
 		restart(tf);
 	} else if (tf->headlen > 0) {
@@ -301,8 +440,19 @@ tf_check(struct tailfile *tf, int64_t now_ms)
 			return (int)n;
 		}
 		if ((size_t)n != tf->headlen || memcmp(head, tf->head, tf->headlen) != 0) {
-			log_info("%s: rewritten (its first bytes changed); reading from the start",
+			log_notice("%s: rewritten (its first bytes changed); reading from the start",
 			    tf->path);
+			restart(tf);
+		} else if ((r = tail_check(tf)) <= 0) {
+			if (r < 0) {
+				if (!tf->warned)
+					log_warnx("%s: reading the bytes before offset %jd: %s", tf->path,
+					    (intmax_t)tf->offset, strerror(-r));
+				tf->warned = true;
+				return r;
+			}
+			log_notice("%s: rewritten (the bytes before offset %jd changed); reading "
+			    "from the start", tf->path, (intmax_t)tf->offset);
 			restart(tf);
 		} else if (st.st_size < tf->read_off) {
 			/* Shrunk below bytes we buffered but not below a record
@@ -310,7 +460,7 @@ tf_check(struct tailfile *tf, int64_t now_ms)
 			tf->read_off = tf->offset;
 			tf->len = 0;
 			tf->skipping = false;
-	tf->line_only = false;
+			tf->line_only = false;
 		}
 	}
 	tf->checked_size = st.st_size;
@@ -383,14 +533,21 @@ reserve(struct tailfile *tf)
 	return 0;
 }
 
-/* Frees an empty buffer. */
+/* Frees an empty buffer, and keeps only the hash of the tail. */
 void
 tf_trim(struct tailfile *tf)
 {
-	if (tf->len == 0 && tf->buf) {
+	if (tf->len > 0)
+		return;
+	if (tf->buf) {
 		free(tf->buf);
 		tf->buf = NULL;
 		tf->alloc = 0;
+	}
+	if (tf->tailb) {
+		tf->tailfp = tail_fp(tf);
+		free(tf->tailb);
+		tf->tailb = NULL;
 	}
 }
 
@@ -432,6 +589,7 @@ deliver(struct tailfile *tf, const struct tf_out *out)
 		}
 	}
 	if (pos > 0) {
+		tail_append(tf, tf->buf, pos);
 		memmove(tf->buf, tf->buf + pos, tf->len - pos);
 		tf->len -= pos;
 	}
@@ -525,6 +683,10 @@ skip_bytes(struct tailfile *tf, const struct tf_out *out, size_t n)
 	if (!nl)
 		return;         /* all of it belongs to the long line: dropped */
 	rest = n - (size_t)(nl - tf->buf) - 1;
+	/* The start of the long line was dropped: the tail is what is left of
+	 * it in this read, up to its '\n'. */
+	tail_clear(tf);
+	tail_append(tf, tf->buf, n - rest);
 	tf->offset = tf->read_off - (int64_t)rest;
 	tf->line++;
 	tf->skipping = false;
@@ -591,8 +753,19 @@ tf_read(struct tailfile *tf, const struct tf_out *out, size_t *budget, int64_t n
 			return TF_EOF;
 		}
 		tf->warned = false;
-		if (n == 0)
+		if (n == 0) {
+			/* At the end inside an open quote with a line end after
+			 * it: once no more bytes can close the quote, it was a
+			 * stray, and its line alone is the record. */
+			tf->open_quote = tf->conf->format == FORMAT_CSV && !tf->skipping &&
+			    !tf->line_only && tf->len > 0 && memchr(tf->buf, '\n', tf->len);
+			if (tf->open_quote && (out->once || now_ms - tf->active_ms >= tf->conf->quiet_ms)) {
+				tf->open_quote = false;
+				tf->line_only = true;
+				continue;
+			}
 			return TF_EOF;
+		}
 		note_head(tf, tf->buf + tf->len, (size_t)n, tf->read_off);
 		tf->read_off += n;
 		*budget = (size_t)n >= *budget ? 0 : *budget - (size_t)n;
@@ -625,6 +798,8 @@ tf_position(const struct tailfile *tf, struct file_pos *ret)
 			ret->fplen = tf->headlen;
 		ret->fp = siphash24(fp_key, tf->head, ret->fplen);
 	}
+	ret->taillen = tf->taillen;
+	ret->tailfp = tail_fp(tf);
 	if (n >= sizeof(ret->path))
 		n = sizeof(ret->path) - 1;
 	memcpy(ret->path, tf->path, n);

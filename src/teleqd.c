@@ -860,6 +860,8 @@ build(struct daemon *d)
 		log_warnx("feeds: %s", strerror(-r));
 		return r;
 	}
+	if (d->once)
+		feedset_set_once(d->feeds);
 	if ((r = store_new(d->base, d->cfg, d->have_idkey ? d->idkey : NULL, &store_sink, d,
 	    &d->store)) < 0) {
 		log_warnx("redis: %s", strerror(-r));

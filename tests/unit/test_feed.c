@@ -213,6 +213,33 @@ append(struct fx *f, const char *name, const char *text)
 	close(fd);
 }
 
+/* Replaces the content of name in place: same inode, new bytes. */
+static void
+rewrite(struct fx *f, const char *name, const char *text)
+{
+	int fd = open(path_of(f, name), O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* A CSV header line of more than n bytes (longer than the head fingerprint). */
+static char *
+wide_header(size_t n)
+{
+	char *h = malloc(n + 64);
+	size_t len = 0;
+
+	assert_non_null(h);
+	for (int c = 0; len < n; c++)
+		len += (size_t)snprintf(h + len, n + 64 - len, "%skolumn_med_langt_namn_%03d",
+		    c ? "," : "", c);
+	h[len++] = '\n';
+	h[len] = '\0';
+	return h;
+}
+
 static uint64_t
 ino_of(struct fx *f, const char *name)
 {
@@ -284,6 +311,17 @@ stop(struct fx *f)
 }
 
 
+/* Files the "store" holds positions for (not the feeds' start markers). */
+static size_t
+nfiles(const struct fx *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nstore; i++)
+		n += !f->store[i].marker;
+	return n;
+}
+
 static struct file_pos *
 stored(struct fx *f, uint64_t ino)
 {
@@ -304,7 +342,7 @@ commit(struct fx *f)
 		struct file_pos *s = NULL;
 		for (size_t j = 0; j < f->nstore; j++)
 			if (f->store[j].feed == p->feed && f->store[j].dev == p->dev &&
-			    f->store[j].ino == p->ino)
+			    f->store[j].ino == p->ino && f->store[j].marker == p->marker)
 				s = &f->store[j];
 		if (p->gone) {
 			if (s)
@@ -440,7 +478,7 @@ test_initial_and_append(void **state)
 	expect_file(f, "b.log", "b1");
 
 	commit(f);
-	assert_int_equal(f->nstore, 2);
+	assert_int_equal(nfiles(f), 2);
 	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 24);
 	assert_int_equal(stored(f, ino_of(f, "a.log"))->line, 3);
 	assert_int_equal(stored(f, ino_of(f, "a.log"))->fplen, 24);
@@ -501,6 +539,7 @@ test_csv_quoted_newline(void **state)
 	struct fx *f = *state;
 
 	f->fc[0].format = FORMAT_CSV;
+	f->fc[0].rotate_wait_ms = 60000;        /* the quote may be closed later */
 	append(f, "a.log", "h1,h2\r\n\"a\nb\",2\r\nc,3\n\"x\n");
 	start(f);
 	wait_n(f, 3);
@@ -546,6 +585,173 @@ test_csv_stray_quote(void **state)
 	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 55 + 18);
 }
 
+
+/*
+ * Issue 14.1: a file rewritten in place while stopped, behind a head that
+ * is all CSV header (> TQ_FP_MAX bytes), is a new file: read from 0, not
+ * continued from the stored offset of the old content.
+ */
+static void
+test_restart_tail_mismatch(void **state)
+{
+	struct fx *f = *state;
+	char *h = wide_header(1500), *text;
+	size_t hl = strlen(h);
+
+	text = malloc(hl + 256);
+	assert_non_null(text);
+	f->fc[0].format = FORMAT_CSV;
+	f->fc[0].max_line = 4096;
+	snprintf(text, hl + 256, "%sold1\nold2\nold3\n", h);
+	append(f, "a.log", text);
+	start(f);
+	wait_n(f, 4);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, (int64_t)(hl + 15));
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->taillen, hl + 15);
+	stop(f);
+
+	/* Same inode, same head, other rows, longer than before. */
+	snprintf(text, hl + 256, "%snew1\nnew2\nnew3\nnew4\nnew5\n", h);
+	rewrite(f, "a.log", text);
+	start(f);
+	wait_n(f, 6);
+	assert_int_equal(f->nrec, 6);
+	assert_string_equal(f->recs[1].text, "new1");
+	assert_string_equal(f->recs[5].text, "new5");
+	free(text);
+	free(h);
+}
+
+/* The same rewrite while the file is followed: read again from 0 too. */
+static void
+test_running_rewrite_keeps_head(void **state)
+{
+	struct fx *f = *state;
+	char *h = wide_header(1500), *text;
+	size_t hl = strlen(h);
+
+	text = malloc(hl + 256);
+	assert_non_null(text);
+	f->fc[0].format = FORMAT_CSV;
+	f->fc[0].max_line = 4096;
+	snprintf(text, hl + 256, "%sold1\nold2\n", h);
+	append(f, "a.log", text);
+	start(f);
+	wait_n(f, 3);
+	settle(f);
+	snprintf(text, hl + 256, "%snew1\nnew2\nnew3\nnew4\n", h);
+	rewrite(f, "a.log", text);
+	wait_n(f, 8);
+	assert_int_equal(f->nrec, 8);
+	assert_string_equal(f->recs[4].text, "new1");
+	assert_string_equal(f->recs[7].text, "new4");
+	free(text);
+	free(h);
+}
+
+/*
+ * Issue 14.3: a CSV file that ends in a quote never closed, then good
+ * lines: once the file cannot grow (--once), the quote's line alone is a
+ * record and every line after it is read.
+ */
+static void
+test_open_quote_at_end_once(void **state)
+{
+	struct fx *f = *state;
+	char text[4096];
+	size_t len;
+
+	f->fc[0].format = FORMAT_CSV;
+	f->fc[0].rotate_wait_ms = 60000;        /* only --once may frame it */
+	len = (size_t)snprintf(text, sizeof(text), "h1,h2\n1,ok\n\"070-2,Bokad\n");
+	for (int i = 0; i < 100; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%d,ok\n", i + 2);
+	append(f, "a.log", text);
+	assert_int_equal(feedset_new(f->base, &f->cfg, &sink, f, &f->fs), 0);
+	feedset_set_once(f->fs);
+	assert_int_equal(feedset_start(f->fs, f->store, f->nstore), 0);
+	wait_n(f, 103);
+	settle(f);
+	assert_int_equal(f->nrec, 103);
+	assert_string_equal(f->recs[2].text, "\"070-2,Bokad");
+	assert_int_equal(f->recs[2].line, 3);
+	assert_string_equal(f->recs[102].text, "101,ok");
+	assert_true(feedset_drained(f->fs));
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, (int64_t)len);
+}
+
+/* Followed, not --once: the same once the file was quiet for rotate_wait_ms. */
+static void
+test_open_quote_at_end_quiet(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].format = FORMAT_CSV;
+	f->fc[0].rotate_wait_ms = 1000;
+	append(f, "a.log", "h1,h2\n1,ok\n\"070-2,Bokad\n2,ok\n3,ok\n");
+	start(f);
+	wait_n(f, 2);
+	assert_int_equal(f->nrec, 2);   /* the quote may still be closed */
+	run_ms(f, 1300);
+	assert_int_equal(f->nrec, 5);
+	assert_string_equal(f->recs[2].text, "\"070-2,Bokad");
+	assert_string_equal(f->recs[4].text, "3,ok");
+	/* A quote closed in time is still one record over two lines. */
+	append(f, "a.log", "4,\"two\n");
+	run_ms(f, 50);
+	append(f, "a.log", "lines\"\n5,ok\n");
+	wait_n(f, 7);
+	assert_int_equal(f->nrec, 7);
+	assert_string_equal(f->recs[5].text, "4,\"two\nlines\"");
+}
+
+/*
+ * Issue 14.6: start_at: end is for the feed's very first start. Stopped,
+ * rotated (rename + create) and written to: the new file is read from its
+ * start, and the renamed one is finished.
+ */
+static void
+test_start_at_end_only_first(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].start_at = START_END;
+	set_glob(f, 0, "calls.log");
+	append(f, "calls.log", "old1\nold2\n");
+	start(f);
+	settle(f);
+	assert_int_equal(f->nrec, 0);
+	append(f, "calls.log", "a\n");
+	wait_n(f, 1);
+	commit(f);
+	stop(f);
+
+	append(f, "calls.log", "b\n");
+	assert_int_equal(rename(path_of(f, "calls.log"), path_of(f, "calls.log.1")), 0);
+	for (int i = 0; i < 20; i++)
+		append(f, "calls.log", "n\n");
+	start(f);
+	wait_n(f, 21);
+	expect_file(f, "calls.log.1", "b");
+	assert_int_equal(f->nrec, 21);
+	stop(f);
+
+	/* Even with every file of the feed gone from the store. */
+	assert_int_equal(unlink(path_of(f, "calls.log.1")), 0);
+	assert_int_equal(unlink(path_of(f, "calls.log")), 0);
+	start(f);
+	settle(f);
+	assert_true(commit_until_closed(f, "calls.log"));
+	assert_int_equal(nfiles(f), 0);
+	stop(f);
+	append(f, "calls.log", "x\ny\n");
+	start(f);
+	wait_n(f, 2);
+	expect_file(f, "calls.log", "x|y");
+}
+
 static void
 test_rotation_rename_create(void **state)
 {
@@ -582,9 +788,9 @@ test_rotation_rename_create(void **state)
 	run_ms(f, 250);
 	assert_true(commit_until_closed(f, "calls.log.1"));
 	assert_int_equal(fds_in_dir(f, false), 1);
-	assert_int_equal(f->nstore, 1);
-	assert_int_equal(f->store[0].ino, ino_of(f, "calls.log"));
-	assert_int_equal(f->store[0].offset, 6);
+	assert_int_equal(nfiles(f), 1);
+	assert_non_null(stored(f, ino_of(f, "calls.log")));
+	assert_int_equal(stored(f, ino_of(f, "calls.log"))->offset, 6);
 	assert_int_equal(f->nrec, 6);
 }
 
@@ -693,7 +899,7 @@ test_delete_while_open(void **state)
 	assert_true(commit_until_closed(f, "a.log (deleted)"));
 	assert_int_equal(fds_in_dir(f, true), 0);
 	assert_int_equal(fds_in_dir(f, false), 1);
-	assert_int_equal(f->nstore, 1);         /* its stored entry was dropped */
+	assert_int_equal(nfiles(f), 1);         /* its stored entry was dropped */
 }
 
 static void
@@ -813,7 +1019,7 @@ test_restart_rotated_away(void **state)
 	run_ms(f, 250);
 	assert_true(commit_until_closed(f, "calls.log.1"));
 	assert_null(stored(f, old_ino));
-	assert_int_equal(f->nstore, 1);
+	assert_int_equal(nfiles(f), 1);
 	assert_int_equal(f->nrec, 3);
 }
 
@@ -838,7 +1044,7 @@ test_restart_gone_file_dropped(void **state)
 	assert_non_null(stored(f, ino));
 	commit(f);
 	assert_null(stored(f, ino));
-	assert_int_equal(f->nstore, 1);
+	assert_int_equal(nfiles(f), 1);
 	batch_clear(&f->b);
 	assert_int_equal(feedset_positions(f->fs, &f->b), 0);
 	assert_int_equal(f->b.npos, 0);
@@ -923,7 +1129,7 @@ test_two_symlinks_one_file(void **state)
 	assert_string_equal(f->recs[2].text, "3");
 	assert_int_equal(f->recs[2].line, 3);
 	commit(f);
-	assert_int_equal(f->nstore, 1);
+	assert_int_equal(nfiles(f), 1);
 }
 
 static void
@@ -941,7 +1147,7 @@ test_identical_heads(void **state)
 	expect_file(f, "a.log", "h|1");
 	expect_file(f, "b.log", "h|1");
 	commit(f);
-	assert_int_equal(f->nstore, 3);
+	assert_int_equal(nfiles(f), 3);
 	stop(f);
 
 	append(f, "a.log", "2\n");
@@ -1117,7 +1323,7 @@ test_reconnect_after_gone_commit(void **state)
 	assert_int_equal(fds_in_dir(f, false), 1);
 	/* Next time it applies; a reconnect then finds no entry and closes it. */
 	commit(f);
-	assert_int_equal(f->nstore, 0);
+	assert_int_equal(nfiles(f), 0);
 	assert_int_equal(fds_in_dir(f, false), 0);
 	assert_int_equal(feedset_start(f->fs, f->store, f->nstore), 0);
 	settle(f);
@@ -1233,7 +1439,7 @@ test_rotated_name_inside_glob(void **state)
 	expect_some(f, "a.log", "0123456789", "1|2|3");
 	expect_some(f, "a.log", "n", "n1");
 	commit(f);
-	assert_int_equal(f->nstore, 2);
+	assert_int_equal(nfiles(f), 2);
 	assert_int_equal(fds_in_dir(f, false), 2);
 }
 
@@ -1249,8 +1455,16 @@ test_two_feeds_one_file(void **state)
 	wait_n(f, 2);
 	assert_int_equal(f->nrec, 2);
 	commit(f);
-	assert_int_equal(f->nstore, 2);
-	assert_int_not_equal(f->store[0].feed, f->store[1].feed);
+	assert_int_equal(nfiles(f), 2);
+	{
+		const struct file_pos *fp[2];
+		size_t n = 0;
+
+		for (size_t i = 0; i < f->nstore; i++)
+			if (!f->store[i].marker)
+				fp[n++] = &f->store[i];
+		assert_int_not_equal(fp[0]->feed, fp[1]->feed);
+	}
 }
 
 int
@@ -1262,6 +1476,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_crlf_and_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_quoted_newline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv_stray_quote, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_tail_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_running_rewrite_keeps_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_quote_at_end_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_quote_at_end_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_at_end_only_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotation_rename_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotated_before_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotated_twice_before_seen, setup, teardown),
