@@ -112,6 +112,13 @@ struct tailfile {
 	bool             deleted;       /* st_nlink == 0 */
 	bool             finished;      /* drained for good: report gone, then free */
 	bool             dirty;         /* read it in the next pass */
+	bool             parked;        /* closed to stay within the open-file budget
+	                                 * (fd -1, not a ghost): reopened by identity
+	                                 * when it may have grown (feed.c) */
+	bool             reseek;        /* parked: move to seekp (a stored position,
+	                                 * or start_off when !seek_stored) on reopening */
+	bool             seek_stored;
+	struct file_pos  seekp;
 	bool             warned;        /* an I/O error on it was logged */
 	unsigned         seen_gen;      /* scan generation that last matched it */
 	int64_t          active_ms;     /* monotonic ms of its last growth or orphaning */

@@ -1372,10 +1372,24 @@ struct file_stat {
 	int64_t     offset;     /* bytes consumed (handed to the sink) */
 };
 /*
- * Fills out[0..max) with the files followed (open ones only) and returns
- * how many there are (may exceed max: call again with more room).
+ * Fills out[0..max) with the files followed (open ones, and those closed
+ * to stay within the open-file budget) and returns how many there are
+ * (may exceed max: call again with more room).
  */
 size_t feedset_stat(struct feedset *fs, struct file_stat *out, size_t max);
+/* What --once left unread (feedset_leftover). */
+struct feed_leftover {
+	size_t  partial;        /* files whose last line has no newline (named in the log) */
+	size_t  files;          /* files with other bytes not read */
+	int64_t bytes;          /* ... that many */
+	size_t  unopened;       /* matching names the last rescan could not open */
+};
+/*
+ * Accounts for every byte not consumed in the files followed: logs each
+ * file by name (a last line without newline at info, anything else as a
+ * warning) and fills *ret. For the end of --once.
+ */
+void feedset_leftover(struct feedset *fs, struct feed_leftover *ret);
 
 /* ---------------------------------------------------------------- store.c */
 /*

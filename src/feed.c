@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +39,8 @@
 #include "feed_int.h"
 
 #define HASH_MIN 64
+#define OPEN_MIN        8       /* the open-file budget never goes below this */
+#define OPEN_MAX        8192    /* ... nor above this (each open file costs a slot) */
 #define MOVED_FROM_MAX  16      /* renames whose IN_MOVED_TO may still come */
 #define MOVED_MAX       32      /* renames out of the globs between two rescans, per directory */
 
@@ -70,6 +73,7 @@ struct dir {
 	                             * complete rescan opens everything it matches */
 	bool     open_failed;       /* during a rescan: an open failed */
 	bool     moved_warned;      /* moved[] overflowed: logged once */
+	unsigned nfailed;           /* matching names its last rescan could not open */
 	struct moved moved[MOVED_MAX];
 	size_t   nmoved;
 };
@@ -98,6 +102,9 @@ struct feedset {
 	struct tailfile   *head, *tail;     /* every file, oldest first */
 	struct tailfile  **htab;            /* (feed, dev, ino) -> file */
 	size_t             hsize, nfiles;
+	size_t             nopen;           /* files holding a descriptor */
+	size_t             open_max;        /* at most this many (half RLIMIT_NOFILE) */
+	bool               budget_noted;    /* "more files than the budget" logged */
 	const struct file_pos *pos;         /* during feedset_start: committed positions */
 	size_t             npos;
 	bool               first_start;
@@ -185,6 +192,8 @@ file_add(struct feedset *fs, struct tailfile *tf)
 	s = hslot(fs->hsize, tf->conf->feed, tf->dev, tf->ino);
 	tf->hnext = fs->htab[s];
 	fs->htab[s] = tf;
+	if (tf->fd >= 0)
+		fs->nopen++;
 	tf->prev = fs->tail;
 	tf->next = NULL;
 	if (fs->tail)
@@ -213,6 +222,8 @@ file_remove(struct feedset *fs, struct tailfile *tf)
 	else
 		fs->tail = tf->prev;
 	fs->nfiles--;
+	if (tf->fd >= 0)
+		fs->nopen--;
 	tf_free(tf);
 }
 
@@ -282,6 +293,174 @@ mark_start(struct tailfile *tf)
 	tf->start_line = tf->line;
 }
 
+/* ------------------------------------------------------ open-file budget */
+
+/*
+ * At most open_max files hold a descriptor: a directory of more files than
+ * the process may open must still be read whole, and the daemon needs
+ * descriptors for Redis, HTTP clients and mail too. A followed file read to
+ * its end is "parked" (closed, its state kept: identity, offsets, head,
+ * tail fingerprint) when a slot is needed, and reopened by identity when it
+ * may have grown: an inotify event on its name, the rescan seeing it with
+ * another size or time, the rescan timer. Orphans (rotated away, deleted)
+ * are never parked: a deleted file cannot be reopened.
+ */
+
+static void finish(struct feedset *fs, struct tailfile *tf);
+
+/* The budget: half the soft RLIMIT_NOFILE, within [OPEN_MIN, OPEN_MAX]. */
+static size_t
+open_budget(void)
+{
+	struct rlimit rl;
+	rlim_t n = OPEN_MAX;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		n = rl.rlim_cur / 2;
+	if (n < OPEN_MIN)
+		n = OPEN_MIN;
+	return n > OPEN_MAX ? OPEN_MAX : (size_t)n;
+}
+
+/* True when tf holds a descriptor it does not need now (read to its end). */
+static bool
+parkable(const struct tailfile *tf)
+{
+	return tf->fd >= 0 && !tf->ghost && !tf->orphan && !tf->finished && !tf->dirty &&
+	    tf->len == 0 && !tf->skipping && !tf->header_pending && !tf->open_quote;
+}
+
+/* Closes tf's descriptor, keeping its state. */
+static void
+park(struct feedset *fs, struct tailfile *tf)
+{
+	tf_trim(tf);
+	close(tf->fd);
+	tf->fd = -1;
+	tf->parked = true;
+	fs->nopen--;
+}
+
+/*
+ * Makes room for one more descriptor: parks the file read to its end that
+ * grew longest ago. Returns true when a slot is free.
+ */
+static bool
+make_room(struct feedset *fs)
+{
+	struct tailfile *tf, *best = NULL;
+
+	if (fs->nopen < fs->open_max)
+		return true;
+	for (tf = fs->head; tf; tf = tf->next)
+		if (parkable(tf) && (!best || tf->active_ms < best->active_ms))
+			best = tf;
+	if (!best)
+		return false;
+	if (!fs->budget_noted)
+		log_info("more files than the open-file budget (%zu, half of RLIMIT_NOFILE): files "
+		    "read to their end are closed and reopened when they grow", fs->open_max);
+	fs->budget_noted = true;
+	park(fs, best);
+	return true;
+}
+
+/* The name in directory dpath whose inode is ino (and device dev), or NULL. */
+static char *
+find_ino(const char *dpath, uint64_t dev, uint64_t ino)
+{
+	struct dirent *de;
+	struct stat st;
+	char *name = NULL;
+	DIR *dp;
+
+	if (!(dp = opendir(dpath)))
+		return NULL;
+	while ((de = readdir(dp)))
+		if (de->d_ino == ino && fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && (uint64_t)st.st_dev == dev) {
+			name = join(dpath, de->d_name);
+			break;
+		}
+	closedir(dp);
+	return name;
+}
+
+/* Opens path when it is still tf's file. Returns the descriptor or -1. */
+static int
+open_same(const struct tailfile *tf, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != tf->dev || (uint64_t)st.st_ino != tf->ino) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+enum unpark { UNPARK_OPEN, UNPARK_SAME, UNPARK_WAIT, UNPARK_GONE };
+
+/*
+ * A parked file may have changed: reopens it (under its name, or under the
+ * name its inode has now in the directory) when its size or time moved or
+ * a move is pending (reseek). UNPARK_SAME: unchanged, stays parked;
+ * UNPARK_WAIT: no slot free now; UNPARK_GONE: it is nowhere any more,
+ * logged, and finished (tf may have been freed).
+ */
+static enum unpark
+unpark(struct feedset *fs, struct tailfile *tf)
+{
+	const struct dir *d = &fs->dirs[feed_of(fs, tf)->dir];
+	struct stat st;
+	char *moved;
+	int fd;
+
+	if (stat(tf->path, &st) == 0 && (uint64_t)st.st_dev == tf->dev &&
+	    (uint64_t)st.st_ino == tf->ino && !tf->reseek && st.st_size == tf->offset &&
+	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == tf->checked_mtime)
+		return UNPARK_SAME;
+	if (!make_room(fs))
+		return UNPARK_WAIT;
+	if ((fd = open_same(tf, tf->path)) < 0 && (moved = find_ino(d->path, tf->dev, tf->ino))) {
+		/* Renamed while closed (rotation): the rescan orphans it. */
+		if ((fd = open_same(tf, moved)) >= 0) {
+			log_info("%s: renamed to %s while closed; following it there", tf->path, moved);
+			free(tf->path);
+			tf->path = moved;
+			tf->name = strrchr(moved, '/') + 1;
+		} else {
+			free(moved);
+		}
+	}
+	if (fd < 0) {
+		log_warnx("%s: deleted or moved out of %s while closed (teleqd holds at most %zu "
+		    "files open); whatever was written to it after offset %jd was not read",
+		    tf->path, d->path, fs->open_max, (intmax_t)tf->offset);
+		tf->parked = false;
+		tf->reseek = false;
+		tf->orphan = tf->deleted = true;
+		tf->dirty = false;
+		finish(fs, tf);
+		return UNPARK_GONE;
+	}
+	tf->fd = fd;
+	tf->parked = false;
+	tf->checked_size = -1;          /* check head, tail and size before reading */
+	fs->nopen++;
+	if (tf->reseek) {
+		tf->reseek = false;
+		if (tf->seek_stored)
+			place_at(tf, &tf->seekp);
+		else
+			(void)tf_seek(tf, tf->start_off, tf->start_line);
+	}
+	return UNPARK_OPEN;
+}
+
 /* ---------------------------------------------------------------- scans */
 
 /*
@@ -304,6 +483,9 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 		return 0;       /* gone since readdir, a dangling link, not a file */
 	if ((tf = lookup(fs, f->conf.feed, (uint64_t)st.st_dev, (uint64_t)st.st_ino))) {
 		tf->seen_gen = gen;
+		if (tf->parked && (st.st_size != tf->offset ||
+		    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != tf->checked_mtime))
+			tf->dirty = true;       /* may have grown: reopened by the pass */
 		if (tf->orphan && !tf->deleted && !tf->finished) {
 			log_debug("%s: matches the glob again; following it", tf->path);
 			tf->orphan = false;
@@ -312,8 +494,18 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 	}
 	if (!(path = join(d->path, name)))
 		return -ENOMEM;
+	(void)make_room(fs);
 	r = tf_open(path, &f->conf, &tf);
+	if ((r == -EMFILE || r == -ENFILE) && fs->nopen > OPEN_MIN) {
+		/* Fewer descriptors left than the budget assumed (HTTP clients,
+		 * a lower limit): shrink the budget and close a file read to
+		 * its end. */
+		fs->open_max = fs->nopen - 1;
+		if (make_room(fs))
+			r = tf_open(path, &f->conf, &tf);
+	}
 	if (r < 0 && r != -ENOENT && r != -EINVAL && r != -ENOMEM) {
+		d->nfailed++;
 		/* EMFILE, EACCES...: the next rescan tries again. */
 		if (!d->open_warned)
 			log_warnx("%s: cannot open: %s; retrying at each rescan", path, strerror(-r));
@@ -350,6 +542,8 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 	tf->dirty = true;
 	file_add(fs, tf);
 	log_debug("%s: following from offset %jd", tf->path, (intmax_t)tf->offset);
+	if (fs->nopen > fs->open_max)
+		park(fs, tf);   /* placed; read when a slot is free */
 	return 0;
 }
 
@@ -475,6 +669,7 @@ rescan_dir(struct feedset *fs, struct dir *d)
 	ensure_watch(fs, d);
 	gen = ++fs->scan_gen;
 	d->open_failed = false;
+	d->nfailed = 0;
 	for (;;) {
 		errno = 0;
 		if (!(de = readdir(dp))) {
@@ -854,6 +1049,19 @@ on_pass(evutil_socket_t fd, short what, void *arg)
 			tf->dirty = false;
 			continue;
 		}
+		if (tf->parked) {
+			enum unpark u = unpark(fs, tf);
+
+			if (u == UNPARK_WAIT) {
+				more = true;    /* a slot frees up as other files are read */
+				continue;
+			}
+			if (u != UNPARK_OPEN) {
+				if (u == UNPARK_SAME)
+					tf->dirty = false;
+				continue;
+			}
+		}
 		st = tf_read(tf, &out, &budget, now);
 		if (st == TF_BLOCKED) {
 			fs->drained = false;
@@ -998,6 +1206,7 @@ feedset_new(struct event_base *base, const struct config *cfg, const struct feed
 	fs->sink = *sink;
 	fs->arg = arg;
 	fs->rescan_ms = cfg->rescan_interval_ms ? cfg->rescan_interval_ms : 2000;
+	fs->open_max = open_budget();   /* after teleqd raised the soft limit */
 	fs->hsize = HASH_MIN;
 	if ((r = setup_feeds(fs, cfg)) < 0) {
 		feedset_free(fs);
@@ -1060,7 +1269,22 @@ rewind_all(struct feedset *fs)
 		}
 		if (tf->ghost)
 			continue;       /* still stored: reported gone again */
-		if (p) {
+		if (tf->parked) {
+			/* Closed: moved when reopened (unpark), unless it is
+			 * already where the store says. */
+			tf->reseek = !p || p->offset != tf->offset || p->line != tf->line;
+			tf->seek_stored = p != NULL;
+			if (p)
+				tf->seekp = *p;
+			else if (tf->has_committed)
+				log_warnx("%s: the store lost its position; rereading from where it "
+				    "was first seen", tf->path);
+			tf->has_committed = p != NULL;
+			if (p) {
+				tf->committed_off = p->offset;
+				tf->committed_line = p->line;
+			}
+		} else if (p) {
 			place_at(tf, p);
 		} else {
 			if (tf->has_committed)
@@ -1227,27 +1451,79 @@ feedset_drained(const struct feedset *fs)
 	return fs->drained;
 }
 
+/* A followed file's size now (its consumed offset when that fails). */
+static int64_t
+file_size(const struct tailfile *tf)
+{
+	struct stat st;
+
+	if (tf->fd >= 0)
+		return fstat(tf->fd, &st) == 0 ? (int64_t)st.st_size : tf->read_off;
+	if (stat(tf->path, &st) == 0 && (uint64_t)st.st_ino == tf->ino && (uint64_t)st.st_dev == tf->dev)
+		return (int64_t)st.st_size;
+	return tf->offset;
+}
+
 /*
- * Fills out[] with the open files (size from fstat now, consumed offset)
- * and returns how many there are, which may exceed max.
+ * Fills out[] with the followed files, open or parked (size from fstat or
+ * stat now, consumed offset) and returns how many there are, which may
+ * exceed max.
  */
 size_t
 feedset_stat(struct feedset *fs, struct file_stat *out, size_t max)
 {
 	struct tailfile *tf;
-	struct stat st;
 	size_t n = 0;
 
 	for (tf = fs ? fs->head : NULL; tf; tf = tf->next) {
-		if (tf->ghost || tf->fd < 0)
+		if (tf->ghost || (tf->fd < 0 && !tf->parked))
 			continue;
 		if (n < max) {
 			out[n].feed = tf->conf->feed;
 			out[n].path = tf->path;
 			out[n].offset = tf->offset;
-			out[n].size = fstat(tf->fd, &st) == 0 ? (int64_t)st.st_size : tf->read_off;
+			out[n].size = file_size(tf);
 		}
 		n++;
 	}
 	return n;
+}
+
+/*
+ * --once's account of what was not read (see teleqd.h): every followed
+ * file's bytes past its consumed offset, a last line without newline
+ * logged by name (info: it is waiting for its newline, not lost), any
+ * other unread bytes, and names that could not be opened, logged as
+ * warnings.
+ */
+void
+feedset_leftover(struct feedset *fs, struct feed_leftover *ret)
+{
+	struct tailfile *tf;
+	size_t i;
+
+	memset(ret, 0, sizeof(*ret));
+	for (tf = fs->head; tf; tf = tf->next) {
+		int64_t size, unread;
+
+		if (tf->ghost || (tf->fd < 0 && !tf->parked))
+			continue;
+		size = file_size(tf);
+		unread = size - tf->offset;
+		if (unread <= 0)
+			continue;
+		if (tf->fd >= 0 && !tf->parked && tf->read_off == size &&
+		    (tf->skipping || (tf->len == (size_t)unread && !memchr(tf->buf, '\n', tf->len)))) {
+			log_info("%s: its last line has no newline (%jd bytes); not counted until it "
+			    "ends", tf->path, (intmax_t)unread);
+			ret->partial++;
+			continue;
+		}
+		log_warnx("%s: %jd bytes after offset %jd were not read", tf->path, (intmax_t)unread,
+		    (intmax_t)tf->offset);
+		ret->files++;
+		ret->bytes += unread;
+	}
+	for (i = 0; i < fs->ndirs; i++)
+		ret->unopened += fs->dirs[i].nfailed;
 }

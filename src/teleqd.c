@@ -47,6 +47,7 @@
 #define STOP_GRACE_MS       1500    /* SIGTERM: time left for the in-flight commit */
 #define STATUS_INTERVAL_MS  2000    /* systemd STATUS= refresh */
 #define PROGRESS_TTY_MS     500     /* --once: terminal progress line refresh */
+#define EXIT_LEFTOVER       3       /* --once: bytes or files were left unread */
 #define PROGRESS_LOG_MS     10000   /* --once: progress log line when not a terminal */
 #define STAT_STACK          64      /* file_stat entries before feed_totals allocates */
 
@@ -475,7 +476,7 @@ progress_init(struct daemon *d)
  * in 4.2s (2.9k events/s, 12 MiB/s)".
  */
 static void
-log_once_summary(struct daemon *d)
+log_once_summary(struct daemon *d, const char *what)
 {
 	struct feed_totals t;
 	char el[32], evr[32], bps[32];
@@ -487,8 +488,31 @@ log_once_summary(struct daemon *d)
 	fmt_duration(el, sizeof(el), ms);
 	fmt_count(evr, sizeof(evr), (double)d->events / secs);
 	fmt_bytes(bps, sizeof(bps), moved > 0 ? (double)moved / secs : 0);
-	log_info("all feeds read: %llu commits, %llu events in %s (%s events/s, %s/s)",
+	log_info("%s: %llu commits, %llu events in %s (%s events/s, %s/s)", what,
 	    (unsigned long long)d->commits, (unsigned long long)d->events, el, evr, bps);
+}
+
+/*
+ * The end of --once: the summary, and every byte not read accounted for.
+ * A last line without newline is named and does not change the verdict
+ * (it is waiting for its newline); any other unread byte, or a matching
+ * file that could not be opened, makes the run end with EXIT_LEFTOVER.
+ */
+static void
+once_account(struct daemon *d)
+{
+	struct feed_leftover lo;
+
+	feedset_leftover(d->feeds, &lo);
+	if (lo.files == 0 && lo.unopened == 0) {
+		log_once_summary(d, "all feeds read");
+		return;
+	}
+	log_once_summary(d, "feeds read with bytes left");
+	log_warnx("--once: not everything was read: %zu files with %jd bytes left, %zu files "
+	    "that could not be opened (see above); exit status %d", lo.files, (intmax_t)lo.bytes,
+	    lo.unopened, EXIT_LEFTOVER);
+	d->exit_code = EXIT_LEFTOVER;
 }
 
 /* feed sink: one complete record. -ENOSPC when the filling batch is full. */
@@ -561,7 +585,7 @@ maybe_finish(struct daemon *d)
 			log_info("stopping: %llu commits, %llu events",
 			    (unsigned long long)d->commits, (unsigned long long)d->events);
 		else
-			log_once_summary(d);
+			once_account(d);
 		event_base_loopexit(d->base, NULL);
 	}
 }
