@@ -494,6 +494,8 @@ fpos(uint16_t feed, uint64_t dev, uint64_t ino, int64_t off, uint64_t line, cons
 	p.line = line;
 	p.fp = 0xdeadbeefULL + ino;
 	p.fplen = 64;
+	p.taillen = off < 4096 ? (uint32_t)off : 4096;
+	p.tailfp = 0xfeed0000ULL + ino;
 	snprintf(p.path, sizeof(p.path), "%s", path);
 	return p;
 }
@@ -534,7 +536,7 @@ test_commit_counters(void **state)
 	assert_hget(f, K("rejects:calls"), "lines", "13");
 	assert_int_equal(cmd_ll(f, "EXISTS %s", K("rejects:cases")), 0);
 	assert_hget(f, K("files"), "calls:5:77",
-	    "1234 13 64 00000000deadbf3c /var/log/teleq/calls 1.txt");
+	    "1234 13 64 00000000deadbf3c 1234 00000000feed004d /var/log/teleq/calls 1.txt");
 	assert_hget(f, K("stats"), "commits", "1");
 	assert_hget(f, K("stats"), "events", "11");
 	assert_true(cmd_ll(f, "HGET %s last_commit_ms", K("stats")) > 1700000000000LL);
@@ -544,6 +546,7 @@ test_commit_counters(void **state)
 	batch_clear(&b);
 	add_n(&b, booked, day(2026, 3, 1), 2);
 	p.offset = 2000;
+	p.taillen = 2000;
 	assert_int_equal(batch_position(&b, &p), 0);
 	p = fpos(0, 5, 78, 10, 1, "/var/log/teleq/calls 2.txt");
 	assert_int_equal(batch_position(&b, &p), 0);
@@ -551,7 +554,7 @@ test_commit_counters(void **state)
 	assert_hget(f, K("day:2026-03-01"), "call.booked|channel=phone", "7");
 	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "8");
 	assert_hget(f, K("files"), "calls:5:77",
-	    "2000 13 64 00000000deadbf3c /var/log/teleq/calls 1.txt");
+	    "2000 13 64 00000000deadbf3c 2000 00000000feed004d /var/log/teleq/calls 1.txt");
 	assert_int_equal(cmd_ll(f, "HLEN %s", K("files")), 2);
 
 	batch_clear(&b);
@@ -588,13 +591,35 @@ test_positions_on_ready(void **state)
 	/* a feed no longer configured, and garbage: both skipped */
 	freeReplyObject(cmd(f, "HSET %s old:1:2 %s", K("files"), "5 1 0 0000000000000000 /x"));
 	freeReplyObject(cmd(f, "HSET %s calls:1:3 %s", K("files"), "five 1 0 00 /x"));
+	freeReplyObject(cmd(f, "HSET %s calls:1:4 %s", K("files"), "5 1 9 0000000000000000 /x"));
+	freeReplyObject(cmd(f, "HSET %s calls:1:5 %s", K("files"),
+	    "5 1 0 0000000000000000 6 0000000000000000 /x"));
+	/* written by teleqd before tail fingerprints: read, only the head checked */
+	freeReplyObject(cmd(f, "HSET %s calls:1:6 %s", K("files"),
+	    "5000 7 64 00000000000000ff /var/log/teleq/old format.txt"));
+	/* a feed's start marker */
+	freeReplyObject(cmd(f, "HSET %s cases:started 1", K("files")));
 	store_free(f->st);
 	f->st = NULL;
 
 	open_store(f);
-	assert_int_equal(f->npos, 2);
-	for (i = 0; i < 2; i++) {
+	assert_int_equal(f->npos, 4);
+	for (i = 0; i < f->npos; i++) {
 		const struct file_pos *want = f->pos[i].feed == 0 ? &p1 : &p2;
+
+		if (f->pos[i].marker) {
+			assert_int_equal(f->pos[i].feed, 1);
+			continue;
+		}
+		if (f->pos[i].ino == 6) {
+			assert_int_equal(f->pos[i].offset, 5000);
+			assert_int_equal(f->pos[i].fp, 0xff);
+			assert_int_equal(f->pos[i].taillen, 0);
+			assert_string_equal(f->pos[i].path, "/var/log/teleq/old format.txt");
+			continue;
+		}
+		assert_int_equal(f->pos[i].taillen, want->taillen);
+		assert_int_equal(f->pos[i].tailfp, want->tailfp);
 
 		assert_int_equal(f->pos[i].feed, want->feed);
 		assert_int_equal(f->pos[i].dev, want->dev);
@@ -606,7 +631,6 @@ test_positions_on_ready(void **state)
 		assert_string_equal(f->pos[i].path, want->path);
 		assert_false(f->pos[i].gone);
 	}
-	assert_int_not_equal(f->pos[0].feed, f->pos[1].feed);
 	batch_done(&b);
 }
 
