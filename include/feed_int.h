@@ -64,7 +64,6 @@ struct tailfile {
 	const struct tf_conf *conf;
 	char            *path;          /* name it was found under: messages, status */
 	const char      *name;          /* last component of path */
-	int              fd;            /* -1: ghost */
 	uint64_t         dev, ino;
 
 	int64_t          offset;        /* consumed: bytes of delivered (or rejected) records */
@@ -72,6 +71,31 @@ struct tailfile {
 	int64_t          read_off;      /* file offset of the next read */
 	char            *buf;
 	size_t           len, alloc;
+	int64_t          checked_size;  /* st_size at the last check; -1 = check now */
+	int64_t          checked_mtime; /* st_mtim (ns) at the last check: a rewrite to
+	                                 * the same size changes only that */
+	/* The bytes just before offset, to tell "the same file, grown" from a
+	 * file rewritten behind an unchanged head (or a reused inode): */
+	uint8_t         *tailb;         /* the taillen bytes before offset while reading;
+	                                 * NULL when idle (tailfp is their hash) */
+	uint64_t         tailfp;        /* valid while tailb is NULL */
+
+	/* Position bookkeeping (feed.c). */
+	int64_t          start_off;     /* where first seen (or last restarted from 0) */
+	uint64_t         start_line;
+	int64_t          committed_off;
+	uint64_t         committed_line;
+	uint64_t         ghost_fp;      /* ghost: the stored fingerprint, reported back */
+	int64_t          active_ms;     /* monotonic ms of its last growth or orphaning */
+	struct file_pos  seekp;         /* parked and reseek: where to move on reopening */
+	struct parse_state ps;
+
+	int              fd;            /* -1: ghost, or parked */
+	uint32_t         headlen;
+	uint32_t         taillen;       /* <= min(TQ_TAIL_MAX, offset) */
+	uint32_t         ghost_fplen;
+	unsigned         seen_gen;      /* scan generation that last matched it */
+
 	bool             skipping;      /* discarding an over-long line up to its '\n' */
 	bool             line_only;     /* CSV: frame the next record as one line (an
 	                                 * open quote ran past max_line, or cannot be
@@ -79,31 +103,9 @@ struct tailfile {
 	bool             open_quote;    /* CSV: at the end of the file inside an open
 	                                 * quote, a line end buffered: framed line by
 	                                 * line once the file is quiet (quiet_ms) */
-
-	uint8_t          head[TQ_FP_MAX];
-	uint32_t         headlen;
-	/* The bytes just before offset, to tell "the same file, grown" from a
-	 * file rewritten behind an unchanged head (or a reused inode): */
-	uint8_t         *tailb;         /* the taillen bytes before offset while reading;
-	                                 * NULL when idle (tailfp is their hash) */
-	uint32_t         taillen;       /* <= min(TQ_TAIL_MAX, offset) */
-	uint64_t         tailfp;        /* valid while tailb is NULL */
-	int64_t          checked_size;  /* st_size at the last check; -1 = check now */
-	int64_t          checked_mtime; /* st_mtim (ns) at the last check: a rewrite to
-	                                 * the same size changes only that */
-
-	struct parse_state ps;
 	bool             header_pending;        /* CSV header to replay before reading on */
-
-	/* Position bookkeeping (feed.c). */
-	int64_t          start_off;     /* where first seen (or last restarted from 0) */
-	uint64_t         start_line;
 	bool             has_committed; /* the store holds a position for this file */
-	int64_t          committed_off;
-	uint64_t         committed_line;
 	bool             reported;      /* handed to feedset_positions at least once */
-	uint64_t         ghost_fp;      /* ghost: the stored fingerprint, reported back */
-	uint32_t         ghost_fplen;
 
 	/* Life cycle (feed.c, except deleted/orphan also set by tf_check). */
 	bool             ghost;
@@ -118,10 +120,9 @@ struct tailfile {
 	bool             reseek;        /* parked: move to seekp (a stored position,
 	                                 * or start_off when !seek_stored) on reopening */
 	bool             seek_stored;
-	struct file_pos  seekp;
 	bool             warned;        /* an I/O error on it was logged */
-	unsigned         seen_gen;      /* scan generation that last matched it */
-	int64_t          active_ms;     /* monotonic ms of its last growth or orphaning */
+
+	uint8_t          head[TQ_FP_MAX];
 };
 
 /*
