@@ -587,6 +587,32 @@ test_csv_stray_quote(void **state)
 
 
 /*
+ * Writes name as a CSV header of more than TQ_FP_MAX bytes and rows (a
+ * '|'-separated list), appending (rewrite false) or in place (true).
+ * Returns the header's length with its newline.
+ */
+static size_t
+wide_csv(struct fx *f, const char *name, const char *rows, bool in_place)
+{
+	char *h = wide_header(1500), text[4096];
+	size_t hl = strlen(h), n;
+
+	f->fc[0].format = FORMAT_CSV;
+	f->fc[0].max_line = 4096;
+	n = (size_t)snprintf(text, sizeof(text), "%s%s\n", h, rows);
+	assert_true(n < sizeof(text));
+	for (char *p = text + hl; *p; p++)
+		if (*p == '|')
+			*p = '\n';
+	if (in_place)
+		rewrite(f, name, text);
+	else
+		append(f, name, text);
+	free(h);
+	return hl;
+}
+
+/*
  * Issue 14.1: a file rewritten in place while stopped, behind a head that
  * is all CSV header (> TQ_FP_MAX bytes), is a new file: read from 0, not
  * continued from the stored offset of the old content.
@@ -595,15 +621,8 @@ static void
 test_restart_tail_mismatch(void **state)
 {
 	struct fx *f = *state;
-	char *h = wide_header(1500), *text;
-	size_t hl = strlen(h);
+	size_t hl = wide_csv(f, "a.log", "old1|old2|old3", false);
 
-	text = malloc(hl + 256);
-	assert_non_null(text);
-	f->fc[0].format = FORMAT_CSV;
-	f->fc[0].max_line = 4096;
-	snprintf(text, hl + 256, "%sold1\nold2\nold3\n", h);
-	append(f, "a.log", text);
 	start(f);
 	wait_n(f, 4);
 	commit(f);
@@ -612,15 +631,12 @@ test_restart_tail_mismatch(void **state)
 	stop(f);
 
 	/* Same inode, same head, other rows, longer than before. */
-	snprintf(text, hl + 256, "%snew1\nnew2\nnew3\nnew4\nnew5\n", h);
-	rewrite(f, "a.log", text);
+	wide_csv(f, "a.log", "new1|new2|new3|new4|new5", true);
 	start(f);
 	wait_n(f, 6);
 	assert_int_equal(f->nrec, 6);
 	assert_string_equal(f->recs[1].text, "new1");
 	assert_string_equal(f->recs[5].text, "new5");
-	free(text);
-	free(h);
 }
 
 /* The same rewrite while the file is followed: read again from 0 too. */
@@ -628,26 +644,16 @@ static void
 test_running_rewrite_keeps_head(void **state)
 {
 	struct fx *f = *state;
-	char *h = wide_header(1500), *text;
-	size_t hl = strlen(h);
 
-	text = malloc(hl + 256);
-	assert_non_null(text);
-	f->fc[0].format = FORMAT_CSV;
-	f->fc[0].max_line = 4096;
-	snprintf(text, hl + 256, "%sold1\nold2\n", h);
-	append(f, "a.log", text);
+	wide_csv(f, "a.log", "old1|old2", false);
 	start(f);
 	wait_n(f, 3);
 	settle(f);
-	snprintf(text, hl + 256, "%snew1\nnew2\nnew3\nnew4\n", h);
-	rewrite(f, "a.log", text);
+	wide_csv(f, "a.log", "new1|new2|new3|new4", true);
 	wait_n(f, 8);
 	assert_int_equal(f->nrec, 8);
 	assert_string_equal(f->recs[4].text, "new1");
 	assert_string_equal(f->recs[7].text, "new4");
-	free(text);
-	free(h);
 }
 
 /*

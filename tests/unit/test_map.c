@@ -140,6 +140,48 @@ test_csv_header_then_events(void **state)
 	    MAP_EVENT);
 }
 
+/*
+ * A file restarted from 0 with its header kept (copytruncate): the first
+ * record equal to the header is skipped, a complete header with other
+ * columns replaces it, anything else is data read with the kept columns.
+ */
+static void
+test_csv_header_kept_across_restart(void **state)
+{
+	struct fx *fx = *state;
+	struct event ev;
+	enum reject why;
+	char detail[TQ_DETAIL_MAX];
+
+	memset(&fx->ps, 0, sizeof(fx->ps));
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+
+	/* rows only after the truncation: data */
+	fx->ps.recheck_header = true;
+	assert_int_equal(run(fx, 0, "2026-03-02;10:00:00;1;Bokad;x", &ev, &why, detail), MAP_EVENT);
+	assert_false(fx->ps.recheck_header);
+	/* a header line later is only a repeated header */
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+
+	/* the header again first: skipped */
+	fx->ps.recheck_header = true;
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+	assert_int_equal(run(fx, 0, "2026-03-02;10:00:00;1;Bokad;x", &ev, &why, detail), MAP_EVENT);
+
+	/* a new export with the columns in another order: it replaces the old one */
+	fx->ps.recheck_header = true;
+	assert_int_equal(run(fx, 0, "Resultat;Datum;Tid", &ev, &why, detail), MAP_SKIP);
+	assert_int_equal(fx->ps.ncolumns, 3);
+	assert_int_equal(run(fx, 0, "Bokad;2026-03-03;11:00:00", &ev, &why, detail), MAP_EVENT);
+	assert_int_equal(ev.day, days_from_civil(2026, 3, 3));
+
+	/* a first line that is neither: data with the kept columns (here: rejected) */
+	fx->ps.recheck_header = true;
+	assert_int_equal(run(fx, 0, "Datum;Tid", &ev, &why, detail), MAP_REJECT);
+	assert_int_equal(fx->ps.ncolumns, 3);
+	assert_int_equal(run(fx, 0, "Bokad;2026-03-04;11:00:00", &ev, &why, detail), MAP_EVENT);
+}
+
 static void
 test_csv_rejects(void **state)
 {
@@ -354,6 +396,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_header_then_events),
+		cmocka_unit_test(test_csv_header_kept_across_restart),
 		cmocka_unit_test(test_csv_rejects),
 		cmocka_unit_test(test_csv_missing_header_column),
 		cmocka_unit_test(test_json_events_and_ids),
