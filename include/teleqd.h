@@ -298,6 +298,8 @@ struct feed_conf {
 	enum start_at  start_at;        /* for files first seen (default beginning) */
 	size_t         max_line;        /* bytes, default 65536, max 16 MiB */
 	unsigned       rotate_wait_ms;  /* keep a rotated-away file open this long after its last growth */
+	int64_t        accept_from_day; /* local day; earlier lines are out_of_range (2000-01-01) */
+	int64_t        accept_ahead_s;  /* lines later than now + this are out_of_range (1d) */
 	struct {
 		char    delimiter;      /* default ',' */
 		char    quote;          /* default '"', 0 = none */
@@ -492,6 +494,7 @@ enum reject {
 	REJ_DATE,               /* impossible date or time (2026-02-30) */
 	REJ_UNMAPPED,           /* a value no map covers */
 	REJ_HEADER,             /* CSV header missing or unusable */
+	REJ_RANGE,              /* time before the feed's accept_from or too far after now */
 	REJ__MAX
 };
 /* Stable short name used in counters and metrics ("bad_json", ...). */
@@ -522,10 +525,13 @@ enum map_result { MAP_EVENT, MAP_SKIP, MAP_REJECT };
  * MAP_EVENT: *ev filled. MAP_SKIP: a header line or a repeated header (no
  * event, not an error). MAP_REJECT: *why and detail (no field values, only
  * field names and shapes) are set. Pure: no I/O, no logging.
- * idkey is the 16-byte secret for hashing ids (NULL when no feed has ids).
+ * now is the daemon's calendar time (unix s, cal_now): a line later than
+ * now + fc->accept_ahead_s, or on a local day before fc->accept_from_day,
+ * is REJ_RANGE. idkey is the 16-byte secret for hashing ids (NULL when no
+ * feed has ids).
  */
 enum map_result map_record(const struct config *cfg, const struct feed_conf *fc,
-                           const struct tz *tz, const uint8_t *idkey,
+                           const struct tz *tz, int64_t now, const uint8_t *idkey,
                            struct parse_state *ps, struct map_scratch *s,
                            const char *rec, size_t len,
                            struct event *ev, enum reject *why, char *detail, size_t detaillen);

@@ -96,7 +96,11 @@ struct daemon {
 	int64_t             started_ms; /* mono_ms at start-up */
 	int64_t             last_commit_ms;     /* mono_ms of the last applied commit, 0 = none */
 	struct progress     prog;
+	int64_t             map_now;    /* cal_now() for accept_ahead, read at map_now_ms */
+	int64_t             map_now_ms; /* mono_ms of that read, 0 = never */
 };
+
+#define MAP_NOW_REFRESH_MS 1000 /* the window's "now" may be this stale (it is days wide) */
 
 static void try_commit(struct daemon *d);
 static void progress_end(struct daemon *d);
@@ -491,6 +495,22 @@ log_once_summary(struct daemon *d)
 	    (unsigned long long)d->commits, (unsigned long long)d->events, el, evr, bps);
 }
 
+/*
+ * The calendar's now for the feeds' time window, read at most once a
+ * MAP_NOW_REFRESH_MS: the test clock is a file, not to be read per line.
+ */
+static int64_t
+map_now(struct daemon *d)
+{
+	int64_t mono = mono_ms();
+
+	if (!d->map_now_ms || mono - d->map_now_ms >= MAP_NOW_REFRESH_MS) {
+		d->map_now = cal_now();
+		d->map_now_ms = mono;
+	}
+	return d->map_now;
+}
+
 /* feed sink: one complete record. -ENOSPC when the filling batch is full. */
 static int
 on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
@@ -504,8 +524,8 @@ on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
 
 	if (batch_full(d->filling))
 		return -ENOSPC;
-	mr = map_record(d->cfg, fc, d->tz, d->have_idkey ? d->idkey : NULL, rc->ps, &d->scratch,
-	    rec, len, &ev, &why, detail, sizeof(detail));
+	mr = map_record(d->cfg, fc, d->tz, map_now(d), d->have_idkey ? d->idkey : NULL, rc->ps,
+	    &d->scratch, rec, len, &ev, &why, detail, sizeof(detail));
 	if (rc->header_replay)
 		return 0;       /* only teaches the columns; counted when first read */
 	batch_line(d->filling, rc->feed);
