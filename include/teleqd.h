@@ -45,6 +45,7 @@
 void log_init(int verbosity, bool prefixes);    /* verbosity: 0 info, 1+ debug */
 void log_warn(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) TQ_PRINTF(1, 2);
+void log_errx(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_info(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) TQ_PRINTF(1, 2);
 void fatal(const char *fmt, ...) TQ_PRINTF(1, 2) TQ_NORETURN;
@@ -1198,6 +1199,8 @@ struct metrics {
 	uint64_t latency[METRICS_LAT_BUCKETS + 1];      /* commit round trips per bucket (not cumulative) */
 	double   latency_sum_ms;
 	uint64_t redis_reconnects;
+	uint64_t store_resets;                          /* handshakes that found the store emptied */
+	int64_t  store_last_reset;                      /* unix seconds of the last one, 0 = none */
 	bool     redis_connected;
 	uint64_t alerts_queued[AK__MAX];
 	uint64_t deliveries[2][2];                      /* [CH_MAIL/CH_WEBHOOK][0 failed, 1 delivered] */
@@ -1405,6 +1408,14 @@ int  store_commit(struct store *st, const struct batch *b, store_done_fn *done, 
  * (batch.dedup_from_day) and the commit carries no set for them.
  */
 int64_t store_dedup_from_day(const struct store *st, int64_t now_s);
+/*
+ * Wall-clock ms at which this connection's handshake found the store
+ * emptied (no stats "commits" and no file position, after this process
+ * had seen commits there), 0 when it did not. Valid from sink.ready until
+ * the next connection. A daemon started against an emptied Redis cannot
+ * tell it from a first start: that is never a reset.
+ */
+int64_t store_reset_ms(const struct store *st);
 bool store_connected(const struct store *st);
 /* Recomputes every indicator period of the last two years (start-up, reload). */
 void store_recompute_all(struct store *st);

@@ -745,6 +745,44 @@ load_cases(struct daemon *d, const struct stored_case *cases, size_t ncases)
 	log_debug("redis: %zu case states loaded", cases_count(d->cases));
 }
 
+#define RESET_NAMES 8        /* files named in the store-reset line; the rest are counted */
+
+/*
+ * The store was emptied (store_reset_ms): says so once, at error level,
+ * before the feeds rewind. Every open file is about to be re-read from
+ * where it was first seen (the store holds no position), so the counters
+ * come back for those files; what files rotated out of the globs held, or
+ * a file held before where it was first seen, is gone from Redis for good.
+ */
+static void
+log_store_reset(struct daemon *d)
+{
+	struct file_stat fst[RESET_NAMES];
+	char names[600];
+	size_t n, i, shown = 0, used = 0;
+	int w;
+
+	n = feedset_stat(d->feeds, fst, RESET_NAMES);
+	names[0] = '\0';
+	for (i = 0; i < n && i < RESET_NAMES; i++) {
+		w = snprintf(names + used, sizeof(names) - used, "%s%s", shown ? ", " : "", fst[i].path);
+		if (w < 0 || (size_t)w >= sizeof(names) - used) {
+			names[used] = '\0';    /* a path that does not fit is counted below */
+			break;
+		}
+		used += (size_t)w;
+		shown++;
+	}
+	if (shown < n)
+		snprintf(names + used, sizeof(names) - used, "%sand %zu more", shown ? ", " : "",
+		    n - shown);
+	log_errx("redis: the store was emptied (no commits and no file positions, after this daemon "
+	    "had committed there): counters are rebuilt from the files still followed; %zu file%s "
+	    "re-read from where they were first seen%s%s; counts of files rotated out of the globs "
+	    "before now, and of lines before where a file was first seen, are missing",
+	    n, n == 1 ? "" : "s", n ? ": " : "", names);
+}
+
 /*
  * store: connected; pos holds what Redis has committed, and cases the case
  * states committed with it. Start or rewind the feeds.
@@ -760,6 +798,8 @@ on_store_ready(void *arg, const struct file_pos *pos, size_t n, const struct sto
 	batch_clear(d->filling);
 	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
 	load_cases(d, cases, ncases);
+	if (store_reset_ms(d->store))
+		log_store_reset(d);
 	if ((r = feedset_start(d->feeds, pos, n)) < 0)
 		fatalx("cannot start feeds: %s", strerror(-r));
 	d->ready = true;
