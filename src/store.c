@@ -2219,6 +2219,9 @@ store_reconfigure(struct store *st, const struct config *cfg)
 	st->password_len = pwlen;
 	log_info("redis: settings changed, reconnecting to %s", addr_name(st));
 	st->backoff_ms = 0;
+	/* another store: finding it empty is no reset */
+	st->saw_commits = false;
+	st->reset_unrecorded_ms = 0;
 	if (!st->ac)
 		return 0;       /* an attempt is scheduled already; it uses the new settings */
 	st_hold(st);

@@ -11,7 +11,8 @@
 # reset_ms written, and teleqctl status saying "store reset at <time>"; the
 # counters then equal what the files still present hold (an independent
 # computation), with nothing from the file rotated away. A second reset
-# (FLUSHALL while connected) counts 2.
+# (FLUSHALL while connected) counts 2. A SIGHUP to another key prefix (a
+# store never written to) is no reset.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
@@ -100,5 +101,14 @@ _resets_are() {
 assert_ok "teleqd_store_resets_total 2" wait_for 10 _resets_are 2
 assert_eq "and one more error line" 1 \
 	"$(tail -c +$((log_at + 1)) "$TQ_LOG" | grep '^<3>' | grep -c 'the store was emptied' || true)"
+# --- SIGHUP to another key prefix: a store never written to, not an emptied one
+log_at=$(wc -c <"$TQ_LOG")
+write_config max_delay_ms=50 rotate_wait_ms=200 prefix=\"other:\"
+kill -HUP "$TQ_PID"
+assert_ok "under the new prefix the files are counted from their start" wait_events "$present" 20
+assert_ok "GET /metrics" metrics_scrape "$T/m3"
+assert_eq "a new prefix is no store reset" 2 "$(metric_value "$T/m3" teleqd_store_resets_total)"
+assert_eq "and no error line" 0 \
+	"$(tail -c +$((log_at + 1)) "$TQ_LOG" | grep -c '^<3>' || true)"
 assert_ok "SIGTERM: exit 0" tq_stop
 done_testing
