@@ -47,6 +47,7 @@ void log_init(int verbosity, bool prefixes);    /* verbosity: 0 info, 1+ debug *
 void log_warn(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_notice(const char *fmt, ...) TQ_PRINTF(1, 2);
+void log_errx(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_info(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) TQ_PRINTF(1, 2);
 void fatal(const char *fmt, ...) TQ_PRINTF(1, 2) TQ_NORETURN;
@@ -300,6 +301,8 @@ struct feed_conf {
 	enum start_at  start_at;        /* for files first seen (default beginning) */
 	size_t         max_line;        /* bytes, default 65536, max 16 MiB */
 	unsigned       rotate_wait_ms;  /* keep a rotated-away file open this long after its last growth */
+	int64_t        accept_from_day; /* local day; earlier lines are out_of_range (2000-01-01) */
+	int64_t        accept_ahead_s;  /* lines later than now + this are out_of_range (1d) */
 	struct {
 		char    delimiter;      /* default ',' */
 		char    quote;          /* default '"', 0 = none */
@@ -494,6 +497,7 @@ enum reject {
 	REJ_DATE,               /* impossible date or time (2026-02-30) */
 	REJ_UNMAPPED,           /* a value no map covers */
 	REJ_HEADER,             /* CSV header missing or unusable */
+	REJ_RANGE,              /* time before the feed's accept_from or too far after now */
 	REJ__MAX
 };
 /* Stable short name used in counters and metrics ("bad_json", ...). */
@@ -526,10 +530,13 @@ enum map_result { MAP_EVENT, MAP_SKIP, MAP_REJECT };
  * MAP_EVENT: *ev filled. MAP_SKIP: a header line or a repeated header (no
  * event, not an error). MAP_REJECT: *why and detail (no field values, only
  * field names and shapes) are set. Pure: no I/O, no logging.
- * idkey is the 16-byte secret for hashing ids (NULL when no feed has ids).
+ * now is the daemon's calendar time (unix s, cal_now): a line later than
+ * now + fc->accept_ahead_s, or on a local day before fc->accept_from_day,
+ * is REJ_RANGE. idkey is the 16-byte secret for hashing ids (NULL when no
+ * feed has ids).
  */
 enum map_result map_record(const struct config *cfg, const struct feed_conf *fc,
-                           const struct tz *tz, const uint8_t *idkey,
+                           const struct tz *tz, int64_t now, const uint8_t *idkey,
                            struct parse_state *ps, struct map_scratch *s,
                            const char *rec, size_t len,
                            struct event *ev, enum reject *why, char *detail, size_t detaillen);
@@ -1216,6 +1223,8 @@ struct metrics {
 	uint64_t latency[METRICS_LAT_BUCKETS + 1];      /* commit round trips per bucket (not cumulative) */
 	double   latency_sum_ms;
 	uint64_t redis_reconnects;
+	uint64_t store_resets;                          /* handshakes that found the store emptied */
+	int64_t  store_last_reset;                      /* unix seconds of the last one, 0 = none */
 	bool     redis_connected;
 	uint64_t alerts_queued[AK__MAX];
 	uint64_t deliveries[2][2];                      /* [CH_MAIL/CH_WEBHOOK][0 failed, 1 delivered] */
@@ -1443,6 +1452,14 @@ int  store_commit(struct store *st, const struct batch *b, store_done_fn *done, 
  * (batch.dedup_from_day) and the commit carries no set for them.
  */
 int64_t store_dedup_from_day(const struct store *st, int64_t now_s);
+/*
+ * Wall-clock ms at which this connection's handshake found the store
+ * emptied (no stats "commits" and no file position, after this process
+ * had seen commits there), 0 when it did not. Valid from sink.ready until
+ * the next connection. A daemon started against an emptied Redis cannot
+ * tell it from a first start: that is never a reset.
+ */
+int64_t store_reset_ms(const struct store *st);
 bool store_connected(const struct store *st);
 /* Recomputes every indicator period of the last two years (start-up, reload). */
 void store_recompute_all(struct store *st);

@@ -1228,6 +1228,81 @@ static int parse_dimensions(struct ctx *c, struct feed_ctx *fx, const yaml_node_
 	return 0;
 }
 
+#define DUR_MIN         ((int64_t)60)   /* seconds */
+#define DUR_HOUR        ((int64_t)3600)
+#define DUR_DAY         ((int64_t)86400)
+
+/*
+ * Writes seconds s in the largest unit that divides it exactly ("90s",
+ * "15m", "7d") into buf, for messages. Returns buf.
+ */
+static const char *fmt_duration(int64_t s, char buf[static 24])
+{
+	if (s != 0 && s % DUR_DAY == 0)
+		snprintf(buf, 24, "%" PRId64 "d", s / DUR_DAY);
+	else if (s != 0 && s % DUR_HOUR == 0)
+		snprintf(buf, 24, "%" PRId64 "h", s / DUR_HOUR);
+	else if (s != 0 && s % DUR_MIN == 0)
+		snprintf(buf, 24, "%" PRId64 "m", s / DUR_MIN);
+	else
+		snprintf(buf, 24, "%" PRId64 "s", s);
+	return buf;
+}
+
+/* Gives a duration (see duration_parse) of min..max seconds in *ret. */
+static int get_duration(struct ctx *c, const yaml_node_t *n, const char *what, int64_t min,
+                        int64_t max, int64_t *ret)
+{
+	char buf[64], lo[24], hi[24];
+	const char *s;
+	size_t len;
+	int64_t v;
+	int r;
+
+	r = get_text(c, n, what, CFG_MAX_SHORT, &s, &len);
+	if (r < 0)
+		return r;
+	r = duration_parse(s, len, &v);
+	if (r == -EINVAL)
+		return fail(c, n, "bad duration '%s' for %s: expected a whole number and a unit "
+		            "(s, m, h, d or w), like 30s, 15m, 24h, 7d or 2w", shown(s, len, buf), what);
+	if (r < 0 || v < min || v > max)
+		return fail(c, n, "%s must be between %s and %s, not '%s'", what,
+		            fmt_duration(min, lo), fmt_duration(max, hi), shown(s, len, buf));
+	*ret = v;
+	return 0;
+}
+
+/*
+ * Gives a date "YYYY-MM-DD" as a day number in *ret, between 1971-01-01
+ * and 9999-12-31: a history stream id is a period's local midnight in
+ * unsigned ms (the year 1970 starts before the epoch east of UTC), and
+ * period names have four-digit years.
+ */
+static int get_date(struct ctx *c, const yaml_node_t *n, const char *what, int64_t *ret)
+{
+	char buf[64];
+	const char *s;
+	size_t len;
+	int64_t wall, day;
+	int r;
+
+	if (n->type != YAML_SCALAR_NODE || is_null(n))
+		return fail_type(c, n, what, "a date (YYYY-MM-DD)");
+	if ((r = get_text(c, n, what, CFG_MAX_SHORT, &s, &len)) < 0)
+		return r;
+	r = len == 10 ? time_parse_fmt(s, len, "%Y-%m-%d", &wall) : -EINVAL;
+	if (r < 0)
+		return fail(c, n, "bad date '%s' for %s: expected YYYY-MM-DD", shown(s, len, buf),
+		            what);
+	day = floor_div(wall, 86400);
+	if (day < days_from_civil(1971, 1, 1) || day > days_from_civil(9999, 12, 31))
+		return fail(c, n, "%s must be between 1971-01-01 and 9999-12-31, not '%s'", what,
+		            shown(s, len, buf));
+	*ret = day;
+	return 0;
+}
+
 /* Sets a feed's defaults (see struct feed_conf). */
 static void feed_defaults(struct feed_conf *fc, const yaml_node_t *n)
 {
@@ -1235,6 +1310,8 @@ static void feed_defaults(struct feed_conf *fc, const yaml_node_t *n)
 	fc->start_at = START_BEGINNING;
 	fc->max_line = 65536;
 	fc->rotate_wait_ms = 5000;
+	fc->accept_from_day = days_from_civil(2000, 1, 1);
+	fc->accept_ahead_s = DUR_DAY;
 	fc->csv.delimiter = ',';
 	fc->csv.quote = '"';
 	fc->csv.header = true;
@@ -1276,10 +1353,12 @@ static int parse_encoding(struct ctx *c, struct feed_conf *fc, const yaml_node_t
 static int parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 {
 	enum { K_NAME, K_PATH, K_FORMAT, K_START_AT, K_MAX_LINE, K_ROTATE_WAIT_MS, K_ENCODING,
-	       K_CSV, K_TIME, K_ID, K_EVENT, K_SET, K_DIMENSIONS, K_CASE, K_EXTEND_TO, K__N };
+	       K_CSV, K_TIME, K_ID, K_EVENT, K_SET, K_DIMENSIONS, K_CASE, K_EXTEND_TO,
+	       K_ACCEPT_FROM, K_ACCEPT_AHEAD, K__N };
 	static const char *const keys[K__N] = { "name", "path", "format", "start_at", "max_line",
 	                                        "rotate_wait_ms", "encoding", "csv", "time", "id",
-	                                        "event", "set", "dimensions", "case", "extend_to" };
+	                                        "event", "set", "dimensions", "case", "extend_to",
+	                                        "accept_from", "accept_ahead" };
 	static const struct enum_name formats[] = { { "csv", FORMAT_CSV }, { "jsonl", FORMAT_JSONL } };
 	static const struct enum_name starts[] = { { "beginning", START_BEGINNING },
 	                                           { "end", START_END } };
@@ -1337,6 +1416,13 @@ static int parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 			return r;
 		fc->rotate_wait_ms = (unsigned)u;
 	}
+	if (v[K_ACCEPT_FROM] &&
+	    (r = get_date(c, v[K_ACCEPT_FROM], "accept_from", &fc->accept_from_day)) < 0)
+		return r;
+	if (v[K_ACCEPT_AHEAD] &&
+	    (r = get_duration(c, v[K_ACCEPT_AHEAD], "accept_ahead", 0, 366 * DUR_DAY,
+	                      &fc->accept_ahead_s)) < 0)
+		return r;
 	if (v[K_CSV]) {
 		if (fc->format != FORMAT_CSV)
 			return fail(c, v[K_CSV], "csv settings do not apply to a jsonl feed");
@@ -1973,10 +2059,6 @@ static int parse_indicators(struct ctx *c, const yaml_node_t *n)
 
 /* ------------------------------------------------------------------ alerts */
 
-#define DUR_MIN         ((int64_t)60)   /* seconds */
-#define DUR_HOUR        ((int64_t)3600)
-#define DUR_DAY         ((int64_t)86400)
-
 /* Names of the template kinds, by enum alert_kind (the keys of templates:). */
 static const char *const alert_kinds[AK__MAX] = {
 	[AK_BREACH] = "breach", [AK_REMINDER] = "reminder", [AK_RESOLVED] = "resolved",
@@ -1989,47 +2071,6 @@ static void argv_free(char **argv)
 	for (size_t i = 0; argv && argv[i]; i++)
 		free(argv[i]);
 	free(argv);
-}
-
-/*
- * Writes seconds s in the largest unit that divides it exactly ("90s",
- * "15m", "7d") into buf, for messages. Returns buf.
- */
-static const char *fmt_duration(int64_t s, char buf[static 24])
-{
-	if (s != 0 && s % DUR_DAY == 0)
-		snprintf(buf, 24, "%" PRId64 "d", s / DUR_DAY);
-	else if (s != 0 && s % DUR_HOUR == 0)
-		snprintf(buf, 24, "%" PRId64 "h", s / DUR_HOUR);
-	else if (s != 0 && s % DUR_MIN == 0)
-		snprintf(buf, 24, "%" PRId64 "m", s / DUR_MIN);
-	else
-		snprintf(buf, 24, "%" PRId64 "s", s);
-	return buf;
-}
-
-/* Gives a duration (see duration_parse) of min..max seconds in *ret. */
-static int get_duration(struct ctx *c, const yaml_node_t *n, const char *what, int64_t min,
-                        int64_t max, int64_t *ret)
-{
-	char buf[64], lo[24], hi[24];
-	const char *s;
-	size_t len;
-	int64_t v;
-	int r;
-
-	r = get_text(c, n, what, CFG_MAX_SHORT, &s, &len);
-	if (r < 0)
-		return r;
-	r = duration_parse(s, len, &v);
-	if (r == -EINVAL)
-		return fail(c, n, "bad duration '%s' for %s: expected a whole number and a unit "
-		            "(s, m, h, d or w), like 30s, 15m, 24h, 7d or 2w", shown(s, len, buf), what);
-	if (r < 0 || v < min || v > max)
-		return fail(c, n, "%s must be between %s and %s, not '%s'", what,
-		            fmt_duration(min, lo), fmt_duration(max, hi), shown(s, len, buf));
-	*ret = v;
-	return 0;
 }
 
 /*

@@ -8,7 +8,8 @@
  * committed was rotated away and its state is "rotated"); the latest event
  * time (stats last_event:<feed>) and the reject counts (K rejects:<feed>).
  * Then Redis (address, PING round trip) and the daemon's writer record
- * (stats: pid, version, when it connected, reconnects, last commit, totals).
+ * (stats: pid, version, when it connected, reconnects, last commit, totals,
+ * and reset_ms: when the daemon last found Redis emptied).
  *
  * Nothing here changes Redis. Values from Redis are made terminal-safe
  * before printing; file paths are operator data, never personal data.
@@ -250,6 +251,12 @@ print_text(FILE *out, const struct config *cfg, const struct tz *tz, const struc
 	fprintf(out, "commits    %" PRId64 ", last %s; %" PRId64 " events, %" PRId64
 	        " duplicates dropped\n", hint(s->stats, "commits", 0), when,
 	        hint(s->stats, "events", 0), hint(s->stats, "duplicates", 0));
+	if (hint(s->stats, "reset_ms", 0) > 0) {
+		/* the daemon found Redis emptied and rebuilt the counters from its files */
+		fmt_when(when, sizeof(when), tz, hint(s->stats, "reset_ms", 0) / 1000, now);
+		fprintf(out, "store      reset at %s: counters rebuilt from the files then followed; "
+		        "files rotated away before it are not counted\n", when);
+	}
 	for (i = 0; i < s->nfeeds; i++) {
 		const struct feed_conf *fc = &cfg->feeds[i];
 		int64_t nrej = 0;
@@ -342,6 +349,11 @@ print_json(FILE *out, const struct config *cfg, const struct status *s)
 		fprintf(out, ",\"last_commit\":%" PRId64, t);
 	else
 		fprintf(out, ",\"last_commit\":null");
+	t = hint(s->stats, "reset_ms", 0) / 1000;
+	if (t > 0)
+		fprintf(out, ",\"store_reset\":%" PRId64, t);
+	else
+		fprintf(out, ",\"store_reset\":null");
 	fprintf(out, ",\"feeds\":[");
 	for (i = 0; i < s->nfeeds; i++) {
 		const struct feed_conf *fc = &cfg->feeds[i];

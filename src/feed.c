@@ -1255,8 +1255,9 @@ feedset_free(struct feedset *fs)
 static void
 rewind_all(struct feedset *fs)
 {
-	struct tailfile *tf, *next;
+	struct tailfile *tf, *next, *first_lost = NULL;
 	int64_t now = mono_ms();
+	size_t nlost = 0;
 
 	for (tf = fs->head; tf; tf = next) {
 		const struct file_pos *p = find_pos(fs, tf->conf->feed, tf->dev, tf->ino);
@@ -1276,9 +1277,8 @@ rewind_all(struct feedset *fs)
 			tf->seek_stored = p != NULL;
 			if (p)
 				tf->seekp = *p;
-			else if (tf->has_committed)
-				log_warnx("%s: the store lost its position; rereading from where it "
-				    "was first seen", tf->path);
+			else if (tf->has_committed && nlost++ == 0)
+				first_lost = tf;
 			tf->has_committed = p != NULL;
 			if (p) {
 				tf->committed_off = p->offset;
@@ -1287,9 +1287,8 @@ rewind_all(struct feedset *fs)
 		} else if (p) {
 			place_at(tf, p);
 		} else {
-			if (tf->has_committed)
-				log_warnx("%s: the store lost its position; rereading from where it "
-				    "was first seen", tf->path);
+			if (tf->has_committed && nlost++ == 0)
+				first_lost = tf;
 			tf->has_committed = false;
 			(void)tf_seek(tf, tf->start_off, tf->start_line);
 		}
@@ -1299,6 +1298,14 @@ rewind_all(struct feedset *fs)
 			tf->active_ms = now;
 		tf->dirty = true;
 	}
+	/* One line, however many files: after an emptied Redis it is all of
+	 * them, and the store has said so at error level already. */
+	if (nlost == 1)
+		log_warnx("%s: the store lost its position; rereading from where it was first seen",
+		    first_lost->path);
+	else if (nlost > 1)
+		log_warnx("%s and %zu more files: the store lost their positions; rereading each "
+		    "from where it was first seen", first_lost->path, nlost - 1);
 }
 
 /* Starts or restarts following from the committed positions; see teleqd.h. */

@@ -26,8 +26,13 @@
 --
 -- Per stream: an id above the last id is appended; an id present with
 -- identical fields, or absent with value "", changes nothing; anything
--- else rebuilds the stream. Returns { entries appended, streams rebuilt }.
--- Everything is checked before the first write; errors start with "TELEQ".
+-- else rebuilds the stream. An entry whose period start cannot be a stream
+-- id (not 1 to 15 digits, or 0: a period before 1970), and every entry for a key
+-- that holds something other than a stream, is skipped and counted: one
+-- bad period never keeps the others from being written. Returns { entries
+-- appended, streams rebuilt, entries skipped }. Everything is checked
+-- before the first write; errors (a script and daemon that do not match)
+-- start with "TELEQ".
 
 local function fail(msg)
 	error({ err = 'TELEQ ' .. msg })
@@ -71,6 +76,7 @@ end
 
 local per = {}          -- key index -> entries
 local order = {}        -- key indexes in first-seen order (deterministic)
+local skipped = 0
 for i = 0, n - 1 do
 	local b = 3 + 6 * i
 	local k = tonumber(ARGV[b])
@@ -78,32 +84,38 @@ for i = 0, n - 1 do
 	if not k or k < 1 or k > #KEYS or k ~= math.floor(k) then
 		fail('bad key index')
 	end
-	if type(ms) ~= 'string' or #ms > 15 or not string.match(ms, '^%d+$') then
-		fail('bad period start')
+	-- 0-0 is no stream id either (XADD refuses it)
+	if type(ms) ~= 'string' or #ms > 15 or not string.match(ms, '^%d+$') or
+	    tonumber(ms) < 1 then
+		skipped = skipped + 1
+	else
+		if not per[k] then
+			per[k] = {}
+			order[#order + 1] = k
+		end
+		local list = per[k]
+		list[#list + 1] = {
+			ms = tonumber(ms),
+			id = ms .. '-0',
+			del = ARGV[b + 2] == '',
+			f = { 'value', ARGV[b + 2], 'target', ARGV[b + 3],
+			      'numerator', ARGV[b + 4], 'denominator', ARGV[b + 5] },
+		}
 	end
-	if not per[k] then
-		per[k] = {}
-		order[#order + 1] = k
-	end
-	local list = per[k]
-	list[#list + 1] = {
-		ms = tonumber(ms),
-		id = ms .. '-0',
-		del = ARGV[b + 2] == '',
-		f = { 'value', ARGV[b + 2], 'target', ARGV[b + 3],
-		      'numerator', ARGV[b + 4], 'denominator', ARGV[b + 5] },
-	}
 end
+local streams = {}      -- the key indexes of order that are streams, or absent
 for _, k in ipairs(order) do
 	local t = redis.call('TYPE', KEYS[k])['ok']
-	if t ~= 'stream' and t ~= 'none' then
-		fail('history key of type ' .. t .. ', not a stream')
-	end
 	table.sort(per[k], function(a, b) return a.ms < b.ms end)
 	for j = 2, #per[k] do
 		if per[k][j].ms == per[k][j - 1].ms then
 			fail('repeated period')
 		end
+	end
+	if t == 'stream' or t == 'none' then
+		streams[#streams + 1] = k
+	else
+		skipped = skipped + #per[k]
 	end
 end
 
@@ -135,7 +147,7 @@ local function rebuild(key, list)
 end
 
 local appended, rebuilt = 0, 0
-for _, k in ipairs(order) do
+for _, k in ipairs(streams) do
 	local key, list = KEYS[k], per[k]
 	local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
 	local lastms = -1
@@ -181,4 +193,4 @@ for _, k in ipairs(order) do
 		rebuilt = rebuilt + 1
 	end
 end
-return { appended, rebuilt }
+return { appended, rebuilt, skipped }

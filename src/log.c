@@ -75,6 +75,17 @@ log_notice(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Error without errno: something was lost that an operator must know of. */
+void
+log_errx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, -1, fmt, ap);
+	va_end(ap);
+}
+
 /* Informational line. */
 void
 log_info(const char *fmt, ...)

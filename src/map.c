@@ -31,6 +31,7 @@ static const char *const reject_names[REJ__MAX] = {
 	[REJ_DATE]     = "bad_date",
 	[REJ_UNMAPPED] = "unmapped",
 	[REJ_HEADER]   = "header",
+	[REJ_RANGE]    = "out_of_range",
 };
 
 /* Stable name of a reject reason, used in Redis, metrics and logs. */
@@ -272,11 +273,16 @@ apply_rule(const struct feed_conf *fc, const struct rule *r, const struct fieldv
 
 /*
  * Parses the line's time into ev->utc and ev->day (the local calendar day).
- * tzm memoizes the zone's offset across lines. Returns MAP_EVENT or MAP_REJECT.
+ * tzm memoizes the zone's offset across lines. A time outside the feed's
+ * window (its local day before accept_from, or later than now plus
+ * accept_ahead) is out_of_range: a year 1900 or 9999 from a broken export
+ * must not make day keys that reports and history streams cannot hold.
+ * Returns MAP_EVENT or MAP_REJECT.
  */
 static enum map_result
-map_time(const struct feed_conf *fc, const struct tz *tz, struct tz_memo *tzm, const struct fieldv *vals,
-    char *join, size_t joincap, struct event *ev, enum reject *why, char *detail, size_t detaillen)
+map_time(const struct feed_conf *fc, const struct tz *tz, struct tz_memo *tzm, int64_t now,
+    const struct fieldv *vals, char *join, size_t joincap, struct event *ev, enum reject *why,
+    char *detail, size_t detaillen)
 {
 	const struct fieldv *a = &vals[fc->time.slot[0]];
 	const char *s;
@@ -332,6 +338,12 @@ map_time(const struct feed_conf *fc, const struct tz *tz, struct tz_memo *tzm, c
 		ev->utc = tz_wall_to_utc_memo(tz, tzm, t);
 		ev->day = floor_div(t, 86400);
 	}
+	if (ev->day < fc->accept_from_day)
+		return REJECT(REJ_RANGE, "time in '%s' before the feed's accept_from",
+		    fc->slots[fc->time.slot[0]]);
+	if (ev->utc > now + fc->accept_ahead_s)
+		return REJECT(REJ_RANGE, "time in '%s' later than now plus the feed's accept_ahead",
+		    fc->slots[fc->time.slot[0]]);
 	return MAP_EVENT;
 }
 
@@ -366,7 +378,7 @@ hash_id(const uint8_t *idkey, const char *feed, const struct fieldv *v, char *tm
  */
 enum map_result
 map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz *tz,
-    const uint8_t *idkey, struct parse_state *ps, struct map_scratch *s,
+    int64_t now, const uint8_t *idkey, struct parse_state *ps, struct map_scratch *s,
     const char *rec, size_t len, struct event *ev, enum reject *why, char *detail,
     size_t detaillen)
 {
@@ -426,7 +438,7 @@ map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz
 	}
 
 	memset(ev, 0, sizeof(*ev));
-	mr = map_time(fc, tz, &s->tzm, vals, out, (size_t)(end - out), ev, why, detail, detaillen);
+	mr = map_time(fc, tz, &s->tzm, now, vals, out, (size_t)(end - out), ev, why, detail, detaillen);
 	if (mr != MAP_EVENT)
 		return mr;
 	ev->c.event = apply_rule(fc, &fc->event, vals, "event", why, detail, detaillen);

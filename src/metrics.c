@@ -28,6 +28,10 @@
  *                                                        0.001 .. 5 s and +Inf
  *   teleqd_redis_connected                     gauge     1 connected, 0 not
  *   teleqd_redis_reconnects_total              counter   connections re-established after a loss
+ *   teleqd_store_resets_total                  counter   handshakes that found the store
+ *                                                        emptied after this process had
+ *                                                        committed there (store_reset_ms)
+ *   teleqd_store_last_reset_timestamp_seconds  gauge     unix seconds of the last one, 0 = none
  *   teleqd_alerts_queued_total{kind}           counter   alerts queued, per alert_kind_name()
  *   teleqd_alert_deliveries_total{channel,result}
  *                                              counter   delivery attempts per channel_name(),
@@ -416,6 +420,13 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 	out_family(&o, "teleqd_redis_reconnects_total", "counter",
 	           "Times the connection to Redis was established again after a loss.");
 	out_printf(&o, "teleqd_redis_reconnects_total %" PRIu64 "\n", m->redis_reconnects);
+	out_family(&o, "teleqd_store_resets_total", "counter",
+	           "Times Redis was found emptied (no commits, no file positions) after teleqd had "
+	           "committed there; the files still followed were re-read.");
+	out_printf(&o, "teleqd_store_resets_total %" PRIu64 "\n", m->store_resets);
+	out_family(&o, "teleqd_store_last_reset_timestamp_seconds", "gauge",
+	           "When Redis was last found emptied, unix seconds; 0 = not since start.");
+	out_printf(&o, "teleqd_store_last_reset_timestamp_seconds %" PRId64 "\n", m->store_last_reset);
 
 	out_family(&o, "teleqd_alerts_queued_total", "counter", "Alerts queued for delivery, by kind.");
 	for (size_t k = 0; k < AK__MAX; k++)

@@ -624,6 +624,22 @@ build_hist(struct recompute *rc, const struct config *cfg, const struct hist_ent
 #undef PUSHF
 
 /*
+ * Logs history entries hist.lua skipped (a key that is not a stream),
+ * rate limited like job errors: the same key would repeat it per commit.
+ * The others were written.
+ */
+static void
+hist_skipped(struct recompute *rc, long long n)
+{
+	unsigned suppressed = 0;
+
+	if (ratelimit_pass(&rc->rl, mono_ms() / 1000, &suppressed))
+		log_warnx("recompute: %lld history entries skipped (a hist: key that is not a "
+		    "stream, or a period before 1970); the others were written%s", n,
+		    suppressed ? " (similar messages suppressed)" : "");
+}
+
+/*
  * The EXEC reply: one reply per queued command. A command that failed
  * while the others ran (a key of the wrong type, hist.lua refusing its
  * arguments) fails the job, logged; the history script's counts are
@@ -640,12 +656,15 @@ exec_replies(struct job *job, const redisReply *reply)
 		if (e->type == REDIS_REPLY_ERROR) {
 			job_error(job, e, k == job->hist_pos ? "writing the history streams" :
 			    "writing indicators");
-		} else if (k == job->hist_pos && e->type == REDIS_REPLY_ARRAY && e->elements == 2 &&
+		} else if (k == job->hist_pos && e->type == REDIS_REPLY_ARRAY && e->elements == 3 &&
 		           e->element[0]->type == REDIS_REPLY_INTEGER &&
 		           e->element[1]->type == REDIS_REPLY_INTEGER &&
-		           (e->element[0]->integer || e->element[1]->integer)) {
-			log_debug("recompute: history: %lld entries appended, %lld streams rebuilt",
-			    e->element[0]->integer, e->element[1]->integer);
+		           e->element[2]->type == REDIS_REPLY_INTEGER) {
+			if (e->element[0]->integer || e->element[1]->integer)
+				log_debug("recompute: history: %lld entries appended, %lld streams rebuilt",
+				    e->element[0]->integer, e->element[1]->integer);
+			if (e->element[2]->integer)
+				hist_skipped(job->rc, e->element[2]->integer);
 		}
 	}
 }
@@ -754,7 +773,9 @@ job_write(struct job *job)
 				if (!queue_cmd(job))
 					goto out;
 			}
-			if (closed) {
+			/* a period starting before 1970 has no stream id (accept_from keeps
+			 * its lines out; counters from before it may remain): left out */
+			if (closed && period_start_ms(pd, tz) > 0) {
 				hist[nhist].slot = i * HIST_KINDS + (size_t)(pd->kind - P_MONTH);
 				hist[nhist].ms = period_start_ms(pd, tz);
 				hist[nhist].cur = cur;

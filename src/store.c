@@ -396,6 +396,7 @@ struct req {
 	void              *done_arg;
 	int64_t            sent_ms;         /* REQ_COMMIT: monotonic, for the latency histogram */
 	uint64_t           seq;             /* REQ_COMMIT: the stats "commits" value it expects */
+	int64_t            reset_ms;        /* REQ_COMMIT: the reset_ms it records, 0 = none */
 };
 
 struct store {
@@ -426,6 +427,10 @@ struct store {
 	/* Commits in flight, oldest first: Redis answers in this order. */
 	struct req          *inflight[STORE_INFLIGHT_MAX];
 	uint64_t             seq;           /* what the next commit expects in stats "commits" */
+	int64_t              reset_ms;      /* wall ms of a reset this connection's handshake found */
+	int64_t              reset_unrecorded_ms;   /* a reset not yet in stats reset_ms, 0 = none */
+	bool                 saw_commits;   /* this process saw commits in the store since its
+	                                     * last reset: an empty store now means it was emptied */
 
 	struct arena         arena;
 	struct argv_buf      ab;
@@ -980,6 +985,18 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 		commits = 0;
 	}
 	snprintf(st->epoch, sizeof(st->epoch), "%lld", reply->element[0]->integer);
+	/* Emptied: no commits and no position where this process saw commits
+	 * (a restart without persistence, FLUSHALL). Said once, by the sink
+	 * that knows the files, at error level. */
+	st->reset_ms = 0;
+	if (st->saw_commits && seq->type == REDIS_REPLY_NIL && reply->element[2]->elements == 0) {
+		st->reset_ms = st->reset_unrecorded_ms = wall_ms();
+		st->saw_commits = false;
+		tq_metrics.store_resets++;
+		tq_metrics.store_last_reset = st->reset_ms / 1000;
+	}
+	if (commits > 0)
+		st->saw_commits = true;
 	st->seq = commits;
 	st->broken = false;
 	files = reply->element[2];
@@ -1406,7 +1423,7 @@ build_commit(struct store *st, const struct batch *b)
 			ckey[i] = (int32_t)(4 + nd + nm + ns + nr + nc++);
 
 	need = 3 + (3 + nd + nm + ns + nr + nc) + 10 + ns + 9 + 9 * b->ncounts + b->nids +
-	    2 * b->npos + 3 * nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS + 9 * b->ncdeltas +
+	    2 * b->npos + 3 * nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS + 2 + 9 * b->ncdeltas +
 	    3 * b->ncases;
 	if (need > INT_MAX)
 		return -E2BIG;
@@ -1568,12 +1585,18 @@ build_commit(struct store *st, const struct batch *b)
 	/* latest event time per feed: (stats field, unix s), kept as a maximum */
 	for (i = 0, j = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
 		j += b->last_utc[i] ? 1 : 0;
-	PUSH_INT(j);
+	/* and the time of a store reset, with the first commit of the rebuilt
+	 * counters: it survives as they do (teleqctl status shows it) */
+	PUSH_INT(j + (st->reset_unrecorded_ms ? 1 : 0));
 	for (i = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
 		if (b->last_utc[i]) {
 			PUSH_FMT("last_event:%s", cfg->feeds[i].name);
 			PUSH_INT(b->last_utc[i]);
 		}
+	if (st->reset_unrecorded_ms) {
+		argv_str(ab, "reset_ms");
+		PUSH_INT(st->reset_unrecorded_ms);
+	}
 
 	/* deadline counters: (month idx, field, delta), the field deadline:<name>|<outcome> */
 	for (i = 0, j = 0; i < b->ncdeltas; i++)
@@ -1666,7 +1689,7 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 	const struct batch *b = rq->b;
 	store_done_fn *done = rq->done;
 	void *darg = rq->done_arg;
-	int64_t sent_ms = rq->sent_ms;
+	int64_t sent_ms = rq->sent_ms, reset_ms = rq->reset_ms;
 	redisReply *reply = r;
 	unsigned suppressed = 0, i;
 	int status;
@@ -1708,6 +1731,9 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 			    reply->element[0]->integer, reply->element[1]->integer);
 		st->commits++;
 		st->backoff_ms = 0;
+		st->saw_commits = true;
+		if (reset_ms && st->reset_unrecorded_ms == reset_ms)
+			st->reset_unrecorded_ms = 0;    /* stats reset_ms holds it now */
 		count_commit(b, reply, mono_ms() - sent_ms);
 		touch_batch(st, b);
 		status = 0;
@@ -1747,6 +1773,7 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
 	rq->done_arg = arg;
 	rq->sent_ms = mono_ms();
 	rq->seq = st->seq;
+	rq->reset_ms = st->reset_unrecorded_ms;
 	if ((r = send_req(st, rq, on_commit_reply, &st->ab)) < 0)
 		return r;
 	st->seq++;
@@ -1785,6 +1812,13 @@ const struct config *
 store_config(const struct store *st)
 {
 	return st->cfg;
+}
+
+/* The reset this connection's handshake found; see teleqd.h. */
+int64_t
+store_reset_ms(const struct store *st)
+{
+	return st->reset_ms;
 }
 
 /* Today's local day number in the configured zone. */
@@ -2108,6 +2142,9 @@ store_reconfigure(struct store *st, const struct config *cfg)
 	st->password_len = pwlen;
 	log_info("redis: settings changed, reconnecting to %s", addr_name(st));
 	st->backoff_ms = 0;
+	/* another store: finding it empty is no reset */
+	st->saw_commits = false;
+	st->reset_unrecorded_ms = 0;
 	if (!st->ac)
 		return 0;       /* an attempt is scheduled already; it uses the new settings */
 	st_hold(st);

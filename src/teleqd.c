@@ -97,7 +97,11 @@ struct daemon {
 	int64_t             started_ms; /* mono_ms at start-up */
 	int64_t             last_commit_ms;     /* mono_ms of the last applied commit, 0 = none */
 	struct progress     prog;
+	int64_t             map_now;    /* cal_now() for accept_ahead, read at map_now_ms */
+	int64_t             map_now_ms; /* mono_ms of that read, 0 = never */
 };
+
+#define MAP_NOW_REFRESH_MS 1000 /* the window's "now" may be this stale (it is days wide) */
 
 static void try_commit(struct daemon *d);
 static void progress_end(struct daemon *d);
@@ -515,6 +519,22 @@ once_account(struct daemon *d)
 	d->exit_code = EXIT_LEFTOVER;
 }
 
+/*
+ * The calendar's now for the feeds' time window, read at most once a
+ * MAP_NOW_REFRESH_MS: the test clock is a file, not to be read per line.
+ */
+static int64_t
+map_now(struct daemon *d)
+{
+	int64_t mono = mono_ms();
+
+	if (!d->map_now_ms || mono - d->map_now_ms >= MAP_NOW_REFRESH_MS) {
+		d->map_now = cal_now();
+		d->map_now_ms = mono;
+	}
+	return d->map_now;
+}
+
 /* feed sink: one complete record. -ENOSPC when the filling batch is full. */
 static int
 on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
@@ -528,8 +548,8 @@ on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
 
 	if (batch_full(d->filling))
 		return -ENOSPC;
-	mr = map_record(d->cfg, fc, d->tz, d->have_idkey ? d->idkey : NULL, rc->ps, &d->scratch,
-	    rec, len, &ev, &why, detail, sizeof(detail));
+	mr = map_record(d->cfg, fc, d->tz, map_now(d), d->have_idkey ? d->idkey : NULL, rc->ps,
+	    &d->scratch, rec, len, &ev, &why, detail, sizeof(detail));
 	if (rc->header_replay)
 		return 0;       /* only teaches the columns; counted when first read */
 	batch_line(d->filling, rc->feed);
@@ -749,6 +769,44 @@ load_cases(struct daemon *d, const struct stored_case *cases, size_t ncases)
 	log_debug("redis: %zu case states loaded", cases_count(d->cases));
 }
 
+#define RESET_NAMES 8        /* files named in the store-reset line; the rest are counted */
+
+/*
+ * The store was emptied (store_reset_ms): says so once, at error level,
+ * before the feeds rewind. Every open file is about to be re-read from
+ * where it was first seen (the store holds no position), so the counters
+ * come back for those files; what files rotated out of the globs held, or
+ * a file held before where it was first seen, is gone from Redis for good.
+ */
+static void
+log_store_reset(struct daemon *d)
+{
+	struct file_stat fst[RESET_NAMES];
+	char names[600];
+	size_t n, i, shown = 0, used = 0;
+	int w;
+
+	n = feedset_stat(d->feeds, fst, RESET_NAMES);
+	names[0] = '\0';
+	for (i = 0; i < n && i < RESET_NAMES; i++) {
+		w = snprintf(names + used, sizeof(names) - used, "%s%s", shown ? ", " : "", fst[i].path);
+		if (w < 0 || (size_t)w >= sizeof(names) - used) {
+			names[used] = '\0';    /* a path that does not fit is counted below */
+			break;
+		}
+		used += (size_t)w;
+		shown++;
+	}
+	if (shown < n)
+		snprintf(names + used, sizeof(names) - used, "%sand %zu more", shown ? ", " : "",
+		    n - shown);
+	log_errx("redis: the store was emptied (no commits and no file positions, after this daemon "
+	    "had committed there): counters are rebuilt from the files still followed; %zu file%s "
+	    "re-read from where they were first seen%s%s; counts of files rotated out of the globs "
+	    "before now, and of lines before where a file was first seen, are missing",
+	    n, n == 1 ? "" : "s", n ? ": " : "", names);
+}
+
 /*
  * store: connected; pos holds what Redis has committed, and cases the case
  * states committed with it. Start or rewind the feeds.
@@ -764,6 +822,8 @@ on_store_ready(void *arg, const struct file_pos *pos, size_t n, const struct sto
 	batch_clear(d->filling);
 	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
 	load_cases(d, cases, ncases);
+	if (store_reset_ms(d->store))
+		log_store_reset(d);
 	if ((r = feedset_start(d->feeds, pos, n)) < 0)
 		fatalx("cannot start feeds: %s", strerror(-r));
 	d->ready = true;

@@ -275,7 +275,9 @@ static void map_one(const struct config *cfg, const struct feed_conf *fc, const 
 	if (l->full)
 		return;
 	detail[0] = '\0';
-	mr = map_record(cfg, fc, tz, key, ps, s, l->buf, l->len, &ev, &why, detail, sizeof(detail));
+	/* a fixed now (2026-06-01 UTC): the same outcome every run */
+	mr = map_record(cfg, fc, tz, INT64_C(1780272000), key, ps, s, l->buf, l->len, &ev, &why,
+	                detail, sizeof(detail));
 	switch (mr) {
 	case MAP_REJECT:
 		FUZZ_CHECK(why < REJ__MAX && detail[0] != '\0');

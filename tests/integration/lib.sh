@@ -513,6 +513,26 @@ month_field() {
 	echo "${_v:-0}"
 }
 
+# metrics_scrape FILE: GET /metrics of the running daemon (the port from the
+# log's last "http: listening on") into FILE; false when it does not answer 200.
+metrics_scrape() {
+	_ms_port=$(grep -o 'http: listening on 127\.0\.0\.1:[0-9]*' "$TQ_LOG" | tail -n 1 | sed 's/.*://')
+	[ -n "$_ms_port" ] || return 1
+	python3 - "$_ms_port" "$1" <<'EOF_PY'
+import sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+with opener.open("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5) as r:
+    body = r.read()
+with open(sys.argv[2], "wb") as f:
+    f.write(body)
+EOF_PY
+}
+# metric_value FILE SERIES: the value of SERIES (name with its labels, as
+# written) in a scrape, "absent" when not there.
+metric_value() {
+	awk -v s="$2" '$1 == s { print $2; f = 1; exit } END { if (!f) print "absent" }' "$1"
+}
+
 # Rejects of feed $1 under reason $2 ("lines" for the lines read), 0 when absent.
 rejects() {
 	_v=$(rcli HGET "${KP}rejects:$1" "$2")

@@ -4,17 +4,23 @@
 #
 # Each kind of bad line (empty, too_long, nul, encoding, bad_json, bad_csv
 # including stray quotes, columns, missing_field, bad_time, bad_date,
-# unmapped) sits between good
+# unmapped, out_of_range: 1900, 9999 and two days after the daemon's now on
+# a fake calendar) sits between good
 # lines of the TeleQ log (Windows-1252) or the case feed (JSON lines). The
 # files are read once at start and once more appended live. Expected: every
 # reject counted in rejects:<feed> under its reason, a dead letter naming the
 # reason and the line, "lines" equal to the records read, every good line
-# counted, the daemon still running.
+# counted, the daemon still running, and the history streams of the closed
+# months written (a 1900 line used to stop every one of them), with no key
+# of a day outside the window.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
 redis_start
-write_config
+write_config max_delay_ms=50
+# the calendar on 10 June 2026: March and Q1 are closed, so they have history
+export TELEQD_TEST_CLOCK=$T/clock
+TZ=Europe/Stockholm date -d "2026-06-10 12:00:00" +%s >"$T/clock"
 
 C=$(csv_path bad)
 J=$(jsonl_path bad)
@@ -87,6 +93,12 @@ write_bad() {
 	cput skip '%s\r\n' "$CSV_HEADER"      # a repeated header: skipped, not an error
 	cput good "$G" 12 "$QUEUE"
 	cput good '2026-03-02;"08:13:00";"%s";"Bokad";00:01:30;"070-5550101";19700101-1234\r\n' "$QUEUE"
+	# outside accept_from (2000-01-01) .. now + accept_ahead (1d)
+	cput out_of_range '1900-01-01;00:00:00;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput out_of_range '1999-12-31;23:59:59;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput out_of_range '9999-12-31;23:59:59;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput out_of_range '2026-06-12;13:00:00;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n' "$QUEUE"
+	cput good "$G" 18 "$QUEUE"
 
 	jput good "$JG" "$k" 1
 	jput bad_json '{"case_id":"B-%s-1","created":\n' "$k"
@@ -102,6 +114,8 @@ write_bad() {
 	jput bad_date '{"case_id":"B-%s-9","created":"2026-02-30T09:00:00Z","source":"web","party":"patient","type":"patient"}\n' "$k"
 	jput bad_time '{"case_id":"B-%s-10","created":"yesterday","source":"web","party":"patient","type":"patient"}\n' "$k"
 	jput too_long '{"case_id":"B-%s-11","created":"2026-03-02T09:00:00Z","source":"web","note":"%s"}\n' "$k" "$LONG"
+	jput out_of_range '{"case_id":"B-%s-13","created":"1900-01-01T00:00:00Z","source":"web","party":"patient","type":"patient"}\n' "$k"
+	jput out_of_range '{"case_id":"B-%s-14","created":"9999-12-31T23:59:59Z","source":"web","party":"patient","type":"patient"}\n' "$k"
 	jput good "$JG" "$k" 12
 }
 
@@ -142,6 +156,25 @@ check_round() {
 	assert_eq "$1: rejects:$CSV_FEED lines = records read" "$cn" "$(rejects "$CSV_FEED" lines)"
 	assert_eq "$1: rejects:$JSONL_FEED lines = records read" "$jn" "$(rejects "$JSONL_FEED" lines)"
 	assert_ok "$1: the daemon keeps running" alive "$TQ_PID"
+	assert_eq "$1: no day, month or indicator key outside the window" "" \
+		"$(keys_like '*' | grep -E ':(19[0-9][0-9]|9999|10000|2026-06-12)' || true)"
+	# the closed month March 2026 and its quarter: every indicator with a
+	# value has its entry (the recompute after the last commit may still run)
+	assert_ok "$1: the history streams of the closed periods are written" \
+		wait_for 10 hist_written
+}
+
+# hist_written: hist:<ind>:month holds March 2026 for the call and case
+# indicators, hist:<ind>:quarter 2026-Q1.
+hist_written() {
+	_m=$(python3 -c 'import datetime, zoneinfo
+print(int(datetime.datetime(2026, 3, 1, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm")).timestamp() * 1000))')
+	_q=$(python3 -c 'import datetime, zoneinfo
+print(int(datetime.datetime(2026, 1, 1, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm")).timestamp() * 1000))')
+	for _i in analog_patient_contacts telephone_bookings digital_patient_contacts; do
+		[ -n "$(rcli XRANGE "${KP}hist:$_i:month" "$_m" "$_m")" ] || return 1
+		[ -n "$(rcli XRANGE "${KP}hist:$_i:quarter" "$_q" "$_q")" ] || return 1
+	done
 }
 
 write_bad 1
@@ -152,9 +185,14 @@ write_bad 2
 check_round "appended live"
 
 # Every reason the brief names occurred.
-for r in empty too_long nul encoding bad_json bad_csv columns missing_field bad_time bad_date unmapped; do
+for r in empty too_long nul encoding bad_json bad_csv columns missing_field bad_time bad_date unmapped out_of_range; do
 	assert_ok "reason $r was exercised and counted" grep -q " $r " "$T/got.txt"
 done
+assert_ok "GET /metrics" metrics_scrape "$T/metrics"
+assert_eq "/metrics: teleqd_rejects_total has the out_of_range reason" 8 \
+	"$(metric_value "$T/metrics" "teleqd_rejects_total{feed=\"$CSV_FEED\",reason=\"out_of_range\"}")"
+assert_match "teleqctl status lists out_of_range among the rejects" "out_of_range 8" \
+	"$(ctl status)"
 assert_match "rejects are logged with their reason" 'rejected \((bad_json|unmapped|empty|nul)\)' "$(cat "$TQ_LOG")"
 
 # Still reading: one more good line of each feed.

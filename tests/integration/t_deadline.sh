@@ -28,7 +28,8 @@ need_bins
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 redis_start
-write_config window_days=3660 max_delay_ms=50
+# the generated committee data runs past the fake calendar, and the reference counts all of it
+write_config window_days=3660 max_delay_ms=50 accept_ahead=366d
 export TELEQD_TEST_CLOCK=$T/clock
 TZNAME=Europe/Stockholm
 REF=$TQ_ROOT/tools/committee_deadlines.py
@@ -155,7 +156,7 @@ tq_stop || true
 
 # ------------------------------------------------ 3. kill -9 and restart
 rcli FLUSHALL >/dev/null
-write_config window_days=3660 max_delay_ms=50 max_events=300
+write_config window_days=3660 max_delay_ms=50 max_events=300 accept_ahead=366d
 set_clock "2026-04-03 00:05:00"
 tq_start
 wait_for 30 _commits_at_least 3 || bail "no commits to interrupt"
@@ -169,7 +170,7 @@ assert_files_equal "kill -9 mid-backfill and restart: deadline counters and case
 
 # ------------------------------------------------- 4. states expire
 set_clock "2036-06-01 12:00:00"
-write_config window_days=30 max_delay_ms=50
+write_config window_days=30 max_delay_ms=50 accept_ahead=366d
 tq_start
 assert_ok "years later every decided case state is deleted" wait_for 10 _no_case_states
 compare "years later (every case decided, the states gone)" "2036-06-01 12:00"

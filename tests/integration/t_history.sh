@@ -22,6 +22,9 @@
 #   5. conf/grafana: the dashboard JSON parses, and every Redis key it names
 #      (with $prefix and $indicator substituted) exists here; the
 #      provisioning files parse (when python3-yaml is installed).
+#   6. hist.lua on its own: an entry whose period start cannot be a stream
+#      id (before 1970: negative) and a history key that is not a stream
+#      are skipped and counted; every other entry of the run is written.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
@@ -300,6 +303,28 @@ for f in sys.argv[1:]:
 else
 	skip "the provisioning files are valid YAML" "python3-yaml not installed"
 fi
+
+# ------------------------------------------------ 6. one bad period blocks nothing
+rcli SET "x{h}:str" text >/dev/null
+m1=$(start_ms 2026-01)
+m2=$(start_ms 2026-02)
+reply=$(rcli EVAL "$(cat "$TQ_ROOT/src/hist.lua")" 3 "x{h}:a" "x{h}:b" "x{h}:str" th1 5 \
+	1 -2208992400000 0.5000 0.7500 1 2 \
+	1 "$m1" 0.2500 0.7500 1 4 \
+	2 "$m1" 0.5000 0.7500 2 4 \
+	2 "$m2" 1.0000 0.7500 4 4 \
+	3 "$m1" 0.5000 0.7500 1 2 | tr '\n' ' ')
+assert_eq "hist.lua: 3 appended, 0 rebuilt, 2 skipped (a 1900 period, a key not a stream)" \
+	"3 0 2 " "$reply"
+assert_eq "the other entries of the stream with the bad period are written" \
+	"$m1-0 value 0.2500 target 0.7500 numerator 1 denominator 4" "$(hist_rows "x{h}:a")"
+assert_eq "and those of the other stream" "$m1-0 $m2-0" "$(hist_ids "x{h}:b")"
+assert_eq "the key that is not a stream is left alone" text "$(rcli GET "x{h}:str")"
+reply=$(rcli EVAL "$(cat "$TQ_ROOT/src/hist.lua")" 1 "x{h}:a" th1 2 \
+	1 99999999999999999999 0.5000 0.7500 1 2 \
+	1 "$m2" 0.5000 0.7500 1 2 | tr '\n' ' ')
+assert_eq "a period start of 20 digits: skipped, the other appended" "1 0 1 " "$reply"
+rcli DEL "x{h}:a" "x{h}:b" "x{h}:str" >/dev/null
 
 dump_everything "$T/dump"
 assert_no_match "no phone number or personnummer in Redis" '070-5550101|19700101-1234|073-5550199|19650505-4321' \

@@ -408,6 +408,8 @@ static void test_defaults(void **state)
 	assert_int_equal(f->start_at, START_BEGINNING);
 	assert_int_equal(f->max_line, 65536);
 	assert_int_equal(f->rotate_wait_ms, 5000);
+	assert_int_equal(f->accept_from_day, days_from_civil(2000, 1, 1));
+	assert_int_equal(f->accept_ahead_s, 86400);
 	assert_int_equal(f->csv.delimiter, ',');
 	assert_int_equal(f->csv.quote, '"');
 	assert_true(f->csv.header);
@@ -704,6 +706,39 @@ static void test_err_range(void **state)
 	            "t.yaml:5:15: max_line must be between 16 and 16777216");
 	parse_fails(FEED_HEAD "    max_line: 99999999999999999999999\n" FEED_TAIL,
 	            "t.yaml:5:15: max_line must be between 16 and 16777216");
+}
+
+/* A feed's time window: accept_from a date, accept_ahead a duration, each checked. */
+static void test_accept_window(void **state)
+{
+	struct config *cfg = parse_ok(FEED_HEAD "    accept_from: 2024-02-29\n"
+	                              "    accept_ahead: 0s\n" FEED_TAIL);
+
+	(void)state;
+	assert_int_equal(cfg->feeds[0].accept_from_day, days_from_civil(2024, 2, 29));
+	assert_int_equal(cfg->feeds[0].accept_ahead_s, 0);
+	config_free(cfg);
+	cfg = parse_ok(FEED_HEAD "    accept_from: \"1971-01-01\"\n"
+	               "    accept_ahead: 366d\n" FEED_TAIL);
+	assert_int_equal(cfg->feeds[0].accept_from_day, days_from_civil(1971, 1, 1));
+	assert_int_equal(cfg->feeds[0].accept_ahead_s, 366 * 86400);
+	config_free(cfg);
+
+	parse_fails(FEED_HEAD "    accept_from: 2026-02-30\n" FEED_TAIL,
+	            "t.yaml:5:18: bad date '2026-02-30' for accept_from: expected YYYY-MM-DD");
+	parse_fails(FEED_HEAD "    accept_from: 1.1.2000\n" FEED_TAIL,
+	            "t.yaml:5:18: bad date '1.1.2000' for accept_from: expected YYYY-MM-DD");
+	parse_fails(FEED_HEAD "    accept_from: 2000-01-01 00:00\n" FEED_TAIL,
+	            "t.yaml:5:18: bad date '2000-01-01 00:00' for accept_from: expected YYYY-MM-DD");
+	parse_fails(FEED_HEAD "    accept_from: 1900-01-01\n" FEED_TAIL,
+	            "t.yaml:5:18: accept_from must be between 1971-01-01 and 9999-12-31, "
+	            "not '1900-01-01'");
+	parse_fails(FEED_HEAD "    accept_from: [2000-01-01]\n" FEED_TAIL,
+	            "t.yaml:5:18: accept_from must be a date (YYYY-MM-DD), not a sequence");
+	parse_fails(FEED_HEAD "    accept_ahead: 1x\n" FEED_TAIL,
+	            "t.yaml:5:19: bad duration '1x' for accept_ahead");
+	parse_fails(FEED_HEAD "    accept_ahead: 367d\n" FEED_TAIL,
+	            "t.yaml:5:19: accept_ahead must be between 0s and 366d, not '367d'");
 }
 
 static void test_err_bad_enum(void **state)
@@ -1871,6 +1906,7 @@ int main(void)
 		cmocka_unit_test(test_err_duplicate_key),
 		cmocka_unit_test(test_err_wrong_type),
 		cmocka_unit_test(test_err_range),
+		cmocka_unit_test(test_accept_window),
 		cmocka_unit_test(test_err_bad_enum),
 		cmocka_unit_test(test_err_bad_target),
 		cmocka_unit_test(test_err_duplicate_name),

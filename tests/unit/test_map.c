@@ -38,6 +38,13 @@ static const char yaml[] =
     "    case: case_id\n"
     "    extend_to: until\n"
     "    event: { field: event, map: { postponed: case.postponed, confirmed: case.confirmed } }\n"
+    "  - name: window\n"
+    "    path: /tmp/window/*.jsonl\n"
+    "    format: jsonl\n"
+    "    time: { field: at }\n"
+    "    accept_from: 2020-01-01\n"
+    "    accept_ahead: 2h\n"
+    "    event: { value: case.opened }\n"
     "indicators:\n"
     "  - name: booked\n"
     "    title: Andel bokade\n"
@@ -51,6 +58,7 @@ struct fx {
 	struct map_scratch s;
 	struct parse_state ps;
 	uint8_t            key[16];
+	int64_t            now;         /* the daemon's now for accept_ahead */
 };
 
 static int
@@ -69,6 +77,8 @@ setup(void **state)
 	if (map_scratch_init(&fx.s, 65536) < 0)
 		return -1;
 	memcpy(fx.key, "0123456789abcdef", 16);
+	/* later than every line of these tests plus a day */
+	fx.now = days_from_civil(2027, 1, 1) * 86400;
 	*state = &fx;
 	return 0;
 }
@@ -88,8 +98,8 @@ teardown(void **state)
 static enum map_result
 run(struct fx *fx, int f, const char *rec, struct event *ev, enum reject *why, char *detail)
 {
-	return map_record(fx->cfg, &fx->cfg->feeds[f], fx->tz, fx->key, &fx->ps, &fx->s, rec,
-	    strlen(rec), ev, why, detail, TQ_DETAIL_MAX);
+	return map_record(fx->cfg, &fx->cfg->feeds[f], fx->tz, fx->now, fx->key, &fx->ps, &fx->s,
+	    rec, strlen(rec), ev, why, detail, TQ_DETAIL_MAX);
 }
 
 static const char *
@@ -218,7 +228,7 @@ test_csv_rejects(void **state)
 		assert_null(strstr(detail, "070-"));
 	}
 	/* A NUL byte inside the record. */
-	assert_int_equal(map_record(fx->cfg, &fx->cfg->feeds[0], fx->tz, fx->key, &fx->ps, &fx->s,
+	assert_int_equal(map_record(fx->cfg, &fx->cfg->feeds[0], fx->tz, fx->now, fx->key, &fx->ps, &fx->s,
 	    "2026-03-02;1\0:00:00;1;Bokad;x", 29, &ev, &why, detail, sizeof(detail)), MAP_REJECT);
 	assert_int_equal(why, REJ_NUL);
 }
@@ -367,6 +377,75 @@ test_case_and_extend_to(void **state)
 	}
 }
 
+/* Maps rec of feed f, which must be rejected out_of_range naming the time field, not its value. */
+static void
+out_of_range(struct fx *fx, int f, const char *rec, const char *field, const char *value)
+{
+	struct event ev;
+	enum reject why = REJ__MAX;
+	char detail[TQ_DETAIL_MAX] = "";
+
+	if (run(fx, f, rec, &ev, &why, detail) != MAP_REJECT)
+		fail_msg("'%s': not rejected", rec);
+	if (why != REJ_RANGE)
+		fail_msg("'%s': got %s, want out_of_range (%s)", rec, reject_name(why), detail);
+	assert_string_equal(reject_name(why), "out_of_range");
+	assert_non_null(strstr(detail, field));
+	assert_null(strstr(detail, value));
+}
+
+/* Maps rec of feed f, which must give an event on local day (y, m, d). */
+static void
+in_range(struct fx *fx, int f, const char *rec, int64_t y, unsigned m, unsigned d)
+{
+	struct event ev;
+	enum reject why = REJ__MAX;
+	char detail[TQ_DETAIL_MAX] = "";
+
+	if (run(fx, f, rec, &ev, &why, detail) != MAP_EVENT)
+		fail_msg("'%s': rejected as %s (%s)", rec, reject_name(why), detail);
+	assert_int_equal(ev.day, days_from_civil(y, m, d));
+}
+
+/*
+ * Times outside the feed's window are out_of_range: a local day before
+ * accept_from (default 2000-01-01), or an instant more than accept_ahead
+ * (default 1d) after the daemon's now. Both boundaries are inside.
+ */
+static void
+test_time_window(void **state)
+{
+	struct fx *fx = *state;
+	int64_t saved = fx->now;
+
+	memset(&fx->ps, 0, sizeof(fx->ps));
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &(struct event){ 0 },
+	    &(enum reject){ 0 }, (char[TQ_DETAIL_MAX]){ 0 }), MAP_SKIP);
+	/* defaults: from 2000-01-01 (local), to a day after now */
+	out_of_range(fx, 0, "1900-01-01;00:00:00;1;Bokad;x", "Datum", "1900");
+	out_of_range(fx, 0, "1999-12-31;23:59:59;1;Bokad;x", "Datum", "1999");
+	in_range(fx, 0, "2000-01-01;00:00:00;1;Bokad;x", 2000, 1, 1);
+	out_of_range(fx, 0, "9999-12-31;23:59:59;1;Bokad;x", "Datum", "9999");
+	/* now = 2026-06-01 10:00 UTC = 12:00 CEST: up to 2026-06-02 12:00:00 CEST */
+	fx->now = days_from_civil(2026, 6, 1) * 86400 + 10 * 3600;
+	in_range(fx, 0, "2026-06-02;12:00:00;1;Bokad;x", 2026, 6, 2);
+	out_of_range(fx, 0, "2026-06-02;12:00:01;1;Bokad;x", "Datum", "2026");
+	/* jsonl, zoned times: the same instant limit */
+	in_range(fx, 1, "{\"created\":\"2026-06-02T10:00:00Z\",\"case_id\":\"A\",\"source\":\"web\","
+	    "\"who\":\"patient\"}", 2026, 6, 2);
+	out_of_range(fx, 1, "{\"created\":\"2026-06-02T12:00:01+02:00\",\"case_id\":\"A\","
+	    "\"source\":\"web\",\"who\":\"patient\"}", "created", "2026");
+	out_of_range(fx, 1, "{\"created\":\"1900-01-01T00:00:00Z\",\"case_id\":\"A\",\"source\":\"web\","
+	    "\"who\":\"patient\"}", "created", "1900");
+
+	/* configured: from 2020-01-01 by the local day (Stockholm), 2 hours ahead */
+	out_of_range(fx, 3, "{\"at\":\"2019-12-31T22:59:59Z\"}", "at", "2019");
+	in_range(fx, 3, "{\"at\":\"2019-12-31T23:00:00Z\"}", 2020, 1, 1);
+	in_range(fx, 3, "{\"at\":\"2026-06-01T12:00:00Z\"}", 2026, 6, 1);
+	out_of_range(fx, 3, "{\"at\":\"2026-06-01T12:00:01Z\"}", "at", "2026");
+	fx->now = saved;
+}
+
 static void
 test_dst_wall_times(void **state)
 {
@@ -403,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_json_rejects),
 		cmocka_unit_test(test_case_and_extend_to),
 		cmocka_unit_test(test_dst_wall_times),
+		cmocka_unit_test(test_time_window),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -298,6 +298,8 @@ test_render(void **state)
 	metrics_observe_latency(&m, 480);
 	metrics_observe_latency(&m, 9000);
 	m.redis_reconnects = 2;
+	m.store_resets = 1;
+	m.store_last_reset = 1774950000;
 	m.redis_connected = true;
 	m.alerts_queued[AK_BREACH] = 4;
 	m.alerts_queued[AK_SUMMARY] = 1;
@@ -358,6 +360,10 @@ test_render(void **state)
 	has_line(out, "teleqd_commit_duration_seconds_count 6");
 	has_line(out, "teleqd_redis_connected 1");
 	has_line(out, "teleqd_redis_reconnects_total 2");
+	has_line(out, "# TYPE teleqd_store_resets_total counter");
+	has_line(out, "teleqd_store_resets_total 1");
+	has_line(out, "# TYPE teleqd_store_last_reset_timestamp_seconds gauge");
+	has_line(out, "teleqd_store_last_reset_timestamp_seconds 1774950000");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"breach\"} 4");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"summary\"} 1");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"reminder\"} 0");
@@ -367,8 +373,9 @@ test_render(void **state)
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"mail\",result=\"failed\"} 2");
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"webhook\",result=\"delivered\"} 0");
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"webhook\",result=\"failed\"} 7");
-	/* 2 + 2x(lines, events, files) + 2xREJ__MAX + 3 + 15 + 2 + 5 + 4 */
-	assert_int_equal(check_exposition(out), 2 + 6 + 2 * REJ__MAX + 3 + 15 + 2 + 5 + 4);
+	/* 2 + 2x(lines, events, files) + 2xREJ__MAX + 3 + 15 + 2 (redis) + 2 (store resets)
+	 * + 5 + 4 */
+	assert_int_equal(check_exposition(out), 2 + 6 + 2 * REJ__MAX + 3 + 15 + 2 + 2 + 5 + 4);
 	free(out);
 
 	/* disconnected, nothing observed: a zero histogram is still complete */
