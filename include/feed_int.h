@@ -79,6 +79,9 @@ struct tailfile {
 	uint8_t         *tailb;         /* the taillen bytes before offset while reading;
 	                                 * NULL when idle (tailfp is their hash) */
 	uint64_t         tailfp;        /* valid while tailb is NULL */
+	int64_t          btime;         /* birth time (statx, ns), 0 = unknown */
+	uint32_t         gen;           /* restarts from 0 (restart, place_at mismatch) */
+	uint32_t         committed_gen; /* gen of the last position committed */
 
 	/* Position bookkeeping (feed.c). */
 	int64_t          start_off;     /* where first seen (or last restarted from 0) */
@@ -142,9 +145,10 @@ int  tf_ghost(const struct file_pos *p, const struct tf_conf *conf, struct tailf
 /* Closes the descriptor and frees everything. Accepts NULL. */
 void tf_free(struct tailfile *tf);
 /*
- * True when stored position p fits this file: size >= p->offset, the
- * first p->fplen bytes hash to p->fp, and the p->taillen bytes before
- * p->offset hash to p->tailfp. An I/O error counts as a mismatch.
+ * True when stored position p fits this file: the same birth time (when
+ * both are known), size >= p->offset, the first p->fplen bytes hash to
+ * p->fp, and the p->taillen bytes before p->offset hash to p->tailfp. An
+ * I/O error counts as a mismatch.
  */
 bool tf_matches(struct tailfile *tf, const struct file_pos *p);
 /*

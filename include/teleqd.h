@@ -562,6 +562,9 @@ struct file_pos {
 	uint64_t tailfp;        /* fingerprint of the taillen bytes just before offset */
 	uint32_t taillen;       /* min(TQ_TAIL_MAX, offset); 0 in a position stored
 	                         * before tail fingerprints (only the head is checked) */
+	int64_t  btime;         /* the file's birth time (statx, ns), 0 = unknown: an
+	                         * inode reused by a new file has another one */
+	uint32_t gen;           /* feed.c only: the file's restart count when taken */
 	bool     gone;          /* file finished for good: drop its stored entry */
 	bool     marker;        /* not a file: the feed has been started (start_at
 	                         * applies only before its first commit) */

@@ -279,6 +279,7 @@ place_at(struct tailfile *tf, const struct file_pos *p)
 		    "inode was reused, or it was rewritten); a new file: reading from the start",
 		    tf->path, (intmax_t)p->offset);
 		(void)tf_seek(tf, 0, 0);
+		tf->gen++;      /* the new fingerprints must be committed */
 	}
 	tf->has_committed = true;
 	tf->committed_off = p->offset;
@@ -1401,7 +1402,7 @@ feedset_positions(struct feedset *fs, struct batch *b)
 		bool gone = tf->ghost || (tf->finished && tf->has_committed);
 
 		if (!gone && tf->has_committed && tf->offset == tf->committed_off &&
-		    tf->line == tf->committed_line)
+		    tf->line == tf->committed_line && tf->gen == tf->committed_gen)
 			continue;
 		tf_position(tf, &p);
 		p.gone = gone;
@@ -1445,6 +1446,7 @@ feedset_committed(struct feedset *fs, const struct batch *b)
 		tf->has_committed = true;
 		tf->committed_off = p->offset;
 		tf->committed_line = p->line;
+		tf->committed_gen = p->gen;
 		finished = finished || tf->finished;
 	}
 	if (finished)

@@ -6,11 +6,13 @@
  *   field  "<feed>:<dev>:<ino>"         a file
  *          "<feed>:started"             the feed's start marker (struct
  *                                       file_pos.marker), value "1"
- *   value  "<offset> <line> <fplen> <fp> <taillen> <tailfp> <path>"
- *          fp and tailfp are 16 lowercase hex digits.
+ *   value  "<offset> <line> <fplen> <fp> <taillen> <tailfp> <btime> <path>"
+ *          fp and tailfp are 16 lowercase hex digits, btime the file's
+ *          birth time in ns (0 = unknown).
  *
- * Positions written before tail fingerprints lack "<taillen> <tailfp>";
- * they are still read (taillen 0: only the head is checked on resume).
+ * Positions written before tail fingerprints lack "<taillen> <tailfp>
+ * <btime>"; they are still read (taillen 0, btime 0: only the head is
+ * checked on resume).
  * The two forms are told apart by the fifth token: a path is absolute, so
  * it starts with '/', a length with a digit.
  */
@@ -58,7 +60,7 @@ pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, s
           struct file_pos *ret)
 {
 	const char *c2, *c1, *s = v, *end = v + vlen, *t;
-	uint64_t dev, ino, off, line, fplen, fp, taillen = 0, tailfp = 0;
+	uint64_t dev, ino, off, line, fplen, fp, taillen = 0, tailfp = 0, btime = 0;
 	size_t tlen, ml = sizeof(MARKER_SUFFIX) - 1;
 	int fi;
 
@@ -95,6 +97,9 @@ pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, s
 		t = next_tok(&s, end, &tlen);
 		if (tlen != 16 || !scan_u64(t, tlen, 16, &tailfp))
 			return -EINVAL;
+		t = next_tok(&s, end, &tlen);
+		if (!scan_u64(t, tlen, 10, &btime) || btime > INT64_MAX)
+			return -EINVAL;
 	}
 	if ((fi = feed_index(cfg, f, (size_t)(c1 - f))) < 0)
 		return -ENOENT;
@@ -107,6 +112,7 @@ pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, s
 	ret->fp = fp;
 	ret->taillen = (uint32_t)taillen;
 	ret->tailfp = tailfp;
+	ret->btime = (int64_t)btime;
 	/* the rest is the path, spaces and all (messages and status only) */
 	tlen = (size_t)(end - s);
 	if (tlen >= sizeof(ret->path))
@@ -147,7 +153,8 @@ pos_format_value(const struct file_pos *p, char *buf, size_t len)
 		n = snprintf(buf, len, "1");
 	else
 		n = snprintf(buf, len, "%" PRId64 " %" PRIu64 " %" PRIu32 " %016" PRIx64 " %" PRIu32
-		    " %016" PRIx64 " %.*s", p->offset, p->line, p->fplen, p->fp, p->taillen,
-		    p->tailfp, (int)strnlen(p->path, sizeof(p->path)), p->path);
+		    " %016" PRIx64 " %" PRId64 " %.*s", p->offset, p->line, p->fplen, p->fp,
+		    p->taillen, p->tailfp, p->btime > 0 ? p->btime : 0,
+		    (int)strnlen(p->path, sizeof(p->path)), p->path);
 	return n < 0 || (size_t)n >= len ? -ENOBUFS : n;
 }

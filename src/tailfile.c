@@ -146,6 +146,22 @@ tail_append(struct tailfile *tf, const char *p, size_t n)
 	tf->taillen += (uint32_t)n;
 }
 
+/*
+ * The birth time of fd's file in ns, 0 when the file system does not keep
+ * one (the identity is then device, inode and fingerprints alone). An
+ * inode reused by a new file is born again: this tells them apart even
+ * when everything read of the old one was a CSV header the new one shares.
+ */
+static int64_t
+birth_time(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &stx) < 0 || !(stx.stx_mask & STATX_BTIME))
+		return 0;
+	return (int64_t)stx.stx_btime.tv_sec * 1000000000 + stx.stx_btime.tv_nsec;
+}
+
 /* Common part of tf_open and tf_open_fd: fd is adopted only on success. */
 static int
 tf_new(int fd, const struct stat *st, const char *path, const struct tf_conf *conf,
@@ -165,6 +181,7 @@ tf_new(int fd, const struct stat *st, const char *path, const struct tf_conf *co
 	tf->fd = fd;
 	tf->dev = (uint64_t)st->st_dev;
 	tf->ino = (uint64_t)st->st_ino;
+	tf->btime = birth_time(fd);
 	tf->checked_size = -1;
 	if ((r = load_head(tf)) < 0) {
 		tf->fd = -1;    /* not adopted: the caller still owns it */
@@ -232,6 +249,7 @@ tf_ghost(const struct file_pos *p, const struct tf_conf *conf, struct tailfile *
 	tf->ghost_fplen = p->fplen;
 	tf->taillen = p->taillen;
 	tf->tailfp = p->tailfp;
+	tf->btime = p->btime;
 	tf->ghost = tf->finished = tf->has_committed = true;
 	*ret = tf;
 	return 0;
@@ -261,6 +279,8 @@ tf_matches(struct tailfile *tf, const struct file_pos *p)
 	if (tf->fd < 0 || p->offset < 0 || p->fplen > TQ_FP_MAX || p->taillen > TQ_TAIL_MAX ||
 	    p->taillen > p->offset || fstat(tf->fd, &st) < 0 || st.st_size < p->offset)
 		return false;
+	if (p->btime && tf->btime && p->btime != tf->btime)
+		return false;   /* another file born in the same inode */
 	if (pread_full(tf->fd, head, p->fplen, 0) != (ssize_t)p->fplen ||
 	    siphash24(fp_key, head, p->fplen) != p->fp)
 		return false;
@@ -354,6 +374,7 @@ restart(struct tailfile *tf)
 	struct parse_state ps = tf->ps;
 
 	(void)tf_seek(tf, 0, 0);
+	tf->gen++;      /* its new fingerprints must be committed, even at the old offset */
 	if (tf->conf->format == FORMAT_CSV && tf->conf->header && ps.have_header) {
 		tf->ps = ps;
 		tf->ps.recheck_header = true;
@@ -800,6 +821,8 @@ tf_position(const struct tailfile *tf, struct file_pos *ret)
 	}
 	ret->taillen = tf->taillen;
 	ret->tailfp = tail_fp(tf);
+	ret->btime = tf->btime;
+	ret->gen = tf->gen;
 	if (n >= sizeof(ret->path))
 		n = sizeof(ret->path) - 1;
 	memcpy(ret->path, tf->path, n);

@@ -536,7 +536,7 @@ test_commit_counters(void **state)
 	assert_hget(f, K("rejects:calls"), "lines", "13");
 	assert_int_equal(cmd_ll(f, "EXISTS %s", K("rejects:cases")), 0);
 	assert_hget(f, K("files"), "calls:5:77",
-	    "1234 13 64 00000000deadbf3c 1234 00000000feed004d /var/log/teleq/calls 1.txt");
+	    "1234 13 64 00000000deadbf3c 1234 00000000feed004d 0 /var/log/teleq/calls 1.txt");
 	assert_hget(f, K("stats"), "commits", "1");
 	assert_hget(f, K("stats"), "events", "11");
 	assert_true(cmd_ll(f, "HGET %s last_commit_ms", K("stats")) > 1700000000000LL);
@@ -554,7 +554,7 @@ test_commit_counters(void **state)
 	assert_hget(f, K("day:2026-03-01"), "call.booked|channel=phone", "7");
 	assert_hget(f, K("month:2026-03"), "call.booked|channel=phone", "8");
 	assert_hget(f, K("files"), "calls:5:77",
-	    "2000 13 64 00000000deadbf3c 2000 00000000feed004d /var/log/teleq/calls 1.txt");
+	    "2000 13 64 00000000deadbf3c 2000 00000000feed004d 0 /var/log/teleq/calls 1.txt");
 	assert_int_equal(cmd_ll(f, "HLEN %s", K("files")), 2);
 
 	batch_clear(&b);
@@ -593,7 +593,7 @@ test_positions_on_ready(void **state)
 	freeReplyObject(cmd(f, "HSET %s calls:1:3 %s", K("files"), "five 1 0 00 /x"));
 	freeReplyObject(cmd(f, "HSET %s calls:1:4 %s", K("files"), "5 1 9 0000000000000000 /x"));
 	freeReplyObject(cmd(f, "HSET %s calls:1:5 %s", K("files"),
-	    "5 1 0 0000000000000000 6 0000000000000000 /x"));
+	    "5 1 0 0000000000000000 6 0000000000000000 0 /x"));
 	/* written by teleqd before tail fingerprints: read, only the head checked */
 	freeReplyObject(cmd(f, "HSET %s calls:1:6 %s", K("files"),
 	    "5000 7 64 00000000000000ff /var/log/teleq/old format.txt"));

@@ -657,6 +657,66 @@ test_running_rewrite_keeps_head(void **state)
 }
 
 /*
+ * A stored position names the file by device, inode and birth time: a
+ * file born later in the same inode is new even when everything read of
+ * the old one (here: all of it) is also at the start of the new one.
+ */
+static void
+test_restart_birth_time(void **state)
+{
+	struct fx *f = *state;
+	struct file_pos *p;
+
+	append(f, "a.log", "x\n");
+	start(f);
+	wait_n(f, 1);
+	commit(f);
+	stop(f);
+	p = stored(f, ino_of(f, "a.log"));
+	assert_non_null(p);
+	if (p->btime == 0) {
+		skip();         /* this file system keeps no birth time */
+		return;
+	}
+	/* The same file: nothing again. */
+	start(f);
+	settle(f);
+	assert_int_equal(f->nrec, 0);
+	stop(f);
+	/* As if born again in that inode: read from 0. */
+	p->btime += 1;
+	start(f);
+	wait_n(f, 1);
+	expect_file(f, "a.log", "x");
+}
+
+/*
+ * A file rewritten to the same length and line count is read again, and
+ * its new fingerprints are committed even though the offset did not move:
+ * the next start does not read it a third time.
+ */
+static void
+test_rewrite_same_length_committed(void **state)
+{
+	struct fx *f = *state;
+
+	append(f, "a.log", "aaaa\nbbbb\n");
+	start(f);
+	wait_n(f, 2);
+	commit(f);
+	stop(f);
+	rewrite(f, "a.log", "cccc\ndddd\n");
+	start(f);
+	wait_n(f, 2);
+	expect_file(f, "a.log", "cccc|dddd");
+	commit(f);
+	stop(f);
+	start(f);
+	settle(f);
+	assert_int_equal(f->nrec, 0);
+}
+
+/*
  * Issue 14.3: a CSV file that ends in a quote never closed, then good
  * lines: once the file cannot grow (--once), the quote's line alone is a
  * record and every line after it is read.
@@ -1484,6 +1544,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_csv_stray_quote, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_tail_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_running_rewrite_keeps_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_birth_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rewrite_same_length_committed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_quote_at_end_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_quote_at_end_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_at_end_only_first, setup, teardown),

@@ -25,7 +25,8 @@ test_round_trip(void **state)
 {
 	struct file_pos p = { .feed = 1, .dev = 2049, .ino = 131073, .offset = 987654321,
 	                      .line = 42, .fp = 0xdeadbeefULL, .fplen = 1024,
-	                      .tailfp = 0xfedcba9876543210ULL, .taillen = 4096 }, q;
+	                      .tailfp = 0xfedcba9876543210ULL, .taillen = 4096,
+	                      .btime = 1733500000123456789LL }, q;
 	char f[512], v[POS_VALUE_MAX];
 
 	(void)state;
@@ -34,7 +35,7 @@ test_round_trip(void **state)
 	assert_string_equal(f, "a:b:2049:131073");
 	assert_true(pos_format_value(&p, v, sizeof(v)) > 0);
 	assert_string_equal(v, "987654321 42 1024 00000000deadbeef 4096 fedcba9876543210 "
-	    "/var/log/teleq/calls 1.txt");
+	    "1733500000123456789 /var/log/teleq/calls 1.txt");
 	assert_int_equal(parse(f, v, &q), 0);
 	assert_int_equal(q.feed, 1);
 	assert_int_equal(q.dev, 2049);
@@ -45,6 +46,7 @@ test_round_trip(void **state)
 	assert_int_equal(q.fplen, 1024);
 	assert_int_equal(q.tailfp, 0xfedcba9876543210ULL);
 	assert_int_equal(q.taillen, 4096);
+	assert_int_equal(q.btime, 1733500000123456789LL);
 	assert_string_equal(q.path, p.path);
 	assert_false(q.marker);
 	assert_int_equal(pos_format_value(&p, v, 20), -ENOBUFS);
@@ -61,6 +63,7 @@ test_old_format(void **state)
 	assert_int_equal(q.offset, 1234);
 	assert_int_equal(q.taillen, 0);
 	assert_int_equal(q.tailfp, 0);
+	assert_int_equal(q.btime, 0);
 	assert_string_equal(q.path, "/x 1.txt");
 }
 
@@ -95,9 +98,13 @@ test_malformed(void **state)
 	assert_int_equal(parse("teleq:1:2", "5 1 9 0000000000000000 /x", &q), -EINVAL);     /* fplen > offset */
 	assert_int_equal(parse("teleq:1:2", "5 1 0 00000000000000 /x", &q), -EINVAL);       /* short fp */
 	assert_int_equal(parse("teleq:1:2", "5 1 0 000000000000000G /x", &q), -EINVAL);
-	assert_int_equal(parse("teleq:1:2", "5 1 0 0000000000000000 6 0000000000000000 /x", &q),
+	assert_int_equal(parse("teleq:1:2", "5 1 0 0000000000000000 6 0000000000000000 0 /x", &q),
 	    -EINVAL);                                                                    /* taillen > offset */
-	assert_int_equal(parse("teleq:1:2", "9000 1 0 0000000000000000 4097 0000000000000000 /x",
+	assert_int_equal(parse("teleq:1:2", "5 1 0 0000000000000000 5 0000000000000000 /x", &q),
+	    -EINVAL);                                                                    /* no btime */
+	assert_int_equal(parse("teleq:1:2", "5 1 0 0000000000000000 5 0000000000000000 -1 /x",
+	    &q), -EINVAL);
+	assert_int_equal(parse("teleq:1:2", "9000 1 0 0000000000000000 4097 0000000000000000 0 /x",
 	    &q), -EINVAL);                                                               /* taillen > 4096 */
 	assert_int_equal(parse("teleq:1:2", "5 1 0 0000000000000000 5 00 /x", &q), -EINVAL);
 	assert_int_equal(parse("teleq:1:2", "5 1 0", &q), -EINVAL);
