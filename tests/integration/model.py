@@ -390,6 +390,8 @@ class Driver:
     def start(self):
         if self.running():
             return False
+        self.logf.flush()
+        self.started_at = os.fstat(self.logf.fileno()).st_size
         self.proc = subprocess.Popen([self.a.teleqd, "-c", self.a.conf], stdin=subprocess.DEVNULL,
                                      stdout=self.logf, stderr=subprocess.STDOUT)
         return True
@@ -397,6 +399,9 @@ class Driver:
     def stop(self):
         if not self.running():
             return
+        # a SIGTERM before the handlers are in place ends any program (as
+        # kill -9 would): stop only a daemon that has said it started
+        self.wait("teleqd to log that it started", self.said_started, 30)
         p, self.proc = self.proc, None
         p.send_signal(signal.SIGTERM)
         try:
@@ -407,6 +412,11 @@ class Driver:
             raise Failure("teleqd ignored SIGTERM for %d s" % (15 * self.slow))
         if rc != 0:
             raise Failure("teleqd exited with status %d after SIGTERM" % rc)
+
+    def said_started(self):
+        with open(self.a.log, "rb") as fh:
+            fh.seek(self.started_at)
+            return b"started: " in fh.read() or "not yet"
 
     def kill9(self):
         if not self.running():
