@@ -30,8 +30,9 @@ distinct ids ever completed (newline written) in a file teleqd follows; the
 feed without ids must count every completed line once. The grammar keeps
 that exact by never destroying data teleqd may not have committed:
   - a file is renamed (rotated) only while Redis holds a committed position
-    for its inode (teleqd finds a renamed file again by its inode only when
-    it knew it), or when it holds no complete line;
+    for its inode that fits its content (offset within the file, head
+    fingerprint equal): teleqd finds a file renamed while it was stopped by
+    inode and fingerprint only; or when it holds no complete line;
   - delete, copytruncate, rewrite and expire happen only when the file is
     caught up: the committed position (files hash) is at its last complete
     line, with the fingerprint of the bytes there. With the daemon running
@@ -50,6 +51,13 @@ closed and no descriptor on a deleted file is left, and compares again.
 rewrites on the long-header feed (inode reuse / a regrown file behind a
 header > 1 KiB); b = rows written after a copytruncate without a header;
 c = quoted fields (an unclosed quote at the end of a file).
+
+--probe r: rename a file as soon as Redis holds any position for its inode,
+also one that no longer fits its content (rewritten shorter or truncated
+while the daemon was stopped). teleqd then takes the renamed file for
+another file on that inode and drops its position (feed.c adopt_one): the
+rows written since are lost. Not in the README either way; left out by
+default, where a rename waits for a position that fits.
 """
 import argparse
 import datetime
@@ -277,6 +285,7 @@ class Driver:
         self.a = a
         self.rng = random.Random(a.seed)
         self.avoid = set(x for x in a.avoid.split(",") if x)
+        self.probe = set(x for x in a.probe.split(",") if x)
         self.slow = a.slow
         pw = open(a.passfile).read().strip() if a.passfile else ""
         self.r = Redis(a.sock, a.user, pw)
@@ -481,7 +490,19 @@ class Driver:
         return siphash24(FP_KEY, bytes(f.content[:fplen])) == fp
 
     def known(self, f, ent):
-        return not f.rows or (f.feed.name, f.ino) in ent
+        """teleqd would recognise f by its inode: a committed position whose
+        offset and head fingerprint fit f's content (feed.c adopt_one), or
+        there is nothing to lose."""
+        if not f.rows:
+            return True
+        e = ent.get((f.feed.name, f.ino))
+        if e is None:
+            return False
+        if "r" in self.probe:
+            return True
+        off, fplen, fp = e
+        return (off <= len(f.content) and fplen <= len(f.content) and
+                siphash24(FP_KEY, bytes(f.content[:fplen])) == fp)
 
     def wait(self, what, cond, limit=60):
         """Polls cond() (20 ms) until true; a Failure after limit s (times --slow)."""
@@ -846,8 +867,9 @@ def run(a):
         print("# seed %d: %d steps, %d events, %.1f s (%s)" % (a.seed, a.steps, ev, secs, summary))
         return 0
     print("# seed %d FAILED after %d operations (%.1f s): %s" % (a.seed, len(d.log), secs, msg))
-    print("# reproduce: MODEL_SEED=%d MODEL_STEPS=%d%s sh tests/integration/run.sh t_model" % (
-        a.seed, a.steps, " MODEL_AVOID=" + a.avoid if a.avoid else ""))
+    print("# reproduce: MODEL_SEED=%d MODEL_STEPS=%d%s%s sh tests/integration/run.sh t_model" % (
+        a.seed, a.steps, " MODEL_AVOID=" + a.avoid if a.avoid else "",
+        " MODEL_PROBE=" + a.probe if a.probe else ""))
     print("# operation log:")
     for i, t in enumerate(d.log):
         print("#   %3d %s" % (i, t))
@@ -870,6 +892,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--avoid", default="")
+    ap.add_argument("--probe", default="")
     ap.add_argument("--slow", type=float, default=1)
     ap.add_argument("--killed", default="")
     a = ap.parse_args()

@@ -19,7 +19,8 @@
 # Environment: MODEL_SEED (one run with that seed; default: MODEL_SEEDS
 # random seeds, 3; TORTURE=1: 12), MODEL_STEPS (operations per seed: 50;
 # TORTURE=1: 150), MODEL_AVOID (a,b,c: leave out operations that hit the
-# known bugs listed in model.py). Reproduce a failure with the line it
+# known bugs listed in model.py), MODEL_PROBE (r: also rename files whose
+# position no longer fits them, see model.py). Reproduce a failure with the line it
 # prints: MODEL_SEED=... MODEL_STEPS=... sh tests/integration/run.sh t_model
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +36,7 @@ fi
 MODEL_SEEDS=${MODEL_SEEDS:-3}
 MODEL_STEPS=${MODEL_STEPS:-50}
 MODEL_AVOID=${MODEL_AVOID:-}
+MODEL_PROBE=${MODEL_PROBE:-}
 if [ -n "${MODEL_SEED:-}" ]; then
 	seeds=$MODEL_SEED
 else
@@ -66,7 +68,7 @@ for seed in $seeds; do
 	rc=0
 	"$PY" "$MODEL" run --teleqd "$TELEQD" --conf "$CONF" --feeds "$T/feeds" --sock "$SOCK" \
 		--user "$REDIS_USER" --passfile "$T/redis.pass" --work "$T/work" --log "$TQ_LOG" \
-		--seed "$seed" --steps "$MODEL_STEPS" --avoid "$MODEL_AVOID" --slow "$slow" \
+		--seed "$seed" --steps "$MODEL_STEPS" --avoid "$MODEL_AVOID" --probe "$MODEL_PROBE" --slow "$slow" \
 		--killed "$killed" >"$T/model.out" 2>&1 || rc=$?
 	cat "$T/model.out"
 	if [ $rc -eq 0 ]; then
