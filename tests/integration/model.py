@@ -70,6 +70,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 
@@ -295,6 +296,9 @@ class Driver:
         self.noid = Counter()    # (day, kind): feed without ids
         self.next_id = 0
         self.proc = None
+        self.lock = threading.Lock()
+        self.timer = None
+        self.victim = None
         self.log = []            # the operation log
         self.rot = 0
         self.lr = 0
@@ -388,13 +392,43 @@ class Driver:
 
     # ------------------------------------------------------------ daemon
     def running(self):
-        if self.proc is None:
+        with self.lock:
+            if self.proc is None:
+                return False
+            if self.proc.poll() is None:
+                return True
+            p, self.proc = self.proc, None
+        if p is self.victim:
+            self.note("(the kill -9 timer struck)")
+            self.stats["timer-struck"] += 1
             return False
-        if self.proc.poll() is not None:
-            rc = self.proc.returncode
-            self.proc = None
-            raise Failure("teleqd exited on its own (status %s)" % rc)
-        return True
+        raise Failure("teleqd exited on its own (status %s)" % p.returncode)
+
+    def arm_kill(self, ms):
+        """kill -9 in ms, whatever the driver is doing then."""
+        self.disarm()
+        proc = self.proc
+
+        def strike():
+            with self.lock:
+                if self.proc is not proc or proc.poll() is not None:
+                    return
+                self.victim = proc
+                self.record_kill(proc)
+                proc.kill()
+        self.timer = threading.Timer(ms / 1000, strike)
+        self.timer.start()
+
+    def disarm(self):
+        with self.lock:
+            if self.timer:
+                self.timer.cancel()
+                self.timer = None
+
+    def record_kill(self, p):
+        if self.a.killed:
+            with open(self.a.killed, "a") as fh:
+                fh.write("%d\n" % p.pid)
 
     def start(self):
         if self.running():
@@ -411,7 +445,11 @@ class Driver:
         # a SIGTERM before the handlers are in place ends any program (as
         # kill -9 would): stop only a daemon that has said it started
         self.wait("teleqd to log that it started", self.said_started, 30)
-        p, self.proc = self.proc, None
+        self.disarm()
+        if not self.running():
+            return
+        with self.lock:
+            p, self.proc = self.proc, None
         p.send_signal(signal.SIGTERM)
         try:
             rc = p.wait(timeout=15 * self.slow)
@@ -428,16 +466,17 @@ class Driver:
             return b"started: " in fh.read() or "not yet"
 
     def kill9(self):
+        self.disarm()
         if not self.running():
             return
-        p, self.proc = self.proc, None
-        if self.a.killed:
-            with open(self.a.killed, "a") as fh:
-                fh.write("%d\n" % p.pid)
+        with self.lock:
+            p, self.proc = self.proc, None
+        self.record_kill(p)
         p.kill()
         p.wait()
 
     def shutdown(self):
+        self.disarm()
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait()
@@ -508,7 +547,9 @@ class Driver:
         """Polls cond() (20 ms) until true; a Failure after limit s (times --slow)."""
         end = time.monotonic() + limit * self.slow
         while True:
-            self.running()
+            if not self.running():      # the kill timer struck: systemd restarts it
+                self.start()
+                self.note("start again")
             r = cond()
             if r is True:
                 return
@@ -649,7 +690,7 @@ class Driver:
         if r.returncode != 0:
             raise Failure("logrotate failed: %s" % r.stdout.decode(errors="replace"))
 
-    def op_copytruncate(self, f, use_logrotate):
+    def op_copytruncate(self, f, slot, use_logrotate):
         self.complete_partial(f)
         if not self.precondition(f, "caught"):
             return None
@@ -670,8 +711,15 @@ class Driver:
         f.rows = []
         # a writer that keeps its descriptor goes on with rows, no header
         f.headerless = bool(f.feed.header) and "b" not in self.avoid and self.rng.random() < 0.5
-        return "%scopytruncate %s (%d bytes)%s" % ("logrotate " if use_logrotate else "", f.name,
-                                                  len(old), ", rows go on without a header" if f.headerless else "")
+        regrow = ""
+        if self.rng.random() < 0.4:
+            # a fast writer: past the old size before teleqd may look
+            while len(f.content) <= len(old):
+                self.op_append(f.feed, slot, self.rng.randrange(1, 30), False)
+            regrow = ", regrown to %d at once" % len(f.content)
+        return "%scopytruncate %s (%d bytes)%s%s" % (
+            "logrotate " if use_logrotate else "", f.name, len(old),
+            ", rows go on without a header" if f.headerless else "", regrow)
 
     def op_delete(self, f):
         if f.followed and not self.precondition(f, "caught"):
@@ -680,6 +728,20 @@ class Driver:
         os.unlink(f.path)
         self.files.remove(f)
         return "delete %s (%d bytes)" % (f.name, len(f.content))
+
+    def op_recreate(self, f, slot):
+        """Deleted and written again at once (its inode likely reused), at
+        least as long as before: a stale position must not fit it."""
+        old = len(f.content)
+        if self.op_delete(f) is None:
+            return None
+        self.op_append(f.feed, slot, max(1, len(f.rows) + self.rng.randrange(-2, 10)),
+                       self.rng.random() < 0.3)
+        nf = self.file_at(f.feed, slot)
+        if nf.ino == f.ino:
+            self.stats["same-inode"] += 1
+        return "recreate %s: %d bytes -> %d%s" % (nf.name, old, len(nf.content),
+                                                 " (same inode)" if nf.ino == f.ino else "")
 
     def op_rewrite(self, f):
         self.complete_partial(f)
@@ -741,9 +803,10 @@ class Driver:
         running = self.running()
         ops = [("append", 30), ("bigappend", 3), ("rotate", 6), ("logrotate", 4),
                ("copytruncate", 3), ("lr_copytruncate", 3), ("delete", 3), ("expire", 3),
+               ("recreate", 3),
                ("rewrite", 5), ("catchup", 8), ("quiesce", 4)]
         if running:
-            ops += [("stop", 3), ("kill9", 5)]
+            ops += [("stop", 3), ("kill9", 5), ("killtimer", 3)]
         else:
             ops += [("start", 14), ("startkill", 5)]
         op = rng.choices([o for o, _ in ops], [w for _, w in ops])[0]
@@ -758,9 +821,15 @@ class Driver:
         elif op in ("rotate", "logrotate") and live:
             text = self.op_rotate(live, slot, op == "logrotate")
         elif op in ("copytruncate", "lr_copytruncate") and live and self.long_ok(live):
-            text = self.op_copytruncate(live, op == "lr_copytruncate")
+            text = self.op_copytruncate(live, slot, op == "lr_copytruncate")
         elif op == "delete" and live and self.long_ok(live):
             text = self.op_delete(live)
+        elif op == "recreate" and live and self.long_ok(live):
+            text = self.op_recreate(live, slot)
+        elif op == "killtimer" and running:
+            ms = rng.randrange(0, 1500)
+            self.arm_kill(ms)
+            text = "kill -9 in %d ms (timer)" % ms
         elif op == "expire":
             f = self.pick_file(lambda f: not f.live and self.long_ok(f))
             if f:
@@ -809,6 +878,8 @@ class Driver:
                 raise Failure("driver: %s is not the size the model wrote" % f.path)
 
     def finish(self):
+        self.disarm()
+        self.running()
         self.check_disk()
         for f in self.files:
             if f.live and self.complete_partial(f):
@@ -863,6 +934,9 @@ def run(a):
     secs = time.monotonic() - t0
     summary = ", ".join("%s %d" % kv for kv in sorted(d.stats.items()))
     ev = sum(d.expected().values())
+    if ok and os.environ.get("MODEL_VERBOSE") == "1":
+        for i, t in enumerate(d.log):
+            print("#   %3d %s" % (i, t))
     if ok:
         print("# seed %d: %d steps, %d events, %.1f s (%s)" % (a.seed, a.steps, ev, secs, summary))
         return 0
