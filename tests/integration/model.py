@@ -298,6 +298,7 @@ class Driver:
         self.proc = None
         self.lock = threading.Lock()
         self.timer = None
+        self.timer_gen = 0
         self.victim = None
         self.log = []            # the operation log
         self.rot = 0
@@ -408,10 +409,11 @@ class Driver:
         """kill -9 in ms, whatever the driver is doing then."""
         self.disarm()
         proc = self.proc
+        gen = self.timer_gen
 
         def strike():
             with self.lock:
-                if self.proc is not proc or proc.poll() is not None:
+                if gen != self.timer_gen or self.proc is not proc or proc.poll() is not None:
                     return
                 self.victim = proc
                 self.record_kill(proc)
@@ -421,6 +423,7 @@ class Driver:
 
     def disarm(self):
         with self.lock:
+            self.timer_gen += 1         # a strike waiting for the lock gives up
             if self.timer:
                 self.timer.cancel()
                 self.timer = None
