@@ -17,7 +17,8 @@
 # model. A failure prints the seed, a minimal diff and the operation log.
 #
 # Environment: MODEL_SEED (one run with that seed; default: MODEL_SEEDS
-# random seeds, 3; TORTURE=1: 12), MODEL_STEPS (operations per seed: 50;
+# random seeds, 6; TORTURE=1: 30), MODEL_STEPS (operations drawn per seed,
+# some skipped when their precondition does not hold while stopped: 60;
 # TORTURE=1: 150), MODEL_AVOID (a,b,c: leave out operations that hit the
 # known bugs listed in model.py), MODEL_PROBE (r: also rename files whose
 # position no longer fits them, see model.py). Reproduce a failure with the line it
@@ -30,11 +31,11 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 MODEL="$TQ_ROOT/tests/integration/model.py"
 if [ "${TORTURE:-0}" = 1 ]; then
-	MODEL_SEEDS=${MODEL_SEEDS:-12}
+	MODEL_SEEDS=${MODEL_SEEDS:-30}
 	MODEL_STEPS=${MODEL_STEPS:-150}
 fi
-MODEL_SEEDS=${MODEL_SEEDS:-3}
-MODEL_STEPS=${MODEL_STEPS:-50}
+MODEL_SEEDS=${MODEL_SEEDS:-6}
+MODEL_STEPS=${MODEL_STEPS:-60}
 MODEL_AVOID=${MODEL_AVOID:-}
 MODEL_PROBE=${MODEL_PROBE:-}
 if [ -n "${MODEL_SEED:-}" ]; then
@@ -59,7 +60,10 @@ redis_start
 out=$("$TELEQD" -c "$CONF" -n 2>&1) || { diag "$out"; bail "the model's config is rejected"; }
 KP='teleq:{teleqd}:'
 mkdir "$T/work"
-diag "seeds:$seeds; $MODEL_STEPS steps each${MODEL_AVOID:+; avoiding $MODEL_AVOID}"
+diag "seeds:$seeds; $MODEL_STEPS steps each${MODEL_AVOID:+; avoiding $MODEL_AVOID}${MODEL_PROBE:+; probing $MODEL_PROBE}"
+t0=$(date +%s)
+nseeds=0
+events=0
 
 for seed in $seeds; do
 	rcli FLUSHALL >/dev/null
@@ -71,6 +75,9 @@ for seed in $seeds; do
 		--seed "$seed" --steps "$MODEL_STEPS" --avoid "$MODEL_AVOID" --probe "$MODEL_PROBE" --slow "$slow" \
 		--killed "$killed" >"$T/model.out" 2>&1 || rc=$?
 	cat "$T/model.out"
+	nseeds=$((nseeds + 1))
+	ev=$(sed -n 's/^# seed [0-9]*: [0-9]* steps, \([0-9]*\) events.*/\1/p' "$T/model.out" | head -n 1)
+	events=$((events + ${ev:-0}))
 	if [ $rc -eq 0 ]; then
 		ok "seed $seed: every checkpoint and the end equal the model"
 	else
@@ -78,4 +85,5 @@ for seed in $seeds; do
 		grep -q 'FAILED' "$T/model.out" || diag "model.py exited $rc"
 	fi
 done
+diag "figure: model_seeds $nseeds steps $MODEL_STEPS events $events seconds $(($(date +%s) - t0))"
 done_testing
