@@ -47,10 +47,12 @@ compares every day counter with the model; the end completes every line,
 waits, compares, restarts the daemon, waits until every rotated file is
 closed and no descriptor on a deleted file is left, and compares again.
 
---avoid skips operations that hit known bugs: a = deletes, copytruncates and
-rewrites on the long-header feed (inode reuse / a regrown file behind a
-header > 1 KiB); b = rows written after a copytruncate without a header;
-c = quoted fields (an unclosed quote at the end of a file).
+--avoid skips operations that hit known bugs: a = every delete, recreate,
+expire, copytruncate and rewrite on the long-header feed (inode reuse, or a
+file truncated or rewritten and regrown past the stored offset, behind a
+header > 1 KiB: the head fingerprint covers the header only); b = rows
+written after a copytruncate without a header (a writer that keeps its
+descriptor); c = quoted fields (an unclosed quote at the end of a file).
 
 --probe r: rename a file as soon as Redis holds any position for its inode,
 also one that no longer fits its content (rewritten shorter or truncated
@@ -368,12 +370,6 @@ class Driver:
         if f.ino is None:
             f.ino = os.stat(f.path).st_ino
 
-    def stat_ino(self, path):
-        try:
-            return os.stat(path).st_ino
-        except FileNotFoundError:
-            return None
-
     def resync(self):
         """Paths by inode after renames (logrotate shifts .1 to .2 ...)."""
         byino = {}
@@ -657,10 +653,20 @@ class Driver:
             return None
         f.known = True
         if use_logrotate:
-            self.logrotate(f, "create")
+            # like conf/logrotate/teleq-create: with compress and
+            # delaycompress, this run compresses the file the last one
+            # renamed (F.1 -> F.2.gz, F.1 deleted): it must be caught up
+            compress = self.rng.random() < 0.5
+            prev = [g for g in self.files if g.path == f.path + ".1" and g.followed]
+            if compress and prev and not self.precondition(prev[0], "caught"):
+                return None
+            self.logrotate(f, "create", compress)
             ghost = self.resync()
+            for g in prev:
+                if not os.path.exists(g.path) or os.stat(g.path).st_ino != g.ino:
+                    self.files.remove(g)        # compressed into a new file
             self.adopt(ghost, f.feed)
-            how = "logrotate create"
+            how = "logrotate create%s" % (", compress, delaycompress" if compress else "")
         else:
             self.rot += 1
             new = "%s.r%d" % (f.path, self.rot)
@@ -683,11 +689,14 @@ class Driver:
                 # a copy: the rows it holds as opaque bytes (it is never read)
                 nf.rows = []
 
-    def logrotate(self, f, mode):
+    def logrotate(self, f, mode, compress=False):
+        """A real logrotate -f run on f: numbered names (F.1, F.2 ...; no
+        dateext, whose names collide within a day), never the pattern."""
         self.lr += 1
         conf = os.path.join(self.a.work, "lr-%d.conf" % self.lr)
+        comp = "compress\n\tdelaycompress" if compress else "nocompress"
         with open(conf, "w") as fh:
-            fh.write("%s {\n\t%s\n\trotate 100000\n\tmissingok\n\tnocompress\n}\n" % (f.path, mode))
+            fh.write("%s {\n\t%s\n\trotate 100000\n\tmissingok\n\t%s\n}\n" % (f.path, mode, comp))
         r = subprocess.run(["logrotate", "-f", "-s", os.path.join(self.a.work, "lr.state"), conf],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:
@@ -699,8 +708,15 @@ class Driver:
             return None
         old = bytes(f.content)
         if use_logrotate:
-            self.logrotate(f, "copytruncate")
+            compress = self.rng.random() < 0.5
+            prev = [g for g in self.files if g.path == f.path + ".1"]
+            if compress and prev and prev[0].followed and not self.precondition(prev[0], "caught"):
+                return None
+            self.logrotate(f, "copytruncate", compress)
             ghost = self.resync()
+            for g in prev:
+                if not os.path.exists(g.path) or os.stat(g.path).st_ino != g.ino:
+                    self.files.remove(g)
             self.adopt(ghost, f.feed)
         else:
             self.rot += 1
