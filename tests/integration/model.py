@@ -707,6 +707,7 @@ class Driver:
         if not self.precondition(f, "caught"):
             return None
         old = bytes(f.content)
+        compress = False
         if use_logrotate:
             compress = self.rng.random() < 0.5
             prev = [g for g in self.files if g.path == f.path + ".1"]
@@ -737,7 +738,8 @@ class Driver:
                 self.op_append(f.feed, slot, self.rng.randrange(1, 30), False)
             regrow = ", regrown to %d at once" % len(f.content)
         return "%scopytruncate %s (%d bytes)%s%s" % (
-            "logrotate " if use_logrotate else "", f.name, len(old),
+            ("logrotate%s " % (", compress, delaycompress," if compress else "")) if use_logrotate else "",
+            f.name, len(old),
             ", rows go on without a header" if f.headerless else "", regrow)
 
     def op_delete(self, f):
