@@ -657,15 +657,12 @@ class Driver:
             # delaycompress, this run compresses the file the last one
             # renamed (F.1 -> F.2.gz, F.1 deleted): it must be caught up
             compress = self.rng.random() < 0.5
-            prev = [g for g in self.files if g.path == f.path + ".1" and g.followed]
-            if compress and prev and not self.precondition(prev[0], "caught"):
+            prev = [g for g in self.files if g.path == f.path + ".1"]
+            if compress and prev and prev[0].followed and not self.precondition(prev[0], "caught"):
                 return None
             self.logrotate(f, "create", compress)
-            ghost = self.resync()
-            for g in prev:
-                if not os.path.exists(g.path) or os.stat(g.path).st_ino != g.ino:
-                    self.files.remove(g)        # compressed into a new file
-            self.adopt(ghost, f.feed)
+            self.compressed(prev, compress)
+            self.adopt(self.resync(), f.feed)
             how = "logrotate create%s" % (", compress, delaycompress" if compress else "")
         else:
             self.rot += 1
@@ -677,6 +674,15 @@ class Driver:
             self.files.append(nf)
             how = "rename+create"
         return "%s %s -> %s" % (how, f.feed.live_name("?"), f.name)
+
+    def compressed(self, prev, compress):
+        """With compress and delaycompress logrotate has compressed the
+        previous F.1 into F.2.gz and deleted it: forgotten before resync,
+        which would take a new file reusing its inode for it."""
+        for g in prev if compress else []:
+            if os.path.exists(g.path) and os.stat(g.path).st_ino == g.ino:
+                raise Failure("driver: logrotate did not compress %s" % g.path)
+            self.files.remove(g)
 
     def adopt(self, inos, feed):
         for ino, path in inos.items():
@@ -714,11 +720,8 @@ class Driver:
             if compress and prev and prev[0].followed and not self.precondition(prev[0], "caught"):
                 return None
             self.logrotate(f, "copytruncate", compress)
-            ghost = self.resync()
-            for g in prev:
-                if not os.path.exists(g.path) or os.stat(g.path).st_ino != g.ino:
-                    self.files.remove(g)
-            self.adopt(ghost, f.feed)
+            self.compressed(prev, compress)
+            self.adopt(self.resync(), f.feed)
         else:
             self.rot += 1
             cp = FileObj(f.feed, "%s.c%d" % (f.path, self.rot), followed=False)
@@ -896,7 +899,8 @@ class Driver:
             raise Failure("driver: unexpected files %s" % sorted(extra.values()))
         for f in self.files:
             if os.stat(f.path).st_size != len(f.content):
-                raise Failure("driver: %s is not the size the model wrote" % f.path)
+                raise Failure("driver: %s (inode %s) has %d bytes, the model wrote %d" % (
+                    f.path, f.ino, os.stat(f.path).st_size, len(f.content)))
 
     def finish(self):
         self.disarm()
