@@ -305,6 +305,7 @@ class Driver:
         self.log = []            # the operation log
         self.rot = 0
         self.lr = 0
+        self.compress = {}       # live path -> its logrotate config compresses
         self.stats = Counter()
         self.logf = open(a.log, "ab")
         today = datetime.date.today()
@@ -656,7 +657,7 @@ class Driver:
             # like conf/logrotate/teleq-create: with compress and
             # delaycompress, this run compresses the file the last one
             # renamed (F.1 -> F.2.gz, F.1 deleted): it must be caught up
-            compress = self.rng.random() < 0.5
+            compress = self.lr_compress(f)
             prev = [g for g in self.files if g.path == f.path + ".1"]
             if compress and prev and prev[0].followed and not self.precondition(prev[0], "caught"):
                 return None
@@ -681,7 +682,8 @@ class Driver:
         which would take a new file reusing its inode for it."""
         for g in prev if compress else []:
             if os.path.exists(g.path) and os.stat(g.path).st_ino == g.ino:
-                raise Failure("driver: logrotate did not compress %s" % g.path)
+                raise Failure("driver: logrotate did not compress %s:\n%s" % (
+                    g.path, "\n".join(l for l in self.lr_out.splitlines() if "does not exist" not in l)))
             self.files.remove(g)
 
     def adopt(self, inos, feed):
@@ -695,6 +697,13 @@ class Driver:
                 # a copy: the rows it holds as opaque bytes (it is never read)
                 nf.rows = []
 
+    def lr_compress(self, f):
+        """One logrotate config per file name, as in a deployment: runs that
+        differ in compress would rename F.1 over an uncompressed F.2."""
+        if f.path not in self.compress:
+            self.compress[f.path] = self.rng.random() < 0.5
+        return self.compress[f.path]
+
     def logrotate(self, f, mode, compress=False):
         """A real logrotate -f run on f: numbered names (F.1, F.2 ...; no
         dateext, whose names collide within a day), never the pattern."""
@@ -702,11 +711,12 @@ class Driver:
         conf = os.path.join(self.a.work, "lr-%d.conf" % self.lr)
         comp = "compress\n\tdelaycompress" if compress else "nocompress"
         with open(conf, "w") as fh:
-            fh.write("%s {\n\t%s\n\trotate 100000\n\tmissingok\n\t%s\n}\n" % (f.path, mode, comp))
-        r = subprocess.run(["logrotate", "-f", "-s", os.path.join(self.a.work, "lr.state"), conf],
+            fh.write("%s {\n\t%s\n\trotate 1000\n\tmissingok\n\t%s\n}\n" % (f.path, mode, comp))
+        r = subprocess.run(["logrotate", "-v", "-f", "-s", os.path.join(self.a.work, "lr.state"), conf],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.lr_out = r.stdout.decode(errors="replace")
         if r.returncode != 0:
-            raise Failure("logrotate failed: %s" % r.stdout.decode(errors="replace"))
+            raise Failure("logrotate failed: %s" % self.lr_out)
 
     def op_copytruncate(self, f, slot, use_logrotate):
         self.complete_partial(f)
@@ -715,7 +725,7 @@ class Driver:
         old = bytes(f.content)
         compress = False
         if use_logrotate:
-            compress = self.rng.random() < 0.5
+            compress = self.lr_compress(f)
             prev = [g for g in self.files if g.path == f.path + ".1"]
             if compress and prev and prev[0].followed and not self.precondition(prev[0], "caught"):
                 return None
