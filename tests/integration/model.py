@@ -203,6 +203,7 @@ FEEDS = [
          {"ok": "n.ok", "busy": "n.busy"}),
 ]
 FEED = {f.name: f for f in FEEDS}
+KIND_FEED = {kind: f.name for f in FEEDS for kind in f.kinds.values()}
 SLOTS = ["a", "b"]
 
 
@@ -415,6 +416,7 @@ class Driver:
                 self.victim = proc
                 self.record_kill(proc)
                 proc.kill()
+                proc.wait()     # dead before the driver can signal it again
         self.timer = threading.Timer(ms / 1000, strike)
         self.timer.start()
 
@@ -590,7 +592,7 @@ class Driver:
                     k[0], k[1], want[k], got[k], got[k] - want[k]))
         per = Counter()
         for k in set(want) | set(got):
-            per[k[1].split(".")[0]] += got[k] - want[k]
+            per[KIND_FEED.get(k[1], k[1])] += got[k] - want[k]
         raise Failure("%s: the counters differ from the model (teleqd minus model by feed: %s)\n%s%s" % (
             what, ", ".join("%s %+d" % kv for kv in sorted(per.items()) if kv[1]),
             "\n".join(lines[:30]),
@@ -950,6 +952,8 @@ class Driver:
 
 
 def run(a):
+    # the harness's timeout: end here, through the finally that kills teleqd
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     d = Driver(a)
     ok = False
     t0 = time.monotonic()
