@@ -52,7 +52,12 @@ expire, copytruncate and rewrite on the long-header feed (inode reuse, or a
 file truncated or rewritten and regrown past the stored offset, behind a
 header > 1 KiB: the head fingerprint covers the header only); b = rows
 written after a copytruncate without a header (a writer that keeps its
-descriptor); c = quoted fields (an unclosed quote at the end of a file).
+descriptor); c = quoted fields (an unclosed quote at the end of a file);
+g = deleting (delete, recreate, expire, logrotate's compress) a followed file
+that holds no row: its stored position (offset 0, or the header only) fits
+any file that later gets its inode, which teleqd then adopts as that
+feed's file "renamed away while stopped" and counts again, even a file of
+another feed (feed.c adopt_unmatched / tf_matches).
 
 --probe r: rename a file as soon as Redis holds any position for its inode,
 also one that no longer fits its content (rewritten shorter or truncated
@@ -661,7 +666,8 @@ class Driver:
             # renamed (F.1 -> F.2.gz, F.1 deleted): it must be caught up
             compress = self.lr_compress(f)
             prev = [g for g in self.files if g.path == f.path + ".1"]
-            if compress and prev and prev[0].followed and not self.precondition(prev[0], "caught"):
+            if compress and prev and (self.risky_g(prev[0]) or (
+                    prev[0].followed and not self.precondition(prev[0], "caught"))):
                 return None
             self.logrotate(f, "create", compress)
             self.compressed(prev, compress)
@@ -729,7 +735,8 @@ class Driver:
         if use_logrotate:
             compress = self.lr_compress(f)
             prev = [g for g in self.files if g.path == f.path + ".1"]
-            if compress and prev and prev[0].followed and not self.precondition(prev[0], "caught"):
+            if compress and prev and (self.risky_g(prev[0]) or (
+                    prev[0].followed and not self.precondition(prev[0], "caught"))):
                 return None
             self.logrotate(f, "copytruncate", compress)
             self.compressed(prev, compress)
@@ -758,7 +765,7 @@ class Driver:
             ", rows go on without a header" if f.headerless else "", regrow)
 
     def op_delete(self, f):
-        if f.followed and not self.precondition(f, "caught"):
+        if self.risky_g(f) or (f.followed and not self.precondition(f, "caught")):
             return None
         f.partial = None            # never completed: never counted
         os.unlink(f.path)
@@ -830,6 +837,12 @@ class Driver:
     def pick_file(self, pred):
         cands = [f for f in self.files if pred(f)]
         return self.rng.choice(cands) if cands else None
+
+    def risky_g(self, f):
+        """--avoid g: a followed file holding no row is never deleted (its
+        position, offset 0 or the header only, fits any file that reuses
+        its inode)."""
+        return "g" in self.avoid and f.followed and not f.rows
 
     def long_ok(self, f):
         return not (f.feed.name == "long" and "a" in self.avoid)
