@@ -685,9 +685,9 @@ class Driver:
         return "%s %s -> %s" % (how, f.feed.live_name("?"), f.name)
 
     def compressed(self, prev, compress):
-        """With compress and delaycompress logrotate has compressed the
-        previous F.1 into F.2.gz and deleted it: forgotten before resync,
-        which would take a new file reusing its inode for it."""
+        """With compress and delaycompress logrotate (create mode) has
+        compressed the previous F.1 into F.2.gz and deleted it: forgotten
+        before resync, which would take a new file reusing its inode for it."""
         for g in prev if compress else []:
             if os.path.exists(g.path) and os.stat(g.path).st_ino == g.ino:
                 raise Failure("driver: logrotate did not compress %s:\n%s" % (
@@ -731,15 +731,12 @@ class Driver:
         if not self.precondition(f, "caught"):
             return None
         old = bytes(f.content)
-        compress = False
+        # logrotate 3.21 with copytruncate and delaycompress leaves F.1 in
+        # place (and overwrites it): a name whose config compresses is
+        # copied by hand instead
+        use_logrotate = use_logrotate and not self.lr_compress(f)
         if use_logrotate:
-            compress = self.lr_compress(f)
-            prev = [g for g in self.files if g.path == f.path + ".1"]
-            if compress and prev and (self.risky_g(prev[0]) or (
-                    prev[0].followed and not self.precondition(prev[0], "caught"))):
-                return None
-            self.logrotate(f, "copytruncate", compress)
-            self.compressed(prev, compress)
+            self.logrotate(f, "copytruncate")
             self.adopt(self.resync(), f.feed)
         else:
             self.rot += 1
@@ -760,8 +757,7 @@ class Driver:
                 self.op_append(f.feed, slot, self.rng.randrange(1, 30), False)
             regrow = ", regrown to %d at once" % len(f.content)
         return "%scopytruncate %s (%d bytes)%s%s" % (
-            ("logrotate%s " % (", compress, delaycompress," if compress else "")) if use_logrotate else "",
-            f.name, len(old),
+            "logrotate " if use_logrotate else "", f.name, len(old),
             ", rows go on without a header" if f.headerless else "", regrow)
 
     def op_delete(self, f):
