@@ -57,7 +57,11 @@ g = deleting (delete, recreate, expire, logrotate's compress) a followed file
 that holds no row: its stored position (offset 0, or the header only) fits
 any file that later gets its inode, which teleqd then adopts as that
 feed's file "renamed away while stopped" and counts again, even a file of
-another feed (feed.c adopt_unmatched / tf_matches).
+another feed (feed.c adopt_unmatched / tf_matches); f = a rewrite, or a
+delete and write again on the same inode, whose complete lines end at the
+stored offset: teleqd reads it again but never commits the new head
+fingerprint (feedset_positions compares offset and line only), so the
+stored position keeps describing the old content.
 
 --probe r: rename a file as soon as Redis holds any position for its inode,
 also one that no longer fits its content (rewritten shorter or truncated
@@ -772,11 +776,14 @@ class Driver:
         """Deleted and written again at once (its inode likely reused), at
         least as long as before: a stale position must not fit it."""
         old = len(f.content)
+        old_complete = f.complete_len()
         if self.op_delete(f) is None:
             return None
         self.op_append(f.feed, slot, max(1, len(f.rows) + self.rng.randrange(-2, 10)),
                        self.rng.random() < 0.3)
         nf = self.file_at(f.feed, slot)
+        if "f" in self.avoid and nf.complete_len() == old_complete:
+            self.op_append(f.feed, slot, 1, False)
         if nf.ino == f.ino:
             self.stats["same-inode"] += 1
         return "recreate %s: %d bytes -> %d%s" % (nf.name, old, len(nf.content),
@@ -812,6 +819,11 @@ class Driver:
             while not detectable(build(new)) and keep:
                 drop = keep.pop()
                 new = [r for r in new if r[0] != drop]
+            data = build(new)
+            if not detectable(data):
+                return None
+        if "f" in self.avoid and len(data) == O:
+            new.append(self.new_row(f.feed))
             data = build(new)
             if not detectable(data):
                 return None

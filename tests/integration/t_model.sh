@@ -19,7 +19,7 @@
 # Environment: MODEL_SEED (one run with that seed; default: MODEL_SEEDS
 # random seeds, 6; TORTURE=1: 30), MODEL_STEPS (operations drawn per seed,
 # some skipped when their precondition does not hold while stopped: 60;
-# TORTURE=1: 150), MODEL_AVOID (a,b,c,g: leave out the operations that hit
+# TORTURE=1: 150), MODEL_AVOID (a,b,c,f,g: leave out the operations that hit
 # the bugs listed in model.py), MODEL_PROBE (r: also rename files whose
 # position no longer fits them, see model.py). Reproduce a failure with the
 # line it prints: MODEL_SEED=... MODEL_STEPS=... sh tests/integration/run.sh
