@@ -17,7 +17,7 @@
 # model. A failure prints the seed, a minimal diff and the operation log.
 #
 # Environment: MODEL_SEED (one run with that seed; default: MODEL_SEEDS
-# random seeds, 6; TORTURE=1: 30), MODEL_STEPS (operations drawn per seed,
+# random seeds, 10; TORTURE=1: 30), MODEL_STEPS (operations drawn per seed,
 # some skipped when their precondition does not hold while stopped: 60;
 # TORTURE=1: 150), MODEL_AVOID (a,b,c,f,g: leave out the operations that hit
 # the bugs listed in model.py), MODEL_PROBE (r: also rename files whose
@@ -38,7 +38,7 @@ if [ "${TORTURE:-0}" = 1 ]; then
 	MODEL_SEEDS=${MODEL_SEEDS:-30}
 	MODEL_STEPS=${MODEL_STEPS:-150}
 fi
-MODEL_SEEDS=${MODEL_SEEDS:-6}
+MODEL_SEEDS=${MODEL_SEEDS:-10}
 MODEL_STEPS=${MODEL_STEPS:-60}
 MODEL_AVOID=${MODEL_AVOID:-}
 MODEL_PROBE=${MODEL_PROBE:-}
