@@ -163,7 +163,7 @@ $(BUILD)/parse-bench: bench/parse-bench.c $(BUILD)/libteleq.a build/teleqd.yaml.
 bench-parse: $(BUILD)/parse-bench
 	$(BUILD)/parse-bench $(PARSE_BENCH_FEED)
 
-# The long fault-injection run: the t_faults_* scripts and t_kill9 with TORTURE=1
+# The long fault-injection run: the t_faults_* scripts, t_kill9 and t_model with TORTURE=1
 # (60 + 50 kills, long Redis stalls, 30 s of logrotate under load); prints the
 # figures. Logs in build/torture. `make torture SAN=1` runs it on the sanitizer build.
 torture: all $(ITEST_TOOLS)

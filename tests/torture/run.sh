@@ -4,7 +4,7 @@
 #   BUILD=build/rel sh tests/torture/run.sh [NAME...]
 #
 # Runs the fault-injection scripts of tests/integration (t_faults_*, and
-# t_kill9) with TORTURE=1, which makes each pick its large parameters:
+# t_kill9, t_model) with TORTURE=1, which makes each pick its large parameters:
 #   t_faults_kill9   60 kills with SIGKILL at random moments while 8000 lines
 #                    per second per feed stream in (rotations, partial lines,
 #                    alerts on a fake calendar), against an undisturbed run;
@@ -14,7 +14,8 @@
 #                    2 million lines land; Redis out of memory;
 #   t_faults_rotate  30 s of real logrotate (create, then copytruncate, every
 #                    0.3 s) under 20000 lines per second; 2000 new files at once;
-#   t_faults_env     permissions, ENOSPC mid-line, inotify exhausted.
+#   t_faults_env     permissions, ENOSPC mid-line, inotify exhausted;
+#   t_model          30 seeds x 150 random file operations against the model.
 # Any of their knobs can still be set (KILLS=100 make torture). REPEAT=N runs
 # the whole set N times. NAMEs select scripts. Each script runs under
 # `timeout` (TORTURE_TIMEOUT, 3600 s); its TAP output is kept in
@@ -38,7 +39,7 @@ TIMEOUT=${TORTURE_TIMEOUT:-3600}
 OUT=${TORTURE_DIR:-$ROOT/build/torture}
 mkdir -p "$OUT"
 
-SCRIPTS="t_faults_kill9 t_kill9 t_faults_redis t_faults_rotate t_faults_env"
+SCRIPTS="t_faults_kill9 t_kill9 t_faults_redis t_faults_rotate t_faults_env t_model"
 if [ $# -gt 0 ]; then
 	SCRIPTS=
 	for s in "$@"; do
