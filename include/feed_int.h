@@ -142,6 +142,12 @@ int  tf_open_fd(int fd, const char *path, const struct tf_conf *conf, struct tai
  * Returns 0 and *ret, -ENOMEM.
  */
 int  tf_ghost(const struct file_pos *p, const struct tf_conf *conf, struct tailfile **ret);
+/*
+ * True when open descriptor fd is tf's file: the same device and inode, and
+ * the same birth time when both are known (an inode reused by a new file
+ * is not the same file).
+ */
+bool tf_same_file(const struct tailfile *tf, int fd);
 /* Closes the descriptor and frees everything. Accepts NULL. */
 void tf_free(struct tailfile *tf);
 /*

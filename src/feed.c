@@ -387,16 +387,15 @@ find_ino(const char *dpath, uint64_t dev, uint64_t ino)
 	return name;
 }
 
-/* Opens path when it is still tf's file. Returns the descriptor or -1. */
+/* Opens path when it is still tf's file (tf_same_file). Returns the descriptor or -1. */
 static int
 open_same(const struct tailfile *tf, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != tf->dev || (uint64_t)st.st_ino != tf->ino) {
+	if (!tf_same_file(tf, fd)) {
 		close(fd);
 		return -1;
 	}

@@ -162,6 +162,19 @@ birth_time(int fd)
 	return (int64_t)stx.stx_btime.tv_sec * 1000000000 + stx.stx_btime.tv_nsec;
 }
 
+/* True when fd is tf's file: the same device, inode and birth time (when known). */
+bool
+tf_same_file(const struct tailfile *tf, int fd)
+{
+	struct stat st;
+	int64_t bt;
+
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != tf->dev || (uint64_t)st.st_ino != tf->ino)
+		return false;
+	bt = birth_time(fd);
+	return !bt || !tf->btime || bt == tf->btime;
+}
+
 /* Common part of tf_open and tf_open_fd: fd is adopted only on success. */
 static int
 tf_new(int fd, const struct stat *st, const char *path, const struct tf_conf *conf,
