@@ -30,6 +30,7 @@ struct tf_conf {
 	size_t           max_line;      /* longest record kept, terminator excluded */
 	int64_t          quiet_ms;      /* rotate_wait_ms: a file quiet this long cannot
 	                                 * complete an open CSV quote any more */
+	size_t           nslots;        /* fields the feed reads (complete header: each found) */
 };
 
 /* Where tf_read delivers, and the flag that stops it between records. */

@@ -568,6 +568,10 @@ struct file_pos {
 	bool     gone;          /* file finished for good: drop its stored entry */
 	bool     marker;        /* not a file: the feed has been started (start_at
 	                         * applies only before its first commit) */
+	struct parse_state cols;        /* marker of a CSV feed with a header: the columns
+	                                 * of its last complete header (numbers only; none
+	                                 * when !cols.have_header), for a file truncated
+	                                 * while the daemon was stopped */
 	char     path[256];     /* for status output only */
 };
 

@@ -86,6 +86,14 @@ struct feed {
 	int64_t        rotate_wait_ms;
 	bool           started;     /* the store holds its start marker or a position:
 	                             * start_at no longer applies */
+	/* CSV with a header: the columns of the last complete header any of
+	 * its files had, committed with the start marker (numbers only). A
+	 * file read from 0 that does not start with a header (truncated by
+	 * copytruncate while the daemon was stopped, the exporter going on
+	 * with rows) is read with them. */
+	struct parse_state cols;
+	uint32_t       cols_gen;    /* changes of cols */
+	uint32_t       cols_stored; /* cols_gen the store holds */
 };
 
 struct feedset {
@@ -1011,6 +1019,46 @@ arm_finish(struct feedset *fs, int64_t now)
 }
 
 /*
+ * A headered CSV file about to be read from 0, or resumed past its first
+ * record (whose replay teaches the columns), that knows no header yet gets
+ * the feed's last one, to be checked against its first record
+ * (recheck_header, map.c): skipped when equal, replaced when the record is
+ * a header, used when the record is data (a file the exporter went on
+ * writing rows to after a copytruncate has no header of its own).
+ */
+static void
+lend_columns(struct feedset *fs, struct tailfile *tf)
+{
+	const struct feed *f = feed_of(fs, tf);
+
+	if (tf->conf->format != FORMAT_CSV || !tf->conf->header ||
+	    (tf->offset != 0 && !tf->header_pending) || tf->ps.have_header || !f->cols.have_header)
+		return;
+	tf->ps = f->cols;
+	tf->ps.recheck_header = true;
+}
+
+/* Keeps a complete header the file has taught as the feed's last one. */
+static void
+learn_columns(struct feedset *fs, const struct tailfile *tf)
+{
+	struct feed *f = &fs->feeds[tf->conf->feed];
+	const struct parse_state *ps = &tf->ps;
+
+	if (tf->conf->format != FORMAT_CSV || !tf->conf->header || !ps->have_header ||
+	    ps->ncolumns == 0 || (f->cols.have_header && f->cols.header_hash == ps->header_hash &&
+	    f->cols.header_len == ps->header_len &&
+	    memcmp(f->cols.col, ps->col, sizeof(ps->col)) == 0))
+		return;
+	for (size_t i = 0; i < tf->conf->nslots && i < TQ_MAX_SLOTS; i++)
+		if (ps->col[i] < 0)
+			return;         /* incomplete: rejected as a header, never lent */
+	f->cols = *ps;
+	f->cols.recheck_header = false;
+	f->cols_gen++;
+}
+
+/*
  * The read pass: pending rescans, then every dirty file up to its byte
  * budget. Schedules itself again (yield_pass) while a file has more; at the end, when
  * everything is read, drained is set and the sink's idle called. The idle
@@ -1062,7 +1110,9 @@ on_pass(evutil_socket_t fd, short what, void *arg)
 				continue;
 			}
 		}
+		lend_columns(fs, tf);
 		st = tf_read(tf, &out, &budget, now);
+		learn_columns(fs, tf);
 		if (st == TF_BLOCKED) {
 			fs->drained = false;
 			if (fs->paused)
@@ -1171,6 +1221,7 @@ setup_feeds(struct feedset *fs, const struct config *cfg)
 		f->conf.header = fc->csv.header;
 		f->conf.max_line = fc->max_line;
 		f->conf.quiet_ms = fc->rotate_wait_ms;
+		f->conf.nslots = fc->nslots;
 		f->start_at = fc->start_at;
 		f->rotate_wait_ms = fc->rotate_wait_ms;
 		if (!(f->glob = strdup(slash + 1)))
@@ -1321,9 +1372,18 @@ feedset_start(struct feedset *fs, const struct file_pos *pos, size_t n)
 	fs->first_start = !fs->started;
 	for (i = 0; i < fs->nfeeds; i++)
 		fs->feeds[i].started = false;
-	for (i = 0; i < fs->npos; i++)
-		if (pos[i].feed < fs->nfeeds)
-			fs->feeds[pos[i].feed].started = true;
+	for (i = 0; i < fs->npos; i++) {
+		struct feed *f;
+
+		if (pos[i].feed >= fs->nfeeds)
+			continue;
+		f = &fs->feeds[pos[i].feed];
+		f->started = true;
+		if (pos[i].marker && pos[i].cols.have_header && !f->cols.have_header) {
+			f->cols = pos[i].cols;
+			f->cols_stored = f->cols_gen;
+		}
+	}
 	if (fs->first_start) {
 		if ((r = watch_new(fs->base, on_watch, fs, &fs->watch)) < 0)
 			log_warnx("inotify unavailable (%s); relying on the rescan every %u ms",
@@ -1391,10 +1451,14 @@ feedset_positions(struct feedset *fs, struct batch *b)
 	int r;
 
 	for (size_t i = 0; i < fs->nfeeds; i++) {
-		/* Until stored, every commit carries the feed's start marker. */
-		struct file_pos m = { .feed = (uint16_t)i, .marker = true };
+		/* Until stored, every commit carries the feed's start marker,
+		 * and its last header's columns. */
+		const struct feed *f = &fs->feeds[i];
+		struct file_pos m = { .feed = (uint16_t)i, .marker = true, .cols = f->cols,
+		                      .gen = f->cols_gen };
 
-		if (!fs->feeds[i].started && (r = batch_position(b, &m)) < 0)
+		m.cols.recheck_header = false;
+		if ((!f->started || f->cols_stored != f->cols_gen) && (r = batch_position(b, &m)) < 0)
 			return r;
 	}
 	for (tf = fs->head; tf; tf = tf->next) {
@@ -1429,8 +1493,10 @@ feedset_committed(struct feedset *fs, const struct batch *b)
 		struct tailfile *tf;
 
 		if (p->marker) {
-			if (p->feed < fs->nfeeds)
+			if (p->feed < fs->nfeeds) {
 				fs->feeds[p->feed].started = true;
+				fs->feeds[p->feed].cols_stored = p->gen;
+			}
 			continue;
 		}
 		if (!(tf = lookup(fs, p->feed, p->dev, p->ino)))

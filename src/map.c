@@ -409,17 +409,24 @@ map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz
 			return MAP_SKIP;
 		}
 		if (ps->recheck_header) {
-			/* The first record after the file restarted from 0 with its
-			 * header kept (copytruncate, rewrite): a complete header
-			 * with every needed column replaces the kept one (an
-			 * export with other columns); anything else is data. */
+			/* The first record of a file read from 0 with columns it
+			 * did not teach itself (its own header kept across a
+			 * copytruncate, or its feed's last header): a header with
+			 * every needed column replaces them (an export with other
+			 * columns); one naming a needed column but lacking another
+			 * is rejected as a header, as in any file; anything else
+			 * is data, read with the kept columns. */
 			struct parse_state np;
-			enum reject nwhy;
-			char ndetail[TQ_DETAIL_MAX];
 
 			ps->recheck_header = false;
 			np = *ps;
-			if (learn_header(fc, &np, s, rec, len, &nwhy, ndetail, sizeof(ndetail)) == MAP_SKIP) {
+			mr = learn_header(fc, &np, s, rec, len, why, detail, detaillen);
+			for (size_t i = 0; i < fc->nslots && mr != MAP_SKIP; i++)
+				if (np.col[i] >= 0) {
+					*ps = np;
+					return mr;
+				}
+			if (mr == MAP_SKIP) {
 				*ps = np;
 				return MAP_SKIP;
 			}

@@ -5,7 +5,11 @@
  *
  *   field  "<feed>:<dev>:<ino>"         a file
  *          "<feed>:started"             the feed's start marker (struct
- *                                       file_pos.marker), value "1"
+ *                                       file_pos.marker), value "1", or
+ *                                       "1 <ncolumns> <header_len> <hash>
+ *                                       <k> <col_0> .. <col_k-1>": the
+ *                                       columns of the feed's last complete
+ *                                       CSV header (numbers, never names)
  *   value  "<offset> <line> <fplen> <fp> <taillen> <tailfp> <btime> <path>"
  *          fp and tailfp are 16 lowercase hex digits, btime the file's
  *          birth time in ns (0 = unknown).
@@ -39,6 +43,49 @@ next_tok(const char **s, const char *end, size_t *ret_len)
 	return p;
 }
 
+/*
+ * The value of a start marker: "1", or "1" and the columns of the feed's
+ * last header (see above). Returns 0 and *ret (ret->have_header false for
+ * "1"), -EINVAL.
+ */
+static int
+parse_cols(const char *v, size_t vlen, struct parse_state *ret)
+{
+	int64_t ncol, hlen, k, c;
+	uint64_t hash;
+	size_t pos = 1;
+
+	memset(ret, 0, sizeof(*ret));
+	if (vlen == 0 || v[0] != '1')
+		return -EINVAL;
+	if (vlen == 1)
+		return 0;
+	if (!scan_lit(v, vlen, &pos, " ") || scan_int(v, vlen, &pos, false, &ncol) < 0 ||
+	    ncol < 1 || ncol > TQ_MAX_COLUMNS || !scan_lit(v, vlen, &pos, " ") ||
+	    scan_int(v, vlen, &pos, false, &hlen) < 0 || !scan_lit(v, vlen, &pos, " ") ||
+	    vlen - pos < 16 || !scan_u64(v + pos, 16, 16, &hash))
+		return -EINVAL;
+	pos += 16;
+	if (!scan_lit(v, vlen, &pos, " ") || scan_int(v, vlen, &pos, false, &k) < 0 ||
+	    k > TQ_MAX_SLOTS)
+		return -EINVAL;
+	for (int64_t i = 0; i < TQ_MAX_SLOTS; i++)
+		ret->col[i] = -1;
+	for (int64_t i = 0; i < k; i++) {
+		if (!scan_lit(v, vlen, &pos, " ") || scan_int(v, vlen, &pos, true, &c) < 0 ||
+		    c < -1 || c >= ncol)
+			return -EINVAL;
+		ret->col[i] = (int)c;
+	}
+	if (pos != vlen)
+		return -EINVAL;
+	ret->have_header = true;
+	ret->ncolumns = (size_t)ncol;
+	ret->header_len = (size_t)hlen;
+	ret->header_hash = hash;
+	return 0;
+}
+
 /* Index of the feed named name[0..len) in cfg, or -1. */
 static int
 feed_index(const struct config *cfg, const char *name, size_t len)
@@ -70,7 +117,7 @@ pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, s
 			return -ENOENT;
 		ret->feed = (uint16_t)fi;
 		ret->marker = true;
-		return 0;
+		return parse_cols(v, vlen, &ret->cols);
 	}
 	/* from the right: a feed name may hold a colon, numbers cannot */
 	if (!(c2 = memrchr(f, ':', flen)) || c2 == f || !(c1 = memrchr(f, ':', (size_t)(c2 - f))))
@@ -149,9 +196,19 @@ pos_format_value(const struct file_pos *p, char *buf, size_t len)
 {
 	int n;
 
-	if (p->marker)
-		n = snprintf(buf, len, "1");
-	else
+	if (p->marker) {
+		const struct parse_state *c = &p->cols;
+		int k = 0;
+
+		if (!c->have_header)
+			n = snprintf(buf, len, "1");
+		else {
+			n = snprintf(buf, len, "1 %zu %zu %016" PRIx64 " %d", c->ncolumns,
+			    c->header_len, c->header_hash, TQ_MAX_SLOTS);
+			for (k = 0; k < TQ_MAX_SLOTS && n >= 0 && (size_t)n < len; k++)
+				n += snprintf(buf + n, len - (size_t)n, " %d", c->col[k]);
+		}
+	} else
 		n = snprintf(buf, len, "%" PRId64 " %" PRIu64 " %" PRIu32 " %016" PRIx64 " %" PRIu32
 		    " %016" PRIx64 " %" PRId64 " %.*s", p->offset, p->line, p->fplen, p->fp,
 		    p->taillen, p->tailfp, p->btime > 0 ? p->btime : 0,

@@ -495,13 +495,26 @@ class Driver:
 
     # ----------------------------------------------------- redis views
     def entries(self):
-        """(feed, ino) -> (offset, fplen, fp) of the committed positions."""
+        """(feed, ino) -> (offset, fplen, fp, taillen, tailfp) of the committed
+        positions (src/position.c; the feeds' start markers left out)."""
         out = {}
         for k, v in self.r.hgetall(self.kp + "files").items():
+            if k.endswith(":started"):
+                continue
             feed, _dev, ino = k.rsplit(":", 2)
-            off, _line, fplen, fp = v.split(" ", 4)[:4]
-            out[(feed, int(ino))] = (int(off), int(fplen), int(fp, 16))
+            t = v.split(" ", 7)
+            off, fplen, fp = int(t[0]), int(t[2]), int(t[3], 16)
+            taillen, tailfp = (int(t[4]), int(t[5], 16)) if not t[4].startswith("/") else (0, 0)
+            out[(feed, int(ino))] = (off, fplen, fp, taillen, tailfp)
         return out
+
+    @staticmethod
+    def fits(content, e):
+        """Position e still describes content: head and tail fingerprints."""
+        off, fplen, fp, taillen, tailfp = e
+        return (off <= len(content) and fplen <= off and taillen <= off and
+                siphash24(FP_KEY, bytes(content[:fplen])) == fp and
+                siphash24(FP_KEY, bytes(content[off - taillen:off])) == tailfp)
 
     def counters(self):
         got = Counter()
@@ -534,10 +547,9 @@ class Driver:
             return not f.rows or (not f.live and f.known)
         if not f.rows:
             return True
-        off, fplen, fp = e
-        if off != f.complete_len() or fplen > off:
+        if e[0] != f.complete_len():
             return False
-        return siphash24(FP_KEY, bytes(f.content[:fplen])) == fp
+        return self.fits(f.content, e)
 
     def known(self, f, ent):
         """teleqd would recognise f by its inode: a committed position whose
@@ -550,9 +562,7 @@ class Driver:
             return False
         if "r" in self.probe:
             return True
-        off, fplen, fp = e
-        return (off <= len(f.content) and fplen <= len(f.content) and
-                siphash24(FP_KEY, bytes(f.content[:fplen])) == fp)
+        return self.fits(f.content, e)
 
     def wait(self, what, cond, limit=60):
         """Polls cond() (20 ms) until true; a Failure after limit s (times --slow)."""
@@ -753,7 +763,10 @@ class Driver:
         f.content = bytearray()
         f.rows = []
         # a writer that keeps its descriptor goes on with rows, no header
-        f.headerless = bool(f.feed.header) and "b" not in self.avoid and self.rng.random() < 0.5
+        # (only after it wrote one: a file truncated before its first row
+        # still gets its header; teleqd has no columns to keep otherwise)
+        f.headerless = (bool(f.feed.header) and bool(old) and "b" not in self.avoid and
+                        self.rng.random() < 0.5)
         regrow = ""
         if self.rng.random() < 0.4:
             # a fast writer: past the old size before teleqd may look

@@ -135,6 +135,25 @@ assert_match "copytruncate: the truncation was noticed" 'calls-c.txt: (truncated
     "$(cat "$TQ_LOG")"
 tq_stop
 
+# ... and with teleqd stopped: the header is gone from the file; the feed's
+# last header (committed with its start marker, as numbers) is used, also
+# after a restart that resumes the headerless file past its first record.
+logrotate -f -s "$T/logrotate.state" "$T/logrotate.conf" || bail "logrotate failed"
+gen_csv "$C" 700 --seed 10 --append --no-header
+want=$((want + 700))
+rm -f "$T"/feeds/calls-c.txt.*         # no other file of the feed teaches a header
+tq_start
+wait_events "$want" || true
+tq_stop
+gen_csv "$C" 300 --seed 11 --append --no-header
+want=$((want + 300))
+tq_start
+wait_events "$want" || true
+assert_eq "copytruncate while stopped: the rows after it counted, also after a restart" \
+    "$want" "$(events_total)"
+assert_eq "copytruncate while stopped: nothing rejected" 0 "$(rejects_total)"
+tq_stop
+
 # 3 ---------------------------------------------- a stray quote at the end
 fresh
 D=$(csv_path d)

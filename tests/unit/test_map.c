@@ -187,9 +187,19 @@ test_csv_header_kept_across_restart(void **state)
 
 	/* a first line that is neither: data with the kept columns (here: rejected) */
 	fx->ps.recheck_header = true;
-	assert_int_equal(run(fx, 0, "Datum;Tid", &ev, &why, detail), MAP_REJECT);
+	assert_int_equal(run(fx, 0, "x;y", &ev, &why, detail), MAP_REJECT);
+	assert_int_not_equal(why, REJ_HEADER);
 	assert_int_equal(fx->ps.ncolumns, 3);
 	assert_int_equal(run(fx, 0, "Bokad;2026-03-04;11:00:00", &ev, &why, detail), MAP_EVENT);
+
+	/* a header naming some needed columns but lacking one: rejected as a
+	 * header, as in any file, and its rows are not read with old columns */
+	fx->ps.recheck_header = true;
+	assert_int_equal(run(fx, 0, "Datum;Tid;Telefon", &ev, &why, detail), MAP_REJECT);
+	assert_int_equal(why, REJ_HEADER);
+	assert_int_equal(fx->ps.ncolumns, 3);
+	assert_int_equal(run(fx, 0, "2026-03-04;11:00:00;x", &ev, &why, detail), MAP_REJECT);
+	assert_int_equal(why, REJ_MISSING);
 }
 
 static void

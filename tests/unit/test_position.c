@@ -82,6 +82,33 @@ test_marker(void **state)
 	assert_true(q.marker);
 	assert_int_equal(q.feed, 0);
 	assert_int_equal(parse("gone:started", "1", &q), -ENOENT);
+	assert_false(q.cols.have_header);
+
+	/* with the columns of the feed's last header: numbers only */
+	p.cols.have_header = true;
+	p.cols.ncolumns = 7;
+	p.cols.header_len = 70;
+	p.cols.header_hash = 0x0123456789abcdefULL;
+	for (int i = 0; i < TQ_MAX_SLOTS; i++)
+		p.cols.col[i] = i < 3 ? 3 - i : -1;
+	{
+		char w[POS_VALUE_MAX];
+
+		assert_true(pos_format_value(&p, w, sizeof(w)) > 0);
+		assert_string_equal(w, "1 7 70 0123456789abcdef 16 3 2 1 -1 -1 -1 -1 -1 -1 -1 -1 -1 "
+		    "-1 -1 -1 -1");
+		assert_int_equal(parse(f, w, &q), 0);
+	}
+	assert_true(q.marker);
+	assert_true(q.cols.have_header);
+	assert_int_equal(q.cols.ncolumns, 7);
+	assert_int_equal(q.cols.header_len, 70);
+	assert_int_equal(q.cols.header_hash, 0x0123456789abcdefULL);
+	assert_memory_equal(q.cols.col, p.cols.col, sizeof(q.cols.col));
+	assert_int_equal(parse(f, "1 7 70 0123456789abcdef 2 3 7", &q), -EINVAL);  /* column 7 of 7 */
+	assert_int_equal(parse(f, "1 7 70 0123456789abcdef 17", &q), -EINVAL);
+	assert_int_equal(parse(f, "2", &q), -EINVAL);
+	assert_int_equal(parse(f, "1 7", &q), -EINVAL);
 }
 
 /* Anything else is malformed, never half read. */
