@@ -79,11 +79,11 @@ refuse(int r, const char *what, const char *path, char *err, size_t errlen, cons
  *   - any permission bit for others: -EPERM ("run chmod o-rwx");
  *   - more than max bytes: -EFBIG; fewer than min (after the trim): -EINVAL.
  * With trim, one trailing "\n" or "\r\n" is not part of the secret.
- * max is at most SECRET_MAX. On success *ret is a malloc'ed buffer of
- * max + 1 bytes holding *ret_len bytes and a NUL; the caller wipes and
- * frees it with secret_free(*ret, max + 1) — or, simpler, secret_free(*ret,
- * *ret_len), the bytes past it being zero. On failure nothing is returned
- * and every byte read is wiped.
+ * max is at most SECRET_MAX (-EINVAL otherwise, err untouched). On success
+ * *ret is a malloc'ed, NUL-terminated buffer of *ret_len secret bytes,
+ * owned by the caller, who wipes and frees it with secret_free(*ret,
+ * *ret_len) as soon as it is used (the bytes past *ret_len are zero). On
+ * failure *ret is untouched and every byte read has been wiped.
  */
 int
 secret_read(const char *what, const char *path, size_t min, size_t max, bool trim,
