@@ -1103,6 +1103,19 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	try_commit(d);
 }
 
+/* 0 when path is of type (S_IFREG, S_IFDIR) and this user may use it with amode, else an errno value. */
+static int
+usable(const char *path, unsigned type, int amode)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno;
+	if ((st.st_mode & S_IFMT) != type)
+		return type == S_IFDIR ? ENOTDIR : EINVAL;
+	return access(path, amode) < 0 ? errno : 0;
+}
+
 /*
  * teleqd -n, after the configuration parsed: what the start itself reads,
  * with the readers the start uses (secret.c), so a configuration that
@@ -1140,15 +1153,8 @@ check_start(const struct config *cfg)
 	if (cfg->alerts.enabled && cfg->alerts.nto > 0 && cfg->alerts.sendmail &&
 	    cfg->alerts.sendmail[0]) {
 		const char *sm = cfg->alerts.sendmail[0];
-		struct stat st;
-		int e = 0;
+		int e = usable(sm, S_IFREG, X_OK);
 
-		if (stat(sm, &st) < 0)
-			e = errno;
-		else if (!S_ISREG(st.st_mode))
-			e = EINVAL;
-		else if (access(sm, X_OK) < 0)
-			e = errno;
 		if (e)
 			log_warnx("warning: alerts.mail: the sendmail program %s is not an executable "
 			    "file (%s): alert mail fails until it is installed", sm,
@@ -1159,9 +1165,8 @@ check_start(const struct config *cfg)
 		const char *path = cfg->feeds[i].path, *slash = strrchr(path, '/');
 		size_t dlen = slash && slash != path ? (size_t)(slash - path) : 1, j;
 		char dir[PATH_MAX];
-		struct stat st;
 		bool seen = false;
-		int e = 0;
+		int e;
 
 		for (j = 0; j < i && !seen; j++) {
 			const char *q = cfg->feeds[j].path, *qs = strrchr(q, '/');
@@ -1173,12 +1178,7 @@ check_start(const struct config *cfg)
 			continue;
 		memcpy(dir, path, dlen);
 		dir[dlen] = '\0';
-		if (stat(dir, &st) < 0)
-			e = errno;
-		else if (!S_ISDIR(st.st_mode))
-			e = ENOTDIR;
-		else if (access(dir, R_OK | X_OK) < 0)
-			e = errno;
+		e = usable(dir, S_IFDIR, R_OK | X_OK);
 		if (e == ENOENT)
 			log_warnx("warning: feed %s: directory %s does not exist (yet); the daemon "
 			    "looks for it every %u ms", cfg->feeds[i].name, dir, cfg->rescan_interval_ms);
