@@ -102,7 +102,7 @@ check: unit integration
 # shows the log; time limits grow (TQ_SLOW) and timing-only checks are
 # skipped. The normal build (-O2 -g) is checked, not the sanitizer one.
 # `make valgrind-quick` runs VALGRIND_QUICK only, the subset CI runs.
-VALGRIND_QUICK ?= t_config t_badinput t_live t_reload t_rotation t_redis_restart t_status \
+VALGRIND_QUICK ?= t_config t_check t_badinput t_live t_reload t_rotation t_redis_restart t_status \
                   t_security t_http t_dashboard t_sdnotify t_alerts t_notify itest_store
 export VALGRIND
 ifeq ($(SAN),1)
@@ -180,6 +180,15 @@ DOCDIR      ?= $(PREFIX)/share/doc/teleqd
 MANPAGES     = man/teleqd.8 man/teleqctl.1 man/teleqd.yaml.5
 LOGROTATE_EXAMPLES = conf/logrotate/teleq-create conf/logrotate/teleq-copytruncate
 SYSTEMD_EXAMPLES   = systemd/postfix.conf
+# DEDUP_KEY=1: create $(SYSCONFDIR)/teleqd/dedup.key (dedup.secret_file of the
+# shipped config) when absent: 32 random bytes as 64 hex digits, root:teleqd
+# 0640 when installing as root and the group teleqd exists (as root without
+# DESTDIR, install runs systemd-sysusers first, so it does), otherwise 0600
+# owned by the installer, with a line saying what to run. Never overwritten,
+# never removed by uninstall: a new key hashes every id differently, so lines
+# already counted would be counted again. Packages build with DEDUP_KEY=0 and
+# create the key on the target (one key per installation, not per package).
+DEDUP_KEY   ?= 1
 SUBST_PATHS  = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
                    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
@@ -194,6 +203,23 @@ install: $(if $(filter command line,$(origin BUILD)),,all)
 	$(SUBST_PATHS) systemd/teleqd.service.in >$(DESTDIR)$(UNITDIR)/teleqd.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/teleqd.service
 	install -m 644 systemd/teleqd.sysusers $(DESTDIR)$(SYSUSERSDIR)/teleqd.conf
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null; then \
+	  echo "systemd-sysusers $(SYSUSERSDIR)/teleqd.conf"; \
+	  systemd-sysusers $(SYSUSERSDIR)/teleqd.conf; fi
+ifeq ($(DEDUP_KEY),1)
+	@k=$(DESTDIR)$(SYSCONFDIR)/teleqd/dedup.key; \
+	if [ -e "$$k" ] || [ -L "$$k" ]; then echo "$$k exists: kept"; else \
+	  rm -f "$$k.new"; \
+	  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$$k.new") || exit 1; \
+	  if [ "$$(id -u)" = 0 ] && getent group teleqd >/dev/null && \
+	     chown root:teleqd "$$k.new" && chmod 640 "$$k.new"; then \
+	    how="root:teleqd 0640"; \
+	  else \
+	    how="$$(id -un) 0600; no group teleqd here or not root: on the target run chown root:teleqd $(SYSCONFDIR)/teleqd/dedup.key && chmod 0640 $(SYSCONFDIR)/teleqd/dedup.key"; \
+	  fi; \
+	  mv -n "$$k.new" "$$k" && echo "created $$k ($$how)"; \
+	fi
+endif
 	install -m 644 man/teleqctl.1 $(DESTDIR)$(MANDIR)/man1/teleqctl.1
 	install -m 644 man/teleqd.yaml.5 $(DESTDIR)$(MANDIR)/man5/teleqd.yaml.5
 	install -m 644 man/teleqd.8 $(DESTDIR)$(MANDIR)/man8/teleqd.8

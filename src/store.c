@@ -81,7 +81,6 @@
 #define BACKOFF_MIN_MS      100
 #define BACKOFF_MAX_MS      500     /* attempts are cheap; each failure after the first is logged at debug */
 #define STABLE_MS           30000   /* a connection that lasted this long resets the backoff */
-#define PASSWORD_MAX        4096
 #define ARENA_BLOCK         (64 * 1024)
 #define KEY_MAX             (64 * 1024)
 #define FIELD_MAX           (64 * 1024)
@@ -606,85 +605,15 @@ parse_address(const char *addr, bool *ret_unix, char **ret_host, int *ret_port)
 	return 0;
 }
 
-/*
- * Reads the Redis password from path: a regular file no one else may read
- * or write, at most PASSWORD_MAX bytes, one trailing newline stripped.
- * Returns 0 with *ret (allocated) and *ret_len, or -errno (logged here,
- * never with the content).
- */
+/* The Redis password (secret.c: the rules teleqd -n and teleqctl apply); a refusal is logged. */
 static int
 read_password(const char *path, char **ret, size_t *ret_len)
 {
-	struct stat sb;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd, r;
+	char err[PATH_MAX + 256];
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		log_warn("redis password file %s", path);
-		return r;
-	}
-	if (fstat(fd, &sb) < 0) {
-		r = -errno;
-		log_warn("redis password file %s", path);
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		log_warnx("redis password file %s: not a regular file", path);
-		r = -EINVAL;
-		goto out;
-	}
-	if (sb.st_mode & 0007) {
-		log_warnx("redis password file %s: accessible by others (mode %04o); "
-		    "refusing it, run chmod o-rwx", path, (unsigned)(sb.st_mode & 07777));
-		r = -EPERM;
-		goto out;
-	}
-	if (!(buf = malloc(PASSWORD_MAX + 1))) {
-		r = -ENOMEM;
-		goto out;
-	}
-	while (len <= PASSWORD_MAX) {
-		n = read(fd, buf + len, PASSWORD_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			log_warn("redis password file %s", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > PASSWORD_MAX) {
-		log_warnx("redis password file %s: longer than %d bytes", path, PASSWORD_MAX);
-		r = -EFBIG;
-		goto out;
-	}
-	if (len && buf[len - 1] == '\n')
-		len--;
-	if (len && buf[len - 1] == '\r')
-		len--;
-	if (len == 0) {
-		log_warnx("redis password file %s: empty", path);
-		r = -EINVAL;
-		goto out;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	*ret_len = len;
-	buf = NULL;
-	r = 0;
-out:
-	if (buf) {
-		explicit_bzero(buf, PASSWORD_MAX + 1);
-		free(buf);
-	}
-	close(fd);
+	if ((r = secret_redis_password(path, ret, ret_len, err, sizeof(err))) < 0)
+		log_errx("redis: %s", err);
 	return r;
 }
 
@@ -692,10 +621,7 @@ out:
 static void
 password_free(char *pw, size_t len)
 {
-	if (!pw)
-		return;
-	explicit_bzero(pw, len);
-	free(pw);
+	secret_free(pw, len);
 }
 
 /* NULL-safe string equality. */

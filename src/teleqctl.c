@@ -51,7 +51,6 @@
 #define EXIT_USAGE      2
 #define DEFAULT_CONFIG  "/etc/teleqd/teleqd.yaml"
 #define REDIS_TIMEOUT_S 5
-#define PASSWORD_MAX    512     /* bytes of a password file we read */
 #define KEY_MAX         512
 #define ALERTS_DEFAULT  20      /* alerts listed by default */
 #define ALERTS_MAX      100000  /* --count limit */
@@ -269,53 +268,6 @@ resolve_today(const struct config *cfg, const char *given, int64_t *ret)
 
 /* ============================================================== Redis */
 
-/*
- * Reads the password from path into buf (NUL-terminated, trailing newline
- * removed). Refuses a file others may read (-EPERM) and anything but a
- * regular file (-EINVAL); -ENAMETOOLONG when it is longer than cap-1.
- * Other errors are -errno. The password is never printed.
- */
-static int
-read_password(const char *path, char *buf, size_t cap)
-{
-	struct stat st;
-	ssize_t n;
-	size_t len = 0;
-	int fd, r = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (!S_ISREG(st.st_mode))
-		r = -EINVAL;
-	else if (st.st_mode & S_IROTH)
-		r = -EPERM;
-	while (r == 0 && len < cap) {
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			r = -errno;
-		else if (n == 0)
-			break;
-		else
-			len += (size_t)n;
-	}
-	close(fd);
-	if (r == 0 && len == cap)
-		r = -ENAMETOOLONG;
-	if (r < 0) {
-		explicit_bzero(buf, cap);
-		return r;
-	}
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		len--;
-	buf[len] = '\0';
-	return 0;
-}
-
 /* Runs one command that must answer +OK; 0, or -EIO with Redis's error in err. */
 static int
 expect_ok(redisReply *rep, const redisContext *c, char *err, size_t errlen)
@@ -390,24 +342,23 @@ redis_open(const struct config *cfg, redisContext **ret)
 	}
 
 	if (cfg->redis.password_file) {
-		char pw[PASSWORD_MAX];
+		char perr[PATH_MAX + 256], *pw = NULL;
+		size_t pwlen = 0;
 		redisReply *rep;
-		int r = read_password(cfg->redis.password_file, pw, sizeof(pw));
 
-		if (r < 0) {
-			fprintf(stderr, "%s: password file %s: %s\n", progname, cfg->redis.password_file,
-			        r == -EPERM ? "readable by others, refusing to use it (chmod o-r)" :
-			        r == -EINVAL ? "not a regular file" :
-			        r == -ENAMETOOLONG ? "too long" : strerror(-r));
+		/* secret.c: the rules and the words of teleqd and teleqd -n */
+		if (secret_redis_password(cfg->redis.password_file, &pw, &pwlen, perr,
+		    sizeof(perr)) < 0) {
+			fprintf(stderr, "%s: %s\n", progname, perr);
 			redisFree(c);
 			return EXIT_USAGE;
 		}
 		/* %b: binary-safe, the password is one argument whatever it holds. */
 		if (cfg->redis.user)
-			rep = redisCommand(c, "AUTH %s %b", cfg->redis.user, pw, strlen(pw));
+			rep = redisCommand(c, "AUTH %s %b", cfg->redis.user, pw, pwlen);
 		else
-			rep = redisCommand(c, "AUTH %b", pw, strlen(pw));
-		explicit_bzero(pw, sizeof(pw));
+			rep = redisCommand(c, "AUTH %b", pw, pwlen);
+		secret_free(pw, pwlen);
 		if (expect_ok(rep, c, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s: Redis at %s refused authentication: %s\n", progname,
 			        cfg->redis.address, err);

@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,41 +121,19 @@ usage(FILE *f)
 }
 
 /*
- * Derives the 16-byte id-hashing key from the secret file. Refuses a file
- * others can read (the key is what keeps hashed case ids from being
- * guessed). Returns 0 or -errno with the reason logged.
+ * Derives the 16-byte id-hashing key from dedup.secret_file (secret.c: the
+ * rules `teleqd -n` applies). A refusal stops the start or the reload, so
+ * it is logged as an error. Returns 0 or -errno.
  */
 static int
 load_idkey(const char *path, uint8_t key[16])
 {
-	static const uint8_t k1[16] = "teleqd-idkey-one", k2[16] = "teleqd-idkey-two";
-	unsigned char buf[4096];
-	struct stat st;
-	uint64_t h1, h2;
-	ssize_t n;
-	int fd;
+	char err[PATH_MAX + 256];
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		log_warn("dedup secret %s", path);
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0 || (st.st_mode & 0007)) {
-		log_warnx("dedup secret %s: readable by others, refusing it (chmod 600)", path);
-		close(fd);
-		return -EPERM;
-	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n < 16) {
-		log_warnx("dedup secret %s: needs at least 16 bytes", path);
-		return -EINVAL;
-	}
-	h1 = siphash24(k1, buf, (size_t)n);
-	h2 = siphash24(k2, buf, (size_t)n);
-	memcpy(key, &h1, 8);
-	memcpy(key + 8, &h2, 8);
-	return 0;
+	if ((r = secret_idkey(path, key, err, sizeof(err))) < 0)
+		log_errx("%s", err);
+	return r;
 }
 
 /* Logs a rejected line, rate-limited per feed; never the line's content. */
@@ -907,13 +886,10 @@ build(struct daemon *d)
 {
 	int r;
 	size_t i;
-	bool need_key = false;
 
-	for (i = 0; i < d->cfg->nfeeds; i++)
-		if (d->cfg->feeds[i].id_slot >= 0)
-			need_key = true;
 	d->have_idkey = false;
-	if (need_key) {
+	/* ids and case ids alike are hashed with it (a feed may have a case and no id) */
+	if (secret_needs_idkey(d->cfg)) {
 		if ((r = load_idkey(d->cfg->dedup.secret_file, d->idkey)) < 0)
 			return r;
 		d->have_idkey = true;
@@ -1127,6 +1103,92 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	try_commit(d);
 }
 
+/* 0 when path is of type (S_IFREG, S_IFDIR) and this user may use it with amode, else an errno value. */
+static int
+usable(const char *path, unsigned type, int amode)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno;
+	if ((st.st_mode & S_IFMT) != type)
+		return type == S_IFDIR ? ENOTDIR : EINVAL;
+	return access(path, amode) < 0 ? errno : 0;
+}
+
+/*
+ * teleqd -n, after the configuration parsed: what the start itself reads,
+ * with the readers the start uses (secret.c), so a configuration that
+ * passes -n never fails to start on a file. Refusals are logged as errors,
+ * each with its file and rule; things the daemon copes with at run time are
+ * warnings: a feed directory missing (the writer may create it later; the
+ * rescan finds it) or unreadable, the default sendmail missing (mail fails
+ * and is retried). Returns the number of errors.
+ */
+static int
+check_start(const struct config *cfg)
+{
+	char err[PATH_MAX + 256];
+	uint8_t key[16];
+	char *pw = NULL;
+	size_t pwlen = 0;
+	int nerr = 0;
+
+	if (cfg->redis.password_file) {
+		if (secret_redis_password(cfg->redis.password_file, &pw, &pwlen, err, sizeof(err)) < 0) {
+			log_errx("%s", err);
+			nerr++;
+		}
+		secret_free(pw, pwlen);
+	}
+	if (secret_needs_idkey(cfg)) {
+		if (secret_idkey(cfg->dedup.secret_file, key, err, sizeof(err)) < 0) {
+			log_errx("%s", err);
+			nerr++;
+		}
+		explicit_bzero(key, sizeof(key));
+	}
+	/* A sendmail written out is checked by config_load (an error at start
+	 * too); this is the default one, which the start does not refuse. */
+	if (cfg->alerts.enabled && cfg->alerts.nto > 0 && cfg->alerts.sendmail &&
+	    cfg->alerts.sendmail[0]) {
+		const char *sm = cfg->alerts.sendmail[0];
+		int e = usable(sm, S_IFREG, X_OK);
+
+		if (e)
+			log_warnx("warning: alerts.mail: the sendmail program %s is not an executable "
+			    "file (%s): alert mail fails until it is installed", sm,
+			    e == EINVAL ? "not a regular file" : strerror(e));
+	}
+	/* One line per feed directory (feeds may share one). */
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		const char *path = cfg->feeds[i].path, *slash = strrchr(path, '/');
+		size_t dlen = slash && slash != path ? (size_t)(slash - path) : 1, j;
+		char dir[PATH_MAX];
+		bool seen = false;
+		int e;
+
+		for (j = 0; j < i && !seen; j++) {
+			const char *q = cfg->feeds[j].path, *qs = strrchr(q, '/');
+			size_t qlen = qs && qs != q ? (size_t)(qs - q) : 1;
+
+			seen = qlen == dlen && memcmp(q, path, dlen) == 0;
+		}
+		if (seen || dlen >= sizeof(dir))
+			continue;
+		memcpy(dir, path, dlen);
+		dir[dlen] = '\0';
+		e = usable(dir, S_IFDIR, R_OK | X_OK);
+		if (e == ENOENT)
+			log_warnx("warning: feed %s: directory %s does not exist (yet); the daemon "
+			    "looks for it every %u ms", cfg->feeds[i].name, dir, cfg->rescan_interval_ms);
+		else if (e)
+			log_warnx("warning: feed %s: directory %s cannot be listed by this user (%s)",
+			    cfg->feeds[i].name, dir, strerror(e));
+	}
+	return nerr;
+}
+
 /* Lets many followed files have descriptors: raise the soft limit to the hard one. */
 static void
 raise_nofile(void)
@@ -1194,8 +1256,14 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
-		printf("configuration OK\n");
+		r = check_start(d.cfg);
 		config_free(d.cfg);
+		if (r > 0) {
+			fprintf(stderr, "%s: the configuration parses, but teleqd cannot start with it\n",
+			    d.config_path);
+			return 1;
+		}
+		printf("configuration OK\n");
 		return 0;
 	}
 	for (i = 0; i < BATCH_MAX_FEEDS; i++) {

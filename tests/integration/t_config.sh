@@ -39,9 +39,14 @@ line_of() {
 	echo "$n"
 }
 
-check_ok "shipped conf/teleqd.yaml" "$TQ_ROOT/conf/teleqd.yaml"
-
+# The shipped file as it is, but with its secret files (which -n reads, as
+# the start does: t_check) and its feed directories in $T.
 write_config
+sed -e "s|^\([ \t]*password_file:\).*|\1 $T/redis.pass|" \
+    -e "s|^\([ \t]*secret_file:\).*|\1 $T/secret|" \
+    -e "s|/var/log/[a-z]*/|$T/feeds/|" "$TQ_ROOT/conf/teleqd.yaml" >"$T/shipped.yaml"
+check_ok "shipped conf/teleqd.yaml" "$T/shipped.yaml"
+
 check_ok "private test config" "$CONF"
 
 # A config that is not YAML at all: an unterminated flow mapping.

@@ -15,8 +15,16 @@
 #     patterns do not match, and a real logrotate run with each of them
 #     under a running teleqd keeps the counts exact (rename+create: every
 #     line; copytruncate: every line written outside logrotate's window);
+#   - make install creates etc/teleqd/dedup.key (64 hex digits; root:teleqd
+#     0640 as root with the group teleqd, else 0600) and never overwrites it;
+#   - a first install that works (as root): the user teleqd (created with
+#     useradd --system when absent, removed at the end), the installed
+#     example config pointed at a private redis-server whose only user for
+#     teleqd has the ACL of README.md's service steps, a password file
+#     root:teleqd 0640 and the installed key: the installed teleqd -n and
+#     --once run as teleqd count the lines, teleqctl status shows the feeds;
 #   - make uninstall removes every file it installed and leaves the
-#     administrator's own config.
+#     administrator's own config and the dedup key.
 # Checks needing groff, man, lexgrog, systemd-sysusers or logrotate are
 # reported as "ok N - ... # skip" when the tool is missing.
 set -eu
@@ -39,6 +47,30 @@ mk() {
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TQ_ROOT" "$@" >"$T/make.log" 2>&1
 }
 
+# The system user teleqd, as systemd-sysusers would create it from
+# teleqd.conf (root only; removed at the end when this test created it).
+CREATED_USER=
+AS_ROOT=
+if [ "$(id -u)" -eq 0 ]; then
+	AS_ROOT=1
+	if ! getent passwd teleqd >/dev/null; then
+		useradd --system --user-group --no-create-home --home-dir / \
+			--shell /usr/sbin/nologin --comment "teleqd feed counter" teleqd ||
+			bail "useradd teleqd failed"
+		CREATED_USER=1
+	fi
+fi
+_install_cleanup() {
+	_ist=$?
+	if [ -n "$CREATED_USER" ]; then
+		userdel teleqd 2>/dev/null
+		getent group teleqd >/dev/null && groupdel teleqd 2>/dev/null
+	fi
+	(exit $_ist)
+	_cleanup
+}
+trap _install_cleanup EXIT
+
 R=$T/root
 rc=0
 mk install DESTDIR="$R" PREFIX=/usr BUILD="$BUILD" || rc=$?
@@ -48,7 +80,9 @@ assert_eq "make install DESTDIR=... PREFIX=/usr BUILD=$BUILD: exit status 0" 0 "
 # ------------------------------------------------------------ the file tree
 
 # path mode, one a line: everything make install must put, and nothing else.
-cat >"$T/expected" <<'EOF'
+if [ -n "$AS_ROOT" ]; then KEYMODE=640; else KEYMODE=600; fi
+cat >"$T/expected" <<EOF
+etc/teleqd/dedup.key $KEYMODE
 etc/teleqd/teleqd.yaml.example 644
 lib/systemd/system/teleqd.service 644
 usr/bin/teleqctl 755
@@ -66,6 +100,28 @@ EOF
 	while IFS= read -r f; do echo "$f $(stat -c %a "$f")"; done) >"$T/installed"
 assert_files_equal "installs exactly the expected files, with their modes" \
 	"$T/expected" "$T/installed"
+
+# The dedup key: 64 hex digits (32 random bytes), never overwritten.
+K=$R/etc/teleqd/dedup.key
+assert_match "dedup.key: 64 hex digits" '^[0-9a-f]{64}$' "$(cat "$K")"
+assert_eq "dedup.key: 64 bytes" 64 "$(wc -c <"$K")"
+if [ -n "$AS_ROOT" ]; then
+	assert_eq "dedup.key: root:teleqd 0640" "root teleqd 640" "$(stat -c '%U %G %a' "$K")"
+else
+	skip "dedup.key: root:teleqd 0640" "not root: 0600, owned by $(id -un)"
+fi
+sum=$(sha256sum <"$K")
+rc=0
+mk install DESTDIR="$R" PREFIX=/usr BUILD="$BUILD" || rc=$?
+assert_eq "make install again: exit status 0" 0 "$rc"
+assert_eq "make install again keeps the dedup key" "$sum" "$(sha256sum <"$K")"
+assert_contains "and says so" "dedup.key exists: kept" "$(cat "$T/make.log")"
+R3=$T/root-nokey
+rc=0
+mk install DESTDIR="$R3" PREFIX=/usr BUILD="$BUILD" DEDUP_KEY=0 || rc=$?
+assert_eq "make install DEDUP_KEY=0 (packages) creates no key" "0 no" \
+	"$rc $(test -e "$R3/etc/teleqd/dedup.key" && echo yes || echo no)"
+rm -rf "$R3"
 
 # Copies are byte for byte (the unit is generated: checked below).
 assert_ok "usr/sbin/teleqd is \$BUILD/teleqd" cmp -s "$TELEQD" "$R/usr/sbin/teleqd"
@@ -89,9 +145,16 @@ assert_match "installed teleqd --version runs" '^teleqd [0-9]+\.[0-9]+' "$v"
 v=$("$R/usr/bin/teleqctl" --version 2>&1 || true)
 assert_match "installed teleqctl --version runs" '^teleqctl [0-9]+\.[0-9]+' "$v"
 
+# The example as installed, its secret files at hand (-n reads what the
+# start needs: t_check): it passes; warnings only (feed directories and the
+# default sendmail that need not exist here).
+(umask 077 && echo example-password >"$T/example.pass")
+sed -e "s|^\([ \t]*password_file:\).*|\1 $T/example.pass|" \
+    -e "s|^\([ \t]*secret_file:\).*|\1 $K|" "$R/etc/teleqd/teleqd.yaml.example" >"$T/example-installed.yaml"
 rc=0
-out=$("$R/usr/sbin/teleqd" -n -c "$R/etc/teleqd/teleqd.yaml.example" 2>&1) || rc=$?
-assert_eq "installed example config passes teleqd -n" "0 configuration OK" "$rc $out"
+out=$("$R/usr/sbin/teleqd" -n -c "$T/example-installed.yaml" 2>&1) || rc=$?
+assert_eq "installed example config, with the installed key, passes teleqd -n" "0 configuration OK" \
+	"$rc $(printf '%s\n' "$out" | sed 's/^<[0-9]>//' | grep -v '^warning: ')"
 
 # The unit names the installed program and config (PREFIX=/usr).
 U=$R/lib/systemd/system/teleqd.service
@@ -200,14 +263,17 @@ else
 fi
 
 # The example of teleqd.yaml(5) is a valid configuration (its sendmail
-# replaced by the test's, which exists everywhere).
+# replaced by the test's, which exists everywhere, its secret files by the
+# test's; its feed directories need not exist: warnings).
 awk '/^\.SH EXAMPLE/ { f = 1; next } f && /^\.EX/ { g = 1; next } g && /^\.EE/ { exit } g' \
 	"$MAN/man5/teleqd.yaml.5" |
 	sed -e 's/\\-/-/g' -e 's/\\(:o/\xc3\xb6/g' -e "s|sendmail: \[.*\]|sendmail: [$T/sendmail]|" \
+	    -e "s|^\([ \t]*password_file:\).*|\1 $T/example.pass|" -e "s|^\([ \t]*secret_file:\).*|\1 $K|" \
 	>"$T/example.yaml"
 rc=0
 out=$("$TELEQD" -n -c "$T/example.yaml" 2>&1) || rc=$?
-assert_eq "the EXAMPLE of teleqd.yaml(5) passes teleqd -n" "0 configuration OK" "$rc $out"
+assert_eq "the EXAMPLE of teleqd.yaml(5) passes teleqd -n" "0 configuration OK" \
+	"$rc $(printf '%s\n' "$out" | sed 's/^<[0-9]>//' | grep -v '^warning: feed ')"
 
 # ---------------------------------------------------------- logrotate examples
 
@@ -323,6 +389,76 @@ else
 	assert_eq "teleqd stops with status 0" 0 "$rc"
 fi
 
+# ------------------------------------------------- a first install that works
+
+# README.md's service steps on a private redis-server: the ACL user teleqd
+# with the README's rules, the password file root:teleqd 0640, the installed
+# key and config; teleqd runs as the user teleqd. (No systemd here:
+# t_systemd checks the unit, t_sdnotify the notify protocol.)
+if [ -z "$AS_ROOT" ]; then
+	skip "the installed teleqd runs as the user teleqd against Redis" "not root"
+elif ! command -v runuser >/dev/null 2>&1; then
+	skip "the installed teleqd runs as the user teleqd against Redis" "runuser missing"
+else
+	ACL=$(sed -n 's/.*user teleqd on #\$h \([^"]*\)".*/\1/p' "$TQ_ROOT/README.md" | head -n 1)
+	[ -n "$ACL" ] || bail "README.md: no 'user teleqd on #\$h RULES' line in the service steps"
+	redis_stop
+	rm -f "$SOCK"
+	PW=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+	PF=$R/etc/teleqd/redis.pass
+	(umask 027 && printf '%s' "$PW" >"$PF") && chgrp teleqd "$PF"
+	H=$(sha256sum "$PF" | cut -d' ' -f1)
+	# shellcheck disable=SC2086 # the ACL rules are words
+	REDIS_USER= redis_start --unixsocketperm 777 --user teleqd on "#$H" $ACL
+	# teleqd must reach the staging root and the feeds in $T
+	chmod 711 "$T"
+	C=$R/etc/teleqd/teleqd.yaml
+	rewrite_config "$R/etc/teleqd/teleqd.yaml.example" "$C" listen=127.0.0.1:0
+	sed -i -e "s|^\([ \t]*password_file:\).*|\1 $PF|" -e "s|^\([ \t]*secret_file:\).*|\1 $K|" "$C"
+	chmod 644 "$C"
+	rm -f "$T"/feeds/*
+	CALLS=$(csv_path first)
+	printf '%s\r\n' "$CSV_HEADER" >"$CALLS"
+	for h in 08 09 10 11 12 13; do
+		csv_line 2026-03-02 "$h:00:00" >>"$CALLS"
+	done
+	rcli FLUSHALL >/dev/null
+	asuser() {
+		timeout --foreground -k 5 120 runuser -u teleqd -- "$@"
+	}
+	rc=0
+	out=$(asuser "$R/usr/sbin/teleqd" -n -c "$C" 2>&1) || rc=$?
+	assert_eq "as teleqd: the installed teleqd -n passes (ExecStartPre=)" "0 configuration OK" \
+		"$rc $(printf '%s\n' "$out" | sed 's/^<[0-9]>//' | grep -v '^warning: alerts\.mail')"
+	rc=0
+	asuser "$R/usr/sbin/teleqd" -c "$C" --once </dev/null >"$T/first.log" 2>&1 || rc=$?
+	assert_eq "as teleqd: the installed teleqd --once exits 0" 0 "$rc"
+	[ $rc -eq 0 ] || diag_file "$T/first.log"
+	assert_eq "as teleqd, authenticated as the ACL user: the 6 calls are counted" 6 "$(events_total)"
+	assert_eq "the Redis ACL refused no command" "0" \
+		"$(rcli ACL LOG | grep -c -E '^(command|key|channel)$' || true)"
+	rc=0
+	"$R/usr/bin/teleqctl" -c "$C" status >"$T/status.out" 2>&1 || rc=$?
+	assert_eq "the installed teleqctl status: exit 0" 0 "$rc"
+	feeds=$(sed -n 's/^[ \t]*- name:[ \t]*\([a-z_]*\).*/\1/p' "$C" | head -n 3 | paste -sd' ')
+	missing=
+	for f in $feeds; do
+		grep -q -w "$f" "$T/status.out" || missing="$missing $f"
+	done
+	assert_eq "teleqctl status shows the feeds ($feeds)" "" "$missing"
+	[ -z "$missing" ] || diag_file "$T/status.out"
+	# The key only root may read: -n as teleqd says who must read it.
+	chgrp root "$K"
+	rc=0
+	out=$(asuser "$R/usr/sbin/teleqd" -n -c "$C" 2>&1) || rc=$?
+	assert_eq "a key teleqd cannot read: -n as teleqd exits 1" 1 "$rc"
+	assert_match "and says what to do" \
+		"dedup\.secret_file $K: Permission denied \(the service's user teleqd must read it: make it root:teleqd mode 0640\)" "$out"
+	chgrp teleqd "$K"
+	rm -f "$PF"
+	redis_stop
+fi
+
 # --------------------------------------------------------------- uninstall
 
 # The administrator's own config must survive an uninstall.
@@ -331,17 +467,18 @@ rc=0
 mk uninstall DESTDIR="$R" PREFIX=/usr || rc=$?
 assert_eq "make uninstall: exit status 0" 0 "$rc"
 left=$(cd "$R" && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort | paste -sd' ')
-assert_eq "make uninstall removes every installed file (the admin's teleqd.yaml stays)" \
-	"etc/teleqd/teleqd.yaml" "$left"
+assert_eq "make uninstall removes every installed file (the admin's teleqd.yaml and the key stay)" \
+	"etc/teleqd/dedup.key etc/teleqd/teleqd.yaml" "$left"
 assert_ok "make uninstall removes /usr/share/doc/teleqd" test ! -e "$R/usr/share/doc/teleqd"
-rm -f "$R/etc/teleqd/teleqd.yaml"
+rm -f "$R/etc/teleqd/teleqd.yaml" "$R/etc/teleqd/dedup.key"
 rc=0
 mk uninstall DESTDIR="$R" PREFIX=/usr || rc=$?
 assert_eq "make uninstall again (nothing left to remove): exit status 0" 0 "$rc"
 assert_ok "then the empty /etc/teleqd goes too" test ! -e "$R/etc/teleqd"
 rc=0
 mk uninstall DESTDIR="$R2" || rc=$?
-left=$(cd "$R2" && find . ! -type d | wc -l)
-assert_eq "make uninstall with the default PREFIX removes every file" "0 0" "$rc $left"
+left=$(cd "$R2" && find . ! -type d | sed 's|^\./||' | paste -sd' ')
+assert_eq "make uninstall with the default PREFIX removes every file but the key" \
+	"0 etc/teleqd/dedup.key" "$rc $left"
 
 done_testing

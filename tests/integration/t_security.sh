@@ -25,11 +25,11 @@ chmod 644 "$pass_file"
 rc=0
 timeout 10 "$TELEQD" -c "$CONF" </dev/null >"$T/out" 2>&1 || rc=$?
 assert_eq "teleqd refuses a world-readable password file (exit 1)" 1 "$rc"
-assert_match "and says why" 'password file .*(accessible|readable) by others' "$(cat "$T/out")"
+assert_match "and says why" '^<3>redis: redis\.password_file .*: accessible by others \(mode 0644\); run chmod o-rwx$' "$(cat "$T/out")"
 rc=0
 ctl status >/dev/null || rc=$?
 assert_ne "teleqctl refuses it too" 0 "$rc"
-assert_match "and says why" 'readable by others' "$(cat "$T/teleqctl.err")"
+assert_match "and says why" 'redis\.password_file .*: accessible by others \(mode 0644\)' "$(cat "$T/teleqctl.err")"
 chmod 600 "$pass_file"
 
 # --- a world-readable dedup secret is refused
@@ -37,7 +37,7 @@ chmod 644 "$secret_file"
 rc=0
 timeout 10 "$TELEQD" -c "$CONF" </dev/null >"$T/out" 2>&1 || rc=$?
 assert_eq "teleqd refuses a world-readable dedup secret (exit 1)" 1 "$rc"
-assert_match "and says why" 'dedup secret .*readable by others' "$(cat "$T/out")"
+assert_match "and says why" '^<3>dedup\.secret_file .*: accessible by others \(mode 0644\); run chmod o-rwx$' "$(cat "$T/out")"
 chmod 600 "$secret_file"
 
 # --- the password is never on the command line or in the log
