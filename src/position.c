@@ -198,14 +198,13 @@ pos_format_value(const struct file_pos *p, char *buf, size_t len)
 
 	if (p->marker) {
 		const struct parse_state *c = &p->cols;
-		int k = 0;
 
 		if (!c->have_header)
 			n = snprintf(buf, len, "1");
 		else {
 			n = snprintf(buf, len, "1 %zu %zu %016" PRIx64 " %d", c->ncolumns,
 			    c->header_len, c->header_hash, TQ_MAX_SLOTS);
-			for (k = 0; k < TQ_MAX_SLOTS && n >= 0 && (size_t)n < len; k++)
+			for (int k = 0; k < TQ_MAX_SLOTS && n >= 0 && (size_t)n < len; k++)
 				n += snprintf(buf + n, len - (size_t)n, " %d", c->col[k]);
 		}
 	} else
