@@ -699,7 +699,6 @@ try_commit(struct daemon *d)
 	}
 	d->inflight[d->ninflight++] = b;
 	d->filling = free_batch(d);
-	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
 	feedset_resume(d->feeds);
 }
 
@@ -738,7 +737,6 @@ on_store_ready(void *arg, const struct file_pos *pos, size_t n, const struct sto
 
 	release_inflight(d);
 	batch_clear(d->filling);
-	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
 	load_cases(d, cases, ncases);
 	if ((r = feedset_start(d->feeds, pos, n)) < 0)
 		fatalx("cannot start feeds: %s", strerror(-r));
