@@ -111,8 +111,22 @@ want_type(1, 'hash')
 want_type(2, 'stream')
 want_type(3, 'hash')
 local scratch = #KEYS
-for k = 4, #KEYS do
-	if (k >= seen_lo and k <= seen_hi) or k == scratch then want_type(k, 'set') else want_type(k, 'hash') end
+for k = 4, seen_lo - 1 do
+	want_type(k, 'hash')
+end
+for k = seen_hi + 1, scratch - 1 do
+	want_type(k, 'hash')
+end
+-- The seen buckets are many (a few hundred a commit): one SINTERCARD per
+-- CHUNK checks that each is a set or absent (WRONGTYPE otherwise); LIMIT 1
+-- stops it at the first common member, and random buckets have none.
+want_type(scratch, 'set')
+for i = seen_lo, seen_hi, CHUNK do
+	local j = math.min(i + CHUNK - 1, seen_hi)
+	local r = redis.pcall('SINTERCARD', j - i + 1, unpack(KEYS, i, j))
+	if type(r) == 'table' and r['err'] then
+		fail('a seen bucket is not a set: ' .. r['err'])
+	end
 end
 
 local ai = 10
@@ -160,21 +174,22 @@ end
 
 local ngroups = count('id groups')
 local bdups = count('batch duplicates')
-local groups, gleft, nids = {}, {}, 0
+local groups, nids = {}, 0
 for j = 1, ngroups do
 	local dk, mk = kidx(day_lo, day_hi), kidx(mon_lo, mon_hi)
 	local f = arg()
 	local k = count('ids')
 	if k == 0 then fail('empty id group') end
-	groups[j] = { dk, mk, f, k }    -- k: its ids not seen before, less the old ones in phase 2
-	gleft[j] = k
+	groups[j] = { dk, mk, f, k, k } -- [4]: its ids not seen before (less the old ones in phase 2)
 	nids = nids + k
 	add(dk, f, 0)           -- checked like every counter; the delta comes in phase 2
 	add(mk, f, 0)
 end
 
--- Each run is checked here (its group exists, the runs fill the bucket and
--- each group exactly), so phase 2 can use them without a check.
+-- The buckets hold every id of the groups, once: their counts add up. The
+-- runs are only checked in shape here (decoding them costs Lua work per
+-- run, which a backfill of new ids never needs); phase 2 reads them only
+-- for a bucket with ids seen before, and skips a run naming no group.
 if count('buckets') ~= ns then fail('bucket count mismatch') end
 local buckets, byte = {}, string.byte
 for j = 1, ns do
@@ -183,21 +198,11 @@ for j = 1, ns do
 	if k == 0 or #runs == 0 or #runs % 4 ~= 0 or #runs > 4 * k or ai + k > #ARGV then
 		fail('bad bucket')
 	end
-	local sum = 0
-	for r = 1, #runs, 4 do
-		local g1, g2, l1, l2 = byte(runs, r, r + 3)
-		local g, l = g1 * 256 + g2, l1 * 256 + l2
-		if g < 1 or g > ngroups or l < 1 then fail('bad run') end
-		gleft[g] = gleft[g] - l
-		sum = sum + l
-	end
-	if sum ~= k then fail('runs do not fill their bucket') end
 	buckets[j] = { seen_lo + j - 1, ai + 1, k, runs }
 	ai = ai + k
+	nids = nids - k
 end
-for j = 1, ngroups do
-	if gleft[j] ~= 0 then fail('runs do not fill their group') end
-end
+if nids ~= 0 then fail('the buckets do not hold the ids of the groups') end
 
 n = count('positions')
 local hset, hdel = {}, {}
@@ -275,12 +280,15 @@ local function sadd(key, first, last)
 	return new
 end
 -- Each group's k starts as "all new"; the old ids of each run are taken off.
+local used = false      -- the scratch set may exist
 for j = 1, #buckets do
 	local b = buckets[j]
 	local sk, first, k, runs = b[1], b[2], b[3], b[4]
 	local last = first + k - 1
-	-- the bucket as it was, in case its runs must be told apart (several runs)
+	-- the bucket as it was, in case its runs must be told apart (several
+	-- runs); REPLACE: the scratch set is deleted once, at the end
 	local copied = #runs > 4 and redis.call('COPY', KEYS[sk], KEYS[scratch], 'REPLACE') == 1
+	used = used or copied
 	local new = sadd(KEYS[sk], first, last)
 	if new < k then
 		-- Some were there before: which runs? With one run, or none new, it
@@ -288,31 +296,34 @@ for j = 1, #buckets do
 		-- scratch set when the bucket was new: ids of the commit that hash
 		-- alike), whose SADD tells that run's new ids.
 		local at, split = first, new > 0 and #runs > 4
+		if split and not copied and used then
+			redis.call('DEL', KEYS[scratch])       -- a new bucket: its copy is empty
+		end
+		used = used or split
 		for r = 1, #runs, 4 do
 			local g1, g2, l1, l2 = byte(runs, r, r + 3)
-			local g, l = g1 * 256 + g2, l1 * 256 + l2
+			local g, l = groups[g1 * 256 + g2], math.min(l1 * 256 + l2, last + 1 - at)
 			local old = l
-			if split then
+			if split and l > 0 then
 				old = l - sadd(KEYS[scratch], at, at + l - 1)
 			elseif new > 0 then
 				old = k - new           -- the one run
 			end
-			groups[g][4] = groups[g][4] - old
+			if g then g[4] = g[4] - old end
 			at = at + l
 		end
-		copied = copied or split
 	end
-	if copied then redis.call('DEL', KEYS[scratch]) end
 	redis.call('EXPIRE', KEYS[sk], window)
 end
+if used then redis.call('DEL', KEYS[scratch]) end
 for j = 1, #groups do
 	local g = groups[j]
 	add(g[1], g[3], g[4])
 	add(g[2], g[3], g[4])
 	events = events + g[4]
-	nids = nids - g[4]
+	dups = dups + g[5] - g[4]
 end
-dups = dups + nids + bdups      -- the ids seen before, and the batch's own copies
+dups = dups + bdups
 add(3, 'events', events)
 add(3, 'duplicates', dups)
 for k, t in pairs(incr) do
