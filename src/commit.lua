@@ -191,14 +191,16 @@ end
 -- run, which a backfill of new ids never needs); phase 2 reads them only
 -- for a bucket with ids seen before, and skips a run naming no group.
 if count('buckets') ~= ns then fail('bucket count mismatch') end
-local buckets, byte = {}, string.byte
-for j = 1, ns do
-	local k = count('ids')
+-- A few hundred buckets a commit: no pattern match nor table per bucket
+-- (tonumber, then whole and in range); phase 2 walks the section again.
+local byte, nargv, bucket_at = string.byte, #ARGV, ai + 1
+for _ = 1, ns do
+	local k = tonumber(arg())
 	local runs = arg()
-	if k == 0 or #runs == 0 or #runs % 4 ~= 0 or #runs > 4 * k or ai + k > #ARGV then
+	if not k or k < 1 or k % 1 ~= 0 or #runs == 0 or #runs % 4 ~= 0 or #runs > 4 * k or
+	    ai + k > nargv then
 		fail('bad bucket')
 	end
-	buckets[j] = { seen_lo + j - 1, ai + 1, k, runs }
 	ai = ai + k
 	nids = nids - k
 end
@@ -281,15 +283,22 @@ local function sadd(key, first, last)
 end
 -- Each group's k starts as "all new"; the old ids of each run are taken off.
 local used = false      -- the scratch set may exist
-for j = 1, #buckets do
-	local b = buckets[j]
-	local sk, first, k, runs = b[1], b[2], b[3], b[4]
+local at_b = bucket_at
+for sk = seen_lo, seen_hi do
+	local k, runs = tonumber(ARGV[at_b]), ARGV[at_b + 1]
+	local first = at_b + 2
 	local last = first + k - 1
+	at_b = last + 1
 	-- the bucket as it was, in case its runs must be told apart (several
 	-- runs); REPLACE: the scratch set is deleted once, at the end
 	local copied = #runs > 4 and redis.call('COPY', KEYS[sk], KEYS[scratch], 'REPLACE') == 1
 	used = used or copied
-	local new = sadd(KEYS[sk], first, last)
+	local new
+	if k <= CHUNK then
+		new = redis.call('SADD', KEYS[sk], unpack(ARGV, first, last))
+	else
+		new = sadd(KEYS[sk], first, last)
+	end
 	if new < k then
 		-- Some were there before: which runs? With one run, or none new, it
 		-- is plain; else each run goes into the copy (or into the empty
