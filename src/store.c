@@ -14,19 +14,26 @@
  * protocol in ARGV (the authoritative description is at the top of
  * commit.lua):
  *
- *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>...,
- *         rejects:<feed>..., cases:<indicator>...
- *   ARGV  "tq4", epoch, sequence, now_ms, deadletter maxlen, #day, #month, #seen,
- *         #rejects, #cases, EXPIREAT per seen key, then eight counted sections:
+ *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>:<bb>...,
+ *         rejects:<feed>..., cases:<indicator>..., seen-scratch
+ *   ARGV  "tq5", epoch, sequence, now_ms, deadletter maxlen, #day, #month, #seen,
+ *         #rejects, #cases, the window in seconds, then nine counted sections:
  *         counts (day idx, month idx, field, delta), id groups (after the
- *         count, the duplicates dropped in the batch; per group seen idx,
- *         day idx, month idx, field, k, k ids), positions (field, value; "" =
- *         HDEL), rejects (rejects idx, field, delta), dead letters (feed,
- *         file, line, reason, detail), maxima (stats field, value: the
- *         latest event time per feed, "last_event:<feed>"), month deltas
- *         (month idx, "deadline:<indicator>|met|missed|pending", delta) and
- *         case states (cases idx, case id, state; "" = HDEL) of the deadline
+ *         count, the duplicates dropped in the batch; per group day idx,
+ *         month idx, field, k), buckets (one per seen key: k, runs, k
+ *         members; see commit.lua), positions (field, value; "" = HDEL),
+ *         rejects (rejects idx, field, delta), dead letters (feed, file,
+ *         line, reason, detail), maxima (stats field, value: the latest
+ *         event time per feed, "last_event:<feed>"), month deltas (month
+ *         idx, "deadline:<indicator>|met|missed|pending", delta) and case
+ *         states (cases idx, case id, state; "" = HDEL) of the deadline
  *         indicators.
+ *
+ * De-duplication: a month's ids are spread over SEEN_BUCKETS sets
+ * (seen_slot: 64 bits of the keyed hash are the integer member, 8 more the
+ * bucket), small enough for Redis to keep as intsets; each bucket a commit
+ * writes gets EXPIRE window_days, so it lives that long after its last
+ * write, whatever the age of its month.
  *
  * Exactly once across reconnects: the handshake increments the stats
  * field "epoch" in the same MULTI that reads the positions, and every
