@@ -55,9 +55,12 @@
 -- ids together needs the runs told apart: it was COPYed to the scratch set
 -- before the SADD, and each run is added to that copy on its own. Each
 -- bucket written gets EXPIRE window (sliding: it lives window seconds
--- after its last write). Then the counters.
+-- after its last write); EXPIRE rather than an EXPIREAT the daemon works
+-- out, so Redis's own clock, which does the expiring, also sets the date,
+-- and one number serves every bucket. Then the counters.
 
 local CHUNK = 1000     -- arguments per variadic call (Lua's C stack is bounded: 8000)
+local SMALL = 512      -- a seen bucket this small is COPYed (Redis's set-max-intset-entries)
 
 local function fail(msg)
 	error({ err = 'TELEQ ' .. msg })
@@ -282,6 +285,18 @@ local function sadd(key, first, last)
 	return new
 end
 -- Each group's k starts as "all new"; the old ids of each run are taken off.
+-- SMISMEMBER's flags of ARGV[first..last] in key, chunked (the stack).
+local function ismember(key, first, last)
+	if last - first < CHUNK then
+		return redis.call('SMISMEMBER', key, unpack(ARGV, first, last))
+	end
+	local t = {}
+	for i = first, last, CHUNK do
+		local r = redis.call('SMISMEMBER', key, unpack(ARGV, i, math.min(i + CHUNK - 1, last)))
+		for x = 1, #r do t[#t + 1] = r[x] end
+	end
+	return t
+end
 local used = false      -- the scratch set may exist
 local at_b = bucket_at
 for sk = seen_lo, seen_hi do
@@ -289,10 +304,20 @@ for sk = seen_lo, seen_hi do
 	local first = at_b + 2
 	local last = first + k - 1
 	at_b = last + 1
-	-- the bucket as it was, in case its runs must be told apart (several
-	-- runs); REPLACE: the scratch set is deleted once, at the end
-	local copied = #runs > 4 and redis.call('COPY', KEYS[sk], KEYS[scratch], 'REPLACE') == 1
-	used = used or copied
+	-- The bucket as it was, in case its runs must be told apart (several
+	-- runs): a COPY while it is small (an intset: a memcpy; REPLACE, the
+	-- scratch set is deleted once, at the end), else which of the ids it
+	-- holds (copying a hash table would cost more than asking).
+	local copied, flags = false, nil
+	if #runs > 4 then
+		local card = redis.call('SCARD', KEYS[sk])
+		if card > SMALL then
+			flags = ismember(KEYS[sk], first, last)
+		elseif card > 0 then
+			copied = redis.call('COPY', KEYS[sk], KEYS[scratch], 'REPLACE') == 1
+			used = true
+		end
+	end
 	local new
 	if k <= CHUNK then
 		new = redis.call('SADD', KEYS[sk], unpack(ARGV, first, last))
@@ -301,11 +326,11 @@ for sk = seen_lo, seen_hi do
 	end
 	if new < k then
 		-- Some were there before: which runs? With one run, or none new, it
-		-- is plain; else each run goes into the copy (or into the empty
-		-- scratch set when the bucket was new: ids of the commit that hash
-		-- alike), whose SADD tells that run's new ids.
+		-- is plain; else the flags tell, or each run goes into the copy (or
+		-- into the empty scratch set when the bucket was new: ids of the
+		-- commit that hash alike), whose SADD tells that run's new ids.
 		local at, split = first, new > 0 and #runs > 4
-		if split and not copied and used then
+		if split and not flags and not copied and used then
 			redis.call('DEL', KEYS[scratch])       -- a new bucket: its copy is empty
 		end
 		used = used or split
@@ -313,7 +338,10 @@ for sk = seen_lo, seen_hi do
 			local g1, g2, l1, l2 = byte(runs, r, r + 3)
 			local g, l = groups[g1 * 256 + g2], math.min(l1 * 256 + l2, last + 1 - at)
 			local old = l
-			if split and l > 0 then
+			if split and flags then
+				old = 0
+				for x = at - first + 1, at - first + l do old = old + flags[x] end
+			elseif split and l > 0 then
 				old = l - sadd(KEYS[scratch], at, at + l - 1)
 			elseif new > 0 then
 				old = k - new           -- the one run

@@ -1552,6 +1552,30 @@ test_large_commits(void **state)
 	assert_hget(f, K("month:2026-03"), "case.opened|channel=digital", "5000");
 	assert_hget(f, K("stats"), "duplicates", "10000");
 	assert_int_equal(seen_count(f, "2026-03"), 10000);
+
+	/*
+	 * A bucket past 512 members (a hash table: asked member by member, not
+	 * copied): 600 ids in bucket 'Z', then old and new ids of two groups.
+	 */
+	batch_clear(&b);
+	for (i = 0; i < 600; i++) {
+		snprintf(id, sizeof(id), "%08dZbig", i);
+		add_id(&b, combo_of(f->cfg, "case.opened", "digital"), day(2026, 5, 1), id);
+	}
+	assert_int_equal(commit(f, &b), 0);
+	assert_int_equal(cmd_ll(f, "SCARD " K("seen:2026-05:%02x"), 'Z'), 600);
+	batch_clear(&b);
+	for (i = 595; i < 605; i++) {           /* 5 old and 5 new, then 10 new */
+		snprintf(id, sizeof(id), "%08dZbig", i);
+		add_id(&b, combo_of(f->cfg, "case.opened", "digital"), day(2026, 5, 2), id);
+		snprintf(id, sizeof(id), "%08dZbig", i + 10);
+		add_id(&b, combo_of(f->cfg, "case.opened", "phone"), day(2026, 5, 3), id);
+	}
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("day:2026-05-02"), "case.opened|channel=digital", "5");
+	assert_hget(f, K("day:2026-05-03"), "case.opened|channel=phone", "10");
+	assert_int_equal(cmd_ll(f, "SCARD " K("seen:2026-05:%02x"), 'Z'), 615);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("seen-scratch")), 0);
 	batch_done(&b);
 }
 
