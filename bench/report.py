@@ -193,9 +193,17 @@ def main():
     js = [(n, find("backfill", "jsonl", n)) for n in sizes]
     js = [(n, r) for n, r in js if r and r["redis_mem_bytes"] is not None]
     if js:
-        mem.append("  jsonl (case ids, de-dup sets), 730 days: " + ", ".join(
+        # Every line of the jsonl file has its own id, so the ids remembered are the
+        # events; the de-dup buckets are the memory beyond the same file without ids.
+        def per_id(n, r):
+            noid = find("backfill", "jsonl-noid", n)
+            base = noid["redis_mem_bytes"] if noid and noid["redis_mem_bytes"] is not None else 0
+            return (r["redis_mem_bytes"] - base) / n
+        mem.append("  jsonl (case ids, de-dup buckets), 730 days: " + ", ".join(
             "%s events %s (%.1f B/event)" % (count(n), nbytes(r["redis_mem_bytes"]),
                                              r["redis_mem_bytes"] / n) for n, r in js))
+        mem.append("  de-dup buckets (jsonl minus jsonl-noid): " + ", ".join(
+            "%.1f B per remembered id at %s ids" % (per_id(n, r), count(n)) for n, r in js))
         lua = [(n, r["redis_lua_bytes"]) for n, r in js if r.get("redis_lua_bytes")]
         if lua:
             mem.append("  Redis's Lua heap after the jsonl backfill (not in used_memory): " + ", ".join(

@@ -91,10 +91,8 @@ esac
 PROFILE=${BENCH_PROFILE:-0}
 LIVE=${BENCH_LIVE-csv jsonl}
 LIVE_PHASES=${BENCH_LIVE_PHASES:-1000:10 50000:10}
-# The data ends yesterday: the de-dup sets expire `window_days` after their
-# month by Redis's own clock, so fixed dates would make the JSONL figures
-# depend on the day the bench runs (ids of months already past the window
-# are added and deleted in the same commit).
+# The data ends yesterday, like a real backfill (the de-dup buckets expire
+# `window_days` after their last write, whatever the dates of their ids).
 DAYS=730
 FROM=$(date -d "today - $DAYS days" +%F)
 # live lines: the latest weekday before today (calls in phone hours count)

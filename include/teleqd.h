@@ -645,15 +645,14 @@ struct batch {
 	size_t               index_cap;         /* power of two */
 	/* ids[0..nids) of the events with an id, unique per (month, id): a
 	 * second copy in the batch only counts in dups. idindex is an
-	 * open-addressing table of id positions + 1. Ids on days before
-	 * dedup_from_day are counted like events without one: their month's
-	 * seen set has expired (set by the daemon; INT64_MIN = none). */
+	 * open-addressing table of id positions + 1. Ids of every month are
+	 * de-duplicated: the seen buckets live dedup.window_days after their
+	 * last write, whatever the month's age. */
 	struct batch_idevent *ids;
 	size_t               nids, ids_cap;
 	uint32_t            *idindex;
 	size_t               idindex_cap;       /* power of two, 0 = none yet */
 	uint64_t             dups;              /* ids repeated within the batch */
-	int64_t              dedup_from_day;
 	struct file_pos     *pos;
 	size_t               npos, pos_cap;
 	uint64_t             rejects[/* feed * REJ__MAX */ 64 * REJ__MAX];
@@ -673,6 +672,20 @@ struct batch {
 /* Ids per batch at most: each costs an argument and a set member in the
  * commit, and bounds the batch's memory (24 B each, twice in the index). */
 #define BATCH_MAX_IDS   16384
+/*
+ * Seen buckets per month: a month's ids are spread over SEEN_BUCKETS sets
+ * (seen:YYYY-MM:<bb>) so that each stays under Redis's
+ * set-max-intset-entries (512 by default) up to ~100,000 ids a month and
+ * Redis keeps it as an intset, 8 bytes an id.
+ */
+#define SEEN_BUCKETS    256
+/*
+ * The seen bucket and set member of a hashed id (the 16-byte keyed hash
+ * map_record makes): bytes 0-7 read little-endian as a signed 64-bit
+ * integer are the member, byte 8 picks the bucket (0..SEEN_BUCKETS-1).
+ * Two ids of a month are taken for one when these 72 bits agree. Pure.
+ */
+void seen_slot(const uint8_t id[16], unsigned *ret_bucket, int64_t *ret_member);
 /* A case state to store: text "" deletes it. */
 struct batch_case {
 	uint16_t ind;                   /* indicator index */
@@ -1471,14 +1484,6 @@ void store_free(struct store *st);
  * connection failed), -EBUSY when STORE_INFLIGHT_MAX are in flight.
  */
 int  store_commit(struct store *st, const struct batch *b, store_done_fn *done, void *arg);
-/*
- * The first local day of the oldest month whose seen set (de-duplication
- * of ids) still lives at unix time now_s: its month end plus
- * dedup.window_days is later. Ids of earlier days have nothing left to be
- * compared with, so the batch counts them like events without an id
- * (batch.dedup_from_day) and the commit carries no set for them.
- */
-int64_t store_dedup_from_day(const struct store *st, int64_t now_s);
 /*
  * Wall-clock ms at which this connection's handshake found the store
  * emptied (no stats "commits" and no file position, after this process

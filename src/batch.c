@@ -42,7 +42,6 @@ batch_init(struct batch *b, size_t cap_events, size_t dead_cap)
 {
 	memset(b, 0, sizeof(*b));
 	b->cap_events = cap_events ? cap_events : 1;
-	b->dedup_from_day = INT64_MIN;
 	b->dead_cap = dead_cap;
 	b->index_cap = INDEX_MIN;
 	b->counts_cap = INDEX_MIN / 2;
@@ -240,6 +239,20 @@ count_find(struct batch *b, int64_t day, const struct combo *c)
 	return (ssize_t)b->ncounts - 1;
 }
 
+/* The seen bucket and member of a hashed id (see teleqd.h). */
+void
+seen_slot(const uint8_t id[16], unsigned *ret_bucket, int64_t *ret_member)
+{
+	uint64_t m = 0;
+	int i;
+
+	/* little-endian whatever the host: the member must not depend on it */
+	for (i = 7; i >= 0; i--)
+		m = m << 8 | id[i];
+	*ret_member = (int64_t)m;       /* two's complement: implementation-defined, C11 6.3.1.3 */
+	*ret_bucket = id[8] % SEEN_BUCKETS;
+}
+
 /* Table slot of a (month, id): the id is a keyed hash already, so its bytes are the hash. */
 static size_t
 id_slot(int64_t month, const uint8_t id[16], size_t cap)
@@ -319,9 +332,8 @@ id_add(struct batch *b, size_t ci, const uint8_t id[16])
 
 /*
  * Adds one event to its (day, combo) counter: counted, or listed by id
- * when it carries one on a day from dedup_from_day on (a repeat of a
- * (month, id) already in the batch is only counted in dups). Returns 0,
- * -ENOSPC when the batch is full, -ENOMEM.
+ * when it carries one (a repeat of a (month, id) already in the batch is
+ * only counted in dups). Returns 0, -ENOSPC when the batch is full, -ENOMEM.
  */
 int
 batch_add(struct batch *b, const struct event *ev)
@@ -333,7 +345,7 @@ batch_add(struct batch *b, const struct event *ev)
 		return -ENOSPC;
 	if ((ci = count_find(b, ev->day, &ev->c)) < 0)
 		return (int)ci;
-	if (ev->has_id && ev->day >= b->dedup_from_day) {
+	if (ev->has_id) {
 		if ((r = id_add(b, (size_t)ci, ev->id)) < 0)
 			return r;
 	} else {

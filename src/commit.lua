@@ -6,20 +6,27 @@
 -- of memory, instead of failing at its first write.
 --
 -- KEYS[1] files (hash)   KEYS[2] deadletter (stream)   KEYS[3] stats (hash)
--- KEYS[4 ..]   D day hashes, M month hashes, S seen sets, R rejects hashes,
---              C case hashes, in that order (counts in ARGV[6..10]).
+-- KEYS[4 ..]   D day hashes, M month hashes, S seen buckets (sets), R rejects
+--              hashes, C case hashes, in that order (counts in ARGV[6..10]),
+--              and last a scratch set (deleted before the script returns).
 --
--- ARGV[1] "tq4" (protocol)      ARGV[2] epoch (fencing token)
+-- ARGV[1] "tq5" (protocol)      ARGV[2] epoch (fencing token)
 -- ARGV[3] sequence: the stats field "commits" this commit expects to find
 -- ARGV[4] now, unix ms          ARGV[5] dead-letter MAXLEN (~)
 -- ARGV[6..10] D, M, S, R, C
--- ARGV[11 .. 10+S] EXPIREAT (unix s) of each seen set, in KEYS order
--- then eight sections, each a count followed by its records:
+-- ARGV[11] window: seconds each seen bucket written lives after this commit
+-- then nine sections, each a count followed by its records:
 --   counts        n, n x (day key index, month key index, field, delta)
---   id groups     n, dups, n x (seen key index, day key index, month key index,
---                 field, k, k ids): the events with an id of one (day, field),
---                 each (month, id) at most once in the commit; dups counts
---                 the copies the daemon dropped from the batch itself
+--   id groups     n, dups, n x (day key index, month key index, field, k):
+--                 the k events with an id of one (day, field), each (month,
+--                 id) at most once in the commit; dups counts the copies the
+--                 daemon dropped from the batch itself
+--   buckets       S, S x (k, runs, k members): the ids of the commit in the
+--                 seen bucket KEYS[3 + D + M + j], as integers (an intset in
+--                 Redis), grouped by id group; runs is binary, 4 bytes a
+--                 run: its id group (1-based) and length, 16 bits each,
+--                 big-endian. The runs of a group over all buckets add up
+--                 to its k
 --   positions     n, n x (field, value)             value "" = HDEL
 --   rejects       n, n x (rejects key index, field, delta)
 --   dead letters  n, n x (feed, file, line, reason, detail)
@@ -41,11 +48,19 @@
 -- lands past data that was not counted), validates every argument (ids are opaque
 -- strings), checks the type of every key and that every counter it will
 -- increment holds an integer. Phase 2 writes, with nothing left that can
--- fail: first the ids, one variadic SADD per group and chunk straight from
--- ARGV, whose reply is the number of ids not seen before (no per-id Lua:
--- this is what makes a backfill with ids fast), then the counters.
+-- fail: first the ids, one variadic SADD per bucket straight from ARGV,
+-- whose reply is the number of ids not seen before (no per-id Lua: this is
+-- what makes a backfill with ids fast). When it is all of them, or none,
+-- every run of the bucket is new, or old; only a bucket with new and old
+-- ids together needs the runs told apart: it was COPYed to the scratch set
+-- before the SADD, and each run is added to that copy on its own. Each
+-- bucket written gets EXPIRE window (sliding: it lives window seconds
+-- after its last write); EXPIRE rather than an EXPIREAT the daemon works
+-- out, so Redis's own clock, which does the expiring, also sets the date,
+-- and one number serves every bucket. Then the counters.
 
 local CHUNK = 1000     -- arguments per variadic call (Lua's C stack is bounded: 8000)
+local SMALL = 512      -- a seen bucket this small is COPYed (Redis's set-max-intset-entries)
 
 local function fail(msg)
 	error({ err = 'TELEQ ' .. msg })
@@ -59,7 +74,7 @@ local function int(s, what)
 end
 
 -- ------------------------------------------------------------ phase 1
-if ARGV[1] ~= 'tq4' then
+if ARGV[1] ~= 'tq5' then
 	fail('protocol mismatch: script and daemon differ')
 end
 local epoch = ARGV[2]
@@ -80,7 +95,7 @@ end
 
 local nd, nm, ns, nr = int(ARGV[6], 'D'), int(ARGV[7], 'M'), int(ARGV[8], 'S'), int(ARGV[9], 'R')
 local nc = int(ARGV[10], 'C')
-if nd < 0 or nm < 0 or ns < 0 or nr < 0 or nc < 0 or 3 + nd + nm + ns + nr + nc ~= #KEYS then
+if nd < 0 or nm < 0 or ns < 0 or nr < 0 or nc < 0 or 4 + nd + nm + ns + nr + nc ~= #KEYS then
 	fail('key count mismatch')
 end
 local day_lo, day_hi = 4, 3 + nd
@@ -98,8 +113,23 @@ end
 want_type(1, 'hash')
 want_type(2, 'stream')
 want_type(3, 'hash')
-for k = 4, #KEYS do
-	if k >= seen_lo and k <= seen_hi then want_type(k, 'set') else want_type(k, 'hash') end
+local scratch = #KEYS
+for k = 4, seen_lo - 1 do
+	want_type(k, 'hash')
+end
+for k = seen_hi + 1, scratch - 1 do
+	want_type(k, 'hash')
+end
+-- The seen buckets are many (a few hundred a commit): one SINTERCARD per
+-- CHUNK checks that each is a set or absent (WRONGTYPE otherwise); LIMIT 1
+-- stops it at the first common member, and random buckets have none.
+want_type(scratch, 'set')
+for i = seen_lo, seen_hi, CHUNK do
+	local j = math.min(i + CHUNK - 1, seen_hi)
+	local r = redis.pcall('SINTERCARD', j - i + 1, unpack(KEYS, i, j))
+	if type(r) == 'table' and r['err'] then
+		fail('a seen bucket is not a set: ' .. r['err'])
+	end
 end
 
 local ai = 10
@@ -120,11 +150,8 @@ local function kidx(lo, hi)
 	return k
 end
 
-local expire = {}
-for j = 1, ns do
-	expire[j] = arg()
-	int(expire[j], 'expireat')
-end
+local window = int(arg(), 'window')
+if window < 1 then fail('bad window') end
 
 -- incr[key index][field] = delta; the same field may come from several records
 local incr = {}
@@ -148,19 +175,39 @@ for _ = 1, n do
 	events = events + d
 end
 
-n = count('id groups')
+local ngroups = count('id groups')
 local bdups = count('batch duplicates')
-local groups = {}
-for j = 1, n do
-	local sk, dk, mk = kidx(seen_lo, seen_hi), kidx(day_lo, day_hi), kidx(mon_lo, mon_hi)
+local groups, nids = {}, 0
+for j = 1, ngroups do
+	local dk, mk = kidx(day_lo, day_hi), kidx(mon_lo, mon_hi)
 	local f = arg()
 	local k = count('ids')
-	if k == 0 or ai + k > #ARGV then fail('ids end early') end
-	groups[j] = { sk, dk, mk, f, ai + 1, k }
-	ai = ai + k
+	if k == 0 then fail('empty id group') end
+	groups[j] = { dk, mk, f, k, k } -- [4]: its ids not seen before (less the old ones in phase 2)
+	nids = nids + k
 	add(dk, f, 0)           -- checked like every counter; the delta comes in phase 2
 	add(mk, f, 0)
 end
+
+-- The buckets hold every id of the groups, once: their counts add up. The
+-- runs are only checked in shape here (decoding them costs Lua work per
+-- run, which a backfill of new ids never needs); phase 2 reads them only
+-- for a bucket with ids seen before, and skips a run naming no group.
+if count('buckets') ~= ns then fail('bucket count mismatch') end
+-- A few hundred buckets a commit: no pattern match nor table per bucket
+-- (tonumber, then whole and in range); phase 2 walks the section again.
+local byte, nargv, bucket_at = string.byte, #ARGV, ai + 1
+for _ = 1, ns do
+	local k = tonumber(arg())
+	local runs = arg()
+	if not k or k < 1 or k % 1 ~= 0 or #runs == 0 or #runs % 4 ~= 0 or #runs > 4 * k or
+	    ai + k > nargv then
+		fail('bad bucket')
+	end
+	ai = ai + k
+	nids = nids - k
+end
+if nids ~= 0 then fail('the buckets do not hold the ids of the groups') end
 
 n = count('positions')
 local hset, hdel = {}, {}
@@ -229,17 +276,89 @@ for k, t in pairs(incr) do
 end
 
 -- ------------------------------------------------------------ phase 2
--- SADD replies how many ids were new: those are the events to count.
+-- SADD adds the ids (a variadic call per CHUNK) and returns how many were new.
+local function sadd(key, first, last)
+	local new = 0
+	for i = first, last, CHUNK do
+		new = new + redis.call('SADD', key, unpack(ARGV, i, math.min(i + CHUNK - 1, last)))
+	end
+	return new
+end
+-- Each group's k starts as "all new"; the old ids of each run are taken off.
+-- SMISMEMBER's flags of ARGV[first..last] in key, chunked (the stack).
+local function ismember(key, first, last)
+	if last - first < CHUNK then
+		return redis.call('SMISMEMBER', key, unpack(ARGV, first, last))
+	end
+	local t = {}
+	for i = first, last, CHUNK do
+		local r = redis.call('SMISMEMBER', key, unpack(ARGV, i, math.min(i + CHUNK - 1, last)))
+		for x = 1, #r do t[#t + 1] = r[x] end
+	end
+	return t
+end
+local used = false      -- the scratch set may exist
+local at_b = bucket_at
+for sk = seen_lo, seen_hi do
+	local k, runs = tonumber(ARGV[at_b]), ARGV[at_b + 1]
+	local first = at_b + 2
+	local last = first + k - 1
+	at_b = last + 1
+	-- The bucket as it was, in case its runs must be told apart (several
+	-- runs): a COPY while it is small (an intset: a memcpy; REPLACE, the
+	-- scratch set is deleted once, at the end), else which of the ids it
+	-- holds (copying a hash table would cost more than asking).
+	local copied, flags = false, nil
+	if #runs > 4 then
+		local card = redis.call('SCARD', KEYS[sk])
+		if card > SMALL then
+			flags = ismember(KEYS[sk], first, last)
+		elseif card > 0 then
+			copied = redis.call('COPY', KEYS[sk], KEYS[scratch], 'REPLACE') == 1
+			used = true
+		end
+	end
+	local new
+	if k <= CHUNK then
+		new = redis.call('SADD', KEYS[sk], unpack(ARGV, first, last))
+	else
+		new = sadd(KEYS[sk], first, last)
+	end
+	if new < k then
+		-- Some were there before: which runs? With one run, or none new, it
+		-- is plain; else the flags tell, or each run goes into the copy (or
+		-- into the empty scratch set when the bucket was new: ids of the
+		-- commit that hash alike), whose SADD tells that run's new ids.
+		local at, split = first, new > 0 and #runs > 4
+		if split and not flags and not copied and used then
+			redis.call('DEL', KEYS[scratch])       -- a new bucket: its copy is empty
+		end
+		used = used or split
+		for r = 1, #runs, 4 do
+			local g1, g2, l1, l2 = byte(runs, r, r + 3)
+			local g, l = groups[g1 * 256 + g2], math.min(l1 * 256 + l2, last + 1 - at)
+			local old = l
+			if split and flags then
+				old = 0
+				for x = at - first + 1, at - first + l do old = old + flags[x] end
+			elseif split and l > 0 then
+				old = l - sadd(KEYS[scratch], at, at + l - 1)
+			elseif new > 0 then
+				old = k - new           -- the one run
+			end
+			if g then g[4] = g[4] - old end
+			at = at + l
+		end
+	end
+	redis.call('EXPIRE', KEYS[sk], window)
+end
+if used then redis.call('DEL', KEYS[scratch]) end
 for j = 1, #groups do
 	local g = groups[j]
-	local sk, first, last, new = g[1], g[5], g[5] + g[6] - 1, 0
-	for i = first, last, CHUNK do
-		new = new + redis.call('SADD', KEYS[sk], unpack(ARGV, i, math.min(i + CHUNK - 1, last)))
-	end
-	add(g[2], g[4], new)
-	add(g[3], g[4], new)
-	events = events + new
-	dups = dups + g[6] - new
+	add(g[1], g[3], g[4])
+	add(g[2], g[3], g[4])
+	events = events + g[4]
+	dups = dups + g[5] - g[4]
 end
 dups = dups + bdups
 add(3, 'events', events)
@@ -250,9 +369,6 @@ for k, t in pairs(incr) do
 			redis.call('HINCRBY', KEYS[k], f, string.format('%d', d))
 		end
 	end
-end
-for j = 1, ns do
-	redis.call('EXPIREAT', KEYS[seen_lo + j - 1], expire[j])
 end
 for i = 1, #hset, 2 * CHUNK do
 	redis.call('HSET', KEYS[1], unpack(hset, i, math.min(i + 2 * CHUNK - 1, #hset)))

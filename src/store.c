@@ -14,19 +14,26 @@
  * protocol in ARGV (the authoritative description is at the top of
  * commit.lua):
  *
- *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>...,
- *         rejects:<feed>..., cases:<indicator>...
- *   ARGV  "tq4", epoch, sequence, now_ms, deadletter maxlen, #day, #month, #seen,
- *         #rejects, #cases, EXPIREAT per seen key, then eight counted sections:
+ *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>:<bb>...,
+ *         rejects:<feed>..., cases:<indicator>..., seen-scratch
+ *   ARGV  "tq5", epoch, sequence, now_ms, deadletter maxlen, #day, #month, #seen,
+ *         #rejects, #cases, the window in seconds, then nine counted sections:
  *         counts (day idx, month idx, field, delta), id groups (after the
- *         count, the duplicates dropped in the batch; per group seen idx,
- *         day idx, month idx, field, k, k ids), positions (field, value; "" =
- *         HDEL), rejects (rejects idx, field, delta), dead letters (feed,
- *         file, line, reason, detail), maxima (stats field, value: the
- *         latest event time per feed, "last_event:<feed>"), month deltas
- *         (month idx, "deadline:<indicator>|met|missed|pending", delta) and
- *         case states (cases idx, case id, state; "" = HDEL) of the deadline
+ *         count, the duplicates dropped in the batch; per group day idx,
+ *         month idx, field, k), buckets (one per seen key: k, runs, k
+ *         members; see commit.lua), positions (field, value; "" = HDEL),
+ *         rejects (rejects idx, field, delta), dead letters (feed, file,
+ *         line, reason, detail), maxima (stats field, value: the latest
+ *         event time per feed, "last_event:<feed>"), month deltas (month
+ *         idx, "deadline:<indicator>|met|missed|pending", delta) and case
+ *         states (cases idx, case id, state; "" = HDEL) of the deadline
  *         indicators.
+ *
+ * De-duplication: a month's ids are spread over SEEN_BUCKETS sets
+ * (seen_slot: 64 bits of the keyed hash are the integer member, 8 more the
+ * bucket), small enough for Redis to keep as intsets; each bucket a commit
+ * writes gets EXPIRE window_days, so it lives that long after its last
+ * write, whatever the age of its month.
  *
  * Exactly once across reconnects: the handshake increments the stats
  * field "epoch" in the same MULTI that reads the positions, and every
@@ -84,7 +91,7 @@
 #define ARENA_BLOCK         (64 * 1024)
 #define KEY_MAX             (64 * 1024)
 #define FIELD_MAX           (64 * 1024)
-#define COMMIT_PROTOCOL     "tq4"
+#define COMMIT_PROTOCOL     "tq5"
 #define ROLLING_REFRESH_S   600
 #define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */     /* the rolling 30 days move at midnight without any line */
 
@@ -435,6 +442,10 @@ struct store {
 	struct argv_buf      ab;
 	int64_t             *scratch;       /* day and month numbers of a commit */
 	size_t               scratch_cap;
+	/* The ids of a commit by seen bucket (counting sort): per id its
+	 * group and bucket slot, the ids in bucket order, per slot the start. */
+	uint32_t            *id_group, *id_slot, *id_order, *slot_at;
+	size_t               ids_cap, slots_cap;
 
 	struct recompute    *rc;
 	struct alerter      *al;            /* NULL when alerts are not configured */
@@ -1212,32 +1223,82 @@ i64_find(const int64_t *v, size_t n, int64_t x)
 	return lo < n && v[lo] == x ? lo : n;
 }
 
-/* Unix seconds when the seen set of month monthno may go: its local end + window. */
-static int64_t
-seen_expireat(const struct store *st, int64_t monthno)
+/* Grows *arr to at least n uint32_t; 0 or -ENOMEM (the array kept). */
+static int
+u32_reserve(uint32_t **arr, size_t *cap, size_t n)
 {
-	int64_t next = monthno + 1, y = floor_div(next, 12);
-	unsigned m = (unsigned)(next - y * 12) + 1;
-	int64_t wall = days_from_civil(y, m, 1) * 86400;
-	unsigned window = st->cfg->dedup.window_days ? st->cfg->dedup.window_days : 400;
+	uint32_t *p;
 
-	return tz_wall_to_utc(st->tz, wall, NULL) + (int64_t)window * 86400;
+	if (n <= *cap)
+		return 0;
+	if (!(p = realloc(*arr, n * sizeof(*p))))
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
 }
 
 /*
- * The first local day whose month's seen set is still alive at unix time
- * now_s (see teleqd.h). A day of margin: an id near the edge is rather
- * de-duplicated against a set that has just expired than counted without
- * looking at one that still holds it.
+ * Orders the ids of b by seen bucket: slot = (index of the id's month in
+ * smonths) * SEEN_BUCKETS + bucket. A counting sort, stable, fed group by
+ * group, so the ids of one bucket come grouped by (day, field) group as
+ * the commit's runs need. Afterwards id_order[slot_at[s] .. slot_at[s + 1])
+ * are the ids of slot s, id_group[i] is id i's group (0-based, in counts
+ * order). Returns 0 or -ENOMEM.
  */
-int64_t
-store_dedup_from_day(const struct store *st, int64_t now_s)
+static int
+sort_ids_by_bucket(struct store *st, const struct batch *b, const int64_t *smonths, size_t ns)
 {
-	unsigned window = st->cfg->dedup.window_days ? st->cfg->dedup.window_days : 400;
-	int64_t t = now_s - ((int64_t)window + 1) * 86400;
-	int64_t day = floor_div(t + tz_utc_offset(st->tz, t), 86400);
+	size_t nslots = ns * SEEN_BUCKETS, i, g;
+	uint32_t k;
+	int r;
 
-	return month_first_day(month_of_day(day));
+	if ((r = u32_reserve(&st->slot_at, &st->slots_cap, nslots + 1)) < 0)
+		return r;
+	if (b->nids > st->ids_cap) {
+		size_t cap = st->ids_cap;
+
+		if ((r = u32_reserve(&st->id_group, &cap, b->nids)) < 0)
+			return r;
+		cap = st->ids_cap;
+		if ((r = u32_reserve(&st->id_slot, &cap, b->nids)) < 0)
+			return r;
+		cap = st->ids_cap;
+		if ((r = u32_reserve(&st->id_order, &cap, b->nids)) < 0)
+			return r;
+		st->ids_cap = b->nids;
+	}
+	memset(st->slot_at, 0, (nslots + 1) * sizeof(*st->slot_at));
+	for (i = 0, g = 0; i < b->ncounts; i++) {
+		const struct batch_count *c = &b->counts[i];
+		size_t mi;
+
+		if (!c->nids)
+			continue;
+		mi = i64_find(smonths, ns, month_of_day(c->day));
+		for (k = c->first_id; k != UINT32_MAX; k = b->ids[k].next) {
+			unsigned bucket;
+			int64_t member;
+
+			seen_slot(b->ids[k].id, &bucket, &member);
+			st->id_group[k] = (uint32_t)g;
+			st->id_slot[k] = (uint32_t)(mi * SEEN_BUCKETS + bucket);
+			st->slot_at[st->id_slot[k] + 1]++;
+		}
+		g++;
+	}
+	for (i = 0; i < nslots; i++)
+		st->slot_at[i + 1] += st->slot_at[i];
+	/* place group by group (stable); slot_at[s] moves to the end of slot s ... */
+	for (i = 0; i < b->ncounts; i++)
+		for (k = b->counts[i].nids ? b->counts[i].first_id : UINT32_MAX; k != UINT32_MAX;
+		    k = b->ids[k].next)
+			st->id_order[st->slot_at[st->id_slot[k]]++] = k;
+	/* ... so shift it back: slot_at[s] is the start of slot s again */
+	for (i = nslots; i > 0; i--)
+		st->slot_at[i] = st->slot_at[i - 1];
+	st->slot_at[0] = 0;
+	return 0;
 }
 
 /* Pushes a formatted number; false on ENOMEM. */
@@ -1283,7 +1344,9 @@ build_commit(struct store *st, const struct batch *b)
 	struct arena *a = &st->arena;
 	struct argv_buf *ab = &st->ab;
 	int64_t *days, *months, *smonths;
-	size_t nd, nm, ns, nr = 0, nrrec = 0, nc = 0, i, j, need, cnt_at, base;
+	size_t nd, nm, ns, nb = 0, nr = 0, nrrec = 0, nc = 0, i, j, need, cnt_at, base;
+	unsigned window_s = (cfg->dedup.window_days ? cfg->dedup.window_days : 400) * 86400u;
+	int r;
 	int32_t rkey[BATCH_MAX_FEEDS];
 	int32_t ckey[CFG_MAX_INDS];     /* KEYS index of indicator i's case hash, -1 = none */
 	uint16_t rfeed[BATCH_MAX_FEEDS];
@@ -1323,6 +1386,12 @@ build_commit(struct store *st, const struct batch *b)
 		if (b->counts[i].nids)
 			smonths[ns++] = month_of_day(b->counts[i].day);
 	ns = i64_sort_unique(smonths, ns);
+	if (b->nids) {
+		if ((r = sort_ids_by_bucket(st, b, smonths, ns)) < 0)
+			return r;
+		for (i = 0; i < ns * SEEN_BUCKETS; i++)
+			nb += st->slot_at[i + 1] > st->slot_at[i];
+	}
 
 	for (i = 0; i < BATCH_MAX_FEEDS; i++)
 		rkey[i] = -1;
@@ -1335,7 +1404,7 @@ build_commit(struct store *st, const struct batch *b)
 		if (!nrej)
 			continue;
 		rfeed[nr] = (uint16_t)i;
-		rkey[i] = (int32_t)(4 + nd + nm + ns + nr);
+		rkey[i] = (int32_t)(4 + nd + nm + nb + nr);
 		nr++;
 		nrrec += nrej;
 	}
@@ -1346,9 +1415,9 @@ build_commit(struct store *st, const struct batch *b)
 			ckey[b->cases[i].ind] = 0;
 	for (i = 0; i < CFG_MAX_INDS; i++)      /* ... then number them in indicator order, as KEYS */
 		if (ckey[i] == 0)
-			ckey[i] = (int32_t)(4 + nd + nm + ns + nr + nc++);
+			ckey[i] = (int32_t)(4 + nd + nm + nb + nr + nc++);
 
-	need = 3 + (3 + nd + nm + ns + nr + nc) + 10 + ns + 9 + 9 * b->ncounts + b->nids +
+	need = 3 + (4 + nd + nm + nb + nr + nc) + 11 + 10 + 9 * b->ncounts + 2 * nb + b->nids +
 	    2 * b->npos + 3 * nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS + 2 + 9 * b->ncdeltas +
 	    3 * b->ncases;
 	if (need > INT_MAX)
@@ -1358,7 +1427,7 @@ build_commit(struct store *st, const struct batch *b)
 
 	argv_str(ab, "EVAL");
 	argv_push(ab, LUA_commit, sizeof(LUA_commit) - 1);
-	PUSH_INT(3 + nd + nm + ns + nr + nc);
+	PUSH_INT(4 + nd + nm + nb + nr + nc);
 #define PUSH_KEY(...) do {                                                       \
 		snprintf(rest, sizeof(rest), __VA_ARGS__);                       \
 		if (!(s = arena_key(a, cfg, rest, &len)))                        \
@@ -1380,11 +1449,13 @@ build_commit(struct store *st, const struct batch *b)
 		month_key(months[i], mk, sizeof(mk));
 		PUSH_KEY("month:%s", mk);
 	}
-	for (i = 0; i < ns; i++) {
+	for (i = 0; nb && i < ns * SEEN_BUCKETS; i++) {
 		char mk[32];
 
-		month_key(smonths[i], mk, sizeof(mk));
-		PUSH_KEY("seen:%s", mk);
+		if (st->slot_at[i + 1] == st->slot_at[i])
+			continue;
+		month_key(smonths[i / SEEN_BUCKETS], mk, sizeof(mk));
+		PUSH_KEY("seen:%s:%02zx", mk, i % SEEN_BUCKETS);
 	}
 	for (i = 0; i < nr; i++) {
 		/* feed names are short ([a-z0-9_-], 32 bytes): rest always fits */
@@ -1393,6 +1464,7 @@ build_commit(struct store *st, const struct batch *b)
 	for (i = 0; i < cfg->nindicators && i < CFG_MAX_INDS; i++)    /* in ckey order */
 		if (ckey[i] >= 0)
 			PUSH_KEY("cases:%s", cfg->indicators[i].name);
+	PUSH_KEY("seen-scratch");       /* the script's scratch set, deleted before it returns */
 #undef PUSH_KEY
 
 	argv_str(ab, COMMIT_PROTOCOL);
@@ -1402,11 +1474,10 @@ build_commit(struct store *st, const struct batch *b)
 	PUSH_INT(cfg->deadletter_maxlen);
 	PUSH_INT(nd);
 	PUSH_INT(nm);
-	PUSH_INT(ns);
+	PUSH_INT(nb);
 	PUSH_INT(nr);
 	PUSH_INT(nc);
-	for (i = 0; i < ns; i++)
-		PUSH_INT(seen_expireat(st, smonths[i]));
+	PUSH_INT(window_s);
 
 	/* counts: (day idx, month idx, field, delta) */
 	for (i = 0, j = 0; i < b->ncounts; i++)
@@ -1426,27 +1497,62 @@ build_commit(struct store *st, const struct batch *b)
 		PUSH_INT(c->n);
 	}
 
-	/* id groups: duplicates dropped, then (seen idx, day idx, month idx, field, k, k ids) */
+	/* id groups: duplicates dropped, then (day idx, month idx, field, k) */
 	for (i = 0, j = 0; i < b->ncounts; i++)
 		j += b->counts[i].nids ? 1 : 0;
 	PUSH_INT(j);
 	PUSH_INT(b->dups);
 	for (i = 0; i < b->ncounts; i++) {
 		const struct batch_count *c = &b->counts[i];
-		int64_t m = month_of_day(c->day);
-		uint32_t k;
 
 		if (!c->nids)
 			continue;
-		PUSH_INT(base + nd + nm + i64_find(smonths, ns, m));
 		PUSH_INT(base + i64_find(days, nd, c->day));
-		PUSH_INT(base + nd + i64_find(months, nm, m));
+		PUSH_INT(base + nd + i64_find(months, nm, month_of_day(c->day)));
 		if (!(s = arena_combo(a, cfg, &c->c, &len)))
 			return -EINVAL;
 		argv_push(ab, s, len);
 		PUSH_INT(c->nids);
-		for (k = c->first_id; k != UINT32_MAX; k = b->ids[k].next)
-			argv_push(ab, (const char *)b->ids[k].id, sizeof(b->ids[k].id));  /* binary: length-counted */
+	}
+
+	/*
+	 * buckets, one per seen key in KEYS order: (k, runs, k members). runs
+	 * is binary, 4 bytes a run of ids of one group: group (1-based) and
+	 * length, each 16 bits big-endian (both at most BATCH_MAX_IDS).
+	 */
+	PUSH_INT(nb);
+	for (i = 0; nb && i < ns * SEEN_BUCKETS; i++) {
+		uint32_t from = st->slot_at[i], to = st->slot_at[i + 1], x, nruns = 0;
+		size_t avail;
+		unsigned char *rs;
+
+		if (to == from)
+			continue;
+		PUSH_INT(to - from);
+		for (x = from; x < to; x++)
+			nruns += x == from || st->id_group[st->id_order[x]] != st->id_group[st->id_order[x - 1]];
+		if (!(rs = (unsigned char *)arena_room(a, 4 * (size_t)nruns, &avail)))
+			return -ENOMEM;
+		arena_take(a, 4 * (size_t)nruns);
+		argv_push(ab, (const char *)rs, 4 * (size_t)nruns);
+		for (x = from; x < to; ) {
+			uint32_t g = st->id_group[st->id_order[x]], y = x;
+
+			while (y < to && st->id_group[st->id_order[y]] == g)
+				y++;
+			*rs++ = (unsigned char)((g + 1) >> 8);
+			*rs++ = (unsigned char)(g + 1);
+			*rs++ = (unsigned char)((y - x) >> 8);
+			*rs++ = (unsigned char)(y - x);
+			x = y;
+		}
+		for (x = from; x < to; x++) {
+			unsigned bucket;
+			int64_t member;
+
+			seen_slot(b->ids[st->id_order[x]].id, &bucket, &member);
+			PUSH_INT(member);
+		}
 	}
 
 	/* positions: (field, value); the count is patched once skips are known */
@@ -1454,15 +1560,12 @@ build_commit(struct store *st, const struct batch *b)
 	argv_push(ab, "", 0);
 	for (i = 0, j = 0; i < b->npos; i++) {
 		const struct file_pos *p = &b->pos[i];
-		int r;
 
 		if (p->feed >= cfg->nfeeds) {
 			log_debug("redis: position of unknown feed %u not stored", p->feed);
 			continue;
 		}
-		r = push_pos(a, ab, cfg, p);
-
-		if (r < 0)
+		if ((r = push_pos(a, ab, cfg, p)) < 0)
 			return r;
 		j++;
 	}
@@ -1962,6 +2065,10 @@ store_destroy(struct store *st)
 	argv_free(&st->ab);
 	free(st->resp);
 	free(st->scratch);
+	free(st->id_group);
+	free(st->id_slot);
+	free(st->id_order);
+	free(st->slot_at);
 	free(st);
 }
 

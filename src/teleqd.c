@@ -722,7 +722,6 @@ try_commit(struct daemon *d)
 	}
 	d->inflight[d->ninflight++] = b;
 	d->filling = free_batch(d);
-	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
 	feedset_resume(d->feeds);
 }
 
@@ -799,7 +798,6 @@ on_store_ready(void *arg, const struct file_pos *pos, size_t n, const struct sto
 
 	release_inflight(d);
 	batch_clear(d->filling);
-	d->filling->dedup_from_day = store_dedup_from_day(d->store, wall_ms() / 1000);
 	load_cases(d, cases, ncases);
 	if (store_reset_ms(d->store))
 		log_store_reset(d);

@@ -634,7 +634,39 @@ test_positions_on_ready(void **state)
 	batch_done(&b);
 }
 
-/* Ids: counted once per month across commits and within one batch; seen sets expire. */
+/* Ids remembered in the seen buckets of month ym ("2026-03"): the sum of their SCARDs. */
+static long long
+seen_count(struct fx *f, const char *ym)
+{
+	long long n = 0;
+	unsigned i;
+
+	for (i = 0; i < SEEN_BUCKETS; i++)
+		n += cmd_ll(f, "SCARD " K("seen:%s:%02x"), ym, i);
+	return n;
+}
+
+/* The TTLs of month ym's buckets all fall in [lo, hi] (none without one). */
+static void
+assert_seen_ttls(struct fx *f, const char *ym, long long lo, long long hi)
+{
+	unsigned i;
+
+	for (i = 0; i < SEEN_BUCKETS; i++) {
+		long long t = cmd_ll(f, "TTL " K("seen:%s:%02x"), ym, i);
+
+		if (t == -2)            /* no such bucket */
+			continue;
+		assert_in_range(t, lo, hi);
+	}
+}
+
+/*
+ * Ids: counted once per month across commits and within one batch; seen
+ * buckets hold 64-bit integers (intsets) and expire window_days after
+ * their last write; a bucket with old and new ids of several (day, field)
+ * groups tells them apart.
+ */
 static void
 test_dedup(void **state)
 {
@@ -642,7 +674,11 @@ test_dedup(void **state)
 	struct batch b;
 	struct combo dig = combo_of(f->cfg, "case.opened", "digital");
 	struct combo ph = combo_of(f->cfg, "case.opened", "phone");
-	long long want_exp;
+	const long long window = 3660LL * 86400;
+	uint8_t raw[16] = "case-w";
+	unsigned bucket;
+	int64_t member;
+	redisReply *r;
 
 	open_store(f);
 	assert_int_equal(batch_init(&b, 100, 0), 0);
@@ -657,7 +693,8 @@ test_dedup(void **state)
 	assert_hget(f, K("day:2026-03-05"), "case.opened|channel=digital", "2");
 	assert_hget(f, K("stats"), "duplicates", "1");
 	assert_hget(f, K("stats"), "events", "5");
-	assert_int_equal(cmd_ll(f, "SCARD %s", K("seen:2026-03")), 3);
+	assert_int_equal(seen_count(f, "2026-03"), 3);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("seen-scratch")), 0);
 
 	batch_clear(&b);
 	add_id(&b, dig, day(2026, 3, 20), "case-y");         /* seen in March already */
@@ -669,16 +706,45 @@ test_dedup(void **state)
 	assert_hget(f, K("month:2026-04"), "case.opened|channel=digital", "1");
 	assert_hget(f, K("stats"), "duplicates", "2");
 	assert_hget(f, K("stats"), "events", "7");
-	assert_int_equal(cmd_ll(f, "SCARD %s", K("seen:2026-03")), 4);
-	assert_int_equal(cmd_ll(f, "SISMEMBER %b %b", K("seen:2026-03"), strlen(K("seen:2026-03")),
-	    "case-w\0\0\0\0\0\0\0\0\0\0", (size_t)16), 1);
+	assert_int_equal(seen_count(f, "2026-03"), 4);
+	assert_int_equal(seen_count(f, "2026-04"), 1);
+	seen_slot(raw, &bucket, &member);
+	assert_int_equal(cmd_ll(f, "SISMEMBER " K("seen:2026-03:%02x") " %lld", bucket,
+	    (long long)member), 1);
+	r = cmd(f, "OBJECT ENCODING " K("seen:2026-03:%02x"), bucket);
+	assert_int_equal(r->type, REDIS_REPLY_STRING);
+	assert_string_equal(r->str, "intset");  /* 8 bytes an id */
+	freeReplyObject(r);
 
-	/* end of March in Stockholm (CEST, +2) plus window_days 3660 */
-	want_exp = (long long)day(2026, 4, 1) * 86400 - 7200 + 3660LL * 86400;
-	assert_int_equal(cmd_ll(f, "EXPIRETIME %s", K("seen:2026-03")), want_exp);
-	/* April 2026 ends in CEST too */
-	want_exp = (long long)day(2026, 5, 1) * 86400 - 7200 + 3660LL * 86400;
-	assert_int_equal(cmd_ll(f, "EXPIRETIME %s", K("seen:2026-04")), want_exp);
+	/* window_days (3660) from now, for March (written twice) and April alike */
+	assert_seen_ttls(f, "2026-03", window - 60, window);
+	assert_seen_ttls(f, "2026-04", window - 60, window);
+
+	/*
+	 * One bucket (these short ids all hash to bucket 00: byte 8 is 0),
+	 * old and new ids in two groups: the new ones of each group count.
+	 */
+	batch_clear(&b);
+	add_id(&b, dig, day(2026, 3, 21), "case-x");         /* old */
+	add_id(&b, dig, day(2026, 3, 21), "case-v");         /* new */
+	add_id(&b, ph, day(2026, 3, 22), "case-u");          /* new */
+	add_id(&b, ph, day(2026, 3, 22), "case-t");          /* new */
+	add_id(&b, ph, day(2026, 3, 22), "case-z");          /* old */
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("day:2026-03-21"), "case.opened|channel=digital", "1");
+	assert_hget(f, K("day:2026-03-22"), "case.opened|channel=phone", "2");
+	assert_hget(f, K("month:2026-03"), "case.opened|channel=digital", "4");
+	assert_hget(f, K("month:2026-03"), "case.opened|channel=phone", "5");
+	assert_hget(f, K("stats"), "duplicates", "4");
+	assert_hget(f, K("stats"), "events", "10");
+	assert_int_equal(seen_count(f, "2026-03"), 7);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("seen-scratch")), 0);
+
+	/* the same, all old now: nothing counts */
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("month:2026-03"), "case.opened|channel=digital", "4");
+	assert_hget(f, K("month:2026-03"), "case.opened|channel=phone", "5");
+	assert_hget(f, K("stats"), "duplicates", "9");
 	batch_done(&b);
 }
 
@@ -1493,7 +1559,9 @@ test_large_commits(void **state)
 
 	batch_clear(&b);
 	for (i = 0; i < 10000; i++) {
-		snprintf(id, sizeof(id), "id-%012d", i);
+		/* bytes 0-7 (the member) distinct, byte 8 (the bucket) one of 26, as
+		 * a keyed hash would spread them (the text is the hash here) */
+		snprintf(id, sizeof(id), "%08d%c%06d", i, 'a' + i % 26, i);
 		add_id(&b, combo_of(f->cfg, "case.opened", i % 2 ? "digital" : "phone"),
 		    day(2026, 3, 1 + i % 28), id);
 	}
@@ -1507,7 +1575,31 @@ test_large_commits(void **state)
 	print_message("commit of 10,000 id events (all duplicates): %" PRId64 " ms\n", t1 - t0);
 	assert_hget(f, K("month:2026-03"), "case.opened|channel=digital", "5000");
 	assert_hget(f, K("stats"), "duplicates", "10000");
-	assert_int_equal(cmd_ll(f, "SCARD %s", K("seen:2026-03")), 10000);
+	assert_int_equal(seen_count(f, "2026-03"), 10000);
+
+	/*
+	 * A bucket past 512 members (a hash table: asked member by member, not
+	 * copied): 600 ids in bucket 'Z', then old and new ids of two groups.
+	 */
+	batch_clear(&b);
+	for (i = 0; i < 600; i++) {
+		snprintf(id, sizeof(id), "%08dZbig", i);
+		add_id(&b, combo_of(f->cfg, "case.opened", "digital"), day(2026, 5, 1), id);
+	}
+	assert_int_equal(commit(f, &b), 0);
+	assert_int_equal(cmd_ll(f, "SCARD " K("seen:2026-05:%02x"), 'Z'), 600);
+	batch_clear(&b);
+	for (i = 595; i < 605; i++) {           /* 5 old and 5 new, then 10 new */
+		snprintf(id, sizeof(id), "%08dZbig", i);
+		add_id(&b, combo_of(f->cfg, "case.opened", "digital"), day(2026, 5, 2), id);
+		snprintf(id, sizeof(id), "%08dZbig", i + 10);
+		add_id(&b, combo_of(f->cfg, "case.opened", "phone"), day(2026, 5, 3), id);
+	}
+	assert_int_equal(commit(f, &b), 0);
+	assert_hget(f, K("day:2026-05-02"), "case.opened|channel=digital", "5");
+	assert_hget(f, K("day:2026-05-03"), "case.opened|channel=phone", "10");
+	assert_int_equal(cmd_ll(f, "SCARD " K("seen:2026-05:%02x"), 'Z'), 615);
+	assert_int_equal(cmd_ll(f, "EXISTS %s", K("seen-scratch")), 0);
 	batch_done(&b);
 }
 

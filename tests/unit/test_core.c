@@ -151,9 +151,41 @@ test_batch_full_and_ids(void **state)
 }
 
 /*
+ * The seen bucket and member of a hashed id: bytes 0-7 little-endian as a
+ * signed 64-bit integer (whatever the host), byte 8 the bucket; the other
+ * bytes play no part.
+ */
+static void
+test_seen_slot(void **state)
+{
+	uint8_t id[16];
+	unsigned bucket;
+	int64_t member;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++)
+		id[i] = (uint8_t)(i + 1);
+	seen_slot(id, &bucket, &member);
+	assert_int_equal(bucket, 9);
+	assert_true(member == (int64_t)0x0807060504030201LL);
+	id[7] = 0xff;                                   /* the sign bit: a negative member */
+	id[8] = 0xfe;
+	id[9] ^= 0xff;                                  /* not part of it */
+	seen_slot(id, &bucket, &member);
+	assert_int_equal(bucket, 0xfe % SEEN_BUCKETS);
+	assert_true((uint64_t)member == 0xff07060504030201ULL);
+	assert_true(member < 0);
+	memset(id, 0xff, 8);
+	seen_slot(id, &bucket, &member);
+	assert_true(member == -1);
+}
+
+/*
  * Ids are grouped under their (day, combo) in batch order, unique per
- * (month, id): the same id in another month is another event; ids before
- * dedup_from_day are plain counts; BATCH_MAX_IDS fills the batch.
+ * (month, id): the same id in another month is another event; ids of an
+ * old month are listed too (de-duplicated whatever their age: the seen
+ * buckets slide); BATCH_MAX_IDS fills the batch.
  */
 static void
 test_batch_id_groups(void **state)
@@ -164,7 +196,6 @@ test_batch_id_groups(void **state)
 	uint32_t k, order[4], n = 0;
 
 	assert_int_equal(batch_init(&b, 100000, 0), 0);
-	b.dedup_from_day = 20454;                       /* 2026-01-01 */
 	e = mkevent(20500, 1, 0);                       /* 2026-02-16 */
 	e.has_id = true;
 	for (i = 0; i < 3; i++) {
@@ -182,11 +213,12 @@ test_batch_id_groups(void **state)
 	assert_int_equal(batch_add(&b, &e), 0);
 	assert_int_equal(b.dups, 2);
 	assert_int_equal(b.nids, 4);
-	e.day = 20453;                                  /* 2025-12-31: before dedup_from_day */
+	e.day = 20453 - 3650;                           /* ten years before 2025-12-31: listed */
 	assert_int_equal(batch_add(&b, &e), 0);
-	assert_int_equal(batch_add(&b, &e), 0);
-	assert_int_equal(b.nids, 4);
-	assert_int_equal(b.ncounts, 5);                 /* 20500, 20501 and 20485 (empty), 20484, 20453 */
+	assert_int_equal(batch_add(&b, &e), 0);         /* and its repeat dropped */
+	assert_int_equal(b.nids, 5);
+	assert_int_equal(b.dups, 3);
+	assert_int_equal(b.ncounts, 5);                 /* 20500, 20501 and 20485 (empty), 20484, 16803 */
 	for (i = 0; i < b.ncounts; i++) {
 		const struct batch_count *c = &b.counts[i];
 
@@ -204,9 +236,9 @@ test_batch_id_groups(void **state)
 			assert_int_equal(c->nids, 1);
 			assert_int_equal(b.ids[c->first_id].id[5], 'b');
 			break;
-		case 20453:
-			assert_int_equal(c->nids, 0);
-			assert_int_equal(c->n, 2);
+		case 20453 - 3650:
+			assert_int_equal(c->nids, 1);
+			assert_int_equal(c->n, 0);
 			break;
 		default:
 			assert_true(c->day == 20501 || c->day == 20485);
@@ -292,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_batch_many_keys_grow),
 		cmocka_unit_test(test_batch_full_and_ids),
 		cmocka_unit_test(test_batch_id_groups),
+		cmocka_unit_test(test_seen_slot),
 		cmocka_unit_test(test_batch_positions_replace),
 		cmocka_unit_test(test_key_names),
 		cmocka_unit_test(test_reject_names),
