@@ -750,7 +750,11 @@ adopt_one(struct feedset *fs, DIR *dp, const char *dpath, const char *name,
 		close(fd);
 		return r == -ENOMEM ? r : 0;
 	}
-	if (tf->dev != p->dev || !tf_matches(tf, p)) {
+	/* The same birth time proves the same file even when its content
+	 * changed (rewritten, truncated, then renamed while stopped): it is
+	 * then read whole (place_at); without one, only matching
+	 * fingerprints tell it from another file born in the inode. */
+	if (tf->dev != p->dev || (!tf_matches(tf, p) && !(p->btime && p->btime == tf->btime))) {
 		tf_free(tf);    /* the inode now holds another file */
 		return 0;
 	}
