@@ -52,6 +52,12 @@ void log_info(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) TQ_PRINTF(1, 2);
 void fatal(const char *fmt, ...) TQ_PRINTF(1, 2) TQ_NORETURN;
 void fatalx(const char *fmt, ...) TQ_PRINTF(1, 2) TQ_NORETURN;
+/*
+ * Routes libevent's own messages through this log, at most 10 lines a
+ * minute (then one "N more lines suppressed"); libevent's debug lines go
+ * to log_debug. Process-wide; call once at start.
+ */
+void log_libevent(void);
 
 /* Token bucket for log floods (pure). */
 struct ratelimit {
@@ -448,6 +454,8 @@ struct config {
 		char    *host;          /* parsed: address to bind (a literal IP, no brackets) */
 		unsigned port;
 		int64_t  min_cases;     /* the dashboard shows no ratio over fewer cases (default 5) */
+		unsigned max_connections;       /* open at once (default 64): see http.c */
+		int64_t  request_timeout_s;     /* a request arrives whole within (default 10 s) */
 	} http;
 };
 

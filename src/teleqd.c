@@ -1189,6 +1189,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init(verbose, !isatty(STDERR_FILENO) || getenv("JOURNAL_STREAM"));
+	log_libevent();
 	if (config_load(d.config_path, &d.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
