@@ -1220,6 +1220,19 @@ struct file_stat;
 /* Upper bounds (ms) of the commit latency histogram buckets; +Inf follows. */
 extern const double metrics_latency_bounds_ms[METRICS_LAT_BUCKETS];
 
+/*
+ * Figures of the process itself, read at scrape time (metrics_read_proc),
+ * for the process_* families every Prometheus client library exports.
+ */
+struct proc_stat {
+	bool     ok;                /* false: /proc unreadable, the families are left out */
+	uint64_t resident_bytes;    /* RSS */
+	uint64_t open_fds;
+	uint64_t max_fds;           /* the soft RLIMIT_NOFILE */
+	double   cpu_seconds;       /* user + system */
+	double   start_time;        /* unix seconds, from the boot time and starttime ticks */
+};
+
 struct metrics {
 	int64_t  started;                               /* unix seconds */
 	uint64_t lines[BATCH_MAX_FEEDS];                /* lines read and committed, per feed */
@@ -1236,7 +1249,11 @@ struct metrics {
 	bool     redis_connected;
 	uint64_t alerts_queued[AK__MAX];
 	uint64_t deliveries[2][2];                      /* [CH_MAIL/CH_WEBHOOK][0 failed, 1 delivered] */
+	uint64_t outbox_pending;                        /* deliveries not done yet (last ZCARD) */
+	int64_t  config_last_reload;                    /* unix seconds of the last good load */
+	struct proc_stat proc;                          /* filled right before a render */
 };
+
 extern struct metrics tq_metrics;
 
 /* Adds one commit's round trip (ms) to the histogram and the sum. */
@@ -1250,6 +1267,13 @@ void metrics_observe_latency(struct metrics *m, double ms);
 int metrics_render(const struct metrics *m, const struct config *cfg,
                    const struct file_stat *files, size_t nfiles, int64_t now,
                    char **ret, size_t *ret_len);
+/*
+ * Reads this process's figures from /proc/self (stat, statm, fd, limits
+ * via getrlimit) and /proc/stat (btime) into *ret, for tq_metrics.proc
+ * right before a render; ret->ok false when they cannot be read.
+ * procstat.c (I/O; metrics.c stays pure).
+ */
+void metrics_read_proc(struct proc_stat *ret);
 
 /* ----------------------------------------------------------------- http.c */
 /*

@@ -990,6 +990,7 @@ http_metrics(void *arg, size_t *ret_len)
 		if (!(files = calloc(cap, sizeof(*files))))
 			return NULL;
 	}
+	metrics_read_proc(&tq_metrics.proc);
 	if (metrics_render(&tq_metrics, d->cfg, files, n, wall_ms() / 1000, &out, ret_len) < 0)
 		out = NULL;
 	free(files);
@@ -1095,6 +1096,7 @@ rebuild(struct daemon *d)
 		return;
 	}
 	config_free(old);
+	tq_metrics.config_last_reload = wall_ms() / 1000;
 	if (http_apply(d) < 0)
 		log_warnx("reload: the http listener stays on %s", d->http_listen ? d->http_listen : "(none)");
 	log_info("configuration reloaded: %zu feeds, %zu indicators", d->cfg->nfeeds,
@@ -1227,6 +1229,7 @@ main(int argc, char **argv)
 		d.exit_code = 1;        /* a start-up error: logged; free what was built */
 		goto out;
 	}
+	tq_metrics.config_last_reload = wall_ms() / 1000;       /* the first load counts */
 	tick.tv_sec = d.cfg->batch_max_delay_ms / 1000;
 	tick.tv_usec = (d.cfg->batch_max_delay_ms % 1000) * 1000;
 	event_add(d.tick, &tick);
