@@ -1316,6 +1316,11 @@ struct httpd;
  */
 int  httpd_new(struct event_base *base, const struct config *cfg, const struct http_sink *sink,
                void *arg, struct httpd **ret, unsigned *ret_port);
+/*
+ * Applies cfg's http.max_connections and http.request_timeout to a
+ * running listener (a reload that keeps the address). Accepts NULL h.
+ */
+void httpd_configure(struct httpd *h, const struct config *cfg);
 void httpd_free(struct httpd *h);               /* accepts NULL */
 
 /* ----------------------------------------------------------------- dash.c */

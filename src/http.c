@@ -693,6 +693,28 @@ bound_port(int fd)
 }
 
 /*
+ * Applies cfg->http.max_connections and request_timeout to h (at a reload
+ * that keeps the address): connections beyond a lowered maximum end on
+ * their own; the timeout applies to every open connection at once, as
+ * evhttp's idle timeout to new ones. Accepts NULL h.
+ */
+void
+httpd_configure(struct httpd *h, const struct config *cfg)
+{
+	struct timeval tv;
+
+	if (!h || !cfg)
+		return;
+	h->max_conns = cfg->http.max_connections > 0 ? cfg->http.max_connections : 1;
+	h->timeout_ms = (cfg->http.request_timeout_s > 0 ? cfg->http.request_timeout_s : 1) * 1000;
+	/* evhttp's idle (read and write) timeout; on_sweep bounds a whole request */
+	tv.tv_sec = (time_t)(h->timeout_ms / 1000);
+	tv.tv_usec = 0;
+	evhttp_set_timeout_tv(h->http, &tv);
+	listener_update(h);
+}
+
+/*
  * Binds cfg->http.host:port on base and serves sink. Returns 0 with *ret
  * (and *ret_port, when not NULL, the port bound: useful with port 0), or
  * -EINVAL (no http config, bad arguments), -ENOMEM, or the -errno of
@@ -740,16 +762,13 @@ httpd_new(struct event_base *base, const struct config *cfg, const struct http_s
 	}
 	h->sink = *sink;
 	h->arg = arg;
-	h->max_conns = cfg->http.max_connections > 0 ? cfg->http.max_connections : 1;
-	h->timeout_ms = (cfg->http.request_timeout_s > 0 ? cfg->http.request_timeout_s : 1) * 1000;
 	h->rl_accept = h->rl_timeout = h->rl_full =
 		(struct ratelimit){ .interval = HTTP_LOG_WINDOW, .burst = HTTP_LOG_BURST };
+	httpd_configure(h, cfg);
 	/* every method reaches on_request, which answers 405 itself (libevent would say 501) */
 	evhttp_set_allowed_methods(h->http, methods);
 	evhttp_set_max_headers_size(h->http, HTTP_MAX_HEADERS);
 	evhttp_set_max_body_size(h->http, HTTP_MAX_BODY);
-	/* evhttp's idle (read and write) timeout; on_sweep bounds a whole request */
-	evhttp_set_timeout_tv(h->http, &(struct timeval){ .tv_sec = h->timeout_ms / 1000 });
 	evhttp_set_gencb(h->http, on_request, h);
 	evhttp_set_bevcb(h->http, on_new_bev, h);
 	/* from here on evhttp owns fd and closes it in evhttp_free */

@@ -1024,8 +1024,10 @@ http_apply(struct daemon *d)
 
 	if (d->once)
 		return 0;
-	if (want && d->http_listen && !strcmp(want, d->http_listen))
-		return 0;       /* unchanged: keep the socket */
+	if (want && d->http_listen && !strcmp(want, d->http_listen)) {
+		httpd_configure(d->http, d->cfg);       /* unchanged: keep the socket */
+		return 0;
+	}
 	if (want) {
 		if (!(copy = strdup(want)))
 			return -ENOMEM;

@@ -299,7 +299,9 @@ assert_ok "a bad config is refused at SIGHUP" wait_for 10 _refused
 scrape
 assert_eq "a refused reload leaves the timestamp" "$LOADED" \
 	"$(metric teleqd_config_last_reload_success_timestamp_seconds)"
-cp "$T/conf.good" "$CONF"
+# the good config, with http.request_timeout 1s (same address: the listener is kept)
+sed 's/^  request_timeout:.*/  request_timeout: 1s/' "$T/conf.good" >"$CONF"
+assert_match "the reloaded config has request_timeout: 1s" '^  request_timeout: 1s$' "$(cat "$CONF")"
 kill -HUP "$TQ_PID"
 _reload_later() {
 	scrape
@@ -307,6 +309,28 @@ _reload_later() {
 	[ "$_l" != absent ] && [ "$_l" -gt "$LOADED" ]
 }
 assert_ok "a good reload moves the timestamp past $LOADED" wait_for 20 _reload_later
+# a connection that never sends its request is closed after the new request_timeout
+IDLE=$("$PY" - "$PORT" "$(slow_secs 8)" <<'EOF_PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"GET /healthz HTTP/1.1\r\n")      # and never the rest
+s.settimeout(float(sys.argv[2]))
+t0 = time.monotonic()
+try:
+    closed = s.recv(1) == b""
+except OSError:
+    closed = False
+print("%s %.2f" % ("closed" if closed else "open", time.monotonic() - t0))
+EOF_PY
+)
+debug "an unfinished request after the reload: $IDLE"
+assert_eq "after the reload, an unfinished request is closed (request_timeout 1s)" closed "${IDLE%% *}"
+if tq_slow; then
+	skip "within 2.5 s" "$TQ_SLOW_WHY"
+else
+	assert_ok "within 2.5 s (not the 10 s of before the reload): ${IDLE#* } s" \
+		awk -v t="${IDLE#* }" 'BEGIN { exit !(t <= 2.5) }'
+fi
 
 # --- shutdown closes the port ------------------------------------------------------
 rc=0
