@@ -228,11 +228,11 @@ oldest_waiting(const struct httpd *h)
 	return best;
 }
 
-/* Accepts again when neither full nor paused. */
+/* Accepts again when neither full (a connection can make room) nor paused. */
 static void
 listener_update(struct httpd *h)
 {
-	if (h->full && h->nconns < h->max_conns)
+	if (h->full && (h->nconns < h->max_conns || oldest_waiting(h)))
 		h->full = false;
 	if (h->lev && !h->full && !h->paused)
 		evconnlistener_enable(h->lev);
