@@ -270,6 +270,25 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * Stops the listener when max_conns connections are open and none can
+ * make room (all have a request in hand): new ones wait in the kernel's
+ * queue. Called whenever a connection opens or takes a request.
+ */
+static void
+check_full(struct httpd *h)
+{
+	unsigned suppressed;
+
+	if (h->full || h->nconns < h->max_conns || oldest_waiting(h))
+		return;
+	h->full = true;
+	evconnlistener_disable(h->lev);
+	if (ratelimit_pass(&h->rl_full, mono_ms() / 1000, &suppressed))
+		log_warnx("http: %zu connections, all with a request in hand "
+		          "(http.max_connections): new ones wait", h->nconns);
+}
+
+/*
  * evhttp_set_bevcb: a connection was accepted; makes its bufferevent and
  * tracks it. Beyond max_conns, closes the oldest connection waiting for
  * its request, or (all busy) stops the listener until one ends.
@@ -279,7 +298,6 @@ on_new_bev(struct event_base *base, void *arg)
 {
 	struct httpd *h = arg;
 	struct http_conn *c;
-	unsigned suppressed;
 
 	reap(h);
 	if (h->nconns >= h->max_conns) {
@@ -301,13 +319,7 @@ on_new_bev(struct event_base *base, void *arg)
 		h->conns->prev = c;
 	h->conns = c;
 	h->nconns++;
-	if (h->nconns >= h->max_conns && !oldest_waiting(h) && !h->full) {
-		h->full = true;
-		evconnlistener_disable(h->lev);
-		if (ratelimit_pass(&h->rl_full, mono_ms() / 1000, &suppressed))
-			log_warnx("http: %zu connections, all with a request in hand "
-			          "(http.max_connections): new ones wait", h->nconns);
-	}
+	check_full(h);
 	if (!evtimer_pending(h->sweep, NULL)) {
 		const struct timeval tv = { 0, HTTP_SWEEP_MS * 1000 };
 
@@ -582,8 +594,10 @@ serve_dashboard(struct httpd *h, struct evhttp_request *req, const struct evhttp
 	rep->req = req;
 	rep->evcon = evhttp_request_get_connection(req);
 	/* a connection with a request in hand is neither timed out nor closed for room */
-	if ((rep->conn = conn_find(h, rep->evcon)))
+	if ((rep->conn = conn_find(h, rep->evcon))) {
 		rep->conn->busy++;
+		check_full(h);
+	}
 	if (rep->evcon)
 		evhttp_connection_set_closecb(rep->evcon, on_reply_conn_close, rep);
 	rep->next = h->pending;

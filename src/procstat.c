@@ -16,7 +16,7 @@
 
 #include "teleqd.h"
 
-#define PROC_STAT_MAX   4096    /* bytes of /proc/self/stat or of /proc/stat read */
+#define PROC_STAT_MAX   4096    /* bytes of /proc/self/stat read (about 300: comm is 16 at most) */
 
 /* Reads up to cap - 1 bytes of path into buf, NUL-terminated. Returns the length or -errno. */
 static ssize_t
@@ -43,17 +43,31 @@ read_small(const char *path, char *buf, size_t cap)
 	return (ssize_t)len;
 }
 
-/* The "btime" of /proc/stat (boot time, unix seconds), or -1. */
+/*
+ * The "btime" of /proc/stat (boot time, unix seconds), or -1; read once
+ * (it does not change). Line by line: the "intr" line before it can be
+ * tens of kilobytes on a large machine.
+ */
 static int64_t
 boot_time(void)
 {
-	static char buf[PROC_STAT_MAX * 4];     /* the cpu lines come first; static: not on the stack */
-	const char *p;
+	static int64_t cached = -1;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
 
-	if (read_small("/proc/stat", buf, sizeof(buf)) < 0)
+	if (cached >= 0)
+		return cached;
+	if (!(f = fopen("/proc/stat", "re")))
 		return -1;
-	p = strstr(buf, "\nbtime ");
-	return p ? strtoll(p + 7, NULL, 10) : -1;
+	while (getline(&line, &cap, f) > 0)
+		if (!strncmp(line, "btime ", 6)) {
+			cached = strtoll(line + 6, NULL, 10);
+			break;
+		}
+	free(line);
+	fclose(f);
+	return cached;
 }
 
 /* Descriptors open now (the one reading the directory not counted), or -errno. */
