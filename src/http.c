@@ -838,8 +838,10 @@ httpd_free(struct httpd *h)
 		}
 	/* evhttp frees its connections (clearing their callbacks); then our references go */
 	evhttp_free(h->http);
-	while (h->conns)
-		conn_remove(h, h->conns);
+	for (struct http_conn *c = h->conns, *next; c; c = next) {
+		next = c->next;
+		conn_remove(h, c);
+	}
 	event_free(h->sweep);
 	event_free(h->resume);
 	free(h);

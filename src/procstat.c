@@ -82,9 +82,13 @@ count_fds(void)
 	if (!d)
 		return -errno;
 	own = dirfd(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && atoi(e->d_name) != own)
+	while ((e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (e->d_name[0] != '.' && !*end && fd != own)
 			n++;
+	}
 	closedir(d);
 	return n;
 }
@@ -109,10 +113,32 @@ metrics_read_proc(struct proc_stat *ret)
 	if (ticks <= 0 || page <= 0 || read_small("/proc/self/stat", buf, sizeof(buf)) < 0 ||
 	    !(p = strrchr(buf, ')')))
 		return;
-	/* after ") ": state is field 3, so utime (14) is the 12th value from there */
-	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d "
-	                  "%*d %*d %llu %*u %lld", &utime, &stime, &start, &rss) != 4)
-		return;
+	/* after ")": field 3 (the state, a letter), then numbers (some negative) */
+	p++;
+	for (int field = 3; field <= 24; field++) {
+		char *end;
+		unsigned long long v;
+
+		p += strspn(p, " ");
+		if (!*p)
+			return;
+		if (field == 3) {
+			p += strcspn(p, " ");
+			continue;
+		}
+		v = strtoull(p, &end, 10);      /* "-1" parses too; only the fields below matter */
+		if (end == p)
+			return;                 /* not the format expected */
+		if (field == 14)
+			utime = v;
+		else if (field == 15)
+			stime = v;
+		else if (field == 22)
+			start = v;
+		else if (field == 24)
+			rss = (long long)v;
+		p = end;
+	}
 	if ((btime = boot_time()) < 0)
 		return;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
