@@ -17,9 +17,9 @@
  * The query string is ignored for routing (/metrics?x=1 is /metrics) and
  * read only by /api/indicators. No endpoint changes anything, and no
  * request body is ever read: bodies are capped at HTTP_MAX_BODY bytes (a
- * larger one ends the connection with 413), headers at HTTP_MAX_HEADERS.
- * Every
- * response has Cache-Control: no-store, so no proxy keeps a stale health
+ * larger one ends the connection with 413), headers at HTTP_MAX_HEADERS
+ * (see below for time and connection limits). Every response has
+ * Cache-Control: no-store, so no proxy keeps a stale health
  * or counter value; HTML also gets a Content-Security-Policy that allows
  * nothing but its inline style (no script, no external resource).
  *
@@ -60,8 +60,11 @@
  *     dribbles (checked every HTTP_SWEEP_MS); evhttp's idle timeout is the
  *     same value;
  *   - accept() failing (EMFILE, ENFILE, ENOBUFS) closes the oldest waiting
- *     connection and pauses the listener for HTTP_PAUSE_MS, with one
- *     rate-limited warning, instead of libevent's busy loop.
+ *     connection (its descriptor is the next accept's), or, with none,
+ *     pauses the listener for HTTP_PAUSE_MS; a rate-limited warning
+ *     instead of libevent's line per try in a busy loop.
+ * The listener's error callback gets evhttp's argument (evhttp set the
+ * listener up), hence live_httpds.
  * The dashboard's Redis reads are bounded by the sink (dash.c). The default
  * listener is on the loopback only; an operator who binds another address
  * should firewall it.
@@ -105,7 +108,7 @@
 
 /* A connection evhttp serves (see the top of this file). */
 struct http_conn {
-	struct bufferevent *bev;        /* evhttp's, with one reference of ours */
+	struct bufferevent *bev;        /* made by on_new_bev for evhttp; one reference is ours */
 	int64_t             since_ms;   /* mono_ms of its start or of its last request */
 	unsigned            busy;       /* its requests handed to the sink, not answered yet */
 	struct http_conn   *prev, *next;
