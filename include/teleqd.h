@@ -52,6 +52,12 @@ void log_info(const char *fmt, ...) TQ_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) TQ_PRINTF(1, 2);
 void fatal(const char *fmt, ...) TQ_PRINTF(1, 2) TQ_NORETURN;
 void fatalx(const char *fmt, ...) TQ_PRINTF(1, 2) TQ_NORETURN;
+/*
+ * Routes libevent's own messages through this log, at most 10 lines a
+ * minute (then one "N more lines suppressed"); libevent's debug lines go
+ * to log_debug. Process-wide; call once at start.
+ */
+void log_libevent(void);
 
 /* Token bucket for log floods (pure). */
 struct ratelimit {
@@ -448,6 +454,8 @@ struct config {
 		char    *host;          /* parsed: address to bind (a literal IP, no brackets) */
 		unsigned port;
 		int64_t  min_cases;     /* the dashboard shows no ratio over fewer cases (default 5) */
+		unsigned max_connections;       /* open at once (default 64): see http.c */
+		int64_t  request_timeout_s;     /* a request arrives whole within (default 10 s) */
 	} http;
 };
 
@@ -1252,6 +1260,19 @@ struct file_stat;
 /* Upper bounds (ms) of the commit latency histogram buckets; +Inf follows. */
 extern const double metrics_latency_bounds_ms[METRICS_LAT_BUCKETS];
 
+/*
+ * Figures of the process itself, read at scrape time (metrics_read_proc),
+ * for the process_* families every Prometheus client library exports.
+ */
+struct proc_stat {
+	bool     ok;                /* false: /proc unreadable, the families are left out */
+	uint64_t resident_bytes;    /* RSS */
+	uint64_t open_fds;
+	uint64_t max_fds;           /* the soft RLIMIT_NOFILE */
+	double   cpu_seconds;       /* user + system */
+	double   start_time;        /* unix seconds, from the boot time and starttime ticks */
+};
+
 struct metrics {
 	int64_t  started;                               /* unix seconds */
 	uint64_t lines[BATCH_MAX_FEEDS];                /* lines read and committed, per feed */
@@ -1268,7 +1289,11 @@ struct metrics {
 	bool     redis_connected;
 	uint64_t alerts_queued[AK__MAX];
 	uint64_t deliveries[2][2];                      /* [CH_MAIL/CH_WEBHOOK][0 failed, 1 delivered] */
+	uint64_t outbox_pending;                        /* deliveries not done yet (last ZCARD) */
+	int64_t  config_last_reload;                    /* unix seconds of the last good load */
+	struct proc_stat proc;                          /* filled right before a render */
 };
+
 extern struct metrics tq_metrics;
 
 /* Adds one commit's round trip (ms) to the histogram and the sum. */
@@ -1282,6 +1307,13 @@ void metrics_observe_latency(struct metrics *m, double ms);
 int metrics_render(const struct metrics *m, const struct config *cfg,
                    const struct file_stat *files, size_t nfiles, int64_t now,
                    char **ret, size_t *ret_len);
+/*
+ * Reads this process's figures from /proc/self (stat, statm, fd, limits
+ * via getrlimit) and /proc/stat (btime) into *ret, for tq_metrics.proc
+ * right before a render; ret->ok false when they cannot be read.
+ * procstat.c (I/O; metrics.c stays pure).
+ */
+void metrics_read_proc(struct proc_stat *ret);
 
 /* ----------------------------------------------------------------- http.c */
 /*
@@ -1324,6 +1356,11 @@ struct httpd;
  */
 int  httpd_new(struct event_base *base, const struct config *cfg, const struct http_sink *sink,
                void *arg, struct httpd **ret, unsigned *ret_port);
+/*
+ * Applies cfg's http.max_connections and http.request_timeout to a
+ * running listener (a reload that keeps the address). Accepts NULL h.
+ */
+void httpd_configure(struct httpd *h, const struct config *cfg);
 void httpd_free(struct httpd *h);               /* accepts NULL */
 
 /* ----------------------------------------------------------------- dash.c */

@@ -2709,18 +2709,23 @@ static int parse_listen(struct ctx *c, const yaml_node_t *n)
 	return 0;
 }
 
-#define CFG_MAX_MIN_CASES 1000000
+#define CFG_MAX_MIN_CASES       1000000
+#define CFG_MAX_HTTP_CONNECTIONS 4096   /* each costs a descriptor and ~1 KiB of buffers */
 
 /*
- * http: { listen, min_cases } — listen is required when the section is
- * there. min_cases (1..CFG_MAX_MIN_CASES, default 5): the dashboard shows
- * "för få ärenden" instead of a ratio over fewer cases, so no small group
- * can be singled out.
+ * http: { listen, min_cases, max_connections, request_timeout } — listen
+ * is required when the section is there. min_cases (1..CFG_MAX_MIN_CASES,
+ * default 5): the dashboard shows "för få ärenden" instead of a ratio over
+ * fewer cases, so no small group can be singled out. max_connections
+ * (1..CFG_MAX_HTTP_CONNECTIONS, default 64): connections open at once.
+ * request_timeout (1 s..1 h, default 10 s): a request must arrive whole
+ * within it, and an idle connection is closed after it.
  */
 static int parse_http(struct ctx *c, const yaml_node_t *n)
 {
-	enum { K_LISTEN, K_MIN_CASES, K__N };
-	static const char *const keys[K__N] = { "listen", "min_cases" };
+	enum { K_LISTEN, K_MIN_CASES, K_MAX_CONN, K_REQ_TIMEOUT, K__N };
+	static const char *const keys[K__N] = { "listen", "min_cases", "max_connections",
+	                                        "request_timeout" };
 	yaml_node_t *v[K__N];
 	uint64_t u;
 	int r;
@@ -2738,6 +2743,16 @@ static int parse_http(struct ctx *c, const yaml_node_t *n)
 			return r;
 		c->cfg->http.min_cases = (int64_t)u;
 	}
+	if (v[K_MAX_CONN]) {
+		r = get_uint(c, v[K_MAX_CONN], "max_connections", 1, CFG_MAX_HTTP_CONNECTIONS, &u);
+		if (r < 0)
+			return r;
+		c->cfg->http.max_connections = (unsigned)u;
+	}
+	if (v[K_REQ_TIMEOUT] &&
+	    (r = get_duration(c, v[K_REQ_TIMEOUT], "request_timeout", 1, DUR_HOUR,
+	                      &c->cfg->http.request_timeout_s)) < 0)
+		return r;
 	return 0;
 }
 
@@ -2763,6 +2778,8 @@ static int config_defaults(struct ctx *c)
 	cfg->deadletter_maxlen = 10000;
 	cfg->rescan_interval_ms = 2000;
 	cfg->http.min_cases = 5;
+	cfg->http.max_connections = 64;
+	cfg->http.request_timeout_s = 10;
 	return alert_defaults(c);
 }
 

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <event2/event.h>
+
 #include "teleqd.h"
 
 static int  log_verbosity;
@@ -158,4 +160,47 @@ ratelimit_pass(struct ratelimit *rl, int64_t now, unsigned *ret_suppressed)
 	}
 	rl->suppressed++;
 	return false;
+}
+
+/* libevent's own lines: at most LIBEVENT_LOG_BURST per LIBEVENT_LOG_WINDOW seconds */
+#define LIBEVENT_LOG_BURST      10
+#define LIBEVENT_LOG_WINDOW     60
+
+static struct ratelimit libevent_rl = { .interval = LIBEVENT_LOG_WINDOW,
+	                                .burst = LIBEVENT_LOG_BURST };
+
+/*
+ * event_set_log_callback: one of libevent's lines. It may come in a loop
+ * (an accept() failing on every wakeup writes one per try), so it is
+ * rate-limited; debug lines only with -v.
+ */
+static void
+on_libevent_log(int severity, const char *msg)
+{
+	unsigned suppressed = 0;
+
+	if (severity == EVENT_LOG_DEBUG) {
+		log_debug("libevent: %s", msg);
+		return;
+	}
+	if (!ratelimit_pass(&libevent_rl, mono_ms() / 1000, &suppressed))
+		return;
+	if (suppressed > 0)
+		log_warnx("libevent: %u more lines suppressed in %d s", suppressed,
+		          LIBEVENT_LOG_WINDOW);
+	if (severity == EVENT_LOG_MSG)
+		log_info("libevent: %s", msg);
+	else
+		log_warnx("libevent: %s", msg);
+}
+
+/*
+ * Routes libevent's own messages (its default is stderr, unprefixed and
+ * unlimited) through this log, rate-limited. Process-wide; call once
+ * before the event loop runs.
+ */
+void
+log_libevent(void)
+{
+	event_set_log_callback(on_libevent_log);
 }

@@ -12,7 +12,11 @@
  * and one # TYPE line, also when it has no sample (no files followed yet).
  *
  *   teleqd_up                                  gauge     always 1
+ *   teleqd_build_info{version}                 gauge     always 1, version TQ_VERSION
  *   teleqd_start_time_seconds                  gauge     process start, unix seconds
+ *   teleqd_config_last_reload_success_timestamp_seconds
+ *                                              gauge     unix seconds of the last good
+ *                                                        config load (the start is one)
  *   teleqd_lines_total{feed}                   counter   lines read and committed (a CSV
  *                                                        header and rejected lines included)
  *   teleqd_events_total{feed}                  counter   events committed
@@ -36,6 +40,16 @@
  *   teleqd_alert_deliveries_total{channel,result}
  *                                              counter   delivery attempts per channel_name(),
  *                                                        result "delivered" or "failed"
+ *   teleqd_outbox_pending                      gauge     alert deliveries not done yet
+ *                                                        (queued or to be retried)
+ *   process_cpu_seconds_total                  counter   user + system CPU time
+ *   process_open_fds                           gauge     descriptors open
+ *   process_max_fds                            gauge     the descriptor limit (soft)
+ *   process_resident_memory_bytes              gauge     resident set size
+ *   process_start_time_seconds                 gauge     process start, unix seconds
+ *                                                        (the process_* families as every
+ *                                                        Prometheus client names them;
+ *                                                        left out when m->proc.ok is false)
  *
  * Label values: feed names come from the config; file is the path the
  * file was found under (operator-controlled file names, never personal
@@ -360,9 +374,18 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 
 	out_family(&o, "teleqd_up", "gauge", "1 while teleqd runs and answers.");
 	out_str(&o, "teleqd_up 1\n");
+	out_family(&o, "teleqd_build_info", "gauge", "Always 1; the version of teleqd as a label.");
+	out_str(&o, "teleqd_build_info{version=\"");
+	out_label_value(&o, TQ_VERSION);
+	out_str(&o, "\"} 1\n");
 	out_family(&o, "teleqd_start_time_seconds", "gauge",
 	           "Start time of the process since the unix epoch, in seconds.");
 	out_printf(&o, "teleqd_start_time_seconds %" PRId64 "\n", m->started);
+	out_family(&o, "teleqd_config_last_reload_success_timestamp_seconds", "gauge",
+	           "When the configuration was last loaded and applied (the start counts), "
+	           "unix seconds.");
+	out_printf(&o, "teleqd_config_last_reload_success_timestamp_seconds %" PRId64 "\n",
+	           m->config_last_reload);
 
 	out_family(&o, "teleqd_lines_total", "counter",
 	           "Lines read from a feed and committed to Redis (headers and rejected lines included).");
@@ -439,6 +462,29 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 			out_printf(&o, "teleqd_alert_deliveries_total{channel=\"%s\",result=\"%s\"} %"
 			           PRIu64 "\n", channel_name((enum channel)ch), result_names[res],
 			           m->deliveries[ch][res]);
+
+	out_family(&o, "teleqd_outbox_pending", "gauge",
+	           "Alert deliveries not done yet: queued, or failed and to be retried.");
+	out_printf(&o, "teleqd_outbox_pending %" PRIu64 "\n", m->outbox_pending);
+
+	if (m->proc.ok) {
+		out_family(&o, "process_cpu_seconds_total", "counter",
+		           "Total user and system CPU time spent in seconds.");
+		out_str(&o, "process_cpu_seconds_total ");
+		out_double(&o, m->proc.cpu_seconds);
+		out_str(&o, "\n");
+		out_family(&o, "process_open_fds", "gauge", "Number of open file descriptors.");
+		out_printf(&o, "process_open_fds %" PRIu64 "\n", m->proc.open_fds);
+		out_family(&o, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
+		out_printf(&o, "process_max_fds %" PRIu64 "\n", m->proc.max_fds);
+		out_family(&o, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+		out_printf(&o, "process_resident_memory_bytes %" PRIu64 "\n", m->proc.resident_bytes);
+		out_family(&o, "process_start_time_seconds", "gauge",
+		           "Start time of the process since unix epoch in seconds.");
+		out_str(&o, "process_start_time_seconds ");
+		out_double(&o, m->proc.start_time);
+		out_str(&o, "\n");
+	}
 
 	if (o.err) {
 		free(o.p);

@@ -416,11 +416,30 @@ outbox_kick(struct outbox *ob)
 	ob->scanning = true;
 }
 
-/* Poll timer. */
+/*
+ * Reply to ZCARD outbox:due: the alert deliveries not done yet, for
+ * teleqd_outbox_pending. Touches no outbox (it may be gone by now).
+ */
+static void
+on_count(redisAsyncContext *ac, void *r, void *privdata)
+{
+	const redisReply *reply = r;
+
+	(void)ac;
+	(void)privdata;
+	if (reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 0)
+		tq_metrics.outbox_pending = (uint64_t)reply->integer;
+}
+
+/* Poll timer: the poll, and the count of what is pending (once a second, not per kick). */
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	outbox_kick(arg);
+	struct outbox *ob = arg;
+
+	outbox_kick(ob);
+	if (store_ready(ob->st) && build(ob, "ZCARD", "outbox:due", NULL, 0))
+		(void)store_send(ob->st, on_count, NULL, &ob->ab);     /* down: counted next time */
 }
 
 /* Creates the outbox of st: its notifier and poll timer. 0 or -errno. */

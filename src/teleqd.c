@@ -964,6 +964,7 @@ http_metrics(void *arg, size_t *ret_len)
 		if (!(files = calloc(cap, sizeof(*files))))
 			return NULL;
 	}
+	metrics_read_proc(&tq_metrics.proc);
 	if (metrics_render(&tq_metrics, d->cfg, files, n, wall_ms() / 1000, &out, ret_len) < 0)
 		out = NULL;
 	free(files);
@@ -997,8 +998,10 @@ http_apply(struct daemon *d)
 
 	if (d->once)
 		return 0;
-	if (want && d->http_listen && !strcmp(want, d->http_listen))
-		return 0;       /* unchanged: keep the socket */
+	if (want && d->http_listen && !strcmp(want, d->http_listen)) {
+		httpd_configure(d->http, d->cfg);       /* unchanged: keep the socket */
+		return 0;
+	}
 	if (want) {
 		if (!(copy = strdup(want)))
 			return -ENOMEM;
@@ -1069,6 +1072,7 @@ rebuild(struct daemon *d)
 		return;
 	}
 	config_free(old);
+	tq_metrics.config_last_reload = wall_ms() / 1000;
 	if (http_apply(d) < 0)
 		log_warnx("reload: the http listener stays on %s", d->http_listen ? d->http_listen : "(none)");
 	log_info("configuration reloaded: %zu feeds, %zu indicators", d->cfg->nfeeds,
@@ -1249,6 +1253,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init(verbose, !isatty(STDERR_FILENO) || getenv("JOURNAL_STREAM"));
+	log_libevent();
 	if (config_load(d.config_path, &d.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -1292,6 +1297,7 @@ main(int argc, char **argv)
 		d.exit_code = 1;        /* a start-up error: logged; free what was built */
 		goto out;
 	}
+	tq_metrics.config_last_reload = wall_ms() / 1000;       /* the first load counts */
 	tick.tv_sec = d.cfg->batch_max_delay_ms / 1000;
 	tick.tv_usec = (d.cfg->batch_max_delay_ms % 1000) * 1000;
 	event_add(d.tick, &tick);

@@ -178,11 +178,19 @@ assert_match "the failure is recorded without message content" '^exit 75' \
 	"$(rcli HVALS "${KP}outbox:error")"
 assert_match "and logged" 'delivery by mail failed \(exit 75' "$(cat "$TQ_LOG")"
 assert_eq "nothing was delivered" 0 "$(subjects | wc -l)"
+_pending_is() {
+	metrics_scrape "$T/m_outbox" && [ "$(metric_value "$T/m_outbox" teleqd_outbox_pending)" = "$1" ]
+}
+assert_ok "teleqd_outbox_pending: the undelivered warnings, as many as in outbox:due" \
+	wait_for 5 _pending_is "$(rcli ZCARD "${KP}outbox:due")"
+assert_ok "and that is the 2 warnings at least" \
+	test "$(metric_value "$T/m_outbox" teleqd_outbox_pending)" -ge 2
 tq_kill9
 rm -f "$T/mail_fail"
 tq_start
 assert_ok "after the restart both are delivered" wait_for 15 _mails_at_least 'Tidig varning.*maj 2026' 2
 assert_ok "the outbox is empty" wait_for 5 _outbox_empty
+assert_ok "teleqd_outbox_pending 0 once delivered" wait_for 5 _pending_is 0
 sleep 2.5
 assert_eq "each exactly once" 2 "$(mails_matching 'Tidig varning.*maj 2026')"
 assert_ok "stopped" tq_stop
@@ -231,6 +239,7 @@ _hook_ok() {
 }
 assert_ok "the webhook got both warnings after a 500" wait_for 15 _hook_ok
 assert_ok "the outbox is empty" wait_for 5 _outbox_empty
+assert_ok "teleqd_outbox_pending 0 once delivered" wait_for 5 _pending_is 0
 sleep 2.5
 for k in $(awk '{ print $1 }' "$T/hook.log" | sort -u); do
 	assert_eq "alert $k: one 500 then one 200, no more" "500 200" \

@@ -179,6 +179,35 @@ bad=$(awk '
 		if (help[f] != 1 || ntype[f] != 1) print "no single HELP/TYPE before: " $0
 	}' "$T/metrics")
 assert_eq "/metrics: every sample has its HELP and TYPE" "" "$bad"
+# What an operator expects of an exporter (issue 15, item 7).
+VERSION=$("$TELEQD" -V 2>/dev/null | awk '{ print $NF }')
+assert_eq "teleqd_build_info{version=\"$VERSION\"} 1" 1 "$(metric "teleqd_build_info{version=\"$VERSION\"}")"
+assert_eq "teleqd_outbox_pending 0 (nothing queued)" 0 "$(metric teleqd_outbox_pending)"
+FDS=$(ls "/proc/$TQ_PID/fd" | wc -l)
+assert_ok "process_open_fds $(metric process_open_fds) is about the $FDS in /proc/$TQ_PID/fd" \
+	awk -v m="$(metric process_open_fds)" -v n="$FDS" 'BEGIN { exit !(m != "absent" && m >= n - 3 && m <= n + 3) }'
+assert_eq "process_max_fds is the soft limit" \
+	"$(awk '/^Max open files/ { print $4 }' "/proc/$TQ_PID/limits")" "$(metric process_max_fds)"
+RSS=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$TQ_PID/status")
+assert_ok "process_resident_memory_bytes $(metric process_resident_memory_bytes) is within 25% of VmRSS $RSS" \
+	awk -v m="$(metric process_resident_memory_bytes)" -v r="$RSS" \
+	'BEGIN { exit !(m != "absent" && m > 0.75 * r && m < 1.25 * r) }'
+assert_ok "process_start_time_seconds $(metric process_start_time_seconds) is within 2 s of teleqd_start_time_seconds" \
+	awk -v p="$(metric process_start_time_seconds)" -v t="$(metric teleqd_start_time_seconds)" \
+	'BEGIN { d = p - t; if (d < 0) d = -d; exit !(p != "absent" && d <= 2) }'
+assert_ok "process_cpu_seconds_total is there" \
+	awk -v c="$(metric process_cpu_seconds_total)" 'BEGIN { exit !(c != "absent" && c >= 0) }'
+LOADED=$(metric teleqd_config_last_reload_success_timestamp_seconds)
+assert_ok "the start counts as a config load ($LOADED, started $(metric teleqd_start_time_seconds))" \
+	awk -v l="$LOADED" -v t="$(metric teleqd_start_time_seconds)" -v now="$(date +%s)" \
+	'BEGIN { exit !(l != "absent" && l >= t - 1 && l <= now) }'
+if command -v promtool >/dev/null 2>&1; then
+	assert_ok "promtool check metrics: clean" sh -c "promtool check metrics <'$T/metrics' >'$T/promtool.out' 2>&1"
+	[ -s "$T/promtool.out" ] && diag "promtool: $(cat "$T/promtool.out")"
+else
+	skip "promtool check metrics" "promtool not installed (Debian: prometheus)"
+fi
+
 assert_eq "a feed's rejects are there before any reject (zero series)" 0 \
 	"$(metric "teleqd_rejects_total{feed=\"$JSONL_FEED\",reason=\"bad_json\"}")"
 
@@ -257,6 +286,51 @@ assert_eq "nothing counted twice after the reconnect" $N \
 json_line PN-http-after 2026-03-02T11:00:00+01:00 >>"$J"
 wait_metric "a line appended after the reconnect is counted" \
 	"teleqd_events_total{feed=\"$JSONL_FEED\"}" $((N + 1))
+
+# --- a reload moves teleqd_config_last_reload_success_timestamp_seconds ---------------
+scrape
+LOADED=$(metric teleqd_config_last_reload_success_timestamp_seconds)
+sleep 1.1                               # whole seconds: the next load is later
+cp "$CONF" "$T/conf.good"
+printf 'not: [valid\n' >>"$CONF"
+kill -HUP "$TQ_PID"
+_refused() { grep -q 'reload: .*keeping the running configuration' "$TQ_LOG"; }
+assert_ok "a bad config is refused at SIGHUP" wait_for 10 _refused
+scrape
+assert_eq "a refused reload leaves the timestamp" "$LOADED" \
+	"$(metric teleqd_config_last_reload_success_timestamp_seconds)"
+# the good config, with http.request_timeout 1s (same address: the listener is kept)
+sed 's/^  request_timeout:.*/  request_timeout: 1s/' "$T/conf.good" >"$CONF"
+assert_match "the reloaded config has request_timeout: 1s" '^  request_timeout: 1s$' "$(cat "$CONF")"
+kill -HUP "$TQ_PID"
+_reload_later() {
+	scrape
+	_l=$(metric teleqd_config_last_reload_success_timestamp_seconds)
+	[ "$_l" != absent ] && [ "$_l" -gt "$LOADED" ]
+}
+assert_ok "a good reload moves the timestamp past $LOADED" wait_for 20 _reload_later
+# a connection that never sends its request is closed after the new request_timeout
+IDLE=$("$PY" - "$PORT" "$(slow_secs 8)" <<'EOF_PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"GET /healthz HTTP/1.1\r\n")      # and never the rest
+s.settimeout(float(sys.argv[2]))
+t0 = time.monotonic()
+try:
+    closed = s.recv(1) == b""
+except OSError:
+    closed = False
+print("%s %.2f" % ("closed" if closed else "open", time.monotonic() - t0))
+EOF_PY
+)
+debug "an unfinished request after the reload: $IDLE"
+assert_eq "after the reload, an unfinished request is closed (request_timeout 1s)" closed "${IDLE%% *}"
+if tq_slow; then
+	skip "within 2.5 s" "$TQ_SLOW_WHY"
+else
+	assert_ok "within 2.5 s (not the 10 s of before the reload): ${IDLE#* } s" \
+		awk -v t="${IDLE#* }" 'BEGIN { exit !(t <= 2.5) }'
+fi
 
 # --- shutdown closes the port ------------------------------------------------------
 rc=0

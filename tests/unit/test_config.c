@@ -1843,6 +1843,49 @@ static void test_deadline(void **state)
 	            "t.yaml:");
 }
 
+/*
+ * http.max_connections (1..4096, default 64) and http.request_timeout
+ * (1s..1h, default 10 s), also without an http: section; errors at the value.
+ */
+static void test_http_limits(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = parse_ok(FULL);
+	assert_int_equal(cfg->http.max_connections, 64);
+	assert_int_equal(cfg->http.request_timeout_s, 10);
+	config_free(cfg);
+	cfg = parse_ok(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n");
+	assert_int_equal(cfg->http.max_connections, 64);
+	assert_int_equal(cfg->http.request_timeout_s, 10);
+	config_free(cfg);
+	cfg = parse_ok(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  max_connections: 1\n"
+	               "  request_timeout: 1s\n");
+	assert_int_equal(cfg->http.max_connections, 1);
+	assert_int_equal(cfg->http.request_timeout_s, 1);
+	config_free(cfg);
+	cfg = parse_ok(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  max_connections: 4096\n"
+	               "  request_timeout: 1h\n");
+	assert_int_equal(cfg->http.max_connections, 4096);
+	assert_int_equal(cfg->http.request_timeout_s, 3600);
+	config_free(cfg);
+
+	/* line 9: the value after "  max_connections: " (col 20) or "  request_timeout: " (col 20) */
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  max_connections: 0\n",
+	            "t.yaml:9:20: max_connections must be between 1 and 4096");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  max_connections: 4097\n",
+	            "t.yaml:9:20: max_connections must be between 1 and 4096");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  max_connections: many\n",
+	            "t.yaml:9:20: max_connections must be an integer");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  request_timeout: 0s\n",
+	            "t.yaml:9:20: request_timeout must be between 1s and 1h, not '0s'");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  request_timeout: 2h\n",
+	            "t.yaml:9:20: request_timeout must be between 1s and 1h, not '2h'");
+	parse_fails(HTTP_HEAD "  listen: \"127.0.0.1:9187\"\n  request_timeout: 10\n",
+	            "t.yaml:9:20: bad duration '10' for request_timeout");
+}
+
 /* http.min_cases: 1.. (default 5, also without an http: section); errors at the value. */
 static void test_http_min_cases(void **state)
 {
@@ -1933,6 +1976,7 @@ int main(void)
 		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_err_http),
 		cmocka_unit_test(test_http_min_cases),
+		cmocka_unit_test(test_http_limits),
 		cmocka_unit_test(test_deadline),
 	};
 

@@ -373,9 +373,12 @@ test_render(void **state)
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"mail\",result=\"failed\"} 2");
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"webhook\",result=\"delivered\"} 0");
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"webhook\",result=\"failed\"} 7");
+	has_line(out, "teleqd_build_info{version=\"" TQ_VERSION "\"} 1");
+	has_line(out, "teleqd_outbox_pending 0");
+	no_line_starting(out, "process_");      /* m.proc.ok false: left out */
 	/* 2 + 2x(lines, events, files) + 2xREJ__MAX + 3 + 15 + 2 (redis) + 2 (store resets)
-	 * + 5 + 4 */
-	assert_int_equal(check_exposition(out), 2 + 6 + 2 * REJ__MAX + 3 + 15 + 2 + 2 + 5 + 4);
+	 * + 5 + 4 + build info, config reload, outbox */
+	assert_int_equal(check_exposition(out), 2 + 6 + 2 * REJ__MAX + 3 + 15 + 2 + 2 + 5 + 4 + 3);
 	free(out);
 
 	/* disconnected, nothing observed: a zero histogram is still complete */
@@ -387,6 +390,47 @@ test_render(void **state)
 	has_line(out, "teleqd_commit_duration_seconds_sum 0");
 	has_line(out, "teleqd_commit_duration_seconds_count 0");
 	has_line(out, "teleqd_lines_total{feed=\"teleq\"} 0");
+	check_exposition(out);
+	free(out);
+	config_free(cfg);
+}
+
+/*
+ * What an operator expects of any exporter: build info, the process_*
+ * families (from m->proc, when read), the last good config load, the
+ * outbox backlog; each under its HELP and TYPE.
+ */
+static void
+test_render_operator(void **state)
+{
+	struct config *cfg = load();
+	struct metrics m;
+	char *out;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.config_last_reload = 1774944123;
+	m.outbox_pending = 7;
+	m.proc = (struct proc_stat){ .ok = true, .resident_bytes = 5242880, .open_fds = 23,
+	                             .max_fds = 1024, .cpu_seconds = 1.25,
+	                             .start_time = 1774944000.5 };
+	out = render(&m, cfg, NULL, 0);
+	has_line(out, "# TYPE teleqd_build_info gauge");
+	has_line(out, "teleqd_build_info{version=\"" TQ_VERSION "\"} 1");
+	has_line(out, "# TYPE teleqd_config_last_reload_success_timestamp_seconds gauge");
+	has_line(out, "teleqd_config_last_reload_success_timestamp_seconds 1774944123");
+	has_line(out, "# TYPE teleqd_outbox_pending gauge");
+	has_line(out, "teleqd_outbox_pending 7");
+	has_line(out, "# TYPE process_resident_memory_bytes gauge");
+	has_line(out, "process_resident_memory_bytes 5242880");
+	has_line(out, "# TYPE process_open_fds gauge");
+	has_line(out, "process_open_fds 23");
+	has_line(out, "# TYPE process_max_fds gauge");
+	has_line(out, "process_max_fds 1024");
+	has_line(out, "# TYPE process_cpu_seconds_total counter");
+	has_line(out, "process_cpu_seconds_total 1.25");
+	has_line(out, "# TYPE process_start_time_seconds gauge");
+	has_line(out, "process_start_time_seconds 1774944000.5");
 	check_exposition(out);
 	free(out);
 	config_free(cfg);
@@ -485,6 +529,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_observe),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render_operator),
 		cmocka_unit_test(test_render_files),
 		cmocka_unit_test(test_render_edges),
 	};
