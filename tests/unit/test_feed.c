@@ -691,6 +691,32 @@ test_restart_birth_time(void **state)
 }
 
 /*
+ * Rewritten shorter and renamed out of the glob while stopped: the same
+ * birth time proves it is the stored file, so it is found by its inode
+ * and read whole, though its fingerprints no longer match.
+ */
+static void
+test_rewritten_renamed_while_stopped(void **state)
+{
+	struct fx *f = *state;
+
+	append(f, "a.log", "x1\nx2\nx3\n");
+	start(f);
+	wait_n(f, 3);
+	commit(f);
+	stop(f);
+	if (stored(f, ino_of(f, "a.log"))->btime == 0) {
+		skip();         /* this file system keeps no birth time */
+		return;
+	}
+	rewrite(f, "a.log", "z\n");
+	assert_int_equal(rename(path_of(f, "a.log"), path_of(f, "a.log.1")), 0);
+	start(f);
+	wait_n(f, 1);
+	expect_file(f, "a.log.1", "z");
+}
+
+/*
  * A file rewritten to the same length and line count is read again, and
  * its new fingerprints are committed even though the offset did not move:
  * the next start does not read it a third time.
@@ -1546,6 +1572,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_running_rewrite_keeps_head, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_birth_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewrite_same_length_committed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rewritten_renamed_while_stopped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_quote_at_end_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_quote_at_end_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_at_end_only_first, setup, teardown),
