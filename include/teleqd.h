@@ -1186,9 +1186,13 @@ int     cases_flush(struct cases *cs, struct batch *b);
  * Swedish summary table, the RFC 5322 mail and the webhook JSON.
  *
  * Placeholders: {title} {indicator} {period} {period_id} {value} {target}
- * {basis} {previous} {status} {table} {missed} {count} ; "{{" is "{" and
- * "}}" is "}". Per-indicator ones are empty in a summary; {table},
- * {missed} and {count} are empty outside one.
+ * {basis} {previous} {status} {table} {missed} {count} {nodata} {overview} ;
+ * "{{" is "{" and "}}" is "}". Per-indicator ones are empty in a summary;
+ * {table}, {missed}, {count}, {nodata} (indicators without data,
+ * report_no_data) and {overview} (report_fmt_overview) are empty outside
+ * one. A summary where every indicator lacks data uses its own default
+ * templates ("Inga data för {period}: ..."); a custom subject then gets
+ * "Inga data för <period>: " in front, so it never reads as an all-clear.
  */
 struct ind_view {               /* one indicator's figures, as in its ind:<name>:<period> hash */
 	const struct indicator *ind;
