@@ -468,6 +468,16 @@ ind_title(const struct indicator *ind)
 	return ind->title ? ind->title : ind->name ? ind->name : "";
 }
 
+/*
+ * A period for people: "mars 2026", "kvartal 1 2026", "de senaste 30
+ * dagarna" — report.c words it, so the page and teleqctl report agree.
+ */
+static void
+fmt_period(char *buf, size_t len, const struct period *p)
+{
+	report_fmt_period(buf, len, p);
+}
+
 /* =========================================================== the table */
 
 /*
@@ -600,7 +610,7 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 	switch (ph) {
 	case PH_PERIOD:
 		if (c->p) {
-			report_fmt_period(tmp, sizeof(tmp), c->p);
+			fmt_period(tmp, sizeof(tmp), c->p);
 			sb_puts(b, tmp);
 		}
 		return;
