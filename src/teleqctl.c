@@ -571,6 +571,8 @@ put_overview(FILE *out, const struct config *cfg, const struct report *rep, bool
 		missed += rep->r[i].cur.met == 0;
 		nodata += report_no_data(&rep->r[i].cur);
 	}
+	if (n == 0)
+		return;         /* an empty table has nothing to sum up */
 	report_fmt_overview(text, sizeof(text), &rep->cur, n, missed, nodata);
 	fprintf(out, "%s.\n", text);
 }
