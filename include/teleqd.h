@@ -853,6 +853,23 @@ void report_fmt_frac(char *buf, size_t len, double v);                  /* "0.51
 /* "265 av 513", "441 av 600, medel av 3 mån", "513 mot 409", "480 av 510 avgjorda, 3 pågående" */
 void report_fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o);
 const char *report_cmp_sign(enum cmp cmp);      /* "≥", ">", "≤", "<" */
+/*
+ * True when o has no data at all (no value, so not judged): the one test
+ * for "utan underlag" / "ej bedömt: inget underlag" in the alert summary,
+ * the dashboard and teleqctl report. A value over too few cases has data.
+ */
+bool report_no_data(const struct outcome *o);
+/* A period in Swedish words: "mars 2026", "kvartal 1 2026", "de senaste 30 dagarna". */
+void report_fmt_period(char *buf, size_t len, const struct period *p);
+/*
+ * The overview of count indicators over p, missed below target, nodata
+ * without data: "3 av 12 indikatorer under målet, 9 utan underlag" (", N
+ * utan underlag" only when N > 0), or "Inga data för november 2026" when
+ * every one of them (count > 0) lacks data; returns true in that case.
+ * Shared by the summary mail, the dashboard and teleqctl report.
+ */
+bool report_fmt_overview(char *buf, size_t len, const struct period *p, size_t count,
+                         size_t missed, size_t nodata);
 
 /* ----------------------------------------------------------------- page.c */
 /*
@@ -1169,9 +1186,13 @@ int     cases_flush(struct cases *cs, struct batch *b);
  * Swedish summary table, the RFC 5322 mail and the webhook JSON.
  *
  * Placeholders: {title} {indicator} {period} {period_id} {value} {target}
- * {basis} {previous} {status} {table} {missed} {count} ; "{{" is "{" and
- * "}}" is "}". Per-indicator ones are empty in a summary; {table},
- * {missed} and {count} are empty outside one.
+ * {basis} {previous} {status} {table} {missed} {count} {nodata} {overview} ;
+ * "{{" is "{" and "}}" is "}". Per-indicator ones are empty in a summary;
+ * {table}, {missed}, {count}, {nodata} (indicators without data,
+ * report_no_data) and {overview} (report_fmt_overview) are empty outside
+ * one. A summary where every indicator lacks data uses its own default
+ * templates ("Inga data för {period}: ..."); a custom subject then gets
+ * "Inga data för <period>: " in front, so it never reads as an all-clear.
  */
 struct ind_view {               /* one indicator's figures, as in its ind:<name>:<period> hash */
 	const struct indicator *ind;

@@ -2485,7 +2485,7 @@ static int fail_placeholder(struct ctx *c, const yaml_node_t *n, const char *wha
                             const char *tpl, size_t len, size_t off)
 {
 	static const char known[] = "{title} {indicator} {period} {period_id} {value} {target} "
-	                            "{basis} {previous} {status} {table} {missed} {count}";
+	                            "{basis} {previous} {status} {table} {missed} {count} {nodata} {overview}";
 	char buf[64];
 	size_t pos = 1, end;
 

@@ -41,7 +41,7 @@ static const char *const default_subject[AK__MAX] = {
 	[AK_BREACH] = "Tidig varning: {title} under målet i {period} ({value}, mål {target})",
 	[AK_REMINDER] = "Påminnelse: {title} fortfarande under målet i {period} ({value})",
 	[AK_RESOLVED] = "Åtgärdat: {title} åter på målet i {period} ({value})",
-	[AK_SUMMARY] = "Sammanfattning {period}: {missed} av {count} indikatorer under målet",
+	[AK_SUMMARY] = "Sammanfattning {period}: {overview}",
 	[AK_TEST] = "Testmeddelande från teleqd",
 };
 
@@ -83,7 +83,7 @@ static const char *const default_body[AK__MAX] = {
 		"\n"
 		"teleqd (automatiskt meddelande)\n",
 	[AK_SUMMARY] =
-		"Indikatorerna för {period} ({period_id}): {missed} av {count} under målet.\n"
+		"Indikatorerna för {period} ({period_id}): {overview}.\n"
 		"Indikatorer under målet står först. Underlaget står inom parentes.\n"
 		"\n"
 		"{table}"
@@ -95,6 +95,21 @@ static const char *const default_body[AK__MAX] = {
 		"\n"
 		"teleqd (automatiskt meddelande)\n",
 };
+
+/*
+ * A summary in which every indicator lacks data (report_no_data) gets these
+ * instead of the default summary templates: it must not read as an
+ * all-clear, so it says so first and points at the likely cause.
+ */
+static const char nodata_subject[] = "Inga data för {period}: {nodata} av {count} indikatorer utan underlag";
+static const char nodata_body[] =
+	"Inga data för {period} ({period_id}): ingen av de {count} indikatorerna har något\n"
+	"underlag, så inget mål kan bedömas. Kontrollera att teleqd läser sina filer\n"
+	"(teleqctl status).\n"
+	"\n"
+	"{table}"
+	"\n"
+	"teleqd (automatiskt meddelande)\n";
 
 /*
  * The built-in template of kind k: its subject (subject true) or body.
@@ -112,11 +127,11 @@ alert_default_template(enum alert_kind k, bool subject)
 /* Placeholder names, in the order of enum ph. */
 enum ph {
 	PH_TITLE, PH_INDICATOR, PH_PERIOD, PH_PERIOD_ID, PH_VALUE, PH_TARGET, PH_BASIS,
-	PH_PREVIOUS, PH_STATUS, PH_TABLE, PH_MISSED, PH_COUNT, PH__MAX
+	PH_PREVIOUS, PH_STATUS, PH_TABLE, PH_MISSED, PH_COUNT, PH_NODATA, PH_OVERVIEW, PH__MAX
 };
 static const char *const ph_names[PH__MAX] = {
 	"title", "indicator", "period", "period_id", "value", "target", "basis",
-	"previous", "status", "table", "missed", "count",
+	"previous", "status", "table", "missed", "count", "nodata", "overview",
 };
 
 /* Index of the placeholder name s[0..len), or -1 when there is none such. */
@@ -454,38 +469,13 @@ ind_title(const struct indicator *ind)
 }
 
 /*
- * A period for people: "mars 2026", "kvartal 1 2026", "första halvåret
- * 2026", "2026", "2026-03-05", "de senaste 30 dagarna".
+ * A period for people: "mars 2026", "kvartal 1 2026", "de senaste 30
+ * dagarna" — report.c words it, so the page and teleqctl report agree.
  */
 static void
 fmt_period(char *buf, size_t len, const struct period *p)
 {
-	static const char *const months[12] = {
-		"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-		"september", "oktober", "november", "december",
-	};
-
-	switch (p->kind) {
-	case P_DAY:
-		day_key(p->first_day, buf, len);
-		break;
-	case P_MONTH:
-		snprintf(buf, len, "%s %" PRId64, months[(p->idx >= 1 && p->idx <= 12 ? p->idx : 1) - 1], p->year);
-		break;
-	case P_QUARTER:
-		snprintf(buf, len, "kvartal %u %" PRId64, p->idx, p->year);
-		break;
-	case P_HALF:
-		snprintf(buf, len, "%s halvåret %" PRId64, p->idx == 2 ? "andra" : "första", p->year);
-		break;
-	case P_YEAR:
-		snprintf(buf, len, "%" PRId64, p->year);
-		break;
-	case P_ROLLING:
-	default:
-		snprintf(buf, len, "de senaste %d dagarna", ROLLING_DAYS);
-		break;
-	}
+	report_fmt_period(buf, len, p);
 }
 
 /* =========================================================== the table */
@@ -531,7 +521,7 @@ table_line(struct sb *b, const struct ind_view *r)
 	if (r->cur.met == 1 || r->cur.met == 0)
 		status = status_word(r->cur.met);
 	else
-		status = r->cur.has_value ? "ej bedömt: för litet underlag" : "ej bedömt: inget underlag";
+		status = report_no_data(&r->cur) ? "ej bedömt: inget underlag" : "ej bedömt: för litet underlag";
 	one_line(title, sizeof(title), ind_title(ind), TABLE_WIDTH + 1);
 	fmt_value(value, sizeof(value), ind, &r->cur);
 	report_fmt_basis(basis, sizeof(basis), ind, &r->cur);
@@ -589,6 +579,17 @@ summary_table(struct sb *b, const struct ind_view *rows, size_t nrows)
 
 /* ============================================================ rendering */
 
+/* Of rows[0..nrows): *ret_missed below their target, *ret_nodata without data (report_no_data). */
+static void
+summary_counts(const struct ind_view *rows, size_t nrows, size_t *ret_missed, size_t *ret_nodata)
+{
+	*ret_missed = *ret_nodata = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		*ret_missed += rows[i].cur.met == 0;
+		*ret_nodata += report_no_data(&rows[i].cur);
+	}
+}
+
 /* What placeholders expand to in one message. */
 struct tpl_ctx {
 	const struct period   *p;         /* may be NULL (a test) */
@@ -604,7 +605,7 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 {
 	const struct indicator *ind = c->row ? c->row->ind : NULL;
 	char tmp[256];
-	size_t missed = 0;
+	size_t missed, nodata;
 
 	switch (ph) {
 	case PH_PERIOD:
@@ -623,11 +624,17 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 		return;
 	case PH_MISSED:
 	case PH_COUNT:
+	case PH_NODATA:
+	case PH_OVERVIEW:
 		if (!c->summary)
 			return;
-		for (size_t i = 0; i < c->nrows; i++)
-			missed += c->rows[i].cur.met == 0;
-		sb_printf(b, "%zu", ph == PH_MISSED ? missed : c->nrows);
+		summary_counts(c->rows, c->nrows, &missed, &nodata);
+		if (ph == PH_OVERVIEW && c->p) {
+			report_fmt_overview(tmp, sizeof(tmp), c->p, c->nrows, missed, nodata);
+			sb_puts(b, tmp);
+		} else if (ph != PH_OVERVIEW) {
+			sb_printf(b, "%zu", ph == PH_MISSED ? missed : ph == PH_NODATA ? nodata : c->nrows);
+		}
 		return;
 	default:
 		break;
@@ -729,6 +736,21 @@ alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct per
 	}
 	ts = ac && ac->tpl[kind].subject ? ac->tpl[kind].subject : default_subject[kind];
 	tb = ac && ac->tpl[kind].body ? ac->tpl[kind].body : default_body[kind];
+	if (kind == AK_SUMMARY) {
+		size_t missed, nodata;
+
+		summary_counts(c.rows, c.nrows, &missed, &nodata);
+		if (c.nrows > 0 && nodata == c.nrows) {
+			/* No data at all: never an all-clear, whatever the template says.
+			 * config.c fills unset templates with copies of the defaults. */
+			if (strcmp(ts, default_subject[kind]) == 0)
+				ts = nodata_subject;
+			else
+				expand(&subj, "Inga data för {period}: ", &c);
+			if (strcmp(tb, default_body[kind]) == 0)
+				tb = nodata_body;
+		}
+	}
 	expand(&subj, ts, &c);
 	expand(&body, tb, &c);
 	if ((r = sb_finish(&subj, &s, NULL)) < 0) {

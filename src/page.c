@@ -336,6 +336,11 @@ put_row(FILE *out, const struct indicator *ind, const char *label, const struct 
 	fputs("<tr><th scope=\"row\">", out);
 	put_esc(out, label);
 	fputs("</th>", out);
+	/* no case at all singles nobody out: say so, in the summary's words */
+	if (report_no_data(o)) {
+		fputs("<td class=\"v few\" colspan=\"3\">inget underlag</td></tr>\n", out);
+		return;
+	}
 	if (page_too_few(ind, o, min_cases)) {
 		fputs("<td class=\"v few\" colspan=\"3\">för få ärenden</td></tr>\n", out);
 		return;
@@ -380,6 +385,38 @@ put_card(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 }
 
 /* ================================================================ page */
+
+/*
+ * This month's overview, in the words of the summary mail and teleqctl
+ * report (report_fmt_overview): "Mars 2026 hittills: 1 av 3 indikatorer
+ * under målet, 1 utan underlag." or "Inga data för mars 2026.". A verdict
+ * the page hides (too few cases) is not counted as missed, so the count
+ * cannot reveal it.
+ */
+static void
+put_overview(FILE *out, const struct config *cfg, const struct page_model *m)
+{
+	int64_t mn = m->first_month + PAGE_MONTHS - 1, y = floor_div(mn, 12);
+	struct period p = { .kind = P_MONTH, .year = y, .idx = (unsigned)(mn - y * 12 + 1) };
+	char text[160], month[32];
+	size_t n = 0, missed = 0, nodata = 0;
+
+	for (size_t i = 0; i < m->n && i < cfg->nindicators; i++) {
+		const struct outcome *o = &m->ind[i].months[PAGE_MONTHS - 1];
+
+		n++;
+		nodata += report_no_data(o);
+		missed += o->met == 0 && !page_too_few(&cfg->indicators[i], o, m->min_cases);
+	}
+	if (n == 0)
+		return;
+	fputs("<p class=\"overview\">", out);
+	if (!report_fmt_overview(text, sizeof(text), &p, n, missed, nodata)) {
+		fmt_month(month, sizeof(month), mn, true);
+		fprintf(out, "%s hittills: ", month);
+	}
+	fprintf(out, "%s.</p>\n", text);
+}
 
 static const char page_css[] =
 	"*{box-sizing:border-box}"
@@ -442,6 +479,7 @@ page_render(FILE *out, const struct config *cfg, const struct page_model *m)
 	fputs("</style>\n</head>\n<body>\n<header>\n<h1>Målstyrning</h1>\n", out);
 	fprintf(out, "<p>Läget den %s kl. %02d:%02d. Innevarande kvartal: %s (%s – %s).</p>\n",
 	        today, (int)(secs / 3600), (int)(secs % 3600 / 60), q, first, last);
+	put_overview(out, cfg, m);
 	fputs("</header>\n<main class=\"grid\">\n", out);
 	if (m->n == 0)
 		fputs("<p>Inga indikatorer är konfigurerade.</p>\n", out);
@@ -451,7 +489,8 @@ page_render(FILE *out, const struct config *cfg, const struct page_model *m)
 	        "linjen är målet och den sista punkten är innevarande månad hittills. ", PAGE_MONTHS);
 	fprintf(out, "En andel över färre än %" PRId64 " ärenden visas som ”för få ärenden” "
 	        "(en ofylld ring i diagrammet), så att ingen liten grupp kan pekas ut. ", m->min_cases);
-	fputs("”Ej bedömt”: underlaget är mindre än indikatorns minsta underlag.</p>\n"
+	fputs("”Ej bedömt”: underlaget är mindre än indikatorns minsta underlag. "
+	      "”Inget underlag”: inga ärenden att räkna på i perioden.</p>\n"
 	      "<p>Samma siffror som JSON: <a href=\"/api/indicators\">/api/indicators</a> "
 	      "(<code>?period=2026-Q1</code> som <code>teleqctl report</code>).</p>\n"
 	      "</footer>\n</body>\n</html>\n", out);

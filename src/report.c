@@ -213,6 +213,82 @@ compute_report(const struct config *cfg, const struct ind_table *cur,
 	}
 }
 
+/* ======================================================== overview */
+
+/*
+ * True when o has no data at all: no value, so not judged either. This is
+ * the one definition of "utan underlag" (the summary table's "ej bedömt:
+ * inget underlag"); a value over fewer cases than min_denominator is not
+ * judged but has data ("ej bedömt: för litet underlag").
+ */
+bool
+report_no_data(const struct outcome *o)
+{
+	return !o->has_value && o->met != 0 && o->met != 1;
+}
+
+/*
+ * A period for people: "mars 2026", "kvartal 1 2026", "första halvåret
+ * 2026", "2026", "2026-03-05", "de senaste 30 dagarna".
+ */
+void
+report_fmt_period(char *buf, size_t len, const struct period *p)
+{
+	static const char *const months[12] = {
+		"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+		"september", "oktober", "november", "december",
+	};
+
+	switch (p->kind) {
+	case P_DAY:
+		day_key(p->first_day, buf, len);
+		break;
+	case P_MONTH:
+		snprintf(buf, len, "%s %" PRId64, months[(p->idx >= 1 && p->idx <= 12 ? p->idx : 1) - 1], p->year);
+		break;
+	case P_QUARTER:
+		snprintf(buf, len, "kvartal %u %" PRId64, p->idx, p->year);
+		break;
+	case P_HALF:
+		snprintf(buf, len, "%s halvåret %" PRId64, p->idx == 2 ? "andra" : "första", p->year);
+		break;
+	case P_YEAR:
+		snprintf(buf, len, "%" PRId64, p->year);
+		break;
+	case P_ROLLING:
+	default:
+		snprintf(buf, len, "de senaste %d dagarna", ROLLING_DAYS);
+		break;
+	}
+}
+
+/*
+ * The overview of count indicators over period p, of which missed are
+ * below their target and nodata have no data (report_no_data): "3 av 12
+ * indikatorer under målet, 9 utan underlag" (the second part only when
+ * nodata > 0), or "Inga data för november 2026" when every indicator (at
+ * least one) lacks data, so that no period without data reads as an
+ * all-clear. Returns true in that last case.
+ */
+bool
+report_fmt_overview(char *buf, size_t len, const struct period *p, size_t count, size_t missed,
+                    size_t nodata)
+{
+	char name[64];
+
+	if (count > 0 && nodata >= count) {
+		report_fmt_period(name, sizeof(name), p);
+		snprintf(buf, len, "Inga data för %s", name);
+		return true;
+	}
+	if (nodata > 0)
+		snprintf(buf, len, "%zu av %zu indikatorer under målet, %zu utan underlag", missed, count,
+		         nodata);
+	else
+		snprintf(buf, len, "%zu av %zu indikatorer under målet", missed, count);
+	return false;
+}
+
 /* ======================================================== formatting */
 
 /* v rounded to four decimals as whole 1/10000 units (the judged value). */

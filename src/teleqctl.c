@@ -554,6 +554,30 @@ text_cells(const struct config *cfg, const struct report *rep, size_t i, char ce
 }
 
 /*
+ * The overview of the table's indicators in the words of the summary mail
+ * and the dashboard (report_fmt_overview): "3 av 12 indikatorer under
+ * målet, 9 utan underlag." or "Inga data för november 2026.".
+ */
+static void
+put_overview(FILE *out, const struct config *cfg, const struct report *rep, bool deadline)
+{
+	char text[160];
+	size_t n = 0, missed = 0, nodata = 0;
+
+	for (size_t i = 0; i < rep->n; i++) {
+		if ((cfg->indicators[i].kind == IND_DEADLINE) != deadline)
+			continue;
+		n++;
+		missed += rep->r[i].cur.met == 0;
+		nodata += report_no_data(&rep->r[i].cur);
+	}
+	if (n == 0)
+		return;         /* an empty table has nothing to sum up */
+	report_fmt_overview(text, sizeof(text), &rep->cur, n, missed, nodata);
+	fprintf(out, "%s.\n", text);
+}
+
+/*
  * One table: a title line, a header, one row per indicator of the table
  * (deadline indicators make the Kvalitetsstyrning table, the others the
  * Målstyrning one), columns aligned by code points (titles and signs are
@@ -584,6 +608,7 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 		day_key(rep->today, today, sizeof(today));
 		fprintf(out, "Perioden pågår: utfall till och med %s.\n", today);
 	}
+	put_overview(out, cfg, rep, deadline);
 	fputc('\n', out);
 
 	cells = calloc(rep->n ? rep->n : 1, sizeof(*cells));

@@ -12,9 +12,12 @@
 #      interval kept quiet, announced once it has lasted the interval.
 #   2. The month closes: nothing before close + grace, then one summary of
 #      March and one of Q1; a restart sends neither again.
+#      The March subject counts the indicators without data.
 #   3. A failing sendmail and a kill -9 between breach and delivery: the
 #      message stays in the outbox (tries and error recorded) and is
 #      delivered exactly once after the restart, once sendmail works.
+#      April, a month without any data, is summarized as "Inga data för
+#      april 2026: ..." and never as an all-clear.
 #   4. A webhook answering 500 then 200: retried, delivered once, the same
 #      Idempotency-Key both times, the outbox empty afterwards.
 #   5. Redis (AOF on) going down while sendmail is delivering: the outcome is
@@ -147,6 +150,8 @@ set_clock "2026-04-03 00:00:30"
 assert_ok "the March summary goes out after close + grace" \
 	wait_for 10 _mails_at_least '^Sammanfattning mars 2026' 1
 assert_ok "and the Q1 summary" wait_for 10 _mails_at_least '^Sammanfattning kvartal 1 2026' 1
+assert_eq "the March summary counts the indicators without data (the case feeds are empty)" 1 \
+	"$(mails_matching '^Sammanfattning mars 2026: [0-9]+ av [0-9]+ indikatorer under målet, [1-9][0-9]* utan underlag$')"
 body=$(mail_body '^Sammanfattning mars 2026')
 assert_contains "the summary shows the basis (34 av 50)" "34 av 50" "$body"
 assert_match "the table line of Analoga patientkontakter (68 %, not met)" \
@@ -193,6 +198,12 @@ assert_ok "the outbox is empty" wait_for 5 _outbox_empty
 assert_ok "teleqd_outbox_pending 0 once delivered" wait_for 5 _pending_is 0
 sleep 2.5
 assert_eq "each exactly once" 2 "$(mails_matching 'Tidig varning.*maj 2026')"
+# April had no data at all: its summary must not read as an all-clear (issue 15).
+assert_eq "the April summary (no data) says so first" 1 \
+	"$(mails_matching '^Inga data för april 2026: ([0-9]+) av \1 indikatorer utan underlag$')"
+assert_eq "and never as '0 av N under målet'" 0 "$(mails_matching 'april 2026.*under målet')"
+assert_match "its body says so too" '^Inga data för april 2026 \(2026-04\)' \
+	"$(mail_body '^Inga data för april 2026')"
 assert_ok "stopped" tq_stop
 
 # ------------------------------------------------ 4. webhook 500, then 200

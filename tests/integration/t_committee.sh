@@ -155,6 +155,14 @@ assert_contains "text report names the indicator in Swedish" "Digitala patientko
 text=$(ctl report 2026-03) || rc=$?
 assert_contains "text report 2026-03 shows '90 av 175'" "90 av 175" "$text"
 assert_contains "text report 2026-03 shows 66 %" "66 %" "$text"
+assert_match "text report 2026-03 gives the overview in the summary's words" \
+	'^[0-9]+ av [0-9]+ indikatorer under målet' "$text"
+# A month without any data is never an all-clear (issue 15).
+rc=0
+text=$(ctl report 2026-11 --today 2026-12-06) || rc=$?
+assert_eq "teleqctl report 2026-11 (no data) exits 0" 0 "$rc"
+assert_match "a month without data says so" '^Inga data för november 2026\.$' "$text"
+assert_no_match "and no 'under målet' count" 'under målet' "$text"
 rc=0
 csv=$(ctl report 2026-Q1 --format csv) || rc=$?
 assert_eq "teleqctl report 2026-Q1 --format csv exits 0" 0 "$rc"

@@ -194,6 +194,8 @@ assert_contains "$D: March 2026 so far 51 %, 90 av 175" "Mars 2026 hittills 51 %
 assert_contains "analog_patient_contacts: Q1 2026 mean of months 76 %, met" \
 	"Kvartal 1 2026 hittills 76 % 441 av 600, medel av 3 mån uppfyllt" "$(cat "$T/card-analog_patient_contacts.txt")"
 assert_contains "the page shows 'för få ärenden'" "för få ärenden" "$TEXT"
+assert_match "the page gives this month's overview in the summary's words" \
+	'Mars 2026 hittills: [0-9]+ av [0-9]+ indikatorer under målet' "$TEXT"
 TITLES=$(cat "$T/titles.txt")
 assert_contains "$D: October 2025 (5 cases < min_cases 6) is 'för få ärenden'" \
 	"$D|oktober 2025: för få ärenden" "$TITLES"

@@ -1535,7 +1535,7 @@ static void test_err_alerts_templates(void **state)
 	            "    breach: { subject: \"Varning {nope} för {title}\" }\n",
 	            "t.yaml:18:24: unknown placeholder '{nope}' at character 9 of the breach subject "
 	            "template (known: {title} {indicator} {period} {period_id} {value} {target} "
-	            "{basis} {previous} {status} {table} {missed} {count})");
+	            "{basis} {previous} {status} {table} {missed} {count} {nodata} {overview})");
 	/* positions count characters: "Värde " is six */
 	parse_fails(ALERT_HEAD "  templates:\n"
 	            "    summary:\n"

@@ -301,7 +301,7 @@ test_tpl_check(void **state)
 	assert_null(alert_default_template(AK__MAX, true));
 	assert_string_equal(alert_default_template(AK_TEST, true), "Testmeddelande från teleqd");
 	assert_string_equal(alert_default_template(AK_SUMMARY, true),
-	                    "Sammanfattning {period}: {missed} av {count} indikatorer under målet");
+	                    "Sammanfattning {period}: {overview}");
 }
 
 static void
@@ -437,7 +437,7 @@ test_summary_table(void **state)
 	assert_true(u < a);
 	assert_true(a < g);
 	assert_true(g < s);
-	assert_non_null(strstr(t.body, "kvartal 1 2026 (2026-Q1): 2 av 5 under målet.\n"));
+	assert_non_null(strstr(t.body, "kvartal 1 2026 (2026-Q1): 2 av 5 indikatorer under målet.\n"));
 	alert_text_done(&t);
 
 	/* A very long title is cut with an ellipsis; the figures stay whole. */
@@ -878,6 +878,72 @@ test_webhook(void **state)
 	assert_int_equal(webhook_payload("b", AK__MAX, NULL, 0, &t, NULL, 0, &json, &len), -EINVAL);
 }
 
+/*
+ * Issue 15: no all-clear without data. An indicator "ej bedömt: inget
+ * underlag" (no value at all) is counted as without data in the subject;
+ * a period where every indicator lacks data says so first.
+ */
+static void
+test_summary_without_data(void **state)
+{
+	struct indicator dig = fx_indicators[IND_DIGITAL], teleq = fx_indicators[IND_TELEQ],
+	                 gro = fx_indicators[IND_GROWTH_CASES];
+	struct period nov = { 0 };
+	struct ind_view rows[3];
+	struct alert_text t = { 0 };
+	struct alert_conf ac = { 0 };
+	char *got;
+
+	(void)state;
+	assert_int_equal(period_parse("2026-11", days_from_civil(2026, 12, 6), &nov), 0);
+	/* One missed, two without any data (den 0: no value, not judged). */
+	rows[0] = (struct ind_view){ &dig, ratio(1, 2, 0), { .met = -1 } };
+	rows[1] = (struct ind_view){ &teleq, ratio(0, 0, -1), { .met = -1 } };
+	rows[2] = (struct ind_view){ &gro, ratio(0, 0, -1), { .met = -1 } };
+	assert_int_equal(alert_render(NULL, AK_SUMMARY, &nov, rows, 3, &t), 0);
+	assert_string_equal(t.subject,
+	                    "Sammanfattning november 2026: 1 av 3 indikatorer under målet, 2 utan underlag");
+	assert_non_null(strstr(t.body, "november 2026 (2026-11): 1 av 3 indikatorer under målet, "
+	                       "2 utan underlag.\n"));
+	alert_text_done(&t);
+
+	/* A value over too few cases is not judged but has data: not counted. */
+	rows[1] = (struct ind_view){ &teleq, ratio(4, 5, -1), { .met = -1 } };
+	assert_int_equal(alert_render(NULL, AK_SUMMARY, &nov, rows, 3, &t), 0);
+	assert_string_equal(t.subject,
+	                    "Sammanfattning november 2026: 1 av 3 indikatorer under målet, 1 utan underlag");
+	alert_text_done(&t);
+
+	/* Every indicator without data: never "0 av 3 under målet" alone; says so first. */
+	rows[0] = (struct ind_view){ &dig, ratio(0, 0, -1), { .met = -1 } };
+	rows[1] = (struct ind_view){ &teleq, ratio(0, 0, -1), { .met = -1 } };
+	assert_int_equal(alert_render(NULL, AK_SUMMARY, &nov, rows, 3, &t), 0);
+	assert_string_equal(t.subject, "Inga data för november 2026: 3 av 3 indikatorer utan underlag");
+	assert_true(strncmp(t.body, "Inga data för november 2026", strlen("Inga data för november 2026")) == 0);
+	assert_non_null(strstr(t.body, "ej bedömt: inget underlag"));
+	assert_null(strchr(t.body, '{'));
+	alert_text_done(&t);
+
+	/* An old custom subject stays valid; with no data at all it gets the warning first. */
+	ac.tpl[AK_SUMMARY].subject = "Månadsrapport {period}: {missed} av {count} under målet";
+	assert_int_equal(alert_render(&ac, AK_SUMMARY, &nov, rows, 3, &t), 0);
+	assert_string_equal(t.subject, "Inga data för november 2026: Månadsrapport november 2026: "
+	                    "0 av 3 under målet");
+	alert_text_done(&t);
+	assert_int_equal(tpl_check("{nodata} {overview}", 19, NULL), 0);
+	ac.tpl[AK_SUMMARY].body = "{missed}/{nodata}/{count} [{overview}]";
+	assert_int_equal(alert_render(&ac, AK_SUMMARY, &nov, rows, 3, &t), 0);
+	assert_string_equal(t.body, "0/3/3 [Inga data för november 2026]");
+	alert_text_done(&t);
+	rows[0] = (struct ind_view){ &dig, ratio(1, 2, 1), { .met = -1 } };
+	got = render("{missed}/{nodata}/{count} [{overview}]", AK_SUMMARY, &nov, rows, 3);
+	assert_string_equal(got, "0/2/3 [0 av 3 indikatorer under målet, 2 utan underlag]");
+	free(got);
+	got = render("[{nodata}{overview}]", AK_BREACH, &nov, rows, 1);
+	assert_string_equal(got, "[]");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -890,6 +956,7 @@ main(void)
 		cmocka_unit_test(test_braces_and_scope),
 		cmocka_unit_test(test_default_test_message),
 		cmocka_unit_test(test_summary_table),
+		cmocka_unit_test(test_summary_without_data),
 		cmocka_unit_test(test_mail_summary),
 		cmocka_unit_test(test_mail_encoding_edges),
 		cmocka_unit_test(test_mail_header_injection),

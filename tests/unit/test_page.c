@@ -364,6 +364,43 @@ test_empty(void **state)
 	assert_null(strstr(g.html, "<svg"));
 	free(g.html);
 }
+/*
+ * Issue 15: the header gives this month's overview in the words of the
+ * summary mail and teleqctl report; a month without any data says so
+ * instead of reading as an all-clear, and a row without data says
+ * "inget underlag".
+ */
+static void
+test_overview(void **state)
+{
+	struct fx *f = *state, g;
+	const char *end, *c;
+
+	/* Digital is under min_cases (hidden verdict, but data); the others meet their targets. */
+	assert_non_null(strstr(f->html, "<p class=\"overview\">Mars 2026 hittills: 0 av 3 indikatorer "
+	                                "under målet.</p>"));
+
+	setup_model(&g);
+	g.pi[IND_DIGITAL].months[PAGE_MONTHS - 1] = ratio(&g.inds[IND_DIGITAL], 0, 0);
+	g.pi[IND_TELEQ].months[PAGE_MONTHS - 1] = ratio(&g.inds[IND_TELEQ], 10, 100);
+	render(&g);
+	assert_non_null(strstr(g.html, "<p class=\"overview\">Mars 2026 hittills: 1 av 3 indikatorer "
+	                                "under målet, 1 utan underlag.</p>"));
+	c = card(g.html, "digitala_patientkontakter", &end);
+	assert_non_null(strstr(c, "<th scope=\"row\">Mars 2026 hittills</th>"
+	                          "<td class=\"v few\" colspan=\"3\">inget underlag</td>"));
+	free(g.html);
+
+	/* No data at all this month. */
+	setup_model(&g);
+	g.pi[IND_DIGITAL].months[PAGE_MONTHS - 1] = ratio(&g.inds[IND_DIGITAL], 0, 0);
+	g.pi[IND_TELEQ].months[PAGE_MONTHS - 1] = ratio(&g.inds[IND_TELEQ], 0, 0);
+	g.pi[IND_GROWTH_CASES].months[PAGE_MONTHS - 1] = growth(&g.inds[IND_GROWTH_CASES], 0, 0);
+	render(&g);
+	assert_non_null(strstr(g.html, "<p class=\"overview\">Inga data för mars 2026.</p>"));
+	assert_null(strstr(g.html, "under målet"));
+	free(g.html);
+}
 
 int
 main(void)
@@ -377,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_charts),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_overview),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

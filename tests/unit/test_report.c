@@ -1,0 +1,133 @@
+/*
+ * test_report.c — report.c: what counts as "without data" (report_no_data)
+ * and the overview wording shared by the summary mail, the dashboard and
+ * teleqctl report (report_fmt_overview, report_fmt_period).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "teleqd.h"
+
+static struct period
+P(const char *name)
+{
+	struct period p;
+
+	assert_int_equal(period_parse(name, days_from_civil(2026, 12, 6), &p), 0);
+	return p;
+}
+
+/* Without data means no value (hence not judged); too few cases still has data. */
+static void
+test_no_data(void **state)
+{
+	struct outcome none = { .met = -1 };
+	struct outcome small = { .num = 4, .den = 5, .value = 0.8, .has_value = true, .met = -1 };
+	struct outcome met = { .num = 5, .den = 6, .value = 0.83, .has_value = true, .met = 1 };
+	struct outcome missed = { .num = 1, .den = 6, .value = 0.17, .has_value = true, .met = 0 };
+	struct outcome pending = { .pending = 3, .met = -1 };  /* deadline: nothing decided yet */
+
+	(void)state;
+	assert_true(report_no_data(&none));
+	assert_true(report_no_data(&pending));
+	assert_false(report_no_data(&small));
+	assert_false(report_no_data(&met));
+	assert_false(report_no_data(&missed));
+}
+
+static void
+test_period_words(void **state)
+{
+	struct period p;
+	char buf[64];
+
+	(void)state;
+	p = P("2026-11");
+	report_fmt_period(buf, sizeof(buf), &p);
+	assert_string_equal(buf, "november 2026");
+	p = P("2026-Q1");
+	report_fmt_period(buf, sizeof(buf), &p);
+	assert_string_equal(buf, "kvartal 1 2026");
+	p = P("2026-H2");
+	report_fmt_period(buf, sizeof(buf), &p);
+	assert_string_equal(buf, "andra halvåret 2026");
+	p = P("rolling");
+	report_fmt_period(buf, sizeof(buf), &p);
+	assert_string_equal(buf, "de senaste 30 dagarna");
+}
+
+static void
+test_overview(void **state)
+{
+	struct period nov = P("2026-11");
+	char buf[128];
+
+	(void)state;
+	assert_false(report_fmt_overview(buf, sizeof(buf), &nov, 12, 3, 9));
+	assert_string_equal(buf, "3 av 12 indikatorer under målet, 9 utan underlag");
+	assert_false(report_fmt_overview(buf, sizeof(buf), &nov, 12, 3, 0));
+	assert_string_equal(buf, "3 av 12 indikatorer under målet");
+	/* The month of the issue: twelve indicators, none with data: no all-clear. */
+	assert_true(report_fmt_overview(buf, sizeof(buf), &nov, 12, 0, 12));
+	assert_string_equal(buf, "Inga data för november 2026");
+	assert_false(report_fmt_overview(buf, sizeof(buf), &nov, 12, 0, 11));
+	assert_string_equal(buf, "0 av 12 indikatorer under målet, 11 utan underlag");
+	/* No indicators at all is not "no data". */
+	assert_false(report_fmt_overview(buf, sizeof(buf), &nov, 0, 0, 0));
+	assert_string_equal(buf, "0 av 0 indikatorer under målet");
+}
+
+/* compute_report over empty tables: every indicator is without data. */
+static void
+test_report_empty_month(void **state)
+{
+	struct indicator ind[2] = {
+		{ .name = "a", .kind = IND_RATIO, .target = 0.5, .cmp = CMP_GE, .min_denominator = 1 },
+		{ .name = "b", .kind = IND_RATIO, .target = 0.5, .cmp = CMP_GE, .min_denominator = 1 },
+	};
+	struct config cfg = { .nindicators = 2, .indicators = ind };
+	struct period nov = P("2026-11");
+	struct report rep = { 0 };
+	struct ind_table cur = { 0 }, prev = { 0 };
+
+	(void)state;
+	assert_int_equal(report_init(&rep, &cfg, &nov, days_from_civil(2026, 12, 6)), 0);
+	assert_int_equal(ind_table_init(&cur, 2), 0);
+	assert_int_equal(ind_table_init(&prev, 2), 0);
+	compute_report(&cfg, &cur, &prev, NULL, &rep);
+	assert_true(report_no_data(&rep.r[0].cur));
+	assert_true(report_no_data(&rep.r[1].cur));
+	/* One month with a decided case in "a": it has data, "b" still none. */
+	{
+		struct ind_sums *s = ind_table_month(&cur, 2, 2026 * 12 + 10);
+
+		assert_non_null(s);
+		s[0].num = 1;
+		s[0].den = 2;
+	}
+	compute_report(&cfg, &cur, &prev, NULL, &rep);
+	assert_false(report_no_data(&rep.r[0].cur));
+	assert_true(report_no_data(&rep.r[1].cur));
+	ind_table_done(&cur);
+	ind_table_done(&prev);
+	report_done(&rep);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_data),
+		cmocka_unit_test(test_period_words),
+		cmocka_unit_test(test_overview),
+		cmocka_unit_test(test_report_empty_month),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
