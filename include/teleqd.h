@@ -309,6 +309,7 @@ struct feed_conf {
 	unsigned       rotate_wait_ms;  /* keep a rotated-away file open this long after its last growth */
 	int64_t        accept_from_day; /* local day; earlier lines are out_of_range (2000-01-01) */
 	int64_t        accept_ahead_s;  /* lines later than now + this are out_of_range (1d) */
+	int64_t        max_silence_s;   /* stale after this long without a line read; 0 = off */
 	struct {
 		char    delimiter;      /* default ',' */
 		char    quote;          /* default '"', 0 = none */
@@ -667,6 +668,7 @@ struct batch {
 	uint64_t             lines[64];     /* lines read per feed */
 	uint64_t             events_by_feed[64];    /* events added per feed (batch_feed_event) */
 	int64_t              last_utc[64];  /* latest event time per feed, 0 = none */
+	int64_t              last_line[64]; /* calendar s a line of the feed was last read, 0 = none */
 	struct batch_deadletter *dead;
 	size_t               ndead, dead_cap;   /* dead letters kept per batch (rest only counted) */
 	/* Deadline indicators: the case states to store (cases_flush) and the
@@ -1290,6 +1292,9 @@ struct metrics {
 	uint64_t alerts_queued[AK__MAX];
 	uint64_t deliveries[2][2];                      /* [CH_MAIL/CH_WEBHOOK][0 failed, 1 delivered] */
 	uint64_t outbox_pending;                        /* deliveries not done yet (last ZCARD) */
+	int64_t  outbox_oldest;                         /* calendar s the oldest of them was made, 0 = none */
+	int64_t  feed_last_line[BATCH_MAX_FEEDS];       /* calendar s of the last line read (or start-up) */
+	bool     feed_stale[BATCH_MAX_FEEDS];           /* silent longer than its max_silence */
 	int64_t  config_last_reload;                    /* unix seconds of the last good load */
 	struct proc_stat proc;                          /* filled right before a render */
 };
@@ -1314,6 +1319,38 @@ int metrics_render(const struct metrics *m, const struct config *cfg,
  * procstat.c (I/O; metrics.c stays pure).
  */
 void metrics_read_proc(struct proc_stat *ret);
+
+/* --------------------------------------------------------------- health.c */
+/*
+ * Pure /healthz decision and feed freshness (no I/O). The daemon gathers
+ * the inputs; health_reasons says what is wrong, one line per reason.
+ */
+struct health_feed {
+	const char *name;
+	int64_t     last_line;          /* calendar s of the last line read, or of start-up */
+	int64_t     max_silence_s;      /* 0 = never stale */
+};
+struct health_in {
+	bool     redis_connected;
+	bool     feeds_started;         /* the store handed over the positions */
+	bool     commit_failed;         /* the last commit failed (cleared by the next good one) */
+	bool     reset_rebuilding;      /* Redis was found emptied and the feeds are not yet re-read */
+	int64_t  reset_at;              /* calendar s the emptied store was found (with the above) */
+	int64_t  now;                   /* calendar s */
+	const struct health_feed *feeds;
+	size_t   nfeeds;
+	int64_t  oldest_undelivered;    /* calendar s the oldest pending alert was made; 0 = none */
+	int64_t  undeliverable_s;       /* pending longer than this is a reason (retry_max x 3); 0 = off */
+};
+/* True when f has been silent for longer than its max_silence at now. */
+bool feed_stale(const struct health_feed *f, int64_t now);
+/*
+ * Writes one line ("...\n") per reason /healthz must answer 503 for into
+ * buf (NUL-terminated, truncated to len, whole lines only when possible).
+ * Returns the number of reasons: 0 healthy (buf ""). Times are shown as
+ * UTC ISO 8601. No personal data: only feed names and times.
+ */
+size_t health_reasons(const struct health_in *in, char *buf, size_t len);
 
 /* ----------------------------------------------------------------- http.c */
 /*

@@ -1,0 +1,95 @@
+/*
+ * health.c — the /healthz contract as a pure function: given what the
+ * daemon knows (Redis connection, last commit, each feed's last line and
+ * max_silence, the oldest alert still undelivered, a store reset being
+ * rebuilt), the reasons to answer 503, one line each. No I/O, no clock:
+ * the caller passes "now" on the daemon's calendar (TELEQD_TEST_CLOCK).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "teleqd.h"
+
+/* True when f has been silent for longer than its max_silence at now. */
+bool
+feed_stale(const struct health_feed *f, int64_t now)
+{
+	return f->max_silence_s > 0 && now - f->last_line > f->max_silence_s;
+}
+
+/* Appends one reason line; a line that does not fit whole is dropped (still counted). */
+static void
+add_line(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (!buf || *used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *used, len - *used, fmt, ap);
+	va_end(ap);
+	if (w < 0 || (size_t)w >= len - *used) {
+		buf[*used] = '\0';      /* whole lines only */
+		return;
+	}
+	*used += (size_t)w;
+}
+
+/* UTC ISO 8601 of calendar second t. */
+static const char *
+iso(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "@%" PRId64, t);
+	return out;
+}
+
+/* See teleqd.h. */
+size_t
+health_reasons(const struct health_in *in, char *buf, size_t len)
+{
+	size_t n = 0, used = 0;
+	char t[32];
+
+	if (buf && len)
+		buf[0] = '\0';
+	if (!in->redis_connected) {
+		add_line(buf, len, &used, "redis: not connected\n");
+		n++;
+	} else if (!in->feeds_started) {
+		add_line(buf, len, &used, "feeds: not started\n");
+		n++;
+	}
+	if (in->commit_failed) {
+		add_line(buf, len, &used, "commit: the last commit failed\n");
+		n++;
+	}
+	if (in->reset_rebuilding) {
+		add_line(buf, len, &used, "redis: emptied at %s; figures are being rebuilt from the files\n",
+		    iso(in->reset_at, t));
+		n++;
+	}
+	for (size_t i = 0; i < in->nfeeds; i++) {
+		const struct health_feed *f = &in->feeds[i];
+
+		if (!feed_stale(f, in->now))
+			continue;
+		add_line(buf, len, &used, "feed %s: no lines since %s (max_silence %" PRId64 " s)\n",
+		    f->name, iso(f->last_line, t), f->max_silence_s);
+		n++;
+	}
+	if (in->undeliverable_s > 0 && in->oldest_undelivered > 0 &&
+	    in->now - in->oldest_undelivered > in->undeliverable_s) {
+		add_line(buf, len, &used, "alerts: undeliverable since %s (longer than %" PRId64 " s)\n",
+		    iso(in->oldest_undelivered, t), in->undeliverable_s);
+		n++;
+	}
+	return n;
+}
