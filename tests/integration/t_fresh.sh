@@ -7,7 +7,8 @@
 #   2. The calendar moves past max_silence: /healthz 503 with one line per
 #      stale feed naming it and since when; teleqd_feed_stale 1.
 #   3. A line comes again on one feed: that feed is fresh (metric 0, its
-#      line gone from /healthz), the other is still named.
+#      line gone from /healthz), the other is still named, and teleqctl
+#      status shows it STALE.
 #   4. A FLUSHALL: the counters are rebuilt and /healthz is 200 again once
 #      every feed spoke.
 # Not covered (not built yet): the stale/fresh/reset mails.
@@ -100,6 +101,13 @@ http_get /healthz
 assert_eq "still 503: cases is silent" 503 "$(cat "$T/status")"
 assert_no_match "teleq no longer named" "feed $CSV_FEED:" "$(cat "$T/body")"
 assert_contains "cases still named" "feed $JSONL_FEED:" "$(cat "$T/body")"
+
+ST=$(ctl status)
+assert_match "teleqctl status: cases stale" "feed $JSONL_FEED \\(" "$ST"
+assert_eq "teleqctl status: one feed STALE" 1 "$(printf '%s\n' "$ST" | grep -c 'STALE')"
+assert_eq "teleqctl status: the stale one is cases" "$JSONL_FEED" \
+	"$(printf '%s\n' "$ST" | awk '/^feed / { f = $2 } /STALE/ { print f }')"
+assert_contains "teleqctl status --json: stale" '"stale":true' "$(ctl status --format json)"
 
 # --- 4. Redis emptied -----------------------------------------------------------
 json_line c2 2026-03-02T10:00:00+01:00 >>"$J"
