@@ -2068,6 +2068,8 @@ static int parse_indicators(struct ctx *c, const yaml_node_t *n)
 static const char *const alert_kinds[AK__MAX] = {
 	[AK_BREACH] = "breach", [AK_REMINDER] = "reminder", [AK_RESOLVED] = "resolved",
 	[AK_SUMMARY] = "summary", [AK_TEST] = "test",
+	[AK_STALE] = "stale", [AK_STALE_REMINDER] = "stale_reminder", [AK_FRESH] = "fresh",
+	[AK_RESET] = "reset",
 };
 
 /* Frees a NULL-terminated argv and the strings in it. NULL is fine. */

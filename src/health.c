@@ -5,6 +5,7 @@
  * rebuilt), the reasons to answer 503, one line each. No I/O, no clock:
  * the caller passes "now" on the daemon's calendar (TELEQD_TEST_CLOCK).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -92,4 +93,54 @@ health_reasons(const struct health_in *in, char *buf, size_t len)
 		n++;
 	}
 	return n;
+}
+
+/* See teleqd.h. */
+enum fresh_action
+fresh_step(const struct health_feed *f, int64_t now, int64_t repeat_s,
+           const struct fresh_state *cur, struct fresh_state *ret_next)
+{
+	*ret_next = *cur;
+	if (feed_stale(f, now)) {
+		if (!cur->stale) {
+			*ret_next = (struct fresh_state){ .stale = true, .since = f->last_line,
+			                                  .last_mail = now };
+			return FA_STALE;
+		}
+		if (repeat_s > 0 && now - cur->last_mail >= repeat_s) {
+			ret_next->last_mail = now;
+			return FA_REMINDER;
+		}
+		return FA_NONE;
+	}
+	/* not stale: after a restart that may only be because silence restarted */
+	if (cur->stale && f->heard) {
+		*ret_next = (struct fresh_state){ 0 };
+		return FA_FRESH;
+	}
+	return FA_NONE;
+}
+
+/* See teleqd.h. */
+int
+fresh_format(const struct fresh_state *st, char *buf, size_t len)
+{
+	int w = snprintf(buf, len, "s=%d l=%" PRId64 " t=%" PRId64, st->stale ? 1 : 0, st->since,
+	                 st->last_mail);
+
+	return w < 0 || (size_t)w >= len ? -ENOBUFS : w;
+}
+
+/* See teleqd.h. */
+int
+fresh_parse(const char *s, struct fresh_state *ret)
+{
+	int stale, n = 0;
+	int64_t since, last;
+
+	if (sscanf(s, "s=%d l=%" SCNd64 " t=%" SCNd64 "%n", &stale, &since, &last, &n) != 3 ||
+	    s[n] != '\0' || (stale != 0 && stale != 1))
+		return -EINVAL;
+	*ret = (struct fresh_state){ .stale = stale, .since = since, .last_mail = last };
+	return 0;
 }

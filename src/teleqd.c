@@ -106,6 +106,7 @@ struct daemon {
 	bool                commit_failed;  /* the last commit failed; cleared by a good one */
 	bool                reset_rebuilding;   /* Redis found emptied; feeds not yet re-read */
 	int64_t             reset_at;   /* calendar s it was found */
+	int64_t             reset_from, reset_to;   /* utc s of the events re-read since, 0 = none */
 };
 
 #define MAP_NOW_REFRESH_MS 1000 /* the window's "now" may be this stale (it is days wide) */
@@ -532,6 +533,9 @@ note_line(struct daemon *d, unsigned feed)
 	if (feed >= BATCH_MAX_FEEDS)
 		return;
 	d->last_line[feed] = now;
+	/* the alerter reads these (freshness mails) */
+	tq_metrics.feed_last_line[feed] = now;
+	tq_metrics.feed_heard[feed] = true;
 	if (now > d->filling->last_line[feed])
 		d->filling->last_line[feed] = now;
 }
@@ -562,6 +566,13 @@ on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
 		if (d->cases && ev.has_case && cases_event(d->cases, &ev, cal_now(), d->filling) < 0)
 			fatalx("out of memory applying a case event");
 		batch_feed_event(d->filling, rc->feed, ev.utc);
+		if (d->reset_rebuilding) {
+			/* what the rebuilt figures cover, for the reset mail */
+			if (!d->reset_from || ev.utc < d->reset_from)
+				d->reset_from = ev.utc;
+			if (ev.utc > d->reset_to)
+				d->reset_to = ev.utc;
+		}
 		break;
 	case MAP_SKIP:
 		break;
@@ -625,6 +636,11 @@ note_caught_up(struct daemon *d)
 	    d->reset_rebuilding) {
 		d->reset_rebuilding = false;    /* everything still present is re-read and committed */
 		log_notice("redis: the counters are rebuilt from the files still followed");
+		/* the alerter mails it once (alerts:state "reset"), now the figures are whole */
+		tq_metrics.reset_from = d->reset_from;
+		tq_metrics.reset_to = d->reset_to;
+		tq_metrics.reset_rebuilt_at = d->reset_at;
+		tq_metrics.reset_rebuilt_ms = store_reset_ms(d->store);
 	}
 	if (!d->once && d->ready && !d->ninflight && feedset_drained(d->feeds) &&
 	    batch_empty(d->filling))
@@ -834,6 +850,7 @@ on_store_ready(void *arg, const struct file_pos *pos, size_t n, const struct sto
 		log_store_reset(d);
 		d->reset_rebuilding = true;
 		d->reset_at = cal_now();
+		d->reset_from = d->reset_to = 0;
 	}
 	if ((r = feedset_start(d->feeds, pos, n)) < 0)
 		fatalx("cannot start feeds: %s", strerror(-r));
@@ -973,7 +990,8 @@ feed_health(struct daemon *d, int64_t now, struct health_feed *f)
 
 	for (i = 0; i < n; i++) {
 		f[i] = (struct health_feed){ .name = d->cfg->feeds[i].name, .last_line = d->last_line[i],
-		                             .max_silence_s = d->cfg->feeds[i].max_silence_s };
+		                             .max_silence_s = d->cfg->feeds[i].max_silence_s,
+		                             .heard = tq_metrics.feed_heard[i] };
 		tq_metrics.feed_last_line[i] = d->last_line[i];
 		tq_metrics.feed_stale[i] = feed_stale(&f[i], now);
 	}
@@ -1113,12 +1131,19 @@ remap_last_line(struct daemon *d, const struct config *from, const struct config
 {
 	int64_t old[BATCH_MAX_FEEDS], now = cal_now();
 
+	bool heard[BATCH_MAX_FEEDS];
+
 	memcpy(old, d->last_line, sizeof(old));
+	memcpy(heard, tq_metrics.feed_heard, sizeof(heard));
 	for (size_t i = 0; i < to->nfeeds && i < BATCH_MAX_FEEDS; i++) {
 		d->last_line[i] = now;
+		tq_metrics.feed_heard[i] = false;
 		for (size_t j = 0; j < from->nfeeds && j < BATCH_MAX_FEEDS; j++)
-			if (!strcmp(to->feeds[i].name, from->feeds[j].name))
+			if (!strcmp(to->feeds[i].name, from->feeds[j].name)) {
 				d->last_line[i] = old[j];
+				tq_metrics.feed_heard[i] = heard[j];
+			}
+		tq_metrics.feed_last_line[i] = d->last_line[i];
 	}
 }
 
@@ -1380,7 +1405,7 @@ main(int argc, char **argv)
 		int64_t now = cal_now();        /* a feed's silence is measured from start-up at first */
 
 		for (size_t f = 0; f < BATCH_MAX_FEEDS; f++)
-			d.last_line[f] = now;
+			d.last_line[f] = tq_metrics.feed_last_line[f] = now;
 	}
 	if (build(&d) < 0 || http_apply(&d) < 0) {
 		d.exit_code = 1;        /* a start-up error: logged; free what was built */

@@ -3,6 +3,7 @@
  * Redis, last commit, stale feeds, undeliverable alerts, store reset being
  * rebuilt) and feed freshness (max_silence measured from the last line).
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +26,7 @@ healthy(const struct health_feed *f, size_t n)
 static void
 test_healthy(void **state)
 {
-	struct health_feed f[2] = { { "teleq", T0 - 100, 3600 }, { "cases", T0 - 999999, 0 } };
+	struct health_feed f[2] = { { "teleq", T0 - 100, 3600, true }, { "cases", T0 - 999999, 0, true } };
 	struct health_in in = healthy(f, 2);
 	char buf[512] = "x";
 
@@ -36,7 +37,7 @@ test_healthy(void **state)
 static void
 test_feed_stale_boundary(void **state)
 {
-	struct health_feed f = { "teleq", T0 - 3600, 3600 };
+	struct health_feed f = { "teleq", T0 - 3600, 3600, true };
 
 	assert_false(feed_stale(&f, T0));               /* exactly max_silence: not yet */
 	assert_true(feed_stale(&f, T0 + 1));
@@ -47,7 +48,7 @@ test_feed_stale_boundary(void **state)
 static void
 test_stale_feed_named(void **state)
 {
-	struct health_feed f[2] = { { "teleq", 1795996400, 3600 }, { "cases", T0, 60 } };
+	struct health_feed f[2] = { { "teleq", 1795996400, 3600, true }, { "cases", T0, 60, true } };
 	struct health_in in = healthy(f, 2);
 	char buf[512];
 
@@ -62,7 +63,7 @@ test_stale_feed_named(void **state)
 static void
 test_every_reason_one_line(void **state)
 {
-	struct health_feed f[1] = { { "teleq", T0 - 7200, 3600 } };
+	struct health_feed f[1] = { { "teleq", T0 - 7200, 3600, true } };
 	struct health_in in = healthy(f, 1);
 	char buf[1024];
 	size_t lines = 0;
@@ -109,6 +110,60 @@ test_not_started_and_truncation(void **state)
 	assert_int_equal(health_reasons(&in, NULL, 0), 1);
 }
 
+static void
+test_fresh_cycle(void **state)
+{
+	struct health_feed f = { "teleq", T0, 3600, true };
+	struct fresh_state cur = { 0 }, next;
+	char buf[96];
+
+	/* silent but within max_silence: nothing */
+	assert_int_equal(fresh_step(&f, T0 + 3600, 86400, &cur, &next), FA_NONE);
+	assert_false(next.stale);
+	/* stale: one mail, remembering since when */
+	assert_int_equal(fresh_step(&f, T0 + 3601, 86400, &cur, &next), FA_STALE);
+	assert_true(next.stale);
+	assert_int_equal(next.since, T0);
+	assert_int_equal(next.last_mail, T0 + 3601);
+	cur = next;
+	/* the same check again: nothing more */
+	assert_int_equal(fresh_step(&f, T0 + 7200, 86400, &cur, &next), FA_NONE);
+	/* a reminder after repeat, then not again before another repeat */
+	assert_int_equal(fresh_step(&f, T0 + 3601 + 86400, 86400, &cur, &next), FA_REMINDER);
+	assert_int_equal(next.since, T0);
+	cur = next;
+	assert_int_equal(fresh_step(&f, T0 + 3601 + 86401, 86400, &cur, &next), FA_NONE);
+	/* a line read: fresh once */
+	f.last_line = T0 + 200000;
+	assert_int_equal(fresh_step(&f, T0 + 200001, 86400, &cur, &next), FA_FRESH);
+	assert_false(next.stale);
+	cur = next;
+	assert_int_equal(fresh_step(&f, T0 + 200002, 86400, &cur, &next), FA_NONE);
+	/* the text form round-trips */
+	cur = (struct fresh_state){ true, T0, T0 + 5 };
+	assert_true(fresh_format(&cur, buf, sizeof(buf)) > 0);
+	assert_int_equal(fresh_parse(buf, &next), 0);
+	assert_true(next.stale);
+	assert_int_equal(next.since, T0);
+	assert_int_equal(next.last_mail, T0 + 5);
+	assert_int_equal(fresh_parse("s=2 l=1 t=1", &next), -EINVAL);
+	assert_int_equal(fresh_parse("s=1 l=1 t=1 x", &next), -EINVAL);
+	assert_int_equal(fresh_format(&cur, buf, 4), -ENOBUFS);
+}
+
+static void
+test_fresh_restart_is_not_news(void **state)
+{
+	/* stale before a restart; after it, silence counts from start-up, no line read yet */
+	struct health_feed f = { "teleq", T0, 3600, false };
+	struct fresh_state cur = { true, T0 - 90000, T0 - 1000 }, next;
+
+	assert_int_equal(fresh_step(&f, T0 + 10, 86400, &cur, &next), FA_NONE);
+	assert_true(next.stale);
+	f.heard = true;
+	assert_int_equal(fresh_step(&f, T0 + 10, 86400, &cur, &next), FA_FRESH);
+}
+
 int
 main(void)
 {
@@ -119,6 +174,8 @@ main(void)
 		cmocka_unit_test(test_every_reason_one_line),
 		cmocka_unit_test(test_undeliverable_threshold),
 		cmocka_unit_test(test_not_started_and_truncation),
+		cmocka_unit_test(test_fresh_cycle),
+		cmocka_unit_test(test_fresh_restart_is_not_news),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

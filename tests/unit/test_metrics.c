@@ -378,6 +378,10 @@ test_render(void **state)
 	has_line(out, "teleqd_alerts_queued_total{kind=\"reminder\"} 0");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"resolved\"} 0");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"test\"} 0");
+	has_line(out, "teleqd_alerts_queued_total{kind=\"stale\"} 0");
+	has_line(out, "teleqd_alerts_queued_total{kind=\"stale_reminder\"} 0");
+	has_line(out, "teleqd_alerts_queued_total{kind=\"fresh\"} 0");
+	has_line(out, "teleqd_alerts_queued_total{kind=\"reset\"} 0");
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"mail\",result=\"delivered\"} 5");
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"mail\",result=\"failed\"} 2");
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"webhook\",result=\"delivered\"} 0");
@@ -386,8 +390,8 @@ test_render(void **state)
 	has_line(out, "teleqd_outbox_pending 0");
 	no_line_starting(out, "process_");      /* m.proc.ok false: left out */
 	/* 2 + 2x(lines, events, files, last line, stale) + 2xREJ__MAX + 3 + 15 + 2 (redis)
-	 * + 2 (store resets) + 5 + 4 + build info, config reload, outbox */
-	assert_int_equal(check_exposition(out), 2 + 10 + 2 * REJ__MAX + 3 + 15 + 2 + 2 + 5 + 4 + 3);
+	 * + 2 (store resets) + AK__MAX + 4 + build info, config reload, outbox */
+	assert_int_equal(check_exposition(out), 2 + 10 + 2 * REJ__MAX + 3 + 15 + 2 + 2 + AK__MAX + 4 + 3);
 	free(out);
 
 	/* disconnected, nothing observed: a zero histogram is still complete */
