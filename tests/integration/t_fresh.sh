@@ -11,7 +11,9 @@
 #      status shows it STALE.
 #   4. A FLUSHALL: the counters are rebuilt and /healthz is 200 again once
 #      every feed spoke.
-# Not covered (not built yet): the stale/fresh/reset mails.
+# Mail (lib.sh's sendmail stand-in): one "stale" mail per silent feed, a
+# "stale_reminder" after alerts.early_warning.repeat, one "fresh" when lines
+# come again, one "reset" after the FLUSHALL's rebuild; none twice.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
@@ -51,7 +53,33 @@ _metric_is() {
 
 set_clock "2026-03-02 09:00:00"
 T0=$(cat "$T/clock")
-write_config max_silence=1h max_delay_ms=50
+write_config max_silence=1h max_delay_ms=50 check_interval_ms=200 repeat=2h
+
+# kind_count KIND: captured mails of that X-Teleqd-Kind.
+kind_count() {
+	grep -l -s -E "^X-Teleqd-Kind: $1[[:space:]]*$" "$MAIL_DIR"/*.eml 2>/dev/null | wc -l | tr -d ' '
+}
+_kind_is() { [ "$(kind_count "$1")" = "$2" ]; }
+# wait_mail DESCRIPTION KIND N: waits for N mails of KIND, then checks no more come.
+wait_mail() {
+	wait_for 10 _kind_is "$2" "$3" || true
+	sleep 1                          # five more checks: nothing is sent twice
+	assert_eq "$1" "$3" "$(kind_count "$2")"
+}
+# subjects_of KIND: the decoded subjects of the mails of KIND, sorted.
+subjects_of() {
+	python3 - "$MAIL_DIR" "$1" <<'EOF_PY'
+import email, email.policy, glob, sys
+out = []
+for f in glob.glob(sys.argv[1] + "/*.eml"):
+    with open(f, "rb") as fh:
+        m = email.message_from_binary_file(fh, policy=email.policy.default)
+    if str(m["X-Teleqd-Kind"]) == sys.argv[2]:
+        out.append(str(m["Subject"]))
+for s in sorted(out):
+    print(s)
+EOF_PY
+}
 C=$(csv_path fresh)
 J=$(jsonl_path fresh)
 { printf '%s\r\n' "$CSV_HEADER"; csv_line 2026-03-02 08:59:00; } >"$C"
@@ -88,6 +116,17 @@ assert_eq "one line per reason" 2 "$(wc -l <"$T/body" | tr -d ' ')"
 wait_for 5 _metric_is "teleqd_feed_stale{feed=\"$CSV_FEED\"}" 1 || true
 assert_eq "teleqd_feed_stale teleq 1" 1 "$(metric_value "$T/metrics" "teleqd_feed_stale{feed=\"$CSV_FEED\"}")"
 assert_eq "teleqd_feed_stale cases 1" 1 "$(metric_value "$T/metrics" "teleqd_feed_stale{feed=\"$JSONL_FEED\"}")"
+wait_mail "one stale mail per silent feed" stale 2
+assert_eq "stale subjects name the feed and since when" \
+	"$(printf 'Inga nya rader från %s sedan 2026-03-02 09:00\nInga nya rader från %s sedan 2026-03-02 09:00' \
+	"$JSONL_FEED" "$CSV_FEED")" "$(subjects_of stale)"
+assert_eq "no reminder before repeat" 0 "$(kind_count stale_reminder)"
+
+set_clock "2026-03-02 12:00:05"      # repeat (2h) after the stale mails
+wait_mail "one reminder per feed after repeat" stale_reminder 2
+assert_contains "the reminder says since when" "från $CSV_FEED sedan 2026-03-02 09:00" \
+	"$(subjects_of stale_reminder)"
+assert_eq "still one stale mail per feed" 2 "$(kind_count stale)"
 
 # --- 3. a line again ----------------------------------------------------------
 T1=$(cat "$T/clock")
@@ -107,6 +146,8 @@ assert_match "teleqctl status: cases stale" "feed $JSONL_FEED \\(" "$ST"
 assert_eq "teleqctl status: one feed STALE" 1 "$(printf '%s\n' "$ST" | grep -c 'STALE')"
 assert_eq "teleqctl status: the stale one is cases" "$JSONL_FEED" \
 	"$(printf '%s\n' "$ST" | awk '/^feed / { f = $2 } /STALE/ { print f }')"
+wait_mail "one fresh mail when teleq speaks again" fresh 1
+assert_eq "the fresh mail names teleq" "Åtgärdat: nya rader från $CSV_FEED igen" "$(subjects_of fresh)"
 assert_contains "teleqctl status --json: stale" '"stale":true' "$(ctl status --format json)"
 
 # --- 4. Redis emptied -----------------------------------------------------------
@@ -114,6 +155,8 @@ json_line c2 2026-03-02T10:00:00+01:00 >>"$J"
 wait_events 4
 if wait_for 5 _health_is 200; then ok "healthz 200 once both feeds spoke"; else
 	not_ok "healthz 200 once both feeds spoke (got $(cat "$T/status"): $(cat "$T/body"))"; fi
+wait_mail "a fresh mail for cases too" fresh 2
+assert_eq "no reset mail before a reset" 0 "$(kind_count reset)"
 rcli FLUSHALL >/dev/null
 csv_line 2026-03-02 10:00:05 >>"$C"      # the next commit finds the store emptied
 _reset_logged() { grep -q 'the store was emptied' "$TQ_LOG"; }
@@ -123,6 +166,18 @@ if wait_for 10 _health_is 200; then ok "healthz 200 once the rebuild is done"; e
 	not_ok "healthz 200 once the rebuild is done (got $(cat "$T/status"): $(cat "$T/body"))"; fi
 assert_contains "the rebuild is logged" "counters are rebuilt from the files still followed" \
 	"$(cat "$TQ_LOG")"
+wait_mail "one reset mail after the rebuild" reset 1
+assert_eq "reset subject" "Siffrorna har byggts om: Redis var tömt" "$(subjects_of reset)"
+RB=$(python3 - "$MAIL_DIR" <<'EOF_PY'
+import email, email.policy, glob, sys
+for f in glob.glob(sys.argv[1] + "/*.eml"):
+    m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
+    if str(m["X-Teleqd-Kind"]) == "reset":
+        print(m.get_body().get_content())
+EOF_PY
+)
+assert_contains "reset mail: the dates re-read" "2026-03-02 till 2026-03-02" "$(echo "$RB" | tr '\n' ' ')"
+assert_eq "no fresh mail after the reset (state kept in Redis was emptied, feeds fresh)" 2 "$(kind_count fresh)"
 
 tq_stop
 done_testing
