@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -131,15 +132,33 @@ fresh_format(const struct fresh_state *st, char *buf, size_t len)
 	return w < 0 || (size_t)w >= len ? -ENOBUFS : w;
 }
 
+/* Reads "<key>=<integer>" at *s (then a space or the end); advances *s. */
+static int
+take_field(const char **s, char key, int64_t *ret)
+{
+	const char *p = *s;
+	char *end;
+	long long v;
+
+	if (p[0] != key || p[1] != '=' || !((p[2] >= '0' && p[2] <= '9') || p[2] == '-'))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(p + 2, &end, 10);
+	if (errno || (*end != ' ' && *end != '\0'))
+		return -EINVAL;
+	*ret = v;
+	*s = *end ? end + 1 : end;
+	return 0;
+}
+
 /* See teleqd.h. */
 int
 fresh_parse(const char *s, struct fresh_state *ret)
 {
-	int stale, n = 0;
-	int64_t since, last;
+	int64_t stale, since, last;
 
-	if (sscanf(s, "s=%d l=%" SCNd64 " t=%" SCNd64 "%n", &stale, &since, &last, &n) != 3 ||
-	    s[n] != '\0' || (stale != 0 && stale != 1))
+	if (take_field(&s, 's', &stale) < 0 || take_field(&s, 'l', &since) < 0 ||
+	    take_field(&s, 't', &last) < 0 || *s || (stale != 0 && stale != 1))
 		return -EINVAL;
 	*ret = (struct fresh_state){ .stale = stale, .since = since, .last_mail = last };
 	return 0;

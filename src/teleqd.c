@@ -986,16 +986,16 @@ build(struct daemon *d)
 static size_t
 feed_health(struct daemon *d, int64_t now, struct health_feed *f)
 {
-	size_t i, n = d->cfg->nfeeds < BATCH_MAX_FEEDS ? d->cfg->nfeeds : BATCH_MAX_FEEDS;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < d->cfg->nfeeds && i < BATCH_MAX_FEEDS; i++) {
 		f[i] = (struct health_feed){ .name = d->cfg->feeds[i].name, .last_line = d->last_line[i],
 		                             .max_silence_s = d->cfg->feeds[i].max_silence_s,
 		                             .heard = tq_metrics.feed_heard[i] };
 		tq_metrics.feed_last_line[i] = d->last_line[i];
 		tq_metrics.feed_stale[i] = feed_stale(&f[i], now);
 	}
-	return n;
+	return i;
 }
 
 /* http: 0 when healthy, else one line per reason (health.c decides). */
