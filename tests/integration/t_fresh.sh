@@ -11,6 +11,9 @@
 #      status shows it STALE.
 #   4. A FLUSHALL: the counters are rebuilt and /healthz is 200 again once
 #      every feed spoke.
+#   5. Mail failing: once an alert has been undeliverable for longer than
+#      retry_max x 3 (6 s here, on the calendar), /healthz says so; the line
+#      goes when it is delivered.
 # Mail (lib.sh's sendmail stand-in): one "stale" mail per silent feed, a
 # "stale_reminder" after alerts.early_warning.repeat, one "fresh" when lines
 # come again, one "reset" after the FLUSHALL's rebuild; none twice.
@@ -53,7 +56,7 @@ _metric_is() {
 
 set_clock "2026-03-02 09:00:00"
 T0=$(cat "$T/clock")
-write_config max_silence=1h max_delay_ms=50 check_interval_ms=200 repeat=2h
+write_config max_silence=1h max_delay_ms=50 check_interval_ms=200 repeat=2h retry_min=1s retry_max=2s
 
 # kind_count KIND: captured mails of that X-Teleqd-Kind.
 kind_count() {
@@ -178,6 +181,24 @@ EOF_PY
 )
 assert_contains "reset mail: the dates re-read" "2026-03-02 till 2026-03-02" "$(echo "$RB" | tr '\n' ' ')"
 assert_eq "no fresh mail after the reset (state kept in Redis was emptied, feeds fresh)" 2 "$(kind_count fresh)"
+
+# --- 5. undeliverable alerts -----------------------------------------------------
+touch "$T/mail_fail"
+set_clock "2026-03-02 13:30:00"      # both feeds silent again: two stale mails, failing
+_tries() { [ "$(rcli HLEN "${KP}outbox:tries")" -ge 1 ]; }
+if wait_for 10 _tries; then ok "the stale mails fail and are retried"; else not_ok "the stale mails fail and are retried"; fi
+http_get /healthz
+assert_no_match "not undeliverable yet (within retry_max x 3)" "^alerts:" "$(cat "$T/body")"
+set_clock "2026-03-02 13:30:07"
+_health_has() { http_get /healthz; grep -q "$1" "$T/body"; }
+if wait_for 10 _health_has "^alerts: undeliverable since 2026-03-02T12:30:00Z (longer than 6 s)"; then
+	ok "healthz: alerts undeliverable beyond retry_max x 3"; else
+	not_ok "healthz: alerts undeliverable beyond retry_max x 3 ($(cat "$T/body"))"; fi
+rm -f "$T/mail_fail"
+_health_lacks() { http_get /healthz; ! grep -q "$1" "$T/body"; }
+if wait_for 15 _health_lacks "^alerts:"; then ok "delivered: the line goes"; else
+	not_ok "delivered: the line goes ($(cat "$T/body"))"; fi
+assert_eq "the stale mails delivered once each" 4 "$(kind_count stale)"
 
 tq_stop
 done_testing
