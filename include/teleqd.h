@@ -309,6 +309,7 @@ struct feed_conf {
 	unsigned       rotate_wait_ms;  /* keep a rotated-away file open this long after its last growth */
 	int64_t        accept_from_day; /* local day; earlier lines are out_of_range (2000-01-01) */
 	int64_t        accept_ahead_s;  /* lines later than now + this are out_of_range (1d) */
+	int64_t        max_silence_s;   /* stale after this long without a line read; 0 = off */
 	struct {
 		char    delimiter;      /* default ',' */
 		char    quote;          /* default '"', 0 = none */
@@ -385,7 +386,9 @@ struct indicator {
 };
 
 /* What alerts send (alert.c). */
-enum alert_kind { AK_BREACH, AK_REMINDER, AK_RESOLVED, AK_SUMMARY, AK_TEST, AK__MAX };
+enum alert_kind { AK_BREACH, AK_REMINDER, AK_RESOLVED, AK_SUMMARY, AK_TEST,
+                  AK_STALE, AK_STALE_REMINDER, AK_FRESH, AK_RESET,   /* feeds and the store */
+                  AK__MAX };
 
 struct alert_template {
 	char *subject;                  /* never NULL after config load (defaults filled in) */
@@ -667,6 +670,7 @@ struct batch {
 	uint64_t             lines[64];     /* lines read per feed */
 	uint64_t             events_by_feed[64];    /* events added per feed (batch_feed_event) */
 	int64_t              last_utc[64];  /* latest event time per feed, 0 = none */
+	int64_t              last_line[64]; /* calendar s a line of the feed was last read, 0 = none */
 	struct batch_deadletter *dead;
 	size_t               ndead, dead_cap;   /* dead letters kept per batch (rest only counted) */
 	/* Deadline indicators: the case states to store (cases_flush) and the
@@ -1217,6 +1221,22 @@ int alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct
                  const struct ind_view *rows, size_t nrows, struct alert_text *ret);
 void alert_text_done(struct alert_text *t);     /* accepts NULL and zeroed */
 /*
+ * What the feed and store alerts (stale, stale_reminder, fresh, reset)
+ * show: preformatted local times and dates, or NULL (expands to nothing).
+ */
+struct feed_alert {
+	const char *feed;           /* {feed}: the feed's name */
+	const char *since;          /* {since}: last line read (stale), emptied at (reset) */
+	const char *from, *to;      /* {from} {to}: reset: dates of the events re-read */
+};
+/*
+ * Renders a feed or store alert (kind AK_STALE..AK_RESET) from the
+ * templates of ac (NULL: the defaults). Returns 0 and *ret, -EINVAL for
+ * another kind, -ENOMEM.
+ */
+int alert_render_feed(const struct alert_conf *ac, enum alert_kind kind,
+                      const struct feed_alert *fa, struct alert_text *ret);
+/*
  * A complete RFC 5322 message for sendmail -t: From, To, Subject (RFC 2047
  * encoded when not ASCII), Date (of date, seconds), Message-ID <id@domain
  * of From>, MIME 1.0 text/plain UTF-8 quoted-printable, Auto-Submitted.
@@ -1311,6 +1331,14 @@ struct metrics {
 	uint64_t alerts_queued[AK__MAX];
 	uint64_t deliveries[2][2];                      /* [CH_MAIL/CH_WEBHOOK][0 failed, 1 delivered] */
 	uint64_t outbox_pending;                        /* deliveries not done yet (last ZCARD) */
+	int64_t  outbox_oldest;                         /* calendar s the oldest of them was made, 0 = none */
+	int64_t  feed_last_line[BATCH_MAX_FEEDS];       /* calendar s of the last line read (or start-up) */
+	bool     feed_stale[BATCH_MAX_FEEDS];           /* silent longer than its max_silence */
+	bool     feed_heard[BATCH_MAX_FEEDS];           /* a line was read since start-up */
+	/* the last store reset whose rebuild is done (alerter.c mails it once) */
+	int64_t  reset_rebuilt_ms;                      /* its store_reset_ms, 0 = none */
+	int64_t  reset_rebuilt_at;                      /* calendar s it was found */
+	int64_t  reset_from, reset_to;                  /* utc s of the events re-read, 0 = none */
 	int64_t  config_last_reload;                    /* unix seconds of the last good load */
 	struct proc_stat proc;                          /* filled right before a render */
 };
@@ -1335,6 +1363,57 @@ int metrics_render(const struct metrics *m, const struct config *cfg,
  * procstat.c (I/O; metrics.c stays pure).
  */
 void metrics_read_proc(struct proc_stat *ret);
+
+/* --------------------------------------------------------------- health.c */
+/*
+ * Pure /healthz decision and feed freshness (no I/O). The daemon gathers
+ * the inputs; health_reasons says what is wrong, one line per reason.
+ */
+struct health_feed {
+	const char *name;
+	int64_t     last_line;          /* calendar s of the last line read, or of start-up */
+	int64_t     max_silence_s;      /* 0 = never stale */
+	bool        heard;              /* a line was read since start-up (last_line is one) */
+};
+struct health_in {
+	bool     redis_connected;
+	bool     feeds_started;         /* the store handed over the positions */
+	bool     commit_failed;         /* the last commit failed (cleared by the next good one) */
+	bool     reset_rebuilding;      /* Redis was found emptied and the feeds are not yet re-read */
+	int64_t  reset_at;              /* calendar s the emptied store was found (with the above) */
+	int64_t  now;                   /* calendar s */
+	const struct health_feed *feeds;
+	size_t   nfeeds;
+	int64_t  oldest_undelivered;    /* calendar s the oldest pending alert was made; 0 = none */
+	int64_t  undeliverable_s;       /* pending longer than this is a reason (retry_max x 3); 0 = off */
+};
+/* True when f has been silent for longer than its max_silence at now. */
+bool feed_stale(const struct health_feed *f, int64_t now);
+/*
+ * The freshness mails of one feed (alerts:state "feed:<name>"): stale
+ * once, a reminder every repeat_s while it lasts, fresh when a line was
+ * read again. Only a line actually read makes a stale feed fresh: a
+ * restart (silence measured from start-up) does not.
+ */
+struct fresh_state {
+	bool    stale;          /* a stale mail was sent and no fresh one since */
+	int64_t since;          /* calendar s of the last line when it went stale */
+	int64_t last_mail;      /* calendar s of the last stale or reminder mail */
+};
+enum fresh_action { FA_NONE, FA_STALE, FA_REMINDER, FA_FRESH };
+enum fresh_action fresh_step(const struct health_feed *f, int64_t now, int64_t repeat_s,
+                             const struct fresh_state *cur, struct fresh_state *ret_next);
+/* Text form "s=<0|1> l=<since> t=<last_mail>". Returns its length or -ENOBUFS. */
+int fresh_format(const struct fresh_state *st, char *buf, size_t len);
+/* Parses fresh_format's text. 0, or -EINVAL. */
+int fresh_parse(const char *s, struct fresh_state *ret);
+/*
+ * Writes one line ("...\n") per reason /healthz must answer 503 for into
+ * buf (NUL-terminated, truncated to len, whole lines only when possible).
+ * Returns the number of reasons: 0 healthy (buf ""). Times are shown as
+ * UTC ISO 8601. No personal data: only feed names and times.
+ */
+size_t health_reasons(const struct health_in *in, char *buf, size_t len);
 
 /* ----------------------------------------------------------------- http.c */
 /*

@@ -23,6 +23,10 @@ alert_kind_name(enum alert_kind k)
 	case AK_RESOLVED: return "resolved";
 	case AK_SUMMARY:  return "summary";
 	case AK_TEST:     return "test";
+	case AK_STALE:    return "stale";
+	case AK_STALE_REMINDER: return "stale_reminder";
+	case AK_FRESH:    return "fresh";
+	case AK_RESET:    return "reset";
 	case AK__MAX:     break;
 	}
 	return "unknown";

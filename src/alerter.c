@@ -22,6 +22,12 @@
  * them instead of tagging them. A check lost to a reconnect or a config
  * change is simply run again: it decides from what Redis holds.
  *
+ * Feeds and the store (same step 3, same compare-and-set): per feed with a
+ * max_silence, alerts:state "feed:<name>" (health.c fresh_step) sends one
+ * "stale" mail, a "stale_reminder" every early_warning.repeat and one
+ * "fresh" when lines come again; "reset" holds the store reset last
+ * mailed, so a rebuild after Redis was found emptied is told once.
+ *
  * Summaries: at the first check ever (no state), only the latest closed
  * period of each kind is summarized, not the whole history of a backfill.
  * After an outage, missed periods are summarized in order, at most
@@ -29,6 +35,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +78,8 @@ struct check {
 	int64_t          month;         /* local month number of now */
 	/* step 1 */
 	char            *state_raw[64 + NKINDS];  /* per indicator "ew:", then summaries */
+	char            *feed_raw[BATCH_MAX_FEEDS];  /* per feed "feed:<name>" */
+	char            *reset_raw;     /* "reset" */
 	struct outcome  *mtd;           /* per indicator */
 	struct outcome  *mtd_prev;
 	/* step 2 */
@@ -107,6 +116,9 @@ check_free(struct check *c)
 		return;
 	for (i = 0; i < sizeof(c->state_raw) / sizeof(c->state_raw[0]); i++)
 		free(c->state_raw[i]);
+	for (i = 0; i < BATCH_MAX_FEEDS; i++)
+		free(c->feed_raw[i]);
+	free(c->reset_raw);
 	free(c->mtd);
 	free(c->mtd_prev);
 	free(c->views);
@@ -283,7 +295,8 @@ channel_list(const struct alert_conf *ac, char *buf, size_t len)
  */
 static bool
 send_decision(struct check *c, const char *field, const char *old, const char *nval,
-              int kind, const struct period *p, const struct ind_view *rows, size_t nrows)
+              int kind, const struct period *p, const struct ind_view *rows, size_t nrows,
+              const struct feed_alert *fa)
 {
 	struct alerter *al = c->al;
 	const struct config *cfg = store_config(al->st);
@@ -312,9 +325,15 @@ send_decision(struct check *c, const char *field, const char *old, const char *n
 	if (kind >= 0) {
 		if (p && period_name(p, pname, sizeof(pname)) < 0)
 			goto oom;
-		snprintf(id, sizeof(id), "%s-%s-%s-%" PRId64, pname, alert_kind_name((enum alert_kind)kind),
-		    nrows == 1 && kind != AK_SUMMARY ? rows[0].ind->name : "all", c->now);
-		if (alert_render(ac, (enum alert_kind)kind, p, rows, nrows, &text) < 0)
+		if (fa) /* a feed or the store: no period, no indicator */
+			snprintf(id, sizeof(id), "feed-%s-%s-%" PRId64, alert_kind_name((enum alert_kind)kind),
+			    fa->feed ? fa->feed : "store", c->now);
+		else
+			snprintf(id, sizeof(id), "%s-%s-%s-%" PRId64, pname,
+			    alert_kind_name((enum alert_kind)kind),
+			    nrows == 1 && kind != AK_SUMMARY ? rows[0].ind->name : "all", c->now);
+		if ((fa ? alert_render_feed(ac, (enum alert_kind)kind, fa, &text)
+		    : alert_render(ac, (enum alert_kind)kind, p, rows, nrows, &text)) < 0)
 			goto oom;
 		for (ch = 0; ch < CH__MAX; ch++) {
 			if (!channel_enabled(ac, (enum channel)ch))
@@ -345,7 +364,7 @@ send_decision(struct check *c, const char *field, const char *old, const char *n
 	PUSHF("%s", id);
 	PUSHS(kind >= 0 ? alert_kind_name((enum alert_kind)kind) : "");
 	PUSHF("%s", pname);
-	PUSHS(kind >= 0 && kind != AK_SUMMARY && nrows == 1 ? rows[0].ind->name : "");
+	PUSHS(kind >= 0 && kind != AK_SUMMARY && !fa && nrows == 1 ? rows[0].ind->name : "");
 	PUSHF("%s", text.subject ? text.subject : "");
 	PUSHF("%" PRId64, c->now);
 	PUSHF("%s", chans);
@@ -374,6 +393,74 @@ out:
 		free(payload[ch]);
 	alert_text_done(&text);
 	return ok;
+}
+
+/* Local "YYYY-MM-DD HH:MM" (with_time) or "YYYY-MM-DD" of calendar second t; "–" for 0. */
+static const char *
+local_when(struct alerter *al, int64_t t, bool with_time, char *buf, size_t len)
+{
+	time_t tt;
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(buf, len, "–");
+		return buf;
+	}
+	tt = (time_t)(t + store_utc_offset(al->st, t));
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", &tm))
+		snprintf(buf, len, "%" PRId64, t);
+	return buf;
+}
+
+/*
+ * Step 3, feeds and the store: the freshness mails of each feed and the
+ * mail of a store reset whose rebuild is done. False when the check
+ * cannot go on.
+ */
+static bool
+decide_feeds(struct check *c)
+{
+	struct alerter *al = c->al;
+	const struct config *cfg = store_config(al->st);
+	const struct alert_conf *ac = &cfg->alerts;
+	char nval[96], field[80], since[32], from[32], to[32];
+
+	for (size_t i = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++) {
+		const struct feed_conf *fc = &cfg->feeds[i];
+		const char *raw = c->feed_raw[i];
+		struct health_feed hf = { .name = fc->name, .last_line = tq_metrics.feed_last_line[i],
+		                          .max_silence_s = fc->max_silence_s,
+		                          .heard = tq_metrics.feed_heard[i] };
+		struct fresh_state cur = { 0 }, next;
+		struct feed_alert fa = { .feed = fc->name };
+		enum fresh_action act;
+		int kind;
+
+		if (raw && fresh_parse(raw, &cur) < 0)
+			cur = (struct fresh_state){ 0 };
+		act = fresh_step(&hf, c->now, ac->repeat_s, &cur, &next);
+		if (act == FA_NONE || fresh_format(&next, nval, sizeof(nval)) < 0)
+			continue;
+		kind = act == FA_STALE ? AK_STALE : act == FA_REMINDER ? AK_STALE_REMINDER : AK_FRESH;
+		fa.since = local_when(al, act == FA_FRESH ? cur.since : next.since, true, since,
+		    sizeof(since));
+		snprintf(field, sizeof(field), "feed:%s", fc->name);
+		if (!send_decision(c, field, raw, nval, kind, NULL, NULL, 0, &fa))
+			return false;
+	}
+	if (tq_metrics.reset_rebuilt_ms) {
+		struct feed_alert fa = { 0 };
+
+		snprintf(nval, sizeof(nval), "%" PRId64, tq_metrics.reset_rebuilt_ms);
+		if (c->reset_raw && !strcmp(c->reset_raw, nval))
+			return true;    /* told already */
+		fa.since = local_when(al, tq_metrics.reset_rebuilt_at, true, since, sizeof(since));
+		fa.from = local_when(al, tq_metrics.reset_from, false, from, sizeof(from));
+		fa.to = local_when(al, tq_metrics.reset_to, false, to, sizeof(to));
+		if (!send_decision(c, "reset", c->reset_raw, nval, AK_RESET, NULL, NULL, 0, &fa))
+			return false;
+	}
+	return true;
 }
 
 /* Step 3: every decision, as one EVAL each. */
@@ -414,9 +501,11 @@ decide(struct check *c)
 		kind = act == EW_BREACH ? AK_BREACH : act == EW_REMINDER ? AK_REMINDER :
 		    act == EW_RESOLVED ? AK_RESOLVED : -1;
 		snprintf(field, sizeof(field), "ew:%s", ind->name);
-		if (!send_decision(c, field, raw, nval, kind, &mp, &v, 1))
+		if (!send_decision(c, field, raw, nval, kind, &mp, &v, 1, NULL))
 			goto out;
 	}
+	if (!decide_feeds(c))
+		goto out;
 	for (i = 0; i < c->ndue; i++) {
 		const struct due *d = &c->due[i];
 		const char *old = c->state_raw[64 + d->kind];
@@ -431,7 +520,7 @@ decide(struct check *c)
 		if (period_name(&d->p, nval, sizeof(nval)) < 0)
 			continue;
 		if (!send_decision(c, summary_field[d->kind], old, nval, d->fresh && d->n ? AK_SUMMARY : -1,
-		    &d->p, c->views + d->first, d->n))
+		    &d->p, c->views + d->first, d->n, NULL))
 			goto out;
 	}
 out:
@@ -571,6 +660,12 @@ on_read(redisAsyncContext *ac, void *r, void *privdata)
 				for (s = 0; s < NKINDS; s++)
 					if (!strcmp(f->str, summary_field[s]) && !c->state_raw[64 + s])
 						c->state_raw[64 + s] = strdup(v->str);
+				for (i = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
+					if (!strncmp(f->str, "feed:", 5) &&
+					    !strcmp(f->str + 5, cfg->feeds[i].name) && !c->feed_raw[i])
+						c->feed_raw[i] = strdup(v->str);
+				if (!strcmp(f->str, "reset") && !c->reset_raw)
+					c->reset_raw = strdup(v->str);
 			}
 		} else if (idx > 0 && idx - 1 < cfg->nindicators) {
 			parse_ind(reply, &c->mtd[idx - 1], &c->mtd_prev[idx - 1]);

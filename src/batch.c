@@ -92,6 +92,7 @@ batch_clear(struct batch *b)
 	memset(b->lines, 0, sizeof(b->lines));
 	memset(b->events_by_feed, 0, sizeof(b->events_by_feed));
 	memset(b->last_utc, 0, sizeof(b->last_utc));
+	memset(b->last_line, 0, sizeof(b->last_line));
 }
 
 /* True when the batch would commit nothing at all. */

@@ -1354,11 +1354,11 @@ static int parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 {
 	enum { K_NAME, K_PATH, K_FORMAT, K_START_AT, K_MAX_LINE, K_ROTATE_WAIT_MS, K_ENCODING,
 	       K_CSV, K_TIME, K_ID, K_EVENT, K_SET, K_DIMENSIONS, K_CASE, K_EXTEND_TO,
-	       K_ACCEPT_FROM, K_ACCEPT_AHEAD, K__N };
+	       K_ACCEPT_FROM, K_ACCEPT_AHEAD, K_MAX_SILENCE, K__N };
 	static const char *const keys[K__N] = { "name", "path", "format", "start_at", "max_line",
 	                                        "rotate_wait_ms", "encoding", "csv", "time", "id",
 	                                        "event", "set", "dimensions", "case", "extend_to",
-	                                        "accept_from", "accept_ahead" };
+	                                        "accept_from", "accept_ahead", "max_silence" };
 	static const struct enum_name formats[] = { { "csv", FORMAT_CSV }, { "jsonl", FORMAT_JSONL } };
 	static const struct enum_name starts[] = { { "beginning", START_BEGINNING },
 	                                           { "end", START_END } };
@@ -1422,6 +1422,11 @@ static int parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 	if (v[K_ACCEPT_AHEAD] &&
 	    (r = get_duration(c, v[K_ACCEPT_AHEAD], "accept_ahead", 0, 366 * DUR_DAY,
 	                      &fc->accept_ahead_s)) < 0)
+		return r;
+	/* off (0) unless set; a minute at least, so a busy second is never "silence" */
+	if (v[K_MAX_SILENCE] &&
+	    (r = get_duration(c, v[K_MAX_SILENCE], "max_silence", 60, 366 * DUR_DAY,
+	                      &fc->max_silence_s)) < 0)
 		return r;
 	if (v[K_CSV]) {
 		if (fc->format != FORMAT_CSV)
@@ -2063,6 +2068,8 @@ static int parse_indicators(struct ctx *c, const yaml_node_t *n)
 static const char *const alert_kinds[AK__MAX] = {
 	[AK_BREACH] = "breach", [AK_REMINDER] = "reminder", [AK_RESOLVED] = "resolved",
 	[AK_SUMMARY] = "summary", [AK_TEST] = "test",
+	[AK_STALE] = "stale", [AK_STALE_REMINDER] = "stale_reminder", [AK_FRESH] = "fresh",
+	[AK_RESET] = "reset",
 };
 
 /* Frees a NULL-terminated argv and the strings in it. NULL is fine. */

@@ -267,6 +267,17 @@ print_text(FILE *out, const struct config *cfg, const struct tz *tz, const struc
 		        fc->path);
 		fprintf(out, "  lines read %" PRId64 ", latest event %s\n",
 		        hint(s->feed[i].rejects, "lines", 0), when);
+		{
+			/* freshness on the daemon's calendar (TELEQD_TEST_CLOCK in tests) */
+			struct health_feed hf = { .name = fc->name, .max_silence_s = fc->max_silence_s };
+			int64_t cal = cal_now();
+
+			snprintf(field, sizeof(field), "last_line:%s", fc->name);
+			hf.last_line = hint(s->stats, field, 0);
+			fmt_when(when, sizeof(when), tz, hf.last_line, now);
+			fprintf(out, "  last line read %s%s\n", when,
+			        hf.last_line > 0 && feed_stale(&hf, cal) ? ", STALE (silent beyond max_silence)" : "");
+		}
 		fprintf(out, "  rejects   ");
 		for (r = 0; r < REJ__MAX; r++) {
 			int64_t n = hint(s->feed[i].rejects, reject_name((enum reject)r), 0);
@@ -368,6 +379,18 @@ print_json(FILE *out, const struct config *cfg, const struct status *s)
 			fprintf(out, ",\"last_event\":%" PRId64, t);
 		else
 			fprintf(out, ",\"last_event\":null");
+		snprintf(field, sizeof(field), "last_line:%s", fc->name);
+		t = hint(s->stats, field, 0);
+		{
+			struct health_feed hf = { .name = fc->name, .last_line = t,
+			                          .max_silence_s = fc->max_silence_s };
+
+			if (t > 0)
+				fprintf(out, ",\"last_line\":%" PRId64 ",\"stale\":%s", t,
+				        feed_stale(&hf, cal_now()) ? "true" : "false");
+			else
+				fprintf(out, ",\"last_line\":null,\"stale\":false");
+		}
 		fprintf(out, ",\"lines\":%" PRId64 ",\"rejects\":{", hint(s->feed[i].rejects, "lines", 0));
 		for (r = 0; r < REJ__MAX; r++)
 			fprintf(out, "%s\"%s\":%" PRId64, r ? "," : "", reject_name((enum reject)r),

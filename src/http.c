@@ -97,7 +97,7 @@
 #define HTTP_PAUSE_MS       250         /* accept() paused this long after it failed */
 #define HTTP_LOG_BURST      5           /* warnings of a kind per HTTP_LOG_WINDOW s */
 #define HTTP_LOG_WINDOW     60
-#define HTTP_REASON_MAX     256         /* bytes of a health reason */
+#define HTTP_REASON_MAX     4096        /* bytes of the health reasons (one line each) */
 #define HTTP_PERIOD_MAX     REPORT_PERIOD_MAX   /* bytes of /api/indicators?period= */
 
 #define TEXT_PLAIN          "text/plain; charset=utf-8"
@@ -421,8 +421,9 @@ reply_text(struct evhttp_request *req, int code, const char *text)
 }
 
 /*
- * GET /healthz: asks the sink. The reason is the sink's short text; any
- * control byte in it becomes a space so it stays one line.
+ * GET /healthz: asks the sink. The sink writes one line per reason
+ * (health_reasons); any other control byte becomes a space, so a reason
+ * stays one line, and the body always ends with a newline.
  */
 static void
 serve_health(struct httpd *h, struct evhttp_request *req)
@@ -439,13 +440,14 @@ serve_health(struct httpd *h, struct evhttp_request *req)
 	reason[HTTP_REASON_MAX] = '\0';         /* whatever the sink wrote, it ends here */
 	len = strlen(reason);
 	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)reason[i] < 0x20 || reason[i] == 0x7f)
+		if (((unsigned char)reason[i] < 0x20 && reason[i] != '\n') || reason[i] == 0x7f)
 			reason[i] = ' ';
 	if (len == 0) {
 		strcpy(reason, "unhealthy");
 		len = strlen(reason);
 	}
-	reason[len++] = '\n';                   /* room: len <= HTTP_REASON_MAX */
+	if (reason[len - 1] != '\n')
+		reason[len++] = '\n';           /* room: len <= HTTP_REASON_MAX */
 	reply(req, HTTP_SERVUNAVAIL, TEXT_PLAIN, reason, len);
 }
 

@@ -96,6 +96,49 @@ static const char *const default_body[AK__MAX] = {
 		"teleqd (automatiskt meddelande)\n",
 };
 
+/* The feed and store alerts (alert_render_feed): {feed} {since} {from} {to}. */
+static const char *const feed_subject[AK__MAX] = {
+	[AK_STALE] = "Inga nya rader från {feed} sedan {since}",
+	[AK_STALE_REMINDER] = "Påminnelse: fortfarande inga nya rader från {feed} sedan {since}",
+	[AK_FRESH] = "Åtgärdat: nya rader från {feed} igen",
+	[AK_RESET] = "Siffrorna har byggts om: Redis var tömt",
+};
+
+static const char *const feed_body[AK__MAX] = {
+	[AK_STALE] =
+		"teleqd har inte läst någon ny rad från {feed} sedan {since}.\n"
+		"Exporten kan ha stannat: indikatorerna räknas inte för de samtal eller\n"
+		"ärenden som saknas. Kontrollera att exporten skriver sina filer.\n"
+		"\n"
+		"Om läget består kommer en påminnelse, och ett nytt meddelande skickas\n"
+		"när rader kommer igen.\n"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
+	[AK_STALE_REMINDER] =
+		"teleqd har fortfarande inte läst någon ny rad från {feed} sedan {since}.\n"
+		"Kontrollera att exporten skriver sina filer.\n"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
+	[AK_FRESH] =
+		"teleqd läser åter nya rader från {feed}. Den tidigare varningen gäller\n"
+		"inte längre; raderna som skrevs under uppehållet räknas när de läses.\n"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
+	[AK_RESET] =
+		"Redis, där teleqd håller siffrorna, var tömt {since}. teleqd har byggt\n"
+		"om siffrorna från de filer som fortfarande finns, med händelser från\n"
+		"{from} till {to}. Siffror från filer som inte längre finns kvar saknas.\n"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
+};
+
+/* True for the kinds alert_render_feed renders. */
+static bool
+feed_kind(enum alert_kind k)
+{
+	return k == AK_STALE || k == AK_STALE_REMINDER || k == AK_FRESH || k == AK_RESET;
+}
+
 /*
  * A summary in which every indicator lacks data (report_no_data) gets these
  * instead of the default summary templates: it must not read as an
@@ -121,17 +164,22 @@ alert_default_template(enum alert_kind k, bool subject)
 {
 	if ((unsigned)k >= AK__MAX)
 		return NULL;
+	if (feed_kind(k))
+		return subject ? feed_subject[k] : feed_body[k];
 	return subject ? default_subject[k] : default_body[k];
 }
 
 /* Placeholder names, in the order of enum ph. */
 enum ph {
 	PH_TITLE, PH_INDICATOR, PH_PERIOD, PH_PERIOD_ID, PH_VALUE, PH_TARGET, PH_BASIS,
-	PH_PREVIOUS, PH_STATUS, PH_TABLE, PH_MISSED, PH_COUNT, PH_NODATA, PH_OVERVIEW, PH__MAX
+	PH_PREVIOUS, PH_STATUS, PH_TABLE, PH_MISSED, PH_COUNT, PH_NODATA, PH_OVERVIEW,
+	PH_FEED, PH_SINCE, PH_FROM, PH_TO,      /* feed and store alerts */
+	PH__MAX
 };
 static const char *const ph_names[PH__MAX] = {
 	"title", "indicator", "period", "period_id", "value", "target", "basis",
 	"previous", "status", "table", "missed", "count", "nodata", "overview",
+	"feed", "since", "from", "to",
 };
 
 /* Index of the placeholder name s[0..len), or -1 when there is none such. */
@@ -597,6 +645,7 @@ struct tpl_ctx {
 	bool                   summary;
 	const struct ind_view *rows;      /* summary: every row (NULL when none) */
 	size_t                 nrows;
+	const struct feed_alert *fa;      /* feed and store alerts, else NULL */
 };
 
 /* Appends the expansion of placeholder ph. */
@@ -622,6 +671,17 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 		if (c->summary)
 			summary_table(b, c->rows, c->nrows);
 		return;
+	case PH_FEED:
+	case PH_SINCE:
+	case PH_FROM:
+	case PH_TO: {
+		const char *v = !c->fa ? NULL : ph == PH_FEED ? c->fa->feed : ph == PH_SINCE ?
+		    c->fa->since : ph == PH_FROM ? c->fa->from : c->fa->to;
+
+		if (v)
+			sb_puts(b, v);
+		return;
+	}
 	case PH_MISSED:
 	case PH_COUNT:
 	case PH_NODATA:
@@ -727,6 +787,8 @@ alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct per
 
 	if ((unsigned)kind >= AK__MAX)
 		return -EINVAL;
+	if (feed_kind(kind))
+		return alert_render_feed(ac, kind, NULL, ret);
 	if (kind == AK_SUMMARY) {
 		c.summary = true;
 		c.rows = rows;
@@ -751,6 +813,36 @@ alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct per
 				tb = nodata_body;
 		}
 	}
+	expand(&subj, ts, &c);
+	expand(&body, tb, &c);
+	if ((r = sb_finish(&subj, &s, NULL)) < 0) {
+		free(body.p);
+		return r;
+	}
+	if ((r = sb_finish(&body, &t, NULL)) < 0) {
+		free(s);
+		return r;
+	}
+	flatten(s);
+	*ret = (struct alert_text){ .subject = s, .body = t, .kind = kind };
+	return 0;
+}
+
+/* See teleqd.h. */
+int
+alert_render_feed(const struct alert_conf *ac, enum alert_kind kind,
+                  const struct feed_alert *fa, struct alert_text *ret)
+{
+	struct tpl_ctx c = { .fa = fa };
+	struct sb subj = { 0 }, body = { 0 };
+	const char *ts, *tb;
+	char *s, *t;
+	int r;
+
+	if ((unsigned)kind >= AK__MAX || !feed_kind(kind))
+		return -EINVAL;
+	ts = ac && ac->tpl[kind].subject ? ac->tpl[kind].subject : feed_subject[kind];
+	tb = ac && ac->tpl[kind].body ? ac->tpl[kind].body : feed_body[kind];
 	expand(&subj, ts, &c);
 	expand(&body, tb, &c);
 	if ((r = sb_finish(&subj, &s, NULL)) < 0) {

@@ -19,6 +19,10 @@
  *                                                        config load (the start is one)
  *   teleqd_lines_total{feed}                   counter   lines read and committed (a CSV
  *                                                        header and rejected lines included)
+ *   teleqd_feed_last_line_timestamp_seconds{feed}
+ *                                              gauge     calendar s a line was last read
+ *                                                        (start-up before any)
+ *   teleqd_feed_stale{feed}                    gauge     1 silent beyond max_silence, else 0
  *   teleqd_events_total{feed}                  counter   events committed
  *   teleqd_rejects_total{feed,reason}          counter   rejected lines committed; every
  *                                                        reason of reject_name(), zeros too
@@ -391,6 +395,16 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 	           "Lines read from a feed and committed to Redis (headers and rejected lines included).");
 	for (size_t i = 0; i < nfeeds; i++)
 		out_feed_sample(&o, "teleqd_lines_total", cfg->feeds[i].name, m->lines[i]);
+	out_family(&o, "teleqd_feed_last_line_timestamp_seconds", "gauge",
+	           "When a line of the feed was last read (the daemon's calendar, unix seconds); "
+	           "start-up or the reload that added the feed before any.");
+	for (size_t i = 0; i < nfeeds; i++)
+		out_feed_sample(&o, "teleqd_feed_last_line_timestamp_seconds", cfg->feeds[i].name,
+		                (uint64_t)(m->feed_last_line[i] > 0 ? m->feed_last_line[i] : 0));
+	out_family(&o, "teleqd_feed_stale", "gauge",
+	           "1 while the feed has been silent longer than its max_silence, else 0.");
+	for (size_t i = 0; i < nfeeds; i++)
+		out_feed_sample(&o, "teleqd_feed_stale", cfg->feeds[i].name, m->feed_stale[i] ? 1 : 0);
 	out_family(&o, "teleqd_events_total", "counter", "Events of a feed committed to Redis.");
 	for (size_t i = 0; i < nfeeds; i++)
 		out_feed_sample(&o, "teleqd_events_total", cfg->feeds[i].name, m->events[i]);

@@ -431,6 +431,49 @@ on_count(redisAsyncContext *ac, void *r, void *privdata)
 		tq_metrics.outbox_pending = (uint64_t)reply->integer;
 }
 
+/*
+ * When the alert of member "<name>-<kind>-<ind>-<created>|<channel>" was
+ * made (calendar s, its id's last part), or 0 when it does not say.
+ */
+static int64_t
+member_created(const char *m, size_t len)
+{
+	const char *bar = memchr(m, '|', len), *p;
+	int64_t t = 0, mul = 1;
+
+	if (!bar)
+		return 0;
+	for (p = bar; p > m && p[-1] >= '0' && p[-1] <= '9' && mul <= 1000000000000LL; p--, mul *= 10)
+		t += (p[-1] - '0') * mul;
+	return p < bar && p > m && p[-1] == '-' ? t : 0;
+}
+
+/*
+ * Reply to HKEYS outbox:tries: the members that failed at least once; the
+ * oldest one's creation feeds /healthz ("undeliverable for longer than
+ * retry_max x 3"). Touches no outbox (it may be gone by now).
+ */
+static void
+on_tries(redisAsyncContext *ac, void *r, void *privdata)
+{
+	const redisReply *reply = r;
+	int64_t oldest = 0, t;
+
+	(void)ac;
+	(void)privdata;
+	if (!reply || reply->type != REDIS_REPLY_ARRAY)
+		return;
+	for (size_t i = 0; i < reply->elements; i++) {
+		const redisReply *e = reply->element[i];
+
+		if (e->type != REDIS_REPLY_STRING || !(t = member_created(e->str, e->len)))
+			continue;
+		if (!oldest || t < oldest)
+			oldest = t;
+	}
+	tq_metrics.outbox_oldest = oldest;
+}
+
 /* Poll timer: the poll, and the count of what is pending (once a second, not per kick). */
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
@@ -440,6 +483,8 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	outbox_kick(ob);
 	if (store_ready(ob->st) && build(ob, "ZCARD", "outbox:due", NULL, 0))
 		(void)store_send(ob->st, on_count, NULL, &ob->ab);     /* down: counted next time */
+	if (store_ready(ob->st) && build(ob, "HKEYS", "outbox:tries", NULL, 0))
+		(void)store_send(ob->st, on_tries, NULL, &ob->ab);
 }
 
 /* Creates the outbox of st: its notifier and poll timer. 0 or -errno. */

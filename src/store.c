@@ -1613,7 +1613,7 @@ build_commit(struct store *st, const struct batch *b)
 
 	/* latest event time per feed: (stats field, unix s), kept as a maximum */
 	for (i = 0, j = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
-		j += b->last_utc[i] ? 1 : 0;
+		j += (b->last_utc[i] ? 1 : 0) + (b->last_line[i] ? 1 : 0);
 	/* and the time of a store reset, with the first commit of the rebuilt
 	 * counters: it survives as they do (teleqctl status shows it) */
 	PUSH_INT(j + (st->reset_unrecorded_ms ? 1 : 0));
@@ -1621,6 +1621,12 @@ build_commit(struct store *st, const struct batch *b)
 		if (b->last_utc[i]) {
 			PUSH_FMT("last_event:%s", cfg->feeds[i].name);
 			PUSH_INT(b->last_utc[i]);
+		}
+	/* and when each feed last produced a line (teleqctl status: freshness) */
+	for (i = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
+		if (b->last_line[i]) {
+			PUSH_FMT("last_line:%s", cfg->feeds[i].name);
+			PUSH_INT(b->last_line[i]);
 		}
 	if (st->reset_unrecorded_ms) {
 		argv_str(ab, "reset_ms");

@@ -100,6 +100,13 @@ struct daemon {
 	struct progress     prog;
 	int64_t             map_now;    /* cal_now() for accept_ahead, read at map_now_ms */
 	int64_t             map_now_ms; /* mono_ms of that read, 0 = never */
+	/* /healthz inputs (health.c decides) */
+	int64_t             last_line[BATCH_MAX_FEEDS]; /* calendar s of a feed's last line read,
+	                                                 * start-up (or its reload) before any */
+	bool                commit_failed;  /* the last commit failed; cleared by a good one */
+	bool                reset_rebuilding;   /* Redis found emptied; feeds not yet re-read */
+	int64_t             reset_at;   /* calendar s it was found */
+	int64_t             reset_from, reset_to;   /* utc s of the events re-read since, 0 = none */
 };
 
 #define MAP_NOW_REFRESH_MS 1000 /* the window's "now" may be this stale (it is days wide) */
@@ -514,6 +521,25 @@ map_now(struct daemon *d)
 	return d->map_now;
 }
 
+/*
+ * A line of feed was read now: its freshness (max_silence) restarts, and
+ * the commit records the time (stats last_line:<feed>, for teleqctl status).
+ */
+static void
+note_line(struct daemon *d, unsigned feed)
+{
+	int64_t now = map_now(d);       /* at most a second old: silence is minutes wide */
+
+	if (feed >= BATCH_MAX_FEEDS)
+		return;
+	d->last_line[feed] = now;
+	/* the alerter reads these (freshness mails) */
+	tq_metrics.feed_last_line[feed] = now;
+	tq_metrics.feed_heard[feed] = true;
+	if (now > d->filling->last_line[feed])
+		d->filling->last_line[feed] = now;
+}
+
 /* feed sink: one complete record. -ENOSPC when the filling batch is full. */
 static int
 on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
@@ -532,6 +558,7 @@ on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
 	if (rc->header_replay)
 		return 0;       /* only teaches the columns; counted when first read */
 	batch_line(d->filling, rc->feed);
+	note_line(d, rc->feed);
 	switch (mr) {
 	case MAP_EVENT:
 		if (batch_add(d->filling, &ev) < 0)
@@ -539,6 +566,13 @@ on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
 		if (d->cases && ev.has_case && cases_event(d->cases, &ev, cal_now(), d->filling) < 0)
 			fatalx("out of memory applying a case event");
 		batch_feed_event(d->filling, rc->feed, ev.utc);
+		if (d->reset_rebuilding) {
+			/* what the rebuilt figures cover, for the reset mail */
+			if (!d->reset_from || ev.utc < d->reset_from)
+				d->reset_from = ev.utc;
+			if (ev.utc > d->reset_to)
+				d->reset_to = ev.utc;
+		}
 		break;
 	case MAP_SKIP:
 		break;
@@ -557,6 +591,7 @@ on_feed_reject(void *arg, const struct record_ctx *rc, enum reject why, const ch
 	struct daemon *d = arg;
 
 	batch_line(d->filling, rc->feed);
+	note_line(d, rc->feed);
 	batch_reject(d->filling, rc->feed, why, rc->line, rc->path, detail);
 	log_reject(d, rc, why, detail);
 }
@@ -597,6 +632,16 @@ maybe_finish(struct daemon *d)
 static void
 note_caught_up(struct daemon *d)
 {
+	if (d->ready && !d->ninflight && feedset_drained(d->feeds) && batch_empty(d->filling) &&
+	    d->reset_rebuilding) {
+		d->reset_rebuilding = false;    /* everything still present is re-read and committed */
+		log_notice("redis: the counters are rebuilt from the files still followed");
+		/* the alerter mails it once (alerts:state "reset"), now the figures are whole */
+		tq_metrics.reset_from = d->reset_from;
+		tq_metrics.reset_to = d->reset_to;
+		tq_metrics.reset_rebuilt_at = d->reset_at;
+		tq_metrics.reset_rebuilt_ms = store_reset_ms(d->store);
+	}
 	if (!d->once && d->ready && !d->ninflight && feedset_drained(d->feeds) &&
 	    batch_empty(d->filling))
 		store_caught_up(d->store);
@@ -647,6 +692,7 @@ on_commit_done(void *arg, int status)
 		 * store reconnects and ready() rewinds the feeds. */
 		log_warnx("commit failed (%s); rereading from the committed positions",
 		    strerror(-status));
+		d->commit_failed = true;
 		release_inflight(d);
 		batch_clear(d->filling);
 		d->ready = false;
@@ -660,6 +706,7 @@ on_commit_done(void *arg, int status)
 	d->commits++;
 	d->events += b->nevents;
 	d->last_commit_ms = mono_ms();
+	d->commit_failed = false;
 	feedset_committed(d->feeds, b);
 	batch_clear(b);
 	if (d->reload && !d->stopping) {
@@ -799,8 +846,12 @@ on_store_ready(void *arg, const struct file_pos *pos, size_t n, const struct sto
 	release_inflight(d);
 	batch_clear(d->filling);
 	load_cases(d, cases, ncases);
-	if (store_reset_ms(d->store))
+	if (store_reset_ms(d->store)) {
 		log_store_reset(d);
+		d->reset_rebuilding = true;
+		d->reset_at = cal_now();
+		d->reset_from = d->reset_to = 0;
+	}
 	if ((r = feedset_start(d->feeds, pos, n)) < 0)
 		fatalx("cannot start feeds: %s", strerror(-r));
 	d->ready = true;
@@ -928,21 +979,46 @@ build(struct daemon *d)
 	return 0;
 }
 
-/* http: 0 when the feeds are followed and Redis takes commits, else the reason. */
+/*
+ * The freshness of every feed now, for /healthz and /metrics (at most
+ * BATCH_MAX_FEEDS). Returns the number filled in f.
+ */
+static size_t
+feed_health(struct daemon *d, int64_t now, struct health_feed *f)
+{
+	size_t i;
+
+	for (i = 0; i < d->cfg->nfeeds && i < BATCH_MAX_FEEDS; i++) {
+		f[i] = (struct health_feed){ .name = d->cfg->feeds[i].name, .last_line = d->last_line[i],
+		                             .max_silence_s = d->cfg->feeds[i].max_silence_s,
+		                             .heard = tq_metrics.feed_heard[i] };
+		tq_metrics.feed_last_line[i] = d->last_line[i];
+		tq_metrics.feed_stale[i] = feed_stale(&f[i], now);
+	}
+	return i;
+}
+
+/* http: 0 when healthy, else one line per reason (health.c decides). */
 static int
 http_health(void *arg, char *buf, size_t len)
 {
 	struct daemon *d = arg;
+	struct health_feed f[BATCH_MAX_FEEDS];
+	const struct alert_conf *ac = &d->cfg->alerts;
+	struct health_in in = {
+		.redis_connected = d->store && store_connected(d->store),
+		.feeds_started = d->ready && d->feeds,
+		.commit_failed = d->commit_failed,
+		.reset_rebuilding = d->reset_rebuilding,
+		.reset_at = d->reset_at,
+		.now = cal_now(),
+		.feeds = f,
+		.oldest_undelivered = tq_metrics.outbox_oldest,
+		.undeliverable_s = ac->enabled ? 3 * ac->retry_max_s : 0,
+	};
 
-	if (!d->store || !store_connected(d->store)) {
-		snprintf(buf, len, "redis: not connected");
-		return -1;
-	}
-	if (!d->ready || !d->feeds) {
-		snprintf(buf, len, "feeds: not started");
-		return -1;
-	}
-	return 0;
+	in.nfeeds = feed_health(d, in.now, f);
+	return health_reasons(&in, buf, len) ? -1 : 0;
 }
 
 /* http: the /metrics text, with the followed files' sizes and offsets now. */
@@ -963,6 +1039,11 @@ http_metrics(void *arg, size_t *ret_len)
 		cap = n + 16;
 		if (!(files = calloc(cap, sizeof(*files))))
 			return NULL;
+	}
+	{
+		struct health_feed f[BATCH_MAX_FEEDS];
+
+		(void)feed_health(d, cal_now(), f);
 	}
 	metrics_read_proc(&tq_metrics.proc);
 	if (metrics_render(&tq_metrics, d->cfg, files, n, wall_ms() / 1000, &out, ret_len) < 0)
@@ -1042,6 +1123,31 @@ reloaded(struct daemon *d)
 }
 
 /*
+ * A reload may add, drop or reorder feeds: each keeps its last line time by
+ * name; a new feed's silence is measured from now.
+ */
+static void
+remap_last_line(struct daemon *d, const struct config *from, const struct config *to)
+{
+	int64_t old[BATCH_MAX_FEEDS], now = cal_now();
+
+	bool heard[BATCH_MAX_FEEDS];
+
+	memcpy(old, d->last_line, sizeof(old));
+	memcpy(heard, tq_metrics.feed_heard, sizeof(heard));
+	for (size_t i = 0; i < to->nfeeds && i < BATCH_MAX_FEEDS; i++) {
+		d->last_line[i] = now;
+		tq_metrics.feed_heard[i] = false;
+		for (size_t j = 0; j < from->nfeeds && j < BATCH_MAX_FEEDS; j++)
+			if (!strcmp(to->feeds[i].name, from->feeds[j].name)) {
+				d->last_line[i] = old[j];
+				tq_metrics.feed_heard[i] = heard[j];
+			}
+		tq_metrics.feed_last_line[i] = d->last_line[i];
+	}
+}
+
+/*
  * Applies a new configuration once nothing is in flight and the filling
  * batch is committed: the feeds and the store are rebuilt and resume from
  * the positions in Redis, so a reload neither loses nor rereads a line.
@@ -1061,9 +1167,11 @@ rebuild(struct daemon *d)
 	}
 	teardown(d);
 	d->cfg = ncfg;
+	remap_last_line(d, old, ncfg);
 	if (build(d) < 0) {
 		log_warnx("reload: cannot apply the new configuration; keeping the old one");
 		teardown(d);
+		remap_last_line(d, ncfg, old);
 		config_free(ncfg);
 		d->cfg = old;
 		if (build(d) < 0)
@@ -1293,6 +1401,12 @@ main(int argc, char **argv)
 	if (!d.status_ev)
 		fatalx("cannot create the status timer");
 	d.started_ms = mono_ms();
+	{
+		int64_t now = cal_now();        /* a feed's silence is measured from start-up at first */
+
+		for (size_t f = 0; f < BATCH_MAX_FEEDS; f++)
+			d.last_line[f] = tq_metrics.feed_last_line[f] = now;
+	}
 	if (build(&d) < 0 || http_apply(&d) < 0) {
 		d.exit_code = 1;        /* a start-up error: logged; free what was built */
 		goto out;

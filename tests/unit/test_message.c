@@ -944,6 +944,51 @@ test_summary_without_data(void **state)
 	free(got);
 }
 
+/* The feed and store alerts: their own placeholders, the defaults in Swedish. */
+static void
+test_feed_alerts(void **state)
+{
+	struct feed_alert fa = { .feed = "teleq", .since = "2026-03-02 08:00" };
+	struct feed_alert ra = { .since = "2026-03-03 10:15", .from = "2026-02-01", .to = "2026-03-03" };
+	struct alert_text t = { 0 };
+	size_t off;
+
+	(void)state;
+	assert_int_equal(alert_render_feed(NULL, AK_STALE, &fa, &t), 0);
+	assert_string_equal(t.subject, "Inga nya rader från teleq sedan 2026-03-02 08:00");
+	assert_non_null(strstr(t.body, "från teleq sedan 2026-03-02 08:00"));
+	assert_int_equal(t.kind, AK_STALE);
+	alert_text_done(&t);
+	assert_int_equal(alert_render_feed(NULL, AK_STALE_REMINDER, &fa, &t), 0);
+	assert_non_null(strstr(t.subject, "Påminnelse"));
+	assert_non_null(strstr(t.subject, "teleq"));
+	alert_text_done(&t);
+	assert_int_equal(alert_render_feed(NULL, AK_FRESH, &fa, &t), 0);
+	assert_string_equal(t.subject, "Åtgärdat: nya rader från teleq igen");
+	alert_text_done(&t);
+	assert_int_equal(alert_render_feed(NULL, AK_RESET, &ra, &t), 0);
+	assert_non_null(strstr(t.body, "tömt 2026-03-03 10:15"));
+	assert_non_null(strstr(t.body, "från\n2026-02-01 till 2026-03-03"));
+	alert_text_done(&t);
+	/* an indicator kind is not a feed alert; alert_render of a feed kind is one */
+	assert_int_equal(alert_render_feed(NULL, AK_BREACH, &fa, &t), -EINVAL);
+	assert_int_equal(alert_render(NULL, AK_STALE, NULL, NULL, 0, &t), 0);
+	assert_string_equal(t.subject, "Inga nya rader från  sedan ");
+	alert_text_done(&t);
+	/* the new placeholders are known to the template check (config uses it) */
+	assert_int_equal(tpl_check("{feed} {since} {from} {to}", 26, &off), 0);
+	/* every default of every kind is there and passes the check */
+	for (int k = 0; k < AK__MAX; k++) {
+		const char *sub = alert_default_template((enum alert_kind)k, true);
+		const char *body = alert_default_template((enum alert_kind)k, false);
+
+		assert_non_null(sub);
+		assert_non_null(body);
+		assert_int_equal(tpl_check(sub, strlen(sub), &off), 0);
+		assert_int_equal(tpl_check(body, strlen(body), &off), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -961,6 +1006,7 @@ main(void)
 		cmocka_unit_test(test_mail_encoding_edges),
 		cmocka_unit_test(test_mail_header_injection),
 		cmocka_unit_test(test_webhook),
+		cmocka_unit_test(test_feed_alerts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -306,6 +306,9 @@ test_render(void **state)
 	m.deliveries[CH_MAIL][1] = 5;
 	m.deliveries[CH_MAIL][0] = 2;
 	m.deliveries[CH_WEBHOOK][0] = 7;
+	m.feed_last_line[0] = 1774949000;
+	m.feed_last_line[1] = 1774900000;
+	m.feed_stale[1] = true;
 
 	out = render(&m, cfg, NULL, 0);
 	has_line(out, "# HELP teleqd_up 1 while teleqd runs and answers.");
@@ -317,6 +320,12 @@ test_render(void **state)
 	has_line(out, "teleqd_lines_total{feed=\"teleq\"} 120");
 	has_line(out, "teleqd_lines_total{feed=\"cases\"} 40");
 	has_line(out, "teleqd_events_total{feed=\"teleq\"} 117");
+	has_line(out, "# TYPE teleqd_feed_last_line_timestamp_seconds gauge");
+	has_line(out, "teleqd_feed_last_line_timestamp_seconds{feed=\"teleq\"} 1774949000");
+	has_line(out, "teleqd_feed_last_line_timestamp_seconds{feed=\"cases\"} 1774900000");
+	has_line(out, "# TYPE teleqd_feed_stale gauge");
+	has_line(out, "teleqd_feed_stale{feed=\"teleq\"} 0");
+	has_line(out, "teleqd_feed_stale{feed=\"cases\"} 1");
 	has_line(out, "teleqd_events_total{feed=\"cases\"} 38");
 	has_line(out, "teleqd_rejects_total{feed=\"teleq\",reason=\"unmapped\"} 2");
 	has_line(out, "teleqd_rejects_total{feed=\"teleq\",reason=\"header\"} 1");
@@ -369,6 +378,10 @@ test_render(void **state)
 	has_line(out, "teleqd_alerts_queued_total{kind=\"reminder\"} 0");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"resolved\"} 0");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"test\"} 0");
+	has_line(out, "teleqd_alerts_queued_total{kind=\"stale\"} 0");
+	has_line(out, "teleqd_alerts_queued_total{kind=\"stale_reminder\"} 0");
+	has_line(out, "teleqd_alerts_queued_total{kind=\"fresh\"} 0");
+	has_line(out, "teleqd_alerts_queued_total{kind=\"reset\"} 0");
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"mail\",result=\"delivered\"} 5");
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"mail\",result=\"failed\"} 2");
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"webhook\",result=\"delivered\"} 0");
@@ -376,9 +389,9 @@ test_render(void **state)
 	has_line(out, "teleqd_build_info{version=\"" TQ_VERSION "\"} 1");
 	has_line(out, "teleqd_outbox_pending 0");
 	no_line_starting(out, "process_");      /* m.proc.ok false: left out */
-	/* 2 + 2x(lines, events, files) + 2xREJ__MAX + 3 + 15 + 2 (redis) + 2 (store resets)
-	 * + 5 + 4 + build info, config reload, outbox */
-	assert_int_equal(check_exposition(out), 2 + 6 + 2 * REJ__MAX + 3 + 15 + 2 + 2 + 5 + 4 + 3);
+	/* 2 + 2x(lines, events, files, last line, stale) + 2xREJ__MAX + 3 + 15 + 2 (redis)
+	 * + 2 (store resets) + AK__MAX + 4 + build info, config reload, outbox */
+	assert_int_equal(check_exposition(out), 2 + 10 + 2 * REJ__MAX + 3 + 15 + 2 + 2 + AK__MAX + 4 + 3);
 	free(out);
 
 	/* disconnected, nothing observed: a zero histogram is still complete */
