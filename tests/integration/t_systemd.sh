@@ -53,6 +53,12 @@ assert_eq "Type=notify" notify "$(unit_values Type)"
 assert_eq "NotifyAccess=main" main "$(unit_values NotifyAccess)"
 assert_match "WatchdogSec= is set" '^[0-9]+(s|min)?$' "$(unit_values WatchdogSec)"
 assert_eq "Restart=on-failure" on-failure "$(unit_values Restart)"
+# a start that keeps failing (ExecStartPre= refusing a missing key) must end
+# in a failed unit, not restart every RestartSec= for ever: the default limit
+# (5 starts in 10 s) is never reached 5 s apart
+assert_eq "StartLimitBurst=5" 5 "$(unit_values StartLimitBurst)"
+assert_eq "StartLimitIntervalSec=300 (5 tries at RestartSec=5s fit in it)" 300 \
+    "$(unit_values StartLimitIntervalSec)"
 assert_eq "ExecStartPre= checks the config" \
 	"/usr/sbin/teleqd -n -c /etc/teleqd/teleqd.yaml" "$(unit_values ExecStartPre)"
 assert_eq "ExecStart= runs the daemon on the config" \
