@@ -186,8 +186,15 @@ assert_eq "teleqd_outbox_pending 0 (nothing queued)" 0 "$(metric teleqd_outbox_p
 FDS=$(ls "/proc/$TQ_PID/fd" | wc -l)
 assert_ok "process_open_fds $(metric process_open_fds) is about the $FDS in /proc/$TQ_PID/fd" \
 	awk -v m="$(metric process_open_fds)" -v n="$FDS" 'BEGIN { exit !(m != "absent" && m >= n - 3 && m <= n + 3) }'
-assert_eq "process_max_fds is the soft limit" \
-	"$(awk '/^Max open files/ { print $4 }' "/proc/$TQ_PID/limits")" "$(metric process_max_fds)"
+LIMIT=$(awk '/^Max open files/ { print $4 }' "/proc/$TQ_PID/limits")
+if [ "$TQ_VALGRIND" = 1 ]; then
+	# valgrind keeps the top descriptors for itself and tells its client a
+	# lower limit (getrlimit) than /proc shows
+	assert_ok "process_max_fds $(metric process_max_fds) is the soft limit $LIMIT less valgrind's reserve" \
+		awk -v m="$(metric process_max_fds)" -v n="$LIMIT" 'BEGIN { exit !(m != "absent" && m <= n && m >= n - 64) }'
+else
+	assert_eq "process_max_fds is the soft limit" "$LIMIT" "$(metric process_max_fds)"
+fi
 RSS=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$TQ_PID/status")
 assert_ok "process_resident_memory_bytes $(metric process_resident_memory_bytes) is within 25% of VmRSS $RSS" \
 	awk -v m="$(metric process_resident_memory_bytes)" -v r="$RSS" \
