@@ -767,6 +767,36 @@ flatten(char *s)
 }
 
 /*
+ * Expands subject template ts (after template prefix, when not NULL) and
+ * body template tb with c into *ret (the subject made one line). Returns
+ * 0, or -ENOMEM (*ret untouched).
+ */
+static int
+render_text(const char *prefix, const char *ts, const char *tb, const struct tpl_ctx *c,
+            enum alert_kind kind, struct alert_text *ret)
+{
+	struct sb subj = { 0 }, body = { 0 };
+	char *s, *t;
+	int r;
+
+	if (prefix)
+		expand(&subj, prefix, c);
+	expand(&subj, ts, c);
+	expand(&body, tb, c);
+	if ((r = sb_finish(&subj, &s, NULL)) < 0) {
+		free(body.p);
+		return r;
+	}
+	if ((r = sb_finish(&body, &t, NULL)) < 0) {
+		free(s);
+		return r;
+	}
+	flatten(s);
+	*ret = (struct alert_text){ .subject = s, .body = t, .kind = kind };
+	return 0;
+}
+
+/*
  * Renders the message of kind for period p (NULL allowed for a test):
  * the templates of ac (NULL: the defaults; a NULL subject or body in it:
  * that default). rows[0] is the indicator of a breach, reminder or
@@ -780,10 +810,7 @@ alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct per
              const struct ind_view *rows, size_t nrows, struct alert_text *ret)
 {
 	struct tpl_ctx c = { .p = p };
-	struct sb subj = { 0 }, body = { 0 };
-	const char *ts, *tb;
-	char *s, *t;
-	int r;
+	const char *ts, *tb, *prefix = NULL;
 
 	if ((unsigned)kind >= AK__MAX)
 		return -EINVAL;
@@ -808,24 +835,12 @@ alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct per
 			if (strcmp(ts, default_subject[kind]) == 0)
 				ts = nodata_subject;
 			else
-				expand(&subj, "Inga data för {period}: ", &c);
+				prefix = "Inga data för {period}: ";
 			if (strcmp(tb, default_body[kind]) == 0)
 				tb = nodata_body;
 		}
 	}
-	expand(&subj, ts, &c);
-	expand(&body, tb, &c);
-	if ((r = sb_finish(&subj, &s, NULL)) < 0) {
-		free(body.p);
-		return r;
-	}
-	if ((r = sb_finish(&body, &t, NULL)) < 0) {
-		free(s);
-		return r;
-	}
-	flatten(s);
-	*ret = (struct alert_text){ .subject = s, .body = t, .kind = kind };
-	return 0;
+	return render_text(prefix, ts, tb, &c, kind, ret);
 }
 
 /* See teleqd.h. */
@@ -834,28 +849,13 @@ alert_render_feed(const struct alert_conf *ac, enum alert_kind kind,
                   const struct feed_alert *fa, struct alert_text *ret)
 {
 	struct tpl_ctx c = { .fa = fa };
-	struct sb subj = { 0 }, body = { 0 };
 	const char *ts, *tb;
-	char *s, *t;
-	int r;
 
 	if ((unsigned)kind >= AK__MAX || !feed_kind(kind))
 		return -EINVAL;
 	ts = ac && ac->tpl[kind].subject ? ac->tpl[kind].subject : feed_subject[kind];
 	tb = ac && ac->tpl[kind].body ? ac->tpl[kind].body : feed_body[kind];
-	expand(&subj, ts, &c);
-	expand(&body, tb, &c);
-	if ((r = sb_finish(&subj, &s, NULL)) < 0) {
-		free(body.p);
-		return r;
-	}
-	if ((r = sb_finish(&body, &t, NULL)) < 0) {
-		free(s);
-		return r;
-	}
-	flatten(s);
-	*ret = (struct alert_text){ .subject = s, .body = t, .kind = kind };
-	return 0;
+	return render_text(NULL, ts, tb, &c, kind, ret);
 }
 
 /* Frees what alert_render allocated and zeroes *t. Accepts NULL and a zeroed text. */
