@@ -418,6 +418,7 @@ struct alert_conf {
 	/* delivery */
 	int64_t   retry_min_s;          /* first retry after (default 30 s), doubling ... */
 	int64_t   retry_max_s;          /* ... up to (default 1 h) */
+	unsigned  max_ambiguous;        /* mail: ambiguous outcomes retried, then parked (default 3) */
 	unsigned  check_interval_ms;    /* time-based checks (month close), default 60000 */
 	size_t    stream_maxlen;        /* entries kept in the alerts stream, default 1000 */
 	struct alert_template tpl[AK__MAX];
@@ -1276,6 +1277,35 @@ bool channel_enabled(const struct alert_conf *ac, enum channel ch);
  * "connection failed", "timed out".
  */
 typedef void notify_done_fn(void *arg, int status, const char *detail);
+/*
+ * The status of a failed mail attempt that may have been delivered all
+ * the same: sendmail read the whole message and then ended in a way that
+ * does not say whether it was passed on (EX_IOERR, EX_PROTOCOL and
+ * EX_SOFTWARE exits, such as msmtp's when a relay hangs up after DATA
+ * before its final reply; killed by a signal, or by us after the
+ * deadline). Every other failure is definite: the message was not taken.
+ * The webhook never reports it (its Idempotency-Key makes a repeat safe).
+ */
+#define NOTIFY_AMBIGUOUS (-EREMOTEIO)
+/*
+ * Pure: the status for a sendmail child that ended with wait status st
+ * (waitpid), timed_out when we killed it after the deadline, read_all
+ * when it had read the whole message from its stdin: 0 (exit 0),
+ * NOTIFY_AMBIGUOUS (see above; never unless read_all), or -EIO.
+ */
+int sendmail_status(int st, bool timed_out, bool read_all);
+/*
+ * Pure: what the outbox does after an attempt that ended with status
+ * (notify_done_fn) when ambiguous_before earlier attempts of the message
+ * were ambiguous and max_ambiguous (alerts.delivery.max_ambiguous) are
+ * allowed: DA_DONE (delivered), DA_RETRY (definite failure, or an
+ * ambiguous one still within the bound), DA_PARK (the ambiguous outcome
+ * number max_ambiguous + 1: the message is kept but not tried again, so
+ * it reaches the relay at most 1 + max_ambiguous times).
+ */
+enum delivery_action { DA_DONE, DA_RETRY, DA_PARK };
+enum delivery_action delivery_decide(int status, unsigned ambiguous_before,
+                                     unsigned max_ambiguous);
 struct notify;
 int  notify_new(struct event_base *base, const struct alert_conf *ac, struct notify **ret);
 /* Cancels what is in flight (children are killed, callbacks not called). Accepts NULL. */
@@ -1332,6 +1362,8 @@ struct metrics {
 	uint64_t deliveries[2][2];                      /* [CH_MAIL/CH_WEBHOOK][0 failed, 1 delivered] */
 	uint64_t outbox_pending;                        /* deliveries not done yet (last ZCARD) */
 	int64_t  outbox_oldest;                         /* calendar s the oldest of them was made, 0 = none */
+	uint64_t alerts_ambiguous;                      /* mail attempts with an ambiguous outcome */
+	uint64_t alerts_parked;                         /* deliveries parked (last HLEN outbox:parked) */
 	int64_t  feed_last_line[BATCH_MAX_FEEDS];       /* calendar s of the last line read (or start-up) */
 	bool     feed_stale[BATCH_MAX_FEEDS];           /* silent longer than its max_silence */
 	bool     feed_heard[BATCH_MAX_FEEDS];           /* a line was read since start-up */
@@ -1386,6 +1418,8 @@ struct health_in {
 	size_t   nfeeds;
 	int64_t  oldest_undelivered;    /* calendar s the oldest pending alert was made; 0 = none */
 	int64_t  undeliverable_s;       /* pending longer than this is a reason (retry_max x 3); 0 = off */
+	uint64_t alerts_parked;         /* deliveries parked after ambiguous outcomes: a reason */
+	unsigned max_ambiguous;         /* for its text */
 };
 /* True when f has been silent for longer than its max_silence at now. */
 bool feed_stale(const struct health_feed *f, int64_t now);

@@ -2452,11 +2452,15 @@ static int parse_summary(struct ctx *c, const yaml_node_t *n, struct alert_conf 
 	return 0;
 }
 
-/* delivery: { retry_min, retry_max, stream_maxlen } with retry_min <= retry_max. */
+/*
+ * delivery: { retry_min, retry_max, stream_maxlen, max_ambiguous } with
+ * retry_min <= retry_max.
+ */
 static int parse_delivery(struct ctx *c, const yaml_node_t *n, struct alert_conf *ac)
 {
-	enum { K_RETRY_MIN, K_RETRY_MAX, K_STREAM_MAXLEN, K__N };
-	static const char *const keys[K__N] = { "retry_min", "retry_max", "stream_maxlen" };
+	enum { K_RETRY_MIN, K_RETRY_MAX, K_STREAM_MAXLEN, K_MAX_AMBIGUOUS, K__N };
+	static const char *const keys[K__N] = { "retry_min", "retry_max", "stream_maxlen",
+	                                        "max_ambiguous" };
 	yaml_node_t *v[K__N];
 	char lo[24], hi[24];
 	uint64_t u;
@@ -2479,6 +2483,12 @@ static int parse_delivery(struct ctx *c, const yaml_node_t *n, struct alert_conf
 		if ((r = get_uint(c, v[K_STREAM_MAXLEN], "stream_maxlen", 10, 1000000, &u)) < 0)
 			return r;
 		ac->stream_maxlen = (size_t)u;
+	}
+	if (v[K_MAX_AMBIGUOUS]) {
+		/* 0: park at the first ambiguous outcome (never a duplicate mail) */
+		if ((r = get_uint(c, v[K_MAX_AMBIGUOUS], "max_ambiguous", 0, 100, &u)) < 0)
+			return r;
+		ac->max_ambiguous = (unsigned)u;
 	}
 	return 0;
 }
@@ -2626,6 +2636,7 @@ static int alert_defaults(struct ctx *c)
 	ac->retry_max_s = DUR_HOUR;
 	ac->check_interval_ms = 60000;
 	ac->stream_maxlen = 1000;
+	ac->max_ambiguous = 3;
 	ac->sendmail = calloc(sizeof(sendmail) / sizeof(sendmail[0]) + 1, sizeof(char *));
 	if (!ac->sendmail)
 		return oom(c);

@@ -9,7 +9,8 @@
  * time (stats last_event:<feed>) and the reject counts (K rejects:<feed>).
  * Then Redis (address, PING round trip) and the daemon's writer record
  * (stats: pid, version, when it connected, reconnects, last commit, totals,
- * and reset_ms: when the daemon last found Redis emptied).
+ * and reset_ms: when the daemon last found Redis emptied), and the alert
+ * deliveries parked after ambiguous outcomes (HLEN outbox:parked).
  *
  * Nothing here changes Redis. Values from Redis are made terminal-safe
  * before printing; file paths are operator data, never personal data.
@@ -49,6 +50,7 @@ struct status {
 		redisReply     *rejects;        /* HGETALL rejects:<feed>, owned */
 	} *feed;
 	size_t       nfeeds;
+	long long    parked;    /* HLEN outbox:parked */
 };
 
 /* The value of field f in an HGETALL reply, or NULL. */
@@ -165,6 +167,14 @@ gather(const struct config *cfg, redisContext *c, struct status *s)
 	if (!s->stats || s->stats->type != REDIS_REPLY_ARRAY)
 		return ctl_reply_error(c, cfg, "HGETALL stats", s->stats);
 
+	if (key(cfg, k, "outbox:parked") < 0)
+		return -ENOMEM;
+	rep = redisCommand(c, "HLEN %s", k);
+	if (!rep || rep->type != REDIS_REPLY_INTEGER)
+		return ctl_reply_error(c, cfg, "HLEN outbox:parked", rep);
+	s->parked = rep->integer;
+	freeReplyObject(rep);
+
 	s->nfeeds = cfg->nfeeds;
 	if (!(s->feed = calloc(s->nfeeds + 1, sizeof(*s->feed))))
 		return -ENOMEM;
@@ -257,6 +267,10 @@ print_text(FILE *out, const struct config *cfg, const struct tz *tz, const struc
 		fprintf(out, "store      reset at %s: counters rebuilt from the files then followed; "
 		        "files rotated away before it are not counted\n", when);
 	}
+	if (s->parked > 0)
+		/* kept, not retried: the relay may have them (see teleqd(8), ALERTS) */
+		fprintf(out, "alerts     %lld deliveries parked after ambiguous outcomes (may have "
+		        "arrived): teleqctl alerts; re-queue with teleqctl alerts --requeue\n", s->parked);
 	for (i = 0; i < s->nfeeds; i++) {
 		const struct feed_conf *fc = &cfg->feeds[i];
 		int64_t nrej = 0;
@@ -365,6 +379,7 @@ print_json(FILE *out, const struct config *cfg, const struct status *s)
 		fprintf(out, ",\"store_reset\":%" PRId64, t);
 	else
 		fprintf(out, ",\"store_reset\":null");
+	fprintf(out, ",\"alerts_parked\":%lld", s->parked);
 	fprintf(out, ",\"feeds\":[");
 	for (i = 0; i < s->nfeeds; i++) {
 		const struct feed_conf *fc = &cfg->feeds[i];

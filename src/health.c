@@ -93,6 +93,13 @@ health_reasons(const struct health_in *in, char *buf, size_t len)
 		    iso(in->oldest_undelivered, t), in->undeliverable_s);
 		n++;
 	}
+	if (in->alerts_parked > 0) {
+		/* kept but not retried: only a person can decide whether to resend */
+		add_line(buf, len, &used, "alerts: parked: %" PRIu64 " after %u ambiguous "
+		    "outcomes each (teleqctl alerts --requeue)\n", in->alerts_parked,
+		    in->max_ambiguous + 1);
+		n++;
+	}
 	return n;
 }
 

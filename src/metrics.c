@@ -46,6 +46,12 @@
  *                                                        result "delivered" or "failed"
  *   teleqd_outbox_pending                      gauge     alert deliveries not done yet
  *                                                        (queued or to be retried)
+ *   teleqd_alerts_ambiguous_total              counter   mail attempts that may have been
+ *                                                        delivered all the same (also counted
+ *                                                        as failed above)
+ *   teleqd_alerts_parked                       gauge     deliveries parked after
+ *                                                        alerts.delivery.max_ambiguous
+ *                                                        ambiguous outcomes (last HLEN)
  *   process_cpu_seconds_total                  counter   user + system CPU time
  *   process_open_fds                           gauge     descriptors open
  *   process_max_fds                            gauge     the descriptor limit (soft)
@@ -480,6 +486,13 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 	out_family(&o, "teleqd_outbox_pending", "gauge",
 	           "Alert deliveries not done yet: queued, or failed and to be retried.");
 	out_printf(&o, "teleqd_outbox_pending %" PRIu64 "\n", m->outbox_pending);
+	out_family(&o, "teleqd_alerts_ambiguous_total", "counter",
+	           "Mail delivery attempts that failed after sendmail read the whole message, "
+	           "without saying whether the relay took it (also counted as failed).");
+	out_printf(&o, "teleqd_alerts_ambiguous_total %" PRIu64 "\n", m->alerts_ambiguous);
+	out_family(&o, "teleqd_alerts_parked", "gauge",
+	           "Alert deliveries parked (kept, not retried) after too many ambiguous outcomes.");
+	out_printf(&o, "teleqd_alerts_parked %" PRIu64 "\n", m->alerts_parked);
 
 	if (m->proc.ok) {
 		out_family(&o, "process_cpu_seconds_total", "counter",

@@ -9,7 +9,11 @@
  * (through a pipe, sendmail would take the early end of file for the end
  * of the message and send what it had). Standard output and error go to one pipe
  * whose first line becomes the failure detail. Exit status 0 means the MTA
- * accepted the message. Children are reaped on SIGCHLD with waitpid() on
+ * accepted the message. A failure after sendmail read the whole message
+ * that does not say the message was refused (sendmail_status) is
+ * NOTIFY_AMBIGUOUS: the relay may have it. The memfd shares its file
+ * offset with the child, so how far the child read is known after it
+ * ends. Children are reaped on SIGCHLD with waitpid() on
  * their own pids only (other code of the process may have children too),
  * and killed after MAIL_TIMEOUT_S.
  *
@@ -73,6 +77,7 @@ struct job {
 
 	/* mail */
 	pid_t           pid;            /* > 0 until reaped */
+	int             msg_fd;         /* the message's memfd (child's stdin): its offset says how far it read */
 	int             out_fd;         /* our end of the child's stdout+stderr */
 	struct event   *out_ev;
 	char            line[FIRST_LINE_MAX + 1];
@@ -287,6 +292,7 @@ job_free(struct job *j)
 	free_event(&j->defer);
 	free_event(&j->out_ev);
 	close_fd(&j->out_fd);
+	close_fd(&j->msg_fd);
 	if (j->pid > 0) {
 		/* Cancelled: SIGKILL, then reap it so no zombie is left behind.
 		 * Bounded, in case it is stuck in the kernel. */
@@ -411,11 +417,64 @@ on_mail_output(evutil_socket_t fd, short what, void *arg)
 	mail_read_output(arg);
 }
 
+/*
+ * sysexits.h codes after which a sendmail that read the whole message
+ * cannot say whether the message went on: EX_SOFTWARE (internal error,
+ * msmtp's "undefined" SMTP error), EX_IOERR (I/O error while talking),
+ * EX_PROTOCOL (a reply missing or garbled: msmtp's "the server sent an
+ * empty reply" when a relay hangs up after the end-of-data dot). The
+ * others mean it was not taken: EX_TEMPFAIL (connection refused, 4xx),
+ * EX_UNAVAILABLE / EX_NOUSER / EX_NOHOST / EX_DATAERR (5xx, bad address),
+ * EX_USAGE / EX_CONFIG / EX_NOPERM / EX_OSERR / EX_OSFILE / EX_CANTCREAT
+ * (it could not even start). An exit code outside sysexits (exim's 1,
+ * say) is taken as definite, as before: retried without bound.
+ */
+#define EX_SOFTWARE_    70
+#define EX_IOERR_       74
+#define EX_PROTOCOL_    76
+
+/* See teleqd.h. */
+int
+sendmail_status(int st, bool timed_out, bool read_all)
+{
+	if (!timed_out && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	/* It did not read to the end of the message: it cannot have sent
+	 * all of it (SMTP ends a message with the dot after its last line). */
+	if (!read_all)
+		return -EIO;
+	if (timed_out || WIFSIGNALED(st))
+		return NOTIFY_AMBIGUOUS;        /* killed in the middle of whatever it did */
+	if (WIFEXITED(st)) {
+		switch (WEXITSTATUS(st)) {
+		case EX_SOFTWARE_:
+		case EX_IOERR_:
+		case EX_PROTOCOL_:
+			return NOTIFY_AMBIGUOUS;
+		default:
+			return -EIO;
+		}
+	}
+	return -EIO;
+}
+
+/* True when the child read j's whole message from its stdin (the shared memfd offset). */
+static bool
+mail_read_all(const struct job *j)
+{
+	off_t off;
+
+	if (j->msg_fd < 0)
+		return true;    /* unknown: assume the worst (it may have sent it) */
+	off = lseek(j->msg_fd, 0, SEEK_CUR);
+	return off < 0 || (size_t)off >= j->len;
+}
+
 /* The child exited with wait status st: collect its output, report. */
 static void
 mail_exited(struct job *j, int st)
 {
-	int code;
+	int code, status;
 
 	j->pid = 0;
 	/* Whatever it wrote before exiting is in the pipe now. A grandchild
@@ -425,23 +484,26 @@ mail_exited(struct job *j, int st)
 	free_event(&j->out_ev);
 	close_fd(&j->out_fd);
 	clean_line(j->line, j->linelen);
+	status = sendmail_status(st, j->killed, mail_read_all(j));
+	close_fd(&j->msg_fd);
 
 	if (j->aborted) {
+		/* stopped at once, by us, before the loop could watch it */
 		job_finish(j, -ENOMEM, "out of memory: sendmail stopped");
 	} else if (j->killed) {
-		job_finish(j, -ETIMEDOUT, "timed out after %d s", MAIL_TIMEOUT_S);
+		job_finish(j, status, "timed out after %d s", MAIL_TIMEOUT_S);
 	} else if (WIFEXITED(st)) {
 		code = WEXITSTATUS(st);
 		if (code == 0)
 			job_finish(j, 0, NULL);
 		else if (j->line[0])
-			job_finish(j, -EIO, "exit %d: %s", code, j->line);
+			job_finish(j, status, "exit %d: %s", code, j->line);
 		else
-			job_finish(j, -EIO, "exit %d", code);
+			job_finish(j, status, "exit %d", code);
 	} else if (WIFSIGNALED(st)) {
-		job_finish(j, -EIO, "killed by signal %d", WTERMSIG(st));
+		job_finish(j, status, "killed by signal %d", WTERMSIG(st));
 	} else {
-		job_finish(j, -EIO, "ended with wait status %d", st);
+		job_finish(j, status, "ended with wait status %d", st);
 	}
 	log_debug("notify: mail: sendmail ended: %s", j->status == 0 ? "delivered" : j->detail);
 }
@@ -462,9 +524,11 @@ mail_try_reap(struct job *j)
 		mail_exited(j, st);
 	else if (w < 0) {
 		/* ECHILD: someone else reaped it (SIGCHLD ignored, or waitpid(-1)
-		 * elsewhere). The outcome is unknown: count it as a failure. */
+		 * elsewhere). The outcome is unknown: a failure, ambiguous when
+		 * it read the whole message. */
 		j->pid = 0;
-		job_finish(j, -ECHILD, "sendmail status lost (reaped elsewhere)");
+		job_finish(j, mail_read_all(j) ? NOTIFY_AMBIGUOUS : -ECHILD,
+		           "sendmail status lost (reaped elsewhere)");
 	}
 }
 
@@ -603,7 +667,8 @@ mail_start(struct job *j)
 		snprintf(why, sizeof(why), "cannot run %s: %s", n->argv[0], strerror(-r));
 		goto fail;
 	}
-	close_fd(&msg);
+	/* msg is kept: its offset, shared with the child, tells how far it read. */
+	j->msg_fd = msg;
 	close_fd(&out[1]);
 	j->out_fd = out[0];
 	log_debug("notify: mail: %s started (pid %d, %zu bytes)", n->argv[0], (int)j->pid, j->len);
@@ -888,6 +953,7 @@ notify_send(struct notify *n, enum channel ch, const char *id, const char *data,
 	j->done = done;
 	j->arg = arg;
 	j->out_fd = -1;
+	j->msg_fd = -1;
 	j->len = len;
 	j->data = malloc(len ? len : 1);
 	j->defer = evtimer_new(n->base, on_defer, j);

@@ -7,10 +7,23 @@
  *   K outbox:due   zset  member -> next attempt, unix ms
  *   K outbox:tries hash  member -> failed attempts so far
  *   K outbox:error hash  member -> why the last attempt failed
+ *   K outbox:ambiguous hash member -> ambiguous outcomes so far (mail)
+ *   K outbox:parked hash member -> unix s it was parked (no longer due)
  * Every second (and right after something is queued) the due members are
  * read, fetched and handed to notify.c. A delivered member is removed in
  * one MULTI; a failed one gets its next attempt, retry_min_s doubling up
  * to retry_max_s, and stays until it is delivered: nothing is dropped.
+ *
+ * Mail is delivered at least once, not exactly once: SMTP has no
+ * idempotent submission, so when sendmail read the message and then
+ * failed without saying whether the relay took it (NOTIFY_AMBIGUOUS: a
+ * relay hanging up after DATA before its final reply), a retry may be a
+ * duplicate. Those outcomes are counted per message; after
+ * alerts.delivery.max_ambiguous of them have been retried, the next one
+ * parks the message (delivery_decide): it leaves outbox:due, keeps its
+ * payload, tries and error, and shows in outbox:parked, /metrics,
+ * /healthz and `teleqctl status` until someone re-queues or removes it.
+ * Definite failures (not taken) are retried without bound as before.
  *
  * A member stays in the in-memory list from the moment it is fetched
  * until Redis has recorded its outcome. While it is there it is not
@@ -57,8 +70,11 @@ struct delivery {
 	bool             missing;       /* the payload is gone: only drop the due entry */
 	bool             drop;          /* the fetch failed: forget it, the next poll retries */
 	bool             ok;            /* D_RECORD: delivered */
+	bool             ambiguous;     /* D_RECORD: the attempt may have been delivered */
+	bool             park;          /* D_RECORD: not to be tried again */
 	bool             writing;       /* D_RECORD: the MULTI is in flight */
 	unsigned         tries;         /* failed attempts before this one */
+	unsigned         nambiguous;    /* ambiguous attempts before this one */
 	char             detail[160];   /* why it failed */
 	char            *payload;
 	size_t           plen;
@@ -76,6 +92,7 @@ struct outbox {
 	struct argv_buf  ab;
 	struct ratelimit rl;
 	uint64_t         delivered, failed;
+	unsigned         max_ambiguous; /* alerts.delivery.max_ambiguous */
 };
 
 /* privdata of the scan, so an orphaned reply does not touch a freed outbox. */
@@ -84,6 +101,18 @@ struct scan {
 };
 
 static void record(struct delivery *d);
+
+/* See teleqd.h. */
+enum delivery_action
+delivery_decide(int status, unsigned ambiguous_before, unsigned max_ambiguous)
+{
+	if (status == 0)
+		return DA_DONE;
+	if (status != NOTIFY_AMBIGUOUS)
+		return DA_RETRY;
+	/* this one is ambiguous outcome number ambiguous_before + 1 */
+	return ambiguous_before >= max_ambiguous ? DA_PARK : DA_RETRY;
+}
 
 /* Frees a delivery (already unlinked). */
 static void
@@ -192,7 +221,7 @@ record(struct delivery *d)
 {
 	struct outbox *ob = d->ob;
 	const struct config *cfg = store_config(ob->st);
-	char tries[24], next[24];
+	char tries[24], next[24], namb[24], parked[24];
 	const char *a1[] = { d->member };
 	bool sent = true;
 
@@ -206,7 +235,22 @@ record(struct delivery *d)
 		sent = build(ob, "ZREM", "outbox:due", a1, 1) && send_d(d, on_record) &&
 		    build(ob, "HDEL", "outbox", a1, 1) && send_d(d, on_record) &&
 		    build(ob, "HDEL", "outbox:tries", a1, 1) && send_d(d, on_record) &&
-		    build(ob, "HDEL", "outbox:error", a1, 1) && send_d(d, on_record);
+		    build(ob, "HDEL", "outbox:error", a1, 1) && send_d(d, on_record) &&
+		    build(ob, "HDEL", "outbox:ambiguous", a1, 1) && send_d(d, on_record) &&
+		    build(ob, "HDEL", "outbox:parked", a1, 1) && send_d(d, on_record);
+	} else if (d->park) {
+		/* kept (payload, tries, error) but no longer due: visible, not retried */
+		const char *t[] = { d->member, tries }, *e[] = { d->member, d->detail },
+		           *am[] = { d->member, namb }, *pk[] = { d->member, parked };
+
+		snprintf(tries, sizeof(tries), "%u", d->tries + 1);
+		snprintf(namb, sizeof(namb), "%u", d->nambiguous + 1);
+		snprintf(parked, sizeof(parked), "%" PRId64, wall_ms() / 1000);
+		sent = build(ob, "HSET", "outbox:tries", t, 2) && send_d(d, on_record) &&
+		    build(ob, "HSET", "outbox:error", e, 2) && send_d(d, on_record) &&
+		    build(ob, "HSET", "outbox:ambiguous", am, 2) && send_d(d, on_record) &&
+		    build(ob, "HSET", "outbox:parked", pk, 2) && send_d(d, on_record) &&
+		    build(ob, "ZREM", "outbox:due", a1, 1) && send_d(d, on_record);
 	} else {
 		int64_t delay = retry_delay(&cfg->alerts, d->tries + 1);
 		const char *t[] = { d->member, tries }, *e[] = { d->member, d->detail },
@@ -217,6 +261,12 @@ record(struct delivery *d)
 		sent = build(ob, "HSET", "outbox:tries", t, 2) && send_d(d, on_record) &&
 		    build(ob, "HSET", "outbox:error", e, 2) && send_d(d, on_record) &&
 		    build(ob, "ZADD", "outbox:due", z, 3) && send_d(d, on_record);
+		if (sent && d->ambiguous) {
+			const char *am[] = { d->member, namb };
+
+			snprintf(namb, sizeof(namb), "%u", d->nambiguous + 1);
+			sent = build(ob, "HSET", "outbox:ambiguous", am, 2) && send_d(d, on_record);
+		}
 	}
 	if (!sent || !build(ob, "EXEC", NULL, NULL, 0) || !send_d(d, on_record))
 		goto lost;
@@ -240,9 +290,20 @@ on_sent(void *arg, int status, const char *detail)
 	free(d->payload);
 	d->payload = NULL;
 	d->ok = status == 0;
+	d->ambiguous = status == NOTIFY_AMBIGUOUS;
+	d->park = delivery_decide(status, d->nambiguous, ob->max_ambiguous) == DA_PARK;
 	if (d->ch < 2)
 		tq_metrics.deliveries[d->ch][d->ok]++;
-	if (d->ok) {
+	if (d->ambiguous)
+		tq_metrics.alerts_ambiguous++;
+	if (d->park) {
+		ob->failed++;
+		snprintf(d->detail, sizeof(d->detail), "%s", detail ? detail : "failed");
+		/* once per message: it is not tried again; error level, not rate limited */
+		log_errx("alerts: %.*s: delivery by %s parked after %u ambiguous outcomes (last: %s): "
+		    "the relay may have it; not retried (re-queue: teleqctl alerts --requeue)",
+		    id_len(d->member), d->member, channel_name(d->ch), d->nambiguous + 1, d->detail);
+	} else if (d->ok) {
 		ob->delivered++;
 		log_info("alerts: %.*s delivered by %s", id_len(d->member), d->member,
 		    channel_name(d->ch));
@@ -252,15 +313,16 @@ on_sent(void *arg, int status, const char *detail)
 		ob->failed++;
 		snprintf(d->detail, sizeof(d->detail), "%s", detail ? detail : "failed");
 		if (ratelimit_pass(&ob->rl, mono_ms() / 1000, &suppressed))
-			log_warnx("alerts: %.*s: delivery by %s failed (%s), attempt %u; next in %" PRId64
+			log_warnx("alerts: %.*s: delivery by %s failed (%s%s), attempt %u; next in %" PRId64
 			    " s%s", id_len(d->member), d->member, channel_name(d->ch), d->detail,
+			    d->ambiguous ? "; ambiguous: it may have been delivered" : "",
 			    d->tries + 1, retry_delay(&cfg->alerts, d->tries + 1),
 			    suppressed ? " (similar messages suppressed)" : "");
 	}
 	record(d);
 }
 
-/* Reply to HGET outbox / HGET outbox:tries of one member. */
+/* Reply to HGET outbox / outbox:tries / outbox:ambiguous of one member. */
 static void
 on_fetch(redisAsyncContext *ac, void *r, void *privdata)
 {
@@ -289,8 +351,10 @@ on_fetch(redisAsyncContext *ac, void *r, void *privdata)
 		} else {
 			d->missing = true;
 		}
-	} else if (reply->type == REDIS_REPLY_STRING) {
+	} else if (idx == 1 && reply->type == REDIS_REPLY_STRING) {
 		d->tries = (unsigned)strtoul(reply->str, NULL, 10);
+	} else if (idx == 2 && reply->type == REDIS_REPLY_STRING) {
+		d->nambiguous = (unsigned)strtoul(reply->str, NULL, 10);
 	}
 	if (d->outstanding)
 		return;
@@ -341,7 +405,8 @@ fetch(struct outbox *ob, const char *member, size_t len)
 	ob->nlist++;
 	a1[0] = d->member;
 	if (!(build(ob, "HGET", "outbox", a1, 1) && send_d(d, on_fetch) &&
-	    build(ob, "HGET", "outbox:tries", a1, 1) && send_d(d, on_fetch))) {
+	    build(ob, "HGET", "outbox:tries", a1, 1) && send_d(d, on_fetch) &&
+	    build(ob, "HGET", "outbox:ambiguous", a1, 1) && send_d(d, on_fetch))) {
 		d->drop = true;         /* on_fetch (NULL replies) or this frees it */
 		if (!d->outstanding)
 			delivery_done(d);
@@ -474,6 +539,21 @@ on_tries(redisAsyncContext *ac, void *r, void *privdata)
 	tq_metrics.outbox_oldest = oldest;
 }
 
+/*
+ * Reply to HLEN outbox:parked: deliveries parked after ambiguous outcomes,
+ * for teleqd_alerts_parked and /healthz. Touches no outbox.
+ */
+static void
+on_parked(redisAsyncContext *ac, void *r, void *privdata)
+{
+	const redisReply *reply = r;
+
+	(void)ac;
+	(void)privdata;
+	if (reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 0)
+		tq_metrics.alerts_parked = (uint64_t)reply->integer;
+}
+
 /* Poll timer: the poll, and the count of what is pending (once a second, not per kick). */
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
@@ -485,6 +565,8 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 		(void)store_send(ob->st, on_count, NULL, &ob->ab);     /* down: counted next time */
 	if (store_ready(ob->st) && build(ob, "HKEYS", "outbox:tries", NULL, 0))
 		(void)store_send(ob->st, on_tries, NULL, &ob->ab);
+	if (store_ready(ob->st) && build(ob, "HLEN", "outbox:parked", NULL, 0))
+		(void)store_send(ob->st, on_parked, NULL, &ob->ab);
 }
 
 /* Creates the outbox of st: its notifier and poll timer. 0 or -errno. */
@@ -499,6 +581,7 @@ outbox_new(struct store *st, struct event_base *base, const struct alert_conf *a
 	if (!ob)
 		return -ENOMEM;
 	ob->st = st;
+	ob->max_ambiguous = ac->max_ambiguous;
 	ob->rl.interval = 60;
 	ob->rl.burst = 5;
 	if ((r = notify_new(base, ac, &ob->nf)) < 0) {

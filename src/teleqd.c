@@ -1015,6 +1015,8 @@ http_health(void *arg, char *buf, size_t len)
 		.feeds = f,
 		.oldest_undelivered = tq_metrics.outbox_oldest,
 		.undeliverable_s = ac->enabled ? 3 * ac->retry_max_s : 0,
+		.alerts_parked = tq_metrics.alerts_parked,
+		.max_ambiguous = ac->max_ambiguous,
 	};
 
 	in.nfeeds = feed_health(d, in.now, f);
