@@ -270,7 +270,7 @@ print_text(FILE *out, const struct config *cfg, const struct tz *tz, const struc
 	if (s->parked > 0)
 		/* kept, not retried: the relay may have them (see teleqd(8), ALERTS) */
 		fprintf(out, "alerts     %lld deliveries parked after ambiguous outcomes (may have "
-		        "arrived): teleqctl alerts; re-queue with teleqctl alerts --requeue\n", s->parked);
+		        "arrived; not retried: see teleqd(8), ALERTS)\n", s->parked);
 	for (i = 0; i < s->nfeeds; i++) {
 		const struct feed_conf *fc = &cfg->feeds[i];
 		int64_t nrej = 0;

@@ -96,7 +96,7 @@ health_reasons(const struct health_in *in, char *buf, size_t len)
 	if (in->alerts_parked > 0) {
 		/* kept but not retried: only a person can decide whether to resend */
 		add_line(buf, len, &used, "alerts: parked: %" PRIu64 " after %u ambiguous "
-		    "outcomes each (teleqctl alerts --requeue)\n", in->alerts_parked,
+		    "outcomes each (teleqctl status)\n", in->alerts_parked,
 		    in->max_ambiguous + 1);
 		n++;
 	}

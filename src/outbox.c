@@ -301,7 +301,7 @@ on_sent(void *arg, int status, const char *detail)
 		snprintf(d->detail, sizeof(d->detail), "%s", detail ? detail : "failed");
 		/* once per message: it is not tried again; error level, not rate limited */
 		log_errx("alerts: %.*s: delivery by %s parked after %u ambiguous outcomes (last: %s): "
-		    "the relay may have it; not retried (re-queue: teleqctl alerts --requeue)",
+		    "the relay may have it; not retried (to re-queue it see teleqd(8), ALERTS)",
 		    id_len(d->member), d->member, channel_name(d->ch), d->nambiguous + 1, d->detail);
 	} else if (d->ok) {
 		ob->delivered++;
