@@ -1144,6 +1144,7 @@ static void test_alerts_defaults(void **state)
 	assert_int_equal(ac->retry_max_s, 3600);
 	assert_int_equal(ac->check_interval_ms, 60000);
 	assert_int_equal(ac->stream_maxlen, 1000);
+	assert_int_equal(ac->max_ambiguous, 3);
 	assert_default_templates(ac, AK__MAX);
 	/* early_warning: ratios yes, growth no */
 	assert_true(indicator(cfg, "digital_patient_contacts")->early_warning);
@@ -1191,7 +1192,8 @@ static void test_alerts_full(void **state)
 	                              "    hysteresis: \"2.5%\"\n"
 	                              "    repeat: 2w\n"
 	                              "  summary: { grace: 36h }\n"
-	                              "  delivery: { retry_min: 1m, retry_max: 2h, stream_maxlen: 500 }\n"
+	                              "  delivery: { retry_min: 1m, retry_max: 2h, stream_maxlen: 500, "
+	                              "max_ambiguous: 0 }\n"
 	                              "  check_interval_ms: 1000\n"
 	                              "  templates:\n"
 	                              "    breach: { subject: \"Varning: {title} är {value}\" }\n"
@@ -1228,6 +1230,7 @@ static void test_alerts_full(void **state)
 	assert_int_equal(ac->retry_min_s, 60);
 	assert_int_equal(ac->retry_max_s, 7200);
 	assert_int_equal(ac->stream_maxlen, 500);
+	assert_int_equal(ac->max_ambiguous, 0);
 	assert_int_equal(ac->check_interval_ms, 1000);
 	/* overrides; the key not given keeps the default */
 	assert_string_equal(ac->tpl[AK_BREACH].subject, "Varning: {title} är {value}");
@@ -1475,6 +1478,10 @@ static void test_err_alerts_values(void **state)
 	            "t.yaml:17:26: retry_max (1h) must not be less than retry_min (90m)");
 	parse_fails(ALERT_HEAD "  delivery: { stream_maxlen: 9 }\n",
 	            "t.yaml:17:30: stream_maxlen must be between 10 and 1000000");
+	parse_fails(ALERT_HEAD "  delivery: { max_ambiguous: 101 }\n",
+	            "t.yaml:17:30: max_ambiguous must be between 0 and 100");
+	parse_fails(ALERT_HEAD "  delivery: { max_ambiguous: -1 }\n",
+	            "t.yaml:17:30: max_ambiguous must be an integer, not '-1'");
 	parse_fails(ALERT_HEAD "  check_interval_ms: 99\n",
 	            "t.yaml:17:22: check_interval_ms must be between 100 and 3600000");
 	parse_fails(ALERT_HEAD "  early_warning: { min_denominator: 1000000001 }\n",

@@ -34,6 +34,20 @@ test_healthy(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* Deliveries parked after ambiguous outcomes: one reason, with the count and the bound. */
+static void
+test_parked(void **state)
+{
+	struct health_in in = healthy(NULL, 0);
+	char buf[512];
+
+	in.max_ambiguous = 3;
+	assert_int_equal(health_reasons(&in, buf, sizeof(buf)), 0);
+	in.alerts_parked = 5;
+	assert_int_equal(health_reasons(&in, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "alerts: parked: 5 after 4 ambiguous outcomes each (teleqctl status)\n");
+}
+
 static void
 test_feed_stale_boundary(void **state)
 {
@@ -173,6 +187,7 @@ main(void)
 		cmocka_unit_test(test_stale_feed_named),
 		cmocka_unit_test(test_every_reason_one_line),
 		cmocka_unit_test(test_undeliverable_threshold),
+		cmocka_unit_test(test_parked),
 		cmocka_unit_test(test_not_started_and_truncation),
 		cmocka_unit_test(test_fresh_cycle),
 		cmocka_unit_test(test_fresh_restart_is_not_news),

@@ -388,10 +388,14 @@ test_render(void **state)
 	has_line(out, "teleqd_alert_deliveries_total{channel=\"webhook\",result=\"failed\"} 7");
 	has_line(out, "teleqd_build_info{version=\"" TQ_VERSION "\"} 1");
 	has_line(out, "teleqd_outbox_pending 0");
+	has_line(out, "teleqd_alerts_ambiguous_total 0");
+	has_line(out, "teleqd_alerts_parked 0");
 	no_line_starting(out, "process_");      /* m.proc.ok false: left out */
 	/* 2 + 2x(lines, events, files, last line, stale) + 2xREJ__MAX + 3 + 15 + 2 (redis)
-	 * + 2 (store resets) + AK__MAX + 4 + build info, config reload, outbox */
-	assert_int_equal(check_exposition(out), 2 + 10 + 2 * REJ__MAX + 3 + 15 + 2 + 2 + AK__MAX + 4 + 3);
+	 * + 2 (store resets) + AK__MAX + 4 + build info, config reload, outbox
+	 * + ambiguous, parked */
+	assert_int_equal(check_exposition(out),
+	                 2 + 10 + 2 * REJ__MAX + 3 + 15 + 2 + 2 + AK__MAX + 4 + 3 + 2);
 	free(out);
 
 	/* disconnected, nothing observed: a zero histogram is still complete */
