@@ -38,9 +38,7 @@ _metric_is() {
 }
 thaw() { [ -n "$REDIS_PID" ] && kill -CONT "$REDIS_PID" 2>/dev/null; return 0; }
 
-write_config max_delay_ms=50
-# the new key, in the redis section
-awk '{ print } /^redis:/ { print "  unresponsive_after: 2s" }' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
+write_config max_delay_ms=50 unresponsive_after=2s
 F=$(csv_path z)
 gen_csv "$F" 1000 --seed 41 --from "$(date -d '20 days ago' +%F)" --days 10
 gen_csv "$T/more" 500 --no-header --seed 42 --from "$(date -d '20 days ago' +%F)" --days 10
