@@ -24,11 +24,11 @@ redis_info_field(const char *info, size_t len, const char *field, char *ret, siz
 		size_t llen = nl ? (size_t)(nl - line) : len - i, vlen;
 
 		i += llen + (nl ? 1 : 0);
-		if (llen && line[llen - 1] == '\r')
-			llen--;
-		if (llen <= flen || line[flen] != ':' || memcmp(line, field, flen))
+		if (llen <= flen || line[flen] != ':' || memcmp(line, field, flen) != 0)
 			continue;       /* "# Section", blank, or another field */
 		vlen = llen - flen - 1;
+		if (vlen && line[flen + vlen] == '\r')
+			vlen--;         /* CRLF */
 		if (vlen + 1 > cap)
 			return -ENOBUFS;
 		for (size_t k = 0; k < vlen; k++) {
