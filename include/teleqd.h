@@ -434,6 +434,8 @@ struct config {
 		char *prefix;           /* default "teleq:" */
 		char *tag;              /* hash tag, default "teleqd": keys are prefix{tag}:... */
 		int   db;               /* default 0 */
+		int64_t unresponsive_after_s;   /* a request unanswered this long: Redis is
+		                                 * reported unresponsive; default 5 */
 	} redis;
 	struct {
 		char *secret_file;      /* key for hashing ids; required when a feed has an id */
@@ -1358,6 +1360,12 @@ struct metrics {
 	uint64_t store_resets;                          /* handshakes that found the store emptied */
 	int64_t  store_last_reset;                      /* unix seconds of the last one, 0 = none */
 	bool     redis_connected;
+	bool     redis_responsive;                      /* connected and no request waited
+	                                                 * redis.unresponsive_after */
+	int64_t  redis_reply_age_ms;                    /* ms since Redis last answered, filled right
+	                                                 * before a render; -1 = not connected */
+	bool     redis_policy_refused;                  /* not committing: maxmemory-policy evicts */
+	char     redis_policy[32];                      /* the refused policy ("" unknown/unreadable) */
 	uint64_t alerts_queued[AK__MAX];
 	uint64_t deliveries[2][2];                      /* [CH_MAIL/CH_WEBHOOK][0 failed, 1 delivered] */
 	uint64_t outbox_pending;                        /* deliveries not done yet (last ZCARD) */
@@ -1409,6 +1417,9 @@ struct health_feed {
 };
 struct health_in {
 	bool     redis_connected;
+	const char *redis_policy_refused;   /* not committing: the evicting policy (NULL = fine) */
+	int64_t  redis_unresponsive_s;  /* > 0: the oldest request has waited this long, past
+	                                 * redis.unresponsive_after */
 	bool     feeds_started;         /* the store handed over the positions */
 	bool     commit_failed;         /* the last commit failed (cleared by the next good one) */
 	bool     reset_rebuilding;      /* Redis was found emptied and the feeds are not yet re-read */
@@ -1611,6 +1622,37 @@ struct feed_leftover {
  */
 void feedset_leftover(struct feedset *fs, struct feed_leftover *ret);
 
+/* --------------------------------------------------------- redis_health.c */
+/*
+ * Pure decisions about the Redis server (no I/O, no clock); store.c sends
+ * the commands and keeps the times.
+ */
+/* The policy a store must have: any other may evict a key and corrupt the counts. */
+#define REDIS_SAFE_POLICY "noeviction"
+/*
+ * Copies the value of "field:value" from an INFO reply (lines ending in
+ * CRLF or LF, "# Section" lines ignored) into ret (cap bytes, NUL
+ * terminated). Returns 0; -ENOENT when the field is absent; -ENOBUFS
+ * when the value does not fit; -EINVAL when it holds anything but
+ * [A-Za-z0-9._-] (ret is then "").
+ */
+int redis_info_field(const char *info, size_t len, const char *field, char *ret, size_t cap);
+/* True when maxmemory-policy policy never evicts a key (only "noeviction"; NULL is false). */
+bool redis_policy_safe(const char *policy);
+/*
+ * How long the oldest request without a reply has waited at now_ms: the
+ * smallest non-zero sent_ms[i] (monotonic ms; 0 = no request in that
+ * slot). 0 when none waits.
+ */
+int64_t redis_wait_ms(int64_t now_ms, const int64_t *sent_ms, size_t n);
+enum redis_watch_change { RW_SAME, RW_UNRESPONSIVE, RW_RESPONSIVE };
+/*
+ * Redis is unresponsive while a request has waited wait_ms >= after_ms
+ * (after_ms 0: never). Updates *unresponsive and says whether it changed
+ * (each change is logged once by the caller).
+ */
+enum redis_watch_change redis_watch_step(bool *unresponsive, int64_t wait_ms, int64_t after_ms);
+
 /* ---------------------------------------------------------------- store.c */
 /*
  * The Redis side: hiredis async on the libevent loop. A commit is one Lua
@@ -1664,6 +1706,20 @@ int  store_commit(struct store *st, const struct batch *b, store_done_fn *done, 
  */
 int64_t store_reset_ms(const struct store *st);
 bool store_connected(const struct store *st);
+/*
+ * Not committing because Redis's maxmemory-policy may evict keys: the
+ * policy ("" when INFO memory could not tell), valid until the next
+ * callback; NULL while the policy is fine (or not yet known). Accepts NULL.
+ */
+const char *store_policy_refused(const struct store *st);
+/*
+ * How long (ms) the oldest request to Redis (a commit or the idle probe)
+ * has waited, when that is at least redis.unresponsive_after; 0 while
+ * Redis answers in time or there is no connection. Accepts NULL.
+ */
+int64_t store_unresponsive_ms(const struct store *st);
+/* ms since Redis last answered on this connection; -1 when not connected. Accepts NULL. */
+int64_t store_reply_age_ms(const struct store *st);
 /* Recomputes every indicator period of the last two years (start-up, reload). */
 void store_recompute_all(struct store *st);
 /*

@@ -657,12 +657,15 @@ static int get_key_part(struct ctx *c, const yaml_node_t *n, const char *what, s
 
 /* ---------------------------------------------------------- global sections */
 
-/* redis: { address, user, password_file, prefix, tag, db } — all optional. */
+static int get_duration(struct ctx *c, const yaml_node_t *n, const char *what, int64_t min,
+                        int64_t max, int64_t *ret);
+
+/* redis: { address, user, password_file, prefix, tag, db, unresponsive_after } — all optional. */
 static int parse_redis(struct ctx *c, const yaml_node_t *n)
 {
-	enum { K_ADDRESS, K_USER, K_PASSWORD_FILE, K_PREFIX, K_TAG, K_DB, K__N };
+	enum { K_ADDRESS, K_USER, K_PASSWORD_FILE, K_PREFIX, K_TAG, K_DB, K_UNRESPONSIVE, K__N };
 	static const char *const keys[K__N] = { "address", "user", "password_file", "prefix",
-	                                        "tag", "db" };
+	                                        "tag", "db", "unresponsive_after" };
 	struct config *cfg = c->cfg;
 	yaml_node_t *v[K__N];
 	uint64_t u;
@@ -689,6 +692,10 @@ static int parse_redis(struct ctx *c, const yaml_node_t *n)
 			return r;
 		cfg->redis.db = (int)u;
 	}
+	if (v[K_UNRESPONSIVE] &&
+	    (r = get_duration(c, v[K_UNRESPONSIVE], "unresponsive_after", 1, 3600,
+	                      &cfg->redis.unresponsive_after_s)) < 0)
+		return r;
 	return 0;
 }
 
@@ -2790,6 +2797,7 @@ static int config_defaults(struct ctx *c)
 	    !cfg->file)
 		return oom(c);
 	cfg->redis.db = 0;
+	cfg->redis.unresponsive_after_s = 5;
 	cfg->dedup.window_days = 400;
 	cfg->batch_max_events = 50000;
 	cfg->batch_max_delay_ms = 100;

@@ -43,6 +43,7 @@ struct pos_row {
 /* What status prints, gathered first so text and JSON show the same. */
 struct status {
 	double       ping_ms;
+	char         policy[32];        /* maxmemory-policy from INFO memory, "" unreadable */
 	redisReply  *stats;     /* HGETALL stats (array), owned */
 	struct {
 		struct pos_row *rows;
@@ -160,6 +161,14 @@ gather(const struct config *cfg, redisContext *c, struct status *s)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s->ping_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	freeReplyObject(rep);
+	/* the policy teleqd requires (redis_health.c); INFO refused is shown, not fatal */
+	rep = redisCommand(c, "INFO memory");
+	if (!rep)
+		return ctl_reply_error(c, cfg, "INFO memory", rep);
+	if (rep->type != REDIS_REPLY_STRING ||
+	    redis_info_field(rep->str, rep->len, "maxmemory_policy", s->policy, sizeof(s->policy)) < 0)
+		s->policy[0] = '\0';
+	freeReplyObject(rep);
 
 	if (key(cfg, k, "stats") < 0)
 		return -ENOMEM;
@@ -245,6 +254,10 @@ print_text(FILE *out, const struct config *cfg, const struct tz *tz, const struc
 	size_t i, j, r;
 
 	fprintf(out, "redis      %s: connected, PING %.2f ms\n", cfg->redis.address, s->ping_ms);
+	if (!redis_policy_safe(s->policy))
+		fprintf(out, "redis      maxmemory-policy %s: Redis may evict keys; teleqd commits "
+		        "nothing until it is " REDIS_SAFE_POLICY "\n",
+		        s->policy[0] ? s->policy : "unreadable (INFO memory refused?)");
 	if (hfield(s->stats, "daemon_pid")) {
 		char *ver = ctl_term_safe(hfield(s->stats, "daemon_version") ?
 		    hfield(s->stats, "daemon_version") : "?");
@@ -352,7 +365,12 @@ print_json(FILE *out, const struct config *cfg, const struct status *s)
 
 	fprintf(out, "{\"redis\":{\"address\":");
 	json_str(out, cfg->redis.address);
-	fprintf(out, ",\"connected\":true,\"ping_ms\":%.3f},\"daemon\":", s->ping_ms);
+	fprintf(out, ",\"connected\":true,\"ping_ms\":%.3f,\"maxmemory_policy\":", s->ping_ms);
+	if (s->policy[0])
+		json_str(out, s->policy);
+	else
+		fprintf(out, "null");
+	fprintf(out, ",\"policy_ok\":%s},\"daemon\":", redis_policy_safe(s->policy) ? "true" : "false");
 	if (hfield(s->stats, "daemon_pid")) {
 		char *ver = ctl_term_safe(hfield(s->stats, "daemon_version") ?
 		    hfield(s->stats, "daemon_version") : "");

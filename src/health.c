@@ -62,8 +62,18 @@ health_reasons(const struct health_in *in, char *buf, size_t len)
 
 	if (buf && len)
 		buf[0] = '\0';
-	if (!in->redis_connected) {
+	if (in->redis_policy_refused) {
+		/* a connection exists, but teleqd refuses to count into a store that evicts */
+		add_line(buf, len, &used, "redis: maxmemory-policy is %.31s, not " REDIS_SAFE_POLICY
+		    " (it may evict keys and corrupt the counts); nothing is committed\n",
+		    in->redis_policy_refused[0] ? in->redis_policy_refused : "unknown");
+		n++;
+	} else if (!in->redis_connected) {
 		add_line(buf, len, &used, "redis: not connected\n");
+		n++;
+	} else if (in->redis_unresponsive_s > 0) {
+		add_line(buf, len, &used, "redis: unresponsive for %" PRId64 " s\n",
+		    in->redis_unresponsive_s);
 		n++;
 	} else if (!in->feeds_started) {
 		add_line(buf, len, &used, "feeds: not started\n");

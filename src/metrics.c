@@ -34,7 +34,16 @@
  *   teleqd_duplicates_total                    counter   events dropped as already seen (id)
  *   teleqd_commit_duration_seconds             histogram commit round trips; buckets
  *                                                        0.001 .. 5 s and +Inf
- *   teleqd_redis_connected                     gauge     1 connected, 0 not
+ *   teleqd_redis_connected                     gauge     1 connected (the handshake done,
+ *                                                        the socket open), 0 not; says
+ *                                                        nothing about Redis answering
+ *   teleqd_redis_responsive                    gauge     1 connected and no request waited
+ *                                                        redis.unresponsive_after, else 0
+ *   teleqd_redis_last_reply_age_seconds        gauge     since Redis last answered (-1 not
+ *                                                        connected); idle, it is probed
+ *                                                        every second
+ *   teleqd_redis_policy_ok                     gauge     0 while nothing is committed because
+ *                                                        maxmemory-policy is not noeviction
  *   teleqd_redis_reconnects_total              counter   connections re-established after a loss
  *   teleqd_store_resets_total                  counter   handshakes that found the store
  *                                                        emptied after this process had
@@ -460,6 +469,23 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 
 	out_family(&o, "teleqd_redis_connected", "gauge", "1 while connected to Redis, else 0.");
 	out_printf(&o, "teleqd_redis_connected %d\n", m->redis_connected ? 1 : 0);
+	out_family(&o, "teleqd_redis_responsive", "gauge",
+	           "1 while connected and no request to Redis has waited redis.unresponsive_after.");
+	out_printf(&o, "teleqd_redis_responsive %d\n",
+	           m->redis_connected && m->redis_responsive ? 1 : 0);
+	out_family(&o, "teleqd_redis_last_reply_age_seconds", "gauge",
+	           "Seconds since Redis last answered (probed every second when idle); -1 when not "
+	           "connected.");
+	if (m->redis_reply_age_ms < 0) {
+		out_str(&o, "teleqd_redis_last_reply_age_seconds -1\n");
+	} else {
+		out_str(&o, "teleqd_redis_last_reply_age_seconds ");
+		out_double(&o, (double)m->redis_reply_age_ms / 1000.0);
+		out_str(&o, "\n");
+	}
+	out_family(&o, "teleqd_redis_policy_ok", "gauge",
+	           "0 while nothing is committed because Redis's maxmemory-policy is not noeviction.");
+	out_printf(&o, "teleqd_redis_policy_ok %d\n", m->redis_policy_refused ? 0 : 1);
 	out_family(&o, "teleqd_redis_reconnects_total", "counter",
 	           "Times the connection to Redis was established again after a loss.");
 	out_printf(&o, "teleqd_redis_reconnects_total %" PRIu64 "\n", m->redis_reconnects);

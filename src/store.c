@@ -93,7 +93,10 @@
 #define FIELD_MAX           (64 * 1024)
 #define COMMIT_PROTOCOL     "tq5"
 #define ROLLING_REFRESH_S   600
-#define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */     /* the rolling 30 days move at midnight without any line */
+#define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */
+#define PROBE_TICK_MS       500     /* redis_health: how often responsiveness is decided */
+#define PROBE_EVERY_MS      1000    /* an INFO memory probe at most this often, one at a time */
+#define POLICY_RETRY_MS     1000    /* an evicting Redis: reconnect and check again this often */
 
 /* ------------------------------------------------------------------ arena */
 
@@ -390,7 +393,7 @@ resp_format(const struct argv_buf *ab, char **buf, size_t *cap)
 
 /* ------------------------------------------------------------------ store */
 
-enum req_kind { REQ_AUTH, REQ_SELECT, REQ_LOAD, REQ_COMMIT };
+enum req_kind { REQ_AUTH, REQ_SELECT, REQ_POLICY, REQ_LOAD, REQ_COMMIT, REQ_PROBE };
 
 /* One outstanding request: privdata of its reply callback. */
 struct req {
@@ -463,9 +466,19 @@ struct store {
 	bool                 broken;        /* a commit on this connection failed: the later
 	                                     * ones are refused by their sequence, quietly */
 	bool                 dead;          /* store_free ran; memory goes at depth 0 */
+
+	/* redis_health (issue 16): the eviction policy, and Redis answering at all */
+	struct event        *probe_ev;      /* every PROBE_TICK_MS */
+	int64_t              probe_sent_ms; /* monotonic; 0 = no probe in flight */
+	int64_t              last_probe_ms; /* monotonic; the last probe sent */
+	int64_t              last_reply_ms; /* monotonic; the last reply of a probe, commit or handshake */
+	char                 refused[32];   /* the evicting policy refused ("" unreadable) */
+	bool                 policy_refused;    /* nothing commits: maxmemory-policy evicts */
+	bool                 unresponsive;  /* a request waited redis.unresponsive_after (logged) */
 };
 
 static void conn_start(struct store *st);
+static void on_probe(evutil_socket_t fd, short what, void *arg);
 static void store_destroy(struct store *st);
 static int  alerts_new(struct store *st);
 static void alerts_free(struct store *st);
@@ -689,6 +702,8 @@ schedule_retry(struct store *st)
 		st->backoff_ms = BACKOFF_MAX_MS;
 	/* 75..100 % of the step: daemons restarted together do not reconnect in lockstep */
 	delay = st->backoff_ms - rng_next(st) % (st->backoff_ms / 4 + 1);
+	if (st->policy_refused)
+		delay = POLICY_RETRY_MS;        /* re-check the policy; a fix resumes counting */
 	tv.tv_sec = delay / 1000;
 	tv.tv_usec = (delay % 1000) * 1000;
 	evtimer_add(st->retry_ev, &tv);
@@ -709,6 +724,9 @@ conn_lost(struct store *st, const char *why)
 	st->ready = false;
 	st->announced = false;
 	tq_metrics.redis_connected = false;
+	tq_metrics.redis_responsive = false;
+	st->probe_sent_ms = 0;
+	st->unresponsive = false;       /* the loss is what gets logged now */
 	evtimer_del(st->watchdog_ev);
 	if (was) {
 		if (why)
@@ -828,6 +846,7 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 /* ------------------------------------------------------------- handshake */
 
 static void hs_send(struct store *st, enum req_kind step);
+static void policy_send(struct store *st, struct req *rq);
 
 /* Copies a reply's text for a message (Redis errors hold no secrets of ours). */
 static const char *
@@ -987,8 +1006,10 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	st->ready = true;
 	st->announced = true;
 	st->ready_at_ms = mono_ms();
+	st->last_reply_ms = st->last_probe_ms = st->ready_at_ms;
 	evtimer_del(st->watchdog_ev);
 	tq_metrics.redis_connected = true;
+	tq_metrics.redis_responsive = true;
 	if (st->ever_ready) {
 		st->reconnects++;
 		tq_metrics.redis_reconnects++;
@@ -1037,7 +1058,7 @@ hs_send(struct store *st, enum req_kind step)
 	if (step == REQ_AUTH && !st->password)
 		step = REQ_SELECT;
 	if (step == REQ_SELECT && cfg->redis.db == 0)
-		step = REQ_LOAD;
+		step = REQ_POLICY;
 	arena_reset(&st->arena);
 	ab->n = 0;
 	if (argv_reserve(ab, 12) < 0 || !(rq = req_new(st, step)))
@@ -1056,6 +1077,10 @@ hs_send(struct store *st, enum req_kind step)
 			goto oom_rq;
 		argv_push(ab, k, klen);
 		send_req(st, rq, on_hs_reply, ab);
+		break;
+	case REQ_POLICY:
+		/* before the epoch is taken: an evicting store gets no commit at all */
+		policy_send(st, rq);
 		break;
 	default:
 		/* One transaction: a commit sent on an older connection with the old epoch
@@ -1136,6 +1161,171 @@ oom_rq:
 oom:
 	log_warnx("redis: out of memory during the handshake");
 	conn_fail(st);
+}
+
+/* ---------------------------------------------------------- redis health */
+/*
+ * Issue 16. An evicting Redis (maxmemory-policy other than noeviction)
+ * may drop the day hashes, "files", "stats" or the seen:* sets and so
+ * corrupt the counts without a word: the handshake asks INFO memory
+ * before it takes an epoch and goes no further unless the policy is
+ * noeviction; the connection is then closed and tried again every
+ * POLICY_RETRY_MS, so fixing Redis resumes counting (the lines stay
+ * pending in the files). While connected, the same INFO memory is the
+ * probe sent every PROBE_EVERY_MS (one at a time): a policy changed at
+ * run time is noticed within a second, and a Redis that stopped answering
+ * (SIGSTOP, a swap storm) is reported once a probe or commit has waited
+ * redis.unresponsive_after. The connection is not dropped for that: the
+ * REPLY_TIMEOUT_MS watchdog alone decides, so counts stay exact.
+ */
+
+/*
+ * The reply to INFO memory: true when maxmemory-policy is noeviction.
+ * Otherwise the refusal is kept for /healthz, the metrics and --once, and
+ * logged at error level when it is new (not at every re-check).
+ */
+static bool
+policy_check(struct store *st, const redisReply *reply)
+{
+	char pol[sizeof(st->refused)] = "";
+	const char *why = NULL;
+
+	if (reply->type == REDIS_REPLY_ERROR)
+		why = reply_text(reply);
+	else if (reply->type != REDIS_REPLY_STRING)      /* RESP2: INFO is a bulk string */
+		why = "unexpected reply";
+	else if (redis_info_field(reply->str, reply->len, "maxmemory_policy", pol, sizeof(pol)) < 0)
+		why = "no readable maxmemory_policy";
+	if (!why && redis_policy_safe(pol)) {
+		if (st->policy_refused)
+			log_notice("redis: maxmemory-policy is " REDIS_SAFE_POLICY " again on %s; "
+			    "counting resumes", addr_name(st));
+		st->policy_refused = false;
+		st->refused[0] = '\0';
+		tq_metrics.redis_policy_refused = false;
+		tq_metrics.redis_policy[0] = '\0';
+		return true;
+	}
+	if (!st->policy_refused || strcmp(st->refused, pol) != 0) {
+		if (why)
+			log_errx("redis: cannot read maxmemory-policy from %s (INFO memory: %.200s); "
+			    "nothing is committed until it shows " REDIS_SAFE_POLICY
+			    " (an ACL user needs +info)", addr_name(st), why);
+		else
+			log_errx("redis: maxmemory-policy is %s on %s: Redis may evict teleqd's keys "
+			    "and corrupt the counts silently; nothing is committed (lines stay "
+			    "pending) until it is " REDIS_SAFE_POLICY ": run CONFIG SET "
+			    "maxmemory-policy " REDIS_SAFE_POLICY " and set it in redis.conf",
+			    pol, addr_name(st));
+	}
+	st->policy_refused = true;
+	memcpy(st->refused, pol, sizeof(pol));
+	tq_metrics.redis_policy_refused = true;
+	memcpy(tq_metrics.redis_policy, pol, sizeof(tq_metrics.redis_policy));
+	return false;
+}
+
+/* Reply to INFO memory: of the handshake (REQ_POLICY) or a probe (REQ_PROBE). */
+static void
+on_policy_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct req *rq = privdata;
+	struct store *st = rq->st;
+	enum req_kind kind = rq->kind;
+	redisReply *reply = r;
+
+	(void)ac;
+	req_free(rq);
+	if (!st || !reply)
+		return;         /* freed, or the disconnect callback handles the loss */
+	st->last_reply_ms = mono_ms();
+	if (kind == REQ_PROBE)
+		st->probe_sent_ms = 0;
+	if (!policy_check(st, reply)) {
+		/* commits in flight hear -EIO and the sink rewinds: nothing is lost */
+		conn_fail(st);
+		return;
+	}
+	if (kind == REQ_POLICY)
+		hs_send(st, REQ_LOAD);
+}
+
+/* Sends INFO memory for rq (REQ_POLICY or REQ_PROBE); frees rq when it cannot. */
+static void
+policy_send(struct store *st, struct req *rq)
+{
+	if (!st->ac || redisAsyncCommand(st->ac, on_policy_reply, rq, "INFO memory") != REDIS_OK)
+		req_free(rq);   /* closing: the disconnect callback takes over */
+}
+
+/* The wait of the oldest request without a reply (probe or commit), ms. */
+static int64_t
+oldest_wait_ms(const struct store *st, int64_t now)
+{
+	int64_t sent[2] = { st->probe_sent_ms, st->ninflight ? st->inflight[0]->sent_ms : 0 };
+
+	return redis_wait_ms(now, sent, 2);
+}
+
+/* Timer: probes an idle connection and decides whether Redis answers. */
+static void
+on_probe(evutil_socket_t fd, short what, void *arg)
+{
+	struct store *st = arg;
+	int64_t now = mono_ms(), wait;
+	struct req *rq;
+
+	(void)fd;
+	(void)what;
+	if (!st->ready || !st->ac)
+		return;
+	if (!st->probe_sent_ms && now - st->last_probe_ms >= PROBE_EVERY_MS &&
+	    (rq = req_new(st, REQ_PROBE))) {
+		st->probe_sent_ms = st->last_probe_ms = now;
+		policy_send(st, rq);
+	}
+	wait = oldest_wait_ms(st, now);
+	switch (redis_watch_step(&st->unresponsive, wait, st->cfg->redis.unresponsive_after_s * 1000)) {
+	case RW_UNRESPONSIVE:
+		log_warnx("redis: %s: no reply for %" PRId64 " s; reported unresponsive (the "
+		    "connection is kept; a commit without a reply is given up after %d s)",
+		    addr_name(st), wait / 1000, REPLY_TIMEOUT_MS / 1000);
+		break;
+	case RW_RESPONSIVE:
+		log_notice("redis: %s answers again", addr_name(st));
+		break;
+	case RW_SAME:
+		break;
+	}
+	tq_metrics.redis_responsive = !st->unresponsive;
+}
+
+/* See teleqd.h. */
+const char *
+store_policy_refused(const struct store *st)
+{
+	return st && st->policy_refused ? st->refused : NULL;
+}
+
+/* See teleqd.h. */
+int64_t
+store_unresponsive_ms(const struct store *st)
+{
+	int64_t wait;
+
+	if (!st || !store_ready(st))
+		return 0;
+	wait = oldest_wait_ms(st, mono_ms());
+	return wait >= st->cfg->redis.unresponsive_after_s * 1000 ? wait : 0;
+}
+
+/* See teleqd.h. */
+int64_t
+store_reply_age_ms(const struct store *st)
+{
+	if (!st || !store_ready(st))
+		return -1;
+	return mono_ms() - st->last_reply_ms;
 }
 
 /* Starts one connection attempt (from the retry timer or store_new). */
@@ -1735,6 +1925,8 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 	req_free(rq);
 	if (!st)
 		return;         /* the store was freed: nobody to tell */
+	if (reply)
+		st->last_reply_ms = mono_ms();
 	for (i = 1; i < st->ninflight; i++)
 		st->inflight[i - 1] = st->inflight[i];
 	st->ninflight--;
@@ -1941,6 +2133,7 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
           const struct store_sink *sink, void *arg, struct store **ret)
 {
 	static const struct timeval rolling_tv = { ROLLING_REFRESH_S, 0 };
+	static const struct timeval probe_tv = { 0, PROBE_TICK_MS * 1000 };
 	struct store *st;
 	int r;
 
@@ -1975,8 +2168,9 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
 	st->retry_ev = evtimer_new(base, on_retry, st);
 	st->watchdog_ev = evtimer_new(base, on_watchdog, st);
 	st->rolling_ev = event_new(base, -1, EV_PERSIST, on_rolling, st);
-	if (!st->retry_ev || !st->watchdog_ev || !st->rolling_ev ||
-	    event_add(st->rolling_ev, &rolling_tv) < 0) {
+	st->probe_ev = event_new(base, -1, EV_PERSIST, on_probe, st);
+	if (!st->retry_ev || !st->watchdog_ev || !st->rolling_ev || !st->probe_ev ||
+	    event_add(st->rolling_ev, &rolling_tv) < 0 || event_add(st->probe_ev, &probe_tv) < 0) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -2062,6 +2256,8 @@ store_destroy(struct store *st)
 		event_free(st->watchdog_ev);
 	if (st->rolling_ev)
 		event_free(st->rolling_ev);
+	if (st->probe_ev)
+		event_free(st->probe_ev);
 	recompute_free(st->rc);
 	alerts_free(st);
 	tz_free(st->tz);
@@ -2107,6 +2303,8 @@ store_free(struct store *st)
 		evtimer_del(st->watchdog_ev);
 	if (st->rolling_ev)
 		event_del(st->rolling_ev);
+	if (st->probe_ev)
+		event_del(st->probe_ev);
 	if (st->depth == 0)
 		store_destroy(st);
 }

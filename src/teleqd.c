@@ -291,6 +291,18 @@ on_status(evutil_socket_t fd, short what, void *arg)
 	update_status(d);
 	if (!d->once || d->finished)
 		return;
+	if (store_policy_refused(d->store)) {
+		/* a batch run would wait for an operator: say why and stop (the store
+		 * logged the policy and the fix at error level) */
+		log_errx("--once: nothing committed: Redis's maxmemory-policy is %s, not "
+		    REDIS_SAFE_POLICY "; giving up", *store_policy_refused(d->store) ?
+		    store_policy_refused(d->store) : "unreadable");
+		d->finished = true;
+		d->exit_code = 1;
+		progress_end(d);
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
 	if (store_connected(d->store)) {
 		d->redis_lost_ms = 0;
 		return;
@@ -1007,6 +1019,8 @@ http_health(void *arg, char *buf, size_t len)
 	const struct alert_conf *ac = &d->cfg->alerts;
 	struct health_in in = {
 		.redis_connected = d->store && store_connected(d->store),
+		.redis_policy_refused = store_policy_refused(d->store),
+		.redis_unresponsive_s = (store_unresponsive_ms(d->store) + 999) / 1000,
 		.feeds_started = d->ready && d->feeds,
 		.commit_failed = d->commit_failed,
 		.reset_rebuilding = d->reset_rebuilding,
@@ -1048,6 +1062,9 @@ http_metrics(void *arg, size_t *ret_len)
 		(void)feed_health(d, cal_now(), f);
 	}
 	metrics_read_proc(&tq_metrics.proc);
+	tq_metrics.redis_reply_age_ms = store_reply_age_ms(d->store);
+	/* decided now, as /healthz does (the store's timer logs the changes) */
+	tq_metrics.redis_responsive = store_connected(d->store) && !store_unresponsive_ms(d->store);
 	if (metrics_render(&tq_metrics, d->cfg, files, n, wall_ms() / 1000, &out, ret_len) < 0)
 		out = NULL;
 	free(files);

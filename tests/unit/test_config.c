@@ -1893,6 +1893,28 @@ static void test_http_limits(void **state)
 	            "t.yaml:9:20: bad duration '10' for request_timeout");
 }
 
+/* redis.unresponsive_after: 1s..1h, default 5 s; errors at the value. */
+static void test_redis_unresponsive_after(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = parse_ok(FULL);
+	assert_int_equal(cfg->redis.unresponsive_after_s, 5);
+	config_free(cfg);
+	cfg = parse_ok(FEED_HEAD FEED_TAIL "redis:\n  unresponsive_after: 2s\n");
+	assert_int_equal(cfg->redis.unresponsive_after_s, 2);
+	config_free(cfg);
+	cfg = parse_ok(FEED_HEAD FEED_TAIL "redis:\n  unresponsive_after: 1m\n");
+	assert_int_equal(cfg->redis.unresponsive_after_s, 60);
+	config_free(cfg);
+	/* line 8: the value after "  unresponsive_after: " (col 23) */
+	parse_fails(FEED_HEAD FEED_TAIL "redis:\n  unresponsive_after: 0s\n",
+	            "t.yaml:8:23: unresponsive_after must be between 1s and 1h, not '0s'");
+	parse_fails(FEED_HEAD FEED_TAIL "redis:\n  unresponsive_after: 5\n",
+	            "t.yaml:8:23: bad duration '5' for unresponsive_after");
+}
+
 /* http.min_cases: 1.. (default 5, also without an http: section); errors at the value. */
 static void test_http_min_cases(void **state)
 {
@@ -1984,6 +2006,7 @@ int main(void)
 		cmocka_unit_test(test_err_http),
 		cmocka_unit_test(test_http_min_cases),
 		cmocka_unit_test(test_http_limits),
+		cmocka_unit_test(test_redis_unresponsive_after),
 		cmocka_unit_test(test_deadline),
 	};
 

@@ -301,6 +301,8 @@ test_render(void **state)
 	m.store_resets = 1;
 	m.store_last_reset = 1774950000;
 	m.redis_connected = true;
+	m.redis_responsive = true;
+	m.redis_reply_age_ms = 1250;
 	m.alerts_queued[AK_BREACH] = 4;
 	m.alerts_queued[AK_SUMMARY] = 1;
 	m.deliveries[CH_MAIL][1] = 5;
@@ -369,6 +371,12 @@ test_render(void **state)
 	has_line(out, "teleqd_commit_duration_seconds_count 6");
 	has_line(out, "teleqd_redis_connected 1");
 	has_line(out, "teleqd_redis_reconnects_total 2");
+	has_line(out, "# TYPE teleqd_redis_responsive gauge");
+	has_line(out, "teleqd_redis_responsive 1");
+	has_line(out, "# TYPE teleqd_redis_last_reply_age_seconds gauge");
+	has_line(out, "teleqd_redis_last_reply_age_seconds 1.25");
+	has_line(out, "# TYPE teleqd_redis_policy_ok gauge");
+	has_line(out, "teleqd_redis_policy_ok 1");
 	has_line(out, "# TYPE teleqd_store_resets_total counter");
 	has_line(out, "teleqd_store_resets_total 1");
 	has_line(out, "# TYPE teleqd_store_last_reset_timestamp_seconds gauge");
@@ -391,17 +399,28 @@ test_render(void **state)
 	has_line(out, "teleqd_alerts_ambiguous_total 0");
 	has_line(out, "teleqd_alerts_parked 0");
 	no_line_starting(out, "process_");      /* m.proc.ok false: left out */
-	/* 2 + 2x(lines, events, files, last line, stale) + 2xREJ__MAX + 3 + 15 + 2 (redis)
+	/* 2 + 2x(lines, events, files, last line, stale) + 2xREJ__MAX + 3 + 15 + 5 (redis)
 	 * + 2 (store resets) + AK__MAX + 4 + build info, config reload, outbox
 	 * + ambiguous, parked */
 	assert_int_equal(check_exposition(out),
-	                 2 + 10 + 2 * REJ__MAX + 3 + 15 + 2 + 2 + AK__MAX + 4 + 3 + 2);
+	                 2 + 10 + 2 * REJ__MAX + 3 + 15 + 5 + 2 + AK__MAX + 4 + 3 + 2);
 	free(out);
 
 	/* disconnected, nothing observed: a zero histogram is still complete */
 	memset(&m, 0, sizeof(m));
 	out = render(&m, cfg, NULL, 0);
 	has_line(out, "teleqd_redis_connected 0");
+	has_line(out, "teleqd_redis_responsive 0");
+	has_line(out, "teleqd_redis_last_reply_age_seconds 0");
+	/* a refused policy, not connected: 0, and responsive says 0 whatever was kept */
+	m.redis_policy_refused = true;
+	m.redis_responsive = true;
+	m.redis_reply_age_ms = -1;
+	free(out);
+	out = render(&m, cfg, NULL, 0);
+	has_line(out, "teleqd_redis_policy_ok 0");
+	has_line(out, "teleqd_redis_responsive 0");
+	has_line(out, "teleqd_redis_last_reply_age_seconds -1");
 	has_line(out, "teleqd_commit_duration_seconds_bucket{le=\"0.001\"} 0");
 	has_line(out, "teleqd_commit_duration_seconds_bucket{le=\"+Inf\"} 0");
 	has_line(out, "teleqd_commit_duration_seconds_sum 0");
