@@ -723,6 +723,54 @@ rescan_pending(struct feedset *fs)
 }
 
 /*
+ * True when open file tf is the file of stored position p: the same device
+ * and inode, and the fingerprints match or, when they do not (rewritten,
+ * truncated), the same birth time proves it. Without a birth time only
+ * matching fingerprints tell it from another file born in the inode.
+ */
+static bool
+same_identity(struct tailfile *tf, const struct file_pos *p)
+{
+	return tf->dev == p->dev && tf->ino == p->ino &&
+	    (tf_matches(tf, p) || (p->btime && p->btime == tf->btime));
+}
+
+/*
+ * True when the file of stored position p, not found in its feed's
+ * directory, still exists where it was stored (p->path, or another name
+ * in that path's directory: renamed there): the feed's pattern was changed
+ * to another directory, or the file moved out of it. Its position is then
+ * kept, never dropped: a pattern matching it again resumes it.
+ */
+static bool
+exists_elsewhere(const struct feedset *fs, const struct file_pos *p)
+{
+	const struct tf_conf *conf = &fs->feeds[p->feed].conf;
+	char path[sizeof(p->path) + 1], *slash, *moved = NULL;
+	struct tailfile *tf = NULL;
+	bool same = false;
+
+	if (!memchr(p->path, '\0', sizeof(p->path)) || p->path[0] != '/')
+		return false;   /* a truncated or missing path names nothing for sure */
+	memcpy(path, p->path, sizeof(p->path));
+	path[sizeof(p->path)] = '\0';
+	if (tf_open(path, conf, &tf) == 0)
+		same = same_identity(tf, p);
+	tf_free(tf);
+	tf = NULL;
+	if (same)
+		return true;
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	if ((moved = find_ino(slash == path ? "/" : path, p->dev, p->ino)) &&
+	    tf_open(moved, conf, &tf) == 0)
+		same = same_identity(tf, p);
+	tf_free(tf);
+	free(moved);
+	return same;
+}
+
+/*
  * Opens entry name of dp (d_ino equal to p->ino) and adopts it when it is
  * the file of stored position p (same device, fingerprint matches): it was
  * renamed away while the daemon was stopped, so it is drained from p and
@@ -732,6 +780,7 @@ static int
 adopt_one(struct feedset *fs, DIR *dp, const char *dpath, const char *name,
           const struct file_pos *p)
 {
+	struct stat st;
 	/* O_NOFOLLOW: a symlink's d_ino is its own, never the file's. */
 	int fd = openat(dirfd(dp), name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
 	struct tailfile *tf;
@@ -754,9 +803,19 @@ adopt_one(struct feedset *fs, DIR *dp, const char *dpath, const char *name,
 	 * changed (rewritten, truncated, then renamed while stopped): it is
 	 * then read whole (place_at); without one, only matching
 	 * fingerprints tell it from another file born in the inode. */
-	if (tf->dev != p->dev || (!tf_matches(tf, p) && !(p->btime && p->btime == tf->btime))) {
+	if (!same_identity(tf, p)) {
 		tf_free(tf);    /* the inode now holds another file */
 		return 0;
+	}
+	if (fstat(tf->fd, &st) == 0 && st.st_size == p->offset && tf_matches(tf, p)) {
+		/* Nothing past the stored position: a file the feed's pattern
+		 * stopped matching (a changed glob) as much as one rotated
+		 * while stopped. Its position stays stored, so it resumes
+		 * where it was if a pattern matches it again. */
+		log_info("%s: outside every pattern of its feed now; keeping its stored position "
+		    "while the file exists", tf->path);
+		tf_free(tf);
+		return 1;
 	}
 	place_at(tf, p);
 	mark_start(tf);
@@ -771,9 +830,11 @@ adopt_one(struct feedset *fs, DIR *dp, const char *dpath, const char *name,
 
 /*
  * Stored positions of directory di whose file was not among the glob
- * matches: each is looked up by inode in the directory (adopt_one); a
- * position whose file is nowhere becomes a ghost, reported gone so its
- * entry is dropped. A directory that cannot be read proves nothing: its
+ * matches: each is looked up by inode in the directory (adopt_one), then
+ * where it was stored (exists_elsewhere: kept, unread, while it exists); a
+ * position whose file is gone by identity becomes a ghost, reported gone so
+ * its entry is dropped. A pattern that stops matching a file never drops
+ * its position. A directory that cannot be read proves nothing: its
  * entries stay stored as they are. Returns 0 or -ENOMEM.
  */
 static int
@@ -825,6 +886,12 @@ adopt_unmatched(struct feedset *fs, size_t di)
 
 		if (!left[i])
 			continue;
+		if (exists_elsewhere(fs, &fs->pos[i])) {
+			log_info("%.*s: outside every pattern of its feed now; keeping its stored "
+			    "position while the file exists", (int)sizeof(fs->pos[i].path),
+			    fs->pos[i].path);
+			continue;
+		}
 		if ((r = tf_ghost(&fs->pos[i], &fs->feeds[fs->pos[i].feed].conf, &tf)) < 0)
 			break;
 		log_info("%.*s: no longer exists; dropping its stored position",
