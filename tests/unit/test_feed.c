@@ -1300,6 +1300,49 @@ test_two_symlinks_one_file(void **state)
 	assert_int_equal(nfiles(f), 1);
 }
 
+/*
+ * Issue 16.5: the feed file is a symlink into another directory. inotify
+ * on the link's directory says nothing about the target, and the fixture's
+ * rescan is 60 s away: appends, the target renamed away (still written to)
+ * and created again, and a target created and renamed before any pass saw
+ * it, are all read through the watch on the target's directory, once.
+ */
+static void
+test_symlink_target_rotated(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(mkdir(path_of(f, "x"), 0755), 0);
+	append(f, "x/t.dat", "1\n");
+	assert_int_equal(symlink(path_of(f, "x/t.dat"), path_of(f, "a.log")), 0);
+	start(f);
+	wait_n(f, 1);
+	append(f, "x/t.dat", "2\n");
+	wait_n(f, 2);
+	assert_int_equal(f->nrec, 2);
+
+	assert_int_equal(rename(path_of(f, "x/t.dat"), path_of(f, "x/t.dat.1")), 0);
+	append(f, "x/t.dat.1", "3\n");
+	run_ms(f, 20);
+	append(f, "x/t.dat", "n1\n");
+	wait_n(f, 4);
+	append(f, "x/t.dat.1", "4\n");
+	append(f, "x/t.dat", "n2\n");
+	wait_n(f, 6);
+	expect_some(f, "a.log", "0123456789", "1|2|3|4");
+	expect_some(f, "a.log", "n", "n1|n2");
+
+	/* Created, written and renamed away before the loop runs again. */
+	assert_int_equal(rename(path_of(f, "x/t.dat"), path_of(f, "x/t.dat.2")), 0);
+	append(f, "x/t.dat", "m1\n");
+	assert_int_equal(rename(path_of(f, "x/t.dat"), path_of(f, "x/t.dat.3")), 0);
+	append(f, "x/t.dat", "k1\n");
+	wait_n(f, 8);
+	assert_int_equal(f->nrec, 8);
+	expect_some(f, "t.dat.3", NULL, "m1");
+	expect_some(f, "a.log", "k", "k1");
+}
+
 static void
 test_identical_heads(void **state)
 {
@@ -1673,6 +1716,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconnect_rewinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect_after_gone_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_glob_away_and_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_target_rotated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_at_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_new_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_dir_fallback, setup, teardown),
