@@ -43,6 +43,7 @@
 #define OPEN_MAX        8192    /* ... nor above this (each open file costs a slot) */
 #define MOVED_FROM_MAX  16      /* renames whose IN_MOVED_TO may still come */
 #define MOVED_MAX       32      /* renames out of the globs between two rescans, per directory */
+#define LINKS_MAX       64      /* symlink targets watched; more rely on the rescan */
 
 /*
  * A rename out of the globs that inotify reported (IN_MOVED_FROM a matching
@@ -53,6 +54,7 @@
  */
 struct moved {
 	char     *name;
+	char     *dir;          /* NULL: the feed's directory; else a link's target directory */
 	uint16_t  feed;
 };
 
@@ -60,7 +62,26 @@ struct moved {
 struct moved_from {
 	uint32_t  cookie;
 	uint16_t  feed;
+	int       link;         /* -1: in the feed's directory; else index into links */
 	bool      used;
+};
+
+/*
+ * A feed file that is a symlink into another directory: inotify reports
+ * nothing on the link's directory when the target is written, renamed or
+ * created again, so the directory of what the link resolves to is watched
+ * too. Its events on the target's name rescan the link's directory (the
+ * link resolves to the new file, the old one is orphaned and drained);
+ * a rename of the target is noted like a rename out of a glob (adopt_moved);
+ * any modification there marks the feed's files reached through a link, and
+ * its orphans, for the next pass.
+ */
+struct link {
+	char     *tdir;         /* the target's directory (resolved) */
+	char     *tname;        /* the target's last component */
+	size_t    dir;          /* the link's feed directory (index into dirs) */
+	uint16_t  feed;
+	int       wd;           /* -1 = none (retried at each rescan) */
 };
 
 struct dir {
@@ -121,6 +142,9 @@ struct feedset {
 	unsigned           scan_gen;
 	struct moved_from  from[MOVED_FROM_MAX];    /* a ring */
 	unsigned           from_next;
+	struct link        links[LINKS_MAX];
+	size_t             nlinks;
+	bool               links_warned;    /* links[] full: logged once */
 };
 
 /* Asks the loop for a pass (coalesced: activating an active event is a no-op). */
@@ -316,6 +340,9 @@ mark_start(struct tailfile *tf)
  */
 
 static void finish(struct feedset *fs, struct tailfile *tf);
+static void add_moved(struct dir *d, uint16_t feed, const char *in, const char *name);
+static void note_link(struct feedset *fs, const struct feed *f, const struct dir *d,
+                      const char *name);
 
 /* The budget: half the soft RLIMIT_NOFILE, within [OPEN_MIN, OPEN_MAX]. */
 static size_t
@@ -485,8 +512,12 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 	struct tailfile *tf, *old;
 	struct stat st, lst;
 	char *path;
+	bool link;
 	int r;
 
+	link = fstatat(dirfd(dp), name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode);
+	if (link)
+		note_link(fs, f, d, name);      /* inotify on the link's directory misses its target */
 	if (fstatat(dirfd(dp), name, &st, 0) < 0 || !S_ISREG(st.st_mode))
 		return 0;       /* gone since readdir, a dangling link, not a file */
 	if ((tf = lookup(fs, f->conf.feed, (uint64_t)st.st_dev, (uint64_t)st.st_ino))) {
@@ -528,8 +559,7 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 		tf_free(tf);
 		return 0;
 	}
-	tf->indirect = (fstatat(dirfd(dp), name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISLNK(lst.st_mode)) || st.st_nlink > 1;
+	tf->indirect = link || st.st_nlink > 1;
 	if (fs->pos && (p = find_pos(fs, f->conf.feed, tf->dev, tf->ino))) {
 		place_at(tf, p);
 	} else if (fs->first_start && !f->started && f->start_at == START_END) {
@@ -600,8 +630,10 @@ feed_matches(const struct feedset *fs, size_t di, size_t fi, const char *name)
 static void
 moved_clear(struct dir *d)
 {
-	for (size_t i = 0; i < d->nmoved; i++)
+	for (size_t i = 0; i < d->nmoved; i++) {
 		free(d->moved[i].name);
+		free(d->moved[i].dir);
+	}
 	d->nmoved = 0;
 }
 
@@ -621,7 +653,7 @@ adopt_moved(struct feedset *fs, struct dir *d)
 		char *path;
 		int r;
 
-		if (!(path = join(d->path, d->moved[i].name)))
+		if (!(path = join(d->moved[i].dir ? d->moved[i].dir : d->path, d->moved[i].name)))
 			return -ENOMEM;
 		r = tf_open(path, &f->conf, &tf);
 		free(path);
@@ -723,6 +755,54 @@ rescan_pending(struct feedset *fs)
 }
 
 /*
+ * True when open file tf is the file of stored position p: the same device
+ * and inode, and the fingerprints match or, when they do not (rewritten,
+ * truncated), the same birth time proves it. Without a birth time only
+ * matching fingerprints tell it from another file born in the inode.
+ */
+static bool
+same_identity(struct tailfile *tf, const struct file_pos *p)
+{
+	return tf->dev == p->dev && tf->ino == p->ino &&
+	    (tf_matches(tf, p) || (p->btime && p->btime == tf->btime));
+}
+
+/*
+ * True when the file of stored position p, not found in its feed's
+ * directory, still exists where it was stored (p->path, or another name
+ * in that path's directory: renamed there): the feed's pattern was changed
+ * to another directory, or the file moved out of it. Its position is then
+ * kept, never dropped: a pattern matching it again resumes it.
+ */
+static bool
+exists_elsewhere(const struct feedset *fs, const struct file_pos *p)
+{
+	const struct tf_conf *conf = &fs->feeds[p->feed].conf;
+	char path[sizeof(p->path) + 1], *slash, *moved = NULL;
+	struct tailfile *tf = NULL;
+	bool same = false;
+
+	if (!memchr(p->path, '\0', sizeof(p->path)) || p->path[0] != '/')
+		return false;   /* a truncated or missing path names nothing for sure */
+	memcpy(path, p->path, sizeof(p->path));
+	path[sizeof(p->path)] = '\0';
+	if (tf_open(path, conf, &tf) == 0)
+		same = same_identity(tf, p);
+	tf_free(tf);
+	tf = NULL;
+	if (same)
+		return true;
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	if ((moved = find_ino(slash == path ? "/" : path, p->dev, p->ino)) &&
+	    tf_open(moved, conf, &tf) == 0)
+		same = same_identity(tf, p);
+	tf_free(tf);
+	free(moved);
+	return same;
+}
+
+/*
  * Opens entry name of dp (d_ino equal to p->ino) and adopts it when it is
  * the file of stored position p (same device, fingerprint matches): it was
  * renamed away while the daemon was stopped, so it is drained from p and
@@ -732,6 +812,7 @@ static int
 adopt_one(struct feedset *fs, DIR *dp, const char *dpath, const char *name,
           const struct file_pos *p)
 {
+	struct stat st;
 	/* O_NOFOLLOW: a symlink's d_ino is its own, never the file's. */
 	int fd = openat(dirfd(dp), name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
 	struct tailfile *tf;
@@ -754,9 +835,19 @@ adopt_one(struct feedset *fs, DIR *dp, const char *dpath, const char *name,
 	 * changed (rewritten, truncated, then renamed while stopped): it is
 	 * then read whole (place_at); without one, only matching
 	 * fingerprints tell it from another file born in the inode. */
-	if (tf->dev != p->dev || (!tf_matches(tf, p) && !(p->btime && p->btime == tf->btime))) {
+	if (!same_identity(tf, p)) {
 		tf_free(tf);    /* the inode now holds another file */
 		return 0;
+	}
+	if (fstat(tf->fd, &st) == 0 && st.st_size == p->offset && tf_matches(tf, p)) {
+		/* Nothing past the stored position: a file the feed's pattern
+		 * stopped matching (a changed glob) as much as one rotated
+		 * while stopped. Its position stays stored, so it resumes
+		 * where it was if a pattern matches it again. */
+		log_info("%s: outside every pattern of its feed now; keeping its stored position "
+		    "while the file exists", tf->path);
+		tf_free(tf);
+		return 1;
 	}
 	place_at(tf, p);
 	mark_start(tf);
@@ -771,9 +862,11 @@ adopt_one(struct feedset *fs, DIR *dp, const char *dpath, const char *name,
 
 /*
  * Stored positions of directory di whose file was not among the glob
- * matches: each is looked up by inode in the directory (adopt_one); a
- * position whose file is nowhere becomes a ghost, reported gone so its
- * entry is dropped. A directory that cannot be read proves nothing: its
+ * matches: each is looked up by inode in the directory (adopt_one), then
+ * where it was stored (exists_elsewhere: kept, unread, while it exists); a
+ * position whose file is gone by identity becomes a ghost, reported gone so
+ * its entry is dropped. A pattern that stops matching a file never drops
+ * its position. A directory that cannot be read proves nothing: its
  * entries stay stored as they are. Returns 0 or -ENOMEM.
  */
 static int
@@ -825,6 +918,12 @@ adopt_unmatched(struct feedset *fs, size_t di)
 
 		if (!left[i])
 			continue;
+		if (exists_elsewhere(fs, &fs->pos[i])) {
+			log_info("%.*s: outside every pattern of its feed now; keeping its stored "
+			    "position while the file exists", (int)sizeof(fs->pos[i].path),
+			    fs->pos[i].path);
+			continue;
+		}
 		if ((r = tf_ghost(&fs->pos[i], &fs->feeds[fs->pos[i].feed].conf, &tf)) < 0)
 			break;
 		log_info("%.*s: no longer exists; dropping its stored position",
@@ -889,11 +988,12 @@ note_moved_from(struct feedset *fs, size_t di, uint32_t cookie, const char *name
 		bool hit = feed_matches(fs, di, fi, name);
 
 		for (size_t i = 0; i < d->nmoved && !hit; i++)
-			hit = d->moved[i].feed == fi && strcmp(d->moved[i].name, name) == 0;
+			hit = d->moved[i].feed == fi && !d->moved[i].dir &&
+			    strcmp(d->moved[i].name, name) == 0;
 		if (!hit)
 			continue;
 		fs->from[fs->from_next] = (struct moved_from){ .cookie = cookie, .feed = (uint16_t)fi,
-		    .used = true };
+		    .link = -1, .used = true };
 		fs->from_next = (fs->from_next + 1) % MOVED_FROM_MAX;
 	}
 }
@@ -910,28 +1010,145 @@ note_moved_to(struct feedset *fs, size_t di, uint32_t cookie, const char *name)
 
 	for (size_t i = 0; i < MOVED_FROM_MAX; i++) {
 		struct moved_from *mf = &fs->from[i];
-		char *copy;
 
-		if (!mf->used || mf->cookie != cookie)
+		if (!mf->used || mf->cookie != cookie || mf->link >= 0)
 			continue;
 		mf->used = false;
 		if (feed_matches(fs, di, mf->feed, name))
 			continue;       /* still matched: the rescan finds it anyway */
-		if (d->nmoved == MOVED_MAX) {
-			if (!d->moved_warned)
-				log_warnx("%s: more than %d renames out of the feed patterns between "
-				    "two rescans; a file renamed before it was seen may be missed",
-				    d->path, MOVED_MAX);
-			d->moved_warned = true;
-			continue;
-		}
-		if (!(copy = strdup(name))) {
-			log_warnx("%s/%s: out of memory noting a rename", d->path, name);
-			continue;
-		}
-		d->moved[d->nmoved++] = (struct moved){ .name = copy, .feed = mf->feed };
-		d->rescan = true;
+		add_moved(d, mf->feed, NULL, name);
 	}
+}
+
+/*
+ * Notes name (in directory in, NULL: d's own) as renamed out of what feed
+ * follows, for the next rescan of d (adopt_moved). Logs what it must drop.
+ */
+static void
+add_moved(struct dir *d, uint16_t feed, const char *in, const char *name)
+{
+	char *copy, *dcopy = NULL;
+
+	if (d->nmoved == MOVED_MAX) {
+		if (!d->moved_warned)
+			log_warnx("%s: more than %d renames out of the feed patterns between two "
+			    "rescans; a file renamed before it was seen may be missed", d->path,
+			    MOVED_MAX);
+		d->moved_warned = true;
+		return;
+	}
+	if (!(copy = strdup(name)) || (in && !(dcopy = strdup(in)))) {
+		free(copy);
+		log_warnx("%s/%s: out of memory noting a rename", in ? in : d->path, name);
+		return;
+	}
+	d->moved[d->nmoved++] = (struct moved){ .name = copy, .dir = dcopy, .feed = feed };
+	d->rescan = true;
+}
+
+/* ---------------------------------------------------------------- links */
+
+/* (Re)adds the inotify watch of l's target directory when it has none. */
+static void
+link_watch(struct feedset *fs, struct link *l)
+{
+	if (fs->watch && l->wd < 0)
+		l->wd = watch_add(fs->watch, l->tdir);  /* failure: the rescan covers it */
+}
+
+/*
+ * Feed f's glob matched name of directory d, a symlink: watches the
+ * directory of what it resolves to (struct link). A dangling link keeps
+ * what was watched for it. Failures are logged once; the rescan covers them.
+ */
+static void
+note_link(struct feedset *fs, const struct feed *f, const struct dir *d, const char *name)
+{
+	char *path = join(d->path, name), *real = path ? realpath(path, NULL) : NULL, *slash;
+	struct link *l;
+	size_t i;
+
+	free(path);
+	if (!real || !(slash = strrchr(real, '/'))) {
+		free(real);
+		return;
+	}
+	*slash = '\0';
+	for (i = 0; i < fs->nlinks; i++) {
+		l = &fs->links[i];
+		if (l->feed == f->conf.feed && strcmp(l->tname, slash + 1) == 0 &&
+		    strcmp(l->tdir, slash == real ? "/" : real) == 0) {
+			link_watch(fs, l);
+			free(real);
+			return;
+		}
+	}
+	if (fs->nlinks == LINKS_MAX) {
+		if (!fs->links_warned)
+			log_warnx("%s/%s: more than %d symlinked feed files; what a further link "
+			    "points to is seen at the rescan every %u ms only", d->path, name,
+			    LINKS_MAX, fs->rescan_ms);
+		fs->links_warned = true;
+		free(real);
+		return;
+	}
+	l = &fs->links[fs->nlinks];
+	*l = (struct link){ .dir = f->dir, .feed = f->conf.feed, .wd = -1 };
+	if (!(l->tname = strdup(slash + 1)) || !(l->tdir = strdup(slash == real ? "/" : real))) {
+		free(l->tname);
+		free(real);
+		return;
+	}
+	free(real);
+	fs->nlinks++;
+	link_watch(fs, l);
+	log_debug("%s/%s: a symlink; watching %s too", d->path, name, l->tdir);
+}
+
+/* An inotify event on the target directory of link li; see struct link. */
+static void
+on_link_event(struct feedset *fs, size_t li, uint32_t mask, uint32_t cookie, const char *name)
+{
+	struct link *l = &fs->links[li];
+	struct dir *d = &fs->dirs[l->dir];
+	struct tailfile *tf;
+	bool target = name && strcmp(name, l->tname) == 0;
+
+	if (mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+		l->wd = -1;     /* watched again at the next rescan that sees the link */
+		d->rescan = true;
+		return;
+	}
+	if (!name)
+		return;
+	if (target && (mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB)))
+		d->rescan = true;
+	if (mask & IN_MOVED_FROM) {
+		bool hit = target;
+
+		for (size_t i = 0; i < d->nmoved && !hit; i++)
+			hit = d->moved[i].feed == l->feed && d->moved[i].dir &&
+			    strcmp(d->moved[i].dir, l->tdir) == 0 && strcmp(d->moved[i].name, name) == 0;
+		if (hit) {
+			fs->from[fs->from_next] = (struct moved_from){ .cookie = cookie,
+			    .feed = l->feed, .link = (int)li, .used = true };
+			fs->from_next = (fs->from_next + 1) % MOVED_FROM_MAX;
+		}
+	}
+	if (mask & IN_MOVED_TO)
+		for (size_t i = 0; i < MOVED_FROM_MAX; i++) {
+			struct moved_from *mf = &fs->from[i];
+
+			if (!mf->used || mf->cookie != cookie || mf->link != (int)li)
+				continue;
+			mf->used = false;
+			if (!target)
+				add_moved(d, l->feed, l->tdir, name);
+		}
+	if (mask & (IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB))
+		for (tf = fs->head; tf; tf = tf->next)
+			if (tf->conf->feed == l->feed && (tf->indirect || tf->orphan))
+				tf->dirty = true;
 }
 
 /* inotify: creation/move/delete -> rescan; modification -> read pass. */
@@ -976,6 +1193,9 @@ on_watch(void *arg, int wd, uint32_t mask, uint32_t cookie, const char *name)
 		if (mask & (IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB))
 			note_modified(fs, i, name);
 	}
+	for (i = 0; i < fs->nlinks; i++)
+		if (fs->links[i].wd == wd)
+			on_link_event(fs, i, mask, cookie, name);
 	wake(fs);
 }
 
@@ -1190,6 +1410,10 @@ free_conf(struct feedset *fs)
 	for (i = 0; fs->dirs && i < fs->ndirs; i++) {
 		free(fs->dirs[i].path);
 		moved_clear(&fs->dirs[i]);
+	}
+	for (i = 0; i < fs->nlinks; i++) {
+		free(fs->links[i].tdir);
+		free(fs->links[i].tname);
 	}
 	free(fs->feeds);
 	free(fs->dirs);

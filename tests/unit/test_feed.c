@@ -1142,6 +1142,82 @@ test_restart_gone_file_dropped(void **state)
 	assert_int_equal(f->b.npos, 0);
 }
 
+/*
+ * Issue 16.2: the feed pointed at another directory and back (a reload or
+ * a restart with a changed glob): the stored position of a file that still
+ * exists is kept while no pattern matches it and resumed when one does
+ * again, also when the file is reached under another path (its directory
+ * renamed) or the glob changed within its directory. Only a file gone by
+ * identity loses its position.
+ */
+static void
+test_glob_away_and_back(void **state)
+{
+	struct fx *f = *state;
+	uint64_t ino, ino_b;
+
+	assert_int_equal(mkdir(path_of(f, "d1"), 0755), 0);
+	assert_int_equal(mkdir(path_of(f, "d2"), 0755), 0);
+	set_glob(f, 0, "d1/*.log");
+	append(f, "d1/a.log", "1\n2\n");
+	append(f, "d1/b.log", "x\n");
+	start(f);
+	wait_n(f, 3);
+	commit(f);
+	ino = ino_of(f, "d1/a.log");
+	ino_b = ino_of(f, "d1/b.log");
+	stop(f);
+
+	/* Away: nothing read, both positions kept as they were. */
+	set_glob(f, 0, "d2/*.log");
+	start(f);
+	settle(f);
+	commit(f);
+	assert_int_equal(f->nrec, 0);
+	assert_non_null(stored(f, ino));
+	assert_int_equal(stored(f, ino)->offset, 4);
+	assert_non_null(stored(f, ino_b));
+	stop(f);
+
+	/* Back: resumed where it was, b.log deleted meanwhile is dropped. */
+	assert_int_equal(unlink(path_of(f, "d1/b.log")), 0);
+	append(f, "d1/a.log", "3\n");
+	set_glob(f, 0, "d1/*.log");
+	start(f);
+	wait_n(f, 1);
+	expect_file(f, "a.log", "3");
+	assert_int_equal(line_of(f, "a.log", "3"), 3);
+	commit(f);
+	assert_null(stored(f, ino_b));
+	stop(f);
+
+	/* The glob changed within the directory, and back. */
+	set_glob(f, 0, "d1/*.txt");
+	start(f);
+	settle(f);
+	commit(f);
+	assert_int_equal(f->nrec, 0);
+	assert_int_equal(stored(f, ino)->offset, 6);
+	stop(f);
+	set_glob(f, 0, "d1/*.log");
+	append(f, "d1/a.log", "4\n");
+	start(f);
+	wait_n(f, 1);
+	expect_file(f, "a.log", "4");
+	commit(f);
+	stop(f);
+
+	/* Its directory renamed: the same file under another path resumes. */
+	assert_int_equal(rename(path_of(f, "d1"), path_of(f, "d3")), 0);
+	append(f, "d3/a.log", "5\n");
+	set_glob(f, 0, "d3/*.log");
+	start(f);
+	wait_n(f, 1);
+	expect_file(f, "a.log", "5");
+	assert_int_equal(line_of(f, "a.log", "5"), 5);
+	assert_int_equal(nfiles(f), 1);
+}
+
 static void
 test_partial_line_across_restart(void **state)
 {
@@ -1222,6 +1298,49 @@ test_two_symlinks_one_file(void **state)
 	assert_int_equal(f->recs[2].line, 3);
 	commit(f);
 	assert_int_equal(nfiles(f), 1);
+}
+
+/*
+ * Issue 16.5: the feed file is a symlink into another directory. inotify
+ * on the link's directory says nothing about the target, and the fixture's
+ * rescan is 60 s away: appends, the target renamed away (still written to)
+ * and created again, and a target created and renamed before any pass saw
+ * it, are all read through the watch on the target's directory, once.
+ */
+static void
+test_symlink_target_rotated(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(mkdir(path_of(f, "x"), 0755), 0);
+	append(f, "x/t.dat", "1\n");
+	assert_int_equal(symlink(path_of(f, "x/t.dat"), path_of(f, "a.log")), 0);
+	start(f);
+	wait_n(f, 1);
+	append(f, "x/t.dat", "2\n");
+	wait_n(f, 2);
+	assert_int_equal(f->nrec, 2);
+
+	assert_int_equal(rename(path_of(f, "x/t.dat"), path_of(f, "x/t.dat.1")), 0);
+	append(f, "x/t.dat.1", "3\n");
+	run_ms(f, 20);
+	append(f, "x/t.dat", "n1\n");
+	wait_n(f, 4);
+	append(f, "x/t.dat.1", "4\n");
+	append(f, "x/t.dat", "n2\n");
+	wait_n(f, 6);
+	expect_some(f, "a.log", "0123456789", "1|2|3|4");
+	expect_some(f, "a.log", "n", "n1|n2");
+
+	/* Created, written and renamed away before the loop runs again. */
+	assert_int_equal(rename(path_of(f, "x/t.dat"), path_of(f, "x/t.dat.2")), 0);
+	append(f, "x/t.dat", "m1\n");
+	assert_int_equal(rename(path_of(f, "x/t.dat"), path_of(f, "x/t.dat.3")), 0);
+	append(f, "x/t.dat", "k1\n");
+	wait_n(f, 8);
+	assert_int_equal(f->nrec, 8);
+	expect_some(f, "t.dat.3", NULL, "m1");
+	expect_some(f, "a.log", "k", "k1");
 }
 
 static void
@@ -1596,6 +1715,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_header_replay_after_enospc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect_rewinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect_after_gone_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_glob_away_and_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_target_rotated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_at_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_new_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_dir_fallback, setup, teardown),
