@@ -117,6 +117,9 @@ struct tailfile {
 	bool             orphan;        /* renamed away or deleted: drain, then finish */
 	bool             deleted;       /* st_nlink == 0 */
 	bool             finished;      /* drained for good: report gone, then free */
+	bool             kept;          /* finished while it still exists (renamed out of
+	                                 * the pattern): its position stays stored and
+	                                 * it is only freed (feed.c) */
 	bool             dirty;         /* read it in the next pass */
 	bool             parked;        /* closed to stay within the open-file budget
 	                                 * (fd -1, not a ghost): reopened by identity

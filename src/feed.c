@@ -14,7 +14,10 @@
  * is finished (rotated away or deleted, drained, quiet for rotate_wait_ms)
  * is reported gone only once the store holds a position for it, so after
  * an unknown-outcome commit the absence of its entry can only mean that the
- * gone commit applied; only then is its descriptor closed.
+ * gone commit applied; only then is its descriptor closed. A finished file
+ * that still exists (renamed out of the pattern, not deleted) is kept: its
+ * last position stays stored, so a pattern matching it again resumes it;
+ * a later start, reload or reconnect drops the entry once the file is gone.
  *
  * Sink callbacks: record and reject may call feedset_pause (reading stops
  * after that record) but nothing that adds or removes files; idle is called
@@ -844,8 +847,9 @@ adopt_one(struct feedset *fs, DIR *dp, const char *dpath, const char *name,
 		 * stopped matching (a changed glob) as much as one rotated
 		 * while stopped. Its position stays stored, so it resumes
 		 * where it was if a pattern matches it again. */
-		log_info("%s: outside every pattern of its feed now; keeping its stored position "
-		    "while the file exists", tf->path);
+		/* told at a start or reload; at a reconnect it is no news */
+		(fs->first_start ? log_info : log_debug)("%s: outside every pattern of its feed "
+		    "now; keeping its stored position while the file exists", tf->path);
 		tf_free(tf);
 		return 1;
 	}
@@ -919,8 +923,8 @@ adopt_unmatched(struct feedset *fs, size_t di)
 		if (!left[i])
 			continue;
 		if (exists_elsewhere(fs, &fs->pos[i])) {
-			log_info("%.*s: outside every pattern of its feed now; keeping its stored "
-			    "position while the file exists", (int)sizeof(fs->pos[i].path),
+			(fs->first_start ? log_info : log_debug)("%.*s: outside every pattern of "
+			    "its feed now; keeping its stored position while the file exists", (int)sizeof(fs->pos[i].path),
 			    fs->pos[i].path);
 			continue;
 		}
@@ -1208,6 +1212,14 @@ on_watch(void *arg, int wd, uint32_t mask, uint32_t cookie, const char *name)
 static void
 finish(struct feedset *fs, struct tailfile *tf)
 {
+	struct stat st;
+
+	/* Renamed out of every pattern rather than deleted: a pattern that
+	 * matches it again (a reload widening the glob to rotated names)
+	 * must resume it at its end, so its stored position is kept, not
+	 * committed gone. A later start, reload or reconnect drops it once
+	 * the file is gone (adopt_unmatched). */
+	tf->kept = !tf->deleted && tf->fd >= 0 && fstat(tf->fd, &st) == 0 && st.st_nlink > 0;
 	if (tf->len > 0 || tf->skipping)
 		log_info("%s: finished; its incomplete last line is not counted", tf->path);
 	else
@@ -1572,7 +1584,7 @@ rewind_all(struct feedset *fs)
 			(void)tf_seek(tf, tf->start_off, tf->start_line);
 		}
 		tf->reported = false;
-		tf->finished = false;
+		tf->finished = tf->kept = false;
 		if (tf->orphan)
 			tf->active_ms = now;
 		tf->dirty = true;
@@ -1668,13 +1680,14 @@ feedset_resume(struct feedset *fs)
 
 /*
  * Adds to b the position of every file that moved since its last commit,
- * was never committed, or is finished (gone). Returns 0 or -ENOMEM (b may
+ * was never committed, or is finished (gone; a finished file that still
+ * exists, kept, is only closed and freed once its last position is stored). Returns 0 or -ENOMEM (b may
  * then hold some of them; the caller treats it as fatal or retries).
  */
 int
 feedset_positions(struct feedset *fs, struct batch *b)
 {
-	struct tailfile *tf;
+	struct tailfile *tf, *next;
 	struct file_pos p;
 	int r;
 
@@ -1689,12 +1702,19 @@ feedset_positions(struct feedset *fs, struct batch *b)
 		if ((!f->started || f->cols_stored != f->cols_gen) && (r = batch_position(b, &m)) < 0)
 			return r;
 	}
-	for (tf = fs->head; tf; tf = tf->next) {
-		bool gone = tf->ghost || (tf->finished && tf->has_committed);
+	for (tf = fs->head; tf; tf = next) {
+		bool gone = tf->ghost || (tf->finished && tf->has_committed && !tf->kept);
 
+		next = tf->next;
 		if (!gone && tf->has_committed && tf->offset == tf->committed_off &&
-		    tf->line == tf->committed_line && tf->gen == tf->committed_gen)
+		    tf->line == tf->committed_line && tf->gen == tf->committed_gen) {
+			if (tf->finished) {
+				/* kept: the store holds its last position, which stays */
+				log_debug("%s: done; closed, its position kept", tf->path);
+				file_remove(fs, tf);
+			}
 			continue;
+		}
 		tf_position(tf, &p);
 		p.gone = gone;
 		if ((r = batch_position(b, &p)) < 0)

@@ -964,19 +964,28 @@ class Driver:
         self.checkpoint("end, after a restart")
 
         def closed():
+            # A rotated file that still exists keeps its stored position
+            # (a pattern matching it again resumes it, issue 16) but no
+            # descriptor; the position of a deleted file is dropped.
             ent = self.entries()
-            open_rot = [f.name for f in self.files
-                        if f.followed and not f.live and (f.feed.name, f.ino) in ent]
-            if open_rot:
-                return "rotated files still open: %s" % " ".join(open_rot[:5])
-            fds = []
+            known = {(f.feed.name, f.ino) for f in self.files}
+            stale = ["%s:%d" % k for k in ent if k not in known]
+            if stale:
+                return "positions of deleted files still stored: %s" % " ".join(stale[:5])
+            rotated = {os.path.realpath(f.path): f.name for f in self.files
+                       if f.followed and not f.live}
+            open_rot, fds = [], []
             for fd in os.listdir("/proc/%d/fd" % self.proc.pid):
                 try:
                     t = os.readlink("/proc/%d/fd/%s" % (self.proc.pid, fd))
                 except OSError:
                     continue
+                if t in rotated:
+                    open_rot.append(rotated[t])
                 if t.endswith(" (deleted)") and "/valgrind_proc_" not in t:
                     fds.append(t)
+            if open_rot:
+                return "rotated files still open: %s" % " ".join(open_rot[:5])
             if fds:
                 return "descriptors on deleted files: %s" % " ".join(fds[:5])
             return True

@@ -10,6 +10,10 @@
 #      than rescan_interval_ms (60 s here: only inotify can see it): appends
 #      are read at once, each rotated target is drained, every line counted
 #      exactly once.
+#   3. A file rotated out of the pattern while the daemon runs is drained
+#      and finished; its position stays stored while the file exists, so a
+#      reload that widens the pattern to the rotated names (SIGHUP, then a
+#      restart) resumes it at its end instead of reading it again.
 # The CSV feed has no ids, so a line read twice would show as a double.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -94,6 +98,39 @@ done
 assert_ok "fast rotations through the link: every line counted" wait_events "$want" 15
 wait_settled 0.5 10 || true
 assert_eq "fast rotations through the link: each line once" "$want" "$(events_total)"
+tq_stop
+
+# 3 ---------------------------- rotated out while running, then the glob widened
+rm -f "$L" "$X" "$X".*
+rcli FLUSHALL >/dev/null
+cp "$T/base.yaml" "$CONF"
+F=$(csv_path rot)
+gen_csv "$F" 500 --seed 30
+: >"$TQ_LOG"
+tq_start
+assert_ok "rotated while running: the file's lines counted" wait_events 500 10
+mv "$F" "$F.1"                          # out of the pattern
+gen_csv "$F" 10 --seed 31
+assert_ok "rotated while running: the new file's lines counted" wait_events 510 10
+# rotate_wait_ms is 1 s: the rotated file is finished after it
+assert_ok "rotated while running: the rotated file finished" \
+    wait_for 10 sh -c "grep -q '$(basename "$F"): finished' '$TQ_LOG'"
+wait_settled 0.5 10 || true
+GE=$(printf '%s' "$CSV_GLOB" | sed 's/[*.]/\\&/g')
+sed "s|/$GE\"|/$CSV_GLOB*\"|" "$T/base.yaml" >"$CONF"
+grep -qF "/$CSV_GLOB*\"" "$CONF" || bail "the glob was not widened"
+kill -HUP "$TQ_PID"
+assert_ok "the widened glob applied" wait_for 10 _reloads 1
+gen_csv "$F.1" 1 --seed 32 --append --no-header
+assert_ok "the widened glob: the line appended to the rotated file counted" wait_events 511 10
+wait_settled 0.5 10 || true
+assert_eq "the widened glob: the rotated file's lines counted once" 511 "$(events_total)"
+tq_stop
+tq_start
+gen_csv "$F.1" 1 --seed 33 --append --no-header
+assert_ok "restart with the widened glob: the appended line counted" wait_events 512 10
+wait_settled 0.5 10 || true
+assert_eq "restart with the widened glob: each line once" 512 "$(events_total)"
 tq_stop
 
 done_testing
