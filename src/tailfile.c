@@ -549,7 +549,7 @@ reject_long(struct tailfile *tf, const struct tf_out *out, uint64_t line)
 
 /*
  * Grows the buffer so that TF_CHUNK bytes fit after len, capped at
- * max_line + TF_CHUNK (len never exceeds max_line when reading). Returns 0
+ * max_line + TF_CHUNK (len never exceeds max_line + 1, a CR, when reading). Returns 0
  * or -ENOMEM.
  */
 static int
@@ -602,7 +602,8 @@ deliver(struct tailfile *tf, const struct tf_out *out)
 		};
 		const char *rec = tf->buf + pos;
 
-		if (rl - 1 > tf->conf->max_line) {
+		/* max_line bounds the record, not its "\n" or "\r\n" */
+		if (rl - 1 - (rl >= 2 && rec[rl - 2] == '\r') > tf->conf->max_line) {
 			/* Complete but too long (it arrived in one read): same verdict
 			 * as a line that overflowed the buffer. */
 			reject_long(tf, out, rc.line);
@@ -675,13 +676,13 @@ replay_header(struct tailfile *tf, const struct tf_out *out)
 		have += (size_t)n;
 		rl = csv_record_len(tf->buf, have, tf->conf->delim, tf->conf->quote);
 	}
-	if (rl == 0 || rl - 1 > tf->conf->max_line + sizeof(bom)) {
+	rec = tf->buf;
+	/* max_line bounds the header without its BOM and terminator */
+	if (rl == 0 || (len = strip(&rec, rl, true)) > tf->conf->max_line) {
 		log_warnx("%s: cannot re-read the CSV header (incomplete or too long)", tf->path);
 		tf->header_pending = false;
 		return TF_EOF;
 	}
-	rec = tf->buf;
-	len = strip(&rec, rl, true);
 	if (out->sink->record(out->arg, &rc, rec, len) == -ENOSPC)
 		return TF_BLOCKED;
 	tf->header_pending = false;
@@ -752,14 +753,18 @@ tf_read(struct tailfile *tf, const struct tf_out *out, size_t *budget, int64_t n
 		if (!tf->skipping) {
 			if ((st = deliver(tf, out)) != TF_EOF)
 				return st;
-			if (tf->len > tf->conf->max_line) {
+			/* The one byte past max_line may be the CR of a "\r\n"
+			 * whose LF is still to come. */
+			if (tf->len > tf->conf->max_line + 1 || (tf->len == tf->conf->max_line + 1 &&
+			    tf->buf[tf->conf->max_line] != '\r')) {
 				/* A quote opened a CSV field and no record end came
 				 * within max_line: if a line ended in between, the quote
 				 * was a stray. That line alone is the record (rejected
 				 * as malformed) and the lines after it are read on, so
 				 * it takes no good line with it. */
 				if (tf->conf->format == FORMAT_CSV && !tf->line_only &&
-				    memchr(tf->buf, '\n', tf->conf->max_line + 1)) {
+				    memchr(tf->buf, '\n', tf->len < tf->conf->max_line + 2 ? tf->len :
+				    tf->conf->max_line + 2)) {
 					tf->line_only = true;
 					continue;
 				}

@@ -1202,6 +1202,42 @@ test_overlong_line(void **state)
 	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 88 + 39 + 4);
 }
 
+/*
+ * max_line bounds the record, not its terminator: with max_line 16, 16
+ * bytes and "\r\n" are a record like 16 bytes and "\n" (issue 16 item 8),
+ * also when the CR arrives in one read and its LF in the next.
+ */
+static void
+test_overlong_crlf(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].max_line = 16;
+	append(f, "a.log", "ok1\r\n0123456789abcdef\r\n0123456789abcdefg\r\nok2\r\n");
+	start(f);
+	wait_n(f, 3);
+	expect_file(f, "a.log", "ok1|0123456789abcdef|ok2");
+	assert_int_equal(f->nrej, 1);
+	assert_int_equal(f->rejs[0].why, REJ_TOO_LONG);
+	assert_int_equal(f->rejs[0].line, 3);
+
+	/* In pieces: 16 bytes and the CR buffered, the LF later. */
+	append(f, "a.log", "fedcba9876543210\r");
+	settle(f);
+	append(f, "a.log", "\nok3\r\n");
+	wait_n(f, 5);
+	expect_file(f, "a.log", "ok1|0123456789abcdef|ok2|fedcba9876543210|ok3");
+	assert_int_equal(f->nrej, 1);
+	/* 17 bytes and the CR buffered: too long all the same. */
+	append(f, "a.log", "fedcba9876543210x\r");
+	settle(f);
+	append(f, "a.log", "\nok4\r\n");
+	wait_n(f, 6);
+	expect_file(f, "a.log", "ok1|0123456789abcdef|ok2|fedcba9876543210|ok3|ok4");
+	assert_int_equal(f->nrej, 2);
+	assert_int_equal(f->rejs[1].line, 7);
+}
+
 static void
 test_two_symlinks_one_file(void **state)
 {
@@ -1589,6 +1625,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_restart_gone_file_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_line_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlong_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlong_crlf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_symlinks_one_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identical_heads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enospc_pause_resume, setup, teardown),
