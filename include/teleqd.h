@@ -270,6 +270,17 @@ int64_t period_start_ms(const struct period *p, const struct tz *tz);
  * or before now. Rolling never closes.
  */
 bool period_closed(const struct period *p, const struct tz *tz, int64_t grace_s, int64_t now);
+/*
+ * The months that closed (period_closed, same tz and grace_s) after unix
+ * time prev and at or before now: month numbers *ret_first ..
+ * *ret_first + *ret_n - 1, oldest first; *ret_n is 0 when none did (now
+ * at or before prev: a clock set back closes nothing). A quarter, half or
+ * year closes with its last month, so these months name every period that
+ * closed in between. At most cap months, the latest ones (a clock jump of
+ * decades must not make decades of work). Pure.
+ */
+void period_months_closed(const struct tz *tz, int64_t grace_s, int64_t prev, int64_t now,
+                          unsigned cap, int64_t *ret_first, unsigned *ret_n);
 
 /* -------------------------------------------------------------- siphash.c */
 /* SipHash-2-4 of data with a 16-byte key. */

@@ -93,6 +93,7 @@
 #define FIELD_MAX           (64 * 1024)
 #define COMMIT_PROTOCOL     "tq5"
 #define ROLLING_REFRESH_S   600
+#define CATCHUP_MONTHS      36      /* closed months one refresh recomputes at most */
 #define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */     /* the rolling 30 days move at midnight without any line */
 
 /* ------------------------------------------------------------------ arena */
@@ -423,6 +424,7 @@ struct store {
 	char                 epoch[24];     /* fencing token of this connection */
 	struct event        *retry_ev, *watchdog_ev;
 	struct event        *rolling_ev;    /* refreshes "rolling" as days pass */
+	int64_t              rolling_cal;   /* calendar time of its last run (or of store_new) */
 	int                  port;
 	unsigned             backoff_ms;
 	int64_t              ready_at_ms;   /* monotonic; 0 when not ready */
@@ -1828,16 +1830,26 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
  * on days without a line. So is the month that holds the day before
  * today minus the alerts' grace: a month (and a quarter, half or year
  * ending with it) closes by time alone, and this writes its history
- * entry within ROLLING_REFRESH_S of the close even when no line arrives.
+ * entry within ROLLING_REFRESH_S of the close even when no line arrives;
+ * every month that closed since the previous run is (a calendar jump over
+ * several closes, a late run), up to CATCHUP_MONTHS of them.
  */
 static void
 on_rolling(evutil_socket_t fd, short what, void *arg)
 {
 	struct store *st = arg;
-	int64_t now = cal_now(), wall = now + tz_utc_offset(st->tz, now);
+	int64_t now = cal_now(), wall = now + tz_utc_offset(st->tz, now), first;
+	unsigned n;
 
 	recompute_touch_month(st->rc, month_of_day(store_today(st)));
 	recompute_touch_month(st->rc, month_of_day(floor_div(wall - st->cfg->alerts.grace_s, 86400) - 1));
+	/* every month closed since the last run, not only the latest: the
+	 * calendar may have jumped, or this run come late */
+	period_months_closed(st->tz, st->cfg->alerts.grace_s, st->rolling_cal, now, CATCHUP_MONTHS,
+	    &first, &n);
+	for (unsigned k = 0; k < n; k++)
+		recompute_touch_month(st->rc, first + k);
+	st->rolling_cal = now;  /* also when set back: what closes after now is due again */
 	recompute_touch_rolling(st->rc);
 	recompute_kick(st->rc);
 }
@@ -1975,6 +1987,7 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
 	st->retry_ev = evtimer_new(base, on_retry, st);
 	st->watchdog_ev = evtimer_new(base, on_watchdog, st);
 	st->rolling_ev = event_new(base, -1, EV_PERSIST, on_rolling, st);
+	st->rolling_cal = cal_now();
 	if (!st->retry_ev || !st->watchdog_ev || !st->rolling_ev ||
 	    event_add(st->rolling_ev, &rolling_tv) < 0) {
 		r = -ENOMEM;
