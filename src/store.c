@@ -1399,7 +1399,7 @@ build_commit(struct store *st, const struct batch *b)
 		rkey[i] = -1;
 	/* cppcheck-suppress knownConditionTrueFalse ; false positive: nfeeds is cfg->nfeeds, capped */
 	for (i = 0; i < nfeeds; i++) {
-		size_t nrej = b->lines[i] ? 1 : 0;
+		size_t nrej = (b->lines[i] ? 1 : 0) + (b->header_changes[i] ? 1 : 0);
 
 		for (j = 0; j < REJ__MAX; j++)
 			nrej += b->rejects[i * REJ__MAX + j] ? 1 : 0;
@@ -1595,6 +1595,11 @@ build_commit(struct store *st, const struct batch *b)
 			argv_str(ab, "lines");
 			PUSH_INT(b->lines[f]);
 		}
+		if (b->header_changes[f]) {
+			PUSH_INT(rkey[f]);
+			argv_str(ab, "header_changes");
+			PUSH_INT(b->header_changes[f]);
+		}
 	}
 
 	/* dead letters: (feed, file, line, reason, detail); none when maxlen is 0 */
@@ -1706,6 +1711,7 @@ count_commit(const struct batch *b, const redisReply *reply, int64_t latency_ms)
 		tq_metrics.duplicates += (uint64_t)reply->element[1]->integer;
 	for (f = 0; f < BATCH_MAX_FEEDS; f++) {
 		tq_metrics.lines[f] += b->lines[f];
+		tq_metrics.header_changes[f] += b->header_changes[f];
 		tq_metrics.events[f] += b->events_by_feed[f];
 		for (k = 0; k < REJ__MAX; k++)
 			tq_metrics.rejects[f][k] += b->rejects[f * REJ__MAX + k];
