@@ -612,6 +612,9 @@ struct file_pos {
 	                         * before tail fingerprints (only the head is checked) */
 	int64_t  btime;         /* the file's birth time (statx, ns), 0 = unknown: an
 	                         * inode reused by a new file has another one */
+	int64_t  hdr_off;       /* CSV with a header: offset of the header record in
+	                         * force (a new header mid-file), 0 = the first record;
+	                         * always < offset */
 	uint32_t gen;           /* feed.c only: the file's restart count when taken */
 	bool     gone;          /* file finished for good: drop its stored entry */
 	bool     marker;        /* not a file: the feed has been started (start_at
@@ -628,7 +631,7 @@ struct file_pos {
  * The text form of a committed position in K files (see position.c): one
  * reader and one writer for the daemon and teleqctl. Pure.
  */
-#define POS_VALUE_MAX   384     /* pos_format_value always fits */
+#define POS_VALUE_MAX   416     /* pos_format_value always fits */
 /* Returns 0 and *ret, -ENOENT (feed no longer configured), -EINVAL (malformed). */
 int pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, size_t vlen,
               struct file_pos *ret);

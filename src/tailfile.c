@@ -258,6 +258,7 @@ tf_ghost(const struct file_pos *p, const struct tf_conf *conf, struct tailfile *
 	tf->ino = p->ino;
 	tf->offset = tf->read_off = tf->start_off = tf->committed_off = p->offset;
 	tf->line = tf->start_line = tf->committed_line = p->line;
+	tf->hdr_off = tf->start_hdr_off = p->hdr_off;
 	tf->ghost_fp = p->fp;
 	tf->ghost_fplen = p->fplen;
 	tf->taillen = p->taillen;
@@ -315,6 +316,7 @@ tf_seek(struct tailfile *tf, int64_t off, uint64_t line)
 	tf->skipping = false;
 	tf->line_only = false;
 	memset(&tf->ps, 0, sizeof(tf->ps));
+	tf->hdr_off = 0;        /* the caller sets a stored one */
 	tf->header_pending = tf->conf->format == FORMAT_CSV && tf->conf->header && off > 0;
 	tf->open_quote = false;
 	tf->checked_size = -1;  /* check size and head again before the next read */
@@ -394,6 +396,7 @@ restart(struct tailfile *tf)
 	}
 	tf->start_off = 0;
 	tf->start_line = 0;
+	tf->start_hdr_off = 0;
 }
 
 /*
@@ -601,6 +604,9 @@ deliver(struct tailfile *tf, const struct tf_out *out)
 			.ps = &tf->ps, .header_replay = false,
 		};
 		const char *rec = tf->buf + pos;
+		/* a new header (MAP_HEADER) changes these: noted to replay it on resuming */
+		uint64_t hh = tf->ps.header_hash;
+		size_t hl = tf->ps.header_len;
 
 		/* max_line bounds the record, not its "\n" or "\r\n" */
 		if (rl - 1 - (rl >= 2 && rec[rl - 2] == '\r') > tf->conf->max_line) {
@@ -613,6 +619,8 @@ deliver(struct tailfile *tf, const struct tf_out *out)
 				st = TF_BLOCKED;
 				break;
 			}
+			if (tf->offset > 0 && (tf->ps.header_hash != hh || tf->ps.header_len != hl))
+				tf->hdr_off = tf->offset;
 		}
 		pos += rl;
 		tf->offset += (int64_t)rl;
@@ -632,8 +640,9 @@ deliver(struct tailfile *tf, const struct tf_out *out)
 }
 
 /*
- * Re-reads the first record of a CSV file resumed past it and hands it to
- * the sink with header_replay set, so the sink learns the columns. The read
+ * Re-reads the header record of a CSV file resumed past it (the first one,
+ * or the one at hdr_off that replaced it mid-file) and hands it to the sink
+ * with header_replay set, so the sink learns the columns. The read
  * buffer is empty here (tf_seek emptied it and nothing was read since).
  * Returns TF_BLOCKED when the sink refused it, else TF_EOF; header_pending
  * stays set when it is to be retried (sink refused it, out of memory, read
@@ -663,7 +672,7 @@ replay_header(struct tailfile *tf, const struct tf_out *out)
 			tf->buf = p;
 			tf->alloc = want;
 		}
-		n = pread_full(tf->fd, tf->buf + have, want - have, (int64_t)have);
+		n = pread_full(tf->fd, tf->buf + have, want - have, tf->hdr_off + (int64_t)have);
 		if (n < 0) {
 			if (!tf->warned)
 				log_warnx("%s: re-reading the CSV header: %s", tf->path,
@@ -678,7 +687,7 @@ replay_header(struct tailfile *tf, const struct tf_out *out)
 	}
 	rec = tf->buf;
 	/* max_line bounds the header without its BOM and terminator */
-	if (rl == 0 || (len = strip(&rec, rl, true)) > tf->conf->max_line) {
+	if (rl == 0 || (len = strip(&rec, rl, tf->hdr_off == 0)) > tf->conf->max_line) {
 		log_warnx("%s: cannot re-read the CSV header (incomplete or too long)", tf->path);
 		tf->header_pending = false;
 		return TF_EOF;
@@ -840,6 +849,7 @@ tf_position(const struct tailfile *tf, struct file_pos *ret)
 	ret->taillen = tf->taillen;
 	ret->tailfp = tail_fp(tf);
 	ret->btime = tf->btime;
+	ret->hdr_off = tf->hdr_off < tf->offset ? tf->hdr_off : 0;
 	ret->gen = tf->gen;
 	if (n >= sizeof(ret->path))
 		n = sizeof(ret->path) - 1;
