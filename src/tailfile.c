@@ -619,6 +619,7 @@ deliver(struct tailfile *tf, const struct tf_out *out)
 				st = TF_BLOCKED;
 				break;
 			}
+			/* cppcheck-suppress knownConditionTrueFalse ; false positive: the sink changes tf->ps through rc.ps */
 			if (tf->offset > 0 && (tf->ps.header_hash != hh || tf->ps.header_len != hl))
 				tf->hdr_off = tf->offset;
 		}
