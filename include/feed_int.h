@@ -87,6 +87,10 @@ struct tailfile {
 	/* Position bookkeeping (feed.c). */
 	int64_t          start_off;     /* where first seen (or last restarted from 0) */
 	uint64_t         start_line;
+	int64_t          start_hdr_off; /* hdr_off at start_off */
+	int64_t          hdr_off;       /* CSV: offset of the header record in force (the
+	                                 * last one the sink took, MAP_HEADER), 0 = the
+	                                 * first record; replayed from there on resuming */
 	int64_t          committed_off;
 	uint64_t         committed_line;
 	uint64_t         ghost_fp;      /* ghost: the stored fingerprint, reported back */

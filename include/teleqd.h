@@ -270,6 +270,17 @@ int64_t period_start_ms(const struct period *p, const struct tz *tz);
  * or before now. Rolling never closes.
  */
 bool period_closed(const struct period *p, const struct tz *tz, int64_t grace_s, int64_t now);
+/*
+ * The months that closed (period_closed, same tz and grace_s) after unix
+ * time prev and at or before now: month numbers *ret_first ..
+ * *ret_first + *ret_n - 1, oldest first; *ret_n is 0 when none did (now
+ * at or before prev: a clock set back closes nothing). A quarter, half or
+ * year closes with its last month, so these months name every period that
+ * closed in between. At most cap months, the latest ones (a clock jump of
+ * decades must not make decades of work). Pure.
+ */
+void period_months_closed(const struct tz *tz, int64_t grace_s, int64_t prev, int64_t now,
+                          unsigned cap, int64_t *ret_first, unsigned *ret_n);
 
 /* -------------------------------------------------------------- siphash.c */
 /* SipHash-2-4 of data with a 16-byte key. */
@@ -558,11 +569,17 @@ struct map_scratch {
 int  map_scratch_init(struct map_scratch *s, size_t max_line);
 void map_scratch_done(struct map_scratch *s);
 
-enum map_result { MAP_EVENT, MAP_SKIP, MAP_REJECT };
+enum map_result { MAP_EVENT, MAP_SKIP, MAP_REJECT, MAP_HEADER };
 /*
  * Turns one record (terminator stripped) of feed fc into an event.
  * MAP_EVENT: *ev filled. MAP_SKIP: a header line or a repeated header (no
- * event, not an error). MAP_REJECT: *why and detail (no field values, only
+ * event, not an error). MAP_HEADER: a headered CSV file that already had a
+ * header changed it: the record names every column the feed needs (in any
+ * order, any count) and ps holds its columns from now on (no event, not an
+ * error; the caller logs and counts the change). A record that is not data
+ * is tested for this only after it failed as data, so rows cost nothing
+ * more; one naming a needed column but lacking another is REJ_HEADER and
+ * leaves the header in force. MAP_REJECT: *why and detail (no field values, only
  * field names and shapes) are set. Pure: no I/O, no logging.
  * now is the daemon's calendar time (unix s, cal_now): a line later than
  * now + fc->accept_ahead_s, or on a local day before fc->accept_from_day,
@@ -598,6 +615,9 @@ struct file_pos {
 	                         * before tail fingerprints (only the head is checked) */
 	int64_t  btime;         /* the file's birth time (statx, ns), 0 = unknown: an
 	                         * inode reused by a new file has another one */
+	int64_t  hdr_off;       /* CSV with a header: offset of the header record in
+	                         * force (a new header mid-file), 0 = the first record;
+	                         * always < offset */
 	uint32_t gen;           /* feed.c only: the file's restart count when taken */
 	bool     gone;          /* file finished for good: drop its stored entry */
 	bool     marker;        /* not a file: the feed has been started (start_at
@@ -614,7 +634,7 @@ struct file_pos {
  * The text form of a committed position in K files (see position.c): one
  * reader and one writer for the daemon and teleqctl. Pure.
  */
-#define POS_VALUE_MAX   384     /* pos_format_value always fits */
+#define POS_VALUE_MAX   416     /* pos_format_value always fits */
 /* Returns 0 and *ret, -ENOENT (feed no longer configured), -EINVAL (malformed). */
 int pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, size_t vlen,
               struct file_pos *ret);
@@ -671,6 +691,7 @@ struct batch {
 	size_t               npos, pos_cap;
 	uint64_t             rejects[/* feed * REJ__MAX */ 64 * REJ__MAX];
 	uint64_t             lines[64];     /* lines read per feed */
+	uint64_t             header_changes[64];    /* CSV headers changed mid-file (MAP_HEADER) */
 	uint64_t             events_by_feed[64];    /* events added per feed (batch_feed_event) */
 	int64_t              last_utc[64];  /* latest event time per feed, 0 = none */
 	int64_t              last_line[64]; /* calendar s a line of the feed was last read, 0 = none */
@@ -730,6 +751,8 @@ int  batch_add(struct batch *b, const struct event *ev);
 void batch_reject(struct batch *b, uint16_t feed, enum reject why, uint64_t line,
                   const char *path, const char *detail);
 void batch_line(struct batch *b, uint16_t feed);
+/* Counts a CSV header change of feed (MAP_HEADER; its line counts with batch_line). */
+void batch_header_change(struct batch *b, uint16_t feed);
 /* Counts an event of feed (added with batch_add) for metrics and status. */
 void batch_feed_event(struct batch *b, uint16_t feed, int64_t utc);
 /* Records (or updates) the position of a file; last call per (feed, dev, ino) wins. -ENOMEM. */
@@ -1351,6 +1374,7 @@ struct metrics {
 	uint64_t lines[BATCH_MAX_FEEDS];                /* lines read and committed, per feed */
 	uint64_t events[BATCH_MAX_FEEDS];               /* events committed, per feed */
 	uint64_t rejects[BATCH_MAX_FEEDS][REJ__MAX];    /* rejected lines committed, per feed and reason */
+	uint64_t header_changes[BATCH_MAX_FEEDS];       /* CSV header changes committed, per feed */
 	uint64_t commits;                               /* commits applied */
 	uint64_t commit_failures;                       /* commits whose outcome was unknown or refused */
 	uint64_t duplicates;                            /* events dropped as already seen */

@@ -90,6 +90,7 @@ batch_clear(struct batch *b)
 	b->nrejects = 0;
 	memset(b->rejects, 0, sizeof(b->rejects));
 	memset(b->lines, 0, sizeof(b->lines));
+	memset(b->header_changes, 0, sizeof(b->header_changes));
 	memset(b->events_by_feed, 0, sizeof(b->events_by_feed));
 	memset(b->last_utc, 0, sizeof(b->last_utc));
 	memset(b->last_line, 0, sizeof(b->last_line));
@@ -386,6 +387,14 @@ batch_line(struct batch *b, uint16_t feed)
 {
 	if (feed < BATCH_MAX_FEEDS)
 		b->lines[feed]++;
+}
+
+/* Counts a CSV header change of feed (its line is counted by batch_line). */
+void
+batch_header_change(struct batch *b, uint16_t feed)
+{
+	if (feed < BATCH_MAX_FEEDS)
+		b->header_changes[feed]++;
 }
 
 /*

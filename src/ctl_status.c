@@ -314,6 +314,10 @@ print_text(FILE *out, const struct config *cfg, const struct tz *tz, const struc
 			nrej += n;
 		}
 		fprintf(out, "%s\n", nrej ? "" : " none");
+		if (hint(s->feed[i].rejects, "header_changes", 0))
+			fprintf(out, "  header changes %" PRId64 " (CSV header lines with other "
+			        "columns mid-file, taken from there on; the log names them)\n",
+			        hint(s->feed[i].rejects, "header_changes", 0));
 		if (!s->feed[i].n) {
 			fprintf(out, "  no file committed yet\n");
 			continue;
@@ -424,7 +428,9 @@ print_json(FILE *out, const struct config *cfg, const struct status *s)
 			else
 				fprintf(out, ",\"last_line\":null,\"stale\":false");
 		}
-		fprintf(out, ",\"lines\":%" PRId64 ",\"rejects\":{", hint(s->feed[i].rejects, "lines", 0));
+		fprintf(out, ",\"lines\":%" PRId64 ",\"header_changes\":%" PRId64 ",\"rejects\":{",
+		        hint(s->feed[i].rejects, "lines", 0),
+		        hint(s->feed[i].rejects, "header_changes", 0));
 		for (r = 0; r < REJ__MAX; r++)
 			fprintf(out, "%s\"%s\":%" PRId64, r ? "," : "", reject_name((enum reject)r),
 			        hint(s->feed[i].rejects, reject_name((enum reject)r), 0));

@@ -309,6 +309,8 @@ place_at(struct tailfile *tf, const struct file_pos *p)
 {
 	if (tf_matches(tf, p)) {
 		(void)tf_seek(tf, p->offset, p->line);
+		if (p->hdr_off > 0 && p->hdr_off < p->offset)
+			tf->hdr_off = p->hdr_off;       /* a header that came mid-file */
 	} else {
 		log_notice("%s: the stored position (offset %jd) does not match the file (its "
 		    "inode was reused, or it was rewritten); a new file: reading from the start",
@@ -327,6 +329,7 @@ mark_start(struct tailfile *tf)
 {
 	tf->start_off = tf->offset;
 	tf->start_line = tf->line;
+	tf->start_hdr_off = tf->hdr_off;
 }
 
 /* ------------------------------------------------------ open-file budget */
@@ -493,8 +496,10 @@ unpark(struct feedset *fs, struct tailfile *tf)
 		tf->reseek = false;
 		if (tf->seek_stored)
 			place_at(tf, &tf->seekp);
-		else
+		else {
 			(void)tf_seek(tf, tf->start_off, tf->start_line);
+			tf->hdr_off = tf->start_hdr_off;
+		}
 	}
 	return UNPARK_OPEN;
 }
@@ -1582,6 +1587,7 @@ rewind_all(struct feedset *fs)
 				first_lost = tf;
 			tf->has_committed = false;
 			(void)tf_seek(tf, tf->start_off, tf->start_line);
+			tf->hdr_off = tf->start_hdr_off;
 		}
 		tf->reported = false;
 		tf->finished = tf->kept = false;

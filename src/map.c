@@ -372,12 +372,43 @@ hash_id(const uint8_t *idkey, const char *feed, const struct fieldv *v, char *tm
 }
 
 /*
- * Turns one record into an event; see the contract in teleqd.h. The order
+ * A record of a headered CSV file rejected as data: when it names every
+ * column the feed needs it is the file's header from here on (an exporter
+ * upgraded mid-file), MAP_HEADER; when it names some but lacks one it is a
+ * broken header, REJ_HEADER, and the header in force stays; otherwise the
+ * data reject (*why, detail) stands. Tested only after the record failed
+ * as data: rows never pay for it, and a row cannot be taken for a header
+ * unless its values are the names of all the needed columns.
+ */
+static enum map_result
+header_change(const struct feed_conf *fc, struct parse_state *ps, struct map_scratch *s,
+    const char *rec, size_t len, enum reject *why, char *detail, size_t detaillen)
+{
+	struct parse_state np = *ps;
+	enum reject hwhy;
+	char hdetail[TQ_DETAIL_MAX];
+
+	np.recheck_header = false;
+	if (learn_header(fc, &np, s, rec, len, &hwhy, hdetail, sizeof(hdetail)) == MAP_SKIP) {
+		*ps = np;
+		return MAP_HEADER;
+	}
+	for (size_t i = 0; i < fc->nslots; i++)
+		if (np.col[i] >= 0) {
+			*why = hwhy;
+			snprintf(detail, detaillen, "%s", hdetail);
+			break;
+		}
+	return MAP_REJECT;
+}
+
+/*
+ * One record as data (or the header that teaches the columns). The order
  * of checks decides which reason a line with several faults gets: framing
  * (empty, NUL), syntax (CSV/JSON/encoding), then fields, time, maps, id.
  */
-enum map_result
-map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz *tz,
+static enum map_result
+map_line(const struct config *cfg, const struct feed_conf *fc, const struct tz *tz,
     int64_t now, const uint8_t *idkey, struct parse_state *ps, struct map_scratch *s,
     const char *rec, size_t len, struct event *ev, enum reject *why, char *detail,
     size_t detaillen)
@@ -428,7 +459,7 @@ map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz
 				}
 			if (mr == MAP_SKIP) {
 				*ps = np;
-				return MAP_SKIP;
+				return MAP_HEADER;
 			}
 		}
 		if (!encoding_valid(fc->encoding, rec, len))
@@ -495,4 +526,23 @@ map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz
 		ev->extend_day = floor_div(wall, 86400);
 	}
 	return MAP_EVENT;
+}
+
+/* Turns one record into an event; see the contract in teleqd.h. */
+enum map_result
+map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz *tz,
+    int64_t now, const uint8_t *idkey, struct parse_state *ps, struct map_scratch *s,
+    const char *rec, size_t len, struct event *ev, enum reject *why, char *detail,
+    size_t detaillen)
+{
+	enum map_result mr;
+
+	mr = map_line(cfg, fc, tz, now, idkey, ps, s, rec, len, ev, why, detail, detaillen);
+	/* not for lines no header can be (empty, NUL, over-long, bad bytes),
+	 * nor for one already judged as a header */
+	if (mr == MAP_REJECT && fc->format == FORMAT_CSV && fc->csv.header && ps->have_header &&
+	    *why != REJ_HEADER && *why != REJ_EMPTY && *why != REJ_NUL && *why != REJ_TOO_LONG &&
+	    *why != REJ_ENCODING)
+		mr = header_change(fc, ps, s, rec, len, why, detail, detaillen);
+	return mr;
 }

@@ -26,6 +26,8 @@
  *   teleqd_events_total{feed}                  counter   events committed
  *   teleqd_rejects_total{feed,reason}          counter   rejected lines committed; every
  *                                                        reason of reject_name(), zeros too
+ *   teleqd_header_changes_total{feed}          counter   CSV headers that changed the
+ *                                                        columns mid-file, committed
  *   teleqd_files_followed{feed}                gauge     files open now
  *   teleqd_file_size_bytes{feed,file}          gauge     size of a followed file (last stat)
  *   teleqd_file_behind_bytes{feed,file}        gauge     size - offset, never negative
@@ -433,6 +435,12 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 			out_label_value(&o, reject_name((enum reject)r));
 			out_printf(&o, "\"} %" PRIu64 "\n", m->rejects[i][r]);
 		}
+
+	out_family(&o, "teleqd_header_changes_total", "counter",
+	           "CSV header lines of a feed that changed its columns mid-file, committed to Redis.");
+	for (size_t i = 0; i < nfeeds; i++)
+		out_feed_sample(&o, "teleqd_header_changes_total", cfg->feeds[i].name,
+		                m->header_changes[i]);
 
 	out_family(&o, "teleqd_files_followed", "gauge", "Files of a feed open now.");
 	for (size_t i = 0; i < nfeeds; i++) {

@@ -414,3 +414,40 @@ bool period_closed(const struct period *p, const struct tz *tz, int64_t grace_s,
 		grace_s = 0;
 	return day_start_utc(tz, p->last_day + 1) <= now - grace_s;
 }
+
+/* The latest month closed at unix time t (period_closed with tz and grace_s). */
+static int64_t last_closed_month(const struct tz *tz, int64_t grace_s, int64_t t)
+{
+	int64_t at = t - grace_s, m;
+
+	/* The month of the local day at t - grace is still open; the one before
+	 * it closed, unless the zone's midnight rule puts its end later. */
+	m = month_of_day(floor_div(at + tz_utc_offset(tz, at), 86400)) - 1;
+	while (day_start_utc(tz, month_first_day(m + 1)) > at)
+		m--;
+	while (day_start_utc(tz, month_first_day(m + 2)) <= at)
+		m++;
+	return m;
+}
+
+/* See teleqd.h. */
+void period_months_closed(const struct tz *tz, int64_t grace_s, int64_t prev, int64_t now,
+                          unsigned cap, int64_t *ret_first, unsigned *ret_n)
+{
+	int64_t a, b;
+
+	if (grace_s < 0)
+		grace_s = 0;
+	*ret_first = 0;
+	*ret_n = 0;
+	if (now <= prev)
+		return;
+	a = last_closed_month(tz, grace_s, prev) + 1;
+	b = last_closed_month(tz, grace_s, now);
+	if (b < a)
+		return;
+	if (b - a + 1 > (int64_t)cap)
+		a = b - (int64_t)cap + 1;
+	*ret_first = a;
+	*ret_n = (unsigned)(b - a + 1);
+}

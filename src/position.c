@@ -10,9 +10,11 @@
  *                                       <k> <col_0> .. <col_k-1>": the
  *                                       columns of the feed's last complete
  *                                       CSV header (numbers, never names)
- *   value  "<offset> <line> <fplen> <fp> <taillen> <tailfp> <btime> <path>"
+ *   value  "<offset> <line> <fplen> <fp> <taillen> <tailfp> <btime> [h<hdr>] <path>"
  *          fp and tailfp are 16 lowercase hex digits, btime the file's
- *          birth time in ns (0 = unknown).
+ *          birth time in ns (0 = unknown); "h<hdr>" only in a CSV file whose
+ *          header changed mid-file: the offset of the header record in
+ *          force (replayed on resuming instead of the first record).
  *
  * Positions written before tail fingerprints lack "<taillen> <tailfp>
  * <btime>"; they are still read (taillen 0, btime 0: only the head is
@@ -107,7 +109,7 @@ pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, s
           struct file_pos *ret)
 {
 	const char *c2, *c1, *s = v, *end = v + vlen, *t;
-	uint64_t dev, ino, off, line, fplen, fp, taillen = 0, tailfp = 0, btime = 0;
+	uint64_t dev, ino, off, line, fplen, fp, taillen = 0, tailfp = 0, btime = 0, hdr = 0;
 	size_t tlen, ml = sizeof(MARKER_SUFFIX) - 1;
 	int fi;
 
@@ -147,6 +149,11 @@ pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, s
 		t = next_tok(&s, end, &tlen);
 		if (!scan_u64(t, tlen, 10, &btime) || btime > INT64_MAX)
 			return -EINVAL;
+		if (s < end && *s == 'h') {
+			t = next_tok(&s, end, &tlen);
+			if (!scan_u64(t + 1, tlen - 1, 10, &hdr) || hdr == 0 || hdr >= off)
+				return -EINVAL;
+		}
 	}
 	if ((fi = feed_index(cfg, f, (size_t)(c1 - f))) < 0)
 		return -ENOENT;
@@ -160,6 +167,7 @@ pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, s
 	ret->taillen = (uint32_t)taillen;
 	ret->tailfp = tailfp;
 	ret->btime = (int64_t)btime;
+	ret->hdr_off = (int64_t)hdr;
 	/* the rest is the path, spaces and all (messages and status only) */
 	tlen = (size_t)(end - s);
 	if (tlen >= sizeof(ret->path))
@@ -207,7 +215,12 @@ pos_format_value(const struct file_pos *p, char *buf, size_t len)
 			for (int k = 0; k < TQ_MAX_SLOTS && n >= 0 && (size_t)n < len; k++)
 				n += snprintf(buf + n, len - (size_t)n, " %d", c->col[k]);
 		}
-	} else
+	} else if (p->hdr_off > 0 && p->hdr_off < p->offset)
+		n = snprintf(buf, len, "%" PRId64 " %" PRIu64 " %" PRIu32 " %016" PRIx64 " %" PRIu32
+		    " %016" PRIx64 " %" PRId64 " h%" PRId64 " %.*s", p->offset, p->line, p->fplen,
+		    p->fp, p->taillen, p->tailfp, p->btime > 0 ? p->btime : 0, p->hdr_off,
+		    (int)strnlen(p->path, sizeof(p->path)), p->path);
+	else
 		n = snprintf(buf, len, "%" PRId64 " %" PRIu64 " %" PRIu32 " %016" PRIx64 " %" PRIu32
 		    " %016" PRIx64 " %" PRId64 " %.*s", p->offset, p->line, p->fplen, p->fp,
 		    p->taillen, p->tailfp, p->btime > 0 ? p->btime : 0,

@@ -92,7 +92,8 @@
 #define KEY_MAX             (64 * 1024)
 #define FIELD_MAX           (64 * 1024)
 #define COMMIT_PROTOCOL     "tq5"
-#define ROLLING_REFRESH_S   600
+#define ROLLING_REFRESH_S   600     /* the rolling 30 days move at midnight without any line */
+#define CATCHUP_MONTHS      36      /* closed months one refresh recomputes at most */
 #define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */
 #define PROBE_TICK_MS       500     /* redis_health: how often responsiveness is decided */
 #define PROBE_EVERY_MS      1000    /* an INFO memory probe at most this often, one at a time */
@@ -426,6 +427,7 @@ struct store {
 	char                 epoch[24];     /* fencing token of this connection */
 	struct event        *retry_ev, *watchdog_ev;
 	struct event        *rolling_ev;    /* refreshes "rolling" as days pass */
+	int64_t              rolling_cal;   /* calendar time of its last run (or of store_new) */
 	int                  port;
 	unsigned             backoff_ms;
 	int64_t              ready_at_ms;   /* monotonic; 0 when not ready */
@@ -1587,7 +1589,7 @@ build_commit(struct store *st, const struct batch *b)
 		rkey[i] = -1;
 	/* cppcheck-suppress knownConditionTrueFalse ; false positive: nfeeds is cfg->nfeeds, capped */
 	for (i = 0; i < nfeeds; i++) {
-		size_t nrej = b->lines[i] ? 1 : 0;
+		size_t nrej = (b->lines[i] ? 1 : 0) + (b->header_changes[i] ? 1 : 0);
 
 		for (j = 0; j < REJ__MAX; j++)
 			nrej += b->rejects[i * REJ__MAX + j] ? 1 : 0;
@@ -1783,6 +1785,11 @@ build_commit(struct store *st, const struct batch *b)
 			argv_str(ab, "lines");
 			PUSH_INT(b->lines[f]);
 		}
+		if (b->header_changes[f]) {
+			PUSH_INT(rkey[f]);
+			argv_str(ab, "header_changes");
+			PUSH_INT(b->header_changes[f]);
+		}
 	}
 
 	/* dead letters: (feed, file, line, reason, detail); none when maxlen is 0 */
@@ -1894,6 +1901,7 @@ count_commit(const struct batch *b, const redisReply *reply, int64_t latency_ms)
 		tq_metrics.duplicates += (uint64_t)reply->element[1]->integer;
 	for (f = 0; f < BATCH_MAX_FEEDS; f++) {
 		tq_metrics.lines[f] += b->lines[f];
+		tq_metrics.header_changes[f] += b->header_changes[f];
 		tq_metrics.events[f] += b->events_by_feed[f];
 		for (k = 0; k < REJ__MAX; k++)
 			tq_metrics.rejects[f][k] += b->rejects[f * REJ__MAX + k];
@@ -2020,16 +2028,26 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
  * on days without a line. So is the month that holds the day before
  * today minus the alerts' grace: a month (and a quarter, half or year
  * ending with it) closes by time alone, and this writes its history
- * entry within ROLLING_REFRESH_S of the close even when no line arrives.
+ * entry within ROLLING_REFRESH_S of the close even when no line arrives;
+ * every month that closed since the previous run is (a calendar jump over
+ * several closes, a late run), up to CATCHUP_MONTHS of them.
  */
 static void
 on_rolling(evutil_socket_t fd, short what, void *arg)
 {
 	struct store *st = arg;
-	int64_t now = cal_now(), wall = now + tz_utc_offset(st->tz, now);
+	int64_t now = cal_now(), wall = now + tz_utc_offset(st->tz, now), first;
+	unsigned n;
 
 	recompute_touch_month(st->rc, month_of_day(store_today(st)));
 	recompute_touch_month(st->rc, month_of_day(floor_div(wall - st->cfg->alerts.grace_s, 86400) - 1));
+	/* every month closed since the last run, not only the latest: the
+	 * calendar may have jumped, or this run come late */
+	period_months_closed(st->tz, st->cfg->alerts.grace_s, st->rolling_cal, now, CATCHUP_MONTHS,
+	    &first, &n);
+	for (unsigned k = 0; k < n; k++)
+		recompute_touch_month(st->rc, first + k);
+	st->rolling_cal = now;  /* also when set back: what closes after now is due again */
 	recompute_touch_rolling(st->rc);
 	recompute_kick(st->rc);
 }
@@ -2169,6 +2187,7 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
 	st->watchdog_ev = evtimer_new(base, on_watchdog, st);
 	st->rolling_ev = event_new(base, -1, EV_PERSIST, on_rolling, st);
 	st->probe_ev = event_new(base, -1, EV_PERSIST, on_probe, st);
+	st->rolling_cal = cal_now();
 	if (!st->retry_ev || !st->watchdog_ev || !st->rolling_ev || !st->probe_ev ||
 	    event_add(st->rolling_ev, &rolling_tv) < 0 || event_add(st->probe_ev, &probe_tv) < 0) {
 		r = -ENOMEM;

@@ -258,6 +258,7 @@ tf_ghost(const struct file_pos *p, const struct tf_conf *conf, struct tailfile *
 	tf->ino = p->ino;
 	tf->offset = tf->read_off = tf->start_off = tf->committed_off = p->offset;
 	tf->line = tf->start_line = tf->committed_line = p->line;
+	tf->hdr_off = tf->start_hdr_off = p->hdr_off;
 	tf->ghost_fp = p->fp;
 	tf->ghost_fplen = p->fplen;
 	tf->taillen = p->taillen;
@@ -315,6 +316,7 @@ tf_seek(struct tailfile *tf, int64_t off, uint64_t line)
 	tf->skipping = false;
 	tf->line_only = false;
 	memset(&tf->ps, 0, sizeof(tf->ps));
+	tf->hdr_off = 0;        /* the caller sets a stored one */
 	tf->header_pending = tf->conf->format == FORMAT_CSV && tf->conf->header && off > 0;
 	tf->open_quote = false;
 	tf->checked_size = -1;  /* check size and head again before the next read */
@@ -394,6 +396,7 @@ restart(struct tailfile *tf)
 	}
 	tf->start_off = 0;
 	tf->start_line = 0;
+	tf->start_hdr_off = 0;
 }
 
 /*
@@ -549,7 +552,7 @@ reject_long(struct tailfile *tf, const struct tf_out *out, uint64_t line)
 
 /*
  * Grows the buffer so that TF_CHUNK bytes fit after len, capped at
- * max_line + TF_CHUNK (len never exceeds max_line when reading). Returns 0
+ * max_line + TF_CHUNK (len never exceeds max_line + 1, a CR, when reading). Returns 0
  * or -ENOMEM.
  */
 static int
@@ -601,8 +604,12 @@ deliver(struct tailfile *tf, const struct tf_out *out)
 			.ps = &tf->ps, .header_replay = false,
 		};
 		const char *rec = tf->buf + pos;
+		/* a new header (MAP_HEADER) changes these: noted to replay it on resuming */
+		uint64_t hh = tf->ps.header_hash;
+		size_t hl = tf->ps.header_len;
 
-		if (rl - 1 > tf->conf->max_line) {
+		/* max_line bounds the record, not its "\n" or "\r\n" */
+		if (rl - 1 - (rl >= 2 && rec[rl - 2] == '\r') > tf->conf->max_line) {
 			/* Complete but too long (it arrived in one read): same verdict
 			 * as a line that overflowed the buffer. */
 			reject_long(tf, out, rc.line);
@@ -612,6 +619,9 @@ deliver(struct tailfile *tf, const struct tf_out *out)
 				st = TF_BLOCKED;
 				break;
 			}
+			/* cppcheck-suppress knownConditionTrueFalse ; false positive: the sink changes tf->ps through rc.ps */
+			if (tf->offset > 0 && (tf->ps.header_hash != hh || tf->ps.header_len != hl))
+				tf->hdr_off = tf->offset;
 		}
 		pos += rl;
 		tf->offset += (int64_t)rl;
@@ -631,8 +641,9 @@ deliver(struct tailfile *tf, const struct tf_out *out)
 }
 
 /*
- * Re-reads the first record of a CSV file resumed past it and hands it to
- * the sink with header_replay set, so the sink learns the columns. The read
+ * Re-reads the header record of a CSV file resumed past it (the first one,
+ * or the one at hdr_off that replaced it mid-file) and hands it to the sink
+ * with header_replay set, so the sink learns the columns. The read
  * buffer is empty here (tf_seek emptied it and nothing was read since).
  * Returns TF_BLOCKED when the sink refused it, else TF_EOF; header_pending
  * stays set when it is to be retried (sink refused it, out of memory, read
@@ -662,7 +673,7 @@ replay_header(struct tailfile *tf, const struct tf_out *out)
 			tf->buf = p;
 			tf->alloc = want;
 		}
-		n = pread_full(tf->fd, tf->buf + have, want - have, (int64_t)have);
+		n = pread_full(tf->fd, tf->buf + have, want - have, tf->hdr_off + (int64_t)have);
 		if (n < 0) {
 			if (!tf->warned)
 				log_warnx("%s: re-reading the CSV header: %s", tf->path,
@@ -675,13 +686,13 @@ replay_header(struct tailfile *tf, const struct tf_out *out)
 		have += (size_t)n;
 		rl = csv_record_len(tf->buf, have, tf->conf->delim, tf->conf->quote);
 	}
-	if (rl == 0 || rl - 1 > tf->conf->max_line + sizeof(bom)) {
+	rec = tf->buf;
+	/* max_line bounds the header without its BOM and terminator */
+	if (rl == 0 || (len = strip(&rec, rl, tf->hdr_off == 0)) > tf->conf->max_line) {
 		log_warnx("%s: cannot re-read the CSV header (incomplete or too long)", tf->path);
 		tf->header_pending = false;
 		return TF_EOF;
 	}
-	rec = tf->buf;
-	len = strip(&rec, rl, true);
 	if (out->sink->record(out->arg, &rc, rec, len) == -ENOSPC)
 		return TF_BLOCKED;
 	tf->header_pending = false;
@@ -752,14 +763,18 @@ tf_read(struct tailfile *tf, const struct tf_out *out, size_t *budget, int64_t n
 		if (!tf->skipping) {
 			if ((st = deliver(tf, out)) != TF_EOF)
 				return st;
-			if (tf->len > tf->conf->max_line) {
+			/* The one byte past max_line may be the CR of a "\r\n"
+			 * whose LF is still to come. */
+			if (tf->len > tf->conf->max_line + 1 || (tf->len == tf->conf->max_line + 1 &&
+			    tf->buf[tf->conf->max_line] != '\r')) {
 				/* A quote opened a CSV field and no record end came
 				 * within max_line: if a line ended in between, the quote
 				 * was a stray. That line alone is the record (rejected
 				 * as malformed) and the lines after it are read on, so
 				 * it takes no good line with it. */
 				if (tf->conf->format == FORMAT_CSV && !tf->line_only &&
-				    memchr(tf->buf, '\n', tf->conf->max_line + 1)) {
+				    memchr(tf->buf, '\n', tf->len < tf->conf->max_line + 2 ? tf->len :
+				    tf->conf->max_line + 2)) {
 					tf->line_only = true;
 					continue;
 				}
@@ -835,6 +850,7 @@ tf_position(const struct tailfile *tf, struct file_pos *ret)
 	ret->taillen = tf->taillen;
 	ret->tailfp = tail_fp(tf);
 	ret->btime = tf->btime;
+	ret->hdr_off = tf->hdr_off < tf->offset ? tf->hdr_off : 0;
 	ret->gen = tf->gen;
 	if (n >= sizeof(ret->path))
 		n = sizeof(ret->path) - 1;

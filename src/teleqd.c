@@ -588,6 +588,13 @@ on_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
 		break;
 	case MAP_SKIP:
 		break;
+	case MAP_HEADER:
+		/* once per change (a repeat of the same header is MAP_SKIP); the
+		 * column names are config, the line holds nothing else */
+		batch_header_change(d->filling, rc->feed);
+		log_notice("feed %s: %s:%llu: a new CSV header: its columns are read from here on",
+		    d->cfg->feeds[rc->feed].name, rc->path, (unsigned long long)rc->line);
+		break;
 	case MAP_REJECT:
 		batch_reject(d->filling, rc->feed, why, rc->line, rc->path, detail);
 		log_reject(d, rc, why, detail);

@@ -292,6 +292,10 @@ static void map_one(const struct config *cfg, const struct feed_conf *fc, const 
 	case MAP_SKIP:
 		FUZZ_CHECK(fc->format == FORMAT_CSV);
 		break;
+	case MAP_HEADER:
+		/* a new header: only in a headered CSV file that had one */
+		FUZZ_CHECK(fc->format == FORMAT_CSV && fc->csv.header && ps->have_header);
+		break;
 	default:
 		FUZZ_CHECK(!"unknown map result");
 	}

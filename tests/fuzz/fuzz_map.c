@@ -17,7 +17,8 @@
  *
  * Invariants: map_record is a function of its input (a second run on a
  * copy of the parse state gives the same result, reason, detail and
- * event); MAP_SKIP only for CSV; MAP_REJECT sets a reason and a non-empty
+ * event); MAP_SKIP only for CSV, MAP_HEADER only for CSV with a header;
+ * MAP_REJECT sets a reason and a non-empty
  * one-line detail that leaks nothing of the record: no run of 7 digits
  * found in the record (a phone number, a personnummer) and no token of the
  * record of 8 or more bytes holding 2 or more digits; MAP_EVENT has an
@@ -248,6 +249,10 @@ static void map_one(const struct feed_conf *fc, struct parse_state *ps, const ui
 	switch (mr) {
 	case MAP_SKIP:
 		FUZZ_CHECK(fc->format == FORMAT_CSV);
+		break;
+	case MAP_HEADER:
+		/* a new header: only in a headered CSV file that had one */
+		FUZZ_CHECK(fc->format == FORMAT_CSV && fc->csv.header && ps->have_header);
 		break;
 	case MAP_REJECT:
 		FUZZ_CHECK(why < REJ__MAX && why == why2);

@@ -539,11 +539,11 @@ rejects() {
 	echo "${_v:-0}"
 }
 
-# Sum of every reject of every feed (the "lines" fields left out).
+# Sum of every reject of every feed (the "lines" and "header_changes" fields left out).
 rejects_total() {
 	keys_like 'rejects:*' | while IFS= read -r _k; do
 		rcli HGETALL "$_k"
-	done | paste - - | awk -F'\t' '$1 != "lines" { s += $2 } END { printf "%d\n", s }'
+	done | paste - - | awk -F'\t' '$1 != "lines" && $1 != "header_changes" { s += $2 } END { printf "%d\n", s }'
 }
 
 # dump_counters FILE: every day:/month: hash as sorted "key field value" lines

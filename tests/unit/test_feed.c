@@ -52,6 +52,8 @@ struct fx {
 	size_t             nidle;
 	long               accept;      /* records still accepted; < 0: no limit */
 	bool               seq;         /* only check records are "L<n>" in order, line n */
+	bool               headers;     /* a record starting with 'h' is a CSV header that
+	                                 * changes the parse state, as map_record would */
 	uint64_t           nseq, bad;
 	/* the "store" */
 	struct batch       b;
@@ -97,6 +99,15 @@ sink_record(void *arg, const struct record_ctx *rc, const char *rec, size_t len)
 	snprintf(r->file, sizeof(r->file), "%s", base_name(rc->path));
 	r->line = rc->line;
 	r->header = rc->header_replay;
+	if (f->headers && len > 0 && rec[0] == 'h') {
+		uint64_t h = siphash24((const uint8_t *)"0123456789abcdef", rec, len);
+
+		if (!rc->ps->have_header || rc->ps->header_len != len || rc->ps->header_hash != h) {
+			rc->ps->have_header = true;
+			rc->ps->header_len = len;
+			rc->ps->header_hash = h;
+		}
+	}
 	return 0;
 }
 
@@ -1295,6 +1306,42 @@ test_overlong_line(void **state)
 	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 88 + 39 + 4);
 }
 
+/*
+ * max_line bounds the record, not its terminator: with max_line 16, 16
+ * bytes and "\r\n" are a record like 16 bytes and "\n" (issue 16 item 8),
+ * also when the CR arrives in one read and its LF in the next.
+ */
+static void
+test_overlong_crlf(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].max_line = 16;
+	append(f, "a.log", "ok1\r\n0123456789abcdef\r\n0123456789abcdefg\r\nok2\r\n");
+	start(f);
+	wait_n(f, 3);
+	expect_file(f, "a.log", "ok1|0123456789abcdef|ok2");
+	assert_int_equal(f->nrej, 1);
+	assert_int_equal(f->rejs[0].why, REJ_TOO_LONG);
+	assert_int_equal(f->rejs[0].line, 3);
+
+	/* In pieces: 16 bytes and the CR buffered, the LF later. */
+	append(f, "a.log", "fedcba9876543210\r");
+	settle(f);
+	append(f, "a.log", "\nok3\r\n");
+	wait_n(f, 5);
+	expect_file(f, "a.log", "ok1|0123456789abcdef|ok2|fedcba9876543210|ok3");
+	assert_int_equal(f->nrej, 1);
+	/* 17 bytes and the CR buffered: too long all the same. */
+	append(f, "a.log", "fedcba9876543210x\r");
+	settle(f);
+	append(f, "a.log", "\nok4\r\n");
+	wait_n(f, 6);
+	expect_file(f, "a.log", "ok1|0123456789abcdef|ok2|fedcba9876543210|ok3|ok4");
+	assert_int_equal(f->nrej, 2);
+	assert_int_equal(f->rejs[1].line, 7);
+}
+
 static void
 test_two_symlinks_one_file(void **state)
 {
@@ -1456,6 +1503,57 @@ test_header_replay(void **state)
 	commit(f);
 	assert_int_equal(stored(f, ino_of(f, "a.log"))->offset, 3 + 7 + 5 + 5 + 5);
 	assert_int_equal(stored(f, ino_of(f, "a.log"))->line, 4);
+}
+
+/*
+ * A header that replaced the first one mid-file (MAP_HEADER) is the one
+ * replayed on resuming (issue 16 item 6): its offset is committed with the
+ * position, also across a reconnect's rewind.
+ */
+static void
+test_header_replay_mid_file(void **state)
+{
+	struct fx *f = *state;
+
+	f->fc[0].format = FORMAT_CSV;
+	f->headers = true;
+	append(f, "a.log", "h1;h2\n1;2\nh2;h1\n2;1\n");
+	start(f);
+	wait_n(f, 4);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->hdr_off, 10);
+	stop(f);
+
+	append(f, "a.log", "3;4\n");
+	start(f);
+	wait_n(f, 2);
+	assert_int_equal(f->nrec, 2);
+	assert_true(f->recs[0].header);
+	assert_string_equal(f->recs[0].text, "h2;h1");
+	assert_false(f->recs[1].header);
+	assert_string_equal(f->recs[1].text, "3;4");
+	assert_int_equal(f->recs[1].line, 5);
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->hdr_off, 10);
+
+	/* a reconnect rewinds to the committed position: the same header */
+	append(f, "a.log", "h3\n5\n");
+	wait_n(f, 4);
+	clear_recs(f);
+	assert_int_equal(feedset_start(f->fs, f->store, f->nstore), 0);
+	wait_n(f, 3);
+	expect_file(f, "a.log", "h3|5");       /* the replay is not listed */
+	assert_true(f->recs[0].header);
+	assert_string_equal(f->recs[0].text, "h2;h1");
+	commit(f);
+	assert_int_equal(stored(f, ino_of(f, "a.log"))->hdr_off, 24);
+	stop(f);
+	append(f, "a.log", "6\n");
+	start(f);
+	wait_n(f, 2);
+	expect_file(f, "a.log", "6");
+	assert_true(f->recs[0].header);
+	assert_string_equal(f->recs[0].text, "h3");
 }
 
 static void
@@ -1725,10 +1823,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_restart_gone_file_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_line_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlong_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlong_crlf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_symlinks_one_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identical_heads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enospc_pause_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header_replay_mid_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_replay_after_enospc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect_rewinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect_after_gone_commit, setup, teardown),

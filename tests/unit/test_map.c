@@ -180,7 +180,7 @@ test_csv_header_kept_across_restart(void **state)
 
 	/* a new export with the columns in another order: it replaces the old one */
 	fx->ps.recheck_header = true;
-	assert_int_equal(run(fx, 0, "Resultat;Datum;Tid", &ev, &why, detail), MAP_SKIP);
+	assert_int_equal(run(fx, 0, "Resultat;Datum;Tid", &ev, &why, detail), MAP_HEADER);
 	assert_int_equal(fx->ps.ncolumns, 3);
 	assert_int_equal(run(fx, 0, "Bokad;2026-03-03;11:00:00", &ev, &why, detail), MAP_EVENT);
 	assert_int_equal(ev.day, days_from_civil(2026, 3, 3));
@@ -200,6 +200,70 @@ test_csv_header_kept_across_restart(void **state)
 	assert_int_equal(fx->ps.ncolumns, 3);
 	assert_int_equal(run(fx, 0, "2026-03-04;11:00:00;x", &ev, &why, detail), MAP_REJECT);
 	assert_int_equal(why, REJ_MISSING);
+}
+
+/*
+ * A new header mid-file (issue 16 item 6): a line that names every column
+ * the feed needs is the header from there on, columns remapped; it is
+ * MAP_HEADER (no event, not a reject) so the caller logs and counts it.
+ */
+static void
+test_csv_header_mid_file(void **state)
+{
+	struct fx *fx = *state;
+	struct event ev;
+	enum reject why;
+	char detail[TQ_DETAIL_MAX];
+	struct parse_state before;
+
+	memset(&fx->ps, 0, sizeof(fx->ps));
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+	assert_int_equal(run(fx, 0, "2026-03-02;10:00:00;1;Bokad;x", &ev, &why, detail), MAP_EVENT);
+
+	/* the exporter upgraded: same columns, another order */
+	assert_int_equal(run(fx, 0, "Resultat;Telefon;Datum;Tid;K\xf6", &ev, &why, detail),
+	    MAP_HEADER);
+	assert_int_equal(fx->ps.ncolumns, 5);
+	assert_int_equal(run(fx, 0, "Bokad;070-1234567;2026-03-05;09:00:00;1", &ev, &why, detail),
+	    MAP_EVENT);
+	assert_int_equal(ev.day, days_from_civil(2026, 3, 5));
+	assert_string_equal(config_value_name(fx->cfg, -1, ev.c.event), "call.booked");
+	/* the new header repeated: skipped, not a change */
+	assert_int_equal(run(fx, 0, "Resultat;Telefon;Datum;Tid;K\xf6", &ev, &why, detail),
+	    MAP_SKIP);
+	/* a row of the old order is now bad data, and no header */
+	assert_int_equal(run(fx, 0, "2026-03-02;10:00:00;1;Bokad;x", &ev, &why, detail), MAP_REJECT);
+	assert_int_not_equal(why, REJ_HEADER);
+
+	/* fewer columns, blanks around names: a change too */
+	assert_int_equal(run(fx, 0, " Tid ;Resultat;Datum", &ev, &why, detail), MAP_HEADER);
+	assert_int_equal(fx->ps.ncolumns, 3);
+	assert_int_equal(run(fx, 0, "11:00:00;K\xf6n full;2026-03-06", &ev, &why, detail), MAP_EVENT);
+	assert_string_equal(config_value_name(fx->cfg, -1, ev.c.event), "call.full");
+	assert_int_equal(ev.day, days_from_civil(2026, 3, 6));
+
+	/* naming needed columns but lacking one: rejected as a header, and
+	 * the header in force stays */
+	before = fx->ps;
+	assert_int_equal(run(fx, 0, "Datum;Tid;Telefon", &ev, &why, detail), MAP_REJECT);
+	assert_int_equal(why, REJ_HEADER);
+	assert_non_null(strstr(detail, "Resultat"));
+	assert_memory_equal(&before, &fx->ps, sizeof(before));
+	assert_int_equal(run(fx, 0, "11:00:00;Bokad;2026-03-07", &ev, &why, detail), MAP_EVENT);
+
+	/* a bad row naming no column keeps its own reason and the header */
+	assert_int_equal(run(fx, 0, "yesterday;Bokad;2026-03-07", &ev, &why, detail), MAP_REJECT);
+	assert_int_equal(why, REJ_TIME);
+	assert_int_equal(run(fx, 0, "11:00:00;Bokad", &ev, &why, detail), MAP_REJECT);
+	assert_int_equal(why, REJ_COLUMNS);
+	assert_memory_equal(&before, &fx->ps, sizeof(before));
+
+	/* back to the first header: a change again */
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail),
+	    MAP_HEADER);
+	assert_int_equal(run(fx, 0, "2026-03-08;10:00:00;1;Avbruten;x", &ev, &why, detail),
+	    MAP_EVENT);
+	assert_int_equal(ev.day, days_from_civil(2026, 3, 8));
 }
 
 static void
@@ -485,6 +549,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_header_then_events),
+		cmocka_unit_test(test_csv_header_mid_file),
 		cmocka_unit_test(test_csv_header_kept_across_restart),
 		cmocka_unit_test(test_csv_rejects),
 		cmocka_unit_test(test_csv_missing_header_column),

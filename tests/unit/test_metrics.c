@@ -311,6 +311,7 @@ test_render(void **state)
 	m.feed_last_line[0] = 1774949000;
 	m.feed_last_line[1] = 1774900000;
 	m.feed_stale[1] = true;
+	m.header_changes[0] = 1;
 
 	out = render(&m, cfg, NULL, 0);
 	has_line(out, "# HELP teleqd_up 1 while teleqd runs and answers.");
@@ -330,6 +331,9 @@ test_render(void **state)
 	has_line(out, "teleqd_feed_stale{feed=\"cases\"} 1");
 	has_line(out, "teleqd_events_total{feed=\"cases\"} 38");
 	has_line(out, "teleqd_rejects_total{feed=\"teleq\",reason=\"unmapped\"} 2");
+	has_line(out, "# TYPE teleqd_header_changes_total counter");
+	has_line(out, "teleqd_header_changes_total{feed=\"teleq\"} 1");
+	has_line(out, "teleqd_header_changes_total{feed=\"cases\"} 0");
 	has_line(out, "teleqd_rejects_total{feed=\"teleq\",reason=\"header\"} 1");
 	has_line(out, "teleqd_rejects_total{feed=\"cases\",reason=\"bad_json\"} 2");
 	/* every reason of every feed, zeros included */
@@ -399,11 +403,11 @@ test_render(void **state)
 	has_line(out, "teleqd_alerts_ambiguous_total 0");
 	has_line(out, "teleqd_alerts_parked 0");
 	no_line_starting(out, "process_");      /* m.proc.ok false: left out */
-	/* 2 + 2x(lines, events, files, last line, stale) + 2xREJ__MAX + 3 + 15 + 5 (redis)
-	 * + 2 (store resets) + AK__MAX + 4 + build info, config reload, outbox
+	/* 2 + 2x(lines, events, files, last line, stale, header changes) + 2xREJ__MAX + 3 + 15
+	 * + 5 (redis) + 2 (store resets) + AK__MAX + 4 + build info, config reload, outbox
 	 * + ambiguous, parked */
 	assert_int_equal(check_exposition(out),
-	                 2 + 10 + 2 * REJ__MAX + 3 + 15 + 5 + 2 + AK__MAX + 4 + 3 + 2);
+	                 2 + 12 + 2 * REJ__MAX + 3 + 15 + 5 + 2 + AK__MAX + 4 + 3 + 2);
 	free(out);
 
 	/* disconnected, nothing observed: a zero histogram is still complete */

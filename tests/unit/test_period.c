@@ -424,6 +424,78 @@ static void test_closed(void **state)
 	tz_free(cet);
 }
 
+/*
+ * Every period closed between two refreshes (issue 16 item 8): the months
+ * closed in (prev, now], checked against period_closed for every month,
+ * quarter, half and year around a jump over several of them.
+ */
+static void check_months_closed(const struct tz *tz, int64_t grace, int64_t prev, int64_t now)
+{
+	static const enum period_kind kinds[] = { P_MONTH, P_QUARTER, P_HALF, P_YEAR };
+	int64_t first = 0, m;
+	unsigned n = 99;
+
+	period_months_closed(tz, grace, prev, now, 1000, &first, &n);
+	for (m = month_of_day(D(2024, 1, 1)); m < month_of_day(D(2029, 1, 1)); m++)
+		for (size_t k = 0; k < 4; k++) {
+			struct period p = period_of_day(kinds[k], month_first_day(m));
+			bool closed_between = period_closed(&p, tz, grace, now) &&
+			    !period_closed(&p, tz, grace, prev);
+			/* a period closes with its last month */
+			bool named = n > 0 && month_of_day(p.last_day) >= first &&
+			    month_of_day(p.last_day) < first + (int64_t)n;
+
+			if (closed_between != named)
+				fail_msg("prev %lld now %lld kind %d month %lld: closed %d, named %d",
+				    (long long)prev, (long long)now, (int)kinds[k], (long long)m,
+				    closed_between, named);
+		}
+}
+
+static void test_months_closed(void **state)
+{
+	const int64_t grace = 2 * 86400;
+	/* 2026-04-03 00:00 CEST: March (and Q1) end + 2 days */
+	const int64_t due = INT64_C(1775167200);
+	struct tz *cet = NULL;
+	int64_t first = 0;
+	unsigned n = 99;
+
+	(void)state;
+	assert_int_equal(tz_parse_posix("CET-1CEST,M3.5.0,M10.5.0/3", &cet), 0);
+	/* a refresh 10 minutes after the last one, across March's close */
+	period_months_closed(cet, grace, due - 600, due, 100, &first, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(first, month_of_day(D(2026, 3, 1)));
+	/* nothing closed in between */
+	period_months_closed(cet, grace, due, due + 600, 100, &first, &n);
+	assert_int_equal(n, 0);
+	/* a calendar jump from mid-January to mid-August: January .. July,
+	 * so Q1, Q2 and H1 with them */
+	period_months_closed(cet, grace, days_from_civil(2026, 1, 15) * 86400,
+	    days_from_civil(2026, 8, 15) * 86400, 100, &first, &n);
+	assert_int_equal(first, month_of_day(D(2025, 12, 1)) + 1);
+	assert_int_equal(n, 7);
+	/* a clock set back closes nothing */
+	period_months_closed(cet, grace, due, due - 86400 * 90, 100, &first, &n);
+	assert_int_equal(n, 0);
+	/* a jump of years keeps the latest cap months */
+	period_months_closed(cet, grace, days_from_civil(2020, 5, 10) * 86400, due, 24, &first, &n);
+	assert_int_equal(n, 24);
+	assert_int_equal(first + 23, month_of_day(D(2026, 3, 1)));
+	/* exact against period_closed, at and around the closes */
+	check_months_closed(cet, grace, due - 1, due);
+	check_months_closed(cet, grace, due, due + 1);
+	check_months_closed(cet, grace, days_from_civil(2025, 11, 20) * 86400,
+	    days_from_civil(2027, 2, 1) * 86400);
+	check_months_closed(cet, 0, days_from_civil(2025, 12, 31) * 86400 - 3601,
+	    days_from_civil(2026, 6, 30) * 86400 + 22 * 3600);
+	check_months_closed(cet, 0, INT64_C(1783029600) - 7200 - 1, INT64_C(1783029600) - 7200);
+	check_months_closed(cet, 5 * 86400, days_from_civil(2026, 2, 3) * 86400,
+	    days_from_civil(2028, 10, 6) * 86400);
+	tz_free(cet);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_start_ms),
 		cmocka_unit_test(test_closed),
+		cmocka_unit_test(test_months_closed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

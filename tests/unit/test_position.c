@@ -52,6 +52,46 @@ test_round_trip(void **state)
 	assert_int_equal(pos_format_value(&p, v, 20), -ENOBUFS);
 }
 
+/*
+ * A CSV file whose header changed mid-file keeps the offset of the header
+ * in force (issue 16 item 6); a position without it reads as 0.
+ */
+static void
+test_header_offset(void **state)
+{
+	struct file_pos p = { .feed = 0, .dev = 1, .ino = 2, .offset = 500, .line = 9,
+	                      .fp = 1, .fplen = 64, .tailfp = 2, .taillen = 64, .hdr_off = 321 }, q;
+	char v[POS_VALUE_MAX];
+
+	(void)state;
+	snprintf(p.path, sizeof(p.path), "/x/h 1.csv");
+	assert_true(pos_format_value(&p, v, sizeof(v)) > 0);
+	assert_string_equal(v, "500 9 64 0000000000000001 64 0000000000000002 0 h321 /x/h 1.csv");
+	assert_int_equal(parse("teleq:1:2", v, &q), 0);
+	assert_int_equal(q.hdr_off, 321);
+	assert_int_equal(q.offset, 500);
+	assert_string_equal(q.path, "/x/h 1.csv");
+	/* the longest value still fits */
+	p.offset = INT64_MAX;
+	p.line = UINT64_MAX;
+	p.fplen = UINT32_MAX;
+	p.taillen = UINT32_MAX;
+	p.btime = INT64_MAX;
+	p.hdr_off = INT64_MAX - 1;
+	memset(p.path, 'p', sizeof(p.path) - 1);
+	assert_true(pos_format_value(&p, v, sizeof(v)) > 0);
+	/* none: 0 */
+	assert_int_equal(parse("teleq:1:2", "500 9 64 0000000000000001 64 0000000000000002 0 /x", &q), 0);
+	assert_int_equal(q.hdr_off, 0);
+	/* not before the offset, not 0, a number */
+	assert_int_equal(parse("teleq:1:2", "500 9 64 0000000000000001 64 0000000000000002 0 h500 /x",
+	    &q), -EINVAL);
+	assert_int_equal(parse("teleq:1:2", "500 9 64 0000000000000001 64 0000000000000002 0 h0 /x",
+	    &q), -EINVAL);
+	assert_int_equal(parse("teleq:1:2", "500 9 64 0000000000000001 64 0000000000000002 0 h /x",
+	    &q), -EINVAL);
+}
+
 /* Positions written before tail fingerprints: read, taillen 0. */
 static void
 test_old_format(void **state)
@@ -142,6 +182,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_header_offset),
 		cmocka_unit_test(test_old_format),
 		cmocka_unit_test(test_marker),
 		cmocka_unit_test(test_malformed),
