@@ -1,0 +1,148 @@
+#!/bin/sh
+# t_lease.sh — two daemons on one Redis and one prefix (issue 16, item 3).
+#
+# Without a lease each handshake fenced the other daemon: a reconnect
+# storm ("connection is stale") with nothing naming the cause. Now the
+# first daemon holds the lease K lease (redis.lease, 2 s here) and:
+# - a second daemon on the same config logs, once and at error level, who
+#   holds it, and stands by: no reconnect storm, few log lines, and the
+#   active daemon is never fenced;
+# - `teleqctl status` names the holder;
+# - `teleqd --once` while another daemon holds it exits 1 at once, naming it;
+# - after kill -9 of the active daemon the standby takes over within about
+#   one lease period; after a clean stop (SIGTERM) at once (the lease is
+#   released);
+# - every line is counted exactly once throughout.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need_bins
+redis_start
+write_config lease=2s max_delay_ms=50
+LEASE_MS=2000
+F=$(csv_path lease)
+gen_csv "$F" 3000 --seed 71 --from 2026-01-01 --days 20
+
+# expected: data lines of the CSV file (one header line).
+expected() {
+	echo $(($(wc -l <"$F") - 1))
+}
+# more N SEED: N more lines at the end of the file.
+more() {
+	gen_csv "$F" "$1" --append --no-header --seed "$2" --from 2026-01-01 --days 20
+}
+# spawn LOG: a daemon on $CONF logging to LOG; its pid in $SPAWNED.
+spawn() {
+	"$TELEQD" -c "$CONF" </dev/null >>"$1" 2>&1 &
+	SPAWNED=$!
+	TQ_EXTRA_PIDS="$TQ_EXTRA_PIDS $SPAWNED"
+}
+in_log() {
+	grep -q -e "$2" "$1"
+}
+count_in() {
+	grep -c -e "$2" "$1" || true
+}
+
+LA=$T/a.log LB=$T/b.log LC=$T/c.log
+: >"$LA"; : >"$LB"; : >"$LC"
+spawn "$LA"
+A=$SPAWNED
+wait_for 10 in_log "$LA" 'redis: connected' || bail "daemon A did not connect (see $LA)"
+wait_events "$(expected)" 20 || bail "daemon A did not count the backfill"
+host=$(hostname)
+
+# B on the same config while A commits new lines every 0.2 s for 3 s.
+spawn "$LB"
+B=$SPAWNED
+i=0
+while [ $i -lt 15 ]; do
+	more 20 $((100 + i))
+	sleep 0.2
+	i=$((i + 1))
+done
+wait_events "$(expected)" 10 || true
+assert_eq "A counted every line while B was started (exactly once)" "$(expected)" "$(events_total)"
+alive "$B" && ok "B still runs (standby)" || not_ok "B exited"
+assert_match "B logs at error level who holds the lease (pid $A)" "lease.*held by .*pid $A" "$(grep '^<3>' "$LB" || true)"
+assert_eq "B names the holder once, not per retry" 1 "$(count_in "$LB" 'held by')"
+assert_eq "A is never fenced: no reconnect" 0 "$(count_in "$LA" 'reconnect')"
+assert_eq "B does not reconnect in a loop" 0 "$(count_in "$LB" 'reconnect')"
+assert_eq "no stale (fenced) commit" 00 "$(count_in "$LA" 'stale')$(count_in "$LB" 'stale')"
+nb=$(wc -l <"$LB")
+[ "$nb" -le 4 ] && ok "B logged $nb lines in 3 s of standby" || not_ok "B logged $nb lines in 3 s of standby"
+diag "B's log: $(cat "$LB")"
+
+st=$(ctl status || true)
+assert_match "teleqctl status names the holder (pid $A)" "lease .*pid $A" "$st"
+assert_match "teleqctl status names the holder's host" "lease .*$host" "$st"
+ctl status --json >"$T/status.json" || true
+assert_match "teleqctl status --json has the holder" "\"lease\":\\{[^}]*\"pid\":$A" "$(cat "$T/status.json")"
+
+# B's /healthz and /metrics: a deliberate standby is healthy (200) and says
+# whose lease it waits for; teleqd_lease_held tells the two apart.
+# get LOG PATH: "CODE BODY" of GET PATH on the daemon that wrote LOG.
+get() {
+	_port=$(grep -o 'http: listening on 127\.0\.0\.1:[0-9]*' "$1" | tail -n 1 | sed 's/.*://')
+	python3 - "$_port" "$2" <<'EOF_PY'
+import sys, urllib.request, urllib.error
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+try:
+    with opener.open("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]), timeout=5) as r:
+        print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+EOF_PY
+}
+hz=$(get "$LB" /healthz)
+assert_match "B's /healthz: 200, standby, naming the holder" "^200 standby: lease held by .*pid $A" "$hz"
+assert_match "B's metrics: teleqd_lease_held 0" "^teleqd_lease_held 0$" "$(get "$LB" /metrics)"
+assert_match "A's metrics: teleqd_lease_held 1" "^teleqd_lease_held 1$" "$(get "$LA" /metrics)"
+
+# --once while A holds the lease: fails at once, naming the holder.
+t0=$(now_ms)
+rc=0
+timeout -k 2 20 "$TELEQD" -c "$CONF" --once </dev/null >"$T/once.log" 2>&1 || rc=$?
+t1=$(now_ms)
+assert_eq "--once while another daemon holds the lease exits 1" 1 "$rc"
+assert_match "--once names the holder" "held by .*pid $A" "$(cat "$T/once.log")"
+[ $((t1 - t0)) -lt 5000 ] && ok "--once gave up in $((t1 - t0)) ms" ||
+	not_ok "--once took $((t1 - t0)) ms to give up"
+
+# kill -9 A: B takes over within about one lease period.
+more 500 200
+kill -KILL "$A"
+wait "$A" 2>/dev/null || true
+t0=$(now_ms)
+wait_for $((LEASE_MS / 1000 + 3)) in_log "$LB" 'redis: connected' || not_ok "B did not take over"
+t1=$(now_ms)
+diag "B took over $((t1 - t0)) ms after kill -9 of A (lease $LEASE_MS ms)"
+[ $((t1 - t0)) -le $((LEASE_MS + 1500)) ] && ok "B took over within one lease period and a retry" ||
+	not_ok "B took $((t1 - t0)) ms to take over (lease $LEASE_MS ms)"
+assert_match "B logs the takeover at notice level" "lease" "$(grep '^<5>' "$LB" || true)"
+more 300 201
+wait_events "$(expected)" 20 || true
+assert_eq "after the takeover every line counted exactly once" "$(expected)" "$(events_total)"
+
+# C stands by; a clean stop of B hands over at once.
+spawn "$LC"
+C=$SPAWNED
+wait_for 5 in_log "$LC" 'held by' || not_ok "C did not stand by"
+assert_match "C names B as the holder" "held by .*pid $B" "$(grep '^<3>' "$LC" || true)"
+more 200 202
+kill -TERM "$B"
+t0=$(now_ms)
+wait "$B" 2>/dev/null || true
+wait_for 5 in_log "$LC" 'redis: connected' || not_ok "C did not take over"
+t1=$(now_ms)
+diag "C took over $((t1 - t0)) ms after SIGTERM to B"
+[ $((t1 - t0)) -lt 1800 ] && ok "C took over at once after a clean stop ($((t1 - t0)) ms)" ||
+	not_ok "C took $((t1 - t0)) ms after a clean stop (lease $LEASE_MS ms)"
+more 100 203
+wait_events "$(expected)" 20 || true
+assert_eq "after the clean handover every line counted exactly once" "$(expected)" "$(events_total)"
+assert_eq "C did not reconnect" 0 "$(count_in "$LC" 'reconnect')"
+kill -TERM "$C"
+wait "$C" 2>/dev/null || true
+assert_eq "a clean stop releases the lease" 0 "$(rcli EXISTS "${KP}lease")"
+done_testing
+
