@@ -657,12 +657,15 @@ static int get_key_part(struct ctx *c, const yaml_node_t *n, const char *what, s
 
 /* ---------------------------------------------------------- global sections */
 
-/* redis: { address, user, password_file, prefix, tag, db } — all optional. */
+static int get_duration(struct ctx *c, const yaml_node_t *n, const char *what, int64_t min,
+                        int64_t max, int64_t *ret);
+
+/* redis: { address, user, password_file, prefix, tag, db, lease } — all optional. */
 static int parse_redis(struct ctx *c, const yaml_node_t *n)
 {
-	enum { K_ADDRESS, K_USER, K_PASSWORD_FILE, K_PREFIX, K_TAG, K_DB, K__N };
+	enum { K_ADDRESS, K_USER, K_PASSWORD_FILE, K_PREFIX, K_TAG, K_DB, K_LEASE, K__N };
 	static const char *const keys[K__N] = { "address", "user", "password_file", "prefix",
-	                                        "tag", "db" };
+	                                        "tag", "db", "lease" };
 	struct config *cfg = c->cfg;
 	yaml_node_t *v[K__N];
 	uint64_t u;
@@ -689,6 +692,11 @@ static int parse_redis(struct ctx *c, const yaml_node_t *n)
 			return r;
 		cfg->redis.db = (int)u;
 	}
+	/* the writer lease (lease.c): renewed every third, so 1 s is the least that
+	 * survives a slow Redis; an hour is already a long wait for a standby */
+	if (v[K_LEASE] &&
+	    (r = get_duration(c, v[K_LEASE], "lease", 1, 3600, &cfg->redis.lease_s)) < 0)
+		return r;
 	return 0;
 }
 
@@ -2779,6 +2787,7 @@ static int config_defaults(struct ctx *c)
 	    !cfg->file)
 		return oom(c);
 	cfg->redis.db = 0;
+	cfg->redis.lease_s = LEASE_DEFAULT_S;
 	cfg->dedup.window_days = 400;
 	cfg->batch_max_events = 50000;
 	cfg->batch_max_delay_ms = 100;

@@ -62,6 +62,11 @@ health_reasons(const struct health_in *in, char *buf, size_t len)
 
 	if (buf && len)
 		buf[0] = '\0';
+	if (in->standby) {
+		add_line(buf, len, &used, "standby: lease held by %s\n",
+		    in->holder ? in->holder : "another daemon");
+		return 0;
+	}
 	if (!in->redis_connected) {
 		add_line(buf, len, &used, "redis: not connected\n");
 		n++;

@@ -35,6 +35,8 @@
  *   teleqd_commit_duration_seconds             histogram commit round trips; buckets
  *                                                        0.001 .. 5 s and +Inf
  *   teleqd_redis_connected                     gauge     1 connected, 0 not
+ *   teleqd_lease_held                          gauge     1 holds the writer lease (writes),
+ *                                                        0 standby or not connected
  *   teleqd_redis_reconnects_total              counter   connections re-established after a loss
  *   teleqd_store_resets_total                  counter   handshakes that found the store
  *                                                        emptied after this process had
@@ -454,6 +456,10 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 
 	out_family(&o, "teleqd_redis_connected", "gauge", "1 while connected to Redis, else 0.");
 	out_printf(&o, "teleqd_redis_connected %d\n", m->redis_connected ? 1 : 0);
+	out_family(&o, "teleqd_lease_held", "gauge",
+	           "1 while this daemon holds the writer lease and commits, 0 as a standby or "
+	           "without Redis.");
+	out_printf(&o, "teleqd_lease_held %d\n", m->lease_held ? 1 : 0);
 	out_family(&o, "teleqd_redis_reconnects_total", "counter",
 	           "Times the connection to Redis was established again after a loss.");
 	out_printf(&o, "teleqd_redis_reconnects_total %" PRIu64 "\n", m->redis_reconnects);

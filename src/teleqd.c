@@ -274,7 +274,9 @@ update_status(struct daemon *d)
 	    d->cfg->nfeeds, d->cfg->nfeeds == 1 ? "" : "s", t.files, t.files == 1 ? "" : "s",
 	    (unsigned long long)d->events, (unsigned long long)d->commits,
 	    d->commits == 1 ? "" : "s", behind,
-	    store_connected(d->store) ? "redis connected" : "waiting for redis", last);
+	    store_connected(d->store) ? "redis connected" :
+	    store_standby(d->store, NULL, 0) ? "standby (another teleqd holds the lease)" :
+	    "waiting for redis", last);
 }
 
 /*
@@ -287,10 +289,21 @@ on_status(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	int64_t now = mono_ms();
+	char who[LEASE_DESCRIBE_MAX];
 
 	update_status(d);
 	if (!d->once || d->finished)
 		return;
+	if (store_standby(d->store, who, sizeof(who))) {
+		/* a batch job must not wait for a daemon that may run for months */
+		log_errx("--once: the writer lease is held by %s; not reading (stop that daemon, "
+		    "or run teleqctl on the host that writes)", who);
+		d->finished = true;
+		d->exit_code = 1;
+		progress_end(d);
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
 	if (store_connected(d->store)) {
 		d->redis_lost_ms = 0;
 		return;
@@ -1004,9 +1017,12 @@ http_health(void *arg, char *buf, size_t len)
 {
 	struct daemon *d = arg;
 	struct health_feed f[BATCH_MAX_FEEDS];
+	char who[LEASE_DESCRIBE_MAX] = "";
 	const struct alert_conf *ac = &d->cfg->alerts;
 	struct health_in in = {
 		.redis_connected = d->store && store_connected(d->store),
+		.standby = d->store && store_standby(d->store, who, sizeof(who)),
+		.holder = who,
 		.feeds_started = d->ready && d->feeds,
 		.commit_failed = d->commit_failed,
 		.reset_rebuilding = d->reset_rebuilding,
@@ -1018,7 +1034,7 @@ http_health(void *arg, char *buf, size_t len)
 	};
 
 	in.nfeeds = feed_health(d, in.now, f);
-	return health_reasons(&in, buf, len) ? -1 : 0;
+	return health_reasons(&in, buf, len) ? -1 : 0;     /* a standby: 0 with its line */
 }
 
 /* http: the /metrics text, with the followed files' sizes and offsets now. */
@@ -1431,6 +1447,8 @@ main(int argc, char **argv)
 	event_add(d.status_ev, &tick);
 
 	event_base_dispatch(d.base);
+	/* a clean end (stop, --once done): a standby takes over now, not at the expiry */
+	store_release_lease(d.store);
 
 out:
 	progress_end(&d);
