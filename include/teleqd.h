@@ -1695,7 +1695,8 @@ int  lease_owner_prefix(const char *token, char *buf, size_t len);
 int  lease_parse(const char *s, size_t len, struct lease_holder *ret);
 /*
  * "host pid N (holder for S s, since ISO; expires in T s unless renewed)"
- * into buf for the logs, /healthz and teleqctl; ttl_ms < 0: unknown.
+ * into buf for the logs, /healthz and teleqctl; ttl_ms < 0 (no expiry, or
+ * not known): without the "; expires ..." part.
  * Returns the length or -ENOBUFS.
  */
 int  lease_describe(const struct lease_holder *h, int64_t now_ms, int64_t ttl_ms, char *buf,

@@ -142,20 +142,20 @@ int
 lease_describe(const struct lease_holder *h, int64_t now_ms, int64_t ttl_ms, char *buf,
                size_t len)
 {
-	char since[32], left[32];
+	char since[32], left[96];
 	time_t t = (time_t)(h->since_ms / 1000);
 	struct tm tm;
 	int w;
 
 	if (!gmtime_r(&t, &tm) || !strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(since, sizeof(since), "@%" PRId64, h->since_ms / 1000);
+	/* no expiry (set by hand), or not asked: say nothing about it */
 	if (ttl_ms >= 0)
-		snprintf(left, sizeof(left), "%" PRId64 ".%01" PRId64 " s", ttl_ms / 1000,
-		         ttl_ms % 1000 / 100);
+		snprintf(left, sizeof(left), "; expires in %" PRId64 ".%01" PRId64 " s unless renewed",
+		         ttl_ms / 1000, ttl_ms % 1000 / 100);
 	else
-		snprintf(left, sizeof(left), "unknown");
-	w = snprintf(buf, len, "%s pid %ld (holder for %" PRId64 " s, since %s; expires in %s "
-	             "unless renewed)", h->host, h->pid,
+		left[0] = '\0';
+	w = snprintf(buf, len, "%s pid %ld (holder for %" PRId64 " s, since %s%s)", h->host, h->pid,
 	             now_ms > h->since_ms ? (now_ms - h->since_ms) / 1000 : 0, since, left);
 	return w < 0 || (size_t)w >= len ? -ENOBUFS : w;
 }

@@ -142,6 +142,38 @@ more 100 203
 wait_events "$(expected)" 20 || true
 assert_eq "after the clean handover every line counted exactly once" "$(expected)" "$(events_total)"
 assert_eq "C did not reconnect" 0 "$(count_in "$LC" 'reconnect')"
+
+# Another owner's value appears (a daemon that took the lease while this one
+# was paused): C's next renewal sees it, C stops committing and stands by,
+# and takes the lease again when that one expires.
+rcli SET "${KP}lease" "tq1 0123456789abcdef 4242 $(now_ms) otherhost" PX 2500 >/dev/null
+wait_for 3 in_log "$LC" 'lease lost to otherhost pid 4242' || not_ok "C did not notice the other owner"
+assert_match "C says at error level that it lost the lease" "lease lost to otherhost pid 4242" \
+	"$(grep '^<3>' "$LC" || true)"
+n0=$(events_total)
+more 100 204
+sleep 0.5
+assert_eq "while the other owner holds the lease C commits nothing" "$n0" "$(events_total)"
+wait_for 4 in_log "$LC" 'lease taken over from otherhost' || not_ok "C did not take the lease back"
+wait_events "$(expected)" 20 || true
+assert_eq "after taking it back every line counted exactly once" "$(expected)" "$(events_total)"
+
+# Redis frozen for longer than the lease: C cannot renew, stops committing
+# (its lease may be someone else's by now), then resumes when Redis answers.
+kill -STOP "$REDIS_PID"
+sleep 2.6
+kill -CONT "$REDIS_PID"
+wait_for 3 in_log "$LC" 'not renewed for 2 s' || not_ok "C did not notice its lease lapse"
+assert_match "C says at error level that its lease lapsed" "lease was not renewed for 2 s" \
+	"$(grep '^<3>' "$LC" || true)"
+more 100 205
+wait_events "$(expected)" 20 || true
+assert_eq "after the freeze every line counted exactly once" "$(expected)" "$(events_total)"
+assert_eq "C is the writer again" 1 "$(get "$LC" /metrics | grep -c '^teleqd_lease_held 1$')"
+nc=$(wc -l <"$LC")
+debug "C's log: $(cat "$LC")"
+[ "$nc" -le 20 ] && ok "C logged $nc lines through it all" || not_ok "C logged $nc lines"
+
 kill -TERM "$C"
 wait "$C" 2>/dev/null || true
 assert_eq "a clean stop releases the lease" 0 "$(rcli EXISTS "${KP}lease")"
