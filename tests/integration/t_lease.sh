@@ -119,6 +119,7 @@ fi
 
 # kill -9 A: B takes over within about one lease period.
 more 500 200
+[ "$TQ_VALGRIND" = 1 ] && echo "$A" >>"$VG_DIR/killed"    # a crash: no leak check
 kill -KILL "$A"
 wait "$A" 2>/dev/null || true
 t0=$(now_ms)
