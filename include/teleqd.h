@@ -1658,6 +1658,8 @@ int  store_reconfigure(struct store *st, const struct config *cfg);
  * (lease_describe). False when connecting, active, or st is NULL.
  */
 bool store_standby(const struct store *st, char *buf, size_t len);
+/* How long st has stood by without a break, in ms; 0 when it does not stand by. */
+int64_t store_standby_ms(const struct store *st);
 /*
  * Gives the writer lease back at a clean stop (compare-and-delete, written
  * to the socket at once), so a standby takes over without waiting for the
@@ -1675,16 +1677,20 @@ void store_release_lease(struct store *st);
 #define LEASE_DEFAULT_S     10      /* redis.lease */
 #define LEASE_TOKEN_LEN     16      /* hex digits, random per process start */
 #define LEASE_HOST_MAX      64
-#define LEASE_VALUE_MAX     128     /* "tq1 <token> <pid> <since_ms> <host>" */
+#define LEASE_VALUE_MAX     160     /* "tq1 <token> <pid> <pidns> <since_ms> <host>" */
 #define LEASE_DESCRIBE_MAX  192
 #define LEASE_RETRY_MS      500     /* a standby asks again this often (a released lease is taken within it) */
 struct lease_holder {
 	char    token[LEASE_TOKEN_LEN + 1];
 	long    pid;
+	uint64_t pidns;                 /* inode of its pid namespace, 0 = unknown */
 	int64_t since_ms;               /* wall ms the holder took the lease */
 	char    host[LEASE_HOST_MAX + 1];
 };
-/* Lua: take or renew (ARGV value, px, owner prefix); release (ARGV owner prefix). */
+/*
+ * Lua: take or renew (ARGV value, px, owner prefix, the value of a holder
+ * known to be gone or ""); release (ARGV owner prefix).
+ */
 extern const char lease_take_lua[];
 extern const char lease_release_lua[];
 /* The value of h into buf. Returns its length, -EINVAL (bad holder), -ENOBUFS. */
@@ -1696,7 +1702,8 @@ int  lease_parse(const char *s, size_t len, struct lease_holder *ret);
 /*
  * "host pid N (holder for S s, since ISO; expires in T s unless renewed)"
  * into buf for the logs, /healthz and teleqctl; ttl_ms < 0 (no expiry, or
- * not known): without the "; expires ..." part.
+ * not known): without the "; expires ..." part. h->pid 0 (a value that is
+ * not teleqd's): "an unknown owner (...)".
  * Returns the length or -ENOBUFS.
  */
 int  lease_describe(const struct lease_holder *h, int64_t now_ms, int64_t ttl_ms, char *buf,
@@ -1712,11 +1719,20 @@ enum lease_step {
  */
 enum lease_step lease_renew_step(int64_t now, int64_t last_ok, int64_t last_sent, bool inflight,
                                  int64_t lease_ms);
+/* True when h runs on this host in this pid namespace (self: lease_self), so its pid is checkable. */
+bool lease_same_pid_space(const struct lease_holder *h, const struct lease_holder *self);
+/*
+ * True when h is another process of this host and pid namespace that no
+ * longer runs (kill(pid, 0): ESRCH): its lease may be taken at once.
+ * Reads the process table (kill), so not pure.
+ */
+bool lease_holder_gone(const struct lease_holder *h);
 /* A standby's next attempt, given the holder's remaining PTTL (< 0: none or unknown). */
 int64_t lease_retry_ms(int64_t ttl_ms);
 /*
- * This process: token (drawn once per process), pid, host; since_ms now.
- * Reads getrandom and gethostname (cached after the first call).
+ * This process: token (drawn once per process), pid, pid namespace, host;
+ * since_ms now. Reads getrandom, gethostname and /proc/self/ns/pid (cached
+ * after the first call).
  */
 void lease_self(struct lease_holder *ret);
 

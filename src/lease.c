@@ -6,12 +6,19 @@
  * the daemon that commits holds K lease, a string with an expiry
  * (redis.lease, default LEASE_DEFAULT_S):
  *
- *   "tq1 <token> <pid> <since_ms> <host>"
+ *   "tq1 <token> <pid> <pidns> <since_ms> <host>"
  *
  * token: 16 hex digits drawn once per process start, so the same process
  * may take its own lease again after a reconnect while a restarted one (a
- * new token) waits like anyone else; since_ms: wall ms it took the lease;
- * host: gethostname, printable ASCII without spaces, at most LEASE_HOST_MAX.
+ * new token) waits like anyone else; pidns: the inode of the holder's pid
+ * namespace (/proc/self/ns/pid, 0 = unknown); since_ms: wall ms it took
+ * the lease; host: gethostname, printable ASCII without spaces, at most
+ * LEASE_HOST_MAX.
+ *
+ * A holder on this host, in this pid namespace, whose pid no longer runs
+ * (kill -9, a crash, then a restart) is gone: its lease is taken over at
+ * once (compare-and-swap on the value seen) instead of after its expiry.
+ * Anywhere else a lease is waited out.
  *
  * The lease is taken by LEASE_TAKE_LUA in the handshake BEFORE the epoch
  * bump, so a standby never fences the active daemon; the holder renews it
@@ -29,7 +36,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,16 +47,19 @@
 #define LEASE_MAGIC     "tq1"
 
 /*
- * KEYS[1] lease; ARGV value, px, owner prefix ("tq1 <token> ").
- * Free or ours: SET value PX px; returns {2, value, 0} when it was free,
- * {1, old value, 0} when it was ours already. Another owner's: returns
- * {0, its value, its PTTL} and changes nothing.
+ * KEYS[1] lease; ARGV value, px, owner prefix ("tq1 <token> "), the value
+ * of a holder known to be gone ("" = none).
+ * Free, ours or the gone holder's: SET value PX px; returns {2, value, 0}
+ * when it was free or the gone holder's, {1, old value, 0} when it was ours
+ * already. Another owner's: returns {0, its value, its PTTL} and changes
+ * nothing.
  */
 const char lease_take_lua[] =
 	"local v = redis.call('GET', KEYS[1])\n"
-	"if v and string.sub(v, 1, #ARGV[3]) ~= ARGV[3] then\n"
+	"if v and string.sub(v, 1, #ARGV[3]) ~= ARGV[3] and (ARGV[4] == '' or v ~= ARGV[4]) then\n"
 	"  return {0, v, redis.call('PTTL', KEYS[1])}\n"
 	"end\n"
+	"if v and v == ARGV[4] then v = nil end\n"
 	"redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
 	"if v then return {1, v, 0} end\n"
 	"return {2, ARGV[1], 0}\n";
@@ -71,8 +83,8 @@ lease_format(const struct lease_holder *h, char *buf, size_t len)
 	for (const char *p = h->host; *p; p++)
 		if (*p <= ' ' || *p >= 0x7f)
 			return -EINVAL;
-	w = snprintf(buf, len, LEASE_MAGIC " %s %ld %" PRId64 " %s", h->token, h->pid, h->since_ms,
-	             h->host);
+	w = snprintf(buf, len, LEASE_MAGIC " %s %ld %" PRIu64 " %" PRId64 " %s", h->token, h->pid,
+	             h->pidns, h->since_ms, h->host);
 	return w < 0 || (size_t)w >= len ? -ENOBUFS : w;
 }
 
@@ -111,7 +123,7 @@ lease_parse(const char *s, size_t len, struct lease_holder *ret)
 {
 	struct lease_holder h = { 0 };
 	size_t i = sizeof(LEASE_MAGIC), hl;
-	int64_t pid;
+	int64_t pid, ns;
 
 	if (len < i || memcmp(s, LEASE_MAGIC " ", i))
 		return -EINVAL;
@@ -123,8 +135,9 @@ lease_parse(const char *s, size_t len, struct lease_holder *ret)
 	if (i >= len || s[i++] != ' ')
 		return -EINVAL;
 	if (take_num(s, len, &i, &pid) < 0 || pid <= 0 || pid > INT32_MAX ||
-	    take_num(s, len, &i, &h.since_ms) < 0)
+	    take_num(s, len, &i, &ns) < 0 || take_num(s, len, &i, &h.since_ms) < 0)
 		return -EINVAL;
+	h.pidns = (uint64_t)ns;
 	hl = len - i;
 	if (hl == 0 || hl > LEASE_HOST_MAX)
 		return -EINVAL;
@@ -155,6 +168,11 @@ lease_describe(const struct lease_holder *h, int64_t now_ms, int64_t ttl_ms, cha
 		         ttl_ms / 1000, ttl_ms % 1000 / 100);
 	else
 		left[0] = '\0';
+	if (h->pid <= 0) {
+		/* not a teleqd value (lease_parse refused it): nothing to name */
+		w = snprintf(buf, len, "an unknown owner (the value is not teleqd's%s)", left);
+		return w < 0 || (size_t)w >= len ? -ENOBUFS : w;
+	}
 	w = snprintf(buf, len, "%s pid %ld (holder for %" PRId64 " s, since %s%s)", h->host, h->pid,
 	             now_ms > h->since_ms ? (now_ms - h->since_ms) / 1000 : 0, since, left);
 	return w < 0 || (size_t)w >= len ? -ENOBUFS : w;
@@ -190,6 +208,27 @@ lease_retry_ms(int64_t ttl_ms)
 }
 
 /* See teleqd.h. */
+bool
+lease_same_pid_space(const struct lease_holder *h, const struct lease_holder *self)
+{
+	/* pidns 0: not known, so the pid may name anyone's process */
+	return h->pidns != 0 && h->pidns == self->pidns && !strcmp(h->host, self->host);
+}
+
+/* See teleqd.h. */
+bool
+lease_holder_gone(const struct lease_holder *h)
+{
+	struct lease_holder self;
+
+	lease_self(&self);
+	if (!lease_same_pid_space(h, &self) || h->pid == self.pid)
+		return false;
+	/* EPERM: it runs, under another user; only ESRCH says it is gone */
+	return kill((pid_t)h->pid, 0) < 0 && errno == ESRCH;
+}
+
+/* See teleqd.h. */
 void
 lease_self(struct lease_holder *ret)
 {
@@ -218,6 +257,11 @@ lease_self(struct lease_holder *ret)
 		if (n == 0)
 			memcpy(self.host, "unknown", sizeof("unknown"));
 		self.pid = (long)getpid();
+		{
+			struct stat sb;
+
+			self.pidns = stat("/proc/self/ns/pid", &sb) == 0 ? (uint64_t)sb.st_ino : 0;
+		}
 		made = true;
 	}
 	*ret = self;

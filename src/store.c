@@ -475,6 +475,8 @@ struct store {
 	char                 lease_logged[LEASE_TOKEN_LEN + 1];     /* holder named at error level */
 	char                 lease_value[LEASE_VALUE_MAX + 1];      /* argv of the last lease EVAL */
 	char                 lease_owner[LEASE_TOKEN_LEN + 8];
+	char                 lease_gone[LEASE_VALUE_MAX + 1];       /* a gone holder's value, or "" */
+	int64_t              lease_standby_since;   /* mono ms, 0 = not standing by */
 	bool                 lease_held, lease_standby, lease_renewing;
 };
 
@@ -1240,7 +1242,7 @@ lease_argv(struct store *st, bool take)
 		lease_self(&st->lease_me);      /* since: now */
 	arena_reset(&st->arena);
 	ab->n = 0;
-	if (argv_reserve(ab, 7) < 0 || !(k = arena_key(&st->arena, st->cfg, "lease", &klen)))
+	if (argv_reserve(ab, 8) < 0 || !(k = arena_key(&st->arena, st->cfg, "lease", &klen)))
 		return -ENOMEM;
 	if ((olen = lease_owner_prefix(st->lease_me.token, st->lease_owner,
 	    sizeof(st->lease_owner))) < 0)
@@ -1258,6 +1260,8 @@ lease_argv(struct store *st, bool take)
 		argv_push(ab, px, plen);
 	}
 	argv_push(ab, st->lease_owner, (size_t)olen);
+	if (take)
+		argv_str(ab, st->lease_gone);
 	return 0;
 }
 
@@ -1284,6 +1288,8 @@ static void
 lease_conn_lost(struct store *st)
 {
 	st->lease_held = st->lease_standby = st->lease_renewing = false;
+	st->lease_standby_since = 0;
+	st->lease_gone[0] = '\0';
 	tq_metrics.lease_held = false;
 	if (st->lease_ev)
 		evtimer_del(st->lease_ev);
@@ -1305,6 +1311,7 @@ lease_taken(struct store *st, bool fresh)
 		log_debug("redis: lease still ours after a reconnect");
 	}
 	st->lease_standby = false;
+	st->lease_standby_since = 0;
 	st->lease_held = true;
 	st->lease_renewing = false;
 	st->lease_ok_ms = st->lease_sent_ms;
@@ -1319,6 +1326,8 @@ lease_stand_by(struct store *st, const struct lease_holder *h, int64_t ttl_ms)
 	char who[LEASE_DESCRIBE_MAX];
 
 	st->lease_standby = true;
+	if (!st->lease_standby_since)
+		st->lease_standby_since = mono_ms();
 	st->lease_other = *h;
 	st->lease_ttl_ms = ttl_ms;
 	st->lease_asked_ms = mono_ms();
@@ -1360,6 +1369,8 @@ on_lease_reply(redisAsyncContext *ac, void *r, void *privdata)
 		return;         /* freed, or the disconnect callback handles the loss */
 	if (kind == REQ_RENEW)
 		st->lease_renewing = false;
+	else
+		st->lease_gone[0] = '\0';      /* asked once: the next answer decides afresh */
 	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
 	    reply->element[0]->type != REDIS_REPLY_INTEGER ||
 	    reply->element[1]->type != REDIS_REPLY_STRING ||
@@ -1389,7 +1400,18 @@ on_lease_reply(redisAsyncContext *ac, void *r, void *privdata)
 	}
 	if (lease_parse(reply->element[1]->str, reply->element[1]->len, &h) < 0) {
 		/* not a teleqd value (set by hand?): wait for it all the same */
-		h = (struct lease_holder){ .token = "0000000000000000", .host = "(not teleqd)" };
+		h = (struct lease_holder){ .token = "0000000000000000", .pid = 0 };   /* "unknown" */
+	}
+	if (kind == REQ_LEASE && reply->element[1]->len <= LEASE_VALUE_MAX && lease_holder_gone(&h)) {
+		/* kill -9 and a restart on this host: no need to wait for its expiry */
+		if (lease_describe(&h, wall_ms(), -1, who, sizeof(who)) < 0)
+			snprintf(who, sizeof(who), "another daemon");
+		log_notice("redis: lease held by %s, which no longer runs on this host: taking it over",
+		    who);
+		memcpy(st->lease_gone, reply->element[1]->str, reply->element[1]->len);
+		st->lease_gone[reply->element[1]->len] = '\0';
+		hs_send(st, REQ_LEASE);         /* compare-and-swap: only that value is replaced */
+		return;
 	}
 	if (kind == REQ_LEASE) {
 		lease_stand_by(st, &h, reply->element[2]->integer);
@@ -1447,6 +1469,15 @@ on_lease(evutil_socket_t fd, short what, void *arg)
 		break;
 	}
 	lease_arm(st, lease_tick_ms(st));
+}
+
+/* See teleqd.h. */
+int64_t
+store_standby_ms(const struct store *st)
+{
+	if (!st || !st->lease_standby || !st->lease_standby_since)
+		return 0;
+	return mono_ms() - st->lease_standby_since;
 }
 
 /* See teleqd.h. */

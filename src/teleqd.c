@@ -294,10 +294,13 @@ on_status(evutil_socket_t fd, short what, void *arg)
 	update_status(d);
 	if (!d->once || d->finished)
 		return;
-	if (store_standby(d->store, who, sizeof(who))) {
-		/* a batch job must not wait for a daemon that may run for months */
-		log_errx("--once: the writer lease is held by %s; not reading (stop that daemon, "
-		    "or run teleqctl on the host that writes)", who);
+	/* A batch job must not wait for a daemon that may run for months: one
+	 * lease period, in which a holder that died lets its lease expire. */
+	if (store_standby(d->store, who, sizeof(who)) &&
+	    store_standby_ms(d->store) >= d->cfg->redis.lease_s * 1000) {
+		log_errx("--once: the writer lease is held by %s, renewed for %lld s; not reading "
+		    "(another teleqd writes under this prefix)", who,
+		    (long long)d->cfg->redis.lease_s);
 		d->finished = true;
 		d->exit_code = 1;
 		progress_end(d);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -19,8 +21,8 @@
 static struct lease_holder
 holder(void)
 {
-	return (struct lease_holder){ .token = "0123456789abcdef", .pid = 4242, .since_ms = SINCE,
-	                              .host = "tq-a.example" };
+	return (struct lease_holder){ .token = "0123456789abcdef", .pid = 4242, .pidns = 4026531836,
+	                              .since_ms = SINCE, .host = "tq-a.example" };
 }
 
 static void
@@ -32,11 +34,12 @@ test_format_parse_round_trip(void **state)
 
 	(void)state;
 	n = lease_format(&h, buf, sizeof(buf));
-	assert_string_equal(buf, "tq1 0123456789abcdef 4242 1796000000123 tq-a.example");
+	assert_string_equal(buf, "tq1 0123456789abcdef 4242 4026531836 1796000000123 tq-a.example");
 	assert_int_equal(n, (int)strlen(buf));
 	assert_int_equal(lease_parse(buf, (size_t)n, &back), 0);
 	assert_string_equal(back.token, h.token);
 	assert_int_equal(back.pid, 4242);
+	assert_int_equal(back.pidns, 4026531836);
 	assert_int_equal(back.since_ms, SINCE);
 	assert_string_equal(back.host, "tq-a.example");
 	/* the longest host still fits the value bound */
@@ -77,17 +80,18 @@ test_parse_rejects(void **state)
 	static const char *const bad[] = {
 		"",
 		"tq1",
-		"tq2 0123456789abcdef 4242 1796000000123 host",
-		"tq1 0123456789ABCDEF 4242 1796000000123 host",         /* upper-case token */
-		"tq1 0123456789abcde 4242 1796000000123 host",          /* short token */
-		"tq1 0123456789abcdef 0 1796000000123 host",            /* pid 0 */
-		"tq1 0123456789abcdef 4242 1796000000123",              /* no host */
-		"tq1 0123456789abcdef 4242 1796000000123 ",             /* empty host */
-		"tq1 0123456789abcdef 4242 1796000000123 a b",          /* space in host */
-		"tq1 0123456789abcdef -1 1796000000123 host",
-		"tq1 0123456789abcdef 4242 17960000001234567890 host",  /* overlong number */
-		"tq1 0123456789abcdef 99999999999 1796000000123 host",  /* pid out of range */
-		"tq1 0123456789abcdef 4242 x host",
+		"tq2 0123456789abcdef 4242 7 1796000000123 host",
+		"tq1 0123456789ABCDEF 4242 7 1796000000123 host",       /* upper-case token */
+		"tq1 0123456789abcde 4242 7 1796000000123 host",        /* short token */
+		"tq1 0123456789abcdef 0 7 1796000000123 host",          /* pid 0 */
+		"tq1 0123456789abcdef 4242 7 1796000000123",            /* no host */
+		"tq1 0123456789abcdef 4242 7 1796000000123 ",           /* empty host */
+		"tq1 0123456789abcdef 4242 7 1796000000123 a b",        /* space in host */
+		"tq1 0123456789abcdef -1 7 1796000000123 host",
+		"tq1 0123456789abcdef 4242 7 17960000001234567890 host",        /* overlong number */
+		"tq1 0123456789abcdef 99999999999 7 1796000000123 host",        /* pid out of range */
+		"tq1 0123456789abcdef 4242 7 x host",
+		"tq1 0123456789abcdef 4242 1796000000123 host",         /* no pid namespace */
 		"hello world",
 	};
 	struct lease_holder h = holder(), keep = h;
@@ -98,10 +102,10 @@ test_parse_rejects(void **state)
 		assert_int_equal(lease_parse(bad[i], strlen(bad[i]), &h), -EINVAL);
 		assert_memory_equal(&h, &keep, sizeof(h));      /* untouched on failure */
 	}
-	snprintf(longhost, sizeof(longhost), "tq1 0123456789abcdef 1 2 %0*d", LEASE_HOST_MAX + 1, 0);
+	snprintf(longhost, sizeof(longhost), "tq1 0123456789abcdef 1 0 2 %0*d", LEASE_HOST_MAX + 1, 0);
 	assert_int_equal(lease_parse(longhost, strlen(longhost), &h), -EINVAL);
 	/* not NUL-terminated: the length decides */
-	assert_int_equal(lease_parse("tq1 0123456789abcdef 1 2 hostXXX", 29, &h), 0);
+	assert_int_equal(lease_parse("tq1 0123456789abcdef 1 0 2 hostXXX", 31, &h), 0);
 	assert_string_equal(h.host, "host");
 }
 
@@ -174,6 +178,52 @@ test_describe(void **state)
 	assert_true(lease_describe(&h, SINCE - 5, -1, buf, sizeof(buf)) > 0);
 	assert_string_equal(buf, "tq-a.example pid 4242 (holder for 0 s, since 2026-11-30T00:53:20Z)");
 	assert_int_equal(lease_describe(&h, SINCE, 0, buf, 16), -ENOBUFS);
+	h = (struct lease_holder){ .pid = 0 };          /* a value that is not teleqd's */
+	assert_true(lease_describe(&h, SINCE, 1500, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "an unknown owner (the value is not teleqd's; expires in 1.5 s "
+	                    "unless renewed)");
+}
+
+/* A pid is only checked on this host, in this pid namespace, when the namespace is known. */
+static void
+test_same_pid_space(void **state)
+{
+	struct lease_holder a = holder(), b = holder();
+
+	(void)state;
+	assert_true(lease_same_pid_space(&a, &b));
+	b.pid = 1;
+	assert_true(lease_same_pid_space(&a, &b));      /* another process, same space */
+	strcpy(b.host, "tq-b.example");
+	assert_false(lease_same_pid_space(&a, &b));
+	b = holder();
+	b.pidns = 4026531837;                           /* a container on the same host name */
+	assert_false(lease_same_pid_space(&a, &b));
+	a.pidns = b.pidns = 0;                          /* unknown: never */
+	assert_false(lease_same_pid_space(&a, &b));
+}
+
+/* Gone: another process of this pid space that no longer runs; this process and pid 1 are not. */
+static void
+test_holder_gone(void **state)
+{
+	struct lease_holder h;
+	pid_t child;
+
+	(void)state;
+	lease_self(&h);
+	assert_false(lease_holder_gone(&h));            /* this process */
+	h.pid = 1;
+	assert_false(lease_holder_gone(&h));            /* runs (or EPERM: runs) */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	h.pid = (long)child;
+	assert_true(lease_holder_gone(&h));             /* exited and reaped */
+	strcpy(h.host, "elsewhere.example");
+	assert_false(lease_holder_gone(&h));            /* another host: wait for the expiry */
 }
 
 /* This process: one token for its life, a usable host, its pid. */
@@ -204,6 +254,8 @@ main(void)
 		cmocka_unit_test(test_renew_step),
 		cmocka_unit_test(test_retry_pace),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_same_pid_space),
+		cmocka_unit_test(test_holder_gone),
 		cmocka_unit_test(test_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
