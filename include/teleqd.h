@@ -447,6 +447,7 @@ struct config {
 		int   db;               /* default 0 */
 		int64_t unresponsive_after_s;   /* a request unanswered this long: Redis is
 		                                 * reported unresponsive; default 5 */
+		int64_t lease_s;        /* writer lease, default LEASE_DEFAULT_S */
 	} redis;
 	struct {
 		char *secret_file;      /* key for hashing ids; required when a feed has an id */
@@ -1390,6 +1391,7 @@ struct metrics {
 	                                                 * before a render; -1 = not connected */
 	bool     redis_policy_refused;                  /* not committing: maxmemory-policy evicts */
 	char     redis_policy[32];                      /* the refused policy ("" unknown/unreadable) */
+	bool     lease_held;                            /* this daemon holds the writer lease */
 	uint64_t alerts_queued[AK__MAX];
 	uint64_t deliveries[2][2];                      /* [CH_MAIL/CH_WEBHOOK][0 failed, 1 delivered] */
 	uint64_t outbox_pending;                        /* deliveries not done yet (last ZCARD) */
@@ -1444,6 +1446,8 @@ struct health_in {
 	const char *redis_policy_refused;   /* not committing: the evicting policy (NULL = fine) */
 	int64_t  redis_unresponsive_s;  /* > 0: the oldest request has waited this long, past
 	                                 * redis.unresponsive_after */
+	bool     standby;               /* another daemon holds the writer lease (store_standby) */
+	const char *holder;             /* with standby: who (lease_describe) */
 	bool     feeds_started;         /* the store handed over the positions */
 	bool     commit_failed;         /* the last commit failed (cleared by the next good one) */
 	bool     reset_rebuilding;      /* Redis was found emptied and the feeds are not yet re-read */
@@ -1481,6 +1485,10 @@ int fresh_parse(const char *s, struct fresh_state *ret);
  * buf (NUL-terminated, truncated to len, whole lines only when possible).
  * Returns the number of reasons: 0 healthy (buf ""). Times are shown as
  * UTC ISO 8601. No personal data: only feed names and times.
+ * A standby (in->standby) is healthy: 0, and buf holds the one line
+ * "standby: lease held by <holder>" (HTTP 200 with that body): it is
+ * connected and ready to take over, which is its job; its feeds are not
+ * read, so their silence is not its fault.
  */
 size_t health_reasons(const struct health_in *in, char *buf, size_t len);
 
@@ -1504,7 +1512,7 @@ struct http_reply;
 void http_reply_send(struct http_reply *rep, int code, const char *content_type,
                      const char *body, size_t len);
 struct http_sink {
-	/* Health: 0 healthy; otherwise a short reason (no personal data) in buf. */
+	/* Health: 0 healthy (buf "" or a note for the 200 body); otherwise a short reason (no personal data) in buf. */
 	int   (*health)(void *arg, char *buf, size_t len);
 	/* The /metrics body, malloc'd (*ret_len set), or NULL on failure (503). */
 	char *(*metrics)(void *arg, size_t *ret_len);
@@ -1758,6 +1766,89 @@ void store_backlog(struct store *st, bool backlog);
 bool store_settled(const struct store *st);
 /* Replaces the config (SIGHUP); the connection is kept when redis settings are equal. */
 int  store_reconfigure(struct store *st, const struct config *cfg);
+/*
+ * True when another daemon holds the writer lease and this one stands by
+ * (connected, not committing); buf (may be NULL) gets the holder
+ * (lease_describe). False when connecting, active, or st is NULL.
+ */
+bool store_standby(const struct store *st, char *buf, size_t len);
+/* How long st has stood by without a break, in ms; 0 when it does not stand by. */
+int64_t store_standby_ms(const struct store *st);
+/*
+ * Gives the writer lease back at a clean stop (compare-and-delete, written
+ * to the socket at once), so a standby takes over without waiting for the
+ * expiry. Not for a reload: the rebuilt store takes the lease again.
+ * Accepts NULL; does nothing when st does not hold the lease.
+ */
+void store_release_lease(struct store *st);
+
+/* ---------------------------------------------------------------- lease.c */
+/*
+ * The writer lease K lease (see lease.c): at most one daemon commits under
+ * a prefix; a second one stands by and takes over when the lease expires
+ * or is released. Pure parts (no I/O) but lease_self.
+ */
+#define LEASE_DEFAULT_S     10      /* redis.lease */
+#define LEASE_TOKEN_LEN     16      /* hex digits, random per process start */
+#define LEASE_HOST_MAX      64
+#define LEASE_VALUE_MAX     160     /* "tq1 <token> <pid> <pidns> <since_ms> <host>" */
+#define LEASE_DESCRIBE_MAX  192
+#define LEASE_RETRY_MS      500     /* a standby asks again this often (a released lease is taken within it) */
+struct lease_holder {
+	char    token[LEASE_TOKEN_LEN + 1];
+	long    pid;
+	uint64_t pidns;                 /* inode of its pid namespace, 0 = unknown */
+	int64_t since_ms;               /* wall ms the holder took the lease */
+	char    host[LEASE_HOST_MAX + 1];
+};
+/*
+ * Lua: take or renew (ARGV value, px, owner prefix, the value of a holder
+ * known to be gone or ""); release (ARGV owner prefix).
+ */
+extern const char lease_take_lua[];
+extern const char lease_release_lua[];
+/* The value of h into buf. Returns its length, -EINVAL (bad holder), -ENOBUFS. */
+int  lease_format(const struct lease_holder *h, char *buf, size_t len);
+/* "tq1 <token> ": what every value of this owner starts with. Length or -ENOBUFS. */
+int  lease_owner_prefix(const char *token, char *buf, size_t len);
+/* Parses a value (not NUL-terminated) into *ret. 0 or -EINVAL (*ret untouched). */
+int  lease_parse(const char *s, size_t len, struct lease_holder *ret);
+/*
+ * "host pid N (holder for S s, since ISO; expires in T s unless renewed)"
+ * into buf for the logs, /healthz and teleqctl; ttl_ms < 0 (no expiry, or
+ * not known): without the "; expires ..." part. h->pid 0 (a value that is
+ * not teleqd's): "an unknown owner (...)".
+ * Returns the length or -ENOBUFS.
+ */
+int  lease_describe(const struct lease_holder *h, int64_t now_ms, int64_t ttl_ms, char *buf,
+                    size_t len);
+enum lease_step {
+	LEASE_WAIT,             /* nothing to do now */
+	LEASE_RENEW,            /* send a renewal */
+	LEASE_LOST,             /* not renewed for a whole lease: stop committing */
+};
+/*
+ * The holder's timer (monotonic ms): last_ok the last confirmed take or
+ * renewal, last_sent the last renewal sent, inflight one is unanswered.
+ */
+enum lease_step lease_renew_step(int64_t now, int64_t last_ok, int64_t last_sent, bool inflight,
+                                 int64_t lease_ms);
+/* True when h runs on this host in this pid namespace (self: lease_self), so its pid is checkable. */
+bool lease_same_pid_space(const struct lease_holder *h, const struct lease_holder *self);
+/*
+ * True when h is another process of this host and pid namespace that no
+ * longer runs (kill(pid, 0): ESRCH): its lease may be taken at once.
+ * Reads the process table (kill), so not pure.
+ */
+bool lease_holder_gone(const struct lease_holder *h);
+/* A standby's next attempt, given the holder's remaining PTTL (< 0: none or unknown). */
+int64_t lease_retry_ms(int64_t ttl_ms);
+/*
+ * This process: token (drawn once per process), pid, pid namespace, host;
+ * since_ms now. Reads getrandom, gethostname and /proc/self/ns/pid (cached
+ * after the first call).
+ */
+void lease_self(struct lease_holder *ret);
 
 /* ---------------------------------------------------------------- keys.c */
 /*

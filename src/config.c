@@ -660,12 +660,12 @@ static int get_key_part(struct ctx *c, const yaml_node_t *n, const char *what, s
 static int get_duration(struct ctx *c, const yaml_node_t *n, const char *what, int64_t min,
                         int64_t max, int64_t *ret);
 
-/* redis: { address, user, password_file, prefix, tag, db, unresponsive_after } — all optional. */
+/* redis: { address, user, password_file, prefix, tag, db, unresponsive_after, lease } — all optional. */
 static int parse_redis(struct ctx *c, const yaml_node_t *n)
 {
-	enum { K_ADDRESS, K_USER, K_PASSWORD_FILE, K_PREFIX, K_TAG, K_DB, K_UNRESPONSIVE, K__N };
+	enum { K_ADDRESS, K_USER, K_PASSWORD_FILE, K_PREFIX, K_TAG, K_DB, K_UNRESPONSIVE, K_LEASE, K__N };
 	static const char *const keys[K__N] = { "address", "user", "password_file", "prefix",
-	                                        "tag", "db", "unresponsive_after" };
+	                                        "tag", "db", "unresponsive_after", "lease" };
 	struct config *cfg = c->cfg;
 	yaml_node_t *v[K__N];
 	uint64_t u;
@@ -695,6 +695,11 @@ static int parse_redis(struct ctx *c, const yaml_node_t *n)
 	if (v[K_UNRESPONSIVE] &&
 	    (r = get_duration(c, v[K_UNRESPONSIVE], "unresponsive_after", 1, 3600,
 	                      &cfg->redis.unresponsive_after_s)) < 0)
+		return r;
+	/* the writer lease (lease.c): renewed every third, so 1 s is the least that
+	 * survives a slow Redis; an hour is already a long wait for a standby */
+	if (v[K_LEASE] &&
+	    (r = get_duration(c, v[K_LEASE], "lease", 1, 3600, &cfg->redis.lease_s)) < 0)
 		return r;
 	return 0;
 }
@@ -2798,6 +2803,7 @@ static int config_defaults(struct ctx *c)
 		return oom(c);
 	cfg->redis.db = 0;
 	cfg->redis.unresponsive_after_s = 5;
+	cfg->redis.lease_s = LEASE_DEFAULT_S;
 	cfg->dedup.window_days = 400;
 	cfg->batch_max_events = 50000;
 	cfg->batch_max_delay_ms = 100;

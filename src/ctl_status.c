@@ -11,6 +11,11 @@
  * (stats: pid, version, when it connected, reconnects, last commit, totals,
  * and reset_ms: when the daemon last found Redis emptied), and the alert
  * deliveries parked after ambiguous outcomes (HLEN outbox:parked).
+ * Then Redis (address, PING round trip), the writer lease (K lease: which
+ * daemon writes, since when, when the lease ends unless renewed; see
+ * lease.c) and the daemon's writer record (stats: pid, version, when it
+ * connected, reconnects, last commit, totals, and reset_ms: when the
+ * daemon last found Redis emptied).
  *
  * Nothing here changes Redis. Values from Redis are made terminal-safe
  * before printing; file paths are operator data, never personal data.
@@ -45,6 +50,9 @@ struct status {
 	double       ping_ms;
 	char         policy[32];        /* maxmemory-policy from INFO memory, "" unreadable */
 	redisReply  *stats;     /* HGETALL stats (array), owned */
+	int          lease;     /* 1 held (below), 0 free, -1 held but not a teleqd value */
+	struct lease_holder holder;
+	int64_t      lease_ttl_ms;
 	struct {
 		struct pos_row *rows;
 		size_t          n;
@@ -182,6 +190,20 @@ gather(const struct config *cfg, redisContext *c, struct status *s)
 	if (!rep || rep->type != REDIS_REPLY_INTEGER)
 		return ctl_reply_error(c, cfg, "HLEN outbox:parked", rep);
 	s->parked = rep->integer;
+	/* the writer lease: GET and PTTL in one round trip */
+	if (key(cfg, k, "lease") < 0)
+		return -ENOMEM;
+	if (redisAppendCommand(c, "GET %s", k) != REDIS_OK ||
+	    redisAppendCommand(c, "PTTL %s", k) != REDIS_OK)
+		return -ENOMEM;
+	if (redisGetReply(c, (void **)&rep) != REDIS_OK || !rep || rep->type == REDIS_REPLY_ERROR)
+		return ctl_reply_error(c, cfg, "GET lease", rep);
+	if (rep->type == REDIS_REPLY_STRING)
+		s->lease = lease_parse(rep->str, rep->len, &s->holder) == 0 ? 1 : -1;
+	freeReplyObject(rep);
+	if (redisGetReply(c, (void **)&rep) != REDIS_OK || !rep || rep->type != REDIS_REPLY_INTEGER)
+		return ctl_reply_error(c, cfg, "PTTL lease", rep);
+	s->lease_ttl_ms = rep->integer;
 	freeReplyObject(rep);
 
 	s->nfeeds = cfg->nfeeds;
@@ -269,6 +291,17 @@ print_text(FILE *out, const struct config *cfg, const struct tz *tz, const struc
 		free(ver);
 	} else {
 		fprintf(out, "daemon     has not connected to this Redis yet\n");
+	}
+	if (s->lease > 0) {
+		char who[LEASE_DESCRIBE_MAX];
+
+		if (lease_describe(&s->holder, wall_ms(), s->lease_ttl_ms, who, sizeof(who)) < 0)
+			snprintf(who, sizeof(who), "pid %ld", s->holder.pid);
+		fprintf(out, "lease      held by %s\n", who);
+	} else if (s->lease < 0) {
+		fprintf(out, "lease      held, but its value is not teleqd's (set by hand?)\n");
+	} else {
+		fprintf(out, "lease      free: no daemon writes under this prefix\n");
 	}
 	fmt_when(when, sizeof(when), tz, hint(s->stats, "last_commit_ms", 0) / 1000, now);
 	fprintf(out, "commits    %" PRId64 ", last %s; %" PRId64 " events, %" PRId64
@@ -385,6 +418,18 @@ print_json(FILE *out, const struct config *cfg, const struct status *s)
 		        hint(s->stats, "daemon_connected_ms", 0) / 1000,
 		        hint(s->stats, "daemon_reconnects", 0));
 		free(ver);
+	} else {
+		fprintf(out, "null");
+	}
+	fprintf(out, ",\"lease\":");
+	if (s->lease > 0) {
+		fprintf(out, "{\"host\":");
+		json_str(out, s->holder.host);
+		fprintf(out, ",\"pid\":%ld,\"since\":%" PRId64 ",\"expires_in_ms\":%" PRId64 "}",
+		        s->holder.pid, s->holder.since_ms / 1000, s->lease_ttl_ms);
+	} else if (s->lease < 0) {
+		fprintf(out, "{\"host\":null,\"pid\":null,\"since\":null,\"expires_in_ms\":%" PRId64 "}",
+		        s->lease_ttl_ms);
 	} else {
 		fprintf(out, "null");
 	}

@@ -68,6 +68,10 @@ health_reasons(const struct health_in *in, char *buf, size_t len)
 		    " (it may evict keys and corrupt the counts); nothing is committed\n",
 		    in->redis_policy_refused[0] ? in->redis_policy_refused : "unknown");
 		n++;
+	} else if (in->standby) {
+		add_line(buf, len, &used, "standby: lease held by %s\n",
+		    in->holder ? in->holder : "another daemon");
+		return 0;
 	} else if (!in->redis_connected) {
 		add_line(buf, len, &used, "redis: not connected\n");
 		n++;

@@ -3,8 +3,9 @@
  * event loop: GET/HEAD /healthz, /metrics, the dashboard page / and
  * /api/indicators.
  *
- *   /healthz   200 "ok\n" when sink->health() returns 0, else 503 with its
- *              reason and "\n" (text/plain).
+ *   /healthz   200 "ok\n" when sink->health() returns 0 (200 with its text
+ *              when it wrote one: a standby's "standby: lease held by ..."),
+ *              else 503 with its reason and "\n" (text/plain).
  *   /metrics   200 with sink->metrics() as Prometheus text 0.0.4; 503 when
  *              it gives nothing.
  *   /          the dashboard page, /api/indicators the JSON report: both
@@ -433,15 +434,22 @@ serve_health(struct httpd *h, struct evhttp_request *req)
 	int r;
 
 	r = h->sink.health ? h->sink.health(h->arg, reason, HTTP_REASON_MAX) : 0;
-	if (r == 0) {
+	reason[HTTP_REASON_MAX] = '\0';         /* whatever the sink wrote, it ends here */
+	if (r == 0 && !reason[0]) {
 		reply_text(req, HTTP_OK, "ok\n");
 		return;
 	}
-	reason[HTTP_REASON_MAX] = '\0';         /* whatever the sink wrote, it ends here */
 	len = strlen(reason);
 	for (size_t i = 0; i < len; i++)
 		if (((unsigned char)reason[i] < 0x20 && reason[i] != '\n') || reason[i] == 0x7f)
 			reason[i] = ' ';
+	if (r == 0) {
+		/* healthy with a note (a standby says whose lease it waits for) */
+		if (reason[len - 1] != '\n')
+			reason[len++] = '\n';
+		reply(req, HTTP_OK, TEXT_PLAIN, reason, len);
+		return;
+	}
 	if (len == 0) {
 		strcpy(reason, "unhealthy");
 		len = strlen(reason);

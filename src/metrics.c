@@ -46,6 +46,9 @@
  *                                                        every second
  *   teleqd_redis_policy_ok                     gauge     0 while nothing is committed because
  *                                                        maxmemory-policy is not noeviction
+ *   teleqd_redis_connected                     gauge     1 connected, 0 not
+ *   teleqd_lease_held                          gauge     1 holds the writer lease (writes),
+ *                                                        0 standby or not connected
  *   teleqd_redis_reconnects_total              counter   connections re-established after a loss
  *   teleqd_store_resets_total                  counter   handshakes that found the store
  *                                                        emptied after this process had
@@ -494,6 +497,10 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 	out_family(&o, "teleqd_redis_policy_ok", "gauge",
 	           "0 while nothing is committed because Redis's maxmemory-policy is not noeviction.");
 	out_printf(&o, "teleqd_redis_policy_ok %d\n", m->redis_policy_refused ? 0 : 1);
+	out_family(&o, "teleqd_lease_held", "gauge",
+	           "1 while this daemon holds the writer lease and commits, 0 as a standby or "
+	           "without Redis.");
+	out_printf(&o, "teleqd_lease_held %d\n", m->lease_held ? 1 : 0);
 	out_family(&o, "teleqd_redis_reconnects_total", "counter",
 	           "Times the connection to Redis was established again after a loss.");
 	out_printf(&o, "teleqd_redis_reconnects_total %" PRIu64 "\n", m->redis_reconnects);

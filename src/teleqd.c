@@ -274,7 +274,19 @@ update_status(struct daemon *d)
 	    d->cfg->nfeeds, d->cfg->nfeeds == 1 ? "" : "s", t.files, t.files == 1 ? "" : "s",
 	    (unsigned long long)d->events, (unsigned long long)d->commits,
 	    d->commits == 1 ? "" : "s", behind,
-	    store_connected(d->store) ? "redis connected" : "waiting for redis", last);
+	    store_connected(d->store) ? "redis connected" :
+	    store_standby(d->store, NULL, 0) ? "standby (another teleqd holds the lease)" :
+	    "waiting for redis", last);
+}
+
+/* --once gives up: exit status 1, what was committed stays, a rerun resumes from there. */
+static void
+stop_once(struct daemon *d)
+{
+	d->finished = true;
+	d->exit_code = 1;
+	progress_end(d);
+	event_base_loopexit(d->base, NULL);
 }
 
 /*
@@ -287,6 +299,7 @@ on_status(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	int64_t now = mono_ms();
+	char who[LEASE_DESCRIBE_MAX];
 
 	update_status(d);
 	if (!d->once || d->finished)
@@ -297,10 +310,17 @@ on_status(evutil_socket_t fd, short what, void *arg)
 		log_errx("--once: nothing committed: Redis's maxmemory-policy is %s, not "
 		    REDIS_SAFE_POLICY "; giving up", *store_policy_refused(d->store) ?
 		    store_policy_refused(d->store) : "unreadable");
-		d->finished = true;
-		d->exit_code = 1;
-		progress_end(d);
-		event_base_loopexit(d->base, NULL);
+		stop_once(d);
+		return;
+	}
+	/* A batch job must not wait for a daemon that may run for months: one
+	 * lease period, in which a holder that died lets its lease expire. */
+	if (store_standby(d->store, who, sizeof(who)) &&
+	    store_standby_ms(d->store) >= d->cfg->redis.lease_s * 1000) {
+		log_errx("--once: the writer lease is held by %s, renewed for %lld s; not reading "
+		    "(another teleqd writes under this prefix)", who,
+		    (long long)d->cfg->redis.lease_s);
+		stop_once(d);
 		return;
 	}
 	if (store_connected(d->store)) {
@@ -314,10 +334,7 @@ on_status(evutil_socket_t fd, short what, void *arg)
 	if (now - d->redis_lost_ms >= d->wait_redis_s * 1000) {
 		log_warnx("--once: no redis for %ld s; giving up (what was committed stays, "
 		    "a rerun resumes from there)", d->wait_redis_s);
-		d->finished = true;
-		d->exit_code = 1;
-		progress_end(d);
-		event_base_loopexit(d->base, NULL);
+		stop_once(d);
 	}
 }
 
@@ -1023,11 +1040,14 @@ http_health(void *arg, char *buf, size_t len)
 {
 	struct daemon *d = arg;
 	struct health_feed f[BATCH_MAX_FEEDS];
+	char who[LEASE_DESCRIBE_MAX] = "";
 	const struct alert_conf *ac = &d->cfg->alerts;
 	struct health_in in = {
 		.redis_connected = d->store && store_connected(d->store),
 		.redis_policy_refused = store_policy_refused(d->store),
 		.redis_unresponsive_s = (store_unresponsive_ms(d->store) + 999) / 1000,
+		.standby = d->store && store_standby(d->store, who, sizeof(who)),
+		.holder = who,
 		.feeds_started = d->ready && d->feeds,
 		.commit_failed = d->commit_failed,
 		.reset_rebuilding = d->reset_rebuilding,
@@ -1041,7 +1061,7 @@ http_health(void *arg, char *buf, size_t len)
 	};
 
 	in.nfeeds = feed_health(d, in.now, f);
-	return health_reasons(&in, buf, len) ? -1 : 0;
+	return health_reasons(&in, buf, len) ? -1 : 0;     /* a standby: 0 with its line */
 }
 
 /* http: the /metrics text, with the followed files' sizes and offsets now. */
@@ -1457,6 +1477,8 @@ main(int argc, char **argv)
 	event_add(d.status_ev, &tick);
 
 	event_base_dispatch(d.base);
+	/* a clean end (stop, --once done): a standby takes over now, not at the expiry */
+	store_release_lease(d.store);
 
 out:
 	progress_end(&d);

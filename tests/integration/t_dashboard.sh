@@ -34,7 +34,9 @@ make_out_dir
 redis_start $AOF
 # the 2025 re-exported cases keep their seen sets whatever today's date is
 # the generated committee data runs to 31 March, past the fake calendar (15 March)
-write_config window_days=3660 min_cases=6 accept_ahead=366d
+# lease 60s: Redis is frozen past the page's 10 s timeout below, and a writer
+# whose lease lapses (10 s by default) drops its connection first (t_lease)
+write_config window_days=3660 min_cases=6 accept_ahead=366d lease=60s
 [ "$(grep -c '^  min_cases: 6$' "$CONF")" = 1 ] || bail "no 'min_cases:' line in the http: section of $CONF"
 "$TELEQD" -n -c "$CONF" >/dev/null || bail "the test config does not check"
 

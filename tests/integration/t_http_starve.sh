@@ -162,7 +162,9 @@ assert_ok "teleqd still runs" alive "$TQ_PID"
 tq_stop || not_ok "teleqd exits cleanly"
 
 # --- every connection with a request in hand: new ones wait, none is cut -----------
-write_config max_connections=2 request_timeout=10s
+# lease 60s: Redis is frozen for about 10 s below, and a writer whose lease
+# lapses (10 s by default) drops its connection (t_lease), failing /healthz
+write_config max_connections=2 request_timeout=10s lease=60s
 : >"$T/tq3.log"
 TQ_LOG=$T/tq3.log
 start_limited

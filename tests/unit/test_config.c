@@ -390,6 +390,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg->redis.prefix, "teleq:");
 	assert_string_equal(cfg->redis.tag, "teleqd");
 	assert_int_equal(cfg->redis.db, 0);
+	assert_int_equal(cfg->redis.lease_s, LEASE_DEFAULT_S);
 	assert_null(cfg->dedup.secret_file);
 	assert_int_equal(cfg->dedup.window_days, 400);
 	assert_int_equal(cfg->batch_max_events, 50000);
@@ -431,7 +432,7 @@ static void test_globals(void **state)
 {
 	struct config *cfg = parse_ok("timezone: UTC\n"
 	                              "redis: { address: \"127.0.0.1:6380\", user: tq, "
-	                              "password_file: /etc/p, prefix: \"\", tag: t1, db: 3 }\n"
+	                              "password_file: /etc/p, prefix: \"\", tag: t1, db: 3, lease: 2m }\n"
 	                              "dedup: { secret_file: /etc/k, window_days: 30 }\n"
 	                              "batch: { max_events: 10, max_delay_ms: 0 }\n"
 	                              "deadletter: { maxlen: 5 }\n"
@@ -449,6 +450,7 @@ static void test_globals(void **state)
 	assert_string_equal(cfg->redis.prefix, "");
 	assert_string_equal(cfg->redis.tag, "t1");
 	assert_int_equal(cfg->redis.db, 3);
+	assert_int_equal(cfg->redis.lease_s, 120);
 	assert_string_equal(cfg->dedup.secret_file, "/etc/k");
 	assert_int_equal(cfg->dedup.window_days, 30);
 	assert_int_equal(cfg->batch_max_events, 10);
@@ -706,6 +708,13 @@ static void test_err_range(void **state)
 	            "t.yaml:5:15: max_line must be between 16 and 16777216");
 	parse_fails(FEED_HEAD "    max_line: 99999999999999999999999\n" FEED_TAIL,
 	            "t.yaml:5:15: max_line must be between 16 and 16777216");
+	parse_fails("redis: { lease: 0s }\n" FEED_HEAD FEED_TAIL,
+	            "t.yaml:1:17: lease must be between 1s and 1h, not '0s'");
+	parse_fails("redis: { lease: 2h }\n" FEED_HEAD FEED_TAIL,
+	            "t.yaml:1:17: lease must be between 1s and 1h, not '2h'");
+	parse_fails("redis: { lease: 10 }\n" FEED_HEAD FEED_TAIL,
+	            "t.yaml:1:17: bad duration '10' for lease: expected a whole number and a unit "
+	            "(s, m, h, d or w), like 30s, 15m, 24h, 7d or 2w");
 }
 
 /* A feed's time window: accept_from a date, accept_ahead a duration, each checked. */

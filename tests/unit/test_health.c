@@ -178,6 +178,31 @@ test_fresh_restart_is_not_news(void **state)
 	assert_int_equal(fresh_step(&f, T0 + 10, 86400, &cur, &next), FA_FRESH);
 }
 
+/*
+ * A standby (another daemon holds the writer lease) is healthy: 200 with
+ * one line naming the holder, even with its feeds silent (it does not read
+ * them) and no commit of its own.
+ */
+static void
+test_standby_is_healthy_and_says_so(void **state)
+{
+	struct health_feed f[1] = { { "teleq", T0 - 999999, 3600, true } };
+	struct health_in in = healthy(f, 1);
+	char buf[256];
+
+	(void)state;
+	in.redis_connected = false;
+	in.feeds_started = false;
+	in.standby = true;
+	in.holder = "tq-a pid 42 (holder for 5 s)";
+	assert_int_equal(health_reasons(&in, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "standby: lease held by tq-a pid 42 (holder for 5 s)\n");
+	/* the same daemon, no longer a standby and not connected: 503 */
+	in.standby = false;
+	assert_true(health_reasons(&in, buf, sizeof(buf)) >= 1);
+	assert_non_null(strstr(buf, "redis: not connected\n"));
+}
+
 int
 main(void)
 {
@@ -191,6 +216,7 @@ main(void)
 		cmocka_unit_test(test_not_started_and_truncation),
 		cmocka_unit_test(test_fresh_cycle),
 		cmocka_unit_test(test_fresh_restart_is_not_news),
+		cmocka_unit_test(test_standby_is_healthy_and_says_so),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

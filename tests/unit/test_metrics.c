@@ -404,10 +404,16 @@ test_render(void **state)
 	has_line(out, "teleqd_alerts_parked 0");
 	no_line_starting(out, "process_");      /* m.proc.ok false: left out */
 	/* 2 + 2x(lines, events, files, last line, stale, header changes) + 2xREJ__MAX + 3 + 15
-	 * + 5 (redis) + 2 (store resets) + AK__MAX + 4 + build info, config reload, outbox
+	 * + 6 (redis, lease) + 2 (store resets) + AK__MAX + 4 + build info, config reload, outbox
 	 * + ambiguous, parked */
 	assert_int_equal(check_exposition(out),
-	                 2 + 12 + 2 * REJ__MAX + 3 + 15 + 5 + 2 + AK__MAX + 4 + 3 + 2);
+	                 2 + 12 + 2 * REJ__MAX + 3 + 15 + 6 + 2 + AK__MAX + 4 + 3 + 2);
+	has_line(out, "teleqd_lease_held 0");
+	m.lease_held = true;
+	free(out);
+	out = render(&m, cfg, NULL, 0);
+	has_line(out, "teleqd_lease_held 1");
+	m.lease_held = false;
 	free(out);
 
 	/* disconnected, nothing observed: a zero histogram is still complete */
