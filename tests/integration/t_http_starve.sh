@@ -163,8 +163,10 @@ tq_stop || not_ok "teleqd exits cleanly"
 
 # --- every connection with a request in hand: new ones wait, none is cut -----------
 # lease 60s: Redis is frozen for about 10 s below, and a writer whose lease
-# lapses (10 s by default) drops its connection (t_lease), failing /healthz
-write_config max_connections=2 request_timeout=10s lease=60s
+# lapses (10 s by default) drops its connection (t_lease), failing /healthz;
+# unresponsive_after=60s: after 5 s of a frozen Redis /healthz would truthfully
+# answer 503 "unresponsive" (t_redis_frozen), and this part asks for a 200
+write_config max_connections=2 request_timeout=10s lease=60s unresponsive_after=60s
 : >"$T/tq3.log"
 TQ_LOG=$T/tq3.log
 start_limited
