@@ -1369,7 +1369,11 @@ struct storealarm;
  * 0, -EINVAL, -ENOMEM.
  */
 int  storealarm_new(struct event_base *base, const struct alert_conf *ac, struct storealarm **ret);
-/* After a reload: the new alerts config (an attempt in flight is restarted). 0 or -errno (kept as it was). */
+/*
+ * After a reload: the new alerts config ac (kept; an attempt in flight is
+ * restarted). 0, or -errno: the templates and retry settings of ac are
+ * used all the same, the previous mail channel stays.
+ */
 int  storealarm_configure(struct storealarm *sa, const struct alert_conf *ac);
 /* Cheap; call every tick with store_policy_refused() (NULL: fine) and the zone of {since}. */
 void storealarm_tick(struct storealarm *sa, const char *policy, const struct tz *tz);

@@ -199,8 +199,12 @@ storealarm_configure(struct storealarm *sa, const struct alert_conf *ac)
 
 	if (!sa || !ac)
 		return -EINVAL;
-	if (ac->enabled && channel_enabled(ac, CH_MAIL) && (r = notify_new(sa->base, ac, &nf)) < 0)
+	if (ac->enabled && channel_enabled(ac, CH_MAIL) && (r = notify_new(sa->base, ac, &nf)) < 0) {
+		/* the old notifier copied its settings and stays; the old config is freed: not kept */
+		if (sa->ac)
+			sa->ac = ac;
 		return r;
+	}
 	/* an attempt in flight is cancelled (its callback never comes): try again at once */
 	notify_free(sa->nf);
 	sa->st.inflight = false;
