@@ -1338,6 +1338,13 @@ int  notify_send(struct notify *n, enum channel ch, const char *id, const char *
 #define STOREALARM_GRACE_S 5    /* a shorter refusal mails nothing */
 enum sa_phase { SA_IDLE, SA_EVICTS_DUE, SA_WARNED, SA_OK_DUE };
 enum sa_action { SA_NONE, SA_SEND_EVICTS, SA_SEND_OK };
+/*
+ * What the daemon knows of the policy: refused (store_policy_refused), fine
+ * (the store is ready: its handshake found noeviction), or unknown (no
+ * store yet, a reload, stopping, Redis away with the policy fine): unknown
+ * is no news, never a fix.
+ */
+enum sa_redis { SA_REDIS_UNKNOWN, SA_REDIS_REFUSED, SA_REDIS_FINE };
 struct sa_state {               /* zeroed: nothing refused, nothing sent */
 	enum sa_phase phase;    /* EVICTS_DUE: owed, not delivered; WARNED: delivered */
 	int64_t refused_since;  /* monotonic s the refusal was first seen, 0 = not refused */
@@ -1347,13 +1354,14 @@ struct sa_state {               /* zeroed: nothing refused, nothing sent */
 	bool    inflight;       /* an attempt is out: nothing else starts */
 };
 /*
- * Pure: the decision at monotonic second now with the refusal state
- * refused; now_cal names a new episode. Returns SA_SEND_* when an attempt
+ * Pure: the decision at monotonic second now with what is known of the
+ * policy (SA_REDIS_UNKNOWN changes nothing and starts nothing); now_cal
+ * names a new episode. Returns SA_SEND_* when an attempt
  * is to start now (s->inflight is then set: report it to
  * storealarm_result), else SA_NONE.
  */
-enum sa_action storealarm_step(struct sa_state *s, bool refused, int64_t now, int64_t now_cal,
-                               int64_t grace_s);
+enum sa_action storealarm_step(struct sa_state *s, enum sa_redis redis, int64_t now,
+                               int64_t now_cal, int64_t grace_s);
 /*
  * Pure: the attempt started by storealarm_step ended: done (delivered, or
  * given up) or failed. Returns the delay (s) before the next attempt of a
@@ -1375,8 +1383,12 @@ int  storealarm_new(struct event_base *base, const struct alert_conf *ac, struct
  * used all the same, the previous mail channel stays.
  */
 int  storealarm_configure(struct storealarm *sa, const struct alert_conf *ac);
-/* Cheap; call every tick with store_policy_refused() (NULL: fine) and the zone of {since}. */
-void storealarm_tick(struct storealarm *sa, const char *policy, const struct tz *tz);
+/*
+ * Cheap; call every tick with what is known (redis) and, when refused, the
+ * policy (store_policy_refused), and the zone of {since}.
+ */
+void storealarm_tick(struct storealarm *sa, enum sa_redis redis, const char *policy,
+                     const struct tz *tz);
 void storealarm_free(struct storealarm *sa);    /* cancels what is in flight; accepts NULL */
 
 /* -------------------------------------------------------------- metrics.c */

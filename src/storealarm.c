@@ -32,8 +32,13 @@
 
 /* See teleqd.h. */
 enum sa_action
-storealarm_step(struct sa_state *s, bool refused, int64_t now, int64_t now_cal, int64_t grace_s)
+storealarm_step(struct sa_state *s, enum sa_redis redis, int64_t now, int64_t now_cal,
+                int64_t grace_s)
 {
+	bool refused = redis == SA_REDIS_REFUSED;
+
+	if (redis == SA_REDIS_UNKNOWN)
+		return SA_NONE;         /* a new store, a reload, Redis away: no news, never a fix */
 	if (refused) {
 		if (!s->refused_since)
 			s->refused_since = now ? now : 1;
@@ -246,7 +251,8 @@ storealarm_free(struct storealarm *sa)
 
 /* See teleqd.h. */
 void
-storealarm_tick(struct storealarm *sa, const char *policy, const struct tz *tz)
+storealarm_tick(struct storealarm *sa, enum sa_redis redis, const char *policy,
+                const struct tz *tz)
 {
 	enum sa_action act;
 	int64_t now = mono_ms() / 1000;
@@ -255,9 +261,11 @@ storealarm_tick(struct storealarm *sa, const char *policy, const struct tz *tz)
 		return;
 	if (!sa->nf) {
 		/* no mail channel: say once per episode that nobody is mailed */
-		if (!policy) {
+		if (redis == SA_REDIS_FINE) {
 			sa->st.refused_since = 0;
 			sa->told_nomail = false;
+		} else if (redis == SA_REDIS_UNKNOWN) {
+			return;
 		} else if (!sa->st.refused_since) {
 			sa->st.refused_since = now ? now : 1;
 		} else if (!sa->told_nomail && now - sa->st.refused_since >= STOREALARM_GRACE_S) {
@@ -267,7 +275,7 @@ storealarm_tick(struct storealarm *sa, const char *policy, const struct tz *tz)
 		}
 		return;
 	}
-	act = storealarm_step(&sa->st, policy != NULL, now, cal_now(), STOREALARM_GRACE_S);
+	act = storealarm_step(&sa->st, redis, now, cal_now(), STOREALARM_GRACE_S);
 	if (act == SA_NONE)
 		return;
 	if (act == SA_SEND_EVICTS)

@@ -897,8 +897,13 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 
+	const char *pol;
+
 	try_commit(d);
-	storealarm_tick(d->alarm, store_policy_refused(d->store), d->tz);
+	pol = d->stopping ? NULL : store_policy_refused(d->store);
+	/* ready means the handshake found noeviction; anything else tells nothing */
+	storealarm_tick(d->alarm, pol ? SA_REDIS_REFUSED : d->ready && !d->stopping ? SA_REDIS_FINE :
+	    SA_REDIS_UNKNOWN, pol, d->tz);
 }
 
 /*

@@ -16,10 +16,13 @@
 #include "teleqd.h"
 
 #define G 5     /* grace */
+#define R SA_REDIS_REFUSED
+#define F SA_REDIS_FINE
+#define U SA_REDIS_UNKNOWN
 
 /* Steps every second over [from, to) with refused; returns the number of sends of want. */
 static int
-run(struct sa_state *s, bool refused, int64_t from, int64_t to, enum sa_action want)
+run(struct sa_state *s, enum sa_redis refused, int64_t from, int64_t to, enum sa_action want)
 {
 	int n = 0;
 
@@ -40,13 +43,13 @@ test_grace(void **state)
 	struct sa_state s = { 0 };
 
 	/* a refusal shorter than the grace: nothing, and nothing after it */
-	assert_int_equal(run(&s, true, 100, 100 + G, SA_SEND_EVICTS), 0);
-	assert_int_equal(run(&s, false, 105, 200, SA_SEND_OK), 0);
+	assert_int_equal(run(&s, R, 100, 100 + G, SA_SEND_EVICTS), 0);
+	assert_int_equal(run(&s, F, 105, 200, SA_SEND_OK), 0);
 	assert_int_equal(s.phase, SA_IDLE);
 	/* the grace counts from the first refused tick */
-	assert_int_equal(storealarm_step(&s, true, 300, 1000300, G), SA_NONE);
-	assert_int_equal(storealarm_step(&s, true, 304, 1000304, G), SA_NONE);
-	assert_int_equal(storealarm_step(&s, true, 305, 1000305, G), SA_SEND_EVICTS);
+	assert_int_equal(storealarm_step(&s, SA_REDIS_REFUSED, 300, 1000300, G), SA_NONE);
+	assert_int_equal(storealarm_step(&s, SA_REDIS_REFUSED, 304, 1000304, G), SA_NONE);
+	assert_int_equal(storealarm_step(&s, SA_REDIS_REFUSED, 305, 1000305, G), SA_SEND_EVICTS);
 	assert_int_equal(s.episode, 1000305);
 	assert_true(s.inflight);
 }
@@ -56,22 +59,22 @@ test_once_per_episode(void **state)
 {
 	struct sa_state s = { 0 };
 
-	assert_int_equal(run(&s, true, 10, 10 + G + 1, SA_SEND_EVICTS), 1);
+	assert_int_equal(run(&s, R, 10, 10 + G + 1, SA_SEND_EVICTS), 1);
 	/* in flight: nothing else starts */
-	assert_int_equal(run(&s, true, 16, 30, SA_SEND_EVICTS), 0);
+	assert_int_equal(run(&s, R, 16, 30, SA_SEND_EVICTS), 0);
 	assert_int_equal(storealarm_result(&s, true, 30, 30, 3600), 0);
 	assert_int_equal(s.phase, SA_WARNED);
 	/* delivered: never again while the episode lasts */
-	assert_int_equal(run(&s, true, 30, 10000, SA_SEND_EVICTS), 0);
+	assert_int_equal(run(&s, R, 30, 10000, SA_SEND_EVICTS), 0);
 	/* fixed: one redis_ok, same episode */
-	assert_int_equal(storealarm_step(&s, false, 10000, 2000000, G), SA_SEND_OK);
+	assert_int_equal(storealarm_step(&s, SA_REDIS_FINE, 10000, 2000000, G), SA_SEND_OK);
 	assert_int_equal(s.episode, 1000015);
 	assert_int_equal(storealarm_result(&s, true, 10000, 30, 3600), 0);
-	assert_int_equal(run(&s, false, 10001, 20000, SA_SEND_OK), 0);
+	assert_int_equal(run(&s, F, 10001, 20000, SA_SEND_OK), 0);
 	assert_int_equal(s.phase, SA_IDLE);
 	assert_int_equal(s.episode, 0);
 	/* a new episode mails again, with its own start */
-	assert_int_equal(run(&s, true, 20000, 20000 + G + 1, SA_SEND_EVICTS), 1);
+	assert_int_equal(run(&s, R, 20000, 20000 + G + 1, SA_SEND_EVICTS), 1);
 	assert_int_equal(s.episode, 1000000 + 20000 + G);
 }
 
@@ -82,14 +85,14 @@ test_retry_schedule(void **state)
 	const int64_t want[] = { 30, 60, 120, 240, 240, 240 };
 	int64_t t = 100;
 
-	assert_int_equal(run(&s, true, 95, 101, SA_SEND_EVICTS), 1);
+	assert_int_equal(run(&s, R, 95, 101, SA_SEND_EVICTS), 1);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		assert_int_equal(storealarm_result(&s, false, t, 30, 240), want[i]);
 		assert_int_equal(s.tries, i + 1);
 		/* nothing before the delay, one attempt when it is over */
-		assert_int_equal(run(&s, true, t, t + want[i], SA_SEND_EVICTS), 0);
+		assert_int_equal(run(&s, R, t, t + want[i], SA_SEND_EVICTS), 0);
 		t += want[i];
-		assert_int_equal(storealarm_step(&s, true, t, 0, G), SA_SEND_EVICTS);
+		assert_int_equal(storealarm_step(&s, SA_REDIS_REFUSED, t, 0, G), SA_SEND_EVICTS);
 	}
 	assert_int_equal(s.episode, 1000000 + 100);     /* one Message-ID over the retries */
 	assert_int_equal(storealarm_result(&s, true, t, 30, 240), 0);
@@ -103,24 +106,24 @@ test_ok_after_delivered_only(void **state)
 	const int64_t T = 100;  /* monotonic 0 means "not refused" */
 
 	/* redis_evicts failed, then the policy was fixed: nobody was told, no redis_ok */
-	assert_int_equal(run(&s, true, T, T + G + 1, SA_SEND_EVICTS), 1);
+	assert_int_equal(run(&s, R, T, T + G + 1, SA_SEND_EVICTS), 1);
 	storealarm_result(&s, false, T + G + 1, 30, 3600);
-	assert_int_equal(run(&s, false, T + G + 1, 1000, SA_SEND_OK), 0);
+	assert_int_equal(run(&s, F, T + G + 1, 1000, SA_SEND_OK), 0);
 	assert_int_equal(s.phase, SA_IDLE);
 
 	/* delivered after the fix (it was in flight): redis_ok follows */
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(run(&s, true, T, T + G + 1, SA_SEND_EVICTS), 1);
-	assert_int_equal(run(&s, false, T + G + 1, T + G + 3, SA_SEND_OK), 0);
+	assert_int_equal(run(&s, R, T, T + G + 1, SA_SEND_EVICTS), 1);
+	assert_int_equal(run(&s, F, T + G + 1, T + G + 3, SA_SEND_OK), 0);
 	storealarm_result(&s, true, T + G + 3, 30, 3600);
-	assert_int_equal(storealarm_step(&s, false, T + G + 3, 0, G), SA_SEND_OK);
+	assert_int_equal(storealarm_step(&s, SA_REDIS_FINE, T + G + 3, 0, G), SA_SEND_OK);
 
 	/* redis_ok fails and is retried; refused again meanwhile: the warning stands, no mail */
 	storealarm_result(&s, false, T + G + 4, 30, 3600);
-	assert_int_equal(run(&s, true, T + G + 4, 5000, SA_SEND_EVICTS), 0);
+	assert_int_equal(run(&s, R, T + G + 4, 5000, SA_SEND_EVICTS), 0);
 	assert_int_equal(s.phase, SA_WARNED);
 	/* fixed again: redis_ok at once */
-	assert_int_equal(storealarm_step(&s, false, 5000, 0, G), SA_SEND_OK);
+	assert_int_equal(storealarm_step(&s, SA_REDIS_FINE, 5000, 0, G), SA_SEND_OK);
 }
 
 static void
@@ -156,6 +159,24 @@ test_templates(void **state)
 	assert_non_null(alert_default_template(AK_REDIS_EVICTS, false));
 }
 
+static void
+test_unknown_is_no_news(void **state)
+{
+	struct sa_state s = { 0 };
+
+	/* unknown (a reload, stopping, Redis away) never starts the grace */
+	assert_int_equal(run(&s, U, 100, 200, SA_SEND_EVICTS), 0);
+	assert_int_equal(s.refused_since, 0);
+	assert_int_equal(run(&s, R, 200, 200 + G + 1, SA_SEND_EVICTS), 1);
+	assert_int_equal(storealarm_result(&s, true, 206, 30, 3600), 0);
+	/* a delivered warning, then a new store whose policy is not known yet: no all-clear */
+	assert_int_equal(run(&s, U, 206, 1000, SA_SEND_OK), 0);
+	assert_int_equal(s.phase, SA_WARNED);
+	assert_int_equal(run(&s, R, 1000, 1010, SA_SEND_EVICTS), 0);
+	/* known fine: the all-clear */
+	assert_int_equal(storealarm_step(&s, F, 1010, 0, G), SA_SEND_OK);
+}
+
 int
 main(void)
 {
@@ -164,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_once_per_episode),
 		cmocka_unit_test(test_retry_schedule),
 		cmocka_unit_test(test_ok_after_delivered_only),
+		cmocka_unit_test(test_unknown_is_no_news),
 		cmocka_unit_test(test_templates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
