@@ -27,6 +27,8 @@ alert_kind_name(enum alert_kind k)
 	case AK_STALE_REMINDER: return "stale_reminder";
 	case AK_FRESH:    return "fresh";
 	case AK_RESET:    return "reset";
+	case AK_REDIS_EVICTS: return "redis_evicts";
+	case AK_REDIS_OK: return "redis_ok";
 	case AK__MAX:     break;
 	}
 	return "unknown";

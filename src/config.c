@@ -2081,7 +2081,7 @@ static const char *const alert_kinds[AK__MAX] = {
 	[AK_BREACH] = "breach", [AK_REMINDER] = "reminder", [AK_RESOLVED] = "resolved",
 	[AK_SUMMARY] = "summary", [AK_TEST] = "test",
 	[AK_STALE] = "stale", [AK_STALE_REMINDER] = "stale_reminder", [AK_FRESH] = "fresh",
-	[AK_RESET] = "reset",
+	[AK_RESET] = "reset", [AK_REDIS_EVICTS] = "redis_evicts", [AK_REDIS_OK] = "redis_ok",
 };
 
 /* Frees a NULL-terminated argv and the strings in it. NULL is fine. */

@@ -96,12 +96,14 @@ static const char *const default_body[AK__MAX] = {
 		"teleqd (automatiskt meddelande)\n",
 };
 
-/* The feed and store alerts (alert_render_feed): {feed} {since} {from} {to}. */
+/* The feed and store alerts (alert_render_feed): {feed} {since} {from} {to} {policy}. */
 static const char *const feed_subject[AK__MAX] = {
 	[AK_STALE] = "Inga nya rader från {feed} sedan {since}",
 	[AK_STALE_REMINDER] = "Påminnelse: fortfarande inga nya rader från {feed} sedan {since}",
 	[AK_FRESH] = "Åtgärdat: nya rader från {feed} igen",
 	[AK_RESET] = "Siffrorna har byggts om: Redis var tömt",
+	[AK_REDIS_EVICTS] = "Redis kan radera teleqds nycklar ({policy}): inget räknas",
+	[AK_REDIS_OK] = "Åtgärdat: Redis raderar inte längre nycklar, räkningen går igen",
 };
 
 static const char *const feed_body[AK__MAX] = {
@@ -130,13 +132,34 @@ static const char *const feed_body[AK__MAX] = {
 		"{from} till {to}. Siffror från filer som inte längre finns kvar saknas.\n"
 		"\n"
 		"teleqd (automatiskt meddelande)\n",
+	[AK_REDIS_EVICTS] =
+		"Redis, där teleqd håller siffrorna, har maxmemory-policy {policy} sedan\n"
+		"{since}. Då kan Redis radera teleqds nycklar när minnet tar slut, och\n"
+		"siffrorna skulle bli fel utan att någon märker det. teleqd räknar därför\n"
+		"ingenting tills Redis är inställt på noeviction.\n"
+		"\n"
+		"Inget går förlorat: raderna ligger kvar i filerna och räknas när Redis\n"
+		"är rättat.\n"
+		"\n"
+		"Åtgärd (IT): kör CONFIG SET maxmemory-policy noeviction i Redis och\n"
+		"skriv maxmemory-policy noeviction i redis.conf, så att inställningen\n"
+		"gäller även efter en omstart.\n"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
+	[AK_REDIS_OK] =
+		"Redis har åter maxmemory-policy noeviction. teleqd räknar igen, och\n"
+		"raderna som väntade i filerna räknas nu. Den tidigare varningen gäller\n"
+		"inte längre.\n"
+		"\n"
+		"teleqd (automatiskt meddelande)\n",
 };
 
 /* True for the kinds alert_render_feed renders. */
 static bool
 feed_kind(enum alert_kind k)
 {
-	return k == AK_STALE || k == AK_STALE_REMINDER || k == AK_FRESH || k == AK_RESET;
+	return k == AK_STALE || k == AK_STALE_REMINDER || k == AK_FRESH || k == AK_RESET ||
+	       k == AK_REDIS_EVICTS || k == AK_REDIS_OK;
 }
 
 /*
@@ -173,13 +196,13 @@ alert_default_template(enum alert_kind k, bool subject)
 enum ph {
 	PH_TITLE, PH_INDICATOR, PH_PERIOD, PH_PERIOD_ID, PH_VALUE, PH_TARGET, PH_BASIS,
 	PH_PREVIOUS, PH_STATUS, PH_TABLE, PH_MISSED, PH_COUNT, PH_NODATA, PH_OVERVIEW,
-	PH_FEED, PH_SINCE, PH_FROM, PH_TO,      /* feed and store alerts */
+	PH_FEED, PH_SINCE, PH_FROM, PH_TO, PH_POLICY,   /* feed and store alerts */
 	PH__MAX
 };
 static const char *const ph_names[PH__MAX] = {
 	"title", "indicator", "period", "period_id", "value", "target", "basis",
 	"previous", "status", "table", "missed", "count", "nodata", "overview",
-	"feed", "since", "from", "to",
+	"feed", "since", "from", "to", "policy",
 };
 
 /* Index of the placeholder name s[0..len), or -1 when there is none such. */
@@ -674,9 +697,11 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 	case PH_FEED:
 	case PH_SINCE:
 	case PH_FROM:
-	case PH_TO: {
+	case PH_TO:
+	case PH_POLICY: {
 		const char *v = !c->fa ? NULL : ph == PH_FEED ? c->fa->feed : ph == PH_SINCE ?
-		    c->fa->since : ph == PH_FROM ? c->fa->from : c->fa->to;
+		    c->fa->since : ph == PH_FROM ? c->fa->from : ph == PH_TO ? c->fa->to :
+		    c->fa->policy;
 
 		if (v)
 			sb_puts(b, v);

@@ -107,6 +107,7 @@ struct daemon {
 	bool                reset_rebuilding;   /* Redis found emptied; feeds not yet re-read */
 	int64_t             reset_at;   /* calendar s it was found */
 	int64_t             reset_from, reset_to;   /* utc s of the events re-read since, 0 = none */
+	struct storealarm  *alarm;      /* mails an evicting Redis directly (not --once) */
 };
 
 #define MAP_NOW_REFRESH_MS 1000 /* the window's "now" may be this stale (it is days wide) */
@@ -910,11 +911,23 @@ on_store_down(void *arg)
 	update_status(d);
 }
 
-/* Periodic tick: commits a batch that has waited long enough. */
+/*
+ * Periodic tick: commits a batch that has waited long enough, and lets the
+ * store alarm see whether Redis's policy refuses commits (its mail cannot
+ * wait for the store: see storealarm.c).
+ */
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
-	try_commit(arg);
+	struct daemon *d = arg;
+
+	const char *pol;
+
+	try_commit(d);
+	pol = d->stopping ? NULL : store_policy_refused(d->store);
+	/* ready means the handshake found noeviction; anything else tells nothing */
+	storealarm_tick(d->alarm, pol ? SA_REDIS_REFUSED : d->ready && !d->stopping ? SA_REDIS_FINE :
+	    SA_REDIS_UNKNOWN, pol, d->tz);
 }
 
 /*
@@ -1225,6 +1238,8 @@ rebuild(struct daemon *d)
 		reloaded(d);
 		return;
 	}
+	if (storealarm_configure(d->alarm, &d->cfg->alerts) < 0 && d->alarm)
+		log_warnx("reload: the Redis policy mail keeps the previous alerts channels");
 	config_free(old);
 	tq_metrics.config_last_reload = wall_ms() / 1000;
 	if (http_apply(d) < 0)
@@ -1458,6 +1473,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	tq_metrics.config_last_reload = wall_ms() / 1000;       /* the first load counts */
+	if (!d.once && (r = storealarm_new(d.base, &d.cfg->alerts, &d.alarm)) < 0)
+		log_warnx("alerts: the Redis policy mail cannot start: %s", strerror(-r));
 	tick.tv_sec = d.cfg->batch_max_delay_ms / 1000;
 	tick.tv_usec = (d.cfg->batch_max_delay_ms % 1000) * 1000;
 	event_add(d.tick, &tick);
@@ -1482,6 +1499,7 @@ main(int argc, char **argv)
 
 out:
 	progress_end(&d);
+	storealarm_free(d.alarm);
 	httpd_free(d.http);
 	free(d.http_listen);
 	teardown(&d);

@@ -388,6 +388,8 @@ test_render(void **state)
 	has_line(out, "teleqd_alerts_queued_total{kind=\"breach\"} 4");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"summary\"} 1");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"reminder\"} 0");
+	has_line(out, "teleqd_alerts_queued_total{kind=\"redis_evicts\"} 0");
+	has_line(out, "teleqd_alerts_queued_total{kind=\"redis_ok\"} 0");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"resolved\"} 0");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"test\"} 0");
 	has_line(out, "teleqd_alerts_queued_total{kind=\"stale\"} 0");
