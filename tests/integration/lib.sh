@@ -513,10 +513,54 @@ month_field() {
 	echo "${_v:-0}"
 }
 
+# http_port: the port of the running daemon's listener (its log's last
+# "http: listening on"); empty before it listens.
+http_port() {
+	grep -o 'http: listening on 127\.0\.0\.1:[0-9]*' "$TQ_LOG" | tail -n 1 | sed 's/.*://'
+}
+
+# http_get PATH: GET PATH of the running daemon (any status); the status
+# ("000" when nothing answered) into $T/status, the body into $T/body.
+http_get() {
+	python3 - "$(http_port)" "$1" "$T" <<'EOF_PY'
+import sys, urllib.request, urllib.error
+port, path, tdir = sys.argv[1:4]
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+status, body = "000", b""
+try:
+    with opener.open("http://127.0.0.1:%s%s" % (port, path), timeout=5) as r:
+        status, body = str(r.status), r.read()
+except urllib.error.HTTPError as e:
+    status, body = str(e.code), e.read()
+except Exception as e:
+    body = ("no answer: %s\n" % e).encode()
+open(tdir + "/body", "wb").write(body)
+open(tdir + "/status", "w").write(status + "\n")
+EOF_PY
+}
+
+# health_says STATUS [PATTERN]: /healthz answers STATUS, its body matching
+# the grep PATTERN when one is given.
+health_says() {
+	http_get /healthz
+	[ "$(cat "$T/status")" = "$1" ] || return 1
+	[ $# -lt 2 ] || grep -q -e "$2" "$T/body"
+}
+
+# metric_is SERIES VALUE: a scrape of /metrics has SERIES at VALUE.
+metric_is() {
+	metrics_scrape "$T/metrics" && [ "$(metric_value "$T/metrics" "$1")" = "$2" ]
+}
+
+# kind_count KIND: captured mails ($MAIL_DIR) of that X-Teleqd-Kind.
+kind_count() {
+	grep -l -s -E "^X-Teleqd-Kind: $1[[:space:]]*$" "$MAIL_DIR"/*.eml 2>/dev/null | wc -l | tr -d ' '
+}
+
 # metrics_scrape FILE: GET /metrics of the running daemon (the port from the
 # log's last "http: listening on") into FILE; false when it does not answer 200.
 metrics_scrape() {
-	_ms_port=$(grep -o 'http: listening on 127\.0\.0\.1:[0-9]*' "$TQ_LOG" | tail -n 1 | sed 's/.*://')
+	_ms_port=$(http_port)
 	[ -n "$_ms_port" ] || return 1
 	python3 - "$_ms_port" "$1" <<'EOF_PY'
 import sys, urllib.request

@@ -28,40 +28,11 @@ set_clock() {
 	mv "$T/clock.tmp" "$T/clock"
 }
 
-# http_get PATH: status into $T/status, body into $T/body.
-http_get() {
-	python3 - "$PORT" "$1" "$T" <<'EOF_PY'
-import sys, urllib.request, urllib.error
-port, path, tdir = sys.argv[1:4]
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-status, body = "000", b""
-try:
-    with opener.open("http://127.0.0.1:%s%s" % (port, path), timeout=5) as r:
-        status, body = str(r.status), r.read()
-except urllib.error.HTTPError as e:
-    status, body = str(e.code), e.read()
-except Exception as e:
-    body = ("no answer: %s\n" % e).encode()
-open(tdir + "/body", "wb").write(body)
-open(tdir + "/status", "w").write(status + "\n")
-EOF_PY
-}
-_health_is() {
-	http_get /healthz
-	[ "$(cat "$T/status")" = "$1" ]
-}
-_metric_is() {
-	metrics_scrape "$T/metrics" && [ "$(metric_value "$T/metrics" "$1")" = "$2" ]
-}
 
 set_clock "2026-03-02 09:00:00"
 T0=$(cat "$T/clock")
 write_config max_silence=1h max_delay_ms=50 check_interval_ms=200 repeat=2h retry_min=1s retry_max=2s
 
-# kind_count KIND: captured mails of that X-Teleqd-Kind.
-kind_count() {
-	grep -l -s -E "^X-Teleqd-Kind: $1[[:space:]]*$" "$MAIL_DIR"/*.eml 2>/dev/null | wc -l | tr -d ' '
-}
 _kind_is() { [ "$(kind_count "$1")" = "$2" ]; }
 # wait_mail DESCRIPTION KIND N: waits for N mails of KIND, then checks no more come.
 wait_mail() {
@@ -94,9 +65,9 @@ PORT=$(grep -o 'http: listening on 127\.0\.0\.1:[0-9]*' "$TQ_LOG" | tail -n 1 | 
 wait_events 2
 
 # --- 1. fresh -----------------------------------------------------------------
-if wait_for 10 _health_is 200; then ok "healthz 200 while the feeds speak"; else
+if wait_for 10 health_says 200; then ok "healthz 200 while the feeds speak"; else
 	not_ok "healthz 200 while the feeds speak (got $(cat "$T/status"): $(cat "$T/body"))"; fi
-wait_for 5 _metric_is "teleqd_feed_last_line_timestamp_seconds{feed=\"$CSV_FEED\"}" "$T0" || true
+wait_for 5 metric_is "teleqd_feed_last_line_timestamp_seconds{feed=\"$CSV_FEED\"}" "$T0" || true
 assert_eq "last line metric is the calendar's now" "$T0" \
 	"$(metric_value "$T/metrics" "teleqd_feed_last_line_timestamp_seconds{feed=\"$CSV_FEED\"}")"
 assert_eq "teleq not stale" 0 "$(metric_value "$T/metrics" "teleqd_feed_stale{feed=\"$CSV_FEED\"}")"
@@ -109,14 +80,14 @@ sleep 1.2                            # the daemon reads the clock file at most o
 http_get /healthz
 assert_eq "healthz 200 at exactly max_silence" 200 "$(cat "$T/status")"
 set_clock "2026-03-02 10:00:02"
-if wait_for 5 _health_is 503; then ok "healthz 503 after max_silence"; else
+if wait_for 5 health_says 503; then ok "healthz 503 after max_silence"; else
 	not_ok "healthz 503 after max_silence (got $(cat "$T/status"))"; fi
 SINCE=$(date -u -d "@$T0" +%Y-%m-%dT%H:%M:%SZ)
 assert_contains "healthz names teleq and since when" \
 	"feed $CSV_FEED: no lines since $SINCE (max_silence 3600 s)" "$(cat "$T/body")"
 assert_contains "healthz names cases" "feed $JSONL_FEED: no lines since $SINCE" "$(cat "$T/body")"
 assert_eq "one line per reason" 2 "$(wc -l <"$T/body" | tr -d ' ')"
-wait_for 5 _metric_is "teleqd_feed_stale{feed=\"$CSV_FEED\"}" 1 || true
+wait_for 5 metric_is "teleqd_feed_stale{feed=\"$CSV_FEED\"}" 1 || true
 assert_eq "teleqd_feed_stale teleq 1" 1 "$(metric_value "$T/metrics" "teleqd_feed_stale{feed=\"$CSV_FEED\"}")"
 assert_eq "teleqd_feed_stale cases 1" 1 "$(metric_value "$T/metrics" "teleqd_feed_stale{feed=\"$JSONL_FEED\"}")"
 wait_mail "one stale mail per silent feed" stale 2
@@ -135,7 +106,7 @@ assert_eq "still one stale mail per feed" 2 "$(kind_count stale)"
 T1=$(cat "$T/clock")
 csv_line 2026-03-02 10:00:01 >>"$C"
 wait_events 3
-if wait_for 5 _metric_is "teleqd_feed_stale{feed=\"$CSV_FEED\"}" 0; then ok "teleq fresh again"; else
+if wait_for 5 metric_is "teleqd_feed_stale{feed=\"$CSV_FEED\"}" 0; then ok "teleq fresh again"; else
 	not_ok "teleq fresh again"; fi
 assert_eq "last line metric moved" "$T1" \
 	"$(metric_value "$T/metrics" "teleqd_feed_last_line_timestamp_seconds{feed=\"$CSV_FEED\"}")"
@@ -156,7 +127,7 @@ assert_contains "teleqctl status --json: stale" '"stale":true' "$(ctl status --f
 # --- 4. Redis emptied -----------------------------------------------------------
 json_line c2 2026-03-02T10:00:00+01:00 >>"$J"
 wait_events 4
-if wait_for 5 _health_is 200; then ok "healthz 200 once both feeds spoke"; else
+if wait_for 5 health_says 200; then ok "healthz 200 once both feeds spoke"; else
 	not_ok "healthz 200 once both feeds spoke (got $(cat "$T/status"): $(cat "$T/body"))"; fi
 wait_mail "a fresh mail for cases too" fresh 2
 assert_eq "no reset mail before a reset" 0 "$(kind_count reset)"
@@ -165,7 +136,7 @@ csv_line 2026-03-02 10:00:05 >>"$C"      # the next commit finds the store empti
 _reset_logged() { grep -q 'the store was emptied' "$TQ_LOG"; }
 if wait_for 10 _reset_logged; then ok "the reset is found"; else not_ok "the reset is found"; fi
 wait_events 5
-if wait_for 10 _health_is 200; then ok "healthz 200 once the rebuild is done"; else
+if wait_for 10 health_says 200; then ok "healthz 200 once the rebuild is done"; else
 	not_ok "healthz 200 once the rebuild is done (got $(cat "$T/status"): $(cat "$T/body"))"; fi
 assert_contains "the rebuild is logged" "counters are rebuilt from the files still followed" \
 	"$(cat "$TQ_LOG")"

@@ -12,30 +12,6 @@ set -eu
 need_bins
 redis_start
 
-http_get() {
-	python3 - "$PORT" "$1" "$T" <<'EOF_PY'
-import sys, urllib.request, urllib.error
-port, path, tdir = sys.argv[1:4]
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-status, body = "000", b""
-try:
-    with opener.open("http://127.0.0.1:%s%s" % (port, path), timeout=5) as r:
-        status, body = str(r.status), r.read()
-except urllib.error.HTTPError as e:
-    status, body = str(e.code), e.read()
-except Exception as e:
-    body = ("no answer: %s\n" % e).encode()
-open(tdir + "/body", "wb").write(body)
-open(tdir + "/status", "w").write(status + "\n")
-EOF_PY
-}
-_health_says() {
-	http_get /healthz
-	[ "$(cat "$T/status")" = "$1" ] && grep -q -e "$2" "$T/body"
-}
-_metric_is() {
-	metrics_scrape "$T/metrics" && [ "$(metric_value "$T/metrics" "$1")" = "$2" ]
-}
 thaw() { [ -n "$REDIS_PID" ] && kill -CONT "$REDIS_PID" 2>/dev/null; return 0; }
 
 write_config max_delay_ms=50 unresponsive_after=2s
@@ -48,13 +24,13 @@ _listening() { grep -q 'http: listening on ' "$TQ_LOG"; }
 wait_for 10 _listening || bail "no 'http: listening on' line"
 PORT=$(grep -o 'http: listening on 127\.0\.0\.1:[0-9]*' "$TQ_LOG" | tail -n 1 | sed 's/.*://')
 wait_events 1000 || true
-if wait_for 5 _health_says 200 ok; then ok "healthz 200 before"; else
+if wait_for 5 health_says 200 ok; then ok "healthz 200 before"; else
 	not_ok "healthz 200 before (got $(cat "$T/status"): $(cat "$T/body"))"; fi
 
 # --- frozen, idle connection
 kill -STOP "$REDIS_PID"
 t0=$(now_ms)
-if wait_for 8 _health_says 503 "redis: unresponsive"; then ok "healthz 503 says unresponsive"; else
+if wait_for 8 health_says 503 "redis: unresponsive"; then ok "healthz 503 says unresponsive"; else
 	not_ok "healthz 503 says unresponsive (got $(cat "$T/status"): $(cat "$T/body"))"; fi
 t1=$(now_ms)
 tq_slow || assert_ok "noticed within 5 s (took $((t1 - t0)) ms)" test $((t1 - t0)) -lt 5000
@@ -68,11 +44,11 @@ assert_eq "logged once" 1 "$(grep -c 'no reply for' "$TQ_LOG")"
 
 # --- thawed
 thaw
-if wait_for 5 _health_says 200 ok; then ok "healthz 200 after SIGCONT"; else
+if wait_for 5 health_says 200 ok; then ok "healthz 200 after SIGCONT"; else
 	not_ok "healthz 200 after SIGCONT (got $(cat "$T/status"): $(cat "$T/body"))"; fi
 wait_events 1500 || true
 assert_eq "the lines of the freeze counted exactly once" 1500 "$(events_total)"
-wait_for 3 _metric_is teleqd_redis_responsive 1 || true
+wait_for 3 metric_is teleqd_redis_responsive 1 || true
 assert_eq "teleqd_redis_responsive 1" 1 "$(metric_value "$T/metrics" teleqd_redis_responsive)"
 assert_eq "recovery logged once" 1 "$(grep -c 'answers again' "$TQ_LOG")"
 assert_eq "the connection was kept" 0 "$(grep -c 'reconnected' "$TQ_LOG")"

@@ -20,32 +20,6 @@ set -eu
 need_bins
 redis_start --maxmemory 100mb --maxmemory-policy allkeys-lru
 
-# http_get PATH: status into $T/status, body into $T/body.
-http_get() {
-	python3 - "$PORT" "$1" "$T" <<'EOF_PY'
-import sys, urllib.request, urllib.error
-port, path, tdir = sys.argv[1:4]
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-status, body = "000", b""
-try:
-    with opener.open("http://127.0.0.1:%s%s" % (port, path), timeout=5) as r:
-        status, body = str(r.status), r.read()
-except urllib.error.HTTPError as e:
-    status, body = str(e.code), e.read()
-except Exception as e:
-    body = ("no answer: %s\n" % e).encode()
-open(tdir + "/body", "wb").write(body)
-open(tdir + "/status", "w").write(status + "\n")
-EOF_PY
-}
-_health_says() {
-	http_get /healthz
-	[ "$(cat "$T/status")" = "$1" ] && grep -q -e "$2" "$T/body"
-}
-# kind_count KIND: captured mails of that X-Teleqd-Kind.
-kind_count() {
-	grep -l -s -E "^X-Teleqd-Kind: $1[[:space:]]*$" "$MAIL_DIR"/*.eml 2>/dev/null | wc -l | tr -d ' '
-}
 _kind_is() { [ "$(kind_count "$1")" = "$2" ]; }
 # mail_text KIND: the decoded headers and body of the mails of KIND.
 mail_text() {
@@ -59,9 +33,6 @@ for f in sorted(glob.glob(sys.argv[1] + "/*.eml")):
         print("Message-ID: " + str(m["Message-ID"]))
         print(m.get_content())
 EOF_PY
-}
-_metric_is() {
-	metrics_scrape "$T/metrics" && [ "$(metric_value "$T/metrics" "$1")" = "$2" ]
 }
 
 write_config max_delay_ms=50 retry_min=1s retry_max=2s
@@ -85,12 +56,12 @@ tq_start
 _listening() { grep -q 'http: listening on ' "$TQ_LOG"; }
 wait_for 10 _listening || bail "no 'http: listening on' line"
 PORT=$(grep -o 'http: listening on 127\.0\.0\.1:[0-9]*' "$TQ_LOG" | tail -n 1 | sed 's/.*://')
-if wait_for 5 _health_says 503 "allkeys-lru"; then ok "healthz 503 names the policy"; else
+if wait_for 5 health_says 503 "allkeys-lru"; then ok "healthz 503 names the policy"; else
 	not_ok "healthz 503 names the policy (got $(cat "$T/status"): $(cat "$T/body"))"; fi
 sleep 1
 assert_eq "nothing committed" "0" "$(events_total)"
 assert_eq "no epoch taken" "" "$(rcli HGET "${KP}stats" epoch)"
-wait_for 5 _metric_is teleqd_redis_policy_ok 0 || true
+wait_for 5 metric_is teleqd_redis_policy_ok 0 || true
 assert_eq "teleqd_redis_policy_ok 0" 0 "$(metric_value "$T/metrics" teleqd_redis_policy_ok)"
 assert_match "error logged, with the fix" \
 	"^<3>redis: .*maxmemory-policy is allkeys-lru.*CONFIG SET maxmemory-policy noeviction" "$(cat "$TQ_LOG")"
@@ -127,7 +98,7 @@ assert_eq "still one redis_evicts mail after the reload" 1 "$(kind_count redis_e
 rcli CONFIG SET maxmemory-policy noeviction >/dev/null
 wait_events "$N1" 15 || true
 assert_eq "counting resumes after the fix, exactly" "$N1" "$(events_total)"
-if wait_for 5 _health_says 200 "ok"; then ok "healthz 200 again"; else
+if wait_for 5 health_says 200 "ok"; then ok "healthz 200 again"; else
 	not_ok "healthz 200 again (got $(cat "$T/status"): $(cat "$T/body"))"; fi
 assert_match "recovery logged" "maxmemory-policy is noeviction again" "$(cat "$TQ_LOG")"
 wait_for 10 _kind_is redis_ok 1 || true
@@ -136,7 +107,7 @@ assert_match "the redis_ok mail says it is fixed" "^Subject: Åtgärdat: Redis" 
 
 # --- volatile-lru while connected: noticed; lines stay pending
 rcli CONFIG SET maxmemory-policy volatile-lru >/dev/null
-if wait_for 5 _health_says 503 "volatile-lru"; then ok "healthz 503 names volatile-lru"; else
+if wait_for 5 health_says 503 "volatile-lru"; then ok "healthz 503 names volatile-lru"; else
 	not_ok "healthz 503 names volatile-lru (got $(cat "$T/status"): $(cat "$T/body"))"; fi
 cat "$T/more" >>"$F"
 sleep 1.5
