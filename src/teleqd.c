@@ -85,7 +85,8 @@ struct daemon {
 	long                wait_redis_s;   /* --once: give up after this long without Redis */
 	int64_t             redis_lost_ms;  /* --once: monotonic time Redis was last missed, 0 = connected */
 	bool                stopping;
-	bool                reload;     /* SIGHUP seen: rebuild when idle */
+	struct config      *reload_cfg; /* SIGHUP's checked config, applied by rebuild when idle;
+	                                 * owned, NULL = no reload pending */
 	struct ratelimit    rl[BATCH_MAX_FEEDS];
 	struct event       *sig_term, *sig_int, *sig_hup, *tick, *stop_timer;
 	uint64_t            commits, events;
@@ -271,7 +272,7 @@ update_status(struct daemon *d)
 	else
 		snprintf(last, sizeof(last), "no commit yet");
 	sdnotify_status(d->sn, "%s%zu feed%s, %zu file%s, %llu events in %llu commit%s, %s behind; %s; %s",
-	    d->stopping ? "stopping; " : d->reload ? "reloading; " : "",
+	    d->stopping ? "stopping; " : d->reload_cfg ? "reloading; " : "",
 	    d->cfg->nfeeds, d->cfg->nfeeds == 1 ? "" : "s", t.files, t.files == 1 ? "" : "s",
 	    (unsigned long long)d->events, (unsigned long long)d->commits,
 	    d->commits == 1 ? "" : "s", behind,
@@ -746,7 +747,7 @@ on_commit_done(void *arg, int status)
 	d->commit_failed = false;
 	feedset_committed(d->feeds, b);
 	batch_clear(b);
-	if (d->reload && !d->stopping) {
+	if (d->reload_cfg && !d->stopping) {
 		if (!d->ninflight)
 			rebuild(d);
 		return;
@@ -772,11 +773,11 @@ try_commit(struct daemon *d)
 	int r;
 
 	if (!d->ready || d->ninflight == STORE_INFLIGHT_MAX ||
-	    (d->ninflight && (!batch_full(b) || d->reload))) {
+	    (d->ninflight && (!batch_full(b) || d->reload_cfg))) {
 		/* Redis down: nothing can be in flight or worth keeping (the
 		 * filling batch is dropped whenever ready goes false), so a
 		 * reload need not wait for Redis, which could take forever */
-		if (!d->ready && !d->ninflight && d->reload && !d->stopping) {
+		if (!d->ready && !d->ninflight && d->reload_cfg && !d->stopping) {
 			rebuild(d);
 			return;
 		}
@@ -791,7 +792,7 @@ try_commit(struct daemon *d)
 		fatalx("out of memory recording case states");
 	store_backlog(d->store, !feedset_drained(d->feeds) || batch_full(b));
 	if (batch_empty(b)) {
-		if (d->reload && !d->stopping) {
+		if (d->reload_cfg && !d->stopping) {
 			rebuild(d);
 		} else {
 			note_caught_up(d);
@@ -1207,23 +1208,18 @@ remap_last_line(struct daemon *d, const struct config *from, const struct config
 }
 
 /*
- * Applies a new configuration once nothing is in flight and the filling
- * batch is committed: the feeds and the store are rebuilt and resume from
- * the positions in Redis, so a reload neither loses nor rereads a line.
+ * Applies the configuration on_hup checked (d->reload_cfg, taken over here)
+ * once nothing is in flight and the filling batch is committed: the feeds
+ * and the store are rebuilt and resume from the positions in Redis, so a
+ * reload neither loses nor rereads a line. The file is not read again: what
+ * is applied is what was checked, even if the file changed meanwhile.
  */
 static void
 rebuild(struct daemon *d)
 {
-	char err[512];
-	struct config *ncfg = NULL, *old = d->cfg;
+	struct config *ncfg = d->reload_cfg, *old = d->cfg;
 
-	d->reload = false;
-	if (config_load(d->config_path, &ncfg, err, sizeof(err)) < 0) {
-		log_warnx("reload: %s; keeping the running configuration", err);
-		feedset_resume(d->feeds);
-		reloaded(d);
-		return;
-	}
+	d->reload_cfg = NULL;
 	teardown(d);
 	d->cfg = ncfg;
 	remap_last_line(d, old, ncfg);
@@ -1249,7 +1245,11 @@ rebuild(struct daemon *d)
 	reloaded(d);
 }
 
-/* SIGHUP: check the new file now, apply it once the in-flight commit is done. */
+/*
+ * SIGHUP: check the new file now and keep it (d->reload_cfg); rebuild applies
+ * it once the in-flight commit is done. A later SIGHUP before that replaces
+ * it with the file then, or, when that file is invalid, leaves it pending.
+ */
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -1260,15 +1260,19 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	if (d->stopping)
 		return;         /* a reload would never be applied, nor READY=1 sent */
 	if (config_load(d->config_path, &ncfg, err, sizeof(err)) < 0) {
-		log_warnx("reload: %s; keeping the running configuration", err);
+		if (d->reload_cfg)
+			log_warnx("reload: %s; the configuration checked at the previous SIGHUP "
+			    "is still to be applied", err);
+		else
+			log_warnx("reload: %s; keeping the running configuration", err);
 		return;
 	}
-	config_free(ncfg);
 	log_info("reload requested");
 	/* a second SIGHUP before the first is applied is one reload: one RELOADING=1 */
-	if (!d->reload)
+	if (!d->reload_cfg)
 		sdnotify_reloading(d->sn);
-	d->reload = true;
+	config_free(d->reload_cfg);
+	d->reload_cfg = ncfg;
 	update_status(d);
 	feedset_pause(d->feeds);
 	try_commit(d);
@@ -1517,6 +1521,7 @@ out:
 		event_free(d.prog.ev);
 	sdnotify_free(d.sn);
 	event_base_free(d.base);
+	config_free(d.reload_cfg);     /* a SIGHUP's, never applied: stopped first */
 	config_free(d.cfg);
 	return d.exit_code;
 }

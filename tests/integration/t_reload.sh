@@ -6,7 +6,9 @@
 # feed removed stops being read, and when it comes back its file resumes at
 # its committed position; a changed target shows in the indicator hashes.
 # An invalid config is logged with file:line:col and the running one keeps
-# working. SIGTERM: the daemon exits 0 within 2 s, also while lines stream in.
+# working. What is applied is the file as checked at the SIGHUP, also when the
+# rebuild waits for a commit and the file changes meanwhile. SIGTERM: the
+# daemon exits 0 within 2 s, also while lines stream in.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
@@ -101,6 +103,31 @@ csv_line 2026-03-02 08:03:00 >>"$F1"
 csv_line 2026-03-02 08:03:00 >>"$F2"
 assert_ok "and still follows both feeds" wait_events 8 10
 
+# --- what is applied is what SIGHUP checked, even when the file changes
+# before the rebuild: a commit waiting for a frozen Redis defers the rebuild,
+# the file turns invalid meanwhile, and the checked (three-feed) config is
+# applied once Redis answers; F2's line is then not followed
+cp "$T/base.yaml" "$CONF"
+kill -STOP "$REDIS_PID"
+csv_line 2026-03-02 08:04:00 >>"$F1"
+sleep 0.5       # the line is read; its commit waits for the frozen Redis
+kill -HUP "$TQ_PID"
+_requested() {
+	[ "$(grep -c 'reload requested' "$TQ_LOG")" -ge 5 ]
+}
+wait_for 5 _requested || true
+printf 'feeds:\n  - name: [broken\n' >"$CONF"
+kill -CONT "$REDIS_PID"
+_applied_3() {      # the first was the reload to base.yaml above
+	[ "$(grep -c 'configuration reloaded: 3 feeds' "$TQ_LOG")" -ge 2 ]
+}
+assert_ok "the config checked at SIGHUP is applied, not the file changed since" wait_for 10 _applied_3
+assert_eq "the invalid file was never read again" 1 "$(grep -c 'keeping the running configuration' "$TQ_LOG")"
+csv_line 2026-03-02 08:04:00 >>"$F2"
+assert_ok "the line of the frozen commit is counted" wait_events 9 10
+sleep 0.5
+assert_eq "the dropped feed's line is not" 9 "$(events_total)"
+
 # --- SIGTERM while lines stream in: exit 0 within 2 s, nothing lost at the next start
 with_second_feed >"$CONF"
 ( i=0; while [ $i -lt 400 ]; do csv_line 2026-03-04 "$(printf '10:%02d:%02d' $((i / 60)) $((i % 60)))" >>"$F1"; i=$((i + 1)); done ) &
@@ -123,8 +150,9 @@ else
 	not_ok "SIGTERM: exited within 2 s (took $((t1 - t0)) ms)"
 fi
 tq_start
-assert_ok "after a restart every streamed line is counted exactly once" wait_events 408 20
+# 410: the 400 streamed, and F2's line written while it was not followed
+assert_ok "after a restart every streamed line is counted exactly once" wait_events 410 20
 sleep 0.5
-assert_eq "and no more" 408 "$(events_total)"
+assert_eq "and no more" 410 "$(events_total)"
 assert_ok "stopped" tq_stop
 done_testing
