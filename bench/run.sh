@@ -233,32 +233,14 @@ start_redis "$RUN" "$SOCK"
 	umask 077
 	od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$RUN/dedup.key"
 )
-awk -v feeds="$RUN/feeds" -v addr="unix:$SOCK" -v secret="$RUN/dedup.key" '
+# no alerts, no http listener, no Redis user (the bench's Redis has none)
+awk '
 	/^[^ \t#]/ { skip = /^(alerts|http):/ }
 	skip { next }
 	/^[ \t]+(user|password_file):/ { next }
-	match($0, /^[ \t]*(-[ \t]+)?(path|address|secret_file):([ \t]|$)/) {
-		head = substr($0, 1, RLENGTH)
-		key = head
-		sub(/^[ \t]*(-[ \t]+)?/, "", key)
-		sub(/:.*$/, "", key)
-		lead = head
-		sub(/[a-z_]+:.*$/, "", lead)
-		if (key == "path") {
-			v = substr($0, RLENGTH + 1)
-			sub(/^[ \t]+/, "", v)
-			sub(/[ \t]+#.*$/, "", v)
-			gsub(/["\047]/, "", v)
-			sub(/^.*\//, "", v)
-			print lead "path: \"" feeds "/" v "\""
-		} else if (key == "address") {
-			print lead "address: \"" addr "\""
-		} else {
-			print lead "secret_file: " secret
-		}
-		next
-	}
-	{ print }' conf/teleqd.yaml >"$CONF"
+	{ print }' conf/teleqd.yaml |
+	awk -f tools/yaml-set.awk -v feeds="$RUN/feeds" -v addr="unix:$SOCK" \
+	    -v secret="$RUN/dedup.key" >"$CONF"
 # No case ids: the deadline indicators keep a state per case (a committee
 # has thousands a year), which a synthetic feed of millions of cases would
 # only turn into a measurement of that table. The bench measures counting.

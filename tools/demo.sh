@@ -174,31 +174,8 @@ say "sample feeds (teleq-gen --committee $RUN/feeds)"
 
 # conf/teleqd.yaml with the feed directories, the Redis address and the
 # secret files moved into run/; everything else as shipped.
-awk -v feeds="$RUN/feeds" -v addr="unix:$SOCK" -v pass="$RUN/redis.pass" -v secret="$RUN/dedup.key" '
-	match($0, /^[ \t]*(-[ \t]+)?(path|address|password_file|secret_file):([ \t]|$)/) {
-		head = substr($0, 1, RLENGTH)
-		key = head
-		sub(/^[ \t]*(-[ \t]+)?/, "", key)
-		sub(/:.*$/, "", key)
-		lead = head
-		sub(/[a-z_]+:.*$/, "", lead)
-		if (key == "path") {
-			v = substr($0, RLENGTH + 1)
-			sub(/^[ \t]+/, "", v)
-			sub(/[ \t]+#.*$/, "", v)
-			gsub(/["\047]/, "", v)
-			sub(/^.*\//, "", v)
-			print lead "path: \"" feeds "/" v "\""
-		} else if (key == "address") {
-			print lead "address: \"" addr "\""
-		} else if (key == "password_file") {
-			print lead "password_file: " pass
-		} else {
-			print lead "secret_file: " secret
-		}
-		next
-	}
-	{ print }' conf/teleqd.yaml >"$CONF.tmp"
+awk -f tools/yaml-set.awk -v feeds="$RUN/feeds" -v addr="unix:$SOCK" \
+    -v pass="$RUN/redis.pass" -v secret="$RUN/dedup.key" conf/teleqd.yaml >"$CONF.tmp"
 # alerts: the sendmail line after `from:`, MAILTO as the one `to:`, and
 # check_interval_ms 500 instead of the minute (each replacing any such line).
 awk -v sm="$sendmail" -v mailto="$MAILTO" '

@@ -668,47 +668,13 @@ REDIS_PASS=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 # Every feed path keeps its file pattern but lives in $T/feeds; the redis
 # address becomes unix:$SOCK, password_file and secret_file files in $T.
 # Each KEY=VALUE replaces the value of every block-style "KEY: ..." line
-# (e.g. rotate_wait_ms=1000, max_delay_ms=50). Everything else is kept.
+# (e.g. rotate_wait_ms=1000, max_delay_ms=50). Everything else is kept
+# (tools/yaml-set.awk, shared with tools/demo.sh and bench/run.sh).
 rewrite_config() {
 	_tpl=$1 _out=$2
 	shift 2
-	awk -v feeds="$T/feeds" -v addr="unix:$SOCK" -v pass="$T/redis.pass" \
-	    -v secret="$T/secret" -v overrides="$*" '
-	BEGIN {
-		n = split(overrides, ov, " ")
-		for (i = 1; i <= n; i++) {
-			e = index(ov[i], "=")
-			if (e > 1) repl[substr(ov[i], 1, e - 1)] = substr(ov[i], e + 1)
-		}
-	}
-	function unquote(v) {
-		sub(/^[ \t]+/, "", v)
-		if (v ~ /^"/) { v = substr(v, 2); sub(/".*$/, "", v); return v }
-		if (v ~ /^\047/) { v = substr(v, 2); sub(/\047.*$/, "", v); return v }
-		sub(/[ \t]+#.*$/, "", v); sub(/[ \t]+$/, "", v)
-		return v
-	}
-	match($0, /^[ \t]*(-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*:([ \t]|$)/) {
-		head = substr($0, 1, RLENGTH)
-		rest = substr($0, RLENGTH + 1)
-		key = head
-		sub(/^[ \t]*(-[ \t]+)?/, "", key)
-		sub(/:.*$/, "", key)
-		lead = head
-		sub(/[A-Za-z_][A-Za-z0-9_]*:.*$/, "", lead)
-		if (key in repl) { print lead key ": " repl[key]; next }
-		if (key == "path") {
-			v = unquote(rest)
-			b = v; sub(/^.*\//, "", b)
-			print lead "path: \"" feeds "/" b "\""
-			next
-		}
-		if (key == "address") { print lead "address: \"" addr "\""; next }
-		if (key == "password_file") { print lead "password_file: " pass; next }
-		if (key == "secret_file") { print lead "secret_file: " secret; next }
-	}
-	{ print }
-	' "$_tpl" >"$_out"
+	awk -f "$TQ_ROOT/tools/yaml-set.awk" -v feeds="$T/feeds" -v addr="unix:$SOCK" \
+	    -v pass="$T/redis.pass" -v secret="$T/secret" -v overrides="$*" "$_tpl" >"$_out"
 }
 
 # The sendmail of every test config: stores each message in $MAIL_DIR
