@@ -86,8 +86,9 @@ $(BUILD)/tests/killat: tests/integration/killat.c
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lhiredis
 
+# every binary runs, one PASS/FAIL line each and a summary; fails at the end if any failed
 unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@sh tests/unit/run.sh $(UNIT_BINS)
 
 # Integration tests start a private redis-server in a temp dir and run the real binaries.
 integration: all $(ITEST_BINS) $(ITEST_TOOLS)
