@@ -4,11 +4,15 @@
  *
  *   feed.c      the feed set: per-feed directory + glob, scanning, the read
  *               pass and its scheduling, positions/committed/start
+ *   feedlink.c  the feed set's symlinked files: their targets' directories
+ *               watched too
+ *   feedpark.c  the feed set's open-file budget: files read to their end
+ *               closed ("parked") and reopened by identity
  *   tailfile.c  one followed file: identity, fingerprint, bounded reading,
  *               record splitting, truncation and rewrite detection
  *   watch.c     one inotify descriptor on the libevent loop
  *
- * Nothing outside these three files includes this header.
+ * Nothing outside these five files includes this header.
  */
 #ifndef FEED_INT_H
 #define FEED_INT_H
@@ -202,6 +206,163 @@ void tf_trim(struct tailfile *tf);
  * offset.
  */
 void tf_position(const struct tailfile *tf, struct file_pos *ret);
+
+/* -------------------------------------------- feed.c, feedlink.c, feedpark.c */
+
+#define OPEN_MIN        8       /* the open-file budget never goes below this */
+#define OPEN_MAX        8192    /* ... nor above this (each open file costs a slot) */
+#define MOVED_FROM_MAX  16      /* renames whose IN_MOVED_TO may still come */
+#define MOVED_MAX       32      /* renames out of the globs between two rescans, per directory */
+#define LINKS_MAX       64      /* symlink targets watched; more rely on the rescan */
+
+/*
+ * A rename out of the globs that inotify reported (IN_MOVED_FROM a matching
+ * name, IN_MOVED_TO one no glob of the feed matches). The next rescan opens
+ * name: a file created and rotated away before any rescan saw it (a slow
+ * or busy daemon) is then still read, whole. A file already followed is
+ * found by its inode and left alone.
+ */
+struct moved {
+	char     *name;
+	char     *dir;          /* NULL: the feed's directory; else a link's target directory */
+	uint16_t  feed;
+};
+
+/* The first half of a rename: its cookie pairs it with the IN_MOVED_TO. */
+struct moved_from {
+	uint32_t  cookie;
+	uint16_t  feed;
+	int       link;         /* -1: in the feed's directory; else index into links */
+	bool      used;
+};
+
+/*
+ * A feed file that is a symlink into another directory: inotify reports
+ * nothing on the link's directory when the target is written, renamed or
+ * created again, so the directory of what the link resolves to is watched
+ * too. Its events on the target's name rescan the link's directory (the
+ * link resolves to the new file, the old one is orphaned and drained);
+ * a rename of the target is noted like a rename out of a glob (adopt_moved);
+ * any modification there marks the feed's files reached through a link, and
+ * its orphans, for the next pass.
+ */
+struct link {
+	char     *tdir;         /* the target's directory (resolved) */
+	char     *tname;        /* the target's last component */
+	size_t    dir;          /* the link's feed directory (index into dirs) */
+	uint16_t  feed;
+	int       wd;           /* -1 = none (retried at each rescan) */
+};
+
+struct dir {
+	char    *path;
+	int      wd;                /* inotify watch, -1 = none (retried at each rescan) */
+	bool     rescan;            /* rescan at the next pass */
+	bool     watch_warned;      /* failures logged once until they stop */
+	bool     list_warned;
+	bool     open_warned;       /* a file could not be opened: logged once, until a
+	                             * complete rescan opens everything it matches */
+	bool     open_failed;       /* during a rescan: an open failed */
+	bool     moved_warned;      /* moved[] overflowed: logged once */
+	unsigned nfailed;           /* matching names its last rescan could not open */
+	struct moved moved[MOVED_MAX];
+	size_t   nmoved;
+};
+
+struct feed {
+	struct tf_conf conf;
+	char          *glob;        /* last path component */
+	size_t         dir;         /* index into feedset.dirs */
+	enum start_at  start_at;
+	int64_t        rotate_wait_ms;
+	bool           started;     /* the store holds its start marker or a position:
+	                             * start_at no longer applies */
+	/* CSV with a header: the columns of the last complete header any of
+	 * its files had, committed with the start marker (numbers only). A
+	 * file read from 0 that does not start with a header (truncated by
+	 * copytruncate while the daemon was stopped, the exporter going on
+	 * with rows) is read with them. */
+	struct parse_state cols;
+	uint32_t       cols_gen;    /* changes of cols */
+	uint32_t       cols_stored; /* cols_gen the store holds */
+};
+
+struct feedset {
+	struct event_base *base;
+	struct feed_sink   sink;
+	void              *arg;
+	struct feed       *feeds;
+	size_t             nfeeds;
+	struct dir        *dirs;
+	size_t             ndirs;
+	unsigned           rescan_ms;
+	struct watch      *watch;           /* NULL: inotify unavailable, timer only */
+	struct event      *pass_ev, *rescan_ev, *finish_ev;
+	struct tailfile   *head, *tail;     /* every file, oldest first */
+	struct tailfile  **htab;            /* (feed, dev, ino) -> file */
+	size_t             hsize, nfiles;
+	size_t             nopen;           /* files holding a descriptor */
+	size_t             open_max;        /* at most this many (half RLIMIT_NOFILE) */
+	bool               budget_noted;    /* "more files than the budget" logged */
+	const struct file_pos *pos;         /* during feedset_start: committed positions */
+	size_t             npos;
+	bool               first_start;
+	bool               once;            /* --once: no file grows any more */
+	bool               started, paused, blocked, drained, read_all;
+	unsigned           scan_gen;
+	struct moved_from  from[MOVED_FROM_MAX];    /* a ring */
+	unsigned           from_next;
+	struct link        links[LINKS_MAX];
+	size_t             nlinks;
+	bool               links_warned;    /* links[] full: logged once */
+};
+
+/* The feed tf belongs to. */
+const struct feed *feed_of_file(const struct feedset *fs, const struct tailfile *tf);
+/* "dir/name" in a new string (the caller frees it), or NULL. */
+char *feed_join(const char *dir, const char *name);
+/*
+ * Resumes tf from stored position p when p still describes the file;
+ * otherwise reads it from 0. Either way the store holds p for it.
+ */
+void feed_place_at(struct tailfile *tf, const struct file_pos *p);
+/*
+ * Notes name (in directory in, NULL: d's own) as renamed out of what feed
+ * follows, for the next rescan of d. Logs what it must drop.
+ */
+void feed_add_moved(struct dir *d, uint16_t feed, const char *in, const char *name);
+/* Ends tf for good (drained and quiet); tf may be freed. */
+void feed_finish(struct feedset *fs, struct tailfile *tf);
+
+/* feedlink.c */
+/*
+ * Feed f's glob matched name of directory d, a symlink: watches the
+ * directory of what it resolves to (struct link). Failures are logged once.
+ */
+void link_note(struct feedset *fs, const struct feed *f, const struct dir *d, const char *name);
+/* An inotify event on the target directory of link li; see struct link. */
+void link_event(struct feedset *fs, size_t li, uint32_t mask, uint32_t cookie, const char *name);
+
+/* feedpark.c */
+enum unpark { UNPARK_OPEN, UNPARK_SAME, UNPARK_WAIT, UNPARK_GONE };
+/* The open-file budget: half the soft RLIMIT_NOFILE, within [OPEN_MIN, OPEN_MAX]. */
+size_t park_budget(void);
+/* Closes tf's descriptor, keeping its state (tf->parked). */
+void park_file(struct feedset *fs, struct tailfile *tf);
+/*
+ * Makes room for one more descriptor: parks the file read to its end that
+ * grew longest ago. Returns true when a slot is free.
+ */
+bool park_make_room(struct feedset *fs);
+/* The name in directory dpath whose inode is ino (and device dev), or NULL; the caller frees it. */
+char *dir_find_ino(const char *dpath, uint64_t dev, uint64_t ino);
+/*
+ * A parked file may have changed: reopens it when its size or time moved
+ * or a move is pending. UNPARK_SAME: unchanged, stays parked; UNPARK_WAIT:
+ * no slot free now; UNPARK_GONE: it is nowhere any more, logged, and
+ * finished (tf may have been freed).
+ */
+enum unpark unpark_file(struct feedset *fs, struct tailfile *tf);
 
 /* --------------------------------------------------------------- watch.c */
 struct watch;

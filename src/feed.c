@@ -22,6 +22,10 @@
  * Sink callbacks: record and reject may call feedset_pause (reading stops
  * after that record) but nothing that adds or removes files; idle is called
  * last in a pass and may do anything, feedset_free included.
+ *
+ * The open-file budget (parking) is in feedpark.c, the watching of
+ * symlinked files' targets in feedlink.c; the structures they share are in
+ * feed_int.h.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,114 +45,6 @@
 #include "feed_int.h"
 
 #define HASH_MIN 64
-#define OPEN_MIN        8       /* the open-file budget never goes below this */
-#define OPEN_MAX        8192    /* ... nor above this (each open file costs a slot) */
-#define MOVED_FROM_MAX  16      /* renames whose IN_MOVED_TO may still come */
-#define MOVED_MAX       32      /* renames out of the globs between two rescans, per directory */
-#define LINKS_MAX       64      /* symlink targets watched; more rely on the rescan */
-
-/*
- * A rename out of the globs that inotify reported (IN_MOVED_FROM a matching
- * name, IN_MOVED_TO one no glob of the feed matches). The next rescan opens
- * name: a file created and rotated away before any rescan saw it (a slow
- * or busy daemon) is then still read, whole. A file already followed is
- * found by its inode and left alone.
- */
-struct moved {
-	char     *name;
-	char     *dir;          /* NULL: the feed's directory; else a link's target directory */
-	uint16_t  feed;
-};
-
-/* The first half of a rename: its cookie pairs it with the IN_MOVED_TO. */
-struct moved_from {
-	uint32_t  cookie;
-	uint16_t  feed;
-	int       link;         /* -1: in the feed's directory; else index into links */
-	bool      used;
-};
-
-/*
- * A feed file that is a symlink into another directory: inotify reports
- * nothing on the link's directory when the target is written, renamed or
- * created again, so the directory of what the link resolves to is watched
- * too. Its events on the target's name rescan the link's directory (the
- * link resolves to the new file, the old one is orphaned and drained);
- * a rename of the target is noted like a rename out of a glob (adopt_moved);
- * any modification there marks the feed's files reached through a link, and
- * its orphans, for the next pass.
- */
-struct link {
-	char     *tdir;         /* the target's directory (resolved) */
-	char     *tname;        /* the target's last component */
-	size_t    dir;          /* the link's feed directory (index into dirs) */
-	uint16_t  feed;
-	int       wd;           /* -1 = none (retried at each rescan) */
-};
-
-struct dir {
-	char    *path;
-	int      wd;                /* inotify watch, -1 = none (retried at each rescan) */
-	bool     rescan;            /* rescan at the next pass */
-	bool     watch_warned;      /* failures logged once until they stop */
-	bool     list_warned;
-	bool     open_warned;       /* a file could not be opened: logged once, until a
-	                             * complete rescan opens everything it matches */
-	bool     open_failed;       /* during a rescan: an open failed */
-	bool     moved_warned;      /* moved[] overflowed: logged once */
-	unsigned nfailed;           /* matching names its last rescan could not open */
-	struct moved moved[MOVED_MAX];
-	size_t   nmoved;
-};
-
-struct feed {
-	struct tf_conf conf;
-	char          *glob;        /* last path component */
-	size_t         dir;         /* index into feedset.dirs */
-	enum start_at  start_at;
-	int64_t        rotate_wait_ms;
-	bool           started;     /* the store holds its start marker or a position:
-	                             * start_at no longer applies */
-	/* CSV with a header: the columns of the last complete header any of
-	 * its files had, committed with the start marker (numbers only). A
-	 * file read from 0 that does not start with a header (truncated by
-	 * copytruncate while the daemon was stopped, the exporter going on
-	 * with rows) is read with them. */
-	struct parse_state cols;
-	uint32_t       cols_gen;    /* changes of cols */
-	uint32_t       cols_stored; /* cols_gen the store holds */
-};
-
-struct feedset {
-	struct event_base *base;
-	struct feed_sink   sink;
-	void              *arg;
-	struct feed       *feeds;
-	size_t             nfeeds;
-	struct dir        *dirs;
-	size_t             ndirs;
-	unsigned           rescan_ms;
-	struct watch      *watch;           /* NULL: inotify unavailable, timer only */
-	struct event      *pass_ev, *rescan_ev, *finish_ev;
-	struct tailfile   *head, *tail;     /* every file, oldest first */
-	struct tailfile  **htab;            /* (feed, dev, ino) -> file */
-	size_t             hsize, nfiles;
-	size_t             nopen;           /* files holding a descriptor */
-	size_t             open_max;        /* at most this many (half RLIMIT_NOFILE) */
-	bool               budget_noted;    /* "more files than the budget" logged */
-	const struct file_pos *pos;         /* during feedset_start: committed positions */
-	size_t             npos;
-	bool               first_start;
-	bool               once;            /* --once: no file grows any more */
-	bool               started, paused, blocked, drained, read_all;
-	unsigned           scan_gen;
-	struct moved_from  from[MOVED_FROM_MAX];    /* a ring */
-	unsigned           from_next;
-	struct link        links[LINKS_MAX];
-	size_t             nlinks;
-	bool               links_warned;    /* links[] full: logged once */
-};
-
 /* Asks the loop for a pass (coalesced: activating an active event is a no-op). */
 static void
 wake(struct feedset *fs)
@@ -262,8 +157,9 @@ file_remove(struct feedset *fs, struct tailfile *tf)
 	tf_free(tf);
 }
 
-static const struct feed *
-feed_of(const struct feedset *fs, const struct tailfile *tf)
+/* The feed tf belongs to. */
+const struct feed *
+feed_of_file(const struct feedset *fs, const struct tailfile *tf)
 {
 	return &fs->feeds[tf->conf->feed];
 }
@@ -282,8 +178,8 @@ find_pos(const struct feedset *fs, uint16_t feed, uint64_t dev, uint64_t ino)
 }
 
 /* "dir/name" in a new string, or NULL. */
-static char *
-join(const char *dir, const char *name)
+char *
+feed_join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir), nl = strlen(name);
 	char *p = malloc(dl + nl + 2);
@@ -304,8 +200,8 @@ join(const char *dir, const char *name)
  * otherwise (inode reuse, rewritten file) reads it from 0. Either way the
  * store holds p for it.
  */
-static void
-place_at(struct tailfile *tf, const struct file_pos *p)
+void
+feed_place_at(struct tailfile *tf, const struct file_pos *p)
 {
 	if (tf_matches(tf, p)) {
 		(void)tf_seek(tf, p->offset, p->line);
@@ -332,178 +228,6 @@ mark_start(struct tailfile *tf)
 	tf->start_hdr_off = tf->hdr_off;
 }
 
-/* ------------------------------------------------------ open-file budget */
-
-/*
- * At most open_max files hold a descriptor: a directory of more files than
- * the process may open must still be read whole, and the daemon needs
- * descriptors for Redis, HTTP clients and mail too. A followed file read to
- * its end is "parked" (closed, its state kept: identity, offsets, head,
- * tail fingerprint) when a slot is needed, and reopened by identity when it
- * may have grown: an inotify event on its name, the rescan seeing it with
- * another size or time, the rescan timer. Orphans (rotated away, deleted)
- * are never parked: a deleted file cannot be reopened.
- */
-
-static void finish(struct feedset *fs, struct tailfile *tf);
-static void add_moved(struct dir *d, uint16_t feed, const char *in, const char *name);
-static void note_link(struct feedset *fs, const struct feed *f, const struct dir *d,
-                      const char *name);
-
-/* The budget: half the soft RLIMIT_NOFILE, within [OPEN_MIN, OPEN_MAX]. */
-static size_t
-open_budget(void)
-{
-	struct rlimit rl;
-	rlim_t n = OPEN_MAX;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		n = rl.rlim_cur / 2;
-	if (n < OPEN_MIN)
-		n = OPEN_MIN;
-	return n > OPEN_MAX ? OPEN_MAX : (size_t)n;
-}
-
-/* True when tf holds a descriptor it does not need now (read to its end). */
-static bool
-parkable(const struct tailfile *tf)
-{
-	return tf->fd >= 0 && !tf->ghost && !tf->orphan && !tf->finished && !tf->dirty &&
-	    tf->len == 0 && !tf->skipping && !tf->header_pending && !tf->open_quote;
-}
-
-/* Closes tf's descriptor, keeping its state. */
-static void
-park(struct feedset *fs, struct tailfile *tf)
-{
-	tf_trim(tf);
-	close(tf->fd);
-	tf->fd = -1;
-	tf->parked = true;
-	fs->nopen--;
-}
-
-/*
- * Makes room for one more descriptor: parks the file read to its end that
- * grew longest ago. Returns true when a slot is free.
- */
-static bool
-make_room(struct feedset *fs)
-{
-	struct tailfile *tf, *best = NULL;
-
-	if (fs->nopen < fs->open_max)
-		return true;
-	for (tf = fs->head; tf; tf = tf->next)
-		if (parkable(tf) && (!best || tf->active_ms < best->active_ms))
-			best = tf;
-	if (!best)
-		return false;
-	if (!fs->budget_noted)
-		log_info("more files than the open-file budget (%zu, half of RLIMIT_NOFILE): files "
-		    "read to their end are closed and reopened when they grow", fs->open_max);
-	fs->budget_noted = true;
-	park(fs, best);
-	return true;
-}
-
-/* The name in directory dpath whose inode is ino (and device dev), or NULL. */
-static char *
-find_ino(const char *dpath, uint64_t dev, uint64_t ino)
-{
-	struct dirent *de;
-	struct stat st;
-	char *name = NULL;
-	DIR *dp;
-
-	if (!(dp = opendir(dpath)))
-		return NULL;
-	while ((de = readdir(dp)))
-		if (de->d_ino == ino && fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(st.st_mode) && (uint64_t)st.st_dev == dev) {
-			name = join(dpath, de->d_name);
-			break;
-		}
-	closedir(dp);
-	return name;
-}
-
-/* Opens path when it is still tf's file (tf_same_file). Returns the descriptor or -1. */
-static int
-open_same(const struct tailfile *tf, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-
-	if (fd < 0)
-		return -1;
-	if (!tf_same_file(tf, fd)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-enum unpark { UNPARK_OPEN, UNPARK_SAME, UNPARK_WAIT, UNPARK_GONE };
-
-/*
- * A parked file may have changed: reopens it (under its name, or under the
- * name its inode has now in the directory) when its size or time moved or
- * a move is pending (reseek). UNPARK_SAME: unchanged, stays parked;
- * UNPARK_WAIT: no slot free now; UNPARK_GONE: it is nowhere any more,
- * logged, and finished (tf may have been freed).
- */
-static enum unpark
-unpark(struct feedset *fs, struct tailfile *tf)
-{
-	const struct dir *d = &fs->dirs[feed_of(fs, tf)->dir];
-	struct stat st;
-	char *moved;
-	int fd;
-
-	if (stat(tf->path, &st) == 0 && (uint64_t)st.st_dev == tf->dev &&
-	    (uint64_t)st.st_ino == tf->ino && !tf->reseek && st.st_size == tf->offset &&
-	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == tf->checked_mtime)
-		return UNPARK_SAME;
-	if (!make_room(fs))
-		return UNPARK_WAIT;
-	if ((fd = open_same(tf, tf->path)) < 0 && (moved = find_ino(d->path, tf->dev, tf->ino))) {
-		/* Renamed while closed (rotation): the rescan orphans it. */
-		if ((fd = open_same(tf, moved)) >= 0) {
-			log_info("%s: renamed to %s while closed; following it there", tf->path, moved);
-			free(tf->path);
-			tf->path = moved;
-			tf->name = strrchr(moved, '/') + 1;
-		} else {
-			free(moved);
-		}
-	}
-	if (fd < 0) {
-		log_warnx("%s: deleted or moved out of %s while closed (teleqd holds at most %zu "
-		    "files open); whatever was written to it after offset %jd was not read",
-		    tf->path, d->path, fs->open_max, (intmax_t)tf->offset);
-		tf->parked = false;
-		tf->reseek = false;
-		tf->orphan = tf->deleted = true;
-		tf->dirty = false;
-		finish(fs, tf);
-		return UNPARK_GONE;
-	}
-	tf->fd = fd;
-	tf->parked = false;
-	tf->checked_size = -1;          /* check head, tail and size before reading */
-	fs->nopen++;
-	if (tf->reseek) {
-		tf->reseek = false;
-		if (tf->seek_stored)
-			place_at(tf, &tf->seekp);
-		else {
-			(void)tf_seek(tf, tf->start_off, tf->start_line);
-			tf->hdr_off = tf->start_hdr_off;
-		}
-	}
-	return UNPARK_OPEN;
-}
-
 /* ---------------------------------------------------------------- scans */
 
 /*
@@ -525,7 +249,7 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 
 	link = fstatat(dirfd(dp), name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode);
 	if (link)
-		note_link(fs, f, d, name);      /* inotify on the link's directory misses its target */
+		link_note(fs, f, d, name);      /* inotify on the link's directory misses its target */
 	if (fstatat(dirfd(dp), name, &st, 0) < 0 || !S_ISREG(st.st_mode))
 		return 0;       /* gone since readdir, a dangling link, not a file */
 	if ((tf = lookup(fs, f->conf.feed, (uint64_t)st.st_dev, (uint64_t)st.st_ino))) {
@@ -539,16 +263,16 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 		}
 		return 0;
 	}
-	if (!(path = join(d->path, name)))
+	if (!(path = feed_join(d->path, name)))
 		return -ENOMEM;
-	(void)make_room(fs);
+	(void)park_make_room(fs);
 	r = tf_open(path, &f->conf, &tf);
 	if ((r == -EMFILE || r == -ENFILE) && fs->nopen > OPEN_MIN) {
 		/* Fewer descriptors left than the budget assumed (HTTP clients,
 		 * a lower limit): shrink the budget and close a file read to
 		 * its end. */
 		fs->open_max = fs->nopen - 1;
-		if (make_room(fs))
+		if (park_make_room(fs))
 			r = tf_open(path, &f->conf, &tf);
 	}
 	if (r < 0 && r != -ENOENT && r != -EINVAL && r != -ENOMEM) {
@@ -569,7 +293,7 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 	}
 	tf->indirect = link || st.st_nlink > 1;
 	if (fs->pos && (p = find_pos(fs, f->conf.feed, tf->dev, tf->ino))) {
-		place_at(tf, p);
+		feed_place_at(tf, p);
 	} else if (fs->first_start && !f->started && f->start_at == START_END) {
 		/* The very first start of the feed only: once anything of it was
 		 * committed, every file found is new and read from its start. */
@@ -589,7 +313,7 @@ consider(struct feedset *fs, struct feed *f, DIR *dp, const char *name, unsigned
 	file_add(fs, tf);
 	log_debug("%s: following from offset %jd", tf->path, (intmax_t)tf->offset);
 	if (fs->nopen > fs->open_max)
-		park(fs, tf);   /* placed; read when a slot is free */
+		park_file(fs, tf);   /* placed; read when a slot is free */
 	return 0;
 }
 
@@ -661,7 +385,7 @@ adopt_moved(struct feedset *fs, struct dir *d)
 		char *path;
 		int r;
 
-		if (!(path = join(d->moved[i].dir ? d->moved[i].dir : d->path, d->moved[i].name)))
+		if (!(path = feed_join(d->moved[i].dir ? d->moved[i].dir : d->path, d->moved[i].name)))
 			return -ENOMEM;
 		r = tf_open(path, &f->conf, &tf);
 		free(path);
@@ -739,7 +463,7 @@ rescan_dir(struct feedset *fs, struct dir *d)
 		return r;
 	if (complete)   /* an incomplete listing orphans nothing */
 		for (tf = fs->head; tf; tf = tf->next)
-			if (feed_of(fs, tf)->dir == di && tf->seen_gen != gen && !tf->orphan &&
+			if (feed_of_file(fs, tf)->dir == di && tf->seen_gen != gen && !tf->orphan &&
 			    !tf->ghost && !tf->finished)
 				orphan(tf, mono_ms());
 	return adopt_moved(fs, d);
@@ -802,7 +526,7 @@ exists_elsewhere(const struct feedset *fs, const struct file_pos *p)
 		return true;
 	slash = strrchr(path, '/');
 	*slash = '\0';
-	if ((moved = find_ino(slash == path ? "/" : path, p->dev, p->ino)) &&
+	if ((moved = dir_find_ino(slash == path ? "/" : path, p->dev, p->ino)) &&
 	    tf_open(moved, conf, &tf) == 0)
 		same = same_identity(tf, p);
 	tf_free(tf);
@@ -829,7 +553,7 @@ adopt_one(struct feedset *fs, DIR *dp, const char *dpath, const char *name,
 
 	if (fd < 0)
 		return 0;
-	if (!(path = join(dpath, name))) {
+	if (!(path = feed_join(dpath, name))) {
 		close(fd);
 		return -ENOMEM;
 	}
@@ -858,7 +582,7 @@ adopt_one(struct feedset *fs, DIR *dp, const char *dpath, const char *name,
 		tf_free(tf);
 		return 1;
 	}
-	place_at(tf, p);
+	feed_place_at(tf, p);
 	mark_start(tf);
 	log_info("%s: renamed away while stopped; reading it to its end from offset %jd",
 	    tf->path, (intmax_t)tf->offset);
@@ -954,7 +678,7 @@ note_modified(struct feedset *fs, size_t di, const char *name)
 	size_t i;
 
 	for (tf = fs->head; tf; tf = tf->next)
-		if (feed_of(fs, tf)->dir == di && strcmp(tf->name, name) == 0) {
+		if (feed_of_file(fs, tf)->dir == di && strcmp(tf->name, name) == 0) {
 			tf->dirty = true;
 			known = true;
 		}
@@ -963,7 +687,7 @@ note_modified(struct feedset *fs, size_t di, const char *name)
 	/* Files we know under another name: renamed away (still written to
 	 * before the writer reopens) or reached through a link. */
 	for (tf = fs->head; tf; tf = tf->next)
-		if (feed_of(fs, tf)->dir == di && (tf->orphan || tf->indirect))
+		if (feed_of_file(fs, tf)->dir == di && (tf->orphan || tf->indirect))
 			tf->dirty = true;
 	/* Or a file we have not seen yet: its creation event was lost. */
 	for (i = 0; i < fs->nfeeds; i++)
@@ -1025,7 +749,7 @@ note_moved_to(struct feedset *fs, size_t di, uint32_t cookie, const char *name)
 		mf->used = false;
 		if (feed_matches(fs, di, mf->feed, name))
 			continue;       /* still matched: the rescan finds it anyway */
-		add_moved(d, mf->feed, NULL, name);
+		feed_add_moved(d, mf->feed, NULL, name);
 	}
 }
 
@@ -1033,8 +757,8 @@ note_moved_to(struct feedset *fs, size_t di, uint32_t cookie, const char *name)
  * Notes name (in directory in, NULL: d's own) as renamed out of what feed
  * follows, for the next rescan of d (adopt_moved). Logs what it must drop.
  */
-static void
-add_moved(struct dir *d, uint16_t feed, const char *in, const char *name)
+void
+feed_add_moved(struct dir *d, uint16_t feed, const char *in, const char *name)
 {
 	char *copy, *dcopy = NULL;
 
@@ -1053,111 +777,6 @@ add_moved(struct dir *d, uint16_t feed, const char *in, const char *name)
 	}
 	d->moved[d->nmoved++] = (struct moved){ .name = copy, .dir = dcopy, .feed = feed };
 	d->rescan = true;
-}
-
-/* ---------------------------------------------------------------- links */
-
-/* (Re)adds the inotify watch of l's target directory when it has none. */
-static void
-link_watch(struct feedset *fs, struct link *l)
-{
-	if (fs->watch && l->wd < 0)
-		l->wd = watch_add(fs->watch, l->tdir);  /* failure: the rescan covers it */
-}
-
-/*
- * Feed f's glob matched name of directory d, a symlink: watches the
- * directory of what it resolves to (struct link). A dangling link keeps
- * what was watched for it. Failures are logged once; the rescan covers them.
- */
-static void
-note_link(struct feedset *fs, const struct feed *f, const struct dir *d, const char *name)
-{
-	char *path = join(d->path, name), *real = path ? realpath(path, NULL) : NULL, *slash;
-	struct link *l;
-	size_t i;
-
-	free(path);
-	if (!real || !(slash = strrchr(real, '/'))) {
-		free(real);
-		return;
-	}
-	*slash = '\0';
-	for (i = 0; i < fs->nlinks; i++) {
-		l = &fs->links[i];
-		if (l->feed == f->conf.feed && strcmp(l->tname, slash + 1) == 0 &&
-		    strcmp(l->tdir, slash == real ? "/" : real) == 0) {
-			link_watch(fs, l);
-			free(real);
-			return;
-		}
-	}
-	if (fs->nlinks == LINKS_MAX) {
-		if (!fs->links_warned)
-			log_warnx("%s/%s: more than %d symlinked feed files; what a further link "
-			    "points to is seen at the rescan every %u ms only", d->path, name,
-			    LINKS_MAX, fs->rescan_ms);
-		fs->links_warned = true;
-		free(real);
-		return;
-	}
-	l = &fs->links[fs->nlinks];
-	*l = (struct link){ .dir = f->dir, .feed = f->conf.feed, .wd = -1 };
-	if (!(l->tname = strdup(slash + 1)) || !(l->tdir = strdup(slash == real ? "/" : real))) {
-		free(l->tname);
-		free(real);
-		return;
-	}
-	free(real);
-	fs->nlinks++;
-	link_watch(fs, l);
-	log_debug("%s/%s: a symlink; watching %s too", d->path, name, l->tdir);
-}
-
-/* An inotify event on the target directory of link li; see struct link. */
-static void
-on_link_event(struct feedset *fs, size_t li, uint32_t mask, uint32_t cookie, const char *name)
-{
-	struct link *l = &fs->links[li];
-	struct dir *d = &fs->dirs[l->dir];
-	struct tailfile *tf;
-	bool target = name && strcmp(name, l->tname) == 0;
-
-	if (mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-		l->wd = -1;     /* watched again at the next rescan that sees the link */
-		d->rescan = true;
-		return;
-	}
-	if (!name)
-		return;
-	if (target && (mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB)))
-		d->rescan = true;
-	if (mask & IN_MOVED_FROM) {
-		bool hit = target;
-
-		for (size_t i = 0; i < d->nmoved && !hit; i++)
-			hit = d->moved[i].feed == l->feed && d->moved[i].dir &&
-			    strcmp(d->moved[i].dir, l->tdir) == 0 && strcmp(d->moved[i].name, name) == 0;
-		if (hit) {
-			fs->from[fs->from_next] = (struct moved_from){ .cookie = cookie,
-			    .feed = l->feed, .link = (int)li, .used = true };
-			fs->from_next = (fs->from_next + 1) % MOVED_FROM_MAX;
-		}
-	}
-	if (mask & IN_MOVED_TO)
-		for (size_t i = 0; i < MOVED_FROM_MAX; i++) {
-			struct moved_from *mf = &fs->from[i];
-
-			if (!mf->used || mf->cookie != cookie || mf->link != (int)li)
-				continue;
-			mf->used = false;
-			if (!target)
-				add_moved(d, l->feed, l->tdir, name);
-		}
-	if (mask & (IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB))
-		for (tf = fs->head; tf; tf = tf->next)
-			if (tf->conf->feed == l->feed && (tf->indirect || tf->orphan))
-				tf->dirty = true;
 }
 
 /* inotify: creation/move/delete -> rescan; modification -> read pass. */
@@ -1204,7 +823,7 @@ on_watch(void *arg, int wd, uint32_t mask, uint32_t cookie, const char *name)
 	}
 	for (i = 0; i < fs->nlinks; i++)
 		if (fs->links[i].wd == wd)
-			on_link_event(fs, i, mask, cookie, name);
+			link_event(fs, i, mask, cookie, name);
 	wake(fs);
 }
 
@@ -1214,8 +833,8 @@ on_watch(void *arg, int wd, uint32_t mask, uint32_t cookie, const char *name)
  * knows nothing about and that gave nothing is closed at once; others wait
  * for their gone position to be committed.
  */
-static void
-finish(struct feedset *fs, struct tailfile *tf)
+void
+feed_finish(struct feedset *fs, struct tailfile *tf)
 {
 	struct stat st;
 
@@ -1247,7 +866,7 @@ arm_finish(struct feedset *fs, int64_t now)
 
 	for (tf = fs->head; tf; tf = tf->next)
 		if ((tf->orphan || tf->open_quote) && !tf->finished && !tf->ghost) {
-			int64_t at = tf->active_ms + feed_of(fs, tf)->rotate_wait_ms;
+			int64_t at = tf->active_ms + feed_of_file(fs, tf)->rotate_wait_ms;
 			if (at < next)
 				next = at;
 		}
@@ -1270,7 +889,7 @@ arm_finish(struct feedset *fs, int64_t now)
 static void
 lend_columns(struct feedset *fs, struct tailfile *tf)
 {
-	const struct feed *f = feed_of(fs, tf);
+	const struct feed *f = feed_of_file(fs, tf);
 
 	if (tf->conf->format != FORMAT_CSV || !tf->conf->header ||
 	    (tf->offset != 0 && !tf->header_pending) || tf->ps.have_header || !f->cols.have_header)
@@ -1339,7 +958,7 @@ on_pass(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		if (tf->parked) {
-			enum unpark u = unpark(fs, tf);
+			enum unpark u = unpark_file(fs, tf);
 
 			if (u == UNPARK_WAIT) {
 				more = true;    /* a slot frees up as other files are read */
@@ -1368,8 +987,8 @@ on_pass(evutil_socket_t fd, short what, void *arg)
 		}
 		tf->dirty = false;
 		tf_trim(tf);
-		if (tf->orphan && now - tf->active_ms >= feed_of(fs, tf)->rotate_wait_ms)
-			finish(fs, tf);
+		if (tf->orphan && now - tf->active_ms >= feed_of_file(fs, tf)->rotate_wait_ms)
+			feed_finish(fs, tf);
 	}
 	if (more) {
 		fs->drained = false;
@@ -1502,7 +1121,7 @@ feedset_new(struct event_base *base, const struct config *cfg, const struct feed
 	fs->sink = *sink;
 	fs->arg = arg;
 	fs->rescan_ms = cfg->rescan_interval_ms ? cfg->rescan_interval_ms : 2000;
-	fs->open_max = open_budget();   /* after teleqd raised the soft limit */
+	fs->open_max = park_budget();   /* after teleqd raised the soft limit */
 	fs->hsize = HASH_MIN;
 	if ((r = setup_feeds(fs, cfg)) < 0) {
 		feedset_free(fs);
@@ -1581,7 +1200,7 @@ rewind_all(struct feedset *fs)
 				tf->committed_line = p->line;
 			}
 		} else if (p) {
-			place_at(tf, p);
+			feed_place_at(tf, p);
 		} else {
 			if (tf->has_committed && nlost++ == 0)
 				first_lost = tf;
