@@ -139,6 +139,8 @@ int json_extract(const char *s, size_t len, const char *const *names, size_t nna
                  char *scratch, struct fieldv *out);
 
 /* ---------------------------------------------------------- civil.c, tz.c */
+/* Seconds in a calendar day of the UTC-offset wall clock (no leap seconds). */
+#define SECS_PER_DAY    86400
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 void civil_from_days(int64_t days, int64_t *ret_y, unsigned *ret_m, unsigned *ret_d);
@@ -1040,14 +1042,14 @@ int64_t dl_deadline(const struct dl_span *s, const struct tz *tz, int64_t start_
 /* struct cohort_rule: in the config section. */
 
 /* Event times and extension dates case_apply accepts: 1900-01-01 .. 8999-12-31 UTC. */
-#define CASE_T_MIN      (-25567 * (int64_t)86400)
-#define CASE_T_MAX      (2567655 * (int64_t)86400)      /* exclusive */
+#define CASE_T_MIN      (-25567 * (int64_t)SECS_PER_DAY)
+#define CASE_T_MAX      (2567655 * (int64_t)SECS_PER_DAY)      /* exclusive */
 #define CASE_DAY_MIN    (-25567)
 #define CASE_DAY_MAX    2567655                         /* exclusive */
 /* No date in an extension: it moves the deadline by rule->extend_by. */
 #define CASE_NO_DAY     INT64_MIN
 /* A suggested keep_s for case_expiry: as long as the default dedup.window_days. */
-#define CASE_KEEP_S     (400 * (int64_t)86400)
+#define CASE_KEEP_S     (400 * (int64_t)SECS_PER_DAY)
 /* case_format's longest text, with its NUL. */
 /* CASE_TEXT_MAX: in the config section. */
 

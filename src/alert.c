@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DAY_S 86400
 
 /* Stable names, used in the alerts stream, the webhook and X-Teleqd-Kind. */
 const char *
@@ -202,7 +201,7 @@ summary_latest_due(enum period_kind kind, int64_t now_wall, int64_t grace_s)
 		grace_s = 0;
 	if (__builtin_sub_overflow(now_wall, grace_s, &x))
 		x = INT64_MIN;
-	open = period_of_day(kind, floor_div(x, DAY_S));
+	open = period_of_day(kind, floor_div(x, SECS_PER_DAY));
 	return period_of_day(kind, open.first_day - 1);
 }
 

@@ -48,7 +48,7 @@
 #include "alert.lua.h"
 
 #define MAX_BACKLOG     6       /* missed summaries per kind sent after an outage */
-#define FIRST_FRESH_S   (7 * 86400)     /* first check ever: older summaries only marked done */
+#define FIRST_FRESH_S   (7 * SECS_PER_DAY)     /* first check ever: older summaries only marked done */
 #define MIN_SPACING_MS  1000    /* at most one check per second under a stream of commits */
 #define NKINDS          4       /* summary kinds: month, quarter, half, year */
 #define ALERT_PROTOCOL  "ta1"
@@ -555,11 +555,11 @@ plan_kind(struct check *c, int k, const char *last, int64_t now_wall, int64_t gr
 {
 	struct period latest = summary_latest_due(summary_kinds[k], now_wall, grace), p, prev;
 	size_t n = 0;
-	int64_t today = floor_div(now_wall, 86400);
+	int64_t today = floor_div(now_wall, SECS_PER_DAY);
 
 	if (!last || period_parse(last, today, &prev) < 0 || prev.kind != summary_kinds[k]) {
 		/* first check ever: no history, and nothing long overdue */
-		bool fresh = (latest.last_day + 1) * 86400 + grace + FIRST_FRESH_S > now_wall;
+		bool fresh = (latest.last_day + 1) * SECS_PER_DAY + grace + FIRST_FRESH_S > now_wall;
 
 		c->due[c->ndue++] = (struct due){ .kind = k, .p = latest, .fresh = fresh };
 		return;
@@ -696,7 +696,7 @@ check_start(struct alerter *al)
 	c->gen = al->gen;
 	c->step = 1;
 	c->now = cal_now();
-	today = floor_div(c->now + store_utc_offset(al->st, c->now), 86400);
+	today = floor_div(c->now + store_utc_offset(al->st, c->now), SECS_PER_DAY);
 	c->month = month_of_day(today);
 	month_key(c->month, mk, sizeof(mk));
 	al->check = c;

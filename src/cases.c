@@ -79,7 +79,7 @@ cases_new(const struct config *cfg, const struct tz *tz, struct cases **ret)
 		return -ENOMEM;
 	cs->cfg = cfg;
 	cs->tz = tz;
-	cs->keep_s = (int64_t)cfg->dedup.window_days * 86400;
+	cs->keep_s = (int64_t)cfg->dedup.window_days * SECS_PER_DAY;
 	cs->next = INT64_MAX;
 	*ret = cs;
 	return 0;

@@ -18,10 +18,9 @@
 #include <string.h>
 
 #define HOUR_S 3600
-#define DAY_S  86400
 
 /* Bounds case_parse holds deadlines and months to (a little past the event bounds). */
-#define CASE_D_MAX      (CASE_T_MAX + 800 * (int64_t)DAY_S)
+#define CASE_D_MAX      (CASE_T_MAX + 800 * (int64_t)SECS_PER_DAY)
 #define CASE_MONTH_MIN  (1899 * 12)
 #define CASE_MONTH_MAX  (9001 * 12)     /* exclusive */
 
@@ -73,14 +72,14 @@ dl_parse(const char *s, size_t len, struct dl_span *ret)
 static int64_t
 local_day(const struct tz *tz, int64_t utc)
 {
-	return floor_div(utc + tz_utc_offset(tz, utc), DAY_S);
+	return floor_div(utc + tz_utc_offset(tz, utc), SECS_PER_DAY);
 }
 
 /* The last instant of local day day: one second before the next day's 00:00 begins. */
 static int64_t
 day_end(const struct tz *tz, int64_t day)
 {
-	return tz_wall_to_utc(tz, (day + 1) * DAY_S, NULL) - 1;
+	return tz_wall_to_utc(tz, (day + 1) * SECS_PER_DAY, NULL) - 1;
 }
 
 /*
@@ -92,7 +91,7 @@ span_shift(const struct dl_span *s, const struct tz *tz, int64_t t)
 {
 	if (s->unit == DL_HOURS)
 		return t + (int64_t)s->n * HOUR_S;
-	return tz_wall_to_utc(tz, t + tz_utc_offset(tz, t) + (int64_t)s->n * DAY_S, NULL);
+	return tz_wall_to_utc(tz, t + tz_utc_offset(tz, t) + (int64_t)s->n * SECS_PER_DAY, NULL);
 }
 
 /*
@@ -232,8 +231,8 @@ case_expiry(const struct case_state *st, int64_t keep_s)
 	if (st->has_stop && st->stop_utc > last)
 		last = st->stop_utc;
 	/* The end of an extension date in any zone (offsets stay within a day). */
-	if (st->has_ext_day && (st->ext_day + 2) * DAY_S > last)
-		last = (st->ext_day + 2) * DAY_S;
+	if (st->has_ext_day && (st->ext_day + 2) * SECS_PER_DAY > last)
+		last = (st->ext_day + 2) * SECS_PER_DAY;
 	if (last == INT64_MIN)
 		return INT64_MIN;
 	if (keep_s < 0)
@@ -412,7 +411,7 @@ case_parse(const char *s, size_t len, struct case_state *ret)
 	if (has_d != st.has_start || has_m != st.has_start)
 		return -EINVAL;
 	if (st.has_start) {
-		int64_t utc_month = month_of_day(floor_div(st.start_utc, DAY_S));
+		int64_t utc_month = month_of_day(floor_div(st.start_utc, SECS_PER_DAY));
 
 		/* The deadline is never before the start; the local month is the UTC one +- 1. */
 		if (st.deadline_utc < st.start_utc || st.month < utc_month - 1 || st.month > utc_month + 1)

@@ -261,10 +261,10 @@ fmt_when(char *buf, size_t len, const struct tz *tz, int64_t t, int64_t now)
 		snprintf(buf, len, "%s", lt);
 	else if (ago < 120)
 		snprintf(buf, len, "%s (%" PRId64 " s ago)", lt, ago);
-	else if (ago < 2 * 86400)
+	else if (ago < 2 * SECS_PER_DAY)
 		snprintf(buf, len, "%s (%" PRId64 " min ago)", lt, ago / 60);
 	else
-		snprintf(buf, len, "%s (%" PRId64 " days ago)", lt, ago / 86400);
+		snprintf(buf, len, "%s (%" PRId64 " days ago)", lt, ago / SECS_PER_DAY);
 }
 
 /* Prints the text form. */

@@ -332,11 +332,11 @@ map_time(const struct feed_conf *fc, const struct tz *tz, struct tz_memo *tzm, i
 		    fc->time.kind == TIME_ISO8601 ? "iso8601" : "epoch");
 	if (zoned) {
 		ev->utc = t;
-		ev->day = floor_div(t + tz_utc_offset_memo(tz, tzm, t), 86400);
+		ev->day = floor_div(t + tz_utc_offset_memo(tz, tzm, t), SECS_PER_DAY);
 	} else {
 		/* A local time's day is the date written; the zone only gives the instant. */
 		ev->utc = tz_wall_to_utc_memo(tz, tzm, t);
-		ev->day = floor_div(t, 86400);
+		ev->day = floor_div(t, SECS_PER_DAY);
 	}
 	if (ev->day < fc->accept_from_day)
 		return REJECT(REJ_RANGE, "time in '%s' before the feed's accept_from",
@@ -517,13 +517,13 @@ map_line(const struct config *cfg, const struct feed_conf *fc, const struct tz *
 
 		/* a date, or the date part of a date and time */
 		r = time_parse_fmt(v->p, v->len < 10 ? v->len : 10, "%Y-%m-%d", &wall);
-		if (r == -ERANGE || (r == 0 && (floor_div(wall, 86400) < CASE_DAY_MIN ||
-		    floor_div(wall, 86400) >= CASE_DAY_MAX)))
+		if (r == -ERANGE || (r == 0 && (floor_div(wall, SECS_PER_DAY) < CASE_DAY_MIN ||
+		    floor_div(wall, SECS_PER_DAY) >= CASE_DAY_MAX)))
 			return REJECT(REJ_DATE, "impossible date in field '%s'", fc->slots[fc->extend_slot]);
 		if (r < 0 || (v->len > 10 && v->p[10] != 'T' && v->p[10] != ' '))
 			return REJECT(REJ_TIME, "field '%s' is not a date (YYYY-MM-DD)",
 			    fc->slots[fc->extend_slot]);
-		ev->extend_day = floor_div(wall, 86400);
+		ev->extend_day = floor_div(wall, SECS_PER_DAY);
 	}
 	return MAP_EVENT;
 }

@@ -896,14 +896,13 @@ alert_text_done(struct alert_text *t)
 
 /* ================================================================= mail */
 
-#define DAY_S 86400
 
 /* Splits seconds since the epoch (UTC) into date and time of day. */
 static void
 utc_parts(int64_t t, int64_t *y, unsigned *mo, unsigned *d, unsigned *wday, unsigned *h,
           unsigned *mi, unsigned *s)
 {
-	int64_t days = floor_div(t, DAY_S), sec = t - days * DAY_S;
+	int64_t days = floor_div(t, SECS_PER_DAY), sec = t - days * SECS_PER_DAY;
 
 	civil_from_days(days, y, mo, d);
 	/* 1970-01-01 was a Thursday (4 with Sunday = 0). */

@@ -464,7 +464,7 @@ int
 page_render(FILE *out, const struct config *cfg, const struct page_model *m)
 {
 	char today[40], q[32], first[32], last[32];
-	int64_t secs = m->now_wall - floor_div(m->now_wall, 86400) * 86400;     /* 0..86399 */
+	int64_t secs = m->now_wall - floor_div(m->now_wall, SECS_PER_DAY) * SECS_PER_DAY;     /* 0..86399 */
 	fmt_day(today, sizeof(today), m->today);
 	fmt_quarter(q, sizeof(q), &m->quarter, false);
 	fmt_day(first, sizeof(first), m->quarter.first_day);

@@ -391,7 +391,7 @@ struct period period_next(const struct period *p)
  */
 int64_t day_start_utc(const struct tz *tz, int64_t day)
 {
-	return tz_wall_to_utc(tz, day * 86400, NULL);
+	return tz_wall_to_utc(tz, day * SECS_PER_DAY, NULL);
 }
 
 /* Unix milliseconds of local midnight of p's first day in tz (a stream entry id). */
@@ -422,7 +422,7 @@ static int64_t last_closed_month(const struct tz *tz, int64_t grace_s, int64_t t
 
 	/* The month of the local day at t - grace is still open; the one before
 	 * it closed, unless the zone's midnight rule puts its end later. */
-	m = month_of_day(floor_div(at + tz_utc_offset(tz, at), 86400)) - 1;
+	m = month_of_day(floor_div(at + tz_utc_offset(tz, at), SECS_PER_DAY)) - 1;
 	while (day_start_utc(tz, month_first_day(m + 1)) > at)
 		m--;
 	while (day_start_utc(tz, month_first_day(m + 2)) <= at)

@@ -756,7 +756,7 @@ void
 ctl_fmt_local(char *buf, size_t len, const struct tz *tz, int64_t secs)
 {
 	int64_t wall = secs + tz_utc_offset(tz, secs);
-	int64_t days = floor_div(wall, 86400), sod = wall - days * 86400;
+	int64_t days = floor_div(wall, SECS_PER_DAY), sod = wall - days * SECS_PER_DAY;
 	int64_t y;
 	unsigned m, d;
 

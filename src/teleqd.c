@@ -1409,7 +1409,7 @@ main(int argc, char **argv)
 			errno = 0;
 			d.wait_redis_s = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || d.wait_redis_s < 1 ||
-			    d.wait_redis_s > 86400) {
+			    d.wait_redis_s > SECS_PER_DAY) {
 				fprintf(stderr, "teleqd: --wait-redis wants seconds, 1..86400\n");
 				return 2;
 			}

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 
-#define DAY_SECS 86400
 /* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years the other forms can express. */
 #define EPOCH_MIN (-62167219200LL)
 #define EPOCH_MAX 253402300799LL
@@ -64,7 +63,7 @@ static int fields_to_wall(const struct fields *f, int64_t *ret)
 		return -ERANGE;
 	if (sec == 60)
 		sec = 59;
-	*ret = days_from_civil(f->year, f->mon, f->day) * DAY_SECS +
+	*ret = days_from_civil(f->year, f->mon, f->day) * SECS_PER_DAY +
 	       (int64_t)(f->hour * 3600 + f->min * 60 + sec);
 	return 0;
 }
@@ -300,7 +299,7 @@ int time_parse_epoch(const char *s, size_t len, int64_t *ret)
 }
 
 /* The longest duration_parse accepts: ten years of 366 days (as dedup.window_days). */
-#define DURATION_MAX (3660LL * DAY_SECS)
+#define DURATION_MAX (3660LL * SECS_PER_DAY)
 
 /*
  * Parses a duration "<digits><unit>", unit one of s m h d w (lower case
@@ -331,8 +330,8 @@ int duration_parse(const char *s, size_t len, int64_t *ret_seconds)
 	case 's': unit = 1; break;
 	case 'm': unit = 60; break;
 	case 'h': unit = 3600; break;
-	case 'd': unit = DAY_SECS; break;
-	case 'w': unit = 7 * DAY_SECS; break;
+	case 'd': unit = SECS_PER_DAY; break;
+	case 'w': unit = 7 * SECS_PER_DAY; break;
 	default:
 		return -EINVAL;
 	}
