@@ -203,6 +203,57 @@ static void test_stockholm_tzdata(void **state)
 	tz_free(tz);
 }
 
+/*
+ * Every 15 minutes of 2025 and 2026 in Europe/Stockholm, against values
+ * derived from the four known DST changes (last Sundays of March and
+ * October, 01:00 UTC): the offset of each instant, and the reading of each
+ * wall time (gap: the CET reading; fold: the earlier, CEST instant), plain
+ * and through a memo. Written against the TZif parser before it was
+ * replaced by glibc, as the proof that both agree.
+ */
+static void test_stockholm_15min(void **state)
+{
+	const int64_t chg[][2] = {
+		{ ymdhms(2025, 3, 30, 1, 0, 0), ymdhms(2025, 10, 26, 1, 0, 0) },
+		{ ymdhms(2026, 3, 29, 1, 0, 0), ymdhms(2026, 10, 25, 1, 0, 0) },
+	};
+	const int64_t from = ymdhms(2025, 1, 1, 0, 0, 0), to = ymdhms(2027, 1, 1, 0, 0, 0);
+	struct tz_memo memo;
+	struct tz *tz = NULL;
+	unsigned ngap = 0, nfold = 0;
+
+	(void)state;
+	if (!have_zoneinfo("Europe/Stockholm"))
+		skip();
+	assert_int_equal(tz_load("Europe/Stockholm", &tz), 0);
+	memset(&memo, 0, sizeof(memo));
+	for (int64_t t = from; t < to; t += 900) {
+		const int64_t *c = chg[t >= ymdhms(2026, 1, 1, 0, 0, 0)];
+		int32_t want = t >= c[0] && t < c[1] ? 2 * HOUR : HOUR;
+		/* t read as a wall time: summer time from 03:00 to the fold's end at 03:00 CET. */
+		int64_t w = t, wu = w >= c[0] + 2 * HOUR && w < c[1] + 2 * HOUR ? w - 2 * HOUR : w - HOUR;
+		int wflags = 0, flags = -1;
+
+		if (w >= c[0] + HOUR && w < c[0] + 2 * HOUR) {
+			wu = w - HOUR;
+			wflags = TZ_GAP;
+			ngap++;
+		} else if (w >= c[1] + HOUR && w < c[1] + 2 * HOUR) {
+			wflags = TZ_AMBIGUOUS;
+			nfold++;
+		}
+		if (tz_utc_offset(tz, t) != want)
+			fail_msg("offset at %lld: %d, want %d", (long long)t, tz_utc_offset(tz, t), want);
+		assert_int_equal(tz_utc_offset_memo(tz, &memo, t), want);
+		assert_int_equal(tz_wall_to_utc(tz, w, &flags), wu);
+		assert_int_equal(flags, wflags);
+		assert_int_equal(tz_wall_to_utc_memo(tz, &memo, w), wu);
+	}
+	assert_int_equal(ngap, 8);
+	assert_int_equal(nfold, 8);
+	tz_free(tz);
+}
+
 static void test_stockholm_posix(void **state)
 {
 	struct tz *tz = NULL;
@@ -734,6 +785,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stockholm_tzdata),
+		cmocka_unit_test(test_stockholm_15min),
 		cmocka_unit_test(test_stockholm_posix),
 		cmocka_unit_test(test_utc),
 		cmocka_unit_test(test_posix_forms),
