@@ -268,7 +268,6 @@ FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE $(filter-out -Werror,$(WARN)) -Wno-format
                 -Iinclude -Ibuild $(PKG_CFLAGS)
 FUZZ_OBJS     = $(LIB_SRCS:src/%.c=build/fuzz/obj/%.o)
 FUZZ_MAXLEN_config = 32768
-FUZZ_MAXLEN_tz     = 8192
 FUZZ_MAXLEN_time   = 128
 
 build/teleqd.yaml.h: conf/teleqd.yaml tests/fuzz/embed-conf.sh

@@ -4,8 +4,7 @@
  * Redis or the event loop. A measurement, not a test (not in `make check`).
  *
  * The shipped config (conf/teleqd.yaml, embedded as in tests/fuzz) is
- * loaded; the zone is Europe/Stockholm from tzdata, or its POSIX rule when
- * tzdata is missing. N records per feed (PARSE_BENCH_N, default 1000000)
+ * loaded; the zone is Europe/Stockholm from tzdata. N records per feed (PARSE_BENCH_N, default 1000000)
  * are generated in memory like bench/teleq-gen's: the case feed's JSON
  * lines (~165 bytes, with case ids, phone and personnummer members) and
  * the TeleQ call log's Windows-1252 CSV lines, in time order over 730
@@ -219,9 +218,8 @@ int main(int argc, char **argv)
 	if (cfg->nfeeds < 2 || cfg->feeds[0].format != FORMAT_CSV ||
 	    cfg->feeds[1].format != FORMAT_JSONL)
 		die("expected the feeds teleq (csv) and cases (jsonl) first");
-	if (tz_load("Europe/Stockholm", &tz) < 0 &&
-	    tz_parse_posix("CET-1CEST,M3.5.0,M10.5.0/3", &tz) < 0)
-		die("no zone");
+	if (tz_load("Europe/Stockholm", &tz) < 0)
+		die("no zone Europe/Stockholm (tzdata)");
 	if (map_scratch_init(&sc, 65536) < 0)
 		die("out of memory");
 

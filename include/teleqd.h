@@ -149,12 +149,11 @@ unsigned days_in_month(int64_t y, unsigned m);
 int64_t floor_div(int64_t a, int64_t b);
 
 struct tz;
-/* Reads the TZif file of name from $TZDIR or /usr/share/zoneinfo. -ENOENT, -EINVAL. */
+/*
+ * The zone of the TZif file name under $TZDIR or /usr/share/zoneinfo,
+ * computed by glibc (tz.c sets $TZ: nothing else may). -ENOENT, -EINVAL.
+ */
 int tz_load(const char *name, struct tz **ret);
-/* Parses TZif v1/v2/v3 data including the POSIX TZ footer rule. -EINVAL. */
-int tz_parse(const void *buf, size_t len, struct tz **ret);
-/* Parses a POSIX TZ string alone ("CET-1CEST,M3.5.0,M10.5.0/3", "UTC0"). */
-int tz_parse_posix(const char *s, struct tz **ret);
 void tz_free(struct tz *tz);
 /* Seconds east of UTC in effect at instant utc. */
 int32_t tz_utc_offset(const struct tz *tz, int64_t utc);

@@ -534,28 +534,20 @@ static int get_abs_path(struct ctx *c, const yaml_node_t *n, const char *what, c
 }
 
 /*
- * True when the zone file tz_load will read ($TZDIR or /usr/share/zoneinfo,
- * then name) exists and starts like TZif. Checked by config_load only, so
+ * True when tz_load takes the zone: its TZif file ($TZDIR or
+ * /usr/share/zoneinfo, then name) exists and glibc can use it (glibc would
+ * silently read an unusable one as UTC). Checked by config_load only, so
  * that "teleqd -n" and a reload refuse a misspelt zone with its position;
  * config_parse stays free of file access. name is already known to be safe.
  */
 static bool zone_exists(const char *name)
 {
-	const char *dir = getenv("TZDIR");
-	char path[CFG_MAX_PATH + 1], magic[4];
-	ssize_t n;
-	int fd;
+	struct tz *tz = NULL;
 
-	if (!dir || !*dir)
-		dir = "/usr/share/zoneinfo";
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+	if (tz_load(name, &tz) < 0)
 		return false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return false;
-	n = read(fd, magic, sizeof(magic));
-	close(fd);
-	return n == (ssize_t)sizeof(magic) && !memcmp(magic, "TZif", 4);
+	tz_free(tz);
+	return true;
 }
 
 /*

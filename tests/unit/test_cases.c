@@ -54,7 +54,7 @@ setup(void **state)
 
 	memset(&f, 0, sizeof(f));
 	assert_int_equal(config_parse("t.yaml", CONF, strlen(CONF), &f.cfg, err, sizeof(err)), 0);
-	assert_int_equal(tz_parse_posix("CET-1CEST,M3.5.0,M10.5.0/3", &f.tz), 0);
+	assert_int_equal(tz_load("Europe/Stockholm", &f.tz), 0);
 	assert_int_equal(cases_new(f.cfg, f.tz, &f.cs), 0);
 	assert_int_equal(batch_init(&f.b, 1000, 10), 0);
 	*state = &f;
