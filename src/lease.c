@@ -125,7 +125,7 @@ lease_parse(const char *s, size_t len, struct lease_holder *ret)
 	size_t i = sizeof(LEASE_MAGIC), hl;
 	int64_t pid, ns;
 
-	if (len < i || memcmp(s, LEASE_MAGIC " ", i))
+	if (len < i || memcmp(s, LEASE_MAGIC " ", i) != 0)
 		return -EINVAL;
 	for (size_t k = 0; k < LEASE_TOKEN_LEN; k++, i++) {
 		if (i >= len || !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
@@ -252,8 +252,13 @@ lease_self(struct lease_holder *ret)
 		if (gethostname(host, sizeof(host)) < 0)
 			host[0] = '\0';
 		host[sizeof(host) - 1] = '\0';
-		for (size_t i = 0; host[i] && n < LEASE_HOST_MAX; i++)
-			self.host[n++] = host[i] > ' ' && host[i] < 0x7f ? host[i] : '_';
+		for (size_t i = 0; host[i] && n < LEASE_HOST_MAX; i++) {
+			char ch = host[i];
+
+			if (ch <= ' ' || ch >= 0x7f)
+				ch = '_';       /* the value is space-separated and printed */
+			self.host[n++] = ch;
+		}
 		if (n == 0)
 			memcpy(self.host, "unknown", sizeof("unknown"));
 		self.pid = (long)getpid();
