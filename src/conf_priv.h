@@ -16,8 +16,10 @@
 #ifndef TELEQD_CONF_PRIV_H
 #define TELEQD_CONF_PRIV_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <yaml.h>
 
@@ -76,8 +78,17 @@ int cf_fail_node(struct ctx *c, const yaml_node_t *n, const char *fmt, ...) TQ_P
  * "uninitialized value" reports after getters that failed).
  */
 #define fail(c, n, ...) (cf_fail_node((c), (n), __VA_ARGS__), -EINVAL)
-/* Reports an allocation failure (no position). Returns -ENOMEM. */
-int cf_oom(struct ctx *c);
+/*
+ * Reports an allocation failure (no position: it is not the file's fault).
+ * Returns -ENOMEM. Inline so that static analyzers see the negative value
+ * behind every "return cf_oom(c)", as with fail().
+ */
+static inline int cf_oom(struct ctx *c)
+{
+	if (c->err && c->errlen > 0)
+		snprintf(c->err, c->errlen, "%s: out of memory", c->name);
+	return -ENOMEM;
+}
 /* At most 40 bytes of s[0..len) for a message, control bytes as '?'. Returns buf. */
 const char *cf_shown(const char *s, size_t len, char buf[static 64]);
 

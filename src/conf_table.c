@@ -57,14 +57,6 @@ int cf_fail_node(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 }
 
 
-/* Reports an allocation failure (no position: it is not the file's fault). */
-int cf_oom(struct ctx *c)
-{
-	if (c->err && c->errlen > 0)
-		snprintf(c->err, c->errlen, "%s: out of memory", c->name);
-	return -ENOMEM;
-}
-
 /*
  * Copies at most 40 bytes of s[0..len) into buf for a message, control
  * bytes replaced by '?' and "..." appended when cut. Config values are not

@@ -16,6 +16,13 @@
  * indicators are read, so filters get the final indexes. The alerts
  * section comes last but for http (which depends on nothing); its
  * defaults (templates included) are filled in even when it is absent.
+ *
+ * Scalar keys are read by key tables (conf_priv.h, conf_table.c), which
+ * also hold their defaults; config_defaults applies them before the parse.
+ * This file: the top-level table, the redis, dedup, batch, deadletter and
+ * http tables, the YAML layer and the public functions. The feeds, the
+ * indicators and the alerts are in config_feeds.c, config_indicators.c and
+ * config_alerts.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -257,12 +264,6 @@ static const struct conf_section http_section = {
 
 /* ------------------------------------------------------------------- root */
 
-/* feeds, then the dimensions sorted by name before the indicators read them */
-static int parse_feeds(struct ctx *c, const yaml_node_t *n, void *field)
-{
-	return cf_parse_feeds(c, n, field);
-}
-
 /*
  * The top-level mapping. Sections are read in this order (not file order),
  * so later ones can rely on earlier ones: dedup before feeds (an id needs
@@ -278,7 +279,7 @@ static const struct conf_key root_keys[] = {
 	{ "deadletter", CT_SECTION, .sub = &deadletter_section, .offset = 0 },
 	{ "rescan_interval_ms", CT_UINT, CONF_FIELD(struct config, rescan_interval_ms), .min = 100,
 	  .max = 3600000, .def = 2000 },
-	{ "feeds", CT_FUNC, .required = true, .fn = parse_feeds, .offset = 0 },
+	{ "feeds", CT_FUNC, .required = true, .fn = cf_parse_feeds, .offset = 0 },
 	{ "indicators", CT_FUNC, .fn = cf_parse_indicators, .offset = 0 },
 	{ "alerts", CT_SECTION, .sub = &cf_alerts_section, .offset = offsetof(struct config, alerts) },
 	{ "http", CT_SECTION, .sub = &http_section, .offset = 0 },
