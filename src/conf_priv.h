@@ -135,6 +135,8 @@ const char *cf_fmt_duration(int64_t s, char buf[static 24]);
 int cf_get_duration(struct ctx *c, const yaml_node_t *n, const char *what, int64_t min,
                     int64_t max, int64_t *ret);
 int cf_get_date(struct ctx *c, const yaml_node_t *n, const char *what, int64_t *ret);
+/* One ASCII byte or "\t" (a csv delimiter or quote); "" (as 0) when empty_ok. */
+int cf_get_char(struct ctx *c, const yaml_node_t *n, const char *what, bool empty_ok, char *ret);
 /* A fraction "0.02" or percentage points "2%", 0..0.5 (hysteresis). */
 int cf_get_fraction(struct ctx *c, const yaml_node_t *n, const char *what, double *ret);
 /* An unsigned decimal at s[*i] as *ret_m / 10^*ret_scale; false (nothing read) when none. */
@@ -152,6 +154,7 @@ enum conf_type {
 	CT_BOOL,        /* cf_get_bool into a bool */
 	CT_ENUM,        /* cf_get_enum over names into an enum field */
 	CT_FRACTION,    /* cf_get_fraction into a double */
+	CT_CHAR,        /* cf_get_char into a char; min is the least length: 0 allows "" (as 0) */
 	CT_KEY_PART,    /* cf_get_key_part of min..max bytes into a char * */
 	CT_ABS_PATH,    /* cf_get_abs_path into a char * */
 	CT_FUNC,        /* fn(c, node, field) */

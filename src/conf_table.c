@@ -505,6 +505,36 @@ double cf_decimal_value(uint64_t m, size_t scale)
 
 
 /*
+ * A delimiter or quote: one ASCII byte; "\t" also written as backslash-t
+ * so it survives single quotes. For the quote, "" means no quoting.
+ */
+int cf_get_char(struct ctx *c, const yaml_node_t *n, const char *what, bool empty_ok, char *ret)
+{
+	char buf[64];
+	const char *s;
+	size_t len;
+	int r;
+
+	r = cf_get_text(c, n, what, 16, &s, &len);
+	if (r < 0)
+		return r;
+	if (len == 0 && empty_ok) {
+		*ret = '\0';
+		return 0;
+	}
+	if (len == 2 && s[0] == '\\' && s[1] == 't') {
+		*ret = '\t';
+		return 0;
+	}
+	if (len == 1 && (unsigned char)s[0] < 0x80 && s[0] != '\n' && s[0] != '\r') {
+		*ret = s[0];
+		return 0;
+	}
+	return fail(c, n, "%s must be one ASCII character or \"\\t\"%s, not '%s'", what,
+	            empty_ok ? " (\"\" = none)" : "", cf_shown(s, len, buf));
+}
+
+/*
  * Gives a fraction 0..0.5 in *ret: percentage points "2%" or a fraction
  * 0.02. Decimal as in targets (cf_read_decimal), so "2%" and 0.02 are the
  * same double.
@@ -601,6 +631,8 @@ static int conf_set(struct ctx *c, const struct conf_key *k, const yaml_node_t *
 		return r;
 	case CT_FRACTION:
 		return cf_get_fraction(c, v, k->name, field);
+	case CT_CHAR:
+		return cf_get_char(c, v, k->name, k->min == 0, field);
 	case CT_KEY_PART:
 		return cf_get_key_part(c, v, k->name, (size_t)k->min, (size_t)k->max, field);
 	case CT_ABS_PATH:
@@ -658,6 +690,9 @@ int conf_defaults(struct ctx *c, const struct conf_section *sec, void *base)
 			break;
 		case CT_BOOL:
 			*(bool *)field = k->def != 0;
+			break;
+		case CT_CHAR:
+			*(char *)field = (char)k->def;
 			break;
 		case CT_FRACTION:
 			memcpy(field, &k->fdef, sizeof(double));

@@ -185,74 +185,50 @@ static const struct enum_name encodings[] = {
 	{ "utf8", ENC_UTF8 }, { "cp1252", ENC_CP1252 }, { "latin1", ENC_LATIN1 },
 };
 
-/*
- * A delimiter or quote: one ASCII byte; "\t" also written as backslash-t
- * so it survives single quotes. For the quote, "" means no quoting.
- */
-static int get_csv_char(struct ctx *c, const yaml_node_t *n, const char *what, bool empty_ok,
-                        char *ret)
-{
-	char buf[64];
-	const char *s;
-	size_t len;
-	int r;
+/* csv: the keys, in the order they are read; columns and encoding by hand. */
+enum { C_DELIMITER, C_QUOTE, C_HEADER, C_COLUMNS, C_ENCODING, C__N };
+static const struct conf_key csv_keys[C__N] = {
+	[C_DELIMITER] = { "delimiter", CT_CHAR, CONF_FIELD(struct feed_conf, csv.delimiter),
+	                  .min = 1, .def = ',' },
+	/* "" = no quoting */
+	[C_QUOTE] = { "quote", CT_CHAR, CONF_FIELD(struct feed_conf, csv.quote), .min = 0,
+	              .def = '"' },
+	[C_HEADER] = { "header", CT_BOOL, CONF_FIELD(struct feed_conf, csv.header), .def = true },
+	[C_COLUMNS] = { "columns", CT_MANUAL },
+	[C_ENCODING] = { "encoding", CT_MANUAL },
+};
+static const struct conf_section csv_section = {
+	.what = "csv", .keys = csv_keys, .nkeys = C__N };
 
-	r = cf_get_text(c, n, what, 16, &s, &len);
-	if (r < 0)
-		return r;
-	if (len == 0 && empty_ok) {
-		*ret = '\0';
-		return 0;
-	}
-	if (len == 2 && s[0] == '\\' && s[1] == 't') {
-		*ret = '\t';
-		return 0;
-	}
-	if (len == 1 && (unsigned char)s[0] < 0x80 && s[0] != '\n' && s[0] != '\r') {
-		*ret = s[0];
-		return 0;
-	}
-	return fail(c, n, "%s must be one ASCII character or \"\\t\"%s, not '%s'", what,
-	            empty_ok ? " (\"\" = none)" : "", cf_shown(s, len, buf));
-}
-
-/* csv: { delimiter, quote, header, columns, encoding } */
+/* csv: { delimiter, quote, header, columns, encoding }; the base is the feed. */
 static int parse_csv(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc,
                      const yaml_node_t **ret_enc)
 {
-	enum { K_DELIMITER, K_QUOTE, K_HEADER, K_COLUMNS, K_ENCODING, K__N };
-	static const char *const keys[K__N] = { "delimiter", "quote", "header", "columns",
-	                                        "encoding" };
-	yaml_node_t *v[K__N];
+	yaml_node_t *v[C__N];
 	int r;
 
-	r = cf_take_keys(c, n, "csv", keys, K__N, v);
-	if (r < 0)
-		return r;
-	if (v[K_DELIMITER] && (r = get_csv_char(c, v[K_DELIMITER], "delimiter", false,
-	                                        &fc->csv.delimiter)) < 0)
-		return r;
-	if (v[K_QUOTE] && (r = get_csv_char(c, v[K_QUOTE], "quote", true, &fc->csv.quote)) < 0)
+	if ((r = conf_take(c, n, &csv_section, v)) < 0 ||
+	    (r = conf_apply(c, &csv_section, C_DELIMITER, C_HEADER, v, fc)) < 0)
 		return r;
 	if (fc->csv.quote && fc->csv.quote == fc->csv.delimiter)
-		return fail(c, v[K_QUOTE] ? v[K_QUOTE] : v[K_DELIMITER],
+		return fail(c, v[C_QUOTE] ? v[C_QUOTE] : v[C_DELIMITER],
 		            "quote and delimiter must differ");
-	if (v[K_HEADER] && (r = cf_get_bool(c, v[K_HEADER], "header", &fc->csv.header)) < 0)
+	if ((r = conf_apply(c, &csv_section, C_HEADER, C_COLUMNS, v, fc)) < 0)
 		return r;
 	/* the encoding is read by the caller, which also accepts it beside csv */
-	*ret_enc = v[K_ENCODING];
+	*ret_enc = v[C_ENCODING];
 
 	if (fc->csv.header) {
-		if (v[K_COLUMNS])
-			return fail(c, v[K_COLUMNS], "columns is only used with header: false");
+		if (v[C_COLUMNS])
+			return fail(c, v[C_COLUMNS], "columns is only used with header: false");
 		return 0;
 	}
-	if (!v[K_COLUMNS])
+	if (!v[C_COLUMNS])
 		return fail(c, n, "missing required key 'columns' in csv (header is false)");
-	if (v[K_COLUMNS]->type != YAML_SEQUENCE_NODE)
-		return cf_fail_type(c, v[K_COLUMNS], "columns", "a sequence");
+	if (v[C_COLUMNS]->type != YAML_SEQUENCE_NODE)
+		return cf_fail_type(c, v[C_COLUMNS], "columns", "a sequence");
 	{
-		const yaml_node_t *cols = v[K_COLUMNS];
+		const yaml_node_t *cols = v[C_COLUMNS];
 		size_t ncol = cf_seq_len(cols), i = 0;
 
 		if (ncol == 0)
@@ -622,9 +598,8 @@ static const struct conf_section feed_section = {
 /* Sets a feed's defaults: those of feed_section and the structural ones. */
 static int feed_defaults(struct ctx *c, struct feed_conf *fc, const yaml_node_t *n)
 {
-	fc->csv.delimiter = ',';
-	fc->csv.quote = '"';
-	fc->csv.header = true;
+	int r;
+
 	fc->encoding = ENC_UTF8;
 	fc->time.kind = TIME_ISO8601;
 	fc->time.slot[0] = fc->time.slot[1] = -1;
@@ -636,6 +611,8 @@ static int feed_defaults(struct ctx *c, struct feed_conf *fc, const yaml_node_t 
 		fc->dims[d].slot = -1;
 	fc->line = (int)n->start_mark.line + 1;
 	fc->col = (int)n->start_mark.column + 1;
+	if ((r = conf_defaults(c, &csv_section, fc)) < 0)
+		return r;
 	return conf_defaults(c, &feed_section, fc);
 }
 
