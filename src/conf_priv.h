@@ -170,7 +170,7 @@ struct conf_key {
 	bool             required;
 	size_t           offset;        /* of the field in the section's base */
 	size_t           size;          /* of the field (CT_UINT, CT_ENUM) */
-	int64_t          min, max;      /* CT_UINT, CT_DURATION; CT_KEY_PART: length */
+	int64_t          min, max;      /* CT_UINT, CT_DURATION; CT_KEY_PART, CT_CHAR: length */
 	int64_t          def;           /* the default of a number, enum or bool */
 	double           fdef;          /* the default of a CT_FRACTION */
 	const char      *sdef;          /* the default of a string (owned copy); NULL: none */
@@ -205,7 +205,10 @@ int conf_take(struct ctx *c, const yaml_node_t *n, const struct conf_section *se
 /* Reads the keys lo..hi-1 that are present into base, in table order. Returns 0 or -errno. */
 int conf_apply(struct ctx *c, const struct conf_section *sec, size_t lo, size_t hi,
                yaml_node_t *const *val, void *base);
-/* conf_take, conf_apply of every key but CT_MANUAL ones, then sec->check. Returns 0 or -errno. */
+/*
+ * conf_take, conf_apply of every key but CT_MANUAL ones, then sec->check
+ * (see check_before). Returns 0 or -errno (-E2BIG: more than CFG_MAX_KEYS keys).
+ */
 int conf_section_parse(struct ctx *c, const yaml_node_t *n, const struct conf_section *sec,
                        void *base);
 /* Sets every default of the table into base (nested sections too). Returns 0 or -ENOMEM. */

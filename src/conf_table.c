@@ -664,6 +664,9 @@ int conf_section_parse(struct ctx *c, const yaml_node_t *n, const struct conf_se
 
 	size_t at = sec->check_before ? sec->check_before : sec->nkeys;
 
+	/* a programming error, not the file's: every table here has at most 10 keys */
+	if (sec->nkeys > CFG_MAX_KEYS)
+		return -E2BIG;
 	if ((r = conf_take(c, n, sec, val)) < 0 || (r = conf_apply(c, sec, 0, at, val, base)) < 0)
 		return r;
 	if (sec->check && (r = sec->check(c, n, val, base)) < 0)
