@@ -124,46 +124,50 @@ static int parse_address(struct ctx *c, const yaml_node_t *n, void *field)
  * long wait for a standby.
  */
 static const struct conf_key redis_keys[] = {
-	{ "address", CT_FUNC, .fn = parse_address, CONF_FIELD(struct config, redis.address),
-	  .sdef = "unix:/run/redis/redis.sock" },
-	{ "user", CT_KEY_PART, CONF_FIELD(struct config, redis.user), .min = 1,
+	{ .name = "address", .type = CT_FUNC, .fn = parse_address,
+	  CONF_FIELD(struct config, redis.address), .sdef = "unix:/run/redis/redis.sock" },
+	{ .name = "user", .type = CT_KEY_PART, CONF_FIELD(struct config, redis.user), .min = 1,
 	  .max = CFG_MAX_SHORT },
-	{ "password_file", CT_ABS_PATH, CONF_FIELD(struct config, redis.password_file) },
-	{ "prefix", CT_KEY_PART, CONF_FIELD(struct config, redis.prefix), .min = 0,
-	  .max = CFG_MAX_SHORT, .sdef = "teleq:" },
-	{ "tag", CT_KEY_PART, CONF_FIELD(struct config, redis.tag), .min = 1, .max = CFG_MAX_TAG,
-	  .sdef = "teleqd" },
-	{ "db", CT_UINT, CONF_FIELD(struct config, redis.db), .min = 0, .max = 65535, .def = 0 },
-	{ "unresponsive_after", CT_DURATION, CONF_FIELD(struct config, redis.unresponsive_after_s),
-	  .min = 1, .max = DUR_HOUR, .def = 5 },
-	{ "lease", CT_DURATION, CONF_FIELD(struct config, redis.lease_s), .min = 1,
-	  .max = DUR_HOUR, .def = LEASE_DEFAULT_S },
+	{ .name = "password_file", .type = CT_ABS_PATH,
+	  CONF_FIELD(struct config, redis.password_file) },
+	{ .name = "prefix", .type = CT_KEY_PART, CONF_FIELD(struct config, redis.prefix),
+	  .min = 0, .max = CFG_MAX_SHORT, .sdef = "teleq:" },
+	{ .name = "tag", .type = CT_KEY_PART, CONF_FIELD(struct config, redis.tag), .min = 1,
+	  .max = CFG_MAX_TAG, .sdef = "teleqd" },
+	{ .name = "db", .type = CT_UINT, CONF_FIELD(struct config, redis.db), .min = 0,
+	  .max = 65535, .def = 0 },
+	{ .name = "unresponsive_after", .type = CT_DURATION,
+	  CONF_FIELD(struct config, redis.unresponsive_after_s), .min = 1, .max = DUR_HOUR,
+	  .def = 5 },
+	{ .name = "lease", .type = CT_DURATION, CONF_FIELD(struct config, redis.lease_s),
+	  .min = 1, .max = DUR_HOUR, .def = LEASE_DEFAULT_S },
 };
 static const struct conf_section redis_section = {
 	.what = "redis", .keys = redis_keys, .nkeys = CONF_N(redis_keys) };
 
 /* dedup: ten years at most: ids of last year's period must still be known for corrections */
 static const struct conf_key dedup_keys[] = {
-	{ "secret_file", CT_ABS_PATH, CONF_FIELD(struct config, dedup.secret_file) },
-	{ "window_days", CT_UINT, CONF_FIELD(struct config, dedup.window_days), .min = 1,
-	  .max = 3660, .def = DEDUP_WINDOW_DAYS_DEFAULT },
+	{ .name = "secret_file", .type = CT_ABS_PATH,
+	  CONF_FIELD(struct config, dedup.secret_file) },
+	{ .name = "window_days", .type = CT_UINT, CONF_FIELD(struct config, dedup.window_days),
+	  .min = 1, .max = 3660, .def = DEDUP_WINDOW_DAYS_DEFAULT },
 };
 static const struct conf_section dedup_section = {
 	.what = "dedup", .keys = dedup_keys, .nkeys = CONF_N(dedup_keys) };
 
 /* batch: max_events bounds the batch's memory and the size of one Lua commit */
 static const struct conf_key batch_keys[] = {
-	{ "max_events", CT_UINT, CONF_FIELD(struct config, batch_max_events), .min = 1,
-	  .max = 1000000, .def = 50000 },
-	{ "max_delay_ms", CT_UINT, CONF_FIELD(struct config, batch_max_delay_ms), .min = 0,
-	  .max = 60000, .def = 100 },
+	{ .name = "max_events", .type = CT_UINT, CONF_FIELD(struct config, batch_max_events),
+	  .min = 1, .max = 1000000, .def = 50000 },
+	{ .name = "max_delay_ms", .type = CT_UINT, CONF_FIELD(struct config, batch_max_delay_ms),
+	  .min = 0, .max = 60000, .def = 100 },
 };
 static const struct conf_section batch_section = {
 	.what = "batch", .keys = batch_keys, .nkeys = CONF_N(batch_keys) };
 
 static const struct conf_key deadletter_keys[] = {
-	{ "maxlen", CT_UINT, CONF_FIELD(struct config, deadletter_maxlen), .min = 0,
-	  .max = 10000000, .def = 10000 },
+	{ .name = "maxlen", .type = CT_UINT, CONF_FIELD(struct config, deadletter_maxlen),
+	  .min = 0, .max = 10000000, .def = 10000 },
 };
 static const struct conf_section deadletter_section = {
 	.what = "deadletter", .keys = deadletter_keys, .nkeys = CONF_N(deadletter_keys) };
@@ -251,13 +255,15 @@ static int parse_listen(struct ctx *c, const yaml_node_t *n, void *base)
  * connection is closed after it.
  */
 static const struct conf_key http_keys[] = {
-	{ "listen", CT_FUNC, .required = true, .fn = parse_listen, .offset = 0 },
-	{ "min_cases", CT_UINT, CONF_FIELD(struct config, http.min_cases), .min = 1,
-	  .max = CFG_MAX_MIN_CASES, .def = 5 },
-	{ "max_connections", CT_UINT, CONF_FIELD(struct config, http.max_connections), .min = 1,
+	{ .name = "listen", .type = CT_FUNC, .required = true, .fn = parse_listen, .offset = 0 },
+	{ .name = "min_cases", .type = CT_UINT, CONF_FIELD(struct config, http.min_cases),
+	  .min = 1, .max = CFG_MAX_MIN_CASES, .def = 5 },
+	{ .name = "max_connections", .type = CT_UINT,
+	  CONF_FIELD(struct config, http.max_connections), .min = 1,
 	  .max = CFG_MAX_HTTP_CONNECTIONS, .def = 64 },
-	{ "request_timeout", CT_DURATION, CONF_FIELD(struct config, http.request_timeout_s),
-	  .min = 1, .max = DUR_HOUR, .def = 10 },
+	{ .name = "request_timeout", .type = CT_DURATION,
+	  CONF_FIELD(struct config, http.request_timeout_s), .min = 1, .max = DUR_HOUR,
+	  .def = 10 },
 };
 static const struct conf_section http_section = {
 	.what = "http", .keys = http_keys, .nkeys = CONF_N(http_keys) };
@@ -271,18 +277,20 @@ static const struct conf_section http_section = {
  * produce). Sections without a base field have the config as base.
  */
 static const struct conf_key root_keys[] = {
-	{ "timezone", CT_FUNC, .fn = parse_timezone, CONF_FIELD(struct config, timezone),
-	  .sdef = "Europe/Stockholm" },
-	{ "redis", CT_SECTION, .sub = &redis_section, .offset = 0 },
-	{ "dedup", CT_SECTION, .sub = &dedup_section, .offset = 0 },
-	{ "batch", CT_SECTION, .sub = &batch_section, .offset = 0 },
-	{ "deadletter", CT_SECTION, .sub = &deadletter_section, .offset = 0 },
-	{ "rescan_interval_ms", CT_UINT, CONF_FIELD(struct config, rescan_interval_ms), .min = 100,
-	  .max = 3600000, .def = 2000 },
-	{ "feeds", CT_FUNC, .required = true, .fn = cf_parse_feeds, .offset = 0 },
-	{ "indicators", CT_FUNC, .fn = cf_parse_indicators, .offset = 0 },
-	{ "alerts", CT_SECTION, .sub = &cf_alerts_section, .offset = offsetof(struct config, alerts) },
-	{ "http", CT_SECTION, .sub = &http_section, .offset = 0 },
+	{ .name = "timezone", .type = CT_FUNC, .fn = parse_timezone,
+	  CONF_FIELD(struct config, timezone), .sdef = "Europe/Stockholm" },
+	{ .name = "redis", .type = CT_SECTION, .sub = &redis_section, .offset = 0 },
+	{ .name = "dedup", .type = CT_SECTION, .sub = &dedup_section, .offset = 0 },
+	{ .name = "batch", .type = CT_SECTION, .sub = &batch_section, .offset = 0 },
+	{ .name = "deadletter", .type = CT_SECTION, .sub = &deadletter_section, .offset = 0 },
+	{ .name = "rescan_interval_ms", .type = CT_UINT,
+	  CONF_FIELD(struct config, rescan_interval_ms), .min = 100, .max = 3600000,
+	  .def = 2000 },
+	{ .name = "feeds", .type = CT_FUNC, .required = true, .fn = cf_parse_feeds, .offset = 0 },
+	{ .name = "indicators", .type = CT_FUNC, .fn = cf_parse_indicators, .offset = 0 },
+	{ .name = "alerts", .type = CT_SECTION, .sub = &cf_alerts_section,
+	  .offset = offsetof(struct config, alerts) },
+	{ .name = "http", .type = CT_SECTION, .sub = &http_section, .offset = 0 },
 };
 static const struct conf_section root_section = {
 	.what = "the configuration", .keys = root_keys, .nkeys = CONF_N(root_keys) };

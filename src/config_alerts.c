@@ -214,9 +214,10 @@ static int get_from(struct ctx *c, const yaml_node_t *n, void *field)
 
 /* mail: to and from are required. */
 static const struct conf_key mail_keys[] = {
-	{ "to", CT_FUNC, .required = true, .fn = parse_mail_to, .offset = 0 },
-	{ "from", CT_FUNC, .required = true, .fn = get_from, CONF_FIELD(struct alert_conf, from) },
-	{ "sendmail", CT_FUNC, .fn = parse_sendmail, .offset = 0 },
+	{ .name = "to", .type = CT_FUNC, .required = true, .fn = parse_mail_to, .offset = 0 },
+	{ .name = "from", .type = CT_FUNC, .required = true, .fn = get_from,
+	  CONF_FIELD(struct alert_conf, from) },
+	{ .name = "sendmail", .type = CT_FUNC, .fn = parse_sendmail, .offset = 0 },
 };
 static const struct conf_section mail_section = {
 	.what = "mail", .keys = mail_keys, .nkeys = CONF_N(mail_keys) };
@@ -302,26 +303,30 @@ bad_host:
 
 /* webhook: url is required. */
 static const struct conf_key webhook_keys[] = {
-	{ "url", CT_FUNC, .required = true, .fn = parse_webhook_url, .offset = 0 },
-	{ "timeout_ms", CT_UINT, CONF_FIELD(struct alert_conf, webhook_timeout_ms), .min = 100,
-	  .max = 600000, .def = 10000 },
+	{ .name = "url", .type = CT_FUNC, .required = true, .fn = parse_webhook_url,
+	  .offset = 0 },
+	{ .name = "timeout_ms", .type = CT_UINT,
+	  CONF_FIELD(struct alert_conf, webhook_timeout_ms), .min = 100, .max = 600000,
+	  .def = 10000 },
 };
 static const struct conf_section webhook_section = {
 	.what = "webhook", .keys = webhook_keys, .nkeys = CONF_N(webhook_keys) };
 
 static const struct conf_key early_warning_keys[] = {
-	{ "min_denominator", CT_UINT, CONF_FIELD(struct alert_conf, min_denominator), .min = 0,
-	  .max = 1000000000, .def = 20 },
-	{ "hysteresis", CT_FRACTION, CONF_FIELD(struct alert_conf, hysteresis), .fdef = 0.02 },
-	{ "repeat", CT_DURATION, CONF_FIELD(struct alert_conf, repeat_s), .min = DUR_MIN,
-	  .max = 365 * DUR_DAY, .def = 7 * DUR_DAY },
+	{ .name = "min_denominator", .type = CT_UINT,
+	  CONF_FIELD(struct alert_conf, min_denominator), .min = 0, .max = 1000000000,
+	  .def = 20 },
+	{ .name = "hysteresis", .type = CT_FRACTION, CONF_FIELD(struct alert_conf, hysteresis),
+	  .fdef = 0.02 },
+	{ .name = "repeat", .type = CT_DURATION, CONF_FIELD(struct alert_conf, repeat_s),
+	  .min = DUR_MIN, .max = 365 * DUR_DAY, .def = 7 * DUR_DAY },
 };
 static const struct conf_section early_warning_section = {
 	.what = "early_warning", .keys = early_warning_keys,
 	.nkeys = CONF_N(early_warning_keys) };
 
 static const struct conf_key summary_keys[] = {
-	{ "grace", CT_DURATION, CONF_FIELD(struct alert_conf, grace_s), .min = 0,
+	{ .name = "grace", .type = CT_DURATION, CONF_FIELD(struct alert_conf, grace_s), .min = 0,
 	  .max = 31 * DUR_DAY, .def = 2 * DUR_DAY },
 };
 static const struct conf_section summary_section = {
@@ -347,14 +352,18 @@ static int check_delivery(struct ctx *c, const yaml_node_t *n, yaml_node_t *cons
  * 0: park at the first ambiguous outcome (never a duplicate mail).
  */
 static const struct conf_key delivery_keys[D__N] = {
-	[D_RETRY_MIN] = { "retry_min", CT_DURATION, CONF_FIELD(struct alert_conf, retry_min_s),
-	                  .min = 1, .max = DUR_DAY, .def = 30 },
-	[D_RETRY_MAX] = { "retry_max", CT_DURATION, CONF_FIELD(struct alert_conf, retry_max_s),
-	                  .min = 1, .max = 7 * DUR_DAY, .def = DUR_HOUR },
-	[D_STREAM_MAXLEN] = { "stream_maxlen", CT_UINT, CONF_FIELD(struct alert_conf,
-	                      stream_maxlen), .min = 10, .max = 1000000, .def = 1000 },
-	[D_MAX_AMBIGUOUS] = { "max_ambiguous", CT_UINT, CONF_FIELD(struct alert_conf,
-	                      max_ambiguous), .min = 0, .max = 100, .def = 3 },
+	[D_RETRY_MIN] = { .name = "retry_min", .type = CT_DURATION,
+	                  CONF_FIELD(struct alert_conf, retry_min_s), .min = 1, .max = DUR_DAY,
+	                  .def = 30 },
+	[D_RETRY_MAX] = { .name = "retry_max", .type = CT_DURATION,
+	                  CONF_FIELD(struct alert_conf, retry_max_s), .min = 1,
+	                  .max = 7 * DUR_DAY, .def = DUR_HOUR },
+	[D_STREAM_MAXLEN] = { .name = "stream_maxlen", .type = CT_UINT,
+	                      CONF_FIELD(struct alert_conf, stream_maxlen), .min = 10,
+	                      .max = 1000000, .def = 1000 },
+	[D_MAX_AMBIGUOUS] = { .name = "max_ambiguous", .type = CT_UINT,
+	                      CONF_FIELD(struct alert_conf, max_ambiguous), .min = 0, .max = 100,
+	                      .def = 3 },
 };
 static const struct conf_section delivery_section = {
 	.what = "delivery", .keys = delivery_keys, .nkeys = D__N, .check = check_delivery,
@@ -458,14 +467,16 @@ static int check_alerts(struct ctx *c, const yaml_node_t *n, yaml_node_t *const 
 
 /* alerts; the base is struct alert_conf. */
 static const struct conf_key alerts_keys[] = {
-	{ "mail", CT_SECTION, .sub = &mail_section, .offset = 0 },
-	{ "webhook", CT_SECTION, .sub = &webhook_section, .offset = 0 },
-	{ "early_warning", CT_SECTION, .sub = &early_warning_section, .offset = 0 },
-	{ "summary", CT_SECTION, .sub = &summary_section, .offset = 0 },
-	{ "delivery", CT_SECTION, .sub = &delivery_section, .offset = 0 },
-	{ "check_interval_ms", CT_UINT, CONF_FIELD(struct alert_conf, check_interval_ms),
-	  .min = 100, .max = 3600000, .def = 60000 },
-	{ "templates", CT_FUNC, .fn = parse_templates, .offset = 0 },
+	{ .name = "mail", .type = CT_SECTION, .sub = &mail_section, .offset = 0 },
+	{ .name = "webhook", .type = CT_SECTION, .sub = &webhook_section, .offset = 0 },
+	{ .name = "early_warning", .type = CT_SECTION, .sub = &early_warning_section,
+	  .offset = 0 },
+	{ .name = "summary", .type = CT_SECTION, .sub = &summary_section, .offset = 0 },
+	{ .name = "delivery", .type = CT_SECTION, .sub = &delivery_section, .offset = 0 },
+	{ .name = "check_interval_ms", .type = CT_UINT,
+	  CONF_FIELD(struct alert_conf, check_interval_ms), .min = 100, .max = 3600000,
+	  .def = 60000 },
+	{ .name = "templates", .type = CT_FUNC, .fn = parse_templates, .offset = 0 },
 };
 const struct conf_section cf_alerts_section = {
 	.what = "alerts", .keys = alerts_keys, .nkeys = CONF_N(alerts_keys),
