@@ -437,6 +437,8 @@ struct alert_conf {
 	struct alert_template tpl[AK__MAX];
 };
 
+#define DEDUP_WINDOW_DAYS_DEFAULT 400  /* dedup.window_days: the table in config.c uses it */
+
 struct config {
 	char   *file;
 	char   *timezone;               /* default Europe/Stockholm */
@@ -453,7 +455,8 @@ struct config {
 	} redis;
 	struct {
 		char *secret_file;      /* key for hashing ids; required when a feed has an id */
-		unsigned window_days;   /* how long seen ids are kept, default 400 */
+		unsigned window_days;   /* how long seen ids are kept, 1..3660 (config
+		                         * guarantees it), default DEDUP_WINDOW_DAYS_DEFAULT */
 	} dedup;
 	size_t   batch_max_events;      /* default 50000 */
 	unsigned batch_max_delay_ms;    /* default 100: commit at most this long after the first event */
@@ -489,6 +492,21 @@ int config_load(const char *path, struct config **ret, char *err, size_t errlen)
 int config_parse(const char *name, const char *text, size_t len, struct config **ret,
                  char *err, size_t errlen);
 void config_free(struct config *cfg);
+
+/* ----------------------------------------------------------- redis_addr.c */
+/*
+ * The one parser of redis.address ("unix:/path", "host:port", "[v6]:port")
+ * for the config check, the daemon and teleqctl. See redis_addr.c.
+ */
+#define REDIS_ADDR_MAX          256     /* bytes of redis.address */
+#define REDIS_ADDR_SUN_MAX      107     /* sizeof(sun_path) - 1 */
+struct redis_addr {
+	bool is_unix;
+	char host[REDIS_ADDR_MAX + 1];  /* the socket path, or the host (IPv6: no brackets) */
+	int  port;                      /* 1..65535; 0 for a unix socket */
+};
+/* 0, or -EINVAL (not an address), -ENOENT (relative socket path), -ENAMETOOLONG (socket path). */
+int redis_addr_parse(const char *s, struct redis_addr *ret);
 
 /* --------------------------------------------------------------- secret.c */
 /*
@@ -1048,7 +1066,7 @@ int64_t dl_deadline(const struct dl_span *s, const struct tz *tz, int64_t start_
 /* No date in an extension: it moves the deadline by rule->extend_by. */
 #define CASE_NO_DAY     INT64_MIN
 /* A suggested keep_s for case_expiry: as long as the default dedup.window_days. */
-#define CASE_KEEP_S     (400 * (int64_t)SECS_PER_DAY)
+#define CASE_KEEP_S     (DEDUP_WINDOW_DAYS_DEFAULT * (int64_t)SECS_PER_DAY)
 /* case_format's longest text, with its NUL. */
 /* CASE_TEXT_MAX: in the config section. */
 

@@ -215,7 +215,7 @@ job_render(struct dash_job *job, FILE *out)
 		.first_month = job->first_month,
 		.quarter = job->report.cur,
 		.quarter_prev = job->report.prev,
-		.min_cases = cfg->http.min_cases > 0 ? cfg->http.min_cases : 1,
+		.min_cases = cfg->http.min_cases,     /* config: 1..1000000, default 5 */
 		.n = job->nind,
 		.ind = pi,
 	};

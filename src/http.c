@@ -732,8 +732,9 @@ httpd_configure(struct httpd *h, const struct config *cfg)
 
 	if (!h || !cfg)
 		return;
-	h->max_conns = cfg->http.max_connections > 0 ? cfg->http.max_connections : 1;
-	h->timeout_ms = (cfg->http.request_timeout_s > 0 ? cfg->http.request_timeout_s : 1) * 1000;
+	/* the config guarantees 1..4096 connections and a timeout of 1 s..1 h */
+	h->max_conns = cfg->http.max_connections;
+	h->timeout_ms = cfg->http.request_timeout_s * 1000;
 	/* evhttp's idle (read and write) timeout; on_sweep bounds a whole request */
 	tv.tv_sec = (time_t)(h->timeout_ms / 1000);
 	tv.tv_usec = 0;

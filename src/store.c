@@ -598,54 +598,20 @@ send_req(struct store *st, struct req *rq, redisCallbackFn *fn, const struct arg
 /* ------------------------------------------------------------- settings */
 
 /*
- * Parses "unix:/path", "host:port", "[v6]:port" or "host" (port 6379).
+ * Parses the address (redis_addr_parse, the parser the config check used).
  * Returns 0 with *ret_host allocated, -EINVAL, -ENOMEM.
  */
 static int
 parse_address(const char *addr, bool *ret_unix, char **ret_host, int *ret_port)
 {
-	const char *colon, *h;
-	size_t hlen;
-	char *end;
-	long port = 6379;
+	struct redis_addr ra;
 
-	if (!addr || !*addr)
-		addr = "unix:/run/redis/redis.sock";
-	if (!strncmp(addr, "unix:", 5)) {
-		if (addr[5] != '/')
-			return -EINVAL;
-		if (!(*ret_host = strdup(addr + 5)))
-			return -ENOMEM;
-		*ret_unix = true;
-		*ret_port = 0;
-		return 0;
-	}
-	h = addr;
-	if (addr[0] == '[') {
-		/* [v6]:port: the colons inside the brackets are not the port's */
-		const char *rb = strchr(addr, ']');
-
-		if (!rb || rb == addr + 1 || (rb[1] && rb[1] != ':'))
-			return -EINVAL;
-		h = addr + 1;
-		hlen = (size_t)(rb - h);
-		colon = rb[1] ? rb + 1 : NULL;
-	} else {
-		colon = strrchr(addr, ':');
-		hlen = colon ? (size_t)(colon - addr) : strlen(addr);
-	}
-	if (hlen == 0)
+	if (redis_addr_parse(addr, &ra) < 0)
 		return -EINVAL;
-	if (colon) {
-		errno = 0;
-		port = strtol(colon + 1, &end, 10);
-		if (errno || end == colon + 1 || *end || port < 1 || port > 65535)
-			return -EINVAL;
-	}
-	if (!(*ret_host = strndup(h, hlen)))
+	if (!(*ret_host = strdup(ra.host)))
 		return -ENOMEM;
-	*ret_unix = false;
-	*ret_port = (int)port;
+	*ret_unix = ra.is_unix;
+	*ret_port = ra.port;
 	return 0;
 }
 
@@ -1879,7 +1845,7 @@ build_commit(struct store *st, const struct batch *b)
 	struct argv_buf *ab = &st->ab;
 	int64_t *days, *months, *smonths;
 	size_t nd, nm, ns, nb = 0, nr = 0, nrrec = 0, nc = 0, i, j, need, cnt_at, base;
-	unsigned window_s = (cfg->dedup.window_days ? cfg->dedup.window_days : 400) * 86400u;
+	unsigned window_s = cfg->dedup.window_days * 86400u;     /* config: 1..3660 */
 	int r;
 	int32_t rkey[BATCH_MAX_FEEDS];
 	int32_t ckey[CFG_MAX_INDS];     /* KEYS index of indicator i's case hash, -1 = none */

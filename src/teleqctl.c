@@ -294,40 +294,20 @@ static int
 redis_open(const struct config *cfg, redisContext **ret)
 {
 	const struct timeval tv = { .tv_sec = REDIS_TIMEOUT_S };
-	const char *addr = cfg->redis.address;
+	struct redis_addr ra;
 	redisContext *c;
 	char err[256];
 
-	if (strncmp(addr, "unix:", 5) == 0) {
-		c = redisConnectUnixWithTimeout(addr + 5, tv);
-	} else {
-		const char *colon = strrchr(addr, ':');
-		char host[256], *end;
-		size_t hlen;
-		long port;
-
-		if (!colon || colon == addr) {
-			fprintf(stderr, "%s: invalid Redis address '%s' (unix:/path or host:port)\n",
-			        progname, addr);
-			return EXIT_USAGE;
-		}
-		errno = 0;
-		port = strtol(colon + 1, &end, 10);
-		hlen = (size_t)(colon - addr);
-		if (addr[0] == '[' && hlen >= 2 && addr[hlen - 1] == ']') {
-			addr++;         /* [::1]:6379 */
-			hlen -= 2;
-		}
-		if (errno || *end || end == colon + 1 || port < 1 || port > 65535 ||
-		    hlen == 0 || hlen >= sizeof(host)) {
-			fprintf(stderr, "%s: invalid Redis address '%s' (unix:/path or host:port)\n",
-			        progname, cfg->redis.address);
-			return EXIT_USAGE;
-		}
-		memcpy(host, addr, hlen);
-		host[hlen] = '\0';
-		c = redisConnectWithTimeout(host, (int)port, tv);
+	/* the parser the config check used: an address that passed it parses */
+	if (redis_addr_parse(cfg->redis.address, &ra) < 0) {
+		fprintf(stderr, "%s: invalid Redis address '%s' (unix:/path or host:port)\n",
+		        progname, cfg->redis.address);
+		return EXIT_USAGE;
 	}
+	if (ra.is_unix)
+		c = redisConnectUnixWithTimeout(ra.host, tv);
+	else
+		c = redisConnectWithTimeout(ra.host, ra.port, tv);
 	if (!c || c->err) {
 		fprintf(stderr, "%s: cannot connect to Redis at %s: %s\n", progname,
 		        cfg->redis.address, c ? c->errstr : "out of memory");
