@@ -417,13 +417,6 @@ met_text(int met)
 /* an integer (counts, indexes, times) */
 #define PUSHI(v_) ARGV_PUSH_I64(a, ab, v_)
 
-/* Appends a NUL-terminated string argument. */
-static void
-argv_str(struct argv_buf *ab, const char *s)
-{
-	argv_push(ab, s, strlen(s));
-}
-
 /* The cadence of a period kind in key names ("month" ...); NULL for day and rolling. */
 static const char *
 cadence_key(enum period_kind kind)

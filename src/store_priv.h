@@ -11,9 +11,14 @@
 #ifndef TELEQD_STORE_PRIV_H
 #define TELEQD_STORE_PRIV_H
 
+#include <string.h>
+#include <sys/types.h>
+
 #include <hiredis/async.h>
 
 #include "teleqd.h"
+
+/* ---- resp.c: building commands (strings, argument arrays, RESP) */
 
 /*
  * A bump allocator for the strings of one command being built. Everything
@@ -34,6 +39,13 @@ void arena_free(struct arena *a);
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 /* printf into the arena; *ret_len (may be NULL) gets the length. NULL on ENOMEM. */
 char *arena_printf(struct arena *a, size_t *ret_len, const char *fmt, ...) TQ_PRINTF(3, 4);
+/*
+ * Room for at least want bytes at the end of the arena, its size in
+ * *ret_avail; nothing is taken until arena_take(). NULL on ENOMEM.
+ */
+char *arena_room(struct arena *a, size_t want, size_t *ret_avail);
+/* Takes n bytes of the room arena_room() returned last (n <= its *ret_avail). */
+void  arena_take(struct arena *a, size_t n);
 /* "%" PRId64 of v into the arena, without printf. NULL on ENOMEM. */
 char *arena_i64(struct arena *a, int64_t v, size_t *ret_len);
 /*
@@ -49,6 +61,9 @@ char *arena_i64(struct arena *a, int64_t v, size_t *ret_len);
 	} while (0)
 /* K <rest>: key_name(cfg, ..., "%s", rest) into the arena. NULL on ENOMEM/overlong. */
 char *arena_key(struct arena *a, const struct config *cfg, const char *rest, size_t *ret_len);
+/* The counter field of combo c (combo_format) into the arena. NULL on ENOMEM or overlong. */
+char *arena_combo(struct arena *a, const struct config *cfg, const struct combo *c,
+                  size_t *ret_len);
 
 /* Grows a pair of argv arrays to hold n entries. 0 or -ENOMEM. */
 struct argv_buf {
@@ -66,6 +81,18 @@ argv_push(struct argv_buf *ab, const char *s, size_t len)
 	ab->len[ab->n] = len;
 	ab->n++;
 }
+/* Appends a NUL-terminated string argument (not copied). The caller reserved room. */
+static inline void
+argv_str(struct argv_buf *ab, const char *s)
+{
+	argv_push(ab, s, strlen(s));
+}
+/*
+ * Formats ab as one RESP command into *buf (grown as needed and kept for
+ * the next call; the caller frees it), NUL-terminated (the NUL not
+ * counted). Returns the length, or -ENOMEM (*buf unchanged).
+ */
+ssize_t resp_format(const struct argv_buf *ab, char **buf, size_t *cap);
 
 /* Sorts v[0..n) and drops repeats; returns the new count. */
 size_t i64_sort_unique(int64_t *v, size_t n);
