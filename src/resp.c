@@ -301,3 +301,46 @@ resp_format(const struct argv_buf *ab, char **buf, size_t *cap)
 	*p = '\0';
 	return p - *buf;
 }
+
+/* ------------------------------------------------------- sorted numbers */
+
+/* qsort order of int64_t. */
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts v[0..n) and removes repeats; returns the new count. */
+size_t
+i64_sort_unique(int64_t *v, size_t n)
+{
+	size_t i, m = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	for (i = 1; i < n; i++)
+		if (v[i] != v[m])
+			v[++m] = v[i];
+	return m + 1;
+}
+
+/* Index of x in sorted unique v[0..n), or n when absent. */
+size_t
+i64_find(const int64_t *v, size_t n, int64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == x ? lo : n;
+}

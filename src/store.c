@@ -9,31 +9,9 @@
  * never from inside a hiredis callback.
  *
  * A commit is ONE EVAL of commit.lua (EVAL, not EVALSHA: after a Redis
- * restart a missing script must not turn one transaction into two). The
- * script gets every key it touches in KEYS (one hash tag) and this
- * protocol in ARGV (the authoritative description is at the top of
- * commit.lua):
- *
- *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>:<bb>...,
- *         rejects:<feed>..., cases:<indicator>..., seen-scratch
- *   ARGV  "tq5", epoch, sequence, now_ms, deadletter maxlen, #day, #month, #seen,
- *         #rejects, #cases, the window in seconds, then nine counted sections:
- *         counts (day idx, month idx, field, delta), id groups (after the
- *         count, the duplicates dropped in the batch; per group day idx,
- *         month idx, field, k), buckets (one per seen key: k, runs, k
- *         members; see commit.lua), positions (field, value; "" = HDEL),
- *         rejects (rejects idx, field, delta), dead letters (feed, file,
- *         line, reason, detail), maxima (stats field, value: the latest
- *         event time per feed, "last_event:<feed>"), month deltas (month
- *         idx, "deadline:<indicator>|met|missed|pending", delta) and case
- *         states (cases idx, case id, state; "" = HDEL) of the deadline
- *         indicators.
- *
- * De-duplication: a month's ids are spread over SEEN_BUCKETS sets
- * (seen_slot: 64 bits of the keyed hash are the integer member, 8 more the
- * bucket), small enough for Redis to keep as intsets; each bucket a commit
- * writes gets EXPIRE window_days, so it lives that long after its last
- * write, whatever the age of its month.
+ * restart a missing script must not turn one transaction into two),
+ * built by commit.c, which describes its KEYS and ARGV (and commit.lua,
+ * authoritatively) and the de-duplication window.
  *
  * Exactly once across reconnects: the handshake increments the stats
  * field "epoch" in the same MULTI that reads the positions, and every
@@ -81,14 +59,12 @@
 
 #include "teleqd.h"
 #include "store_priv.h"
-#include "commit.lua.h"
 
 #define CONNECT_TIMEOUT_MS  10000   /* connect + AUTH + SELECT + positions */
 #define REPLY_TIMEOUT_MS    60000   /* a commit without a reply: drop the connection */
 #define BACKOFF_MIN_MS      100
 #define BACKOFF_MAX_MS      500     /* attempts are cheap; each failure after the first is logged at debug */
 #define STABLE_MS           30000   /* a connection that lasted this long resets the backoff */
-#define COMMIT_PROTOCOL     "tq5"
 #define ROLLING_REFRESH_S   600     /* the rolling 30 days move at midnight without any line */
 #define CATCHUP_MONTHS      36      /* closed months one refresh recomputes at most */
 #define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */
@@ -151,12 +127,7 @@ struct store {
 
 	struct arena         arena;
 	struct argv_buf      ab;
-	int64_t             *scratch;       /* day and month numbers of a commit */
-	size_t               scratch_cap;
-	/* The ids of a commit by seen bucket (counting sort): per id its
-	 * group and bucket slot, the ids in bucket order, per slot the start. */
-	uint32_t            *id_group, *id_slot, *id_order, *slot_at;
-	size_t               ids_cap, slots_cap;
+	struct commit_scratch cscratch;     /* commit_build's reusable arrays */
 
 	struct recompute    *rc;
 	struct alerter      *al;            /* NULL when alerts are not configured */
@@ -1421,507 +1392,6 @@ store_release_lease(struct store *st)
 
 /* --------------------------------------------------------------- commit */
 
-/* qsort order of int64_t. */
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sorts v[0..n) and removes repeats; returns the new count. */
-size_t
-i64_sort_unique(int64_t *v, size_t n)
-{
-	size_t i, m = 0;
-
-	if (n == 0)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_i64);
-	for (i = 1; i < n; i++)
-		if (v[i] != v[m])
-			v[++m] = v[i];
-	return m + 1;
-}
-
-/* Index of x in sorted unique v[0..n), or n when absent. */
-size_t
-i64_find(const int64_t *v, size_t n, int64_t x)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && v[lo] == x ? lo : n;
-}
-
-/* Grows *arr to at least n uint32_t; 0 or -ENOMEM (the array kept). */
-static int
-u32_reserve(uint32_t **arr, size_t *cap, size_t n)
-{
-	uint32_t *p;
-
-	if (n <= *cap)
-		return 0;
-	if (!(p = realloc(*arr, n * sizeof(*p))))
-		return -ENOMEM;
-	*arr = p;
-	*cap = n;
-	return 0;
-}
-
-/*
- * Orders the ids of b by seen bucket: slot = (index of the id's month in
- * smonths) * SEEN_BUCKETS + bucket. A counting sort, stable, fed group by
- * group, so the ids of one bucket come grouped by (day, field) group as
- * the commit's runs need. Afterwards id_order[slot_at[s] .. slot_at[s + 1])
- * are the ids of slot s, id_group[i] is id i's group (0-based, in counts
- * order). Returns 0 or -ENOMEM.
- */
-static int
-sort_ids_by_bucket(struct store *st, const struct batch *b, const int64_t *smonths, size_t ns)
-{
-	size_t nslots = ns * SEEN_BUCKETS, i, g;
-	uint32_t k;
-	int r;
-
-	if ((r = u32_reserve(&st->slot_at, &st->slots_cap, nslots + 1)) < 0)
-		return r;
-	if (b->nids > st->ids_cap) {
-		size_t cap = st->ids_cap;
-
-		if ((r = u32_reserve(&st->id_group, &cap, b->nids)) < 0)
-			return r;
-		cap = st->ids_cap;
-		if ((r = u32_reserve(&st->id_slot, &cap, b->nids)) < 0)
-			return r;
-		cap = st->ids_cap;
-		if ((r = u32_reserve(&st->id_order, &cap, b->nids)) < 0)
-			return r;
-		st->ids_cap = b->nids;
-	}
-	memset(st->slot_at, 0, (nslots + 1) * sizeof(*st->slot_at));
-	for (i = 0, g = 0; i < b->ncounts; i++) {
-		const struct batch_count *c = &b->counts[i];
-		size_t mi;
-
-		if (!c->nids)
-			continue;
-		mi = i64_find(smonths, ns, month_of_day(c->day));
-		for (k = c->first_id; k != UINT32_MAX; k = b->ids[k].next) {
-			unsigned bucket;
-			int64_t member;
-
-			seen_slot(b->ids[k].id, &bucket, &member);
-			st->id_group[k] = (uint32_t)g;
-			st->id_slot[k] = (uint32_t)(mi * SEEN_BUCKETS + bucket);
-			st->slot_at[st->id_slot[k] + 1]++;
-		}
-		g++;
-	}
-	for (i = 0; i < nslots; i++)
-		st->slot_at[i + 1] += st->slot_at[i];
-	/* place group by group (stable); slot_at[s] moves to the end of slot s ... */
-	for (i = 0; i < b->ncounts; i++)
-		for (k = b->counts[i].nids ? b->counts[i].first_id : UINT32_MAX; k != UINT32_MAX;
-		    k = b->ids[k].next)
-			st->id_order[st->slot_at[st->id_slot[k]]++] = k;
-	/* ... so shift it back: slot_at[s] is the start of slot s again */
-	for (i = nslots; i > 0; i--)
-		st->slot_at[i] = st->slot_at[i - 1];
-	st->slot_at[0] = 0;
-	return 0;
-}
-
-/* Pushes a formatted number; false on ENOMEM. */
-#define PUSH_FMT(fmt, ...) do {                                                  \
-		size_t l_;                                                       \
-		char *s_ = arena_printf(a, &l_, fmt, __VA_ARGS__);               \
-		if (!s_)                                                         \
-			return -ENOMEM;                                          \
-		argv_push(ab, s_, l_);                                           \
-	} while (0)
-/* a count or an index (all far below 2^63) */
-#define PUSH_INT(v_) ARGV_PUSH_I64(a, ab, v_)
-
-/* Pushes the (field, value) of position p; a gone one's value is "" (HDEL). -ENOMEM, -EINVAL. */
-static int
-push_pos(struct arena *a, struct argv_buf *ab, const struct config *cfg, const struct file_pos *p)
-{
-	char field[sizeof(p->path) + 64], value[POS_VALUE_MAX];
-	int fl, vl = 0;
-	char *s;
-
-	if ((fl = pos_format_field(cfg, p, field, sizeof(field))) < 0 ||
-	    (!p->gone && (vl = pos_format_value(p, value, sizeof(value))) < 0))
-		return -EINVAL;
-	if (!(s = arena_strndup(a, field, (size_t)fl)))
-		return -ENOMEM;
-	argv_push(ab, s, (size_t)fl);
-	if (!(s = arena_strndup(a, value, (size_t)vl)))
-		return -ENOMEM;
-	argv_push(ab, s, (size_t)vl);
-	return 0;
-}
-
-/*
- * Builds the EVAL of b into st->ab (strings in st->arena). Returns 0,
- * -ENOMEM, -E2BIG (too many arguments), -EINVAL (a combo that cannot be
- * formatted).
- */
-static int
-build_commit(struct store *st, const struct batch *b)
-{
-	const struct config *cfg = st->cfg;
-	struct arena *a = &st->arena;
-	struct argv_buf *ab = &st->ab;
-	int64_t *days, *months, *smonths;
-	size_t nd, nm, ns, nb = 0, nr = 0, nrrec = 0, nc = 0, i, j, need, cnt_at, base;
-	unsigned window_s = (cfg->dedup.window_days ? cfg->dedup.window_days : 400) * 86400u;
-	int r;
-	int32_t rkey[BATCH_MAX_FEEDS];
-	int32_t ckey[CFG_MAX_INDS];     /* KEYS index of indicator i's case hash, -1 = none */
-	uint16_t rfeed[BATCH_MAX_FEEDS];
-	size_t nfeeds = cfg->nfeeds < BATCH_MAX_FEEDS ? cfg->nfeeds : BATCH_MAX_FEEDS;
-	char rest[96], *s;
-	size_t len;
-
-	arena_reset(a);
-	ab->n = 0;
-
-	/* day numbers, then months, then months holding ids, in one scratch array */
-	need = 3 * b->ncounts + b->ncdeltas + 1;
-	if (need > st->scratch_cap) {
-		int64_t *p = realloc(st->scratch, need * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		st->scratch = p;
-		st->scratch_cap = need;
-	}
-	days = st->scratch;
-	for (i = 0, nd = 0; i < b->ncounts; i++)
-		days[nd++] = b->counts[i].day;
-	nd = i64_sort_unique(days, nd);
-	months = days + nd;
-	for (i = 0, nm = 0; i < nd; i++) {
-		int64_t m = month_of_day(days[i]);
-
-		if (nm == 0 || months[nm - 1] != m)    /* days are sorted: months too */
-			months[nm++] = m;
-	}
-	for (i = 0; i < b->ncdeltas; i++)       /* deadline counters live in month hashes only */
-		months[nm++] = b->cdeltas[i].month;
-	nm = i64_sort_unique(months, nm);
-	smonths = months + nm;
-	for (i = 0, ns = 0; i < b->ncounts; i++)
-		if (b->counts[i].nids)
-			smonths[ns++] = month_of_day(b->counts[i].day);
-	ns = i64_sort_unique(smonths, ns);
-	if (b->nids) {
-		if ((r = sort_ids_by_bucket(st, b, smonths, ns)) < 0)
-			return r;
-		for (i = 0; i < ns * SEEN_BUCKETS; i++)
-			nb += st->slot_at[i + 1] > st->slot_at[i];
-	}
-
-	for (i = 0; i < BATCH_MAX_FEEDS; i++)
-		rkey[i] = -1;
-	/* cppcheck-suppress knownConditionTrueFalse ; false positive: nfeeds is cfg->nfeeds, capped */
-	for (i = 0; i < nfeeds; i++) {
-		size_t nrej = (b->lines[i] ? 1 : 0) + (b->header_changes[i] ? 1 : 0);
-
-		for (j = 0; j < REJ__MAX; j++)
-			nrej += b->rejects[i * REJ__MAX + j] ? 1 : 0;
-		if (!nrej)
-			continue;
-		rfeed[nr] = (uint16_t)i;
-		rkey[i] = (int32_t)(4 + nd + nm + nb + nr);
-		nr++;
-		nrrec += nrej;
-	}
-	for (i = 0; i < CFG_MAX_INDS; i++)
-		ckey[i] = -1;
-	for (i = 0; i < b->ncases; i++)         /* which indicators have states: mark ... */
-		if (b->cases[i].ind < cfg->nindicators && b->cases[i].ind < CFG_MAX_INDS)
-			ckey[b->cases[i].ind] = 0;
-	for (i = 0; i < CFG_MAX_INDS; i++)      /* ... then number them in indicator order, as KEYS */
-		if (ckey[i] == 0)
-			ckey[i] = (int32_t)(4 + nd + nm + nb + nr + nc++);
-
-	need = 3 + (4 + nd + nm + nb + nr + nc) + 11 + 10 + 9 * b->ncounts + 2 * nb + b->nids +
-	    2 * b->npos + 3 * nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS + 2 + 9 * b->ncdeltas +
-	    3 * b->ncases;
-	if (need > INT_MAX)
-		return -E2BIG;
-	if (argv_reserve(ab, need) < 0)
-		return -ENOMEM;
-
-	argv_str(ab, "EVAL");
-	argv_push(ab, LUA_commit, sizeof(LUA_commit) - 1);
-	PUSH_INT(4 + nd + nm + nb + nr + nc);
-#define PUSH_KEY(...) do {                                                       \
-		snprintf(rest, sizeof(rest), __VA_ARGS__);                       \
-		if (!(s = arena_key(a, cfg, rest, &len)))                        \
-			return -ENOMEM;                                          \
-		argv_push(ab, s, len);                                           \
-	} while (0)
-	PUSH_KEY("files");
-	PUSH_KEY("deadletter");
-	PUSH_KEY("stats");
-	for (i = 0; i < nd; i++) {
-		char dk[32];
-
-		day_key(days[i], dk, sizeof(dk));
-		PUSH_KEY("day:%s", dk);
-	}
-	for (i = 0; i < nm; i++) {
-		char mk[32];
-
-		month_key(months[i], mk, sizeof(mk));
-		PUSH_KEY("month:%s", mk);
-	}
-	for (i = 0; nb && i < ns * SEEN_BUCKETS; i++) {
-		char mk[32];
-
-		if (st->slot_at[i + 1] == st->slot_at[i])
-			continue;
-		month_key(smonths[i / SEEN_BUCKETS], mk, sizeof(mk));
-		PUSH_KEY("seen:%s:%02zx", mk, i % SEEN_BUCKETS);
-	}
-	for (i = 0; i < nr; i++) {
-		/* feed names are short ([a-z0-9_-], 32 bytes): rest always fits */
-		PUSH_KEY("rejects:%s", cfg->feeds[rfeed[i]].name);
-	}
-	for (i = 0; i < cfg->nindicators && i < CFG_MAX_INDS; i++)    /* in ckey order */
-		if (ckey[i] >= 0)
-			PUSH_KEY("cases:%s", cfg->indicators[i].name);
-	PUSH_KEY("seen-scratch");       /* the script's scratch set, deleted before it returns */
-#undef PUSH_KEY
-
-	argv_str(ab, COMMIT_PROTOCOL);
-	argv_str(ab, st->epoch);
-	PUSH_INT(st->seq);
-	PUSH_INT(wall_ms());
-	PUSH_INT(cfg->deadletter_maxlen);
-	PUSH_INT(nd);
-	PUSH_INT(nm);
-	PUSH_INT(nb);
-	PUSH_INT(nr);
-	PUSH_INT(nc);
-	PUSH_INT(window_s);
-
-	/* counts: (day idx, month idx, field, delta) */
-	for (i = 0, j = 0; i < b->ncounts; i++)
-		j += b->counts[i].n ? 1 : 0;
-	PUSH_INT(j);
-	base = 4;
-	for (i = 0; i < b->ncounts; i++) {
-		const struct batch_count *c = &b->counts[i];
-
-		if (!c->n)
-			continue;
-		PUSH_INT(base + i64_find(days, nd, c->day));
-		PUSH_INT(base + nd + i64_find(months, nm, month_of_day(c->day)));
-		if (!(s = arena_combo(a, cfg, &c->c, &len)))
-			return -EINVAL;
-		argv_push(ab, s, len);
-		PUSH_INT(c->n);
-	}
-
-	/* id groups: duplicates dropped, then (day idx, month idx, field, k) */
-	for (i = 0, j = 0; i < b->ncounts; i++)
-		j += b->counts[i].nids ? 1 : 0;
-	PUSH_INT(j);
-	PUSH_INT(b->dups);
-	for (i = 0; i < b->ncounts; i++) {
-		const struct batch_count *c = &b->counts[i];
-
-		if (!c->nids)
-			continue;
-		PUSH_INT(base + i64_find(days, nd, c->day));
-		PUSH_INT(base + nd + i64_find(months, nm, month_of_day(c->day)));
-		if (!(s = arena_combo(a, cfg, &c->c, &len)))
-			return -EINVAL;
-		argv_push(ab, s, len);
-		PUSH_INT(c->nids);
-	}
-
-	/*
-	 * buckets, one per seen key in KEYS order: (k, runs, k members). runs
-	 * is binary, 4 bytes a run of ids of one group: group (1-based) and
-	 * length, each 16 bits big-endian (both at most BATCH_MAX_IDS).
-	 */
-	PUSH_INT(nb);
-	for (i = 0; nb && i < ns * SEEN_BUCKETS; i++) {
-		uint32_t from = st->slot_at[i], to = st->slot_at[i + 1], x, nruns = 0;
-		size_t avail;
-		unsigned char *rs;
-
-		if (to == from)
-			continue;
-		PUSH_INT(to - from);
-		for (x = from; x < to; x++)
-			nruns += x == from || st->id_group[st->id_order[x]] != st->id_group[st->id_order[x - 1]];
-		if (!(rs = (unsigned char *)arena_room(a, 4 * (size_t)nruns, &avail)))
-			return -ENOMEM;
-		arena_take(a, 4 * (size_t)nruns);
-		argv_push(ab, (const char *)rs, 4 * (size_t)nruns);
-		for (x = from; x < to; ) {
-			uint32_t g = st->id_group[st->id_order[x]], y = x;
-
-			while (y < to && st->id_group[st->id_order[y]] == g)
-				y++;
-			*rs++ = (unsigned char)((g + 1) >> 8);
-			*rs++ = (unsigned char)(g + 1);
-			*rs++ = (unsigned char)((y - x) >> 8);
-			*rs++ = (unsigned char)(y - x);
-			x = y;
-		}
-		for (x = from; x < to; x++) {
-			unsigned bucket;
-			int64_t member;
-
-			seen_slot(b->ids[st->id_order[x]].id, &bucket, &member);
-			PUSH_INT(member);
-		}
-	}
-
-	/* positions: (field, value); the count is patched once skips are known */
-	cnt_at = ab->n;
-	argv_push(ab, "", 0);
-	for (i = 0, j = 0; i < b->npos; i++) {
-		const struct file_pos *p = &b->pos[i];
-
-		if (p->feed >= cfg->nfeeds) {
-			log_debug("redis: position of unknown feed %u not stored", p->feed);
-			continue;
-		}
-		if ((r = push_pos(a, ab, cfg, p)) < 0)
-			return r;
-		j++;
-	}
-	if (!(s = arena_printf(a, &len, "%zu", j)))
-		return -ENOMEM;
-	ab->argv[cnt_at] = s;
-	ab->len[cnt_at] = len;
-
-	/* rejects and lines read: (rejects idx, field, delta) */
-	PUSH_INT(nrrec);
-	for (i = 0; i < nr; i++) {
-		uint16_t f = rfeed[i];
-
-		for (j = 0; j < REJ__MAX; j++) {
-			uint64_t n = b->rejects[f * REJ__MAX + j];
-
-			if (!n)
-				continue;
-			PUSH_INT(rkey[f]);
-			argv_str(ab, reject_name((enum reject)j));
-			PUSH_INT(n);
-		}
-		if (b->lines[f]) {
-			PUSH_INT(rkey[f]);
-			argv_str(ab, "lines");
-			PUSH_INT(b->lines[f]);
-		}
-		if (b->header_changes[f]) {
-			PUSH_INT(rkey[f]);
-			argv_str(ab, "header_changes");
-			PUSH_INT(b->header_changes[f]);
-		}
-	}
-
-	/* dead letters: (feed, file, line, reason, detail); none when maxlen is 0 */
-	j = cfg->deadletter_maxlen ? b->ndead : 0;
-	PUSH_INT(j);
-	for (i = 0; i < j; i++) {
-		const struct batch_deadletter *d = &b->dead[i];
-
-		if (d->feed < cfg->nfeeds)
-			argv_str(ab, cfg->feeds[d->feed].name);
-		else
-			PUSH_FMT("feed%u", d->feed);
-		argv_str(ab, d->path);
-		PUSH_INT(d->line);
-		argv_str(ab, reject_name(d->why));
-		argv_str(ab, d->detail);
-	}
-
-	/* latest event time per feed: (stats field, unix s), kept as a maximum */
-	for (i = 0, j = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
-		j += (b->last_utc[i] ? 1 : 0) + (b->last_line[i] ? 1 : 0);
-	/* and the time of a store reset, with the first commit of the rebuilt
-	 * counters: it survives as they do (teleqctl status shows it) */
-	PUSH_INT(j + (st->reset_unrecorded_ms ? 1 : 0));
-	for (i = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
-		if (b->last_utc[i]) {
-			PUSH_FMT("last_event:%s", cfg->feeds[i].name);
-			PUSH_INT(b->last_utc[i]);
-		}
-	/* and when each feed last produced a line (teleqctl status: freshness) */
-	for (i = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
-		if (b->last_line[i]) {
-			PUSH_FMT("last_line:%s", cfg->feeds[i].name);
-			PUSH_INT(b->last_line[i]);
-		}
-	if (st->reset_unrecorded_ms) {
-		argv_str(ab, "reset_ms");
-		PUSH_INT(st->reset_unrecorded_ms);
-	}
-
-	/* deadline counters: (month idx, field, delta), the field deadline:<name>|<outcome> */
-	for (i = 0, j = 0; i < b->ncdeltas; i++)
-		j += (b->cdeltas[i].met != 0) + (b->cdeltas[i].missed != 0) + (b->cdeltas[i].pending != 0);
-	PUSH_INT(j);
-	for (i = 0; i < b->ncdeltas; i++) {
-		const struct batch_cdelta *c = &b->cdeltas[i];
-		const char *name = c->ind < cfg->nindicators ? cfg->indicators[c->ind].name : "?";
-		const int64_t v[3] = { c->met, c->missed, c->pending };
-		static const char *const what[3] = { "met", "missed", "pending" };
-
-		for (unsigned k = 0; k < 3; k++) {
-			if (!v[k])
-				continue;
-			PUSH_INT(base + nd + i64_find(months, nm, c->month));
-			PUSH_FMT(DEADLINE_FIELD_FMT, name, what[k]);
-			PUSH_INT(v[k]);
-		}
-	}
-
-	/* case states: (cases idx, case id in 32 letters a-p, text; "" = HDEL) */
-	PUSH_INT(b->ncases);
-	for (i = 0; i < b->ncases; i++) {
-		const struct batch_case *c = &b->cases[i];
-		char hex[33];
-
-		if (c->ind >= cfg->nindicators || c->ind >= CFG_MAX_INDS)
-			return -EINVAL;
-		/* 4 bits a letter a-p: no digits, so a case id never looks like a number */
-		for (j = 0; j < 16; j++) {
-			hex[2 * j] = (char)('a' + (c->id[j] >> 4));
-			hex[2 * j + 1] = (char)('a' + (c->id[j] & 15));
-		}
-		hex[32] = '\0';
-		PUSH_INT(ckey[c->ind]);
-		if (!(s = arena_strndup(a, hex, 32)))
-			return -ENOMEM;
-		argv_push(ab, s, 32);
-		if (!(s = arena_strndup(a, c->text, strlen(c->text))))
-			return -ENOMEM;
-		argv_push(ab, s, strlen(c->text));
-	}
-	return 0;
-}
-#undef PUSH_FMT
-
 /* Queues the periods a commit touched for recompute: months of its days, and rolling. */
 static void
 touch_batch(struct store *st, const struct batch *b)
@@ -2037,6 +1507,7 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 int
 store_commit(struct store *st, const struct batch *b, store_done_fn *done, void *arg)
 {
+	struct commit_head head;
 	struct req *rq;
 	int r;
 
@@ -2044,7 +1515,11 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
 		return -ENOTCONN;
 	if (st->ninflight == STORE_INFLIGHT_MAX)
 		return -EBUSY;
-	if ((r = build_commit(st, b)) < 0) {
+	head.epoch = st->epoch;
+	head.seq = st->seq;
+	head.now_ms = wall_ms();
+	head.reset_ms = st->reset_unrecorded_ms;
+	if ((r = commit_build(&st->cscratch, &st->arena, &st->ab, st->cfg, &head, b)) < 0) {
 		log_warnx("redis: cannot build a commit: %s", strerror(-r));
 		return r;
 	}
@@ -2335,11 +1810,7 @@ store_destroy(struct store *st)
 	arena_free(&st->arena);
 	argv_free(&st->ab);
 	free(st->resp);
-	free(st->scratch);
-	free(st->id_group);
-	free(st->id_slot);
-	free(st->id_order);
-	free(st->slot_at);
+	commit_scratch_free(&st->cscratch);
 	free(st);
 }
 

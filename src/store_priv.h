@@ -94,10 +94,42 @@ argv_str(struct argv_buf *ab, const char *s)
  */
 ssize_t resp_format(const struct argv_buf *ab, char **buf, size_t *cap);
 
+/* ---- resp.c: sorted number arrays (commits, recomputes, the dashboard) */
 /* Sorts v[0..n) and drops repeats; returns the new count. */
 size_t i64_sort_unique(int64_t *v, size_t n);
 /* Index of x in sorted unique v[0..n), or n when absent. */
 size_t i64_find(const int64_t *v, size_t n, int64_t x);
+
+/* ---- commit.c, for store.c: a batch as the EVAL of commit.lua */
+
+/* Reusable arrays of commit_build (grown as needed, kept between commits). */
+struct commit_scratch {
+	int64_t  *nums;                 /* day, month and seen-month numbers */
+	size_t    nums_cap;
+	/* The ids of a commit by seen bucket (counting sort): per id its
+	 * group and bucket slot, the ids in bucket order, per slot the start. */
+	uint32_t *id_group, *id_slot, *id_order, *slot_at;
+	size_t    ids_cap, slots_cap;
+};
+/* What a commit carries beside its batch (the connection's, see store.c). */
+struct commit_head {
+	const char *epoch;              /* fencing token of the connection */
+	uint64_t    seq;                /* the stats "commits" value it expects */
+	int64_t     now_ms;             /* wall ms */
+	int64_t     reset_ms;           /* a reset to record in stats reset_ms, 0 = none */
+};
+/*
+ * Builds the EVAL of b (commit.lua's KEYS and ARGV, section by section)
+ * into ab, its strings in a (both reset first; they stay valid until the
+ * next reset of a). Returns 0, -ENOMEM, -E2BIG (too many arguments),
+ * -EINVAL (a combo or a case that cannot be formatted); ab is then partial.
+ */
+int  commit_build(struct commit_scratch *cs, struct arena *a, struct argv_buf *ab,
+                  const struct config *cfg, const struct commit_head *h, const struct batch *b);
+/* Frees the arrays of cs. Safe on a zeroed or freed one, and on NULL. */
+void commit_scratch_free(struct commit_scratch *cs);
+/* The de-dup window in seconds: how long a seen bucket lives after its last write. */
+unsigned commit_window_s(const struct config *cfg);
 
 /* ---- store.c, for recompute.c */
 /* The config in force (it may be replaced between two callbacks). */
