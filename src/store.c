@@ -30,11 +30,13 @@
  * is refused as well. The store then reconnects and the sink rewinds to the
  * positions Redis holds, as after any failed commit.
  *
- * After each applied commit the indicator hashes of the periods it
- * touched are recomputed (recompute.c).
+ * What follows a commit (indicator recomputes, alerts, mail) is
+ * pipeline.c's: the store only fires its hooks (store_set_hooks) on a
+ * new connection, an applied commit and a new config, and lends its
+ * connection (store_send) to the modules that send their own commands.
  *
- * Lifetime rules: every request carries a struct req (or a recompute job)
- * as privdata, never the store itself; store_free() orphans them, so the
+ * Lifetime rules: every request carries a struct req (or, for a module
+ * sending with store_send, its own job) as privdata, never the store itself; store_free() orphans them, so the
  * NULL-reply callbacks hiredis runs while freeing the connection touch
  * nothing that is gone. User callbacks (done, ready, down) are always the
  * last thing a function does, or are bracketed by st_hold/st_release when
@@ -65,8 +67,6 @@
 #define BACKOFF_MIN_MS      100
 #define BACKOFF_MAX_MS      500     /* attempts are cheap; each failure after the first is logged at debug */
 #define STABLE_MS           30000   /* a connection that lasted this long resets the backoff */
-#define ROLLING_REFRESH_S   600     /* the rolling 30 days move at midnight without any line */
-#define CATCHUP_MONTHS      36      /* closed months one refresh recomputes at most */
 #define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */
 #define PROBE_TICK_MS       500     /* redis_health: how often responsiveness is decided */
 #define PROBE_EVERY_MS      1000    /* an INFO memory probe at most this often, one at a time */
@@ -108,8 +108,6 @@ struct store {
 	redisAsyncContext   *ac;            /* the one connection, or NULL */
 	char                 epoch[24];     /* fencing token of this connection */
 	struct event        *retry_ev, *watchdog_ev;
-	struct event        *rolling_ev;    /* refreshes "rolling" as days pass */
-	int64_t              rolling_cal;   /* calendar time of its last run (or of store_new) */
 	int                  port;
 	unsigned             backoff_ms;
 	int64_t              ready_at_ms;   /* monotonic; 0 when not ready */
@@ -129,9 +127,8 @@ struct store {
 	struct argv_buf      ab;
 	struct commit_scratch cscratch;     /* commit_build's reusable arrays */
 
-	struct recompute    *rc;
-	struct alerter      *al;            /* NULL when alerts are not configured */
-	struct outbox       *ob;
+	const struct store_hooks *hooks;    /* pipeline.c's (store_set_hooks), or NULL */
+	void                *hooks_arg;
 	struct ratelimit     rl;            /* commit error messages */
 	uint64_t             rng;
 	unsigned             depth;         /* st_hold nesting */
@@ -141,7 +138,6 @@ struct store {
 	bool                 announced;     /* sink.ready ran; sink.down is due on loss */
 	bool                 ever_ready;
 	bool                 outage_logged; /* this outage was logged at warning level */
-	bool                 caught_up;     /* store_caught_up ran */
 	bool                 broken;        /* a commit on this connection failed: the later
 	                                     * ones are refused by their sequence, quietly */
 	bool                 dead;          /* store_free ran; memory goes at depth 0 */
@@ -176,8 +172,6 @@ static void store_destroy(struct store *st);
 static void lease_conn_lost(struct store *st);
 static void on_lease_reply(redisAsyncContext *ac, void *r, void *privdata);
 static int  lease_argv(struct store *st, bool take);
-static int  alerts_new(struct store *st);
-static void alerts_free(struct store *st);
 
 /* xorshift64*: jitter only, no need for quality. */
 static uint32_t
@@ -602,6 +596,7 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	struct stored_case *cases = NULL;
 	size_t n = 0, i, skipped = 0, ndl, ncases = 0, total = 0;
 	uint64_t commits = 0;
+	bool first;
 	int k;
 
 	(void)ac;
@@ -715,22 +710,11 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	} else {
 		log_info("redis: connected to %s (epoch %s)", addr_name(st), st->epoch);
 	}
-	/* a new store (start-up, reload): every period of this and last year is
-	 * recomputed once, so targets changed by a reload and periods whose
-	 * months got no new line since the last run are current */
-	recompute_connected(st->rc);
-	if (!st->ever_ready)
-		recompute_touch_all(st->rc);
-	/* every connection: the last 13 months, so that the periods that closed
-	 * while teleqd was stopped or Redis was away get their history entries */
-	for (int64_t m = month_of_day(store_today(st)) - 12, last = m + 12; m <= last; m++)
-		recompute_touch_month(st->rc, m);
+	first = !st->ever_ready;
 	st->ever_ready = true;
 	st->outage_logged = false;
-	recompute_kick(st->rc);
-	/* outcomes written while Redis was away first, then what is due */
-	outbox_kick(st->ob);
-	alerter_kick(st->al);
+	if (st->hooks)
+		st->hooks->connected(st->hooks_arg, first);
 	if (st->sink.ready)
 		st->sink.ready(st->arg, pos, n, cases, ncases);
 	free(pos);
@@ -1392,20 +1376,6 @@ store_release_lease(struct store *st)
 
 /* --------------------------------------------------------------- commit */
 
-/* Queues the periods a commit touched for recompute: months of its days, and rolling. */
-static void
-touch_batch(struct store *st, const struct batch *b)
-{
-	int64_t last = INT64_MIN, m;
-	size_t i;
-
-	for (i = 0; i < b->ncounts; i++)
-		if ((m = month_of_day(b->counts[i].day)) != last)
-			recompute_touch_month(st->rc, last = m);
-	recompute_touch_rolling(st->rc);
-	recompute_kick(st->rc);
-}
-
 /* Adds an applied commit of b (reply { events, duplicates }) to the metrics. */
 static void
 count_commit(const struct batch *b, const redisReply *reply, int64_t latency_ms)
@@ -1487,7 +1457,8 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 		if (reset_ms && st->reset_unrecorded_ms == reset_ms)
 			st->reset_unrecorded_ms = 0;    /* stats reset_ms holds it now */
 		count_commit(b, reply, mono_ms() - sent_ms);
-		touch_batch(st, b);
+		if (st->hooks)
+			st->hooks->committed(st->hooks_arg, b);
 		status = 0;
 	}
 	if (done)
@@ -1542,37 +1513,7 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
 	return 0;
 }
 
-/* -------------------------------------------------------- for recompute */
-
-/*
- * Timer: the rolling period and the current month's hashes are
- * recomputed every ROLLING_REFRESH_S, so "rolling" follows the calendar
- * on days without a line. So is the month that holds the day before
- * today minus the alerts' grace: a month (and a quarter, half or year
- * ending with it) closes by time alone, and this writes its history
- * entry within ROLLING_REFRESH_S of the close even when no line arrives;
- * every month that closed since the previous run is (a calendar jump over
- * several closes, a late run), up to CATCHUP_MONTHS of them.
- */
-static void
-on_rolling(evutil_socket_t fd, short what, void *arg)
-{
-	struct store *st = arg;
-	int64_t now = cal_now(), wall = now + tz_utc_offset(st->tz, now), first;
-	unsigned n;
-
-	recompute_touch_month(st->rc, month_of_day(store_today(st)));
-	recompute_touch_month(st->rc, month_of_day(floor_div(wall - st->cfg->alerts.grace_s, 86400) - 1));
-	/* every month closed since the last run, not only the latest: the
-	 * calendar may have jumped, or this run come late */
-	period_months_closed(st->tz, st->cfg->alerts.grace_s, st->rolling_cal, now, CATCHUP_MONTHS,
-	    &first, &n);
-	for (unsigned k = 0; k < n; k++)
-		recompute_touch_month(st->rc, first + k);
-	st->rolling_cal = now;  /* also when set back: what closes after now is due again */
-	recompute_touch_rolling(st->rc);
-	recompute_kick(st->rc);
-}
+/* ---------------------------------------- for the modules that send over it */
 
 /* The config in force. */
 const struct config *
@@ -1611,25 +1552,12 @@ store_tz(const struct store *st)
 	return st->tz;
 }
 
-/* True when the indicator hashes are current. */
-bool
-store_indicators_fresh(const struct store *st)
-{
-	return recompute_idle(st->rc);
-}
-
-/* recompute.c finished what was due. */
+/* Sets the hooks pipeline.c hears the store's events with. */
 void
-store_indicators_written(struct store *st)
+store_set_hooks(struct store *st, const struct store_hooks *h, void *arg)
 {
-	alerter_kick(st->al);
-}
-
-/* alerter.c queued a message. */
-void
-store_outbox_kick(struct store *st)
-{
-	outbox_kick(st->ob);
+	st->hooks = h;
+	st->hooks_arg = h ? arg : NULL;
 }
 
 /* True when commands may be sent. */
@@ -1640,7 +1568,8 @@ store_ready(const struct store *st)
 }
 
 /*
- * Queues one command for recompute.c, formatted by resp_format (hiredis's
+ * Queues one command for another module (recompute.c, alerter.c, outbox.c,
+ * dash.c), formatted by resp_format (hiredis's
  * own argv formatting was a quarter of the daemon's CPU when live lines
  * keep the indicators recomputing). Returns 0, -ENOTCONN when not ready or
  * refused, -ENOMEM.
@@ -1672,7 +1601,6 @@ int
 store_new(struct event_base *base, const struct config *cfg, const uint8_t *idkey,
           const struct store_sink *sink, void *arg, struct store **ret)
 {
-	static const struct timeval rolling_tv = { ROLLING_REFRESH_S, 0 };
 	static const struct timeval probe_tv = { 0, PROBE_TICK_MS * 1000 };
 	struct store *st;
 	int r;
@@ -1707,85 +1635,19 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
 	}
 	st->retry_ev = evtimer_new(base, on_retry, st);
 	st->watchdog_ev = evtimer_new(base, on_watchdog, st);
-	st->rolling_ev = event_new(base, -1, EV_PERSIST, on_rolling, st);
 	st->probe_ev = event_new(base, -1, EV_PERSIST, on_probe, st);
 	st->lease_ev = evtimer_new(base, on_lease, st);
-	st->rolling_cal = cal_now();
-	if (!st->retry_ev || !st->watchdog_ev || !st->rolling_ev || !st->probe_ev || !st->lease_ev ||
-	    event_add(st->rolling_ev, &rolling_tv) < 0 || event_add(st->probe_ev, &probe_tv) < 0) {
+	if (!st->retry_ev || !st->watchdog_ev || !st->probe_ev || !st->lease_ev ||
+	    event_add(st->probe_ev, &probe_tv) < 0) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	if ((r = recompute_new(st, &st->rc)) < 0 || (r = alerts_new(st)) < 0)
-		goto fail;
 	conn_start(st);
 	*ret = st;
 	return 0;
 fail:
 	store_destroy(st);
 	return r;
-}
-
-/*
- * Creates the alerter and the outbox when cfg has an alerts: section.
- * Returns 0 or -errno (logged).
- */
-static int
-alerts_new(struct store *st)
-{
-	const struct alert_conf *ac = &st->cfg->alerts;
-	int r;
-
-	if (!ac->enabled)
-		return 0;
-	if ((r = outbox_new(st, st->base, ac, &st->ob)) < 0 ||
-	    (r = alerter_new(st, st->base, ac->check_interval_ms, &st->al)) < 0) {
-		log_warnx("alerts: cannot start: %s", strerror(-r));
-		return r;
-	}
-	return 0;
-}
-
-/* Frees the alerter and the outbox (their requests in flight are orphaned). */
-static void
-alerts_free(struct store *st)
-{
-	alerter_free(st->al);
-	st->al = NULL;
-	outbox_free(st->ob);
-	st->ob = NULL;
-}
-
-/*
- * The feeds were read to their end since start-up: alert checks may run
- * (before, a summary would count half a backfill).
- */
-void
-store_caught_up(struct store *st)
-{
-	if (!st)
-		return;
-	st->caught_up = true;
-	alerter_caught_up(st->al);
-}
-
-/*
- * Tells the store whether the feeds have a backlog: while they do, the
- * indicators are recomputed at most every RECOMPUTE_BACKLOG_MS instead of
- * after every commit.
- */
-void
-store_backlog(struct store *st, bool backlog)
-{
-	if (st)
-		recompute_hold(st->rc, backlog);
-}
-
-/* True when connected and the indicator hashes are current. */
-bool
-store_settled(const struct store *st)
-{
-	return st && store_ready(st) && recompute_idle(st->rc);
 }
 
 /* Frees everything of st but the connection (already closed). */
@@ -1796,14 +1658,10 @@ store_destroy(struct store *st)
 		event_free(st->retry_ev);
 	if (st->watchdog_ev)
 		event_free(st->watchdog_ev);
-	if (st->rolling_ev)
-		event_free(st->rolling_ev);
 	if (st->probe_ev)
 		event_free(st->probe_ev);
 	if (st->lease_ev)
 		event_free(st->lease_ev);
-	recompute_free(st->rc);
-	alerts_free(st);
 	tz_free(st->tz);
 	free(st->host);
 	password_free(st->password, st->password_len);
@@ -1827,9 +1685,6 @@ store_free(struct store *st)
 	if (!st || st->dead)
 		return;
 	st->dead = true;
-	recompute_free(st->rc);
-	st->rc = NULL;
-	alerts_free(st);
 	/* orphan every request: hiredis still calls them, with NULL, while freeing */
 	for (rq = st->reqs; rq; rq = rq->next)
 		rq->st = NULL;
@@ -1841,8 +1696,6 @@ store_free(struct store *st)
 		evtimer_del(st->retry_ev);
 	if (st->watchdog_ev)
 		evtimer_del(st->watchdog_ev);
-	if (st->rolling_ev)
-		event_del(st->rolling_ev);
 	if (st->probe_ev)
 		event_del(st->probe_ev);
 	if (st->lease_ev)
@@ -1856,14 +1709,6 @@ bool
 store_connected(const struct store *st)
 {
 	return st && store_ready(st);
-}
-
-/* Queues every indicator period of this and last year, and rolling; runs when ready. */
-void
-store_recompute_all(struct store *st)
-{
-	recompute_touch_all(st->rc);
-	recompute_kick(st->rc);
 }
 
 /*
@@ -1905,11 +1750,8 @@ store_reconfigure(struct store *st, const struct config *cfg)
 		tz_free(st->tz);
 		st->tz = ntz;
 	}
-	recompute_config_changed(st->rc);
-	/* the alerter and the outbox keep pointers into the config: start them afresh */
-	alerts_free(st);
-	if (alerts_new(st) == 0 && st->caught_up)
-		alerter_caught_up(st->al);
+	if (st->hooks)
+		st->hooks->reconfigured(st->hooks_arg);
 	if (same)
 		return 0;
 	free(st->host);

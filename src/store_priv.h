@@ -1,12 +1,14 @@
 /*
  * store_priv.h — what the Redis-side modules share, and nothing else:
- * store.c (the connection and commits) and its children recompute.c
- * (indicator hashes), alerter.c (alert decisions) and outbox.c (delivery),
- * which send their commands over the store's one connection.
+ * resp.c (building commands), commit.c (a batch as commit.lua's EVAL),
+ * store.c (the connection) and what it lends its connection to:
+ * recompute.c, alerter.c, outbox.c (owned by pipeline.c, see
+ * pipeline_priv.h) and dash.c. The store hears of them only through the
+ * hooks pipeline.c sets (store_set_hooks).
  *
  * Both sides keep their structs private: only functions and opaque types
- * cross this header, so a change to either struct cannot leave a stale
- * object behind (the Makefile tracks include/teleqd.h, not this file).
+ * cross this header (but the builders' buffers: struct arena, argv_buf,
+ * commit_scratch, embedded by their users).
  */
 #ifndef TELEQD_STORE_PRIV_H
 #define TELEQD_STORE_PRIV_H
@@ -131,7 +133,7 @@ void commit_scratch_free(struct commit_scratch *cs);
 /* The de-dup window in seconds: how long a seen bucket lives after its last write. */
 unsigned commit_window_s(const struct config *cfg);
 
-/* ---- store.c, for recompute.c */
+/* ---- store.c, for the modules that send over its connection */
 /* The config in force (it may be replaced between two callbacks). */
 const struct config *store_config(const struct store *st);
 /* Today as a local day number, in the configured zone. */
@@ -150,63 +152,18 @@ int store_send(struct store *st, redisCallbackFn *fn, void *privdata,
 int32_t store_utc_offset(const struct store *st, int64_t utc);
 /* The configured zone (replaced with the config; do not keep it across callbacks). */
 const struct tz *store_tz(const struct store *st);
-/* True when no indicator recompute is running or due: the ind: hashes are current. */
-bool store_indicators_fresh(const struct store *st);
-/* recompute.c: every due indicator hash is written (alerts may look now). */
-void store_indicators_written(struct store *st);
-/* Something was queued in the outbox: deliver it now rather than at the next poll. */
-void store_outbox_kick(struct store *st);
 
-/* ---- recompute.c, for store.c */
-struct recompute;
-/* Returns 0 or -ENOMEM. */
-int  recompute_new(struct store *st, struct recompute **ret);
-/*
- * Frees rc. A job still in flight is orphaned: its pending callbacks free
- * it and touch nothing else.
- */
-void recompute_free(struct recompute *rc);
-/* The counters of month number monthno changed: its periods are due. */
-void recompute_touch_month(struct recompute *rc, int64_t monthno);
-/* Every month/quarter/half/year of this and last year, and rolling, are due. */
-void recompute_touch_all(struct recompute *rc);
-/* "rolling" (the last ROLLING_DAYS days ending today) is due. */
-void recompute_touch_rolling(struct recompute *rc);
-/* Starts a recompute of what is due unless one is in flight or the store is not ready. */
-void recompute_kick(struct recompute *rc);
-/* The feeds have a backlog (true) or are caught up (false); see recompute.c. */
-void recompute_hold(struct recompute *rc, bool hold);
-#define RECOMPUTE_BACKLOG_MS 1000
-/* The config was replaced: a job in flight is discarded and its periods are due again. */
-void recompute_config_changed(struct recompute *rc);
-/* A new connection: every indicator hash is written again at its next recompute. */
-void recompute_connected(struct recompute *rc);
+/* ---- store.c, for pipeline.c: its events, so that the store calls nothing above it */
+struct store_hooks {
+	/* The handshake is done (first: the first time for this store); before sink.ready. */
+	void (*connected)(void *arg, bool first);
+	/* Commit b was applied; before its done. */
+	void (*committed)(void *arg, const struct batch *b);
+	/* store_reconfigure replaced the config (and zone); before any reconnect. */
+	void (*reconfigured)(void *arg);
+};
+/* Sets the hooks (kept by pointer, with arg); NULL clears them. */
+void store_set_hooks(struct store *st, const struct store_hooks *h, void *arg);
 
-/* True when no job runs and nothing is due. */
-bool recompute_idle(const struct recompute *rc);
-
-/* ---- alerter.c, for store.c */
-struct alerter;
-/* Creates the alerter (checks every interval_ms and when kicked). 0 or -ENOMEM. */
-int  alerter_new(struct store *st, struct event_base *base, unsigned interval_ms,
-                 struct alerter **ret);
-/* Frees al; a check in flight is orphaned. Accepts NULL. */
-void alerter_free(struct alerter *al);
-/* Runs a check when the feeds are caught up, Redis is ready and the indicators are fresh. */
-void alerter_kick(struct alerter *al);
-/* The feeds were read to their end once: checks may run from now on. */
-void alerter_caught_up(struct alerter *al);
-/* The config was replaced. */
-void alerter_config_changed(struct alerter *al);
-
-/* ---- outbox.c, for store.c */
-struct outbox;
-/* Creates the outbox and its notifier for ac (kept by pointer). 0 or -errno. */
-int  outbox_new(struct store *st, struct event_base *base, const struct alert_conf *ac,
-                struct outbox **ret);
-/* Frees ob, cancelling deliveries in flight (they stay due in Redis). Accepts NULL. */
-void outbox_free(struct outbox *ob);
-/* Writes pending outcomes and fetches what is due. */
-void outbox_kick(struct outbox *ob);
 
 #endif /* TELEQD_STORE_PRIV_H */
