@@ -30,6 +30,11 @@
  * is refused as well. The store then reconnects and the sink rewinds to the
  * positions Redis holds, as after any failed commit.
  *
+ * The store's files: this one (life, the connection, redis health,
+ * commits, what it lends other modules), store_handshake.c (a new
+ * connection's handshake), store_lease.c (the writer lease); struct store
+ * is in store_int.h, which only they include.
+ *
  * What follows a commit (indicator recomputes, alerts, mail) is
  * pipeline.c's: the store only fires its hooks (store_set_hooks) on a
  * new connection, an applied commit and a new config, and lends its
@@ -61,117 +66,11 @@
 
 #include "teleqd.h"
 #include "store_priv.h"
-
-#define CONNECT_TIMEOUT_MS  10000   /* connect + AUTH + SELECT + positions */
-#define REPLY_TIMEOUT_MS    60000   /* a commit without a reply: drop the connection */
-#define BACKOFF_MIN_MS      100
-#define BACKOFF_MAX_MS      500     /* attempts are cheap; each failure after the first is logged at debug */
-#define STABLE_MS           30000   /* a connection that lasted this long resets the backoff */
-#define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */
-#define PROBE_TICK_MS       500     /* redis_health: how often responsiveness is decided */
-#define PROBE_EVERY_MS      1000    /* an INFO memory probe at most this often, one at a time */
-#define POLICY_RETRY_MS     1000    /* an evicting Redis: reconnect and check again this often */
-
-
-/* ------------------------------------------------------------------ store */
-
-enum req_kind { REQ_AUTH, REQ_SELECT, REQ_POLICY, REQ_LEASE, REQ_LOAD, REQ_COMMIT, REQ_PROBE,
-                REQ_RENEW };
-
-/* One outstanding request: privdata of its reply callback. */
-struct req {
-	struct req        *prev, *next;     /* in store.reqs while the store lives */
-	struct store      *st;              /* NULL once the store is freed */
-	enum req_kind      kind;
-	const struct batch *b;              /* REQ_COMMIT: valid until done runs */
-	store_done_fn     *done;
-	void              *done_arg;
-	int64_t            sent_ms;         /* REQ_COMMIT: monotonic, for the latency histogram */
-	uint64_t           seq;             /* REQ_COMMIT: the stats "commits" value it expects */
-	int64_t            reset_ms;        /* REQ_COMMIT: the reset_ms it records, 0 = none */
-};
-
-struct store {
-	char                *resp;          /* the last commit in RESP (resp_format) */
-	size_t               resp_cap;
-	struct event_base   *base;
-	const struct config *cfg;
-	struct tz           *tz;
-	struct store_sink    sink;
-	void                *arg;
-
-	/* Where to connect, parsed from cfg->redis.address (and is_unix, port below). */
-	char                *host;          /* or the socket path */
-	char                *password;      /* never logged; wiped on free */
-	size_t               password_len;
-
-	redisAsyncContext   *ac;            /* the one connection, or NULL */
-	char                 epoch[24];     /* fencing token of this connection */
-	struct event        *retry_ev, *watchdog_ev;
-	int                  port;
-	unsigned             backoff_ms;
-	int64_t              ready_at_ms;   /* monotonic; 0 when not ready */
-	uint64_t             reconnects;
-	uint64_t             commits;
-
-	struct req          *reqs;          /* outstanding requests */
-	/* Commits in flight, oldest first: Redis answers in this order. */
-	struct req          *inflight[STORE_INFLIGHT_MAX];
-	uint64_t             seq;           /* what the next commit expects in stats "commits" */
-	int64_t              reset_ms;      /* wall ms of a reset this connection's handshake found */
-	int64_t              reset_unrecorded_ms;   /* a reset not yet in stats reset_ms, 0 = none */
-	bool                 saw_commits;   /* this process saw commits in the store since its
-	                                     * last reset: an empty store now means it was emptied */
-
-	struct arena         arena;
-	struct argv_buf      ab;
-	struct commit_scratch cscratch;     /* commit_build's reusable arrays */
-
-	const struct store_hooks *hooks;    /* pipeline.c's (store_set_hooks), or NULL */
-	void                *hooks_arg;
-	struct ratelimit     rl;            /* commit error messages */
-	uint64_t             rng;
-	unsigned             depth;         /* st_hold nesting */
-	unsigned             ninflight;     /* commits in inflight[] */
-	bool                 is_unix;       /* host is a socket path */
-	bool                 ready;         /* handshake done and not closing: commits go */
-	bool                 announced;     /* sink.ready ran; sink.down is due on loss */
-	bool                 ever_ready;
-	bool                 outage_logged; /* this outage was logged at warning level */
-	bool                 broken;        /* a commit on this connection failed: the later
-	                                     * ones are refused by their sequence, quietly */
-	bool                 dead;          /* store_free ran; memory goes at depth 0 */
-
-	/* redis_health (issue 16): the eviction policy, and Redis answering at all */
-	struct event        *probe_ev;      /* every PROBE_TICK_MS */
-	int64_t              probe_sent_ms; /* monotonic; 0 = no probe in flight */
-	int64_t              last_probe_ms; /* monotonic; the last probe sent */
-	int64_t              last_reply_ms; /* monotonic; the last reply of a probe, commit or handshake */
-	char                 refused[32];   /* the evicting policy refused ("" unreadable) */
-	bool                 policy_refused;    /* nothing commits: maxmemory-policy evicts */
-	bool                 unresponsive;  /* a request waited redis.unresponsive_after (logged) */
-	/* ---- the writer lease (lease.c; the section "lease" below) */
-	struct event        *lease_ev;      /* holder: renewal tick; standby: next attempt */
-	struct lease_holder  lease_me;      /* this process; since = when it took the lease */
-	struct lease_holder  lease_other;   /* standby: the holder */
-	int64_t              lease_ttl_ms;  /* standby: the holder's PTTL when last asked */
-	int64_t              lease_asked_ms;        /* standby: mono ms it was asked */
-	int64_t              lease_ok_ms;   /* holder: mono ms of the last confirmed take/renewal */
-	int64_t              lease_sent_ms; /* mono ms the last take/renewal was sent */
-	char                 lease_logged[LEASE_TOKEN_LEN + 1];     /* holder named at error level */
-	char                 lease_value[LEASE_VALUE_MAX + 1];      /* argv of the last lease EVAL */
-	char                 lease_owner[LEASE_TOKEN_LEN + 8];
-	char                 lease_gone[LEASE_VALUE_MAX + 1];       /* a gone holder's value, or "" */
-	int64_t              lease_standby_since;   /* mono ms, 0 = not standing by */
-	bool                 lease_held, lease_standby, lease_renewing;
-};
+#include "store_int.h"
 
 static void conn_start(struct store *st);
 static void on_probe(evutil_socket_t fd, short what, void *arg);
 static void store_destroy(struct store *st);
-static void lease_conn_lost(struct store *st);
-static void on_lease_reply(redisAsyncContext *ac, void *r, void *privdata);
-static int  lease_argv(struct store *st, bool take);
 
 /* xorshift64*: jitter only, no need for quality. */
 static uint32_t
@@ -184,14 +83,14 @@ rng_next(struct store *st)
 }
 
 /* Keeps st's memory alive across a call that may run user callbacks. */
-static void
+void
 st_hold(struct store *st)
 {
 	st->depth++;
 }
 
 /* Ends st_hold. Returns true when the store was freed meanwhile: stop touching it. */
-static bool
+bool
 st_release(struct store *st)
 {
 	if (--st->depth == 0 && st->dead) {
@@ -202,7 +101,7 @@ st_release(struct store *st)
 }
 
 /* Allocates a request linked into st. NULL on ENOMEM. */
-static struct req *
+struct req *
 req_new(struct store *st, enum req_kind kind)
 {
 	struct req *rq = calloc(1, sizeof(*rq));
@@ -219,7 +118,7 @@ req_new(struct store *st, enum req_kind kind)
 }
 
 /* Unlinks (unless orphaned) and frees a request. */
-static void
+void
 req_free(struct req *rq)
 {
 	struct store *st = rq->st;
@@ -239,7 +138,7 @@ req_free(struct req *rq)
  * Queues argv with privdata rq. Returns 0; or frees rq and returns
  * -ENOTCONN when hiredis refuses, -ENOMEM.
  */
-static int
+int
 send_req(struct store *st, struct req *rq, redisCallbackFn *fn, const struct argv_buf *ab)
 {
 	ssize_t len;
@@ -358,7 +257,7 @@ redis_equal(const struct config *a, const struct config *b)
 }
 
 /* The address for messages ("unix:/run/redis.sock", "10.0.0.5:6379"). */
-static const char *
+const char *
 addr_name(const struct store *st)
 {
 	return st->cfg->redis.address ? st->cfg->redis.address : "unix:/run/redis/redis.sock";
@@ -367,7 +266,7 @@ addr_name(const struct store *st)
 /* -------------------------------------------------------- the connection */
 
 /* Arms the watchdog to fire in ms milliseconds. */
-static void
+void
 watchdog_arm(struct store *st, int ms)
 {
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
@@ -405,7 +304,7 @@ schedule_retry(struct store *st)
  * cause for the log, NULL when it was logged already. The sink is called
  * last: it may free the store.
  */
-static void
+void
 conn_lost(struct store *st, const char *why)
 {
 	bool was = st->announced;
@@ -443,7 +342,7 @@ conn_lost(struct store *st, const char *why)
  * ignores it, so the caller decides what follows. Callers that go on
  * using st afterwards must hold it.
  */
-static void
+void
 conn_close(struct store *st)
 {
 	redisAsyncContext *ac = st->ac;
@@ -462,7 +361,7 @@ conn_close(struct store *st)
  * connection once the pending replies are in; the disconnect callback then
  * schedules the reconnect.
  */
-static void
+void
 conn_fail(struct store *st)
 {
 	st->ready = false;
@@ -532,323 +431,6 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	conn_start(arg);
-}
-
-/* ------------------------------------------------------------- handshake */
-
-static void hs_send(struct store *st, enum req_kind step);
-static void policy_send(struct store *st, struct req *rq);
-
-/* Copies a reply's text for a message (Redis errors hold no secrets of ours). */
-static const char *
-reply_text(const redisReply *r)
-{
-	return r && r->str ? r->str : "(no text)";
-}
-
-/* Reply to AUTH or SELECT. */
-static void
-on_hs_reply(redisAsyncContext *ac, void *r, void *privdata)
-{
-	struct req *rq = privdata;
-	struct store *st = rq->st;
-	enum req_kind kind = rq->kind;
-	redisReply *reply = r;
-
-	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
-		return;         /* freed, or the disconnect callback handles the loss */
-	if (reply->type == REDIS_REPLY_ERROR) {
-		if (!st->outage_logged)
-			log_warnx("redis: %s refused by %s: %.200s", kind == REQ_AUTH ? "AUTH" : "SELECT",
-			    addr_name(st), reply_text(reply));
-		conn_fail(st);
-		return;
-	}
-	hs_send(st, kind + 1);
-}
-
-/* Number of deadline indicators of cfg (a case hash each). */
-static size_t
-deadline_count(const struct config *cfg)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cfg->nindicators; i++)
-		n += cfg->indicators[i].kind == IND_DEADLINE;
-	return n;
-}
-
-/*
- * Reply to EXEC of the handshake: [epoch, HGET commits, HGETALL files,
- * HGETALL cases:<indicator> per deadline indicator, HSET daemon info].
- * Makes the connection ready and hands every committed position and case
- * state to the sink.
- */
-static void
-on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
-{
-	struct req *rq = privdata;
-	struct store *st = rq->st;
-	redisReply *reply = r, *files, *seq;
-	struct file_pos *pos = NULL;
-	struct stored_case *cases = NULL;
-	size_t n = 0, i, skipped = 0, ndl, ncases = 0, total = 0;
-	uint64_t commits = 0;
-	bool first;
-	int k;
-
-	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
-		return;
-	ndl = deadline_count(st->cfg);
-	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 + ndl)
-		for (i = 0; i < ndl; i++)
-			if (reply->element[3 + i]->type != REDIS_REPLY_ARRAY)
-				ndl = SIZE_MAX;         /* not what was asked: refuse below */
-	if (reply->type != REDIS_REPLY_ARRAY || ndl == SIZE_MAX || reply->elements != 4 + ndl ||
-	    reply->element[0]->type != REDIS_REPLY_INTEGER ||
-	    (reply->element[1]->type != REDIS_REPLY_STRING && reply->element[1]->type != REDIS_REPLY_NIL) ||
-	    reply->element[2]->type != REDIS_REPLY_ARRAY) {
-		const redisReply *e = reply;
-
-		/* show the first error inside the transaction, if that is what went wrong */
-		if (reply->type == REDIS_REPLY_ARRAY)
-			for (i = 0; i < reply->elements; i++)
-				if (reply->element[i]->type == REDIS_REPLY_ERROR)
-					e = reply->element[i];
-		if (!st->outage_logged)
-			log_warnx("redis: cannot read the committed positions from %s: %.200s",
-			    addr_name(st), e->type == REDIS_REPLY_ERROR ? reply_text(e) : "unexpected reply");
-		conn_fail(st);
-		return;
-	}
-	seq = reply->element[1];
-	if (seq->type == REDIS_REPLY_STRING && !scan_u64(seq->str, seq->len, 10, &commits)) {
-		/* commit.lua refuses to increment it too: say why nothing commits */
-		if (!st->outage_logged)
-			log_warnx("redis: stats field 'commits' is not a number; commits are refused");
-		commits = 0;
-	}
-	snprintf(st->epoch, sizeof(st->epoch), "%lld", reply->element[0]->integer);
-	/* Emptied: no commits and no position where this process saw commits
-	 * (a restart without persistence, FLUSHALL). Said once, by the sink
-	 * that knows the files, at error level. */
-	st->reset_ms = 0;
-	if (st->saw_commits && seq->type == REDIS_REPLY_NIL && reply->element[2]->elements == 0) {
-		st->reset_ms = st->reset_unrecorded_ms = wall_ms();
-		st->saw_commits = false;
-		tq_metrics.store_resets++;
-		tq_metrics.store_last_reset = st->reset_ms / 1000;
-	}
-	if (commits > 0)
-		st->saw_commits = true;
-	st->seq = commits;
-	st->broken = false;
-	files = reply->element[2];
-	/* one spare entry: the sink gets a valid pointer even for n = 0 */
-	if (!(pos = calloc(files->elements / 2 + 1, sizeof(*pos)))) {
-		log_warnx("redis: out of memory reading %zu positions", files->elements / 2);
-		conn_fail(st);
-		return;
-	}
-	for (i = 0; i + 1 < files->elements; i += 2) {
-		const redisReply *f = files->element[i], *v = files->element[i + 1];
-
-		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-			k = -EINVAL;
-		else
-			k = pos_parse(st->cfg, f->str, f->len, v->str, v->len, &pos[n]);
-		if (k == 0)
-			n++;
-		else if (k == -ENOENT)
-			skipped++;
-		else
-			log_warnx("redis: ignoring a malformed file position (field %.100s)",
-			    f->type == REDIS_REPLY_STRING ? f->str : "?");
-	}
-	if (skipped)
-		log_info("redis: %zu stored positions belong to feeds no longer configured", skipped);
-	for (i = 0; i < ndl; i++)
-		total += reply->element[3 + i]->elements / 2;
-	if (!(cases = calloc(total + 1, sizeof(*cases)))) {
-		free(pos);
-		log_warnx("redis: out of memory reading %zu case states", total);
-		conn_fail(st);
-		return;
-	}
-	for (size_t ind = 0, j = 0; ind < st->cfg->nindicators; ind++) {
-		const redisReply *h;
-
-		if (st->cfg->indicators[ind].kind != IND_DEADLINE)
-			continue;
-		h = reply->element[3 + j++];
-		for (i = 0; i + 1 < h->elements; i += 2) {
-			const redisReply *f = h->element[i], *v = h->element[i + 1];
-
-			if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-				continue;
-			cases[ncases++] = (struct stored_case){ .ind = ind, .field = f->str,
-			    .flen = f->len, .text = v->str, .tlen = v->len };
-		}
-	}
-
-	st->ready = true;
-	st->announced = true;
-	st->ready_at_ms = mono_ms();
-	st->last_reply_ms = st->last_probe_ms = st->ready_at_ms;
-	evtimer_del(st->watchdog_ev);
-	tq_metrics.redis_connected = true;
-	tq_metrics.redis_responsive = true;
-	if (st->ever_ready) {
-		st->reconnects++;
-		tq_metrics.redis_reconnects++;
-		log_info("redis: reconnected to %s (reconnect %" PRIu64 ", epoch %s)", addr_name(st),
-		    st->reconnects, st->epoch);
-	} else {
-		log_info("redis: connected to %s (epoch %s)", addr_name(st), st->epoch);
-	}
-	first = !st->ever_ready;
-	st->ever_ready = true;
-	st->outage_logged = false;
-	if (st->hooks)
-		st->hooks->connected(st->hooks_arg, first);
-	if (st->sink.ready)
-		st->sink.ready(st->arg, pos, n, cases, ncases);
-	free(pos);
-	free(cases);
-}
-
-/*
- * Sends handshake step (or the first that applies at or after it): AUTH
- * when there is a password, SELECT when db is not 0, then the positions.
- * A refusal to queue means the connection is closing: its disconnect
- * callback takes over.
- */
-static void
-hs_send(struct store *st, enum req_kind step)
-{
-	const struct config *cfg = st->cfg;
-	struct argv_buf *ab = &st->ab;
-	struct req *rq;
-	char *k, *p;
-	size_t klen, plen;
-
-	if (step == REQ_AUTH && !st->password)
-		step = REQ_SELECT;
-	if (step == REQ_SELECT && cfg->redis.db == 0)
-		step = REQ_POLICY;
-	arena_reset(&st->arena);
-	ab->n = 0;
-	if (argv_reserve(ab, 12) < 0 || !(rq = req_new(st, step)))
-		goto oom;
-	switch (step) {
-	case REQ_AUTH:
-		argv_str(ab, "AUTH");
-		if (cfg->redis.user)
-			argv_str(ab, cfg->redis.user);
-		argv_push(ab, st->password, st->password_len);
-		send_req(st, rq, on_hs_reply, ab);
-		break;
-	case REQ_SELECT:
-		argv_str(ab, "SELECT");
-		if (!(k = arena_printf(&st->arena, &klen, "%d", cfg->redis.db)))
-			goto oom_rq;
-		argv_push(ab, k, klen);
-		send_req(st, rq, on_hs_reply, ab);
-		break;
-	case REQ_POLICY:
-		/* before the epoch is taken: an evicting store gets no commit at all */
-		policy_send(st, rq);
-		break;
-	case REQ_LEASE:
-		/* before the epoch bump: a daemon that stands by fences nobody */
-		if (lease_argv(st, true) < 0)
-			goto oom_rq;
-		st->lease_sent_ms = mono_ms();
-		send_req(st, rq, on_lease_reply, ab);
-		break;
-	default:
-		/* One transaction: a commit sent on an older connection with the old epoch
-		 * can no longer apply after these positions were read. */
-		if (!st->ac || redisAsyncCommand(st->ac, NULL, NULL, "MULTI") != REDIS_OK)
-			goto closing;
-		if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
-			goto oom_rq;
-		argv_str(ab, "HINCRBY");
-		argv_push(ab, k, klen);
-		argv_str(ab, "epoch");
-		argv_str(ab, "1");
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		/* the commits applied so far: the sequence the next commit continues */
-		ab->n = 0;
-		argv_str(ab, "HGET");
-		argv_push(ab, k, klen);
-		argv_str(ab, "commits");
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		if (!(k = arena_key(&st->arena, cfg, "files", &klen)))
-			goto oom_rq;
-		ab->n = 0;
-		argv_str(ab, "HGETALL");
-		argv_push(ab, k, klen);
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		/* the case states of every deadline indicator, in config order */
-		for (size_t i = 0; i < cfg->nindicators; i++) {
-			char rest[96];
-
-			if (cfg->indicators[i].kind != IND_DEADLINE)
-				continue;
-			snprintf(rest, sizeof(rest), "cases:%s", cfg->indicators[i].name);
-			if (!(k = arena_key(&st->arena, cfg, rest, &klen)))
-				goto oom_rq;
-			ab->n = 0;
-			argv_str(ab, "HGETALL");
-			argv_push(ab, k, klen);
-			if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv,
-			    ab->len) != REDIS_OK)
-				goto closing;
-		}
-		/* who writes here, for teleqctl status (in the transaction: one reply) */
-		if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
-			goto oom_rq;
-		ab->n = 0;
-		argv_str(ab, "HSET");
-		argv_push(ab, k, klen);
-		argv_str(ab, "daemon_pid");
-		if (!(p = arena_printf(&st->arena, &plen, "%ld", (long)getpid())))
-			goto oom_rq;
-		argv_push(ab, p, plen);
-		argv_str(ab, "daemon_version");
-		argv_str(ab, TQ_VERSION);
-		argv_str(ab, "daemon_connected_ms");
-		if (!(p = arena_printf(&st->arena, &plen, "%" PRId64, wall_ms())))
-			goto oom_rq;
-		argv_push(ab, p, plen);
-		argv_str(ab, "daemon_reconnects");
-		if (!(p = arena_printf(&st->arena, &plen, "%" PRIu64, st->reconnects + (st->ever_ready ? 1 : 0))))
-			goto oom_rq;
-		argv_push(ab, p, plen);
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		ab->n = 0;
-		argv_str(ab, "EXEC");
-		send_req(st, rq, on_load_reply, ab);
-		break;
-	}
-	return;
-closing:
-	req_free(rq);
-	return;
-oom_rq:
-	req_free(rq);
-oom:
-	log_warnx("redis: out of memory during the handshake");
-	conn_fail(st);
 }
 
 /* ---------------------------------------------------------- redis health */
@@ -939,7 +521,7 @@ on_policy_reply(redisAsyncContext *ac, void *r, void *privdata)
 }
 
 /* Sends INFO memory for rq (REQ_POLICY or REQ_PROBE); frees rq when it cannot. */
-static void
+void
 policy_send(struct store *st, struct req *rq)
 {
 	if (!st->ac || redisAsyncCommand(st->ac, on_policy_reply, rq, "INFO memory") != REDIS_OK)
@@ -1056,322 +638,6 @@ conn_start(struct store *st)
 	watchdog_arm(st, CONNECT_TIMEOUT_MS);
 	/* queued now, written by hiredis once the socket connects */
 	hs_send(st, REQ_AUTH);
-}
-
-/* ---------------------------------------------------------------- lease */
-/*
- * The writer lease (lease.c has the format and the decisions). The
- * handshake takes it (REQ_LEASE) between SELECT and the epoch bump. Taken:
- * the handshake goes on, and lease_ev renews it every lease/3 (REQ_RENEW).
- * Held by another daemon: the connection stays open but idle (no epoch
- * bump, no commit), the holder is named once at error level, and lease_ev
- * asks again every LEASE_RETRY_MS or just after the holder's expiry.
- * A holder that finds another owner at a renewal, or cannot renew for a
- * whole lease, stops committing by dropping the connection: the reconnect
- * makes it a standby (its pending lines stay pending).
- */
-
-/* The lease period in ms (the config in force: a reload may change it). */
-static int64_t
-lease_ms(const struct store *st)
-{
-	return st->cfg->redis.lease_s * 1000;
-}
-
-/*
- * EVAL of the take (and renew) or the release script into st->ab.
- * 0, -ENOMEM, -ENOBUFS.
- */
-static int
-lease_argv(struct store *st, bool take)
-{
-	struct argv_buf *ab = &st->ab;
-	char *k, *px;
-	size_t klen, plen;
-	int n, olen;
-
-	if (take && !st->lease_held)
-		lease_self(&st->lease_me);      /* since: now */
-	arena_reset(&st->arena);
-	ab->n = 0;
-	if (argv_reserve(ab, 8) < 0 || !(k = arena_key(&st->arena, st->cfg, "lease", &klen)))
-		return -ENOMEM;
-	if ((olen = lease_owner_prefix(st->lease_me.token, st->lease_owner,
-	    sizeof(st->lease_owner))) < 0)
-		return olen;
-	argv_str(ab, "EVAL");
-	argv_str(ab, take ? lease_take_lua : lease_release_lua);
-	argv_str(ab, "1");
-	argv_push(ab, k, klen);
-	if (take) {
-		if ((n = lease_format(&st->lease_me, st->lease_value, sizeof(st->lease_value))) < 0)
-			return n;
-		if (!(px = arena_i64(&st->arena, lease_ms(st), &plen)))
-			return -ENOMEM;
-		argv_push(ab, st->lease_value, (size_t)n);
-		argv_push(ab, px, plen);
-	}
-	argv_push(ab, st->lease_owner, (size_t)olen);
-	if (take)
-		argv_str(ab, st->lease_gone);
-	return 0;
-}
-
-/* Arms lease_ev to fire in ms milliseconds. */
-static void
-lease_arm(struct store *st, int64_t ms)
-{
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000 * 1000) };
-
-	evtimer_add(st->lease_ev, &tv);
-}
-
-/* The holder's tick: often enough to renew at lease/3 and to notice a lapse soon. */
-static int64_t
-lease_tick_ms(const struct store *st)
-{
-	int64_t t = lease_ms(st) / 6;
-
-	return t < 50 ? 50 : t;
-}
-
-/* The connection is gone: neither holder nor standby until the next handshake. */
-static void
-lease_conn_lost(struct store *st)
-{
-	st->lease_held = st->lease_standby = st->lease_renewing = false;
-	st->lease_standby_since = 0;
-	st->lease_gone[0] = '\0';
-	tq_metrics.lease_held = false;
-	if (st->lease_ev)
-		evtimer_del(st->lease_ev);
-}
-
-/* The handshake took the lease: go on; announce a takeover. */
-static void
-lease_taken(struct store *st, bool fresh)
-{
-	char who[LEASE_DESCRIBE_MAX];
-
-	if (st->lease_logged[0]) {
-		/* this daemon had stood by: the holder expired or let go */
-		if (lease_describe(&st->lease_other, wall_ms(), -1, who, sizeof(who)) < 0)
-			snprintf(who, sizeof(who), "the previous holder");
-		log_notice("redis: lease taken over from %s: this daemon writes now", who);
-		st->lease_logged[0] = '\0';
-	} else if (!fresh) {
-		log_debug("redis: lease still ours after a reconnect");
-	}
-	st->lease_standby = false;
-	st->lease_standby_since = 0;
-	st->lease_held = true;
-	st->lease_renewing = false;
-	st->lease_ok_ms = st->lease_sent_ms;
-	tq_metrics.lease_held = true;
-	lease_arm(st, lease_tick_ms(st));
-}
-
-/* Another daemon holds the lease: stand by on the open connection. */
-static void
-lease_stand_by(struct store *st, const struct lease_holder *h, int64_t ttl_ms)
-{
-	char who[LEASE_DESCRIBE_MAX];
-
-	st->lease_standby = true;
-	if (!st->lease_standby_since)
-		st->lease_standby_since = mono_ms();
-	st->lease_other = *h;
-	st->lease_ttl_ms = ttl_ms;
-	st->lease_asked_ms = mono_ms();
-	st->outage_logged = false;
-	tq_metrics.redis_connected = true;      /* connected, and not writing */
-	evtimer_del(st->watchdog_ev);   /* answered: the connection is fine */
-	if (lease_describe(h, wall_ms(), ttl_ms, who, sizeof(who)) < 0)
-		snprintf(who, sizeof(who), "another daemon");
-	/* once per holder: a standby waits quietly */
-	if (strcmp(st->lease_logged, h->token)) {
-		log_errx("redis: lease %s{%s}:lease held by %s; another teleqd writes under this "
-		    "prefix: standing by, taking over when its lease ends", st->cfg->redis.prefix,
-		    st->cfg->redis.tag, who);
-		memcpy(st->lease_logged, h->token, sizeof(st->lease_logged));
-	} else {
-		log_debug("redis: lease held by %s; standing by", who);
-	}
-	lease_arm(st, lease_retry_ms(ttl_ms));
-}
-
-/*
- * Reply to a take (REQ_LEASE, in the handshake) or a renewal (REQ_RENEW):
- * {code, value, pttl}, see lease_take_lua.
- */
-static void
-on_lease_reply(redisAsyncContext *ac, void *r, void *privdata)
-{
-	struct req *rq = privdata;
-	struct store *st = rq->st;
-	enum req_kind kind = rq->kind;
-	redisReply *reply = r;
-	struct lease_holder h;
-	char who[LEASE_DESCRIBE_MAX];
-	long long code;
-
-	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
-		return;         /* freed, or the disconnect callback handles the loss */
-	if (kind == REQ_RENEW)
-		st->lease_renewing = false;
-	else
-		st->lease_gone[0] = '\0';      /* asked once: the next answer decides afresh */
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
-	    reply->element[0]->type != REDIS_REPLY_INTEGER ||
-	    reply->element[1]->type != REDIS_REPLY_STRING ||
-	    reply->element[2]->type != REDIS_REPLY_INTEGER) {
-		if (kind == REQ_RENEW) {
-			/* the tick decides when failures have lasted a whole lease */
-			log_debug("redis: lease renewal failed: %.200s", reply_text(reply));
-			return;
-		}
-		if (!st->outage_logged)
-			log_warnx("redis: cannot take the writer lease on %s: %.200s", addr_name(st),
-			    reply->type == REDIS_REPLY_ERROR ? reply_text(reply) : "unexpected reply");
-		conn_fail(st);
-		return;
-	}
-	code = reply->element[0]->integer;
-	if (code > 0) {
-		if (kind == REQ_LEASE) {
-			lease_taken(st, code == 2);
-			hs_send(st, REQ_LOAD);
-		} else if (st->lease_held) {
-			st->lease_ok_ms = st->lease_sent_ms;
-			if (code == 2)
-				log_warnx("redis: the writer lease had lapsed before its renewal; renewed");
-		}
-		return;
-	}
-	if (lease_parse(reply->element[1]->str, reply->element[1]->len, &h) < 0) {
-		/* not a teleqd value (set by hand?): wait for it all the same */
-		h = (struct lease_holder){ .token = "0000000000000000", .pid = 0 };   /* "unknown" */
-	}
-	if (kind == REQ_LEASE && reply->element[1]->len <= LEASE_VALUE_MAX && lease_holder_gone(&h)) {
-		/* kill -9 and a restart on this host: no need to wait for its expiry */
-		if (lease_describe(&h, wall_ms(), -1, who, sizeof(who)) < 0)
-			snprintf(who, sizeof(who), "another daemon");
-		log_notice("redis: lease held by %s, which no longer runs on this host: taking it over",
-		    who);
-		memcpy(st->lease_gone, reply->element[1]->str, reply->element[1]->len);
-		st->lease_gone[reply->element[1]->len] = '\0';
-		hs_send(st, REQ_LEASE);         /* compare-and-swap: only that value is replaced */
-		return;
-	}
-	if (kind == REQ_LEASE) {
-		lease_stand_by(st, &h, reply->element[2]->integer);
-		return;
-	}
-	/* a renewal found another owner: this daemon must stop writing */
-	if (lease_describe(&h, wall_ms(), reply->element[2]->integer, who, sizeof(who)) < 0)
-		snprintf(who, sizeof(who), "another daemon");
-	log_errx("redis: lease lost to %s; stopping commits and standing by", who);
-	memcpy(st->lease_logged, h.token, sizeof(st->lease_logged));
-	lease_conn_lost(st);
-	conn_fail(st);
-}
-
-/* Timer: a holder's renewal tick, or a standby's next attempt. */
-static void
-on_lease(evutil_socket_t fd, short what, void *arg)
-{
-	struct store *st = arg;
-	struct req *rq;
-	int64_t now = mono_ms();
-
-	(void)fd;
-	(void)what;
-	if (!st->ac)
-		return;
-	if (st->lease_standby) {
-		watchdog_arm(st, CONNECT_TIMEOUT_MS);   /* the answer must come */
-		hs_send(st, REQ_LEASE);
-		return;
-	}
-	if (!st->lease_held)
-		return;
-	switch (lease_renew_step(now, st->lease_ok_ms, st->lease_sent_ms, st->lease_renewing,
-	    lease_ms(st))) {
-	case LEASE_LOST:
-		log_errx("redis: the writer lease was not renewed for %" PRId64 " s; stopping "
-		    "commits (a standby may take over), reconnecting", lease_ms(st) / 1000);
-		st_hold(st);
-		conn_close(st);
-		if (st_release(st))
-			return;
-		conn_lost(st, NULL);
-		return;
-	case LEASE_RENEW:
-		if (lease_argv(st, true) < 0 || !(rq = req_new(st, REQ_RENEW)))
-			break;          /* out of memory: the next tick tries again */
-		if (send_req(st, rq, on_lease_reply, &st->ab) == 0) {
-			st->lease_sent_ms = now;
-			st->lease_renewing = true;
-		}
-		arena_reset(&st->arena);
-		break;
-	case LEASE_WAIT:
-		break;
-	}
-	lease_arm(st, lease_tick_ms(st));
-}
-
-/* See teleqd.h. */
-int64_t
-store_standby_ms(const struct store *st)
-{
-	if (!st || !st->lease_standby || !st->lease_standby_since)
-		return 0;
-	return mono_ms() - st->lease_standby_since;
-}
-
-/* See teleqd.h. */
-bool
-store_standby(const struct store *st, char *buf, size_t len)
-{
-	int64_t ttl;
-
-	if (!st || !st->lease_standby || !st->ac)
-		return false;
-	if (buf && len) {
-		/* the PTTL as of the last attempt, less the time since */
-		ttl = st->lease_ttl_ms < 0 ? -1 : st->lease_ttl_ms - (mono_ms() - st->lease_asked_ms);
-		if (lease_describe(&st->lease_other, wall_ms(), ttl < 0 && st->lease_ttl_ms >= 0 ? 0 : ttl,
-		    buf, len) < 0)
-			snprintf(buf, len, "another daemon");
-	}
-	return true;
-}
-
-/*
- * See teleqd.h. Written to the socket here and now: the loop is ending,
- * and a standby should not wait out the lease for a daemon that stopped
- * cleanly. Failing that, the lease simply expires.
- */
-void
-store_release_lease(struct store *st)
-{
-	int done = 0;
-
-	if (!st || st->dead || !st->ac || !st->lease_held)
-		return;
-	if (lease_argv(st, false) < 0 ||
-	    redisAsyncCommandArgv(st->ac, NULL, NULL, (int)st->ab.n, st->ab.argv, st->ab.len) != REDIS_OK)
-		return;
-	arena_reset(&st->arena);
-	/* a non-blocking socket: a few tries, never a wait */
-	for (int i = 0; i < 100 && !done; i++)
-		if (redisBufferWrite(&st->ac->c, &done) == REDIS_ERR)
-			break;
-	lease_conn_lost(st);
-	log_info("redis: lease released%s", done ? "" : " (not sent: it expires instead)");
 }
 
 /* --------------------------------------------------------------- commit */
