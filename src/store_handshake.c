@@ -65,6 +65,112 @@ deadline_count(const struct config *cfg)
 }
 
 /*
+ * The file positions of the handshake's HGETALL files into *ret (calloc'd,
+ * one spare entry: the sink gets a valid pointer even for n = 0), their
+ * count in *ret_n. Malformed ones are logged and skipped. 0 or -ENOMEM
+ * (logged).
+ */
+static int
+load_positions(struct store *st, const redisReply *files, struct file_pos **ret, size_t *ret_n)
+{
+	struct file_pos *pos;
+	size_t i, n = 0, skipped = 0;
+	int k;
+
+	if (!(pos = calloc(files->elements / 2 + 1, sizeof(*pos)))) {
+		log_warnx("redis: out of memory reading %zu positions", files->elements / 2);
+		return -ENOMEM;
+	}
+	for (i = 0; i + 1 < files->elements; i += 2) {
+		const redisReply *f = files->element[i], *v = files->element[i + 1];
+
+		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+			k = -EINVAL;
+		else
+			k = pos_parse(st->cfg, f->str, f->len, v->str, v->len, &pos[n]);
+		if (k == 0)
+			n++;
+		else if (k == -ENOENT)
+			skipped++;
+		else
+			log_warnx("redis: ignoring a malformed file position (field %.100s)",
+			    f->type == REDIS_REPLY_STRING ? f->str : "?");
+	}
+	if (skipped)
+		log_info("redis: %zu stored positions belong to feeds no longer configured", skipped);
+	*ret = pos;
+	*ret_n = n;
+	return 0;
+}
+
+/*
+ * The case states of the ndl deadline indicators (reply elements 3 ..
+ * 3 + ndl, HGETALL cases:<name> in indicator order) into *ret (calloc'd,
+ * one spare entry; the strings point into reply), their count in *ret_n.
+ * 0 or -ENOMEM (logged).
+ */
+static int
+load_cases(const struct store *st, const redisReply *reply, size_t ndl,
+           struct stored_case **ret, size_t *ret_n)
+{
+	struct stored_case *cases;
+	size_t i, total = 0, ncases = 0;
+
+	for (i = 0; i < ndl; i++)
+		total += reply->element[3 + i]->elements / 2;
+	if (!(cases = calloc(total + 1, sizeof(*cases)))) {
+		log_warnx("redis: out of memory reading %zu case states", total);
+		return -ENOMEM;
+	}
+	for (size_t ind = 0, j = 0; ind < st->cfg->nindicators; ind++) {
+		const redisReply *h;
+
+		if (st->cfg->indicators[ind].kind != IND_DEADLINE)
+			continue;
+		h = reply->element[3 + j++];
+		for (i = 0; i + 1 < h->elements; i += 2) {
+			const redisReply *f = h->element[i], *v = h->element[i + 1];
+
+			if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+				continue;
+			cases[ncases++] = (struct stored_case){ .ind = ind, .field = f->str,
+			    .flen = f->len, .text = v->str, .tlen = v->len };
+		}
+	}
+	*ret = cases;
+	*ret_n = ncases;
+	return 0;
+}
+
+/* The handshake is done: commits may go; log it, and fire the connected hook. */
+static void
+mark_ready(struct store *st)
+{
+	bool first;
+
+	st->ready = true;
+	st->announced = true;
+	st->ready_at_ms = mono_ms();
+	st->last_reply_ms = st->last_probe_ms = st->ready_at_ms;
+	evtimer_del(st->watchdog_ev);
+	tq_metrics.redis_connected = true;
+	tq_metrics.redis_responsive = true;
+	if (st->ever_ready) {
+		st->reconnects++;
+		tq_metrics.redis_reconnects++;
+		log_info("redis: reconnected to %s (reconnect %" PRIu64 ", epoch %s)", addr_name(st),
+		    st->reconnects, st->epoch);
+	} else {
+		log_info("redis: connected to %s (epoch %s)", addr_name(st), st->epoch);
+	}
+	first = !st->ever_ready;
+	st->ever_ready = true;
+	st->outage_logged = false;
+	if (st->hooks)
+		st->hooks->connected(st->hooks_arg, first);
+}
+
+/*
  * Reply to EXEC of the handshake: [epoch, HGET commits, HGETALL files,
  * HGETALL cases:<indicator> per deadline indicator, HSET daemon info].
  * Makes the connection ready and hands every committed position and case
@@ -75,13 +181,11 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
 	struct req *rq = privdata;
 	struct store *st = rq->st;
-	redisReply *reply = r, *files, *seq;
+	redisReply *reply = r, *seq;
 	struct file_pos *pos = NULL;
 	struct stored_case *cases = NULL;
-	size_t n = 0, i, skipped = 0, ndl, ncases = 0, total = 0;
+	size_t n = 0, i, ndl, ncases = 0;
 	uint64_t commits = 0;
-	bool first;
-	int k;
 
 	(void)ac;
 	req_free(rq);
@@ -131,78 +235,104 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 		st->saw_commits = true;
 	st->seq = commits;
 	st->broken = false;
-	files = reply->element[2];
-	/* one spare entry: the sink gets a valid pointer even for n = 0 */
-	if (!(pos = calloc(files->elements / 2 + 1, sizeof(*pos)))) {
-		log_warnx("redis: out of memory reading %zu positions", files->elements / 2);
-		conn_fail(st);
-		return;
-	}
-	for (i = 0; i + 1 < files->elements; i += 2) {
-		const redisReply *f = files->element[i], *v = files->element[i + 1];
-
-		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-			k = -EINVAL;
-		else
-			k = pos_parse(st->cfg, f->str, f->len, v->str, v->len, &pos[n]);
-		if (k == 0)
-			n++;
-		else if (k == -ENOENT)
-			skipped++;
-		else
-			log_warnx("redis: ignoring a malformed file position (field %.100s)",
-			    f->type == REDIS_REPLY_STRING ? f->str : "?");
-	}
-	if (skipped)
-		log_info("redis: %zu stored positions belong to feeds no longer configured", skipped);
-	for (i = 0; i < ndl; i++)
-		total += reply->element[3 + i]->elements / 2;
-	if (!(cases = calloc(total + 1, sizeof(*cases)))) {
+	if (load_positions(st, reply->element[2], &pos, &n) < 0 ||
+	    load_cases(st, reply, ndl, &cases, &ncases) < 0) {
 		free(pos);
-		log_warnx("redis: out of memory reading %zu case states", total);
 		conn_fail(st);
 		return;
 	}
-	for (size_t ind = 0, j = 0; ind < st->cfg->nindicators; ind++) {
-		const redisReply *h;
-
-		if (st->cfg->indicators[ind].kind != IND_DEADLINE)
-			continue;
-		h = reply->element[3 + j++];
-		for (i = 0; i + 1 < h->elements; i += 2) {
-			const redisReply *f = h->element[i], *v = h->element[i + 1];
-
-			if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-				continue;
-			cases[ncases++] = (struct stored_case){ .ind = ind, .field = f->str,
-			    .flen = f->len, .text = v->str, .tlen = v->len };
-		}
-	}
-
-	st->ready = true;
-	st->announced = true;
-	st->ready_at_ms = mono_ms();
-	st->last_reply_ms = st->last_probe_ms = st->ready_at_ms;
-	evtimer_del(st->watchdog_ev);
-	tq_metrics.redis_connected = true;
-	tq_metrics.redis_responsive = true;
-	if (st->ever_ready) {
-		st->reconnects++;
-		tq_metrics.redis_reconnects++;
-		log_info("redis: reconnected to %s (reconnect %" PRIu64 ", epoch %s)", addr_name(st),
-		    st->reconnects, st->epoch);
-	} else {
-		log_info("redis: connected to %s (epoch %s)", addr_name(st), st->epoch);
-	}
-	first = !st->ever_ready;
-	st->ever_ready = true;
-	st->outage_logged = false;
-	if (st->hooks)
-		st->hooks->connected(st->hooks_arg, first);
+	mark_ready(st);
 	if (st->sink.ready)
 		st->sink.ready(st->arg, pos, n, cases, ncases);
 	free(pos);
 	free(cases);
+}
+
+/*
+ * The handshake's last step: one MULTI that bumps the epoch, reads the
+ * commits count, the positions and the case states, and says who writes;
+ * its EXEC goes with rq (on_load_reply). Returns 0 (rq sent, or freed by
+ * send_req), -ENOTCONN (the connection is closing) or -ENOMEM; rq is the
+ * caller's then.
+ */
+static int
+load_send(struct store *st, struct req *rq)
+{
+	const struct config *cfg = st->cfg;
+	struct argv_buf *ab = &st->ab;
+	char *k, *p;
+	size_t klen, plen;
+
+	/* One transaction: a commit sent on an older connection with the old epoch
+	 * can no longer apply after these positions were read. */
+	if (!st->ac || redisAsyncCommand(st->ac, NULL, NULL, "MULTI") != REDIS_OK)
+		return -ENOTCONN;
+	if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
+		return -ENOMEM;
+	argv_str(ab, "HINCRBY");
+	argv_push(ab, k, klen);
+	argv_str(ab, "epoch");
+	argv_str(ab, "1");
+	if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
+		return -ENOTCONN;
+	/* the commits applied so far: the sequence the next commit continues */
+	ab->n = 0;
+	argv_str(ab, "HGET");
+	argv_push(ab, k, klen);
+	argv_str(ab, "commits");
+	if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
+		return -ENOTCONN;
+	if (!(k = arena_key(&st->arena, cfg, "files", &klen)))
+		return -ENOMEM;
+	ab->n = 0;
+	argv_str(ab, "HGETALL");
+	argv_push(ab, k, klen);
+	if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
+		return -ENOTCONN;
+	/* the case states of every deadline indicator, in config order */
+	for (size_t i = 0; i < cfg->nindicators; i++) {
+		char rest[96];
+
+		if (cfg->indicators[i].kind != IND_DEADLINE)
+			continue;
+		snprintf(rest, sizeof(rest), "cases:%s", cfg->indicators[i].name);
+		if (!(k = arena_key(&st->arena, cfg, rest, &klen)))
+			return -ENOMEM;
+		ab->n = 0;
+		argv_str(ab, "HGETALL");
+		argv_push(ab, k, klen);
+		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv,
+		    ab->len) != REDIS_OK)
+			return -ENOTCONN;
+	}
+	/* who writes here, for teleqctl status (in the transaction: one reply) */
+	if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
+		return -ENOMEM;
+	ab->n = 0;
+	argv_str(ab, "HSET");
+	argv_push(ab, k, klen);
+	argv_str(ab, "daemon_pid");
+	if (!(p = arena_printf(&st->arena, &plen, "%ld", (long)getpid())))
+		return -ENOMEM;
+	argv_push(ab, p, plen);
+	argv_str(ab, "daemon_version");
+	argv_str(ab, TQ_VERSION);
+	argv_str(ab, "daemon_connected_ms");
+	if (!(p = arena_printf(&st->arena, &plen, "%" PRId64, wall_ms())))
+		return -ENOMEM;
+	argv_push(ab, p, plen);
+	argv_str(ab, "daemon_reconnects");
+	if (!(p = arena_printf(&st->arena, &plen, "%" PRIu64, st->reconnects + (st->ever_ready ? 1 : 0))))
+		return -ENOMEM;
+	argv_push(ab, p, plen);
+	if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
+		return -ENOTCONN;
+	ab->n = 0;
+	argv_str(ab, "EXEC");
+	ab->n = 0;
+	argv_str(ab, "EXEC");
+	send_req(st, rq, on_load_reply, ab);
+	return 0;
 }
 
 /*
@@ -217,8 +347,9 @@ hs_send(struct store *st, enum req_kind step)
 	const struct config *cfg = st->cfg;
 	struct argv_buf *ab = &st->ab;
 	struct req *rq;
-	char *k, *p;
-	size_t klen, plen;
+	char *k;
+	size_t klen;
+	int r;
 
 	if (step == REQ_AUTH && !st->password)
 		step = REQ_SELECT;
@@ -255,73 +386,10 @@ hs_send(struct store *st, enum req_kind step)
 		send_req(st, rq, on_lease_reply, ab);
 		break;
 	default:
-		/* One transaction: a commit sent on an older connection with the old epoch
-		 * can no longer apply after these positions were read. */
-		if (!st->ac || redisAsyncCommand(st->ac, NULL, NULL, "MULTI") != REDIS_OK)
+		if ((r = load_send(st, rq)) == -ENOTCONN)
 			goto closing;
-		if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
+		if (r < 0)
 			goto oom_rq;
-		argv_str(ab, "HINCRBY");
-		argv_push(ab, k, klen);
-		argv_str(ab, "epoch");
-		argv_str(ab, "1");
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		/* the commits applied so far: the sequence the next commit continues */
-		ab->n = 0;
-		argv_str(ab, "HGET");
-		argv_push(ab, k, klen);
-		argv_str(ab, "commits");
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		if (!(k = arena_key(&st->arena, cfg, "files", &klen)))
-			goto oom_rq;
-		ab->n = 0;
-		argv_str(ab, "HGETALL");
-		argv_push(ab, k, klen);
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		/* the case states of every deadline indicator, in config order */
-		for (size_t i = 0; i < cfg->nindicators; i++) {
-			char rest[96];
-
-			if (cfg->indicators[i].kind != IND_DEADLINE)
-				continue;
-			snprintf(rest, sizeof(rest), "cases:%s", cfg->indicators[i].name);
-			if (!(k = arena_key(&st->arena, cfg, rest, &klen)))
-				goto oom_rq;
-			ab->n = 0;
-			argv_str(ab, "HGETALL");
-			argv_push(ab, k, klen);
-			if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv,
-			    ab->len) != REDIS_OK)
-				goto closing;
-		}
-		/* who writes here, for teleqctl status (in the transaction: one reply) */
-		if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
-			goto oom_rq;
-		ab->n = 0;
-		argv_str(ab, "HSET");
-		argv_push(ab, k, klen);
-		argv_str(ab, "daemon_pid");
-		if (!(p = arena_printf(&st->arena, &plen, "%ld", (long)getpid())))
-			goto oom_rq;
-		argv_push(ab, p, plen);
-		argv_str(ab, "daemon_version");
-		argv_str(ab, TQ_VERSION);
-		argv_str(ab, "daemon_connected_ms");
-		if (!(p = arena_printf(&st->arena, &plen, "%" PRId64, wall_ms())))
-			goto oom_rq;
-		argv_push(ab, p, plen);
-		argv_str(ab, "daemon_reconnects");
-		if (!(p = arena_printf(&st->arena, &plen, "%" PRIu64, st->reconnects + (st->ever_ready ? 1 : 0))))
-			goto oom_rq;
-		argv_push(ab, p, plen);
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		ab->n = 0;
-		argv_str(ab, "EXEC");
-		send_req(st, rq, on_load_reply, ab);
 		break;
 	}
 	return;
