@@ -149,7 +149,7 @@ lease_stand_by(struct store *st, const struct lease_holder *h, int64_t ttl_ms)
 	if (lease_describe(h, wall_ms(), ttl_ms, who, sizeof(who)) < 0)
 		snprintf(who, sizeof(who), "another daemon");
 	/* once per holder: a standby waits quietly */
-	if (strcmp(st->lease_logged, h->token)) {
+	if (strcmp(st->lease_logged, h->token) != 0) {
 		log_errx("redis: lease %s{%s}:lease held by %s; another teleqd writes under this "
 		    "prefix: standing by, taking over when its lease ends", st->cfg->redis.prefix,
 		    st->cfg->redis.tag, who);
