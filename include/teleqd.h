@@ -1854,7 +1854,8 @@ struct pipeline;
 int  pipeline_new(struct event_base *base, struct store *st, struct pipeline **ret);
 /*
  * Unhooks pl from its store and frees it; requests in flight are orphaned.
- * Call it before store_free (also from inside a store callback). Accepts NULL.
+ * Call it before store_free (also from inside the sink's ready, done or down,
+ * as store_free). Accepts NULL.
  */
 void pipeline_free(struct pipeline *pl);
 /*
