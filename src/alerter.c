@@ -45,6 +45,7 @@
 
 #include "teleqd.h"
 #include "store_priv.h"
+#include "pipeline_priv.h"
 #include "alert.lua.h"
 
 #define MAX_BACKLOG     6       /* missed summaries per kind sent after an outage */
@@ -92,6 +93,8 @@ struct check {
 
 struct alerter {
 	struct store    *st;
+	const struct alerter_hooks *hooks;      /* the pipeline's (alerter_new) */
+	void            *hooks_arg;
 	struct event    *timer;
 	struct check    *check;         /* in flight */
 	bool             again;         /* kicked while a check ran */
@@ -728,7 +731,7 @@ check_end(struct check *c)
 
 	al->check = NULL;
 	if (c->queued)
-		store_outbox_kick(al->st);
+		al->hooks->queued(al->hooks_arg);
 	check_free(c);
 	if (redo || al->again) {
 		al->again = false;
@@ -754,7 +757,7 @@ alerter_kick(struct alerter *al)
 {
 	int64_t wait;
 
-	if (!al || !al->caught_up || !store_ready(al->st) || !store_indicators_fresh(al->st))
+	if (!al || !al->caught_up || !store_ready(al->st) || !al->hooks->fresh(al->hooks_arg))
 		return;
 	if (al->check) {
 		al->again = true;
@@ -793,7 +796,7 @@ alerter_config_changed(struct alerter *al)
 /* Creates the alerter of st (only when alerts are configured). 0 or -ENOMEM. */
 int
 alerter_new(struct store *st, struct event_base *base, unsigned interval_ms,
-            struct alerter **ret)
+            const struct alerter_hooks *hooks, void *arg, struct alerter **ret)
 {
 	struct alerter *al = calloc(1, sizeof(*al));
 	struct timeval tv = { interval_ms / 1000, (interval_ms % 1000) * 1000 };
@@ -801,6 +804,8 @@ alerter_new(struct store *st, struct event_base *base, unsigned interval_ms,
 	if (!al)
 		return -ENOMEM;
 	al->st = st;
+	al->hooks = hooks;
+	al->hooks_arg = arg;
 	al->rl.interval = 300;
 	al->rl.burst = 3;
 	if (!(al->timer = event_new(base, -1, EV_PERSIST, on_timer, al)) ||

@@ -1120,7 +1120,7 @@ feedset_new(struct event_base *base, const struct config *cfg, const struct feed
 	fs->base = base;
 	fs->sink = *sink;
 	fs->arg = arg;
-	fs->rescan_ms = cfg->rescan_interval_ms ? cfg->rescan_interval_ms : 2000;
+	fs->rescan_ms = cfg->rescan_interval_ms;   /* config.c: 100 ms..1 h, default 2 s */
 	fs->open_max = park_budget();   /* after teleqd raised the soft limit */
 	fs->hsize = HASH_MIN;
 	if ((r = setup_feeds(fs, cfg)) < 0) {

@@ -48,6 +48,7 @@
 
 #include "teleqd.h"
 #include "store_priv.h"
+#include "pipeline_priv.h"
 
 #define MAX_INFLIGHT    8
 #define POLL_MS         1000

@@ -57,6 +57,7 @@
 
 #include "teleqd.h"
 #include "store_priv.h"
+#include "pipeline_priv.h"
 #include "hist.lua.h"
 
 #define IND_FIELDS 17
@@ -105,6 +106,8 @@ struct job {
 
 struct recompute {
 	struct store     *st;
+	void            (*written)(void *arg);  /* every due hash written (recompute_new) */
+	void             *written_arg;
 	int64_t          *pending;      /* due months, sorted, unique */
 	size_t            npending, cap;
 	bool              pending_rolling;
@@ -207,13 +210,15 @@ recompute_connected(struct recompute *rc)
 
 /* Creates the recompute state of st. Returns 0 or -ENOMEM. */
 int
-recompute_new(struct store *st, struct recompute **ret)
+recompute_new(struct store *st, void (*written)(void *arg), void *arg, struct recompute **ret)
 {
 	struct recompute *rc = calloc(1, sizeof(*rc));
 
 	if (!rc)
 		return -ENOMEM;
 	rc->st = st;
+	rc->written = written;
+	rc->written_arg = arg;
 	rc->rl.interval = 300;
 	rc->rl.burst = 3;
 	*ret = rc;
@@ -335,8 +340,8 @@ job_end(struct job *job)
 		    job->nperiods, job->nind, job->nmh + job->ndh, mono_ms() - job->started_ms);
 	job_free(job);
 	recompute_kick(rc);
-	if (recompute_idle(rc))
-		store_indicators_written(rc->st);
+	if (recompute_idle(rc) && rc->written)
+		rc->written(rc->written_arg);
 }
 
 /* True when no job runs and nothing is due. */
@@ -416,13 +421,6 @@ met_text(int met)
 #define PUSH(s_) argv_str(ab, (s_))
 /* an integer (counts, indexes, times) */
 #define PUSHI(v_) ARGV_PUSH_I64(a, ab, v_)
-
-/* Appends a NUL-terminated string argument. */
-static void
-argv_str(struct argv_buf *ab, const char *s)
-{
-	argv_push(ab, s, strlen(s));
-}
 
 /* The cadence of a period kind in key names ("month" ...); NULL for day and rolling. */
 static const char *

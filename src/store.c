@@ -9,31 +9,9 @@
  * never from inside a hiredis callback.
  *
  * A commit is ONE EVAL of commit.lua (EVAL, not EVALSHA: after a Redis
- * restart a missing script must not turn one transaction into two). The
- * script gets every key it touches in KEYS (one hash tag) and this
- * protocol in ARGV (the authoritative description is at the top of
- * commit.lua):
- *
- *   KEYS  files, deadletter, stats, day:<d>..., month:<m>..., seen:<m>:<bb>...,
- *         rejects:<feed>..., cases:<indicator>..., seen-scratch
- *   ARGV  "tq5", epoch, sequence, now_ms, deadletter maxlen, #day, #month, #seen,
- *         #rejects, #cases, the window in seconds, then nine counted sections:
- *         counts (day idx, month idx, field, delta), id groups (after the
- *         count, the duplicates dropped in the batch; per group day idx,
- *         month idx, field, k), buckets (one per seen key: k, runs, k
- *         members; see commit.lua), positions (field, value; "" = HDEL),
- *         rejects (rejects idx, field, delta), dead letters (feed, file,
- *         line, reason, detail), maxima (stats field, value: the latest
- *         event time per feed, "last_event:<feed>"), month deltas (month
- *         idx, "deadline:<indicator>|met|missed|pending", delta) and case
- *         states (cases idx, case id, state; "" = HDEL) of the deadline
- *         indicators.
- *
- * De-duplication: a month's ids are spread over SEEN_BUCKETS sets
- * (seen_slot: 64 bits of the keyed hash are the integer member, 8 more the
- * bucket), small enough for Redis to keep as intsets; each bucket a commit
- * writes gets EXPIRE window_days, so it lives that long after its last
- * write, whatever the age of its month.
+ * restart a missing script must not turn one transaction into two),
+ * built by commit.c, which describes its KEYS and ARGV (and commit.lua,
+ * authoritatively) and the de-duplication window.
  *
  * Exactly once across reconnects: the handshake increments the stats
  * field "epoch" in the same MULTI that reads the positions, and every
@@ -52,11 +30,18 @@
  * is refused as well. The store then reconnects and the sink rewinds to the
  * positions Redis holds, as after any failed commit.
  *
- * After each applied commit the indicator hashes of the periods it
- * touched are recomputed (recompute.c).
+ * The store's files: this one (life, the connection, redis health,
+ * commits, what it lends other modules), store_handshake.c (a new
+ * connection's handshake), store_lease.c (the writer lease); struct store
+ * is in store_int.h, which only they include.
  *
- * Lifetime rules: every request carries a struct req (or a recompute job)
- * as privdata, never the store itself; store_free() orphans them, so the
+ * What follows a commit (indicator recomputes, alerts, mail) is
+ * pipeline.c's: the store only fires its hooks (store_set_hooks) on a
+ * new connection, an applied commit and a new config, and lends its
+ * connection (store_send) to the modules that send their own commands.
+ *
+ * Lifetime rules: every request carries a struct req (or, for a module
+ * sending with store_send, its own job) as privdata, never the store itself; store_free() orphans them, so the
  * NULL-reply callbacks hiredis runs while freeing the connection touch
  * nothing that is gone. User callbacks (done, ready, down) are always the
  * last thing a function does, or are bracketed by st_hold/st_release when
@@ -81,427 +66,11 @@
 
 #include "teleqd.h"
 #include "store_priv.h"
-#include "commit.lua.h"
-
-#define CONNECT_TIMEOUT_MS  10000   /* connect + AUTH + SELECT + positions */
-#define REPLY_TIMEOUT_MS    60000   /* a commit without a reply: drop the connection */
-#define BACKOFF_MIN_MS      100
-#define BACKOFF_MAX_MS      500     /* attempts are cheap; each failure after the first is logged at debug */
-#define STABLE_MS           30000   /* a connection that lasted this long resets the backoff */
-#define ARENA_BLOCK         (64 * 1024)
-#define KEY_MAX             (64 * 1024)
-#define FIELD_MAX           (64 * 1024)
-#define COMMIT_PROTOCOL     "tq5"
-#define ROLLING_REFRESH_S   600     /* the rolling 30 days move at midnight without any line */
-#define CATCHUP_MONTHS      36      /* closed months one refresh recomputes at most */
-#define SEND_BUFFER         (2 * 1024 * 1024)   /* SO_SNDBUF asked for (see conn_start) */
-#define PROBE_TICK_MS       500     /* redis_health: how often responsiveness is decided */
-#define PROBE_EVERY_MS      1000    /* an INFO memory probe at most this often, one at a time */
-#define POLICY_RETRY_MS     1000    /* an evicting Redis: reconnect and check again this often */
-
-/* ------------------------------------------------------------------ arena */
-
-struct arena_block {
-	struct arena_block *next;
-	size_t              cap, used;
-	char                data[];
-};
-
-/*
- * Returns room for at least want bytes at the end of the arena (the
- * current block, or a new one) and its size in *ret_avail. NULL on ENOMEM.
- * Nothing is taken until arena_take().
- */
-static char *
-arena_room(struct arena *a, size_t want, size_t *ret_avail)
-{
-	struct arena_block *b = a->cur, *nb;
-	size_t cap;
-
-	if (b && b->cap - b->used >= want) {
-		*ret_avail = b->cap - b->used;
-		return b->data + b->used;
-	}
-	cap = want > ARENA_BLOCK ? want : ARENA_BLOCK;
-	nb = malloc(sizeof(*nb) + cap);
-	if (!nb)
-		return NULL;
-	nb->next = NULL;
-	nb->cap = cap;
-	nb->used = 0;
-	if (b)
-		b->next = nb;
-	else
-		a->head = nb;
-	a->cur = nb;
-	*ret_avail = cap;
-	return nb->data;
-}
-
-/* Takes n bytes of the room arena_room() returned last. */
-static void
-arena_take(struct arena *a, size_t n)
-{
-	a->cur->used += n;
-}
-
-/* Forgets every string; keeps the first block so steady state allocates nothing. */
-void
-arena_reset(struct arena *a)
-{
-	struct arena_block *b, *next;
-
-	if (!a->head)
-		return;
-	for (b = a->head->next; b; b = next) {
-		next = b->next;
-		free(b);
-	}
-	a->head->next = NULL;
-	a->head->used = 0;
-	a->cur = a->head;
-}
-
-/* Frees every block. Safe on a zeroed or already freed arena. */
-void
-arena_free(struct arena *a)
-{
-	struct arena_block *b, *next;
-
-	if (!a)
-		return;
-	for (b = a->head; b; b = next) {
-		next = b->next;
-		free(b);
-	}
-	a->head = a->cur = NULL;
-}
-
-/* Copies s[0..len) and a NUL into the arena. Returns the copy, NULL on ENOMEM. */
-char *
-arena_strndup(struct arena *a, const char *s, size_t len)
-{
-	size_t avail;
-	char *p = arena_room(a, len + 1, &avail);
-
-	if (!p)
-		return NULL;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	arena_take(a, len + 1);
-	return p;
-}
-
-/* printf into the arena. Returns the string (length in *ret_len), NULL on ENOMEM. */
-char *
-arena_printf(struct arena *a, size_t *ret_len, const char *fmt, ...)
-{
-	va_list ap;
-	size_t avail;
-	char *p;
-	int n;
-
-	if (!(p = arena_room(a, 32, &avail)))
-		return NULL;
-	va_start(ap, fmt);
-	n = vsnprintf(p, avail, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return NULL;
-	if ((size_t)n >= avail) {
-		if (!(p = arena_room(a, (size_t)n + 1, &avail)))
-			return NULL;
-		va_start(ap, fmt);
-		vsnprintf(p, avail, fmt, ap);
-		va_end(ap);
-	}
-	arena_take(a, (size_t)n + 1);
-	if (ret_len)
-		*ret_len = (size_t)n;
-	return p;
-}
-
-/* The key "<prefix>{<tag>}:<rest>" in the arena. NULL on ENOMEM or an absurd length. */
-char *
-arena_key(struct arena *a, const struct config *cfg, const char *rest, size_t *ret_len)
-{
-	size_t want = 128, avail;
-	char *p;
-	int n;
-
-	for (;;) {
-		if (!(p = arena_room(a, want, &avail)))
-			return NULL;
-		n = key_name(cfg, p, avail, "%s", rest);
-		if (n >= 0) {
-			arena_take(a, (size_t)n + 1);
-			if (ret_len)
-				*ret_len = (size_t)n;
-			return p;
-		}
-		if (n != -ENOBUFS || avail >= KEY_MAX)
-			return NULL;
-		want = avail * 2;
-	}
-}
-
-/* The counter field of combo c in the arena. NULL when it cannot be formatted. */
-static char *
-arena_combo(struct arena *a, const struct config *cfg, const struct combo *c, size_t *ret_len)
-{
-	size_t want = 256, avail;
-	char *p;
-	int n;
-
-	for (;;) {
-		if (!(p = arena_room(a, want, &avail)))
-			return NULL;
-		n = combo_format(cfg, c, p, avail);
-		if (n >= 0 && (size_t)n < avail) {
-			arena_take(a, (size_t)n + 1);
-			*ret_len = (size_t)n;
-			return p;
-		}
-		if (n != -ENOBUFS || avail >= FIELD_MAX)
-			return NULL;
-		want = avail * 2;
-	}
-}
-
-/* Makes room for n arguments in total. Returns 0 or -ENOMEM (ab unchanged). */
-int
-argv_reserve(struct argv_buf *ab, size_t n)
-{
-	const char **v;
-	size_t *l, cap;
-
-	if (n <= ab->cap)
-		return 0;
-	cap = ab->cap ? ab->cap : 64;
-	while (cap < n)
-		cap *= 2;
-	if (!(v = realloc(ab->argv, cap * sizeof(*v))))
-		return -ENOMEM;
-	ab->argv = v;
-	if (!(l = realloc(ab->len, cap * sizeof(*l))))
-		return -ENOMEM;
-	ab->len = l;
-	ab->cap = cap;
-	return 0;
-}
-
-/* Frees the arrays. Safe on a zeroed buffer. */
-void
-argv_free(struct argv_buf *ab)
-{
-	if (!ab)
-		return;
-	free(ab->argv);
-	free(ab->len);
-	memset(ab, 0, sizeof(*ab));
-}
-
-/* Appends a NUL-terminated string argument (not copied). */
-static void
-argv_str(struct argv_buf *ab, const char *s)
-{
-	argv_push(ab, s, strlen(s));
-}
-
-/* Writes v in decimal at p; returns the end. */
-static char *
-put_u64(char *p, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-/*
- * The decimal text of v in the arena, as "%" PRId64 prints it but without
- * printf's cost: commits and recomputes format thousands of counts and
- * indexes. *ret_len gets the length. NULL on ENOMEM.
- */
-char *
-arena_i64(struct arena *a, int64_t v, size_t *ret_len)
-{
-	size_t avail;
-	char *p, *e;
-
-	if (!(p = arena_room(a, 24, &avail)))
-		return NULL;
-	e = p;
-	if (v < 0) {
-		*e++ = '-';
-		e = put_u64(e, (uint64_t)0 - (uint64_t)v);
-	} else {
-		e = put_u64(e, (uint64_t)v);
-	}
-	*e = '\0';
-	*ret_len = (size_t)(e - p);
-	arena_take(a, *ret_len + 1);
-	return p;
-}
-
-/*
- * Formats ab as one RESP command into *buf (grown as needed, kept for the
- * next call; the caller frees it). One pass that sizes and one that
- * copies: hiredis's own formatting appends every argument through
- * sdscatfmt, which dominated a commit of tens of thousands of ids.
- * The command is NUL-terminated (not counted in the length), as hiredis's
- * own commands are: redisAsyncFormattedCommand walks the arguments and
- * ends its walk with strchr. Returns the length, or -ENOMEM.
- */
-static ssize_t
-resp_format(const struct argv_buf *ab, char **buf, size_t *cap)
-{
-	size_t need = 1 + 20 + 2 + 1, i;
-	char *p;
-
-	for (i = 0; i < ab->n; i++)
-		need += 1 + 20 + 2 + ab->len[i] + 2;
-	if (need > *cap) {
-		if (!(p = realloc(*buf, need)))
-			return -ENOMEM;
-		*buf = p;
-		*cap = need;
-	}
-	p = *buf;
-	*p++ = '*';
-	p = put_u64(p, ab->n);
-	*p++ = '\r';
-	*p++ = '\n';
-	for (i = 0; i < ab->n; i++) {
-		*p++ = '$';
-		p = put_u64(p, ab->len[i]);
-		*p++ = '\r';
-		*p++ = '\n';
-		memcpy(p, ab->argv[i], ab->len[i]);
-		p += ab->len[i];
-		*p++ = '\r';
-		*p++ = '\n';
-	}
-	*p = '\0';
-	return p - *buf;
-}
-
-/* ------------------------------------------------------------------ store */
-
-enum req_kind { REQ_AUTH, REQ_SELECT, REQ_POLICY, REQ_LEASE, REQ_LOAD, REQ_COMMIT, REQ_PROBE,
-                REQ_RENEW };
-
-/* One outstanding request: privdata of its reply callback. */
-struct req {
-	struct req        *prev, *next;     /* in store.reqs while the store lives */
-	struct store      *st;              /* NULL once the store is freed */
-	enum req_kind      kind;
-	const struct batch *b;              /* REQ_COMMIT: valid until done runs */
-	store_done_fn     *done;
-	void              *done_arg;
-	int64_t            sent_ms;         /* REQ_COMMIT: monotonic, for the latency histogram */
-	uint64_t           seq;             /* REQ_COMMIT: the stats "commits" value it expects */
-	int64_t            reset_ms;        /* REQ_COMMIT: the reset_ms it records, 0 = none */
-};
-
-struct store {
-	char                *resp;          /* the last commit in RESP (resp_format) */
-	size_t               resp_cap;
-	struct event_base   *base;
-	const struct config *cfg;
-	struct tz           *tz;
-	struct store_sink    sink;
-	void                *arg;
-
-	/* Where to connect, parsed from cfg->redis.address (and is_unix, port below). */
-	char                *host;          /* or the socket path */
-	char                *password;      /* never logged; wiped on free */
-	size_t               password_len;
-
-	redisAsyncContext   *ac;            /* the one connection, or NULL */
-	char                 epoch[24];     /* fencing token of this connection */
-	struct event        *retry_ev, *watchdog_ev;
-	struct event        *rolling_ev;    /* refreshes "rolling" as days pass */
-	int64_t              rolling_cal;   /* calendar time of its last run (or of store_new) */
-	int                  port;
-	unsigned             backoff_ms;
-	int64_t              ready_at_ms;   /* monotonic; 0 when not ready */
-	uint64_t             reconnects;
-	uint64_t             commits;
-
-	struct req          *reqs;          /* outstanding requests */
-	/* Commits in flight, oldest first: Redis answers in this order. */
-	struct req          *inflight[STORE_INFLIGHT_MAX];
-	uint64_t             seq;           /* what the next commit expects in stats "commits" */
-	int64_t              reset_ms;      /* wall ms of a reset this connection's handshake found */
-	int64_t              reset_unrecorded_ms;   /* a reset not yet in stats reset_ms, 0 = none */
-	bool                 saw_commits;   /* this process saw commits in the store since its
-	                                     * last reset: an empty store now means it was emptied */
-
-	struct arena         arena;
-	struct argv_buf      ab;
-	int64_t             *scratch;       /* day and month numbers of a commit */
-	size_t               scratch_cap;
-	/* The ids of a commit by seen bucket (counting sort): per id its
-	 * group and bucket slot, the ids in bucket order, per slot the start. */
-	uint32_t            *id_group, *id_slot, *id_order, *slot_at;
-	size_t               ids_cap, slots_cap;
-
-	struct recompute    *rc;
-	struct alerter      *al;            /* NULL when alerts are not configured */
-	struct outbox       *ob;
-	struct ratelimit     rl;            /* commit error messages */
-	uint64_t             rng;
-	unsigned             depth;         /* st_hold nesting */
-	unsigned             ninflight;     /* commits in inflight[] */
-	bool                 is_unix;       /* host is a socket path */
-	bool                 ready;         /* handshake done and not closing: commits go */
-	bool                 announced;     /* sink.ready ran; sink.down is due on loss */
-	bool                 ever_ready;
-	bool                 outage_logged; /* this outage was logged at warning level */
-	bool                 caught_up;     /* store_caught_up ran */
-	bool                 broken;        /* a commit on this connection failed: the later
-	                                     * ones are refused by their sequence, quietly */
-	bool                 dead;          /* store_free ran; memory goes at depth 0 */
-
-	/* redis_health (issue 16): the eviction policy, and Redis answering at all */
-	struct event        *probe_ev;      /* every PROBE_TICK_MS */
-	int64_t              probe_sent_ms; /* monotonic; 0 = no probe in flight */
-	int64_t              last_probe_ms; /* monotonic; the last probe sent */
-	int64_t              last_reply_ms; /* monotonic; the last reply of a probe, commit or handshake */
-	char                 refused[32];   /* the evicting policy refused ("" unreadable) */
-	bool                 policy_refused;    /* nothing commits: maxmemory-policy evicts */
-	bool                 unresponsive;  /* a request waited redis.unresponsive_after (logged) */
-	/* ---- the writer lease (lease.c; the section "lease" below) */
-	struct event        *lease_ev;      /* holder: renewal tick; standby: next attempt */
-	struct lease_holder  lease_me;      /* this process; since = when it took the lease */
-	struct lease_holder  lease_other;   /* standby: the holder */
-	int64_t              lease_ttl_ms;  /* standby: the holder's PTTL when last asked */
-	int64_t              lease_asked_ms;        /* standby: mono ms it was asked */
-	int64_t              lease_ok_ms;   /* holder: mono ms of the last confirmed take/renewal */
-	int64_t              lease_sent_ms; /* mono ms the last take/renewal was sent */
-	char                 lease_logged[LEASE_TOKEN_LEN + 1];     /* holder named at error level */
-	char                 lease_value[LEASE_VALUE_MAX + 1];      /* argv of the last lease EVAL */
-	char                 lease_owner[LEASE_TOKEN_LEN + 8];
-	char                 lease_gone[LEASE_VALUE_MAX + 1];       /* a gone holder's value, or "" */
-	int64_t              lease_standby_since;   /* mono ms, 0 = not standing by */
-	bool                 lease_held, lease_standby, lease_renewing;
-};
+#include "store_int.h"
 
 static void conn_start(struct store *st);
 static void on_probe(evutil_socket_t fd, short what, void *arg);
 static void store_destroy(struct store *st);
-static void lease_conn_lost(struct store *st);
-static void on_lease_reply(redisAsyncContext *ac, void *r, void *privdata);
-static int  lease_argv(struct store *st, bool take);
-static int  alerts_new(struct store *st);
-static void alerts_free(struct store *st);
 
 /* xorshift64*: jitter only, no need for quality. */
 static uint32_t
@@ -514,14 +83,14 @@ rng_next(struct store *st)
 }
 
 /* Keeps st's memory alive across a call that may run user callbacks. */
-static void
+void
 st_hold(struct store *st)
 {
 	st->depth++;
 }
 
 /* Ends st_hold. Returns true when the store was freed meanwhile: stop touching it. */
-static bool
+bool
 st_release(struct store *st)
 {
 	if (--st->depth == 0 && st->dead) {
@@ -532,7 +101,7 @@ st_release(struct store *st)
 }
 
 /* Allocates a request linked into st. NULL on ENOMEM. */
-static struct req *
+struct req *
 req_new(struct store *st, enum req_kind kind)
 {
 	struct req *rq = calloc(1, sizeof(*rq));
@@ -549,7 +118,7 @@ req_new(struct store *st, enum req_kind kind)
 }
 
 /* Unlinks (unless orphaned) and frees a request. */
-static void
+void
 req_free(struct req *rq)
 {
 	struct store *st = rq->st;
@@ -569,7 +138,7 @@ req_free(struct req *rq)
  * Queues argv with privdata rq. Returns 0; or frees rq and returns
  * -ENOTCONN when hiredis refuses, -ENOMEM.
  */
-static int
+int
 send_req(struct store *st, struct req *rq, redisCallbackFn *fn, const struct argv_buf *ab)
 {
 	ssize_t len;
@@ -654,16 +223,16 @@ redis_equal(const struct config *a, const struct config *b)
 }
 
 /* The address for messages ("unix:/run/redis.sock", "10.0.0.5:6379"). */
-static const char *
+const char *
 addr_name(const struct store *st)
 {
-	return st->cfg->redis.address ? st->cfg->redis.address : "unix:/run/redis/redis.sock";
+	return st->cfg->redis.address;     /* config.c sets its default */
 }
 
 /* -------------------------------------------------------- the connection */
 
 /* Arms the watchdog to fire in ms milliseconds. */
-static void
+void
 watchdog_arm(struct store *st, int ms)
 {
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
@@ -701,7 +270,7 @@ schedule_retry(struct store *st)
  * cause for the log, NULL when it was logged already. The sink is called
  * last: it may free the store.
  */
-static void
+void
 conn_lost(struct store *st, const char *why)
 {
 	bool was = st->announced;
@@ -739,7 +308,7 @@ conn_lost(struct store *st, const char *why)
  * ignores it, so the caller decides what follows. Callers that go on
  * using st afterwards must hold it.
  */
-static void
+void
 conn_close(struct store *st)
 {
 	redisAsyncContext *ac = st->ac;
@@ -758,7 +327,7 @@ conn_close(struct store *st)
  * connection once the pending replies are in; the disconnect callback then
  * schedules the reconnect.
  */
-static void
+void
 conn_fail(struct store *st)
 {
 	st->ready = false;
@@ -828,333 +397,6 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	conn_start(arg);
-}
-
-/* ------------------------------------------------------------- handshake */
-
-static void hs_send(struct store *st, enum req_kind step);
-static void policy_send(struct store *st, struct req *rq);
-
-/* Copies a reply's text for a message (Redis errors hold no secrets of ours). */
-static const char *
-reply_text(const redisReply *r)
-{
-	return r && r->str ? r->str : "(no text)";
-}
-
-/* Reply to AUTH or SELECT. */
-static void
-on_hs_reply(redisAsyncContext *ac, void *r, void *privdata)
-{
-	struct req *rq = privdata;
-	struct store *st = rq->st;
-	enum req_kind kind = rq->kind;
-	redisReply *reply = r;
-
-	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
-		return;         /* freed, or the disconnect callback handles the loss */
-	if (reply->type == REDIS_REPLY_ERROR) {
-		if (!st->outage_logged)
-			log_warnx("redis: %s refused by %s: %.200s", kind == REQ_AUTH ? "AUTH" : "SELECT",
-			    addr_name(st), reply_text(reply));
-		conn_fail(st);
-		return;
-	}
-	hs_send(st, kind + 1);
-}
-
-/* Number of deadline indicators of cfg (a case hash each). */
-static size_t
-deadline_count(const struct config *cfg)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cfg->nindicators; i++)
-		n += cfg->indicators[i].kind == IND_DEADLINE;
-	return n;
-}
-
-/*
- * Reply to EXEC of the handshake: [epoch, HGET commits, HGETALL files,
- * HGETALL cases:<indicator> per deadline indicator, HSET daemon info].
- * Makes the connection ready and hands every committed position and case
- * state to the sink.
- */
-static void
-on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
-{
-	struct req *rq = privdata;
-	struct store *st = rq->st;
-	redisReply *reply = r, *files, *seq;
-	struct file_pos *pos = NULL;
-	struct stored_case *cases = NULL;
-	size_t n = 0, i, skipped = 0, ndl, ncases = 0, total = 0;
-	uint64_t commits = 0;
-	int k;
-
-	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
-		return;
-	ndl = deadline_count(st->cfg);
-	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 + ndl)
-		for (i = 0; i < ndl; i++)
-			if (reply->element[3 + i]->type != REDIS_REPLY_ARRAY)
-				ndl = SIZE_MAX;         /* not what was asked: refuse below */
-	if (reply->type != REDIS_REPLY_ARRAY || ndl == SIZE_MAX || reply->elements != 4 + ndl ||
-	    reply->element[0]->type != REDIS_REPLY_INTEGER ||
-	    (reply->element[1]->type != REDIS_REPLY_STRING && reply->element[1]->type != REDIS_REPLY_NIL) ||
-	    reply->element[2]->type != REDIS_REPLY_ARRAY) {
-		const redisReply *e = reply;
-
-		/* show the first error inside the transaction, if that is what went wrong */
-		if (reply->type == REDIS_REPLY_ARRAY)
-			for (i = 0; i < reply->elements; i++)
-				if (reply->element[i]->type == REDIS_REPLY_ERROR)
-					e = reply->element[i];
-		if (!st->outage_logged)
-			log_warnx("redis: cannot read the committed positions from %s: %.200s",
-			    addr_name(st), e->type == REDIS_REPLY_ERROR ? reply_text(e) : "unexpected reply");
-		conn_fail(st);
-		return;
-	}
-	seq = reply->element[1];
-	if (seq->type == REDIS_REPLY_STRING && !scan_u64(seq->str, seq->len, 10, &commits)) {
-		/* commit.lua refuses to increment it too: say why nothing commits */
-		if (!st->outage_logged)
-			log_warnx("redis: stats field 'commits' is not a number; commits are refused");
-		commits = 0;
-	}
-	snprintf(st->epoch, sizeof(st->epoch), "%lld", reply->element[0]->integer);
-	/* Emptied: no commits and no position where this process saw commits
-	 * (a restart without persistence, FLUSHALL). Said once, by the sink
-	 * that knows the files, at error level. */
-	st->reset_ms = 0;
-	if (st->saw_commits && seq->type == REDIS_REPLY_NIL && reply->element[2]->elements == 0) {
-		st->reset_ms = st->reset_unrecorded_ms = wall_ms();
-		st->saw_commits = false;
-		tq_metrics.store_resets++;
-		tq_metrics.store_last_reset = st->reset_ms / 1000;
-	}
-	if (commits > 0)
-		st->saw_commits = true;
-	st->seq = commits;
-	st->broken = false;
-	files = reply->element[2];
-	/* one spare entry: the sink gets a valid pointer even for n = 0 */
-	if (!(pos = calloc(files->elements / 2 + 1, sizeof(*pos)))) {
-		log_warnx("redis: out of memory reading %zu positions", files->elements / 2);
-		conn_fail(st);
-		return;
-	}
-	for (i = 0; i + 1 < files->elements; i += 2) {
-		const redisReply *f = files->element[i], *v = files->element[i + 1];
-
-		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-			k = -EINVAL;
-		else
-			k = pos_parse(st->cfg, f->str, f->len, v->str, v->len, &pos[n]);
-		if (k == 0)
-			n++;
-		else if (k == -ENOENT)
-			skipped++;
-		else
-			log_warnx("redis: ignoring a malformed file position (field %.100s)",
-			    f->type == REDIS_REPLY_STRING ? f->str : "?");
-	}
-	if (skipped)
-		log_info("redis: %zu stored positions belong to feeds no longer configured", skipped);
-	for (i = 0; i < ndl; i++)
-		total += reply->element[3 + i]->elements / 2;
-	if (!(cases = calloc(total + 1, sizeof(*cases)))) {
-		free(pos);
-		log_warnx("redis: out of memory reading %zu case states", total);
-		conn_fail(st);
-		return;
-	}
-	for (size_t ind = 0, j = 0; ind < st->cfg->nindicators; ind++) {
-		const redisReply *h;
-
-		if (st->cfg->indicators[ind].kind != IND_DEADLINE)
-			continue;
-		h = reply->element[3 + j++];
-		for (i = 0; i + 1 < h->elements; i += 2) {
-			const redisReply *f = h->element[i], *v = h->element[i + 1];
-
-			if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-				continue;
-			cases[ncases++] = (struct stored_case){ .ind = ind, .field = f->str,
-			    .flen = f->len, .text = v->str, .tlen = v->len };
-		}
-	}
-
-	st->ready = true;
-	st->announced = true;
-	st->ready_at_ms = mono_ms();
-	st->last_reply_ms = st->last_probe_ms = st->ready_at_ms;
-	evtimer_del(st->watchdog_ev);
-	tq_metrics.redis_connected = true;
-	tq_metrics.redis_responsive = true;
-	if (st->ever_ready) {
-		st->reconnects++;
-		tq_metrics.redis_reconnects++;
-		log_info("redis: reconnected to %s (reconnect %" PRIu64 ", epoch %s)", addr_name(st),
-		    st->reconnects, st->epoch);
-	} else {
-		log_info("redis: connected to %s (epoch %s)", addr_name(st), st->epoch);
-	}
-	/* a new store (start-up, reload): every period of this and last year is
-	 * recomputed once, so targets changed by a reload and periods whose
-	 * months got no new line since the last run are current */
-	recompute_connected(st->rc);
-	if (!st->ever_ready)
-		recompute_touch_all(st->rc);
-	/* every connection: the last 13 months, so that the periods that closed
-	 * while teleqd was stopped or Redis was away get their history entries */
-	for (int64_t m = month_of_day(store_today(st)) - 12, last = m + 12; m <= last; m++)
-		recompute_touch_month(st->rc, m);
-	st->ever_ready = true;
-	st->outage_logged = false;
-	recompute_kick(st->rc);
-	/* outcomes written while Redis was away first, then what is due */
-	outbox_kick(st->ob);
-	alerter_kick(st->al);
-	if (st->sink.ready)
-		st->sink.ready(st->arg, pos, n, cases, ncases);
-	free(pos);
-	free(cases);
-}
-
-/*
- * Sends handshake step (or the first that applies at or after it): AUTH
- * when there is a password, SELECT when db is not 0, then the positions.
- * A refusal to queue means the connection is closing: its disconnect
- * callback takes over.
- */
-static void
-hs_send(struct store *st, enum req_kind step)
-{
-	const struct config *cfg = st->cfg;
-	struct argv_buf *ab = &st->ab;
-	struct req *rq;
-	char *k, *p;
-	size_t klen, plen;
-
-	if (step == REQ_AUTH && !st->password)
-		step = REQ_SELECT;
-	if (step == REQ_SELECT && cfg->redis.db == 0)
-		step = REQ_POLICY;
-	arena_reset(&st->arena);
-	ab->n = 0;
-	if (argv_reserve(ab, 12) < 0 || !(rq = req_new(st, step)))
-		goto oom;
-	switch (step) {
-	case REQ_AUTH:
-		argv_str(ab, "AUTH");
-		if (cfg->redis.user)
-			argv_str(ab, cfg->redis.user);
-		argv_push(ab, st->password, st->password_len);
-		send_req(st, rq, on_hs_reply, ab);
-		break;
-	case REQ_SELECT:
-		argv_str(ab, "SELECT");
-		if (!(k = arena_printf(&st->arena, &klen, "%d", cfg->redis.db)))
-			goto oom_rq;
-		argv_push(ab, k, klen);
-		send_req(st, rq, on_hs_reply, ab);
-		break;
-	case REQ_POLICY:
-		/* before the epoch is taken: an evicting store gets no commit at all */
-		policy_send(st, rq);
-		break;
-	case REQ_LEASE:
-		/* before the epoch bump: a daemon that stands by fences nobody */
-		if (lease_argv(st, true) < 0)
-			goto oom_rq;
-		st->lease_sent_ms = mono_ms();
-		send_req(st, rq, on_lease_reply, ab);
-		break;
-	default:
-		/* One transaction: a commit sent on an older connection with the old epoch
-		 * can no longer apply after these positions were read. */
-		if (!st->ac || redisAsyncCommand(st->ac, NULL, NULL, "MULTI") != REDIS_OK)
-			goto closing;
-		if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
-			goto oom_rq;
-		argv_str(ab, "HINCRBY");
-		argv_push(ab, k, klen);
-		argv_str(ab, "epoch");
-		argv_str(ab, "1");
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		/* the commits applied so far: the sequence the next commit continues */
-		ab->n = 0;
-		argv_str(ab, "HGET");
-		argv_push(ab, k, klen);
-		argv_str(ab, "commits");
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		if (!(k = arena_key(&st->arena, cfg, "files", &klen)))
-			goto oom_rq;
-		ab->n = 0;
-		argv_str(ab, "HGETALL");
-		argv_push(ab, k, klen);
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		/* the case states of every deadline indicator, in config order */
-		for (size_t i = 0; i < cfg->nindicators; i++) {
-			char rest[96];
-
-			if (cfg->indicators[i].kind != IND_DEADLINE)
-				continue;
-			snprintf(rest, sizeof(rest), "cases:%s", cfg->indicators[i].name);
-			if (!(k = arena_key(&st->arena, cfg, rest, &klen)))
-				goto oom_rq;
-			ab->n = 0;
-			argv_str(ab, "HGETALL");
-			argv_push(ab, k, klen);
-			if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv,
-			    ab->len) != REDIS_OK)
-				goto closing;
-		}
-		/* who writes here, for teleqctl status (in the transaction: one reply) */
-		if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
-			goto oom_rq;
-		ab->n = 0;
-		argv_str(ab, "HSET");
-		argv_push(ab, k, klen);
-		argv_str(ab, "daemon_pid");
-		if (!(p = arena_printf(&st->arena, &plen, "%ld", (long)getpid())))
-			goto oom_rq;
-		argv_push(ab, p, plen);
-		argv_str(ab, "daemon_version");
-		argv_str(ab, TQ_VERSION);
-		argv_str(ab, "daemon_connected_ms");
-		if (!(p = arena_printf(&st->arena, &plen, "%" PRId64, wall_ms())))
-			goto oom_rq;
-		argv_push(ab, p, plen);
-		argv_str(ab, "daemon_reconnects");
-		if (!(p = arena_printf(&st->arena, &plen, "%" PRIu64, st->reconnects + (st->ever_ready ? 1 : 0))))
-			goto oom_rq;
-		argv_push(ab, p, plen);
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-			goto closing;
-		ab->n = 0;
-		argv_str(ab, "EXEC");
-		send_req(st, rq, on_load_reply, ab);
-		break;
-	}
-	return;
-closing:
-	req_free(rq);
-	return;
-oom_rq:
-	req_free(rq);
-oom:
-	log_warnx("redis: out of memory during the handshake");
-	conn_fail(st);
 }
 
 /* ---------------------------------------------------------- redis health */
@@ -1245,7 +487,7 @@ on_policy_reply(redisAsyncContext *ac, void *r, void *privdata)
 }
 
 /* Sends INFO memory for rq (REQ_POLICY or REQ_PROBE); frees rq when it cannot. */
-static void
+void
 policy_send(struct store *st, struct req *rq)
 {
 	if (!st->ac || redisAsyncCommand(st->ac, on_policy_reply, rq, "INFO memory") != REDIS_OK)
@@ -1364,838 +606,7 @@ conn_start(struct store *st)
 	hs_send(st, REQ_AUTH);
 }
 
-/* ---------------------------------------------------------------- lease */
-/*
- * The writer lease (lease.c has the format and the decisions). The
- * handshake takes it (REQ_LEASE) between SELECT and the epoch bump. Taken:
- * the handshake goes on, and lease_ev renews it every lease/3 (REQ_RENEW).
- * Held by another daemon: the connection stays open but idle (no epoch
- * bump, no commit), the holder is named once at error level, and lease_ev
- * asks again every LEASE_RETRY_MS or just after the holder's expiry.
- * A holder that finds another owner at a renewal, or cannot renew for a
- * whole lease, stops committing by dropping the connection: the reconnect
- * makes it a standby (its pending lines stay pending).
- */
-
-/* The lease period in ms (the config in force: a reload may change it). */
-static int64_t
-lease_ms(const struct store *st)
-{
-	return st->cfg->redis.lease_s * 1000;
-}
-
-/*
- * EVAL of the take (and renew) or the release script into st->ab.
- * 0, -ENOMEM, -ENOBUFS.
- */
-static int
-lease_argv(struct store *st, bool take)
-{
-	struct argv_buf *ab = &st->ab;
-	char *k, *px;
-	size_t klen, plen;
-	int n, olen;
-
-	if (take && !st->lease_held)
-		lease_self(&st->lease_me);      /* since: now */
-	arena_reset(&st->arena);
-	ab->n = 0;
-	if (argv_reserve(ab, 8) < 0 || !(k = arena_key(&st->arena, st->cfg, "lease", &klen)))
-		return -ENOMEM;
-	if ((olen = lease_owner_prefix(st->lease_me.token, st->lease_owner,
-	    sizeof(st->lease_owner))) < 0)
-		return olen;
-	argv_str(ab, "EVAL");
-	argv_str(ab, take ? lease_take_lua : lease_release_lua);
-	argv_str(ab, "1");
-	argv_push(ab, k, klen);
-	if (take) {
-		if ((n = lease_format(&st->lease_me, st->lease_value, sizeof(st->lease_value))) < 0)
-			return n;
-		if (!(px = arena_i64(&st->arena, lease_ms(st), &plen)))
-			return -ENOMEM;
-		argv_push(ab, st->lease_value, (size_t)n);
-		argv_push(ab, px, plen);
-	}
-	argv_push(ab, st->lease_owner, (size_t)olen);
-	if (take)
-		argv_str(ab, st->lease_gone);
-	return 0;
-}
-
-/* Arms lease_ev to fire in ms milliseconds. */
-static void
-lease_arm(struct store *st, int64_t ms)
-{
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000 * 1000) };
-
-	evtimer_add(st->lease_ev, &tv);
-}
-
-/* The holder's tick: often enough to renew at lease/3 and to notice a lapse soon. */
-static int64_t
-lease_tick_ms(const struct store *st)
-{
-	int64_t t = lease_ms(st) / 6;
-
-	return t < 50 ? 50 : t;
-}
-
-/* The connection is gone: neither holder nor standby until the next handshake. */
-static void
-lease_conn_lost(struct store *st)
-{
-	st->lease_held = st->lease_standby = st->lease_renewing = false;
-	st->lease_standby_since = 0;
-	st->lease_gone[0] = '\0';
-	tq_metrics.lease_held = false;
-	if (st->lease_ev)
-		evtimer_del(st->lease_ev);
-}
-
-/* The handshake took the lease: go on; announce a takeover. */
-static void
-lease_taken(struct store *st, bool fresh)
-{
-	char who[LEASE_DESCRIBE_MAX];
-
-	if (st->lease_logged[0]) {
-		/* this daemon had stood by: the holder expired or let go */
-		if (lease_describe(&st->lease_other, wall_ms(), -1, who, sizeof(who)) < 0)
-			snprintf(who, sizeof(who), "the previous holder");
-		log_notice("redis: lease taken over from %s: this daemon writes now", who);
-		st->lease_logged[0] = '\0';
-	} else if (!fresh) {
-		log_debug("redis: lease still ours after a reconnect");
-	}
-	st->lease_standby = false;
-	st->lease_standby_since = 0;
-	st->lease_held = true;
-	st->lease_renewing = false;
-	st->lease_ok_ms = st->lease_sent_ms;
-	tq_metrics.lease_held = true;
-	lease_arm(st, lease_tick_ms(st));
-}
-
-/* Another daemon holds the lease: stand by on the open connection. */
-static void
-lease_stand_by(struct store *st, const struct lease_holder *h, int64_t ttl_ms)
-{
-	char who[LEASE_DESCRIBE_MAX];
-
-	st->lease_standby = true;
-	if (!st->lease_standby_since)
-		st->lease_standby_since = mono_ms();
-	st->lease_other = *h;
-	st->lease_ttl_ms = ttl_ms;
-	st->lease_asked_ms = mono_ms();
-	st->outage_logged = false;
-	tq_metrics.redis_connected = true;      /* connected, and not writing */
-	evtimer_del(st->watchdog_ev);   /* answered: the connection is fine */
-	if (lease_describe(h, wall_ms(), ttl_ms, who, sizeof(who)) < 0)
-		snprintf(who, sizeof(who), "another daemon");
-	/* once per holder: a standby waits quietly */
-	if (strcmp(st->lease_logged, h->token) != 0) {
-		log_errx("redis: lease %s{%s}:lease held by %s; another teleqd writes under this "
-		    "prefix: standing by, taking over when its lease ends", st->cfg->redis.prefix,
-		    st->cfg->redis.tag, who);
-		memcpy(st->lease_logged, h->token, sizeof(st->lease_logged));
-	} else {
-		log_debug("redis: lease held by %s; standing by", who);
-	}
-	lease_arm(st, lease_retry_ms(ttl_ms));
-}
-
-/*
- * Reply to a take (REQ_LEASE, in the handshake) or a renewal (REQ_RENEW):
- * {code, value, pttl}, see lease_take_lua.
- */
-static void
-on_lease_reply(redisAsyncContext *ac, void *r, void *privdata)
-{
-	struct req *rq = privdata;
-	struct store *st = rq->st;
-	enum req_kind kind = rq->kind;
-	redisReply *reply = r;
-	struct lease_holder h;
-	char who[LEASE_DESCRIBE_MAX];
-	long long code;
-
-	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
-		return;         /* freed, or the disconnect callback handles the loss */
-	if (kind == REQ_RENEW)
-		st->lease_renewing = false;
-	else
-		st->lease_gone[0] = '\0';      /* asked once: the next answer decides afresh */
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
-	    reply->element[0]->type != REDIS_REPLY_INTEGER ||
-	    reply->element[1]->type != REDIS_REPLY_STRING ||
-	    reply->element[2]->type != REDIS_REPLY_INTEGER) {
-		if (kind == REQ_RENEW) {
-			/* the tick decides when failures have lasted a whole lease */
-			log_debug("redis: lease renewal failed: %.200s", reply_text(reply));
-			return;
-		}
-		if (!st->outage_logged)
-			log_warnx("redis: cannot take the writer lease on %s: %.200s", addr_name(st),
-			    reply->type == REDIS_REPLY_ERROR ? reply_text(reply) : "unexpected reply");
-		conn_fail(st);
-		return;
-	}
-	code = reply->element[0]->integer;
-	if (code > 0) {
-		if (kind == REQ_LEASE) {
-			lease_taken(st, code == 2);
-			hs_send(st, REQ_LOAD);
-		} else if (st->lease_held) {
-			st->lease_ok_ms = st->lease_sent_ms;
-			if (code == 2)
-				log_warnx("redis: the writer lease had lapsed before its renewal; renewed");
-		}
-		return;
-	}
-	if (lease_parse(reply->element[1]->str, reply->element[1]->len, &h) < 0) {
-		/* not a teleqd value (set by hand?): wait for it all the same */
-		h = (struct lease_holder){ .token = "0000000000000000", .pid = 0 };   /* "unknown" */
-	}
-	if (kind == REQ_LEASE && reply->element[1]->len <= LEASE_VALUE_MAX && lease_holder_gone(&h)) {
-		/* kill -9 and a restart on this host: no need to wait for its expiry */
-		if (lease_describe(&h, wall_ms(), -1, who, sizeof(who)) < 0)
-			snprintf(who, sizeof(who), "another daemon");
-		log_notice("redis: lease held by %s, which no longer runs on this host: taking it over",
-		    who);
-		memcpy(st->lease_gone, reply->element[1]->str, reply->element[1]->len);
-		st->lease_gone[reply->element[1]->len] = '\0';
-		hs_send(st, REQ_LEASE);         /* compare-and-swap: only that value is replaced */
-		return;
-	}
-	if (kind == REQ_LEASE) {
-		lease_stand_by(st, &h, reply->element[2]->integer);
-		return;
-	}
-	/* a renewal found another owner: this daemon must stop writing */
-	if (lease_describe(&h, wall_ms(), reply->element[2]->integer, who, sizeof(who)) < 0)
-		snprintf(who, sizeof(who), "another daemon");
-	log_errx("redis: lease lost to %s; stopping commits and standing by", who);
-	memcpy(st->lease_logged, h.token, sizeof(st->lease_logged));
-	lease_conn_lost(st);
-	conn_fail(st);
-}
-
-/* Timer: a holder's renewal tick, or a standby's next attempt. */
-static void
-on_lease(evutil_socket_t fd, short what, void *arg)
-{
-	struct store *st = arg;
-	struct req *rq;
-	int64_t now = mono_ms();
-
-	(void)fd;
-	(void)what;
-	if (!st->ac)
-		return;
-	if (st->lease_standby) {
-		watchdog_arm(st, CONNECT_TIMEOUT_MS);   /* the answer must come */
-		hs_send(st, REQ_LEASE);
-		return;
-	}
-	if (!st->lease_held)
-		return;
-	switch (lease_renew_step(now, st->lease_ok_ms, st->lease_sent_ms, st->lease_renewing,
-	    lease_ms(st))) {
-	case LEASE_LOST:
-		log_errx("redis: the writer lease was not renewed for %" PRId64 " s; stopping "
-		    "commits (a standby may take over), reconnecting", lease_ms(st) / 1000);
-		st_hold(st);
-		conn_close(st);
-		if (st_release(st))
-			return;
-		conn_lost(st, NULL);
-		return;
-	case LEASE_RENEW:
-		if (lease_argv(st, true) < 0 || !(rq = req_new(st, REQ_RENEW)))
-			break;          /* out of memory: the next tick tries again */
-		if (send_req(st, rq, on_lease_reply, &st->ab) == 0) {
-			st->lease_sent_ms = now;
-			st->lease_renewing = true;
-		}
-		arena_reset(&st->arena);
-		break;
-	case LEASE_WAIT:
-		break;
-	}
-	lease_arm(st, lease_tick_ms(st));
-}
-
-/* See teleqd.h. */
-int64_t
-store_standby_ms(const struct store *st)
-{
-	if (!st || !st->lease_standby || !st->lease_standby_since)
-		return 0;
-	return mono_ms() - st->lease_standby_since;
-}
-
-/* See teleqd.h. */
-bool
-store_standby(const struct store *st, char *buf, size_t len)
-{
-	int64_t ttl;
-
-	if (!st || !st->lease_standby || !st->ac)
-		return false;
-	if (buf && len) {
-		/* the PTTL as of the last attempt, less the time since */
-		ttl = st->lease_ttl_ms < 0 ? -1 : st->lease_ttl_ms - (mono_ms() - st->lease_asked_ms);
-		if (lease_describe(&st->lease_other, wall_ms(), ttl < 0 && st->lease_ttl_ms >= 0 ? 0 : ttl,
-		    buf, len) < 0)
-			snprintf(buf, len, "another daemon");
-	}
-	return true;
-}
-
-/*
- * See teleqd.h. Written to the socket here and now: the loop is ending,
- * and a standby should not wait out the lease for a daemon that stopped
- * cleanly. Failing that, the lease simply expires.
- */
-void
-store_release_lease(struct store *st)
-{
-	int done = 0;
-
-	if (!st || st->dead || !st->ac || !st->lease_held)
-		return;
-	if (lease_argv(st, false) < 0 ||
-	    redisAsyncCommandArgv(st->ac, NULL, NULL, (int)st->ab.n, st->ab.argv, st->ab.len) != REDIS_OK)
-		return;
-	arena_reset(&st->arena);
-	/* a non-blocking socket: a few tries, never a wait */
-	for (int i = 0; i < 100 && !done; i++)
-		if (redisBufferWrite(&st->ac->c, &done) == REDIS_ERR)
-			break;
-	lease_conn_lost(st);
-	log_info("redis: lease released%s", done ? "" : " (not sent: it expires instead)");
-}
-
 /* --------------------------------------------------------------- commit */
-
-/* qsort order of int64_t. */
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sorts v[0..n) and removes repeats; returns the new count. */
-size_t
-i64_sort_unique(int64_t *v, size_t n)
-{
-	size_t i, m = 0;
-
-	if (n == 0)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_i64);
-	for (i = 1; i < n; i++)
-		if (v[i] != v[m])
-			v[++m] = v[i];
-	return m + 1;
-}
-
-/* Index of x in sorted unique v[0..n), or n when absent. */
-size_t
-i64_find(const int64_t *v, size_t n, int64_t x)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && v[lo] == x ? lo : n;
-}
-
-/* Grows *arr to at least n uint32_t; 0 or -ENOMEM (the array kept). */
-static int
-u32_reserve(uint32_t **arr, size_t *cap, size_t n)
-{
-	uint32_t *p;
-
-	if (n <= *cap)
-		return 0;
-	if (!(p = realloc(*arr, n * sizeof(*p))))
-		return -ENOMEM;
-	*arr = p;
-	*cap = n;
-	return 0;
-}
-
-/*
- * Orders the ids of b by seen bucket: slot = (index of the id's month in
- * smonths) * SEEN_BUCKETS + bucket. A counting sort, stable, fed group by
- * group, so the ids of one bucket come grouped by (day, field) group as
- * the commit's runs need. Afterwards id_order[slot_at[s] .. slot_at[s + 1])
- * are the ids of slot s, id_group[i] is id i's group (0-based, in counts
- * order). Returns 0 or -ENOMEM.
- */
-static int
-sort_ids_by_bucket(struct store *st, const struct batch *b, const int64_t *smonths, size_t ns)
-{
-	size_t nslots = ns * SEEN_BUCKETS, i, g;
-	uint32_t k;
-	int r;
-
-	if ((r = u32_reserve(&st->slot_at, &st->slots_cap, nslots + 1)) < 0)
-		return r;
-	if (b->nids > st->ids_cap) {
-		size_t cap = st->ids_cap;
-
-		if ((r = u32_reserve(&st->id_group, &cap, b->nids)) < 0)
-			return r;
-		cap = st->ids_cap;
-		if ((r = u32_reserve(&st->id_slot, &cap, b->nids)) < 0)
-			return r;
-		cap = st->ids_cap;
-		if ((r = u32_reserve(&st->id_order, &cap, b->nids)) < 0)
-			return r;
-		st->ids_cap = b->nids;
-	}
-	memset(st->slot_at, 0, (nslots + 1) * sizeof(*st->slot_at));
-	for (i = 0, g = 0; i < b->ncounts; i++) {
-		const struct batch_count *c = &b->counts[i];
-		size_t mi;
-
-		if (!c->nids)
-			continue;
-		mi = i64_find(smonths, ns, month_of_day(c->day));
-		for (k = c->first_id; k != UINT32_MAX; k = b->ids[k].next) {
-			unsigned bucket;
-			int64_t member;
-
-			seen_slot(b->ids[k].id, &bucket, &member);
-			st->id_group[k] = (uint32_t)g;
-			st->id_slot[k] = (uint32_t)(mi * SEEN_BUCKETS + bucket);
-			st->slot_at[st->id_slot[k] + 1]++;
-		}
-		g++;
-	}
-	for (i = 0; i < nslots; i++)
-		st->slot_at[i + 1] += st->slot_at[i];
-	/* place group by group (stable); slot_at[s] moves to the end of slot s ... */
-	for (i = 0; i < b->ncounts; i++)
-		for (k = b->counts[i].nids ? b->counts[i].first_id : UINT32_MAX; k != UINT32_MAX;
-		    k = b->ids[k].next)
-			st->id_order[st->slot_at[st->id_slot[k]]++] = k;
-	/* ... so shift it back: slot_at[s] is the start of slot s again */
-	for (i = nslots; i > 0; i--)
-		st->slot_at[i] = st->slot_at[i - 1];
-	st->slot_at[0] = 0;
-	return 0;
-}
-
-/* Pushes a formatted number; false on ENOMEM. */
-#define PUSH_FMT(fmt, ...) do {                                                  \
-		size_t l_;                                                       \
-		char *s_ = arena_printf(a, &l_, fmt, __VA_ARGS__);               \
-		if (!s_)                                                         \
-			return -ENOMEM;                                          \
-		argv_push(ab, s_, l_);                                           \
-	} while (0)
-/* a count or an index (all far below 2^63) */
-#define PUSH_INT(v_) ARGV_PUSH_I64(a, ab, v_)
-
-/* Pushes the (field, value) of position p; a gone one's value is "" (HDEL). -ENOMEM, -EINVAL. */
-static int
-push_pos(struct arena *a, struct argv_buf *ab, const struct config *cfg, const struct file_pos *p)
-{
-	char field[sizeof(p->path) + 64], value[POS_VALUE_MAX];
-	int fl, vl = 0;
-	char *s;
-
-	if ((fl = pos_format_field(cfg, p, field, sizeof(field))) < 0 ||
-	    (!p->gone && (vl = pos_format_value(p, value, sizeof(value))) < 0))
-		return -EINVAL;
-	if (!(s = arena_strndup(a, field, (size_t)fl)))
-		return -ENOMEM;
-	argv_push(ab, s, (size_t)fl);
-	if (!(s = arena_strndup(a, value, (size_t)vl)))
-		return -ENOMEM;
-	argv_push(ab, s, (size_t)vl);
-	return 0;
-}
-
-/*
- * Builds the EVAL of b into st->ab (strings in st->arena). Returns 0,
- * -ENOMEM, -E2BIG (too many arguments), -EINVAL (a combo that cannot be
- * formatted).
- */
-static int
-build_commit(struct store *st, const struct batch *b)
-{
-	const struct config *cfg = st->cfg;
-	struct arena *a = &st->arena;
-	struct argv_buf *ab = &st->ab;
-	int64_t *days, *months, *smonths;
-	size_t nd, nm, ns, nb = 0, nr = 0, nrrec = 0, nc = 0, i, j, need, cnt_at, base;
-	unsigned window_s = cfg->dedup.window_days * 86400u;     /* config: 1..3660 */
-	int r;
-	int32_t rkey[BATCH_MAX_FEEDS];
-	int32_t ckey[CFG_MAX_INDS];     /* KEYS index of indicator i's case hash, -1 = none */
-	uint16_t rfeed[BATCH_MAX_FEEDS];
-	size_t nfeeds = cfg->nfeeds < BATCH_MAX_FEEDS ? cfg->nfeeds : BATCH_MAX_FEEDS;
-	char rest[96], *s;
-	size_t len;
-
-	arena_reset(a);
-	ab->n = 0;
-
-	/* day numbers, then months, then months holding ids, in one scratch array */
-	need = 3 * b->ncounts + b->ncdeltas + 1;
-	if (need > st->scratch_cap) {
-		int64_t *p = realloc(st->scratch, need * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		st->scratch = p;
-		st->scratch_cap = need;
-	}
-	days = st->scratch;
-	for (i = 0, nd = 0; i < b->ncounts; i++)
-		days[nd++] = b->counts[i].day;
-	nd = i64_sort_unique(days, nd);
-	months = days + nd;
-	for (i = 0, nm = 0; i < nd; i++) {
-		int64_t m = month_of_day(days[i]);
-
-		if (nm == 0 || months[nm - 1] != m)    /* days are sorted: months too */
-			months[nm++] = m;
-	}
-	for (i = 0; i < b->ncdeltas; i++)       /* deadline counters live in month hashes only */
-		months[nm++] = b->cdeltas[i].month;
-	nm = i64_sort_unique(months, nm);
-	smonths = months + nm;
-	for (i = 0, ns = 0; i < b->ncounts; i++)
-		if (b->counts[i].nids)
-			smonths[ns++] = month_of_day(b->counts[i].day);
-	ns = i64_sort_unique(smonths, ns);
-	if (b->nids) {
-		if ((r = sort_ids_by_bucket(st, b, smonths, ns)) < 0)
-			return r;
-		for (i = 0; i < ns * SEEN_BUCKETS; i++)
-			nb += st->slot_at[i + 1] > st->slot_at[i];
-	}
-
-	for (i = 0; i < BATCH_MAX_FEEDS; i++)
-		rkey[i] = -1;
-	/* cppcheck-suppress knownConditionTrueFalse ; false positive: nfeeds is cfg->nfeeds, capped */
-	for (i = 0; i < nfeeds; i++) {
-		size_t nrej = (b->lines[i] ? 1 : 0) + (b->header_changes[i] ? 1 : 0);
-
-		for (j = 0; j < REJ__MAX; j++)
-			nrej += b->rejects[i * REJ__MAX + j] ? 1 : 0;
-		if (!nrej)
-			continue;
-		rfeed[nr] = (uint16_t)i;
-		rkey[i] = (int32_t)(4 + nd + nm + nb + nr);
-		nr++;
-		nrrec += nrej;
-	}
-	for (i = 0; i < CFG_MAX_INDS; i++)
-		ckey[i] = -1;
-	for (i = 0; i < b->ncases; i++)         /* which indicators have states: mark ... */
-		if (b->cases[i].ind < cfg->nindicators && b->cases[i].ind < CFG_MAX_INDS)
-			ckey[b->cases[i].ind] = 0;
-	for (i = 0; i < CFG_MAX_INDS; i++)      /* ... then number them in indicator order, as KEYS */
-		if (ckey[i] == 0)
-			ckey[i] = (int32_t)(4 + nd + nm + nb + nr + nc++);
-
-	need = 3 + (4 + nd + nm + nb + nr + nc) + 11 + 10 + 9 * b->ncounts + 2 * nb + b->nids +
-	    2 * b->npos + 3 * nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS + 2 + 9 * b->ncdeltas +
-	    3 * b->ncases;
-	if (need > INT_MAX)
-		return -E2BIG;
-	if (argv_reserve(ab, need) < 0)
-		return -ENOMEM;
-
-	argv_str(ab, "EVAL");
-	argv_push(ab, LUA_commit, sizeof(LUA_commit) - 1);
-	PUSH_INT(4 + nd + nm + nb + nr + nc);
-#define PUSH_KEY(...) do {                                                       \
-		snprintf(rest, sizeof(rest), __VA_ARGS__);                       \
-		if (!(s = arena_key(a, cfg, rest, &len)))                        \
-			return -ENOMEM;                                          \
-		argv_push(ab, s, len);                                           \
-	} while (0)
-	PUSH_KEY("files");
-	PUSH_KEY("deadletter");
-	PUSH_KEY("stats");
-	for (i = 0; i < nd; i++) {
-		char dk[32];
-
-		day_key(days[i], dk, sizeof(dk));
-		PUSH_KEY("day:%s", dk);
-	}
-	for (i = 0; i < nm; i++) {
-		char mk[32];
-
-		month_key(months[i], mk, sizeof(mk));
-		PUSH_KEY("month:%s", mk);
-	}
-	for (i = 0; nb && i < ns * SEEN_BUCKETS; i++) {
-		char mk[32];
-
-		if (st->slot_at[i + 1] == st->slot_at[i])
-			continue;
-		month_key(smonths[i / SEEN_BUCKETS], mk, sizeof(mk));
-		PUSH_KEY("seen:%s:%02zx", mk, i % SEEN_BUCKETS);
-	}
-	for (i = 0; i < nr; i++) {
-		/* feed names are short ([a-z0-9_-], 32 bytes): rest always fits */
-		PUSH_KEY("rejects:%s", cfg->feeds[rfeed[i]].name);
-	}
-	for (i = 0; i < cfg->nindicators && i < CFG_MAX_INDS; i++)    /* in ckey order */
-		if (ckey[i] >= 0)
-			PUSH_KEY("cases:%s", cfg->indicators[i].name);
-	PUSH_KEY("seen-scratch");       /* the script's scratch set, deleted before it returns */
-#undef PUSH_KEY
-
-	argv_str(ab, COMMIT_PROTOCOL);
-	argv_str(ab, st->epoch);
-	PUSH_INT(st->seq);
-	PUSH_INT(wall_ms());
-	PUSH_INT(cfg->deadletter_maxlen);
-	PUSH_INT(nd);
-	PUSH_INT(nm);
-	PUSH_INT(nb);
-	PUSH_INT(nr);
-	PUSH_INT(nc);
-	PUSH_INT(window_s);
-
-	/* counts: (day idx, month idx, field, delta) */
-	for (i = 0, j = 0; i < b->ncounts; i++)
-		j += b->counts[i].n ? 1 : 0;
-	PUSH_INT(j);
-	base = 4;
-	for (i = 0; i < b->ncounts; i++) {
-		const struct batch_count *c = &b->counts[i];
-
-		if (!c->n)
-			continue;
-		PUSH_INT(base + i64_find(days, nd, c->day));
-		PUSH_INT(base + nd + i64_find(months, nm, month_of_day(c->day)));
-		if (!(s = arena_combo(a, cfg, &c->c, &len)))
-			return -EINVAL;
-		argv_push(ab, s, len);
-		PUSH_INT(c->n);
-	}
-
-	/* id groups: duplicates dropped, then (day idx, month idx, field, k) */
-	for (i = 0, j = 0; i < b->ncounts; i++)
-		j += b->counts[i].nids ? 1 : 0;
-	PUSH_INT(j);
-	PUSH_INT(b->dups);
-	for (i = 0; i < b->ncounts; i++) {
-		const struct batch_count *c = &b->counts[i];
-
-		if (!c->nids)
-			continue;
-		PUSH_INT(base + i64_find(days, nd, c->day));
-		PUSH_INT(base + nd + i64_find(months, nm, month_of_day(c->day)));
-		if (!(s = arena_combo(a, cfg, &c->c, &len)))
-			return -EINVAL;
-		argv_push(ab, s, len);
-		PUSH_INT(c->nids);
-	}
-
-	/*
-	 * buckets, one per seen key in KEYS order: (k, runs, k members). runs
-	 * is binary, 4 bytes a run of ids of one group: group (1-based) and
-	 * length, each 16 bits big-endian (both at most BATCH_MAX_IDS).
-	 */
-	PUSH_INT(nb);
-	for (i = 0; nb && i < ns * SEEN_BUCKETS; i++) {
-		uint32_t from = st->slot_at[i], to = st->slot_at[i + 1], x, nruns = 0;
-		size_t avail;
-		unsigned char *rs;
-
-		if (to == from)
-			continue;
-		PUSH_INT(to - from);
-		for (x = from; x < to; x++)
-			nruns += x == from || st->id_group[st->id_order[x]] != st->id_group[st->id_order[x - 1]];
-		if (!(rs = (unsigned char *)arena_room(a, 4 * (size_t)nruns, &avail)))
-			return -ENOMEM;
-		arena_take(a, 4 * (size_t)nruns);
-		argv_push(ab, (const char *)rs, 4 * (size_t)nruns);
-		for (x = from; x < to; ) {
-			uint32_t g = st->id_group[st->id_order[x]], y = x;
-
-			while (y < to && st->id_group[st->id_order[y]] == g)
-				y++;
-			*rs++ = (unsigned char)((g + 1) >> 8);
-			*rs++ = (unsigned char)(g + 1);
-			*rs++ = (unsigned char)((y - x) >> 8);
-			*rs++ = (unsigned char)(y - x);
-			x = y;
-		}
-		for (x = from; x < to; x++) {
-			unsigned bucket;
-			int64_t member;
-
-			seen_slot(b->ids[st->id_order[x]].id, &bucket, &member);
-			PUSH_INT(member);
-		}
-	}
-
-	/* positions: (field, value); the count is patched once skips are known */
-	cnt_at = ab->n;
-	argv_push(ab, "", 0);
-	for (i = 0, j = 0; i < b->npos; i++) {
-		const struct file_pos *p = &b->pos[i];
-
-		if (p->feed >= cfg->nfeeds) {
-			log_debug("redis: position of unknown feed %u not stored", p->feed);
-			continue;
-		}
-		if ((r = push_pos(a, ab, cfg, p)) < 0)
-			return r;
-		j++;
-	}
-	if (!(s = arena_printf(a, &len, "%zu", j)))
-		return -ENOMEM;
-	ab->argv[cnt_at] = s;
-	ab->len[cnt_at] = len;
-
-	/* rejects and lines read: (rejects idx, field, delta) */
-	PUSH_INT(nrrec);
-	for (i = 0; i < nr; i++) {
-		uint16_t f = rfeed[i];
-
-		for (j = 0; j < REJ__MAX; j++) {
-			uint64_t n = b->rejects[f * REJ__MAX + j];
-
-			if (!n)
-				continue;
-			PUSH_INT(rkey[f]);
-			argv_str(ab, reject_name((enum reject)j));
-			PUSH_INT(n);
-		}
-		if (b->lines[f]) {
-			PUSH_INT(rkey[f]);
-			argv_str(ab, "lines");
-			PUSH_INT(b->lines[f]);
-		}
-		if (b->header_changes[f]) {
-			PUSH_INT(rkey[f]);
-			argv_str(ab, "header_changes");
-			PUSH_INT(b->header_changes[f]);
-		}
-	}
-
-	/* dead letters: (feed, file, line, reason, detail); none when maxlen is 0 */
-	j = cfg->deadletter_maxlen ? b->ndead : 0;
-	PUSH_INT(j);
-	for (i = 0; i < j; i++) {
-		const struct batch_deadletter *d = &b->dead[i];
-
-		if (d->feed < cfg->nfeeds)
-			argv_str(ab, cfg->feeds[d->feed].name);
-		else
-			PUSH_FMT("feed%u", d->feed);
-		argv_str(ab, d->path);
-		PUSH_INT(d->line);
-		argv_str(ab, reject_name(d->why));
-		argv_str(ab, d->detail);
-	}
-
-	/* latest event time per feed: (stats field, unix s), kept as a maximum */
-	for (i = 0, j = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
-		j += (b->last_utc[i] ? 1 : 0) + (b->last_line[i] ? 1 : 0);
-	/* and the time of a store reset, with the first commit of the rebuilt
-	 * counters: it survives as they do (teleqctl status shows it) */
-	PUSH_INT(j + (st->reset_unrecorded_ms ? 1 : 0));
-	for (i = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
-		if (b->last_utc[i]) {
-			PUSH_FMT("last_event:%s", cfg->feeds[i].name);
-			PUSH_INT(b->last_utc[i]);
-		}
-	/* and when each feed last produced a line (teleqctl status: freshness) */
-	for (i = 0; i < cfg->nfeeds && i < BATCH_MAX_FEEDS; i++)
-		if (b->last_line[i]) {
-			PUSH_FMT("last_line:%s", cfg->feeds[i].name);
-			PUSH_INT(b->last_line[i]);
-		}
-	if (st->reset_unrecorded_ms) {
-		argv_str(ab, "reset_ms");
-		PUSH_INT(st->reset_unrecorded_ms);
-	}
-
-	/* deadline counters: (month idx, field, delta), the field deadline:<name>|<outcome> */
-	for (i = 0, j = 0; i < b->ncdeltas; i++)
-		j += (b->cdeltas[i].met != 0) + (b->cdeltas[i].missed != 0) + (b->cdeltas[i].pending != 0);
-	PUSH_INT(j);
-	for (i = 0; i < b->ncdeltas; i++) {
-		const struct batch_cdelta *c = &b->cdeltas[i];
-		const char *name = c->ind < cfg->nindicators ? cfg->indicators[c->ind].name : "?";
-		const int64_t v[3] = { c->met, c->missed, c->pending };
-		static const char *const what[3] = { "met", "missed", "pending" };
-
-		for (unsigned k = 0; k < 3; k++) {
-			if (!v[k])
-				continue;
-			PUSH_INT(base + nd + i64_find(months, nm, c->month));
-			PUSH_FMT(DEADLINE_FIELD_FMT, name, what[k]);
-			PUSH_INT(v[k]);
-		}
-	}
-
-	/* case states: (cases idx, case id in 32 letters a-p, text; "" = HDEL) */
-	PUSH_INT(b->ncases);
-	for (i = 0; i < b->ncases; i++) {
-		const struct batch_case *c = &b->cases[i];
-		char hex[33];
-
-		if (c->ind >= cfg->nindicators || c->ind >= CFG_MAX_INDS)
-			return -EINVAL;
-		/* 4 bits a letter a-p: no digits, so a case id never looks like a number */
-		for (j = 0; j < 16; j++) {
-			hex[2 * j] = (char)('a' + (c->id[j] >> 4));
-			hex[2 * j + 1] = (char)('a' + (c->id[j] & 15));
-		}
-		hex[32] = '\0';
-		PUSH_INT(ckey[c->ind]);
-		if (!(s = arena_strndup(a, hex, 32)))
-			return -ENOMEM;
-		argv_push(ab, s, 32);
-		if (!(s = arena_strndup(a, c->text, strlen(c->text))))
-			return -ENOMEM;
-		argv_push(ab, s, strlen(c->text));
-	}
-	return 0;
-}
-#undef PUSH_FMT
-
-/* Queues the periods a commit touched for recompute: months of its days, and rolling. */
-static void
-touch_batch(struct store *st, const struct batch *b)
-{
-	int64_t last = INT64_MIN, m;
-	size_t i;
-
-	for (i = 0; i < b->ncounts; i++)
-		if ((m = month_of_day(b->counts[i].day)) != last)
-			recompute_touch_month(st->rc, last = m);
-	recompute_touch_rolling(st->rc);
-	recompute_kick(st->rc);
-}
 
 /* Adds an applied commit of b (reply { events, duplicates }) to the metrics. */
 static void
@@ -2278,7 +689,8 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 		if (reset_ms && st->reset_unrecorded_ms == reset_ms)
 			st->reset_unrecorded_ms = 0;    /* stats reset_ms holds it now */
 		count_commit(b, reply, mono_ms() - sent_ms);
-		touch_batch(st, b);
+		if (st->hooks)
+			st->hooks->committed(st->hooks_arg, b);
 		status = 0;
 	}
 	if (done)
@@ -2298,6 +710,7 @@ on_commit_reply(redisAsyncContext *ac, void *r, void *privdata)
 int
 store_commit(struct store *st, const struct batch *b, store_done_fn *done, void *arg)
 {
+	struct commit_head head;
 	struct req *rq;
 	int r;
 
@@ -2305,7 +718,11 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
 		return -ENOTCONN;
 	if (st->ninflight == STORE_INFLIGHT_MAX)
 		return -EBUSY;
-	if ((r = build_commit(st, b)) < 0) {
+	head.epoch = st->epoch;
+	head.seq = st->seq;
+	head.now_ms = wall_ms();
+	head.reset_ms = st->reset_unrecorded_ms;
+	if ((r = commit_build(&st->cscratch, &st->arena, &st->ab, st->cfg, &head, b)) < 0) {
 		log_warnx("redis: cannot build a commit: %s", strerror(-r));
 		return r;
 	}
@@ -2328,37 +745,7 @@ store_commit(struct store *st, const struct batch *b, store_done_fn *done, void 
 	return 0;
 }
 
-/* -------------------------------------------------------- for recompute */
-
-/*
- * Timer: the rolling period and the current month's hashes are
- * recomputed every ROLLING_REFRESH_S, so "rolling" follows the calendar
- * on days without a line. So is the month that holds the day before
- * today minus the alerts' grace: a month (and a quarter, half or year
- * ending with it) closes by time alone, and this writes its history
- * entry within ROLLING_REFRESH_S of the close even when no line arrives;
- * every month that closed since the previous run is (a calendar jump over
- * several closes, a late run), up to CATCHUP_MONTHS of them.
- */
-static void
-on_rolling(evutil_socket_t fd, short what, void *arg)
-{
-	struct store *st = arg;
-	int64_t now = cal_now(), wall = now + tz_utc_offset(st->tz, now), first;
-	unsigned n;
-
-	recompute_touch_month(st->rc, month_of_day(store_today(st)));
-	recompute_touch_month(st->rc, month_of_day(floor_div(wall - st->cfg->alerts.grace_s, 86400) - 1));
-	/* every month closed since the last run, not only the latest: the
-	 * calendar may have jumped, or this run come late */
-	period_months_closed(st->tz, st->cfg->alerts.grace_s, st->rolling_cal, now, CATCHUP_MONTHS,
-	    &first, &n);
-	for (unsigned k = 0; k < n; k++)
-		recompute_touch_month(st->rc, first + k);
-	st->rolling_cal = now;  /* also when set back: what closes after now is due again */
-	recompute_touch_rolling(st->rc);
-	recompute_kick(st->rc);
-}
+/* ---------------------------------------- for the modules that send over it */
 
 /* The config in force. */
 const struct config *
@@ -2397,25 +784,12 @@ store_tz(const struct store *st)
 	return st->tz;
 }
 
-/* True when the indicator hashes are current. */
-bool
-store_indicators_fresh(const struct store *st)
-{
-	return recompute_idle(st->rc);
-}
-
-/* recompute.c finished what was due. */
+/* Sets the hooks pipeline.c hears the store's events with. */
 void
-store_indicators_written(struct store *st)
+store_set_hooks(struct store *st, const struct store_hooks *h, void *arg)
 {
-	alerter_kick(st->al);
-}
-
-/* alerter.c queued a message. */
-void
-store_outbox_kick(struct store *st)
-{
-	outbox_kick(st->ob);
+	st->hooks = h;
+	st->hooks_arg = h ? arg : NULL;
 }
 
 /* True when commands may be sent. */
@@ -2426,7 +800,8 @@ store_ready(const struct store *st)
 }
 
 /*
- * Queues one command for recompute.c, formatted by resp_format (hiredis's
+ * Queues one command for another module (recompute.c, alerter.c, outbox.c,
+ * dash.c), formatted by resp_format (hiredis's
  * own argv formatting was a quarter of the daemon's CPU when live lines
  * keep the indicators recomputing). Returns 0, -ENOTCONN when not ready or
  * refused, -ENOMEM.
@@ -2458,7 +833,6 @@ int
 store_new(struct event_base *base, const struct config *cfg, const uint8_t *idkey,
           const struct store_sink *sink, void *arg, struct store **ret)
 {
-	static const struct timeval rolling_tv = { ROLLING_REFRESH_S, 0 };
 	static const struct timeval probe_tv = { 0, PROBE_TICK_MS * 1000 };
 	struct store *st;
 	int r;
@@ -2487,91 +861,25 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
 	if (cfg->redis.password_file &&
 	    (r = read_password(cfg->redis.password_file, &st->password, &st->password_len)) < 0)
 		goto fail;
-	if ((r = tz_load(cfg->timezone ? cfg->timezone : "Europe/Stockholm", &st->tz)) < 0) {
+	if ((r = tz_load(cfg->timezone, &st->tz)) < 0) {
 		log_warnx("redis: timezone %s: %s", cfg->timezone, strerror(-r));
 		goto fail;
 	}
 	st->retry_ev = evtimer_new(base, on_retry, st);
 	st->watchdog_ev = evtimer_new(base, on_watchdog, st);
-	st->rolling_ev = event_new(base, -1, EV_PERSIST, on_rolling, st);
 	st->probe_ev = event_new(base, -1, EV_PERSIST, on_probe, st);
 	st->lease_ev = evtimer_new(base, on_lease, st);
-	st->rolling_cal = cal_now();
-	if (!st->retry_ev || !st->watchdog_ev || !st->rolling_ev || !st->probe_ev || !st->lease_ev ||
-	    event_add(st->rolling_ev, &rolling_tv) < 0 || event_add(st->probe_ev, &probe_tv) < 0) {
+	if (!st->retry_ev || !st->watchdog_ev || !st->probe_ev || !st->lease_ev ||
+	    event_add(st->probe_ev, &probe_tv) < 0) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	if ((r = recompute_new(st, &st->rc)) < 0 || (r = alerts_new(st)) < 0)
-		goto fail;
 	conn_start(st);
 	*ret = st;
 	return 0;
 fail:
 	store_destroy(st);
 	return r;
-}
-
-/*
- * Creates the alerter and the outbox when cfg has an alerts: section.
- * Returns 0 or -errno (logged).
- */
-static int
-alerts_new(struct store *st)
-{
-	const struct alert_conf *ac = &st->cfg->alerts;
-	int r;
-
-	if (!ac->enabled)
-		return 0;
-	if ((r = outbox_new(st, st->base, ac, &st->ob)) < 0 ||
-	    (r = alerter_new(st, st->base, ac->check_interval_ms, &st->al)) < 0) {
-		log_warnx("alerts: cannot start: %s", strerror(-r));
-		return r;
-	}
-	return 0;
-}
-
-/* Frees the alerter and the outbox (their requests in flight are orphaned). */
-static void
-alerts_free(struct store *st)
-{
-	alerter_free(st->al);
-	st->al = NULL;
-	outbox_free(st->ob);
-	st->ob = NULL;
-}
-
-/*
- * The feeds were read to their end since start-up: alert checks may run
- * (before, a summary would count half a backfill).
- */
-void
-store_caught_up(struct store *st)
-{
-	if (!st)
-		return;
-	st->caught_up = true;
-	alerter_caught_up(st->al);
-}
-
-/*
- * Tells the store whether the feeds have a backlog: while they do, the
- * indicators are recomputed at most every RECOMPUTE_BACKLOG_MS instead of
- * after every commit.
- */
-void
-store_backlog(struct store *st, bool backlog)
-{
-	if (st)
-		recompute_hold(st->rc, backlog);
-}
-
-/* True when connected and the indicator hashes are current. */
-bool
-store_settled(const struct store *st)
-{
-	return st && store_ready(st) && recompute_idle(st->rc);
 }
 
 /* Frees everything of st but the connection (already closed). */
@@ -2582,25 +890,17 @@ store_destroy(struct store *st)
 		event_free(st->retry_ev);
 	if (st->watchdog_ev)
 		event_free(st->watchdog_ev);
-	if (st->rolling_ev)
-		event_free(st->rolling_ev);
 	if (st->probe_ev)
 		event_free(st->probe_ev);
 	if (st->lease_ev)
 		event_free(st->lease_ev);
-	recompute_free(st->rc);
-	alerts_free(st);
 	tz_free(st->tz);
 	free(st->host);
 	password_free(st->password, st->password_len);
 	arena_free(&st->arena);
 	argv_free(&st->ab);
 	free(st->resp);
-	free(st->scratch);
-	free(st->id_group);
-	free(st->id_slot);
-	free(st->id_order);
-	free(st->slot_at);
+	commit_scratch_free(&st->cscratch);
 	free(st);
 }
 
@@ -2617,9 +917,6 @@ store_free(struct store *st)
 	if (!st || st->dead)
 		return;
 	st->dead = true;
-	recompute_free(st->rc);
-	st->rc = NULL;
-	alerts_free(st);
 	/* orphan every request: hiredis still calls them, with NULL, while freeing */
 	for (rq = st->reqs; rq; rq = rq->next)
 		rq->st = NULL;
@@ -2631,8 +928,6 @@ store_free(struct store *st)
 		evtimer_del(st->retry_ev);
 	if (st->watchdog_ev)
 		evtimer_del(st->watchdog_ev);
-	if (st->rolling_ev)
-		event_del(st->rolling_ev);
 	if (st->probe_ev)
 		event_del(st->probe_ev);
 	if (st->lease_ev)
@@ -2646,14 +941,6 @@ bool
 store_connected(const struct store *st)
 {
 	return st && store_ready(st);
-}
-
-/* Queues every indicator period of this and last year, and rolling; runs when ready. */
-void
-store_recompute_all(struct store *st)
-{
-	recompute_touch_all(st->rc);
-	recompute_kick(st->rc);
 }
 
 /*
@@ -2675,7 +962,7 @@ store_reconfigure(struct store *st, const struct config *cfg)
 	int port = 0, r;
 
 	if (!str_eq(st->cfg->timezone, cfg->timezone) &&
-	    (r = tz_load(cfg->timezone ? cfg->timezone : "Europe/Stockholm", &ntz)) < 0) {
+	    (r = tz_load(cfg->timezone, &ntz)) < 0) {
 		log_warnx("redis: timezone %s: %s", cfg->timezone, strerror(-r));
 		return r;
 	}
@@ -2695,11 +982,8 @@ store_reconfigure(struct store *st, const struct config *cfg)
 		tz_free(st->tz);
 		st->tz = ntz;
 	}
-	recompute_config_changed(st->rc);
-	/* the alerter and the outbox keep pointers into the config: start them afresh */
-	alerts_free(st);
-	if (alerts_new(st) == 0 && st->caught_up)
-		alerter_caught_up(st->al);
+	if (st->hooks)
+		st->hooks->reconfigured(st->hooks_arg);
 	if (same)
 		return 0;
 	free(st->host);

@@ -73,6 +73,7 @@ struct daemon {
 	uint8_t             idkey[16];
 	bool                have_idkey;
 	struct store       *store;
+	struct pipeline    *pipeline;   /* after a commit: recompute, alerts, outbox */
 	struct feedset     *feeds;
 	struct map_scratch  scratch;
 	struct cases       *cases;      /* deadline indicators' case states, NULL without any */
@@ -649,7 +650,7 @@ maybe_finish(struct daemon *d)
 		return;
 	/* --once also waits for the indicator hashes, so dashboards see the backfill */
 	if (d->stopping || (d->once && d->ready && feedset_drained(d->feeds) &&
-	    batch_empty(d->filling) && store_settled(d->store))) {
+	    batch_empty(d->filling) && pipeline_settled(d->pipeline))) {
 		/* loopexit lets the rest of this loop iteration run: log once */
 		d->finished = true;
 		progress_end(d);
@@ -682,7 +683,7 @@ note_caught_up(struct daemon *d)
 	}
 	if (!d->once && d->ready && !d->ninflight && feedset_drained(d->feeds) &&
 	    batch_empty(d->filling))
-		store_caught_up(d->store);
+		pipeline_caught_up(d->pipeline);
 }
 
 /* Drops every batch in flight (their outcome is unknown or they failed). */
@@ -790,7 +791,7 @@ try_commit(struct daemon *d)
 	/* deadlines passed meanwhile, then every case state changed for this batch */
 	if (d->cases && (cases_tick(d->cases, cal_now(), b) < 0 || cases_flush(d->cases, b) < 0))
 		fatalx("out of memory recording case states");
-	store_backlog(d->store, !feedset_drained(d->feeds) || batch_full(b));
+	pipeline_backlog(d->pipeline, !feedset_drained(d->feeds) || batch_full(b));
 	if (batch_empty(b)) {
 		if (d->reload_cfg && !d->stopping) {
 			rebuild(d);
@@ -1026,6 +1027,10 @@ build(struct daemon *d)
 		log_warnx("redis: %s", strerror(-r));
 		return r;
 	}
+	if ((r = pipeline_new(d->base, d->store, &d->pipeline)) < 0) {
+		log_warnx("redis: %s", strerror(-r));
+		return r;
+	}
 	return 0;
 }
 
@@ -1164,6 +1169,8 @@ teardown(struct daemon *d)
 {
 	feedset_free(d->feeds);
 	d->feeds = NULL;
+	pipeline_free(d->pipeline);     /* before its store */
+	d->pipeline = NULL;
 	store_free(d->store);
 	d->store = NULL;
 	cases_free(d->cases);

@@ -1,5 +1,5 @@
 /*
- * itest_store.c — store.c (and commit.lua, recompute.c) against a real
+ * itest_store.c — store.c (and commit.c, commit.lua, and pipeline.c with recompute.c) against a real
  * redis-server, driven through a real libevent loop and checked with a
  * synchronous hiredis connection.
  *
@@ -136,6 +136,7 @@ struct fx {
 	struct config     *cfg;
 	redisContext      *rc;              /* checks */
 	struct store      *st;
+	struct pipeline   *pl;              /* st's (new_store) */
 	int                ready, down, done, status;
 	struct file_pos    pos[32];
 	size_t             npos;
@@ -293,13 +294,37 @@ spin(struct fx *f, int ms)
 		event_base_loop(f->base, EVLOOP_ONCE);
 }
 
+/*
+ * Creates the store for f->cfg with sink, and its pipeline (as teleqd
+ * does). Returns store_new's result.
+ */
+static int
+new_store(struct fx *f, const struct store_sink *snk)
+{
+	int r = store_new(f->base, f->cfg, NULL, snk, f, &f->st);
+
+	if (r == 0)
+		assert_int_equal(pipeline_new(f->base, f->st, &f->pl), 0);
+	return r;
+}
+
+/* Frees the pipeline, then the store (either may be NULL). */
+static void
+free_store(struct fx *f)
+{
+	pipeline_free(f->pl);
+	f->pl = NULL;
+	store_free(f->st);
+	f->st = NULL;
+}
+
 /* Creates the store for f->cfg and waits for ready. */
 static void
 open_store(struct fx *f)
 {
 	int want = f->ready + 1;
 
-	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &f->st), 0);
+	assert_int_equal(new_store(f, &sink), 0);
 	assert_true(wait_count(f, &f->ready, want, 5000));
 	assert_true(store_connected(f->st));
 }
@@ -343,7 +368,7 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	store_free(f->st);
+	free_store(f);
 	config_free(f->cfg);
 	redisFree(f->rc);
 	event_free(f->tick);
@@ -599,8 +624,7 @@ test_positions_on_ready(void **state)
 	    "5000 7 64 00000000000000ff /var/log/teleq/old format.txt"));
 	/* a feed's start marker */
 	freeReplyObject(cmd(f, "HSET %s cases:started 1", K("files")));
-	store_free(f->st);
-	f->st = NULL;
+	free_store(f);
 
 	open_store(f);
 	assert_int_equal(f->npos, 4);
@@ -942,7 +966,7 @@ test_unchanged_not_rewritten(void **state)
 	batch_done(&b);
 }
 
-/* store_recompute_all: periods of this and last year, none in the future. */
+/* pipeline_recompute_all: periods of this and last year, none in the future. */
 static void
 test_recompute_all(void **state)
 {
@@ -957,7 +981,7 @@ test_recompute_all(void **state)
 	freeReplyObject(cmd(f, "HSET %s:month:%d-06 call.booked|channel=phone 3 "
 	    "call.full|channel=phone 1", "t:{tq}", y));
 	open_store(f);
-	store_recompute_all(f->st);
+	pipeline_recompute_all(f->pl);
 	snprintf(key, sizeof(key), K("ind:booked:%d-06"), y);
 	assert_true(wait_hget(f, key, "value", "0.7500", 5000));
 	snprintf(key, sizeof(key), K("ind:booked:%d-Q2"), y);
@@ -1085,7 +1109,7 @@ test_busy_notconn(void **state)
 
 	assert_int_equal(batch_init(&b, 100, 0), 0);
 	add_n(&b, booked, day(2026, 3, 1), 1);
-	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &f->st), 0);
+	assert_int_equal(new_store(f, &sink), 0);
 	assert_false(store_connected(f->st));
 	assert_int_equal(store_commit(f->st, &b, on_done, f), -ENOTCONN);
 	assert_true(wait_count(f, &f->ready, 1, 5000));
@@ -1098,8 +1122,7 @@ test_busy_notconn(void **state)
 	/* freed with commits in flight: done is not called */
 	assert_int_equal(store_commit(f->st, &b, on_done, f), 0);
 	assert_int_equal(store_commit(f->st, &b, on_done, f), 0);
-	store_free(f->st);
-	f->st = NULL;
+	free_store(f);
 	spin(f, 50);
 	assert_int_equal(f->done, 2);
 	batch_done(&b);
@@ -1229,8 +1252,7 @@ test_case_states(void **state)
 	assert_int_equal(cmd_ll(f, "HLEN %s", K("cases:confirmed_24h")), 1);
 	assert_hget(f, K("cases:confirmed_24h"), "klklklklklklklklklklklklklklklkl", "s=1 p=- d=2");
 	/* a new connection reads them back */
-	store_free(f->st);
-	f->st = NULL;
+	free_store(f);
 	open_store(f);
 	assert_int_equal(f->ncases, 1);
 	snprintf(want, sizeof(want), "%s", "klklklklklklklklklklklklklklklkl");
@@ -1252,7 +1274,7 @@ test_retry_until_up(void **state)
 	snprintf(addr, sizeof(addr), "unix:%s", sock);
 	config_free(f->cfg);
 	f->cfg = make_cfg(f, addr, "t:", NULL);
-	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &f->st), 0);
+	assert_int_equal(new_store(f, &sink), 0);
 	spin(f, 400);
 	assert_int_equal(f->ready, 0);
 	assert_false(store_connected(f->st));
@@ -1261,8 +1283,7 @@ test_retry_until_up(void **state)
 	assert_non_null(c);
 	assert_true(wait_count(f, &f->ready, 1, 8000));
 	assert_int_equal(f->down, 0);
-	store_free(f->st);
-	f->st = NULL;
+	free_store(f);
 	redisFree(c);
 	stop_redis(pid);
 }
@@ -1323,17 +1344,15 @@ test_password_and_db(void **state)
 	assert_int_equal(r->type, REDIS_REPLY_STRING);
 	assert_string_equal(r->str, "2");
 	freeReplyObject(r);
-	store_free(f->st);
-	f->st = NULL;
+	free_store(f);
 
 	/* a wrong password: never ready, keeps retrying quietly */
 	write_file(pwf, "wrong\n", 0600);
-	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &f->st), 0);
+	assert_int_equal(new_store(f, &sink), 0);
 	spin(f, 500);
 	assert_int_equal(f->ready, 1);
 	assert_false(store_connected(f->st));
-	store_free(f->st);
-	f->st = NULL;
+	free_store(f);
 	batch_done(&b);
 	redisFree(c);
 	stop_redis(pid);
@@ -1364,8 +1383,7 @@ test_tcp(void **state)
 	assert_non_null(r);
 	assert_string_equal(r->str, "3");
 	freeReplyObject(r);
-	store_free(f->st);
-	f->st = NULL;
+	free_store(f);
 	batch_done(&b);
 	redisFree(c);
 	stop_redis(pid);
@@ -1414,8 +1432,7 @@ test_reconfigure(void **state)
 static void
 free_store_now(struct fx *f)
 {
-	store_free(f->st);
-	f->st = NULL;
+	free_store(f);
 }
 
 /* sink variants that free the store when f->free_in says so. */
@@ -1464,14 +1481,14 @@ test_free_in_callbacks(void **state)
 
 	/* inside ready */
 	f->free_in = 'r';
-	assert_int_equal(store_new(f->base, f->cfg, NULL, &free_sink, f, &f->st), 0);
+	assert_int_equal(new_store(f, &free_sink), 0);
 	assert_true(wait_count(f, &f->ready, 1, 5000));
 	assert_null(f->st);
 	spin(f, 50);
 
 	/* inside done, after an applied commit (a recompute is queued behind it) */
 	f->free_in = 'd';
-	assert_int_equal(store_new(f->base, f->cfg, NULL, &free_sink, f, &f->st), 0);
+	assert_int_equal(new_store(f, &free_sink), 0);
 	assert_true(wait_count(f, &f->ready, 2, 5000));
 	assert_int_equal(store_commit(f->st, &b, on_done_free, f), 0);
 	assert_true(wait_count(f, &f->done, 1, 5000));
@@ -1480,7 +1497,7 @@ test_free_in_callbacks(void **state)
 	spin(f, 50);
 
 	/* inside done(-EIO), while hiredis is tearing the killed connection down */
-	assert_int_equal(store_new(f->base, f->cfg, NULL, &free_sink, f, &f->st), 0);
+	assert_int_equal(new_store(f, &free_sink), 0);
 	assert_true(wait_count(f, &f->ready, 3, 5000));
 	assert_int_equal(store_commit(f->st, &b, on_done_free, f), 0);
 	assert_true(cmd_ll(f, "CLIENT KILL TYPE normal SKIPME yes") >= 1);
@@ -1492,9 +1509,9 @@ test_free_in_callbacks(void **state)
 
 	/* inside down */
 	f->free_in = 'D';
-	assert_int_equal(store_new(f->base, f->cfg, NULL, &free_sink, f, &f->st), 0);
+	assert_int_equal(new_store(f, &free_sink), 0);
 	assert_true(wait_count(f, &f->ready, 4, 5000));
-	store_recompute_all(f->st);             /* replies in flight while it dies */
+	pipeline_recompute_all(f->pl);             /* replies in flight while it dies */
 	assert_true(cmd_ll(f, "CLIENT KILL TYPE normal SKIPME yes") >= 1);
 	assert_true(wait_count(f, &f->down, 1, 5000));
 	assert_null(f->st);
@@ -1521,14 +1538,13 @@ test_handshake_timeout(void **state)
 	kill(pid, SIGSTOP);
 	config_free(f->cfg);
 	f->cfg = make_cfg(f, addr, "t:", NULL);
-	assert_int_equal(store_new(f->base, f->cfg, NULL, &sink, f, &f->st), 0);
+	assert_int_equal(new_store(f, &sink), 0);
 	spin(f, 10500);                         /* CONNECT_TIMEOUT_MS is 10 s */
 	assert_int_equal(f->ready, 0);
 	kill(pid, SIGCONT);
 	assert_true(wait_count(f, &f->ready, 1, 8000));
 	assert_int_equal(f->down, 0);
-	store_free(f->st);
-	f->st = NULL;
+	free_store(f);
 	stop_redis(pid);
 }
 
