@@ -14,7 +14,8 @@
  * a negative second count on the wrong day). Precondition: b != 0 and not
  * (a == INT64_MIN && b == -1).
  */
-int64_t floor_div(int64_t a, int64_t b)
+int64_t
+floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
 
@@ -30,7 +31,8 @@ int64_t floor_div(int64_t a, int64_t b)
  * (2026-02-30 gives 2026-03-02), callers validate with days_in_month.
  * Precondition: |y| < 2^40 so no intermediate overflows.
  */
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -48,7 +50,8 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
  * *ret_m (1..12), *ret_d (1..31). Never fails; every out-parameter must be
  * non-NULL. Precondition: |days| < 2^50.
  */
-void civil_from_days(int64_t days, int64_t *ret_y, unsigned *ret_m, unsigned *ret_d)
+void
+civil_from_days(int64_t days, int64_t *ret_y, unsigned *ret_m, unsigned *ret_d)
 {
 	int64_t z = days + 719468;      /* shift the epoch to 0000-03-01 */
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -65,7 +68,8 @@ void civil_from_days(int64_t days, int64_t *ret_y, unsigned *ret_m, unsigned *re
 }
 
 /* Number of days of month m (1..12) in year y; 0 when m is out of range. */
-unsigned days_in_month(int64_t y, unsigned m)
+unsigned
+days_in_month(int64_t y, unsigned m)
 {
 	static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 

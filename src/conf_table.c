@@ -22,7 +22,8 @@
  */
 static int vfail_at(struct ctx *c, size_t line, size_t col, const char *fmt, va_list ap)
 	TQ_PRINTF(4, 0);
-static int vfail_at(struct ctx *c, size_t line, size_t col, const char *fmt, va_list ap)
+static int
+vfail_at(struct ctx *c, size_t line, size_t col, const char *fmt, va_list ap)
 {
 	int n;
 
@@ -35,7 +36,8 @@ static int vfail_at(struct ctx *c, size_t line, size_t col, const char *fmt, va_
 }
 
 /* Reports a problem at a libyaml mark (0-based). Returns -EINVAL. */
-int cf_fail_mark(struct ctx *c, yaml_mark_t m, const char *fmt, ...)
+int
+cf_fail_mark(struct ctx *c, yaml_mark_t m, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -46,7 +48,8 @@ int cf_fail_mark(struct ctx *c, yaml_mark_t m, const char *fmt, ...)
 }
 
 /* Reports a problem at the start of node n. Returns -EINVAL. */
-int cf_fail_node(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+int
+cf_fail_node(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -62,7 +65,8 @@ int cf_fail_node(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
  * bytes replaced by '?' and "..." appended when cut. Config values are not
  * personal data, but they may be long or hold line breaks.
  */
-const char *cf_shown(const char *s, size_t len, char buf[static 64])
+const char *
+cf_shown(const char *s, size_t len, char buf[static 64])
 {
 	size_t n = len, o = 0;
 	bool cut = false;
@@ -89,19 +93,22 @@ const char *cf_shown(const char *s, size_t len, char buf[static 64])
 /* ---------------------------------------------------------- node access */
 
 /* Node of a document id (libyaml's loader only stores valid ids). */
-yaml_node_t *cf_child(struct ctx *c, int id)
+yaml_node_t *
+cf_child(struct ctx *c, int id)
 {
 	return yaml_document_get_node(c->doc, id);
 }
 
 /* Scalar text, NUL-terminated by libyaml (may hold NULs from "\0" escapes). */
-const char *cf_sv(const yaml_node_t *n)
+const char *
+cf_sv(const yaml_node_t *n)
 {
 	return (const char *)n->data.scalar.value;
 }
 
 /* True for a plain null scalar: empty, "~" or null (YAML 1.1 core schema). */
-bool cf_is_null(const yaml_node_t *n)
+bool
+cf_is_null(const yaml_node_t *n)
 {
 	const char *s;
 
@@ -112,18 +119,21 @@ bool cf_is_null(const yaml_node_t *n)
 	       !strcmp(s, "NULL");
 }
 
-size_t cf_map_len(const yaml_node_t *n)
+size_t
+cf_map_len(const yaml_node_t *n)
 {
 	return (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 }
 
-size_t cf_seq_len(const yaml_node_t *n)
+size_t
+cf_seq_len(const yaml_node_t *n)
 {
 	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
 
 /* Describes what a node is, for "must be X, not Y" messages. */
-static const char *describe(const yaml_node_t *n, char buf[static 72])
+static const char *
+describe(const yaml_node_t *n, char buf[static 72])
 {
 	char tmp[64];
 
@@ -143,7 +153,8 @@ static const char *describe(const yaml_node_t *n, char buf[static 72])
 }
 
 /* Reports that node n (the value of what) is not of the expected kind. */
-int cf_fail_type(struct ctx *c, const yaml_node_t *n, const char *what, const char *expected)
+int
+cf_fail_type(struct ctx *c, const yaml_node_t *n, const char *what, const char *expected)
 {
 	char buf[72];
 
@@ -155,8 +166,9 @@ int cf_fail_type(struct ctx *c, const yaml_node_t *n, const char *what, const ch
  * value node of keys[i], NULL when absent. Unknown and repeated keys are
  * errors ("unknown key 'delimter' in csv"), as is n not being a mapping.
  */
-static int take_keys_at(struct ctx *c, const yaml_node_t *n, const char *what,
-                       const char *const *first, size_t stride, size_t nkeys, yaml_node_t **val)
+static int
+take_keys_at(struct ctx *c, const yaml_node_t *n, const char *what,
+             const char *const *first, size_t stride, size_t nkeys, yaml_node_t **val)
 {
 	char buf[64];
 
@@ -186,14 +198,16 @@ static int take_keys_at(struct ctx *c, const yaml_node_t *n, const char *what,
 #undef KEY
 }
 
-int cf_take_keys(struct ctx *c, const yaml_node_t *n, const char *what,
-                 const char *const *keys, size_t nkeys, yaml_node_t **val)
+int
+cf_take_keys(struct ctx *c, const yaml_node_t *n, const char *what,
+             const char *const *keys, size_t nkeys, yaml_node_t **val)
 {
 	return take_keys_at(c, n, what, keys, sizeof(*keys), nkeys, val);
 }
 
 /* Reports a missing required key at the mapping's position. */
-int cf_fail_missing(struct ctx *c, const yaml_node_t *map, const char *key, const char *what)
+int
+cf_fail_missing(struct ctx *c, const yaml_node_t *map, const char *key, const char *what)
 {
 	return fail(c, map, "missing required key '%s' in %s", key, what);
 }
@@ -204,8 +218,9 @@ int cf_fail_missing(struct ctx *c, const yaml_node_t *map, const char *key, cons
  * Gives the text of a string scalar: not null, no NUL byte, at most maxlen
  * bytes. Any scalar style is a string (a plain 1 names column "1").
  */
-int cf_get_text(struct ctx *c, const yaml_node_t *n, const char *what, size_t maxlen,
-                    const char **ret, size_t *ret_len)
+int
+cf_get_text(struct ctx *c, const yaml_node_t *n, const char *what, size_t maxlen,
+            const char **ret, size_t *ret_len)
 {
 	if (n->type != YAML_SCALAR_NODE || cf_is_null(n))
 		return cf_fail_type(c, n, what, "a string");
@@ -219,7 +234,8 @@ int cf_get_text(struct ctx *c, const yaml_node_t *n, const char *what, size_t ma
 }
 
 /* Like get_text, but stores a copy in *ret, freeing what *ret held before. */
-int cf_get_str(struct ctx *c, const yaml_node_t *n, const char *what, size_t maxlen, char **ret)
+int
+cf_get_str(struct ctx *c, const yaml_node_t *n, const char *what, size_t maxlen, char **ret)
 {
 	const char *s;
 	size_t len;
@@ -242,8 +258,9 @@ int cf_get_str(struct ctx *c, const yaml_node_t *n, const char *what, size_t max
  * a quoted "100" is a string in YAML, and 0x10, 1e3 or 1_000 are not
  * accepted so a value means the same to every reader.
  */
-int cf_get_uint(struct ctx *c, const yaml_node_t *n, const char *what, uint64_t min,
-                    uint64_t max, uint64_t *ret)
+int
+cf_get_uint(struct ctx *c, const yaml_node_t *n, const char *what, uint64_t min,
+            uint64_t max, uint64_t *ret)
 {
 	const char *s;
 	uint64_t v = 0;
@@ -272,7 +289,8 @@ int cf_get_uint(struct ctx *c, const yaml_node_t *n, const char *what, uint64_t 
 }
 
 /* Gives a boolean: true/false only (not YAML 1.1's yes/no/on/off). */
-int cf_get_bool(struct ctx *c, const yaml_node_t *n, const char *what, bool *ret)
+int
+cf_get_bool(struct ctx *c, const yaml_node_t *n, const char *what, bool *ret)
 {
 	static const char *const t[] = { "true", "True", "TRUE" };
 	static const char *const f[] = { "false", "False", "FALSE" };
@@ -298,8 +316,9 @@ int cf_get_bool(struct ctx *c, const yaml_node_t *n, const char *what, bool *ret
  * Gives the value of an enumeration (names compared case-insensitively).
  * A bad value is reported with the list of allowed names.
  */
-int cf_get_enum(struct ctx *c, const yaml_node_t *n, const char *what,
-                    const struct enum_name *names, size_t nnames, int *ret)
+int
+cf_get_enum(struct ctx *c, const yaml_node_t *n, const char *what,
+            const struct enum_name *names, size_t nnames, int *ret)
 {
 	char allowed[256], buf[64];
 	const char *s;
@@ -328,7 +347,8 @@ int cf_get_enum(struct ctx *c, const yaml_node_t *n, const char *what,
  * True when s[0..len) is 1..max bytes of a-z 0-9 and the bytes in extra,
  * plus A-Z when upper.
  */
-bool cf_name_ok(const char *s, size_t len, size_t max, bool upper, const char *extra)
+bool
+cf_name_ok(const char *s, size_t len, size_t max, bool upper, const char *extra)
 {
 	if (len == 0 || len > max)
 		return false;
@@ -349,7 +369,8 @@ bool cf_name_ok(const char *s, size_t len, size_t max, bool upper, const char *e
 /* ----------------------------------------------------------- small checks */
 
 /* An absolute path (no glob check): password_file, secret_file. */
-int cf_get_abs_path(struct ctx *c, const yaml_node_t *n, const char *what, char **ret)
+int
+cf_get_abs_path(struct ctx *c, const yaml_node_t *n, const char *what, char **ret)
 {
 	const char *s;
 	size_t len;
@@ -367,8 +388,9 @@ int cf_get_abs_path(struct ctx *c, const yaml_node_t *n, const char *what, char 
  * Parts of Redis key names: printable ASCII, no space, no braces (the tag
  * is written as {tag}, a brace elsewhere would move the cluster hash slot).
  */
-int cf_get_key_part(struct ctx *c, const yaml_node_t *n, const char *what, size_t min,
-                        size_t max, char **ret)
+int
+cf_get_key_part(struct ctx *c, const yaml_node_t *n, const char *what, size_t min,
+                size_t max, char **ret)
 {
 	const char *s;
 	size_t len;
@@ -390,7 +412,8 @@ int cf_get_key_part(struct ctx *c, const yaml_node_t *n, const char *what, size_
  * Writes seconds s in the largest unit that divides it exactly ("90s",
  * "15m", "7d") into buf, for messages. Returns buf.
  */
-const char *cf_fmt_duration(int64_t s, char buf[static 24])
+const char *
+cf_fmt_duration(int64_t s, char buf[static 24])
 {
 	if (s != 0 && s % DUR_DAY == 0)
 		snprintf(buf, 24, "%" PRId64 "d", s / DUR_DAY);
@@ -404,8 +427,9 @@ const char *cf_fmt_duration(int64_t s, char buf[static 24])
 }
 
 /* Gives a duration (see duration_parse) of min..max seconds in *ret. */
-int cf_get_duration(struct ctx *c, const yaml_node_t *n, const char *what, int64_t min,
-                        int64_t max, int64_t *ret)
+int
+cf_get_duration(struct ctx *c, const yaml_node_t *n, const char *what, int64_t min,
+                int64_t max, int64_t *ret)
 {
 	char buf[64], lo[24], hi[24];
 	const char *s;
@@ -433,7 +457,8 @@ int cf_get_duration(struct ctx *c, const yaml_node_t *n, const char *what, int64
  * unsigned ms (the year 1970 starts before the epoch east of UTC), and
  * period names have four-digit years.
  */
-int cf_get_date(struct ctx *c, const yaml_node_t *n, const char *what, int64_t *ret)
+int
+cf_get_date(struct ctx *c, const yaml_node_t *n, const char *what, int64_t *ret)
 {
 	char buf[64];
 	const char *s;
@@ -463,7 +488,8 @@ int cf_get_date(struct ctx *c, const yaml_node_t *n, const char *what, int64_t *
  * gives the value as *ret_m / 10^*ret_scale; false when there is no such
  * number there (nothing is advanced then).
  */
-bool cf_read_decimal(const char *s, size_t *i, uint64_t *ret_m, size_t *ret_scale)
+bool
+cf_read_decimal(const char *s, size_t *i, uint64_t *ret_m, size_t *ret_scale)
 {
 	size_t j = *i, ndig = 0, scale = 0;
 	uint64_t m = 0;
@@ -494,7 +520,8 @@ bool cf_read_decimal(const char *s, size_t *i, uint64_t *ret_m, size_t *ret_scal
  * so it is exact in a double, and so is 10^scale for scale <= 22): "55%",
  * "0.55" and the literal 0.55 are the same double.
  */
-double cf_decimal_value(uint64_t m, size_t scale)
+double
+cf_decimal_value(uint64_t m, size_t scale)
 {
 	double p10 = 1.0;
 
@@ -508,7 +535,8 @@ double cf_decimal_value(uint64_t m, size_t scale)
  * A delimiter or quote: one ASCII byte; "\t" also written as backslash-t
  * so it survives single quotes. For the quote, "" means no quoting.
  */
-int cf_get_char(struct ctx *c, const yaml_node_t *n, const char *what, bool empty_ok, char *ret)
+int
+cf_get_char(struct ctx *c, const yaml_node_t *n, const char *what, bool empty_ok, char *ret)
 {
 	char buf[64];
 	const char *s;
@@ -539,7 +567,8 @@ int cf_get_char(struct ctx *c, const yaml_node_t *n, const char *what, bool empt
  * 0.02. Decimal as in targets (cf_read_decimal), so "2%" and 0.02 are the
  * same double.
  */
-int cf_get_fraction(struct ctx *c, const yaml_node_t *n, const char *what, double *ret)
+int
+cf_get_fraction(struct ctx *c, const yaml_node_t *n, const char *what, double *ret)
 {
 	char buf[64];
 	const char *s;
@@ -573,7 +602,8 @@ bad:
 /* ----------------------------------------------------------- key tables */
 
 /* Stores v into an unsigned or int field of 4 or 8 bytes (v fits: the table's max). */
-static void store_uint(void *field, size_t size, uint64_t v)
+static void
+store_uint(void *field, size_t size, uint64_t v)
 {
 	if (size == sizeof(uint64_t)) {
 		memcpy(field, &v, sizeof(v));
@@ -588,8 +618,9 @@ static void store_uint(void *field, size_t size, uint64_t v)
  * Takes the keys of mapping n by the table, then checks the required ones
  * in table order (so the message names the first one missing).
  */
-int conf_take(struct ctx *c, const yaml_node_t *n, const struct conf_section *sec,
-              yaml_node_t **val)
+int
+conf_take(struct ctx *c, const yaml_node_t *n, const struct conf_section *sec,
+          yaml_node_t **val)
 {
 	int r;
 
@@ -604,7 +635,8 @@ int conf_take(struct ctx *c, const yaml_node_t *n, const struct conf_section *se
 }
 
 /* Reads one key's value node v into base. */
-static int conf_set(struct ctx *c, const struct conf_key *k, const yaml_node_t *v, void *base)
+static int
+conf_set(struct ctx *c, const struct conf_key *k, const yaml_node_t *v, void *base)
 {
 	void *field = (char *)base + k->offset;
 	uint64_t u;
@@ -645,8 +677,9 @@ static int conf_set(struct ctx *c, const struct conf_key *k, const yaml_node_t *
 	return -EINVAL;
 }
 
-int conf_apply(struct ctx *c, const struct conf_section *sec, size_t lo, size_t hi,
-               yaml_node_t *const *val, void *base)
+int
+conf_apply(struct ctx *c, const struct conf_section *sec, size_t lo, size_t hi,
+           yaml_node_t *const *val, void *base)
 {
 	int r;
 
@@ -656,8 +689,9 @@ int conf_apply(struct ctx *c, const struct conf_section *sec, size_t lo, size_t 
 	return 0;
 }
 
-int conf_section_parse(struct ctx *c, const yaml_node_t *n, const struct conf_section *sec,
-                       void *base)
+int
+conf_section_parse(struct ctx *c, const yaml_node_t *n, const struct conf_section *sec,
+                   void *base)
 {
 	yaml_node_t *val[CFG_MAX_KEYS];
 	int r;
@@ -674,7 +708,8 @@ int conf_section_parse(struct ctx *c, const yaml_node_t *n, const struct conf_se
 	return conf_apply(c, sec, at, sec->nkeys, val, base);
 }
 
-int conf_defaults(struct ctx *c, const struct conf_section *sec, void *base)
+int
+conf_defaults(struct ctx *c, const struct conf_section *sec, void *base)
 {
 	int r;
 

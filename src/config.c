@@ -49,7 +49,8 @@
  * that "teleqd -n" and a reload refuse a misspelt zone with its position;
  * config_parse stays free of file access. name is already known to be safe.
  */
-static bool zone_exists(const char *name)
+static bool
+zone_exists(const char *name)
 {
 	struct tz *tz = NULL;
 
@@ -63,7 +64,8 @@ static bool zone_exists(const char *name)
  * A zone name for tz_load: "Europe/Stockholm", "UTC". It becomes part of a
  * path under /usr/share/zoneinfo, so no leading '/' and no "..".
  */
-static int parse_timezone(struct ctx *c, const yaml_node_t *n, void *field)
+static int
+parse_timezone(struct ctx *c, const yaml_node_t *n, void *field)
 {
 	char buf[64];
 	const char *s;
@@ -84,7 +86,8 @@ static int parse_timezone(struct ctx *c, const yaml_node_t *n, void *field)
 }
 
 /* redis.address: checked by redis_addr_parse, the parser store.c and teleqctl use. */
-static int parse_address(struct ctx *c, const yaml_node_t *n, void *field)
+static int
+parse_address(struct ctx *c, const yaml_node_t *n, void *field)
 {
 	struct redis_addr ra;
 	char buf[64];
@@ -177,7 +180,8 @@ static const struct conf_section deadletter_section = {
  * choice, since /metrics has no authentication. Sets http.listen (as
  * written), http.host (the literal, no brackets) and http.port.
  */
-static int parse_listen(struct ctx *c, const yaml_node_t *n, void *base)
+static int
+parse_listen(struct ctx *c, const yaml_node_t *n, void *base)
 {
 	struct config *cfg = base;
 	char buf[64], buf2[64], host[CFG_MAX_LISTEN + 1];
@@ -292,7 +296,8 @@ static const struct conf_section root_section = {
  * them all alike. The alerts defaults that are no key (sendmail argv,
  * templates) are set by cf_alert_defaults.
  */
-static int config_defaults(struct ctx *c)
+static int
+config_defaults(struct ctx *c)
 {
 	int r;
 
@@ -310,7 +315,8 @@ static int config_defaults(struct ctx *c)
  * carry a byte offset only: it is turned into line and column here,
  * counting characters like libyaml does.
  */
-static int yaml_fail(struct ctx *c, const yaml_parser_t *p)
+static int
+yaml_fail(struct ctx *c, const yaml_parser_t *p)
 {
 	const char *problem = p->problem ? p->problem : "unknown error";
 
@@ -343,7 +349,8 @@ static int yaml_fail(struct ctx *c, const yaml_parser_t *p)
  * "[" would otherwise cost hundreds of megabytes), and refuses a second
  * document, which yaml_parser_load would silently ignore.
  */
-static int yaml_precheck(struct ctx *c)
+static int
+yaml_precheck(struct ctx *c)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -397,8 +404,9 @@ static int yaml_precheck(struct ctx *c)
 /* ------------------------------------------------------------------ public */
 
 /* config_parse, and with check_files the checks that need files (zone, sendmail). */
-static int parse_text(const char *name, const char *text, size_t len, bool check_files,
-                      struct config **ret, char *err, size_t errlen)
+static int
+parse_text(const char *name, const char *text, size_t len, bool check_files,
+           struct config **ret, char *err, size_t errlen)
 {
 	struct ctx c = { .name = name ? name : "<config>", .text = text ? text : "", .len = len,
 	                 .err = err, .errlen = errlen, .check_files = check_files };
@@ -460,8 +468,9 @@ out:
  * err holds "name:line:col: ..." and the return is -EINVAL (-ENOMEM when
  * out of memory).
  */
-int config_parse(const char *name, const char *text, size_t len, struct config **ret,
-                 char *err, size_t errlen)
+int
+config_parse(const char *name, const char *text, size_t len, struct config **ret,
+             char *err, size_t errlen)
 {
 	return parse_text(name, text, len, false, ret, err, errlen);
 }
@@ -472,7 +481,8 @@ int config_parse(const char *name, const char *text, size_t len, struct config *
  * zone exists and that a sendmail program given in alerts.mail is an
  * executable file. I/O errors return -errno with "path: reason" in err.
  */
-int config_load(const char *path, struct config **ret, char *err, size_t errlen)
+int
+config_load(const char *path, struct config **ret, char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf;
@@ -541,7 +551,8 @@ out:
 }
 
 /* Frees one rule's map. */
-static void rule_done(struct rule *r)
+static void
+rule_done(struct rule *r)
 {
 	for (size_t i = 0; r->from && i < r->nmap; i++)
 		free(r->from[i]);
@@ -549,7 +560,8 @@ static void rule_done(struct rule *r)
 	free(r->to);
 }
 
-static void filter_done(struct filter *f)
+static void
+filter_done(struct filter *f)
 {
 	for (size_t i = 0; f->c && i < f->n; i++)
 		free(f->c[i].ids);
@@ -557,7 +569,8 @@ static void filter_done(struct filter *f)
 }
 
 /* Frees a config and everything it owns, also a partly built one. NULL is fine. */
-void config_free(struct config *cfg)
+void
+config_free(struct config *cfg)
 {
 	if (!cfg)
 		return;

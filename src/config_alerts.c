@@ -28,7 +28,8 @@ static const char *const alert_kinds[AK__MAX] = {
 };
 
 /* Frees a NULL-terminated argv and the strings in it. NULL is fine. */
-void cf_argv_free(char **argv)
+void
+cf_argv_free(char **argv)
 {
 	for (size_t i = 0; argv && argv[i]; i++)
 		free(argv[i]);
@@ -40,7 +41,8 @@ void cf_argv_free(char **argv)
  * 1..63 of A-Z a-z 0-9 -, not starting or ending with '-'. All digits and
  * dots must be a valid dotted IPv4 address instead.
  */
-static bool hostname_ok(const char *s, size_t len)
+static bool
+hostname_ok(const char *s, size_t len)
 {
 	char v4[16];
 	size_t label = 0;
@@ -81,7 +83,8 @@ static bool hostname_ok(const char *s, size_t len)
  * no second address, no quoting), exactly one '@', a local part of 1..64
  * bytes and a host name as domain.
  */
-static bool addr_ok(const char *s, size_t len)
+static bool
+addr_ok(const char *s, size_t len)
 {
 	const char *at = NULL;
 
@@ -104,7 +107,8 @@ static bool addr_ok(const char *s, size_t len)
 }
 
 /* A mail address (addr_ok) in *ret, freeing what *ret held. */
-static int get_addr(struct ctx *c, const yaml_node_t *n, const char *what, char **ret)
+static int
+get_addr(struct ctx *c, const yaml_node_t *n, const char *what, char **ret)
 {
 	char buf[64];
 	const char *s;
@@ -122,7 +126,8 @@ static int get_addr(struct ctx *c, const yaml_node_t *n, const char *what, char 
 }
 
 /* to: one address or a sequence of 1..16. */
-static int parse_mail_to(struct ctx *c, const yaml_node_t *n, void *base)
+static int
+parse_mail_to(struct ctx *c, const yaml_node_t *n, void *base)
 {
 	struct alert_conf *ac = base;
 	size_t count = 1;
@@ -153,7 +158,8 @@ static int parse_mail_to(struct ctx *c, const yaml_node_t *n, void *base)
  * entries, run without a shell. config_load also checks that the program
  * is an executable regular file.
  */
-static int parse_sendmail(struct ctx *c, const yaml_node_t *n, void *base)
+static int
+parse_sendmail(struct ctx *c, const yaml_node_t *n, void *base)
 {
 	struct alert_conf *ac = base;
 	char buf[64];
@@ -207,7 +213,8 @@ static int parse_sendmail(struct ctx *c, const yaml_node_t *n, void *base)
 }
 
 /* from: one address */
-static int get_from(struct ctx *c, const yaml_node_t *n, void *field)
+static int
+get_from(struct ctx *c, const yaml_node_t *n, void *field)
 {
 	return get_addr(c, n, "from", field);
 }
@@ -229,7 +236,8 @@ static const struct conf_section mail_section = {
  * left to a local proxy. Fills webhook_url, _host (IPv6 without the
  * brackets), _port (default 80) and _path (default "/").
  */
-static int parse_webhook_url(struct ctx *c, const yaml_node_t *n, void *base)
+static int
+parse_webhook_url(struct ctx *c, const yaml_node_t *n, void *base)
 {
 	struct alert_conf *ac = base;
 	char buf[64], host[256];
@@ -335,7 +343,8 @@ static const struct conf_section summary_section = {
 enum { D_RETRY_MIN, D_RETRY_MAX, D_STREAM_MAXLEN, D_MAX_AMBIGUOUS, D__N };
 
 /* delivery: retry_min <= retry_max */
-static int check_delivery(struct ctx *c, const yaml_node_t *n, yaml_node_t *const *v, void *base)
+static int
+check_delivery(struct ctx *c, const yaml_node_t *n, yaml_node_t *const *v, void *base)
 {
 	const struct alert_conf *ac = base;
 	char lo[24], hi[24];
@@ -374,8 +383,9 @@ static const struct conf_section delivery_section = {
  * names the template): an unknown name, an unclosed '{' or a lone '}'. The
  * position is given in characters, 1-based, within the template text.
  */
-static int fail_placeholder(struct ctx *c, const yaml_node_t *n, const char *what,
-                            const char *tpl, size_t len, size_t off)
+static int
+fail_placeholder(struct ctx *c, const yaml_node_t *n, const char *what,
+                 const char *tpl, size_t len, size_t off)
 {
 	static const char known[] = "{title} {indicator} {period} {period_id} {value} {target} "
 	                            "{basis} {previous} {status} {table} {missed} {count} {nodata} {overview}";
@@ -402,8 +412,9 @@ static int fail_placeholder(struct ctx *c, const yaml_node_t *n, const char *wha
  * '\t'), checked with tpl_check. C1 controls (U+0080..U+009F) count as
  * control characters. Replaces *ret.
  */
-static int get_template(struct ctx *c, const yaml_node_t *n, const char *kind, bool subject,
-                        char **ret)
+static int
+get_template(struct ctx *c, const yaml_node_t *n, const char *kind, bool subject,
+             char **ret)
 {
 	size_t max = subject ? 200 : 8192, len, off = 0;
 	char what[32];
@@ -429,7 +440,8 @@ static int get_template(struct ctx *c, const yaml_node_t *n, const char *kind, b
 }
 
 /* templates: { KIND: { subject, body }, ... }; what is not given keeps its default. */
-static int parse_templates(struct ctx *c, const yaml_node_t *n, void *base)
+static int
+parse_templates(struct ctx *c, const yaml_node_t *n, void *base)
 {
 	struct alert_conf *ac = base;
 	enum { K_SUBJECT, K_BODY, K__N };
@@ -457,7 +469,8 @@ static int parse_templates(struct ctx *c, const yaml_node_t *n, void *base)
 }
 
 /* An alerts: section, even an empty one, turns alerts on. */
-static int check_alerts(struct ctx *c, const yaml_node_t *n, yaml_node_t *const *v, void *base)
+static int
+check_alerts(struct ctx *c, const yaml_node_t *n, yaml_node_t *const *v, void *base)
 {
 	struct alert_conf *ac = base;
 
@@ -487,7 +500,8 @@ const struct conf_section cf_alerts_section = {
  * alerts: section: the sendmail argv and every template are owned copies,
  * so users may rely on them being non-NULL.
  */
-int cf_alert_defaults(struct ctx *c)
+int
+cf_alert_defaults(struct ctx *c)
 {
 	static const char *const sendmail[] = { "/usr/sbin/sendmail", "-t", "-i" };
 	struct alert_conf *ac = &c->cfg->alerts;

@@ -24,7 +24,8 @@ struct feed_ctx {
  * These end up in counter field names "<event>|<dim>=<value>", so '|' and
  * '=' must never appear.
  */
-static int check_value_name(struct ctx *c, const yaml_node_t *n, const char *what)
+static int
+check_value_name(struct ctx *c, const yaml_node_t *n, const char *what)
 {
 	char buf[64];
 	const char *s;
@@ -43,7 +44,8 @@ static int check_value_name(struct ctx *c, const yaml_node_t *n, const char *wha
 /* --------------------------------------------------------------- interning */
 
 /* Finds s in table[0..n); 1-based id or 0. */
-static uint16_t find_name(char *const *table, size_t n, const char *s, size_t len)
+static uint16_t
+find_name(char *const *table, size_t n, const char *s, size_t len)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strnlen(table[i], len + 1) == len && !memcmp(table[i], s, len))
@@ -52,8 +54,9 @@ static uint16_t find_name(char *const *table, size_t n, const char *s, size_t le
 }
 
 /* Interns the name in node n into table (id = index + 1), at most TQ_MAX_VALUES. */
-static int intern(struct ctx *c, const yaml_node_t *n, const char *what, char **table,
-                  size_t *count, uint16_t *ret_id)
+static int
+intern(struct ctx *c, const yaml_node_t *n, const char *what, char **table,
+       size_t *count, uint16_t *ret_id)
 {
 	uint16_t id;
 	char *s;
@@ -77,13 +80,15 @@ static int intern(struct ctx *c, const yaml_node_t *n, const char *what, char **
 	return 0;
 }
 
-static int intern_event(struct ctx *c, const yaml_node_t *n, uint16_t *ret_id)
+static int
+intern_event(struct ctx *c, const yaml_node_t *n, uint16_t *ret_id)
 {
 	return intern(c, n, "event kind", c->cfg->events, &c->cfg->nevents, ret_id);
 }
 
 /* Interns a dimension by name (before sorting: index in order of appearance). */
-static int intern_dim(struct ctx *c, const yaml_node_t *n, size_t *ret_d)
+static int
+intern_dim(struct ctx *c, const yaml_node_t *n, size_t *ret_d)
 {
 	struct config *cfg = c->cfg;
 	char *s;
@@ -110,7 +115,8 @@ static int intern_dim(struct ctx *c, const yaml_node_t *n, size_t *ret_d)
 }
 
 /* Interns a value of dimension d. */
-static int intern_value(struct ctx *c, const yaml_node_t *n, size_t d, uint16_t *ret_id)
+static int
+intern_value(struct ctx *c, const yaml_node_t *n, size_t d, uint16_t *ret_id)
 {
 	struct dimension *dim = &c->cfg->dims[d];
 
@@ -123,8 +129,9 @@ static int intern_value(struct ctx *c, const yaml_node_t *n, size_t d, uint16_t 
  * Gives the slot of a source field name in the feed, adding it when new.
  * Slots are the distinct fields a feed reads (at most TQ_MAX_SLOTS).
  */
-static int add_slot(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n, const char *what,
-                    int *ret_slot)
+static int
+add_slot(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n, const char *what,
+         int *ret_slot)
 {
 	struct feed_conf *fc = fx->fc;
 	const char *s;
@@ -158,7 +165,8 @@ static int add_slot(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n, co
  * component, because directories are watched with inotify and a glob there
  * would need a recursive walk.
  */
-static int parse_path(struct ctx *c, const yaml_node_t *n, void *field)
+static int
+parse_path(struct ctx *c, const yaml_node_t *n, void *field)
 {
 	char buf[64];
 	const char *s, *last;
@@ -202,8 +210,9 @@ static const struct conf_section csv_section = {
 	.what = "csv", .keys = csv_keys, .nkeys = C__N };
 
 /* csv: { delimiter, quote, header, columns, encoding }; the base is the feed. */
-static int parse_csv(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc,
-                     const yaml_node_t **ret_enc)
+static int
+parse_csv(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc,
+          const yaml_node_t **ret_enc)
 {
 	yaml_node_t *v[C__N];
 	int r;
@@ -262,7 +271,8 @@ static int parse_csv(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc,
  * Checks a strftime-like time format against what time_parse_fmt knows,
  * and that it has a full date (a month bucket needs year, month and day).
  */
-static int check_time_format(struct ctx *c, const yaml_node_t *n, const char *s)
+static int
+check_time_format(struct ctx *c, const yaml_node_t *n, const char *s)
 {
 	bool y = false, m = false, d = false;
 
@@ -297,7 +307,8 @@ static int check_time_format(struct ctx *c, const yaml_node_t *n, const char *s)
 }
 
 /* time: { field | fields, format } */
-static int parse_time(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
+static int
+parse_time(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 {
 	enum { K_FIELD, K_FIELDS, K_FORMAT, K__N };
 	static const char *const keys[K__N] = { "field", "fields", "format" };
@@ -365,7 +376,8 @@ static int parse_time(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 }
 
 /* Orders map entry indexes (into the key nodes in arg) by text, then position. */
-static int cmp_map_key(const void *a, const void *b, void *arg)
+static int
+cmp_map_key(const void *a, const void *b, void *arg)
 {
 	const yaml_node_t *const *keys = arg;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
@@ -379,7 +391,8 @@ static int cmp_map_key(const void *a, const void *b, void *arg)
  * Source values are matched exactly at run time after conversion to UTF-8;
  * targets are interned. A value no map covers is rejected at run time.
  */
-static int parse_map(struct ctx *c, const yaml_node_t *n, long d, struct rule *ru)
+static int
+parse_map(struct ctx *c, const yaml_node_t *n, long d, struct rule *ru)
 {
 	const yaml_node_t **keys = NULL;
 	size_t *order = NULL, count, i = 0;
@@ -453,7 +466,8 @@ out:
 }
 
 /* event: { value } or { field, map } */
-static int parse_event(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
+static int
+parse_event(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 {
 	enum { K_FIELD, K_MAP, K_VALUE, K__N };
 	static const char *const keys[K__N] = { "field", "map", "value" };
@@ -484,7 +498,8 @@ static int parse_event(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 }
 
 /* set: { dimension: value, ... } — constants for every event of the feed. */
-static int parse_set(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
+static int
+parse_set(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 {
 	int r;
 
@@ -515,7 +530,8 @@ static int parse_set(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
  * required; optional: true lets a line without the field through with the
  * dimension absent (a field only some event kinds carry).
  */
-static int parse_dimensions(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
+static int
+parse_dimensions(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 {
 	enum { K_FIELD, K_MAP, K_OPTIONAL, K__N };
 	static const char *const keys[K__N] = { "field", "map", "optional" };
@@ -603,7 +619,8 @@ static const struct conf_section feed_section = {
 	.what = "feed", .keys = feed_keys, .nkeys = K__N };
 
 /* Sets a feed's defaults: those of feed_section and the structural ones. */
-static int feed_defaults(struct ctx *c, struct feed_conf *fc, const yaml_node_t *n)
+static int
+feed_defaults(struct ctx *c, struct feed_conf *fc, const yaml_node_t *n)
 {
 	int r;
 
@@ -624,8 +641,9 @@ static int feed_defaults(struct ctx *c, struct feed_conf *fc, const yaml_node_t 
 }
 
 /* The encoding, given beside csv or inside it (the same value if both). */
-static int parse_encoding(struct ctx *c, struct feed_conf *fc, const yaml_node_t *outer,
-                          const yaml_node_t *inner)
+static int
+parse_encoding(struct ctx *c, struct feed_conf *fc, const yaml_node_t *outer,
+               const yaml_node_t *inner)
 {
 	int a = -1, b = -1, r;
 
@@ -645,7 +663,8 @@ static int parse_encoding(struct ctx *c, struct feed_conf *fc, const yaml_node_t
 }
 
 /* One feed mapping; see conf/teleqd.yaml for the keys. */
-static int parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
+static int
+parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 {
 	struct feed_ctx fx = { .fc = fc };
 	const yaml_node_t *csv_enc = NULL;
@@ -728,7 +747,8 @@ static int parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 }
 
 /* Sorts config.dims by name and permutes every feed's dims[] alike. */
-static void sort_dims(struct config *cfg)
+static void
+sort_dims(struct config *cfg)
 {
 	size_t order[TQ_MAX_DIMS];
 	struct dimension tmp[TQ_MAX_DIMS];
@@ -755,7 +775,8 @@ static void sort_dims(struct config *cfg)
 }
 
 /* feeds: a sequence of 1..64 feed mappings with unique names; then sort_dims. */
-int cf_parse_feeds(struct ctx *c, const yaml_node_t *n, void *base)
+int
+cf_parse_feeds(struct ctx *c, const yaml_node_t *n, void *base)
 {
 	struct config *cfg = base;
 	size_t count;
@@ -786,7 +807,8 @@ int cf_parse_feeds(struct ctx *c, const yaml_node_t *n, void *base)
 
 
 /* Id of value v[0..len) in dimension d, or of an event kind when d is -1; 0 when unknown. */
-uint16_t config_value_id(const struct config *cfg, int d, const char *v, size_t len)
+uint16_t
+config_value_id(const struct config *cfg, int d, const char *v, size_t len)
 {
 	if (!cfg || !v)
 		return 0;
@@ -798,7 +820,8 @@ uint16_t config_value_id(const struct config *cfg, int d, const char *v, size_t 
 }
 
 /* Name of id in dimension d (-1: event kinds); NULL when out of range. */
-const char *config_value_name(const struct config *cfg, int d, uint16_t id)
+const char *
+config_value_name(const struct config *cfg, int d, uint16_t id)
 {
 	if (!cfg || id == 0)
 		return NULL;

@@ -13,7 +13,8 @@
 /* -------------------------------------------------------------- indicators */
 
 /* True when rule r can ever give id. */
-static bool rule_can(const struct rule *r, uint16_t id)
+static bool
+rule_can(const struct rule *r, uint16_t id)
 {
 	if (r->kind == RULE_CONST)
 		return r->const_id == id;
@@ -25,7 +26,8 @@ static bool rule_can(const struct rule *r, uint16_t id)
 }
 
 /* True when feed fc can produce an event that matches every clause of f. */
-static bool feed_can(const struct feed_conf *fc, const struct filter *f)
+static bool
+feed_can(const struct feed_conf *fc, const struct filter *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const struct clause *cl = &f->c[i];
@@ -41,7 +43,8 @@ static bool feed_can(const struct feed_conf *fc, const struct filter *f)
 }
 
 /* Lists the dimension names into buf for a message. */
-static const char *dim_list(const struct config *cfg, char *buf, size_t len)
+static const char *
+dim_list(const struct config *cfg, char *buf, size_t len)
 {
 	size_t o = 0;
 
@@ -56,8 +59,9 @@ static const char *dim_list(const struct config *cfg, char *buf, size_t len)
 }
 
 /* Parses the values of one filter clause: a name or a sequence of names. */
-static int parse_clause(struct ctx *c, const yaml_node_t *key, const yaml_node_t *n,
-                        struct clause *cl)
+static int
+parse_clause(struct ctx *c, const yaml_node_t *key, const yaml_node_t *n,
+             struct clause *cl)
 {
 	const struct config *cfg = c->cfg;
 	size_t count = 1;
@@ -102,7 +106,8 @@ static int parse_clause(struct ctx *c, const yaml_node_t *key, const yaml_node_t
 }
 
 /* Orders clauses: the event first, then dimensions by index. */
-static void sort_clauses(struct filter *f)
+static void
+sort_clauses(struct filter *f)
 {
 	for (size_t i = 1; i < f->n; i++)
 		for (size_t j = i; j > 0 && f->c[j - 1].dim > f->c[j].dim; j--) {
@@ -117,7 +122,8 @@ static void sort_clauses(struct filter *f)
  * kind, and everything it names must be produced by some feed; one feed
  * must be able to satisfy all clauses at once, or the count is always 0.
  */
-static int parse_filter(struct ctx *c, const yaml_node_t *n, const char *what, struct filter *f)
+static int
+parse_filter(struct ctx *c, const yaml_node_t *n, const char *what, struct filter *f)
 {
 	const struct config *cfg = c->cfg;
 	bool has_event = false, producible = false;
@@ -183,7 +189,8 @@ static int parse_filter(struct ctx *c, const yaml_node_t *n, const char *what, s
  * has a clause on the same key in num whose values are all in den's. Else
  * a ratio could exceed 100 %.
  */
-static bool filter_within(const struct filter *num, const struct filter *den)
+static bool
+filter_within(const struct filter *num, const struct filter *den)
 {
 	for (size_t i = 0; i < den->n; i++) {
 		const struct clause *dc = &den->c[i], *nc = NULL;
@@ -210,7 +217,8 @@ static bool filter_within(const struct filter *num, const struct filter *den)
  * "> 5%". The number is decimal (no exponent, at most 15 digits), see
  * read_decimal and decimal_value.
  */
-static int parse_target(struct ctx *c, const yaml_node_t *n, bool ratio, struct indicator *ind)
+static int
+parse_target(struct ctx *c, const yaml_node_t *n, bool ratio, struct indicator *ind)
 {
 	char buf[64];
 	const char *s;
@@ -272,7 +280,8 @@ bad:
 }
 
 /* within / extend_by: a deadline span (dl_parse: 24h, 7d, 2w). */
-static int get_span(struct ctx *c, const yaml_node_t *n, const char *what, struct dl_span *ret)
+static int
+get_span(struct ctx *c, const yaml_node_t *n, const char *what, struct dl_span *ret)
 {
 	const char *s;
 	size_t len;
@@ -298,9 +307,10 @@ static int get_span(struct ctx *c, const yaml_node_t *n, const char *what, struc
  * extension that carries no date). other is a numerator, denominator or
  * count given by mistake (NULL when none).
  */
-static int parse_deadline(struct ctx *c, const yaml_node_t *n, const yaml_node_t *start,
-    const yaml_node_t *stop, const yaml_node_t *extend, const yaml_node_t *within,
-    const yaml_node_t *extend_by, const yaml_node_t *other, struct indicator *ind)
+static int
+parse_deadline(struct ctx *c, const yaml_node_t *n, const yaml_node_t *start,
+               const yaml_node_t *stop, const yaml_node_t *extend, const yaml_node_t *within,
+               const yaml_node_t *extend_by, const yaml_node_t *other, struct indicator *ind)
 {
 	int r;
 
@@ -368,7 +378,8 @@ static const struct conf_section ind_section = {
 	.what = "indicator", .keys = ind_keys, .nkeys = K__N };
 
 /* One indicator mapping; see conf/teleqd.yaml for the keys. */
-static int parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator *ind)
+static int
+parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator *ind)
 {
 	yaml_node_t *v[K__N];
 	char buf[64];
@@ -461,7 +472,8 @@ static int parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator
 }
 
 /* indicators: a sequence of 0..64 indicator mappings with unique names. */
-int cf_parse_indicators(struct ctx *c, const yaml_node_t *n, void *base)
+int
+cf_parse_indicators(struct ctx *c, const yaml_node_t *n, void *base)
 {
 	struct config *cfg = base;
 	size_t count;

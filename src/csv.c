@@ -25,7 +25,8 @@
  * it are read as records of their own, so one malformed line never takes
  * good ones with it. quote 0 (or '\n') disables quoting.
  */
-size_t csv_record_len(const char *buf, size_t len, char delim, char quote)
+size_t
+csv_record_len(const char *buf, size_t len, char delim, char quote)
 {
 	const char *p = buf, *end = buf + len, *first_nl = NULL, *nl, *q;
 
@@ -86,8 +87,9 @@ size_t csv_record_len(const char *buf, size_t len, char delim, char quote)
  * -EBADMSG for an unterminated quote or text between the closing quote and
  * the delimiter.
  */
-static int split_quoted(const char *rec, size_t len, size_t *pos, char delim, char quote,
-                        char *scratch, size_t *sp, struct fieldv *f)
+static int
+split_quoted(const char *rec, size_t len, size_t *pos, char delim, char quote,
+             char *scratch, size_t *sp, struct fieldv *f)
 {
 	size_t i = *pos + 1, start = *sp;
 	bool copied = false;
@@ -136,8 +138,9 @@ static int split_quoted(const char *rec, size_t len, size_t *pos, char delim, ch
  * -EBADMSG on malformed quoting, -E2BIG when there are more than max fields,
  * -EINVAL when delim equals quote. On failure out[] holds garbage.
  */
-int csv_split(const char *rec, size_t len, char delim, char quote, char *scratch,
-              struct fieldv *out, size_t max)
+int
+csv_split(const char *rec, size_t len, char delim, char quote, char *scratch,
+          struct fieldv *out, size_t max)
 {
 	size_t i = 0, n = 0, sp = 0;
 

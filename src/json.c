@@ -24,7 +24,8 @@ struct jp {
 	char                *scratch;   /* len bytes; NULL when nothing is extracted */
 };
 
-static inline void skip_ws(struct jp *jp)
+static inline void
+skip_ws(struct jp *jp)
 {
 	while (jp->i < jp->len) {
 		unsigned char c = jp->s[jp->i];
@@ -35,7 +36,8 @@ static inline void skip_ws(struct jp *jp)
 }
 
 /* The byte at the read position, or -1 at the end. */
-static inline int peek(const struct jp *jp)
+static inline int
+peek(const struct jp *jp)
 {
 	return jp->i < jp->len ? jp->s[jp->i] : -1;
 }
@@ -47,7 +49,8 @@ static inline int peek(const struct jp *jp)
  * lowest set bit marks its first match exactly (borrows only run upward),
  * which is all that is used here.
  */
-static inline unsigned plain_run8(const unsigned char *p)
+static inline unsigned
+plain_run8(const unsigned char *p)
 {
 	const uint64_t ones = UINT64_C(0x0101010101010101);
 	const uint64_t high = UINT64_C(0x8080808080808080);
@@ -73,7 +76,8 @@ static inline unsigned plain_run8(const unsigned char *p)
  * Length of the run of bytes at s[i..len) that a string holds as they are:
  * printable ASCII other than '"' and '\\'.
  */
-static inline size_t plain_span(const unsigned char *s, size_t i, size_t len)
+static inline size_t
+plain_span(const unsigned char *s, size_t i, size_t len)
 {
 	size_t j = i;
 
@@ -89,7 +93,8 @@ static inline size_t plain_span(const unsigned char *s, size_t i, size_t len)
 }
 
 /* Value of the 4 hex digits at p (at least 4 bytes readable), or -1. */
-static int hex4(const unsigned char *p)
+static int
+hex4(const unsigned char *p)
 {
 	int v = 0;
 
@@ -109,7 +114,8 @@ static int hex4(const unsigned char *p)
 }
 
 /* Writes cp (a Unicode scalar value) as UTF-8 at out; returns its length. */
-static size_t put_utf8(unsigned char *out, uint32_t cp)
+static size_t
+put_utf8(unsigned char *out, uint32_t cp)
 {
 	if (cp < 0x80) {
 		out[0] = (unsigned char)cp;
@@ -139,8 +145,9 @@ static size_t put_utf8(unsigned char *out, uint32_t cp)
  * escape or \u0000 (a decoded NUL is refused like a raw one, so no value
  * handed out can hold a NUL), -EILSEQ for a lone surrogate.
  */
-static int decode_escape(const unsigned char *s, size_t len, size_t i,
-                         uint32_t *ret_cp, size_t *ret_n)
+static int
+decode_escape(const unsigned char *s, size_t len, size_t i,
+              uint32_t *ret_cp, size_t *ret_n)
 {
 	int hi, lo;
 
@@ -190,7 +197,8 @@ static int decode_escape(const unsigned char *s, size_t len, size_t i,
  * not a plain closing quote: an escape, a non-ASCII byte, a control byte,
  * or the end of the line. Same contract as parse_string.
  */
-static int parse_string_slow(struct jp *jp, bool want, struct fieldv *ret, size_t start, size_t i)
+static int
+parse_string_slow(struct jp *jp, bool want, struct fieldv *ret, size_t start, size_t i)
 {
 	const unsigned char *s = jp->s;
 	size_t len = jp->len;
@@ -260,7 +268,8 @@ static int parse_string_slow(struct jp *jp, bool want, struct fieldv *ret, size_
  * string's own offset. Returns 0, -EBADMSG (unterminated, raw control
  * byte, bad escape), -EILSEQ (invalid UTF-8, lone surrogate escape).
  */
-static inline int parse_string(struct jp *jp, bool want, struct fieldv *ret)
+static inline int
+parse_string(struct jp *jp, bool want, struct fieldv *ret)
 {
 	const unsigned char *s = jp->s;
 	size_t len = jp->len, start = jp->i + 1, i = start;
@@ -283,13 +292,15 @@ static inline int parse_string(struct jp *jp, bool want, struct fieldv *ret)
 	return parse_string_slow(jp, want, ret, start, i);
 }
 
-static inline bool is_digit(int c)
+static inline bool
+is_digit(int c)
 {
 	return c >= '0' && c <= '9';
 }
 
 /* Reads a number per the RFC 8259 grammar. Returns 0 or -EBADMSG. */
-static int parse_number(struct jp *jp)
+static int
+parse_number(struct jp *jp)
 {
 	if (peek(jp) == '-')
 		jp->i++;
@@ -321,7 +332,8 @@ static int parse_number(struct jp *jp)
 }
 
 /* Reads the literal word (true/false/null). Returns 0 or -EBADMSG. */
-static int parse_literal(struct jp *jp, const char *word, size_t n)
+static int
+parse_literal(struct jp *jp, const char *word, size_t n)
 {
 	if (jp->len - jp->i < n || memcmp(jp->s + jp->i, word, n) != 0)
 		return -EBADMSG;
@@ -335,7 +347,8 @@ static int parse_literal(struct jp *jp, const char *word, size_t n)
  * for null. Returns 0, -EBADMSG (also for anything that is no scalar, such
  * as '{'), -EILSEQ.
  */
-static int parse_scalar(struct jp *jp, bool want, struct fieldv *ret)
+static int
+parse_scalar(struct jp *jp, bool want, struct fieldv *ret)
 {
 	size_t start = jp->i;
 	int r;
@@ -371,7 +384,8 @@ static int parse_scalar(struct jp *jp, bool want, struct fieldv *ret)
 }
 
 /* Reads `"key" :` of an object member, leaving the position at the value. */
-static int member_key(struct jp *jp, bool want, struct fieldv *ret)
+static int
+member_key(struct jp *jp, bool want, struct fieldv *ret)
 {
 	int r;
 
@@ -394,7 +408,8 @@ static int member_key(struct jp *jp, bool want, struct fieldv *ret)
  * depth limit bounds memory instead of the C stack. Returns 0, -EBADMSG
  * (also when more than JSON_MAX_DEPTH containers would be open), -EILSEQ.
  */
-static int skip_value(struct jp *jp, unsigned depth)
+static int
+skip_value(struct jp *jp, unsigned depth)
 {
 	char close[JSON_MAX_DEPTH];     /* closing bracket of each container opened here */
 	unsigned d = 0;
@@ -448,7 +463,8 @@ static int skip_value(struct jp *jp, unsigned depth)
  * key in its first byte, which costs less than measuring every name's
  * length for each line.
  */
-static inline bool key_eq(const char *name, const char *key, size_t klen)
+static inline bool
+key_eq(const char *name, const char *key, size_t klen)
 {
 	if (!name)
 		return false;
@@ -467,8 +483,9 @@ static inline bool key_eq(const char *name, const char *key, size_t klen)
  * What this accepts, the general path reads the same way; this one keeps
  * the position in a register and makes no calls.
  */
-static inline size_t plain_member(const unsigned char *s, size_t len, size_t i,
-                                  struct fieldv *key, struct fieldv *val)
+static inline size_t
+plain_member(const unsigned char *s, size_t len, size_t i,
+             struct fieldv *key, struct fieldv *val)
 {
 	size_t k0 = i + 1, kl, v0, vl;
 
@@ -492,8 +509,9 @@ static inline size_t plain_member(const unsigned char *s, size_t len, size_t i,
  * Reads the members of the top-level object whose '{' was just consumed,
  * storing the values of members named in names[] (last duplicate wins).
  */
-static int parse_top_object(struct jp *jp, const char *const *names, size_t nnames,
-                            struct fieldv *out)
+static int
+parse_top_object(struct jp *jp, const char *const *names, size_t nnames,
+                 struct fieldv *out)
 {
 	int r;
 

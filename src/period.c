@@ -18,7 +18,8 @@
 #include <string.h>
 
 /* Months a month-based period covers. */
-static unsigned kind_months(enum period_kind kind)
+static unsigned
+kind_months(enum period_kind kind)
 {
 	switch (kind) {
 	case P_MONTH:   return 1;
@@ -30,7 +31,8 @@ static unsigned kind_months(enum period_kind kind)
 }
 
 /* First calendar month (1..12) of a month-based period. */
-static unsigned first_month(const struct period *p)
+static unsigned
+first_month(const struct period *p)
 {
 	if (p->kind == P_YEAR)
 		return 1;
@@ -38,7 +40,8 @@ static unsigned first_month(const struct period *p)
 }
 
 /* A month-based period; idx must be in range for kind (1 for P_YEAR is ignored). */
-static struct period month_period(enum period_kind kind, int64_t year, unsigned idx)
+static struct period
+month_period(enum period_kind kind, int64_t year, unsigned idx)
 {
 	struct period p = { .kind = kind, .year = year, .idx = kind == P_YEAR ? 0 : idx };
 	unsigned m1 = first_month(&p), m2 = m1 + kind_months(kind) - 1;
@@ -49,7 +52,8 @@ static struct period month_period(enum period_kind kind, int64_t year, unsigned 
 }
 
 /* Calendar year of a day number. */
-static int64_t year_of_day(int64_t day)
+static int64_t
+year_of_day(int64_t day)
 {
 	int64_t y;
 	unsigned m, d;
@@ -59,20 +63,23 @@ static int64_t year_of_day(int64_t day)
 }
 
 /* The P_DAY period of one day. */
-static struct period day_period(int64_t day)
+static struct period
+day_period(int64_t day)
 {
 	return (struct period){ .kind = P_DAY, .year = year_of_day(day), .first_day = day, .last_day = day };
 }
 
 /* The ROLLING_DAYS days ending with today inclusive; year is today's. */
-static struct period rolling_period(int64_t today)
+static struct period
+rolling_period(int64_t today)
 {
 	return (struct period){ .kind = P_ROLLING, .year = year_of_day(today),
 	                        .first_day = today - (ROLLING_DAYS - 1), .last_day = today };
 }
 
 /* The same calendar date one year earlier; 29 February becomes 28 February. */
-static int64_t day_year_earlier(int64_t day)
+static int64_t
+day_year_earlier(int64_t day)
 {
 	int64_t y;
 	unsigned m, d;
@@ -84,13 +91,15 @@ static int64_t day_year_earlier(int64_t day)
 }
 
 /* ASCII digit test, independent of the locale (unlike isdigit). */
-static bool is_digit(char c)
+static bool
+is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
 /* Value of n (<= 9) digits at s; -1 if any is not a digit. */
-static int64_t digits(const char *s, unsigned n)
+static int64_t
+digits(const char *s, unsigned n)
 {
 	int64_t v = 0;
 
@@ -106,7 +115,8 @@ static int64_t digits(const char *s, unsigned n)
  * Parses exactly "YYYY-MM" (len 7, month 01..12) into a month number.
  * Returns 0 and *ret_monthno, or -EINVAL (*ret_monthno untouched).
  */
-int parse_month_key(const char *s, size_t len, int64_t *ret_monthno)
+int
+parse_month_key(const char *s, size_t len, int64_t *ret_monthno)
 {
 	int64_t y, m;
 
@@ -124,7 +134,8 @@ int parse_month_key(const char *s, size_t len, int64_t *ret_monthno)
  * Parses exactly "YYYY-MM-DD" (len 10, a real calendar date) into a day
  * number. Returns 0 and *ret_day, or -EINVAL (*ret_day untouched).
  */
-int parse_day_key(const char *s, size_t len, int64_t *ret_day)
+int
+parse_day_key(const char *s, size_t len, int64_t *ret_day)
 {
 	int64_t y, m, d;
 
@@ -145,7 +156,8 @@ int parse_day_key(const char *s, size_t len, int64_t *ret_day)
  * ROLLING_DAYS days ending with today, a day number). Years have exactly
  * four digits. Returns 0 and *ret, or -EINVAL (*ret untouched).
  */
-int period_parse(const char *s, int64_t today, struct period *ret)
+int
+period_parse(const char *s, int64_t today, struct period *ret)
 {
 	size_t len;
 	int64_t y, v;
@@ -192,7 +204,8 @@ int period_parse(const char *s, int64_t today, struct period *ret)
  * "2026-H2", "2026", "rolling") NUL-terminated into buf. Returns 0, or
  * -ENOBUFS when it does not fit in len bytes (buf then untouched).
  */
-int period_name(const struct period *p, char *buf, size_t len)
+int
+period_name(const struct period *p, char *buf, size_t len)
 {
 	char tmp[48];
 	size_t n;
@@ -227,7 +240,8 @@ int period_name(const struct period *p, char *buf, size_t len)
  * The period of kind that contains day (P_ROLLING: the ROLLING_DAYS days
  * ending with day). An unknown kind gives the day itself.
  */
-struct period period_of_day(enum period_kind kind, int64_t day)
+struct period
+period_of_day(enum period_kind kind, int64_t day)
 {
 	int64_t y;
 	unsigned m, d;
@@ -249,7 +263,8 @@ struct period period_of_day(enum period_kind kind, int64_t day)
  * becomes 28 February); rolling ends on today's date one year earlier (the
  * same mapping) and spans the same ROLLING_DAYS days before that.
  */
-struct period period_previous_year(const struct period *p)
+struct period
+period_previous_year(const struct period *p)
 {
 	switch (p->kind) {
 	case P_MONTH:
@@ -290,7 +305,8 @@ month_first_day(int64_t m)
  * periods give the months their days touch (rolling: up to 3), clamped to
  * 1..12.
  */
-void period_months(const struct period *p, int64_t *ret_first, unsigned *ret_n)
+void
+period_months(const struct period *p, int64_t *ret_first, unsigned *ret_n)
 {
 	int64_t first, last;
 	unsigned n = kind_months(p->kind);
@@ -307,7 +323,8 @@ void period_months(const struct period *p, int64_t *ret_first, unsigned *ret_n)
 }
 
 /* Writes "YYYY-MM" of month number monthno into buf (len >= 16 suffices for years 0..9999). */
-void month_key(int64_t monthno, char *buf, size_t len)
+void
+month_key(int64_t monthno, char *buf, size_t len)
 {
 	int64_t y = floor_div(monthno, 12);
 
@@ -315,7 +332,8 @@ void month_key(int64_t monthno, char *buf, size_t len)
 }
 
 /* Writes "YYYY-MM-DD" of day number day into buf (len >= 16 suffices for years 0..9999). */
-void day_key(int64_t day, char *buf, size_t len)
+void
+day_key(int64_t day, char *buf, size_t len)
 {
 	int64_t y;
 	unsigned m, d;
@@ -325,7 +343,8 @@ void day_key(int64_t day, char *buf, size_t len)
 }
 
 /* The span of one period: days for P_DAY and P_ROLLING, months otherwise. */
-static struct span span_of(const struct period *p)
+static struct span
+span_of(const struct period *p)
 {
 	struct span s = { 0 };
 
@@ -343,7 +362,8 @@ static struct span span_of(const struct period *p)
  * The counter hashes p reads (*ret_cur) and those of the same period one
  * year earlier (*ret_prev, see period_previous_year). Either may be NULL.
  */
-void period_span(const struct period *p, struct span *ret_cur, struct span *ret_prev)
+void
+period_span(const struct period *p, struct span *ret_cur, struct span *ret_prev)
 {
 	struct period prev;
 
@@ -361,7 +381,8 @@ void period_span(const struct period *p, struct span *ret_cur, struct span *ret_
  * would. A rolling period (or an unknown kind) is returned unchanged: it is
  * defined by "today", not by its position.
  */
-struct period period_next(const struct period *p)
+struct period
+period_next(const struct period *p)
 {
 	unsigned per_year;
 
@@ -389,13 +410,15 @@ struct period period_next(const struct period *p)
  * A midnight that falls in a spring gap (zones that switch at 00:00) is read
  * with the offset before the gap, which is the first instant of the day.
  */
-int64_t day_start_utc(const struct tz *tz, int64_t day)
+int64_t
+day_start_utc(const struct tz *tz, int64_t day)
 {
 	return tz_wall_to_utc(tz, day * SECS_PER_DAY, NULL);
 }
 
 /* Unix milliseconds of local midnight of p's first day in tz (a stream entry id). */
-int64_t period_start_ms(const struct period *p, const struct tz *tz)
+int64_t
+period_start_ms(const struct period *p, const struct tz *tz)
 {
 	return day_start_utc(tz, p->first_day) * 1000;
 }
@@ -406,7 +429,8 @@ int64_t period_start_ms(const struct period *p, const struct tz *tz)
  * summaries: late lines still count until then. A negative grace counts as
  * 0; a rolling period is never closed (it moves with today).
  */
-bool period_closed(const struct period *p, const struct tz *tz, int64_t grace_s, int64_t now)
+bool
+period_closed(const struct period *p, const struct tz *tz, int64_t grace_s, int64_t now)
 {
 	if (p->kind == P_ROLLING)
 		return false;
@@ -416,7 +440,8 @@ bool period_closed(const struct period *p, const struct tz *tz, int64_t grace_s,
 }
 
 /* The latest month closed at unix time t (period_closed with tz and grace_s). */
-static int64_t last_closed_month(const struct tz *tz, int64_t grace_s, int64_t t)
+static int64_t
+last_closed_month(const struct tz *tz, int64_t grace_s, int64_t t)
 {
 	int64_t at = t - grace_s, m;
 
@@ -431,8 +456,9 @@ static int64_t last_closed_month(const struct tz *tz, int64_t grace_s, int64_t t
 }
 
 /* See teleqd.h. */
-void period_months_closed(const struct tz *tz, int64_t grace_s, int64_t prev, int64_t now,
-                          unsigned cap, int64_t *ret_first, unsigned *ret_n)
+void
+period_months_closed(const struct tz *tz, int64_t grace_s, int64_t prev, int64_t now,
+                     unsigned cap, int64_t *ret_first, unsigned *ret_n)
 {
 	int64_t a, b;
 

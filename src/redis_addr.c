@@ -14,7 +14,8 @@
 #include "teleqd.h"
 
 /* True when s[0..len) is 1..max bytes of A-Z a-z 0-9 and the bytes in extra. */
-static bool chars_ok(const char *s, size_t len, size_t max, const char *extra)
+static bool
+chars_ok(const char *s, size_t len, size_t max, const char *extra)
 {
 	if (len == 0 || len > max)
 		return false;
@@ -31,7 +32,8 @@ static bool chars_ok(const char *s, size_t len, size_t max, const char *extra)
 }
 
 /* The decimal port 1..65535 in s, or 0 when s is not one. */
-static int port_of(const char *s)
+static int
+port_of(const char *s)
 {
 	int v = 0;
 
@@ -51,7 +53,8 @@ static int port_of(const char *s)
  * form; -ENOENT for "unix:" without an absolute path; -ENAMETOOLONG for a
  * socket path longer than REDIS_ADDR_SUN_MAX. *ret is undefined on failure.
  */
-int redis_addr_parse(const char *s, struct redis_addr *ret)
+int
+redis_addr_parse(const char *s, struct redis_addr *ret)
 {
 	const char *colon;
 	size_t len, hostlen;

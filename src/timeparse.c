@@ -22,7 +22,8 @@ struct fields {
 };
 
 /* ASCII digit test, independent of the locale (unlike isdigit). */
-static bool is_digit(char c)
+static bool
+is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
@@ -32,7 +33,8 @@ static bool is_digit(char c)
  * in all), greedily. Returns true and advances *pos, false if fewer than
  * min digits are there.
  */
-static bool read_num(const char *s, size_t len, size_t *pos, unsigned min, unsigned max, unsigned *ret)
+static bool
+read_num(const char *s, size_t len, size_t *pos, unsigned min, unsigned max, unsigned *ret)
 {
 	size_t i = *pos;
 	unsigned v = 0, n = 0;
@@ -54,7 +56,8 @@ static bool read_num(const char *s, size_t len, size_t *pos, unsigned min, unsig
  * second) is read as 59 so the event stays in its minute and day.
  * -ERANGE for an impossible value.
  */
-static int fields_to_wall(const struct fields *f, int64_t *ret)
+static int
+fields_to_wall(const struct fields *f, int64_t *ret)
 {
 	unsigned sec = f->sec;
 
@@ -73,7 +76,8 @@ static int fields_to_wall(const struct fields *f, int64_t *ret)
  * advancing *pos. %T and %F recurse once on a fixed sub-format. -EINVAL on
  * mismatch or an invalid fmt.
  */
-static int match_fmt(const char *s, size_t len, size_t *pos, const char *fmt, struct fields *f)
+static int
+match_fmt(const char *s, size_t len, size_t *pos, const char *fmt, struct fields *f)
 {
 	size_t i = *pos;
 	unsigned v;
@@ -162,7 +166,8 @@ static int match_fmt(const char *s, size_t len, size_t *pos, const char *fmt, st
  * *ret_wall; -EINVAL when s does not match fmt (or fmt is invalid);
  * -ERANGE for an impossible date or time. *ret_wall untouched on failure.
  */
-int time_parse_fmt(const char *s, size_t len, const char *fmt, int64_t *ret_wall)
+int
+time_parse_fmt(const char *s, size_t len, const char *fmt, int64_t *ret_wall)
 {
 	struct fields f = { .year = 1970, .mon = 1, .day = 1 };
 	size_t i = 0;
@@ -185,7 +190,8 @@ int time_parse_fmt(const char *s, size_t len, const char *fmt, int64_t *ret_wall
  * -EINVAL on syntax, -ERANGE for an impossible date, time or zone offset
  * (hours > 23, minutes > 59). Out-parameters untouched on failure.
  */
-int time_parse_iso8601(const char *s, size_t len, int64_t *ret, bool *ret_zoned)
+int
+time_parse_iso8601(const char *s, size_t len, int64_t *ret, bool *ret_zoned)
 {
 	struct fields f = { 0 };
 	unsigned y, zh = 0, zm = 0;
@@ -259,7 +265,8 @@ int time_parse_iso8601(const char *s, size_t len, int64_t *ret, bool *ret_zoned)
  * *ret; -EINVAL on syntax (no exponent, no spaces); -ERANGE outside years
  * 0000..9999. *ret untouched on failure.
  */
-int time_parse_epoch(const char *s, size_t len, int64_t *ret)
+int
+time_parse_epoch(const char *s, size_t len, int64_t *ret)
 {
 	size_t i = 0, start;
 	int64_t v = 0;
@@ -309,7 +316,8 @@ int time_parse_epoch(const char *s, size_t len, int64_t *ret)
  * well-formed duration longer than ten years (DURATION_MAX), however many
  * digits it has. *ret_seconds untouched on failure.
  */
-int duration_parse(const char *s, size_t len, int64_t *ret_seconds)
+int
+duration_parse(const char *s, size_t len, int64_t *ret_seconds)
 {
 	int64_t v = 0, unit;
 	size_t i = 0;

@@ -61,7 +61,8 @@ static char cur_spec[TZ_SPEC_MAX];
  * one zone, as the daemon and its store hold, do not flip it). glibc's
  * localtime_r does not re-read $TZ, hence the explicit tzset.
  */
-static void zone_use(const struct tz *tz)
+static void
+zone_use(const struct tz *tz)
 {
 	if (strcmp(cur_spec, tz->spec) == 0)
 		return;
@@ -75,7 +76,8 @@ static void zone_use(const struct tz *tz)
 }
 
 /* glibc's UTC offset at t for the zone in force (t clamped to +-TZ_CLAMP). */
-static int32_t libc_offset(int64_t t)
+static int32_t
+libc_offset(int64_t t)
 {
 	struct tm tm;
 	time_t tt;
@@ -100,7 +102,8 @@ static int32_t libc_offset(int64_t t)
  * (2 days); in tzdata 1900-2200 the closest changes of any zone are 3.98
  * days apart (Africa/Freetown, 1939).
  */
-static int32_t offset_at(const struct tz *tz, int64_t utc, int64_t *ret_next)
+static int32_t
+offset_at(const struct tz *tz, int64_t utc, int64_t *ret_next)
 {
 	int64_t lo = utc, hi, mid;
 	int32_t off;
@@ -136,7 +139,8 @@ static int32_t offset_at(const struct tz *tz, int64_t utc, int64_t *ret_next)
  * loaded zone. One glibc localtime_r plus the probes of offset_at; per
  * event, use tz_utc_offset_memo.
  */
-int32_t tz_utc_offset(const struct tz *tz, int64_t utc)
+int32_t
+tz_utc_offset(const struct tz *tz, int64_t utc)
 {
 	zone_use(tz);
 	return libc_offset(utc);
@@ -149,7 +153,8 @@ int32_t tz_utc_offset(const struct tz *tz, int64_t utc)
  * interval; it is refilled when asked about another zone (told apart by
  * serial, so a new zone at a freed one's address is not mistaken for it).
  */
-int32_t tz_utc_offset_memo(const struct tz *tz, struct tz_memo *memo, int64_t utc)
+int32_t
+tz_utc_offset_memo(const struct tz *tz, struct tz_memo *memo, int64_t utc)
 {
 	if (memo->tz != tz || memo->serial != tz->serial || utc < memo->from || utc >= memo->next) {
 		memo->off = offset_at(tz, utc, &memo->next);
@@ -168,7 +173,8 @@ int32_t tz_utc_offset_memo(const struct tz *tz, struct tz_memo *memo, int64_t ut
  * the one reading wall - offset (no gap, no fold): the walk of
  * tz_wall_to_utc would see that single interval too.
  */
-int64_t tz_wall_to_utc_memo(const struct tz *tz, struct tz_memo *memo, int64_t wall)
+int64_t
+tz_wall_to_utc_memo(const struct tz *tz, struct tz_memo *memo, int64_t wall)
 {
 	if (wall > TZ_WALL_CLAMP || wall < -TZ_WALL_CLAMP)
 		return tz_wall_to_utc(tz, wall, NULL);
@@ -196,7 +202,8 @@ int64_t tz_wall_to_utc_memo(const struct tz *tz, struct tz_memo *memo, int64_t w
  * in force before it. *ret_flags (may be NULL) gets TZ_AMBIGUOUS, TZ_GAP
  * or 0. Never fails.
  */
-int64_t tz_wall_to_utc(const struct tz *tz, int64_t wall, int *ret_flags)
+int64_t
+tz_wall_to_utc(const struct tz *tz, int64_t wall, int *ret_flags)
 {
 	int64_t lo, hi, mid, c1, c2, cand;
 	int32_t o1, o2;
@@ -243,7 +250,8 @@ int64_t tz_wall_to_utc(const struct tz *tz, int64_t wall, int *ret_flags)
 /* ------------------------------------------------------------ construction */
 
 /* Frees a zone; NULL is fine. */
-void tz_free(struct tz *tz)
+void
+tz_free(struct tz *tz)
 {
 	free(tz);
 }
@@ -254,7 +262,8 @@ void tz_free(struct tz *tz)
  * "") when it cannot use a file; a "right/" zone counts leap seconds, so
  * 2017-01-01 00:00 UTC would not read as midnight there.
  */
-static bool libc_took_zone(void)
+static bool
+libc_took_zone(void)
 {
 	const time_t t = 1483228800;    /* 2017-01-01 00:00:00 UTC, after 27 leap seconds */
 	struct tm tm;
@@ -271,7 +280,8 @@ static bool libc_took_zone(void)
  * starting with the TZif magic and a known version byte. 0, -ENOENT (also
  * for a directory), -EINVAL, other -errno.
  */
-static int check_file(const char *path)
+static int
+check_file(const char *path)
 {
 	unsigned char magic[5];
 	struct stat st;
@@ -314,7 +324,8 @@ static int check_file(const char *path)
  * -errno from open/read. "UTC" and "Etc/UTC" work even without tzdata.
  * *ret (free with tz_free) untouched on failure.
  */
-int tz_load(const char *name, struct tz **ret)
+int
+tz_load(const char *name, struct tz **ret)
 {
 	char path[PATH_MAX];
 	const char *dir;

@@ -18,7 +18,8 @@
  * no alignment. Jumping straight to the first non-ASCII byte keeps mixed
  * Swedish text from falling back to one byte at a time.
  */
-static inline unsigned ascii_run8(const unsigned char *p)
+static inline unsigned
+ascii_run8(const unsigned char *p)
 {
 	uint64_t w;
 
@@ -36,7 +37,8 @@ static inline unsigned ascii_run8(const unsigned char *p)
 #endif
 }
 
-static inline bool is_cont(unsigned char c)
+static inline bool
+is_cont(unsigned char c)
 {
 	return (c & 0xC0) == 0x80;
 }
@@ -49,7 +51,8 @@ static inline bool is_cont(unsigned char c)
  * table 3-7, which rule out overlongs, surrogates and > U+10FFFF in one
  * comparison each.
  */
-static inline size_t seq_len(const unsigned char *p, size_t n)
+static inline size_t
+seq_len(const unsigned char *p, size_t n)
 {
 	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
 
@@ -81,7 +84,8 @@ static inline size_t seq_len(const unsigned char *p, size_t n)
  * truncated sequence at the end. NUL bytes are valid (U+0000); rejecting
  * them is the caller's business. s may be NULL when len is 0.
  */
-bool utf8_valid(const char *s, size_t len)
+bool
+utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
@@ -118,7 +122,8 @@ static const uint16_t cp1252_c1[32] = {
 };
 
 /* True when s[0..len) holds a byte that Windows-1252 leaves undefined. */
-static bool cp1252_has_undefined(const unsigned char *s, size_t len)
+static bool
+cp1252_has_undefined(const unsigned char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		if (s[i] >= 0x80 && s[i] < 0xA0 && cp1252_c1[s[i] - 0x80] == 0)
@@ -132,8 +137,9 @@ static bool cp1252_has_undefined(const unsigned char *s, size_t len)
  * -ENOBUFS when the output does not fit in cap (-EILSEQ wins when both
  * apply, so a caller's reject reason does not depend on its buffer size).
  */
-static ssize_t convert_8bit(bool cp1252, const unsigned char *in, size_t len,
-                            unsigned char *out, size_t cap)
+static ssize_t
+convert_8bit(bool cp1252, const unsigned char *in, size_t len,
+             unsigned char *out, size_t cap)
 {
 	size_t i = 0, o = 0;
 
@@ -193,7 +199,8 @@ static ssize_t convert_8bit(bool cp1252, const unsigned char *in, size_t len,
  * -EINVAL for an unknown enc. On failure out may hold a partial conversion.
  * s and out must not overlap.
  */
-ssize_t to_utf8(enum encoding enc, const char *s, size_t len, char *out, size_t cap)
+ssize_t
+to_utf8(enum encoding enc, const char *s, size_t len, char *out, size_t cap)
 {
 	if (cap > SSIZE_MAX)
 		cap = SSIZE_MAX;        /* the result must fit in the return type */
