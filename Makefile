@@ -58,9 +58,14 @@ build/%.lua.h: src/%.lua tools/embed.sh
 	@mkdir -p build
 	sh tools/embed.sh $< > $@
 
-$(BUILD)/%.o: src/%.c include/teleqd.h $(wildcard include/*.h src/*.h) $(LUA_HDRS)
+# -MMD -MP: each object (and each test program) also writes the headers it
+# included into a .d file read below, so a header change rebuilds exactly
+# what includes it. The generated Lua headers are made first (order-only).
+$(BUILD)/%.o: src/%.c | $(LUA_HDRS)
 	@mkdir -p $(BUILD)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)
 
 $(BUILD)/libteleq.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -72,15 +77,15 @@ $(BUILD)/teleqctl: $(BUILD)/teleqctl.o $(BUILD)/libteleq.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%: tools/%.c $(BUILD)/libteleq.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libteleq.a
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/itest_%: tests/integration/itest_%.c $(BUILD)/libteleq.a
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/killat: tests/integration/killat.c
 	@mkdir -p $(BUILD)/tests

@@ -527,6 +527,17 @@ int    secret_redis_password(const char *path, char **ret, size_t *ret_len, char
                              size_t errlen);
 int    secret_idkey(const char *path, uint8_t key[16], char *err, size_t errlen);
 bool   secret_needs_idkey(const struct config *cfg);
+
+/* ------------------------------------------------------------ startcheck.c */
+/*
+ * teleqd -n, after config_load: the files the start reads, with the start's
+ * own readers (a config that passes never fails to start on a file), each
+ * refusal logged at error level with its file and rule; what the daemon
+ * copes with at run time (a feed directory missing or unreadable, the
+ * default sendmail missing) is logged as a warning. Returns the number of
+ * errors (0: the start would find what it reads).
+ */
+int    start_check(const struct config *cfg);
 /* Id of value in dimension d or of an event kind (d = -1); 0 when unknown. */
 uint16_t config_value_id(const struct config *cfg, int d, const char *v, size_t len);
 /* Name of an id; NULL when out of range. */
@@ -687,6 +698,9 @@ struct batch_deadletter {
 	char         detail[TQ_DETAIL_MAX];
 };
 
+/* Feeds a batch (and the metrics) keep per-feed arrays for; config.c allows no more. */
+#define BATCH_MAX_FEEDS 64
+
 /* Counter deltas and positions of one commit. Memory is bounded by the caps. */
 struct batch {
 	size_t               cap_events;    /* max events+rejects before the batch is full */
@@ -710,12 +724,15 @@ struct batch {
 	uint64_t             dups;              /* ids repeated within the batch */
 	struct file_pos     *pos;
 	size_t               npos, pos_cap;
-	uint64_t             rejects[/* feed * REJ__MAX */ 64 * REJ__MAX];
-	uint64_t             lines[64];     /* lines read per feed */
-	uint64_t             header_changes[64];    /* CSV headers changed mid-file (MAP_HEADER) */
-	uint64_t             events_by_feed[64];    /* events added per feed (batch_feed_event) */
-	int64_t              last_utc[64];  /* latest event time per feed, 0 = none */
-	int64_t              last_line[64]; /* calendar s a line of the feed was last read, 0 = none */
+	uint64_t             rejects[/* feed * REJ__MAX */ BATCH_MAX_FEEDS * REJ__MAX];
+	uint64_t             lines[BATCH_MAX_FEEDS];        /* lines read per feed */
+	uint64_t             header_changes[BATCH_MAX_FEEDS];       /* CSV headers changed
+	                                                     * mid-file (MAP_HEADER) */
+	uint64_t             events_by_feed[BATCH_MAX_FEEDS];       /* events added per feed
+	                                                     * (batch_feed_event) */
+	int64_t              last_utc[BATCH_MAX_FEEDS];     /* latest event time per feed, 0 = none */
+	int64_t              last_line[BATCH_MAX_FEEDS];    /* calendar s a line of the feed was
+	                                                     * last read, 0 = none */
 	struct batch_deadletter *dead;
 	size_t               ndead, dead_cap;   /* dead letters kept per batch (rest only counted) */
 	/* Deadline indicators: the case states to store (cases_flush) and the
@@ -725,7 +742,6 @@ struct batch {
 	struct batch_cdelta *cdeltas;
 	size_t               ncdeltas, cdeltas_cap;
 };
-#define BATCH_MAX_FEEDS 64
 /* Ids per batch at most: each costs an argument and a set member in the
  * commit, and bounds the batch's memory (24 B each, twice in the index). */
 #define BATCH_MAX_IDS   16384

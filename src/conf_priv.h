@@ -26,7 +26,8 @@
 #include "teleqd.h"
 
 #define CFG_MAX_FILE    (1024 * 1024)   /* bytes of the config file */
-#define CFG_MAX_FEEDS   64              /* = BATCH_MAX_FEEDS: per-feed arrays in struct batch */
+#define CFG_MAX_FEEDS   64              /* per-feed arrays in struct batch and the metrics */
+_Static_assert(CFG_MAX_FEEDS <= BATCH_MAX_FEEDS, "a config may name more feeds than a batch holds");
 /* CFG_MAX_INDS (64 indicators at most): in teleqd.h */
 #define CFG_MAX_DEPTH   32              /* YAML nesting; the schema needs 6 */
 #define CFG_MAX_EVENTS  200000          /* YAML parser events in the whole file */
