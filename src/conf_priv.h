@@ -46,7 +46,7 @@ _Static_assert(CFG_MAX_FEEDS <= BATCH_MAX_FEEDS, "a config may name more feeds t
 
 #define DUR_MIN         ((int64_t)60)   /* seconds */
 #define DUR_HOUR        ((int64_t)3600)
-#define DUR_DAY         ((int64_t)86400)
+#define DUR_DAY         ((int64_t)SECS_PER_DAY)
 
 /* Parse state shared by all helpers. */
 struct ctx {

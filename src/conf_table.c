@@ -474,7 +474,7 @@ cf_get_date(struct ctx *c, const yaml_node_t *n, const char *what, int64_t *ret)
 	if (r < 0)
 		return fail(c, n, "bad date '%s' for %s: expected YYYY-MM-DD", cf_shown(s, len, buf),
 		            what);
-	day = floor_div(wall, 86400);
+	day = floor_div(wall, SECS_PER_DAY);
 	if (day < days_from_civil(1971, 1, 1) || day > days_from_civil(9999, 12, 31))
 		return fail(c, n, "%s must be between 1971-01-01 and 9999-12-31, not '%s'", what,
 		            cf_shown(s, len, buf));

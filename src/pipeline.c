@@ -174,7 +174,7 @@ on_rolling(evutil_socket_t fd, short what, void *arg)
 	unsigned n;
 
 	recompute_touch_month(pl->rc, month_of_day(store_today(pl->st)));
-	recompute_touch_month(pl->rc, month_of_day(floor_div(wall - grace_s, 86400) - 1));
+	recompute_touch_month(pl->rc, month_of_day(floor_div(wall - grace_s, SECS_PER_DAY) - 1));
 	/* every month closed since the last run, not only the latest: the
 	 * calendar may have jumped, or this run come late */
 	period_months_closed(tz, grace_s, pl->rolling_cal, now, CATCHUP_MONTHS, &first, &n);

@@ -767,7 +767,7 @@ store_today(const struct store *st)
 {
 	int64_t now = cal_now();
 
-	return floor_div(now + tz_utc_offset(st->tz, now), 86400);
+	return floor_div(now + tz_utc_offset(st->tz, now), SECS_PER_DAY);
 }
 
 /* Seconds east of UTC at utc in the configured zone. */

@@ -261,7 +261,7 @@ resolve_today(const struct config *cfg, const char *given, int64_t *ret)
 	if (r < 0)
 		return r;
 	now = cal_now();
-	*ret = floor_div(now + tz_utc_offset(tz, now), 86400);
+	*ret = floor_div(now + tz_utc_offset(tz, now), SECS_PER_DAY);
 	tz_free(tz);
 	return 0;
 }

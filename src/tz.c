@@ -38,7 +38,7 @@
  * the closest offset changes in tzdata (3.98 days), and 6 days in all, so
  * an interval spans the 2.1 days tz_wall_to_utc_memo needs.
  */
-#define TZ_PROBE            (2 * 86400)
+#define TZ_PROBE            (2 * SECS_PER_DAY)
 #define TZ_PROBE_N          3
 /* ":" and an absolute path, as $TZ takes a file; "UTC0" for UTC without tzdata. */
 #define TZ_SPEC_MAX         (PATH_MAX + 1)
