@@ -190,6 +190,8 @@ gather(const struct config *cfg, redisContext *c, struct status *s)
 	if (!rep || rep->type != REDIS_REPLY_INTEGER)
 		return ctl_reply_error(c, cfg, "HLEN outbox:parked", rep);
 	s->parked = rep->integer;
+	freeReplyObject(rep);
+
 	/* the writer lease: GET and PTTL in one round trip */
 	if (key(cfg, k, "lease") < 0)
 		return -ENOMEM;
