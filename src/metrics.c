@@ -380,15 +380,206 @@ out_files(struct out *o, const struct config *cfg, size_t nfeeds,
  * *ret malloc'd and NUL-terminated and *ret_len its length (ret_len may be
  * NULL), -ENOMEM, or -EINVAL for a NULL m or ret.
  */
+/* The daemon: up, build, start and reload times. */
+static void
+out_daemon(struct out *o, const struct metrics *m)
+{
+	out_family(o, "teleqd_up", "gauge", "1 while teleqd runs and answers.");
+	out_str(o, "teleqd_up 1\n");
+	out_family(o, "teleqd_build_info", "gauge", "Always 1; the version of teleqd as a label.");
+	out_str(o, "teleqd_build_info{version=\"");
+	out_label_value(o, TQ_VERSION);
+	out_str(o, "\"} 1\n");
+	out_family(o, "teleqd_start_time_seconds", "gauge",
+	           "Start time of the process since the unix epoch, in seconds.");
+	out_printf(o, "teleqd_start_time_seconds %" PRId64 "\n", m->started);
+	out_family(o, "teleqd_config_last_reload_success_timestamp_seconds", "gauge",
+	           "When the configuration was last loaded and applied (the start counts), "
+	           "unix seconds.");
+	out_printf(o, "teleqd_config_last_reload_success_timestamp_seconds %" PRId64 "\n",
+	           m->config_last_reload);
+}
+
+/* Per feed: lines, last line, staleness, events, rejects, header changes, files. */
+static void
+out_feeds(struct out *o, const struct metrics *m, const struct config *cfg, size_t nfeeds,
+          const struct file_stat *files, size_t nfiles)
+{
+	out_family(o, "teleqd_lines_total", "counter",
+	           "Lines read from a feed and committed to Redis (headers and rejected lines included).");
+	for (size_t i = 0; i < nfeeds; i++)
+		out_feed_sample(o, "teleqd_lines_total", cfg->feeds[i].name, m->lines[i]);
+	out_family(o, "teleqd_feed_last_line_timestamp_seconds", "gauge",
+	           "When a line of the feed was last read (the daemon's calendar, unix seconds); "
+	           "start-up or the reload that added the feed before any.");
+	for (size_t i = 0; i < nfeeds; i++)
+		out_feed_sample(o, "teleqd_feed_last_line_timestamp_seconds", cfg->feeds[i].name,
+		                (uint64_t)(m->feed_last_line[i] > 0 ? m->feed_last_line[i] : 0));
+	out_family(o, "teleqd_feed_stale", "gauge",
+	           "1 while the feed has been silent longer than its max_silence, else 0.");
+	for (size_t i = 0; i < nfeeds; i++)
+		out_feed_sample(o, "teleqd_feed_stale", cfg->feeds[i].name, m->feed_stale[i] ? 1 : 0);
+	out_family(o, "teleqd_events_total", "counter", "Events of a feed committed to Redis.");
+	for (size_t i = 0; i < nfeeds; i++)
+		out_feed_sample(o, "teleqd_events_total", cfg->feeds[i].name, m->events[i]);
+	out_family(o, "teleqd_rejects_total", "counter",
+	           "Rejected lines of a feed committed to Redis, by reason.");
+	for (size_t i = 0; i < nfeeds; i++)
+		for (size_t r = 0; r < REJ__MAX; r++) {
+			out_str(o, "teleqd_rejects_total{feed=\"");
+			out_label_value(o, cfg->feeds[i].name);
+			out_str(o, "\",reason=\"");
+			out_label_value(o, reject_name((enum reject)r));
+			out_printf(o, "\"} %" PRIu64 "\n", m->rejects[i][r]);
+		}
+
+	out_family(o, "teleqd_header_changes_total", "counter",
+	           "CSV header lines of a feed that changed its columns mid-file, committed to Redis.");
+	for (size_t i = 0; i < nfeeds; i++)
+		out_feed_sample(o, "teleqd_header_changes_total", cfg->feeds[i].name,
+		                m->header_changes[i]);
+
+	out_family(o, "teleqd_files_followed", "gauge", "Files of a feed open now.");
+	for (size_t i = 0; i < nfeeds; i++) {
+		uint64_t count = 0;
+
+		for (size_t k = 0; k < nfiles; k++)
+			count += files[k].feed == i;
+		out_feed_sample(o, "teleqd_files_followed", cfg->feeds[i].name, count);
+	}
+	out_files(o, cfg, nfeeds, files, nfiles);
+}
+
+/* Commits: counts, failures, duplicates and the round-trip histogram. */
+static void
+out_commits(struct out *o, const struct metrics *m)
+{
+	uint64_t cum = 0;
+
+	out_family(o, "teleqd_commits_total", "counter", "Commits applied by Redis.");
+	out_printf(o, "teleqd_commits_total %" PRIu64 "\n", m->commits);
+	out_family(o, "teleqd_commit_failures_total", "counter",
+	           "Commits that failed or whose outcome is unknown (the data is read again).");
+	out_printf(o, "teleqd_commit_failures_total %" PRIu64 "\n", m->commit_failures);
+	out_family(o, "teleqd_duplicates_total", "counter",
+	           "Events not counted because their id was seen before.");
+	out_printf(o, "teleqd_duplicates_total %" PRIu64 "\n", m->duplicates);
+
+	out_family(o, "teleqd_commit_duration_seconds", "histogram",
+	           "Round trip of a commit to Redis, in seconds.");
+	for (size_t i = 0; i < METRICS_LAT_BUCKETS; i++) {
+		cum += m->latency[i];
+		/* %g: the bounds are short decimals (0.001 .. 5), written without noise */
+		out_printf(o, "teleqd_commit_duration_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
+		           metrics_latency_bounds_ms[i] / 1000.0, cum);
+	}
+	cum += m->latency[METRICS_LAT_BUCKETS];
+	out_printf(o, "teleqd_commit_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", cum);
+	out_str(o, "teleqd_commit_duration_seconds_sum ");
+	out_double(o, m->latency_sum_ms / 1000.0);
+	out_printf(o, "\nteleqd_commit_duration_seconds_count %" PRIu64 "\n", cum);
+}
+
+/* The Redis connection: connected, responsive, policy, lease, reconnects, resets. */
+static void
+out_redis(struct out *o, const struct metrics *m)
+{
+	out_family(o, "teleqd_redis_connected", "gauge", "1 while connected to Redis, else 0.");
+	out_printf(o, "teleqd_redis_connected %d\n", m->redis_connected ? 1 : 0);
+	out_family(o, "teleqd_redis_responsive", "gauge",
+	           "1 while connected and no request to Redis has waited redis.unresponsive_after.");
+	out_printf(o, "teleqd_redis_responsive %d\n",
+	           m->redis_connected && m->redis_responsive ? 1 : 0);
+	out_family(o, "teleqd_redis_last_reply_age_seconds", "gauge",
+	           "Seconds since Redis last answered (probed every second when idle); -1 when not "
+	           "connected.");
+	if (m->redis_reply_age_ms < 0) {
+		out_str(o, "teleqd_redis_last_reply_age_seconds -1\n");
+	} else {
+		out_str(o, "teleqd_redis_last_reply_age_seconds ");
+		out_double(o, (double)m->redis_reply_age_ms / 1000.0);
+		out_str(o, "\n");
+	}
+	out_family(o, "teleqd_redis_policy_ok", "gauge",
+	           "0 while nothing is committed because Redis's maxmemory-policy is not noeviction.");
+	out_printf(o, "teleqd_redis_policy_ok %d\n", m->redis_policy_refused ? 0 : 1);
+	out_family(o, "teleqd_lease_held", "gauge",
+	           "1 while this daemon holds the writer lease and commits, 0 as a standby or "
+	           "without Redis.");
+	out_printf(o, "teleqd_lease_held %d\n", m->lease_held ? 1 : 0);
+	out_family(o, "teleqd_redis_reconnects_total", "counter",
+	           "Times the connection to Redis was established again after a loss.");
+	out_printf(o, "teleqd_redis_reconnects_total %" PRIu64 "\n", m->redis_reconnects);
+	out_family(o, "teleqd_store_resets_total", "counter",
+	           "Times Redis was found emptied (no commits, no file positions) after teleqd had "
+	           "committed there; the files still followed were re-read.");
+	out_printf(o, "teleqd_store_resets_total %" PRIu64 "\n", m->store_resets);
+	out_family(o, "teleqd_store_last_reset_timestamp_seconds", "gauge",
+	           "When Redis was last found emptied, unix seconds; 0 = not since start.");
+	out_printf(o, "teleqd_store_last_reset_timestamp_seconds %" PRId64 "\n", m->store_last_reset);
+}
+
+/* Alerts: queued by kind, deliveries by channel and result, the outbox. */
+static void
+out_alerts(struct out *o, const struct metrics *m)
+{
+	static const char *const result_names[2] = { "failed", "delivered" };
+
+	out_family(o, "teleqd_alerts_queued_total", "counter", "Alerts queued for delivery, by kind.");
+	for (size_t k = 0; k < AK__MAX; k++)
+		out_printf(o, "teleqd_alerts_queued_total{kind=\"%s\"} %" PRIu64 "\n",
+		           alert_kind_name((enum alert_kind)k), m->alerts_queued[k]);
+	out_family(o, "teleqd_alert_deliveries_total", "counter",
+	           "Alert delivery attempts, by channel and result.");
+	for (size_t ch = 0; ch < sizeof(m->deliveries) / sizeof(m->deliveries[0]); ch++)
+		for (size_t res = 2; res-- > 0;)
+			out_printf(o, "teleqd_alert_deliveries_total{channel=\"%s\",result=\"%s\"} %"
+			           PRIu64 "\n", channel_name((enum channel)ch), result_names[res],
+			           m->deliveries[ch][res]);
+
+	out_family(o, "teleqd_outbox_pending", "gauge",
+	           "Alert deliveries not done yet: queued, or failed and to be retried.");
+	out_printf(o, "teleqd_outbox_pending %" PRIu64 "\n", m->outbox_pending);
+	out_family(o, "teleqd_alerts_ambiguous_total", "counter",
+	           "Mail delivery attempts that failed after sendmail read the whole message, "
+	           "without saying whether the relay took it (also counted as failed).");
+	out_printf(o, "teleqd_alerts_ambiguous_total %" PRIu64 "\n", m->alerts_ambiguous);
+	out_family(o, "teleqd_alerts_parked", "gauge",
+	           "Alert deliveries parked (kept, not retried) after too many ambiguous outcomes.");
+	out_printf(o, "teleqd_alerts_parked %" PRIu64 "\n", m->alerts_parked);
+}
+
+/* The standard process_* families, when /proc could be read. */
+static void
+out_proc(struct out *o, const struct metrics *m)
+{
+	if (m->proc.ok) {
+		out_family(o, "process_cpu_seconds_total", "counter",
+		           "Total user and system CPU time spent in seconds.");
+		out_str(o, "process_cpu_seconds_total ");
+		out_double(o, m->proc.cpu_seconds);
+		out_str(o, "\n");
+		out_family(o, "process_open_fds", "gauge", "Number of open file descriptors.");
+		out_printf(o, "process_open_fds %" PRIu64 "\n", m->proc.open_fds);
+		out_family(o, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
+		out_printf(o, "process_max_fds %" PRIu64 "\n", m->proc.max_fds);
+		out_family(o, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+		out_printf(o, "process_resident_memory_bytes %" PRIu64 "\n", m->proc.resident_bytes);
+		out_family(o, "process_start_time_seconds", "gauge",
+		           "Start time of the process since unix epoch in seconds.");
+		out_str(o, "process_start_time_seconds ");
+		out_double(o, m->proc.start_time);
+		out_str(o, "\n");
+	}
+}
+
 int
 metrics_render(const struct metrics *m, const struct config *cfg,
                const struct file_stat *files, size_t nfiles, int64_t now,
                char **ret, size_t *ret_len)
 {
-	static const char *const result_names[2] = { "failed", "delivered" };
 	struct out o = { 0 };
 	size_t nfeeds = cfg && cfg->feeds ? cfg->nfeeds : 0;
-	uint64_t cum = 0;
 
 	if (!m || !ret || (nfiles > 0 && !files))
 		return -EINVAL;
@@ -396,163 +587,12 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 	if (nfeeds > BATCH_MAX_FEEDS)
 		nfeeds = BATCH_MAX_FEEDS;
 
-	out_family(&o, "teleqd_up", "gauge", "1 while teleqd runs and answers.");
-	out_str(&o, "teleqd_up 1\n");
-	out_family(&o, "teleqd_build_info", "gauge", "Always 1; the version of teleqd as a label.");
-	out_str(&o, "teleqd_build_info{version=\"");
-	out_label_value(&o, TQ_VERSION);
-	out_str(&o, "\"} 1\n");
-	out_family(&o, "teleqd_start_time_seconds", "gauge",
-	           "Start time of the process since the unix epoch, in seconds.");
-	out_printf(&o, "teleqd_start_time_seconds %" PRId64 "\n", m->started);
-	out_family(&o, "teleqd_config_last_reload_success_timestamp_seconds", "gauge",
-	           "When the configuration was last loaded and applied (the start counts), "
-	           "unix seconds.");
-	out_printf(&o, "teleqd_config_last_reload_success_timestamp_seconds %" PRId64 "\n",
-	           m->config_last_reload);
-
-	out_family(&o, "teleqd_lines_total", "counter",
-	           "Lines read from a feed and committed to Redis (headers and rejected lines included).");
-	for (size_t i = 0; i < nfeeds; i++)
-		out_feed_sample(&o, "teleqd_lines_total", cfg->feeds[i].name, m->lines[i]);
-	out_family(&o, "teleqd_feed_last_line_timestamp_seconds", "gauge",
-	           "When a line of the feed was last read (the daemon's calendar, unix seconds); "
-	           "start-up or the reload that added the feed before any.");
-	for (size_t i = 0; i < nfeeds; i++)
-		out_feed_sample(&o, "teleqd_feed_last_line_timestamp_seconds", cfg->feeds[i].name,
-		                (uint64_t)(m->feed_last_line[i] > 0 ? m->feed_last_line[i] : 0));
-	out_family(&o, "teleqd_feed_stale", "gauge",
-	           "1 while the feed has been silent longer than its max_silence, else 0.");
-	for (size_t i = 0; i < nfeeds; i++)
-		out_feed_sample(&o, "teleqd_feed_stale", cfg->feeds[i].name, m->feed_stale[i] ? 1 : 0);
-	out_family(&o, "teleqd_events_total", "counter", "Events of a feed committed to Redis.");
-	for (size_t i = 0; i < nfeeds; i++)
-		out_feed_sample(&o, "teleqd_events_total", cfg->feeds[i].name, m->events[i]);
-	out_family(&o, "teleqd_rejects_total", "counter",
-	           "Rejected lines of a feed committed to Redis, by reason.");
-	for (size_t i = 0; i < nfeeds; i++)
-		for (size_t r = 0; r < REJ__MAX; r++) {
-			out_str(&o, "teleqd_rejects_total{feed=\"");
-			out_label_value(&o, cfg->feeds[i].name);
-			out_str(&o, "\",reason=\"");
-			out_label_value(&o, reject_name((enum reject)r));
-			out_printf(&o, "\"} %" PRIu64 "\n", m->rejects[i][r]);
-		}
-
-	out_family(&o, "teleqd_header_changes_total", "counter",
-	           "CSV header lines of a feed that changed its columns mid-file, committed to Redis.");
-	for (size_t i = 0; i < nfeeds; i++)
-		out_feed_sample(&o, "teleqd_header_changes_total", cfg->feeds[i].name,
-		                m->header_changes[i]);
-
-	out_family(&o, "teleqd_files_followed", "gauge", "Files of a feed open now.");
-	for (size_t i = 0; i < nfeeds; i++) {
-		uint64_t count = 0;
-
-		for (size_t k = 0; k < nfiles; k++)
-			count += files[k].feed == i;
-		out_feed_sample(&o, "teleqd_files_followed", cfg->feeds[i].name, count);
-	}
-	out_files(&o, cfg, nfeeds, files, nfiles);
-
-	out_family(&o, "teleqd_commits_total", "counter", "Commits applied by Redis.");
-	out_printf(&o, "teleqd_commits_total %" PRIu64 "\n", m->commits);
-	out_family(&o, "teleqd_commit_failures_total", "counter",
-	           "Commits that failed or whose outcome is unknown (the data is read again).");
-	out_printf(&o, "teleqd_commit_failures_total %" PRIu64 "\n", m->commit_failures);
-	out_family(&o, "teleqd_duplicates_total", "counter",
-	           "Events not counted because their id was seen before.");
-	out_printf(&o, "teleqd_duplicates_total %" PRIu64 "\n", m->duplicates);
-
-	out_family(&o, "teleqd_commit_duration_seconds", "histogram",
-	           "Round trip of a commit to Redis, in seconds.");
-	for (size_t i = 0; i < METRICS_LAT_BUCKETS; i++) {
-		cum += m->latency[i];
-		/* %g: the bounds are short decimals (0.001 .. 5), written without noise */
-		out_printf(&o, "teleqd_commit_duration_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
-		           metrics_latency_bounds_ms[i] / 1000.0, cum);
-	}
-	cum += m->latency[METRICS_LAT_BUCKETS];
-	out_printf(&o, "teleqd_commit_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", cum);
-	out_str(&o, "teleqd_commit_duration_seconds_sum ");
-	out_double(&o, m->latency_sum_ms / 1000.0);
-	out_printf(&o, "\nteleqd_commit_duration_seconds_count %" PRIu64 "\n", cum);
-
-	out_family(&o, "teleqd_redis_connected", "gauge", "1 while connected to Redis, else 0.");
-	out_printf(&o, "teleqd_redis_connected %d\n", m->redis_connected ? 1 : 0);
-	out_family(&o, "teleqd_redis_responsive", "gauge",
-	           "1 while connected and no request to Redis has waited redis.unresponsive_after.");
-	out_printf(&o, "teleqd_redis_responsive %d\n",
-	           m->redis_connected && m->redis_responsive ? 1 : 0);
-	out_family(&o, "teleqd_redis_last_reply_age_seconds", "gauge",
-	           "Seconds since Redis last answered (probed every second when idle); -1 when not "
-	           "connected.");
-	if (m->redis_reply_age_ms < 0) {
-		out_str(&o, "teleqd_redis_last_reply_age_seconds -1\n");
-	} else {
-		out_str(&o, "teleqd_redis_last_reply_age_seconds ");
-		out_double(&o, (double)m->redis_reply_age_ms / 1000.0);
-		out_str(&o, "\n");
-	}
-	out_family(&o, "teleqd_redis_policy_ok", "gauge",
-	           "0 while nothing is committed because Redis's maxmemory-policy is not noeviction.");
-	out_printf(&o, "teleqd_redis_policy_ok %d\n", m->redis_policy_refused ? 0 : 1);
-	out_family(&o, "teleqd_lease_held", "gauge",
-	           "1 while this daemon holds the writer lease and commits, 0 as a standby or "
-	           "without Redis.");
-	out_printf(&o, "teleqd_lease_held %d\n", m->lease_held ? 1 : 0);
-	out_family(&o, "teleqd_redis_reconnects_total", "counter",
-	           "Times the connection to Redis was established again after a loss.");
-	out_printf(&o, "teleqd_redis_reconnects_total %" PRIu64 "\n", m->redis_reconnects);
-	out_family(&o, "teleqd_store_resets_total", "counter",
-	           "Times Redis was found emptied (no commits, no file positions) after teleqd had "
-	           "committed there; the files still followed were re-read.");
-	out_printf(&o, "teleqd_store_resets_total %" PRIu64 "\n", m->store_resets);
-	out_family(&o, "teleqd_store_last_reset_timestamp_seconds", "gauge",
-	           "When Redis was last found emptied, unix seconds; 0 = not since start.");
-	out_printf(&o, "teleqd_store_last_reset_timestamp_seconds %" PRId64 "\n", m->store_last_reset);
-
-	out_family(&o, "teleqd_alerts_queued_total", "counter", "Alerts queued for delivery, by kind.");
-	for (size_t k = 0; k < AK__MAX; k++)
-		out_printf(&o, "teleqd_alerts_queued_total{kind=\"%s\"} %" PRIu64 "\n",
-		           alert_kind_name((enum alert_kind)k), m->alerts_queued[k]);
-	out_family(&o, "teleqd_alert_deliveries_total", "counter",
-	           "Alert delivery attempts, by channel and result.");
-	for (size_t ch = 0; ch < sizeof(m->deliveries) / sizeof(m->deliveries[0]); ch++)
-		for (size_t res = 2; res-- > 0;)
-			out_printf(&o, "teleqd_alert_deliveries_total{channel=\"%s\",result=\"%s\"} %"
-			           PRIu64 "\n", channel_name((enum channel)ch), result_names[res],
-			           m->deliveries[ch][res]);
-
-	out_family(&o, "teleqd_outbox_pending", "gauge",
-	           "Alert deliveries not done yet: queued, or failed and to be retried.");
-	out_printf(&o, "teleqd_outbox_pending %" PRIu64 "\n", m->outbox_pending);
-	out_family(&o, "teleqd_alerts_ambiguous_total", "counter",
-	           "Mail delivery attempts that failed after sendmail read the whole message, "
-	           "without saying whether the relay took it (also counted as failed).");
-	out_printf(&o, "teleqd_alerts_ambiguous_total %" PRIu64 "\n", m->alerts_ambiguous);
-	out_family(&o, "teleqd_alerts_parked", "gauge",
-	           "Alert deliveries parked (kept, not retried) after too many ambiguous outcomes.");
-	out_printf(&o, "teleqd_alerts_parked %" PRIu64 "\n", m->alerts_parked);
-
-	if (m->proc.ok) {
-		out_family(&o, "process_cpu_seconds_total", "counter",
-		           "Total user and system CPU time spent in seconds.");
-		out_str(&o, "process_cpu_seconds_total ");
-		out_double(&o, m->proc.cpu_seconds);
-		out_str(&o, "\n");
-		out_family(&o, "process_open_fds", "gauge", "Number of open file descriptors.");
-		out_printf(&o, "process_open_fds %" PRIu64 "\n", m->proc.open_fds);
-		out_family(&o, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
-		out_printf(&o, "process_max_fds %" PRIu64 "\n", m->proc.max_fds);
-		out_family(&o, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-		out_printf(&o, "process_resident_memory_bytes %" PRIu64 "\n", m->proc.resident_bytes);
-		out_family(&o, "process_start_time_seconds", "gauge",
-		           "Start time of the process since unix epoch in seconds.");
-		out_str(&o, "process_start_time_seconds ");
-		out_double(&o, m->proc.start_time);
-		out_str(&o, "\n");
-	}
+	out_daemon(&o, m);
+	out_feeds(&o, m, cfg, nfeeds, files, nfiles);
+	out_commits(&o, m);
+	out_redis(&o, m);
+	out_alerts(&o, m);
+	out_proc(&o, m);
 
 	if (o.err) {
 		free(o.p);
