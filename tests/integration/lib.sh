@@ -539,6 +539,36 @@ open(tdir + "/status", "w").write(status + "\n")
 EOF_PY
 }
 
+# http_req METHOD PATH [FILE [TIMEOUT]]: one request to $PORT (default: the
+# running daemon's http_port), through $PY (default python3) with any proxy
+# switched off; TIMEOUT seconds (default $HTTP_TIMEOUT, else 10). Status in $T/status (000: no
+# HTTP answer), headers Content-Type, Cache-Control, Allow and
+# Content-Security-Policy in $T/headers, the body in FILE (default $T/body).
+http_req() {
+	"${PY:-python3}" - "${PORT:-$(http_port)}" "$1" "$2" "${3:-$T/body}" "${4:-${HTTP_TIMEOUT:-10}}" "$T" <<'EOF_PY'
+import sys, urllib.request, urllib.error
+port, method, path, out, timeout, tdir = sys.argv[1:]
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+data = b"" if method in ("POST", "PUT", "PATCH") else None
+req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), data=data, method=method)
+status, headers, body = "000", {}, b""
+try:
+    with opener.open(req, timeout=float(timeout)) as r:
+        status, headers, body = str(r.status), r.headers, r.read()
+except urllib.error.HTTPError as e:
+    status, headers, body = str(e.code), e.headers, e.read()
+except Exception as e:
+    body = ("no answer: %s\n" % e).encode()
+with open(tdir + "/headers", "w") as f:
+    for k in ("Content-Type", "Cache-Control", "Allow", "Content-Security-Policy"):
+        f.write("%s: %s\n" % (k, headers.get(k, "")))
+with open(out, "wb") as f:
+    f.write(body)
+with open(tdir + "/status", "w") as f:
+    f.write(status + "\n")
+EOF_PY
+}
+
 # health_says STATUS [PATTERN]: /healthz answers STATUS, its body matching
 # the grep PATTERN when one is given.
 health_says() {
@@ -653,6 +683,39 @@ wait_settled() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# assert_counted_once DESCRIPTION WANT WAIT-SECS [SETTLE-SECS]: one check
+# that the daemon reaches exactly WANT events within WAIT-SECS and stays
+# there (settled for 0.5 s within SETTLE-SECS, default 10). Returns 1 when
+# not, so a caller can add a figure on success only.
+assert_counted_once() {
+	if wait_events "$2" "$3" && wait_settled 0.5 "${4:-10}" && [ "$(events_total)" = "$2" ]; then
+		ok "$1 ($2)"
+	else
+		not_ok "$1"
+		diag "  expected $2 events, counted $(events_total)"
+		return 1
+	fi
+}
+
+# assert_clean_run DISTURBED-DUMP FEED...: the undisturbed run on the same
+# files. Empties redis, runs `teleqd --once` and checks (4 checks) that it
+# exits 0, that its counters equal DISTURBED-DUMP (a dump_counters file of
+# the disturbed run) and the independent computation of FEED... (oracle_dump).
+# Leaves $T/clean.txt and $T/expected.txt.
+assert_clean_run() {
+	_disturbed=$1
+	shift
+	rcli FLUSHALL >/dev/null
+	_clean_rc=0
+	tq_once || _clean_rc=$?
+	assert_eq "clean teleqd --once exits 0" 0 "$_clean_rc"
+	dump_counters "$T/clean.txt"
+	[ -s "$T/clean.txt" ] || bail "the clean run counted nothing"
+	assert_files_equal "every day and month counter equals the clean run's" "$T/clean.txt" "$_disturbed"
+	oracle_dump "$T/expected.txt" "$@"
+	assert_files_equal "the clean run equals the independent computation" "$T/expected.txt" "$T/clean.txt"
 }
 
 # ---------------------------------------------------------------- config

@@ -69,33 +69,6 @@ BASE=http://127.0.0.1:$PORT
 
 # --- helpers ---------------------------------------------------------------------
 
-# http_req METHOD PATH [FILE [TIMEOUT]]: one request. Status in $T/status
-# (000: no HTTP answer), headers Content-Type, Cache-Control, Allow and
-# Content-Security-Policy in $T/headers, the body in FILE (default $T/body).
-http_req() {
-	"$PY" - "$PORT" "$1" "$2" "${3:-$T/body}" "${4:-10}" "$T" <<'EOF_PY'
-import sys, urllib.request, urllib.error
-port, method, path, out, timeout, tdir = sys.argv[1:]
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-data = b"" if method in ("POST", "PUT", "PATCH") else None
-req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), data=data, method=method)
-status, headers, body = "000", {}, b""
-try:
-    with opener.open(req, timeout=float(timeout)) as r:
-        status, headers, body = str(r.status), r.headers, r.read()
-except urllib.error.HTTPError as e:
-    status, headers, body = str(e.code), e.headers, e.read()
-except Exception as e:
-    body = ("no answer: %s\n" % e).encode()
-with open(tdir + "/headers", "w") as f:
-    for k in ("Content-Type", "Cache-Control", "Allow", "Content-Security-Policy"):
-        f.write("%s: %s\n" % (k, headers.get(k, "")))
-with open(out, "wb") as f:
-    f.write(body)
-with open(tdir + "/status", "w") as f:
-    f.write(status + "\n")
-EOF_PY
-}
 status() { cat "$T/status"; }
 header() { sed -n "s/^$1: //p" "$T/headers"; }
 _status_is() {

@@ -181,12 +181,7 @@ assert_ok "commits made progress between kills ($grew of $KILLS rounds)" [ "$gre
 
 want=$(expected_events)
 tq_start
-if wait_events "$want" 120 && wait_settled 0.5 20 && [ "$(events_total)" = "$want" ]; then
-	ok "after $KILLS kills every event is counted once ($want)"
-else
-	not_ok "after $KILLS kills every event is counted once"
-	diag "  expected $want events, counted $(events_total)"
-fi
+assert_counted_once "after $KILLS kills every event is counted once" "$want" 120 20 || true
 assert_ok "alerts settled: outbox empty, no new alert for 2 s" alerts_settled
 _rotated_closed() {
 	for _fd in /proc/"$TQ_PID"/fd/*; do

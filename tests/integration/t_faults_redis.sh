@@ -145,12 +145,8 @@ touch "$T/stop.b"
 wait "$WRITER_PID" || bail "the writer failed"
 want=$(want_events)
 t1=$(now_ms)
-if wait_events "$want" 120 && wait_settled 0.5 10 && [ "$(events_total)" = "$want" ]; then
+if assert_counted_once "after the stall every event is counted once" "$want" 120; then
 	diag "figure: redis_stall_catchup_ms $(ms_since "$t1")"
-	ok "after the stall every event is counted once ($want)"
-else
-	not_ok "after the stall every event is counted once"
-	diag "  expected $want events, counted $(events_total)"
 fi
 check_counters "stall: counters equal the independent computation"
 if [ "$STALL_S" -gt 5 ]; then
@@ -173,12 +169,8 @@ assert_ok "the daemon runs on" alive "$TQ_PID"
 rcli CONFIG SET maxmemory 0 >/dev/null
 want=$(want_events)
 t1=$(now_ms)
-if wait_events "$want" 60 && wait_settled 0.5 10 && [ "$(events_total)" = "$want" ]; then
+if assert_counted_once "after the out-of-memory period every event is counted once" "$want" 60; then
 	diag "figure: redis_oom_recovery_ms $(ms_since "$t1")"
-	ok "after the out-of-memory period every event is counted once ($want)"
-else
-	not_ok "after the out-of-memory period every event is counted once"
-	diag "  expected $want events, counted $(events_total)"
 fi
 check_counters "out of memory: counters equal the independent computation"
 assert_eq "day hashes agree with month hashes" "$(events_total)" "$(day_events_total)"

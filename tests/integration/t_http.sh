@@ -49,33 +49,8 @@ assert_contains "an unknown key in http: at its place" "$_f:$((L + 1)):3: unknow
 
 # --- helpers ----------------------------------------------------------------
 
-# http_req METHOD PATH: one request to the daemon. Status in $T/status
-# (000 when no HTTP answer), the headers Content-Type, Allow and
-# Cache-Control as "Name: value" lines in $T/headers, the body in $T/body.
-http_req() {
-	"$PY" - "$PORT" "$1" "$2" "$T" <<'EOF_PY'
-import sys, urllib.request, urllib.error
-port, method, path, tdir = sys.argv[1:]
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-data = b"" if method in ("POST", "PUT", "PATCH") else None
-req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), data=data, method=method)
-status, headers, body = "000", {}, b""
-try:
-    with opener.open(req, timeout=5) as r:
-        status, headers, body = str(r.status), r.headers, r.read()
-except urllib.error.HTTPError as e:
-    status, headers, body = str(e.code), e.headers, e.read()
-except Exception as e:
-    body = ("no answer: %s\n" % e).encode()
-with open(tdir + "/headers", "w") as f:
-    for k in ("Content-Type", "Allow", "Cache-Control"):
-        f.write("%s: %s\n" % (k, headers.get(k, "")))
-with open(tdir + "/body", "wb") as f:
-    f.write(body)
-with open(tdir + "/status", "w") as f:
-    f.write(status + "\n")
-EOF_PY
-}
+# http_req (lib.sh): requests to the daemon wait at most 5 s here.
+HTTP_TIMEOUT=5
 status() { cat "$T/status"; }
 body() { cat "$T/body"; }
 header() { sed -n "s/^$1: //p" "$T/headers"; }

@@ -124,27 +124,12 @@ fi
 
 want=$(expected_events)
 tq_start
-if wait_events "$want" 180 && wait_settled 0.5 10 && [ "$(events_total)" = "$want" ]; then
-	ok "after $round kills the restarted daemon counts every event once ($want)"
-else
-	not_ok "after $round kills the restarted daemon counts every event once"
-	diag "  expected $want events, counted $(events_total)"
-fi
+assert_counted_once "after $round kills the restarted daemon counts every event once" "$want" 180 || true
 rc=0
 tq_stop || rc=$?
 assert_eq "SIGTERM: exit status 0" 0 "$rc"
 dump_counters "$T/killed.txt"
 
-# The undisturbed run on the same files.
-rcli FLUSHALL >/dev/null
-rc=0
-tq_once || rc=$?
-assert_eq "clean teleqd --once exits 0" 0 "$rc"
-dump_counters "$T/clean.txt"
-[ -s "$T/clean.txt" ] || bail "the clean run counted nothing"
-assert_files_equal "every day and month counter equals the clean run's" "$T/clean.txt" "$T/killed.txt"
-
-oracle_dump "$T/expected.txt" "$(csv_path k1)" "$(csv_path k2)" "$(jsonl_path k1)" "$(jsonl_path k2)"
-assert_files_equal "the clean run equals the independent computation" "$T/expected.txt" "$T/clean.txt"
+assert_clean_run "$T/killed.txt" "$(csv_path k1)" "$(csv_path k2)" "$(jsonl_path k1)" "$(jsonl_path k2)"
 
 done_testing

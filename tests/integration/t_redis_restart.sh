@@ -63,12 +63,7 @@ assert_ok "Redis restarted from its AOF keeps what it acknowledged ($after >= $b
 	[ "$after" -ge "$before" ]
 wait "$writer"
 want=$(expected_events)
-if wait_events "$want" 60 && wait_settled 0.5 10 && [ "$(events_total)" = "$want" ]; then
-	ok "after the crash every event is counted exactly once ($want)"
-else
-	not_ok "after the crash every event is counted exactly once"
-	diag "  expected $want events, counted $(events_total)"
-fi
+assert_counted_once "after the crash every event is counted exactly once" "$want" 60 || true
 
 # --- a clean stop of 3 s while lines arrive
 redis_stop
@@ -78,12 +73,7 @@ sleep 1
 # shellcheck disable=SC2086
 redis_start $AOF
 want=$(expected_events)
-if wait_events "$want" 60 && wait_settled 0.5 10 && [ "$(events_total)" = "$want" ]; then
-	ok "lines that arrived while Redis was stopped are counted once ($want)"
-else
-	not_ok "lines that arrived while Redis was stopped are counted once"
-	diag "  expected $want events, counted $(events_total)"
-fi
+assert_counted_once "lines that arrived while Redis was stopped are counted once" "$want" 60 || true
 
 # --- SIGKILL right in a burst: 50000 lines at once, Redis killed 20 ms later
 gen_csv "$T/burst" 50000 --no-header --seed 400 --from 2026-01-01 --days 59
@@ -95,27 +85,13 @@ sleep 0.5
 # shellcheck disable=SC2086
 redis_start $AOF
 want=$(expected_events)
-if wait_events "$want" 60 && wait_settled 0.5 10 && [ "$(events_total)" = "$want" ]; then
-	ok "a crash in the middle of a burst loses and doubles nothing ($want)"
-else
-	not_ok "a crash in the middle of a burst loses and doubles nothing"
-	diag "  expected $want events, counted $(events_total)"
-fi
+assert_counted_once "a crash in the middle of a burst loses and doubles nothing" "$want" 60 || true
 assert_ok "the daemon is still running" alive "$TQ_PID"
 rc=0
 tq_stop || rc=$?
 assert_eq "SIGTERM: exit status 0" 0 "$rc"
 dump_counters "$T/disturbed.txt"
 
-# The undisturbed run on the same files.
-rcli FLUSHALL >/dev/null
-rc=0
-tq_once || rc=$?
-assert_eq "clean teleqd --once exits 0" 0 "$rc"
-dump_counters "$T/clean.txt"
-[ -s "$T/clean.txt" ] || bail "the clean run counted nothing"
-assert_files_equal "every day and month counter equals the clean run's" "$T/clean.txt" "$T/disturbed.txt"
-oracle_dump "$T/expected.txt" "$F" "$J"
-assert_files_equal "the clean run equals the independent computation" "$T/expected.txt" "$T/clean.txt"
+assert_clean_run "$T/disturbed.txt" "$F" "$J"
 
 done_testing
