@@ -33,41 +33,44 @@ static void assert_period(const struct period *p, enum period_kind kind, int64_t
 	assert_int_equal(p->last_day, last);
 }
 
+/* One expected period: its text (for period_parse), fields, and name (NULL: not checked). */
+struct period_case {
+	const char *text;
+	enum period_kind kind;
+	int64_t year;
+	unsigned idx;
+	int64_t first, last;
+	const char *name;
+};
+
+static void assert_case(const struct period *p, const struct period_case *c)
+{
+	assert_period(p, c->kind, c->year, c->idx, c->first, c->last);
+	if (c->name)
+		assert_name(p, c->name);
+}
+
 static void test_parse_forms(void **state)
 {
 	const int64_t today = D(2026, 3, 5);
+	const struct period_case cases[] = {
+		{ "2026-03", P_MONTH, 2026, 3, D(2026, 3, 1), D(2026, 3, 31), "2026-03" },
+		{ "2024-02", P_MONTH, 2024, 2, D(2024, 2, 1), D(2024, 2, 29), NULL },
+		{ "2026-Q1", P_QUARTER, 2026, 1, D(2026, 1, 1), D(2026, 3, 31), "2026-Q1" },
+		{ "2026-q4", P_QUARTER, 2026, 4, D(2026, 10, 1), D(2026, 12, 31), "2026-Q4" },
+		{ "2026-H1", P_HALF, 2026, 1, D(2026, 1, 1), D(2026, 6, 30), "2026-H1" },
+		{ "2026-H2", P_HALF, 2026, 2, D(2026, 7, 1), D(2026, 12, 31), "2026-H2" },
+		{ "2026", P_YEAR, 2026, 0, D(2026, 1, 1), D(2026, 12, 31), "2026" },
+		{ "2026-03-05", P_DAY, 2026, 0, D(2026, 3, 5), D(2026, 3, 5), "2026-03-05" },
+		{ "2024-02-29", P_DAY, 2024, 0, D(2024, 2, 29), D(2024, 2, 29), NULL },
+	};
 	struct period p;
 
 	(void)state;
-	assert_int_equal(period_parse("2026-03", today, &p), 0);
-	assert_period(&p, P_MONTH, 2026, 3, D(2026, 3, 1), D(2026, 3, 31));
-	assert_name(&p, "2026-03");
-	assert_int_equal(period_parse("2024-02", today, &p), 0);
-	assert_period(&p, P_MONTH, 2024, 2, D(2024, 2, 1), D(2024, 2, 29));
-
-	assert_int_equal(period_parse("2026-Q1", today, &p), 0);
-	assert_period(&p, P_QUARTER, 2026, 1, D(2026, 1, 1), D(2026, 3, 31));
-	assert_name(&p, "2026-Q1");
-	assert_int_equal(period_parse("2026-q4", today, &p), 0);
-	assert_period(&p, P_QUARTER, 2026, 4, D(2026, 10, 1), D(2026, 12, 31));
-	assert_name(&p, "2026-Q4");
-
-	assert_int_equal(period_parse("2026-H1", today, &p), 0);
-	assert_period(&p, P_HALF, 2026, 1, D(2026, 1, 1), D(2026, 6, 30));
-	assert_name(&p, "2026-H1");
-	assert_int_equal(period_parse("2026-H2", today, &p), 0);
-	assert_period(&p, P_HALF, 2026, 2, D(2026, 7, 1), D(2026, 12, 31));
-	assert_name(&p, "2026-H2");
-
-	assert_int_equal(period_parse("2026", today, &p), 0);
-	assert_period(&p, P_YEAR, 2026, 0, D(2026, 1, 1), D(2026, 12, 31));
-	assert_name(&p, "2026");
-
-	assert_int_equal(period_parse("2026-03-05", today, &p), 0);
-	assert_period(&p, P_DAY, 2026, 0, D(2026, 3, 5), D(2026, 3, 5));
-	assert_name(&p, "2026-03-05");
-	assert_int_equal(period_parse("2024-02-29", today, &p), 0);
-	assert_period(&p, P_DAY, 2024, 0, D(2024, 2, 29), D(2024, 2, 29));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(period_parse(cases[i].text, today, &p), 0);
+		assert_case(&p, &cases[i]);
+	}
 
 	assert_int_equal(period_parse("rolling", today, &p), 0);
 	assert_period(&p, P_ROLLING, 2026, 0, D(2026, 2, 4), D(2026, 3, 5));
@@ -116,21 +119,21 @@ static void test_name_buffer(void **state)
 static void test_of_day(void **state)
 {
 	const int64_t day = D(2026, 8, 15);
+	const struct period_case cases[] = {
+		{ NULL, P_DAY, 2026, 0, day, day, NULL },
+		{ NULL, P_MONTH, 2026, 8, D(2026, 8, 1), D(2026, 8, 31), NULL },
+		{ NULL, P_QUARTER, 2026, 3, D(2026, 7, 1), D(2026, 9, 30), NULL },
+		{ NULL, P_HALF, 2026, 2, D(2026, 7, 1), D(2026, 12, 31), NULL },
+		{ NULL, P_YEAR, 2026, 0, D(2026, 1, 1), D(2026, 12, 31), NULL },
+		{ NULL, P_ROLLING, 2026, 0, D(2026, 7, 17), day, NULL },
+	};
 	struct period p;
 
 	(void)state;
-	p = period_of_day(P_DAY, day);
-	assert_period(&p, P_DAY, 2026, 0, day, day);
-	p = period_of_day(P_MONTH, day);
-	assert_period(&p, P_MONTH, 2026, 8, D(2026, 8, 1), D(2026, 8, 31));
-	p = period_of_day(P_QUARTER, day);
-	assert_period(&p, P_QUARTER, 2026, 3, D(2026, 7, 1), D(2026, 9, 30));
-	p = period_of_day(P_HALF, day);
-	assert_period(&p, P_HALF, 2026, 2, D(2026, 7, 1), D(2026, 12, 31));
-	p = period_of_day(P_YEAR, day);
-	assert_period(&p, P_YEAR, 2026, 0, D(2026, 1, 1), D(2026, 12, 31));
-	p = period_of_day(P_ROLLING, day);
-	assert_period(&p, P_ROLLING, 2026, 0, D(2026, 7, 17), day);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = period_of_day(cases[i].kind, day);
+		assert_case(&p, &cases[i]);
+	}
 
 	/* Every day of two years lands in the quarter and half containing it. */
 	for (int64_t d = D(2024, 1, 1); d <= D(2025, 12, 31); d++) {
@@ -146,30 +149,25 @@ static void test_of_day(void **state)
 
 static void test_previous_year(void **state)
 {
+	/* text: the period parsed; the rest: its previous year */
+	const struct period_case cases[] = {
+		{ "2026-03-05", P_DAY, 2025, 0, D(2025, 3, 5), D(2025, 3, 5), NULL },
+		/* A leap day's previous year is 28 February. */
+		{ "2024-02-29", P_DAY, 2023, 0, D(2023, 2, 28), D(2023, 2, 28), NULL },
+		/* ... and 29 February is a month's end only in leap years. */
+		{ "2025-02", P_MONTH, 2024, 2, D(2024, 2, 1), D(2024, 2, 29), NULL },
+		{ "2026-Q1", P_QUARTER, 2025, 1, D(2025, 1, 1), D(2025, 3, 31), "2025-Q1" },
+		{ "2026-H2", P_HALF, 2025, 2, D(2025, 7, 1), D(2025, 12, 31), NULL },
+		{ "2026", P_YEAR, 2025, 0, D(2025, 1, 1), D(2025, 12, 31), NULL },
+	};
 	struct period p, q;
 
 	(void)state;
-	assert_int_equal(period_parse("2026-03-05", 0, &p), 0);
-	q = period_previous_year(&p);
-	assert_period(&q, P_DAY, 2025, 0, D(2025, 3, 5), D(2025, 3, 5));
-	/* A leap day's previous year is 28 February. */
-	assert_int_equal(period_parse("2024-02-29", 0, &p), 0);
-	q = period_previous_year(&p);
-	assert_period(&q, P_DAY, 2023, 0, D(2023, 2, 28), D(2023, 2, 28));
-	/* ... and 29 February is a month's end only in leap years. */
-	assert_int_equal(period_parse("2025-02", 0, &p), 0);
-	q = period_previous_year(&p);
-	assert_period(&q, P_MONTH, 2024, 2, D(2024, 2, 1), D(2024, 2, 29));
-	assert_int_equal(period_parse("2026-Q1", 0, &p), 0);
-	q = period_previous_year(&p);
-	assert_period(&q, P_QUARTER, 2025, 1, D(2025, 1, 1), D(2025, 3, 31));
-	assert_name(&q, "2025-Q1");
-	assert_int_equal(period_parse("2026-H2", 0, &p), 0);
-	q = period_previous_year(&p);
-	assert_period(&q, P_HALF, 2025, 2, D(2025, 7, 1), D(2025, 12, 31));
-	assert_int_equal(period_parse("2026", 0, &p), 0);
-	q = period_previous_year(&p);
-	assert_period(&q, P_YEAR, 2025, 0, D(2025, 1, 1), D(2025, 12, 31));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(period_parse(cases[i].text, 0, &p), 0);
+		q = period_previous_year(&p);
+		assert_case(&q, &cases[i]);
+	}
 
 	/* Rolling across a year end, and its previous year. */
 	assert_int_equal(period_parse("rolling", D(2026, 1, 10), &p), 0);

@@ -44,22 +44,23 @@ test_no_data(void **state)
 static void
 test_period_words(void **state)
 {
-	struct period p;
+	static const struct {
+		const char *period, *words;
+	} cases[] = {
+		{ "2026-11", "november 2026" },
+		{ "2026-Q1", "kvartal 1 2026" },
+		{ "2026-H2", "andra halvåret 2026" },
+		{ "rolling", "de senaste 30 dagarna" },
+	};
 	char buf[64];
 
 	(void)state;
-	p = P("2026-11");
-	report_fmt_period(buf, sizeof(buf), &p);
-	assert_string_equal(buf, "november 2026");
-	p = P("2026-Q1");
-	report_fmt_period(buf, sizeof(buf), &p);
-	assert_string_equal(buf, "kvartal 1 2026");
-	p = P("2026-H2");
-	report_fmt_period(buf, sizeof(buf), &p);
-	assert_string_equal(buf, "andra halvåret 2026");
-	p = P("rolling");
-	report_fmt_period(buf, sizeof(buf), &p);
-	assert_string_equal(buf, "de senaste 30 dagarna");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct period p = P(cases[i].period);
+
+		report_fmt_period(buf, sizeof(buf), &p);
+		assert_string_equal(buf, cases[i].words);
+	}
 }
 
 static void
