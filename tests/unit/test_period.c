@@ -231,55 +231,34 @@ static void test_months(void **state)
 
 static void test_spans(void **state)
 {
+	/* Each span in full: a row that once left days or prev.n unchecked checks them too. */
+	const struct {
+		const char *text;
+		int64_t today;
+		bool days;
+		int64_t cur_first, prev_first, n;       /* n: of both spans */
+	} cases[] = {
+		{ "2026-Q1", 0, false, 2026 * 12, 2025 * 12, 3 },
+		{ "2026-H2", 0, false, 2026 * 12 + 6, 2025 * 12 + 6, 6 },
+		{ "2026", 0, false, 2026 * 12, 2025 * 12, 12 },
+		{ "2026-03", 0, false, 2026 * 12 + 2, 2025 * 12 + 2, 1 },
+		{ "2024-02-29", 0, true, D(2024, 2, 29), D(2023, 2, 28), 1 },
+		{ "rolling", D(2026, 1, 10), true, D(2025, 12, 12), D(2024, 12, 12), ROLLING_DAYS },
+	};
 	struct period p;
 	struct span cur, prev;
 
 	(void)state;
-	assert_int_equal(period_parse("2026-Q1", 0, &p), 0);
-	period_span(&p, &cur, &prev);
-	assert_false(cur.days);
-	assert_int_equal(cur.first, 2026 * 12);
-	assert_int_equal(cur.n, 3);
-	assert_false(prev.days);
-	assert_int_equal(prev.first, 2025 * 12);
-	assert_int_equal(prev.n, 3);
-
-	assert_int_equal(period_parse("2026-H2", 0, &p), 0);
-	period_span(&p, &cur, &prev);
-	assert_int_equal(cur.first, 2026 * 12 + 6);
-	assert_int_equal(cur.n, 6);
-	assert_int_equal(prev.first, 2025 * 12 + 6);
-
-	assert_int_equal(period_parse("2026", 0, &p), 0);
-	period_span(&p, &cur, &prev);
-	assert_int_equal(cur.first, 2026 * 12);
-	assert_int_equal(cur.n, 12);
-	assert_int_equal(prev.first, 2025 * 12);
-	assert_int_equal(prev.n, 12);
-
-	assert_int_equal(period_parse("2026-03", 0, &p), 0);
-	period_span(&p, &cur, &prev);
-	assert_int_equal(cur.first, 2026 * 12 + 2);
-	assert_int_equal(cur.n, 1);
-	assert_int_equal(prev.first, 2025 * 12 + 2);
-
-	assert_int_equal(period_parse("2024-02-29", 0, &p), 0);
-	period_span(&p, &cur, &prev);
-	assert_true(cur.days);
-	assert_int_equal(cur.first, D(2024, 2, 29));
-	assert_int_equal(cur.n, 1);
-	assert_true(prev.days);
-	assert_int_equal(prev.first, D(2023, 2, 28));
-	assert_int_equal(prev.n, 1);
-
-	assert_int_equal(period_parse("rolling", D(2026, 1, 10), &p), 0);
-	period_span(&p, &cur, &prev);
-	assert_true(cur.days);
-	assert_int_equal(cur.first, D(2025, 12, 12));
-	assert_int_equal(cur.n, ROLLING_DAYS);
-	assert_true(prev.days);
-	assert_int_equal(prev.first, D(2024, 12, 12));
-	assert_int_equal(prev.n, ROLLING_DAYS);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(period_parse(cases[i].text, cases[i].today, &p), 0);
+		period_span(&p, &cur, &prev);
+		assert_int_equal(cur.days, cases[i].days);
+		assert_int_equal(cur.first, cases[i].cur_first);
+		assert_int_equal(cur.n, cases[i].n);
+		assert_int_equal(prev.days, cases[i].days);
+		assert_int_equal(prev.first, cases[i].prev_first);
+		assert_int_equal(prev.n, cases[i].n);
+	}
 
 	/* Either out-parameter may be NULL. */
 	period_span(&p, NULL, &prev);
@@ -348,25 +327,28 @@ static void test_start_ms(void **state)
 	struct period p;
 
 	(void)state;
+	const struct {
+		enum period_kind kind;
+		int64_t day, start_ms;
+	} cases[] = {
+		/* 2026-03-01 00:00 CET = 2026-02-28 23:00 UTC */
+		{ P_MONTH, D(2026, 3, 15), INT64_C(1772319600000) },
+		/* after the spring switch: 2026-04-01 00:00 CEST = 2026-03-31 22:00 UTC */
+		{ P_MONTH, D(2026, 4, 30), INT64_C(1774994400000) },
+		/* after the autumn switch: 2025-11-01 00:00 CET */
+		{ P_MONTH, D(2025, 11, 1), INT64_C(1761951600000) },
+		/* a quarter, half and year start with their first month */
+		{ P_QUARTER, D(2026, 2, 10), INT64_C(1767222000000) },
+		{ P_HALF, D(2026, 5, 10), INT64_C(1767222000000) },
+		{ P_YEAR, D(2026, 12, 31), INT64_C(1767222000000) },
+		{ P_QUARTER, D(2025, 12, 31), INT64_C(1759269600000) },
+	};
+
 	assert_int_equal(tz_load("Europe/Stockholm", &cet), 0);
-	/* 2026-03-01 00:00 CET = 2026-02-28 23:00 UTC */
-	p = period_of_day(P_MONTH, D(2026, 3, 15));
-	assert_true(period_start_ms(&p, cet) == INT64_C(1772319600000));
-	/* after the spring switch: 2026-04-01 00:00 CEST = 2026-03-31 22:00 UTC */
-	p = period_of_day(P_MONTH, D(2026, 4, 30));
-	assert_true(period_start_ms(&p, cet) == INT64_C(1774994400000));
-	/* after the autumn switch: 2025-11-01 00:00 CET */
-	p = period_of_day(P_MONTH, D(2025, 11, 1));
-	assert_true(period_start_ms(&p, cet) == INT64_C(1761951600000));
-	/* a quarter, half and year start with their first month */
-	p = period_of_day(P_QUARTER, D(2026, 2, 10));
-	assert_true(period_start_ms(&p, cet) == INT64_C(1767222000000));
-	p = period_of_day(P_HALF, D(2026, 5, 10));
-	assert_true(period_start_ms(&p, cet) == INT64_C(1767222000000));
-	p = period_of_day(P_YEAR, D(2026, 12, 31));
-	assert_true(period_start_ms(&p, cet) == INT64_C(1767222000000));
-	p = period_of_day(P_QUARTER, D(2025, 12, 31));
-	assert_true(period_start_ms(&p, cet) == INT64_C(1759269600000));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = period_of_day(cases[i].kind, cases[i].day);
+		assert_true(period_start_ms(&p, cet) == cases[i].start_ms);
+	}
 	/* the start of the day after the last is the end: 2026-04-01 00:00 CEST */
 	assert_true(day_start_utc(cet, D(2026, 4, 1)) == INT64_C(1774994400));
 
