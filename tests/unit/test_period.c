@@ -187,35 +187,29 @@ static void test_previous_year(void **state)
 
 static void test_months(void **state)
 {
+	static const struct {
+		const char *text;
+		int64_t first;
+		unsigned n;
+	} cases[] = {
+		{ "2026-Q1", 2026 * 12 + 0, 3 },
+		{ "2026-Q3", 2026 * 12 + 6, 3 },
+		{ "2026-H2", 2026 * 12 + 6, 6 },
+		{ "2026", 2026 * 12, 12 },
+		{ "2026-11", 2026 * 12 + 10, 1 },
+		{ "2026-11-30", 2026 * 12 + 10, 1 },
+	};
 	struct period p;
 	int64_t first;
 	unsigned n;
 
 	(void)state;
-	assert_int_equal(period_parse("2026-Q1", 0, &p), 0);
-	period_months(&p, &first, &n);
-	assert_int_equal(first, 2026 * 12 + 0);
-	assert_int_equal(n, 3);
-	assert_int_equal(period_parse("2026-Q3", 0, &p), 0);
-	period_months(&p, &first, &n);
-	assert_int_equal(first, 2026 * 12 + 6);
-	assert_int_equal(n, 3);
-	assert_int_equal(period_parse("2026-H2", 0, &p), 0);
-	period_months(&p, &first, &n);
-	assert_int_equal(first, 2026 * 12 + 6);
-	assert_int_equal(n, 6);
-	assert_int_equal(period_parse("2026", 0, &p), 0);
-	period_months(&p, &first, &n);
-	assert_int_equal(first, 2026 * 12);
-	assert_int_equal(n, 12);
-	assert_int_equal(period_parse("2026-11", 0, &p), 0);
-	period_months(&p, &first, &n);
-	assert_int_equal(first, 2026 * 12 + 10);
-	assert_int_equal(n, 1);
-	assert_int_equal(period_parse("2026-11-30", 0, &p), 0);
-	period_months(&p, &first, &n);
-	assert_int_equal(first, 2026 * 12 + 10);
-	assert_int_equal(n, 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(period_parse(cases[i].text, 0, &p), 0);
+		period_months(&p, &first, &n);
+		assert_int_equal(first, cases[i].first);
+		assert_int_equal(n, cases[i].n);
+	}
 	/* 30 days ending 1 March 2026 touch January, February and March. */
 	p = period_of_day(P_ROLLING, D(2026, 3, 1));
 	assert_int_equal(p.first_day, D(2026, 1, 31));
