@@ -709,6 +709,7 @@ assert_clean_run() {
 	shift
 	rcli FLUSHALL >/dev/null
 	_clean_rc=0
+	# shellcheck disable=SC2119 # no extra options: the run as deployed
 	tq_once || _clean_rc=$?
 	assert_eq "clean teleqd --once exits 0" 0 "$_clean_rc"
 	dump_counters "$T/clean.txt"
@@ -931,6 +932,7 @@ tq_kill9() {
 
 # tq_once [ARGS...]: teleqd --once in the foreground (at most 120 s, times
 # TQ_SLOW_FACTOR under TQ_SLOW); its exit status is returned.
+# shellcheck disable=SC2120 # the options are optional
 tq_once() {
 	_rc=0
 	timeout --foreground -k 5 "$(slow_secs 120)" "$TELEQD" -c "$CONF" --once "$@" </dev/null >>"$TQ_LOG" 2>&1 || _rc=$?
