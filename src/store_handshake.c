@@ -34,15 +34,13 @@ reply_text(const redisReply *r)
 static void
 on_hs_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
-	struct req *rq = privdata;
-	struct store *st = rq->st;
-	enum req_kind kind = rq->kind;
+	enum req_kind kind;
+	struct store *st = req_take(privdata, r, &kind);
 	redisReply *reply = r;
 
 	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
-		return;         /* freed, or the disconnect callback handles the loss */
+	if (!st)
+		return;
 	if (reply->type == REDIS_REPLY_ERROR) {
 		if (!st->outage_logged)
 			log_warnx("redis: %s refused by %s: %.200s", kind == REQ_AUTH ? "AUTH" : "SELECT",
@@ -179,8 +177,7 @@ mark_ready(struct store *st)
 static void
 on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
-	struct req *rq = privdata;
-	struct store *st = rq->st;
+	struct store *st = req_take(privdata, r, NULL);
 	redisReply *reply = r, *seq;
 	struct file_pos *pos = NULL;
 	struct stored_case *cases = NULL;
@@ -188,8 +185,7 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	uint64_t commits = 0;
 
 	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
+	if (!st)
 		return;
 	ndl = deadline_count(st->cfg);
 	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 + ndl)
