@@ -497,6 +497,26 @@ parse_event(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 	return parse_map(c, v[K_MAP], -1, ru);
 }
 
+/*
+ * The rule of the feed for dimension k (interned), its index in *ret_d:
+ * 0, or the fail() of a dimension the feed already has a rule for — set
+ * and dimensions share one name space, a dimension has one source.
+ */
+static int
+dim_rule(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *k, size_t *ret_d,
+         struct rule **ret_ru)
+{
+	int r = intern_dim(c, k, ret_d);
+
+	if (r < 0)
+		return r;
+	*ret_ru = &fx->fc->dims[*ret_d];
+	if ((*ret_ru)->kind != RULE_NONE)
+		return fail(c, k, "dimension '%s' is given twice in feed '%s'", cf_sv(k),
+		            fx->fc->name);
+	return 0;
+}
+
 /* set: { dimension: value, ... } — constants for every event of the feed. */
 static int
 parse_set(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
@@ -510,13 +530,9 @@ parse_set(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 		struct rule *ru;
 		size_t d;
 
-		r = intern_dim(c, k, &d);
+		r = dim_rule(c, fx, k, &d, &ru);
 		if (r < 0)
 			return r;
-		ru = &fx->fc->dims[d];
-		if (ru->kind != RULE_NONE)
-			return fail(c, k, "dimension '%s' is given twice in feed '%s'", cf_sv(k),
-			            fx->fc->name);
 		r = intern_value(c, v, d, &ru->const_id);
 		if (r < 0)
 			return r;
@@ -545,13 +561,9 @@ parse_dimensions(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 		struct rule *ru;
 		size_t d;
 
-		r = intern_dim(c, k, &d);
+		r = dim_rule(c, fx, k, &d, &ru);
 		if (r < 0)
 			return r;
-		ru = &fx->fc->dims[d];
-		if (ru->kind != RULE_NONE)
-			return fail(c, k, "dimension '%s' is given twice in feed '%s'", cf_sv(k),
-			            fx->fc->name);
 		r = cf_take_keys(c, val, "dimension", keys, K__N, v);
 		if (r < 0)
 			return r;
