@@ -312,6 +312,22 @@ job_free(struct job *job)
 	free(job);
 }
 
+/*
+ * Counts one reply of job in. True when its recompute was freed meanwhile
+ * (the job is orphaned): the job is freed with its last reply, and the
+ * callback has nothing more to do.
+ */
+static bool
+job_reply_orphaned(struct job *job)
+{
+	job->outstanding--;
+	if (job->rc)
+		return false;
+	if (!job->outstanding)
+		job_free(job);
+	return true;
+}
+
 /* Puts a lost job's months back into the due set. */
 static void
 job_requeue(struct recompute *rc, const struct job *job)
@@ -679,12 +695,8 @@ on_write(redisAsyncContext *ac, void *r, void *privdata)
 	redisReply *reply = r;
 
 	(void)ac;
-	job->outstanding--;
-	if (!job->rc) {
-		if (!job->outstanding)
-			job_free(job);
+	if (job_reply_orphaned(job))
 		return;
-	}
 	if (!reply || job->gen != job->rc->gen)
 		job->lost = true;       /* lost: the EXEC may or may not have run; redo, it is idempotent */
 	else if (reply->type == REDIS_REPLY_ERROR)
@@ -830,12 +842,8 @@ on_read(redisAsyncContext *ac, void *r, void *privdata)
 	size_t idx = job->next++, k;
 
 	(void)ac;
-	job->outstanding--;
-	if (!job->rc) {
-		if (!job->outstanding)
-			job_free(job);
+	if (job_reply_orphaned(job))
 		return;
-	}
 	if (!reply || job->gen != job->rc->gen) {
 		job->lost = true;
 	} else if (reply->type == REDIS_REPLY_ERROR) {
