@@ -371,12 +371,7 @@ recompute_idle(const struct recompute *rc)
 static void
 job_error(struct job *job, const redisReply *r, const char *what)
 {
-	unsigned suppressed = 0;
-
-	if (!job->failed && ratelimit_pass(&job->rc->rl, mono_ms() / 1000, &suppressed))
-		log_warnx("recompute: %s refused: %.200s%s", what, r->str ? r->str : "?",
-		    suppressed ? " (similar messages suppressed)" : "");
-	job->failed = true;
+	pipeline_reply_error(&job->rc->rl, &job->failed, "recompute", what, r);
 }
 
 /* ---------------------------------------------------------- write phase */
