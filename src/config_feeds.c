@@ -498,6 +498,22 @@ parse_event(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 }
 
 /*
+ * The slot of optional field key n (what) when given, into *ret_slot; it
+ * needs the setting described by need, which ok says is there (NULL: not),
+ * else fails "<what> needs <need>". Absent: 0, nothing done.
+ */
+static int
+add_slot_if(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n, const char *what,
+            const void *ok, const char *need, int *ret_slot)
+{
+	if (!n)
+		return 0;
+	if (!ok)
+		return fail(c, n, "%s needs %s", what, need);
+	return add_slot(c, fx, n, what, ret_slot);
+}
+
+/*
  * The rule of the feed for dimension k (interned), its index in *ret_d:
  * 0, or the fail() of a dimension the feed already has a rule for — set
  * and dimensions share one name space, a dimension has one source.
@@ -716,27 +732,15 @@ parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 	/* slots in the documented order: time field(s), id, event field, dimension fields */
 	if ((r = parse_time(c, &fx, v[K_TIME])) < 0)
 		return r;
-	if (v[K_ID]) {
-		if (!c->cfg->dedup.secret_file)
-			return fail(c, v[K_ID], "id needs dedup.secret_file (ids are hashed with a "
-			            "secret key)");
-		if ((r = add_slot(c, &fx, v[K_ID], "id", &fc->id_slot)) < 0)
-			return r;
-	}
-	if (v[K_CASE]) {
-		if (!c->cfg->dedup.secret_file)
-			return fail(c, v[K_CASE], "case needs dedup.secret_file (case ids are hashed "
-			            "with a secret key)");
-		if ((r = add_slot(c, &fx, v[K_CASE], "case", &fc->case_slot)) < 0)
-			return r;
-	}
-	if (v[K_EXTEND_TO]) {
-		if (!v[K_CASE])
-			return fail(c, v[K_EXTEND_TO], "extend_to needs case (an extension belongs to "
-			            "a case)");
-		if ((r = add_slot(c, &fx, v[K_EXTEND_TO], "extend_to", &fc->extend_slot)) < 0)
-			return r;
-	}
+	if ((r = add_slot_if(c, &fx, v[K_ID], "id", c->cfg->dedup.secret_file,
+	                     "dedup.secret_file (ids are hashed with a secret key)",
+	                     &fc->id_slot)) < 0 ||
+	    (r = add_slot_if(c, &fx, v[K_CASE], "case", c->cfg->dedup.secret_file,
+	                     "dedup.secret_file (case ids are hashed with a secret key)",
+	                     &fc->case_slot)) < 0 ||
+	    (r = add_slot_if(c, &fx, v[K_EXTEND_TO], "extend_to", v[K_CASE],
+	                     "case (an extension belongs to a case)", &fc->extend_slot)) < 0)
+		return r;
 	if ((r = parse_event(c, &fx, v[K_EVENT])) < 0)
 		return r;
 	if (v[K_SET] && (r = parse_set(c, &fx, v[K_SET])) < 0)
