@@ -522,11 +522,15 @@ static int
 dim_rule(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *k, size_t *ret_d,
          struct rule **ret_ru)
 {
-	int r = intern_dim(c, k, ret_d);
+	/* 0: set by intern_dim when it succeeds, but clang-analyzer loses
+	 * cf_oom's -ENOMEM on the way and would index with it unset */
+	size_t d = 0;
+	int r = intern_dim(c, k, &d);
 
 	if (r < 0)
 		return r;
-	*ret_ru = &fx->fc->dims[*ret_d];
+	*ret_d = d;
+	*ret_ru = &fx->fc->dims[d];
 	if ((*ret_ru)->kind != RULE_NONE)
 		return fail(c, k, "dimension '%s' is given twice in feed '%s'", cf_sv(k),
 		            fx->fc->name);
