@@ -132,12 +132,7 @@ check_free(struct check *c)
 static void
 check_error(struct check *c, const redisReply *r, const char *what)
 {
-	unsigned suppressed = 0;
-
-	if (!c->failed && ratelimit_pass(&c->al->rl, mono_ms() / 1000, &suppressed))
-		log_warnx("alerts: %s refused: %.200s%s", what, r->str ? r->str : "?",
-		    suppressed ? " (similar messages suppressed)" : "");
-	c->failed = true;
+	pipeline_reply_error(&c->al->rl, &c->failed, "alerts", what, r);
 }
 
 /*

@@ -84,16 +84,16 @@ struct plan {
 /* KEYS index of the first day hash (after files, deadletter, stats). */
 #define KEY_BASE 4
 
-/* Pushes a formatted string; -ENOMEM from the calling function. */
+/* Pushes a formatted string; -ENOMEM from the calling function (a push_* of plan p). */
 #define PUSH_FMT(fmt, ...) do {                                                  \
 		size_t l_;                                                       \
-		char *s_ = arena_printf(a, &l_, fmt, __VA_ARGS__);               \
+		char *s_ = arena_printf(p->a, &l_, fmt, __VA_ARGS__);            \
 		if (!s_)                                                         \
 			return -ENOMEM;                                          \
-		argv_push(ab, s_, l_);                                           \
+		argv_push(p->ab, s_, l_);                                        \
 	} while (0)
 /* a count or an index (all far below 2^63) */
-#define PUSH_INT(v_) ARGV_PUSH_I64(a, ab, v_)
+#define PUSH_INT(v_) ARGV_PUSH_I64(p->a, p->ab, v_)
 
 /* Frees the scratch arrays. Safe on a zeroed or freed one, and on NULL. */
 void
@@ -315,14 +315,12 @@ push_key(const struct plan *p, const char *fmt, ...)
 static int
 push_keys(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
 	const struct config *cfg = p->cfg;
 	size_t i;
 	int r = 0;
 
-	argv_str(ab, "EVAL");
-	argv_push(ab, LUA_commit, sizeof(LUA_commit) - 1);
+	argv_str(p->ab, "EVAL");
+	argv_push(p->ab, LUA_commit, sizeof(LUA_commit) - 1);
 	PUSH_INT(nkeys(p));
 	if (push_key(p, "files") < 0 || push_key(p, "deadletter") < 0 || push_key(p, "stats") < 0)
 		return -ENOMEM;
@@ -361,11 +359,9 @@ push_keys(const struct plan *p)
 static int
 push_head(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
 
-	argv_str(ab, COMMIT_PROTOCOL);
-	argv_str(ab, p->h->epoch);
+	argv_str(p->ab, COMMIT_PROTOCOL);
+	argv_str(p->ab, p->h->epoch);
 	PUSH_INT(p->h->seq);
 	PUSH_INT(p->h->now_ms);
 	PUSH_INT(p->cfg->deadletter_maxlen);
@@ -382,17 +378,42 @@ push_head(const struct plan *p)
 static int
 push_count_record(const struct plan *p, const struct batch_count *c, int64_t v)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
 	size_t len;
 	char *s;
 
 	PUSH_INT(KEY_BASE + i64_find(p->days, p->nd, c->day));
 	PUSH_INT(KEY_BASE + p->nd + i64_find(p->months, p->nm, month_of_day(c->day)));
-	if (!(s = arena_combo(a, p->cfg, &c->c, &len)))
+	if (!(s = arena_combo(p->a, p->cfg, &c->c, &len)))
 		return -EINVAL;
-	argv_push(ab, s, len);
+	argv_push(p->ab, s, len);
 	PUSH_INT(v);
+	return 0;
+}
+
+/*
+ * The records of the counts whose delta (ids: id count) is non-zero: n,
+ * with ids the duplicates dropped, then n x (day idx, month idx, field,
+ * delta or id count). One walk for both sections: they differ only in
+ * which number of a count they carry.
+ */
+static int
+push_count_section(const struct plan *p, bool ids)
+{
+	const struct batch *b = p->b;
+	size_t i, n;
+	int r;
+
+	for (i = 0, n = 0; i < b->ncounts; i++)
+		n += (ids ? (int64_t)b->counts[i].nids : b->counts[i].n) != 0;
+	PUSH_INT(n);
+	if (ids)
+		PUSH_INT(b->dups);
+	for (i = 0; i < b->ncounts; i++) {
+		int64_t v = ids ? (int64_t)b->counts[i].nids : b->counts[i].n;
+
+		if (v && (r = push_count_record(p, &b->counts[i], v)) < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -400,40 +421,14 @@ push_count_record(const struct plan *p, const struct batch_count *c, int64_t v)
 static int
 push_counts(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
-	const struct batch *b = p->b;
-	size_t i, n;
-	int r;
-
-	for (i = 0, n = 0; i < b->ncounts; i++)
-		n += b->counts[i].n ? 1 : 0;
-	PUSH_INT(n);
-	for (i = 0; i < b->ncounts; i++)
-		if (b->counts[i].n && (r = push_count_record(p, &b->counts[i], b->counts[i].n)) < 0)
-			return r;
-	return 0;
+	return push_count_section(p, false);
 }
 
 /* id groups: n, duplicates dropped, n x (day idx, month idx, field, k). */
 static int
 push_id_groups(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
-	const struct batch *b = p->b;
-	size_t i, n;
-	int r;
-
-	for (i = 0, n = 0; i < b->ncounts; i++)
-		n += b->counts[i].nids ? 1 : 0;
-	PUSH_INT(n);
-	PUSH_INT(b->dups);
-	for (i = 0; i < b->ncounts; i++)
-		if (b->counts[i].nids &&
-		    (r = push_count_record(p, &b->counts[i], b->counts[i].nids)) < 0)
-			return r;
-	return 0;
+	return push_count_section(p, true);
 }
 
 /*
@@ -473,8 +468,6 @@ push_runs(const struct plan *p, uint32_t from, uint32_t to)
 static int
 push_buckets(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
 	const struct commit_scratch *cs = p->cs;
 	size_t i;
 
@@ -522,14 +515,12 @@ push_pos(struct arena *a, struct argv_buf *ab, const struct config *cfg, const s
 static int
 push_positions(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
 	const struct batch *b = p->b;
-	size_t cnt_at = ab->n, i, n, len;
+	size_t cnt_at = p->ab->n, i, n, len;
 	char *s;
 	int r;
 
-	argv_push(ab, "", 0);
+	argv_push(p->ab, "", 0);
 	for (i = 0, n = 0; i < b->npos; i++) {
 		const struct file_pos *fp = &b->pos[i];
 
@@ -537,14 +528,14 @@ push_positions(const struct plan *p)
 			log_debug("redis: position of unknown feed %u not stored", fp->feed);
 			continue;
 		}
-		if ((r = push_pos(a, ab, p->cfg, fp)) < 0)
+		if ((r = push_pos(p->a, p->ab, p->cfg, fp)) < 0)
 			return r;
 		n++;
 	}
-	if (!(s = arena_printf(a, &len, "%zu", n)))
+	if (!(s = arena_printf(p->a, &len, "%zu", n)))
 		return -ENOMEM;
-	ab->argv[cnt_at] = s;
-	ab->len[cnt_at] = len;
+	p->ab->argv[cnt_at] = s;
+	p->ab->len[cnt_at] = len;
 	return 0;
 }
 
@@ -552,8 +543,6 @@ push_positions(const struct plan *p)
 static int
 push_rejects(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
 	const struct batch *b = p->b;
 	size_t i, j;
 
@@ -567,17 +556,17 @@ push_rejects(const struct plan *p)
 			if (!n)
 				continue;
 			PUSH_INT(p->rkey[f]);
-			argv_str(ab, reject_name((enum reject)j));
+			argv_str(p->ab, reject_name((enum reject)j));
 			PUSH_INT(n);
 		}
 		if (b->lines[f]) {
 			PUSH_INT(p->rkey[f]);
-			argv_str(ab, "lines");
+			argv_str(p->ab, "lines");
 			PUSH_INT(b->lines[f]);
 		}
 		if (b->header_changes[f]) {
 			PUSH_INT(p->rkey[f]);
-			argv_str(ab, "header_changes");
+			argv_str(p->ab, "header_changes");
 			PUSH_INT(b->header_changes[f]);
 		}
 	}
@@ -588,8 +577,6 @@ push_rejects(const struct plan *p)
 static int
 push_dead(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
 	const struct config *cfg = p->cfg;
 	size_t i, n = cfg->deadletter_maxlen ? p->b->ndead : 0;
 
@@ -598,13 +585,13 @@ push_dead(const struct plan *p)
 		const struct batch_deadletter *d = &p->b->dead[i];
 
 		if (d->feed < cfg->nfeeds)
-			argv_str(ab, cfg->feeds[d->feed].name);
+			argv_str(p->ab, cfg->feeds[d->feed].name);
 		else
 			PUSH_FMT("feed%u", d->feed);
-		argv_str(ab, d->path);
+		argv_str(p->ab, d->path);
 		PUSH_INT(d->line);
-		argv_str(ab, reject_name(d->why));
-		argv_str(ab, d->detail);
+		argv_str(p->ab, reject_name(d->why));
+		argv_str(p->ab, d->detail);
 	}
 	return 0;
 }
@@ -618,8 +605,6 @@ push_dead(const struct plan *p)
 static int
 push_maxima(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
 	const struct config *cfg = p->cfg;
 	const struct batch *b = p->b;
 	size_t i, n;
@@ -638,7 +623,7 @@ push_maxima(const struct plan *p)
 			PUSH_INT(b->last_line[i]);
 		}
 	if (p->h->reset_ms) {
-		argv_str(ab, "reset_ms");
+		argv_str(p->ab, "reset_ms");
 		PUSH_INT(p->h->reset_ms);
 	}
 	return 0;
@@ -648,8 +633,6 @@ push_maxima(const struct plan *p)
 static int
 push_month_deltas(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
 	const struct config *cfg = p->cfg;
 	const struct batch *b = p->b;
 	size_t i, n;
@@ -678,8 +661,6 @@ push_month_deltas(const struct plan *p)
 static int
 push_cases(const struct plan *p)
 {
-	struct arena *a = p->a;
-	struct argv_buf *ab = p->ab;
 	const struct batch *b = p->b;
 	size_t i, j;
 	char *s;
@@ -698,12 +679,12 @@ push_cases(const struct plan *p)
 		}
 		hex[32] = '\0';
 		PUSH_INT(p->ckey[c->ind]);
-		if (!(s = arena_strndup(a, hex, 32)))
+		if (!(s = arena_strndup(p->a, hex, 32)))
 			return -ENOMEM;
-		argv_push(ab, s, 32);
-		if (!(s = arena_strndup(a, c->text, strlen(c->text))))
+		argv_push(p->ab, s, 32);
+		if (!(s = arena_strndup(p->a, c->text, strlen(c->text))))
 			return -ENOMEM;
-		argv_push(ab, s, strlen(c->text));
+		argv_push(p->ab, s, strlen(c->text));
 	}
 	return 0;
 }

@@ -219,12 +219,17 @@ for _ = 1, n do
 	end
 end
 
-n = count('rejects')
-for _ = 1, n do
-	local rk = kidx(rej_lo, rej_hi)
-	local f, d = arg(), int(arg(), 'reject count')
-	add(rk, f, d)
+-- A section of n x (key index in [lo, hi], field, delta), added to incr;
+-- what names the section and its delta in a failure.
+local function add_deltas(what, delta_what, lo, hi)
+	for _ = 1, count(what) do
+		local k = kidx(lo, hi)
+		local f, d = arg(), int(arg(), delta_what)
+		add(k, f, d)
+	end
 end
+
+add_deltas('rejects', 'reject count', rej_lo, rej_hi)
 
 n = count('dead letters')
 local dead = {}
@@ -239,12 +244,7 @@ for j = 1, n do
 	maxf[j] = { f, int(arg(), 'maximum') }
 end
 
-n = count('month deltas')
-for _ = 1, n do
-	local mk = kidx(mon_lo, mon_hi)
-	local f, d = arg(), int(arg(), 'month delta')
-	add(mk, f, d)
-end
+add_deltas('month deltas', 'month delta', mon_lo, mon_hi)
 
 n = count('case states')
 local cases = {}

@@ -497,6 +497,46 @@ parse_event(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 	return parse_map(c, v[K_MAP], -1, ru);
 }
 
+/*
+ * The slot of optional field key n (what) when given, into *ret_slot; it
+ * needs the setting described by need, which ok says is there (NULL: not),
+ * else fails "<what> needs <need>". Absent: 0, nothing done.
+ */
+static int
+add_slot_if(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n, const char *what,
+            const void *ok, const char *need, int *ret_slot)
+{
+	if (!n)
+		return 0;
+	if (!ok)
+		return fail(c, n, "%s needs %s", what, need);
+	return add_slot(c, fx, n, what, ret_slot);
+}
+
+/*
+ * The rule of the feed for dimension k (interned), its index in *ret_d:
+ * 0, or the fail() of a dimension the feed already has a rule for — set
+ * and dimensions share one name space, a dimension has one source.
+ */
+static int
+dim_rule(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *k, size_t *ret_d,
+         struct rule **ret_ru)
+{
+	/* 0: set by intern_dim when it succeeds, but clang-analyzer loses
+	 * cf_oom's -ENOMEM on the way and would index with it unset */
+	size_t d = 0;
+	int r = intern_dim(c, k, &d);
+
+	if (r < 0)
+		return r;
+	*ret_d = d;
+	*ret_ru = &fx->fc->dims[d];
+	if ((*ret_ru)->kind != RULE_NONE)
+		return fail(c, k, "dimension '%s' is given twice in feed '%s'", cf_sv(k),
+		            fx->fc->name);
+	return 0;
+}
+
 /* set: { dimension: value, ... } — constants for every event of the feed. */
 static int
 parse_set(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
@@ -510,13 +550,9 @@ parse_set(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 		struct rule *ru;
 		size_t d;
 
-		r = intern_dim(c, k, &d);
+		r = dim_rule(c, fx, k, &d, &ru);
 		if (r < 0)
 			return r;
-		ru = &fx->fc->dims[d];
-		if (ru->kind != RULE_NONE)
-			return fail(c, k, "dimension '%s' is given twice in feed '%s'", cf_sv(k),
-			            fx->fc->name);
 		r = intern_value(c, v, d, &ru->const_id);
 		if (r < 0)
 			return r;
@@ -545,13 +581,9 @@ parse_dimensions(struct ctx *c, struct feed_ctx *fx, const yaml_node_t *n)
 		struct rule *ru;
 		size_t d;
 
-		r = intern_dim(c, k, &d);
+		r = dim_rule(c, fx, k, &d, &ru);
 		if (r < 0)
 			return r;
-		ru = &fx->fc->dims[d];
-		if (ru->kind != RULE_NONE)
-			return fail(c, k, "dimension '%s' is given twice in feed '%s'", cf_sv(k),
-			            fx->fc->name);
 		r = cf_take_keys(c, val, "dimension", keys, K__N, v);
 		if (r < 0)
 			return r;
@@ -704,27 +736,15 @@ parse_feed(struct ctx *c, const yaml_node_t *n, struct feed_conf *fc)
 	/* slots in the documented order: time field(s), id, event field, dimension fields */
 	if ((r = parse_time(c, &fx, v[K_TIME])) < 0)
 		return r;
-	if (v[K_ID]) {
-		if (!c->cfg->dedup.secret_file)
-			return fail(c, v[K_ID], "id needs dedup.secret_file (ids are hashed with a "
-			            "secret key)");
-		if ((r = add_slot(c, &fx, v[K_ID], "id", &fc->id_slot)) < 0)
-			return r;
-	}
-	if (v[K_CASE]) {
-		if (!c->cfg->dedup.secret_file)
-			return fail(c, v[K_CASE], "case needs dedup.secret_file (case ids are hashed "
-			            "with a secret key)");
-		if ((r = add_slot(c, &fx, v[K_CASE], "case", &fc->case_slot)) < 0)
-			return r;
-	}
-	if (v[K_EXTEND_TO]) {
-		if (!v[K_CASE])
-			return fail(c, v[K_EXTEND_TO], "extend_to needs case (an extension belongs to "
-			            "a case)");
-		if ((r = add_slot(c, &fx, v[K_EXTEND_TO], "extend_to", &fc->extend_slot)) < 0)
-			return r;
-	}
+	if ((r = add_slot_if(c, &fx, v[K_ID], "id", c->cfg->dedup.secret_file,
+	                     "dedup.secret_file (ids are hashed with a secret key)",
+	                     &fc->id_slot)) < 0 ||
+	    (r = add_slot_if(c, &fx, v[K_CASE], "case", c->cfg->dedup.secret_file,
+	                     "dedup.secret_file (case ids are hashed with a secret key)",
+	                     &fc->case_slot)) < 0 ||
+	    (r = add_slot_if(c, &fx, v[K_EXTEND_TO], "extend_to", v[K_CASE],
+	                     "case (an extension belongs to a case)", &fc->extend_slot)) < 0)
+		return r;
 	if ((r = parse_event(c, &fx, v[K_EVENT])) < 0)
 		return r;
 	if (v[K_SET] && (r = parse_set(c, &fx, v[K_SET])) < 0)

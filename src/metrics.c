@@ -262,6 +262,22 @@ out_family(struct out *o, const char *name, const char *type, const char *help)
 	out_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A family of one unlabelled integer sample: name value. */
+static void
+out_family_u64(struct out *o, const char *name, const char *type, const char *help, uint64_t v)
+{
+	out_family(o, name, type, help);
+	out_printf(o, "%s %" PRIu64 "\n", name, v);
+}
+
+/* The same for a signed value (timestamps). */
+static void
+out_family_i64(struct out *o, const char *name, const char *type, const char *help, int64_t v)
+{
+	out_family(o, name, type, help);
+	out_printf(o, "%s %" PRId64 "\n", name, v);
+}
+
 /*
  * Appends a float sample value as Prometheus reads it: NaN, +Inf, -Inf,
  * or the shortest "%.15g" form (15 digits: no binary noise such as
@@ -390,14 +406,13 @@ out_daemon(struct out *o, const struct metrics *m)
 	out_str(o, "teleqd_build_info{version=\"");
 	out_label_value(o, TQ_VERSION);
 	out_str(o, "\"} 1\n");
-	out_family(o, "teleqd_start_time_seconds", "gauge",
-	           "Start time of the process since the unix epoch, in seconds.");
-	out_printf(o, "teleqd_start_time_seconds %" PRId64 "\n", m->started);
-	out_family(o, "teleqd_config_last_reload_success_timestamp_seconds", "gauge",
-	           "When the configuration was last loaded and applied (the start counts), "
-	           "unix seconds.");
-	out_printf(o, "teleqd_config_last_reload_success_timestamp_seconds %" PRId64 "\n",
-	           m->config_last_reload);
+	out_family_i64(o, "teleqd_start_time_seconds", "gauge",
+	               "Start time of the process since the unix epoch, in seconds.",
+	               m->started);
+	out_family_i64(o, "teleqd_config_last_reload_success_timestamp_seconds", "gauge",
+	               "When the configuration was last loaded and applied (the start counts), "
+	               "unix seconds.",
+	               m->config_last_reload);
 }
 
 /* Per feed: lines, last line, staleness, events, rejects, header changes, files. */
@@ -456,14 +471,14 @@ out_commits(struct out *o, const struct metrics *m)
 {
 	uint64_t cum = 0;
 
-	out_family(o, "teleqd_commits_total", "counter", "Commits applied by Redis.");
-	out_printf(o, "teleqd_commits_total %" PRIu64 "\n", m->commits);
-	out_family(o, "teleqd_commit_failures_total", "counter",
-	           "Commits that failed or whose outcome is unknown (the data is read again).");
-	out_printf(o, "teleqd_commit_failures_total %" PRIu64 "\n", m->commit_failures);
-	out_family(o, "teleqd_duplicates_total", "counter",
-	           "Events not counted because their id was seen before.");
-	out_printf(o, "teleqd_duplicates_total %" PRIu64 "\n", m->duplicates);
+	out_family_u64(o, "teleqd_commits_total", "counter", "Commits applied by Redis.",
+	               m->commits);
+	out_family_u64(o, "teleqd_commit_failures_total", "counter",
+	               "Commits that failed or whose outcome is unknown (the data is read again).",
+	               m->commit_failures);
+	out_family_u64(o, "teleqd_duplicates_total", "counter",
+	               "Events not counted because their id was seen before.",
+	               m->duplicates);
 
 	out_family(o, "teleqd_commit_duration_seconds", "histogram",
 	           "Round trip of a commit to Redis, in seconds.");
@@ -484,12 +499,11 @@ out_commits(struct out *o, const struct metrics *m)
 static void
 out_redis(struct out *o, const struct metrics *m)
 {
-	out_family(o, "teleqd_redis_connected", "gauge", "1 while connected to Redis, else 0.");
-	out_printf(o, "teleqd_redis_connected %d\n", m->redis_connected ? 1 : 0);
-	out_family(o, "teleqd_redis_responsive", "gauge",
-	           "1 while connected and no request to Redis has waited redis.unresponsive_after.");
-	out_printf(o, "teleqd_redis_responsive %d\n",
-	           m->redis_connected && m->redis_responsive ? 1 : 0);
+	out_family_u64(o, "teleqd_redis_connected", "gauge", "1 while connected to Redis, else 0.",
+	               m->redis_connected ? 1 : 0);
+	out_family_u64(o, "teleqd_redis_responsive", "gauge",
+	               "1 while connected and no request to Redis has waited redis.unresponsive_after.",
+	               m->redis_connected && m->redis_responsive ? 1 : 0);
 	out_family(o, "teleqd_redis_last_reply_age_seconds", "gauge",
 	           "Seconds since Redis last answered (probed every second when idle); -1 when not "
 	           "connected.");
@@ -500,23 +514,23 @@ out_redis(struct out *o, const struct metrics *m)
 		out_double(o, (double)m->redis_reply_age_ms / 1000.0);
 		out_str(o, "\n");
 	}
-	out_family(o, "teleqd_redis_policy_ok", "gauge",
-	           "0 while nothing is committed because Redis's maxmemory-policy is not noeviction.");
-	out_printf(o, "teleqd_redis_policy_ok %d\n", m->redis_policy_refused ? 0 : 1);
-	out_family(o, "teleqd_lease_held", "gauge",
-	           "1 while this daemon holds the writer lease and commits, 0 as a standby or "
-	           "without Redis.");
-	out_printf(o, "teleqd_lease_held %d\n", m->lease_held ? 1 : 0);
-	out_family(o, "teleqd_redis_reconnects_total", "counter",
-	           "Times the connection to Redis was established again after a loss.");
-	out_printf(o, "teleqd_redis_reconnects_total %" PRIu64 "\n", m->redis_reconnects);
-	out_family(o, "teleqd_store_resets_total", "counter",
-	           "Times Redis was found emptied (no commits, no file positions) after teleqd had "
-	           "committed there; the files still followed were re-read.");
-	out_printf(o, "teleqd_store_resets_total %" PRIu64 "\n", m->store_resets);
-	out_family(o, "teleqd_store_last_reset_timestamp_seconds", "gauge",
-	           "When Redis was last found emptied, unix seconds; 0 = not since start.");
-	out_printf(o, "teleqd_store_last_reset_timestamp_seconds %" PRId64 "\n", m->store_last_reset);
+	out_family_u64(o, "teleqd_redis_policy_ok", "gauge",
+	               "0 while nothing is committed because Redis's maxmemory-policy is not noeviction.",
+	               m->redis_policy_refused ? 0 : 1);
+	out_family_u64(o, "teleqd_lease_held", "gauge",
+	               "1 while this daemon holds the writer lease and commits, 0 as a standby or "
+	               "without Redis.",
+	               m->lease_held ? 1 : 0);
+	out_family_u64(o, "teleqd_redis_reconnects_total", "counter",
+	               "Times the connection to Redis was established again after a loss.",
+	               m->redis_reconnects);
+	out_family_u64(o, "teleqd_store_resets_total", "counter",
+	               "Times Redis was found emptied (no commits, no file positions) after teleqd had "
+	               "committed there; the files still followed were re-read.",
+	               m->store_resets);
+	out_family_i64(o, "teleqd_store_last_reset_timestamp_seconds", "gauge",
+	               "When Redis was last found emptied, unix seconds; 0 = not since start.",
+	               m->store_last_reset);
 }
 
 /* Alerts: queued by kind, deliveries by channel and result, the outbox. */
@@ -537,16 +551,16 @@ out_alerts(struct out *o, const struct metrics *m)
 			           PRIu64 "\n", channel_name((enum channel)ch), result_names[res],
 			           m->deliveries[ch][res]);
 
-	out_family(o, "teleqd_outbox_pending", "gauge",
-	           "Alert deliveries not done yet: queued, or failed and to be retried.");
-	out_printf(o, "teleqd_outbox_pending %" PRIu64 "\n", m->outbox_pending);
-	out_family(o, "teleqd_alerts_ambiguous_total", "counter",
-	           "Mail delivery attempts that failed after sendmail read the whole message, "
-	           "without saying whether the relay took it (also counted as failed).");
-	out_printf(o, "teleqd_alerts_ambiguous_total %" PRIu64 "\n", m->alerts_ambiguous);
-	out_family(o, "teleqd_alerts_parked", "gauge",
-	           "Alert deliveries parked (kept, not retried) after too many ambiguous outcomes.");
-	out_printf(o, "teleqd_alerts_parked %" PRIu64 "\n", m->alerts_parked);
+	out_family_u64(o, "teleqd_outbox_pending", "gauge",
+	               "Alert deliveries not done yet: queued, or failed and to be retried.",
+	               m->outbox_pending);
+	out_family_u64(o, "teleqd_alerts_ambiguous_total", "counter",
+	               "Mail delivery attempts that failed after sendmail read the whole message, "
+	               "without saying whether the relay took it (also counted as failed).",
+	               m->alerts_ambiguous);
+	out_family_u64(o, "teleqd_alerts_parked", "gauge",
+	               "Alert deliveries parked (kept, not retried) after too many ambiguous outcomes.",
+	               m->alerts_parked);
 }
 
 /* The standard process_* families, when /proc could be read. */
@@ -559,12 +573,12 @@ out_proc(struct out *o, const struct metrics *m)
 		out_str(o, "process_cpu_seconds_total ");
 		out_double(o, m->proc.cpu_seconds);
 		out_str(o, "\n");
-		out_family(o, "process_open_fds", "gauge", "Number of open file descriptors.");
-		out_printf(o, "process_open_fds %" PRIu64 "\n", m->proc.open_fds);
-		out_family(o, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
-		out_printf(o, "process_max_fds %" PRIu64 "\n", m->proc.max_fds);
-		out_family(o, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-		out_printf(o, "process_resident_memory_bytes %" PRIu64 "\n", m->proc.resident_bytes);
+		out_family_u64(o, "process_open_fds", "gauge", "Number of open file descriptors.",
+		               m->proc.open_fds);
+		out_family_u64(o, "process_max_fds", "gauge", "Maximum number of open file descriptors.",
+		               m->proc.max_fds);
+		out_family_u64(o, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+		               m->proc.resident_bytes);
 		out_family(o, "process_start_time_seconds", "gauge",
 		           "Start time of the process since unix epoch in seconds.");
 		out_str(o, "process_start_time_seconds ");

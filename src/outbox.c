@@ -483,18 +483,20 @@ outbox_kick(struct outbox *ob)
 }
 
 /*
- * Reply to ZCARD outbox:due: the alert deliveries not done yet, for
- * teleqd_outbox_pending. Touches no outbox (it may be gone by now).
+ * Reply to a count (ZCARD outbox:due: the deliveries not done yet, for
+ * teleqd_outbox_pending; HLEN outbox:parked: those parked after ambiguous
+ * outcomes, for teleqd_alerts_parked and /healthz): stored into the
+ * tq_metrics field privdata. Touches no outbox (it may be gone by now).
  */
 static void
 on_count(redisAsyncContext *ac, void *r, void *privdata)
 {
 	const redisReply *reply = r;
+	uint64_t *metric = privdata;
 
 	(void)ac;
-	(void)privdata;
 	if (reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 0)
-		tq_metrics.outbox_pending = (uint64_t)reply->integer;
+		*metric = (uint64_t)reply->integer;
 }
 
 /*
@@ -540,21 +542,6 @@ on_tries(redisAsyncContext *ac, void *r, void *privdata)
 	tq_metrics.outbox_oldest = oldest;
 }
 
-/*
- * Reply to HLEN outbox:parked: deliveries parked after ambiguous outcomes,
- * for teleqd_alerts_parked and /healthz. Touches no outbox.
- */
-static void
-on_parked(redisAsyncContext *ac, void *r, void *privdata)
-{
-	const redisReply *reply = r;
-
-	(void)ac;
-	(void)privdata;
-	if (reply && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 0)
-		tq_metrics.alerts_parked = (uint64_t)reply->integer;
-}
-
 /* Poll timer: the poll, and the count of what is pending (once a second, not per kick). */
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
@@ -562,12 +549,13 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	struct outbox *ob = arg;
 
 	outbox_kick(ob);
+	/* down: counted next time */
 	if (store_ready(ob->st) && build(ob, "ZCARD", "outbox:due", NULL, 0))
-		(void)store_send(ob->st, on_count, NULL, &ob->ab);     /* down: counted next time */
+		(void)store_send(ob->st, on_count, &tq_metrics.outbox_pending, &ob->ab);
 	if (store_ready(ob->st) && build(ob, "HKEYS", "outbox:tries", NULL, 0))
 		(void)store_send(ob->st, on_tries, NULL, &ob->ab);
 	if (store_ready(ob->st) && build(ob, "HLEN", "outbox:parked", NULL, 0))
-		(void)store_send(ob->st, on_parked, NULL, &ob->ab);
+		(void)store_send(ob->st, on_count, &tq_metrics.alerts_parked, &ob->ab);
 }
 
 /* Creates the outbox of st: its notifier and poll timer. 0 or -errno. */

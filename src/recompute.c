@@ -312,6 +312,22 @@ job_free(struct job *job)
 	free(job);
 }
 
+/*
+ * Counts one reply of job in. True when its recompute was freed meanwhile
+ * (the job is orphaned): the job is freed with its last reply, and the
+ * callback has nothing more to do.
+ */
+static bool
+job_reply_orphaned(struct job *job)
+{
+	job->outstanding--;
+	if (job->rc)
+		return false;
+	if (!job->outstanding)
+		job_free(job);
+	return true;
+}
+
 /* Puts a lost job's months back into the due set. */
 static void
 job_requeue(struct recompute *rc, const struct job *job)
@@ -355,12 +371,7 @@ recompute_idle(const struct recompute *rc)
 static void
 job_error(struct job *job, const redisReply *r, const char *what)
 {
-	unsigned suppressed = 0;
-
-	if (!job->failed && ratelimit_pass(&job->rc->rl, mono_ms() / 1000, &suppressed))
-		log_warnx("recompute: %s refused: %.200s%s", what, r->str ? r->str : "?",
-		    suppressed ? " (similar messages suppressed)" : "");
-	job->failed = true;
+	pipeline_reply_error(&job->rc->rl, &job->failed, "recompute", what, r);
 }
 
 /* ---------------------------------------------------------- write phase */
@@ -394,21 +405,30 @@ buckets(const struct job *job, const struct span *sp, size_t i, struct ind_sums 
 	return n;
 }
 
-/* A fraction with 4 decimals, rounded half away from zero like the judging; "" without a value. */
-static char *
-fmt_value(struct arena *a, bool has, double v, size_t *len)
+/*
+ * Pushes a fraction with 4 decimals, rounded half away from zero like the
+ * judging; "" without a value. 0 or -ENOMEM.
+ */
+static int
+push_value(struct arena *a, struct argv_buf *ab, bool has, double v)
 {
+	size_t len = 0;
 	double r;
+	char *s;
 
 	if (!has || !isfinite(v)) {
-		*len = 0;
-		return arena_strndup(a, "", 0);
+		s = arena_strndup(a, "", 0);
+	} else {
+		r = round(v * 10000.0) / 10000.0;
+		if (r == 0.0)
+			/* cppcheck-suppress duplicateConditionalAssign ; -0.0 == 0.0: this makes it 0.0 */
+			r = 0.0;        /* no "-0.0000" */
+		s = arena_printf(a, &len, "%.4f", r);
 	}
-	r = round(v * 10000.0) / 10000.0;
-	if (r == 0.0)
-		/* cppcheck-suppress duplicateConditionalAssign ; -0.0 == 0.0: this makes it 0.0 */
-		r = 0.0;        /* no "-0.0000" */
-	return arena_printf(a, len, "%.4f", r);
+	if (!s)
+		return -ENOMEM;
+	argv_push(ab, s, len);
+	return 0;
 }
 
 /* "1", "0" or "" for met. */
@@ -503,22 +523,19 @@ build_hset(struct recompute *rc, const struct config *cfg, const struct period *
 	PUSH("numerator");      PUSHI(cur->num);
 	PUSH("denominator");    PUSHI(cur->den);
 	PUSH("value");
-	if (!(s = fmt_value(a, cur->has_value, cur->value, &len)))
+	if (push_value(a, ab, cur->has_value, cur->value) < 0)
 		return -ENOMEM;
-	argv_push(ab, s, len);
 	PUSH("target");
-	if (!(s = fmt_value(a, true, ind->target, &len)))
+	if (push_value(a, ab, true, ind->target) < 0)
 		return -ENOMEM;
-	argv_push(ab, s, len);
 	PUSH("cmp");            PUSH(cmp_symbol(ind->cmp));
 	PUSH("met");            PUSH(met_text(cur->met));
 	PUSH("months");         PUSHI(cur->nmonths);
 	PUSH("prev_numerator"); PUSHI(prev->num);
 	PUSH("prev_denominator"); PUSHI(prev->den);
 	PUSH("prev_value");
-	if (!(s = fmt_value(a, prev->has_value, prev->value, &len)))
+	if (push_value(a, ab, prev->has_value, prev->value) < 0)
 		return -ENOMEM;
-	argv_push(ab, s, len);
 	PUSH("prev_met");       PUSH(met_text(prev->met));
 	PUSH("updated");        PUSHI(now);
 	if (ind->kind == IND_DEADLINE) {
@@ -607,12 +624,10 @@ build_hist(struct recompute *rc, const struct config *cfg, const struct hist_ent
 		PUSHI(keyidx[e[k].slot]);
 		PUSHI(e[k].ms);
 		/* no value: "" asks for the period's entry to go (a gap) */
-		if (!(s = fmt_value(a, e[k].cur.has_value, e[k].cur.value, &len)))
+		if (push_value(a, ab, e[k].cur.has_value, e[k].cur.value) < 0)
 			return -ENOMEM;
-		argv_push(ab, s, len);
-		if (!(s = fmt_value(a, true, ind->target, &len)))
+		if (push_value(a, ab, true, ind->target) < 0)
 			return -ENOMEM;
-		argv_push(ab, s, len);
 		PUSHI(e[k].cur.num);
 		PUSHI(e[k].cur.den);
 	}
@@ -675,12 +690,8 @@ on_write(redisAsyncContext *ac, void *r, void *privdata)
 	redisReply *reply = r;
 
 	(void)ac;
-	job->outstanding--;
-	if (!job->rc) {
-		if (!job->outstanding)
-			job_free(job);
+	if (job_reply_orphaned(job))
 		return;
-	}
 	if (!reply || job->gen != job->rc->gen)
 		job->lost = true;       /* lost: the EXEC may or may not have run; redo, it is idempotent */
 	else if (reply->type == REDIS_REPLY_ERROR)
@@ -826,12 +837,8 @@ on_read(redisAsyncContext *ac, void *r, void *privdata)
 	size_t idx = job->next++, k;
 
 	(void)ac;
-	job->outstanding--;
-	if (!job->rc) {
-		if (!job->outstanding)
-			job_free(job);
+	if (job_reply_orphaned(job))
 		return;
-	}
 	if (!reply || job->gen != job->rc->gen) {
 		job->lost = true;
 	} else if (reply->type == REDIS_REPLY_ERROR) {

@@ -134,6 +134,19 @@ req_free(struct req *rq)
 	free(rq);
 }
 
+/* Frees the request of a reply; its store, or NULL: see store_int.h. */
+struct store *
+req_take(void *privdata, const void *reply, enum req_kind *ret_kind)
+{
+	struct req *rq = privdata;
+	struct store *st = rq->st;
+
+	if (ret_kind)
+		*ret_kind = rq->kind;
+	req_free(rq);
+	return reply ? st : NULL;
+}
+
 /*
  * Queues argv with privdata rq. Returns 0; or frees rq and returns
  * -ENOTCONN when hiredis refuses, -ENOMEM.
@@ -465,15 +478,13 @@ policy_check(struct store *st, const redisReply *reply)
 static void
 on_policy_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
-	struct req *rq = privdata;
-	struct store *st = rq->st;
-	enum req_kind kind = rq->kind;
+	enum req_kind kind;
+	struct store *st = req_take(privdata, r, &kind);
 	redisReply *reply = r;
 
 	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
-		return;         /* freed, or the disconnect callback handles the loss */
+	if (!st)
+		return;
 	st->last_reply_ms = mono_ms();
 	if (kind == REQ_PROBE)
 		st->probe_sent_ms = 0;

@@ -34,15 +34,13 @@ reply_text(const redisReply *r)
 static void
 on_hs_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
-	struct req *rq = privdata;
-	struct store *st = rq->st;
-	enum req_kind kind = rq->kind;
+	enum req_kind kind;
+	struct store *st = req_take(privdata, r, &kind);
 	redisReply *reply = r;
 
 	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
-		return;         /* freed, or the disconnect callback handles the loss */
+	if (!st)
+		return;
 	if (reply->type == REDIS_REPLY_ERROR) {
 		if (!st->outage_logged)
 			log_warnx("redis: %s refused by %s: %.200s", kind == REQ_AUTH ? "AUTH" : "SELECT",
@@ -179,8 +177,7 @@ mark_ready(struct store *st)
 static void
 on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
-	struct req *rq = privdata;
-	struct store *st = rq->st;
+	struct store *st = req_take(privdata, r, NULL);
 	redisReply *reply = r, *seq;
 	struct file_pos *pos = NULL;
 	struct stored_case *cases = NULL;
@@ -188,8 +185,7 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	uint64_t commits = 0;
 
 	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
+	if (!st)
 		return;
 	ndl = deadline_count(st->cfg);
 	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 + ndl)
@@ -248,6 +244,32 @@ on_load_reply(redisAsyncContext *ac, void *r, void *privdata)
 	free(cases);
 }
 
+/* Starts "<cmd> <key rest>" of the load transaction in st->ab. 0 or -ENOMEM. */
+static int
+load_cmd(struct store *st, const char *cmd, const char *rest)
+{
+	size_t klen;
+	char *k;
+
+	if (!(k = arena_key(&st->arena, st->cfg, rest, &klen)))
+		return -ENOMEM;
+	st->ab.n = 0;
+	argv_str(&st->ab, cmd);
+	argv_push(&st->ab, k, klen);
+	return 0;
+}
+
+/* Queues st->ab inside MULTI; its reply comes with the EXEC's. 0 or -ENOTCONN. */
+static int
+load_queue(struct store *st)
+{
+	const struct argv_buf *ab = &st->ab;
+
+	if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
+		return -ENOTCONN;
+	return 0;
+}
+
 /*
  * The handshake's last step: one MULTI that bumps the epoch, reads the
  * commits count, the positions and the case states, and says who writes;
@@ -260,35 +282,27 @@ load_send(struct store *st, struct req *rq)
 {
 	const struct config *cfg = st->cfg;
 	struct argv_buf *ab = &st->ab;
-	char *k, *p;
-	size_t klen, plen;
+	char *p;
+	size_t plen;
+	int r;
 
 	/* One transaction: a commit sent on an older connection with the old epoch
 	 * can no longer apply after these positions were read. */
 	if (!st->ac || redisAsyncCommand(st->ac, NULL, NULL, "MULTI") != REDIS_OK)
 		return -ENOTCONN;
-	if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
-		return -ENOMEM;
-	argv_str(ab, "HINCRBY");
-	argv_push(ab, k, klen);
+	if ((r = load_cmd(st, "HINCRBY", "stats")) < 0)
+		return r;
 	argv_str(ab, "epoch");
 	argv_str(ab, "1");
-	if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-		return -ENOTCONN;
+	if ((r = load_queue(st)) < 0)
+		return r;
 	/* the commits applied so far: the sequence the next commit continues */
-	ab->n = 0;
-	argv_str(ab, "HGET");
-	argv_push(ab, k, klen);
+	if ((r = load_cmd(st, "HGET", "stats")) < 0)
+		return r;
 	argv_str(ab, "commits");
-	if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-		return -ENOTCONN;
-	if (!(k = arena_key(&st->arena, cfg, "files", &klen)))
-		return -ENOMEM;
-	ab->n = 0;
-	argv_str(ab, "HGETALL");
-	argv_push(ab, k, klen);
-	if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-		return -ENOTCONN;
+	if ((r = load_queue(st)) < 0 || (r = load_cmd(st, "HGETALL", "files")) < 0 ||
+	    (r = load_queue(st)) < 0)
+		return r;
 	/* the case states of every deadline indicator, in config order */
 	for (size_t i = 0; i < cfg->nindicators; i++) {
 		char rest[96];
@@ -296,21 +310,12 @@ load_send(struct store *st, struct req *rq)
 		if (cfg->indicators[i].kind != IND_DEADLINE)
 			continue;
 		snprintf(rest, sizeof(rest), "cases:%s", cfg->indicators[i].name);
-		if (!(k = arena_key(&st->arena, cfg, rest, &klen)))
-			return -ENOMEM;
-		ab->n = 0;
-		argv_str(ab, "HGETALL");
-		argv_push(ab, k, klen);
-		if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv,
-		    ab->len) != REDIS_OK)
-			return -ENOTCONN;
+		if ((r = load_cmd(st, "HGETALL", rest)) < 0 || (r = load_queue(st)) < 0)
+			return r;
 	}
 	/* who writes here, for teleqctl status (in the transaction: one reply) */
-	if (!(k = arena_key(&st->arena, cfg, "stats", &klen)))
-		return -ENOMEM;
-	ab->n = 0;
-	argv_str(ab, "HSET");
-	argv_push(ab, k, klen);
+	if ((r = load_cmd(st, "HSET", "stats")) < 0)
+		return r;
 	argv_str(ab, "daemon_pid");
 	if (!(p = arena_printf(&st->arena, &plen, "%ld", (long)getpid())))
 		return -ENOMEM;
@@ -325,10 +330,8 @@ load_send(struct store *st, struct req *rq)
 	if (!(p = arena_printf(&st->arena, &plen, "%" PRIu64, st->reconnects + (st->ever_ready ? 1 : 0))))
 		return -ENOMEM;
 	argv_push(ab, p, plen);
-	if (redisAsyncCommandArgv(st->ac, NULL, NULL, (int)ab->n, ab->argv, ab->len) != REDIS_OK)
-		return -ENOTCONN;
-	ab->n = 0;
-	argv_str(ab, "EXEC");
+	if ((r = load_queue(st)) < 0)
+		return r;
 	ab->n = 0;
 	argv_str(ab, "EXEC");
 	send_req(st, rq, on_load_reply, ab);

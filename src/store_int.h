@@ -152,6 +152,14 @@ void policy_send(struct store *st, struct req *rq);
 /* Unlinks (unless orphaned) and frees a request. */
 void req_free(struct req *rq);
 
+/*
+ * The start of a reply callback: frees the request privdata and returns
+ * its store, its kind in *ret_kind (may be NULL). NULL when the store was
+ * freed or reply is NULL (the disconnect callback handles the loss): the
+ * callback has nothing more to do.
+ */
+struct store *req_take(void *privdata, const void *reply, enum req_kind *ret_kind);
+
 /* Allocates a request linked into st. NULL on ENOMEM. */
 struct req *req_new(struct store *st, enum req_kind kind);
 

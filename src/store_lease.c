@@ -167,18 +167,16 @@ lease_stand_by(struct store *st, const struct lease_holder *h, int64_t ttl_ms)
 void
 on_lease_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
-	struct req *rq = privdata;
-	struct store *st = rq->st;
-	enum req_kind kind = rq->kind;
+	enum req_kind kind;
+	struct store *st = req_take(privdata, r, &kind);
 	redisReply *reply = r;
 	struct lease_holder h;
 	char who[LEASE_DESCRIBE_MAX];
 	long long code;
 
 	(void)ac;
-	req_free(rq);
-	if (!st || !reply)
-		return;         /* freed, or the disconnect callback handles the loss */
+	if (!st)
+		return;
 	if (kind == REQ_RENEW)
 		st->lease_renewing = false;
 	else

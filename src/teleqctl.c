@@ -779,6 +779,20 @@ ctl_reply_error(const redisContext *c, const struct config *cfg, const char *cmd
 	return -EIO;
 }
 
+/*
+ * r, or EXIT_RUNTIME (said on stderr, what names the output) when stdout
+ * could not be written in full: a full disk or a closed pipe must not
+ * pass for success.
+ */
+static int
+stdout_flushed(const char *what, int r)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return r;
+	fprintf(stderr, "%s: writing the %s: %s\n", progname, what, strerror(errno));
+	return EXIT_RUNTIME;
+}
+
 /* ============================================================= alerts */
 
 /*
@@ -804,11 +818,7 @@ cmd_alerts_list(const struct config *cfg, const struct opts *o)
 		r = EXIT_RUNTIME;
 		goto out;
 	}
-	r = 0;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: writing the list: %s\n", progname, strerror(errno));
-		r = EXIT_RUNTIME;
-	}
+	r = stdout_flushed("list", 0);
 out:
 	redisFree(c);
 	tz_free(tz);
@@ -830,10 +840,7 @@ cmd_status(const struct config *cfg, const struct opts *o)
 	if ((r = redis_open(cfg, &c)) != 0)
 		goto out;
 	r = ctl_status(cfg, c, tz, o->format == OUT_JSON, stdout) < 0 ? EXIT_RUNTIME : 0;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: writing the status: %s\n", progname, strerror(errno));
-		r = EXIT_RUNTIME;
-	}
+	r = stdout_flushed("status", r);
 out:
 	redisFree(c);
 	tz_free(tz);
@@ -1097,11 +1104,7 @@ cmd_report(const struct config *cfg, const struct opts *o)
 	case OUT_CSV:  print_csv(stdout, cfg, &rep); break;
 	case OUT_JSON: report_json(stdout, cfg, &rep); break;
 	}
-	r = 0;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: writing the report: %s\n", progname, strerror(errno));
-		r = EXIT_RUNTIME;
-	}
+	r = stdout_flushed("report", 0);
 out:
 	redisFree(c);
 	ind_table_done(&prev2);
