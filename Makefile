@@ -132,8 +132,13 @@ valgrind-quick: all $(ITEST_BINS) $(ITEST_TOOLS)
 CPPCHECK   ?= cppcheck
 CLANG_TIDY ?= clang-tidy
 LINT_JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
-.PHONY: lint
-lint: $(LUA_HDRS)
+.PHONY: lint layers
+# No module calls up: the layers README.md draws, against the objects' symbols.
+layers: all
+	python3 tools/layers.py --self-test
+	python3 tools/layers.py $(BUILD)
+
+lint: $(LUA_HDRS) layers
 	$(CPPCHECK) -q --std=c11 --library=posix -D_GNU_SOURCE -Iinclude -Ibuild \
 	    --enable=warning,style,performance,portability --inline-suppr --error-exitcode=1 \
 	    --suppress=variableScope --suppress=readdirCalled \

@@ -132,7 +132,7 @@ check_free(struct check *c)
 static void
 check_error(struct check *c, const redisReply *r, const char *what)
 {
-	pipeline_reply_error(&c->al->rl, &c->failed, "alerts", what, r);
+	store_reply_error(&c->al->rl, &c->failed, "alerts", what, r);
 }
 
 /*

@@ -981,3 +981,15 @@ notify_send(struct notify *n, enum channel ch, const char *id, const char *data,
 	}
 	return r;
 }
+
+/* See teleqd.h. */
+enum delivery_action
+delivery_decide(int status, unsigned ambiguous_before, unsigned max_ambiguous)
+{
+	if (status == 0)
+		return DA_DONE;
+	if (status != NOTIFY_AMBIGUOUS)
+		return DA_RETRY;
+	/* this one is ambiguous outcome number ambiguous_before + 1 */
+	return ambiguous_before >= max_ambiguous ? DA_PARK : DA_RETRY;
+}

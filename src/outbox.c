@@ -103,18 +103,6 @@ struct scan {
 
 static void record(struct delivery *d);
 
-/* See teleqd.h. */
-enum delivery_action
-delivery_decide(int status, unsigned ambiguous_before, unsigned max_ambiguous)
-{
-	if (status == 0)
-		return DA_DONE;
-	if (status != NOTIFY_AMBIGUOUS)
-		return DA_RETRY;
-	/* this one is ambiguous outcome number ambiguous_before + 1 */
-	return ambiguous_before >= max_ambiguous ? DA_PARK : DA_RETRY;
-}
-
 /* Frees a delivery (already unlinked). */
 static void
 delivery_free(struct delivery *d)

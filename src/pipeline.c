@@ -261,16 +261,3 @@ pipeline_recompute_all(struct pipeline *pl)
 	recompute_touch_all(pl->rc);
 	recompute_kick(pl->rc);
 }
-
-/* Logs an error reply once a round, rate limited; see pipeline_priv.h. */
-void
-pipeline_reply_error(struct ratelimit *rl, bool *failed, const char *who, const char *what,
-                     const redisReply *r)
-{
-	unsigned suppressed = 0;
-
-	if (!*failed && ratelimit_pass(rl, mono_ms() / 1000, &suppressed))
-		log_warnx("%s: %s refused: %.200s%s", who, what, r->str ? r->str : "?",
-		    suppressed ? " (similar messages suppressed)" : "");
-	*failed = true;
-}

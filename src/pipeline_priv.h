@@ -74,13 +74,4 @@ void outbox_free(struct outbox *ob);
 /* Writes pending outcomes and fetches what is due. */
 void outbox_kick(struct outbox *ob);
 
-/* ---- pipeline.c, for recompute.c and alerter.c */
-/*
- * Logs an error reply r to one of who's requests (what it was doing),
- * rate limited by rl: a broken key would repeat it every round. Logs only
- * the first error of a round (*failed false), then sets *failed.
- */
-void pipeline_reply_error(struct ratelimit *rl, bool *failed, const char *who, const char *what,
-                          const redisReply *r);
-
 #endif /* TELEQD_PIPELINE_PRIV_H */

@@ -371,7 +371,7 @@ recompute_idle(const struct recompute *rc)
 static void
 job_error(struct job *job, const redisReply *r, const char *what)
 {
-	pipeline_reply_error(&job->rc->rl, &job->failed, "recompute", what, r);
+	store_reply_error(&job->rc->rl, &job->failed, "recompute", what, r);
 }
 
 /* ---------------------------------------------------------- write phase */

@@ -1018,3 +1018,16 @@ store_reconfigure(struct store *st, const struct config *cfg)
 	conn_lost(st, NULL);
 	return 0;
 }
+
+/* Logs an error reply once a round, rate limited; see store_priv.h. */
+void
+store_reply_error(struct ratelimit *rl, bool *failed, const char *who, const char *what,
+                     const redisReply *r)
+{
+	unsigned suppressed = 0;
+
+	if (!*failed && ratelimit_pass(rl, mono_ms() / 1000, &suppressed))
+		log_warnx("%s: %s refused: %.200s%s", who, what, r->str ? r->str : "?",
+		    suppressed ? " (similar messages suppressed)" : "");
+	*failed = true;
+}

@@ -165,5 +165,14 @@ struct store_hooks {
 /* Sets the hooks (kept by pointer, with arg); NULL clears them. */
 void store_set_hooks(struct store *st, const struct store_hooks *h, void *arg);
 
+/* ---- store.c, for the store's users */
+/*
+ * Logs an error reply r to one of who's requests (what it was doing),
+ * rate limited by rl: a broken key would repeat it every round. Logs only
+ * the first error of a round (*failed false), then sets *failed. For the
+ * store's users (recompute.c, alerter.c); r stays the caller's.
+ */
+void store_reply_error(struct ratelimit *rl, bool *failed, const char *who, const char *what,
+                       const redisReply *r);
 
 #endif /* TELEQD_STORE_PRIV_H */
