@@ -1297,8 +1297,14 @@ raise_nofile(void)
 	}
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Reads the command line into d (config_path, once, wait_redis_s),
+ * *ret_check (-n) and *ret_verbose (-v count). Returns -1 to go on, or the
+ * exit status main returns at once (usage: 2, --version/--help: 0), having
+ * printed what it says.
+ */
+static int
+parse_args(int argc, char **argv, struct daemon *d, bool *ret_check, int *ret_verbose)
 {
 	static const struct option opts[] = {
 		{ "config",  required_argument, NULL, 'c' },
@@ -1310,82 +1316,141 @@ main(int argc, char **argv)
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct daemon d;
-	char err[512];
-	bool check = false;
-	int c, verbose = 0, r;
-	size_t i;
-	struct timeval tick;
+	int c;
 
-	memset(&d, 0, sizeof(d));
-	d.wait_redis_s = 60;
+	d->wait_redis_s = 60;
 	while ((c = getopt_long(argc, argv, "c:nvVh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': d.config_path = optarg; break;
-		case 'n': check = true; break;
-		case 'o': d.once = true; break;
+		case 'c': d->config_path = optarg; break;
+		case 'n': *ret_check = true; break;
+		case 'o': d->once = true; break;
 		case 'w': {
 			char *end;
 
 			errno = 0;
-			d.wait_redis_s = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || d.wait_redis_s < 1 ||
-			    d.wait_redis_s > SECS_PER_DAY) {
+			d->wait_redis_s = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || d->wait_redis_s < 1 ||
+			    d->wait_redis_s > SECS_PER_DAY) {
 				fprintf(stderr, "teleqd: --wait-redis wants seconds, 1..86400\n");
 				return 2;
 			}
 			break;
 		}
-		case 'v': verbose++; break;
+		case 'v': (*ret_verbose)++; break;
 		case 'V': printf("teleqd %s\n", TQ_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default:  usage(stderr); return 2;
 		}
 	}
-	if (!d.config_path || optind != argc) {
+	if (!d->config_path || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
+	return -1;
+}
+
+/*
+ * teleqd -n: what the start needs beyond the parsed config (start_check).
+ * Frees cfg. Returns the exit status.
+ */
+static int
+check_only(const char *path, struct config *cfg)
+{
+	int r = start_check(cfg);
+
+	config_free(cfg);
+	if (r > 0) {
+		fprintf(stderr, "%s: the configuration parses, but teleqd cannot start with it\n",
+		    path);
+		return 1;
+	}
+	printf("configuration OK\n");
+	return 0;
+}
+
+/*
+ * The loop and its fixed events: signals (only noted by libevent, the work
+ * runs in the loop), the batch tick, the stop timer, systemd notification
+ * and the status timer. Dies (fatalx) when one cannot be made: nothing runs
+ * yet.
+ */
+static void
+events_setup(struct daemon *d)
+{
+	int r;
+
+	if (!(d->base = event_base_new()))
+		fatalx("event_base_new failed");
+	d->sig_term = evsignal_new(d->base, SIGTERM, on_stop_signal, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, on_stop_signal, d);
+	d->sig_hup = evsignal_new(d->base, SIGHUP, on_hup, d);
+	d->tick = event_new(d->base, -1, EV_PERSIST, on_tick, d);
+	d->stop_timer = evtimer_new(d->base, on_stop_timeout, d);
+	if (!d->sig_term || !d->sig_int || !d->sig_hup || !d->tick || !d->stop_timer ||
+	    evsignal_add(d->sig_term, NULL) < 0 || evsignal_add(d->sig_int, NULL) < 0 ||
+	    evsignal_add(d->sig_hup, NULL) < 0)
+		fatalx("cannot set up signal events");
+	if ((r = sdnotify_new(d->base, &d->sn)) < 0)
+		fatalx("systemd notification: %s", strerror(-r));
+	d->status_ev = event_new(d->base, -1, EV_PERSIST, on_status, d);
+	if (!d->status_ev)
+		fatalx("cannot create the status timer");
+}
+
+/* Frees everything main built, in the reverse order; each part NULL-safe. */
+static void
+daemon_free(struct daemon *d)
+{
+	progress_end(d);
+	storealarm_free(d->alarm);
+	httpd_free(d->http);
+	free(d->http_listen);
+	teardown(d);
+	for (size_t i = 0; i < STORE_INFLIGHT_MAX + 1; i++)
+		batch_done(&d->batches[i]);
+	map_scratch_done(&d->scratch);
+	tz_free(d->tz);
+	event_free(d->sig_term);
+	event_free(d->sig_int);
+	event_free(d->sig_hup);
+	event_free(d->tick);
+	event_free(d->stop_timer);
+	event_free(d->status_ev);
+	if (d->prog.ev)
+		event_free(d->prog.ev);
+	sdnotify_free(d->sn);
+	event_base_free(d->base);
+	config_free(d->reload_cfg);     /* a SIGHUP's, never applied: stopped first */
+	config_free(d->cfg);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d;
+	char err[512];
+	bool check = false;
+	int verbose = 0, r;
+	struct timeval tick;
+
+	memset(&d, 0, sizeof(d));
+	if ((r = parse_args(argc, argv, &d, &check, &verbose)) >= 0)
+		return r;
 	log_init(verbose, !isatty(STDERR_FILENO) || getenv("JOURNAL_STREAM"));
 	log_libevent();
 	if (config_load(d.config_path, &d.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (check) {
-		r = start_check(d.cfg);
-		config_free(d.cfg);
-		if (r > 0) {
-			fprintf(stderr, "%s: the configuration parses, but teleqd cannot start with it\n",
-			    d.config_path);
-			return 1;
-		}
-		printf("configuration OK\n");
-		return 0;
-	}
-	for (i = 0; i < BATCH_MAX_FEEDS; i++) {
+	if (check)
+		return check_only(d.config_path, d.cfg);
+	for (size_t i = 0; i < BATCH_MAX_FEEDS; i++) {
 		d.rl[i].burst = REJECT_LOG_BURST;
 		d.rl[i].interval = REJECT_LOG_INTERVAL;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
-	if (!(d.base = event_base_new()))
-		fatalx("event_base_new failed");
-	/* Signals are only noted by libevent; the work runs in the loop. */
-	d.sig_term = evsignal_new(d.base, SIGTERM, on_stop_signal, &d);
-	d.sig_int = evsignal_new(d.base, SIGINT, on_stop_signal, &d);
-	d.sig_hup = evsignal_new(d.base, SIGHUP, on_hup, &d);
-	d.tick = event_new(d.base, -1, EV_PERSIST, on_tick, &d);
-	d.stop_timer = evtimer_new(d.base, on_stop_timeout, &d);
-	if (!d.sig_term || !d.sig_int || !d.sig_hup || !d.tick || !d.stop_timer ||
-	    evsignal_add(d.sig_term, NULL) < 0 || evsignal_add(d.sig_int, NULL) < 0 ||
-	    evsignal_add(d.sig_hup, NULL) < 0)
-		fatalx("cannot set up signal events");
-	if ((r = sdnotify_new(d.base, &d.sn)) < 0)
-		fatalx("systemd notification: %s", strerror(-r));
-	d.status_ev = event_new(d.base, -1, EV_PERSIST, on_status, &d);
-	if (!d.status_ev)
-		fatalx("cannot create the status timer");
+	events_setup(&d);
 	d.started_ms = mono_ms();
 	{
 		int64_t now = cal_now();        /* a feed's silence is measured from start-up at first */
@@ -1423,26 +1488,6 @@ main(int argc, char **argv)
 	store_release_lease(d.store);
 
 out:
-	progress_end(&d);
-	storealarm_free(d.alarm);
-	httpd_free(d.http);
-	free(d.http_listen);
-	teardown(&d);
-	for (i = 0; i < STORE_INFLIGHT_MAX + 1; i++)
-		batch_done(&d.batches[i]);
-	map_scratch_done(&d.scratch);
-	tz_free(d.tz);
-	event_free(d.sig_term);
-	event_free(d.sig_int);
-	event_free(d.sig_hup);
-	event_free(d.tick);
-	event_free(d.stop_timer);
-	event_free(d.status_ev);
-	if (d.prog.ev)
-		event_free(d.prog.ev);
-	sdnotify_free(d.sn);
-	event_base_free(d.base);
-	config_free(d.reload_cfg);     /* a SIGHUP's, never applied: stopped first */
-	config_free(d.cfg);
+	daemon_free(&d);
 	return d.exit_code;
 }
