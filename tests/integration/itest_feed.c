@@ -1,5 +1,5 @@
 /*
- * test_feed.c — the feed module on a real event_base with real files in a
+ * itest_feed.c — the feed module on a real event_base with real files in a
  * mkdtemp() directory: a test sink copies every record it is handed, and
  * commits are simulated with feedset_positions/feedset_committed into a
  * small in-memory "store" of positions, which also serves restarts.
