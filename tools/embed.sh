@@ -1,5 +1,5 @@
 #!/bin/sh
-# Turns a text file (a Lua script) into a C string literal: SRC_<name>.
+# Turns a text file (a Lua script) into a C string literal: LUA_<name>.
 # Usage: embed.sh src/commit.lua > build/commit.lua.h
 set -eu
 name=$(basename "$1" .lua | tr -c 'A-Za-z0-9\n' '_')
