@@ -279,7 +279,7 @@ build/teleqd.yaml.h: conf/teleqd.yaml tests/fuzz/embed-conf.sh
 	@mkdir -p build
 	sh tests/fuzz/embed-conf.sh conf/teleqd.yaml > $@
 
-build/fuzz/obj/%.o: src/%.c include/teleqd.h $(wildcard include/*.h src/*.h) $(LUA_HDRS)
+build/fuzz/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) $(LUA_HDRS)
 	@mkdir -p build/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 

@@ -24,7 +24,9 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
-#include "teleqd.h"
+#include "log.h"
+#include "map.h"
+#include "sdnotify.h"
 
 #define STATUS_MAX 256
 
