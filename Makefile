@@ -120,6 +120,19 @@ endif
 valgrind-quick: all $(ITEST_BINS) $(ITEST_TOOLS)
 	@BUILD=$(BUILD) VALGRIND=1 sh tests/integration/run.sh $(VALGRIND_QUICK)
 
+# Every header compiles alone, and twice (its include guard): each one
+# includes what its own declarations need, so a .c file includes just the
+# headers it uses and -MMD rebuilds only what a header change reaches.
+# include/*.h are the module headers (core.h: shared limits and the
+# conventions), src/*.h the private ones. Part of `make lint`.
+HDRCHECK_HDRS = $(wildcard include/*.h src/*.h)
+hdrcheck: $(LUA_HDRS)
+	@st=0; for h in $(HDRCHECK_HDRS); do b=$${h##*/}; \
+	  printf '#include "%s"\n#include "%s"\n' $$b $$b | \
+	  $(CC) -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Isrc -Ibuild $(PKG_CFLAGS) \
+	      -fsyntax-only -xc - || { echo "$$h: does not compile alone"; st=1; }; \
+	done; [ $$st -eq 0 ] && echo "hdrcheck: $(words $(HDRCHECK_HDRS)) headers compile alone"; exit $$st
+
 # Static analysis of src/*.c: cppcheck, then clang-tidy with the checks of
 # .clang-tidy, in parallel. Prints nothing but findings; exit 1 on any.
 # cppcheck's global suppressions, one reason each:
@@ -132,8 +145,8 @@ valgrind-quick: all $(ITEST_BINS) $(ITEST_TOOLS)
 CPPCHECK   ?= cppcheck
 CLANG_TIDY ?= clang-tidy
 LINT_JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
-.PHONY: lint
-lint: $(LUA_HDRS)
+.PHONY: lint hdrcheck
+lint: hdrcheck $(LUA_HDRS)
 	$(CPPCHECK) -q --std=c11 --library=posix -D_GNU_SOURCE -Iinclude -Ibuild \
 	    --enable=warning,style,performance,portability --inline-suppr --error-exitcode=1 \
 	    --suppress=variableScope --suppress=readdirCalled \
