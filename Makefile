@@ -76,16 +76,18 @@ $(BUILD)/teleqd: $(BUILD)/teleqd.o $(BUILD)/libteleq.a
 $(BUILD)/teleqctl: $(BUILD)/teleqctl.o $(BUILD)/libteleq.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The .d files of programs built in one step make their headers prerequisites
+# too: $(filter-out %.h,$^) keeps them off the command line.
 $(BUILD)/%: tools/%.c $(BUILD)/libteleq.a
-	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libteleq.a
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/itest_%: tests/integration/itest_%.c $(BUILD)/libteleq.a
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/killat: tests/integration/killat.c
 	@mkdir -p $(BUILD)/tests

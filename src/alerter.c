@@ -50,7 +50,6 @@
 #include "health.h"
 #include "indicator.h"
 #include "log.h"
-#include "map.h"
 #include "message.h"
 #include "metrics.h"
 #include "notify.h"

@@ -53,7 +53,6 @@
 #include "indicator.h"
 #include "keys.h"
 #include "log.h"
-#include "map.h"
 #include "page.h"
 #include "period.h"
 #include "report.h"

@@ -92,7 +92,6 @@
 #include "clock.h"
 #include "http.h"
 #include "log.h"
-#include "map.h"
 #include "report.h"
 #include "tq_config.h"
 

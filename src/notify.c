@@ -46,7 +46,6 @@
 
 #include "core.h"
 #include "log.h"
-#include "map.h"
 #include "notify.h"
 #include "tq_config.h"
 #include "utf8.h"

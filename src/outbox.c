@@ -49,7 +49,6 @@
 #include "alert.h"
 #include "clock.h"
 #include "log.h"
-#include "map.h"
 #include "metrics.h"
 #include "notify.h"
 #include "store.h"

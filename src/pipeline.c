@@ -23,7 +23,6 @@
 #include "batch.h"
 #include "clock.h"
 #include "log.h"
-#include "map.h"
 #include "period.h"
 #include "pipeline.h"
 #include "store.h"

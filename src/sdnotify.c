@@ -25,7 +25,6 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
-#include "map.h"
 #include "sdnotify.h"
 
 #define STATUS_MAX 256

@@ -13,7 +13,6 @@
 #include "batch.h"
 #include "lease.h"
 #include "log.h"
-#include "map.h"
 #include "store.h"
 #include "tq_config.h"
 #include "tz.h"

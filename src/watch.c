@@ -11,7 +11,6 @@
 #include <event2/event.h>
 
 #include "log.h"
-#include "map.h"
 #include "feed_int.h"
 
 #define WATCH_MASK (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_MODIFY | \
