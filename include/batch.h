@@ -38,7 +38,6 @@ struct file_pos {
 	char     path[256];     /* for status output only */
 };
 
-
 /*
  * One (local day, combo) of a batch: n events without an id, and nids
  * events with an id, ids[first_id] linked through next (batch order).

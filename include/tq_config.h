@@ -1,4 +1,8 @@
-/* tq_config.h — config*.c: the parsed configuration (tq_: <config.h> is a common name). Conventions: core.h. */
+/*
+ * tq_config.h — config*.c: the parsed configuration. Conventions: core.h.
+ * (Not config.h: some system headers include <config.h>, and -Iinclude
+ * would hand them this one.)
+ */
 #ifndef TQ_CONFIG_H
 #define TQ_CONFIG_H
 

@@ -5,7 +5,6 @@
 #include <stdint.h>
 
 /* ---------------------------------------------------------- civil.c, tz.c */
-
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 void civil_from_days(int64_t days, int64_t *ret_y, unsigned *ret_m, unsigned *ret_d);
