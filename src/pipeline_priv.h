@@ -8,7 +8,6 @@
 #ifndef TELEQD_PIPELINE_PRIV_H
 #define TELEQD_PIPELINE_PRIV_H
 
-#include "log.h"
 #include "store_priv.h"
 
 /* ---- recompute.c, for pipeline.c */

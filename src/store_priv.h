@@ -20,6 +20,7 @@
 
 #include "core.h"
 #include "batch.h"
+#include "log.h"
 #include "map.h"
 #include "store.h"
 #include "tq_config.h"
