@@ -76,16 +76,18 @@ $(BUILD)/teleqd: $(BUILD)/teleqd.o $(BUILD)/libteleq.a
 $(BUILD)/teleqctl: $(BUILD)/teleqctl.o $(BUILD)/libteleq.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The .d files of programs built in one step make their headers prerequisites
+# too: $(filter-out %.h,$^) keeps them off the command line.
 $(BUILD)/%: tools/%.c $(BUILD)/libteleq.a
-	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libteleq.a
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/itest_%: tests/integration/itest_%.c $(BUILD)/libteleq.a
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/killat: tests/integration/killat.c
 	@mkdir -p $(BUILD)/tests
@@ -120,6 +122,19 @@ endif
 valgrind-quick: all $(ITEST_BINS) $(ITEST_TOOLS)
 	@BUILD=$(BUILD) VALGRIND=1 sh tests/integration/run.sh $(VALGRIND_QUICK)
 
+# Every header compiles alone, and twice (its include guard): each one
+# includes what its own declarations need, so a .c file includes just the
+# headers it uses and -MMD rebuilds only what a header change reaches.
+# include/*.h are the module headers (core.h: shared limits and the
+# conventions), src/*.h the private ones. Part of `make lint`.
+HDRCHECK_HDRS = $(wildcard include/*.h src/*.h)
+hdrcheck: $(LUA_HDRS)
+	@st=0; for h in $(HDRCHECK_HDRS); do b=$${h##*/}; \
+	  printf '#include "%s"\n#include "%s"\n' $$b $$b | \
+	  $(CC) -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Isrc -Ibuild $(PKG_CFLAGS) \
+	      -fsyntax-only -xc - || { echo "$$h: does not compile alone"; st=1; }; \
+	done; [ $$st -eq 0 ] && echo "hdrcheck: $(words $(HDRCHECK_HDRS)) headers compile alone"; exit $$st
+
 # Static analysis of src/*.c: cppcheck, then clang-tidy with the checks of
 # .clang-tidy, in parallel. Prints nothing but findings; exit 1 on any.
 # cppcheck's global suppressions, one reason each:
@@ -132,13 +147,13 @@ valgrind-quick: all $(ITEST_BINS) $(ITEST_TOOLS)
 CPPCHECK   ?= cppcheck
 CLANG_TIDY ?= clang-tidy
 LINT_JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
-.PHONY: lint layers
+.PHONY: lint layers hdrcheck
 # No module calls up: the layers README.md draws, against the objects' symbols.
 layers: all
 	python3 tools/layers.py --self-test
 	python3 tools/layers.py $(BUILD)
 
-lint: $(LUA_HDRS) layers
+lint: hdrcheck $(LUA_HDRS) layers
 	$(CPPCHECK) -q --std=c11 --library=posix -D_GNU_SOURCE -Iinclude -Ibuild \
 	    --enable=warning,style,performance,portability --inline-suppr --error-exitcode=1 \
 	    --suppress=variableScope --suppress=readdirCalled \
@@ -284,7 +299,7 @@ build/teleqd.yaml.h: conf/teleqd.yaml tests/fuzz/embed-conf.sh
 	@mkdir -p build
 	sh tests/fuzz/embed-conf.sh conf/teleqd.yaml > $@
 
-build/fuzz/obj/%.o: src/%.c include/teleqd.h $(wildcard include/*.h src/*.h) $(LUA_HDRS)
+build/fuzz/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) $(LUA_HDRS)
 	@mkdir -p build/fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 

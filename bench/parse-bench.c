@@ -18,7 +18,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "map.h"
+#include "parse.h"
+#include "tq_config.h"
+#include "tz.h"
 #include "teleqd.yaml.h"
 
 struct recs {

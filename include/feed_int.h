@@ -17,7 +17,11 @@
 #ifndef FEED_INT_H
 #define FEED_INT_H
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "feed.h"
+#include "map.h"
+#include "tq_config.h"
 
 #define TF_CHUNK        (64 * 1024)     /* bytes per read(2) */
 #define TF_PASS_BUDGET  (1024 * 1024)   /* bytes read per file per pass */

@@ -4,7 +4,13 @@
  * delivery. No I/O, no allocation, no global state: the caller persists
  * struct ew_state (as ew_format text) and delivers the messages.
  */
-#include "teleqd.h"
+#include "core.h"
+#include "alert.h"
+#include "indicator.h"
+#include "period.h"
+#include "scan.h"
+#include "tq_config.h"
+#include "tz.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -43,7 +43,20 @@
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "alert.h"
+#include "batch.h"
+#include "clock.h"
+#include "health.h"
+#include "indicator.h"
+#include "log.h"
+#include "message.h"
+#include "metrics.h"
+#include "notify.h"
+#include "period.h"
+#include "store.h"
+#include "tq_config.h"
+#include "tz.h"
 #include "store_priv.h"
 #include "pipeline_priv.h"
 #include "alert.lua.h"

@@ -16,7 +16,11 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "map.h"
+#include "period.h"
+#include "tq_config.h"
 
 #define INDEX_MIN 256
 

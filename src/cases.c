@@ -28,7 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "cases.h"
+#include "cohort.h"
+#include "map.h"
+#include "tq_config.h"
+#include "tz.h"
 
 #define CASES_MIN_CAP 64
 

@@ -7,7 +7,7 @@
  * 400-year eras of 146097 days, so negative years and dates before 1970
  * need no special cases. Pure: no I/O, no global state.
  */
-#include "teleqd.h"
+#include "tz.h"
 
 /*
  * floor(a / b) for b != 0 (C division truncates toward zero, which would put

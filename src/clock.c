@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "teleqd.h"
+#include "clock.h"
 
 /* Monotonic milliseconds (arbitrary origin). */
 int64_t

@@ -10,7 +10,12 @@
  * all), and the deadline and month are derived from those alone, so the
  * same events in any order give the same state.
  */
-#include "teleqd.h"
+#include "core.h"
+#include "cohort.h"
+#include "period.h"
+#include "scan.h"
+#include "tq_config.h"
+#include "tz.h"
 
 #include <errno.h>
 #include <inttypes.h>

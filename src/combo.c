@@ -14,7 +14,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "map.h"
+#include "tq_config.h"
 
 /*
  * Id (1-based) of the name s[0..len) in names[0..n), 0 when it is not there.

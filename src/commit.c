@@ -39,7 +39,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "indicator.h"
+#include "log.h"
+#include "map.h"
+#include "period.h"
+#include "position.h"
+#include "tq_config.h"
 #include "store_priv.h"
 #include "commit.lua.h"
 

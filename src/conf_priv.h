@@ -23,7 +23,10 @@
 
 #include <yaml.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "indicator.h"
+#include "tq_config.h"
 
 #define CFG_MAX_FILE    (1024 * 1024)   /* bytes of the config file */
 #define CFG_MAX_FEEDS   64              /* per-feed arrays in struct batch and the metrics */

@@ -12,6 +12,9 @@
 #include <strings.h>
 
 #include "conf_priv.h"
+#include "core.h"
+#include "timeparse.h"
+#include "tz.h"
 
 /* ------------------------------------------------------------ reporting */
 

@@ -41,6 +41,11 @@
 #include <yaml.h>
 
 #include "conf_priv.h"
+#include "core.h"
+#include "lease.h"
+#include "redis_addr.h"
+#include "tq_config.h"
+#include "tz.h"
 
 /*
  * True when tz_load takes the zone: its TZif file ($TZDIR or

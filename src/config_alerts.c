@@ -18,6 +18,8 @@
 #include <netinet/in.h>
 
 #include "conf_priv.h"
+#include "message.h"
+#include "tq_config.h"
 
 /* Names of the template kinds, by enum alert_kind (the keys of templates:). */
 static const char *const alert_kinds[AK__MAX] = {

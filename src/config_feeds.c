@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "conf_priv.h"
+#include "core.h"
+#include "tq_config.h"
+#include "utf8.h"
 
 /* Per-feed state while one feed is read. */
 struct feed_ctx {

@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "conf_priv.h"
+#include "core.h"
+#include "cohort.h"
+#include "indicator.h"
+#include "tq_config.h"
 
 /* -------------------------------------------------------------- indicators */
 

@@ -10,8 +10,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include <stdbool.h>
 
-#include "teleqd.h"
+#include "parse.h"
 
 /*
  * Length of the first complete record in buf[0..len), including its '\n';

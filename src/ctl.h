@@ -11,7 +11,8 @@
 
 #include <hiredis/hiredis.h>
 
-#include "teleqd.h"
+#include "tq_config.h"
+#include "tz.h"
 
 /* Local "YYYY-MM-DD HH:MM:SS" of secs (seconds since the epoch) in tz. */
 void ctl_fmt_local(char *buf, size_t len, const struct tz *tz, int64_t secs);

@@ -15,7 +15,11 @@
 
 #include <hiredis/hiredis.h>
 
-#include "teleqd.h"
+#include "keys.h"
+#include "report.h"
+#include "tq_config.h"
+#include "tz.h"
+#include "utf8.h"
 #include "ctl.h"
 
 #define KEY_MAX 512

@@ -30,7 +30,17 @@
 
 #include <hiredis/hiredis.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "clock.h"
+#include "health.h"
+#include "keys.h"
+#include "lease.h"
+#include "map.h"
+#include "position.h"
+#include "redis_health.h"
+#include "tq_config.h"
+#include "tz.h"
 #include "ctl.h"
 
 #define KEY_MAX 512

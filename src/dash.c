@@ -47,7 +47,17 @@
 #include <event2/http.h>
 #include <hiredis/hiredis.h>
 
-#include "teleqd.h"
+#include "clock.h"
+#include "dash.h"
+#include "http.h"
+#include "indicator.h"
+#include "keys.h"
+#include "log.h"
+#include "page.h"
+#include "period.h"
+#include "report.h"
+#include "store.h"
+#include "tq_config.h"
 #include "store_priv.h"
 
 #define DASH_MAX_JOBS   8       /* dashboard requests served at once */

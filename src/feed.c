@@ -41,7 +41,13 @@
 
 #include <event2/event.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "clock.h"
+#include "feed.h"
+#include "log.h"
+#include "map.h"
+#include "tq_config.h"
 #include "feed_int.h"
 
 #define HASH_MIN 64

@@ -7,7 +7,8 @@
 #include <string.h>
 #include <sys/inotify.h>
 
-#include "teleqd.h"
+#include "feed.h"
+#include "log.h"
 #include "feed_int.h"
 
 /* (Re)adds the inotify watch of l's target directory when it has none. */

@@ -19,7 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "teleqd.h"
+#include "feed.h"
+#include "log.h"
 #include "feed_int.h"
 
 /* The budget: half the soft RLIMIT_NOFILE, within [OPEN_MIN, OPEN_MAX]. */

@@ -13,7 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "teleqd.h"
+#include "health.h"
+#include "redis_health.h"
 
 /* True when f has been silent for longer than its max_silence at now. */
 bool

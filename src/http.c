@@ -89,7 +89,11 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
-#include "teleqd.h"
+#include "clock.h"
+#include "http.h"
+#include "log.h"
+#include "report.h"
+#include "tq_config.h"
 
 #define HTTP_MAX_HEADERS    8192        /* bytes of request line + headers */
 #define HTTP_MAX_BODY       1024        /* bytes of a request body (never read) */

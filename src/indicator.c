@@ -14,7 +14,9 @@
 #include <string.h>
 #include <stdint.h>
 
-#include "teleqd.h"
+#include "indicator.h"
+#include "map.h"
+#include "tq_config.h"
 
 /* a + b saturated to the int64 range (see teleqd.h). */
 int64_t

@@ -11,8 +11,10 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <stdint.h>
 
-#include "teleqd.h"
+#include "parse.h"
+#include "utf8.h"
 
 /* Containers open at once, the top-level object included. */
 #define JSON_MAX_DEPTH 64

@@ -7,8 +7,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdarg.h>
 
-#include "teleqd.h"
+#include "keys.h"
+#include "tq_config.h"
 
 /* Formats a key into buf; returns its length or -ENOBUFS when it does not fit. */
 int

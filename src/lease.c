@@ -42,7 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "teleqd.h"
+#include "clock.h"
+#include "lease.h"
 
 #define LEASE_MAGIC     "tq1"
 

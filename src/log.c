@@ -13,7 +13,8 @@
 
 #include <event2/event.h>
 
-#include "teleqd.h"
+#include "clock.h"
+#include "log.h"
 
 static int  log_verbosity;
 static bool log_prefixes;

@@ -12,8 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "cohort.h"
+#include "map.h"
+#include "parse.h"
+#include "siphash.h"
+#include "timeparse.h"
+#include "tq_config.h"
+#include "tz.h"
+#include "utf8.h"
 
 /* Fixed key for header fingerprints: they only need to tell headers apart. */
 static const uint8_t header_key[16] = "teleqd-header-fp";

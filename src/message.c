@@ -20,7 +20,17 @@
  * sign; their basis is "230 mot 205": cases this period "mot" (against)
  * the same period last year, which is what num and den hold for growth.
  */
-#include "teleqd.h"
+#include <stdarg.h>
+
+#include "core.h"
+#include "alert.h"
+#include "indicator.h"
+#include "message.h"
+#include "period.h"
+#include "report.h"
+#include "tq_config.h"
+#include "tz.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>

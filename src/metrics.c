@@ -91,7 +91,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "alert.h"
+#include "batch.h"
+#include "feed.h"
+#include "health.h"
+#include "map.h"
+#include "metrics.h"
+#include "notify.h"
+#include "tq_config.h"
+#include "utf8.h"
 
 struct metrics tq_metrics;
 

@@ -44,7 +44,11 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "log.h"
+#include "notify.h"
+#include "tq_config.h"
+#include "utf8.h"
 
 extern char **environ;
 

@@ -46,7 +46,13 @@
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
 
-#include "teleqd.h"
+#include "alert.h"
+#include "clock.h"
+#include "log.h"
+#include "metrics.h"
+#include "notify.h"
+#include "store.h"
+#include "tq_config.h"
 #include "store_priv.h"
 #include "pipeline_priv.h"
 

@@ -26,7 +26,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "indicator.h"
+#include "page.h"
+#include "period.h"
+#include "report.h"
+#include "tq_config.h"
+#include "tz.h"
 
 /* Chart geometry, in SVG user units (the viewBox scales it to the card). */
 #define CH_W        640

@@ -10,7 +10,9 @@
  * Which fields are authoritative: for P_MONTH..P_YEAR the year and idx, for
  * P_DAY and P_ROLLING first_day/last_day; constructors always fill all.
  */
-#include "teleqd.h"
+#include "core.h"
+#include "period.h"
+#include "tz.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -19,7 +19,15 @@
 
 #include <event2/event.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "clock.h"
+#include "log.h"
+#include "period.h"
+#include "pipeline.h"
+#include "store.h"
+#include "tq_config.h"
+#include "tz.h"
 #include "store_priv.h"
 #include "pipeline_priv.h"
 

@@ -27,7 +27,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "map.h"
+#include "position.h"
+#include "scan.h"
+#include "tq_config.h"
 
 #define MARKER_SUFFIX   ":started"
 

@@ -14,7 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "teleqd.h"
+#include "metrics.h"
 
 #define PROC_STAT_MAX   4096    /* bytes of /proc/self/stat read (about 300: comm is 16 at most) */
 

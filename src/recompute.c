@@ -55,7 +55,13 @@
 
 #include <hiredis/hiredis.h>
 
-#include "teleqd.h"
+#include "clock.h"
+#include "indicator.h"
+#include "log.h"
+#include "period.h"
+#include "store.h"
+#include "tq_config.h"
+#include "tz.h"
 #include "store_priv.h"
 #include "pipeline_priv.h"
 #include "hist.lua.h"

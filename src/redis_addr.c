@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "redis_addr.h"
 
 /* True when s[0..len) is 1..max bytes of A-Z a-z 0-9 and the bytes in extra. */
 static bool

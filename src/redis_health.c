@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "redis_health.h"
 
 /* See teleqd.h. */
 int

@@ -20,7 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "indicator.h"
+#include "period.h"
+#include "report.h"
+#include "tq_config.h"
+#include "tz.h"
+#include "utf8.h"
 
 /* ============================================================ tables */
 

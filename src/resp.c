@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "teleqd.h"
+#include "keys.h"
+#include "map.h"
+#include "tq_config.h"
 #include "store_priv.h"
 
 #define ARENA_BLOCK         (64 * 1024)

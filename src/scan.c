@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "scan.h"
 
 /*
  * Reads the canonical decimal integer at s[*pos..len): an optional '-'

@@ -24,7 +24,8 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
-#include "teleqd.h"
+#include "log.h"
+#include "sdnotify.h"
 
 #define STATUS_MAX 256
 

@@ -18,8 +18,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <stdio.h>
 
-#include "teleqd.h"
+#include "secret.h"
+#include "siphash.h"
+#include "tq_config.h"
 
 /*
  * Pure: whether a file of this st_mode may hold a secret. Returns 0, or

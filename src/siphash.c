@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "teleqd.h"
+#include "siphash.h"
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 

@@ -12,7 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "teleqd.h"
+#include "log.h"
+#include "secret.h"
+#include "startcheck.h"
+#include "tq_config.h"
 
 /* 0 when path is of type (S_IFREG, S_IFDIR) and this user may use it with amode, else an errno value. */
 static int

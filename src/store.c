@@ -64,7 +64,18 @@
 #include <hiredis/async.h>
 #include <hiredis/adapters/libevent.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "clock.h"
+#include "log.h"
+#include "map.h"
+#include "metrics.h"
+#include "redis_addr.h"
+#include "redis_health.h"
+#include "secret.h"
+#include "store.h"
+#include "tq_config.h"
+#include "tz.h"
 #include "store_priv.h"
 #include "store_int.h"
 

@@ -16,7 +16,15 @@
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "clock.h"
+#include "log.h"
+#include "metrics.h"
+#include "position.h"
+#include "scan.h"
+#include "store.h"
+#include "tq_config.h"
 #include "store_priv.h"
 #include "store_int.h"
 

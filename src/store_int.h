@@ -10,7 +10,12 @@
 #include <event2/event.h>
 #include <hiredis/async.h>
 
-#include "teleqd.h"
+#include "batch.h"
+#include "lease.h"
+#include "log.h"
+#include "store.h"
+#include "tq_config.h"
+#include "tz.h"
 #include "store_priv.h"
 
 #define CONNECT_TIMEOUT_MS  10000   /* connect + AUTH + SELECT + positions */

@@ -14,7 +14,11 @@
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
 
-#include "teleqd.h"
+#include "clock.h"
+#include "lease.h"
+#include "log.h"
+#include "metrics.h"
+#include "store.h"
 #include "store_priv.h"
 #include "store_int.h"
 

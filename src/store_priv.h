@@ -18,7 +18,13 @@
 
 #include <hiredis/async.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "log.h"
+#include "map.h"
+#include "store.h"
+#include "tq_config.h"
+#include "tz.h"
 
 /* ---- resp.c: building commands (strings, argument arrays, RESP) */
 

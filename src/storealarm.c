@@ -26,7 +26,14 @@
 
 #include <event2/event.h>
 
-#include "teleqd.h"
+#include "clock.h"
+#include "log.h"
+#include "message.h"
+#include "metrics.h"
+#include "notify.h"
+#include "storealarm.h"
+#include "tq_config.h"
+#include "tz.h"
 
 /* ------------------------------------------------------------- decision */
 

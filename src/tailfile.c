@@ -15,7 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "feed.h"
+#include "log.h"
+#include "map.h"
+#include "parse.h"
+#include "siphash.h"
+#include "tq_config.h"
 #include "feed_int.h"
 
 /* Fixed key of the head fingerprint: stored positions depend on it, never change it. */

@@ -44,7 +44,20 @@
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "alert.h"
+#include "clock.h"
+#include "indicator.h"
+#include "keys.h"
+#include "message.h"
+#include "notify.h"
+#include "period.h"
+#include "redis_addr.h"
+#include "report.h"
+#include "secret.h"
+#include "tq_config.h"
+#include "tz.h"
+#include "utf8.h"
 #include "ctl.h"
 
 #define EXIT_RUNTIME    1

@@ -41,7 +41,27 @@
 
 #include <event2/event.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "cases.h"
+#include "clock.h"
+#include "dash.h"
+#include "feed.h"
+#include "health.h"
+#include "http.h"
+#include "lease.h"
+#include "log.h"
+#include "map.h"
+#include "metrics.h"
+#include "pipeline.h"
+#include "redis_health.h"
+#include "sdnotify.h"
+#include "secret.h"
+#include "startcheck.h"
+#include "store.h"
+#include "storealarm.h"
+#include "tq_config.h"
+#include "tz.h"
 
 #define REJECT_LOG_BURST    10      /* reject lines logged per feed ... */
 #define REJECT_LOG_INTERVAL 10      /* ... per this many seconds */

@@ -7,7 +7,9 @@
  * "wall" seconds (local clock read as if UTC) or UTC instants; years are
  * 0000..9999. Pure: no I/O, no global state.
  */
-#include "teleqd.h"
+#include "core.h"
+#include "timeparse.h"
+#include "tz.h"
 
 #include <errno.h>
 

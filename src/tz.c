@@ -10,7 +10,8 @@
  * fold rules rather than with mktime, whose choice in a fold is
  * unspecified. Only tz_load does file I/O.
  */
-#include "teleqd.h"
+#include "core.h"
+#include "tz.h"
 
 #include <errno.h>
 #include <fcntl.h>

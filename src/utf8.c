@@ -8,8 +8,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include <stdint.h>
 
-#include "teleqd.h"
+#include "utf8.h"
 
 #define HIGH_BITS UINT64_C(0x8080808080808080)
 

@@ -10,7 +10,7 @@
 
 #include <event2/event.h>
 
-#include "teleqd.h"
+#include "log.h"
 #include "feed_int.h"
 
 #define WATCH_MASK (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_MODIFY | \

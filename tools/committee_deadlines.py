@@ -16,7 +16,7 @@ met, missed, decided (= met + missed) and pending at --now, and value =
 met / decided (null without a decided case). --text prints the non-empty
 periods as a table instead.
 
-The rules (those of src/cohort.c, include/teleqd.h "cohort.c"):
+The rules (those of src/cohort.c, include/cohort.h):
   - a case is a case_id; a cohort member is a case with a start event of
     the cohort, and it belongs to the local (Europe/Stockholm) month of its
     earliest start;

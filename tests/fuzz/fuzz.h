@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "core.h"
 
 /* Inputs above this are ignored: every parser bounds its own input anyway. */
 #define FUZZ_MAX_INPUT (64 * 1024)

@@ -22,6 +22,12 @@
 #include <errno.h>
 
 #include "fuzz.h"
+#include "core.h"
+#include "batch.h"
+#include "map.h"
+#include "tq_config.h"
+#include "tz.h"
+#include "utf8.h"
 
 #define NAME "fuzz.yaml"
 

@@ -23,6 +23,9 @@
 #include <errno.h>
 
 #include "fuzz.h"
+#include "core.h"
+#include "parse.h"
+#include "utf8.h"
 
 /*
  * Reference framing, a byte-at-a-time state machine written from the

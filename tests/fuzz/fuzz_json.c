@@ -18,6 +18,8 @@
 #include <errno.h>
 
 #include "fuzz.h"
+#include "parse.h"
+#include "utf8.h"
 
 #define NNAMES 9
 static const char *const names[NNAMES] = {

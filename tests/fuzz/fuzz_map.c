@@ -31,6 +31,13 @@
 #include <errno.h>
 
 #include "fuzz.h"
+#include "core.h"
+#include "map.h"
+#include "parse.h"
+#include "timeparse.h"
+#include "tq_config.h"
+#include "tz.h"
+#include "utf8.h"
 #include "teleqd.yaml.h"
 
 #define DAY 86400

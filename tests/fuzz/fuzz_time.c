@@ -21,6 +21,9 @@
 #include <inttypes.h>
 
 #include "fuzz.h"
+#include "period.h"
+#include "timeparse.h"
+#include "tz.h"
 
 #define DAY 86400
 #define EPOCH_MIN (-62167219200LL)      /* 0000-01-01T00:00:00Z */

@@ -14,6 +14,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
+#include "utf8.h"
 
 /*
  * Decodes one code point at p (n bytes available). Returns its length and

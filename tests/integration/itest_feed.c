@@ -19,7 +19,13 @@
 #include <cmocka.h>
 #include <event2/event.h>
 
-#include "teleqd.h"
+#include "batch.h"
+#include "clock.h"
+#include "feed.h"
+#include "log.h"
+#include "map.h"
+#include "siphash.h"
+#include "tq_config.h"
 
 #define MAXREC   1024
 #define MAXSTORE 64

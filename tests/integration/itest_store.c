@@ -31,7 +31,14 @@
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
 
-#include "teleqd.h"
+#include "batch.h"
+#include "clock.h"
+#include "log.h"
+#include "map.h"
+#include "pipeline.h"
+#include "store.h"
+#include "tq_config.h"
+#include "tz.h"
 
 #define K(rest) "t:{tq}:" rest          /* the test config's key prefix and tag */
 

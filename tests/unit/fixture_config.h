@@ -16,7 +16,7 @@
 #ifndef FIXTURE_CONFIG_H
 #define FIXTURE_CONFIG_H
 
-#include "teleqd.h"
+#include "tq_config.h"
 
 enum { EV_OFFERED = 1, EV_BOOKED = 2, EV_CASE = 3 };
 enum { D_CHANNEL = 0, D_PARTY = 1, D_TYPE = 2 };

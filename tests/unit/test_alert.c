@@ -16,7 +16,11 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "alert.h"
+#include "indicator.h"
+#include "period.h"
+#include "tq_config.h"
+#include "tz.h"
 #include "fixture_config.h"
 
 #define HOUR    3600

@@ -13,7 +13,12 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "batch.h"
+#include "cases.h"
+#include "cohort.h"
+#include "map.h"
+#include "tq_config.h"
+#include "tz.h"
 
 static const char CONF[] =
 	"timezone: Europe/Stockholm\n"

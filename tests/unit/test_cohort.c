@@ -17,7 +17,9 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "cohort.h"
+#include "tq_config.h"
+#include "tz.h"
 
 #define HOUR    3600
 #define DAY     86400

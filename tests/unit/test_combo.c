@@ -9,7 +9,9 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "map.h"
+#include "tq_config.h"
 #include "fixture_config.h"
 
 static struct combo

@@ -15,7 +15,10 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "batch.h"
+#include "map.h"
+#include "tq_config.h"
+#include "tz.h"
 #include "../../src/store_priv.h"
 
 static const char CONF[] =

@@ -17,7 +17,12 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "lease.h"
+#include "message.h"
+#include "tq_config.h"
+#include "tz.h"
+#include "utf8.h"
 
 /* A pointer that must come back unchanged when parsing fails. */
 static struct config untouched;

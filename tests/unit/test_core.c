@@ -7,7 +7,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "batch.h"
+#include "keys.h"
+#include "log.h"
+#include "map.h"
+#include "siphash.h"
+#include "tq_config.h"
 
 /* Reference vectors from the SipHash paper (key 00..0f, message 00..len-1). */
 static void

@@ -9,7 +9,8 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "parse.h"
 
 /*
  * Records and scratch live in exact-size heap blocks (no terminating NUL),

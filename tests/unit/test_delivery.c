@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "notify.h"
 
 /* Wait statuses as waitpid() reports them (Linux encoding). */
 #define EXITED(c)   (((c) & 0xff) << 8)

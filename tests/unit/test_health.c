@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "health.h"
 
 #define T0 1796000000           /* 2026-11-29T... UTC, any calendar second */
 

@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "indicator.h"
+#include "tq_config.h"
 #include "fixture_config.h"
 
 /* A value as judged and printed: whole 1/10000 units. */

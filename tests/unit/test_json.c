@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <stdbool.h>
 
-#include "teleqd.h"
+#include "parse.h"
 
 /*
  * Input and scratch live in exact-size heap blocks (no terminating NUL),

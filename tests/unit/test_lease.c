@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <stdio.h>
 
-#include "teleqd.h"
+#include "lease.h"
 
 #define SINCE 1796000000123LL   /* wall ms */
 

@@ -8,7 +8,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "cohort.h"
+#include "map.h"
+#include "tq_config.h"
+#include "tz.h"
 
 static const char yaml[] =
     "timezone: Europe/Stockholm\n"

@@ -15,7 +15,13 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "indicator.h"
+#include "message.h"
+#include "parse.h"
+#include "period.h"
+#include "tq_config.h"
+#include "tz.h"
+#include "utf8.h"
 #include "fixture_config.h"
 
 #define DAY 86400

@@ -17,7 +17,14 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "feed.h"
+#include "health.h"
+#include "map.h"
+#include "metrics.h"
+#include "notify.h"
+#include "tq_config.h"
+#include "utf8.h"
 
 /* Two feeds: teleq (index 0) and cases (index 1). */
 static const char CONF[] =

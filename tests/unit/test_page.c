@@ -17,7 +17,11 @@
 #include <strings.h>
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "indicator.h"
+#include "page.h"
+#include "period.h"
+#include "tq_config.h"
+#include "tz.h"
 #include "fixture_config.h"
 
 #define NIND 3

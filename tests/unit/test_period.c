@@ -8,7 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "period.h"
+#include "tz.h"
 
 static int64_t D(int64_t y, unsigned m, unsigned d)
 {

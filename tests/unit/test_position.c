@@ -8,7 +8,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "core.h"
+#include "batch.h"
+#include "position.h"
+#include "tq_config.h"
 
 static struct feed_conf feeds[2] = { { .name = "teleq" }, { .name = "a:b" } };
 static struct config cfg = { .nfeeds = 2, .feeds = feeds };

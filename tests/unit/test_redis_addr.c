@@ -14,7 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "redis_addr.h"
+#include "tq_config.h"
 
 static void test_forms(void **state)
 {

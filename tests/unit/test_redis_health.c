@@ -13,7 +13,8 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "health.h"
+#include "redis_health.h"
 
 /* The shape of Redis 7's INFO memory reply (abridged). */
 static const char info[] =

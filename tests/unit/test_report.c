@@ -12,7 +12,11 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "indicator.h"
+#include "period.h"
+#include "report.h"
+#include "tq_config.h"
+#include "tz.h"
 
 static struct period
 P(const char *name)

@@ -17,7 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "teleqd.h"
+#include "secret.h"
+#include "siphash.h"
+#include "tq_config.h"
 
 static char dir[] = "/tmp/teleq-secret.XXXXXX";
 static char path[64];

@@ -13,7 +13,10 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "alert.h"
+#include "message.h"
+#include "storealarm.h"
+#include "tq_config.h"
 
 #define G 5     /* grace */
 #define R SA_REDIS_REFUSED

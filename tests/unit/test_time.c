@@ -8,7 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "teleqd.h"
+#include "timeparse.h"
+#include "tz.h"
 
 #define DAY 86400
 

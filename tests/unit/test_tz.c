@@ -13,8 +13,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <stdbool.h>
 
-#include "teleqd.h"
+#include "tz.h"
 
 #define DAY  86400
 #define HOUR 3600

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "teleqd.h"
+#include "utf8.h"
 
 /* Validates an exact-size heap copy so ASan catches any read past the end. */
 static bool valid(const char *s, size_t len)

@@ -1,0 +1,87 @@
+/* message.h — message.c: rendering alert messages. Conventions: core.h. */
+#ifndef TQ_MESSAGE_H
+#define TQ_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "indicator.h"
+#include "tq_config.h"
+
+struct period;
+
+/* -------------------------------------------------------------- message.c */
+/*
+ * Pure rendering of alert messages: templates with {placeholders}, the
+ * Swedish summary table, the RFC 5322 mail and the webhook JSON.
+ *
+ * Placeholders: {title} {indicator} {period} {period_id} {value} {target}
+ * {basis} {previous} {status} {table} {missed} {count} {nodata} {overview} ;
+ * "{{" is "{" and "}}" is "}". Per-indicator ones are empty in a summary;
+ * {table}, {missed}, {count}, {nodata} (indicators without data,
+ * report_no_data) and {overview} (report_fmt_overview) are empty outside
+ * one. A summary where every indicator lacks data uses its own default
+ * templates ("Inga data för {period}: ..."); a custom subject then gets
+ * "Inga data för <period>: " in front, so it never reads as an all-clear.
+ */
+struct ind_view {               /* one indicator's figures, as in its ind:<name>:<period> hash */
+	const struct indicator *ind;
+	struct outcome cur;         /* num, den, value, has_value, met (1, 0, -1) */
+	struct outcome prev;        /* the same period one year earlier */
+};
+struct alert_text {
+	char *subject;              /* one line, UTF-8 */
+	char *body;                 /* UTF-8, '\n' line ends */
+	enum alert_kind kind;       /* set by alert_render; mail_build writes it as X-Teleqd-Kind */
+};
+/* Default Swedish template of kind (subject or body). */
+const char *alert_default_template(enum alert_kind k, bool subject);
+/* Checks a template. 0, or -EINVAL with *ret_offset at the bad placeholder or brace. */
+int tpl_check(const char *tpl, size_t len, size_t *ret_offset);
+/*
+ * Renders the message of kind for period p (rows: one indicator for
+ * breach/reminder/resolved, every summarized indicator for a summary,
+ * none for a test). Returns 0 or -ENOMEM; *ret owned by the caller.
+ */
+int alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct period *p,
+                 const struct ind_view *rows, size_t nrows, struct alert_text *ret);
+void alert_text_done(struct alert_text *t);     /* accepts NULL and zeroed */
+/*
+ * What the feed and store alerts (stale, stale_reminder, fresh, reset,
+ * redis_evicts, redis_ok) show: preformatted local times and dates, or
+ * NULL (expands to nothing).
+ */
+struct feed_alert {
+	const char *feed;           /* {feed}: the feed's name */
+	const char *since;          /* {since}: last line read (stale), emptied at (reset),
+	                             * refused since (redis_evicts) */
+	const char *from, *to;      /* {from} {to}: reset: dates of the events re-read */
+	const char *policy;         /* {policy}: redis_evicts: Redis's maxmemory-policy */
+};
+/*
+ * Renders a feed or store alert (kind AK_STALE..AK_REDIS_OK) from the
+ * templates of ac (NULL: the defaults). Returns 0 and *ret, -EINVAL for
+ * another kind, -ENOMEM.
+ */
+int alert_render_feed(const struct alert_conf *ac, enum alert_kind kind,
+                      const struct feed_alert *fa, struct alert_text *ret);
+/*
+ * A complete RFC 5322 message for sendmail -t: From, To, Subject (RFC 2047
+ * encoded when not ASCII), Date (of date, seconds), Message-ID <id@domain
+ * of From>, MIME 1.0 text/plain UTF-8 quoted-printable, Auto-Submitted.
+ * Lines end in '\n' (the sendmail interface converts). *ret malloc'd.
+ */
+int mail_build(const struct alert_conf *ac, const char *id, int64_t date,
+               const struct alert_text *t, char **ret, size_t *ret_len);
+/*
+ * The webhook JSON: {"id","kind","period","created","subject","text",
+ * "indicators":[{"name","title","value","target","cmp","numerator",
+ * "denominator","met","previous_value","previous_numerator",
+ * "previous_denominator"}]}. *ret malloc'd.
+ */
+int webhook_payload(const char *id, enum alert_kind kind, const struct period *p,
+                    int64_t created, const struct alert_text *t,
+                    const struct ind_view *rows, size_t nrows, char **ret, size_t *ret_len);
+
+#endif /* TQ_MESSAGE_H */

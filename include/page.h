@@ -1,0 +1,49 @@
+/* page.h — page.c: the dashboard page. Conventions: core.h. */
+#ifndef TQ_PAGE_H
+#define TQ_PAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "indicator.h"
+#include "period.h"
+
+struct config;
+
+/* ----------------------------------------------------------------- page.c */
+/*
+ * The dashboard page (pure): one self-contained HTML document, Swedish
+ * labels, no script, no external resource, for a laptop and a phone
+ * alike. Per indicator: an SVG chart of the last PAGE_MONTHS months
+ * against the target line, this month so far, the quarter and the same
+ * quarter last year, each with its basis ("265 av 513") and whether the
+ * target is met ("uppfyllt" / "ej uppfyllt" / "ej bedömt", in words).
+ * A value over fewer than min_cases cases (ratio: its denominator;
+ * growth: either count) is shown as "för få ärenden", without basis, and
+ * is a gap in the chart.
+ */
+#define PAGE_MONTHS 13          /* months in a chart: this one and the same one last year */
+struct page_ind {               /* one indicator's figures (cfg->indicators[i]) */
+	struct outcome months[PAGE_MONTHS];     /* month first_month + k; the last is this month so far */
+	struct outcome quarter;                 /* the current quarter so far */
+	struct outcome quarter_prev;            /* the same quarter one year earlier */
+};
+struct page_model {
+	int64_t  today;                 /* local day number */
+	int64_t  now_wall;              /* local wall-clock seconds since 1970 ("uppdaterad") */
+	int64_t  first_month;           /* month number (y*12 + m-1) of months[0]: today's - 12 */
+	struct period quarter, quarter_prev;
+	int64_t  min_cases;             /* >= 1 */
+	size_t   n;                     /* cfg->nindicators */
+	const struct page_ind *ind;     /* n entries */
+};
+/*
+ * Writes the page of m to out. Every config string is HTML-escaped.
+ * Returns 0, or -EIO when out reports a write error.
+ */
+int  page_render(FILE *out, const struct config *cfg, const struct page_model *m);
+/* True when o is over fewer than min_cases cases: the page shows no ratio for it. */
+bool page_too_few(const struct indicator *ind, const struct outcome *o, int64_t min_cases);
+
+#endif /* TQ_PAGE_H */

@@ -1,0 +1,122 @@
+/* report.h — report.c: the committee's report over a period. Conventions: core.h. */
+#ifndef TQ_REPORT_H
+#define TQ_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "indicator.h"
+#include "period.h"
+#include "tq_config.h"
+
+/* --------------------------------------------------------------- report.c */
+/*
+ * The committee's report over a period (pure): what `teleqctl report`
+ * prints and the daemon serves as /api/indicators and on its dashboard.
+ * The caller reads the counter hashes of the report's spans, folds each
+ * with ind_accumulate() into an ind_table (one bucket per local month),
+ * and calls compute_report(); both programs thus give the same figures.
+ */
+#define IND_MAX_MONTHS  12      /* month buckets of one span: a year, or up to 3 for rolling */
+#define REPORT_PERIOD_MAX 32    /* bytes of a PERIOD argument */
+#define REPORT_PERIOD_SYNTAX "2026-03, 2026-Q1, 2026-H1, 2026, 2026-03-05 or rolling"
+
+/* Counter sums of one span, bucketed by local month, as ind_accumulate() fills them. */
+struct ind_table {
+	unsigned         nmonths;
+	int64_t          monthno[IND_MAX_MONTHS];
+	struct ind_sums *sums;          /* [bucket * nindicators + indicator] */
+};
+/* Allocates an empty table for nind indicators. 0 or -ENOMEM (t untouched). */
+int  ind_table_init(struct ind_table *t, size_t nind);
+void ind_table_done(struct ind_table *t);       /* accepts NULL and zeroed */
+/*
+ * The nind sums of month monthno in t, a new bucket when it is not the
+ * last one (callers feed months in ascending order). NULL when t is full.
+ */
+struct ind_sums *ind_table_month(struct ind_table *t, size_t nind, int64_t monthno);
+/* Month number (y*12 + m-1) of bucket k of span s. */
+int64_t span_month(const struct span *s, unsigned k);
+/*
+ * Outcome of indicator i of cfg over table t. before holds the same span
+ * one year earlier, needed by growth indicators (NULL: no value). When
+ * monthly is not NULL it gets the ratio of each month with den > 0, in
+ * order, and *ret_nmonthly their count.
+ */
+void ind_table_outcome(const struct config *cfg, size_t i, const struct ind_table *t,
+                       const struct ind_table *before, struct outcome *ret,
+                       double monthly[IND_MAX_MONTHS], unsigned *ret_nmonthly);
+/* Strict decimal int64 of a counter value s[0..len) (no blanks, no '+'). 0 or -EINVAL. */
+int  report_parse_count(const char *s, size_t len, int64_t *ret);
+
+/* One indicator's figures for the period and the same period a year earlier. */
+struct ind_result {
+	struct outcome cur, prev;
+	unsigned       ncur_monthly, nprev_monthly;
+	double         cur_monthly[IND_MAX_MONTHS];
+	double         prev_monthly[IND_MAX_MONTHS];
+};
+struct report {
+	struct period     cur, prev;    /* the period, the same period one year earlier */
+	char              cur_name[32], prev_name[32];
+	int64_t           today;
+	struct span       scur, sprev;  /* counter hashes of cur and of prev */
+	struct span       sprev2;       /* of prev one year earlier: read when need_prev2 */
+	bool              need_prev2;   /* some indicator is a growth */
+	size_t            n;            /* cfg->nindicators */
+	struct ind_result *r;
+};
+/*
+ * A PERIOD as teleqctl report takes it (REPORT_PERIOD_SYNTAX; "rolling"
+ * ends with today), at most REPORT_PERIOD_MAX bytes. 0 or -EINVAL.
+ */
+int  report_parse_period(const char *s, int64_t today, struct period *ret);
+/* Sets up rep for period p (spans, names, zeroed results). 0 or -ENOMEM; rep untouched on failure. */
+int  report_init(struct report *rep, const struct config *cfg, const struct period *p, int64_t today);
+void report_done(struct report *rep);           /* accepts NULL and zeroed */
+/*
+ * Fills rep->r from the tables of the period (cur), of the same period one
+ * year earlier (prev) and two years earlier (prev2, for the growth of the
+ * previous year; may be NULL).
+ */
+void compute_report(const struct config *cfg, const struct ind_table *cur,
+                    const struct ind_table *prev, const struct ind_table *prev2,
+                    struct report *rep);
+/*
+ * The JSON report: an array with one object per indicator (indicator,
+ * title, period, numerator, denominator, value, target, cmp, met, months
+ * for mean-of-months, previous_year: the same object or null). Write
+ * errors show in ferror(out).
+ */
+void report_json(FILE *out, const struct config *cfg, const struct report *rep);
+/* A JSON string literal of s (valid JSON even when s is not valid UTF-8). */
+void report_json_string(FILE *out, const char *s);
+/* Number formats of the reports. */
+double report_whole_percent(double v);          /* 0.7350 -> 74, from the judged 4 decimals */
+void report_fmt_percent(char *buf, size_t len, double v, bool sign);    /* "52 %", "+25 %" */
+void report_fmt_target(char *buf, size_t len, double target);           /* "55 %", "12,5 %" */
+void report_fmt_frac(char *buf, size_t len, double v);                  /* "0.5166", "1" */
+/* "265 av 513", "441 av 600, medel av 3 mån", "513 mot 409", "480 av 510 avgjorda, 3 pågående" */
+void report_fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o);
+const char *report_cmp_sign(enum cmp cmp);      /* "≥", ">", "≤", "<" */
+/*
+ * True when o has no data at all (no value, so not judged): the one test
+ * for "utan underlag" / "ej bedömt: inget underlag" in the alert summary,
+ * the dashboard and teleqctl report. A value over too few cases has data.
+ */
+bool report_no_data(const struct outcome *o);
+/* A period in Swedish words: "mars 2026", "kvartal 1 2026", "de senaste 30 dagarna". */
+void report_fmt_period(char *buf, size_t len, const struct period *p);
+/*
+ * The overview of count indicators over p, missed below target, nodata
+ * without data: "3 av 12 indikatorer under målet, 9 utan underlag" (", N
+ * utan underlag" only when N > 0), or "Inga data för november 2026" when
+ * every one of them (count > 0) lacks data; returns true in that case.
+ * Shared by the summary mail, the dashboard and teleqctl report.
+ */
+bool report_fmt_overview(char *buf, size_t len, const struct period *p, size_t count,
+                         size_t missed, size_t nodata);
+
+#endif /* TQ_REPORT_H */
