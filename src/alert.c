@@ -70,7 +70,7 @@ elapsed(int64_t then, int64_t now, int64_t span)
 }
 
 /*
- * One step of the early-warning state machine (contract in teleqd.h).
+ * One step of the early-warning state machine (contract in alert.h).
  * Refinements of that contract, all chosen to avoid misleading mail:
  *   - a step for a month older than the one watched (the clock went back,
  *     or a late recompute) changes nothing;

@@ -245,7 +245,7 @@ count_find(struct batch *b, int64_t day, const struct combo *c)
 	return (ssize_t)b->ncounts - 1;
 }
 
-/* The seen bucket and member of a hashed id (see teleqd.h). */
+/* The seen bucket and member of a hashed id (see batch.h). */
 void
 seen_slot(const uint8_t id[16], unsigned *ret_bucket, int64_t *ret_member)
 {

@@ -3,7 +3,7 @@
  * rule over local calendar days, the per-case state (start, stop,
  * extensions) with its outcome and the counter changes it owes, and the
  * state's text form. No I/O, no allocation, no global state; the rules
- * themselves are stated in teleqd.h.
+ * themselves are stated in cohort.h.
  *
  * Every state field is a minimum or maximum over the events seen (earliest
  * start, earliest stop, latest extension date, an extension by amount at
@@ -42,7 +42,7 @@ span_valid(const struct dl_span *s)
 }
 
 /*
- * Parses a deadline span (contract in teleqd.h). Digits beyond the largest
+ * Parses a deadline span (contract in cohort.h). Digits beyond the largest
  * bound are only scanned, so nothing overflows however many there are.
  */
 int
@@ -142,7 +142,7 @@ derive_deadline(const struct case_state *st, const struct cohort_rule *rule, con
 	return d;
 }
 
-/* Applies one event (contract in teleqd.h); works on a copy so *st is untouched on failure. */
+/* Applies one event (contract in cohort.h); works on a copy so *st is untouched on failure. */
 int
 case_apply(struct case_state *st, enum case_ev kind, int64_t utc, int64_t extend_to_day,
            const struct cohort_rule *rule, const struct tz *tz)

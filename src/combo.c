@@ -1,6 +1,6 @@
 /*
  * combo.c — counter field names and indicator filters (the map.c section of
- * teleqd.h, split out because teleqctl and the indicator code need it
+ * map.h, split out because teleqctl and the indicator code need it
  * without the record mapping).
  *
  * A counter field is "<event>|<dim>=<value>|<dim>=<value>..." with the

@@ -31,7 +31,7 @@
 #define CFG_MAX_FILE    (1024 * 1024)   /* bytes of the config file */
 #define CFG_MAX_FEEDS   64              /* per-feed arrays in struct batch and the metrics */
 _Static_assert(CFG_MAX_FEEDS <= BATCH_MAX_FEEDS, "a config may name more feeds than a batch holds");
-/* CFG_MAX_INDS (64 indicators at most): in teleqd.h */
+/* CFG_MAX_INDS (64 indicators at most): in indicator.h */
 #define CFG_MAX_DEPTH   32              /* YAML nesting; the schema needs 6 */
 #define CFG_MAX_EVENTS  200000          /* YAML parser events in the whole file */
 #define CFG_MAX_PATH    4095            /* PATH_MAX - 1 */

@@ -408,7 +408,7 @@ fail:
 }
 
 /*
- * Serves view for the request rep (see teleqd.h): reads what it needs
+ * Serves view for the request rep (see dash.h): reads what it needs
  * from st's connection and answers later, or answers now (400, 503, 500).
  */
 void

@@ -1230,7 +1230,7 @@ rewind_all(struct feedset *fs)
 		    "from where it was first seen", first_lost->path, nlost - 1);
 }
 
-/* Starts or restarts following from the committed positions; see teleqd.h. */
+/* Starts or restarts following from the committed positions; see feed.h. */
 int
 feedset_start(struct feedset *fs, const struct file_pos *pos, size_t n)
 {
@@ -1286,7 +1286,7 @@ feedset_start(struct feedset *fs, const struct file_pos *pos, size_t n)
 	return 0;
 }
 
-/* --once: see teleqd.h. */
+/* --once: see feed.h. */
 void
 feedset_set_once(struct feedset *fs)
 {
@@ -1443,7 +1443,7 @@ feedset_stat(struct feedset *fs, struct file_stat *out, size_t max)
 }
 
 /*
- * --once's account of what was not read (see teleqd.h): every followed
+ * --once's account of what was not read (see feed.h): every followed
  * file's bytes past its consumed offset, a last line without newline
  * logged by name (info: it is waiting for its newline, not lost), any
  * other unread bytes, and names that could not be opened, logged as

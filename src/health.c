@@ -54,7 +54,7 @@ iso(int64_t t, char out[32])
 	return out;
 }
 
-/* See teleqd.h. */
+/* See health.h. */
 size_t
 health_reasons(const struct health_in *in, char *buf, size_t len)
 {
@@ -118,7 +118,7 @@ health_reasons(const struct health_in *in, char *buf, size_t len)
 	return n;
 }
 
-/* See teleqd.h. */
+/* See health.h. */
 enum fresh_action
 fresh_step(const struct health_feed *f, int64_t now, int64_t repeat_s,
            const struct fresh_state *cur, struct fresh_state *ret_next)
@@ -144,7 +144,7 @@ fresh_step(const struct health_feed *f, int64_t now, int64_t repeat_s,
 	return FA_NONE;
 }
 
-/* See teleqd.h. */
+/* See health.h. */
 int
 fresh_format(const struct fresh_state *st, char *buf, size_t len)
 {
@@ -173,7 +173,7 @@ take_field(const char **s, char key, int64_t *ret)
 	return 0;
 }
 
-/* See teleqd.h. */
+/* See health.h. */
 int
 fresh_parse(const char *s, struct fresh_state *ret)
 {

@@ -18,7 +18,7 @@
 #include "map.h"
 #include "tq_config.h"
 
-/* a + b saturated to the int64 range (see teleqd.h). */
+/* a + b saturated to the int64 range (see indicator.h). */
 int64_t
 sat_add(int64_t a, int64_t b)
 {

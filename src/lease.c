@@ -73,7 +73,7 @@ const char lease_release_lua[] =
 	"end\n"
 	"return 0\n";
 
-/* See teleqd.h. */
+/* See lease.h. */
 int
 lease_format(const struct lease_holder *h, char *buf, size_t len)
 {
@@ -89,7 +89,7 @@ lease_format(const struct lease_holder *h, char *buf, size_t len)
 	return w < 0 || (size_t)w >= len ? -ENOBUFS : w;
 }
 
-/* See teleqd.h. */
+/* See lease.h. */
 int
 lease_owner_prefix(const char *token, char *buf, size_t len)
 {
@@ -118,7 +118,7 @@ take_num(const char *s, size_t len, size_t *i, int64_t *ret)
 	return 0;
 }
 
-/* See teleqd.h. */
+/* See lease.h. */
 int
 lease_parse(const char *s, size_t len, struct lease_holder *ret)
 {
@@ -151,7 +151,7 @@ lease_parse(const char *s, size_t len, struct lease_holder *ret)
 	return 0;
 }
 
-/* See teleqd.h. */
+/* See lease.h. */
 int
 lease_describe(const struct lease_holder *h, int64_t now_ms, int64_t ttl_ms, char *buf,
                size_t len)
@@ -179,7 +179,7 @@ lease_describe(const struct lease_holder *h, int64_t now_ms, int64_t ttl_ms, cha
 	return w < 0 || (size_t)w >= len ? -ENOBUFS : w;
 }
 
-/* See teleqd.h. */
+/* See lease.h. */
 enum lease_step
 lease_renew_step(int64_t now, int64_t last_ok, int64_t last_sent, bool inflight,
                  int64_t lease_ms)
@@ -195,7 +195,7 @@ lease_renew_step(int64_t now, int64_t last_ok, int64_t last_sent, bool inflight,
 	return LEASE_WAIT;
 }
 
-/* See teleqd.h. */
+/* See lease.h. */
 int64_t
 lease_retry_ms(int64_t ttl_ms)
 {
@@ -208,7 +208,7 @@ lease_retry_ms(int64_t ttl_ms)
 	return LEASE_RETRY_MS;
 }
 
-/* See teleqd.h. */
+/* See lease.h. */
 bool
 lease_same_pid_space(const struct lease_holder *h, const struct lease_holder *self)
 {
@@ -216,7 +216,7 @@ lease_same_pid_space(const struct lease_holder *h, const struct lease_holder *se
 	return h->pidns != 0 && h->pidns == self->pidns && !strcmp(h->host, self->host);
 }
 
-/* See teleqd.h. */
+/* See lease.h. */
 bool
 lease_holder_gone(const struct lease_holder *h)
 {
@@ -229,7 +229,7 @@ lease_holder_gone(const struct lease_holder *h)
 	return kill((pid_t)h->pid, 0) < 0 && errno == ESRCH;
 }
 
-/* See teleqd.h. */
+/* See lease.h. */
 void
 lease_self(struct lease_holder *ret)
 {

@@ -537,7 +537,7 @@ map_line(const struct config *cfg, const struct feed_conf *fc, const struct tz *
 	return MAP_EVENT;
 }
 
-/* Turns one record into an event; see the contract in teleqd.h. */
+/* Turns one record into an event; see the contract in map.h. */
 enum map_result
 map_record(const struct config *cfg, const struct feed_conf *fc, const struct tz *tz,
     int64_t now, const uint8_t *idkey, struct parse_state *ps, struct map_scratch *s,

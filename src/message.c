@@ -878,7 +878,7 @@ alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct per
 	return render_text(prefix, ts, tb, &c, kind, ret);
 }
 
-/* See teleqd.h. */
+/* See message.h. */
 int
 alert_render_feed(const struct alert_conf *ac, enum alert_kind kind,
                   const struct feed_alert *fa, struct alert_text *ret)
@@ -1107,7 +1107,7 @@ put_qp(struct sb *b, const char *body)
 }
 
 /*
- * Builds the complete message for sendmail -t (contract in teleqd.h):
+ * Builds the complete message for sendmail -t (contract in message.h):
  * From, To, Subject, Date (date in UTC, "+0000"), Message-ID
  * <id@domain of From, else localhost>, MIME-Version, Content-Type,
  * Content-Transfer-Encoding, Auto-Submitted: auto-generated (so
@@ -1248,7 +1248,7 @@ json_row(struct sb *b, const struct ind_view *r)
 }
 
 /*
- * The webhook JSON (contract and member list in teleqd.h), compact, one
+ * The webhook JSON (contract and member list in message.h), compact, one
  * object: kind by name, period as its period_name ("2026-Q1") or null,
  * created as "2026-04-03T00:00:00Z", subject and text from t (null when t
  * or they are NULL), one indicator object per row (rows without an

@@ -437,7 +437,7 @@ on_mail_output(evutil_socket_t fd, short what, void *arg)
 #define EX_IOERR_       74
 #define EX_PROTOCOL_    76
 
-/* See teleqd.h. */
+/* See notify.h. */
 int
 sendmail_status(int st, bool timed_out, bool read_all)
 {
@@ -986,7 +986,7 @@ notify_send(struct notify *n, enum channel ch, const char *id, const char *data,
 	return r;
 }
 
-/* See teleqd.h. */
+/* See notify.h. */
 enum delivery_action
 delivery_decide(int status, unsigned ambiguous_before, unsigned max_ambiguous)
 {

@@ -93,7 +93,7 @@ ind_title(const struct indicator *ind)
 	return ind->title ? ind->title : ind->name;
 }
 
-/* True when o is over fewer than min_cases cases (see teleqd.h). */
+/* True when o is over fewer than min_cases cases (see page.h). */
 bool
 page_too_few(const struct indicator *ind, const struct outcome *o, int64_t min_cases)
 {

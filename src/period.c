@@ -457,7 +457,7 @@ last_closed_month(const struct tz *tz, int64_t grace_s, int64_t t)
 	return m;
 }
 
-/* See teleqd.h. */
+/* See period.h. */
 void
 period_months_closed(const struct tz *tz, int64_t grace_s, int64_t prev, int64_t now,
                      unsigned cap, int64_t *ret_first, unsigned *ret_n)

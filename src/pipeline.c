@@ -195,7 +195,7 @@ on_rolling(evutil_socket_t fd, short what, void *arg)
 
 /* ------------------------------------------------ public */
 
-/* Creates the pipeline of st; see teleqd.h. */
+/* Creates the pipeline of st; see pipeline.h. */
 int
 pipeline_new(struct event_base *base, struct store *st, struct pipeline **ret)
 {
@@ -223,7 +223,7 @@ fail:
 	return r;
 }
 
-/* Frees pl and unhooks it from its store; see teleqd.h. */
+/* Frees pl and unhooks it from its store; see pipeline.h. */
 void
 pipeline_free(struct pipeline *pl)
 {

@@ -94,7 +94,7 @@ count_fds(void)
 }
 
 /*
- * Reads this process's figures into *ret (see include/teleqd.h). Fields
+ * Reads this process's figures into *ret (see include/metrics.h). Fields
  * of /proc/self/stat after the command's closing parenthesis: 14 utime,
  * 15 stime, 22 starttime (clock ticks since boot), 24 rss (pages).
  */

@@ -11,7 +11,7 @@
 
 #include "redis_health.h"
 
-/* See teleqd.h. */
+/* See redis_health.h. */
 int
 redis_info_field(const char *info, size_t len, const char *field, char *ret, size_t cap)
 {
@@ -46,7 +46,7 @@ redis_info_field(const char *info, size_t len, const char *field, char *ret, siz
 	return -ENOENT;
 }
 
-/* See teleqd.h. */
+/* See redis_health.h. */
 bool
 redis_policy_safe(const char *policy)
 {
@@ -54,7 +54,7 @@ redis_policy_safe(const char *policy)
 	return policy && strcmp(policy, "noeviction") == 0;
 }
 
-/* See teleqd.h. */
+/* See redis_health.h. */
 int64_t
 redis_wait_ms(int64_t now_ms, const int64_t *sent_ms, size_t n)
 {
@@ -66,7 +66,7 @@ redis_wait_ms(int64_t now_ms, const int64_t *sent_ms, size_t n)
 	return oldest && now_ms > oldest ? now_ms - oldest : 0;
 }
 
-/* See teleqd.h. */
+/* See redis_health.h. */
 enum redis_watch_change
 redis_watch_step(bool *unresponsive, int64_t wait_ms, int64_t after_ms)
 {

@@ -31,7 +31,7 @@ usable(const char *path, unsigned type, int amode)
 }
 
 /*
- * teleqd -n, after the configuration parsed (see teleqd.h): what the start itself reads,
+ * teleqd -n, after the configuration parsed (see startcheck.h): what the start itself reads,
  * with the readers the start uses (secret.c), so a configuration that
  * passes -n never fails to start on a file. Refusals are logged as errors,
  * each with its file and rule; things the daemon copes with at run time are

@@ -558,14 +558,14 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 	tq_metrics.redis_responsive = !st->unresponsive;
 }
 
-/* See teleqd.h. */
+/* See store.h. */
 const char *
 store_policy_refused(const struct store *st)
 {
 	return st && st->policy_refused ? st->refused : NULL;
 }
 
-/* See teleqd.h. */
+/* See store.h. */
 int64_t
 store_unresponsive_ms(const struct store *st)
 {
@@ -577,7 +577,7 @@ store_unresponsive_ms(const struct store *st)
 	return wait >= st->cfg->redis.unresponsive_after_s * 1000 ? wait : 0;
 }
 
-/* See teleqd.h. */
+/* See store.h. */
 int64_t
 store_reply_age_ms(const struct store *st)
 {
@@ -776,7 +776,7 @@ store_config(const struct store *st)
 	return st->cfg;
 }
 
-/* The reset this connection's handshake found; see teleqd.h. */
+/* The reset this connection's handshake found; see store.h. */
 int64_t
 store_reset_ms(const struct store *st)
 {

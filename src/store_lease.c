@@ -285,7 +285,7 @@ on_lease(evutil_socket_t fd, short what, void *arg)
 	lease_arm(st, lease_tick_ms(st));
 }
 
-/* See teleqd.h. */
+/* See store.h. */
 int64_t
 store_standby_ms(const struct store *st)
 {
@@ -294,7 +294,7 @@ store_standby_ms(const struct store *st)
 	return mono_ms() - st->lease_standby_since;
 }
 
-/* See teleqd.h. */
+/* See store.h. */
 bool
 store_standby(const struct store *st, char *buf, size_t len)
 {
@@ -313,7 +313,7 @@ store_standby(const struct store *st, char *buf, size_t len)
 }
 
 /*
- * See teleqd.h. Written to the socket here and now: the loop is ending,
+ * See store.h. Written to the socket here and now: the loop is ending,
  * and a standby should not wait out the lease for a daemon that stopped
  * cleanly. Failing that, the lease simply expires.
  */

@@ -37,7 +37,7 @@
 
 /* ------------------------------------------------------------- decision */
 
-/* See teleqd.h. */
+/* See storealarm.h. */
 enum sa_action
 storealarm_step(struct sa_state *s, enum sa_redis redis, int64_t now, int64_t now_cal,
                 int64_t grace_s)
@@ -86,7 +86,7 @@ storealarm_step(struct sa_state *s, enum sa_redis redis, int64_t now, int64_t no
 	return SA_NONE;
 }
 
-/* See teleqd.h. */
+/* See storealarm.h. */
 int64_t
 storealarm_result(struct sa_state *s, bool done, int64_t now, int64_t retry_min_s,
                   int64_t retry_max_s)
@@ -202,7 +202,7 @@ send_mail(struct storealarm *sa, enum alert_kind kind, const struct tz *tz)
 	free(msg);
 }
 
-/* See teleqd.h. */
+/* See storealarm.h. */
 int
 storealarm_configure(struct storealarm *sa, const struct alert_conf *ac)
 {
@@ -226,7 +226,7 @@ storealarm_configure(struct storealarm *sa, const struct alert_conf *ac)
 	return 0;
 }
 
-/* See teleqd.h. */
+/* See storealarm.h. */
 int
 storealarm_new(struct event_base *base, const struct alert_conf *ac, struct storealarm **ret)
 {
@@ -246,7 +246,7 @@ storealarm_new(struct event_base *base, const struct alert_conf *ac, struct stor
 	return 0;
 }
 
-/* See teleqd.h. */
+/* See storealarm.h. */
 void
 storealarm_free(struct storealarm *sa)
 {
@@ -256,7 +256,7 @@ storealarm_free(struct storealarm *sa)
 	free(sa);
 }
 
-/* See teleqd.h. */
+/* See storealarm.h. */
 void
 storealarm_tick(struct storealarm *sa, enum sa_redis redis, const char *policy,
                 const struct tz *tz)

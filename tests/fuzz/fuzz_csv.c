@@ -29,7 +29,7 @@
 
 /*
  * Reference framing, a byte-at-a-time state machine written from the
- * contract in teleqd.h: a quote opens a quoted field only at a field start;
+ * contract in parse.h: a quote opens a quoted field only at a field start;
  * a closing quote must be followed by the delimiter, "\r\n" or '\n', else
  * the record is its first line alone.
  */
@@ -97,7 +97,7 @@ struct ref_field {
 
 /*
  * Reference splitter, written independently of csv.c from the contract in
- * teleqd.h: fields are copied byte by byte into out (len bytes of room).
+ * parse.h: fields are copied byte by byte into out (len bytes of room).
  */
 static int ref_split(const char *rec, size_t len, char delim, char quote, char *out,
                      struct ref_field *f, size_t max)

@@ -7,7 +7,7 @@
  *
  * Invariants: the result is 0, -EBADMSG or -EILSEQ, and success agrees with
  * a small recursive reference validator written from RFC 8259 and the
- * contract in teleqd.h (depth limit, no NUL, no \u0000, paired surrogates,
+ * contract in parse.h (depth limit, no NUL, no \u0000, paired surrogates,
  * valid UTF-8); the result does not depend on which names are asked for
  * (nor their order) nor on whitespace around the object; on failure every
  * value is absent; on success the whole text is valid UTF-8 and every
