@@ -32,6 +32,7 @@
 #include <hiredis/hiredis.h>
 
 #include "teleqd.h"
+#include "../common/feeds_yaml.h"
 
 #define K(rest) "t:{tq}:" rest          /* the test config's key prefix and tag */
 
@@ -156,21 +157,7 @@ static const char CONFIG[] =
 	"%s"
 	"dedup: { secret_file: /nonexistent/teleqd-itest.key, window_days: 3660 }\n"
 	"deadletter: { maxlen: 10 }\n"
-	"feeds:\n"
-	"  - name: calls\n"
-	"    path: /nonexistent/calls-*.txt\n"
-	"    format: csv\n"
-	"    time: { field: t }\n"
-	"    event: { field: r, map: { B: call.booked, F: call.full } }\n"
-	"    set: { channel: phone }\n"
-	"  - name: cases\n"
-	"    path: /nonexistent/cases-*.jsonl\n"
-	"    format: jsonl\n"
-	"    time: { field: created }\n"
-	"    id: case_id\n"
-	"    event: { value: case.opened }\n"
-	"    dimensions:\n"
-	"      channel: { field: source, map: { web: digital, phone: phone } }\n"
+	FEEDS_CALLS_CASES_YAML
 	"  - name: case_events\n"
 	"    path: /nonexistent/case-events-*.jsonl\n"
 	"    format: jsonl\n"
