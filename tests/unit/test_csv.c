@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "teleqd.h"
+#include "../common/exact_copy.h"
 
 /*
  * Records and scratch live in exact-size heap blocks (no terminating NUL),
@@ -22,14 +23,7 @@ static struct fieldv g_f[TQ_MAX_COLUMNS];
 
 static int split(const char *s, size_t len, char delim, char quote, size_t max)
 {
-	free(g_rec);
-	free(g_scratch);
-	g_rec = malloc(len ? len : 1);
-	g_scratch = malloc(len ? len : 1);
-	assert_non_null(g_rec);
-	assert_non_null(g_scratch);
-	if (len)
-		memcpy(g_rec, s, len);
+	exact_copy(s, len, &g_rec, &g_scratch);
 	g_len = len;
 	memset(g_f, 0xa5, sizeof(g_f));
 	return csv_split(g_rec, len, delim, quote, g_scratch, g_f, max);

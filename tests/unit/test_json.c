@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "teleqd.h"
+#include "../common/exact_copy.h"
 
 /*
  * Input and scratch live in exact-size heap blocks (no terminating NUL),
@@ -26,14 +27,7 @@ static const char *const g_names[] = { "time", "channel", "case", "id", "a" };
 
 static int parse_names(const char *s, size_t len, const char *const *names, size_t n)
 {
-	free(g_in);
-	free(g_scratch);
-	g_in = malloc(len ? len : 1);
-	g_scratch = malloc(len ? len : 1);
-	assert_non_null(g_in);
-	assert_non_null(g_scratch);
-	if (len)
-		memcpy(g_in, s, len);
+	exact_copy(s, len, &g_in, &g_scratch);
 	g_len = len;
 	/* Garbage first: every slot must come back reset. */
 	for (size_t k = 0; k < sizeof(g_out) / sizeof(g_out[0]); k++)
