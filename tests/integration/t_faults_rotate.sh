@@ -63,12 +63,7 @@ check_counters() {
 # check_total DESCRIPTION EXPECTED: waits for EXPECTED events, then makes
 # sure no more arrive (a double would come late).
 check_total() {
-	if wait_events "$2" 60 && wait_settled 0.5 10 && [ "$(events_total)" = "$2" ]; then
-		ok "$1 ($2 events)"
-	else
-		not_ok "$1"
-		diag "  expected $2 events, counted $(events_total)"
-	fi
+	assert_counted_once "$1" "$2" 60 || :
 }
 lines_of() {
 	cat "$@" | wc -l

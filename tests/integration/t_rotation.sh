@@ -22,12 +22,7 @@ expect=0
 # check_total DESCRIPTION: waits for $expect events, then makes sure no more
 # arrive (a double would come late).
 check_total() {
-	if wait_events "$expect" 60 && wait_settled 0.5 10 && [ "$(events_total)" = "$expect" ]; then
-		ok "$1 ($expect events)"
-	else
-		not_ok "$1"
-		diag "  expected $expect events, counted $(events_total)"
-	fi
+	assert_counted_once "$1" "$expect" 60 || :
 }
 
 # chunk NAME N SEED [--no-header]: N generated lines into $T/NAME.
