@@ -322,6 +322,18 @@ tq_slow() {
 TQ_SLOW_WHY="timing not checked under TQ_SLOW"
 [ "$TQ_VALGRIND" = 1 ] && TQ_SLOW_WHY="timing not checked under valgrind"
 
+# assert_faster DESCRIPTION MS LIMIT-MS: one check that something took MS,
+# under LIMIT-MS; skipped under TQ_SLOW.
+assert_faster() {
+	if tq_slow; then
+		skip "$1" "$TQ_SLOW_WHY"
+	elif [ "$2" -lt "$3" ]; then
+		ok "$1 ($2 ms)"
+	else
+		not_ok "$1 (took $2 ms, limit $3 ms)"
+	fi
+}
+
 # slow_secs SECONDS: SECONDS, times TQ_SLOW_FACTOR under TQ_SLOW.
 slow_secs() {
 	if [ -n "$TQ_SLOW" ]; then
@@ -1018,6 +1030,24 @@ csv_line() {
 	else
 		printf '%s;%s;%s;%s;00:01:30;070-5550101;19700101-1234\r\n' "$1" "$2" "$QUEUE" "${3:-$R_BOOKED}"
 	fi
+}
+
+# csv_calls DATE N RESULT HOUR: N csv_lines of RESULT on DATE, one second
+# apart from HOUR:00:00 (HOUR two digits).
+csv_calls() {
+	_i=0
+	while [ $_i -lt "$2" ]; do
+		csv_line "$1" "$(printf '%s:%02d:%02d' "$4" $((_i / 60 % 60)) $((_i % 60)))" "$3"
+		_i=$((_i + 1))
+	done
+}
+
+# set_clock "YYYY-MM-DD HH:MM:SS": the fake calendar the daemon reads
+# ($T/clock: export TELEQD_TEST_CLOCK=$T/clock first), local time in
+# Stockholm. Written whole (a rename): the daemon rereads it at any time.
+set_clock() {
+	TZ=Europe/Stockholm date -d "$1" +%s >"$T/clock.tmp"
+	mv "$T/clock.tmp" "$T/clock"
 }
 
 # json_line ID CREATED [SOURCE [PARTY [TYPE]]]: one case record.

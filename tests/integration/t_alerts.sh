@@ -33,12 +33,6 @@ PY=/usr/bin/python3
 MAIL=$MAIL_DIR          # lib.sh's sendmail stand-in stores messages here
 export TELEQD_TEST_CLOCK=$T/clock
 
-# set_clock "YYYY-MM-DD HH:MM:SS": the fake calendar, local time in Stockholm.
-set_clock() {
-	TZ=Europe/Stockholm date -d "$1" +%s >"$T/clock.tmp"
-	mv "$T/clock.tmp" "$T/clock"
-}
-
 # alert_config [EXTRA-YAML-LINES]: the shipped config with quick checks and
 # retries, and extra lines under alerts:.
 alert_config() {
@@ -94,11 +88,7 @@ _outbox_empty() {
 
 # calls DAY N RESULT: N calls on DAY (CSV lines with their fake personal data).
 calls() {
-	_i=0
-	while [ $_i -lt "$2" ]; do
-		csv_line "$1" "$(printf '09:%02d:%02d' $((_i / 60 % 60)) $((_i % 60)))" "$3" >>"$F"
-		_i=$((_i + 1))
-	done
+	csv_calls "$1" "$2" "$3" 09 >>"$F"
 }
 
 # ------------------------------------------------ 1. crossing the target

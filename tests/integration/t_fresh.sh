@@ -23,11 +23,6 @@ need_bins
 redis_start
 
 export TELEQD_TEST_CLOCK=$T/clock
-set_clock() {
-	TZ=Europe/Stockholm date -d "$1" +%s >"$T/clock.tmp"
-	mv "$T/clock.tmp" "$T/clock"
-}
-
 
 set_clock "2026-03-02 09:00:00"
 T0=$(cat "$T/clock")
