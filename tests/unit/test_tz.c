@@ -284,6 +284,24 @@ struct tzif_spec {
 	uint32_t       leapcnt;         /* emitted as zero-filled records */
 };
 
+/* A copy of the environment variable name (NULL: unset), for env_restore. */
+static char *env_save(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? strdup(v) : NULL;
+}
+
+/* Sets name back to saved (NULL: unsets it) and frees saved. */
+static void env_restore(const char *name, char *saved)
+{
+	if (saved)
+		setenv(name, saved, 1);
+	else
+		unsetenv(name);
+	free(saved);
+}
+
 static size_t put32(unsigned char *p, uint32_t v)
 {
 	p[0] = (unsigned char)(v >> 24);
@@ -377,8 +395,7 @@ static void test_load(void **state)
 	struct tz *tz = (struct tz *)&tz;
 	struct tz *const sentinel = tz;
 	char *big;
-	const char *old = getenv("TZDIR");
-	char *saved = old ? strdup(old) : NULL;
+	char *saved = env_save("TZDIR");
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -425,12 +442,7 @@ static void test_load(void **state)
 	assert_int_equal(tz_utc_offset(tz, 1772719387), 0);
 	tz_free(tz);
 
-	if (saved) {
-		setenv("TZDIR", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("TZDIR");
-	}
+	env_restore("TZDIR", saved);
 	snprintf(path, sizeof(path), "%s/Test/Zone", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/Test", dir);
@@ -477,8 +489,7 @@ static void test_against_libc(void **state)
 	/* Fewer probes under valgrind (TQ_SLOW_TESTS set by the caller). */
 	const bool slow = getenv("TQ_SLOW_TESTS") != NULL;
 	const int64_t step = slow ? 86400 * 7 + 3607 : 3 * HOUR + 1237;
-	const char *old = getenv("TZ");
-	char *saved = old ? strdup(old) : NULL;
+	char *saved = env_save("TZ");
 	unsigned checked = 0;
 
 	(void)state;
@@ -510,12 +521,7 @@ static void test_against_libc(void **state)
 		                      slow ? 7 * HOUR + 60 : 1800);
 		tz_free(tz);
 	}
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("TZ");
-	}
+	env_restore("TZ", saved);
 	tzset();
 	if (checked == 0)
 		skip();
