@@ -396,6 +396,7 @@ static void test_load(void **state)
 	struct tz *const sentinel = tz;
 	char *big;
 	char *saved = env_save("TZDIR");
+	static const char *const made[] = { "Test/Zone", "Big", "Fifo", "Garbage", "Hollow" };
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -443,18 +444,12 @@ static void test_load(void **state)
 	tz_free(tz);
 
 	env_restore("TZDIR", saved);
-	snprintf(path, sizeof(path), "%s/Test/Zone", dir);
-	unlink(path);
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, made[i]);
+		unlink(path);
+	}
 	snprintf(path, sizeof(path), "%s/Test", dir);
 	rmdir(path);
-	snprintf(path, sizeof(path), "%s/Big", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/Fifo", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/Garbage", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/Hollow", dir);
-	unlink(path);
 	rmdir(dir);
 	/* Leap-second zones: teleqd counts POSIX seconds. */
 	if (have_zoneinfo("right/Europe/Stockholm"))
