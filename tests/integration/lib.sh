@@ -86,6 +86,10 @@ GEN=$BUILD/teleq-gen
 CONF=$T/teleqd.yaml
 SOCK=$T/redis.sock
 TQ_LOG=$T/teleqd.log
+# The helpers' python3: Debian's when there, with the modules the scripts use
+# (aiosmtpd, yaml); a python3 first in PATH may lack them.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
 REDIS_LOG=$T/redis.log
 : >"$TQ_LOG"
 
@@ -473,10 +477,16 @@ redis_stop() {
 
 # Kills redis with SIGKILL, as a crash.
 redis_kill() {
-	[ -n "$REDIS_PID" ] || return 0
-	kill -KILL "$REDIS_PID" 2>/dev/null || true
-	wait "$REDIS_PID" 2>/dev/null || true
+	signal_and_reap KILL "$REDIS_PID"
 	REDIS_PID=
+}
+
+# signal_and_reap SIGNAL PID: sends SIGNAL to PID (a child) and waits for
+# it; an empty PID is a no-op.
+signal_and_reap() {
+	[ -n "$2" ] || return 0
+	kill "-$1" "$2" 2>/dev/null || true
+	wait "$2" 2>/dev/null || true
 }
 
 _not_alive() {
@@ -552,7 +562,7 @@ EOF_PY
 }
 
 # http_req METHOD PATH [FILE [TIMEOUT]]: one request to $PORT (default: the
-# running daemon's http_port), through $PY (default python3) with any proxy
+# running daemon's http_port), through $PY (see above) with any proxy
 # switched off; TIMEOUT seconds (default $HTTP_TIMEOUT, else 10). Status in $T/status (000: no
 # HTTP answer), headers Content-Type, Cache-Control, Allow and
 # Content-Security-Policy in $T/headers, the body in FILE (default $T/body).
@@ -709,6 +719,15 @@ assert_counted_once() {
 		diag "  expected $2 events, counted $(events_total)"
 		return 1
 	fi
+}
+
+# assert_stops_cleanly [DESCRIPTION]: tq_stop, and one check that the
+# daemon exited 0 (DESCRIPTION default "SIGTERM: exit status 0").
+# shellcheck disable=SC2120 # DESCRIPTION is optional
+assert_stops_cleanly() {
+	_stop_rc=0
+	tq_stop || _stop_rc=$?
+	assert_eq "${1:-SIGTERM: exit status 0}" 0 "$_stop_rc"
 }
 
 # assert_clean_run DISTURBED-DUMP FEED...: the undisturbed run on the same

@@ -188,8 +188,6 @@ assert_match "rejects are logged with their reason" 'rejected \((bad_json|unmapp
 cput good "$G" 30 "$QUEUE"
 jput good "$JG" 3 30
 assert_ok "a good line after all that is still counted" wait_events "$good" 10
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM: exit status 0" 0 "$rc"
+assert_stops_cleanly
 
 done_testing

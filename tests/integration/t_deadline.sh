@@ -25,8 +25,6 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 redis_start
 # the generated committee data runs past the fake calendar, and the reference counts all of it
 write_config window_days=3660 max_delay_ms=50 accept_ahead=366d

@@ -189,9 +189,7 @@ fi
 
 # ---------------------------------------------------------- 3. no inotify
 if [ -n "$AS" ]; then
-	rc=0
-	tq_stop || rc=$?
-	assert_eq "SIGTERM: exit status 0" 0 "$rc"
+	assert_stops_cleanly
 	# A helper holds every inotify instance nobody may have.
 	# shellcheck disable=SC2086
 	$AS "$PY" -c '
@@ -256,7 +254,5 @@ dump_counters "$T/got.txt"
 oracle_dump "$T/want.txt" $files
 assert_files_equal "every counter equals the independent computation" "$T/want.txt" "$T/got.txt"
 assert_ok "the daemon still runs" alive "$TQ_PID"
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM: exit status 0" 0 "$rc"
+assert_stops_cleanly
 done_testing
