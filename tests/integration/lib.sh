@@ -1061,10 +1061,12 @@ csv_calls() {
 	done
 }
 
-# set_clock "YYYY-MM-DD HH:MM:SS": the fake calendar the daemon reads
-# ($T/clock: export TELEQD_TEST_CLOCK=$T/clock first), local time in
-# Stockholm. Written whole (a rename): the daemon rereads it at any time.
+# set_clock "YYYY-MM-DD HH:MM:SS": the fake calendar, local time in
+# Stockholm, in $T/clock; exports TELEQD_TEST_CLOCK=$T/clock for the
+# programs started after it. Written whole (a rename): the daemon rereads
+# it at any time.
 set_clock() {
+	export TELEQD_TEST_CLOCK="$T/clock"
 	TZ=Europe/Stockholm date -d "$1" +%s >"$T/clock.tmp"
 	mv "$T/clock.tmp" "$T/clock"
 }

@@ -19,7 +19,6 @@ need_bins
 redis_start
 write_config max_delay_ms=50
 # the calendar on 10 June 2026: March and Q1 are closed, so they have history
-export TELEQD_TEST_CLOCK=$T/clock
 set_clock "2026-06-10 12:00:00"
 
 C=$(csv_path bad)

@@ -28,7 +28,6 @@ need_bins
 redis_start
 # the generated committee data runs past the fake calendar, and the reference counts all of it
 write_config window_days=3660 max_delay_ms=50 accept_ahead=366d
-export TELEQD_TEST_CLOCK=$T/clock
 REF=$TQ_ROOT/tools/committee_deadlines.py
 
 "$GEN" --committee "$T/feeds" >"$T/gen.out" || bail "teleq-gen --committee failed"

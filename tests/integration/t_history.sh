@@ -30,7 +30,6 @@ set -eu
 need_bins
 redis_start
 write_config max_delay_ms=50
-export TELEQD_TEST_CLOCK=$T/clock
 TZNAME=Europe/Stockholm
 
 # calls DAY N RESULT: N calls on DAY.
