@@ -64,12 +64,7 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-BUILD=${BUILD:-build/rel}
-case $BUILD in
-/*) ;;
-*) BUILD=$ROOT/$BUILD ;;
-esac
+. "$ROOT/tools/build-dir.sh"
 OUT=${BENCH_DIR:-$ROOT/bench/out}
 case $OUT in
 /*) ;;

@@ -34,12 +34,7 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-BUILD=${BUILD:-build/rel}
-case $BUILD in
-/*) ;;
-*) BUILD=$ROOT/$BUILD ;;
-esac
+. "$ROOT/tools/build-dir.sh"
 RUN=$ROOT/run
 SOCK=$RUN/redis.sock
 CONF=$RUN/teleqd.yaml

@@ -18,6 +18,9 @@
 #include <string.h>
 
 #include "core.h"
+#include "map.h"
+#include "tq_config.h"
+#include "utf8.h"
 
 /* Inputs above this are ignored: every parser bounds its own input anyway. */
 #define FUZZ_MAX_INPUT (64 * 1024)
@@ -61,6 +64,36 @@ static inline char *fuzz_strdup(const uint8_t *data, size_t size)
 		memcpy(p, data, size);
 	p[size] = '\0';
 	return p;
+}
+
+/* True when an 8-bit encoding leaves byte c undefined (CP1252's five holes). */
+static inline bool fuzz_undefined_in(enum encoding enc, unsigned char c)
+{
+	return enc == ENC_CP1252 && (c == 0x81 || c == 0x8D || c == 0x8F || c == 0x90 || c == 0x9D);
+}
+
+/* The to_utf8 output buffer for len input bytes: 3 each at most (none: 1). */
+static inline char *fuzz_utf8_out(size_t len)
+{
+	char *out = malloc(len ? 3 * len : 1);
+
+	if (!out)
+		abort();
+	return out;
+}
+
+/*
+ * The map results both map harnesses (fuzz_map, fuzz_config) hold to the
+ * same rule: a skipped record only in CSV, and a new header only in a
+ * headered CSV file that had one.
+ */
+static inline void fuzz_check_skip_header(const struct feed_conf *fc, const struct parse_state *ps,
+                                          enum map_result mr)
+{
+	if (mr == MAP_SKIP)
+		FUZZ_CHECK(fc->format == FORMAT_CSV);
+	if (mr == MAP_HEADER)
+		FUZZ_CHECK(fc->format == FORMAT_CSV && fc->csv.header && ps->have_header);
 }
 
 /* True when p[0..len) lies within base[0..cap). */

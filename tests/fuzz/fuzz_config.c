@@ -296,11 +296,8 @@ static void map_one(const struct config *cfg, const struct feed_conf *fc, const 
 		FUZZ_CHECK(ev.day == floor_div(ev.utc + tz_utc_offset(tz, ev.utc), 86400));
 		break;
 	case MAP_SKIP:
-		FUZZ_CHECK(fc->format == FORMAT_CSV);
-		break;
 	case MAP_HEADER:
-		/* a new header: only in a headered CSV file that had one */
-		FUZZ_CHECK(fc->format == FORMAT_CSV && fc->csv.header && ps->have_header);
+		fuzz_check_skip_header(fc, ps, mr);
 		break;
 	default:
 		FUZZ_CHECK(!"unknown map result");

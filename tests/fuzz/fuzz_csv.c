@@ -138,26 +138,18 @@ static int ref_split(const char *rec, size_t len, char delim, char quote, char *
 	}
 }
 
-/* True when an 8-bit encoding leaves byte c undefined. */
-static bool undefined_in(enum encoding enc, unsigned char c)
-{
-	return enc == ENC_CP1252 && (c == 0x81 || c == 0x8D || c == 0x8F || c == 0x90 || c == 0x9D);
-}
-
 static void check_utf8(enum encoding enc, const char *p, size_t len)
 {
 	size_t cap = 3 * len;
-	char *out = malloc(cap ? cap : 1);
+	char *out = fuzz_utf8_out(len);
 	bool bad = false;
 	ssize_t r;
 
-	if (!out)
-		abort();
 	if (enc == ENC_UTF8)
 		bad = !utf8_valid(p, len);
 	else
 		for (size_t i = 0; i < len; i++)
-			bad |= undefined_in(enc, (unsigned char)p[i]);
+			bad |= fuzz_undefined_in(enc, (unsigned char)p[i]);
 	r = to_utf8(enc, p, len, out, cap);
 	if (bad) {
 		FUZZ_CHECK(r == -EILSEQ);

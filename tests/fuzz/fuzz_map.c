@@ -254,11 +254,8 @@ static void map_one(const struct feed_conf *fc, struct parse_state *ps, const ui
 
 	switch (mr) {
 	case MAP_SKIP:
-		FUZZ_CHECK(fc->format == FORMAT_CSV);
-		break;
 	case MAP_HEADER:
-		/* a new header: only in a headered CSV file that had one */
-		FUZZ_CHECK(fc->format == FORMAT_CSV && fc->csv.header && ps->have_header);
+		fuzz_check_skip_header(fc, ps, mr);
 		break;
 	case MAP_REJECT:
 		FUZZ_CHECK(why < REJ__MAX && why == why2);

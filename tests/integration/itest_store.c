@@ -39,6 +39,7 @@
 #include "store.h"
 #include "tq_config.h"
 #include "tz.h"
+#include "../common/store_fixture.h"
 
 #define K(rest) "t:{tq}:" rest          /* the test config's key prefix and tag */
 
@@ -163,21 +164,7 @@ static const char CONFIG[] =
 	"%s"
 	"dedup: { secret_file: /nonexistent/teleqd-itest.key, window_days: 3660 }\n"
 	"deadletter: { maxlen: 10 }\n"
-	"feeds:\n"
-	"  - name: calls\n"
-	"    path: /nonexistent/calls-*.txt\n"
-	"    format: csv\n"
-	"    time: { field: t }\n"
-	"    event: { field: r, map: { B: call.booked, F: call.full } }\n"
-	"    set: { channel: phone }\n"
-	"  - name: cases\n"
-	"    path: /nonexistent/cases-*.jsonl\n"
-	"    format: jsonl\n"
-	"    time: { field: created }\n"
-	"    id: case_id\n"
-	"    event: { value: case.opened }\n"
-	"    dimensions:\n"
-	"      channel: { field: source, map: { web: digital, phone: phone } }\n"
+	FEEDS_CALLS_CASES_YAML
 	"  - name: case_events\n"
 	"    path: /nonexistent/case-events-*.jsonl\n"
 	"    format: jsonl\n"
@@ -469,47 +456,12 @@ day(int y, unsigned m, unsigned d)
 	return days_from_civil(y, m, d);
 }
 
-/* The combo of an event kind and a channel value of the test config. */
-static struct combo
-combo_of(const struct config *cfg, const char *event, const char *channel)
-{
-	struct combo c;
-
-	memset(&c, 0, sizeof(c));
-	c.event = config_value_id(cfg, -1, event, strlen(event));
-	c.dim[0] = config_value_id(cfg, 0, channel, strlen(channel));     /* the only dimension */
-	assert_int_not_equal(c.event, 0);
-	assert_int_not_equal(c.dim[0], 0);
-	return c;
-}
-
 /* Adds n events of combo c on local day d. */
 static void
 add_n(struct batch *b, struct combo c, int64_t d, int n)
 {
-	struct event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.c = c;
-	ev.day = d;
-	ev.utc = d * 86400 + 43200;
 	for (int i = 0; i < n; i++)
-		assert_int_equal(batch_add(b, &ev), 0);
-}
-
-/* Adds one event with an id (the 16-byte hash is the text, zero padded). */
-static void
-add_id(struct batch *b, struct combo c, int64_t d, const char *id)
-{
-	struct event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.c = c;
-	ev.day = d;
-	ev.utc = d * 86400 + 43200;
-	ev.has_id = true;
-	memcpy(ev.id, id, strnlen(id, 16));
-	assert_int_equal(batch_add(b, &ev), 0);
+		add_event(b, c, d, NULL);
 }
 
 /* A file position with a fingerprint derived from ino. */
@@ -713,10 +665,10 @@ test_dedup(void **state)
 
 	open_store(f);
 	assert_int_equal(batch_init(&b, 100, 0), 0);
-	add_id(&b, dig, day(2026, 3, 5), "case-x");
-	add_id(&b, dig, day(2026, 3, 5), "case-y");
-	add_id(&b, ph, day(2026, 3, 6), "case-z");
-	add_id(&b, dig, day(2026, 3, 5), "case-x");         /* again in the same batch */
+	add_event(&b, dig, day(2026, 3, 5), "case-x");
+	add_event(&b, dig, day(2026, 3, 5), "case-y");
+	add_event(&b, ph, day(2026, 3, 6), "case-z");
+	add_event(&b, dig, day(2026, 3, 5), "case-x");         /* again in the same batch */
 	add_n(&b, ph, day(2026, 3, 6), 2);                  /* no id: always counted */
 	assert_int_equal(commit(f, &b), 0);
 	assert_hget(f, K("month:2026-03"), "case.opened|channel=digital", "2");
@@ -728,9 +680,9 @@ test_dedup(void **state)
 	assert_int_equal(cmd_ll(f, "EXISTS %s", K("seen-scratch")), 0);
 
 	batch_clear(&b);
-	add_id(&b, dig, day(2026, 3, 20), "case-y");         /* seen in March already */
-	add_id(&b, dig, day(2026, 3, 20), "case-w");
-	add_id(&b, dig, day(2026, 4, 1), "case-x");          /* another month: its own set */
+	add_event(&b, dig, day(2026, 3, 20), "case-y");         /* seen in March already */
+	add_event(&b, dig, day(2026, 3, 20), "case-w");
+	add_event(&b, dig, day(2026, 4, 1), "case-x");          /* another month: its own set */
 	assert_int_equal(commit(f, &b), 0);
 	assert_hget(f, K("month:2026-03"), "case.opened|channel=digital", "3");
 	assert_hget(f, K("day:2026-03-20"), "case.opened|channel=digital", "1");
@@ -756,11 +708,11 @@ test_dedup(void **state)
 	 * old and new ids in two groups: the new ones of each group count.
 	 */
 	batch_clear(&b);
-	add_id(&b, dig, day(2026, 3, 21), "case-x");         /* old */
-	add_id(&b, dig, day(2026, 3, 21), "case-v");         /* new */
-	add_id(&b, ph, day(2026, 3, 22), "case-u");          /* new */
-	add_id(&b, ph, day(2026, 3, 22), "case-t");          /* new */
-	add_id(&b, ph, day(2026, 3, 22), "case-z");          /* old */
+	add_event(&b, dig, day(2026, 3, 21), "case-x");         /* old */
+	add_event(&b, dig, day(2026, 3, 21), "case-v");         /* new */
+	add_event(&b, ph, day(2026, 3, 22), "case-u");          /* new */
+	add_event(&b, ph, day(2026, 3, 22), "case-t");          /* new */
+	add_event(&b, ph, day(2026, 3, 22), "case-z");          /* old */
 	assert_int_equal(commit(f, &b), 0);
 	assert_hget(f, K("day:2026-03-21"), "case.opened|channel=digital", "1");
 	assert_hget(f, K("day:2026-03-22"), "case.opened|channel=phone", "2");
@@ -1151,10 +1103,10 @@ test_pipelined(void **state)
 	assert_int_equal(batch_init(&a, 100, 0), 0);
 	assert_int_equal(batch_init(&b, 100, 0), 0);
 	add_n(&a, booked, day(2026, 3, 1), 3);
-	add_id(&a, booked, day(2026, 3, 1), "id-1");
+	add_event(&a, booked, day(2026, 3, 1), "id-1");
 	assert_int_equal(batch_position(&a, &pa), 0);
 	add_n(&b, booked, day(2026, 3, 2), 5);
-	add_id(&b, booked, day(2026, 3, 2), "id-1");     /* a duplicate of a's, across commits */
+	add_event(&b, booked, day(2026, 3, 2), "id-1");     /* a duplicate of a's, across commits */
 	assert_int_equal(batch_position(&b, &pb), 0);
 	assert_int_equal(store_commit(f->st, &a, on_done_a, f), 0);
 	assert_int_equal(store_commit(f->st, &b, on_done_b, f), 0);
@@ -1585,7 +1537,7 @@ test_large_commits(void **state)
 		/* bytes 0-7 (the member) distinct, byte 8 (the bucket) one of 26, as
 		 * a keyed hash would spread them (the text is the hash here) */
 		snprintf(id, sizeof(id), "%08d%c%06d", i, 'a' + i % 26, i);
-		add_id(&b, combo_of(f->cfg, "case.opened", i % 2 ? "digital" : "phone"),
+		add_event(&b, combo_of(f->cfg, "case.opened", i % 2 ? "digital" : "phone"),
 		    day(2026, 3, 1 + i % 28), id);
 	}
 	t0 = mono_ms();
@@ -1607,16 +1559,16 @@ test_large_commits(void **state)
 	batch_clear(&b);
 	for (i = 0; i < 600; i++) {
 		snprintf(id, sizeof(id), "%08dZbig", i);
-		add_id(&b, combo_of(f->cfg, "case.opened", "digital"), day(2026, 5, 1), id);
+		add_event(&b, combo_of(f->cfg, "case.opened", "digital"), day(2026, 5, 1), id);
 	}
 	assert_int_equal(commit(f, &b), 0);
 	assert_int_equal(cmd_ll(f, "SCARD " K("seen:2026-05:%02x"), 'Z'), 600);
 	batch_clear(&b);
 	for (i = 595; i < 605; i++) {           /* 5 old and 5 new, then 10 new */
 		snprintf(id, sizeof(id), "%08dZbig", i);
-		add_id(&b, combo_of(f->cfg, "case.opened", "digital"), day(2026, 5, 2), id);
+		add_event(&b, combo_of(f->cfg, "case.opened", "digital"), day(2026, 5, 2), id);
 		snprintf(id, sizeof(id), "%08dZbig", i + 10);
-		add_id(&b, combo_of(f->cfg, "case.opened", "phone"), day(2026, 5, 3), id);
+		add_event(&b, combo_of(f->cfg, "case.opened", "phone"), day(2026, 5, 3), id);
 	}
 	assert_int_equal(commit(f, &b), 0);
 	assert_hget(f, K("day:2026-05-02"), "case.opened|channel=digital", "5");

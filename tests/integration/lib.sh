@@ -86,6 +86,10 @@ GEN=$BUILD/teleq-gen
 CONF=$T/teleqd.yaml
 SOCK=$T/redis.sock
 TQ_LOG=$T/teleqd.log
+# The helpers' python3: Debian's when there, with the modules the scripts use
+# (aiosmtpd, yaml); a python3 first in PATH may lack them.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
 REDIS_LOG=$T/redis.log
 : >"$TQ_LOG"
 
@@ -322,6 +326,18 @@ tq_slow() {
 TQ_SLOW_WHY="timing not checked under TQ_SLOW"
 [ "$TQ_VALGRIND" = 1 ] && TQ_SLOW_WHY="timing not checked under valgrind"
 
+# assert_faster DESCRIPTION MS LIMIT-MS: one check that something took MS,
+# under LIMIT-MS; skipped under TQ_SLOW.
+assert_faster() {
+	if tq_slow; then
+		skip "$1" "$TQ_SLOW_WHY"
+	elif [ "$2" -lt "$3" ]; then
+		ok "$1 ($2 ms)"
+	else
+		not_ok "$1 (took $2 ms, limit $3 ms)"
+	fi
+}
+
 # slow_secs SECONDS: SECONDS, times TQ_SLOW_FACTOR under TQ_SLOW.
 slow_secs() {
 	if [ -n "$TQ_SLOW" ]; then
@@ -461,10 +477,16 @@ redis_stop() {
 
 # Kills redis with SIGKILL, as a crash.
 redis_kill() {
-	[ -n "$REDIS_PID" ] || return 0
-	kill -KILL "$REDIS_PID" 2>/dev/null || true
-	wait "$REDIS_PID" 2>/dev/null || true
+	signal_and_reap KILL "$REDIS_PID"
 	REDIS_PID=
+}
+
+# signal_and_reap SIGNAL PID: sends SIGNAL to PID (a child) and waits for
+# it; an empty PID is a no-op.
+signal_and_reap() {
+	[ -n "$2" ] || return 0
+	kill "-$1" "$2" 2>/dev/null || true
+	wait "$2" 2>/dev/null || true
 }
 
 _not_alive() {
@@ -540,7 +562,7 @@ EOF_PY
 }
 
 # http_req METHOD PATH [FILE [TIMEOUT]]: one request to $PORT (default: the
-# running daemon's http_port), through $PY (default python3) with any proxy
+# running daemon's http_port), through $PY (see above) with any proxy
 # switched off; TIMEOUT seconds (default $HTTP_TIMEOUT, else 10). Status in $T/status (000: no
 # HTTP answer), headers Content-Type, Cache-Control, Allow and
 # Content-Security-Policy in $T/headers, the body in FILE (default $T/body).
@@ -697,6 +719,15 @@ assert_counted_once() {
 		diag "  expected $2 events, counted $(events_total)"
 		return 1
 	fi
+}
+
+# assert_stops_cleanly [DESCRIPTION]: tq_stop, and one check that the
+# daemon exited 0 (DESCRIPTION default "SIGTERM: exit status 0").
+# shellcheck disable=SC2120 # DESCRIPTION is optional
+assert_stops_cleanly() {
+	_stop_rc=0
+	tq_stop || _stop_rc=$?
+	assert_eq "${1:-SIGTERM: exit status 0}" 0 "$_stop_rc"
 }
 
 # assert_clean_run DISTURBED-DUMP FEED...: the undisturbed run on the same
@@ -1018,6 +1049,26 @@ csv_line() {
 	else
 		printf '%s;%s;%s;%s;00:01:30;070-5550101;19700101-1234\r\n' "$1" "$2" "$QUEUE" "${3:-$R_BOOKED}"
 	fi
+}
+
+# csv_calls DATE N RESULT HOUR: N csv_lines of RESULT on DATE, one second
+# apart from HOUR:00:00 (HOUR two digits).
+csv_calls() {
+	_i=0
+	while [ $_i -lt "$2" ]; do
+		csv_line "$1" "$(printf '%s:%02d:%02d' "$4" $((_i / 60 % 60)) $((_i % 60)))" "$3"
+		_i=$((_i + 1))
+	done
+}
+
+# set_clock "YYYY-MM-DD HH:MM:SS": the fake calendar, local time in
+# Stockholm, in $T/clock; exports TELEQD_TEST_CLOCK=$T/clock for the
+# programs started after it. Written whole (a rename): the daemon rereads
+# it at any time.
+set_clock() {
+	export TELEQD_TEST_CLOCK="$T/clock"
+	TZ=Europe/Stockholm date -d "$1" +%s >"$T/clock.tmp"
+	mv "$T/clock.tmp" "$T/clock"
 }
 
 # json_line ID CREATED [SOURCE [PARTY [TYPE]]]: one case record.

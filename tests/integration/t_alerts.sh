@@ -28,16 +28,8 @@ need_bins
 AOF="--appendonly yes --appendfsync always"
 redis_start $AOF
 
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 MAIL=$MAIL_DIR          # lib.sh's sendmail stand-in stores messages here
 export TELEQD_TEST_CLOCK=$T/clock
-
-# set_clock "YYYY-MM-DD HH:MM:SS": the fake calendar, local time in Stockholm.
-set_clock() {
-	TZ=Europe/Stockholm date -d "$1" +%s >"$T/clock.tmp"
-	mv "$T/clock.tmp" "$T/clock"
-}
 
 # alert_config [EXTRA-YAML-LINES]: the shipped config with quick checks and
 # retries, and extra lines under alerts:.
@@ -94,11 +86,18 @@ _outbox_empty() {
 
 # calls DAY N RESULT: N calls on DAY (CSV lines with their fake personal data).
 calls() {
-	_i=0
-	while [ $_i -lt "$2" ]; do
-		csv_line "$1" "$(printf '09:%02d:%02d' $((_i / 60 % 60)) $((_i % 60)))" "$3" >>"$F"
-		_i=$((_i + 1))
-	done
+	csv_calls "$1" "$2" "$3" 09 >>"$F"
+}
+
+# half_booked CLOCK BOOKED-DAY FULL-DAY TOTAL DESCRIPTION: teleqd started on
+# the calendar at CLOCK; 10 booked calls on BOOKED-DAY and 10 full ones on
+# FULL-DAY (a month at 50 %, below target); one check that the total is TOTAL.
+half_booked() {
+	set_clock "$1"
+	tq_start
+	calls "$2" 10 "$R_BOOKED"
+	calls "$3" 10 "$R_FULL"
+	assert_ok "$5" wait_events "$4" 10
 }
 
 # ------------------------------------------------ 1. crossing the target
@@ -170,11 +169,7 @@ assert_ok "stopped" tq_stop
 # ------------------------------------------------ 3. failing sendmail, kill -9
 rm -f "$MAIL"/*.eml
 touch "$T/mail_fail"
-set_clock "2026-05-10 12:00:00"
-tq_start
-calls 2026-05-04 10 "$R_BOOKED"
-calls 2026-05-05 10 "$R_FULL"
-assert_ok "twenty May calls counted (50 %)" wait_events 70 10
+half_booked "2026-05-10 12:00:00" 2026-05-04 2026-05-05 70 "twenty May calls counted (50 %)"
 _tried() {
 	[ "$(rcli HLEN "${KP}outbox:tries")" -ge 2 ]
 }
@@ -240,11 +235,7 @@ HOOK_PID=$!
 TQ_EXTRA_PIDS="$TQ_EXTRA_PIDS $HOOK_PID"
 wait_for 10 test -s "$T/hook.port" || bail "webhook receiver did not start"
 alert_config "  webhook: { url: \"http://127.0.0.1:$(cat "$T/hook.port")/teleqd\", timeout_ms: 2000 }"
-set_clock "2026-06-10 12:00:00"
-tq_start
-calls 2026-06-02 10 "$R_BOOKED"
-calls 2026-06-03 10 "$R_FULL"
-assert_ok "twenty June calls counted" wait_events 90 10
+half_booked "2026-06-10 12:00:00" 2026-06-02 2026-06-03 90 "twenty June calls counted"
 _hook_ok() {
 	[ "$(awk '$2 == 200 && $3 == "breach"' "$T/hook.log" 2>/dev/null | wc -l)" -ge 2 ]
 }
@@ -265,11 +256,7 @@ assert_ok "stopped" tq_stop
 # ------------------------------------------------ 5. Redis down mid-delivery
 rm -f "$MAIL"/*.eml
 echo 3 >"$T/mail_slow"
-set_clock "2026-07-10 12:00:00"
-tq_start
-calls 2026-07-06 10 "$R_BOOKED"
-calls 2026-07-07 10 "$R_FULL"
-assert_ok "twenty July calls counted" wait_events 110 10
+half_booked "2026-07-10 12:00:00" 2026-07-06 2026-07-07 110 "twenty July calls counted"
 _july_queued() {
 	[ "$(rcli XRANGE "${KP}alerts" - + | grep -c '^2026-07-breach-')" -ge 2 ]
 }

@@ -19,8 +19,7 @@ need_bins
 redis_start
 write_config max_delay_ms=50
 # the calendar on 10 June 2026: March and Q1 are closed, so they have history
-export TELEQD_TEST_CLOCK=$T/clock
-TZ=Europe/Stockholm date -d "2026-06-10 12:00:00" +%s >"$T/clock"
+set_clock "2026-06-10 12:00:00"
 
 C=$(csv_path bad)
 J=$(jsonl_path bad)
@@ -32,31 +31,25 @@ jn=0
 good=0
 LONG=$(head -c 70000 /dev/zero | tr '\0' x)
 
-# cput REASON FORMAT [ARGS...]: one CSV record via printf; REASON good, skip
-# (a header) or a reject reason.
-cput() {
-	_r=$1
-	shift
+# put FEED FILE COUNTER REASON FORMAT [ARGS...]: one record via printf into
+# FILE, COUNTER (a variable's name) its record number; REASON good, skip (a
+# header) or a reject reason, which FEED's rejects:<feed> must then count.
+put() {
+	_feed=$1 _file=$2 _nvar=$3 _r=$4
+	shift 4
 	# shellcheck disable=SC2059
-	printf "$@" >>"$C"
-	cn=$((cn + 1))
+	printf "$@" >>"$_file"
+	_n=$(($_nvar + 1))
+	eval "$_nvar=\$_n"
 	case $_r in
 	good) good=$((good + 1)) ;;
 	skip) ;;
-	*) echo "$CSV_FEED $_r $cn" >>"$T/expect.txt" ;;
+	*) echo "$_feed $_r $_n" >>"$T/expect.txt" ;;
 	esac
 }
-jput() {
-	_r=$1
-	shift
-	# shellcheck disable=SC2059
-	printf "$@" >>"$J"
-	jn=$((jn + 1))
-	case $_r in
-	good) good=$((good + 1)) ;;
-	*) echo "$JSONL_FEED $_r $jn" >>"$T/expect.txt" ;;
-	esac
-}
+# cput / jput REASON FORMAT [ARGS...]: one CSV / JSONL record.
+cput() { put "$CSV_FEED" "$C" cn "$@"; }
+jput() { put "$JSONL_FEED" "$J" jn "$@"; }
 
 G='2026-03-02;08:%02d:00;%s;Bokad;00:01:30;070-5550101;19700101-1234\r\n'
 JG='{"case_id":"G-%s-%s","created":"2026-03-02T09:00:00+01:00","source":"web","party":"patient","type":"patient"}\n'
@@ -140,12 +133,7 @@ dead_letters() {
 }
 
 check_round() {
-	if wait_events "$good" 20 && wait_settled 0.5 10 && [ "$(events_total)" = "$good" ]; then
-		ok "$1: every good line counted ($good)"
-	else
-		not_ok "$1: every good line counted"
-		diag "  expected $good events, counted $(events_total)"
-	fi
+	assert_counted_once "$1: every good line counted" "$good" 20 || :
 	reason_counts >"$T/want.txt"
 	actual_counts >"$T/got.txt"
 	assert_files_equal "$1: each reject counted under its reason" "$T/want.txt" "$T/got.txt"
@@ -199,8 +187,6 @@ assert_match "rejects are logged with their reason" 'rejected \((bad_json|unmapp
 cput good "$G" 30 "$QUEUE"
 jput good "$JG" 3 30
 assert_ok "a good line after all that is still counted" wait_events "$good" 10
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM: exit status 0" 0 "$rc"
+assert_stops_cleanly
 
 done_testing

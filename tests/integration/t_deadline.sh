@@ -25,19 +25,10 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 redis_start
 # the generated committee data runs past the fake calendar, and the reference counts all of it
 write_config window_days=3660 max_delay_ms=50 accept_ahead=366d
-export TELEQD_TEST_CLOCK=$T/clock
-TZNAME=Europe/Stockholm
 REF=$TQ_ROOT/tools/committee_deadlines.py
-
-set_clock() {
-	TZ=$TZNAME date -d "$1" +%s >"$T/clock.tmp"
-	mv "$T/clock.tmp" "$T/clock"
-}
 
 "$GEN" --committee "$T/feeds" >"$T/gen.out" || bail "teleq-gen --committee failed"
 [ -s "$T/feeds/case-events-committee.jsonl" ] || bail "teleq-gen wrote no case events"

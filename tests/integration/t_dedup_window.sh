@@ -26,9 +26,18 @@ line() {
 	line NEW-1 "$recent"; line NEW-1 "$recent"; line NEW-2 "$recent"; line NEW-1 "$recent"
 } >"$J"
 
-rc=0
-tq_once || rc=$?
-assert_eq "teleqd --once exits 0" 0 "$rc"
+# once WHAT: teleqd --once over the file, which must exit 0.
+once() {
+	rc=0
+	tq_once || rc=$?
+	assert_eq "$1 --once exits 0" 0 "$rc"
+}
+# reread WHAT: the same from the file's start (its flushed position dropped).
+reread() {
+	rcli DEL "${KP}files" >/dev/null
+	once "$1"
+}
+once teleqd
 old_month=$(date -u -d '-400 days' +%Y-%m)
 new_month=$(date -u -d '-2 days' +%Y-%m)
 assert_eq "a month 400 days old, past window_days 30: a case counts once (OLD-1, OLD-2)" 2 \
@@ -60,10 +69,7 @@ assert_eq "every bucket expires window_days (30) after its last write" 0 "$bad"
 # its TTL is window_days again.
 ob=$(keys_like "seen:$old_month:*" | head -n 1)
 rcli EXPIRE "$ob" 1000 >/dev/null
-rcli DEL "${KP}files" >/dev/null
-rc=0
-tq_once || rc=$?
-assert_eq "second --once exits 0" 0 "$rc"
+reread second
 assert_eq "re-reading: the old month is unchanged" 2 "$(hash_sum "${KP}month:$old_month")"
 assert_eq "re-reading: the recent month is unchanged" 2 "$(hash_sum "${KP}month:$new_month")"
 assert_eq "re-reading: all 8 lines are duplicates now" 12 "$(rcli HGET "${KP}stats" duplicates)"
@@ -81,10 +87,7 @@ for k in $(keys_like "seen:$old_month:*"); do
 done
 sleep 0.2
 assert_eq "expired buckets are gone" 0 "$(keys_like "seen:$old_month:*" | wc -l)"
-rcli DEL "${KP}files" >/dev/null
-rc=0
-tq_once || rc=$?
-assert_eq "third --once exits 0" 0 "$rc"
+reread third
 assert_eq "after the window the old month's 2 ids count again" 4 "$(hash_sum "${KP}month:$old_month")"
 assert_eq "the recent month is still unchanged" 2 "$(hash_sum "${KP}month:$new_month")"
 done_testing

@@ -67,13 +67,9 @@ tq_start_as() {
 	sleep 0.1
 	alive "$TQ_PID" || { wait "$TQ_PID" 2>/dev/null || true; TQ_PID=; bail "teleqd exited at start (see its log)"; }
 }
+# check_total DESCRIPTION EXPECTED: EXPECTED events within 20 s, and no more.
 check_total() {
-	if wait_events "$2" 20 && wait_settled 0.5 10 && [ "$(events_total)" = "$2" ]; then
-		ok "$1 ($2 events)"
-	else
-		not_ok "$1"
-		diag "  expected $2 events, counted $(events_total)"
-	fi
+	assert_counted_once "$1" "$2" 20 || :
 }
 expect=0
 
@@ -193,9 +189,7 @@ fi
 
 # ---------------------------------------------------------- 3. no inotify
 if [ -n "$AS" ]; then
-	rc=0
-	tq_stop || rc=$?
-	assert_eq "SIGTERM: exit status 0" 0 "$rc"
+	assert_stops_cleanly
 	# A helper holds every inotify instance nobody may have.
 	# shellcheck disable=SC2086
 	$AS "$PY" -c '
@@ -260,7 +254,5 @@ dump_counters "$T/got.txt"
 oracle_dump "$T/want.txt" $files
 assert_files_equal "every counter equals the independent computation" "$T/want.txt" "$T/got.txt"
 assert_ok "the daemon still runs" alive "$TQ_PID"
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM: exit status 0" 0 "$rc"
+assert_stops_cleanly
 done_testing

@@ -30,8 +30,6 @@ fi
 KILLS=${KILLS:-5}
 RATE=${RATE:-4000}
 UP_MS=${UP_MS:-1200}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 WRITER="$TQ_ROOT/tests/integration/faults_writer.py"
 
 redis_start

@@ -32,8 +32,6 @@ STALL_S=${STALL_S:-3}
 RATE=${RATE:-20000}
 BURST=${BURST:-300000}
 RSS_BOUND_MB=${RSS_BOUND_MB:-32}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 WRITER="$TQ_ROOT/tests/integration/faults_writer.py"
 # Latency checks are skipped under TQ_SLOW (valgrind; see lib.sh).
 slow() { type tq_slow >/dev/null 2>&1 && tq_slow; }

@@ -37,8 +37,6 @@ RATE=${RATE:-20000}
 SECS=${SECS:-3}
 ROT_MS=${ROT_MS:-500}
 FILES=${FILES:-200}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 WRITER="$TQ_ROOT/tests/integration/faults_writer.py"
 command -v logrotate >/dev/null || bail "logrotate not installed (make deps)"
 
@@ -63,12 +61,7 @@ check_counters() {
 # check_total DESCRIPTION EXPECTED: waits for EXPECTED events, then makes
 # sure no more arrive (a double would come late).
 check_total() {
-	if wait_events "$2" 60 && wait_settled 0.5 10 && [ "$(events_total)" = "$2" ]; then
-		ok "$1 ($2 events)"
-	else
-		not_ok "$1"
-		diag "  expected $2 events, counted $(events_total)"
-	fi
+	assert_counted_once "$1" "$2" 60 || :
 }
 lines_of() {
 	cat "$@" | wc -l
@@ -279,7 +272,5 @@ NO_CASES=1 check_counters "all call logs: counters equal the independent computa
 	"$T/keep/mv-old.txt" "$T/keep/mv-new.txt" "$T"/feeds/calls-burst*.txt \
 	"$T/keep/rw-a.txt" "$T/keep/rw-b.txt" "$T/keep/rw-c.txt" "$T/keep/rw-d.txt"
 assert_ok "the daemon still runs" alive "$TQ_PID"
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM: exit status 0" 0 "$rc"
+assert_stops_cleanly
 done_testing

@@ -22,13 +22,6 @@ set -eu
 need_bins
 redis_start
 
-export TELEQD_TEST_CLOCK=$T/clock
-set_clock() {
-	TZ=Europe/Stockholm date -d "$1" +%s >"$T/clock.tmp"
-	mv "$T/clock.tmp" "$T/clock"
-}
-
-
 set_clock "2026-03-02 09:00:00"
 T0=$(cat "$T/clock")
 write_config max_silence=1h max_delay_ms=50 check_interval_ms=200 repeat=2h retry_min=1s retry_max=2s

@@ -30,22 +30,11 @@ set -eu
 need_bins
 redis_start
 write_config max_delay_ms=50
-export TELEQD_TEST_CLOCK=$T/clock
 TZNAME=Europe/Stockholm
-
-# set_clock "YYYY-MM-DD HH:MM:SS": the fake calendar, local time in Stockholm.
-set_clock() {
-	TZ=$TZNAME date -d "$1" +%s >"$T/clock.tmp"
-	mv "$T/clock.tmp" "$T/clock"
-}
 
 # calls DAY N RESULT: N calls on DAY.
 calls() {
-	_i=0
-	while [ $_i -lt "$2" ]; do
-		csv_line "$1" "$(printf '10:%02d:%02d' $((_i / 60 % 60)) $((_i % 60)))" "$3" >>"$F"
-		_i=$((_i + 1))
-	done
+	csv_calls "$1" "$2" "$3" 10 >>"$F"
 	NCALLS=$((NCALLS + $2))
 }
 

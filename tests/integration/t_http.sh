@@ -17,8 +17,6 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 AOF="--appendonly yes --appendfsync always"
 
 # --- config errors: teleqd -n names the place --------------------------------

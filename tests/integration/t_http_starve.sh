@@ -18,8 +18,6 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 DRIBBLE="$TQ_ROOT/tests/integration/dribble.py"
 
 # start_limited: teleqd with at most 256 descriptors (the shell execs it: same pid).

@@ -59,9 +59,7 @@ assert_eq "and only once" 6 "$(events_total)"
 # --- a partial line across a restart: counted exactly once
 NOEOL=1 csv_line 2026-03-04 10:00:00 >>"$F"
 sleep 0.5
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM: exit status 0" 0 "$rc"
+assert_stops_cleanly
 assert_eq "partial line not counted before the restart" 6 "$(events_total)"
 tq_start
 sleep 0.5
@@ -103,9 +101,7 @@ fi
 assert_eq "day hashes agree with month hashes" "$(events_total)" "$(day_events_total)"
 
 # --- appends while the daemon is stopped are read at the next start
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM after the burst: exit status 0" 0 "$rc"
+assert_stops_cleanly "SIGTERM after the burst: exit status 0"
 csv_line 2026-03-09 09:00:00 >>"$F"
 csv_line 2026-03-09 09:01:00 >>"$F"
 tq_start
@@ -113,9 +109,7 @@ assert_ok "lines appended while stopped are counted after the start" wait_events
 sleep 0.5
 assert_eq "and nothing is counted twice" 100013 "$(events_total)"
 assert_ok "the daemon is still running" alive "$TQ_PID"
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM: exit status 0" 0 "$rc"
+assert_stops_cleanly
 assert_no_match "no error logged" '^(<[0-3]>|.*\b(error|fatal|panic)\b)' "$(grep -v -i 'reject' "$TQ_LOG" || true)"
 
 done_testing

@@ -23,7 +23,6 @@ set -eu
 need_bins
 redis_start
 
-PY=/usr/bin/python3     # Debian's, with aiosmtpd (a python3 in PATH may lack it)
 HERE=$TQ_ROOT/tests/integration
 CAPTURE=$HERE/capture-sendmail.sh
 [ -x "$PY" ] || bail "$PY missing (make deps)"
@@ -142,6 +141,20 @@ fact() {
 	awk -F'\t' -v k="$2" '$1 == k { print $2; exit }' "$1"
 }
 
+# assert_test_message TAG FACTS SECONDS: the headers every `alerts --test`
+# message carries (6 checks): it parses without defects, From, both
+# recipients in To, the Swedish Subject, Message-ID test-SECONDS@ the From
+# domain and the Date of the calendar clock (SECONDS).
+assert_test_message() {
+	assert_eq "$1: the message parses without defects" 0 "$(fact "$2" defects)"
+	assert_eq "$1: From" "$FROM" "$(fact "$2" from)"
+	assert_eq "$1: To holds both recipients" "$TO1,$TO2" "$(fact "$2" to)"
+	assert_eq "$1: Subject decodes to the Swedish text" "$SUBJECT" "$(fact "$2" subject)"
+	assert_eq "$1: Message-ID is <test-SECONDS@domain of From>" "<test-$3@region.example>" \
+		"$(fact "$2" message_id)"
+	assert_eq "$1: Date is the calendar clock" "$3" "$(fact "$2" date)"
+}
+
 # stream_field N FIELD: FIELD of entry N (1 = oldest) of the alerts stream,
 # "<missing>" when there is no such entry or field.
 stream_field() {
@@ -182,14 +195,8 @@ assert_match "a: webhook: delivered" '^webhook: delivered$' "$OUT"
 
 [ -s "$T/a.eml" ] || bail "a: the capture script got no message"
 mail_facts "$T/a.eml" >"$T/a.facts" || bail "a: Python cannot parse the message"
-assert_eq "a: the message parses without defects" 0 "$(fact "$T/a.facts" defects)"
-assert_eq "a: From" "$FROM" "$(fact "$T/a.facts" from)"
-assert_eq "a: To holds both recipients" "$TO1,$TO2" "$(fact "$T/a.facts" to)"
-assert_eq "a: Subject decodes to the Swedish text" "$SUBJECT" "$(fact "$T/a.facts" subject)"
+assert_test_message a "$T/a.facts" "$T_A"
 assert_eq "a: Subject is RFC 2047 encoded" "=?utf-8?" "$(fact "$T/a.facts" subject_raw | cut -c1-8)"
-assert_eq "a: Message-ID is <test-SECONDS@domain of From>" "<test-$T_A@region.example>" \
-	"$(fact "$T/a.facts" message_id)"
-assert_eq "a: Date is the calendar clock" "$T_A" "$(fact "$T/a.facts" date)"
 assert_eq "a: MIME-Version 1.0" "1.0" "$(fact "$T/a.facts" mime)"
 assert_eq "a: text/plain" "text/plain" "$(fact "$T/a.facts" type)"
 assert_eq "a: charset utf-8" "utf-8" "$(fact "$T/a.facts" charset)"
@@ -359,12 +366,7 @@ assert_eq "d: envelope sender" "$FROM" \
 assert_eq "d: envelope recipients (from To, by -t)" "$TO1 $TO2" \
 	"$("$PY" -c 'import json, sys; print(" ".join(json.load(open(sys.argv[1]))["rcpt_tos"]))' "$T/smtp/msg-1.env.json")"
 mail_facts "$T/smtp/msg-1.eml" >"$T/d.facts" || bail "d: Python cannot parse the message"
-assert_eq "d: the message parses without defects" 0 "$(fact "$T/d.facts" defects)"
-assert_eq "d: From" "$FROM" "$(fact "$T/d.facts" from)"
-assert_eq "d: To" "$TO1,$TO2" "$(fact "$T/d.facts" to)"
-assert_eq "d: Subject decodes to the Swedish text" "$SUBJECT" "$(fact "$T/d.facts" subject)"
-assert_eq "d: Message-ID" "<test-$T_D@region.example>" "$(fact "$T/d.facts" message_id)"
-assert_eq "d: Date" "$T_D" "$(fact "$T/d.facts" date)"
+assert_test_message d "$T/d.facts" "$T_D"
 assert_files_equal "d: the body (lone dot, From line, long line) arrives intact" \
 	"$T/expected.body" "$T/smtp/msg-1.eml.body"
 assert_eq "d: only one message" 1 "$(ls "$T/smtp" | grep -c '\.eml$')"

@@ -22,12 +22,7 @@ expect=0
 # check_total DESCRIPTION: waits for $expect events, then makes sure no more
 # arrive (a double would come late).
 check_total() {
-	if wait_events "$expect" 60 && wait_settled 0.5 10 && [ "$(events_total)" = "$expect" ]; then
-		ok "$1 ($expect events)"
-	else
-		not_ok "$1"
-		diag "  expected $expect events, counted $(events_total)"
-	fi
+	assert_counted_once "$1" "$expect" 60 || :
 }
 
 # chunk NAME N SEED [--no-header]: N generated lines into $T/NAME.
@@ -35,6 +30,15 @@ seed=100
 chunk() {
 	seed=$((seed + 1))
 	gen_csv "$T/$1" "$2" --seed "$seed" --from 2025-06-01 --days 61 ${3:-}
+}
+
+# new_file FILE NAME N DESCRIPTION: FILE (re)written with chunk NAME of N
+# lines, which are then counted (check_total DESCRIPTION).
+new_file() {
+	chunk "$2" "$3"
+	cat "$T/$2" >"$1"
+	expect=$((expect + $3))
+	check_total "$4"
 }
 
 # ------------------------------------------- rename + create, outside the pattern
@@ -76,10 +80,7 @@ check_total "rotated name still matching the pattern: the file is not read again
 
 # ------------------------------------------------------------- copytruncate
 C=$(csv_path c)
-chunk c0 5000
-cat "$T/c0" >"$C"
-expect=$((expect + 5000))
-check_total "file before copytruncate"
+new_file "$C" c0 5000 "file before copytruncate"
 cp "$C" "$C.1"
 : >"$C"
 chunk c1 3000
@@ -94,9 +95,7 @@ cat "$T/c2" >>"$C"
 expect=$((expect + 8000))
 check_total "truncate then regrow past the old offset (running)"
 
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM: exit status 0" 0 "$rc"
+assert_stops_cleanly
 chunk c3 12000
 : >"$C"
 cat "$T/c3" >>"$C"
@@ -126,13 +125,8 @@ assert_ok "the daemon still runs" alive "$TQ_PID"
 
 # ------------------------------------------- rename + create while stopped
 E=$(csv_path e)
-chunk e0 2000
-cat "$T/e0" >"$E"
-expect=$((expect + 2000))
-check_total "file before a rotation while stopped"
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM: exit status 0" 0 "$rc"
+new_file "$E" e0 2000 "file before a rotation while stopped"
+assert_stops_cleanly
 chunk e1 1000 --no-header
 cat "$T/e1" >>"$E"                 # written after the stop, before the rotation
 mv "$E" "$(csv_path e-old)"        # rotated to a name the pattern matches
@@ -144,13 +138,8 @@ check_total "rotation while stopped: old file finished from its offset, new one 
 
 # ----------------------------------- a deleted file replaced while stopped
 G=$(csv_path g)
-chunk g0 3000
-cat "$T/g0" >"$G"
-expect=$((expect + 3000))
-check_total "file before its replacement"
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM: exit status 0" 0 "$rc"
+new_file "$G" g0 3000 "file before its replacement"
+assert_stops_cleanly
 old_ino=$(stat -c %i "$G")
 rm -f "$G"
 chunk g1 5000                      # larger than the old offset
@@ -166,8 +155,6 @@ expect=$((expect + 5000))
 check_total "a replaced file (same name, maybe same inode) is read from its start"
 
 assert_eq "day hashes agree with month hashes" "$(events_total)" "$(day_events_total)"
-rc=0
-tq_stop || rc=$?
-assert_eq "SIGTERM at the end: exit status 0" 0 "$rc"
+assert_stops_cleanly "SIGTERM at the end: exit status 0"
 
 done_testing

@@ -20,8 +20,6 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 need_bins
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 
 NSOCK=$T/notify.sock
 NLOG=$T/notify.log
@@ -39,9 +37,7 @@ notify_start() {
 }
 
 notify_stop() {
-	[ -n "$NPID" ] || return 0
-	kill -TERM "$NPID" 2>/dev/null || true
-	wait "$NPID" 2>/dev/null || true
+	signal_and_reap TERM "$NPID"
 	NPID=
 }
 

@@ -133,20 +133,32 @@ analyze() {
 	return $_rc
 }
 
-rc=0
-analyze verify "$V/teleqd.service" || rc=$?
-if [ $rc -eq 0 ] && [ ! -s "$T/analyze.out" ]; then
-	ok "systemd-analyze verify: no error, no warning"
-else
-	not_ok "systemd-analyze verify: no error, no warning (exit status $rc)"
-	diag_file "$T/analyze.out"
-fi
+# assert_verifies DESCRIPTION: one check that `systemd-analyze verify` of the
+# unit (and any drop-in beside it) exits 0 and prints nothing.
+assert_verifies() {
+	rc=0
+	analyze verify "$V/teleqd.service" || rc=$?
+	if [ $rc -eq 0 ] && [ ! -s "$T/analyze.out" ]; then
+		ok "$1"
+	else
+		not_ok "$1 (exit status $rc)"
+		diag_file "$T/analyze.out"
+	fi
+}
+# rate UNIT-FILE: `systemd-analyze security --offline=true` of it; sets rc,
+# score (its overall exposure) and verdict (OK, SAFE, ...).
+rate() {
+	rc=0
+	analyze security --offline=true "$1" || rc=$?
+	_u=$(basename "$1" | sed 's/\./\\./g')
+	score=$(sed -n "s/.*Overall exposure level for $_u: \([0-9][0-9.]*\) .*/\1/p" "$T/analyze.out")
+	verdict=$(sed -n "s/.*Overall exposure level for $_u: [0-9.]* \([A-Z]*\).*/\1/p" "$T/analyze.out")
+}
+
+assert_verifies "systemd-analyze verify: no error, no warning"
 command -v man >/dev/null 2>&1 || diag "man not installed: Documentation= man pages not checked"
 
-rc=0
-analyze security --offline=true "$V/teleqd.service" || rc=$?
-score=$(sed -n 's/.*Overall exposure level for teleqd\.service: \([0-9][0-9.]*\) .*/\1/p' "$T/analyze.out")
-verdict=$(sed -n 's/.*Overall exposure level for teleqd\.service: [0-9.]* \([A-Z]*\).*/\1/p' "$T/analyze.out")
+rate "$V/teleqd.service"
 diag "systemd-analyze security: exposure $score $verdict"
 if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'; then
 	ok "systemd-analyze security: exposure $score <= 2.0 ($verdict)"
@@ -162,20 +174,11 @@ esac
 # The postfix example drop-in: the unit with it still verifies, and still scores <= 2.0.
 mkdir "$V/teleqd.service.d"
 cp "$R/usr/share/doc/teleqd/examples/systemd/postfix.conf" "$V/teleqd.service.d/"
-rc=0
-analyze verify "$V/teleqd.service" || rc=$?
-if [ $rc -eq 0 ] && [ ! -s "$T/analyze.out" ]; then
-	ok "with the postfix drop-in: systemd-analyze verify passes"
-else
-	not_ok "with the postfix drop-in: systemd-analyze verify passes (exit status $rc)"
-	diag_file "$T/analyze.out"
-fi
+assert_verifies "with the postfix drop-in: systemd-analyze verify passes"
 # verify reads drop-ins beside the unit; security --offline reads the unit
 # file alone, so rate a merged copy.
 cat "$V/teleqd.service" "$V/teleqd.service.d/postfix.conf" >"$T/teleqd-postfix.service"
-rc=0
-analyze security --offline=true "$T/teleqd-postfix.service" || rc=$?
-score=$(sed -n 's/.*Overall exposure level for teleqd-postfix\.service: \([0-9][0-9.]*\) .*/\1/p' "$T/analyze.out")
+rate "$T/teleqd-postfix.service"
 if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'; then
 	ok "with the postfix drop-in: exposure $score <= 2.0"
 else

@@ -26,12 +26,7 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT"
-BUILD=${BUILD:-build/rel}
-case $BUILD in
-/*) ;;
-*) BUILD=$ROOT/$BUILD ;;
-esac
+. "$ROOT/tools/build-dir.sh"
 export BUILD
 export TORTURE=1
 REPEAT=${REPEAT:-1}

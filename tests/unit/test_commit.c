@@ -20,27 +20,14 @@
 #include "tq_config.h"
 #include "tz.h"
 #include "../../src/store_priv.h"
+#include "../common/store_fixture.h"
 
 static const char CONF[] =
 	"timezone: Europe/Stockholm\n"
 	"redis: { prefix: \"t:\", tag: tq }\n"
 	"dedup: { secret_file: /nonexistent/k, window_days: 30 }\n"
 	"deadletter: { maxlen: 10 }\n"
-	"feeds:\n"
-	"  - name: calls\n"
-	"    path: /nonexistent/calls-*.txt\n"
-	"    format: csv\n"
-	"    time: { field: t }\n"
-	"    event: { field: r, map: { B: call.booked, F: call.full } }\n"
-	"    set: { channel: phone }\n"
-	"  - name: cases\n"
-	"    path: /nonexistent/cases-*.jsonl\n"
-	"    format: jsonl\n"
-	"    time: { field: created }\n"
-	"    id: case_id\n"
-	"    event: { value: case.opened }\n"
-	"    dimensions:\n"
-	"      channel: { field: source, map: { web: digital, phone: phone } }\n"
+	FEEDS_CALLS_CASES_YAML
 	"indicators:\n"
 	"  - name: booked\n"
 	"    numerator: { event: call.booked }\n"
@@ -114,36 +101,6 @@ expect_int(struct fx *f, long long want)
 	expect(f, buf);
 }
 
-/* The combo of event kind ev and channel ch of the test config. */
-static struct combo
-combo_of(const struct config *cfg, const char *ev, const char *ch)
-{
-	struct combo c;
-
-	memset(&c, 0, sizeof(c));
-	c.event = config_value_id(cfg, -1, ev, strlen(ev));
-	c.dim[0] = config_value_id(cfg, 0, ch, strlen(ch));
-	assert_int_not_equal(c.event, 0);
-	assert_int_not_equal(c.dim[0], 0);
-	return c;
-}
-
-static void
-add(struct batch *b, struct combo c, int64_t day, const char *id)
-{
-	struct event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.c = c;
-	ev.day = day;
-	ev.utc = day * 86400 + 43200;
-	if (id) {
-		ev.has_id = true;
-		memcpy(ev.id, id, strlen(id) < sizeof(ev.id) ? strlen(id) : sizeof(ev.id));
-	}
-	assert_int_equal(batch_add(b, &ev), 0);
-}
-
 /* An empty batch: the fixed keys, the head, nine empty sections. */
 static void
 test_empty(void **state)
@@ -194,11 +151,11 @@ test_sections(void **state)
 	size_t len;
 	int n;
 
-	add(&f->b, booked, d2, NULL);
-	add(&f->b, booked, d1, NULL);
-	add(&f->b, booked, d1, NULL);
-	add(&f->b, opened, d1, "a");
-	add(&f->b, opened, d1, "b");
+	add_event(&f->b, booked, d2, NULL);
+	add_event(&f->b, booked, d1, NULL);
+	add_event(&f->b, booked, d1, NULL);
+	add_event(&f->b, opened, d1, "a");
+	add_event(&f->b, opened, d1, "b");
 	batch_line(&f->b, 0);
 	batch_reject(&f->b, 0, REJ_EMPTY, 3, "calls-1.txt", "");
 	assert_int_equal(commit_build(&f->cs, &f->a, &f->ab, f->cfg, &h, &f->b), 0);

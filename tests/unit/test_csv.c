@@ -11,6 +11,7 @@
 
 #include "core.h"
 #include "parse.h"
+#include "../common/exact_copy.h"
 
 /*
  * Records and scratch live in exact-size heap blocks (no terminating NUL),
@@ -23,14 +24,7 @@ static struct fieldv g_f[TQ_MAX_COLUMNS];
 
 static int split(const char *s, size_t len, char delim, char quote, size_t max)
 {
-	free(g_rec);
-	free(g_scratch);
-	g_rec = malloc(len ? len : 1);
-	g_scratch = malloc(len ? len : 1);
-	assert_non_null(g_rec);
-	assert_non_null(g_scratch);
-	if (len)
-		memcpy(g_rec, s, len);
+	exact_copy(s, len, &g_rec, &g_scratch);
 	g_len = len;
 	memset(g_f, 0xa5, sizeof(g_f));
 	return csv_split(g_rec, len, delim, quote, g_scratch, g_f, max);
@@ -54,7 +48,26 @@ static size_t reclen(const char *s, size_t len, char quote)
 {
 	return reclen_d(s, len, ';', quote);
 }
-#define RECLEN(lit, quote) reclen(lit, sizeof(lit) - 1, quote)
+
+/* A table of csv_record_len cases (';' delimited), each failing by its index. */
+struct reclen_case {
+	const char *s;
+	size_t      len;
+	char        quote;
+	size_t      want;
+};
+#define RECLEN_CASE(lit, quote, want) { lit, sizeof(lit) - 1, quote, want }
+
+static void check_reclen(const struct reclen_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t got = reclen(c[i].s, c[i].len, c[i].quote);
+
+		if (got != c[i].want)
+			fail_msg("case %zu (quote '%c'): %zu, want %zu", i, c[i].quote ? c[i].quote : '-',
+			         got, c[i].want);
+	}
+}
 
 static int teardown(void **state)
 {
@@ -84,36 +97,44 @@ static bool in_scratch(const struct fieldv *f)
 
 static void test_reclen_plain(void **state)
 {
+	static const struct reclen_case cases[] = {
+		RECLEN_CASE("", '"', 0),
+		RECLEN_CASE("a;b;c", '"', 0),               /* no newline yet */
+		RECLEN_CASE("a;b;c\n", '"', 6),
+		RECLEN_CASE("a;b\nc;d\n", '"', 4),          /* only the first record */
+		RECLEN_CASE("\n", '"', 1),                  /* an empty record */
+		RECLEN_CASE("\n\nx\n", '"', 1),
+		/* The '\r' of CRLF belongs to the record; the caller strips it. */
+		RECLEN_CASE("a;b\r\nc\r\n", '"', 5),
+		RECLEN_CASE("a;b", 0, 0),
+		RECLEN_CASE("a;b\n", 0, 4),
+	};
+
+	check_reclen(cases, sizeof(cases) / sizeof(cases[0]));
 	assert_int_equal(reclen(NULL, 0, '"'), 0);
-	assert_int_equal(RECLEN("", '"'), 0);
-	assert_int_equal(RECLEN("a;b;c", '"'), 0);               /* no newline yet */
-	assert_int_equal(RECLEN("a;b;c\n", '"'), 6);
-	assert_int_equal(RECLEN("a;b\nc;d\n", '"'), 4);          /* only the first record */
-	assert_int_equal(RECLEN("\n", '"'), 1);                  /* an empty record */
-	assert_int_equal(RECLEN("\n\nx\n", '"'), 1);
-	/* The '\r' of CRLF belongs to the record; the caller strips it. */
-	assert_int_equal(RECLEN("a;b\r\nc\r\n", '"'), 5);
-	assert_int_equal(RECLEN("a;b", 0), 0);
-	assert_int_equal(RECLEN("a;b\n", 0), 4);
 }
 
 static void test_reclen_quoted_newline(void **state)
 {
-	assert_int_equal(RECLEN("\"a\nb\";c\nnext\n", '"'), 8);
-	assert_int_equal(RECLEN("x;\"line 1\nline 2\nline 3\";y\nz\n", '"'), 27);
-	/* The closing quote has not arrived: no complete record yet. */
-	assert_int_equal(RECLEN("\"a\nb", '"'), 0);
-	assert_int_equal(RECLEN("\"a\nb\n", '"'), 0);
-	/* Doubled quotes leave the count even. */
-	assert_int_equal(RECLEN("\"say \"\"hi\"\"\";x\nnext\n", '"'), 15);
-	assert_int_equal(RECLEN("\"\"\"\n\"\n", '"'), 6);        /* """\n"\n : one quoted field */
-	/* Balanced quotes in unquoted text leave the newline alone. */
-	assert_int_equal(RECLEN("Disk 5\" ok 3\";x\ny\n", '"'), 16);
-	/* Without quoting every newline ends a record. */
-	assert_int_equal(RECLEN("\"a\nb\";c\n", 0), 3);
-	/* Another quote character. */
-	assert_int_equal(RECLEN("'a\nb';c\n", '\''), 8);
-	assert_int_equal(RECLEN("\"a\nb\";c\n", '\''), 3);
+	static const struct reclen_case cases[] = {
+		RECLEN_CASE("\"a\nb\";c\nnext\n", '"', 8),
+		RECLEN_CASE("x;\"line 1\nline 2\nline 3\";y\nz\n", '"', 27),
+		/* The closing quote has not arrived: no complete record yet. */
+		RECLEN_CASE("\"a\nb", '"', 0),
+		RECLEN_CASE("\"a\nb\n", '"', 0),
+		/* Doubled quotes leave the count even. */
+		RECLEN_CASE("\"say \"\"hi\"\"\";x\nnext\n", '"', 15),
+		RECLEN_CASE("\"\"\"\n\"\n", '"', 6),        /* """\n"\n : one quoted field */
+		/* Balanced quotes in unquoted text leave the newline alone. */
+		RECLEN_CASE("Disk 5\" ok 3\";x\ny\n", '"', 16),
+		/* Without quoting every newline ends a record. */
+		RECLEN_CASE("\"a\nb\";c\n", 0, 3),
+		/* Another quote character. */
+		RECLEN_CASE("'a\nb';c\n", '\'', 8),
+		RECLEN_CASE("\"a\nb\";c\n", '\'', 3),
+	};
+
+	check_reclen(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /*
@@ -123,13 +144,17 @@ static void test_reclen_quoted_newline(void **state)
  */
 static void test_reclen_stray_quote(void **state)
 {
-	assert_int_equal(RECLEN("Disk 5\" ok;x\ny;z\n", '"'), 13);
-	assert_int_equal(RECLEN("Disk 5\" ok;x\ny;\"z\n", '"'), 13);
-	assert_int_equal(RECLEN("1;Tel\"efon;x\n2;Telefon;y\n", '"'), 13);
-	assert_int_equal(RECLEN("a\"\n", '"'), 3);
-	/* After a delimiter the quote opens a field, in the middle too. */
-	assert_int_equal(RECLEN("a;\"b\nc\";d\n", '"'), 10);
-	assert_int_equal(RECLEN("a;b\";\"c\nd\"\n", '"'), 11);
+	static const struct reclen_case cases[] = {
+		RECLEN_CASE("Disk 5\" ok;x\ny;z\n", '"', 13),
+		RECLEN_CASE("Disk 5\" ok;x\ny;\"z\n", '"', 13),
+		RECLEN_CASE("1;Tel\"efon;x\n2;Telefon;y\n", '"', 13),
+		RECLEN_CASE("a\"\n", '"', 3),
+		/* After a delimiter the quote opens a field, in the middle too. */
+		RECLEN_CASE("a;\"b\nc\";d\n", '"', 10),
+		RECLEN_CASE("a;b\";\"c\nd\"\n", '"', 11),
+	};
+
+	check_reclen(cases, sizeof(cases) / sizeof(cases[0]));
 	/* The delimiter decides what a field start is. */
 	assert_int_equal(reclen_d("a,\"b\nc\"\n", 8, ',', '"'), 8);
 	assert_int_equal(reclen_d("a,\"b\nc\"\n", 8, ';', '"'), 5);
@@ -144,21 +169,25 @@ static void test_reclen_stray_quote(void **state)
  */
 static void test_reclen_malformed_quoted(void **state)
 {
-	/* 1;"Telefon;a\n2;Telefon;b\n3;x"y\n: the quote closes before y. */
-	assert_int_equal(RECLEN("1;\"Telefon;a\n2;Telefon;b\n3;x\"y\n", '"'), 13);
-	/* Closed on the same line but followed by text: the line. */
-	assert_int_equal(RECLEN("\"a\"b;c\nd\n", '"'), 7);
-	assert_int_equal(RECLEN("\"a\"\rb\nd\n", '"'), 6);
-	/* Not yet known: the character after the closing quote is to come. */
-	assert_int_equal(RECLEN("\"a\nb\"", '"'), 0);
-	assert_int_equal(RECLEN("\"a\nb\"\r", '"'), 0);
-	/* Well-formed endings. */
-	assert_int_equal(RECLEN("\"a\nb\"\r\nc\n", '"'), 7);
-	assert_int_equal(RECLEN("\"a\nb\";\"c\nd\"\ne\n", '"'), 12);
-	/* Malformed second quoted field: the first line, inside the first. */
-	assert_int_equal(RECLEN("\"a\nb\";\"c\"d\ne\n", '"'), 3);
-	/* Malformed on one line, no newline yet: wait for it. */
-	assert_int_equal(RECLEN("\"a\"b", '"'), 0);
+	static const struct reclen_case cases[] = {
+		/* 1;"Telefon;a\n2;Telefon;b\n3;x"y\n: the quote closes before y. */
+		RECLEN_CASE("1;\"Telefon;a\n2;Telefon;b\n3;x\"y\n", '"', 13),
+		/* Closed on the same line but followed by text: the line. */
+		RECLEN_CASE("\"a\"b;c\nd\n", '"', 7),
+		RECLEN_CASE("\"a\"\rb\nd\n", '"', 6),
+		/* Not yet known: the character after the closing quote is to come. */
+		RECLEN_CASE("\"a\nb\"", '"', 0),
+		RECLEN_CASE("\"a\nb\"\r", '"', 0),
+		/* Well-formed endings. */
+		RECLEN_CASE("\"a\nb\"\r\nc\n", '"', 7),
+		RECLEN_CASE("\"a\nb\";\"c\nd\"\ne\n", '"', 12),
+		/* Malformed second quoted field: the first line, inside the first. */
+		RECLEN_CASE("\"a\nb\";\"c\"d\ne\n", '"', 3),
+		/* Malformed on one line, no newline yet: wait for it. */
+		RECLEN_CASE("\"a\"b", '"', 0),
+	};
+
+	check_reclen(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Feeds a buffer of several records through record_len and split, as the feed does. */

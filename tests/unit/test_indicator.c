@@ -21,6 +21,19 @@ units4(double v)
 	return lround(v * 10000.0);
 }
 
+/*
+ * An outcome with a value: numerator, denominator, the value in units of
+ * 1e-4 and met (a macro, so a failure names the caller's line).
+ */
+#define assert_outcome(o, want_num, want_den, want_units4, want_met) \
+	do { \
+		assert_true((o).has_value); \
+		assert_int_equal((o).num, want_num); \
+		assert_int_equal((o).den, want_den); \
+		assert_int_equal(units4((o).value), want_units4); \
+		assert_int_equal((o).met, want_met); \
+	} while (0)
+
 /* TeleQ Q1 2026: 90 %, 73 %, 66 % -> mean 76 % (met), pooled 73.5 % (missed). */
 static void
 test_teleq_mean_of_months(void **state)
@@ -32,20 +45,12 @@ test_teleq_mean_of_months(void **state)
 
 	(void)state;
 	ind_outcome(&mean, q1, NULL, 3, &o);
-	assert_true(o.has_value);
-	assert_int_equal(units4(o.value), 7633);
-	assert_int_equal(o.num, 441);
-	assert_int_equal(o.den, 600);
+	assert_outcome(o, 441, 600, 7633, 1);
 	assert_int_equal(o.nmonths, 3);
-	assert_int_equal(o.met, 1);
 
 	pooled.combine = COMBINE_POOLED;
 	ind_outcome(&pooled, q1, NULL, 3, &p);
-	assert_true(p.has_value);
-	assert_int_equal(units4(p.value), 7350);
-	assert_int_equal(p.num, 441);
-	assert_int_equal(p.den, 600);
-	assert_int_equal(p.met, 0);
+	assert_outcome(p, 441, 600, 7350, 0);
 
 	/* The aggregation rule is what decides the goal here. */
 	assert_true(o.value > p.value);
@@ -62,12 +67,8 @@ test_mean_skips_empty_months(void **state)
 
 	(void)state;
 	ind_outcome(&cfg.indicators[IND_TELEQ], m, NULL, 3, &o);
-	assert_true(o.has_value);
+	assert_outcome(o, 156, 200, 7800, 1);
 	assert_int_equal(o.nmonths, 2);
-	assert_int_equal(units4(o.value), 7800);
-	assert_int_equal(o.num, 156);
-	assert_int_equal(o.den, 200);
-	assert_int_equal(o.met, 1);
 }
 
 /* Digitala patientkontakter Q1 2026: 265 of 513 = 52 %, missed; Q1 2025: 200 of 409 = 49 %. */
@@ -83,17 +84,10 @@ test_digital_pooled(void **state)
 
 	(void)state;
 	ind_outcome(ind, q1, NULL, 3, &o);
-	assert_int_equal(o.num, 265);
-	assert_int_equal(o.den, 513);
-	assert_true(o.has_value);
-	assert_int_equal(units4(o.value), 5166);
-	assert_int_equal(o.met, 0);
+	assert_outcome(o, 265, 513, 5166, 0);
 
 	ind_outcome(ind, q1_prev, NULL, 3, &prev);
-	assert_int_equal(prev.num, 200);
-	assert_int_equal(prev.den, 409);
-	assert_int_equal(units4(prev.value), 4890);
-	assert_int_equal(prev.met, 0);
+	assert_outcome(prev, 200, 409, 4890, 0);
 }
 
 /* Growth: 513 cases against 409 a year earlier = +25.4 %, met for > 5 %. */
@@ -110,11 +104,7 @@ test_growth(void **state)
 
 	(void)state;
 	ind_outcome(ind, cur, prev, 3, &o);
-	assert_int_equal(o.num, 513);
-	assert_int_equal(o.den, 409);
-	assert_true(o.has_value);
-	assert_int_equal(units4(o.value), 2543);
-	assert_int_equal(o.met, 1);
+	assert_outcome(o, 513, 409, 2543, 1);
 
 	/* Nothing a year earlier: no growth figure, nothing judged. */
 	ind_outcome(ind, cur, zero, 3, &o);

@@ -106,6 +106,33 @@ run(struct fx *fx, int f, const char *rec, struct event *ev, enum reject *why, c
 	    rec, strlen(rec), ev, why, detail, TQ_DETAIL_MAX);
 }
 
+/*
+ * A new CSV file of feed 0: a fresh parse state, then its header (cp1252:
+ * "K\xf6" is "Kö"), which is skipped.
+ */
+static void
+csv_begin(struct fx *fx)
+{
+	enum reject why;
+	char detail[TQ_DETAIL_MAX];
+
+	memset(&fx->ps, 0, sizeof(fx->ps));
+	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &(struct event){ 0 }, &why,
+	    detail), MAP_SKIP);
+}
+
+/* Case i of a table: rec of feed f is rejected for want; its detail in detail. */
+static void
+rejected_as(struct fx *fx, int f, size_t i, const char *rec, enum reject want, char *detail)
+{
+	struct event ev;
+	enum reject why = REJ__MAX;
+
+	assert_int_equal(run(fx, f, rec, &ev, &why, detail), MAP_REJECT);
+	if (why != want)
+		fail_msg("case %zu: got %s, want %s (%s)", i, reject_name(why), reject_name(want), detail);
+}
+
 static const char *
 dimval(struct fx *fx, const struct event *ev, const char *dim)
 {
@@ -125,9 +152,8 @@ test_csv_header_then_events(void **state)
 	enum reject why;
 	char detail[TQ_DETAIL_MAX];
 
-	memset(&fx->ps, 0, sizeof(fx->ps));
-	/* cp1252 header: "Kö" is 0xF6; an unmapped extra column holds a phone number. */
-	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+	/* an unmapped extra column holds a phone number */
+	csv_begin(fx);
 	assert_true(fx->ps.have_header);
 	assert_int_equal(fx->ps.ncolumns, 5);
 
@@ -167,8 +193,7 @@ test_csv_header_kept_across_restart(void **state)
 	enum reject why;
 	char detail[TQ_DETAIL_MAX];
 
-	memset(&fx->ps, 0, sizeof(fx->ps));
-	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+	csv_begin(fx);
 
 	/* rows only after the truncation: data */
 	fx->ps.recheck_header = true;
@@ -220,8 +245,7 @@ test_csv_header_mid_file(void **state)
 	char detail[TQ_DETAIL_MAX];
 	struct parse_state before;
 
-	memset(&fx->ps, 0, sizeof(fx->ps));
-	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+	csv_begin(fx);
 	assert_int_equal(run(fx, 0, "2026-03-02;10:00:00;1;Bokad;x", &ev, &why, detail), MAP_EVENT);
 
 	/* the exporter upgraded: same columns, another order */
@@ -292,14 +316,9 @@ test_csv_rejects(void **state)
 	};
 	size_t i;
 
-	memset(&fx->ps, 0, sizeof(fx->ps));
-	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+	csv_begin(fx);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		why = REJ__MAX;
-		assert_int_equal(run(fx, 0, cases[i].rec, &ev, &why, detail), MAP_REJECT);
-		if (why != cases[i].why)
-			fail_msg("case %zu: got %s, want %s (%s)", i, reject_name(why),
-			    reject_name(cases[i].why), detail);
+		rejected_as(fx, 0, i, cases[i].rec, cases[i].why, detail);
 		assert_true(detail[0] != '\0');
 		/* Details name fields, never values: no phone number, no raw value. */
 		assert_null(strstr(detail, "Okänt"));
@@ -358,8 +377,6 @@ static void
 test_json_rejects(void **state)
 {
 	struct fx *fx = *state;
-	struct event ev;
-	enum reject why;
 	char detail[TQ_DETAIL_MAX];
 	static const struct { const char *rec; enum reject why; } cases[] = {
 		{ "{\"created\":", REJ_JSON },
@@ -375,13 +392,8 @@ test_json_rejects(void **state)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		why = REJ__MAX;
-		assert_int_equal(run(fx, 1, cases[i].rec, &ev, &why, detail), MAP_REJECT);
-		if (why != cases[i].why)
-			fail_msg("case %zu: got %s, want %s (%s)", i, reject_name(why),
-			    reject_name(cases[i].why), detail);
-	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		rejected_as(fx, 1, i, cases[i].rec, cases[i].why, detail);
 }
 
 /*
@@ -496,9 +508,7 @@ test_time_window(void **state)
 	struct fx *fx = *state;
 	int64_t saved = fx->now;
 
-	memset(&fx->ps, 0, sizeof(fx->ps));
-	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &(struct event){ 0 },
-	    &(enum reject){ 0 }, (char[TQ_DETAIL_MAX]){ 0 }), MAP_SKIP);
+	csv_begin(fx);
 	/* defaults: from 2000-01-01 (local), to a day after now */
 	out_of_range(fx, 0, "1900-01-01;00:00:00;1;Bokad;x", "Datum", "1900");
 	out_of_range(fx, 0, "1999-12-31;23:59:59;1;Bokad;x", "Datum", "1999");
@@ -532,8 +542,7 @@ test_dst_wall_times(void **state)
 	enum reject why;
 	char detail[TQ_DETAIL_MAX];
 
-	memset(&fx->ps, 0, sizeof(fx->ps));
-	assert_int_equal(run(fx, 0, "Datum;Tid;K\xf6;Resultat;Telefon", &ev, &why, detail), MAP_SKIP);
+	csv_begin(fx);
 	/* Spring gap: 02:30 does not exist; read as 03:30 CEST = 01:30 UTC, same day. */
 	assert_int_equal(run(fx, 0, "2026-03-29;02:30:00;1;Bokad;x", &ev, &why, detail), MAP_EVENT);
 	assert_int_equal(ev.day, days_from_civil(2026, 3, 29));

@@ -111,40 +111,40 @@ static int fmt(const char *s, const char *f, int64_t *ret)
 
 static void test_fmt_ok(void **state)
 {
+	const struct {         /* not static: ymdhms() is no constant */
+		const char *s, *fmt;
+		int64_t want;
+	} cases[] = {
+		{ "2026-03-05 14:03:07", "%Y-%m-%d %H:%M:%S", ymdhms(2026, 3, 5, 14, 3, 7) },
+		/* Date and time fields joined by a space, as map.c does for two columns. */
+		{ "2026-03-05 14:03:07", "%F %T", ymdhms(2026, 3, 5, 14, 3, 7) },
+		/* A fmt space matches a run of spaces. */
+		{ "2026-03-05   14:03:07", "%F %T", ymdhms(2026, 3, 5, 14, 3, 7) },
+		/* One-digit fields. */
+		{ "5.3.2026 9:05", "%d.%m.%Y %H:%M", ymdhms(2026, 3, 5, 9, 5, 0) },
+		{ "05/03/26 1:2:3", "%d/%m/%y %H:%M:%S", ymdhms(2026, 3, 5, 1, 2, 3) },
+		{ "31/12/99", "%d/%m/%y", ymdhms(1999, 12, 31, 0, 0, 0) },
+		/* %e may be space padded; %f fraction ignored; %% literal. */
+		{ "2026-03- 5T10:00:00.123456", "%Y-%m-%eT%T.%f", ymdhms(2026, 3, 5, 10, 0, 0) },
+		{ "100% 2026-03-05", "100%% %F", ymdhms(2026, 3, 5, 0, 0, 0) },
+		/* Compact digits: greedy two-digit fields. */
+		{ "20260305143007", "%Y%m%d%H%M%S", ymdhms(2026, 3, 5, 14, 30, 7) },
+		/* Leap day, and fields fmt does not mention default to 1970-01-01 00:00:00. */
+		{ "2024-02-29", "%F", ymdhms(2024, 2, 29, 0, 0, 0) },
+		{ "13:45", "%H:%M", 13 * 3600 + 45 * 60 },
+		/* A leap second stays in its minute. */
+		{ "2016-12-31 23:59:60", "%F %T", ymdhms(2016, 12, 31, 23, 59, 59) },
+	};
 	int64_t w = 0;
 
 	(void)state;
-	assert_int_equal(fmt("2026-03-05 14:03:07", "%Y-%m-%d %H:%M:%S", &w), 0);
-	assert_int_equal(w, ymdhms(2026, 3, 5, 14, 3, 7));
-	/* Date and time fields joined by a space, as map.c does for two columns. */
-	assert_int_equal(fmt("2026-03-05 14:03:07", "%F %T", &w), 0);
-	assert_int_equal(w, ymdhms(2026, 3, 5, 14, 3, 7));
-	/* A fmt space matches a run of spaces. */
-	assert_int_equal(fmt("2026-03-05   14:03:07", "%F %T", &w), 0);
-	assert_int_equal(w, ymdhms(2026, 3, 5, 14, 3, 7));
-	/* One-digit fields. */
-	assert_int_equal(fmt("5.3.2026 9:05", "%d.%m.%Y %H:%M", &w), 0);
-	assert_int_equal(w, ymdhms(2026, 3, 5, 9, 5, 0));
-	assert_int_equal(fmt("05/03/26 1:2:3", "%d/%m/%y %H:%M:%S", &w), 0);
-	assert_int_equal(w, ymdhms(2026, 3, 5, 1, 2, 3));
-	assert_int_equal(fmt("31/12/99", "%d/%m/%y", &w), 0);
-	assert_int_equal(w, ymdhms(1999, 12, 31, 0, 0, 0));
-	/* %e may be space padded; %f fraction ignored; %% literal. */
-	assert_int_equal(fmt("2026-03- 5T10:00:00.123456", "%Y-%m-%eT%T.%f", &w), 0);
-	assert_int_equal(w, ymdhms(2026, 3, 5, 10, 0, 0));
-	assert_int_equal(fmt("100% 2026-03-05", "100%% %F", &w), 0);
-	assert_int_equal(w, ymdhms(2026, 3, 5, 0, 0, 0));
-	/* Compact digits: greedy two-digit fields. */
-	assert_int_equal(fmt("20260305143007", "%Y%m%d%H%M%S", &w), 0);
-	assert_int_equal(w, ymdhms(2026, 3, 5, 14, 30, 7));
-	/* Leap day, and fields fmt does not mention default to 1970-01-01 00:00:00. */
-	assert_int_equal(fmt("2024-02-29", "%F", &w), 0);
-	assert_int_equal(w, ymdhms(2024, 2, 29, 0, 0, 0));
-	assert_int_equal(fmt("13:45", "%H:%M", &w), 0);
-	assert_int_equal(w, 13 * 3600 + 45 * 60);
-	/* A leap second stays in its minute. */
-	assert_int_equal(fmt("2016-12-31 23:59:60", "%F %T", &w), 0);
-	assert_int_equal(w, ymdhms(2016, 12, 31, 23, 59, 59));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = fmt(cases[i].s, cases[i].fmt, &w);
+
+		if (r != 0 || w != cases[i].want)
+			fail_msg("case %zu \"%s\" as \"%s\": %d, %lld; want 0, %lld", i, cases[i].s,
+			         cases[i].fmt, r, (long long)w, (long long)cases[i].want);
+	}
 	/* Not NUL-terminated: only len bytes count. */
 	assert_int_equal(time_parse_fmt("2026-03-05XYZ", 10, "%F", &w), 0);
 	assert_int_equal(w, ymdhms(2026, 3, 5, 0, 0, 0));
@@ -152,28 +152,40 @@ static void test_fmt_ok(void **state)
 
 static void test_fmt_errors(void **state)
 {
+	static const struct {
+		const char *s, *fmt;
+		int err;
+	} cases[] = {
+		{ "2026-02-30", "%F", -ERANGE },
+		{ "2026-02-29", "%F", -ERANGE },
+		{ "2026-13-01", "%F", -ERANGE },
+		{ "2026-00-01", "%F", -ERANGE },
+		{ "2026-01-00", "%F", -ERANGE },
+		{ "2026-01-01 24:00:00", "%F %T", -ERANGE },
+		{ "2026-01-01 23:60:00", "%F %T", -ERANGE },
+		{ "2026-01-01 23:00:61", "%F %T", -ERANGE },
+		{ "2026-01-01 930", "%F %H%M", -ERANGE },
+		{ "26-01-01", "%F", -EINVAL },
+		{ "2026-01-01 ", "%F", -EINVAL },
+		{ "2026-01-01", "%F %T", -EINVAL },
+		{ "2026-01-0114:00:00", "%F %T", -EINVAL },
+		{ "2026/01/01", "%F", -EINVAL },
+		{ "", "%F", -EINVAL },
+		{ "2026-01-01 12:00:00.", "%F %T.%f", -EINVAL },
+		{ "2026", "%Q", -EINVAL },
+		{ "2026%", "%Y%", -EINVAL },
+		{ "2026-01-01", "%Y-%m-%d%", -EINVAL },
+	};
 	int64_t w = 42;
 
 	(void)state;
-	assert_int_equal(fmt("2026-02-30", "%F", &w), -ERANGE);
-	assert_int_equal(fmt("2026-02-29", "%F", &w), -ERANGE);
-	assert_int_equal(fmt("2026-13-01", "%F", &w), -ERANGE);
-	assert_int_equal(fmt("2026-00-01", "%F", &w), -ERANGE);
-	assert_int_equal(fmt("2026-01-00", "%F", &w), -ERANGE);
-	assert_int_equal(fmt("2026-01-01 24:00:00", "%F %T", &w), -ERANGE);
-	assert_int_equal(fmt("2026-01-01 23:60:00", "%F %T", &w), -ERANGE);
-	assert_int_equal(fmt("2026-01-01 23:00:61", "%F %T", &w), -ERANGE);
-	assert_int_equal(fmt("2026-01-01 930", "%F %H%M", &w), -ERANGE);
-	assert_int_equal(fmt("26-01-01", "%F", &w), -EINVAL);
-	assert_int_equal(fmt("2026-01-01 ", "%F", &w), -EINVAL);
-	assert_int_equal(fmt("2026-01-01", "%F %T", &w), -EINVAL);
-	assert_int_equal(fmt("2026-01-0114:00:00", "%F %T", &w), -EINVAL);
-	assert_int_equal(fmt("2026/01/01", "%F", &w), -EINVAL);
-	assert_int_equal(fmt("", "%F", &w), -EINVAL);
-	assert_int_equal(fmt("2026-01-01 12:00:00.", "%F %T.%f", &w), -EINVAL);
-	assert_int_equal(fmt("2026", "%Q", &w), -EINVAL);
-	assert_int_equal(fmt("2026%", "%Y%", &w), -EINVAL);
-	assert_int_equal(fmt("2026-01-01", "%Y-%m-%d%", &w), -EINVAL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = fmt(cases[i].s, cases[i].fmt, &w);
+
+		if (r != cases[i].err)
+			fail_msg("case %zu \"%s\" as \"%s\": %d, want %d", i, cases[i].s, cases[i].fmt,
+			         r, cases[i].err);
+	}
 	assert_int_equal(w, 42);        /* untouched on failure */
 }
 
@@ -186,43 +198,41 @@ static int iso(const char *s, int64_t *ret, bool *zoned)
 
 static void test_iso8601_ok(void **state)
 {
+	const struct {         /* not static: ymdhms() is no constant */
+		const char *s;
+		int64_t want;
+		bool zoned;
+	} cases[] = {
+		{ "2026-03-05T14:03:07Z", ymdhms(2026, 3, 5, 14, 3, 7), true },
+		{ "2026-03-05t14:03:07z", ymdhms(2026, 3, 5, 14, 3, 7), true },
+		{ "2026-03-05T14:03:07+01:00", ymdhms(2026, 3, 5, 13, 3, 7), true },
+		{ "2026-03-05T14:03:07+0200", ymdhms(2026, 3, 5, 12, 3, 7), true },
+		{ "2026-03-05T14:03:07-05", ymdhms(2026, 3, 5, 19, 3, 7), true },
+		{ "2026-03-05T00:30:00+05:30", ymdhms(2026, 3, 4, 19, 0, 0), true },
+		/* Fractions with '.' or ',' are dropped. */
+		{ "2026-03-05T14:03:07.999999Z", ymdhms(2026, 3, 5, 14, 3, 7), true },
+		{ "2026-03-05 14:03:07,5+01:00", ymdhms(2026, 3, 5, 13, 3, 7), true },
+		/* No zone: wall time. */
+		{ "2026-03-05T14:03:07", ymdhms(2026, 3, 5, 14, 3, 7), false },
+		{ "2026-03-05 14:03", ymdhms(2026, 3, 5, 14, 3, 0), false },
+		{ "2026-03-05", ymdhms(2026, 3, 5, 0, 0, 0), false },
+		{ "1969-12-31T23:59:59Z", -1, true },
+	};
 	int64_t t = 0;
-	bool z = true;
+	bool z;
 
 	(void)state;
-	assert_int_equal(iso("2026-03-05T14:03:07Z", &t, &z), 0);
-	assert_true(z);
-	assert_int_equal(t, ymdhms(2026, 3, 5, 14, 3, 7));
-	assert_int_equal(iso("2026-03-05t14:03:07z", &t, &z), 0);
-	assert_int_equal(t, ymdhms(2026, 3, 5, 14, 3, 7));
-	assert_int_equal(iso("2026-03-05T14:03:07+01:00", &t, &z), 0);
-	assert_true(z);
-	assert_int_equal(t, ymdhms(2026, 3, 5, 13, 3, 7));
-	assert_int_equal(iso("2026-03-05T14:03:07+0200", &t, &z), 0);
-	assert_int_equal(t, ymdhms(2026, 3, 5, 12, 3, 7));
-	assert_int_equal(iso("2026-03-05T14:03:07-05", &t, &z), 0);
-	assert_int_equal(t, ymdhms(2026, 3, 5, 19, 3, 7));
-	assert_int_equal(iso("2026-03-05T00:30:00+05:30", &t, &z), 0);
-	assert_int_equal(t, ymdhms(2026, 3, 4, 19, 0, 0));
-	/* Fractions with '.' or ',' are dropped. */
-	assert_int_equal(iso("2026-03-05T14:03:07.999999Z", &t, &z), 0);
-	assert_int_equal(t, ymdhms(2026, 3, 5, 14, 3, 7));
-	assert_int_equal(iso("2026-03-05 14:03:07,5+01:00", &t, &z), 0);
-	assert_int_equal(t, ymdhms(2026, 3, 5, 13, 3, 7));
-	/* No zone: wall time. */
-	assert_int_equal(iso("2026-03-05T14:03:07", &t, &z), 0);
-	assert_false(z);
-	assert_int_equal(t, ymdhms(2026, 3, 5, 14, 3, 7));
-	assert_int_equal(iso("2026-03-05 14:03", &t, &z), 0);
-	assert_false(z);
-	assert_int_equal(t, ymdhms(2026, 3, 5, 14, 3, 0));
-	assert_int_equal(iso("2026-03-05", &t, &z), 0);
-	assert_false(z);
-	assert_int_equal(t, ymdhms(2026, 3, 5, 0, 0, 0));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r;
+
+		z = !cases[i].zoned;
+		r = iso(cases[i].s, &t, &z);
+		if (r != 0 || t != cases[i].want || z != cases[i].zoned)
+			fail_msg("case %zu \"%s\": %d, %lld, zoned %d; want 0, %lld, zoned %d", i,
+			         cases[i].s, r, (long long)t, z, (long long)cases[i].want, cases[i].zoned);
+	}
 	assert_int_equal(iso("2024-02-29T23:59:59Z", &t, NULL), 0);
 	assert_int_equal(t, ymdhms(2024, 2, 29, 23, 59, 59));
-	assert_int_equal(iso("1969-12-31T23:59:59Z", &t, &z), 0);
-	assert_int_equal(t, -1);
 }
 
 static void test_iso8601_errors(void **state)
@@ -265,43 +275,56 @@ static int epoch(const char *s, int64_t *ret)
 
 static void test_epoch(void **state)
 {
+	const struct {         /* not static: ymdhms() is no constant */
+		const char *s;
+		int64_t want;
+	} good[] = {
+		{ "1772719387", 1772719387 },
+		{ "0", 0 },
+		{ "1772719387.999", 1772719387 },
+		{ "+15", 15 },
+		{ "-1", -1 },
+		{ "-1.5", -2 },                /* floor: 1969-12-31 23:59:58.5 */
+		{ "-1.000", -1 },
+		{ "253402300799", ymdhms(9999, 12, 31, 23, 59, 59) },
+		{ "-62167219200", ymdhms(0, 1, 1, 0, 0, 0) },
+	};
+	static const struct {
+		const char *s;
+		int err;
+	} bad[] = {
+		{ "", -EINVAL },
+		{ "-", -EINVAL },
+		{ "abc", -EINVAL },
+		{ "1.", -EINVAL },
+		{ ".5", -EINVAL },
+		{ "1e9", -EINVAL },
+		{ " 1", -EINVAL },
+		{ "1 ", -EINVAL },
+		{ "--1", -EINVAL },
+		{ "99999999999999999999999999999x", -EINVAL },
+		{ "253402300800", -ERANGE },
+		{ "-62167219201", -ERANGE },
+		{ "-62167219200.5", -ERANGE },
+		{ "99999999999999999999999999999", -ERANGE },
+	};
 	int64_t t = 0;
 
 	(void)state;
-	assert_int_equal(epoch("1772719387", &t), 0);
-	assert_int_equal(t, 1772719387);
-	assert_int_equal(epoch("0", &t), 0);
-	assert_int_equal(t, 0);
-	assert_int_equal(epoch("1772719387.999", &t), 0);
-	assert_int_equal(t, 1772719387);
-	assert_int_equal(epoch("+15", &t), 0);
-	assert_int_equal(t, 15);
-	assert_int_equal(epoch("-1", &t), 0);
-	assert_int_equal(t, -1);
-	assert_int_equal(epoch("-1.5", &t), 0);
-	assert_int_equal(t, -2);                /* floor: 1969-12-31 23:59:58.5 */
-	assert_int_equal(epoch("-1.000", &t), 0);
-	assert_int_equal(t, -1);
-	assert_int_equal(epoch("253402300799", &t), 0);
-	assert_int_equal(t, ymdhms(9999, 12, 31, 23, 59, 59));
-	assert_int_equal(epoch("-62167219200", &t), 0);
-	assert_int_equal(t, ymdhms(0, 1, 1, 0, 0, 0));
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int r = epoch(good[i].s, &t);
 
+		if (r != 0 || t != good[i].want)
+			fail_msg("good %zu \"%s\": %d, %lld; want 0, %lld", i, good[i].s, r, (long long)t,
+			         (long long)good[i].want);
+	}
 	t = 42;
-	assert_int_equal(epoch("", &t), -EINVAL);
-	assert_int_equal(epoch("-", &t), -EINVAL);
-	assert_int_equal(epoch("abc", &t), -EINVAL);
-	assert_int_equal(epoch("1.", &t), -EINVAL);
-	assert_int_equal(epoch(".5", &t), -EINVAL);
-	assert_int_equal(epoch("1e9", &t), -EINVAL);
-	assert_int_equal(epoch(" 1", &t), -EINVAL);
-	assert_int_equal(epoch("1 ", &t), -EINVAL);
-	assert_int_equal(epoch("--1", &t), -EINVAL);
-	assert_int_equal(epoch("99999999999999999999999999999x", &t), -EINVAL);
-	assert_int_equal(epoch("253402300800", &t), -ERANGE);
-	assert_int_equal(epoch("-62167219201", &t), -ERANGE);
-	assert_int_equal(epoch("-62167219200.5", &t), -ERANGE);
-	assert_int_equal(epoch("99999999999999999999999999999", &t), -ERANGE);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = epoch(bad[i].s, &t);
+
+		if (r != bad[i].err)
+			fail_msg("bad %zu \"%s\": %d, want %d", i, bad[i].s, r, bad[i].err);
+	}
 	assert_int_equal(t, 42);
 }
 

@@ -45,10 +45,26 @@ static bool have_zoneinfo(const char *name)
 }
 
 /* The Stockholm checks (its rule "CET-1CEST,M3.5.0,M10.5.0/3" since 1996). */
+/*
+ * tz_wall_to_utc(tz, wall) is want with flags want_flags; a failure names
+ * the caller's line (the macro), so each case still says which it is.
+ */
+#define assert_wall(tz, wall, want, want_flags) \
+	assert_wall_at(tz, wall, want, want_flags, __FILE__, __LINE__)
+static void assert_wall_at(const struct tz *tz, int64_t wall, int64_t want, int want_flags,
+                           const char *file, int line)
+{
+	int flags = -1;
+
+	_assert_int_equal(cast_to_largest_integral_type(tz_wall_to_utc(tz, wall, &flags)),
+	                  cast_to_largest_integral_type(want), file, line);
+	_assert_int_equal(cast_to_largest_integral_type(flags),
+	                  cast_to_largest_integral_type(want_flags), file, line);
+}
+
 static void check_stockholm(const struct tz *tz)
 {
 	int64_t spring = ymdhms(2026, 3, 29, 1, 0, 0), autumn = ymdhms(2026, 10, 25, 1, 0, 0);
-	int flags = -1;
 
 	/* Offsets around the 2026 transitions (01:00 UTC both). */
 	assert_int_equal(tz_utc_offset(tz, spring - 1), HOUR);
@@ -60,32 +76,21 @@ static void check_stockholm(const struct tz *tz)
 	assert_int_equal(tz_utc_offset(tz, ymdhms(2026, 7, 15, 12, 0, 0)), 2 * HOUR);
 
 	/* Spring gap: 02:30 does not exist; read with CET, i.e. 03:30 CEST. */
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 3, 29, 2, 30, 0), &flags), ymdhms(2026, 3, 29, 1, 30, 0));
-	assert_int_equal(flags, TZ_GAP);
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 3, 29, 2, 0, 0), &flags), ymdhms(2026, 3, 29, 1, 0, 0));
-	assert_int_equal(flags, TZ_GAP);
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 3, 29, 2, 59, 59), &flags), ymdhms(2026, 3, 29, 1, 59, 59));
-	assert_int_equal(flags, TZ_GAP);
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 3, 29, 1, 59, 59), &flags), ymdhms(2026, 3, 29, 0, 59, 59));
-	assert_int_equal(flags, 0);
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 3, 29, 3, 0, 0), &flags), ymdhms(2026, 3, 29, 1, 0, 0));
-	assert_int_equal(flags, 0);
+	assert_wall(tz, ymdhms(2026, 3, 29, 2, 30, 0), ymdhms(2026, 3, 29, 1, 30, 0), TZ_GAP);
+	assert_wall(tz, ymdhms(2026, 3, 29, 2, 0, 0), ymdhms(2026, 3, 29, 1, 0, 0), TZ_GAP);
+	assert_wall(tz, ymdhms(2026, 3, 29, 2, 59, 59), ymdhms(2026, 3, 29, 1, 59, 59), TZ_GAP);
+	assert_wall(tz, ymdhms(2026, 3, 29, 1, 59, 59), ymdhms(2026, 3, 29, 0, 59, 59), 0);
+	assert_wall(tz, ymdhms(2026, 3, 29, 3, 0, 0), ymdhms(2026, 3, 29, 1, 0, 0), 0);
 
 	/* Autumn: 02:30 happens twice; the earlier (CEST) instant is taken. */
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 10, 25, 2, 30, 0), &flags), ymdhms(2026, 10, 25, 0, 30, 0));
-	assert_int_equal(flags, TZ_AMBIGUOUS);
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 10, 25, 2, 0, 0), &flags), ymdhms(2026, 10, 25, 0, 0, 0));
-	assert_int_equal(flags, TZ_AMBIGUOUS);
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 10, 25, 2, 59, 59), &flags), ymdhms(2026, 10, 25, 0, 59, 59));
-	assert_int_equal(flags, TZ_AMBIGUOUS);
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 10, 25, 1, 59, 59), &flags), ymdhms(2026, 10, 24, 23, 59, 59));
-	assert_int_equal(flags, 0);
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 10, 25, 3, 0, 0), &flags), ymdhms(2026, 10, 25, 2, 0, 0));
-	assert_int_equal(flags, 0);
+	assert_wall(tz, ymdhms(2026, 10, 25, 2, 30, 0), ymdhms(2026, 10, 25, 0, 30, 0), TZ_AMBIGUOUS);
+	assert_wall(tz, ymdhms(2026, 10, 25, 2, 0, 0), ymdhms(2026, 10, 25, 0, 0, 0), TZ_AMBIGUOUS);
+	assert_wall(tz, ymdhms(2026, 10, 25, 2, 59, 59), ymdhms(2026, 10, 25, 0, 59, 59), TZ_AMBIGUOUS);
+	assert_wall(tz, ymdhms(2026, 10, 25, 1, 59, 59), ymdhms(2026, 10, 24, 23, 59, 59), 0);
+	assert_wall(tz, ymdhms(2026, 10, 25, 3, 0, 0), ymdhms(2026, 10, 25, 2, 0, 0), 0);
 
 	/* A call at 00:30 local on 1 March is still 28 February in UTC. */
-	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 3, 1, 0, 30, 0), &flags), ymdhms(2026, 2, 28, 23, 30, 0));
-	assert_int_equal(flags, 0);
+	assert_wall(tz, ymdhms(2026, 3, 1, 0, 30, 0), ymdhms(2026, 2, 28, 23, 30, 0), 0);
 	assert_int_equal(tz_wall_to_utc(tz, ymdhms(2026, 7, 1, 0, 30, 0), NULL), ymdhms(2026, 6, 30, 22, 30, 0));
 
 	/* Far beyond any table: the footer rule (2090, 2350). */
@@ -97,10 +102,8 @@ static void check_stockholm(const struct tz *tz)
 		assert_int_equal(tz_utc_offset(tz, s), 2 * HOUR);
 		assert_int_equal(tz_utc_offset(tz, a - 1), 2 * HOUR);
 		assert_int_equal(tz_utc_offset(tz, a), HOUR);
-		assert_int_equal(tz_wall_to_utc(tz, s + 2 * HOUR - 1, &flags), s + HOUR - 1);
-		assert_int_equal(flags, TZ_GAP);
-		assert_int_equal(tz_wall_to_utc(tz, a + HOUR + 1800, &flags), a - 1800);
-		assert_int_equal(flags, TZ_AMBIGUOUS);
+		assert_wall(tz, s + 2 * HOUR - 1, s + HOUR - 1, TZ_GAP);
+		assert_wall(tz, a + HOUR + 1800, a - 1800, TZ_AMBIGUOUS);
 	}
 	assert_int_equal(tz_utc_offset(tz, ymdhms(2090, 7, 1, 0, 0, 0)), 2 * HOUR);
 	assert_int_equal(tz_utc_offset(tz, ymdhms(2090, 12, 1, 0, 0, 0)), HOUR);
@@ -233,7 +236,7 @@ static void test_stockholm_15min(void **state)
 		int32_t want = t >= c[0] && t < c[1] ? 2 * HOUR : HOUR;
 		/* t read as a wall time: summer time from 03:00 to the fold's end at 03:00 CET. */
 		int64_t w = t, wu = w >= c[0] + 2 * HOUR && w < c[1] + 2 * HOUR ? w - 2 * HOUR : w - HOUR;
-		int wflags = 0, flags = -1;
+		int wflags = 0;
 
 		if (w >= c[0] + HOUR && w < c[0] + 2 * HOUR) {
 			wu = w - HOUR;
@@ -246,8 +249,7 @@ static void test_stockholm_15min(void **state)
 		if (tz_utc_offset(tz, t) != want)
 			fail_msg("offset at %lld: %d, want %d", (long long)t, tz_utc_offset(tz, t), want);
 		assert_int_equal(tz_utc_offset_memo(tz, &memo, t), want);
-		assert_int_equal(tz_wall_to_utc(tz, w, &flags), wu);
-		assert_int_equal(flags, wflags);
+		assert_wall(tz, w, wu, wflags);
 		assert_int_equal(tz_wall_to_utc_memo(tz, &memo, w), wu);
 	}
 	assert_int_equal(ngap, 8);
@@ -259,14 +261,12 @@ static void test_utc(void **state)
 {
 	static const int64_t probes[] = { INT64_MIN / 2, -1, 0, 1, 1772719387, 4102444800, INT64_MAX / 2 };
 	struct tz *tz = NULL;
-	int flags = -1;
 
 	(void)state;
 	assert_int_equal(tz_load("UTC", &tz), 0);       /* file, or the built-in fallback */
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		assert_int_equal(tz_utc_offset(tz, probes[i]), 0);
-		assert_int_equal(tz_wall_to_utc(tz, probes[i], &flags), probes[i]);
-		assert_int_equal(flags, 0);
+		assert_wall(tz, probes[i], probes[i], 0);
 	}
 	tz_free(tz);
 	tz_free(NULL);
@@ -284,6 +284,24 @@ struct tzif_spec {
 	const char    *footer;          /* v2+: may be "" */
 	uint32_t       leapcnt;         /* emitted as zero-filled records */
 };
+
+/* A copy of the environment variable name (NULL: unset), for env_restore. */
+static char *env_save(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? strdup(v) : NULL;
+}
+
+/* Sets name back to saved (NULL: unsets it) and frees saved. */
+static void env_restore(const char *name, char *saved)
+{
+	if (saved)
+		setenv(name, saved, 1);
+	else
+		unsetenv(name);
+	free(saved);
+}
 
 static size_t put32(unsigned char *p, uint32_t v)
 {
@@ -378,8 +396,8 @@ static void test_load(void **state)
 	struct tz *tz = (struct tz *)&tz;
 	struct tz *const sentinel = tz;
 	char *big;
-	const char *old = getenv("TZDIR");
-	char *saved = old ? strdup(old) : NULL;
+	char *saved = env_save("TZDIR");
+	static const char *const made[] = { "Test/Zone", "Big", "Fifo", "Garbage", "Hollow" };
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -426,24 +444,13 @@ static void test_load(void **state)
 	assert_int_equal(tz_utc_offset(tz, 1772719387), 0);
 	tz_free(tz);
 
-	if (saved) {
-		setenv("TZDIR", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("TZDIR");
+	env_restore("TZDIR", saved);
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, made[i]);
+		unlink(path);
 	}
-	snprintf(path, sizeof(path), "%s/Test/Zone", dir);
-	unlink(path);
 	snprintf(path, sizeof(path), "%s/Test", dir);
 	rmdir(path);
-	snprintf(path, sizeof(path), "%s/Big", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/Fifo", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/Garbage", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/Hollow", dir);
-	unlink(path);
 	rmdir(dir);
 	/* Leap-second zones: teleqd counts POSIX seconds. */
 	if (have_zoneinfo("right/Europe/Stockholm"))
@@ -478,8 +485,7 @@ static void test_against_libc(void **state)
 	/* Fewer probes under valgrind (TQ_SLOW_TESTS set by the caller). */
 	const bool slow = getenv("TQ_SLOW_TESTS") != NULL;
 	const int64_t step = slow ? 86400 * 7 + 3607 : 3 * HOUR + 1237;
-	const char *old = getenv("TZ");
-	char *saved = old ? strdup(old) : NULL;
+	char *saved = env_save("TZ");
 	unsigned checked = 0;
 
 	(void)state;
@@ -511,12 +517,7 @@ static void test_against_libc(void **state)
 		                      slow ? 7 * HOUR + 60 : 1800);
 		tz_free(tz);
 	}
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("TZ");
-	}
+	env_restore("TZ", saved);
 	tzset();
 	if (checked == 0)
 		skip();
