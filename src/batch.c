@@ -21,6 +21,7 @@
 #include "map.h"
 #include "period.h"
 #include "tq_config.h"
+#include "grow.h"
 
 #define INDEX_MIN 256
 
@@ -122,8 +123,6 @@ batch_full(const struct batch *b)
 	    b->ncases >= BATCH_MAX_CASES;
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem);
-
 /*
  * Adds a case state to store. The states are applied in order, so a case
  * written twice in one batch (a flush after a commit was deferred) ends
@@ -135,7 +134,7 @@ batch_case(struct batch *b, uint16_t ind, const uint8_t id[16], const char *text
 	struct batch_case *c;
 	int r;
 
-	if ((r = grow((void **)&b->cases, &b->cases_cap, b->ncases + 1, sizeof(*b->cases))) < 0)
+	if ((r = GROW(b->cases, b->cases_cap, b->ncases + 1, 16)) < 0)
 		return r;
 	c = &b->cases[b->ncases++];
 	c->ind = ind;
@@ -159,8 +158,7 @@ batch_cdelta(struct batch *b, uint16_t ind, int64_t month, const struct cohort_d
 		if (b->cdeltas[i].ind == ind && b->cdeltas[i].month == month)
 			break;
 	if (i == b->ncdeltas) {
-		if ((r = grow((void **)&b->cdeltas, &b->cdeltas_cap, b->ncdeltas + 1,
-		    sizeof(*b->cdeltas))) < 0)
+		if ((r = GROW(b->cdeltas, b->cdeltas_cap, b->ncdeltas + 1, 16)) < 0)
 			return r;
 		b->cdeltas[i] = (struct batch_cdelta){ .month = month, .ind = ind };
 		b->ncdeltas++;
@@ -193,25 +191,6 @@ index_grow(struct batch *b)
 	return 0;
 }
 
-/* Grows an array of elem-sized items to hold at least need; -ENOMEM. */
-static int
-grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*arr, ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 /*
  * Finds the (day, combo) counter, creating it (all zero) when new. Returns
  * its index, or -ENOMEM.
@@ -235,7 +214,7 @@ count_find(struct batch *b, int64_t day, const struct combo *c)
 			return r;
 		return count_find(b, day, c);
 	}
-	if ((r = grow((void **)&b->counts, &b->counts_cap, b->ncounts + 1, sizeof(*b->counts))) < 0)
+	if ((r = GROW(b->counts, b->counts_cap, b->ncounts + 1, 16)) < 0)
 		return r;
 	bc = &b->counts[b->ncounts];
 	memset(bc, 0, sizeof(*bc));
@@ -312,7 +291,7 @@ id_add(struct batch *b, size_t ci, const uint8_t id[16])
 	int r;
 
 	if ((r = idindex_reserve(b)) < 0 ||
-	    (r = grow((void **)&b->ids, &b->ids_cap, b->nids + 1, sizeof(*b->ids))) < 0)
+	    (r = GROW(b->ids, b->ids_cap, b->nids + 1, 16)) < 0)
 		return r;
 	slot = id_slot(month, id, b->idindex_cap);
 	for (; b->idindex[slot]; slot = (slot + 1) & (b->idindex_cap - 1)) {
@@ -416,7 +395,7 @@ batch_position(struct batch *b, const struct file_pos *p)
 			b->pos[i] = *p;
 			return 0;
 		}
-	if ((r = grow((void **)&b->pos, &b->pos_cap, b->npos + 1, sizeof(*b->pos))) < 0)
+	if ((r = GROW(b->pos, b->pos_cap, b->npos + 1, 16)) < 0)
 		return r;
 	b->pos[b->npos++] = *p;
 	return 0;

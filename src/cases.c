@@ -35,6 +35,7 @@
 #include "map.h"
 #include "tq_config.h"
 #include "tz.h"
+#include "grow.h"
 
 #define CASES_MIN_CAP 64
 
@@ -235,15 +236,8 @@ touch(struct cases *cs, struct centry *e)
 	int64_t d;
 
 	if (!e->dirty) {
-		if (cs->ndkeys == cs->dkeys_cap) {
-			size_t cap = cs->dkeys_cap ? cs->dkeys_cap * 2 : 64;
-			struct ckey *k = realloc(cs->dkeys, cap * sizeof(*k));
-
-			if (!k)
-				return -ENOMEM;
-			cs->dkeys = k;
-			cs->dkeys_cap = cap;
-		}
+		if (GROW(cs->dkeys, cs->dkeys_cap, cs->ndkeys + 1, 64) < 0)
+			return -ENOMEM;
 		cs->dkeys[cs->ndkeys].ind = e->ind;
 		memcpy(cs->dkeys[cs->ndkeys].id, e->id, 16);
 		cs->ndkeys++;

@@ -31,6 +31,7 @@
 #include "tq_config.h"
 #include "tz.h"
 #include "utf8.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -304,15 +305,8 @@ sb_grow(struct sb *b, size_t n)
 		return false;
 	if (b->cap > 0 && n < b->cap - b->len)
 		return true;
-	if (n > SIZE_MAX / 4 - b->len) {
-		b->err = true;
-		return false;
-	}
-	cap = b->cap ? b->cap : 256;
-	while (cap - b->len <= n)
-		cap *= 2;
-	q = realloc(b->p, cap);
-	if (!q) {
+	if (n > SIZE_MAX / 4 - b->len || grow_cap(b->cap, b->len + n + 1, 1, 256, &cap) < 0 ||
+	    !(q = realloc(b->p, cap))) {
 		b->err = true;
 		return false;
 	}

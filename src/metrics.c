@@ -101,6 +101,7 @@
 #include "notify.h"
 #include "tq_config.h"
 #include "utf8.h"
+#include "grow.h"
 
 struct metrics tq_metrics;
 
@@ -150,16 +151,8 @@ out_reserve(struct out *o, size_t n)
 		return o->err;
 	if (n < o->cap - o->len)
 		return 0;
-	cap = o->cap ? o->cap : 4096;
-	while (n >= cap - o->len) {
-		if (cap > SIZE_MAX / 2) {
-			o->err = -ENOMEM;
-			return o->err;
-		}
-		cap *= 2;
-	}
-	np = realloc(o->p, cap);
-	if (!np) {
+	if (n >= SIZE_MAX - o->len || grow_cap(o->cap, o->len + n + 1, 1, 4096, &cap) < 0 ||
+	    !(np = realloc(o->p, cap))) {
 		o->err = -ENOMEM;
 		return o->err;
 	}

@@ -62,6 +62,7 @@
 #include "store.h"
 #include "tq_config.h"
 #include "tz.h"
+#include "grow.h"
 #include "store_priv.h"
 #include "pipeline_priv.h"
 #include "hist.lua.h"
@@ -262,16 +263,9 @@ recompute_touch_month(struct recompute *rc, int64_t m)
 	}
 	if (lo < rc->npending && rc->pending[lo] == m)
 		return;
-	if (rc->npending == rc->cap) {
-		size_t cap = rc->cap ? rc->cap * 2 : 32;
-		int64_t *p = realloc(rc->pending, cap * sizeof(*p));
-
-		if (!p) {
-			log_warnx("recompute: out of memory; an indicator period stays stale");
-			return;
-		}
-		rc->pending = p;
-		rc->cap = cap;
+	if (GROW(rc->pending, rc->cap, rc->npending + 1, 32) < 0) {
+		log_warnx("recompute: out of memory; an indicator period stays stale");
+		return;
 	}
 	memmove(rc->pending + lo + 1, rc->pending + lo, (rc->npending - lo) * sizeof(*rc->pending));
 	rc->pending[lo] = m;

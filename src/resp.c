@@ -15,6 +15,7 @@
 #include "keys.h"
 #include "map.h"
 #include "tq_config.h"
+#include "grow.h"
 #include "store_priv.h"
 
 #define ARENA_BLOCK         (64 * 1024)
@@ -196,9 +197,9 @@ argv_reserve(struct argv_buf *ab, size_t n)
 
 	if (n <= ab->cap)
 		return 0;
-	cap = ab->cap ? ab->cap : 64;
-	while (cap < n)
-		cap *= 2;
+	/* one capacity for both arrays, bounded by the larger element */
+	if (grow_cap(ab->cap, n, sizeof(*l) > sizeof(*v) ? sizeof(*l) : sizeof(*v), 64, &cap) < 0)
+		return -ENOMEM;
 	if (!(v = realloc(ab->argv, cap * sizeof(*v))))
 		return -ENOMEM;
 	ab->argv = v;

@@ -1,0 +1,99 @@
+/* Unit tests of include/grow.h: grow_cap's doubling and bounds, GROW on an array. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "grow.h"
+
+static void
+test_cap_no_growth(void **state)
+{
+	size_t cap = 99;
+
+	(void)state;
+	assert_int_equal(grow_cap(16, 16, 8, 4, &cap), 0);
+	assert_int_equal(cap, 16);
+	assert_int_equal(grow_cap(16, 3, 8, 4, &cap), 0);
+	assert_int_equal(cap, 16);
+	assert_int_equal(grow_cap(0, 0, 8, 4, &cap), 0);
+	assert_int_equal(cap, 0);
+}
+
+static void
+test_cap_doubles(void **state)
+{
+	size_t cap = 0;
+
+	(void)state;
+	/* from empty: first, then doubled until need fits */
+	assert_int_equal(grow_cap(0, 1, 8, 64, &cap), 0);
+	assert_int_equal(cap, 64);
+	assert_int_equal(grow_cap(0, 65, 8, 64, &cap), 0);
+	assert_int_equal(cap, 128);
+	/* from a capacity: doubled from it, first ignored */
+	assert_int_equal(grow_cap(16, 17, 8, 64, &cap), 0);
+	assert_int_equal(cap, 32);
+	assert_int_equal(grow_cap(3, 13, 1, 64, &cap), 0);
+	assert_int_equal(cap, 24);
+}
+
+static void
+test_cap_overflow(void **state)
+{
+	size_t cap = 7;
+
+	(void)state;
+	/* doubling past SIZE_MAX */
+	assert_int_equal(grow_cap(SIZE_MAX / 2 + 1, SIZE_MAX, 1, 16, &cap), -ENOMEM);
+	assert_int_equal(cap, 7);
+	/* items fit, bytes do not */
+	assert_int_equal(grow_cap(16, SIZE_MAX / 8 + 1, 16, 16, &cap), -ENOMEM);
+	assert_int_equal(cap, 7);
+	/* degenerate arguments are refused, not looped on */
+	assert_int_equal(grow_cap(0, 1, 8, 0, &cap), -ENOMEM);
+	assert_int_equal(grow_cap(0, 1, 0, 16, &cap), -ENOMEM);
+	assert_int_equal(cap, 7);
+}
+
+static void
+test_grow_array(void **state)
+{
+	int64_t *a = NULL;
+	size_t cap = 0;
+
+	(void)state;
+	assert_int_equal(GROW(a, cap, 1, 4), 0);
+	assert_non_null(a);
+	assert_int_equal(cap, 4);
+	for (int i = 0; i < 4; i++)
+		a[i] = i;
+	assert_int_equal(GROW(a, cap, 3, 4), 0);        /* fits: unchanged */
+	assert_int_equal(cap, 4);
+	assert_int_equal(GROW(a, cap, 9, 4), 0);
+	assert_int_equal(cap, 16);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(a[i], i);                  /* contents kept */
+	a[15] = 15;
+	/* a failure leaves the array and its capacity as they were */
+	assert_int_equal(GROW(a, cap, SIZE_MAX / 4, 4), -ENOMEM);
+	assert_int_equal(cap, 16);
+	assert_int_equal(a[15], 15);
+	free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cap_no_growth),
+		cmocka_unit_test(test_cap_doubles),
+		cmocka_unit_test(test_cap_overflow),
+		cmocka_unit_test(test_grow_array),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
