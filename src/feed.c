@@ -49,6 +49,7 @@
 #include "map.h"
 #include "tq_config.h"
 #include "feed_int.h"
+#include "dlist.h"
 
 #define HASH_MIN 64
 /* Asks the loop for a pass (coalesced: activating an active event is a no-op). */
@@ -149,14 +150,7 @@ file_remove(struct feedset *fs, struct tailfile *tf)
 	while (*pp != tf)
 		pp = &(*pp)->hnext;
 	*pp = tf->hnext;
-	if (tf->prev)
-		tf->prev->next = tf->next;
-	else
-		fs->head = tf->next;
-	if (tf->next)
-		tf->next->prev = tf->prev;
-	else
-		fs->tail = tf->prev;
+	DLIST_UNLINK_TAIL(fs->head, &fs->tail, tf);
 	fs->nfiles--;
 	if (tf->fd >= 0)
 		fs->nopen--;

@@ -94,6 +94,7 @@
 #include "log.h"
 #include "report.h"
 #include "tq_config.h"
+#include "dlist.h"
 
 #define HTTP_MAX_HEADERS    8192        /* bytes of request line + headers */
 #define HTTP_MAX_BODY       1024        /* bytes of a request body (never read) */
@@ -191,12 +192,7 @@ conn_remove(struct httpd *h, struct http_conn *c)
 	for (struct http_reply *rep = h->pending; rep; rep = rep->next)
 		if (rep->conn == c)
 			rep->conn = NULL;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		h->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	DLIST_UNLINK(h->conns, c);
 	h->nconns--;
 	bufferevent_decref(c->bev);
 	free(c);
@@ -485,12 +481,7 @@ reply_unlink(struct http_reply *rep)
 {
 	if (!rep->h)
 		return;
-	if (rep->prev)
-		rep->prev->next = rep->next;
-	else
-		rep->h->pending = rep->next;
-	if (rep->next)
-		rep->next->prev = rep->prev;
+	DLIST_UNLINK(rep->h->pending, rep);
 	rep->h = NULL;
 	rep->prev = rep->next = NULL;
 }

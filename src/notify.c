@@ -49,6 +49,7 @@
 #include "notify.h"
 #include "tq_config.h"
 #include "utf8.h"
+#include "dlist.h"
 
 extern char **environ;
 
@@ -324,12 +325,7 @@ job_free(struct job *j)
 static void
 job_unlink(struct job *j)
 {
-	if (j->prev)
-		j->prev->next = j->next;
-	else
-		j->n->jobs = j->next;
-	if (j->next)
-		j->next->prev = j->prev;
+	DLIST_UNLINK(j->n->jobs, j);
 	j->prev = j->next = NULL;
 }
 

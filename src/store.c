@@ -78,6 +78,7 @@
 #include "tz.h"
 #include "store_priv.h"
 #include "store_int.h"
+#include "dlist.h"
 
 static void conn_start(struct store *st);
 static void on_probe(evutil_socket_t fd, short what, void *arg);
@@ -134,14 +135,8 @@ req_free(struct req *rq)
 {
 	struct store *st = rq->st;
 
-	if (st) {
-		if (rq->prev)
-			rq->prev->next = rq->next;
-		else
-			st->reqs = rq->next;
-		if (rq->next)
-			rq->next->prev = rq->prev;
-	}
+	if (st)
+		DLIST_UNLINK(st->reqs, rq);
 	free(rq);
 }
 
