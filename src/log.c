@@ -56,49 +56,32 @@ log_warn(const char *fmt, ...)
 	errno = saved;
 }
 
-/* Warning without errno. */
-void
-log_warnx(const char *fmt, ...)
-{
-	va_list ap;
+/*
+ * Defines name(fmt, ...), which writes one line at priority pri without
+ * errno's text: log_warnx, log_notice, log_errx and log_info differ only
+ * in the priority (their prototypes, with the printf check, are in log.h).
+ */
+#define LOG_AT(name, pri)                       \
+	void                                    \
+	name(const char *fmt, ...)              \
+	{                                       \
+		va_list ap;                     \
+		va_start(ap, fmt);              \
+		vlog((pri), -1, fmt, ap);       \
+		va_end(ap);                     \
+	}
 
-	va_start(ap, fmt);
-	vlog(LOG_WARNING, -1, fmt, ap);
-	va_end(ap);
-}
+/* Warning without errno. */
+LOG_AT(log_warnx, LOG_WARNING)
 
 /* A normal but significant condition (a file read again from its start). */
-void
-log_notice(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_NOTICE, -1, fmt, ap);
-	va_end(ap);
-}
+LOG_AT(log_notice, LOG_NOTICE)
 
 /* Error without errno: something was lost that an operator must know of. */
-void
-log_errx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_ERR, -1, fmt, ap);
-	va_end(ap);
-}
+LOG_AT(log_errx, LOG_ERR)
 
 /* Informational line. */
-void
-log_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_INFO, -1, fmt, ap);
-	va_end(ap);
-}
+LOG_AT(log_info, LOG_INFO)
 
 /* Debug line, only with -v. */
 void
