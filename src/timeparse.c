@@ -82,7 +82,7 @@ static int
 match_fmt(const char *s, size_t len, size_t *pos, const char *fmt, struct fields *f)
 {
 	size_t i = *pos;
-	unsigned v;
+	unsigned v, *two;
 	int e;
 
 	for (; *fmt; fmt++) {
@@ -101,6 +101,7 @@ match_fmt(const char *s, size_t len, size_t *pos, const char *fmt, struct fields
 			continue;
 		}
 		fmt++;
+		two = NULL;
 		switch (*fmt) {
 		case 'Y':
 			if (!read_num(s, len, &i, 4, 4, &v))
@@ -112,29 +113,26 @@ match_fmt(const char *s, size_t len, size_t *pos, const char *fmt, struct fields
 				return -EINVAL;
 			f->year = v < 69 ? 2000 + v : 1900 + v;     /* POSIX pivot */
 			break;
+		/* the one- or two-digit fields: the case picks the field, one read below */
 		case 'm':
-			if (!read_num(s, len, &i, 1, 2, &f->mon))
-				return -EINVAL;
+			two = &f->mon;
 			break;
 		case 'e':
-		case 'd':
 			/* %e pads with a space: " 5". */
-			while (*fmt == 'e' && i < len && s[i] == ' ')
+			while (i < len && s[i] == ' ')
 				i++;
-			if (!read_num(s, len, &i, 1, 2, &f->day))
-				return -EINVAL;
+			/* fall through */
+		case 'd':
+			two = &f->day;
 			break;
 		case 'H':
-			if (!read_num(s, len, &i, 1, 2, &f->hour))
-				return -EINVAL;
+			two = &f->hour;
 			break;
 		case 'M':
-			if (!read_num(s, len, &i, 1, 2, &f->min))
-				return -EINVAL;
+			two = &f->min;
 			break;
 		case 'S':
-			if (!read_num(s, len, &i, 1, 2, &f->sec))
-				return -EINVAL;
+			two = &f->sec;
 			break;
 		case 'T':
 		case 'F':
@@ -157,6 +155,8 @@ match_fmt(const char *s, size_t len, size_t *pos, const char *fmt, struct fields
 		default:        /* unknown conversion, or '%' ending fmt */
 			return -EINVAL;
 		}
+		if (two && !read_num(s, len, &i, 1, 2, two))
+			return -EINVAL;
 	}
 	*pos = i;
 	return 0;
