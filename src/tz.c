@@ -94,6 +94,26 @@ libc_offset(int64_t t)
 }
 
 /*
+ * The first second after lo whose offset (zone in force) is not off, found
+ * by bisection between lo, where the offset is off, and hi, where it is not.
+ */
+static int64_t
+first_change(int64_t lo, int64_t hi, int32_t off)
+{
+	int64_t mid;
+
+	/* Invariant: offset at lo is off, at hi it is not. */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (libc_offset(mid) == off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
+/*
  * Offset in force at utc and, in *ret_next, an instant after utc up to
  * which it holds: [utc, *ret_next) has one offset, and *ret_next is the
  * exact second of the change when one follows within TZ_PROBE_N probes.
@@ -106,7 +126,7 @@ libc_offset(int64_t t)
 static int32_t
 offset_at(const struct tz *tz, int64_t utc, int64_t *ret_next)
 {
-	int64_t lo = utc, hi, mid;
+	int64_t lo = utc, hi;
 	int32_t off;
 
 	zone_use(tz);
@@ -118,15 +138,7 @@ offset_at(const struct tz *tz, int64_t utc, int64_t *ret_next)
 	for (int k = 1; k <= TZ_PROBE_N; k++) {
 		hi = utc + (int64_t)k * TZ_PROBE;
 		if (libc_offset(hi) != off) {
-			/* Invariant: offset at lo is off, at hi it is not. */
-			while (hi - lo > 1) {
-				mid = lo + (hi - lo) / 2;
-				if (libc_offset(mid) == off)
-					lo = mid;
-				else
-					hi = mid;
-			}
-			*ret_next = hi;
+			*ret_next = first_change(lo, hi, off);
 			return off;
 		}
 		lo = hi;
@@ -206,7 +218,7 @@ tz_wall_to_utc_memo(const struct tz *tz, struct tz_memo *memo, int64_t wall)
 int64_t
 tz_wall_to_utc(const struct tz *tz, int64_t wall, int *ret_flags)
 {
-	int64_t lo, hi, mid, c1, c2, cand;
+	int64_t lo, hi, c1, c2, cand;
 	int32_t o1, o2;
 	int flags = 0;
 
@@ -223,14 +235,7 @@ tz_wall_to_utc(const struct tz *tz, int64_t wall, int *ret_flags)
 	if (o1 == o2) {
 		cand = wall - o1;
 	} else {
-		/* Invariant: offset at lo is o1, at hi it is not; hi ends as the change. */
-		while (hi - lo > 1) {
-			mid = lo + (hi - lo) / 2;
-			if (libc_offset(mid) == o1)
-				lo = mid;
-			else
-				hi = mid;
-		}
+		hi = first_change(lo, hi, o1);
 		c1 = wall - o1;
 		c2 = wall - o2;
 		if (c1 < hi) {
