@@ -142,6 +142,20 @@ derive_deadline(const struct case_state *st, const struct cohort_rule *rule, con
 	return d;
 }
 
+/*
+ * A start or a stop: the earliest one seen counts (events arrive in any
+ * order). Sets *at to t when none was seen or t is earlier; true when it did.
+ */
+static bool
+keep_earliest(bool *has, int64_t *at, int64_t t)
+{
+	if (*has && t >= *at)
+		return false;
+	*has = true;
+	*at = t;
+	return true;
+}
+
 /* Applies one event (contract in cohort.h); works on a copy so *st is untouched on failure. */
 int
 case_apply(struct case_state *st, enum case_ev kind, int64_t utc, int64_t extend_to_day,
@@ -158,18 +172,12 @@ case_apply(struct case_state *st, enum case_ev kind, int64_t utc, int64_t extend
 
 	switch (kind) {
 	case CASE_START:
-		if (!s.has_start || utc < s.start_utc) {
-			s.has_start = true;
-			s.start_utc = utc;
+		if (keep_earliest(&s.has_start, &s.start_utc, utc))
 			ch |= CASE_CH_START;
-		}
 		break;
 	case CASE_STOP:
-		if (!s.has_stop || utc < s.stop_utc) {
-			s.has_stop = true;
-			s.stop_utc = utc;
+		if (keep_earliest(&s.has_stop, &s.stop_utc, utc))
 			ch |= CASE_CH_STOP;
-		}
 		break;
 	case CASE_EXTEND:
 		if (extend_to_day == CASE_NO_DAY) {
