@@ -51,6 +51,25 @@ next_tok(const char **s, const char *end, size_t *ret_len)
 }
 
 /*
+ * The next two tokens as a span: its byte count (decimal, at most max and
+ * at most off, the position it ends before) and its fingerprint (16 hex
+ * digits). False when either is malformed or out of range.
+ */
+static bool
+scan_span(const char **s, const char *end, uint64_t max, uint64_t off, uint64_t *ret_len,
+          uint64_t *ret_fp)
+{
+	const char *t;
+	size_t tlen;
+
+	t = next_tok(s, end, &tlen);
+	if (!scan_u64(t, tlen, 10, ret_len) || *ret_len > max || *ret_len > off)
+		return false;
+	t = next_tok(s, end, &tlen);
+	return tlen == 16 && scan_u64(t, tlen, 16, ret_fp);
+}
+
+/*
  * The value of a start marker: "1", or "1" and the columns of the feed's
  * last header (see above). Returns 0 and *ret (ret->have_header false for
  * "1"), -EINVAL.
@@ -138,18 +157,10 @@ pos_parse(const struct config *cfg, const char *f, size_t flen, const char *v, s
 	t = next_tok(&s, end, &tlen);
 	if (!scan_u64(t, tlen, 10, &line))
 		return -EINVAL;
-	t = next_tok(&s, end, &tlen);
-	if (!scan_u64(t, tlen, 10, &fplen) || fplen > TQ_FP_MAX || fplen > off)
-		return -EINVAL;
-	t = next_tok(&s, end, &tlen);
-	if (tlen != 16 || !scan_u64(t, tlen, 16, &fp))
+	if (!scan_span(&s, end, TQ_FP_MAX, off, &fplen, &fp))
 		return -EINVAL;
 	if (s < end && *s != '/') {
-		t = next_tok(&s, end, &tlen);
-		if (!scan_u64(t, tlen, 10, &taillen) || taillen > TQ_TAIL_MAX || taillen > off)
-			return -EINVAL;
-		t = next_tok(&s, end, &tlen);
-		if (tlen != 16 || !scan_u64(t, tlen, 16, &tailfp))
+		if (!scan_span(&s, end, TQ_TAIL_MAX, off, &taillen, &tailfp))
 			return -EINVAL;
 		t = next_tok(&s, end, &tlen);
 		if (!scan_u64(t, tlen, 10, &btime) || btime > INT64_MAX)
