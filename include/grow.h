@@ -71,4 +71,17 @@ grow_reserve(void *arrp, size_t *cap, size_t need, size_t elem, size_t first)
 #define GROW(arr, cap, need, first) \
 	grow_reserve(&(arr), &(cap), (need), sizeof(*(arr)), (first))
 
+/*
+ * Makes room in the byte buffer *buf (cap bytes, len used) for n more
+ * bytes and a NUL, doubling from first. Returns 0 or -ENOMEM (len + n + 1
+ * past SIZE_MAX, or out of memory), the buffer and *cap then unchanged.
+ */
+static inline int
+grow_bytes(char **buf, size_t *cap, size_t len, size_t n, size_t first)
+{
+	if (n >= SIZE_MAX - len)
+		return -ENOMEM;
+	return grow_reserve(buf, cap, len + n + 1, 1, first);
+}
+
 #endif

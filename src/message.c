@@ -298,21 +298,11 @@ struct sb {
 static bool
 sb_grow(struct sb *b, size_t n)
 {
-	size_t cap;
-	char *q;
-
 	if (b->err)
 		return false;
-	if (b->cap > 0 && n < b->cap - b->len)
-		return true;
-	if (n > SIZE_MAX / 4 - b->len || grow_cap(b->cap, b->len + n + 1, 1, 256, &cap) < 0 ||
-	    !(q = realloc(b->p, cap))) {
+	if (grow_bytes(&b->p, &b->cap, b->len, n, 256) < 0)
 		b->err = true;
-		return false;
-	}
-	b->p = q;
-	b->cap = cap;
-	return true;
+	return !b->err;
 }
 
 /* Appends s[0..n) (the text stays NUL-terminated); on failure only err is set. */

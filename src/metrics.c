@@ -144,21 +144,9 @@ struct out {
 static int
 out_reserve(struct out *o, size_t n)
 {
-	size_t cap;
-	char *np;
-
-	if (o->err)
-		return o->err;
-	if (n < o->cap - o->len)
-		return 0;
-	if (n >= SIZE_MAX - o->len || grow_cap(o->cap, o->len + n + 1, 1, 4096, &cap) < 0 ||
-	    !(np = realloc(o->p, cap))) {
+	if (!o->err && grow_bytes(&o->p, &o->cap, o->len, n, 4096) < 0)
 		o->err = -ENOMEM;
-		return o->err;
-	}
-	o->p = np;
-	o->cap = cap;
-	return 0;
+	return o->err;
 }
 
 /* Appends s[0..n); on failure only o->err is set (checked once at the end). */

@@ -1,4 +1,4 @@
-/* Unit tests of include/grow.h: grow_cap's doubling and bounds, GROW on an array. */
+/* Unit tests of include/grow.h: grow_cap's doubling and bounds, GROW and grow_bytes. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -85,6 +85,28 @@ test_grow_array(void **state)
 	free(a);
 }
 
+static void
+test_grow_bytes(void **state)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+
+	(void)state;
+	assert_int_equal(grow_bytes(&buf, &cap, 0, 0, 8), 0);      /* room for the NUL */
+	assert_int_equal(cap, 8);
+	assert_int_equal(grow_bytes(&buf, &cap, 3, 4, 8), 0);      /* 3 + 4 + NUL fits in 8 */
+	assert_int_equal(cap, 8);
+	assert_int_equal(grow_bytes(&buf, &cap, 3, 5, 8), 0);      /* 9 does not */
+	assert_int_equal(cap, 16);
+	buf[0] = 'x';
+	/* len + n + 1 past SIZE_MAX: refused, the buffer kept */
+	assert_int_equal(grow_bytes(&buf, &cap, 4, SIZE_MAX - 4, 8), -ENOMEM);
+	assert_int_equal(grow_bytes(&buf, &cap, 4, SIZE_MAX - 5, 8), -ENOMEM);
+	assert_int_equal(cap, 16);
+	assert_int_equal(buf[0], 'x');
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -93,6 +115,7 @@ main(void)
 		cmocka_unit_test(test_cap_doubles),
 		cmocka_unit_test(test_cap_overflow),
 		cmocka_unit_test(test_grow_array),
+		cmocka_unit_test(test_grow_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
