@@ -32,6 +32,7 @@
 #include "tz.h"
 #include "utf8.h"
 #include "grow.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -285,93 +286,6 @@ tpl_check(const char *tpl, size_t len, size_t *ret_offset)
 	return 0;
 }
 
-/* ======================================================= growable text */
-
-/* An append-only string; err latches the first allocation failure. */
-struct sb {
-	char  *p;
-	size_t len, cap;
-	bool   err;
-};
-
-/* Makes room for n more bytes plus the NUL. False (and err) when out of memory. */
-static bool
-sb_grow(struct sb *b, size_t n)
-{
-	if (b->err)
-		return false;
-	if (grow_bytes(&b->p, &b->cap, b->len, n, 256) < 0)
-		b->err = true;
-	return !b->err;
-}
-
-/* Appends s[0..n) (the text stays NUL-terminated); on failure only err is set. */
-static void
-sb_putn(struct sb *b, const char *s, size_t n)
-{
-	if (!sb_grow(b, n))
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* Appends the string s. */
-static void
-sb_puts(struct sb *b, const char *s)
-{
-	sb_putn(b, s, strlen(s));
-}
-
-/* Appends one byte. */
-static void
-sb_putc(struct sb *b, char c)
-{
-	sb_putn(b, &c, 1);
-}
-
-/* Appends printf-style text of any length. */
-static void TQ_PRINTF(2, 3)
-sb_printf(struct sb *b, const char *fmt, ...)
-{
-	va_list ap, ap2;
-	int n;
-
-	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->err = true;
-	} else if (sb_grow(b, (size_t)n)) {
-		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap2);
-		b->len += (size_t)n;
-	}
-	va_end(ap2);
-}
-
-/*
- * Hands the text over: *ret gets it (an empty string when nothing was
- * written), *ret_len (may be NULL) its length. On an earlier allocation
- * failure frees it and returns -ENOMEM, leaving the out-parameters alone.
- */
-static int
-sb_finish(struct sb *b, char **ret, size_t *ret_len)
-{
-	if (!b->err && !b->p && sb_grow(b, 0))
-		b->p[0] = '\0';
-	if (b->err) {
-		free(b->p);
-		*b = (struct sb){ 0 };
-		return -ENOMEM;
-	}
-	*ret = b->p;
-	if (ret_len)
-		*ret_len = b->len;
-	*b = (struct sb){ 0 };
-	return 0;
-}
-
 /* ========================================================= UTF-8 helpers */
 
 /*
@@ -576,7 +490,7 @@ one_line(char *buf, size_t len, const char *s, size_t max)
  * (numbers of 19 digits) make the line itself cut.
  */
 static void
-table_line(struct sb *b, const struct ind_view *r)
+table_line(struct strbuf *b, const struct ind_view *r)
 {
 	const struct indicator *ind = r->ind;
 	const char *status;
@@ -604,11 +518,11 @@ table_line(struct sb *b, const struct ind_view *r)
 	}
 	n = utf8_width(rest);
 	if (tw + n <= avail) {
-		sb_puts(b, "- ");
-		sb_puts(b, title);
-		sb_puts(b, ": ");
-		sb_puts(b, rest);
-		sb_putc(b, '\n');
+		strbuf_puts(b, "- ");
+		strbuf_puts(b, title);
+		strbuf_puts(b, ": ");
+		strbuf_puts(b, rest);
+		strbuf_putc(b, '\n');
 		return;
 	}
 	/* Cut the title, keeping at least TITLE_MIN code points of it. */
@@ -619,8 +533,8 @@ table_line(struct sb *b, const struct ind_view *r)
 
 		memcpy(line + cut, "\xE2\x80\xA6", 4);
 	}
-	sb_puts(b, line);
-	sb_putc(b, '\n');
+	strbuf_puts(b, line);
+	strbuf_putc(b, '\n');
 }
 
 /*
@@ -629,7 +543,7 @@ table_line(struct sb *b, const struct ind_view *r)
  * those not judged; config order within each group.
  */
 static void
-summary_table(struct sb *b, const struct ind_view *rows, size_t nrows)
+summary_table(struct strbuf *b, const struct ind_view *rows, size_t nrows)
 {
 	static const int order[3] = { 0, 1, -1 };
 
@@ -667,7 +581,7 @@ struct tpl_ctx {
 
 /* Appends the expansion of placeholder ph. */
 static void
-put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
+put_placeholder(struct strbuf *b, const struct tpl_ctx *c, enum ph ph)
 {
 	const struct indicator *ind = c->row ? c->row->ind : NULL;
 	char tmp[256];
@@ -677,12 +591,12 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 	case PH_PERIOD:
 		if (c->p) {
 			fmt_period(tmp, sizeof(tmp), c->p);
-			sb_puts(b, tmp);
+			strbuf_puts(b, tmp);
 		}
 		return;
 	case PH_PERIOD_ID:
 		if (c->p && period_name(c->p, tmp, sizeof(tmp)) == 0)
-			sb_puts(b, tmp);
+			strbuf_puts(b, tmp);
 		return;
 	case PH_TABLE:
 		if (c->summary)
@@ -698,7 +612,7 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 		    c->fa->policy;
 
 		if (v)
-			sb_puts(b, v);
+			strbuf_puts(b, v);
 		return;
 	}
 	case PH_MISSED:
@@ -710,9 +624,9 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 		summary_counts(c->rows, c->nrows, &missed, &nodata);
 		if (ph == PH_OVERVIEW && c->p) {
 			report_fmt_overview(tmp, sizeof(tmp), c->p, c->nrows, missed, nodata);
-			sb_puts(b, tmp);
+			strbuf_puts(b, tmp);
 		} else if (ph != PH_OVERVIEW) {
-			sb_printf(b, "%zu", ph == PH_MISSED ? missed : ph == PH_NODATA ? nodata : c->nrows);
+			strbuf_printf(b, "%zu", ph == PH_MISSED ? missed : ph == PH_NODATA ? nodata : c->nrows);
 		}
 		return;
 	default:
@@ -723,10 +637,10 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 		return;
 	switch (ph) {
 	case PH_TITLE:
-		sb_puts(b, ind_title(ind));
+		strbuf_puts(b, ind_title(ind));
 		return;
 	case PH_INDICATOR:
-		sb_puts(b, ind->name ? ind->name : "");
+		strbuf_puts(b, ind->name ? ind->name : "");
 		return;
 	case PH_VALUE:
 		fmt_value(tmp, sizeof(tmp), ind, &c->row->cur);
@@ -746,7 +660,7 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
 	default:
 		return;
 	}
-	sb_puts(b, tmp);
+	strbuf_puts(b, tmp);
 }
 
 /*
@@ -755,7 +669,7 @@ put_placeholder(struct sb *b, const struct tpl_ctx *c, enum ph ph)
  * error: the offending brace is copied as it is.
  */
 static void
-expand(struct sb *b, const char *tpl, const struct tpl_ctx *c)
+expand(struct strbuf *b, const char *tpl, const struct tpl_ctx *c)
 {
 	size_t len = strlen(tpl), i = 0, next;
 	int tok;
@@ -763,11 +677,11 @@ expand(struct sb *b, const char *tpl, const struct tpl_ctx *c)
 	while (i < len) {
 		tok = tpl_token(tpl, len, i, &next);
 		if (tok == -EINVAL) {
-			sb_putc(b, tpl[i]);
+			strbuf_putc(b, tpl[i]);
 			next = i + 1;
 		} else if (tok == -2) {
 			/* Literal text, or one brace of a doubled pair. */
-			sb_putn(b, tpl + i, next - i == 2 && tpl[i] == tpl[i + 1] &&
+			strbuf_putn(b, tpl + i, next - i == 2 && tpl[i] == tpl[i + 1] &&
 			        (tpl[i] == '{' || tpl[i] == '}') ? 1 : next - i);
 		} else {
 			put_placeholder(b, c, (enum ph)tok);
@@ -794,7 +708,7 @@ static int
 render_text(const char *prefix, const char *ts, const char *tb, const struct tpl_ctx *c,
             enum alert_kind kind, struct alert_text *ret)
 {
-	struct sb subj = { 0 }, body = { 0 };
+	struct strbuf subj = { 0 }, body = { 0 };
 	char *s, *t;
 	int r;
 
@@ -802,11 +716,11 @@ render_text(const char *prefix, const char *ts, const char *tb, const struct tpl
 		expand(&subj, prefix, c);
 	expand(&subj, ts, c);
 	expand(&body, tb, c);
-	if ((r = sb_finish(&subj, &s, NULL)) < 0) {
+	if ((r = strbuf_finish(&subj, &s, NULL)) < 0) {
 		free(body.p);
 		return r;
 	}
-	if ((r = sb_finish(&body, &t, NULL)) < 0) {
+	if ((r = strbuf_finish(&body, &t, NULL)) < 0) {
 		free(s);
 		return r;
 	}
@@ -932,7 +846,7 @@ static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 
 /* Appends the base64 of s[0..n) with padding. */
 static void
-put_base64(struct sb *b, const unsigned char *s, size_t n)
+put_base64(struct strbuf *b, const unsigned char *s, size_t n)
 {
 	char q[4];
 
@@ -947,7 +861,7 @@ put_base64(struct sb *b, const unsigned char *s, size_t n)
 		q[1] = b64[v >> 12 & 63];
 		q[2] = (char)(i + 1 < n ? b64[v >> 6 & 63] : '=');
 		q[3] = (char)(i + 2 < n ? b64[v & 63] : '=');
-		sb_putn(b, q, 4);
+		strbuf_putn(b, q, 4);
 	}
 }
 
@@ -974,7 +888,7 @@ char_len(const unsigned char *s, size_t n)
  * only, so none splits a UTF-8 sequence.
  */
 static void
-put_subject(struct sb *b, const char *subject)
+put_subject(struct strbuf *b, const char *subject)
 {
 	const unsigned char *s = (const unsigned char *)subject;
 	size_t n = strlen(subject), i = 0;
@@ -983,11 +897,11 @@ put_subject(struct sb *b, const char *subject)
 	for (size_t k = 0; plain && k < n; k++)
 		if (s[k] < 0x20 || s[k] > 0x7E)
 			plain = false;
-	sb_puts(b, "Subject:");
+	strbuf_puts(b, "Subject:");
 	if (plain) {
-		sb_putc(b, ' ');
-		sb_puts(b, subject);
-		sb_putc(b, '\n');
+		strbuf_putc(b, ' ');
+		strbuf_puts(b, subject);
+		strbuf_putc(b, '\n');
 		return;
 	}
 	do {
@@ -995,37 +909,37 @@ put_subject(struct sb *b, const char *subject)
 
 		while (i + w < n && w + (k = char_len(s + i + w, n - i - w)) <= cap)
 			w += k;
-		sb_puts(b, i == 0 ? " =?UTF-8?B?" : "\n =?UTF-8?B?");
+		strbuf_puts(b, i == 0 ? " =?UTF-8?B?" : "\n =?UTF-8?B?");
 		put_base64(b, s + i, w);
-		sb_puts(b, "?=");
+		strbuf_puts(b, "?=");
 		i += w;
 	} while (i < n);
-	sb_putc(b, '\n');
+	strbuf_putc(b, '\n');
 }
 
 /* Appends "To: a, b, ..." folded after a comma before a line passes 78 columns. */
 static void
-put_to(struct sb *b, char *const *to, size_t nto)
+put_to(struct strbuf *b, char *const *to, size_t nto)
 {
 	size_t col = 3;
 
-	sb_puts(b, "To:");
+	strbuf_puts(b, "To:");
 	for (size_t i = 0; i < nto; i++) {
 		size_t n = strlen(to[i]);
 
 		if (i > 0)
-			sb_putc(b, ',');
+			strbuf_putc(b, ',');
 		if (i > 0 && col + 2 + n > 78) {
-			sb_puts(b, "\n ");
+			strbuf_puts(b, "\n ");
 			col = 1;
 		} else {
-			sb_putc(b, ' ');
+			strbuf_putc(b, ' ');
 			col += 2;
 		}
-		sb_puts(b, to[i]);
+		strbuf_puts(b, to[i]);
 		col += n;
 	}
-	sb_putc(b, '\n');
+	strbuf_putc(b, '\n');
 }
 
 #define QP_LINE 76
@@ -1039,7 +953,7 @@ put_to(struct sb *b, char *const *to, size_t nto)
  * so no mbox or SMTP transport mangles it.
  */
 static void
-put_qp(struct sb *b, const char *body)
+put_qp(struct strbuf *b, const char *body)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const char *p = body;
@@ -1067,7 +981,7 @@ put_qp(struct sb *b, const char *body)
 			}
 			/* The last token may fill the line; any other must leave room for "=". */
 			if (col + tl > (last ? QP_LINE : QP_LINE - 1)) {
-				sb_puts(b, "=\n");
+				strbuf_puts(b, "=\n");
 				col = 0;
 			}
 			/* A physical line starting "." or "From " is encoded: transports mangle those. */
@@ -1077,17 +991,17 @@ put_qp(struct sb *b, const char *body)
 				tok[2] = hex[c & 15];
 				tl = 3;
 			}
-			sb_putn(b, tok, tl);
+			strbuf_putn(b, tok, tl);
 			col += tl;
 		}
 		if (!nl)
 			break;
-		sb_putc(b, '\n');
+		strbuf_putc(b, '\n');
 		p = nl + 1;
 	}
 	/* The message ends with a line end either way. */
 	if (b->len > 0 && b->p[b->len - 1] != '\n')
-		sb_putc(b, '\n');
+		strbuf_putc(b, '\n');
 }
 
 /*
@@ -1109,7 +1023,7 @@ mail_build(const struct alert_conf *ac, const char *id, int64_t date,
 	static const char *const wdays[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const mons[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 	const char *at, *domain;
 	int64_t y;
 	unsigned mo, d, wd, h, mi, s;
@@ -1124,27 +1038,27 @@ mail_build(const struct alert_conf *ac, const char *id, int64_t date,
 	domain = at && at[1] ? at + 1 : "localhost";
 	utc_parts(date, &y, &mo, &d, &wd, &h, &mi, &s);
 
-	sb_puts(&b, "From: ");
-	sb_puts(&b, ac->from);
-	sb_putc(&b, '\n');
+	strbuf_puts(&b, "From: ");
+	strbuf_puts(&b, ac->from);
+	strbuf_putc(&b, '\n');
 	put_to(&b, ac->to, ac->nto);
 	put_subject(&b, t->subject);
-	sb_printf(&b, "Date: %s, %02u %s %04" PRId64 " %02u:%02u:%02u +0000\n",
+	strbuf_printf(&b, "Date: %s, %02u %s %04" PRId64 " %02u:%02u:%02u +0000\n",
 	          wdays[wd], d, mons[mo - 1], y, h, mi, s);
-	sb_puts(&b, "Message-ID: <");
-	sb_puts(&b, id);
-	sb_putc(&b, '@');
-	sb_puts(&b, domain);
-	sb_puts(&b, ">\n"
+	strbuf_puts(&b, "Message-ID: <");
+	strbuf_puts(&b, id);
+	strbuf_putc(&b, '@');
+	strbuf_puts(&b, domain);
+	strbuf_puts(&b, ">\n"
 	         "MIME-Version: 1.0\n"
 	         "Content-Type: text/plain; charset=UTF-8\n"
 	         "Content-Transfer-Encoding: quoted-printable\n"
 	         "Auto-Submitted: auto-generated\n"
 	         "X-Teleqd-Kind: ");
-	sb_puts(&b, alert_kind_name(t->kind));
-	sb_puts(&b, "\n\n");
+	strbuf_puts(&b, alert_kind_name(t->kind));
+	strbuf_puts(&b, "\n\n");
 	put_qp(&b, t->body ? t->body : "");
-	return sb_finish(&b, ret, ret_len);
+	return strbuf_finish(&b, ret, ret_len);
 }
 
 /* ============================================================= webhook */
@@ -1155,79 +1069,79 @@ mail_build(const struct alert_conf *ac, const char *id, int64_t date,
  * by U+FFFD so the document stays valid. NULL is written as null.
  */
 static void
-json_str(struct sb *b, const char *s)
+json_str(struct strbuf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n, i = 0;
 
 	if (!s) {
-		sb_puts(b, "null");
+		strbuf_puts(b, "null");
 		return;
 	}
 	n = strlen(s);
-	sb_putc(b, '"');
+	strbuf_putc(b, '"');
 	while (i < n) {
 		size_t k = u8_seq(p + i, n - i);
 
 		if (k == 0) {
-			sb_puts(b, "\xEF\xBF\xBD");
+			strbuf_puts(b, "\xEF\xBF\xBD");
 			i++;
 		} else if (k > 1) {
-			sb_putn(b, s + i, k);
+			strbuf_putn(b, s + i, k);
 			i += k;
 		} else {
 			if (p[i] == '"' || p[i] == '\\') {
-				sb_putc(b, '\\');
-				sb_putc(b, (char)p[i]);
+				strbuf_putc(b, '\\');
+				strbuf_putc(b, (char)p[i]);
 			} else if (p[i] < 0x20 || p[i] == 0x7F) {
-				sb_printf(b, "\\u%04x", p[i]);
+				strbuf_printf(b, "\\u%04x", p[i]);
 			} else {
-				sb_putc(b, (char)p[i]);
+				strbuf_putc(b, (char)p[i]);
 			}
 			i++;
 		}
 	}
-	sb_putc(b, '"');
+	strbuf_putc(b, '"');
 }
 
 /* A fraction as a JSON number with four decimals (the judged value), or null. */
 static void
-json_frac(struct sb *b, bool has, double v)
+json_frac(struct strbuf *b, bool has, double v)
 {
 	double u = units4(v);
 
 	if (!has || !isfinite(u)) {
-		sb_puts(b, "null");
+		strbuf_puts(b, "null");
 		return;
 	}
 	if (u == 0)
 		/* cppcheck-suppress duplicateConditionalAssign ; -0.0 == 0: this makes it 0.0 */
 		u = 0;  /* no "-0.0000" */
-	sb_printf(b, "%.4f", u / 10000.0);
+	strbuf_printf(b, "%.4f", u / 10000.0);
 }
 
 /* One indicator object of the payload. */
 static void
-json_row(struct sb *b, const struct ind_view *r)
+json_row(struct strbuf *b, const struct ind_view *r)
 {
 	const struct indicator *ind = r->ind;
 
-	sb_puts(b, "{\"name\":");
+	strbuf_puts(b, "{\"name\":");
 	json_str(b, ind->name);
-	sb_puts(b, ",\"title\":");
+	strbuf_puts(b, ",\"title\":");
 	json_str(b, ind->title ? ind->title : ind->name);
-	sb_puts(b, ",\"value\":");
+	strbuf_puts(b, ",\"value\":");
 	json_frac(b, r->cur.has_value, r->cur.value);
-	sb_puts(b, ",\"target\":");
+	strbuf_puts(b, ",\"target\":");
 	json_frac(b, true, ind->target);
-	sb_puts(b, ",\"cmp\":");
+	strbuf_puts(b, ",\"cmp\":");
 	json_str(b, cmp_symbol(ind->cmp));
-	sb_printf(b, ",\"numerator\":%" PRId64 ",\"denominator\":%" PRId64 ",\"met\":%s",
+	strbuf_printf(b, ",\"numerator\":%" PRId64 ",\"denominator\":%" PRId64 ",\"met\":%s",
 	          r->cur.num, r->cur.den,
 	          r->cur.met == 1 ? "true" : r->cur.met == 0 ? "false" : "null");
-	sb_puts(b, ",\"previous_value\":");
+	strbuf_puts(b, ",\"previous_value\":");
 	json_frac(b, r->prev.has_value, r->prev.value);
-	sb_printf(b, ",\"previous_numerator\":%" PRId64 ",\"previous_denominator\":%" PRId64 "}",
+	strbuf_printf(b, ",\"previous_numerator\":%" PRId64 ",\"previous_denominator\":%" PRId64 "}",
 	          r->prev.num, r->prev.den);
 }
 
@@ -1245,7 +1159,7 @@ webhook_payload(const char *id, enum alert_kind kind, const struct period *p,
                 int64_t created, const struct alert_text *t,
                 const struct ind_view *rows, size_t nrows, char **ret, size_t *ret_len)
 {
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 	char name[48];
 	int64_t y;
 	unsigned mo, d, wd, h, mi, s;
@@ -1254,26 +1168,26 @@ webhook_payload(const char *id, enum alert_kind kind, const struct period *p,
 	if ((unsigned)kind >= AK__MAX)
 		return -EINVAL;
 	utc_parts(created, &y, &mo, &d, &wd, &h, &mi, &s);
-	sb_puts(&b, "{\"id\":");
+	strbuf_puts(&b, "{\"id\":");
 	json_str(&b, id);
-	sb_puts(&b, ",\"kind\":");
+	strbuf_puts(&b, ",\"kind\":");
 	json_str(&b, alert_kind_name(kind));
-	sb_puts(&b, ",\"period\":");
+	strbuf_puts(&b, ",\"period\":");
 	json_str(&b, p && period_name(p, name, sizeof(name)) == 0 ? name : NULL);
-	sb_printf(&b, ",\"created\":\"%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ\"", y, mo, d, h, mi, s);
-	sb_puts(&b, ",\"subject\":");
+	strbuf_printf(&b, ",\"created\":\"%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ\"", y, mo, d, h, mi, s);
+	strbuf_puts(&b, ",\"subject\":");
 	json_str(&b, t ? t->subject : NULL);
-	sb_puts(&b, ",\"text\":");
+	strbuf_puts(&b, ",\"text\":");
 	json_str(&b, t ? t->body : NULL);
-	sb_puts(&b, ",\"indicators\":[");
+	strbuf_puts(&b, ",\"indicators\":[");
 	for (size_t i = 0; rows && i < nrows; i++) {
 		if (!rows[i].ind)
 			continue;
 		if (!first)
-			sb_putc(&b, ',');
+			strbuf_putc(&b, ',');
 		first = false;
 		json_row(&b, &rows[i]);
 	}
-	sb_puts(&b, "]}");
-	return sb_finish(&b, ret, ret_len);
+	strbuf_puts(&b, "]}");
+	return strbuf_finish(&b, ret, ret_len);
 }

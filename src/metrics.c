@@ -102,6 +102,7 @@
 #include "tq_config.h"
 #include "utf8.h"
 #include "grow.h"
+#include "strbuf.h"
 
 struct metrics tq_metrics;
 
@@ -131,69 +132,7 @@ metrics_observe_latency(struct metrics *m, double ms)
 	m->latency_sum_ms += ms;
 }
 
-/* ------------------------------------------------------------ output buffer */
-
-/* A growing text buffer; err sticks once an allocation failed. */
-struct out {
-	char   *p;
-	size_t  len, cap;
-	int     err;
-};
-
-/* Makes room for n more bytes (plus a NUL). Returns 0 or -ENOMEM (sticky). */
-static int
-out_reserve(struct out *o, size_t n)
-{
-	if (!o->err && grow_bytes(&o->p, &o->cap, o->len, n, 4096) < 0)
-		o->err = -ENOMEM;
-	return o->err;
-}
-
-/* Appends s[0..n); on failure only o->err is set (checked once at the end). */
-static void
-out_add(struct out *o, const char *s, size_t n)
-{
-	if (out_reserve(o, n) < 0)
-		return;
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-	o->p[o->len] = '\0';
-}
-
-/* Appends the NUL-terminated s. */
-static void
-out_str(struct out *o, const char *s)
-{
-	out_add(o, s, strlen(s));
-}
-
-/* Appends a formatted piece (formatted twice when it does not fit the first time). */
-static void out_printf(struct out *o, const char *fmt, ...) TQ_PRINTF(2, 3);
-static void
-out_printf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n = 0;
-
-	for (int round = 0; round < 2; round++) {
-		size_t room;
-
-		if (out_reserve(o, round == 0 ? 128 : (size_t)n) < 0)
-			return;
-		room = o->cap - o->len;
-		va_start(ap, fmt);
-		n = vsnprintf(o->p + o->len, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			o->err = -EINVAL;       /* a bad format: a bug, but never a cut line */
-			return;
-		}
-		if ((size_t)n < room) {
-			o->len += (size_t)n;
-			return;
-		}
-	}
-}
+/* ------------------------------------------------------------ output helpers */
 
 /*
  * Appends s as a label value: \ " and newline escaped; a byte that does
@@ -201,7 +140,7 @@ out_printf(struct out *o, const char *fmt, ...)
  * and Prometheus rejects a whole scrape over one bad byte).
  */
 static void
-out_label_value(struct out *o, const char *s)
+out_label_value(struct strbuf *o, const char *s)
 {
 	static const char replacement[] = "\xEF\xBF\xBD";
 	size_t n = s ? strlen(s) : 0, i = 0;
@@ -211,17 +150,17 @@ out_label_value(struct out *o, const char *s)
 		size_t len;
 
 		if (ch == '\\') {
-			out_add(o, "\\\\", 2);
+			strbuf_putn(o, "\\\\", 2);
 			i++;
 			continue;
 		}
 		if (ch == '"') {
-			out_add(o, "\\\"", 2);
+			strbuf_putn(o, "\\\"", 2);
 			i++;
 			continue;
 		}
 		if (ch == '\n') {
-			out_add(o, "\\n", 2);
+			strbuf_putn(o, "\\n", 2);
 			i++;
 			continue;
 		}
@@ -236,36 +175,36 @@ out_label_value(struct out *o, const char *s)
 		else
 			len = 0;
 		if (len == 0 || len > n - i || !utf8_valid(s + i, len)) {
-			out_add(o, replacement, sizeof(replacement) - 1);
+			strbuf_putn(o, replacement, sizeof(replacement) - 1);
 			i++;
 			continue;
 		}
-		out_add(o, s + i, len);
+		strbuf_putn(o, s + i, len);
 		i += len;
 	}
 }
 
 /* Appends "# HELP name help\n# TYPE name type\n" (help holds no \ or newline). */
 static void
-out_family(struct out *o, const char *name, const char *type, const char *help)
+out_family(struct strbuf *o, const char *name, const char *type, const char *help)
 {
-	out_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	strbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* A family of one unlabelled integer sample: name value. */
 static void
-out_family_u64(struct out *o, const char *name, const char *type, const char *help, uint64_t v)
+out_family_u64(struct strbuf *o, const char *name, const char *type, const char *help, uint64_t v)
 {
 	out_family(o, name, type, help);
-	out_printf(o, "%s %" PRIu64 "\n", name, v);
+	strbuf_printf(o, "%s %" PRIu64 "\n", name, v);
 }
 
 /* The same for a signed value (timestamps). */
 static void
-out_family_i64(struct out *o, const char *name, const char *type, const char *help, int64_t v)
+out_family_i64(struct strbuf *o, const char *name, const char *type, const char *help, int64_t v)
 {
 	out_family(o, name, type, help);
-	out_printf(o, "%s %" PRId64 "\n", name, v);
+	strbuf_printf(o, "%s %" PRId64 "\n", name, v);
 }
 
 /*
@@ -274,23 +213,23 @@ out_family_i64(struct out *o, const char *name, const char *type, const char *he
  * 0.30000000000000004 for sums of milliseconds).
  */
 static void
-out_double(struct out *o, double v)
+out_double(struct strbuf *o, double v)
 {
 	if (isnan(v))
-		out_str(o, "NaN");
+		strbuf_puts(o, "NaN");
 	else if (isinf(v))
-		out_str(o, v > 0 ? "+Inf" : "-Inf");
+		strbuf_puts(o, v > 0 ? "+Inf" : "-Inf");
 	else
-		out_printf(o, "%.15g", v);
+		strbuf_printf(o, "%.15g", v);
 }
 
 /* Appends `name{feed="..."} value\n`. */
 static void
-out_feed_sample(struct out *o, const char *name, const char *feed, uint64_t v)
+out_feed_sample(struct strbuf *o, const char *name, const char *feed, uint64_t v)
 {
-	out_printf(o, "%s{feed=\"", name);
+	strbuf_printf(o, "%s{feed=\"", name);
 	out_label_value(o, feed);
-	out_printf(o, "\"} %" PRIu64 "\n", v);
+	strbuf_printf(o, "\"} %" PRIu64 "\n", v);
 }
 
 /* ------------------------------------------------------------------ files */
@@ -327,7 +266,7 @@ add_sat(int64_t a, int64_t b)
  * stable. Entries of a feed the config does not have are left out.
  */
 static void
-out_files(struct out *o, const struct config *cfg, size_t nfeeds,
+out_files(struct strbuf *o, const struct config *cfg, size_t nfeeds,
           const struct file_stat *files, size_t nfiles)
 {
 	const struct file_stat **refs = NULL;
@@ -364,11 +303,11 @@ out_files(struct out *o, const struct config *cfg, size_t nfeeds,
 				v = add_sat(v, pass == 0 ? clamp0(g->size) :
 				                             clamp0(clamp0(g->size) - clamp0(g->offset)));
 			}
-			out_printf(o, "%s{feed=\"", name);
+			strbuf_printf(o, "%s{feed=\"", name);
 			out_label_value(o, cfg->feeds[f->feed].name);
-			out_str(o, "\",file=\"");
+			strbuf_puts(o, "\",file=\"");
 			out_label_value(o, f->path);
-			out_printf(o, "\"} %" PRId64 "\n", v);
+			strbuf_printf(o, "\"} %" PRId64 "\n", v);
 			i = j;
 		}
 	}
@@ -388,14 +327,14 @@ out_files(struct out *o, const struct config *cfg, size_t nfeeds,
  */
 /* The daemon: up, build, start and reload times. */
 static void
-out_daemon(struct out *o, const struct metrics *m)
+out_daemon(struct strbuf *o, const struct metrics *m)
 {
 	out_family(o, "teleqd_up", "gauge", "1 while teleqd runs and answers.");
-	out_str(o, "teleqd_up 1\n");
+	strbuf_puts(o, "teleqd_up 1\n");
 	out_family(o, "teleqd_build_info", "gauge", "Always 1; the version of teleqd as a label.");
-	out_str(o, "teleqd_build_info{version=\"");
+	strbuf_puts(o, "teleqd_build_info{version=\"");
 	out_label_value(o, TQ_VERSION);
-	out_str(o, "\"} 1\n");
+	strbuf_puts(o, "\"} 1\n");
 	out_family_i64(o, "teleqd_start_time_seconds", "gauge",
 	               "Start time of the process since the unix epoch, in seconds.",
 	               m->started);
@@ -407,7 +346,7 @@ out_daemon(struct out *o, const struct metrics *m)
 
 /* Per feed: lines, last line, staleness, events, rejects, header changes, files. */
 static void
-out_feeds(struct out *o, const struct metrics *m, const struct config *cfg, size_t nfeeds,
+out_feeds(struct strbuf *o, const struct metrics *m, const struct config *cfg, size_t nfeeds,
           const struct file_stat *files, size_t nfiles)
 {
 	out_family(o, "teleqd_lines_total", "counter",
@@ -431,11 +370,11 @@ out_feeds(struct out *o, const struct metrics *m, const struct config *cfg, size
 	           "Rejected lines of a feed committed to Redis, by reason.");
 	for (size_t i = 0; i < nfeeds; i++)
 		for (size_t r = 0; r < REJ__MAX; r++) {
-			out_str(o, "teleqd_rejects_total{feed=\"");
+			strbuf_puts(o, "teleqd_rejects_total{feed=\"");
 			out_label_value(o, cfg->feeds[i].name);
-			out_str(o, "\",reason=\"");
+			strbuf_puts(o, "\",reason=\"");
 			out_label_value(o, reject_name((enum reject)r));
-			out_printf(o, "\"} %" PRIu64 "\n", m->rejects[i][r]);
+			strbuf_printf(o, "\"} %" PRIu64 "\n", m->rejects[i][r]);
 		}
 
 	out_family(o, "teleqd_header_changes_total", "counter",
@@ -457,7 +396,7 @@ out_feeds(struct out *o, const struct metrics *m, const struct config *cfg, size
 
 /* Commits: counts, failures, duplicates and the round-trip histogram. */
 static void
-out_commits(struct out *o, const struct metrics *m)
+out_commits(struct strbuf *o, const struct metrics *m)
 {
 	uint64_t cum = 0;
 
@@ -475,19 +414,19 @@ out_commits(struct out *o, const struct metrics *m)
 	for (size_t i = 0; i < METRICS_LAT_BUCKETS; i++) {
 		cum += m->latency[i];
 		/* %g: the bounds are short decimals (0.001 .. 5), written without noise */
-		out_printf(o, "teleqd_commit_duration_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
+		strbuf_printf(o, "teleqd_commit_duration_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
 		           metrics_latency_bounds_ms[i] / 1000.0, cum);
 	}
 	cum += m->latency[METRICS_LAT_BUCKETS];
-	out_printf(o, "teleqd_commit_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", cum);
-	out_str(o, "teleqd_commit_duration_seconds_sum ");
+	strbuf_printf(o, "teleqd_commit_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", cum);
+	strbuf_puts(o, "teleqd_commit_duration_seconds_sum ");
 	out_double(o, m->latency_sum_ms / 1000.0);
-	out_printf(o, "\nteleqd_commit_duration_seconds_count %" PRIu64 "\n", cum);
+	strbuf_printf(o, "\nteleqd_commit_duration_seconds_count %" PRIu64 "\n", cum);
 }
 
 /* The Redis connection: connected, responsive, policy, lease, reconnects, resets. */
 static void
-out_redis(struct out *o, const struct metrics *m)
+out_redis(struct strbuf *o, const struct metrics *m)
 {
 	out_family_u64(o, "teleqd_redis_connected", "gauge", "1 while connected to Redis, else 0.",
 	               m->redis_connected ? 1 : 0);
@@ -498,11 +437,11 @@ out_redis(struct out *o, const struct metrics *m)
 	           "Seconds since Redis last answered (probed every second when idle); -1 when not "
 	           "connected.");
 	if (m->redis_reply_age_ms < 0) {
-		out_str(o, "teleqd_redis_last_reply_age_seconds -1\n");
+		strbuf_puts(o, "teleqd_redis_last_reply_age_seconds -1\n");
 	} else {
-		out_str(o, "teleqd_redis_last_reply_age_seconds ");
+		strbuf_puts(o, "teleqd_redis_last_reply_age_seconds ");
 		out_double(o, (double)m->redis_reply_age_ms / 1000.0);
-		out_str(o, "\n");
+		strbuf_puts(o, "\n");
 	}
 	out_family_u64(o, "teleqd_redis_policy_ok", "gauge",
 	               "0 while nothing is committed because Redis's maxmemory-policy is not noeviction.",
@@ -525,19 +464,19 @@ out_redis(struct out *o, const struct metrics *m)
 
 /* Alerts: queued by kind, deliveries by channel and result, the outbox. */
 static void
-out_alerts(struct out *o, const struct metrics *m)
+out_alerts(struct strbuf *o, const struct metrics *m)
 {
 	static const char *const result_names[2] = { "failed", "delivered" };
 
 	out_family(o, "teleqd_alerts_queued_total", "counter", "Alerts queued for delivery, by kind.");
 	for (size_t k = 0; k < AK__MAX; k++)
-		out_printf(o, "teleqd_alerts_queued_total{kind=\"%s\"} %" PRIu64 "\n",
+		strbuf_printf(o, "teleqd_alerts_queued_total{kind=\"%s\"} %" PRIu64 "\n",
 		           alert_kind_name((enum alert_kind)k), m->alerts_queued[k]);
 	out_family(o, "teleqd_alert_deliveries_total", "counter",
 	           "Alert delivery attempts, by channel and result.");
 	for (size_t ch = 0; ch < sizeof(m->deliveries) / sizeof(m->deliveries[0]); ch++)
 		for (size_t res = 2; res-- > 0;)
-			out_printf(o, "teleqd_alert_deliveries_total{channel=\"%s\",result=\"%s\"} %"
+			strbuf_printf(o, "teleqd_alert_deliveries_total{channel=\"%s\",result=\"%s\"} %"
 			           PRIu64 "\n", channel_name((enum channel)ch), result_names[res],
 			           m->deliveries[ch][res]);
 
@@ -555,14 +494,14 @@ out_alerts(struct out *o, const struct metrics *m)
 
 /* The standard process_* families, when /proc could be read. */
 static void
-out_proc(struct out *o, const struct metrics *m)
+out_proc(struct strbuf *o, const struct metrics *m)
 {
 	if (m->proc.ok) {
 		out_family(o, "process_cpu_seconds_total", "counter",
 		           "Total user and system CPU time spent in seconds.");
-		out_str(o, "process_cpu_seconds_total ");
+		strbuf_puts(o, "process_cpu_seconds_total ");
 		out_double(o, m->proc.cpu_seconds);
-		out_str(o, "\n");
+		strbuf_puts(o, "\n");
 		out_family_u64(o, "process_open_fds", "gauge", "Number of open file descriptors.",
 		               m->proc.open_fds);
 		out_family_u64(o, "process_max_fds", "gauge", "Maximum number of open file descriptors.",
@@ -571,9 +510,9 @@ out_proc(struct out *o, const struct metrics *m)
 		               m->proc.resident_bytes);
 		out_family(o, "process_start_time_seconds", "gauge",
 		           "Start time of the process since unix epoch in seconds.");
-		out_str(o, "process_start_time_seconds ");
+		strbuf_puts(o, "process_start_time_seconds ");
 		out_double(o, m->proc.start_time);
-		out_str(o, "\n");
+		strbuf_puts(o, "\n");
 	}
 }
 
@@ -582,7 +521,7 @@ metrics_render(const struct metrics *m, const struct config *cfg,
                const struct file_stat *files, size_t nfiles, int64_t now,
                char **ret, size_t *ret_len)
 {
-	struct out o = { 0 };
+	struct strbuf o = { 0 };
 	size_t nfeeds = cfg && cfg->feeds ? cfg->nfeeds : 0;
 
 	if (!m || !ret || (nfiles > 0 && !files))
@@ -598,12 +537,5 @@ metrics_render(const struct metrics *m, const struct config *cfg,
 	out_alerts(&o, m);
 	out_proc(&o, m);
 
-	if (o.err) {
-		free(o.p);
-		return o.err;
-	}
-	*ret = o.p;
-	if (ret_len)
-		*ret_len = o.len;
-	return 0;
+	return strbuf_finish(&o, ret, ret_len);
 }
