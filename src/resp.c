@@ -141,51 +141,66 @@ arena_printf(struct arena *a, size_t *ret_len, const char *fmt, ...)
 	return p;
 }
 
-/* The key "<prefix>{<tag>}:<rest>" in the arena. NULL on ENOMEM or an absurd length. */
-char *
-arena_key(struct arena *a, const struct config *cfg, const char *rest, size_t *ret_len)
+/*
+ * Writes a text for cfg into buf[0..len) (NUL-terminated): its length, or
+ * -ENOBUFS when it does not fit, another -errno when it cannot be written.
+ */
+typedef int arena_fmt_fn(const struct config *cfg, const void *what, char *buf, size_t len);
+
+/*
+ * The text fmt writes, in the arena: tried in want bytes, then in twice
+ * the room given while it does not fit and the room is below max. NULL on
+ * ENOMEM, past max, or when fmt fails otherwise. Inline: with fmt known
+ * at each caller it compiles to the loop each had before.
+ */
+static inline char *
+arena_fit(struct arena *a, size_t want, size_t max, arena_fmt_fn *fmt, const struct config *cfg,
+          const void *what, size_t *ret_len)
 {
-	size_t want = 128, avail;
+	size_t avail;
 	char *p;
 	int n;
 
 	for (;;) {
 		if (!(p = arena_room(a, want, &avail)))
 			return NULL;
-		n = key_name(cfg, p, avail, "%s", rest);
-		if (n >= 0) {
+		n = fmt(cfg, what, p, avail);
+		if (n >= 0 && (size_t)n < avail) {
 			arena_take(a, (size_t)n + 1);
 			if (ret_len)
 				*ret_len = (size_t)n;
 			return p;
 		}
-		if (n != -ENOBUFS || avail >= KEY_MAX)
+		if (n != -ENOBUFS || avail >= max)
 			return NULL;
 		want = avail * 2;
 	}
+}
+
+static int
+fmt_key(const struct config *cfg, const void *rest, char *buf, size_t len)
+{
+	return key_name(cfg, buf, len, "%s", (const char *)rest);
+}
+
+static int
+fmt_combo(const struct config *cfg, const void *c, char *buf, size_t len)
+{
+	return combo_format(cfg, c, buf, len);
+}
+
+/* The key "<prefix>{<tag>}:<rest>" in the arena. NULL on ENOMEM or an absurd length. */
+char *
+arena_key(struct arena *a, const struct config *cfg, const char *rest, size_t *ret_len)
+{
+	return arena_fit(a, 128, KEY_MAX, fmt_key, cfg, rest, ret_len);
 }
 
 /* The counter field of combo c in the arena. NULL when it cannot be formatted. */
 char *
 arena_combo(struct arena *a, const struct config *cfg, const struct combo *c, size_t *ret_len)
 {
-	size_t want = 256, avail;
-	char *p;
-	int n;
-
-	for (;;) {
-		if (!(p = arena_room(a, want, &avail)))
-			return NULL;
-		n = combo_format(cfg, c, p, avail);
-		if (n >= 0 && (size_t)n < avail) {
-			arena_take(a, (size_t)n + 1);
-			*ret_len = (size_t)n;
-			return p;
-		}
-		if (n != -ENOBUFS || avail >= FIELD_MAX)
-			return NULL;
-		want = avail * 2;
-	}
+	return arena_fit(a, 256, FIELD_MAX, fmt_combo, cfg, c, ret_len);
 }
 
 /* Makes room for n arguments in total. Returns 0 or -ENOMEM (ab unchanged). */
