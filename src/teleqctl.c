@@ -806,6 +806,26 @@ stdout_flushed(const char *what, int r)
 	return EXIT_RUNTIME;
 }
 
+/*
+ * Loads the configured time zone and connects to Redis, for the commands
+ * that read figures. Returns 0 with *ret_tz and *ret_c set (the caller
+ * frees both), or the exit code to end with after one line on stderr
+ * (nothing left open).
+ */
+static int
+open_zone_redis(const struct config *cfg, struct tz **ret_tz, redisContext **ret_c)
+{
+	int r;
+
+	if ((r = tz_load(cfg->timezone, ret_tz)) < 0) {
+		fprintf(stderr, "%s: time zone %s: %s\n", progname, cfg->timezone, strerror(-r));
+		return EXIT_USAGE;
+	}
+	if ((r = redis_open(cfg, ret_c)) != 0)
+		tz_free(*ret_tz);
+	return r;
+}
+
 /* ============================================================= alerts */
 
 /*
@@ -815,24 +835,16 @@ stdout_flushed(const char *what, int r)
 static int
 cmd_alerts_list(const struct config *cfg, const struct opts *o)
 {
-	redisContext *c = NULL;
+	redisContext *c;
 	struct tz *tz;
 	int r;
 
-	r = tz_load(cfg->timezone, &tz);
-	if (r < 0) {
-		fprintf(stderr, "%s: time zone %s: %s\n", progname, cfg->timezone, strerror(-r));
-		return EXIT_USAGE;
-	}
-	r = redis_open(cfg, &c);
-	if (r != 0)
-		goto out;
-	if (ctl_alerts(cfg, c, tz, o->count, o->format == OUT_JSON, stdout) < 0) {
+	if ((r = open_zone_redis(cfg, &tz, &c)) != 0)
+		return r;
+	if (ctl_alerts(cfg, c, tz, o->count, o->format == OUT_JSON, stdout) < 0)
 		r = EXIT_RUNTIME;
-		goto out;
-	}
-	r = stdout_flushed("list", 0);
-out:
+	else
+		r = stdout_flushed("list", 0);
 	redisFree(c);
 	tz_free(tz);
 	return r;
@@ -842,19 +854,14 @@ out:
 static int
 cmd_status(const struct config *cfg, const struct opts *o)
 {
-	redisContext *c = NULL;
+	redisContext *c;
 	struct tz *tz;
 	int r;
 
-	if ((r = tz_load(cfg->timezone, &tz)) < 0) {
-		fprintf(stderr, "%s: time zone %s: %s\n", progname, cfg->timezone, strerror(-r));
-		return EXIT_USAGE;
-	}
-	if ((r = redis_open(cfg, &c)) != 0)
-		goto out;
+	if ((r = open_zone_redis(cfg, &tz, &c)) != 0)
+		return r;
 	r = ctl_status(cfg, c, tz, o->format == OUT_JSON, stdout) < 0 ? EXIT_RUNTIME : 0;
 	r = stdout_flushed("status", r);
-out:
 	redisFree(c);
 	tz_free(tz);
 	return r;
