@@ -170,21 +170,30 @@ batch_cdelta(struct batch *b, uint16_t ind, int64_t month, const struct cohort_d
 	return 0;
 }
 
+/*
+ * Re-inserts entry i (stored as i + 1, 0 = free) of a rebuilt open-addressing
+ * index: the first free slot from home on. cap is a power of two and idx
+ * has a free slot (load under one half).
+ */
+static inline void
+index_put(uint32_t *idx, size_t cap, size_t home, size_t i)
+{
+	while (idx[home])
+		home = (home + 1) & (cap - 1);
+	idx[home] = (uint32_t)i + 1;
+}
+
 /* Doubles the index and re-inserts every count; -ENOMEM leaves b as it was. */
 static int
 index_grow(struct batch *b)
 {
-	size_t cap = b->index_cap * 2, i, slot;
+	size_t cap = b->index_cap * 2, i;
 	uint32_t *idx = calloc(cap, sizeof(*idx));
 
 	if (!idx)
 		return -ENOMEM;
-	for (i = 0; i < b->ncounts; i++) {
-		slot = count_hash(b->counts[i].day, &b->counts[i].c) & (cap - 1);
-		while (idx[slot])
-			slot = (slot + 1) & (cap - 1);
-		idx[slot] = (uint32_t)i + 1;
-	}
+	for (i = 0; i < b->ncounts; i++)
+		index_put(idx, cap, count_hash(b->counts[i].day, &b->counts[i].c) & (cap - 1), i);
 	free(b->index);
 	b->index = idx;
 	b->index_cap = cap;
@@ -255,7 +264,7 @@ id_slot(int64_t month, const uint8_t id[16], size_t cap)
 static int
 idindex_reserve(struct batch *b)
 {
-	size_t cap = b->idindex_cap ? b->idindex_cap : INDEX_MIN, i, slot;
+	size_t cap = b->idindex_cap ? b->idindex_cap : INDEX_MIN, i;
 	uint32_t *idx;
 
 	while ((b->nids + 1) * 2 > cap)
@@ -267,10 +276,7 @@ idindex_reserve(struct batch *b)
 	for (i = 0; i < b->nids; i++) {
 		const struct batch_idevent *e = &b->ids[i];
 
-		slot = id_slot(month_of_day(b->counts[e->count].day), e->id, cap);
-		while (idx[slot])
-			slot = (slot + 1) & (cap - 1);
-		idx[slot] = (uint32_t)i + 1;
+		index_put(idx, cap, id_slot(month_of_day(b->counts[e->count].day), e->id, cap), i);
 	}
 	free(b->idindex);
 	b->idindex = idx;
