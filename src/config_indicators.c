@@ -188,6 +188,16 @@ parse_filter(struct ctx *c, const yaml_node_t *n, const char *what, struct filte
 	return 0;
 }
 
+/* The filter under key what of indicator node n, which must be there (v: its value or NULL). */
+static int
+parse_required_filter(struct ctx *c, const yaml_node_t *n, const yaml_node_t *v, const char *what,
+                      struct filter *f)
+{
+	if (!v)
+		return cf_fail_missing(c, n, what, "indicator");
+	return parse_filter(c, v, what, f);
+}
+
 /*
  * True when every event matching num also matches den: each clause of den
  * has a clause on the same key in num whose values are all in den's. Else
@@ -436,13 +446,9 @@ parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator *ind)
 		if (v[K_COUNT])
 			return fail(c, v[K_COUNT], "count is for growth indicators; a ratio has "
 			            "numerator and denominator");
-		if (!v[K_NUMERATOR])
-			return cf_fail_missing(c, n, "numerator", "indicator");
-		if ((r = parse_filter(c, v[K_NUMERATOR], "numerator", &ind->num)) < 0)
+		if ((r = parse_required_filter(c, n, v[K_NUMERATOR], "numerator", &ind->num)) < 0)
 			return r;
-		if (!v[K_DENOMINATOR])
-			return cf_fail_missing(c, n, "denominator", "indicator");
-		if ((r = parse_filter(c, v[K_DENOMINATOR], "denominator", &ind->den)) < 0)
+		if ((r = parse_required_filter(c, n, v[K_DENOMINATOR], "denominator", &ind->den)) < 0)
 			return r;
 		if (!filter_within(&ind->num, &ind->den))
 			return fail(c, v[K_NUMERATOR], "numerator must be a part of the denominator: "
@@ -453,9 +459,7 @@ parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator *ind)
 		if (extra)
 			return fail(c, extra, "a growth indicator has count, not numerator and "
 			            "denominator");
-		if (!v[K_COUNT])
-			return cf_fail_missing(c, n, "count", "indicator");
-		if ((r = parse_filter(c, v[K_COUNT], "count", &ind->num)) < 0)
+		if ((r = parse_required_filter(c, n, v[K_COUNT], "count", &ind->num)) < 0)
 			return r;
 	}
 	if (!v[K_TARGET])
