@@ -6,12 +6,12 @@
 #define TELEQD_DLIST_H
 
 /*
- * Takes node n out of the list whose first node is the lvalue head, and
- * when tail is not NULL out of *tail too (a list that keeps its last node).
- * n's own prev and next are left as they were: the caller frees n or
- * clears them. n must be in that list.
+ * Takes node n out of the list whose first node is the lvalue head. n's
+ * own prev and next are left as they were (a list that also keeps its
+ * last node updates it from them): the caller frees n or clears them.
+ * n must be in that list.
  */
-#define DLIST_UNLINK_TAIL(head, tail, n)                                  \
+#define DLIST_UNLINK(head, n)                                             \
 	do {                                                              \
 		if ((n)->prev)                                            \
 			(n)->prev->next = (n)->next;                      \
@@ -19,11 +19,6 @@
 			(head) = (n)->next;                               \
 		if ((n)->next)                                            \
 			(n)->next->prev = (n)->prev;                      \
-		else if (tail)                                            \
-			*(tail) = (n)->prev;                              \
 	} while (0)
-
-/* DLIST_UNLINK_TAIL for a list that does not keep its last node. */
-#define DLIST_UNLINK(head, n) DLIST_UNLINK_TAIL(head, (void **)0, n)
 
 #endif

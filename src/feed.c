@@ -150,7 +150,9 @@ file_remove(struct feedset *fs, struct tailfile *tf)
 	while (*pp != tf)
 		pp = &(*pp)->hnext;
 	*pp = tf->hnext;
-	DLIST_UNLINK_TAIL(fs->head, &fs->tail, tf);
+	DLIST_UNLINK(fs->head, tf);
+	if (!tf->next)
+		fs->tail = tf->prev;
 	fs->nfiles--;
 	if (tf->fd >= 0)
 		fs->nopen--;
