@@ -212,8 +212,9 @@ argv_reserve(struct argv_buf *ab, size_t n)
 
 	if (n <= ab->cap)
 		return 0;
-	/* one capacity for both arrays, bounded by the larger element */
-	if (grow_cap(ab->cap, n, sizeof(*l) > sizeof(*v) ? sizeof(*l) : sizeof(*v), 64, &cap) < 0)
+	/* one capacity for both arrays: bounding the larger element bounds both */
+	_Static_assert(sizeof(size_t) >= sizeof(const char *), "len is the larger array");
+	if (grow_cap(ab->cap, n, sizeof(*l), 64, &cap) < 0)
 		return -ENOMEM;
 	if (!(v = realloc(ab->argv, cap * sizeof(*v))))
 		return -ENOMEM;

@@ -77,8 +77,13 @@ strbuf_finish(struct strbuf *b, char **ret, size_t *ret_len)
 {
 	int err;
 
-	if (!b->p && strbuf_reserve(b, 0) == 0)
-		b->p[0] = '\0';
+	if (!b->p && !b->err) {
+		/* nothing was added: the text is "" */
+		if ((b->p = calloc(1, 1)))
+			b->cap = 1;
+		else
+			b->err = -ENOMEM;
+	}
 	if ((err = b->err) < 0) {
 		free(b->p);
 		*b = (struct strbuf){ 0 };
