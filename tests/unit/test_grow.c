@@ -9,54 +9,42 @@
 
 #include "grow.h"
 
-static void
-test_cap_no_growth(void **state)
-{
-	size_t cap = 99;
-
-	(void)state;
-	assert_int_equal(grow_cap(16, 16, 8, 4, &cap), 0);
-	assert_int_equal(cap, 16);
-	assert_int_equal(grow_cap(16, 3, 8, 4, &cap), 0);
-	assert_int_equal(cap, 16);
-	assert_int_equal(grow_cap(0, 0, 8, 4, &cap), 0);
-	assert_int_equal(cap, 0);
-}
-
-static void
-test_cap_doubles(void **state)
-{
-	size_t cap = 0;
-
-	(void)state;
+/* grow_cap cases: from cap to hold need items of elem bytes, doubling from first. */
+static const struct {
+	size_t cap, need, elem, first;
+	int    r;
+	size_t want;                    /* the capacity, when r is 0 */
+} cap_cases[] = {
+	/* room already: cap unchanged, first ignored */
+	{ 16, 16, 8, 4, 0, 16 },
+	{ 16, 3, 8, 4, 0, 16 },
+	{ 0, 0, 8, 4, 0, 0 },
 	/* from empty: first, then doubled until need fits */
-	assert_int_equal(grow_cap(0, 1, 8, 64, &cap), 0);
-	assert_int_equal(cap, 64);
-	assert_int_equal(grow_cap(0, 65, 8, 64, &cap), 0);
-	assert_int_equal(cap, 128);
-	/* from a capacity: doubled from it, first ignored */
-	assert_int_equal(grow_cap(16, 17, 8, 64, &cap), 0);
-	assert_int_equal(cap, 32);
-	assert_int_equal(grow_cap(3, 13, 1, 64, &cap), 0);
-	assert_int_equal(cap, 24);
-}
+	{ 0, 1, 8, 64, 0, 64 },
+	{ 0, 65, 8, 64, 0, 128 },
+	/* from a capacity: doubled from it */
+	{ 16, 17, 8, 64, 0, 32 },
+	{ 3, 13, 1, 64, 0, 24 },
+	/* doubling past SIZE_MAX; items that fit in bytes that do not */
+	{ SIZE_MAX / 2 + 1, SIZE_MAX, 1, 16, -ENOMEM, 0 },
+	{ 16, SIZE_MAX / 8 + 1, 16, 16, -ENOMEM, 0 },
+	/* degenerate arguments are refused, not looped on */
+	{ 0, 1, 8, 0, -ENOMEM, 0 },
+	{ 0, 1, 0, 16, -ENOMEM, 0 },
+};
 
 static void
-test_cap_overflow(void **state)
+test_cap(void **state)
 {
-	size_t cap = 7;
-
 	(void)state;
-	/* doubling past SIZE_MAX */
-	assert_int_equal(grow_cap(SIZE_MAX / 2 + 1, SIZE_MAX, 1, 16, &cap), -ENOMEM);
-	assert_int_equal(cap, 7);
-	/* items fit, bytes do not */
-	assert_int_equal(grow_cap(16, SIZE_MAX / 8 + 1, 16, 16, &cap), -ENOMEM);
-	assert_int_equal(cap, 7);
-	/* degenerate arguments are refused, not looped on */
-	assert_int_equal(grow_cap(0, 1, 8, 0, &cap), -ENOMEM);
-	assert_int_equal(grow_cap(0, 1, 0, 16, &cap), -ENOMEM);
-	assert_int_equal(cap, 7);
+	for (size_t i = 0; i < sizeof(cap_cases) / sizeof(cap_cases[0]); i++) {
+		size_t cap = 7;                 /* left alone on failure */
+
+		print_message("case %zu\n", i);
+		assert_int_equal(grow_cap(cap_cases[i].cap, cap_cases[i].need, cap_cases[i].elem,
+		                          cap_cases[i].first, &cap), cap_cases[i].r);
+		assert_int_equal(cap, cap_cases[i].r == 0 ? cap_cases[i].want : 7);
+	}
 }
 
 static void
@@ -111,9 +99,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cap_no_growth),
-		cmocka_unit_test(test_cap_doubles),
-		cmocka_unit_test(test_cap_overflow),
+		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_grow_array),
 		cmocka_unit_test(test_grow_bytes),
 	};
