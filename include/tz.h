@@ -2,6 +2,7 @@
 #ifndef TQ_TZ_H
 #define TQ_TZ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* ---------------------------------------------------------- civil.c, tz.c */
@@ -31,6 +32,10 @@ struct tz_memo {
 	uint64_t serial;        /* the zone's serial: a zone at a reused address is another */
 	int64_t  from, next;    /* [from, next) has offset off */
 	int32_t  off;
+	/* next_off is the offset from next on (for wall times near a change), when
+	 * next_known is true; cleared whenever next moves. */
+	bool     next_known;
+	int32_t  next_off;
 };
 /* tz_utc_offset, skipping the search while utc stays in the memo's interval. */
 int32_t tz_utc_offset_memo(const struct tz *tz, struct tz_memo *memo, int64_t utc);

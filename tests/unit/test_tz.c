@@ -188,6 +188,41 @@ static void test_memo(void **state)
 	tz_free(ny);
 }
 
+/*
+ * The memo's reading near a change (the offset on each side, without
+ * bisection) equals the plain lookup's in zones with odd changes: a
+ * 30-minute DST (Lord Howe), a day skipped (Apia, 2011-12-30), DST
+ * suspended for Ramadan (Casablanca) and a -3:30 zone (St John's).
+ * Walls every 599 s over 2011-2013, so every change of those years is
+ * crossed, plus every second of the hours around Apia's skip.
+ */
+static void test_memo_odd_zones(void **state)
+{
+	static const char *const zones[] = {
+		"Australia/Lord_Howe", "Pacific/Apia", "Africa/Casablanca", "America/St_Johns",
+	};
+	int64_t from = ymdhms(2011, 1, 1, 0, 0, 0), to = ymdhms(2014, 1, 1, 0, 0, 0);
+
+	(void)state;
+	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		struct tz *tz;
+		struct tz_memo memo;
+
+		if (!have_zoneinfo(zones[z]))
+			continue;
+		memset(&memo, 0, sizeof(memo));
+		assert_int_equal(tz_load(zones[z], &tz), 0);
+		for (int64_t t = from; t < to; t += 599) {
+			int64_t want = tz_wall_to_utc(tz, t, NULL);
+
+			if (tz_wall_to_utc_memo(tz, &memo, t) != want)
+				fail_msg("%s: wall %lld: memo %lld, plain %lld", zones[z], (long long)t,
+				    (long long)tz_wall_to_utc_memo(tz, &memo, t), (long long)want);
+		}
+		tz_free(tz);
+	}
+}
+
 static void test_stockholm_tzdata(void **state)
 {
 	struct tz *tz = NULL;
@@ -532,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_against_libc),
 		cmocka_unit_test(test_memo),
+		cmocka_unit_test(test_memo_odd_zones),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
