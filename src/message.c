@@ -440,7 +440,6 @@ u8_prefix(const char *s, size_t max)
 
 /* ========================================================= Swedish text */
 
-#define MINUS "\xE2\x88\x92"    /* U+2212 MINUS SIGN */
 #define DASH  "\xE2\x80\x93"    /* U+2013 EN DASH: "no value" */
 
 /* v rounded to four decimals as whole 1/10000 units: the value that is judged. */
@@ -450,28 +449,11 @@ units4(double v)
 	return round(v * 10000.0);
 }
 
-/*
- * v as a whole percent with a space: "76 %". signed_ (growth) adds "+"
- * above zero; below zero the sign is U+2212 either way; never "−0 %". A
- * value that is not finite prints as "–".
- */
+/* v as a whole percent (report_fmt_percent: the one style of teleqd): "76 %", "+12 %", "−3 %". */
 static void
 fmt_pct(char *buf, size_t len, double v, bool signed_)
 {
-	double p;
-
-	if (!isfinite(v) || !isfinite(units4(v))) {
-		snprintf(buf, len, DASH);
-		return;
-	}
-	/* units4 is a whole number, so units/100 is exact at the .5 ties round() breaks away from 0. */
-	p = round(units4(v) / 100.0);
-	if (p == 0)
-		snprintf(buf, len, "0 %%");
-	else if (p < 0)
-		snprintf(buf, len, MINUS "%.0f %%", -p);
-	else
-		snprintf(buf, len, "%s%.0f %%", signed_ ? "+" : "", p);
+	report_fmt_percent(buf, len, v, signed_);
 }
 
 /* The comparison as reports print it. */
@@ -487,28 +469,14 @@ cmp_sign(enum cmp cmp)
 	return "?";
 }
 
-/* "≥ 55 %", "> 12,5 %", "≥ −3 %": the target to two decimals of a percent, decimal comma. */
+/* "≥ 55 %", "> 12,5 %", "≥ −3 %": the comparison and report_fmt_target. */
 static void
 fmt_target(char *buf, size_t len, const struct indicator *ind)
 {
-	char num[64], *dot;
-	double t = units4(ind->target) / 100.0;
-	size_t n;
+	char num[64];
 
-	if (!isfinite(t)) {
-		snprintf(buf, len, "%s " DASH, cmp_sign(ind->cmp));
-		return;
-	}
-	snprintf(num, sizeof(num), "%.2f", fabs(t));
-	n = strlen(num);
-	dot = strchr(num, '.');
-	while (dot && num[n - 1] == '0')
-		num[--n] = '\0';
-	if (dot && num[n - 1] == '.')
-		num[--n] = '\0';
-	else if (dot)
-		*dot = ',';
-	snprintf(buf, len, "%s %s%s %%", cmp_sign(ind->cmp), t < 0 && strcmp(num, "0") != 0 ? MINUS : "", num);
+	report_fmt_target(num, sizeof(num), ind->target);
+	snprintf(buf, len, "%s %s", cmp_sign(ind->cmp), num);
 }
 
 /* The value of o: "52 %", "+12 %", or "–" without one. */
