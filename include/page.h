@@ -24,16 +24,25 @@ struct config;
  * is a gap in the chart.
  */
 #define PAGE_MONTHS 13          /* months in a chart: this one and the same one last year */
+struct page_monthly {           /* a mean of months: the monthly shares it is the mean of */
+	unsigned n;                     /* 0: not a mean (or no month with cases) */
+	double   v[3];                  /* a quarter's months with cases, in order */
+};
 struct page_ind {               /* one indicator's figures (cfg->indicators[i]) */
-	struct outcome months[PAGE_MONTHS];     /* month first_month + k; the last is this month so far */
+	struct outcome months[PAGE_MONTHS];     /* month first_month + k; the last is this month so
+	                                         * far, the one before the last closed month */
 	struct outcome quarter;                 /* the current quarter so far */
 	struct outcome quarter_prev;            /* the same quarter one year earlier */
+	struct outcome closed;                  /* the last closed quarter */
+	struct outcome closed_prev;             /* the last closed quarter one year earlier */
+	struct page_monthly quarter_m, quarter_prev_m, closed_m, closed_prev_m;
 };
 struct page_model {
 	int64_t  today;                 /* local day number */
 	int64_t  now_wall;              /* local wall-clock seconds since 1970 ("uppdaterad") */
 	int64_t  first_month;           /* month number (y*12 + m-1) of months[0]: today's - 12 */
 	struct period quarter, quarter_prev;
+	struct period closed, closed_prev;      /* the last closed quarter, and a year before it */
 	int64_t  min_cases;             /* >= 1 */
 	size_t   n;                     /* cfg->nindicators */
 	const struct page_ind *ind;     /* n entries */
