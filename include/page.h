@@ -15,13 +15,16 @@ struct config;
 /*
  * The dashboard page (pure): one self-contained HTML document, Swedish
  * labels, no script, no external resource, for a laptop and a phone
- * alike. Per indicator: an SVG chart of the last PAGE_MONTHS months
- * against the target line, this month so far, the quarter and the same
- * quarter last year, each with its basis ("265 av 513") and whether the
- * target is met ("uppfyllt" / "ej uppfyllt" / "ej bedömt", in words).
- * A value over fewer than min_cases cases (ratio: its denominator;
- * growth: either count) is shown as "för få ärenden", without basis, and
- * is a gap in the chart.
+ * alike. Målstyrning and Kvalitetsstyrning (deadline indicators) in two
+ * sections. Per indicator: an SVG chart of the last PAGE_MONTHS months
+ * against the target line; this month so far, the last closed month, the
+ * quarter and the same quarter last year, the last closed quarter and the
+ * same one last year, each with its basis ("265 av 513"; a mean of months
+ * as "90 % + 73 % + 66 % → medel 76 %") and whether the target is met
+ * ("uppfyllt" / "ej uppfyllt" / "ej bedömt", in words). A period without
+ * cases is "inga ärenden"; one over fewer than min_cases cases (ratio:
+ * its denominator; growth: either count) "för få ärenden", without basis;
+ * either is a gap in the chart (a pale column, no mark on the axis).
  */
 #define PAGE_MONTHS 13          /* months in a chart: this one and the same one last year */
 struct page_monthly {           /* a mean of months: the monthly shares it is the mean of */

@@ -8,17 +8,27 @@
  * is a grid of one card per indicator that folds into a single column on
  * a phone (viewport meta, relative units, SVG scaled by its viewBox).
  *
- * Each card: the title, the target, a chart of the last PAGE_MONTHS
- * months (the same month last year is the first point) with the target
- * as a dashed line, then a table of this month so far, the current
- * quarter and the same quarter last year: outcome, basis and whether the
- * target is met, in words (never by colour alone).
+ * Two sections, as the committee's follow-ups: Målstyrning (ratios and
+ * growths) and Kvalitetsstyrning (the deadline indicators). Each card:
+ * the title, the target, a chart of the last PAGE_MONTHS months (the same
+ * month last year is the first point) with the target as a dashed line
+ * (its label in the margin right of the plot, never on the plotted
+ * line), then a table of this month so far, the last closed month, the
+ * current quarter and the same quarter last year, the last closed quarter
+ * and the same one last year: outcome, basis and whether the target is
+ * met, in words (never by colour alone). From the 1st of a month until its
+ * report is written the current periods are (nearly) empty: the closed
+ * ones are what the samordnare needs then.
  *
- * Small groups: a value over fewer than min_cases cases is written "för
- * få ärenden" with no basis and no verdict, and its month is a gap in the
- * chart (a hollow mark on the axis), so no small group can be singled
- * out. Numbers are formatted like `teleqctl report` (whole percent, "52 %",
- * growth "+25 %"; targets "12,5 %").
+ * No value: "inga ärenden" (no case at all), "inga avgjorda ärenden än"
+ * (a deadline whose cases are all open), "för få ärenden" (fewer than
+ * min_cases, with no basis and no verdict, so no small group can be
+ * singled out). Such a month is a gap in the chart: a pale column with its
+ * reason, never a mark on the 0 % line (which would read as 0 %). A mean
+ * of months (TeleQ) shows its monthly shares and their mean ("90 % + 73 %
+ * + 66 % → medel 76 %"), not the pooled counts, whose ratio differs.
+ * Numbers are formatted like `teleqctl report` and the mail
+ * (report_fmt_percent: "52 %", growth "+25 %" / "−3 %"; targets "12,5 %").
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -107,13 +117,17 @@ page_too_few(const struct indicator *ind, const struct outcome *o, int64_t min_c
  * Why o shows no value, or NULL when it shows one: "inga ärenden" (no
  * case at all: nothing to hide), "inga avgjorda ärenden än" (a deadline
  * whose cases are all still open; how many is not told), "för få
- * ärenden" (fewer than min_cases: a small group could be singled out).
+ * ärenden" (fewer than min_cases: a small group could be singled out);
+ * a growth without cases the year before: "inga ärenden att jämföra med".
  */
 static const char *
 no_value_words(const struct indicator *ind, const struct outcome *o, int64_t min_cases)
 {
 	bool none = ind->kind == IND_GROWTH ? o->num == 0 : o->den == 0;
 
+	/* a growth over a year without cases has nothing to compare with */
+	if (!none && ind->kind == IND_GROWTH && o->den == 0)
+		return "inga ärenden att jämföra med";
 	if (none && ind->kind == IND_DEADLINE && o->pending > 0)
 		return "inga avgjorda ärenden än";
 	if (none)
@@ -289,6 +303,22 @@ put_chart(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 	fprintf(out, " de senaste %d månaderna, mål %s %s</title>\n", PAGE_MONTHS,
 	        cmp_html(ind->cmp), target);
 
+	/*
+	 * A month without a value is a gap: a pale column over the whole plot
+	 * (under the grid and the target line), its reason as hover text; never
+	 * a mark on the axis, which on a ratio's 0 % line would read as 0 %.
+	 */
+	for (unsigned k = 0; k < PAGE_MONTHS; k++) {
+		if (plotted(ind, &pi->months[k], m->min_cases, &v))
+			continue;
+		point_text(text, sizeof(text), ind, &pi->months[k], m->first_month + k, m->min_cases,
+		           k == PAGE_MONTHS - 1);
+		fprintf(out, "<rect class=\"gap\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\">"
+		        "<title>", x_of(k) - COL_W / 2 + 2, CH_TOP, COL_W - 4, CH_BOTTOM - CH_TOP);
+		put_esc(out, text);
+		fputs("</title></rect>\n", out);
+	}
+
 	/* y grid and labels, in whole percent (steps are whole percents), signed as everywhere */
 	nticks = (unsigned)lround((hi - lo) / step);
 	for (unsigned i = 0; i <= nticks; i++) {
@@ -327,26 +357,18 @@ put_chart(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 		open = has;
 	}
 
-	/*
-	 * A point per month with its hover text. A month without a value is a
-	 * gap: a pale column over the whole plot with its reason, never a mark
-	 * on the axis (on a ratio's 0 % line it would read as 0 %).
-	 */
+	/* a point per month with a value, with its hover text (the gaps are drawn above) */
 	for (unsigned k = 0; k < PAGE_MONTHS; k++) {
 		const struct outcome *o = &pi->months[k];
 
+		if (!plotted(ind, o, m->min_cases, &v))
+			continue;
 		point_text(text, sizeof(text), ind, o, m->first_month + k, m->min_cases,
 		           k == PAGE_MONTHS - 1);
-		if (plotted(ind, o, m->min_cases, &v))
-			fprintf(out, "<circle class=\"pt %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\"><title>",
-			        o->met == 1 ? "yes" : o->met == 0 ? "no" : "na", x_of(k), y_of(v, lo, hi));
-		else
-			fprintf(out, "<rect class=\"gap\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
-			        "height=\"%d\"><title>", x_of(k) - COL_W / 2 + 2, CH_TOP, COL_W - 4,
-			        CH_BOTTOM - CH_TOP);
+		fprintf(out, "<circle class=\"pt %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\"><title>",
+		        o->met == 1 ? "yes" : o->met == 0 ? "no" : "na", x_of(k), y_of(v, lo, hi));
 		put_esc(out, text);
-		fputs(plotted(ind, o, m->min_cases, &v) ? "</title></circle>\n" : "</title></rect>\n",
-		      out);
+		fputs("</title></circle>\n", out);
 	}
 
 	/* month labels; the year under the first month and under each January */
@@ -543,14 +565,14 @@ static const char page_css[] =
 	"table{width:100%;border-collapse:collapse;font-size:.92rem;margin-top:.4rem}"
 	"th,td{text-align:left;padding:.3rem .4rem;border-top:1px solid #eceef1;vertical-align:top}"
 	"thead th{border-top:0;color:#5b6069;font-weight:600;font-size:.85rem}"
-	"tbody th{font-weight:400}"
-	"td.v{font-weight:600;white-space:nowrap}td.b{white-space:nowrap}"
+	"tbody th{font-weight:400;white-space:nowrap}"
+	"td.v{font-weight:600;white-space:nowrap}"
 	".yes{color:#17652b;font-weight:600}.no{color:#a3161a;font-weight:600}.na{color:#5b6069}"
 	".few{color:#5b6069;font-style:italic;font-weight:400}"
 	"footer{color:#5b6069;font-size:.9rem;padding-bottom:2rem}"
 	/* on a phone the chart is scaled to about half: larger text in its units */
 	"@media (max-width:40rem){body{font-size:15px}header,main,footer{padding:0 .5rem}"
-	".chart text{font-size:17px}td.b{white-space:normal}"
+	".chart text{font-size:17px}tbody th{white-space:normal}"
 	".card{padding:.5rem .6rem}th,td{padding:.25rem .25rem}}";
 
 /*

@@ -475,7 +475,7 @@ setup_april(struct fx *f)
 	mean_of(&f->pi[IND_TELEQ].closed_prev, &f->pi[IND_TELEQ].closed_prev_m, teleq_q1_2025, 3,
 	        300, 420, 0);
 	f->pi[IND_GROWTH_CASES].closed = growth(&f->inds[IND_GROWTH_CASES], 513, 409);
-	f->pi[IND_GROWTH_CASES].closed_prev = growth(&f->inds[IND_GROWTH_CASES], 409, 393);
+	f->pi[IND_GROWTH_CASES].closed_prev = growth(&f->inds[IND_GROWTH_CASES], 409, 0);
 	f->pi[NIND].closed = (struct outcome){ .num = 140, .den = 150, .value = 140.0 / 150,
 	                                       .has_value = true, .met = 1 };
 	f->pi[NIND].closed_prev = f->pi[NIND].closed;
@@ -551,6 +551,9 @@ test_last_closed_periods(void **state)
 	assert_row(c, "Kvartal 1 2026", "<td class=\"v\">+25 %</td><td class=\"b\">513 mot 409</td>"
 	                                "<td class=\"yes\">uppfyllt</td>");
 	assert_row(c, "April 2026 hittills", "<td class=\"v few\" colspan=\"3\">inga ärenden</td>");
+	/* no case two years back: not "för få", there is nothing to compare with */
+	assert_row(c, "Kvartal 1 2025 (i fjol)",
+	           "<td class=\"v few\" colspan=\"3\">inga ärenden att jämföra med</td>");
 
 	/* the overview names the last closed month too, after this one */
 	assert_non_null(strstr(f->html, "<p class=\"overview\">April 2026 hittills: 0 av 4 indikatorer "
