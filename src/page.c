@@ -48,7 +48,7 @@
 #define CH_W        640
 #define CH_H        236
 #define CH_LEFT     60          /* room for "+500 %" */
-#define CH_RIGHT    (CH_W - 92) /* right of the plot: the target's label, clear of every point */
+#define CH_RIGHT    (CH_W - 110) /* right of the plot: the target's label, clear of every point */
 #define CH_TOP      14
 #define CH_BOTTOM   (CH_H - 46) /* month labels and years below */
 #define GROWTH_CLIP 5.0         /* growth axis: at most +500 % (points beyond sit on the edge) */
@@ -572,7 +572,7 @@ static const char page_css[] =
 	"footer{color:#5b6069;font-size:.9rem;padding-bottom:2rem}"
 	/* on a phone the chart is scaled to about half: larger text in its units */
 	"@media (max-width:40rem){body{font-size:15px}header,main,footer{padding:0 .5rem}"
-	".chart text{font-size:17px}tbody th{white-space:normal}"
+	".chart text{font-size:17px}.chart .tl{font-size:15px}tbody th{white-space:normal}"
 	".card{padding:.5rem .6rem}th,td{padding:.25rem .25rem}}";
 
 /*
