@@ -67,13 +67,25 @@ struct feed_alert {
 int alert_render_feed(const struct alert_conf *ac, enum alert_kind kind,
                       const struct feed_alert *fa, struct alert_text *ret);
 /*
- * A complete RFC 5322 message for sendmail -t: From, To, Subject (RFC 2047
- * encoded when not ASCII), Date (of date, seconds), Message-ID <id@domain
- * of From>, MIME 1.0 text/plain UTF-8 quoted-printable, Auto-Submitted.
+ * A complete RFC 5322 message for sendmail -t: From (with ac->from_name
+ * as display name when set: a quoted string, or RFC 2047 words when not
+ * ASCII), To, Subject (RFC 2047 encoded when not ASCII), Date (of date,
+ * seconds), Message-ID <id@domain of From>, MIME 1.0 text/plain UTF-8
+ * quoted-printable, Auto-Submitted: auto-generated and
+ * X-Auto-Response-Suppress: All (no out-of-office replies).
  * Lines end in '\n' (the sendmail interface converts). *ret malloc'd.
  */
 int mail_build(const struct alert_conf *ac, const char *id, int64_t date,
                const struct alert_text *t, char **ret, size_t *ret_len);
+/*
+ * Wraps one line of text s (UTF-8, no '\n') at spaces so that each line
+ * has at most width code points, continuation lines starting with indent
+ * spaces (a hanging indent); a word longer than that stays whole on its
+ * own line, never cut. No break before "%" or after a lone comparison
+ * sign ("≥ 55 %" stays together). Lines end in '\n' between, none at the
+ * end. Returns 0 and *ret (malloc'd), or -ENOMEM (*ret untouched).
+ */
+int message_wrap(const char *s, size_t width, size_t indent, char **ret);
 /*
  * The webhook JSON: {"id","kind","period","created","subject","text",
  * "indicators":[{"name","title","value","target","cmp","numerator",

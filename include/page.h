@@ -15,25 +15,37 @@ struct config;
 /*
  * The dashboard page (pure): one self-contained HTML document, Swedish
  * labels, no script, no external resource, for a laptop and a phone
- * alike. Per indicator: an SVG chart of the last PAGE_MONTHS months
- * against the target line, this month so far, the quarter and the same
- * quarter last year, each with its basis ("265 av 513") and whether the
- * target is met ("uppfyllt" / "ej uppfyllt" / "ej bedömt", in words).
- * A value over fewer than min_cases cases (ratio: its denominator;
- * growth: either count) is shown as "för få ärenden", without basis, and
- * is a gap in the chart.
+ * alike. Målstyrning and Kvalitetsstyrning (deadline indicators) in two
+ * sections. Per indicator: an SVG chart of the last PAGE_MONTHS months
+ * against the target line; this month so far, the last closed month, the
+ * quarter and the same quarter last year, the last closed quarter and the
+ * same one last year, each with its basis ("265 av 513"; a mean of months
+ * as "90 % + 73 % + 66 % → medel 76 %") and whether the target is met
+ * ("uppfyllt" / "ej uppfyllt" / "ej bedömt", in words). A period without
+ * cases is "inga ärenden"; one over fewer than min_cases cases (ratio:
+ * its denominator; growth: either count) "för få ärenden", without basis;
+ * either is a gap in the chart (a pale column, no mark on the axis).
  */
 #define PAGE_MONTHS 13          /* months in a chart: this one and the same one last year */
+struct page_monthly {           /* a mean of months: the monthly shares it is the mean of */
+	unsigned n;                     /* 0: not a mean (or no month with cases) */
+	double   v[3];                  /* a quarter's months with cases, in order */
+};
 struct page_ind {               /* one indicator's figures (cfg->indicators[i]) */
-	struct outcome months[PAGE_MONTHS];     /* month first_month + k; the last is this month so far */
+	struct outcome months[PAGE_MONTHS];     /* month first_month + k; the last is this month so
+	                                         * far, the one before the last closed month */
 	struct outcome quarter;                 /* the current quarter so far */
 	struct outcome quarter_prev;            /* the same quarter one year earlier */
+	struct outcome closed;                  /* the last closed quarter */
+	struct outcome closed_prev;             /* the last closed quarter one year earlier */
+	struct page_monthly quarter_m, quarter_prev_m, closed_m, closed_prev_m;
 };
 struct page_model {
 	int64_t  today;                 /* local day number */
 	int64_t  now_wall;              /* local wall-clock seconds since 1970 ("uppdaterad") */
 	int64_t  first_month;           /* month number (y*12 + m-1) of months[0]: today's - 12 */
 	struct period quarter, quarter_prev;
+	struct period closed, closed_prev;      /* the last closed quarter, and a year before it */
 	int64_t  min_cases;             /* >= 1 */
 	size_t   n;                     /* cfg->nindicators */
 	const struct page_ind *ind;     /* n entries */

@@ -95,8 +95,11 @@ void report_json(FILE *out, const struct config *cfg, const struct report *rep);
 void report_json_string(FILE *out, const char *s);
 /* Number formats of the reports. */
 double report_whole_percent(double v);          /* 0.7350 -> 74, from the judged 4 decimals */
-void report_fmt_percent(char *buf, size_t len, double v, bool sign);    /* "52 %", "+25 %" */
-void report_fmt_target(char *buf, size_t len, double target);           /* "55 %", "12,5 %" */
+#define REPORT_MINUS "\xE2\x88\x92"     /* U+2212 MINUS SIGN: every negative figure */
+#define REPORT_DASH  "\xE2\x80\x93"     /* U+2013 EN DASH: no value */
+/* "52 %", "+25 %" (sign), "−3 %" (U+2212 either way), "0 %", "–" when not finite */
+void report_fmt_percent(char *buf, size_t len, double v, bool sign);
+void report_fmt_target(char *buf, size_t len, double target);   /* "55 %", "12,5 %", "−3 %" */
 void report_fmt_frac(char *buf, size_t len, double v);                  /* "0.5166", "1" */
 /* "265 av 513", "441 av 600, medel av 3 mån", "513 mot 409", "480 av 510 avgjorda, 3 pågående" */
 void report_fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o);

@@ -141,6 +141,8 @@ struct alert_conf {
 	size_t    nto;
 	char    **to;                   /* recipients (addr-spec, checked loosely) */
 	char     *from;                 /* From: addr-spec; required with to */
+	char     *from_name;            /* From: display name (UTF-8), default "Patientnämnden";
+	                                 * "" = the bare address */
 	char    **sendmail;             /* argv, NULL-terminated; default /usr/sbin/sendmail -t -i */
 	/* webhook channel: used when webhook_url is set */
 	char     *webhook_url;          /* http://host[:port][/path] (plain HTTP only) */

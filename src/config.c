@@ -624,6 +624,7 @@ config_free(struct config *cfg)
 		free(cfg->alerts.to[i]);
 	free(cfg->alerts.to);
 	free(cfg->alerts.from);
+	free(cfg->alerts.from_name);
 	cf_argv_free(cfg->alerts.sendmail);
 	free(cfg->alerts.webhook_url);
 	free(cfg->alerts.webhook_host);

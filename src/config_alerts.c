@@ -221,11 +221,33 @@ get_from(struct ctx *c, const yaml_node_t *n, void *field)
 	return get_addr(c, n, "from", field);
 }
 
+/*
+ * from_name: the display name in From (UTF-8, as YAML gives it), at most
+ * 128 bytes; no control character (a line break would start a header).
+ * mail_build encodes it.
+ */
+static int
+get_from_name(struct ctx *c, const yaml_node_t *n, void *field)
+{
+	const char *s;
+	size_t len;
+	int r;
+
+	if ((r = cf_get_text(c, n, "from_name", 128, &s, &len)) < 0)
+		return r;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+			return fail(c, n, "from_name must not contain a control character");
+	return cf_get_str(c, n, "from_name", 128, field);
+}
+
 /* mail: to and from are required. */
 static const struct conf_key mail_keys[] = {
 	{ .name = "to", .type = CT_FUNC, .required = true, .fn = parse_mail_to, .offset = 0 },
 	{ .name = "from", .type = CT_FUNC, .required = true, .fn = get_from,
 	  CONF_FIELD(struct alert_conf, from) },
+	{ .name = "from_name", .type = CT_FUNC, .fn = get_from_name,
+	  CONF_FIELD(struct alert_conf, from_name), .sdef = "Patientnämnden" },
 	{ .name = "sendmail", .type = CT_FUNC, .fn = parse_sendmail, .offset = 0 },
 };
 static const struct conf_section mail_section = {

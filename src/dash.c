@@ -17,10 +17,13 @@
  *       indicator, two years earlier (report_init) — at most 3 x 30 day
  *       hashes (rolling) or 3 x 12 month hashes (a year).
  *   /   the current quarter and the same quarter one year earlier (as
- *       /api/indicators?period=<this quarter>), and the last PAGE_MONTHS
+ *       /api/indicators?period=<this quarter>), the last closed quarter
+ *       and the same one a year earlier (what matters from the 1st of a
+ *       month until its report is written), and the last PAGE_MONTHS
  *       months one by one (a growth month also reads the month one year
- *       before it): at most 27 month hashes (25 with a growth indicator, and two
- *       more of the quarter two years back).
+ *       before it): at most 31 month hashes (the chart's 25 with a growth
+ *       indicator, and the quarters' months two years back), read once
+ *       each (the list is sorted and unique).
  *
  * Bounds and failures: at most DASH_MAX_JOBS jobs live at once (a job
  * whose answer is sent but whose replies are still due counts too), else
@@ -76,6 +79,7 @@ struct dash_job {
 	unsigned             outstanding;       /* replies still due */
 	size_t               next;      /* index of the next reply (Redis answers in order) */
 	struct report        report;    /* API: the period; page: the current quarter */
+	struct report        closed;    /* page: the last closed quarter (zeroed for the API) */
 	int64_t              now_wall;  /* local wall seconds at the start */
 	int64_t              first_month;       /* page: the chart's first month number */
 	int64_t             *mh, *dh;   /* month and day numbers read, sorted, unique */
@@ -96,6 +100,7 @@ job_free(struct dash_job *job)
 	if (job->timer)
 		event_free(job->timer);
 	report_done(&job->report);
+	report_done(&job->closed);
 	free(job->mh);
 	free(job->dh);
 	free(job->sums);
@@ -161,12 +166,11 @@ fill_table(const struct dash_job *job, const struct span *s, struct ind_table *t
 	return 0;
 }
 
-/* compute_report() over the job's report. 0, -ENOMEM or -EINVAL. */
+/* compute_report() over rep (the job's report or its closed quarter). 0, -ENOMEM or -EINVAL. */
 static int
-job_report(struct dash_job *job)
+job_report(struct dash_job *job, struct report *rep)
 {
 	struct ind_table cur = { 0 }, prev = { 0 }, prev2 = { 0 };
-	struct report *rep = &job->report;
 	int r;
 
 	if ((r = ind_table_init(&cur, job->nind)) < 0 || (r = ind_table_init(&prev, job->nind)) < 0 ||
@@ -183,6 +187,15 @@ out:
 	return r;
 }
 
+/* The monthly shares of a mean of months (a quarter has at most 3) as the page shows them. */
+static void
+monthly(struct page_monthly *pm, const double *v, unsigned n)
+{
+	pm->n = n <= sizeof(pm->v) / sizeof(pm->v[0]) ? n : 0;
+	for (unsigned k = 0; k < pm->n; k++)
+		pm->v[k] = v[k];
+}
+
 /* Writes the answer body into out: the JSON report or the page. 0 or -errno. */
 static int
 job_render(struct dash_job *job, FILE *out)
@@ -192,21 +205,30 @@ job_render(struct dash_job *job, FILE *out)
 	struct page_ind *pi;
 	int r;
 
-	if ((r = job_report(job)) < 0)
+	if ((r = job_report(job, &job->report)) < 0)
 		return r;
 	if (job->view == HTTP_API_INDICATORS) {
 		report_json(out, cfg, &job->report);
 		return ferror(out) ? -EIO : 0;
 	}
 
+	if ((r = job_report(job, &job->closed)) < 0)
+		return r;
 	pi = calloc(job->nind ? job->nind : 1, sizeof(*pi));
 	if (!pi)
 		return -ENOMEM;
 	for (size_t i = 0; i < job->nind; i++) {
 		const struct indicator *ind = &cfg->indicators[i];
+		const struct ind_result *q = &job->report.r[i], *c = &job->closed.r[i];
 
-		pi[i].quarter = job->report.r[i].cur;
-		pi[i].quarter_prev = job->report.r[i].prev;
+		pi[i].quarter = q->cur;
+		pi[i].quarter_prev = q->prev;
+		pi[i].closed = c->cur;
+		pi[i].closed_prev = c->prev;
+		monthly(&pi[i].quarter_m, q->cur_monthly, q->ncur_monthly);
+		monthly(&pi[i].quarter_prev_m, q->prev_monthly, q->nprev_monthly);
+		monthly(&pi[i].closed_m, c->cur_monthly, c->ncur_monthly);
+		monthly(&pi[i].closed_prev_m, c->prev_monthly, c->nprev_monthly);
 		/* each month alone; a growth month against the same month a year before */
 		for (unsigned k = 0; k < PAGE_MONTHS; k++) {
 			int64_t mn = job->first_month + k;
@@ -225,6 +247,8 @@ job_render(struct dash_job *job, FILE *out)
 		.first_month = job->first_month,
 		.quarter = job->report.cur,
 		.quarter_prev = job->report.prev,
+		.closed = job->closed.cur,
+		.closed_prev = job->closed.prev,
 		.min_cases = cfg->http.min_cases,     /* config: 1..1000000, default 5 */
 		.n = job->nind,
 		.ind = pi,
@@ -378,9 +402,17 @@ job_new(const struct config *cfg, enum http_view view, const struct period *p, i
 	job->now_wall = now_wall;
 	if ((r = report_init(&job->report, cfg, p, today)) < 0)
 		goto fail;
+	if (view == HTTP_PAGE) {
+		/* the last closed quarter: what the page shows while this one has begun */
+		struct period closed = period_of_day(P_QUARTER, p->first_day - 1);
+
+		if ((r = report_init(&job->closed, cfg, &closed, today)) < 0)
+			goto fail;
+	}
 	for (size_t i = 0; i < cfg->nindicators; i++)
 		growth |= cfg->indicators[i].kind == IND_GROWTH;
 	cap = (size_t)job->report.scur.n + job->report.sprev.n + job->report.sprev2.n +
+	      job->closed.scur.n + job->closed.sprev.n + job->closed.sprev2.n +
 	      (view == HTTP_PAGE ? 2 * PAGE_MONTHS : 0);
 	r = -ENOMEM;
 	if (!(job->mh = calloc(cap, sizeof(*job->mh))) || !(job->dh = calloc(cap, sizeof(*job->dh))))
@@ -390,6 +422,10 @@ job_new(const struct config *cfg, enum http_view view, const struct period *p, i
 	if (job->report.need_prev2)
 		add_span(job, &job->report.sprev2);
 	if (view == HTTP_PAGE) {
+		add_span(job, &job->closed.scur);
+		add_span(job, &job->closed.sprev);
+		if (job->closed.need_prev2)
+			add_span(job, &job->closed.sprev2);
 		/* the chart: this month and the 12 before; a growth also a year before each */
 		job->first_month = month_of_day(today) - (PAGE_MONTHS - 1);
 		for (int64_t m = job->first_month - (growth ? 12 : 0);

@@ -95,7 +95,9 @@ static const char *const default_body[AK__MAX] = {
 		"\n"
 		"teleqd (automatiskt meddelande)\n",
 	[AK_SUMMARY] =
-		"Indikatorerna för {period} ({period_id}): {overview}.\n"
+		"Indikatorerna för {period} ({period_id}):\n"
+		"{overview}.\n"
+		"\n"
 		"Indikatorer under målet står först. Underlaget står inom parentes.\n"
 		"\n"
 		"{table}"
@@ -338,7 +340,6 @@ u8_prefix(const char *s, size_t max)
 
 /* ========================================================= Swedish text */
 
-#define MINUS "\xE2\x88\x92"    /* U+2212 MINUS SIGN */
 #define DASH  "\xE2\x80\x93"    /* U+2013 EN DASH: "no value" */
 
 /* v rounded to four decimals as whole 1/10000 units: the value that is judged. */
@@ -348,28 +349,11 @@ units4(double v)
 	return round(v * 10000.0);
 }
 
-/*
- * v as a whole percent with a space: "76 %". signed_ (growth) adds "+"
- * above zero; below zero the sign is U+2212 either way; never "−0 %". A
- * value that is not finite prints as "–".
- */
+/* v as a whole percent (report_fmt_percent: the one style of teleqd): "76 %", "+12 %", "−3 %". */
 static void
 fmt_pct(char *buf, size_t len, double v, bool signed_)
 {
-	double p;
-
-	if (!isfinite(v) || !isfinite(units4(v))) {
-		snprintf(buf, len, DASH);
-		return;
-	}
-	/* units4 is a whole number, so units/100 is exact at the .5 ties round() breaks away from 0. */
-	p = round(units4(v) / 100.0);
-	if (p == 0)
-		snprintf(buf, len, "0 %%");
-	else if (p < 0)
-		snprintf(buf, len, MINUS "%.0f %%", -p);
-	else
-		snprintf(buf, len, "%s%.0f %%", signed_ ? "+" : "", p);
+	report_fmt_percent(buf, len, v, signed_);
 }
 
 /* The comparison as reports print it. */
@@ -385,28 +369,14 @@ cmp_sign(enum cmp cmp)
 	return "?";
 }
 
-/* "≥ 55 %", "> 12,5 %", "≥ −3 %": the target to two decimals of a percent, decimal comma. */
+/* "≥ 55 %", "> 12,5 %", "≥ −3 %": the comparison and report_fmt_target. */
 static void
 fmt_target(char *buf, size_t len, const struct indicator *ind)
 {
-	char num[64], *dot;
-	double t = units4(ind->target) / 100.0;
-	size_t n;
+	char num[64];
 
-	if (!isfinite(t)) {
-		snprintf(buf, len, "%s " DASH, cmp_sign(ind->cmp));
-		return;
-	}
-	snprintf(num, sizeof(num), "%.2f", fabs(t));
-	n = strlen(num);
-	dot = strchr(num, '.');
-	while (dot && num[n - 1] == '0')
-		num[--n] = '\0';
-	if (dot && num[n - 1] == '.')
-		num[--n] = '\0';
-	else if (dot)
-		*dot = ',';
-	snprintf(buf, len, "%s %s%s %%", cmp_sign(ind->cmp), t < 0 && strcmp(num, "0") != 0 ? MINUS : "", num);
+	report_fmt_target(num, sizeof(num), ind->target);
+	snprintf(buf, len, "%s %s", cmp_sign(ind->cmp), num);
 }
 
 /* The value of o: "52 %", "+12 %", or "–" without one. */
@@ -457,6 +427,86 @@ fmt_period(char *buf, size_t len, const struct period *p)
 	report_fmt_period(buf, len, p);
 }
 
+/* ============================================================ wrapping */
+
+/* True when s[0..n) is one comparison sign ("≥", "≤", ">", "<", "="): it stays with what follows. */
+static bool
+lone_sign(const char *s, size_t n)
+{
+	return (n == 1 && strchr("<>=", s[0])) ||
+	       (n == 3 && (memcmp(s, "\xE2\x89\xA5", 3) == 0 || memcmp(s, "\xE2\x89\xA4", 3) == 0));
+}
+
+/* Code points of s[0..n). */
+static size_t
+cps_n(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return w;
+}
+
+/*
+ * See message.h. Greedy: the text is cut into units at the spaces where a
+ * break is allowed (not before "%", not after a lone comparison sign, so
+ * "mål ≥ 55 %" never splits); a unit goes on the current line when it
+ * fits, else on a new one after the indent. A unit wider than a line is
+ * never cut: a figure or a title word split in two is worse than a long
+ * line (quoted-printable folds it for the transport anyway).
+ */
+int
+message_wrap(const char *s, size_t width, size_t indent, char **ret)
+{
+	struct strbuf b = { 0 };
+	size_t col = 0, i = 0, n = strlen(s);
+	bool first = true;
+
+	while (i < n) {
+		size_t gap = i, start, end, w;
+
+		/* the blanks before the unit (kept when no break is made) */
+		while (i < n && s[i] == ' ')
+			i++;
+		start = end = i;
+		/* the unit: words joined by the spaces no break may take */
+		for (;;) {
+			size_t wstart = end, next;
+
+			while (end < n && s[end] != ' ')
+				end++;
+			next = end;
+			while (next < n && s[next] == ' ')
+				next++;
+			if (next >= n || end == wstart)
+				break;
+			if (s[next] != '%' && !lone_sign(s + wstart, end - wstart))
+				break;
+			end = next;
+		}
+		if (first) {
+			/* leading blanks belong to the first line */
+			start = gap;
+		}
+		w = cps_n(s + start, end - start);
+		if (!first && col + (start - gap) + w > width && end > start) {
+			strbuf_putc(&b, '\n');
+			for (size_t k = 0; k < indent; k++)
+				strbuf_putc(&b, ' ');
+			col = indent;
+		} else if (!first) {
+			strbuf_putn(&b, s + gap, start - gap);
+			col += start - gap;
+		}
+		strbuf_putn(&b, s + start, end - start);
+		col += w;
+		first = false;
+		i = end;
+	}
+	return strbuf_finish(&b, ret, NULL);
+}
+
 /* =========================================================== the table */
 
 /*
@@ -479,62 +529,52 @@ one_line(char *buf, size_t len, const char *s, size_t max)
 	buf[n] = '\0';
 }
 
-#define TABLE_WIDTH 119         /* code points per line at most ("< 120") */
-#define TITLE_MIN   12          /* a title is not cut shorter than this */
+#define TABLE_WIDTH 72          /* code points per line: plain-text mail, readable on a phone */
+#define TABLE_INDENT 2          /* continuation lines start under the title */
+#define TITLE_MAX   256         /* code points of a title in the table (config bounds it anyway) */
 
 /*
  * Appends one summary line for r, '\n'-terminated:
  *   "- <title>: <value> (<basis>), mål <target>, <status>; i fjol <previous>"
- * It must stay within TABLE_WIDTH code points: the previous year's basis
- * goes first, then the title is shortened with "…"; only absurd figures
- * (numbers of 19 digits) make the line itself cut.
+ * wrapped at TABLE_WIDTH code points with a hanging indent (message_wrap):
+ * the title and every figure whole, never cut.
  */
 static void
 table_line(struct strbuf *b, const struct ind_view *r)
 {
 	const struct indicator *ind = r->ind;
 	const char *status;
-	char title[512], value[64], basis[160], target[64], prev[256], rest[640], line[1024];
-	size_t avail, tw, n;
+	char title[1024], value[64], basis[160], target[64], prev[256];
+	struct strbuf l = { 0 };
+	char *line, *wrapped;
+	int e;
 
 	if (r->cur.met == 1 || r->cur.met == 0)
 		status = status_word(r->cur.met);
 	else
 		status = report_no_data(&r->cur) ? "ej bedömt: inget underlag" : "ej bedömt: för litet underlag";
-	one_line(title, sizeof(title), ind_title(ind), TABLE_WIDTH + 1);
+	one_line(title, sizeof(title), ind_title(ind), TITLE_MAX);
 	fmt_value(value, sizeof(value), ind, &r->cur);
 	report_fmt_basis(basis, sizeof(basis), ind, &r->cur);
 	fmt_target(target, sizeof(target), ind);
 	fmt_previous(prev, sizeof(prev), ind, &r->prev);
-	snprintf(rest, sizeof(rest), "%s (%s), mål %s, %s; i fjol %s", value, basis, target, status, prev);
-
-	tw = utf8_width(title);
-	avail = TABLE_WIDTH - 4;        /* "- " and ": " */
-	if (tw + utf8_width(rest) > avail) {
-		/* The previous year's percent alone: its basis is the least needed. */
-		if (r->prev.has_value)
-			fmt_value(prev, sizeof(prev), ind, &r->prev);
-		snprintf(rest, sizeof(rest), "%s (%s), mål %s, %s; i fjol %s", value, basis, target, status, prev);
-	}
-	n = utf8_width(rest);
-	if (tw + n <= avail) {
-		strbuf_puts(b, "- ");
-		strbuf_puts(b, title);
-		strbuf_puts(b, ": ");
-		strbuf_puts(b, rest);
-		strbuf_putc(b, '\n');
+	strbuf_printf(&l, "- %s: %s (%s), mål %s, %s; i fjol %s", title, value, basis, target, status,
+	              prev);
+	if ((e = strbuf_finish(&l, &line, NULL)) < 0) {
+		if (!b->err)
+			b->err = e;
 		return;
 	}
-	/* Cut the title, keeping at least TITLE_MIN code points of it. */
-	tw = avail > n + TITLE_MIN ? avail - n - 1 : TITLE_MIN - 1;
-	snprintf(line, sizeof(line), "- %.*s\xE2\x80\xA6: %s", (int)u8_prefix(title, tw), title, rest);
-	if (utf8_width(line) > TABLE_WIDTH) {
-		size_t cut = u8_prefix(line, TABLE_WIDTH - 1);
-
-		memcpy(line + cut, "\xE2\x80\xA6", 4);
+	if ((e = message_wrap(line, TABLE_WIDTH, TABLE_INDENT, &wrapped)) < 0) {
+		free(line);
+		if (!b->err)
+			b->err = e;
+		return;
 	}
-	strbuf_puts(b, line);
+	free(line);
+	strbuf_puts(b, wrapped);
 	strbuf_putc(b, '\n');
+	free(wrapped);
 }
 
 /*
@@ -880,30 +920,17 @@ char_len(const unsigned char *s, size_t n)
 #define SUBJ_NEXT  45   /* bytes in later words: " " + 72 = 73 columns; words <= 75 */
 
 /*
- * Appends "Subject: ...\n". Printable ASCII that fits on one line (and has
- * no "=?" a reader could take for an encoded word) goes as it is. Anything
- * else becomes RFC 2047 "=?UTF-8?B?...?=" words of at most 75 characters,
- * each on its own line (continuations start with a space, which decoders
- * drop between adjacent encoded words). A word holds whole characters
- * only, so none splits a UTF-8 sequence.
+ * Appends s[0..n) as RFC 2047 "=?UTF-8?B?...?=" words of at most 75
+ * characters, the first after a space, each later one on its own line
+ * (continuations start with a space, which decoders drop between adjacent
+ * encoded words). A word holds whole characters only, so none splits a
+ * UTF-8 sequence. Returns the column where the last line ends.
  */
-static void
-put_subject(struct strbuf *b, const char *subject)
+static size_t
+put_words(struct strbuf *b, const unsigned char *s, size_t n, size_t col)
 {
-	const unsigned char *s = (const unsigned char *)subject;
-	size_t n = strlen(subject), i = 0;
-	bool plain = n + 9 <= 78 && !strstr(subject, "=?");
+	size_t i = 0;
 
-	for (size_t k = 0; plain && k < n; k++)
-		if (s[k] < 0x20 || s[k] > 0x7E)
-			plain = false;
-	strbuf_puts(b, "Subject:");
-	if (plain) {
-		strbuf_putc(b, ' ');
-		strbuf_puts(b, subject);
-		strbuf_putc(b, '\n');
-		return;
-	}
 	do {
 		size_t cap = i == 0 ? SUBJ_FIRST : SUBJ_NEXT, w = 0, k;
 
@@ -912,9 +939,78 @@ put_subject(struct strbuf *b, const char *subject)
 		strbuf_puts(b, i == 0 ? " =?UTF-8?B?" : "\n =?UTF-8?B?");
 		put_base64(b, s + i, w);
 		strbuf_puts(b, "?=");
+		col = (i == 0 ? col : 0) + 1 + 12 + (w + 2) / 3 * 4;
 		i += w;
 	} while (i < n);
+	return col;
+}
+
+/* True when s is printable ASCII only (a header may carry it as it is). */
+static bool
+printable_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E)
+			return false;
+	return true;
+}
+
+/*
+ * Appends "Subject: ...\n". Printable ASCII that fits on one line (and has
+ * no "=?" a reader could take for an encoded word) goes as it is; anything
+ * else as encoded words (put_words).
+ */
+static void
+put_subject(struct strbuf *b, const char *subject)
+{
+	size_t n = strlen(subject);
+
+	strbuf_puts(b, "Subject:");
+	if (n + 9 <= 78 && !strstr(subject, "=?") && printable_ascii(subject)) {
+		strbuf_putc(b, ' ');
+		strbuf_puts(b, subject);
+	} else {
+		put_words(b, (const unsigned char *)subject, n, 8);
+	}
 	strbuf_putc(b, '\n');
+}
+
+/*
+ * Appends "From: ...\n": the bare address without a display name; with
+ * one, "name <address>", the name a quoted string when it is printable
+ * ASCII ('"' and '\\' escaped) and without "=?", else encoded words; the
+ * address goes on a continuation line when it would pass 78 columns.
+ */
+static void
+put_from(struct strbuf *b, const char *name, const char *addr)
+{
+	size_t col;
+
+	strbuf_puts(b, "From:");
+	if (!name || !*name) {
+		strbuf_putc(b, ' ');
+		strbuf_puts(b, addr);
+		strbuf_putc(b, '\n');
+		return;
+	}
+	if (printable_ascii(name) && !strstr(name, "=?")) {
+		strbuf_puts(b, " \"");
+		col = 7;
+		for (const char *p = name; *p; p++, col++) {
+			if (*p == '"' || *p == '\\') {
+				strbuf_putc(b, '\\');
+				col++;
+			}
+			strbuf_putc(b, *p);
+		}
+		strbuf_putc(b, '"');
+		col++;
+	} else {
+		col = put_words(b, (const unsigned char *)name, strlen(name), 5);
+	}
+	strbuf_puts(b, col + 3 + strlen(addr) > 78 ? "\n <" : " <");
+	strbuf_puts(b, addr);
+	strbuf_puts(b, ">\n");
 }
 
 /* Appends "To: a, b, ..." folded after a comma before a line passes 78 columns. */
@@ -1006,13 +1102,13 @@ put_qp(struct strbuf *b, const char *body)
 
 /*
  * Builds the complete message for sendmail -t (contract in message.h):
- * From, To, Subject, Date (date in UTC, "+0000"), Message-ID
+ * From (with the display name ac->from_name, put_from), To, Subject, Date (date in UTC, "+0000"), Message-ID
  * <id@domain of From, else localhost>, MIME-Version, Content-Type,
- * Content-Transfer-Encoding, Auto-Submitted: auto-generated (so
- * auto-responders stay quiet), X-Teleqd-Kind, a blank line, the body in
+ * Content-Transfer-Encoding, Auto-Submitted: auto-generated and
+ * X-Auto-Response-Suppress: All (so auto-responders stay quiet), X-Teleqd-Kind, a blank line, the body in
  * quoted-printable. Returns 0 with *ret (malloc'd, NUL-terminated) and
  * *ret_len (may be NULL); -EINVAL without From or recipients, or when id,
- * an address or the subject holds CR, LF or another control character
+ * an address, the display name or the subject holds CR, LF or another control character
  * (header injection), or id is not usable in a Message-ID; -ENOMEM.
  * The out-parameters are untouched on failure.
  */
@@ -1028,7 +1124,8 @@ mail_build(const struct alert_conf *ac, const char *id, int64_t date,
 	int64_t y;
 	unsigned mo, d, wd, h, mi, s;
 
-	if (!ac || !ac->from || !*ac->from || has_control(ac->from) || ac->nto == 0 || !ac->to ||
+	if (!ac || !ac->from || !*ac->from || has_control(ac->from) ||
+	    (ac->from_name && has_control(ac->from_name)) || ac->nto == 0 || !ac->to ||
 	    !t || !t->subject || has_control(t->subject) || !id_ok(id))
 		return -EINVAL;
 	for (size_t i = 0; i < ac->nto; i++)
@@ -1038,9 +1135,7 @@ mail_build(const struct alert_conf *ac, const char *id, int64_t date,
 	domain = at && at[1] ? at + 1 : "localhost";
 	utc_parts(date, &y, &mo, &d, &wd, &h, &mi, &s);
 
-	strbuf_puts(&b, "From: ");
-	strbuf_puts(&b, ac->from);
-	strbuf_putc(&b, '\n');
+	put_from(&b, ac->from_name, ac->from);
 	put_to(&b, ac->to, ac->nto);
 	put_subject(&b, t->subject);
 	strbuf_printf(&b, "Date: %s, %02u %s %04" PRId64 " %02u:%02u:%02u +0000\n",
@@ -1054,6 +1149,8 @@ mail_build(const struct alert_conf *ac, const char *id, int64_t date,
 	         "Content-Type: text/plain; charset=UTF-8\n"
 	         "Content-Transfer-Encoding: quoted-printable\n"
 	         "Auto-Submitted: auto-generated\n"
+	         /* Exchange/Outlook: no out-of-office or other automatic replies */
+	         "X-Auto-Response-Suppress: All\n"
 	         "X-Teleqd-Kind: ");
 	strbuf_puts(&b, alert_kind_name(t->kind));
 	strbuf_puts(&b, "\n\n");

@@ -8,17 +8,27 @@
  * is a grid of one card per indicator that folds into a single column on
  * a phone (viewport meta, relative units, SVG scaled by its viewBox).
  *
- * Each card: the title, the target, a chart of the last PAGE_MONTHS
- * months (the same month last year is the first point) with the target
- * as a dashed line, then a table of this month so far, the current
- * quarter and the same quarter last year: outcome, basis and whether the
- * target is met, in words (never by colour alone).
+ * Two sections, as the committee's follow-ups: Målstyrning (ratios and
+ * growths) and Kvalitetsstyrning (the deadline indicators). Each card:
+ * the title, the target, a chart of the last PAGE_MONTHS months (the same
+ * month last year is the first point) with the target as a dashed line
+ * (its label in the margin right of the plot, never on the plotted
+ * line), then a table of this month so far, the last closed month, the
+ * current quarter and the same quarter last year, the last closed quarter
+ * and the same one last year: outcome, basis and whether the target is
+ * met, in words (never by colour alone). From the 1st of a month until its
+ * report is written the current periods are (nearly) empty: the closed
+ * ones are what the samordnare needs then.
  *
- * Small groups: a value over fewer than min_cases cases is written "för
- * få ärenden" with no basis and no verdict, and its month is a gap in the
- * chart (a hollow mark on the axis), so no small group can be singled
- * out. Numbers are formatted like `teleqctl report` (whole percent, "52 %",
- * growth "+25 %"; targets "12,5 %").
+ * No value: "inga ärenden" (no case at all), "inga avgjorda ärenden än"
+ * (a deadline whose cases are all open), "för få ärenden" (fewer than
+ * min_cases, with no basis and no verdict, so no small group can be
+ * singled out). Such a month is a gap in the chart: a pale column with its
+ * reason, never a mark on the 0 % line (which would read as 0 %). A mean
+ * of months (TeleQ) shows its monthly shares and their mean ("90 % + 73 %
+ * + 66 % → medel 76 %"), not the pooled counts, whose ratio differs.
+ * Numbers are formatted like `teleqctl report` and the mail
+ * (report_fmt_percent: "52 %", growth "+25 %" / "−3 %"; targets "12,5 %").
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,7 +48,7 @@
 #define CH_W        640
 #define CH_H        236
 #define CH_LEFT     60          /* room for "+500 %" */
-#define CH_RIGHT    (CH_W - 12)
+#define CH_RIGHT    (CH_W - 110) /* right of the plot: the target's label, clear of every point */
 #define CH_TOP      14
 #define CH_BOTTOM   (CH_H - 46) /* month labels and years below */
 #define GROWTH_CLIP 5.0         /* growth axis: at most +500 % (points beyond sit on the edge) */
@@ -101,6 +111,30 @@ page_too_few(const struct indicator *ind, const struct outcome *o, int64_t min_c
 	if (ind->kind == IND_GROWTH)
 		return o->num < min_cases || o->den < min_cases;
 	return o->den < min_cases;
+}
+
+/*
+ * Why o shows no value, or NULL when it shows one: "inga ärenden" (no
+ * case at all: nothing to hide), "inga avgjorda ärenden än" (a deadline
+ * whose cases are all still open; how many is not told), "för få
+ * ärenden" (fewer than min_cases: a small group could be singled out);
+ * a growth without cases the year before: "inga ärenden att jämföra med".
+ */
+static const char *
+no_value_words(const struct indicator *ind, const struct outcome *o, int64_t min_cases)
+{
+	bool none = ind->kind == IND_GROWTH ? o->num == 0 : o->den == 0;
+
+	/* a growth over a year without cases has nothing to compare with */
+	if (!none && ind->kind == IND_GROWTH && o->den == 0)
+		return "inga ärenden att jämföra med";
+	if (none && ind->kind == IND_DEADLINE && o->pending > 0)
+		return "inga avgjorda ärenden än";
+	if (none)
+		return "inga ärenden";
+	if (page_too_few(ind, o, min_cases))
+		return "för få ärenden";
+	return NULL;
 }
 
 /* "mars 2026" (cap: "Mars 2026") for a month number (y*12 + m-1). */
@@ -218,6 +252,8 @@ y_of(double v, double lo, double hi)
 	return CH_BOTTOM - (v - lo) / (hi - lo) * (CH_BOTTOM - CH_TOP);
 }
 
+#define COL_W ((double)(CH_RIGHT - CH_LEFT) / PAGE_MONTHS)       /* a month's column */
+
 /* x coordinate of the middle of month column k. */
 static double
 x_of(unsigned k)
@@ -225,16 +261,18 @@ x_of(unsigned k)
 	return CH_LEFT + (k + 0.5) * (double)(CH_RIGHT - CH_LEFT) / PAGE_MONTHS;
 }
 
-/* "mars 2026: 52 % (265 av 513)", or "...: för få ärenden" — a point's hover text. */
+/* "mars 2026: 52 % (265 av 513)", or "...: för få ärenden" / "inga ärenden" — a month's hover text. */
 static void
 point_text(char *buf, size_t len, const struct indicator *ind, const struct outcome *o,
            int64_t monthno, int64_t min_cases, bool partial)
 {
 	char month[32], val[32], basis[64];
 
+	const char *why = no_value_words(ind, o, min_cases);
+
 	fmt_month(month, sizeof(month), monthno, false);
-	if (page_too_few(ind, o, min_cases)) {
-		snprintf(buf, len, "%s%s: för få ärenden", month, partial ? " (hittills)" : "");
+	if (why || !o->has_value) {
+		snprintf(buf, len, "%s%s: %s", month, partial ? " (hittills)" : "", why ? why : "–");
 		return;
 	}
 	fmt_value(val, sizeof(val), ind, o);
@@ -265,24 +303,45 @@ put_chart(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 	fprintf(out, " de senaste %d månaderna, mål %s %s</title>\n", PAGE_MONTHS,
 	        cmp_html(ind->cmp), target);
 
-	/* y grid and labels, in whole percent (steps are whole percents) */
-	nticks = (unsigned)lround((hi - lo) / step);
-	for (unsigned i = 0; i <= nticks; i++) {
-		double t = lo + i * step, y = y_of(t, lo, hi), pct = round(t * 100.0);
-
-		fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
-		        "<text class=\"yl\" x=\"%d\" y=\"%.1f\">%s%.0f %%</text>\n",
-		        CH_LEFT, y, CH_RIGHT, y, CH_LEFT - 6, y + 4,
-		        ind->kind == IND_GROWTH && pct > 0 ? "+" : "", pct == 0 ? 0.0 : pct);
+	/*
+	 * A month without a value is a gap: a pale column over the whole plot
+	 * (under the grid and the target line), its reason as hover text; never
+	 * a mark on the axis, which on a ratio's 0 % line would read as 0 %.
+	 */
+	for (unsigned k = 0; k < PAGE_MONTHS; k++) {
+		if (plotted(ind, &pi->months[k], m->min_cases, &v))
+			continue;
+		point_text(text, sizeof(text), ind, &pi->months[k], m->first_month + k, m->min_cases,
+		           k == PAGE_MONTHS - 1);
+		fprintf(out, "<rect class=\"gap\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\">"
+		        "<title>", x_of(k) - COL_W / 2 + 2, CH_TOP, COL_W - 4, CH_BOTTOM - CH_TOP);
+		put_esc(out, text);
+		fputs("</title></rect>\n", out);
 	}
 
-	/* the target: dashed, with its label above the right end */
+	/* y grid and labels, in whole percent (steps are whole percents), signed as everywhere */
+	nticks = (unsigned)lround((hi - lo) / step);
+	for (unsigned i = 0; i <= nticks; i++) {
+		double t = lo + i * step, y = y_of(t, lo, hi);
+		char pct[32];
+
+		report_fmt_percent(pct, sizeof(pct), t, ind->kind == IND_GROWTH);
+		fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
+		        "<text class=\"yl\" x=\"%d\" y=\"%.1f\">%s</text>\n",
+		        CH_LEFT, y, CH_RIGHT, y, CH_LEFT - 6, y + 4, pct);
+	}
+
+	/*
+	 * The target: dashed, its label in the margin right of the plot, level
+	 * with the line: no month is drawn there, so the label never sits on
+	 * the plotted line (it used to cover this month's point).
+	 */
 	ty = y_of(fmin(fmax(ind->target, lo), hi), lo, hi);
 	fprintf(out, "<line class=\"target\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
 	        "stroke-dasharray=\"6 4\"><title>mål %s %s</title></line>"
 	        "<text class=\"tl\" x=\"%d\" y=\"%.1f\">mål %s %s</text>\n",
 	        CH_LEFT, ty, CH_RIGHT, ty, cmp_html(ind->cmp), target,
-	        CH_RIGHT, ty > CH_TOP + 14 ? ty - 5 : ty + 14, cmp_html(ind->cmp), target);
+	        CH_RIGHT + 6, ty + 4, cmp_html(ind->cmp), target);
 
 	/* the line: one polyline per run of plotted months, so a gap breaks it */
 	for (unsigned k = 0; k <= PAGE_MONTHS; k++) {
@@ -298,18 +357,16 @@ put_chart(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 		open = has;
 	}
 
-	/* a point per month with its hover text; a gap is a hollow mark on the axis */
+	/* a point per month with a value, with its hover text (the gaps are drawn above) */
 	for (unsigned k = 0; k < PAGE_MONTHS; k++) {
 		const struct outcome *o = &pi->months[k];
 
+		if (!plotted(ind, o, m->min_cases, &v))
+			continue;
 		point_text(text, sizeof(text), ind, o, m->first_month + k, m->min_cases,
 		           k == PAGE_MONTHS - 1);
-		if (plotted(ind, o, m->min_cases, &v))
-			fprintf(out, "<circle class=\"pt %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\"><title>",
-			        o->met == 1 ? "yes" : o->met == 0 ? "no" : "na", x_of(k), y_of(v, lo, hi));
-		else
-			fprintf(out, "<circle class=\"gap\" cx=\"%.1f\" cy=\"%d\" r=\"3.5\"><title>",
-			        x_of(k), CH_BOTTOM);
+		fprintf(out, "<circle class=\"pt %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\"><title>",
+		        o->met == 1 ? "yes" : o->met == 0 ? "no" : "na", x_of(k), y_of(v, lo, hi));
 		put_esc(out, text);
 		fputs("</title></circle>\n", out);
 	}
@@ -331,28 +388,50 @@ put_chart(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 
 /* ============================================================== table */
 
-/* One row of the table: label, outcome, basis, verdict (or "för få ärenden"). */
+/*
+ * The basis of a row: a mean of months as its monthly shares and their
+ * mean, "90 % + 73 % + 66 % → medel 76 %" (the pooled "441 av 600" beside
+ * 76 % reads as an error: 441/600 is 73.5 %); else report_fmt_basis.
+ */
+static void
+fmt_row_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o,
+              const struct page_monthly *pm)
+{
+	size_t pos = 0;
+	char pct[32];
+
+	if (ind->kind != IND_RATIO || ind->combine != COMBINE_MEAN_OF_MONTHS || !pm || pm->n < 2 ||
+	    pm->n > sizeof(pm->v) / sizeof(pm->v[0])) {
+		report_fmt_basis(buf, len, ind, o);
+		return;
+	}
+	buf[0] = '\0';
+	for (unsigned k = 0; k < pm->n && pos < len; k++) {
+		report_fmt_percent(pct, sizeof(pct), pm->v[k], false);
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", k ? " + " : "", pct);
+	}
+	report_fmt_percent(pct, sizeof(pct), o->value, false);
+	if (pos < len)
+		snprintf(buf + pos, len - pos, " → medel %s", pct);
+}
+
+/* One row of the table: label, outcome, basis, verdict (or why there is no value). */
 static void
 put_row(FILE *out, const struct indicator *ind, const char *label, const struct outcome *o,
-        int64_t min_cases)
+        const struct page_monthly *pm, int64_t min_cases)
 {
-	char val[32], basis[64];
-	const char *cls, *word;
+	char val[32], basis[160];
+	const char *cls, *word, *why = no_value_words(ind, o, min_cases);
 
 	fputs("<tr><th scope=\"row\">", out);
 	put_esc(out, label);
 	fputs("</th>", out);
-	/* no case at all singles nobody out: say so, in the summary's words */
-	if (report_no_data(o)) {
-		fputs("<td class=\"v few\" colspan=\"3\">inget underlag</td></tr>\n", out);
-		return;
-	}
-	if (page_too_few(ind, o, min_cases)) {
-		fputs("<td class=\"v few\" colspan=\"3\">för få ärenden</td></tr>\n", out);
+	if (why) {
+		fprintf(out, "<td class=\"v few\" colspan=\"3\">%s</td></tr>\n", why);
 		return;
 	}
 	fmt_value(val, sizeof(val), ind, o);
-	report_fmt_basis(basis, sizeof(basis), ind, o);
+	fmt_row_basis(basis, sizeof(basis), ind, o, pm);
 	word = verdict(o, &cls);
 	fprintf(out, "<td class=\"v\">%s</td><td class=\"b\">%s</td><td class=\"%s\">%s</td></tr>\n",
 	        val, basis, cls, word);
@@ -368,47 +447,63 @@ put_card(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 	report_fmt_target(target, sizeof(target), ind->target);
 	fputs("<section class=\"card\" id=\"ind-", out);
 	put_esc(out, ind->name);
-	fputs("\">\n<h2>", out);
+	fputs("\">\n<h3>", out);
 	put_esc(out, ind_title(ind));
-	fprintf(out, "</h2>\n<p class=\"goal\">Mål: %s %s%s</p>\n", cmp_html(ind->cmp), target,
+	fprintf(out, "</h3>\n<p class=\"goal\">Mål: %s %s%s</p>\n", cmp_html(ind->cmp), target,
 	        ind->kind == IND_GROWTH ? " mot samma period i fjol" : "");
 	put_chart(out, ind, pi, m);
 
 	fputs("<table>\n<thead><tr><th scope=\"col\">Period</th><th scope=\"col\">Utfall</th>"
 	      "<th scope=\"col\">Underlag</th><th scope=\"col\">Målet</th></tr></thead>\n<tbody>\n",
 	      out);
-	/* this month and the quarter are running: "hittills" (so far) */
+	/*
+	 * This month and the quarter are running ("hittills", so far); beside
+	 * them the last closed month and quarter, which are what matters from
+	 * the 1st of a month until its report is written.
+	 */
 	fmt_month(month, sizeof(month), m->first_month + PAGE_MONTHS - 1, true);
 	snprintf(label, sizeof(label), "%s hittills", month);
-	put_row(out, ind, label, &pi->months[PAGE_MONTHS - 1], m->min_cases);
+	put_row(out, ind, label, &pi->months[PAGE_MONTHS - 1], NULL, m->min_cases);
+	fmt_month(label, sizeof(label), m->first_month + PAGE_MONTHS - 2, true);
+	put_row(out, ind, label, &pi->months[PAGE_MONTHS - 2], NULL, m->min_cases);
 	fmt_quarter(q, sizeof(q), &m->quarter, true);
 	snprintf(label, sizeof(label), "%s%s", q, m->today < m->quarter.last_day ? " hittills" : "");
-	put_row(out, ind, label, &pi->quarter, m->min_cases);
+	put_row(out, ind, label, &pi->quarter, &pi->quarter_m, m->min_cases);
 	fmt_quarter(q, sizeof(q), &m->quarter_prev, true);
 	snprintf(label, sizeof(label), "%s (i fjol)", q);
-	put_row(out, ind, label, &pi->quarter_prev, m->min_cases);
+	put_row(out, ind, label, &pi->quarter_prev, &pi->quarter_prev_m, m->min_cases);
+	/* a model without the closed quarter (idx 0) has no such rows */
+	if (m->closed.idx > 0 && m->closed.last_day < m->quarter.first_day) {
+		fmt_quarter(label, sizeof(label), &m->closed, true);
+		put_row(out, ind, label, &pi->closed, &pi->closed_m, m->min_cases);
+		fmt_quarter(q, sizeof(q), &m->closed_prev, true);
+		snprintf(label, sizeof(label), "%s (i fjol)", q);
+		put_row(out, ind, label, &pi->closed_prev, &pi->closed_prev_m, m->min_cases);
+	}
 	fputs("</tbody>\n</table>\n</section>\n", out);
 }
 
 /* ================================================================ page */
 
 /*
- * This month's overview, in the words of the summary mail and teleqctl
- * report (report_fmt_overview): "Mars 2026 hittills: 1 av 3 indikatorer
- * under målet, 1 utan underlag." or "Inga data för mars 2026.". A verdict
+ * The overview of chart month k (this month so far, or the last closed
+ * one), in the words of the summary mail and teleqctl report
+ * (report_fmt_overview): "Mars 2026 hittills: 1 av 3 indikatorer under
+ * målet, 1 utan underlag.", "Februari 2026: ..." or "Inga data för mars
+ * 2026.". A verdict
  * the page hides (too few cases) is not counted as missed, so the count
  * cannot reveal it.
  */
 static void
-put_overview(FILE *out, const struct config *cfg, const struct page_model *m)
+put_overview(FILE *out, const struct config *cfg, const struct page_model *m, unsigned k)
 {
-	int64_t mn = m->first_month + PAGE_MONTHS - 1, y = floor_div(mn, 12);
+	int64_t mn = m->first_month + k, y = floor_div(mn, 12);
 	struct period p = { .kind = P_MONTH, .year = y, .idx = (unsigned)(mn - y * 12 + 1) };
 	char text[160], month[32];
 	size_t n = 0, missed = 0, nodata = 0;
 
 	for (size_t i = 0; i < m->n && i < cfg->nindicators; i++) {
-		const struct outcome *o = &m->ind[i].months[PAGE_MONTHS - 1];
+		const struct outcome *o = &m->ind[i].months[k];
 
 		n++;
 		nodata += report_no_data(o);
@@ -419,9 +514,28 @@ put_overview(FILE *out, const struct config *cfg, const struct page_model *m)
 	fputs("<p class=\"overview\">", out);
 	if (!report_fmt_overview(text, sizeof(text), &p, n, missed, nodata)) {
 		fmt_month(month, sizeof(month), mn, true);
-		fprintf(out, "%s hittills: ", month);
+		fprintf(out, "%s%s: ", month, k == PAGE_MONTHS - 1 ? " hittills" : "");
 	}
 	fprintf(out, "%s.</p>\n", text);
+}
+
+/* The cards of the Målstyrning (deadline false) or Kvalitetsstyrning indicators, under their heading. */
+static void
+put_group(FILE *out, const struct config *cfg, const struct page_model *m, bool deadline)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < m->n && i < cfg->nindicators; i++)
+		any |= (cfg->indicators[i].kind == IND_DEADLINE) == deadline;
+	if (!any)
+		return;
+	/* the committee's two tables, as teleqctl report and the follow-ups group them */
+	fprintf(out, "<section class=\"group\">\n<h2 class=\"group\">%s</h2>\n<div class=\"grid\">\n",
+	        deadline ? "Kvalitetsstyrning" : "Målstyrning");
+	for (size_t i = 0; i < m->n && i < cfg->nindicators; i++)
+		if ((cfg->indicators[i].kind == IND_DEADLINE) == deadline)
+			put_card(out, &cfg->indicators[i], &m->ind[i], m);
+	fputs("</div>\n</section>\n", out);
 }
 
 static const char page_css[] =
@@ -431,35 +545,34 @@ static const char page_css[] =
 	"header,main,footer{max-width:78rem;margin:0 auto;padding:0 1rem}"
 	"h1{font-size:1.5rem;margin:1rem 0 .2rem}"
 	"header p{margin:.2rem 0;color:#41464e}"
+	"h2.group{font-size:1.25rem;margin:1.2rem 0 0}"
 	".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,30rem),1fr));"
 	"gap:1rem;margin:1rem auto}"
 	".card{background:#fff;border:1px solid #d6d9de;border-radius:8px;padding:.75rem 1rem;"
 	"min-width:0}"
-	"h2{font-size:1.1rem;margin:.1rem 0}"
+	"h3{font-size:1.1rem;margin:.1rem 0}"
 	".goal{margin:0 0 .4rem;color:#41464e}"
 	".chart{display:block;width:100%;height:auto}"
 	".chart text{font-size:12px;fill:#4a4f57}"
 	".chart .yl{text-anchor:end}.chart .m,.chart .yr{text-anchor:middle}"
 	".chart .yr{fill:#6b7079}"
-	/* the target label stays legible where the line crosses it */
-	".chart .tl{text-anchor:end;fill:#a3161a;paint-order:stroke;stroke:#fff;stroke-width:4px;"
-	"stroke-linejoin:round}"
+	".chart .tl{text-anchor:start;fill:#a3161a}"
 	".chart .grid{stroke:#e6e8eb;stroke-width:1}"
 	".chart .target{stroke:#a3161a;stroke-width:2}"
 	".chart .line{fill:none;stroke:#1f5fa8;stroke-width:2.5}"
 	".chart .pt{fill:#1f5fa8;stroke:#fff;stroke-width:1.5}"
-	".chart .gap{fill:#fff;stroke:#8a9099;stroke-width:1.5}"
+	".chart .gap{fill:#eef0f3}"
 	"table{width:100%;border-collapse:collapse;font-size:.92rem;margin-top:.4rem}"
 	"th,td{text-align:left;padding:.3rem .4rem;border-top:1px solid #eceef1;vertical-align:top}"
 	"thead th{border-top:0;color:#5b6069;font-weight:600;font-size:.85rem}"
-	"tbody th{font-weight:400}"
-	"td.v{font-weight:600;white-space:nowrap}td.b{white-space:nowrap}"
+	"tbody th{font-weight:400;white-space:nowrap}"
+	"td.v{font-weight:600;white-space:nowrap}"
 	".yes{color:#17652b;font-weight:600}.no{color:#a3161a;font-weight:600}.na{color:#5b6069}"
 	".few{color:#5b6069;font-style:italic;font-weight:400}"
 	"footer{color:#5b6069;font-size:.9rem;padding-bottom:2rem}"
 	/* on a phone the chart is scaled to about half: larger text in its units */
 	"@media (max-width:40rem){body{font-size:15px}header,main,footer{padding:0 .5rem}"
-	".chart text{font-size:17px}td.b{white-space:normal}"
+	".chart text{font-size:17px}.chart .tl{font-size:15px}tbody th{white-space:normal}"
 	".card{padding:.5rem .6rem}th,td{padding:.25rem .25rem}}";
 
 /*
@@ -480,23 +593,27 @@ page_render(FILE *out, const struct config *cfg, const struct page_model *m)
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      /* a wall screen stays current; the figures change at most once a commit */
 	      "<meta http-equiv=\"refresh\" content=\"300\">\n"
-	      "<title>Målstyrning – indikatorer</title>\n<style>", out);
+	      "<title>Patientnämndens indikatorer – målstyrning och kvalitetsstyrning</title>\n"
+	      "<style>", out);
 	fputs(page_css, out);
-	fputs("</style>\n</head>\n<body>\n<header>\n<h1>Målstyrning</h1>\n", out);
+	fputs("</style>\n</head>\n<body>\n<header>\n<h1>Patientnämndens indikatorer</h1>\n", out);
 	fprintf(out, "<p>Läget den %s kl. %02d:%02d. Innevarande kvartal: %s (%s – %s).</p>\n",
 	        today, (int)(secs / 3600), (int)(secs % 3600 / 60), q, first, last);
-	put_overview(out, cfg, m);
-	fputs("</header>\n<main class=\"grid\">\n", out);
+	put_overview(out, cfg, m, PAGE_MONTHS - 1);
+	put_overview(out, cfg, m, PAGE_MONTHS - 2);
+	fputs("</header>\n<main>\n", out);
 	if (m->n == 0)
 		fputs("<p>Inga indikatorer är konfigurerade.</p>\n", out);
-	for (size_t i = 0; i < m->n && i < cfg->nindicators; i++)
-		put_card(out, &cfg->indicators[i], &m->ind[i], m);
+	put_group(out, cfg, m, false);
+	put_group(out, cfg, m, true);
 	fprintf(out, "</main>\n<footer>\n<p>Diagrammen visar de senaste %d månaderna; den streckade "
 	        "linjen är målet och den sista punkten är innevarande månad hittills. ", PAGE_MONTHS);
-	fprintf(out, "En andel över färre än %" PRId64 " ärenden visas som ”för få ärenden” "
-	        "(en ofylld ring i diagrammet), så att ingen liten grupp kan pekas ut. ", m->min_cases);
-	fputs("”Ej bedömt”: underlaget är mindre än indikatorns minsta underlag. "
-	      "”Inget underlag”: inga ärenden att räkna på i perioden.</p>\n"
+	fprintf(out, "En andel över färre än %" PRId64 " ärenden visas som ”för få ärenden”, "
+	        "så att ingen liten grupp kan pekas ut. ", m->min_cases);
+	fputs("En månad utan värde (”inga ärenden” eller ”för få ärenden”) är ett grått fält i "
+	      "diagrammet, inte en punkt på 0 %. "
+	      "”Ej bedömt”: underlaget är mindre än indikatorns minsta underlag. "
+	      "Ett medelvärde av månader (TeleQ) visas med månadernas andelar.</p>\n"
 	      "<p>Samma siffror som JSON: <a href=\"/api/indicators\">/api/indicators</a> "
 	      "(<code>?period=2026-Q1</code> som <code>teleqctl report</code>).</p>\n"
 	      "</footer>\n</body>\n</html>\n", out);

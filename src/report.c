@@ -310,26 +310,48 @@ report_whole_percent(double v)
 	return round(units4(v) / 100.0);
 }
 
-/* "52 %", growth "+25 %" / "-3 %". */
+/*
+ * The one signed-percent style of teleqd (teleqctl, the mail, the page):
+ * whole percent, a space, "%"; below zero U+2212 MINUS SIGN (the
+ * typographic minus Swedish print uses, not the ASCII hyphen); "+" above
+ * zero only when sign (a growth); never "-0 %"; not a number: "–".
+ * "52 %", "+25 %", "−3 %".
+ */
 void
 report_fmt_percent(char *buf, size_t len, double v, bool sign)
 {
-	double p = report_whole_percent(v);
+	double p;
 
+	if (!isfinite(v) || !isfinite(units4(v))) {
+		snprintf(buf, len, REPORT_DASH);
+		return;
+	}
+	p = report_whole_percent(v);
 	if (p == 0)
-		/* cppcheck-suppress duplicateConditionalAssign ; -0.0 == 0: this makes it 0.0 */
-		p = 0;          /* no "-0 %" */
-	snprintf(buf, len, "%s%.0f %%", sign && p > 0 ? "+" : "", p);
+		snprintf(buf, len, "0 %%");     /* also -0.0: no "−0 %" */
+	else if (p < 0)
+		snprintf(buf, len, REPORT_MINUS "%.0f %%", -p);
+	else
+		snprintf(buf, len, "%s%.0f %%", sign ? "+" : "", p);
 }
 
-/* A target the Swedish way: 0.55 -> "55 %", 0.125 -> "12,5 %". */
+/*
+ * A target the Swedish way, to two decimals of a percent with a decimal
+ * comma and the minus of report_fmt_percent: 0.55 -> "55 %", 0.125 ->
+ * "12,5 %", -0.03 -> "−3 %"; not a number: "–".
+ */
 void
 report_fmt_target(char *buf, size_t len, double target)
 {
 	char tmp[24], *dot;     /* smaller than every caller's buf, so nothing truncates */
+	double t = units4(target) / 100.0;
 	size_t n;
 
-	snprintf(tmp, sizeof(tmp), "%.2f", units4(target) / 100.0);
+	if (!isfinite(t) || fabs(t) > 1e15) {
+		snprintf(buf, len, REPORT_DASH);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%.2f", fabs(t));
 	dot = strchr(tmp, '.');
 	n = strlen(tmp);
 	while (dot && n > 0 && tmp[n - 1] == '0')
@@ -338,7 +360,7 @@ report_fmt_target(char *buf, size_t len, double target)
 		tmp[--n] = '\0';
 	else if (dot)
 		*dot = ',';
-	snprintf(buf, len, "%s %%", strcmp(tmp, "-0") == 0 ? "0" : tmp);
+	snprintf(buf, len, "%s%s %%", t < 0 && strcmp(tmp, "0") != 0 ? REPORT_MINUS : "", tmp);
 }
 
 /*

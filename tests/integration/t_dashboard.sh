@@ -158,7 +158,8 @@ TEXT=$(cat "$T/dom.txt")
 for label in "Målstyrning" "Läget den 15 mars 2026" "Innevarande kvartal: kvartal 1 2026" \
 	"Period" "Utfall" "Underlag" "Målet" "Mars 2026 hittills" "Kvartal 1 2026 hittills" \
 	"Kvartal 1 2025 (i fjol)" "ej uppfyllt" "Digitala patientkontakter" \
-	"Analoga patientkontakter" "Antal ökning av patientärenden" "Mål: ≥ 55 %"; do
+	"Analoga patientkontakter" "Ökning av antalet patientärenden" "Mål: ≥ 55 %" \
+	"Kvalitetsstyrning" "Februari 2026" "Kvartal 4 2025"; do
 	assert_contains "the rendered page shows '$label'" "$label" "$TEXT"
 done
 D=digital_patient_contacts
@@ -166,8 +167,8 @@ CARD=$(cat "$T/card-$D.txt")
 assert_contains "$D: Q1 2026 52 %, 265 av 513, not met" "Kvartal 1 2026 hittills 52 % 265 av 513 ej uppfyllt" "$CARD"
 assert_contains "$D: Q1 2025 49 %, 200 av 409" "Kvartal 1 2025 (i fjol) 49 % 200 av 409 ej uppfyllt" "$CARD"
 assert_contains "$D: March 2026 so far 51 %, 90 av 175" "Mars 2026 hittills 51 % 90 av 175 ej uppfyllt" "$CARD"
-assert_contains "analog_patient_contacts: Q1 2026 mean of months 76 %, met" \
-	"Kvartal 1 2026 hittills 76 % 441 av 600, medel av 3 mån uppfyllt" "$(cat "$T/card-analog_patient_contacts.txt")"
+assert_contains "analog_patient_contacts: Q1 2026 mean of months 76 %, met, with its months" \
+	"Kvartal 1 2026 hittills 76 % 90 % + 73 % + 66 % → medel 76 % uppfyllt" "$(cat "$T/card-analog_patient_contacts.txt")"
 assert_contains "the page shows 'för få ärenden'" "för få ärenden" "$TEXT"
 assert_match "the page gives this month's overview in the summary's words" \
 	'Mars 2026 hittills: [0-9]+ av [0-9]+ indikatorer under målet' "$TEXT"
@@ -207,6 +208,31 @@ for f in dashboard.png dashboard-phone.png; do
 	fi
 done
 diag "screenshots: $TQ_OUT/dashboard.png $TQ_OUT/dashboard-phone.png"
+
+# --- 2 April 2026: nothing counted yet this month or quarter (issue 18) -----------
+# The page shows March and Q1 (the last closed ones) with the committee's
+# figures, "inga ärenden" for April, and April as a gap, not a mark on 0 %.
+echo 1775109600 >"$T/clock"     # 2026-04-02 08:00 in Stockholm
+http_req GET / "$T/april.html"
+assert_eq "GET / on 2 April: 200" 200 "$(status)"
+cp "$T/april.html" "$TQ_OUT/dashboard-april.html"
+APRIL=$("$PY" -c 'import sys, re, html; t = open(sys.argv[1], encoding="utf-8").read()
+t = re.sub(r"(?s)<style>.*?</style>|<title>.*?</title>", " ", t)
+print(" ".join(html.unescape(re.sub(r"<[^>]+>", " ", t)).split()))' "$T/april.html")
+assert_contains "2 April: April so far has no cases" "April 2026 hittills inga ärenden" "$APRIL"
+assert_contains "2 April: March, the last closed month" "Mars 2026 " "$APRIL"
+assert_contains "2 April: Q1 2026, the committee's 52 %" "Kvartal 1 2026 52 % 265 av 513 ej uppfyllt" "$APRIL"
+assert_contains "2 April: Q1 2025 beside it" "Kvartal 1 2025 (i fjol) 49 % 200 av 409 ej uppfyllt" "$APRIL"
+assert_contains "2 April: TeleQ Q1 as its months and mean" "Kvartal 1 2026 76 % 90 % + 73 % + 66 % → medel 76 % uppfyllt" "$APRIL"
+assert_contains "2 April: the quarter so far has no cases" "Kvartal 2 2026 hittills inga ärenden" "$APRIL"
+assert_no_match "2 April: no gap is drawn as a circle" '<circle class="gap"' "$(cat "$T/april.html")"
+assert_contains "2 April: April is a gap with its reason" "april 2026 (hittills): inga ärenden</title></rect>" "$(cat "$T/april.html")"
+rc=0
+chromium_run --hide-scrollbars --window-size=1200,2000 --screenshot="$TQ_OUT/dashboard-april.png" \
+	"file://$TQ_OUT/dashboard-april.html" >/dev/null || rc=$?
+assert_eq "chromium takes a screenshot of 2 April" 0 "$rc"
+diag "screenshot of 2 April: $TQ_OUT/dashboard-april.png"
+echo 1773572400 >"$T/clock"     # back to 15 March 2026, 12:00
 
 # --- /api/indicators against teleqctl -----------------------------------------------
 # same_json DESCRIPTION A B: equal bytes, and equal as parsed JSON.

@@ -130,6 +130,8 @@ out("type", m.get_content_type())
 out("charset", m.get_content_charset())
 out("cte", m["Content-Transfer-Encoding"])
 out("auto_submitted", m["Auto-Submitted"])
+out("auto_suppress", m["X-Auto-Response-Suppress"])
+out("from_name", ",".join(a.display_name for a in m["From"].addresses))
 body = m.get_content().replace("\r\n", "\n")
 open(f + ".body", "w", encoding="utf-8").write(body)
 out("body_is_str", "yes" if isinstance(body, str) else "no")
@@ -202,6 +204,9 @@ assert_eq "a: text/plain" "text/plain" "$(fact "$T/a.facts" type)"
 assert_eq "a: charset utf-8" "utf-8" "$(fact "$T/a.facts" charset)"
 assert_eq "a: quoted-printable" "quoted-printable" "$(fact "$T/a.facts" cte)"
 assert_eq "a: Auto-Submitted: auto-generated" "auto-generated" "$(fact "$T/a.facts" auto_submitted)"
+assert_eq "a: X-Auto-Response-Suppress: All" "All" "$(fact "$T/a.facts" auto_suppress)"
+assert_eq "a: From has the display name (default, RFC 2047 decoded)" "Patientnämnden" \
+	"$(fact "$T/a.facts" from_name)"
 assert_eq "a: the raw message is 7-bit ASCII" yes "$(fact "$T/a.facts" ascii)"
 assert_ok "a: no line longer than 78 characters" test "$(fact "$T/a.facts" maxline)" -le 78
 assert_files_equal "a: the body decodes to the template's text" "$T/expected.body" "$T/a.eml.body"

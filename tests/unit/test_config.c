@@ -1284,6 +1284,7 @@ static void test_alerts_variants(void **state)
 	assert_int_equal(cfg->alerts.nto, 1);
 	assert_string_equal(cfg->alerts.to[0], "a@b.example");
 	assert_string_equal(cfg->alerts.from, "t@b.example");
+	assert_string_equal(cfg->alerts.from_name, "Patientnämnden");   /* the default */
 	assert_string_equal(cfg->alerts.sendmail[0], "/usr/sbin/sendmail");
 	assert_int_equal(cfg->alerts.min_denominator, 0);
 	assert_true(cfg->alerts.hysteresis == 0.02);
@@ -1310,6 +1311,15 @@ static void test_alerts_variants(void **state)
 	assert_int_equal(cfg->alerts.check_interval_ms, 3600000);
 	assert_int_equal(cfg->alerts.webhook_timeout_ms, 600000);
 	assert_int_equal(cfg->alerts.nto, 0);
+	config_free(cfg);
+
+	/* issue 18: the From display name; "" for the bare address */
+	cfg = parse_ok(ALERT_HEAD "  mail: { to: a@b.example, from: t@b.example, "
+	               "from_name: \"Patientnämndens kansli\" }\n");
+	assert_string_equal(cfg->alerts.from_name, "Patientnämndens kansli");
+	config_free(cfg);
+	cfg = parse_ok(ALERT_HEAD "  mail: { to: a@b.example, from: t@b.example, from_name: \"\" }\n");
+	assert_string_equal(cfg->alerts.from_name, "");
 	config_free(cfg);
 
 	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
@@ -1347,6 +1357,9 @@ static void test_err_alerts_mail(void **state)
 	            "    to: a@b.example\n"
 	            "    from: \"teleqd@region.example\\r\\nBcc: x@y\"\n",
 	            "t.yaml:19:11: bad mail address 'teleqd@region.example??Bcc: x@y' in from");
+	parse_fails(ALERT_HEAD "  mail: { to: a@b.example, from: t@b.example, "
+	            "from_name: \"Kansli\\nBcc: x@y\" }\n",
+	            "t.yaml:17:58: from_name must not contain a control character");
 	parse_fails(ALERT_HEAD "  mail: { to: \"a@b.example, c@d.example\", from: t@b.example }\n",
 	            "t.yaml:17:15: bad mail address 'a@b.example, c@d.example' in to");
 	parse_fails(ALERT_HEAD "  mail: { to: samordnare, from: t@b.example }\n",

@@ -27,10 +27,12 @@
 #define NIND 3
 
 /* The rendering of one model, and what it was made from. */
+#define NIND_MAX (NIND + 1)  /* and a deadline indicator (Kvalitetsstyrning) */
+
 struct fx {
-	struct indicator   inds[NIND];
+	struct indicator   inds[NIND_MAX];
 	struct config      cfg;
-	struct page_ind    pi[NIND];
+	struct page_ind    pi[NIND_MAX];
 	struct page_model  m;
 	char              *html;
 	size_t             len;
@@ -87,7 +89,7 @@ setup_model(struct fx *f)
 	int64_t today = days_from_civil(2026, 3, 15);
 
 	memset(f, 0, sizeof(*f));
-	memcpy(f->inds, fx_indicators, sizeof(f->inds));
+	memcpy(f->inds, fx_indicators, NIND * sizeof(f->inds[0]));
 	f->inds[IND_TELEQ].title = "TeleQ <b>&amp;\"fet\"</b> & 'citat'";
 	f->inds[IND_DIGITAL].min_denominator = 20;
 	f->cfg = fixture_config();
@@ -114,6 +116,8 @@ setup_model(struct fx *f)
 	f->m.first_month = 2026 * 12 + 2 - 12;
 	f->m.quarter = period_of_day(P_QUARTER, today);
 	f->m.quarter_prev = period_previous_year(&f->m.quarter);
+	f->m.closed = period_of_day(P_QUARTER, f->m.quarter.first_day - 1);
+	f->m.closed_prev = period_previous_year(&f->m.closed);
 	f->m.min_cases = 5;
 	f->m.n = NIND;
 	f->m.ind = f->pi;
@@ -177,7 +181,7 @@ test_document(void **state)
 	assert_true(strncmp(f->html, "<!DOCTYPE html>\n<html lang=\"sv\">", 31) == 0);
 	assert_non_null(strstr(f->html, "<meta charset=\"utf-8\">"));
 	assert_non_null(strstr(f->html, "<meta name=\"viewport\" content=\"width=device-width"));
-	assert_non_null(strstr(f->html, "<h1>Målstyrning</h1>"));
+	assert_non_null(strstr(f->html, "<h1>Patientnämndens indikatorer</h1>"));
 	assert_non_null(strstr(f->html, "Läget den 15 mars 2026 kl. 10:04."));
 	assert_non_null(strstr(f->html, "Innevarande kvartal: kvartal 1 2026 (1 januari 2026 – "
 	                                "31 mars 2026)"));
@@ -259,7 +263,7 @@ test_too_few(void **state)
 	assert_null(strstr(c, "1 av 3"));
 	assert_null(strstr(c, "33 %"));
 	/* August 2025, 4 cases: a gap with its reason; September, exactly 5: shown */
-	assert_non_null(strstr(c, "<circle class=\"gap\""));
+	assert_non_null(strstr(c, "<rect class=\"gap\""));
 	assert_non_null(strstr(c, "<title>augusti 2025: för få ärenden</title>"));
 	assert_null(strstr(c, "2 av 4"));
 	assert_non_null(strstr(c, "<title>september 2025: 60 % (3 av 5)</title>"));
@@ -267,7 +271,7 @@ test_too_few(void **state)
 	assert_non_null(strstr(c, "<title>mars 2026 (hittills): för få ärenden</title>"));
 	/* the line breaks at the gaps: March-July, September-February */
 	assert_int_equal(count(c, end, "<polyline"), 2);
-	assert_int_equal(count(c, end, "<circle class=\"gap\""), 2);
+	assert_int_equal(count(c, end, "<rect class=\"gap\""), 2);
 
 	/* growth: last year's quarter over 3 cases */
 	c = card(f->html, "okning_arenden", &end);
@@ -298,8 +302,8 @@ test_escaping(void **state)
 	assert_null(strstr(f->html, "<b>"));
 	assert_null(strstr(f->html, "\"fet\""));
 	assert_null(strstr(f->html, "'citat'"));
-	assert_int_equal(count(f->html, NULL, esc), 2);        /* <h2> and the svg <title> */
-	assert_non_null(strstr(f->html, "<h2>TeleQ &lt;b&gt;"));
+	assert_int_equal(count(f->html, NULL, esc), 2);        /* <h3> and the svg <title> */
+	assert_non_null(strstr(f->html, "<h3>TeleQ &lt;b&gt;"));
 }
 
 /* Every chart: 13 month labels (March 2025 .. March 2026), the years, a dashed target line. */
@@ -372,7 +376,7 @@ test_empty(void **state)
  * Issue 15: the header gives this month's overview in the words of the
  * summary mail and teleqctl report; a month without any data says so
  * instead of reading as an all-clear, and a row without data says
- * "inget underlag".
+ * "inga ärenden" (issue 18; it said "inget underlag").
  */
 static void
 test_overview(void **state)
@@ -392,7 +396,7 @@ test_overview(void **state)
 	                                "under målet, 1 utan underlag.</p>"));
 	c = card(g.html, "digitala_patientkontakter", &end);
 	assert_non_null(strstr(c, "<th scope=\"row\">Mars 2026 hittills</th>"
-	                          "<td class=\"v few\" colspan=\"3\">inget underlag</td>"));
+	                          "<td class=\"v few\" colspan=\"3\">inga ärenden</td>"));
 	free(g.html);
 
 	/* No data at all this month. */
@@ -402,8 +406,300 @@ test_overview(void **state)
 	g.pi[IND_GROWTH_CASES].months[PAGE_MONTHS - 1] = growth(&g.inds[IND_GROWTH_CASES], 0, 0);
 	render(&g);
 	assert_non_null(strstr(g.html, "<p class=\"overview\">Inga data för mars 2026.</p>"));
-	assert_null(strstr(g.html, "under målet"));
+	assert_null(strstr(g.html, "Mars 2026 hittills:"));
+	/* and February, the last closed month, beside it */
+	assert_non_null(strstr(g.html, "<p class=\"overview\">Februari 2026: 0 av 3 indikatorer "
+	                               "under målet.</p>"));
 	free(g.html);
+}
+
+/* ======================================================= issue 18, item 3 */
+
+/* Sets o to a mean-of-months outcome of the monthly shares v[0..n) over num/den. */
+static void
+mean_of(struct outcome *o, struct page_monthly *pm, const double *v, unsigned n, int64_t num,
+        int64_t den, int met)
+{
+	double sum = 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		pm->v[k] = v[k];
+		sum += v[k];
+	}
+	pm->n = n;
+	*o = (struct outcome){ .num = num, .den = den, .value = sum / n, .has_value = true,
+	                       .met = met, .nmonths = n };
+}
+
+/*
+ * The committee's data on 2 April 2026: nothing counted yet in April or
+ * in the second quarter, so the page must show March and the first
+ * quarter (the last closed ones), with "inga ärenden" for the empty
+ * periods, gaps (not points on 0 %) for empty months, the TeleQ mean as
+ * its monthly values, and the deadline indicator under Kvalitetsstyrning.
+ */
+static void
+setup_april(struct fx *f)
+{
+	static const double teleq_q1[3] = { 0.90, 0.73, 0.66 }, teleq_q1_2025[3] = { 0.80, 0.70, 0.63 };
+	int64_t today = days_from_civil(2026, 4, 2);
+	struct indicator *dl = &f->inds[NIND];
+
+	setup_model(f);
+	*dl = (struct indicator){ .name = "bekraftelse_24h", .title = "Bekräftelse inom 24 timmar",
+	                          .kind = IND_DEADLINE, .cmp = CMP_GE, .target = 0.9 };
+	f->cfg.nindicators = NIND_MAX;
+	f->m.n = NIND_MAX;
+	for (unsigned k = 0; k < PAGE_MONTHS; k++)
+		f->pi[NIND].months[k] = (struct outcome){ .num = 45, .den = 50, .value = 0.9,
+		                                          .has_value = true, .met = 1, .nmonths = 1 };
+	/* April so far: no case at all; the deadline's April cases are all still open */
+	f->pi[IND_DIGITAL].months[12] = ratio(&f->inds[IND_DIGITAL], 0, 0);
+	f->pi[IND_TELEQ].months[12] = ratio(&f->inds[IND_TELEQ], 0, 0);
+	f->pi[IND_GROWTH_CASES].months[12] = growth(&f->inds[IND_GROWTH_CASES], 0, 100);
+	f->pi[NIND].months[12] = (struct outcome){ .pending = 3, .met = -1 };
+	/* March, the last closed month: digital below its target */
+	f->pi[IND_DIGITAL].months[11] = ratio(&f->inds[IND_DIGITAL], 90, 180);
+	/* a month without calls in the chart: June 2025 (k = 2) */
+	f->pi[IND_TELEQ].months[2] = ratio(&f->inds[IND_TELEQ], 0, 0);
+	/* the quarter so far: nothing */
+	f->pi[IND_DIGITAL].quarter = ratio(&f->inds[IND_DIGITAL], 0, 0);
+	f->pi[IND_TELEQ].quarter = ratio(&f->inds[IND_TELEQ], 0, 0);
+	f->pi[IND_GROWTH_CASES].quarter = growth(&f->inds[IND_GROWTH_CASES], 0, 400);
+	f->pi[NIND].quarter = (struct outcome){ .pending = 3, .met = -1 };
+	f->pi[NIND].quarter_prev = f->pi[NIND].months[0];
+	/* the last closed quarter, Q1 2026, and Q1 2025: the committee's figures */
+	f->pi[IND_DIGITAL].closed = ratio(&f->inds[IND_DIGITAL], 265, 513);
+	f->pi[IND_DIGITAL].closed_prev = ratio(&f->inds[IND_DIGITAL], 200, 409);
+	mean_of(&f->pi[IND_TELEQ].closed, &f->pi[IND_TELEQ].closed_m, teleq_q1, 3, 441, 600, 1);
+	mean_of(&f->pi[IND_TELEQ].closed_prev, &f->pi[IND_TELEQ].closed_prev_m, teleq_q1_2025, 3,
+	        300, 420, 0);
+	f->pi[IND_GROWTH_CASES].closed = growth(&f->inds[IND_GROWTH_CASES], 513, 409);
+	f->pi[IND_GROWTH_CASES].closed_prev = growth(&f->inds[IND_GROWTH_CASES], 409, 0);
+	f->pi[NIND].closed = (struct outcome){ .num = 140, .den = 150, .value = 140.0 / 150,
+	                                       .has_value = true, .met = 1 };
+	f->pi[NIND].closed_prev = f->pi[NIND].closed;
+
+	f->m.today = today;
+	f->m.now_wall = today * 86400 + 8 * 3600;
+	f->m.first_month = 2026 * 12 + 3 - 12;
+	f->m.quarter = period_of_day(P_QUARTER, today);
+	f->m.quarter_prev = period_previous_year(&f->m.quarter);
+	f->m.closed = period_of_day(P_QUARTER, f->m.quarter.first_day - 1);
+	f->m.closed_prev = period_previous_year(&f->m.closed);
+	render(f);
+}
+
+/* The row of label in c, from "<th scope=\"row\">label</th>" to "</tr>" (malloc'd). */
+static char *
+row(const char *c, const char *label)
+{
+	char th[128];
+	const char *p, *e;
+	char *r;
+
+	snprintf(th, sizeof(th), "<th scope=\"row\">%s</th>", label);
+	p = strstr(c, th);
+	if (!p)
+		fail_msg("no row '%s'", label);
+	e = strstr(p, "</tr>");
+	assert_non_null(e);
+	r = strndup(p + strlen(th), (size_t)(e - p - strlen(th)));
+	assert_non_null(r);
+	return r;
+}
+
+static void
+assert_row(const char *c, const char *label, const char *want)
+{
+	char *r = row(c, label);
+
+	if (strcmp(r, want) != 0)
+		fail_msg("row '%s': got '%s', want '%s'", label, r, want);
+	free(r);
+}
+
+static void
+test_last_closed_periods(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	const char *end, *c;
+
+	(void)state;
+	assert_non_null(f);
+	setup_april(f);
+	c = card(f->html, "digitala_patientkontakter", &end);
+	/* the empty current periods say there are no cases, not "too few" */
+	assert_row(c, "April 2026 hittills", "<td class=\"v few\" colspan=\"3\">inga ärenden</td>");
+	assert_row(c, "Kvartal 2 2026 hittills", "<td class=\"v few\" colspan=\"3\">inga ärenden</td>");
+	/* the last closed month and quarter, with the quarter a year earlier */
+	assert_row(c, "Mars 2026", "<td class=\"v\">50 %</td><td class=\"b\">90 av 180</td>"
+	                           "<td class=\"no\">ej uppfyllt</td>");
+	assert_row(c, "Kvartal 1 2026", "<td class=\"v\">52 %</td><td class=\"b\">265 av 513</td>"
+	                                "<td class=\"no\">ej uppfyllt</td>");
+	assert_row(c, "Kvartal 1 2025 (i fjol)", "<td class=\"v\">49 %</td><td class=\"b\">200 av 409</td>"
+	                                         "<td class=\"no\">ej uppfyllt</td>");
+	/* rows in order: month so far, last month, quarter so far, last quarter, a year before */
+	assert_true(strstr(c, ">April 2026 hittills<") < strstr(c, ">Mars 2026<"));
+	assert_true(strstr(c, ">Mars 2026<") < strstr(c, ">Kvartal 2 2026 hittills<"));
+	assert_true(strstr(c, ">Kvartal 2 2026 hittills<") < strstr(c, ">Kvartal 1 2026<"));
+	assert_true(strstr(c, ">Kvartal 1 2026<") < strstr(c, ">Kvartal 1 2025 (i fjol)<"));
+	assert_true(strstr(c, ">Kvartal 1 2025 (i fjol)<") < end);
+
+	/* growth: a quarter against last year's is "för få"/"inga" by its own counts */
+	c = card(f->html, "okning_arenden", &end);
+	assert_row(c, "Kvartal 1 2026", "<td class=\"v\">+25 %</td><td class=\"b\">513 mot 409</td>"
+	                                "<td class=\"yes\">uppfyllt</td>");
+	assert_row(c, "April 2026 hittills", "<td class=\"v few\" colspan=\"3\">inga ärenden</td>");
+	/* no case two years back: not "för få", there is nothing to compare with */
+	assert_row(c, "Kvartal 1 2025 (i fjol)",
+	           "<td class=\"v few\" colspan=\"3\">inga ärenden att jämföra med</td>");
+
+	/* the overview names the last closed month too, after this one */
+	assert_non_null(strstr(f->html, "<p class=\"overview\">April 2026 hittills: 0 av 4 indikatorer "
+	                                "under målet, 3 utan underlag.</p>\n<p class=\"overview\">Mars"));
+	assert_non_null(strstr(f->html, "<p class=\"overview\">Mars 2026: 1 av 4 indikatorer under "
+	                                "målet.</p>"));
+	free(f->html);
+	free(f);
+}
+
+/* TeleQ's quarter: the monthly shares and their mean, not "441 av 600, medel av 3 mån". */
+static void
+test_mean_of_months_basis(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	const char *end, *c;
+
+	(void)state;
+	assert_non_null(f);
+	setup_april(f);
+	c = card(f->html, "analoga_patientkontakter", &end);
+	assert_row(c, "Kvartal 1 2026", "<td class=\"v\">76 %</td>"
+	                                "<td class=\"b\">90 % + 73 % + 66 % → medel 76 %</td>"
+	                                "<td class=\"yes\">uppfyllt</td>");
+	assert_row(c, "Kvartal 1 2025 (i fjol)", "<td class=\"v\">71 %</td>"
+	                                         "<td class=\"b\">80 % + 70 % + 63 % → medel 71 %</td>"
+	                                         "<td class=\"no\">ej uppfyllt</td>");
+	assert_null(strstr(f->html, "medel av"));
+	assert_null(strstr(f->html, "441 av 600"));
+	free(f->html);
+	free(f);
+}
+
+/* Deadline indicators under their own heading, after the Målstyrning ones. */
+static void
+test_kvalitetsstyrning(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f)), *g = *state;
+	const char *end, *c, *mal, *kval;
+
+	assert_non_null(f);
+	setup_april(f);
+	mal = strstr(f->html, "<h2 class=\"group\">Målstyrning</h2>");
+	kval = strstr(f->html, "<h2 class=\"group\">Kvalitetsstyrning</h2>");
+	assert_non_null(mal);
+	assert_non_null(kval);
+	c = card(f->html, "bekraftelse_24h", &end);
+	assert_true(mal < strstr(f->html, "id=\"ind-digitala_patientkontakter\""));
+	assert_true(strstr(f->html, "id=\"ind-okning_arenden\"") < kval);
+	assert_true(kval < c);
+	assert_non_null(strstr(c, "<h3>Bekräftelse inom 24 timmar</h3>"));
+	/* April: three cases open, none decided yet (how many is not told) */
+	assert_row(c, "April 2026 hittills",
+	           "<td class=\"v few\" colspan=\"3\">inga avgjorda ärenden än</td>");
+	assert_row(c, "Kvartal 1 2026", "<td class=\"v\">93 %</td>"
+	                                "<td class=\"b\">140 av 150 avgjorda, 0 pågående</td>"
+	                                "<td class=\"yes\">uppfyllt</td>");
+	/* the default page, without deadline indicators, has no empty Kvalitetsstyrning */
+	assert_non_null(strstr(g->html, "<h2 class=\"group\">Målstyrning</h2>"));
+	assert_null(strstr(g->html, "Kvalitetsstyrning</h2>"));
+	free(f->html);
+	free(f);
+}
+
+/* The x attribute of the first element starting with tag in [p, end), or -1. */
+static double
+attr_num(const char *p, const char *end, const char *tag, const char *attr)
+{
+	const char *t = strstr(p, tag), *a;
+	char key[32];
+
+	if (!t || t >= end)
+		return -1;
+	snprintf(key, sizeof(key), " %s=\"", attr);
+	a = strstr(t, key);
+	assert_non_null(a);
+	return strtod(a + strlen(key), NULL);
+}
+
+/*
+ * A month without data is a gap: no mark on the 0 % line (which reads as
+ * a value of 0 %), but a shaded column with its reason; the target label
+ * sits beside the plot, right of every point, never on the line.
+ */
+static void
+test_gaps_and_target_label(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	const char *end, *c, *svg_end;
+	double bottom, maxcx = 0, tlx;
+
+	(void)state;
+	assert_non_null(f);
+	setup_april(f);
+	c = card(f->html, "analoga_patientkontakter", &end);
+	svg_end = strstr(c, "</svg>");
+	assert_null(strstr(f->html, "<circle class=\"gap\""));
+	assert_int_equal(count(c, svg_end, "<rect class=\"gap\""), 2);         /* June 2025, April 2026 */
+	assert_non_null(strstr(c, "<title>juni 2025: inga ärenden</title>"));
+	assert_non_null(strstr(c, "<title>april 2026 (hittills): inga ärenden</title>"));
+	assert_int_equal(count(c, svg_end, "<polyline"), 2);   /* broken at June */
+	/* no point sits on the 0 % line: every circle is a value */
+	bottom = attr_num(c, svg_end, "<line class=\"grid\"", "y1");    /* the first grid line: 0 % */
+	for (const char *p = c; (p = strstr(p, "<circle")) && p < svg_end; p++) {
+		double cy = attr_num(p, svg_end, "<circle", "cy"), cx = attr_num(p, svg_end, "<circle", "cx");
+
+		assert_true(cy < bottom - 1);
+		maxcx = cx > maxcx ? cx : maxcx;
+	}
+	assert_int_equal(count(c, svg_end, "<circle"), PAGE_MONTHS - 2);
+	/* the target label right of the last point, clear of its radius */
+	tlx = attr_num(c, svg_end, "<text class=\"tl\"", "x");
+	assert_true(tlx > maxcx + 8);
+	/* the "för få ärenden" month of the default model is a gap too, with its reason */
+	{
+		struct fx *g = *state;
+		const char *e2, *d = card(g->html, "digitala_patientkontakter", &e2);
+
+		assert_non_null(strstr(d, "<rect class=\"gap\""));
+		assert_non_null(strstr(d, "<title>augusti 2025: för få ärenden</title>"));
+	}
+	free(f->html);
+	free(f);
+}
+
+/* A falling growth: the axis and the values with U+2212, as teleqctl and the mail. */
+static void
+test_negative_growth(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	const char *end, *c;
+
+	(void)state;
+	assert_non_null(f);
+	setup_model(f);
+	for (unsigned k = 0; k < PAGE_MONTHS; k++)
+		f->pi[IND_GROWTH_CASES].months[k] = growth(&f->inds[IND_GROWTH_CASES], 80, 100);
+	f->pi[IND_GROWTH_CASES].quarter = growth(&f->inds[IND_GROWTH_CASES], 380, 400);
+	render(f);
+	c = card(f->html, "okning_arenden", &end);
+	assert_non_null(strstr(c, "<td class=\"v\">\xE2\x88\x92" "5 %</td>"));
+	assert_non_null(strstr(c, ">\xE2\x88\x92" "20 %</text>"));
+	assert_null(strstr(c, ">-"));
+	assert_null(strstr(c, "-20 %"));
+	free(f->html);
+	free(f);
 }
 
 int
@@ -419,6 +715,11 @@ main(void)
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_overview),
+		cmocka_unit_test(test_last_closed_periods),
+		cmocka_unit_test(test_mean_of_months_basis),
+		cmocka_unit_test(test_kvalitetsstyrning),
+		cmocka_unit_test(test_gaps_and_target_label),
+		cmocka_unit_test(test_negative_growth),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

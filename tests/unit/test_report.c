@@ -3,6 +3,7 @@
  * and the overview wording shared by the summary mail, the dashboard and
  * teleqctl report (report_fmt_overview, report_fmt_period).
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,6 +125,49 @@ test_report_empty_month(void **state)
 	report_done(&rep);
 }
 
+/*
+ * Issue 18: one percent and minus style everywhere (teleqctl, the mail,
+ * the page): U+2212 MINUS SIGN and a space before "%", "+" only where a
+ * sign is asked for, never "-0 %"; a target alike ("−12,5 %").
+ */
+#define MINUS "\xE2\x88\x92"
+static void
+test_signed_percent(void **state)
+{
+	static const struct {
+		double v;
+		bool sign;
+		const char *want;
+	} pct[] = {
+		{ -0.05, true, MINUS "5 %" }, { -0.05, false, MINUS "5 %" }, { 0.25, true, "+25 %" },
+		{ 0.25, false, "25 %" }, { -0.004, true, "0 %" }, { 0.0, true, "0 %" },
+		{ -0.005, true, MINUS "1 %" }, { -1.0, false, MINUS "100 %" }, { 0.7633, false, "76 %" },
+	};
+	static const struct {
+		double v;
+		const char *want;
+	} tgt[] = {
+		{ 0.55, "55 %" }, { 0.125, "12,5 %" }, { -0.03, MINUS "3 %" }, { -0.125, MINUS "12,5 %" },
+		{ -0.00001, "0 %" }, { 0.0, "0 %" },
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++) {
+		report_fmt_percent(buf, sizeof(buf), pct[i].v, pct[i].sign);
+		assert_string_equal(buf, pct[i].want);
+	}
+	for (size_t i = 0; i < sizeof(tgt) / sizeof(tgt[0]); i++) {
+		report_fmt_target(buf, sizeof(buf), tgt[i].v);
+		assert_string_equal(buf, tgt[i].want);
+	}
+	/* not a number: a dash, as for a missing value */
+	report_fmt_percent(buf, sizeof(buf), NAN, true);
+	assert_string_equal(buf, "\xE2\x80\x93");
+	report_fmt_target(buf, sizeof(buf), INFINITY);
+	assert_string_equal(buf, "\xE2\x80\x93");
+}
+
 int
 main(void)
 {
@@ -132,6 +176,7 @@ main(void)
 		cmocka_unit_test(test_period_words),
 		cmocka_unit_test(test_overview),
 		cmocka_unit_test(test_report_empty_month),
+		cmocka_unit_test(test_signed_percent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
