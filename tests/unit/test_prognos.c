@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -186,6 +187,56 @@ test_of_table(void **state)
 	ind_table_done(&t);
 }
 
+/* The report carries the prognosis of a running period, and its JSON says so; a closed one not. */
+static void
+test_report_json(void **state)
+{
+	struct config cfg = fixture_config();
+	struct ind_table cur = { 0 }, prev = { 0 };
+	struct report rep = { 0 };
+	struct period q;
+	int64_t feb14 = days_from_civil(2026, 2, 14), jan = 2026 * 12;
+	size_t n = cfg.nindicators;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	q = P("2026-Q1", feb14);
+	assert_int_equal(report_init(&rep, &cfg, &q, feb14), 0);
+	assert_int_equal(ind_table_init(&cur, n), 0);
+	assert_int_equal(ind_table_init(&prev, n), 0);
+	ind_table_month(&cur, n, jan)[IND_DIGITAL] = (struct ind_sums){ 50, 100, 0 };
+	ind_table_month(&cur, n, jan + 1)[IND_DIGITAL] = (struct ind_sums){ 30, 50, 0 };
+	compute_report(&cfg, &cur, &prev, NULL, &rep);
+	assert_true(rep.r[IND_DIGITAL].proj.has_value);
+	assert_float_equal(rep.r[IND_DIGITAL].proj.value, 165.0 / 300.0, EPS);
+	assert_false(rep.r[IND_TELEQ].proj.has_value);         /* no data: nothing to project */
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	report_json(f, &cfg, &rep);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"projection\": 0.55}"));
+	assert_non_null(strstr(buf, "\"projection\": null}"));
+	free(buf);
+	buf = NULL;
+	report_done(&rep);
+
+	/* the same figures for a closed period: no projection member at all */
+	assert_int_equal(report_init(&rep, &cfg, &q, days_from_civil(2026, 4, 2)), 0);
+	compute_report(&cfg, &cur, &prev, NULL, &rep);
+	assert_false(rep.r[IND_DIGITAL].proj.has_value);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	report_json(f, &cfg, &rep);
+	fclose(f);
+	assert_null(strstr(buf, "projection"));
+	free(buf);
+	report_done(&rep);
+	ind_table_done(&prev);
+	ind_table_done(&cur);
+}
+
 int
 main(void)
 {
@@ -197,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_no_data_and_bad_args),
 		cmocka_unit_test(test_running),
 		cmocka_unit_test(test_of_table),
+		cmocka_unit_test(test_report_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
