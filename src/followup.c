@@ -45,12 +45,14 @@ static const char css[] =
 	".meta { color: #555; font-size: 9pt; margin: 1mm 0 0; }\n"
 	".running { background: #fff4cc; padding: 1mm 2mm; margin: 2mm 0 0; }\n"
 	"h2 { font-size: 14pt; color: #1d4f91; margin: 7mm 0 2mm; }\n"
-	"table { width: 100%; border-collapse: collapse; }\n"
+	/* fixed: both tables' columns line up, whatever their contents */
+	"table { width: 100%; border-collapse: collapse; table-layout: fixed; }\n"
 	"th, td { border-bottom: 1px solid #bbb; padding: 1.5mm 2mm; vertical-align: top;"
 	" text-align: left; }\n"
 	"th { background: #e6edf7; border-bottom: 1.5px solid #1d4f91; }\n"
 	"th.num, td.num { text-align: right; white-space: nowrap; }\n"
-	"col.c-ind { width: 60%; } col.c-tgt, col.c-val { width: 11%; } col.c-ver { width: 18%; }\n"
+	"col.c-ind { width: 55%; } col.c-tgt { width: 12%; } col.c-val { width: 14%; }"
+	" col.c-ver { width: 19%; }\n"
 	".ind { font-weight: bold; }\n"
 	".basis, .prognos, .note { font-size: 8.5pt; color: #333; margin-top: 0.7mm; }\n"
 	".prognos { font-style: italic; }\n"
@@ -66,7 +68,7 @@ static const char css[] =
 	"@media print { tr, .missing, .closing { break-inside: avoid; }"
 	" h2 { break-after: avoid; } thead { display: table-header-group; } }\n";
 
-/* Writes s HTML-escaped (text and attribute values alike). */
+/* Writes s HTML-escaped (text and attribute values alike); " %" with a no-break space. */
 void
 followup_put_esc(FILE *out, const char *s)
 {
@@ -77,6 +79,10 @@ followup_put_esc(FILE *out, const char *s)
 		case '>':  fputs("&gt;", out); break;
 		case '"':  fputs("&quot;", out); break;
 		case '\'': fputs("&#39;", out); break;
+		case ' ':
+			/* "52 %" never wraps between the number and its sign */
+			fputs(p[1] == '%' ? "&nbsp;" : " ", out);
+			break;
 		default:
 			/* YAML lets no control character through; a note might */
 			if (*p < 0x20 || *p == 0x7f)
