@@ -78,6 +78,8 @@ _served() {
 wait_for 10 _served || true
 assert_eq "GET /rapport?period=2026-Q1: 200" 200 "$(status)"
 assert_eq "GET /rapport: text/html; charset=utf-8" "text/html; charset=utf-8" "$(header Content-Type)"
+assert_match "GET /rapport: a CSP that allows no script and nothing external" \
+	"^default-src 'none'; style-src 'unsafe-inline'" "$(header Content-Security-Policy)"
 assert_contains "GET /rapport holds the committee's basis" "265 av 513 ärenden ger 52 %." \
 	"$(sed 's/&nbsp;/ /g' "$T/rapport.html")"
 for bad in "2026-Q5" "2026-13" "x" "2026-Q1%00" "$(printf '%040d' 1)"; do
