@@ -16,6 +16,7 @@ struct config;
 enum http_view {
 	HTTP_PAGE,              /* GET /: the dashboard page */
 	HTTP_API_INDICATORS,    /* GET /api/indicators[?period=PERIOD]: the JSON report */
+	HTTP_FOLLOWUP,          /* GET /rapport[?period=PERIOD]: the follow-up document (HTML) */
 };
 /*
  * A request answered later: the sink's figures come from Redis. Answer it

@@ -9,6 +9,7 @@
 
 #include "indicator.h"
 #include "period.h"
+#include "prognos.h"
 #include "tq_config.h"
 
 /* --------------------------------------------------------------- report.c */
@@ -57,6 +58,7 @@ struct ind_result {
 	unsigned       ncur_monthly, nprev_monthly;
 	double         cur_monthly[IND_MAX_MONTHS];
 	double         prev_monthly[IND_MAX_MONTHS];
+	struct prognos proj;            /* cur's projected final value (prognos.c); none when closed */
 };
 struct report {
 	struct period     cur, prev;    /* the period, the same period one year earlier */
@@ -79,7 +81,8 @@ void report_done(struct report *rep);           /* accepts NULL and zeroed */
 /*
  * Fills rep->r from the tables of the period (cur), of the same period one
  * year earlier (prev) and two years earlier (prev2, for the growth of the
- * previous year; may be NULL).
+ * previous year; may be NULL), and for a running period (prognos_running)
+ * each indicator's projection.
  */
 void compute_report(const struct config *cfg, const struct ind_table *cur,
                     const struct ind_table *prev, const struct ind_table *prev2,
@@ -87,8 +90,9 @@ void compute_report(const struct config *cfg, const struct ind_table *cur,
 /*
  * The JSON report: an array with one object per indicator (indicator,
  * title, period, numerator, denominator, value, target, cmp, met, months
- * for mean-of-months, previous_year: the same object or null). Write
- * errors show in ferror(out).
+ * for mean-of-months, previous_year: the same object or null; for a running
+ * period also projection: the prognos value or null). Write errors show in
+ * ferror(out).
  */
 void report_json(FILE *out, const struct config *cfg, const struct report *rep);
 /* A JSON string literal of s (valid JSON even when s is not valid UTF-8). */

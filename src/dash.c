@@ -16,6 +16,8 @@
  *       the period, of the same period one year earlier and, with a growth
  *       indicator, two years earlier (report_init) — at most 3 x 30 day
  *       hashes (rolling) or 3 x 12 month hashes (a year).
+ *   /rapport?period=P   the follow-up document (followup.c) of the same
+ *       report as /api/indicators?period=P (default: the current quarter).
  *   /   the current quarter and the same quarter one year earlier (as
  *       /api/indicators?period=<this quarter>), the last closed quarter
  *       and the same one a year earlier (what matters from the 1st of a
@@ -52,6 +54,7 @@
 
 #include "clock.h"
 #include "dash.h"
+#include "followup.h"
 #include "http.h"
 #include "indicator.h"
 #include "keys.h"
@@ -211,6 +214,8 @@ job_render(struct dash_job *job, FILE *out)
 		report_json(out, cfg, &job->report);
 		return ferror(out) ? -EIO : 0;
 	}
+	if (job->view == HTTP_FOLLOWUP)
+		return followup_render(out, cfg, &job->report, NULL);
 
 	if ((r = job_report(job, &job->closed)) < 0)
 		return r;
@@ -277,10 +282,12 @@ job_finish(struct dash_job *job)
 		r = -ENOMEM;
 	if (r < 0) {
 		log_warnx("http: cannot render %s: %s",
-		    job->view == HTTP_PAGE ? "the dashboard" : "/api/indicators", strerror(-r));
+		    job->view == HTTP_PAGE ? "the dashboard" :
+		    job->view == HTTP_FOLLOWUP ? "/rapport" : "/api/indicators", strerror(-r));
 		job_fail(job, HTTP_INTERNAL, "cannot render the figures\n");
 	} else {
-		job_answer(job, HTTP_OK, job->view == HTTP_PAGE ? TEXT_HTML : APP_JSON, body, len);
+		job_answer(job, HTTP_OK, job->view == HTTP_API_INDICATORS ? APP_JSON : TEXT_HTML, body,
+		           len);
 	}
 	free(body);
 }
@@ -462,7 +469,7 @@ dash_serve(struct event_base *base, struct store *st, struct http_reply *rep,
 		return;
 	}
 	today = store_today(st);
-	if (view == HTTP_PAGE)
+	if (view == HTTP_PAGE || (view == HTTP_FOLLOWUP && !period))
 		p = period_of_day(P_QUARTER, today);
 	else if (!period)
 		p = period_of_day(P_MONTH, today);

@@ -568,15 +568,16 @@ query_period(const char *query, char *buf, size_t cap)
 }
 
 /*
- * GET / and /api/indicators: hands a deferred reply to the sink. For the
- * API, the "period" query argument (decoded, 1..HTTP_PERIOD_MAX bytes,
- * else 400) goes with it; other arguments are ignored, as is the page's
- * query.
+ * GET /, /api/indicators and /rapport: hands a deferred reply to the
+ * sink. For the API and /rapport, the "period" query argument (decoded,
+ * 1..HTTP_PERIOD_MAX bytes, else 400) goes with it; other arguments are
+ * ignored, as is the page's query.
  */
 static void
 serve_dashboard(struct httpd *h, struct evhttp_request *req, const struct evhttp_uri *uri,
-                bool api)
+                enum http_view view)
 {
+	bool api = view != HTTP_PAGE;   /* takes a period */
 	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
 	char period[HTTP_PERIOD_MAX + 1];
 	struct http_reply *rep;
@@ -613,14 +614,14 @@ serve_dashboard(struct httpd *h, struct evhttp_request *req, const struct evhttp
 		h->pending->prev = rep;
 	h->pending = rep;
 	/* the sink answers through rep exactly once, now or later */
-	h->sink.dashboard(h->arg, rep, api ? HTTP_API_INDICATORS : HTTP_PAGE, r > 0 ? period : NULL);
+	h->sink.dashboard(h->arg, rep, view, r > 0 ? period : NULL);
 }
 
 /* Every request: route by path (query ignored), then check the method. */
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
-	enum { R_HEALTH, R_METRICS, R_PAGE, R_API } route;
+	enum { R_HEALTH, R_METRICS, R_PAGE, R_API, R_FOLLOWUP } route;
 	struct httpd *h = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
@@ -638,6 +639,8 @@ on_request(struct evhttp_request *req, void *arg)
 		route = R_PAGE;
 	else if (path && !strcmp(path, "/api/indicators"))
 		route = R_API;
+	else if (path && !strcmp(path, "/rapport"))
+		route = R_FOLLOWUP;
 	else {
 		reply_text(req, HTTP_NOTFOUND, "not found\n");
 		return;
@@ -650,8 +653,9 @@ on_request(struct evhttp_request *req, void *arg)
 	switch (route) {
 	case R_HEALTH:  serve_health(h, req); break;
 	case R_METRICS: serve_metrics(h, req); break;
-	case R_PAGE:    serve_dashboard(h, req, uri, false); break;
-	case R_API:     serve_dashboard(h, req, uri, true); break;
+	case R_PAGE:    serve_dashboard(h, req, uri, HTTP_PAGE); break;
+	case R_API:     serve_dashboard(h, req, uri, HTTP_API_INDICATORS); break;
+	case R_FOLLOWUP: serve_dashboard(h, req, uri, HTTP_FOLLOWUP); break;
 	}
 }
 

@@ -22,6 +22,7 @@
 
 #include "indicator.h"
 #include "period.h"
+#include "prognos.h"
 #include "report.h"
 #include "tq_config.h"
 #include "tz.h"
@@ -203,7 +204,7 @@ report_done(struct report *rep)
 /*
  * Fills rep->r from the tables of the period (cur), of the same period one
  * year earlier (prev) and two years earlier (prev2, for the growth of the
- * previous year; may be NULL).
+ * previous year; may be NULL), and the projection of a running period.
  */
 void
 compute_report(const struct config *cfg, const struct ind_table *cur,
@@ -215,6 +216,9 @@ compute_report(const struct config *cfg, const struct ind_table *cur,
 
 		ind_table_outcome(cfg, i, cur, prev, &r->cur, r->cur_monthly, &r->ncur_monthly);
 		ind_table_outcome(cfg, i, prev, prev2, &r->prev, r->prev_monthly, &r->nprev_monthly);
+		/* growth's den is the whole same period a year earlier: what the projection is held to */
+		if (prognos_of_table(cfg, i, cur, &rep->cur, rep->today, r->cur.den, &r->proj) < 0)
+			r->proj = (struct prognos){ 0 };
 	}
 }
 
@@ -490,7 +494,8 @@ json_outcome(FILE *out, const struct indicator *ind, const char *period,
  * An array with one object per indicator. Values are fractions rounded to
  * four decimals (the judged value), null when there is none;
  * previous_year is the same object for the period a year earlier, or null
- * when that has no value. Write errors show in ferror(out).
+ * when that has no value; projection, only while the period runs, the
+ * prognos value or null. Write errors show in ferror(out).
  */
 void
 report_json(FILE *out, const struct config *cfg, const struct report *rep)
@@ -510,6 +515,18 @@ report_json(FILE *out, const struct config *cfg, const struct report *rep)
 			fputc('}', out);
 		} else {
 			fputs("null", out);
+		}
+		/* only while the period runs, so closed periods' JSON is as before */
+		if (prognos_running(&rep->cur, rep->today)) {
+			char buf[64];
+
+			fputs(", \"projection\": ", out);
+			if (r->proj.has_value) {
+				report_fmt_frac(buf, sizeof(buf), r->proj.value);
+				fputs(buf, out);
+			} else {
+				fputs("null", out);
+			}
 		}
 		fputc('}', out);
 	}

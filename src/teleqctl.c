@@ -2,7 +2,7 @@
  * teleqctl — the committee's indicator report from the counters in Redis,
  * and the alerts sent to the coordinator.
  *
- *   teleqctl [-c FILE] report PERIOD [--format text|csv|json] [--today YYYY-MM-DD]
+ *   teleqctl [-c FILE] report PERIOD [--format text|csv|json|html] [-o FILE] [--today YYYY-MM-DD]
  *   teleqctl [-c FILE] alerts [--count N] [--format text|json]
  *   teleqctl [-c FILE] alerts --test
  *
@@ -53,6 +53,8 @@
 #include "notify.h"
 #include "period.h"
 #include "redis_addr.h"
+#include "followup.h"
+#include "prognos.h"
 #include "report.h"
 #include "secret.h"
 #include "tq_config.h"
@@ -72,7 +74,7 @@ static const char *progname = "teleqctl";
 
 /* ============================================================ arguments */
 
-enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON };
+enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON, OUT_HTML };
 enum command { CMD_REPORT, CMD_ALERTS, CMD_STATUS };
 
 struct opts {
@@ -82,6 +84,7 @@ struct opts {
 	bool            format_given;
 	const char     *today;          /* --today, NULL = now in the configured zone */
 	const char     *period;
+	const char     *output;         /* report -o FILE, NULL = standard output */
 	long            count;          /* alerts: how many to list; 0 = not given */
 	bool            test;           /* alerts --test */
 };
@@ -91,14 +94,17 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	        "Usage: %s [-c FILE] report PERIOD [--format text|csv|json] [--today YYYY-MM-DD]\n"
+	        "Usage: %s [-c FILE] report PERIOD [--format text|csv|json|html] [-o FILE]\n"
+	        "                [--today YYYY-MM-DD]\n"
 	        "       %s [-c FILE] alerts [--count N] [--format text|json]\n"
 	        "       %s [-c FILE] alerts --test\n"
 	        "       %s [-c FILE] status [--format text|json]\n"
 	        "       %s --help | --version\n"
 	        "\n"
 	        "report: prints the committee's indicators (Målstyrning) for PERIOD from the\n"
-	        "counters teleqd keeps in Redis, beside the same period one year earlier.\n"
+	        "counters teleqd keeps in Redis, beside the same period one year earlier;\n"
+	        "--format html writes the follow-up document (Verksamhetsuppföljning), one\n"
+	        "printable A4 page. For a period still running, each indicator's prognosis.\n"
 	        "\n"
 	        "PERIOD: 2026-03 (month), 2026-Q1, 2026-H1, 2026 (year), 2026-03-05 (day),\n"
 	        "        rolling (the %d days ending today).\n"
@@ -117,7 +123,9 @@ usage(FILE *out)
 	        "\n"
 	        "Options:\n"
 	        "  -c, --config FILE    configuration (default %s)\n"
-	        "  -f, --format FORMAT  text (default), csv (';'-separated, report only) or json\n"
+	        "  -f, --format FORMAT  text (default), csv (';'-separated, report only), json,\n"
+	        "                       or html (report only: the follow-up document)\n"
+	        "  -o, --output FILE    report: write to FILE (replaced whole) instead of stdout\n"
 	        "      --today DATE     report: take DATE as today (reruns, tests); default:\n"
 	        "                       the local date now in the configured time zone\n"
 	        "      --count N        alerts: how many to list (default %d)\n"
@@ -143,6 +151,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		{ "config",  required_argument, NULL, 'c' },
 		{ "format",  required_argument, NULL, 'f' },
+		{ "output",  required_argument, NULL, 'o' },
 		{ "today",   required_argument, NULL, OPT_TODAY },
 		{ "count",   required_argument, NULL, OPT_COUNT },
 		{ "test",    no_argument,       NULL, OPT_TEST },
@@ -154,7 +163,7 @@ parse_args(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .config = DEFAULT_CONFIG, .format = OUT_TEXT };
 	/* GNU getopt permutes: options may follow the command and its period. */
-	while ((ch = getopt_long(argc, argv, "c:f:hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:f:o:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o->config = optarg;
@@ -166,12 +175,17 @@ parse_args(int argc, char **argv, struct opts *o)
 				o->format = OUT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				o->format = OUT_JSON;
+			else if (strcmp(optarg, "html") == 0)
+				o->format = OUT_HTML;
 			else {
-				fprintf(stderr, "%s: unknown format '%s' (text, csv or json)\n",
+				fprintf(stderr, "%s: unknown format '%s' (text, csv, json or html)\n",
 				        progname, optarg);
 				return EXIT_USAGE;
 			}
 			o->format_given = true;
+			break;
+		case 'o':
+			o->output = optarg;
 			break;
 		case OPT_TODAY:
 			o->today = optarg;
@@ -204,6 +218,10 @@ parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "%s: missing command\nTry '%s --help'.\n", progname, progname);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "report") != 0 && (o->output || o->format == OUT_HTML)) {
+		fprintf(stderr, "%s: --output and --format html are for report\n", progname);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[optind], "alerts") == 0) {
@@ -570,6 +588,26 @@ put_overview(FILE *out, const struct config *cfg, const struct report *rep, bool
 	fprintf(out, "%s.\n", text);
 }
 
+/* A running period's prognosis per indicator of the table, with its method (prognos.h). */
+static void
+put_prognos(FILE *out, const struct config *cfg, const struct report *rep, bool deadline)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct indicator *ind = &cfg->indicators[i];
+		char pct[32];
+
+		if ((ind->kind == IND_DEADLINE) != deadline || !rep->r[i].proj.has_value)
+			continue;
+		if (!any)
+			fprintf(out, "\nPrognos (%s):\n", PROGNOS_METHOD_SV);
+		any = true;
+		report_fmt_percent(pct, sizeof(pct), rep->r[i].proj.value, ind->kind == IND_GROWTH);
+		fprintf(out, "  %s: %s\n", ind->title ? ind->title : ind->name, pct);
+	}
+}
+
 /*
  * One table: a title line, a header, one row per indicator of the table
  * (deadline indicators make the Kvalitetsstyrning table, the others the
@@ -654,6 +692,7 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 	if (deadline)
 		fprintf(out, "\nUtfall: andel i tid av de avgjorda ärendena (start i perioden); "
 		        "pågående ärenden räknas när de avgörs.\n");
+	put_prognos(out, cfg, rep, deadline);
 }
 
 /* The Målstyrning table, then the Kvalitetsstyrning table when there are deadline indicators. */
@@ -1069,6 +1108,57 @@ cmd_alerts_test(const struct config *cfg)
 
 /* =============================================================== main */
 
+/* The report in format f. */
+static void
+put_report(FILE *out, const struct config *cfg, const struct report *rep, enum out_format f)
+{
+	switch (f) {
+	case OUT_TEXT: print_text(out, cfg, rep); break;
+	case OUT_CSV:  print_csv(out, cfg, rep); break;
+	case OUT_JSON: report_json(out, cfg, rep); break;
+	case OUT_HTML: (void)followup_render(out, cfg, rep, NULL); break;
+	}
+}
+
+/*
+ * report -o FILE: written to FILE.tmp beside it, then renamed over FILE,
+ * so a reader (a mail, a browser) never sees half a document and a failed
+ * run leaves the old one. Returns the exit code.
+ */
+static int
+write_report_file(const struct config *cfg, const struct report *rep, const struct opts *o)
+{
+	char tmp[4096];
+	FILE *f;
+	bool bad;
+	int n = snprintf(tmp, sizeof(tmp), "%s.tmp", o->output);
+
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		fprintf(stderr, "%s: --output '%s': name too long\n", progname, o->output);
+		return EXIT_USAGE;
+	}
+	f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "%s: %s: %s\n", progname, tmp, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	put_report(f, cfg, rep, o->format);
+	bad = fflush(f) != 0 || ferror(f);
+	if (fclose(f) != 0)
+		bad = true;
+	if (bad) {
+		fprintf(stderr, "%s: writing %s: %s\n", progname, tmp, strerror(errno));
+		(void)unlink(tmp);
+		return EXIT_RUNTIME;
+	}
+	if (rename(tmp, o->output) < 0) {
+		fprintf(stderr, "%s: %s: %s\n", progname, o->output, strerror(errno));
+		(void)unlink(tmp);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 /*
  * The report command: period from the arguments, counters from Redis,
  * figures, output. Returns the exit code.
@@ -1119,12 +1209,12 @@ cmd_report(const struct config *cfg, const struct opts *o)
 		        "integer\n", progname, nbad);
 
 	compute_report(cfg, &cur, &prev, rep.need_prev2 ? &prev2 : NULL, &rep);
-	switch (o->format) {
-	case OUT_TEXT: print_text(stdout, cfg, &rep); break;
-	case OUT_CSV:  print_csv(stdout, cfg, &rep); break;
-	case OUT_JSON: report_json(stdout, cfg, &rep); break;
+	if (o->output)
+		r = write_report_file(cfg, &rep, o);
+	else {
+		put_report(stdout, cfg, &rep, o->format);
+		r = stdout_flushed("report", 0);
 	}
-	r = stdout_flushed("report", 0);
 out:
 	redisFree(c);
 	ind_table_done(&prev2);

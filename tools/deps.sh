@@ -9,11 +9,13 @@
 # valgrind: `make check VALGRIND=1`, `make valgrind-quick`; cppcheck and
 # clang-tidy (2.10 and 14 on Debian 12): `make lint`.
 # chromium: tests/integration/t_dashboard.sh renders the dashboard in a real
-# (headless) browser; it fails, never skips, without it.
+# (headless) browser; it fails, never skips, without it. poppler-utils (and
+# chromium): tests/integration/t_followup.sh prints the follow-up document to
+# PDF and reads it back (pdftotext, pdfinfo, pdftoppm).
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
       redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
-      clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium"
+      clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium poppler-utils"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,0 +1,437 @@
+/*
+ * followup.c — the committee's follow-up document (Verksamhetsuppföljning)
+ * as one printable HTML page, from a report (report.c): what `teleqctl
+ * report PERIOD --format html` prints and the daemon serves as /rapport.
+ *
+ * Pure: writes to a FILE, reads nothing else. The layout follows the
+ * committee's own follow-ups (../shared/seeds): a Målstyrning table
+ * (Indikatorer, Målvärde, Utfall) and a Kvalitetsstyrning table (the
+ * deadline indicators: Delresultat), each row with its verdict in words,
+ * the basis and the same period last year in a sentence ("265 av 513
+ * ärenden ger 52 %. Samma kvartal 2025: 200 av 409, 49 %."), a mean of
+ * months as its arithmetic ("(90 + 73 + 66) / 3 = 76 %"), and a closing
+ * sentence per table ("Alla indikatorer utom en uppnås."). The numbers
+ * are formatted by report.c, as in every other report, so the document
+ * and `teleqctl report` never disagree on a rounding.
+ *
+ * A4 with `@media print`; no script, no external resource (fonts, images,
+ * style sheets), so the file prints and mails as it is.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core.h"
+#include "followup.h"
+#include "indicator.h"
+#include "period.h"
+#include "prognos.h"
+#include "report.h"
+#include "tq_config.h"
+
+static const char css[] =
+	"@page { size: A4; margin: 16mm 15mm 18mm 15mm; }\n"
+	"* { box-sizing: border-box; }\n"
+	"html { background: #fff; }\n"
+	"body { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; font-size: 10pt;"
+	" color: #111; line-height: 1.35; margin: 0; }\n"
+	"@media screen { html { background: #e9e9e9; } body { max-width: 210mm; margin: 8mm auto;"
+	" padding: 14mm 15mm; background: #fff; box-shadow: 0 0 4px #999; } }\n"
+	"header { border-bottom: 2px solid #1d4f91; margin-bottom: 5mm; padding-bottom: 2mm; }\n"
+	"h1 { font-size: 19pt; margin: 0; color: #1d4f91; }\n"
+	".period { font-size: 14pt; margin: 1mm 0 0; }\n"
+	".meta { color: #555; font-size: 9pt; margin: 1mm 0 0; }\n"
+	".running { background: #fff4cc; padding: 1mm 2mm; margin: 2mm 0 0; }\n"
+	"h2 { font-size: 14pt; color: #1d4f91; margin: 7mm 0 2mm; }\n"
+	/* fixed: both tables' columns line up, whatever their contents */
+	"table { width: 100%; border-collapse: collapse; table-layout: fixed; }\n"
+	"th, td { border-bottom: 1px solid #bbb; padding: 1.5mm 2mm; vertical-align: top;"
+	" text-align: left; }\n"
+	"th { background: #e6edf7; border-bottom: 1.5px solid #1d4f91; }\n"
+	"th.num, td.num { text-align: right; white-space: nowrap; }\n"
+	"col.c-ind { width: 55%; } col.c-tgt { width: 12%; } col.c-val { width: 14%; }"
+	" col.c-ver { width: 19%; }\n"
+	".ind { font-weight: bold; }\n"
+	".basis, .prognos, .note { font-size: 8.5pt; color: #333; margin-top: 0.7mm; }\n"
+	".prognos { font-style: italic; }\n"
+	".note { border-left: 2px solid #1d4f91; padding-left: 2mm; }\n"
+	"td.verdict { white-space: nowrap; }\n"
+	".yes { color: #11632b; } .no { color: #a3161a; font-weight: bold; } .na { color: #555; }\n"
+	".closing { font-weight: bold; margin: 2.5mm 0 0; }\n"
+	".explain { font-size: 8.5pt; color: #444; margin: 1.5mm 0 0; }\n"
+	".missing { border: 1px dashed #a36a00; background: #fff8e6; padding: 1.5mm 2mm;"
+	" font-size: 9pt; margin: 2.5mm 0 0; }\n"
+	"footer { margin-top: 8mm; font-size: 8pt; color: #666; border-top: 1px solid #ccc;"
+	" padding-top: 1.5mm; }\n"
+	"@media print { tr, .missing, .closing { break-inside: avoid; }"
+	" h2 { break-after: avoid; } thead { display: table-header-group; } }\n";
+
+/* Writes s HTML-escaped (text and attribute values alike); " %" with a no-break space. */
+void
+followup_put_esc(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '&':  fputs("&amp;", out); break;
+		case '<':  fputs("&lt;", out); break;
+		case '>':  fputs("&gt;", out); break;
+		case '"':  fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
+		case ' ':
+			/* "52 %" never wraps between the number and its sign */
+			fputs(p[1] == '%' ? "&nbsp;" : " ", out);
+			break;
+		default:
+			/* YAML lets no control character through; a note might */
+			if (*p < 0x20 || *p == 0x7f)
+				fputs("&#xFFFD;", out);
+			else
+				fputc(*p, out);
+		}
+	}
+}
+
+static const char *
+title_of(const struct indicator *ind)
+{
+	return ind->title ? ind->title : ind->name;
+}
+
+/*
+ * What an indicator counts, for its sentences: "samtal" when every event
+ * its cases are counted from is a call (TeleQ's call.*), otherwise
+ * "ärenden". Taken from the config's event names, so no text is invented.
+ */
+static const char *
+noun(const struct config *cfg, const struct indicator *ind)
+{
+	const struct filter *f = ind->kind == IND_GROWTH ? &ind->num :
+	                         ind->kind == IND_DEADLINE ? &ind->start : &ind->den;
+	bool calls = false;
+
+	for (size_t c = 0; c < f->n; c++) {
+		if (f->c[c].dim != -1)
+			continue;
+		calls = f->c[c].n > 0;
+		for (size_t k = 0; k < f->c[c].n; k++) {
+			unsigned id = f->c[c].ids[k];
+			const char *ev = id >= 1 && id <= cfg->nevents ? cfg->events[id - 1] : NULL;
+
+			if (!ev || strncmp(ev, "call.", 5) != 0)
+				calls = false;
+		}
+	}
+	return calls ? "samtal" : "ärenden";
+}
+
+/* The verdict in words (see followup.h). */
+const char *
+followup_verdict(const struct indicator *ind, const struct outcome *o)
+{
+	if (o->met == 1)
+		return "uppnås";
+	if (o->met == 0)
+		return "uppnås inte";
+	if (o->has_value)
+		return "för få ärenden";        /* shown, but below min_denominator */
+	if (ind->kind == IND_DEADLINE && o->pending > 0)
+		return "inga avgjorda ärenden";
+	if (ind->kind == IND_GROWTH && o->num > 0)
+		return "inget att jämföra med";
+	return "inga ärenden";
+}
+
+/* The closing sentence of a table (see followup.h). */
+void
+followup_fmt_closing(char *buf, size_t len, size_t met, size_t missed, size_t unjudged)
+{
+	size_t judged = met + missed;
+	int n;
+
+	if (judged == 0) {
+		snprintf(buf, len, "Ingen indikator kan bedömas.");
+		return;
+	}
+	/* the seeds' words: "Alla indikatorer utom en uppnås." */
+	if (missed == 0)
+		n = snprintf(buf, len, "Alla indikatorer uppnås.");
+	else if (missed == 1 && met > 0)
+		n = snprintf(buf, len, "Alla indikatorer utom en uppnås.");
+	else
+		n = snprintf(buf, len, "%zu av %zu indikatorer uppnås.", met, judged);
+	if (n < 0 || (size_t)n >= len || unjudged == 0)
+		return;
+	if (unjudged == 1)
+		snprintf(buf + n, len - (size_t)n, " En indikator kan inte bedömas.");
+	else
+		snprintf(buf + n, len - (size_t)n, " %zu indikatorer kan inte bedömas.", unjudged);
+}
+
+/* "(90 + 73 + 66) / 3 = 76 %": the months as whole percents, the mean as judged. */
+void
+followup_fmt_mean(char *buf, size_t len, const double *monthly, unsigned n, double value)
+{
+	char pct[32];
+	size_t pos = 0;
+
+	if (n == 0) {
+		snprintf(buf, len, "–");
+		return;
+	}
+	report_fmt_percent(pct, sizeof(pct), value, false);
+	if (n == 1) {
+		snprintf(buf, len, "%s", pct);
+		return;
+	}
+	buf[0] = '\0';
+	for (unsigned k = 0; k < n && pos < len; k++) {
+		int w = snprintf(buf + pos, len - pos, "%s%.0f", k ? " + " : "(",
+		                 report_whole_percent(monthly[k]));
+
+		if (w < 0)
+			return;
+		pos += (size_t)w;
+	}
+	if (pos < len)
+		snprintf(buf + pos, len - pos, ") / %u = %s", n, pct);
+}
+
+/* "samma kvartal 2025" (cap: "Samma ..."), the period one year earlier in words. */
+static void
+fmt_same(char *buf, size_t len, const struct period *prev, bool cap)
+{
+	const char *what;
+
+	switch (prev->kind) {
+	case P_MONTH:   what = "månad"; break;
+	case P_QUARTER: what = "kvartal"; break;
+	case P_HALF:    what = "halvår"; break;
+	case P_DAY:     what = "dag"; break;
+	case P_YEAR:
+		snprintf(buf, len, "%s %" PRId64, cap ? "Året" : "året", prev->year);
+		return;
+	case P_ROLLING:
+	default:
+		snprintf(buf, len, "%s period i fjol", cap ? "Samma" : "samma");
+		return;
+	}
+	snprintf(buf, len, "%s %s %" PRId64, cap ? "Samma" : "samma", what, prev->year);
+}
+
+/* Indicator i's outcome in a sentence (see followup.h). */
+void
+followup_fmt_outcome(char *buf, size_t len, const struct config *cfg, size_t i,
+                     const struct report *rep)
+{
+	const struct indicator *ind = &cfg->indicators[i];
+	const struct ind_result *r = &rep->r[i];
+	const struct outcome *o = &r->cur;
+	const char *what = noun(cfg, ind);
+	char pct[32], same[64], mean[FOLLOWUP_LINE_MAX / 2];
+
+	if (o->has_value)
+		report_fmt_percent(pct, sizeof(pct), o->value, ind->kind == IND_GROWTH);
+	if (ind->kind == IND_GROWTH) {
+		fmt_same(same, sizeof(same), &rep->prev, false);
+		if (o->has_value)
+			snprintf(buf, len, "%" PRId64 " %s mot %" PRId64 " %s ger %s.", o->num, what,
+			         o->den, same, pct);
+		else
+			snprintf(buf, len, "%" PRId64 " %s mot %" PRId64 " %s.", o->num, what, o->den,
+			         same);
+	} else if (ind->kind == IND_DEADLINE) {
+		char open[48] = "";
+
+		if (o->pending > 0)
+			snprintf(open, sizeof(open), ", %" PRId64 " pågående", o->pending);
+		if (o->den == 0)
+			snprintf(buf, len, "Inga avgjorda %s%s.", what, open);
+		else
+			snprintf(buf, len, "%" PRId64 " av %" PRId64 " avgjorda %s i tid ger %s%s.",
+			         o->num, o->den, what, o->has_value ? pct : "–", open);
+	} else if (ind->combine == COMBINE_MEAN_OF_MONTHS && r->ncur_monthly > 1) {
+		followup_fmt_mean(mean, sizeof(mean), r->cur_monthly, r->ncur_monthly, o->value);
+		snprintf(buf, len, "Medel av månaderna: %s.", mean);
+	} else if (o->den == 0) {
+		snprintf(buf, len, "Inga %s.", what);
+	} else {
+		snprintf(buf, len, "%" PRId64 " av %" PRId64 " %s ger %s.", o->num, o->den, what,
+		         o->has_value ? pct : "–");
+	}
+}
+
+/* The same period last year in a sentence (see followup.h). */
+void
+followup_fmt_previous(char *buf, size_t len, const struct config *cfg, size_t i,
+                      const struct report *rep)
+{
+	const struct indicator *ind = &cfg->indicators[i];
+	const struct ind_result *r = &rep->r[i];
+	const struct outcome *o = &r->prev;
+	char same[64], pct[32], mean[FOLLOWUP_LINE_MAX / 2];
+
+	fmt_same(same, sizeof(same), &rep->prev, true);
+	if (!o->has_value) {
+		snprintf(buf, len, "%s: –.", same);
+		return;
+	}
+	report_fmt_percent(pct, sizeof(pct), o->value, ind->kind == IND_GROWTH);
+	if (ind->kind == IND_GROWTH) {
+		snprintf(buf, len, "%s: %s (%" PRId64 " mot %" PRId64 ").", same, pct, o->num, o->den);
+	} else if (ind->kind == IND_RATIO && ind->combine == COMBINE_MEAN_OF_MONTHS &&
+	           r->nprev_monthly > 1) {
+		followup_fmt_mean(mean, sizeof(mean), r->prev_monthly, r->nprev_monthly, o->value);
+		snprintf(buf, len, "%s: %s.", same, mean);
+	} else {
+		snprintf(buf, len, "%s: %" PRId64 " av %" PRId64 ", %s.", same, o->num, o->den, pct);
+	}
+}
+
+/* One row: the title with its sentences, the target, the outcome, the verdict. */
+static void
+put_row(FILE *out, const struct config *cfg, const struct report *rep, size_t i,
+        const struct followup_note *note)
+{
+	const struct indicator *ind = &cfg->indicators[i];
+	const struct ind_result *r = &rep->r[i];
+	char line[FOLLOWUP_LINE_MAX], pct[32];
+
+	fputs("<tr><td><div class=\"ind\">", out);
+	followup_put_esc(out, title_of(ind));
+	fputs("</div>\n<div class=\"basis\">", out);
+	followup_fmt_outcome(line, sizeof(line), cfg, i, rep);
+	followup_put_esc(out, line);
+	fputc(' ', out);
+	followup_fmt_previous(line, sizeof(line), cfg, i, rep);
+	followup_put_esc(out, line);
+	fputs("</div>\n", out);
+	if (r->proj.has_value) {
+		report_fmt_percent(pct, sizeof(pct), r->proj.value, ind->kind == IND_GROWTH);
+		snprintf(line, sizeof(line), "Prognos: %s (%s).", pct, PROGNOS_METHOD_SV);
+		fputs("<div class=\"prognos\">", out);
+		followup_put_esc(out, line);
+		fputs("</div>\n", out);
+	}
+	/* the samordnare's own notes (issue 18 item 2), printed as they were written */
+	if (note && note->analys) {
+		fputs("<div class=\"note\">Analys: ", out);
+		followup_put_esc(out, note->analys);
+		fputs("</div>\n", out);
+	}
+	if (note && note->prognos) {
+		fputs("<div class=\"note\">Samordnarens prognos: ", out);
+		followup_put_esc(out, note->prognos);
+		fputs("</div>\n", out);
+	}
+	report_fmt_target(pct, sizeof(pct), ind->target);
+	snprintf(line, sizeof(line), "%s %s", report_cmp_sign(ind->cmp), pct);
+	fputs("</td><td class=\"num\">", out);
+	followup_put_esc(out, line);
+	fputs("</td><td class=\"num\">", out);
+	if (r->cur.has_value)
+		report_fmt_percent(pct, sizeof(pct), r->cur.value, ind->kind == IND_GROWTH);
+	else
+		snprintf(pct, sizeof(pct), "–");
+	followup_put_esc(out, pct);
+	fprintf(out, "</td><td class=\"verdict %s\">",
+	        r->cur.met == 1 ? "yes" : r->cur.met == 0 ? "no" : "na");
+	followup_put_esc(out, followup_verdict(ind, &r->cur));
+	fputs("</td></tr>\n", out);
+}
+
+/*
+ * One table: the deadline indicators (Kvalitetsstyrning) or the others
+ * (Målstyrning), as teleqctl's text report splits them. Nothing when the
+ * table would be empty.
+ */
+static void
+put_table(FILE *out, const struct config *cfg, const struct report *rep,
+          const struct followup_note *notes, bool quality)
+{
+	size_t rows = 0, met = 0, missed = 0, unjudged = 0;
+	bool postponed = false;
+	char line[FOLLOWUP_LINE_MAX];
+
+	for (size_t i = 0; i < rep->n; i++)
+		rows += (cfg->indicators[i].kind == IND_DEADLINE) == quality;
+	if (rows == 0)
+		return;
+	fprintf(out, "<section>\n<h2>%s</h2>\n<table>\n"
+	        "<colgroup><col class=\"c-ind\"><col class=\"c-tgt\"><col class=\"c-val\">"
+	        "<col class=\"c-ver\"></colgroup>\n"
+	        "<thead><tr><th>Indikatorer</th><th class=\"num\">Målvärde</th>"
+	        "<th class=\"num\">%s</th><th>Bedömning</th></tr></thead>\n<tbody>\n",
+	        quality ? "Kvalitetsstyrning" : "Målstyrning", quality ? "Delresultat" : "Utfall");
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct indicator *ind = &cfg->indicators[i];
+
+		if ((ind->kind == IND_DEADLINE) != quality)
+			continue;
+		put_row(out, cfg, rep, i, notes ? &notes[i] : NULL);
+		met += rep->r[i].cur.met == 1;
+		missed += rep->r[i].cur.met == 0;
+		unjudged += rep->r[i].cur.met != 1 && rep->r[i].cur.met != 0;
+		postponed |= ind->kind == IND_DEADLINE && ind->extend.n > 0;
+	}
+	fputs("</tbody>\n</table>\n", out);
+	followup_fmt_closing(line, sizeof(line), met, missed, unjudged);
+	fputs("<p class=\"closing\">", out);
+	followup_put_esc(out, line);
+	fputs("</p>\n", out);
+	if (quality)
+		fputs("<p class=\"explain\">Delresultat: andel i tid av de avgjorda ärendena som "
+		      "började under perioden; pågående ärenden räknas när de avgörs.</p>\n", out);
+	/*
+	 * The seeds list the postponements by age group ("Uppskov: < 19 år 1
+	 * ärende, > 19 år 18 ärenden"). teleqd counts provider.postponed only
+	 * as an extension of a case's clock, not by age: say so, invent nothing.
+	 */
+	if (postponed)
+		fputs("<p class=\"missing\"><strong>Uppskov per åldersgrupp</strong> (&lt; 19 år, "
+		      "&gt; 19 år): – ärenden. Uppskoven räknas inte av teleqd per åldersgrupp "
+		      "ännu; fyll i för hand.</p>\n", out);
+	fputs("</section>\n", out);
+}
+
+/* The document (see followup.h). */
+int
+followup_render(FILE *out, const struct config *cfg, const struct report *rep,
+                const struct followup_note *notes)
+{
+	char name[64], first[16], last[16], today[16];
+
+	report_fmt_period(name, sizeof(name), &rep->cur);
+	/* "kvartal 1 2026" -> "Kvartal 1 2026" (the period's words start with ASCII) */
+	if (name[0] >= 'a' && name[0] <= 'z')
+		name[0] = (char)(name[0] - 'a' + 'A');
+	day_key(rep->cur.first_day, first, sizeof(first));
+	day_key(rep->cur.last_day, last, sizeof(last));
+	day_key(rep->today, today, sizeof(today));
+
+	fputs("<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<title>Verksamhetsuppföljning ", out);
+	followup_put_esc(out, name);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n"
+	        "<h1>Verksamhetsuppföljning</h1>\n<p class=\"period\">", css);
+	followup_put_esc(out, name);
+	fprintf(out, "</p>\n<p class=\"meta\">%s – %s</p>\n", first, last);
+	if (rep->today < rep->cur.first_day)
+		fputs("<p class=\"running\">Perioden har inte börjat.</p>\n", out);
+	else if (rep->today <= rep->cur.last_day && rep->cur.kind != P_ROLLING)
+		fprintf(out, "<p class=\"running\">Perioden pågår: utfall till och med %s.</p>\n",
+		        today);
+	fputs("</header>\n", out);
+
+	put_table(out, cfg, rep, notes, false);
+	put_table(out, cfg, rep, notes, true);
+
+	fprintf(out, "<footer>Framtagen %s av teleqd %s ur de räknade händelserna. "
+	        "Utfall och underlag avrundas till hela procent; bedömningen görs på fyra "
+	        "decimaler.</footer>\n</body>\n</html>\n", today, TQ_VERSION);
+	if (fflush(out) != 0 || ferror(out))
+		return -EIO;
+	return 0;
+}

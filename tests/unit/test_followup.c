@@ -1,0 +1,322 @@
+/*
+ * test_followup.c — followup.c: the committee's follow-up document
+ * (verdict words, the closing sentence, the mean-of-months arithmetic,
+ * the sentences of the basis and of the same period last year, missing
+ * data as "–", HTML escaping, the prognosis of a running period).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "followup.h"
+#include "indicator.h"
+#include "period.h"
+#include "report.h"
+#include "tq_config.h"
+#include "tz.h"
+
+#include "fixture_config.h"
+
+static void
+test_verdict(void **state)
+{
+	struct outcome met = { .num = 5, .den = 6, .value = 0.83, .has_value = true, .met = 1 };
+	struct outcome missed = { .num = 1, .den = 6, .value = 0.17, .has_value = true, .met = 0 };
+	struct outcome few = { .num = 1, .den = 2, .value = 0.5, .has_value = true, .met = -1 };
+	struct outcome none = { .met = -1 };
+	struct outcome open = { .pending = 3, .met = -1 };     /* deadline: none decided yet */
+	struct outcome first = { .num = 12, .met = -1 };       /* growth: nothing last year */
+	const struct indicator *ratio = &fx_indicators[IND_DIGITAL];
+	const struct indicator *growth = &fx_indicators[IND_GROWTH_CASES];
+	const struct indicator deadline = { .name = "d", .kind = IND_DEADLINE };
+
+	(void)state;
+	assert_string_equal(followup_verdict(ratio, &met), "uppnås");
+	assert_string_equal(followup_verdict(ratio, &missed), "uppnås inte");
+	assert_string_equal(followup_verdict(ratio, &few), "för få ärenden");
+	assert_string_equal(followup_verdict(ratio, &none), "inga ärenden");
+	assert_string_equal(followup_verdict(&deadline, &open), "inga avgjorda ärenden");
+	assert_string_equal(followup_verdict(&deadline, &none), "inga ärenden");
+	assert_string_equal(followup_verdict(growth, &none), "inga ärenden");
+	assert_string_equal(followup_verdict(growth, &first), "inget att jämföra med");
+}
+
+static void
+test_closing(void **state)
+{
+	static const struct {
+		size_t met, missed, unjudged;
+		const char *want;
+	} cases[] = {
+		{ 4, 0, 0, "Alla indikatorer uppnås." },
+		{ 3, 1, 0, "Alla indikatorer utom en uppnås." },
+		{ 2, 3, 0, "2 av 5 indikatorer uppnås." },
+		{ 0, 2, 0, "0 av 2 indikatorer uppnås." },
+		{ 1, 0, 0, "Alla indikatorer uppnås." },
+		/* the seed's Q1 2026 Målstyrning: one missed, two without outcome */
+		{ 1, 1, 2, "Alla indikatorer utom en uppnås. 2 indikatorer kan inte bedömas." },
+		{ 2, 0, 1, "Alla indikatorer uppnås. En indikator kan inte bedömas." },
+		{ 0, 0, 3, "Ingen indikator kan bedömas." },
+	};
+	char buf[FOLLOWUP_LINE_MAX];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		followup_fmt_closing(buf, sizeof(buf), cases[k].met, cases[k].missed,
+		                     cases[k].unjudged);
+		assert_string_equal(buf, cases[k].want);
+	}
+}
+
+/* The seed's "90+73+66=76%": the monthly whole percents, the judged mean (0.7633) rounded. */
+static void
+test_mean_line(void **state)
+{
+	const double m[3] = { 0.90, 0.73, 0.66 };
+	char buf[FOLLOWUP_LINE_MAX];
+
+	(void)state;
+	followup_fmt_mean(buf, sizeof(buf), m, 3, (0.90 + 0.73 + 0.66) / 3);
+	assert_string_equal(buf, "(90 + 73 + 66) / 3 = 76 %");
+	followup_fmt_mean(buf, sizeof(buf), m, 1, 0.90);
+	assert_string_equal(buf, "90 %");
+	followup_fmt_mean(buf, sizeof(buf), m, 0, 0);
+	assert_string_equal(buf, "–");
+}
+
+/* A config of the fixture's three indicators, a deadline one and a hostile title. */
+static struct indicator inds[5];
+static uint16_t ev_case[] = { EV_CASE };
+static struct clause case_clause[] = { { .dim = -1, .n = 1, .ids = ev_case } };
+
+static struct config
+cfg5(void)
+{
+	struct config cfg = fixture_config();
+
+	memcpy(inds, cfg.indicators, 3 * sizeof(inds[0]));
+	inds[3] = (struct indicator){
+		.name = "svar_2v", .title = "Svar från vårdgivare inom två veckor",
+		.kind = IND_DEADLINE, .start = { 1, case_clause }, .stop = { 1, case_clause },
+		.extend = { 1, case_clause },
+		.cmp = CMP_GE, .target = 0.80, .cadence = CADENCE_QUARTER, .min_denominator = 5,
+	};
+	inds[4] = (struct indicator){
+		.name = "evil", .title = "<script>alert(\"x\")</script> & 'co'",
+		.kind = IND_RATIO, .num = { 1, case_clause }, .den = { 1, case_clause },
+		.cmp = CMP_LT, .target = 0.5, .combine = COMBINE_POOLED, .min_denominator = 0,
+	};
+	cfg.indicators = inds;
+	cfg.nindicators = 5;
+	return cfg;
+}
+
+/* The committee's Q1 2026 figures, set by hand as compute_report would. */
+static void
+q1_report(const struct config *cfg, struct report *rep, int64_t today)
+{
+	struct period q;
+
+	assert_int_equal(period_parse("2026-Q1", today, &q), 0);
+	assert_int_equal(report_init(rep, cfg, &q, today), 0);
+	rep->r[IND_DIGITAL] = (struct ind_result){
+		.cur = { .num = 265, .den = 513, .value = 265.0 / 513, .has_value = true, .met = 0 },
+		.prev = { .num = 200, .den = 409, .value = 200.0 / 409, .has_value = true, .met = 0 },
+	};
+	rep->r[IND_TELEQ] = (struct ind_result){
+		.cur = { .num = 441, .den = 600, .value = (0.9 + 0.73 + 0.66) / 3, .has_value = true,
+		         .met = 1, .nmonths = 3 },
+		.ncur_monthly = 3, .cur_monthly = { 0.9, 0.73, 0.66 },
+	};
+	/* growth: no value (nothing last year) */
+	rep->r[IND_GROWTH_CASES] = (struct ind_result){ .cur = { .num = 12, .met = -1 } };
+	rep->r[3] = (struct ind_result){
+		.cur = { .num = 1, .den = 2, .value = 0.5, .has_value = true, .met = -1, .pending = 1 },
+	};
+	rep->r[4] = (struct ind_result){
+		.cur = { .num = 1, .den = 4, .value = 0.25, .has_value = true, .met = 1 },
+	};
+}
+
+static void
+test_sentences(void **state)
+{
+	struct config cfg = cfg5();
+	struct report rep;
+	char buf[FOLLOWUP_LINE_MAX];
+
+	(void)state;
+	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
+	followup_fmt_outcome(buf, sizeof(buf), &cfg, IND_DIGITAL, &rep);
+	assert_string_equal(buf, "265 av 513 ärenden ger 52 %.");
+	followup_fmt_previous(buf, sizeof(buf), &cfg, IND_DIGITAL, &rep);
+	assert_string_equal(buf, "Samma kvartal 2025: 200 av 409, 49 %.");
+	/* TeleQ counts calls, and its quarter is the mean of its months */
+	followup_fmt_outcome(buf, sizeof(buf), &cfg, IND_TELEQ, &rep);
+	assert_string_equal(buf, "Medel av månaderna: (90 + 73 + 66) / 3 = 76 %.");
+	followup_fmt_previous(buf, sizeof(buf), &cfg, IND_TELEQ, &rep);
+	assert_string_equal(buf, "Samma kvartal 2025: –.");
+	followup_fmt_outcome(buf, sizeof(buf), &cfg, 3, &rep);
+	assert_string_equal(buf, "1 av 2 avgjorda ärenden i tid ger 50 %, 1 pågående.");
+	followup_fmt_outcome(buf, sizeof(buf), &cfg, IND_GROWTH_CASES, &rep);
+	assert_string_equal(buf, "12 ärenden mot 0 samma kvartal 2025.");
+	report_done(&rep);
+}
+
+/* Renders into a string. */
+static char *
+render(const struct config *cfg, const struct report *rep, const struct followup_note *notes)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(followup_render(f, cfg, rep, notes), 0);
+	assert_int_equal(fclose(f), 0);
+	/* compare the text as read: a no-break space is a space */
+	for (char *p; (p = strstr(buf, "&nbsp;"));)
+		memmove(p + 1, p + 6, strlen(p + 6) + 1), *p = ' ';
+	return buf;
+}
+
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void
+test_document(void **state)
+{
+	struct config cfg = cfg5();
+	struct report rep;
+	struct followup_note notes[5] = { [0] = { .analys = "Ökningen <beror> på 1177", .prognos = NULL } };
+	char *html;
+
+	(void)state;
+	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
+	html = render(&cfg, &rep, notes);
+	/* printable and self-contained */
+	assert_non_null(strstr(html, "<!DOCTYPE html>"));
+	assert_non_null(strstr(html, "size: A4"));
+	assert_non_null(strstr(html, "@media print"));
+	assert_null(strstr(html, "<script"));
+	assert_null(strstr(html, "http:"));
+	assert_null(strstr(html, "https:"));
+	assert_null(strstr(html, "src="));
+	assert_null(strstr(html, "<link"));
+	/* headings, columns, the period */
+	assert_non_null(strstr(html, "<h2>Målstyrning</h2>"));
+	assert_non_null(strstr(html, "<h2>Kvalitetsstyrning</h2>"));
+	assert_non_null(strstr(html, ">Delresultat</th>"));
+	assert_non_null(strstr(html, "Kvartal 1 2026"));
+	/* the rows: target, outcome, verdict, the sentences */
+	assert_non_null(strstr(html, "265 av 513 ärenden ger 52 %. Samma kvartal 2025: 200 av 409, 49 %."));
+	assert_non_null(strstr(html, "(90 + 73 + 66) / 3 = 76 %"));
+	assert_non_null(strstr(html, "≥ 55 %"));
+	assert_non_null(strstr(html, ">uppnås inte<"));
+	assert_non_null(strstr(html, ">för få ärenden<"));
+	/* growth without last year: the outcome is "–", the verdict none */
+	assert_non_null(strstr(html, "<td class=\"num\">–</td>"));
+	assert_non_null(strstr(html, ">inget att jämföra med<"));
+	/* closing sentences: Målstyrning 1 met (TeleQ, evil), 1 missed, 1 unjudged */
+	assert_non_null(strstr(html, "Alla indikatorer utom en uppnås. En indikator kan inte bedömas."));
+	assert_non_null(strstr(html, "Ingen indikator kan bedömas."));
+	/* postponements by age are not counted: a marked row, no figure */
+	assert_non_null(strstr(html, "Uppskov per åldersgrupp"));
+	assert_non_null(strstr(html, "räknas inte av teleqd"));
+	/* escaping: titles and notes */
+	assert_non_null(strstr(html, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;"));
+	assert_non_null(strstr(html, "Analys: Ökningen &lt;beror&gt; på 1177"));
+	assert_int_equal(count(html, "<script"), 0);
+	/* a closed period has no prognosis */
+	assert_null(strstr(html, "Prognos"));
+	free(html);
+	report_done(&rep);
+}
+
+/* While the period runs: the date of the figures and each indicator's prognosis with its method. */
+static void
+test_running(void **state)
+{
+	struct config cfg = cfg5();
+	struct report rep;
+	struct followup_note notes[5] = { [1] = { .prognos = "Vi håller oss runt 75 %" } };
+	char *html;
+
+	(void)state;
+	q1_report(&cfg, &rep, days_from_civil(2026, 2, 14));
+	rep.r[IND_DIGITAL].proj = (struct prognos){ .value = 0.514, .has_value = true, .nsofar = 2,
+	                                           .nleft = 1 };
+	html = render(&cfg, &rep, notes);
+	assert_non_null(strstr(html, "Perioden pågår: utfall till och med 2026-02-14."));
+	assert_non_null(strstr(html, "Prognos: 51 % (" PROGNOS_METHOD_SV ")."));
+	assert_non_null(strstr(html, "Samordnarens prognos: Vi håller oss runt 75 %"));
+	/* one computed prognosis: the other indicators have none to show */
+	assert_int_equal(count(html, "Prognos: "), 1);
+	free(html);
+	report_done(&rep);
+}
+
+/* A write error is reported. */
+/* A percentage never wraps between the number and its sign. */
+static void
+test_nbsp(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	followup_put_esc(f, "52 % av 7 <8>");
+	fclose(f);
+	assert_string_equal(buf, "52&nbsp;% av 7 &lt;8&gt;");
+	free(buf);
+}
+
+static void
+test_write_error(void **state)
+{
+	struct config cfg = cfg5();
+	struct report rep;
+	FILE *f = fopen("/dev/full", "w");
+
+	(void)state;
+	if (!f)
+		skip();
+	setvbuf(f, NULL, _IONBF, 0);
+	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
+	assert_int_equal(followup_render(f, &cfg, &rep, NULL), -EIO);
+	fclose(f);
+	report_done(&rep);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verdict),
+		cmocka_unit_test(test_closing),
+		cmocka_unit_test(test_mean_line),
+		cmocka_unit_test(test_sentences),
+		cmocka_unit_test(test_document),
+		cmocka_unit_test(test_running),
+		cmocka_unit_test(test_nbsp),
+		cmocka_unit_test(test_write_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
