@@ -139,6 +139,24 @@ usage(FILE *out)
 	        ALERTS_DEFAULT);
 }
 
+static int parse_command(int argc, char **argv, struct opts *o);
+
+/* The --format name s as *ret. Returns 0, or -EINVAL for an unknown name. */
+static int
+parse_format(const char *s, enum out_format *ret)
+{
+	static const char *const names[] = {
+		[OUT_TEXT] = "text", [OUT_CSV] = "csv", [OUT_JSON] = "json", [OUT_HTML] = "html",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i] && strcmp(s, names[i]) == 0) {
+			*ret = (enum out_format)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 /*
  * Fills *o from argv. Returns -1 when the caller should go on, or the exit
  * code to end with: 0 after --help/--version, EXIT_USAGE after a usage
@@ -169,15 +187,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->config = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->format = OUT_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				o->format = OUT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = OUT_JSON;
-			else if (strcmp(optarg, "html") == 0)
-				o->format = OUT_HTML;
-			else {
+			if (parse_format(optarg, &o->format) < 0) {
 				fprintf(stderr, "%s: unknown format '%s' (text, csv, json or html)\n",
 				        progname, optarg);
 				return EXIT_USAGE;
@@ -216,6 +226,17 @@ parse_args(int argc, char **argv, struct opts *o)
 			return EXIT_USAGE;
 		}
 	}
+	return parse_command(argc, argv, o);
+}
+
+/*
+ * The command and its arguments after the options (argv[optind..]), and
+ * which options go with it; fills o->cmd and o->period. Returns -1 to go
+ * on or EXIT_USAGE (reported on stderr).
+ */
+static int
+parse_command(int argc, char **argv, struct opts *o)
+{
 	if (optind >= argc) {
 		fprintf(stderr, "%s: missing command\nTry '%s --help'.\n", progname, progname);
 		return EXIT_USAGE;

@@ -49,6 +49,7 @@
 #include "feed.h"
 #include "health.h"
 #include "http.h"
+#include "humanfmt.h"
 #include "lease.h"
 #include "log.h"
 #include "map.h"
@@ -219,56 +220,6 @@ feed_totals(struct daemon *d, struct feed_totals *t)
 			t->behind += fst[i].size - fst[i].offset;
 	}
 	free(heap);
-}
-
-/* "812 B", "3.4 KiB", "812 MiB", "2.0 GiB": one decimal below 10 units. */
-static void
-fmt_bytes(char *buf, size_t len, double b)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	unsigned u = 0;
-
-	if (b < 0)
-		b = 0;
-	while (b >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
-		b /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%.0f B", b);
-	else
-		snprintf(buf, len, b < 10 ? "%.1f %s" : "%.0f %s", b, unit[u]);
-}
-
-/* "950", "12.3k", "1.2M": a count or rate for humans. */
-static void
-fmt_count(char *buf, size_t len, double n)
-{
-	if (n < 0)
-		n = 0;
-	if (n < 1000)
-		snprintf(buf, len, "%.0f", n);
-	else if (n < 1e6)
-		snprintf(buf, len, "%.1fk", n / 1e3);
-	else
-		snprintf(buf, len, "%.1fM", n / 1e6);
-}
-
-/* "4.2s", "1m10s", "2h05m": a duration in milliseconds. */
-static void
-fmt_duration(char *buf, size_t len, int64_t ms)
-{
-	int64_t s;
-
-	if (ms < 0)
-		ms = 0;
-	s = ms / 1000;
-	if (s < 60)
-		snprintf(buf, len, "%.1fs", (double)ms / 1000);
-	else if (s < 3600)
-		snprintf(buf, len, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
-	else
-		snprintf(buf, len, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
 }
 
 /*
