@@ -66,10 +66,5 @@ void followup_fmt_outcome(char *buf, size_t len, const struct config *cfg, size_
 /* The same period last year in a sentence: "Samma kvartal 2025: 200 av 409, 49 %." or "…: –." */
 void followup_fmt_previous(char *buf, size_t len, const struct config *cfg, size_t i,
                            const struct report *rep);
-/*
- * Writes s HTML-escaped: & < > " ' as entities, control characters as
- * U+FFFD, the space of " %" as &nbsp; (a percentage never wraps).
- */
-void followup_put_esc(FILE *out, const char *s);
 
 #endif /* TQ_FOLLOWUP_H */

@@ -25,6 +25,7 @@
 
 #include "core.h"
 #include "followup.h"
+#include "html.h"
 #include "indicator.h"
 #include "period.h"
 #include "prognos.h"
@@ -67,31 +68,6 @@ static const char css[] =
 	" padding-top: 1.5mm; }\n"
 	"@media print { tr, .missing, .closing { break-inside: avoid; }"
 	" h2 { break-after: avoid; } thead { display: table-header-group; } }\n";
-
-/* Writes s HTML-escaped (text and attribute values alike); " %" with a no-break space. */
-void
-followup_put_esc(FILE *out, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&':  fputs("&amp;", out); break;
-		case '<':  fputs("&lt;", out); break;
-		case '>':  fputs("&gt;", out); break;
-		case '"':  fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		case ' ':
-			/* "52 %" never wraps between the number and its sign */
-			fputs(p[1] == '%' ? "&nbsp;" : " ", out);
-			break;
-		default:
-			/* YAML lets no control character through; a note might */
-			if (*p < 0x20 || *p == 0x7f)
-				fputs("&#xFFFD;", out);
-			else
-				fputc(*p, out);
-		}
-	}
-}
 
 static const char *
 title_of(const struct indicator *ind)
@@ -299,45 +275,45 @@ put_row(FILE *out, const struct config *cfg, const struct report *rep, size_t i,
 	char line[FOLLOWUP_LINE_MAX], pct[32];
 
 	fputs("<tr><td><div class=\"ind\">", out);
-	followup_put_esc(out, title_of(ind));
+	html_put_esc(out, title_of(ind), HTML_NBSP_PERCENT);
 	fputs("</div>\n<div class=\"basis\">", out);
 	followup_fmt_outcome(line, sizeof(line), cfg, i, rep);
-	followup_put_esc(out, line);
+	html_put_esc(out, line, HTML_NBSP_PERCENT);
 	fputc(' ', out);
 	followup_fmt_previous(line, sizeof(line), cfg, i, rep);
-	followup_put_esc(out, line);
+	html_put_esc(out, line, HTML_NBSP_PERCENT);
 	fputs("</div>\n", out);
 	if (r->proj.has_value) {
 		report_fmt_percent(pct, sizeof(pct), r->proj.value, ind->kind == IND_GROWTH);
 		snprintf(line, sizeof(line), "Prognos: %s (%s).", pct, PROGNOS_METHOD_SV);
 		fputs("<div class=\"prognos\">", out);
-		followup_put_esc(out, line);
+		html_put_esc(out, line, HTML_NBSP_PERCENT);
 		fputs("</div>\n", out);
 	}
 	/* the samordnare's own notes (issue 18 item 2), printed as they were written */
 	if (note && note->analys) {
 		fputs("<div class=\"note\">Analys: ", out);
-		followup_put_esc(out, note->analys);
+		html_put_esc(out, note->analys, HTML_NBSP_PERCENT);
 		fputs("</div>\n", out);
 	}
 	if (note && note->prognos) {
 		fputs("<div class=\"note\">Samordnarens prognos: ", out);
-		followup_put_esc(out, note->prognos);
+		html_put_esc(out, note->prognos, HTML_NBSP_PERCENT);
 		fputs("</div>\n", out);
 	}
 	report_fmt_target(pct, sizeof(pct), ind->target);
 	snprintf(line, sizeof(line), "%s %s", report_cmp_sign(ind->cmp), pct);
 	fputs("</td><td class=\"num\">", out);
-	followup_put_esc(out, line);
+	html_put_esc(out, line, HTML_NBSP_PERCENT);
 	fputs("</td><td class=\"num\">", out);
 	if (r->cur.has_value)
 		report_fmt_percent(pct, sizeof(pct), r->cur.value, ind->kind == IND_GROWTH);
 	else
 		snprintf(pct, sizeof(pct), "–");
-	followup_put_esc(out, pct);
+	html_put_esc(out, pct, HTML_NBSP_PERCENT);
 	fprintf(out, "</td><td class=\"verdict %s\">",
 	        r->cur.met == 1 ? "yes" : r->cur.met == 0 ? "no" : "na");
-	followup_put_esc(out, followup_verdict(ind, &r->cur));
+	html_put_esc(out, followup_verdict(ind, &r->cur), HTML_NBSP_PERCENT);
 	fputs("</td></tr>\n", out);
 }
 
@@ -378,7 +354,7 @@ put_table(FILE *out, const struct config *cfg, const struct report *rep,
 	fputs("</tbody>\n</table>\n", out);
 	followup_fmt_closing(line, sizeof(line), met, missed, unjudged);
 	fputs("<p class=\"closing\">", out);
-	followup_put_esc(out, line);
+	html_put_esc(out, line, HTML_NBSP_PERCENT);
 	fputs("</p>\n", out);
 	if (quality)
 		fputs("<p class=\"explain\">Delresultat: andel i tid av de avgjorda ärendena som "
@@ -413,10 +389,10 @@ followup_render(FILE *out, const struct config *cfg, const struct report *rep,
 	fputs("<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<title>Verksamhetsuppföljning ", out);
-	followup_put_esc(out, name);
+	html_put_esc(out, name, HTML_NBSP_PERCENT);
 	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n"
 	        "<h1>Verksamhetsuppföljning</h1>\n<p class=\"period\">", css);
-	followup_put_esc(out, name);
+	html_put_esc(out, name, HTML_NBSP_PERCENT);
 	fprintf(out, "</p>\n<p class=\"meta\">%s – %s</p>\n", first, last);
 	if (rep->today < rep->cur.first_day)
 		fputs("<p class=\"running\">Perioden har inte börjat.</p>\n", out);

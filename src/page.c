@@ -39,6 +39,7 @@
 #include "core.h"
 #include "indicator.h"
 #include "page.h"
+#include "html.h"
 #include "period.h"
 #include "report.h"
 #include "tq_config.h"
@@ -60,30 +61,6 @@ static const char *const month_long[12] = {
 static const char *const month_short[12] = {
 	"jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
 };
-
-/*
- * Writes s HTML-escaped (text and attribute values alike): & < > " ' as
- * entities, control characters (which YAML would not let through anyway)
- * as U+FFFD, so a config title can never open markup.
- */
-static void
-put_esc(FILE *out, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&':  fputs("&amp;", out); break;
-		case '<':  fputs("&lt;", out); break;
-		case '>':  fputs("&gt;", out); break;
-		case '"':  fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fputs("&#xFFFD;", out);
-			else
-				fputc(*p, out);
-		}
-	}
-}
 
 /* The comparison as the reports print it, made safe for HTML ("<" and ">" as entities). */
 static const char *
@@ -295,11 +272,11 @@ put_chart(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 
 	fprintf(out, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"c-",
 	        CH_W, CH_H);
-	put_esc(out, ind->name);
+	html_put_esc(out, ind->name, 0);
 	fputs("\">\n<title id=\"c-", out);
-	put_esc(out, ind->name);
+	html_put_esc(out, ind->name, 0);
 	fputs("\">", out);
-	put_esc(out, ind_title(ind));
+	html_put_esc(out, ind_title(ind), 0);
 	fprintf(out, " de senaste %d månaderna, mål %s %s</title>\n", PAGE_MONTHS,
 	        cmp_html(ind->cmp), target);
 
@@ -315,7 +292,7 @@ put_chart(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 		           k == PAGE_MONTHS - 1);
 		fprintf(out, "<rect class=\"gap\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\">"
 		        "<title>", x_of(k) - COL_W / 2 + 2, CH_TOP, COL_W - 4, CH_BOTTOM - CH_TOP);
-		put_esc(out, text);
+		html_put_esc(out, text, 0);
 		fputs("</title></rect>\n", out);
 	}
 
@@ -367,7 +344,7 @@ put_chart(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 		           k == PAGE_MONTHS - 1);
 		fprintf(out, "<circle class=\"pt %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\"><title>",
 		        o->met == 1 ? "yes" : o->met == 0 ? "no" : "na", x_of(k), y_of(v, lo, hi));
-		put_esc(out, text);
+		html_put_esc(out, text, 0);
 		fputs("</title></circle>\n", out);
 	}
 
@@ -424,7 +401,7 @@ put_row(FILE *out, const struct indicator *ind, const char *label, const struct 
 	const char *cls, *word, *why = no_value_words(ind, o, min_cases);
 
 	fputs("<tr><th scope=\"row\">", out);
-	put_esc(out, label);
+	html_put_esc(out, label, 0);
 	fputs("</th>", out);
 	if (why) {
 		fprintf(out, "<td class=\"v few\" colspan=\"3\">%s</td></tr>\n", why);
@@ -446,9 +423,9 @@ put_card(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 
 	report_fmt_target(target, sizeof(target), ind->target);
 	fputs("<section class=\"card\" id=\"ind-", out);
-	put_esc(out, ind->name);
+	html_put_esc(out, ind->name, 0);
 	fputs("\">\n<h3>", out);
-	put_esc(out, ind_title(ind));
+	html_put_esc(out, ind_title(ind), 0);
 	fprintf(out, "</h3>\n<p class=\"goal\">Mål: %s %s%s</p>\n", cmp_html(ind->cmp), target,
 	        ind->kind == IND_GROWTH ? " mot samma period i fjol" : "");
 	put_chart(out, ind, pi, m);

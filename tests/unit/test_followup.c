@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "followup.h"
+#include "html.h"
 #include "indicator.h"
 #include "period.h"
 #include "report.h"
@@ -281,9 +282,11 @@ test_nbsp(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	followup_put_esc(f, "52 % av 7 <8>");
+	html_put_esc(f, "52 % av 7 <8>", HTML_NBSP_PERCENT);
+	fputc('|', f);
+	html_put_esc(f, "52 % & '\x01'", 0);
 	fclose(f);
-	assert_string_equal(buf, "52&nbsp;% av 7 &lt;8&gt;");
+	assert_string_equal(buf, "52&nbsp;% av 7 &lt;8&gt;|52 % &amp; &#39;&#xFFFD;&#39;");
 	free(buf);
 }
 
