@@ -153,14 +153,19 @@ xlsx_cell(const struct config *cfg, const struct report *rep, size_t i, enum xls
 	case XCOL_PROGNOS:
 		percent_cell(ind, r->proj.has_value, r->proj.value, ret);
 		break;
-	case XCOL_BASIS:
+	case XCOL_BASIS: {
 		/* the follow-up's own sentences: "265 av 513 ärenden ger 52 %. Samma kvartal ..." */
+		size_t n;
+
 		ret->kind = XLSX_TEXT;
 		followup_fmt_outcome(ret->text, sizeof(ret->text), cfg, i, rep);
 		followup_fmt_previous(line, sizeof(line), cfg, i, rep);
-		if (strlen(ret->text) + 1 + strlen(line) < sizeof(ret->text))
-			strcat(strcat(ret->text, " "), line);
+		n = strlen(ret->text);
+		/* both when they fit, else the outcome alone */
+		if (n + 1 + strlen(line) < sizeof(ret->text))
+			snprintf(ret->text + n, sizeof(ret->text) - n, " %s", line);
 		break;
+	}
 	}
 }
 
