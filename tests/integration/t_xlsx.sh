@@ -43,6 +43,12 @@ assert_eq "teleqctl report 2026-Q1 --format xlsx -o FILE exits 0" 0 "$rc"
 assert_eq "no FILE.tmp left behind" no "$([ -e "$X.tmp" ] && echo yes || echo no)"
 assert_eq "the file is a zip (Office Open XML)" "PK" "$(head -c 2 "$X")"
 
+rc=0
+"$TELEQCTL" -c "$CONF" report 2026-Q1 --format xlsx -o "$T/nodir/x.xlsx" --today 2026-04-02 \
+	2>"$T/nodir.err" || rc=$?
+assert_eq "an unwritable -o FILE: exit 1" 1 "$rc"
+assert_contains "and says which file" "$T/nodir/x.xlsx.tmp" "$(cat "$T/nodir.err")"
+
 # One line per fact, read back by openpyxl; the shell asserts on them.
 "$PY" - "$X" >"$T/cells.txt" 2>"$T/py.err" <<'PYEOF' || { diag_file "$T/py.err"; bail "openpyxl could not read the workbook"; }
 import sys, openpyxl
