@@ -14,12 +14,15 @@ PKGS        = libevent hiredis yaml-0.1 libsystemd
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+# libxlsxwriter: teleqctl's --format xlsx (src/xlsx_report.c); linked into teleqctl only.
+XLSX_CFLAGS = $(shell pkg-config --cflags xlsxwriter 2>/dev/null)
+XLSX_LIBS   = $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wcast-align \
           -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Ibuild $(PKG_CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Ibuild $(PKG_CFLAGS) $(XLSX_CFLAGS)
 LDLIBS  = $(PKG_LIBS) -lm
 
 # `make SAN=1 ...` builds everything with AddressSanitizer and UBSan.
@@ -74,7 +77,7 @@ $(BUILD)/teleqd: $(BUILD)/teleqd.o $(BUILD)/libteleq.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/teleqctl: $(BUILD)/teleqctl.o $(BUILD)/libteleq.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XLSX_LIBS) $(LDLIBS)
 
 # The .d files of programs built in one step make their headers prerequisites
 # too: $(filter-out %.h,$^) keeps them off the command line.

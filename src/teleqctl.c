@@ -2,7 +2,7 @@
  * teleqctl — the committee's indicator report from the counters in Redis,
  * and the alerts sent to the coordinator.
  *
- *   teleqctl [-c FILE] report PERIOD [--format text|csv|json|html] [-o FILE] [--today YYYY-MM-DD]
+ *   teleqctl [-c FILE] report PERIOD [--format text|csv|json|html|xlsx] [-o FILE] [--today YYYY-MM-DD]
  *   teleqctl [-c FILE] alerts [--count N] [--format text|json]
  *   teleqctl [-c FILE] alerts --test
  *
@@ -58,6 +58,7 @@
 #include "report.h"
 #include "secret.h"
 #include "tq_config.h"
+#include "xlsx_report.h"
 #include "tz.h"
 #include "utf8.h"
 #include "ctl.h"
@@ -74,7 +75,7 @@ static const char *progname = "teleqctl";
 
 /* ============================================================ arguments */
 
-enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON, OUT_HTML };
+enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON, OUT_HTML, OUT_XLSX };
 enum command { CMD_REPORT, CMD_ALERTS, CMD_STATUS };
 
 struct opts {
@@ -94,7 +95,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	        "Usage: %s [-c FILE] report PERIOD [--format text|csv|json|html] [-o FILE]\n"
+	        "Usage: %s [-c FILE] report PERIOD [--format text|csv|json|html|xlsx] [-o FILE]\n"
 	        "                [--today YYYY-MM-DD]\n"
 	        "       %s [-c FILE] alerts [--count N] [--format text|json]\n"
 	        "       %s [-c FILE] alerts --test\n"
@@ -104,7 +105,9 @@ usage(FILE *out)
 	        "report: prints the committee's indicators (Målstyrning) for PERIOD from the\n"
 	        "counters teleqd keeps in Redis, beside the same period one year earlier;\n"
 	        "--format html writes the follow-up document (Verksamhetsuppföljning), one\n"
-	        "printable A4 page. For a period still running, each indicator's prognosis.\n"
+	        "printable A4 page; --format xlsx -o FILE the same tables as an Excel workbook\n"
+	        "(for people; csv is for machines: UTF-8, decimal point, ';'). For a period\n"
+	        "still running, each indicator's prognosis.\n"
 	        "\n"
 	        "PERIOD: 2026-03 (month), 2026-Q1, 2026-H1, 2026 (year), 2026-03-05 (day),\n"
 	        "        rolling (the %d days ending today).\n"
@@ -124,7 +127,8 @@ usage(FILE *out)
 	        "Options:\n"
 	        "  -c, --config FILE    configuration (default %s)\n"
 	        "  -f, --format FORMAT  text (default), csv (';'-separated, report only), json,\n"
-	        "                       or html (report only: the follow-up document)\n"
+	        "                       html (report only: the follow-up document), or xlsx\n"
+	        "                       (report only, with -o: the follow-up as a workbook)\n"
 	        "  -o, --output FILE    report: write to FILE (replaced whole) instead of stdout\n"
 	        "      --today DATE     report: take DATE as today (reruns, tests); default:\n"
 	        "                       the local date now in the configured time zone\n"
@@ -147,6 +151,7 @@ parse_format(const char *s, enum out_format *ret)
 {
 	static const char *const names[] = {
 		[OUT_TEXT] = "text", [OUT_CSV] = "csv", [OUT_JSON] = "json", [OUT_HTML] = "html",
+		[OUT_XLSX] = "xlsx",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -188,7 +193,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'f':
 			if (parse_format(optarg, &o->format) < 0) {
-				fprintf(stderr, "%s: unknown format '%s' (text, csv, json or html)\n",
+				fprintf(stderr, "%s: unknown format '%s' (text, csv, json, html or xlsx)\n",
 				        progname, optarg);
 				return EXIT_USAGE;
 			}
@@ -241,8 +246,15 @@ parse_command(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "%s: missing command\nTry '%s --help'.\n", progname, progname);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[optind], "report") != 0 && (o->output || o->format == OUT_HTML)) {
-		fprintf(stderr, "%s: --output and --format html are for report\n", progname);
+	if (strcmp(argv[optind], "report") != 0 &&
+	    (o->output || o->format == OUT_HTML || o->format == OUT_XLSX)) {
+		fprintf(stderr, "%s: --output and --format html or xlsx are for report\n", progname);
+		return EXIT_USAGE;
+	}
+	/* a workbook is a zip: never onto a terminal or into a pipe by accident */
+	if (o->format == OUT_XLSX && !o->output) {
+		fprintf(stderr, "%s: --format xlsx writes a binary file: give it with -o FILE\n"
+		        "Try '%s --help'.\n", progname, progname);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[optind], "alerts") == 0) {
@@ -1138,6 +1150,7 @@ put_report(FILE *out, const struct config *cfg, const struct report *rep, enum o
 	case OUT_CSV:  print_csv(out, cfg, rep); break;
 	case OUT_JSON: report_json(out, cfg, rep); break;
 	case OUT_HTML: (void)followup_render(out, cfg, rep, NULL); break;
+	case OUT_XLSX: break;   /* a file only: write_report_file() */
 	}
 }
 
@@ -1158,6 +1171,16 @@ write_report_file(const struct config *cfg, const struct report *rep, const stru
 		fprintf(stderr, "%s: --output '%s': name too long\n", progname, o->output);
 		return EXIT_USAGE;
 	}
+	if (o->format == OUT_XLSX) {
+		const char *why = NULL;
+
+		if (xlsx_report_write(tmp, cfg, rep, &why) < 0) {
+			fprintf(stderr, "%s: writing %s: %s\n", progname, tmp, why ? why : "failed");
+			(void)unlink(tmp);
+			return EXIT_RUNTIME;
+		}
+		goto written;
+	}
 	f = fopen(tmp, "w");
 	if (!f) {
 		fprintf(stderr, "%s: %s: %s\n", progname, tmp, strerror(errno));
@@ -1172,6 +1195,7 @@ write_report_file(const struct config *cfg, const struct report *rep, const stru
 		(void)unlink(tmp);
 		return EXIT_RUNTIME;
 	}
+written:
 	if (rename(tmp, o->output) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, o->output, strerror(errno));
 		(void)unlink(tmp);

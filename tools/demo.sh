@@ -13,7 +13,8 @@
 # indicator below target month to date. A few lines are appended while it
 # runs to show the tailing; then the calendar moves to 3 April 2026 00:05,
 # past March's close plus the 2 days' grace, and the March and Q1 summaries
-# go out. Then the Q1 and March reports, `teleqctl alerts --test`, and every
+# go out. Then `teleqctl alerts --test`, the Q1 and March reports, the Q1
+# 2026 follow-up written as run/uppfoljning-2026-Q1.html and .xlsx, and every
 # process is stopped. Needs no terminal and no stdin. BUILD (default
 # build/rel) holds the programs.
 #
@@ -411,6 +412,16 @@ say "teleqctl report 2026-Q1"
 "$BUILD/teleqctl" -c "$CONF" report 2026-Q1 </dev/null
 say "teleqctl report 2026-03"
 "$BUILD/teleqctl" -c "$CONF" report 2026-03 </dev/null
+
+# The committee's follow-up of Q1 2026, the quarter the sample feeds hold
+# (teleq-gen --committee), closed on the demo's calendar (3 April 2026).
+say "the Q1 2026 follow-up (Verksamhetsuppföljning) as HTML and XLSX"
+ctl report 2026-Q1 --format html -o "$RUN/uppfoljning-2026-Q1.html" ||
+	die "teleqctl report 2026-Q1 --format html failed"
+ctl report 2026-Q1 --format xlsx -o "$RUN/uppfoljning-2026-Q1.xlsx" ||
+	die "teleqctl report 2026-Q1 --format xlsx failed"
+echo "the follow-up document (print it from a browser, A4): $RUN/uppfoljning-2026-Q1.html"
+echo "the same tables for Excel (Målstyrning, Kvalitetsstyrning): $RUN/uppfoljning-2026-Q1.xlsx"
 
 if [ -n "${DEMO_SERVE:-}" ]; then
 	case $DEMO_SERVE in

@@ -12,8 +12,12 @@
 # (headless) browser; it fails, never skips, without it. poppler-utils (and
 # chromium): tests/integration/t_followup.sh prints the follow-up document to
 # PDF and reads it back (pdftotext, pdfinfo, pdftoppm).
+# libxlsxwriter-dev: teleqctl report --format xlsx (an XLSX file is a zip of Office
+# Open XML parts we would otherwise write and keep valid ourselves); teleqctl only.
+# python3-openpyxl: tests/integration/t_xlsx.sh reads that workbook back.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
+      libxlsxwriter-dev python3-openpyxl
       redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
       clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium poppler-utils"
 missing=""

@@ -1,0 +1,227 @@
+/*
+ * xlsx_layout.c — the follow-up's spreadsheet, cell by cell (pure): which
+ * columns each sheet has, with their Swedish headers and widths, and what
+ * each cell of an indicator's row holds, a number (a fraction for a
+ * percent, an integer for a count) or text. xlsx_report.c only writes
+ * these cells with libxlsxwriter, so everything a reader of the workbook
+ * sees is decided, and unit-tested, here.
+ *
+ * The sentences (the basis, the verdict) come from followup.c, so the
+ * workbook and the follow-up document never word a row differently.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "followup.h"
+#include "period.h"
+#include "report.h"
+#include "tq_config.h"
+#include "xlsx_layout.h"
+
+/* The Målstyrning sheet: the seeds' Indikatorer, Målvärde, Utfall, then the basis. */
+static const struct xlsx_column goals[] = {
+	{ XCOL_TITLE,    "Indikatorer",     46 },
+	{ XCOL_TARGET,   "Målvärde",        10 },
+	{ XCOL_VALUE,    "Utfall",          9 },
+	{ XCOL_VERDICT,  "Bedömning",       15 },
+	{ XCOL_NUM,      "Täljare",         9 },
+	{ XCOL_DEN,      "Nämnare",         9 },
+	{ XCOL_PREV,     "Utfall i fjol",   12 },
+	{ XCOL_PREV_NUM, "Täljare i fjol",  13 },
+	{ XCOL_PREV_DEN, "Nämnare i fjol",  13 },
+	{ XCOL_PROGNOS,  "Prognos",         9 },
+	{ XCOL_BASIS,    "Underlag",        60 },
+};
+/* The Kvalitetsstyrning sheet: Delresultat, and the cases decided in time of those decided. */
+static const struct xlsx_column quality_cols[] = {
+	{ XCOL_TITLE,    "Indikatorer",     46 },
+	{ XCOL_TARGET,   "Målvärde",        10 },
+	{ XCOL_VALUE,    "Delresultat",     11 },
+	{ XCOL_VERDICT,  "Bedömning",       20 },
+	{ XCOL_NUM,      "I tid",           9 },
+	{ XCOL_DEN,      "Avgjorda",        9 },
+	{ XCOL_PENDING,  "Pågående",        9 },
+	{ XCOL_PREV,     "Delresultat i fjol", 16 },
+	{ XCOL_PREV_NUM, "I tid i fjol",    11 },
+	{ XCOL_PREV_DEN, "Avgjorda i fjol", 14 },
+	{ XCOL_PROGNOS,  "Prognos",         9 },
+	{ XCOL_BASIS,    "Underlag",        60 },
+};
+
+/* The columns of a sheet (see xlsx_layout.h). */
+size_t
+xlsx_columns(bool quality, const struct xlsx_column **ret)
+{
+	*ret = quality ? quality_cols : goals;
+	return quality ? sizeof(quality_cols) / sizeof(quality_cols[0]) :
+	                 sizeof(goals) / sizeof(goals[0]);
+}
+
+/* The sheet of indicator i (see xlsx_layout.h): followup.c splits its tables the same way. */
+bool
+xlsx_quality_row(const struct config *cfg, size_t i)
+{
+	return cfg->indicators[i].kind == IND_DEADLINE;
+}
+
+/* Digits after the point a target needs as a percent: 55 % 0, 12,5 % 1, 12,25 % 2. */
+static unsigned
+target_decimals(double target)
+{
+	double hundredths = round(target * 10000.0);    /* of a percent, as report.c judges */
+
+	if (!isfinite(hundredths))
+		return 0;
+	if (fmod(hundredths, 100.0) == 0.0)
+		return 0;
+	return fmod(hundredths, 10.0) == 0.0 ? 1 : 2;
+}
+
+/* A percent cell of o's value, blank without one. */
+static void
+percent_cell(const struct indicator *ind, bool has_value, double value, struct xlsx_cell *ret)
+{
+	if (!has_value || !isfinite(value))
+		return;
+	ret->kind = ind->kind == IND_GROWTH ? XLSX_PERCENT_SIGNED : XLSX_PERCENT;
+	ret->num = value;
+}
+
+/* A count cell, blank for a mean of months (its sums are not what it judges). */
+static void
+count_cell(const struct indicator *ind, int64_t n, struct xlsx_cell *ret)
+{
+	if (ind->kind == IND_RATIO && ind->combine == COMBINE_MEAN_OF_MONTHS)
+		return;
+	ret->kind = XLSX_INT;
+	ret->num = (double)n;
+}
+
+/* The cell of indicator i in column what (see xlsx_layout.h). */
+void
+xlsx_cell(const struct config *cfg, const struct report *rep, size_t i, enum xlsx_col what,
+          struct xlsx_cell *ret)
+{
+	const struct indicator *ind = &cfg->indicators[i];
+	const struct ind_result *r = &rep->r[i];
+	char line[FOLLOWUP_LINE_MAX];
+
+	memset(ret, 0, sizeof(*ret));
+	ret->kind = XLSX_BLANK;
+	switch (what) {
+	case XCOL_TITLE:
+		ret->kind = XLSX_TEXT;
+		snprintf(ret->text, sizeof(ret->text), "%s", ind->title ? ind->title : ind->name);
+		break;
+	case XCOL_TARGET:
+		ret->kind = XLSX_TARGET;
+		ret->num = ind->target;
+		ret->cmp = ind->cmp;
+		ret->decimals = target_decimals(ind->target);
+		break;
+	case XCOL_VALUE:
+		percent_cell(ind, r->cur.has_value, r->cur.value, ret);
+		break;
+	case XCOL_VERDICT:
+		ret->kind = XLSX_TEXT;
+		snprintf(ret->text, sizeof(ret->text), "%s", followup_verdict(ind, &r->cur));
+		break;
+	case XCOL_NUM:
+		count_cell(ind, r->cur.num, ret);
+		break;
+	case XCOL_DEN:
+		count_cell(ind, r->cur.den, ret);
+		break;
+	case XCOL_PENDING:
+		if (ind->kind == IND_DEADLINE)
+			count_cell(ind, r->cur.pending, ret);
+		break;
+	case XCOL_PREV:
+		percent_cell(ind, r->prev.has_value, r->prev.value, ret);
+		break;
+	case XCOL_PREV_NUM:
+		if (r->prev.has_value || r->prev.den > 0)
+			count_cell(ind, r->prev.num, ret);
+		break;
+	case XCOL_PREV_DEN:
+		if (r->prev.has_value || r->prev.den > 0)
+			count_cell(ind, r->prev.den, ret);
+		break;
+	case XCOL_PROGNOS:
+		percent_cell(ind, r->proj.has_value, r->proj.value, ret);
+		break;
+	case XCOL_BASIS: {
+		/* the follow-up's own sentences: "265 av 513 ärenden ger 52 %. Samma kvartal ..." */
+		size_t n;
+
+		ret->kind = XLSX_TEXT;
+		followup_fmt_outcome(ret->text, sizeof(ret->text), cfg, i, rep);
+		followup_fmt_previous(line, sizeof(line), cfg, i, rep);
+		n = strlen(ret->text);
+		/* both when they fit, else the outcome alone */
+		if (n + 1 + strlen(line) < sizeof(ret->text))
+			snprintf(ret->text + n, sizeof(ret->text) - n, " %s", line);
+		break;
+	}
+	}
+}
+
+/* "Verksamhetsuppföljning kvartal 1 2026" */
+void
+xlsx_fmt_title(char *buf, size_t len, const struct report *rep)
+{
+	char name[64];
+
+	report_fmt_period(name, sizeof(name), &rep->cur);
+	snprintf(buf, len, "Verksamhetsuppföljning %s", name);
+}
+
+/* "2026-01-01 – 2026-03-31 · jämfört med kvartal 1 2025 · framtagen 2026-04-02" */
+void
+xlsx_fmt_subtitle(char *buf, size_t len, const struct report *rep)
+{
+	char first[16], last[16], today[16], prev[64];
+	const char *running = "";
+
+	day_key(rep->cur.first_day, first, sizeof(first));
+	day_key(rep->cur.last_day, last, sizeof(last));
+	day_key(rep->today, today, sizeof(today));
+	report_fmt_period(prev, sizeof(prev), &rep->prev);
+	if (rep->today < rep->cur.first_day)
+		running = " · perioden har inte börjat";
+	else if (rep->today <= rep->cur.last_day && rep->cur.kind != P_ROLLING)
+		running = " · perioden pågår";
+	snprintf(buf, len, "%s – %s · jämfört med %s · framtagen %s%s", first, last, prev, today,
+	         running);
+}
+
+/* The rows of a sheet (see xlsx_layout.h). */
+size_t
+xlsx_sheet_rows(const struct config *cfg, const struct report *rep, bool quality)
+{
+	size_t rows = 0;
+
+	for (size_t i = 0; i < rep->n; i++)
+		rows += xlsx_quality_row(cfg, i) == quality;
+	return rows;
+}
+
+/* The closing sentence of a sheet (see xlsx_layout.h). */
+void
+xlsx_fmt_closing(char *buf, size_t len, const struct config *cfg, const struct report *rep,
+                 bool quality)
+{
+	size_t met = 0, missed = 0, unjudged = 0;
+
+	for (size_t i = 0; i < rep->n; i++) {
+		if (xlsx_quality_row(cfg, i) != quality)
+			continue;
+		met += rep->r[i].cur.met == 1;
+		missed += rep->r[i].cur.met == 0;
+		unjudged += rep->r[i].cur.met != 1 && rep->r[i].cur.met != 0;
+	}
+	followup_fmt_closing(buf, len, met, missed, unjudged);
+}

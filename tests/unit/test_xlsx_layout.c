@@ -1,0 +1,247 @@
+/*
+ * test_xlsx_layout.c — xlsx_layout.c: the follow-up's workbook, cell by
+ * cell (which sheet a row goes on, the Swedish headers and their widths,
+ * percents as fractions and counts as integers, no numerator beside a
+ * mean of months, a missing value blank, a target with its comparison
+ * and the decimals it needs, the title rows, the closing sentence).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "followup.h"
+#include "indicator.h"
+#include "period.h"
+#include "report.h"
+#include "tq_config.h"
+#include "tz.h"
+#include "xlsx_layout.h"
+
+#include "fixture_config.h"
+
+/* The fixture's three indicators and a deadline one (Kvalitetsstyrning). */
+static struct indicator inds[4];
+static uint16_t ev_case[] = { EV_CASE };
+static struct clause case_clause[] = { { .dim = -1, .n = 1, .ids = ev_case } };
+
+static struct config
+cfg4(void)
+{
+	struct config cfg = fixture_config();
+
+	memcpy(inds, cfg.indicators, 3 * sizeof(inds[0]));
+	inds[3] = (struct indicator){
+		.name = "svar_2v", .title = "Svar från vårdgivare inom två veckor",
+		.kind = IND_DEADLINE, .start = { 1, case_clause }, .stop = { 1, case_clause },
+		.cmp = CMP_GE, .target = 0.125, .cadence = CADENCE_QUARTER, .min_denominator = 5,
+	};
+	cfg.indicators = inds;
+	cfg.nindicators = 4;
+	return cfg;
+}
+
+/* The committee's Q1 2026 figures, set by hand as compute_report would. */
+static void
+q1_report(const struct config *cfg, struct report *rep, int64_t today)
+{
+	struct period q;
+
+	assert_int_equal(period_parse("2026-Q1", today, &q), 0);
+	assert_int_equal(report_init(rep, cfg, &q, today), 0);
+	rep->r[IND_DIGITAL] = (struct ind_result){
+		.cur = { .num = 265, .den = 513, .value = 265.0 / 513, .has_value = true, .met = 0 },
+		.prev = { .num = 200, .den = 409, .value = 200.0 / 409, .has_value = true, .met = 0 },
+	};
+	rep->r[IND_TELEQ] = (struct ind_result){
+		.cur = { .num = 441, .den = 600, .value = (0.9 + 0.73 + 0.66) / 3, .has_value = true,
+		         .met = 1, .nmonths = 3 },
+		.ncur_monthly = 3, .cur_monthly = { 0.9, 0.73, 0.66 },
+	};
+	rep->r[IND_GROWTH_CASES] = (struct ind_result){
+		.cur = { .num = 513, .den = 409, .value = 513.0 / 409 - 1, .has_value = true, .met = 1 },
+	};
+	rep->r[3] = (struct ind_result){
+		.cur = { .num = 480, .den = 510, .value = 480.0 / 510, .has_value = true, .met = 1,
+		         .pending = 3 },
+	};
+}
+
+/* The column of sheet quality whose header is h. */
+static enum xlsx_col
+col_of(bool quality, const char *h)
+{
+	const struct xlsx_column *cols;
+	size_t n = xlsx_columns(quality, &cols);
+
+	for (size_t c = 0; c < n; c++)
+		if (strcmp(cols[c].header, h) == 0)
+			return cols[c].what;
+	fail_msg("no column %s", h);
+	return XCOL_TITLE;
+}
+
+static void
+test_columns(void **state)
+{
+	const struct xlsx_column *cols;
+	size_t n;
+
+	(void)state;
+	/* the seeds' columns first: Indikatorer, Målvärde, Utfall / Delresultat */
+	n = xlsx_columns(false, &cols);
+	assert_true(n >= 6);
+	assert_string_equal(cols[0].header, "Indikatorer");
+	assert_string_equal(cols[1].header, "Målvärde");
+	assert_string_equal(cols[2].header, "Utfall");
+	assert_int_equal(cols[0].what, XCOL_TITLE);
+	n = xlsx_columns(true, &cols);
+	assert_string_equal(cols[2].header, "Delresultat");
+	assert_int_equal(col_of(true, "Pågående"), XCOL_PENDING);
+	/* every column has a width, the titles and sentences wider than the figures */
+	for (int q = 0; q < 2; q++) {
+		n = xlsx_columns(q, &cols);
+		for (size_t c = 0; c < n; c++) {
+			assert_true(cols[c].width >= 8 && cols[c].width <= 80);
+			if (c > 0 && cols[c].what != XCOL_BASIS)
+				assert_true(cols[c].width < cols[0].width);
+		}
+	}
+}
+
+static void
+test_cells(void **state)
+{
+	struct config cfg = cfg4();
+	struct report rep;
+	struct xlsx_cell c;
+
+	(void)state;
+	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
+	assert_false(xlsx_quality_row(&cfg, IND_DIGITAL));
+	assert_true(xlsx_quality_row(&cfg, 3));
+	assert_int_equal(xlsx_sheet_rows(&cfg, &rep, false), 3);
+	assert_int_equal(xlsx_sheet_rows(&cfg, &rep, true), 1);
+
+	/* 52 % is the fraction itself, not 52 and not a rounded 0.52 */
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_VALUE, &c);
+	assert_int_equal(c.kind, XLSX_PERCENT);
+	assert_true(fabs(c.num - 265.0 / 513) < 1e-12);
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_NUM, &c);
+	assert_int_equal(c.kind, XLSX_INT);
+	assert_true(c.num == 265);
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_DEN, &c);
+	assert_true(c.kind == XLSX_INT && c.num == 513);
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_PREV_NUM, &c);
+	assert_true(c.kind == XLSX_INT && c.num == 200);
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_PREV, &c);
+	assert_true(c.kind == XLSX_PERCENT && fabs(c.num - 200.0 / 409) < 1e-12);
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_TITLE, &c);
+	assert_int_equal(c.kind, XLSX_TEXT);
+	assert_string_equal(c.text, "Digitala patientkontakter");
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_VERDICT, &c);
+	assert_string_equal(c.text, "uppnås inte");
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_BASIS, &c);
+	assert_string_equal(c.text, "265 av 513 ärenden ger 52 %. Samma kvartal 2025: 200 av 409, 49 %.");
+	/* a pending column only for a deadline, a closed period no prognosis */
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_PENDING, &c);
+	assert_int_equal(c.kind, XLSX_BLANK);
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_PROGNOS, &c);
+	assert_int_equal(c.kind, XLSX_BLANK);
+
+	/* TeleQ: the mean 0.7633 (76 %), no 441/600 beside it, the months in the sentence */
+	xlsx_cell(&cfg, &rep, IND_TELEQ, XCOL_VALUE, &c);
+	assert_true(c.kind == XLSX_PERCENT && fabs(c.num - 0.763333) < 1e-5);
+	xlsx_cell(&cfg, &rep, IND_TELEQ, XCOL_NUM, &c);
+	assert_int_equal(c.kind, XLSX_BLANK);
+	xlsx_cell(&cfg, &rep, IND_TELEQ, XCOL_DEN, &c);
+	assert_int_equal(c.kind, XLSX_BLANK);
+	xlsx_cell(&cfg, &rep, IND_TELEQ, XCOL_BASIS, &c);
+	assert_non_null(strstr(c.text, "(90 + 73 + 66) / 3 = 76 %"));
+	/* nothing a year earlier: blank, not 0 */
+	xlsx_cell(&cfg, &rep, IND_TELEQ, XCOL_PREV, &c);
+	assert_int_equal(c.kind, XLSX_BLANK);
+	xlsx_cell(&cfg, &rep, IND_TELEQ, XCOL_PREV_NUM, &c);
+	assert_int_equal(c.kind, XLSX_BLANK);
+
+	/* growth: a signed percent */
+	xlsx_cell(&cfg, &rep, IND_GROWTH_CASES, XCOL_VALUE, &c);
+	assert_true(c.kind == XLSX_PERCENT_SIGNED && fabs(c.num - (513.0 / 409 - 1)) < 1e-12);
+
+	/* deadline: in time, decided, pending */
+	xlsx_cell(&cfg, &rep, 3, XCOL_PENDING, &c);
+	assert_true(c.kind == XLSX_INT && c.num == 3);
+	xlsx_cell(&cfg, &rep, 3, XCOL_DEN, &c);
+	assert_true(c.kind == XLSX_INT && c.num == 510);
+	report_done(&rep);
+}
+
+/* A target is a number with its comparison, and as many decimals as it has. */
+static void
+test_target(void **state)
+{
+	struct config cfg = cfg4();
+	struct report rep;
+	struct xlsx_cell c;
+
+	(void)state;
+	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
+	xlsx_cell(&cfg, &rep, IND_DIGITAL, XCOL_TARGET, &c);
+	assert_int_equal(c.kind, XLSX_TARGET);
+	assert_true(c.num == cfg.indicators[IND_DIGITAL].target);
+	assert_int_equal(c.cmp, cfg.indicators[IND_DIGITAL].cmp);
+	assert_int_equal(c.decimals, 0);
+	xlsx_cell(&cfg, &rep, 3, XCOL_TARGET, &c);     /* 12,5 % */
+	assert_int_equal(c.decimals, 1);
+	inds[3].target = 0.1225;
+	xlsx_cell(&cfg, &rep, 3, XCOL_TARGET, &c);
+	assert_int_equal(c.decimals, 2);
+	inds[3].target = -0.03;
+	xlsx_cell(&cfg, &rep, 3, XCOL_TARGET, &c);
+	assert_int_equal(c.decimals, 0);
+	report_done(&rep);
+}
+
+static void
+test_titles(void **state)
+{
+	struct config cfg = cfg4();
+	struct report rep;
+	char buf[FOLLOWUP_LINE_MAX];
+
+	(void)state;
+	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
+	xlsx_fmt_title(buf, sizeof(buf), &rep);
+	assert_string_equal(buf, "Verksamhetsuppföljning kvartal 1 2026");
+	xlsx_fmt_subtitle(buf, sizeof(buf), &rep);
+	assert_string_equal(buf, "2026-01-01 – 2026-03-31 · jämfört med kvartal 1 2025 · "
+	                    "framtagen 2026-04-02");
+	xlsx_fmt_closing(buf, sizeof(buf), &cfg, &rep, false);
+	assert_string_equal(buf, "Alla indikatorer utom en uppnås.");
+	xlsx_fmt_closing(buf, sizeof(buf), &cfg, &rep, true);
+	assert_string_equal(buf, "Alla indikatorer uppnås.");
+	report_done(&rep);
+	/* a running period says so */
+	q1_report(&cfg, &rep, days_from_civil(2026, 2, 14));
+	xlsx_fmt_subtitle(buf, sizeof(buf), &rep);
+	assert_non_null(strstr(buf, "framtagen 2026-02-14 · perioden pågår"));
+	report_done(&rep);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_columns),
+		cmocka_unit_test(test_cells),
+		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_titles),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
