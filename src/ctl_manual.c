@@ -47,9 +47,12 @@
 static void
 current_user(char *buf, size_t len)
 {
-	const struct passwd *pw = getpwuid(geteuid());
+	struct passwd pwd, *pw = NULL;
+	char tmp[1024];
 
-	if (pw && pw->pw_name && pw->pw_name[0])
+	/* a name longer than the buffer (ERANGE) is recorded by its uid */
+	if (getpwuid_r(geteuid(), &pwd, tmp, sizeof(tmp), &pw) == 0 && pw && pw->pw_name &&
+	    pw->pw_name[0])
 		snprintf(buf, len, "%s", pw->pw_name);
 	else
 		snprintf(buf, len, "uid %u", (unsigned)geteuid());

@@ -81,8 +81,6 @@ manual_fmt_plain(char *buf, size_t len, double v)
 {
 	char *e;
 
-	if (v == 0)
-		v = 0;          /* no "-0" */
 	snprintf(buf, len, "%.*f", MANUAL_DECIMALS, v);
 	if (!strchr(buf, '.'))
 		return;
