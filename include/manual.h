@@ -46,6 +46,18 @@ int  manual_met(const struct manual_ind *m, bool has_value, double v);
  * (-EINVAL: also CR, DEL and U+0080..U+009F). "" is allowed (clears it).
  */
 int  manual_note_check(const char *s, size_t len);
+struct report;
+/*
+ * Applies one field of the hash manual:<PERIOD> (f[0..flen) = v[0..vlen))
+ * to rep: "<indicator>" the value of a manual indicator (cur: of rep's
+ * period, else of the same period a year earlier, with its verdict),
+ * "<indicator>:analys" / ":prognos" a note of a counted or manual
+ * indicator (cur only). Fields of indicators not in cfg are ignored.
+ * Returns 0, 1 for a value that does not parse (ignored: the caller may
+ * count it), or -ENOMEM.
+ */
+int  manual_read_field(const struct config *cfg, struct report *rep, bool cur, const char *f,
+                       size_t flen, const char *v, size_t vlen);
 /* "count", "percent" or "kr". */
 const char *manual_unit_name(enum manual_unit u);
 /* The manual indicator named name in cfg, or NULL. */

@@ -11,7 +11,6 @@
 
 #include <hiredis/hiredis.h>
 
-#include "followup.h"
 #include "report.h"
 #include "tq_config.h"
 #include "tz.h"
@@ -81,7 +80,5 @@ int ctl_manual_fetch(const struct config *cfg, redisContext *c, struct report *r
 void ctl_manual_text(FILE *out, const struct config *cfg, const struct report *rep);
 /* The manual rows in print_csv's columns (value in the unit; percent as a fraction). */
 void ctl_manual_csv(FILE *out, const struct config *cfg, const struct report *rep);
-/* rep's notes as followup_render takes them (free() the array), or NULL when none were read. */
-struct followup_note *ctl_manual_notes(const struct report *rep);
 
 #endif /* TELEQD_CTL_H */

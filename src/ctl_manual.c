@@ -29,7 +29,6 @@
 
 #include <hiredis/hiredis.h>
 
-#include "followup.h"
 #include "keys.h"
 #include "manual.h"
 #include "period.h"
@@ -216,21 +215,6 @@ ctl_manual_write(const struct config *cfg, redisContext *c, const struct ctl_man
 	return 0;
 }
 
-/* *dst = a copy of s (replacing what it held). 0 or -ENOMEM. */
-static int
-set_text(char **dst, const char *s, size_t len)
-{
-	char *t = malloc(len + 1);
-
-	if (!t)
-		return -ENOMEM;
-	memcpy(t, s, len);
-	t[len] = '\0';
-	free(*dst);
-	*dst = t;
-	return 0;
-}
-
 /*
  * Reads hash manual:<period> into rep: values into cur or prev, notes
  * (cur only) into rep->m / rep->notes. Fields of unknown indicators (an
@@ -253,59 +237,15 @@ fetch_period(const struct config *cfg, redisContext *c, const char *period, bool
 		freeReplyObject(rep_);
 		return r;
 	}
-	for (size_t e = 0; e + 1 < rep_->elements && r == 0; e += 2) {
+	for (size_t e = 0; e + 1 < rep_->elements && r >= 0; e += 2) {
 		const redisReply *f = rep_->element[e], *v = rep_->element[e + 1];
-		const char *colon;
-		size_t nlen;
-		char name[CFG_MAX_NAME_BYTES + 1];
 
 		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
 			continue;
-		colon = memchr(f->str, ':', f->len);
-		nlen = colon ? (size_t)(colon - f->str) : f->len;
-		if (nlen > CFG_MAX_NAME_BYTES)
-			continue;
-		memcpy(name, f->str, nlen);
-		name[nlen] = '\0';
-		for (size_t j = 0; j < cfg->nmanuals; j++) {
-			const struct manual_ind *m = &cfg->manuals[j];
-			struct manual_result *mr = &rep->m[j];
-			char val[MANUAL_VALUE_MAX + 1];
-			double d;
-
-			if (strcmp(m->name, name) != 0)
-				continue;
-			if (!colon) {
-				if (v->len > MANUAL_VALUE_MAX) {
-					++*nbad;
-					continue;
-				}
-				memcpy(val, v->str, v->len);
-				val[v->len] = '\0';
-				if (manual_parse_value(val, m->unit, &d) < 0) {
-					++*nbad;
-				} else if (cur) {
-					mr->has_value = true;
-					mr->value = d;
-					mr->met = manual_met(m, true, d);
-				} else {
-					mr->prev_has_value = true;
-					mr->prev_value = d;
-					mr->prev_met = manual_met(m, true, d);
-				}
-			} else if (cur && !strcmp(colon, ":analys")) {
-				r = set_text(&mr->analys, v->str, v->len);
-			} else if (cur && !strcmp(colon, ":prognos")) {
-				r = set_text(&mr->prognos, v->str, v->len);
-			}
-		}
-		for (size_t i = 0; cur && colon && i < cfg->nindicators && r == 0; i++) {
-			if (strcmp(cfg->indicators[i].name, name) != 0)
-				continue;
-			if (!strcmp(colon, ":analys"))
-				r = set_text(&rep->notes[i].analys, v->str, v->len);
-			else if (!strcmp(colon, ":prognos"))
-				r = set_text(&rep->notes[i].prognos, v->str, v->len);
+		r = manual_read_field(cfg, rep, cur, f->str, f->len, v->str, v->len);
+		if (r == 1) {
+			++*nbad;
+			r = 0;
 		}
 	}
 	freeReplyObject(rep_);
@@ -521,22 +461,4 @@ ctl_manual_csv(FILE *out, const struct config *cfg, const struct report *rep)
 		csv_manual_value(out, m, mr->prev_has_value, mr->prev_value, mr->prev_met);
 		fputs(";;\n", out);
 	}
-}
-
-/* See ctl.h. */
-struct followup_note *
-ctl_manual_notes(const struct report *rep)
-{
-	struct followup_note *notes;
-
-	if (!rep->manual_read)
-		return NULL;
-	notes = calloc(rep->n ? rep->n : 1, sizeof(*notes));
-	if (!notes)
-		return NULL;
-	for (size_t i = 0; i < rep->n; i++) {
-		notes[i].analys = rep->notes[i].analys;
-		notes[i].prognos = rep->notes[i].prognos;
-	}
-	return notes;
 }

@@ -382,6 +382,7 @@ put_table(FILE *out, const struct config *cfg, const struct report *rep,
           const struct followup_note *notes, bool quality)
 {
 	size_t rows = 0, met = 0, missed = 0, unjudged = 0;
+	struct followup_note note;
 	bool postponed = false;
 	char line[FOLLOWUP_LINE_MAX];
 
@@ -402,7 +403,14 @@ put_table(FILE *out, const struct config *cfg, const struct report *rep,
 
 		if ((ind->kind == IND_DEADLINE) != quality)
 			continue;
-		put_row(out, cfg, rep, i, notes ? &notes[i] : NULL);
+		/* the notes given, else those read with the manual values (rep->notes) */
+		if (notes)
+			note = notes[i];
+		else if (rep->manual_read && rep->notes)
+			note = (struct followup_note){ rep->notes[i].analys, rep->notes[i].prognos };
+		else
+			note = (struct followup_note){ NULL, NULL };
+		put_row(out, cfg, rep, i, &note);
 		met += rep->r[i].cur.met == 1;
 		missed += rep->r[i].cur.met == 0;
 		unjudged += rep->r[i].cur.met != 1 && rep->r[i].cur.met != 0;

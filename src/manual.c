@@ -4,6 +4,7 @@
  * form stored in Redis, the Swedish display form, and the verdict. Pure.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -194,4 +195,68 @@ manual_find(const struct config *cfg, const char *name)
 		if (!strcmp(cfg->manuals[i].name, name))
 			return &cfg->manuals[i];
 	return NULL;
+}
+
+/* *dst = a copy of s[0..len) (replacing what it held). 0 or -ENOMEM. */
+static int
+set_text(char **dst, const char *s, size_t len)
+{
+	char *t = malloc(len + 1);
+
+	if (!t)
+		return -ENOMEM;
+	memcpy(t, s, len);
+	t[len] = '\0';
+	free(*dst);
+	*dst = t;
+	return 0;
+}
+
+/* See manual.h. */
+int
+manual_read_field(const struct config *cfg, struct report *rep, bool cur, const char *f,
+                  size_t flen, const char *v, size_t vlen)
+{
+	const char *colon = memchr(f, ':', flen);
+	size_t nlen = colon ? (size_t)(colon - f) : flen;
+	size_t slen = colon ? flen - nlen : 0;
+	bool analys = slen == 7 && !memcmp(colon, ":analys", 7);
+	bool prognos = slen == 8 && !memcmp(colon, ":prognos", 8);
+
+	if (colon && (!cur || (!analys && !prognos)))
+		return 0;
+	for (size_t j = 0; j < rep->nmanual && j < cfg->nmanuals; j++) {
+		const struct manual_ind *m = &cfg->manuals[j];
+		struct manual_result *mr = &rep->m[j];
+		char val[MANUAL_VALUE_MAX + 1];
+		double d;
+
+		if (strlen(m->name) != nlen || memcmp(m->name, f, nlen) != 0)
+			continue;
+		if (colon)
+			return set_text(analys ? &mr->analys : &mr->prognos, v, vlen);
+		if (vlen > MANUAL_VALUE_MAX)
+			return 1;
+		memcpy(val, v, vlen);
+		val[vlen] = '\0';
+		if (manual_parse_value(val, m->unit, &d) < 0)
+			return 1;
+		if (cur) {
+			mr->has_value = true;
+			mr->value = d;
+			mr->met = manual_met(m, true, d);
+		} else {
+			mr->prev_has_value = true;
+			mr->prev_value = d;
+			mr->prev_met = manual_met(m, true, d);
+		}
+		return 0;
+	}
+	for (size_t i = 0; colon && rep->notes && i < rep->n && i < cfg->nindicators; i++) {
+		const char *name = cfg->indicators[i].name;
+
+		if (strlen(name) == nlen && !memcmp(name, f, nlen))
+			return set_text(analys ? &rep->notes[i].analys : &rep->notes[i].prognos, v, vlen);
+	}
+	return 0;
 }

@@ -1225,13 +1225,7 @@ put_report(FILE *out, const struct config *cfg, const struct report *rep, enum o
 		ctl_manual_csv(out, cfg, rep);
 		break;
 	case OUT_JSON: report_json(out, cfg, rep); break;
-	case OUT_HTML: {
-		struct followup_note *notes = ctl_manual_notes(rep);
-
-		(void)followup_render(out, cfg, rep, notes);
-		free(notes);
-		break;
-	}
+	case OUT_HTML: (void)followup_render(out, cfg, rep, NULL); break;
 	}
 }
 

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "manual.h"
+#include "period.h"
+#include "report.h"
 
 /* Parses s in unit u; asserts success and returns the value. */
 static double value_ok(const char *s, enum manual_unit u)
@@ -171,6 +173,53 @@ static void test_note(void **state)
 	free(big);
 }
 
+/* The fields of a manual:<PERIOD> hash into a report. */
+static void test_read_field(void **state)
+{
+	static struct manual_ind mans[] = {
+		{ .name = "analyser", .unit = UNIT_COUNT, .has_target = true, .cmp = CMP_GE,
+		  .target = 2 },
+		{ .name = "budget", .unit = UNIT_KR },
+	};
+	static struct indicator inds[] = { { .name = "digital", .title = "Digitala" } };
+	struct config cfg = { .nindicators = 1, .indicators = inds, .nmanuals = 2,
+	                      .manuals = mans };
+	struct report rep;
+	struct period q;
+#define F(cur, f, v) manual_read_field(&cfg, &rep, cur, f, strlen(f), v, strlen(v))
+
+	(void)state;
+	assert_int_equal(period_parse("2026-Q1", 20000, &q), 0);
+	assert_int_equal(report_init(&rep, &cfg, &q, 20000), 0);
+	assert_int_equal(rep.m[0].met, -1);             /* nothing read: not judged */
+	assert_int_equal(F(true, "analyser", "1"), 0);
+	assert_true(rep.m[0].has_value && rep.m[0].value == 1.0);
+	assert_int_equal(rep.m[0].met, 0);
+	assert_int_equal(F(false, "analyser", "2"), 0);
+	assert_true(rep.m[0].prev_has_value && rep.m[0].prev_value == 2.0);
+	assert_int_equal(rep.m[0].prev_met, 1);
+	assert_int_equal(F(true, "budget", "-150000.5"), 0);
+	assert_true(rep.m[1].value == -150000.5);
+	assert_int_equal(rep.m[1].met, -1);             /* no target */
+	assert_int_equal(F(true, "analyser", "-1"), 1);   /* not a count: ignored, counted */
+	assert_true(rep.m[0].value == 1.0);
+	assert_int_equal(F(true, "analyser:analys", "Bra.\nMer."), 0);
+	assert_string_equal(rep.m[0].analys, "Bra.\nMer.");
+	assert_int_equal(F(true, "analyser:analys", "Rättat."), 0);   /* the latest wins */
+	assert_string_equal(rep.m[0].analys, "Rättat.");
+	assert_int_equal(F(true, "digital:prognos", "Runt 50 %."), 0);
+	assert_string_equal(rep.notes[0].prognos, "Runt 50 %.");
+	assert_null(rep.notes[0].analys);
+	assert_int_equal(F(false, "digital:analys", "last year"), 0);  /* notes: the period's only */
+	assert_null(rep.notes[0].analys);
+	assert_int_equal(F(true, "gone", "5"), 0);        /* removed from the config */
+	assert_int_equal(F(true, "analyser:other", "x"), 0);
+	assert_int_equal(F(true, "analyse", "5"), 0);     /* a prefix is not the name */
+	assert_true(rep.m[0].value == 1.0);
+	report_done(&rep);
+#undef F
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_fmt),
 		cmocka_unit_test(test_met),
 		cmocka_unit_test(test_note),
+		cmocka_unit_test(test_read_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
