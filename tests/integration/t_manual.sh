@@ -97,6 +97,25 @@ assert_contains "html: the kronor value" "−150 000,5 kr" "$html"
 assert_contains "html: the Analys note" "Analys: Två analyser klara." "$html"
 assert_contains "html: the samordnare's prognosis" "Samordnarens prognos: Vi når målet under året." "$html"
 
+# --- the daemon: GET /rapport and /api/indicators read them too -------------------
+tq_start
+_listening() {
+	grep -q 'http: listening on ' "$TQ_LOG"
+}
+wait_for 10 _listening || bail "no 'http: listening on' line in the daemon's log"
+http_req GET "/rapport?period=2026-Q1" "$T/rapport.html"
+assert_eq "GET /rapport?period=2026-Q1: 200" 200 "$(cat "$T/status")"
+rapport=$(sed 's/&nbsp;/ /g' "$T/rapport.html")
+assert_contains "GET /rapport: the manual row" "Antal analyser som produceras" "$rapport"
+assert_contains "GET /rapport: the kronor value" "−150 000,5 kr" "$rapport"
+assert_contains "GET /rapport: the Analys note" "Analys: Två analyser klara." "$rapport"
+http_req GET "/api/indicators?period=2026-Q1" "$T/api.json"
+assert_eq "GET /api/indicators: 200" 200 "$(cat "$T/status")"
+ctl report 2026-Q1 --format json >"$T/ctl.json"
+assert_files_equal "/api/indicators is teleqctl's JSON byte for byte, manual rows included" \
+	"$T/ctl.json" "$T/api.json"
+tq_stop || true
+
 # --- bad input: refused, nothing written -------------------------------------------
 before=$(rcli XLEN "${KP}manual:log")
 bad() { # bad WANT_STATUS WANT_MESSAGE ARGS...
