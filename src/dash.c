@@ -399,14 +399,16 @@ send_manual(struct store *st, struct dash_job *job, const char *name)
 {
 	char key[KEY_MAX];
 	int len = key_name(job->cfg, key, sizeof(key), "manual:%s", name);
-	const char *argv[2] = { "HGETALL", key };
-	size_t lens[2] = { 7, 0 };
-	struct argv_buf ab = { .argv = argv, .len = lens, .n = 2, .cap = 2 };
 
 	if (len < 0)
 		return len;
-	lens[1] = (size_t)len;
-	return store_send(st, on_hash, job, &ab);
+	{
+		const char *argv[2] = { "HGETALL", key };
+		size_t lens[2] = { 7, (size_t)len };
+		struct argv_buf ab = { .argv = argv, .len = lens, .n = 2, .cap = 2 };
+
+		return store_send(st, on_hash, job, &ab);
+	}
 }
 
 /* Appends the hashes of span s to the job's month or day list (room was made). */
