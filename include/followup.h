@@ -33,7 +33,9 @@ struct followup_note {
 };
 /*
  * Writes the document of rep (computed by compute_report over cfg) to out.
- * notes is NULL or holds rep->n entries, printed under their rows.
+ * notes is NULL or holds rep->n entries, printed under their rows; NULL
+ * takes rep->notes when rep->manual_read (as ctl_manual_fetch or dash.c
+ * read them), and then the manual rows close the Målstyrning table.
  * Returns 0, or -EIO when out reports a write error.
  */
 int  followup_render(FILE *out, const struct config *cfg, const struct report *rep,

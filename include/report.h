@@ -60,6 +60,21 @@ struct ind_result {
 	double         prev_monthly[IND_MAX_MONTHS];
 	struct prognos proj;            /* cur's projected final value (prognos.c); none when closed */
 };
+/*
+ * A manual indicator's figures (cfg->manuals[j]) for the period and the
+ * same period one year earlier, as `teleqctl set` stored them, and the
+ * samordnare's notes for the period (owned; NULL: none).
+ */
+struct manual_result {
+	bool   has_value, prev_has_value;
+	double value, prev_value;       /* in the indicator's unit */
+	int    met, prev_met;           /* manual_met(): 1, 0, -1 not judged */
+	char  *analys, *prognos;
+};
+/* The samordnare's notes on counted indicator i for the period (owned; NULL: none). */
+struct report_note {
+	char *analys, *prognos;
+};
 struct report {
 	struct period     cur, prev;    /* the period, the same period one year earlier */
 	char              cur_name[32], prev_name[32];
@@ -69,6 +84,15 @@ struct report {
 	bool              need_prev2;   /* some indicator is a growth */
 	size_t            n;            /* cfg->nindicators */
 	struct ind_result *r;
+	/*
+	 * Manual rows and notes, set by whoever reads them (teleqctl:
+	 * ctl_manual_fetch); while manual_read is false the outputs leave
+	 * them out rather than show every manual row as missing.
+	 */
+	bool              manual_read;
+	size_t            nmanual;      /* cfg->nmanuals */
+	struct manual_result *m;
+	struct report_note *notes;      /* n entries */
 };
 /*
  * A PERIOD as teleqctl report takes it (REPORT_PERIOD_SYNTAX; "rolling"
@@ -91,8 +115,12 @@ void compute_report(const struct config *cfg, const struct ind_table *cur,
  * The JSON report: an array with one object per indicator (indicator,
  * title, period, numerator, denominator, value, target, cmp, met, months
  * for mean-of-months, previous_year: the same object or null; for a running
- * period also projection: the prognos value or null). Write errors show in
- * ferror(out).
+ * period also projection: the prognos value or null). When rep->manual_read:
+ * "analys" and "prognos" (strings) on an indicator with notes, then one
+ * object per manual indicator: indicator, title, period, "kind": "manual",
+ * unit, value (a number in the unit, null when not entered), target (null
+ * without one), cmp, met, analys, prognos (null when none), previous_year
+ * ({period, value, met} or null). Write errors show in ferror(out).
  */
 void report_json(FILE *out, const struct config *cfg, const struct report *rep);
 /* A JSON string literal of s (valid JSON even when s is not valid UTF-8). */

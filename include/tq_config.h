@@ -106,6 +106,22 @@ struct cohort_rule {
 	struct dl_span extend_by;       /* an extension without a date; n = 0: none configured */
 };
 
+/*
+ * A manual indicator (kind: manual): a figure no feed counts, entered per
+ * period with `teleqctl set` (manual.h). The unit says how it is shown and
+ * entered; the target, when there is one, is in that unit (percent in
+ * points: 55 = 55 %).
+ */
+enum manual_unit { UNIT_COUNT, UNIT_PERCENT, UNIT_KR };
+struct manual_ind {
+	char         *name;             /* [a-z0-9_]+, unique among all indicators */
+	char         *title;            /* Swedish title for reports */
+	enum manual_unit unit;          /* default count */
+	bool          has_target;       /* false: shown, never judged */
+	enum cmp      cmp;
+	double        target;           /* in the unit (percent points) */
+};
+
 struct indicator {
 	char         *name;             /* [a-z0-9_]+, used in Redis keys */
 	char         *title;            /* Swedish title for reports */
@@ -198,6 +214,8 @@ struct config {
 	struct feed_conf *feeds;
 	size_t           nindicators;
 	struct indicator *indicators;
+	size_t           nmanuals;      /* kind: manual, in the order of the file */
+	struct manual_ind *manuals;
 	struct alert_conf alerts;
 	struct {
 		char    *listen;        /* "127.0.0.1:9187", "[::1]:9187", port 0 = any free port;

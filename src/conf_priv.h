@@ -62,6 +62,8 @@ struct ctx {
 	struct config   *cfg;
 	bool             check_files;   /* config_load: also check the zone file and sendmail */
 	int              ind_line[CFG_MAX_INDS];    /* where each indicator starts */
+	int              man_line[CFG_MAX_INDS];    /* where each manual indicator starts */
+	size_t           nind_done, nman_done;      /* indicators and manual ones parsed so far */
 };
 
 struct enum_name {

@@ -620,6 +620,11 @@ config_free(struct config *cfg)
 		filter_done(&cfg->indicators[i].extend);
 	}
 	free(cfg->indicators);
+	for (size_t i = 0; cfg->manuals && i < cfg->nmanuals; i++) {
+		free(cfg->manuals[i].name);
+		free(cfg->manuals[i].title);
+	}
+	free(cfg->manuals);
 	for (size_t i = 0; cfg->alerts.to && i < cfg->alerts.nto; i++)
 		free(cfg->alerts.to[i]);
 	free(cfg->alerts.to);

@@ -232,13 +232,14 @@ filter_within(const struct filter *num, const struct filter *den)
  * read_decimal and decimal_value.
  */
 static int
-parse_target(struct ctx *c, const yaml_node_t *n, bool ratio, struct indicator *ind)
+read_target(struct ctx *c, const yaml_node_t *n, enum cmp *ret_cmp, double *ret_v,
+            bool *ret_pct)
 {
 	char buf[64];
 	const char *s;
 	size_t len, i = 0, scale = 0;
 	uint64_t m = 0;
-	bool neg = false;
+	bool neg = false, pct = false;
 	double v;
 	enum cmp op;
 	int r;
@@ -270,6 +271,7 @@ parse_target(struct ctx *c, const yaml_node_t *n, bool ratio, struct indicator *
 		i++;
 	if (s[i] == '%') {
 		scale += 2;
+		pct = true;
 		i++;
 	}
 	while (s[i] == ' ')
@@ -279,6 +281,29 @@ parse_target(struct ctx *c, const yaml_node_t *n, bool ratio, struct indicator *
 	v = cf_decimal_value(m, scale);
 	if (neg)
 		v = -v;
+	*ret_cmp = op;
+	*ret_v = v;
+	*ret_pct = pct;
+	return 0;
+bad:
+	return fail(c, n, "bad target '%s': expected an operator (>=, >, <=, <) and a fraction or "
+	            "a percentage, like \">= 0.55\" or \"> 5%%\"", cf_shown(s, len, buf));
+}
+
+/* The target of a ratio or deadline (ratio) or growth indicator, in its range. */
+static int
+parse_target(struct ctx *c, const yaml_node_t *n, bool ratio, struct indicator *ind)
+{
+	char buf[64];
+	const char *s = cf_sv(n);
+	size_t len = strlen(s);
+	double v;
+	enum cmp op;
+	bool pct;
+	int r;
+
+	if ((r = read_target(c, n, &op, &v, &pct)) < 0)
+		return r;
 	if (ratio && (v < 0.0 || v > 1.0))
 		return fail(c, n, "a ratio target must be between 0 and 1 (0%% and 100%%), not '%s'",
 		            cf_shown(s, len, buf));
@@ -288,9 +313,6 @@ parse_target(struct ctx *c, const yaml_node_t *n, bool ratio, struct indicator *
 	ind->cmp = op;
 	ind->target = v;
 	return 0;
-bad:
-	return fail(c, n, "bad target '%s': expected an operator (>=, >, <=, <) and a fraction or "
-	            "a percentage, like \">= 0.55\" or \"> 5%%\"", cf_shown(s, len, buf));
 }
 
 /* within / extend_by: a deadline span (dl_parse: 24h, 7d, 2w). */
@@ -351,6 +373,41 @@ parse_deadline(struct ctx *c, const yaml_node_t *n, const yaml_node_t *start,
 	return 0;
 }
 
+/* Fails at n when name s is taken by an indicator or a manual one parsed before. */
+static int
+check_unique(struct ctx *c, const yaml_node_t *n, const char *s)
+{
+	const struct config *cfg = c->cfg;
+
+	for (size_t i = 0; i < c->nind_done; i++)
+		if (!strcmp(cfg->indicators[i].name, s))
+			return fail(c, n, "duplicate indicator name '%s' (first at line %d)", s,
+			            c->ind_line[i]);
+	for (size_t i = 0; i < c->nman_done; i++)
+		if (!strcmp(cfg->manuals[i].name, s))
+			return fail(c, n, "duplicate indicator name '%s' (first at line %d)", s,
+			            c->man_line[i]);
+	return 0;
+}
+
+/* The title (n, may be NULL: the name) into *ret: no control characters. */
+static int
+get_title(struct ctx *c, const yaml_node_t *n, const char *name, char **ret)
+{
+	const char *s;
+	size_t len;
+	int r;
+
+	if (!n)
+		return (*ret = strdup(name)) ? 0 : cf_oom(c);
+	if ((r = cf_get_text(c, n, "title", CFG_MAX_TITLE, &s, &len)) < 0)
+		return r;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return fail(c, n, "title must not contain control characters");
+	return cf_get_str(c, n, "title", CFG_MAX_TITLE, ret);
+}
+
 /* The keys of an indicator (the order of the table does not matter: parse_indicator reads). */
 enum { K_NAME, K_TITLE, K_KIND, K_NUMERATOR, K_DENOMINATOR, K_COUNT, K_TARGET, K_COMBINE,
        K_CADENCE, K_MIN_DENOMINATOR, K_EARLY_WARNING, K_START, K_STOP, K_EXTEND, K_WITHIN,
@@ -409,25 +466,14 @@ parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator *ind)
 	if (!cf_name_ok(s, len, CFG_MAX_NAME, false, "_"))
 		return fail(c, v[K_NAME], "bad indicator name '%s': use 1-%d of a-z 0-9 _",
 		            cf_shown(s, len, buf), CFG_MAX_NAME);
-	for (const struct indicator *o = c->cfg->indicators; o < ind; o++)
-		if (!strcmp(o->name, s))
-			return fail(c, v[K_NAME], "duplicate indicator name '%s' (first at line %d)", s,
-			            c->ind_line[o - c->cfg->indicators]);
+	if ((r = check_unique(c, v[K_NAME], s)) < 0)
+		return r;
 	if ((r = cf_get_str(c, v[K_NAME], "name", CFG_MAX_NAME, &ind->name)) < 0)
 		return r;
 	if ((r = conf_apply(c, &ind_section, K_KIND, K_KIND + 1, v, ind)) < 0)
 		return r;
-	if (v[K_TITLE]) {
-		r = cf_get_text(c, v[K_TITLE], "title", CFG_MAX_TITLE, &s, &len);
-		if (r < 0)
-			return r;
-		for (size_t i = 0; i < len; i++)
-			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-				return fail(c, v[K_TITLE], "title must not contain control characters");
-		if ((r = cf_get_str(c, v[K_TITLE], "title", CFG_MAX_TITLE, &ind->title)) < 0)
-			return r;
-	} else if (!(ind->title = strdup(ind->name)))
-		return cf_oom(c);
+	if ((r = get_title(c, v[K_TITLE], ind->name, &ind->title)) < 0)
+		return r;
 
 	if (ind->kind != IND_DEADLINE) {
 		static const int only[] = { K_START, K_STOP, K_EXTEND, K_WITHIN, K_EXTEND_BY };
@@ -479,12 +525,95 @@ parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator *ind)
 	return conf_apply(c, &ind_section, K_EARLY_WARNING, K_EARLY_WARNING + 1, v, ind);
 }
 
+/* ------------------------------------------------------ manual indicators */
+
+/* The keys of a manual indicator; anything a counted one has is an error. */
+enum { M_NAME, M_TITLE, M_KIND, M_TARGET, M_UNIT, M__N };
+static const char *const man_keys[M__N] = { "name", "title", "kind", "target", "unit" };
+static const struct enum_name units[] = { { "count", UNIT_COUNT }, { "percent", UNIT_PERCENT },
+                                          { "kr", UNIT_KR } };
+#define MANUAL_TARGET_MAX 1e12  /* |target| of a manual indicator (kronor) */
+
+/*
+ * A manual indicator: name, title, kind: manual, unit (count, percent or
+ * kr; default count) and target, absent or "none" for a row never judged.
+ * A percent target carries '%' ("> 50%", kept as 50 points); a count or
+ * kronor one has none ("> 3", ">= 0"); a count target is not negative.
+ */
+static int
+parse_manual(struct ctx *c, const yaml_node_t *n, struct manual_ind *m)
+{
+	yaml_node_t *v[M__N];
+	char buf[64];
+	const char *s;
+	size_t len;
+	int unit = UNIT_COUNT, r;
+	bool pct;
+
+	if ((r = cf_take_keys(c, n, "a manual indicator (name, title, kind, target, unit)",
+	                      man_keys, M__N, v)) < 0)
+		return r;
+	if (!v[M_NAME])
+		return cf_fail_missing(c, n, "name", "indicator");
+	if ((r = cf_get_text(c, v[M_NAME], "indicator name", 1024, &s, &len)) < 0)
+		return r;
+	if (!cf_name_ok(s, len, CFG_MAX_NAME, false, "_"))
+		return fail(c, v[M_NAME], "bad indicator name '%s': use 1-%d of a-z 0-9 _",
+		            cf_shown(s, len, buf), CFG_MAX_NAME);
+	if ((r = check_unique(c, v[M_NAME], s)) < 0 ||
+	    (r = cf_get_str(c, v[M_NAME], "name", CFG_MAX_NAME, &m->name)) < 0 ||
+	    (r = get_title(c, v[M_TITLE], m->name, &m->title)) < 0)
+		return r;
+	if (v[M_UNIT] && (r = cf_get_enum(c, v[M_UNIT], "unit", units, CONF_N(units), &unit)) < 0)
+		return r;
+	m->unit = (enum manual_unit)unit;
+	if (!v[M_TARGET] || (v[M_TARGET]->type == YAML_SCALAR_NODE &&
+	    !strcmp(cf_sv(v[M_TARGET]), "none")))
+		return 0;
+	if ((r = read_target(c, v[M_TARGET], &m->cmp, &m->target, &pct)) < 0)
+		return r;
+	s = cf_sv(v[M_TARGET]);
+	len = strlen(s);
+	if (m->unit == UNIT_PERCENT && !pct)
+		return fail(c, v[M_TARGET], "a percent target is a percentage like \"> 50%%\", "
+		            "not '%s'", cf_shown(s, len, buf));
+	if (m->unit != UNIT_PERCENT && pct)
+		return fail(c, v[M_TARGET], "a %s target is a number without %%, not '%s'",
+		            m->unit == UNIT_KR ? "kr" : "count", cf_shown(s, len, buf));
+	if (pct)
+		m->target *= 100.0;     /* read_target made "50%" 0.5: the unit is points */
+	if (m->unit == UNIT_COUNT && m->target < 0)
+		return fail(c, v[M_TARGET], "a count target must not be negative, not '%s'",
+		            cf_shown(s, len, buf));
+	if (m->target > MANUAL_TARGET_MAX || m->target < -MANUAL_TARGET_MAX)
+		return fail(c, v[M_TARGET], "target '%s' is out of range (at most %.0f either way)",
+		            cf_shown(s, len, buf), MANUAL_TARGET_MAX);
+	m->has_target = true;
+	return 0;
+}
+
+/* True when indicator mapping n says kind: manual (other problems are parse_*'s). */
+static bool
+is_manual(struct ctx *c, const yaml_node_t *n)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return false;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = cf_child(c, p->key), *v = cf_child(c, p->value);
+
+		if (k->type == YAML_SCALAR_NODE && !strcmp(cf_sv(k), "kind") &&
+		    v->type == YAML_SCALAR_NODE && !strcmp(cf_sv(v), "manual"))
+			return true;
+	}
+	return false;
+}
+
 /* indicators: a sequence of 0..64 indicator mappings with unique names. */
 int
 cf_parse_indicators(struct ctx *c, const yaml_node_t *n, void *base)
 {
 	struct config *cfg = base;
-	size_t count;
+	size_t count, nman = 0;
 	int r;
 
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -494,18 +623,30 @@ cf_parse_indicators(struct ctx *c, const yaml_node_t *n, void *base)
 		return fail(c, n, "more than %d indicators", CFG_MAX_INDS);
 	if (count == 0)
 		return 0;
-	cfg->indicators = calloc(count, sizeof(*cfg->indicators));
-	if (!cfg->indicators)
+	/* manual ones go to their own array: nothing that counts ever sees them */
+	for (size_t i = 0; i < count; i++)
+		nman += is_manual(c, cf_child(c, n->data.sequence.items.start[i]));
+	if (count > nman && !(cfg->indicators = calloc(count - nman, sizeof(*cfg->indicators))))
 		return cf_oom(c);
-	cfg->nindicators = count;
+	cfg->nindicators = count - nman;
+	if (nman && !(cfg->manuals = calloc(nman, sizeof(*cfg->manuals))))
+		return cf_oom(c);
+	cfg->nmanuals = nman;
 	for (size_t i = 0; i < count; i++) {
 		yaml_node_t *item = cf_child(c, n->data.sequence.items.start[i]);
+		int line = (int)item->start_mark.line + 1;
 
-		c->ind_line[i] = (int)item->start_mark.line + 1;
-		r = parse_indicator(c, item, &cfg->indicators[i]);
+		if (is_manual(c, item)) {
+			c->man_line[c->nman_done] = line;
+			r = parse_manual(c, item, &cfg->manuals[c->nman_done]);
+			c->nman_done++;
+		} else {
+			c->ind_line[c->nind_done] = line;
+			r = parse_indicator(c, item, &cfg->indicators[c->nind_done]);
+			c->nind_done++;
+		}
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
-

@@ -11,6 +11,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "report.h"
 #include "tq_config.h"
 #include "tz.h"
 
@@ -43,5 +44,41 @@ int ctl_status(const struct config *cfg, redisContext *c, const struct tz *tz, b
  */
 int ctl_alerts(const struct config *cfg, redisContext *c, const struct tz *tz, long count,
                bool json, FILE *out);
+
+/* ------------------------------------------------------- ctl_manual.c */
+/* One `teleqctl set` or `teleqctl note`. */
+struct ctl_manual_req {
+	bool        note;               /* note (analys/prognos) rather than set (value) */
+	const char *indicator, *period;
+	const char *value;              /* set: VALUE as given */
+	const char *analys, *prognos;   /* note: NULL = leave as it is, "" = clear */
+	char        period_name[32];    /* filled by ctl_manual_check: "2026-Q1" */
+	char        plain[48];          /* set: the value as stored ("-150000") */
+};
+/*
+ * Checks rq against cfg before anything is sent: a known indicator (set: a
+ * manual one), a month, quarter, half or year, a VALUE in the unit, notes
+ * within the rules of manual_note_check. Fills period_name and plain.
+ * Returns 0, or -EINVAL with one line in err (a usage error).
+ */
+int ctl_manual_check(const struct config *cfg, struct ctl_manual_req *rq, char *err,
+                     size_t errlen);
+/*
+ * Stores a checked rq: the hash manual:<PERIOD> and an entry of the audit
+ * stream manual:log (with the Unix user and the time) in one MULTI/EXEC;
+ * says what was done on out. Returns 0, or -EIO (reported on stderr).
+ */
+int ctl_manual_write(const struct config *cfg, redisContext *c, const struct ctl_manual_req *rq,
+                     FILE *out);
+/*
+ * Reads the manual values of rep's period and of the same period a year
+ * earlier, and the period's notes, into rep (sets rep->manual_read; a day
+ * or rolling period has none). Returns 0, -EIO (reported) or -ENOMEM.
+ */
+int ctl_manual_fetch(const struct config *cfg, redisContext *c, struct report *rep);
+/* The manual rows (with the count still without a value) and the notes, as text. */
+void ctl_manual_text(FILE *out, const struct config *cfg, const struct report *rep);
+/* The manual rows in print_csv's columns (value in the unit; percent as a fraction). */
+void ctl_manual_csv(FILE *out, const struct config *cfg, const struct report *rep);
 
 #endif /* TELEQD_CTL_H */

@@ -18,6 +18,9 @@
  *       hashes (rolling) or 3 x 12 month hashes (a year).
  *   /rapport?period=P   the follow-up document (followup.c) of the same
  *       report as /api/indicators?period=P (default: the current quarter).
+ *       Both also read manual:<P> and manual:<P a year earlier> (the
+ *       manual indicators' values and the samordnare's notes, written by
+ *       teleqctl set / note) for a month, quarter, half or year.
  *   /   the current quarter and the same quarter one year earlier (as
  *       /api/indicators?period=<this quarter>), the last closed quarter
  *       and the same one a year earlier (what matters from the 1st of a
@@ -59,6 +62,7 @@
 #include "indicator.h"
 #include "keys.h"
 #include "log.h"
+#include "manual.h"
 #include "page.h"
 #include "period.h"
 #include "report.h"
@@ -89,6 +93,7 @@ struct dash_job {
 	size_t               nmh, ndh;
 	size_t               nind;
 	struct ind_sums     *sums;      /* (nmh + ndh) x nind, in read order: months, then days */
+	bool                 manual;    /* API, /rapport: manual:<cur>, manual:<prev> follow */
 };
 
 static unsigned njobs;                  /* live jobs: the daemon has one loop and one thread */
@@ -318,8 +323,22 @@ on_hash(redisAsyncContext *ac, void *r, void *privdata)
 			    suppressed ? " (similar messages suppressed)" : "");
 		job_fail(job, HTTP_SERVUNAVAIL, "redis error\n");
 	} else if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 ||
-	           idx >= job->nmh + job->ndh) {
+	           idx >= job->nmh + job->ndh + (job->manual ? 2 : 0)) {
 		job_fail(job, HTTP_SERVUNAVAIL, "redis error\n");
+	} else if (idx >= job->nmh + job->ndh) {
+		/* the manual values and notes, as teleqctl's ctl_manual_fetch reads them */
+		bool cur = idx == job->nmh + job->ndh;
+
+		for (size_t k = 0; k + 1 < reply->elements; k += 2) {
+			const redisReply *f = reply->element[k], *v = reply->element[k + 1];
+
+			if (f->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING &&
+			    manual_read_field(job->cfg, &job->report, cur, f->str, f->len, v->str,
+			                      v->len) < 0) {
+				job_fail(job, HTTP_INTERNAL, "out of memory\n");
+				break;
+			}
+		}
 	} else {
 		struct ind_sums *sums = &job->sums[idx * job->nind];
 
@@ -370,6 +389,24 @@ send_hgetall(struct store *st, struct dash_job *job, bool day, int64_t no)
 		struct argv_buf ab = { .argv = argv, .len = lens, .n = 2, .cap = 2 };
 
 		/* hiredis copies the command: key may go when this returns */
+		return store_send(st, on_hash, job, &ab);
+	}
+}
+
+/* Sends HGETALL of manual:<name> (the values and notes of a period). 0 or -errno. */
+static int
+send_manual(struct store *st, struct dash_job *job, const char *name)
+{
+	char key[KEY_MAX];
+	int len = key_name(job->cfg, key, sizeof(key), "manual:%s", name);
+
+	if (len < 0)
+		return len;
+	{
+		const char *argv[2] = { "HGETALL", key };
+		size_t lens[2] = { 7, (size_t)len };
+		struct argv_buf ab = { .argv = argv, .len = lens, .n = 2, .cap = 2 };
+
 		return store_send(st, on_hash, job, &ab);
 	}
 }
@@ -505,6 +542,19 @@ dash_serve(struct event_base *base, struct store *st, struct http_reply *rep,
 			break;
 		}
 		job->outstanding++;
+	}
+	/* the JSON and the follow-up show the manual rows as `teleqctl report` does:
+	 * byte for byte the same (a day or rolling window has none) */
+	if (job->rep && view != HTTP_PAGE && p.kind != P_DAY && p.kind != P_ROLLING) {
+		job->manual = true;
+		job->report.manual_read = true;
+		for (int k = 0; k < 2 && job->rep; k++) {
+			if (send_manual(st, job, k ? job->report.prev_name : job->report.cur_name) < 0) {
+				job_fail(job, HTTP_SERVUNAVAIL, "redis not ready\n");
+				break;
+			}
+			job->outstanding++;
+		}
 	}
 	if (!job->outstanding)
 		job_free(job);

@@ -27,6 +27,7 @@
 #include "followup.h"
 #include "html.h"
 #include "indicator.h"
+#include "manual.h"
 #include "period.h"
 #include "prognos.h"
 #include "report.h"
@@ -265,6 +266,22 @@ followup_fmt_previous(char *buf, size_t len, const struct config *cfg, size_t i,
 	}
 }
 
+/* Prints the samordnare's notes (either may be NULL or ""), as they were written. */
+static void
+put_notes(FILE *out, const char *analys, const char *prognos)
+{
+	if (analys && analys[0]) {
+		fputs("<div class=\"note\">Analys: ", out);
+		html_put_esc(out, analys, HTML_NBSP_PERCENT);
+		fputs("</div>\n", out);
+	}
+	if (prognos && prognos[0]) {
+		fputs("<div class=\"note\">Samordnarens prognos: ", out);
+		html_put_esc(out, prognos, HTML_NBSP_PERCENT);
+		fputs("</div>\n", out);
+	}
+}
+
 /* One row: the title with its sentences, the target, the outcome, the verdict. */
 static void
 put_row(FILE *out, const struct config *cfg, const struct report *rep, size_t i,
@@ -291,16 +308,8 @@ put_row(FILE *out, const struct config *cfg, const struct report *rep, size_t i,
 		fputs("</div>\n", out);
 	}
 	/* the samordnare's own notes (issue 18 item 2), printed as they were written */
-	if (note && note->analys) {
-		fputs("<div class=\"note\">Analys: ", out);
-		html_put_esc(out, note->analys, HTML_NBSP_PERCENT);
-		fputs("</div>\n", out);
-	}
-	if (note && note->prognos) {
-		fputs("<div class=\"note\">Samordnarens prognos: ", out);
-		html_put_esc(out, note->prognos, HTML_NBSP_PERCENT);
-		fputs("</div>\n", out);
-	}
+	if (note)
+		put_notes(out, note->analys, note->prognos);
 	report_fmt_target(pct, sizeof(pct), ind->target);
 	snprintf(line, sizeof(line), "%s %s", report_cmp_sign(ind->cmp), pct);
 	fputs("</td><td class=\"num\">", out);
@@ -317,6 +326,52 @@ put_row(FILE *out, const struct config *cfg, const struct report *rep, size_t i,
 	fputs("</td></tr>\n", out);
 }
 
+/* A manual indicator's verdict in words: "uppnås", "uppnås inte", "värde saknas", "inget målvärde". */
+static const char *
+manual_verdict(const struct manual_ind *m, const struct manual_result *mr)
+{
+	if (!mr->has_value)
+		return "värde saknas";
+	if (!m->has_target)
+		return "inget målvärde";
+	return mr->met == 1 ? "uppnås" : "uppnås inte";
+}
+
+/* Row of manual indicator j: entered by hand (teleqctl set), "–" when not. */
+static void
+put_manual_row(FILE *out, const struct config *cfg, const struct report *rep, size_t j)
+{
+	const struct manual_ind *m = &cfg->manuals[j];
+	const struct manual_result *mr = &rep->m[j];
+	char line[FOLLOWUP_LINE_MAX], same[64], v[96];
+
+	fputs("<tr><td><div class=\"ind\">", out);
+	html_put_esc(out, m->title ? m->title : m->name, HTML_NBSP_PERCENT);
+	fputs("</div>\n<div class=\"basis\">", out);
+	fmt_same(same, sizeof(same), &rep->prev, true);
+	if (mr->prev_has_value)
+		manual_fmt_value(v, sizeof(v), m->unit, mr->prev_value);
+	snprintf(line, sizeof(line), "%s %s: %s.",
+	         mr->has_value ? "Inrapporterat för hand." : "Inget värde inrapporterat ännu.",
+	         same, mr->prev_has_value ? v : "–");
+	html_put_esc(out, line, HTML_NBSP_PERCENT);
+	fputs("</div>\n", out);
+	put_notes(out, mr->analys, mr->prognos);
+	manual_fmt_target(line, sizeof(line), m);
+	fputs("</td><td class=\"num\">", out);
+	html_put_esc(out, line, HTML_NBSP_PERCENT);
+	fputs("</td><td class=\"num\">", out);
+	if (mr->has_value)
+		manual_fmt_value(v, sizeof(v), m->unit, mr->value);
+	else
+		snprintf(v, sizeof(v), "%s", REPORT_DASH);
+	html_put_esc(out, v, HTML_NBSP_PERCENT);
+	fprintf(out, "</td><td class=\"verdict %s\">",
+	        mr->met == 1 ? "yes" : mr->met == 0 ? "no" : "na");
+	html_put_esc(out, manual_verdict(m, mr), HTML_NBSP_PERCENT);
+	fputs("</td></tr>\n", out);
+}
+
 /*
  * One table: the deadline indicators (Kvalitetsstyrning) or the others
  * (Målstyrning), as teleqctl's text report splits them. Nothing when the
@@ -327,11 +382,14 @@ put_table(FILE *out, const struct config *cfg, const struct report *rep,
           const struct followup_note *notes, bool quality)
 {
 	size_t rows = 0, met = 0, missed = 0, unjudged = 0;
+	struct followup_note note;
 	bool postponed = false;
 	char line[FOLLOWUP_LINE_MAX];
 
 	for (size_t i = 0; i < rep->n; i++)
 		rows += (cfg->indicators[i].kind == IND_DEADLINE) == quality;
+	if (!quality && rep->manual_read)
+		rows += rep->nmanual;
 	if (rows == 0)
 		return;
 	fprintf(out, "<section>\n<h2>%s</h2>\n<table>\n"
@@ -345,11 +403,25 @@ put_table(FILE *out, const struct config *cfg, const struct report *rep,
 
 		if ((ind->kind == IND_DEADLINE) != quality)
 			continue;
-		put_row(out, cfg, rep, i, notes ? &notes[i] : NULL);
+		/* the notes given, else those read with the manual values (rep->notes) */
+		if (notes)
+			note = notes[i];
+		else if (rep->manual_read && rep->notes)
+			note = (struct followup_note){ rep->notes[i].analys, rep->notes[i].prognos };
+		else
+			note = (struct followup_note){ NULL, NULL };
+		put_row(out, cfg, rep, i, &note);
 		met += rep->r[i].cur.met == 1;
 		missed += rep->r[i].cur.met == 0;
 		unjudged += rep->r[i].cur.met != 1 && rep->r[i].cur.met != 0;
 		postponed |= ind->kind == IND_DEADLINE && ind->extend.n > 0;
+	}
+	/* the rows no feed counts close the Målstyrning table, as in the seeds */
+	for (size_t j = 0; !quality && rep->manual_read && j < rep->nmanual; j++) {
+		put_manual_row(out, cfg, rep, j);
+		met += rep->m[j].met == 1;
+		missed += rep->m[j].met == 0;
+		unjudged += rep->m[j].met != 1 && rep->m[j].met != 0;
 	}
 	fputs("</tbody>\n</table>\n", out);
 	followup_fmt_closing(line, sizeof(line), met, missed, unjudged);

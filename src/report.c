@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "indicator.h"
+#include "manual.h"
 #include "period.h"
 #include "prognos.h"
 #include "report.h"
@@ -184,9 +185,18 @@ report_init(struct report *rep, const struct config *cfg, const struct period *p
 	for (size_t i = 0; i < cfg->nindicators; i++)
 		if (cfg->indicators[i].kind == IND_GROWTH)
 			r.need_prev2 = true;
+	r.nmanual = cfg->nmanuals;
 	r.r = calloc(r.n ? r.n : 1, sizeof(*r.r));
-	if (!r.r)
+	r.m = calloc(r.nmanual ? r.nmanual : 1, sizeof(*r.m));
+	r.notes = calloc(r.n ? r.n : 1, sizeof(*r.notes));
+	if (!r.r || !r.m || !r.notes) {
+		free(r.r);
+		free(r.m);
+		free(r.notes);
 		return -ENOMEM;
+	}
+	for (size_t j = 0; j < r.nmanual; j++)
+		r.m[j].met = r.m[j].prev_met = -1;
 	*rep = r;
 	return 0;
 }
@@ -199,6 +209,18 @@ report_done(struct report *rep)
 		return;
 	free(rep->r);
 	rep->r = NULL;
+	for (size_t j = 0; rep->m && j < rep->nmanual; j++) {
+		free(rep->m[j].analys);
+		free(rep->m[j].prognos);
+	}
+	free(rep->m);
+	rep->m = NULL;
+	for (size_t i = 0; rep->notes && i < rep->n; i++) {
+		free(rep->notes[i].analys);
+		free(rep->notes[i].prognos);
+	}
+	free(rep->notes);
+	rep->notes = NULL;
 }
 
 /*
@@ -490,6 +512,78 @@ json_outcome(FILE *out, const struct indicator *ind, const char *period,
 	}
 }
 
+/* The notes as ", \"analys\": ..., \"prognos\": ..."; absent ones null when nulls, else left out. */
+static void
+json_notes(FILE *out, const char *analys, const char *prognos, bool nulls)
+{
+	if (analys || nulls) {
+		fputs(", \"analys\": ", out);
+		if (analys)
+			report_json_string(out, analys);
+		else
+			fputs("null", out);
+	}
+	if (prognos || nulls) {
+		fputs(", \"prognos\": ", out);
+		if (prognos)
+			report_json_string(out, prognos);
+		else
+			fputs("null", out);
+	}
+}
+
+/* A value in a manual indicator's unit as a JSON number, or null. */
+static void
+json_manual_value(FILE *out, bool has, double v)
+{
+	char buf[64];
+
+	if (!has) {
+		fputs("null", out);
+		return;
+	}
+	manual_fmt_plain(buf, sizeof(buf), v);
+	fputs(buf, out);
+}
+
+/* One manual indicator's object (see report_json), after a comma when comma. */
+static void
+json_manual(FILE *out, const struct manual_ind *m, const struct report *rep,
+            const struct manual_result *mr, bool comma)
+{
+	fputs(comma ? ",\n  {" : "\n  {", out);
+	fputs("\"indicator\": ", out);
+	report_json_string(out, m->name);
+	fputs(", \"title\": ", out);
+	report_json_string(out, m->title ? m->title : m->name);
+	fputs(", \"period\": ", out);
+	report_json_string(out, rep->cur_name);
+	fprintf(out, ", \"kind\": \"manual\", \"unit\": \"%s\", \"value\": ",
+	        manual_unit_name(m->unit));
+	json_manual_value(out, mr->has_value, mr->value);
+	fputs(", \"target\": ", out);
+	json_manual_value(out, m->has_target, m->target);
+	fputs(", \"cmp\": ", out);
+	if (m->has_target)
+		report_json_string(out, cmp_symbol(m->cmp));
+	else
+		fputs("null", out);
+	fprintf(out, ", \"met\": %s", mr->met == 1 ? "true" : mr->met == 0 ? "false" : "null");
+	json_notes(out, mr->analys, mr->prognos, true);
+	fputs(", \"previous_year\": ", out);
+	if (mr->prev_has_value) {
+		fputs("{\"period\": ", out);
+		report_json_string(out, rep->prev_name);
+		fputs(", \"value\": ", out);
+		json_manual_value(out, true, mr->prev_value);
+		fprintf(out, ", \"met\": %s}", mr->prev_met == 1 ? "true" :
+		        mr->prev_met == 0 ? "false" : "null");
+	} else {
+		fputs("null", out);
+	}
+	fputc('}', out);
+}
+
 /*
  * An array with one object per indicator. Values are fractions rounded to
  * four decimals (the judged value), null when there is none;
@@ -528,7 +622,12 @@ report_json(FILE *out, const struct config *cfg, const struct report *rep)
 				fputs("null", out);
 			}
 		}
+		if (rep->manual_read)
+			json_notes(out, rep->notes[i].analys, rep->notes[i].prognos, false);
 		fputc('}', out);
 	}
-	fputs(rep->n ? "\n]\n" : "]\n", out);
+	if (rep->manual_read)
+		for (size_t j = 0; j < rep->nmanual; j++)
+			json_manual(out, &cfg->manuals[j], rep, &rep->m[j], rep->n + j > 0);
+	fputs(rep->n || (rep->manual_read && rep->nmanual) ? "\n]\n" : "]\n", out);
 }

@@ -76,7 +76,7 @@ static const char *progname = "teleqctl";
 /* ============================================================ arguments */
 
 enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON, OUT_HTML, OUT_XLSX };
-enum command { CMD_REPORT, CMD_ALERTS, CMD_STATUS };
+enum command { CMD_REPORT, CMD_ALERTS, CMD_STATUS, CMD_SET, CMD_NOTE };
 
 struct opts {
 	const char     *config;
@@ -88,6 +88,7 @@ struct opts {
 	const char     *output;         /* report -o FILE, NULL = standard output */
 	long            count;          /* alerts: how many to list; 0 = not given */
 	bool            test;           /* alerts --test */
+	struct ctl_manual_req manual;   /* set, note (ctl_manual.c) */
 };
 
 /* Usage text for --help. */
@@ -100,6 +101,8 @@ usage(FILE *out)
 	        "       %s [-c FILE] alerts [--count N] [--format text|json]\n"
 	        "       %s [-c FILE] alerts --test\n"
 	        "       %s [-c FILE] status [--format text|json]\n"
+	        "       %s [-c FILE] set INDICATOR PERIOD VALUE\n"
+	        "       %s [-c FILE] note INDICATOR PERIOD [--analys TEXT] [--prognos TEXT]\n"
 	        "       %s --help | --version\n"
 	        "\n"
 	        "report: prints the committee's indicators (Målstyrning) for PERIOD from the\n"
@@ -120,6 +123,14 @@ usage(FILE *out)
 	        "failed: HTTP 500\") and records it in the alerts stream. Exit status 0 when\n"
 	        "every channel delivered it (or none is configured), 1 otherwise.\n"
 	        "\n"
+	        "set: stores the value of a manual indicator (kind: manual) for PERIOD (a\n"
+	        "month, quarter, half or year); a correction is another set. Kept with the\n"
+	        "Unix user and the time in an audit stream.\n"
+	        "note: stores the samordnare's Analys and/or Prognos of an indicator for\n"
+	        "PERIOD (at most 2000 bytes each, UTF-8, newlines allowed; \"\" clears one),\n"
+	        "printed in the report. The only free text teleqd keeps: never name a\n"
+	        "patient or write anything that identifies one.\n"
+	        "\n"
 	        "status: per feed the files with a committed position (state, committed\n"
 	        "offset and line, size now, bytes behind), lines read, the latest event time\n"
 	        "and the reject counts; the Redis connection; the daemon's last commit.\n"
@@ -134,16 +145,20 @@ usage(FILE *out)
 	        "                       the local date now in the configured time zone\n"
 	        "      --count N        alerts: how many to list (default %d)\n"
 	        "      --test           alerts: send a test message\n"
+	        "      --analys TEXT    note: the samordnare's analysis\n"
+	        "      --prognos TEXT   note: the samordnare's forecast\n"
 	        "  -h, --help           this text\n"
 	        "  -V, --version        version\n"
 	        "\n"
 	        "Exit status: 0 ok, 1 runtime error (e.g. Redis unreachable, a channel\n"
 	        "failed), 2 usage or configuration error.\n",
-	        progname, progname, progname, progname, progname, ROLLING_DAYS, DEFAULT_CONFIG,
+	        progname, progname, progname, progname, progname, progname, progname, ROLLING_DAYS,
+	        DEFAULT_CONFIG,
 	        ALERTS_DEFAULT);
 }
 
 static int parse_command(int argc, char **argv, struct opts *o);
+static int parse_manual_command(int argc, char **argv, struct opts *o);
 
 /* The --format name s as *ret. Returns 0, or -EINVAL for an unknown name. */
 static int
@@ -170,7 +185,7 @@ parse_format(const char *s, enum out_format *ret)
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_TODAY = 0x100, OPT_COUNT, OPT_TEST };
+	enum { OPT_TODAY = 0x100, OPT_COUNT, OPT_TEST, OPT_ANALYS, OPT_PROGNOS };
 	static const struct option longopts[] = {
 		{ "config",  required_argument, NULL, 'c' },
 		{ "format",  required_argument, NULL, 'f' },
@@ -178,6 +193,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "today",   required_argument, NULL, OPT_TODAY },
 		{ "count",   required_argument, NULL, OPT_COUNT },
 		{ "test",    no_argument,       NULL, OPT_TEST },
+		{ "analys",  required_argument, NULL, OPT_ANALYS },
+		{ "prognos", required_argument, NULL, OPT_PROGNOS },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ "version", no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -220,6 +237,12 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_TEST:
 			o->test = true;
 			break;
+		case OPT_ANALYS:
+			o->manual.analys = optarg;
+			break;
+		case OPT_PROGNOS:
+			o->manual.prognos = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -235,6 +258,37 @@ parse_args(int argc, char **argv, struct opts *o)
 }
 
 /*
+ * set INDICATOR PERIOD VALUE / note INDICATOR PERIOD [--analys] [--prognos]:
+ * the arguments into o->manual, checked against the config later
+ * (ctl_manual_check). Returns -1 to go on or EXIT_USAGE (reported).
+ */
+static int
+parse_manual_command(int argc, char **argv, struct opts *o)
+{
+	bool note = strcmp(argv[optind], "note") == 0;
+	int want = note ? 3 : 4;
+
+	if (argc - optind != want) {
+		fprintf(stderr, "%s: %s\nTry '%s --help'.\n", progname,
+		        note ? "note takes INDICATOR PERIOD [--analys TEXT] [--prognos TEXT]" :
+		        "set takes INDICATOR PERIOD VALUE", progname);
+		return EXIT_USAGE;
+	}
+	if (o->format_given || o->output || o->today || o->count || o->test ||
+	    (!note && (o->manual.analys || o->manual.prognos))) {
+		fprintf(stderr, "%s: %s takes no option but -c%s\n", progname, argv[optind],
+		        note ? ", --analys and --prognos" : "");
+		return EXIT_USAGE;
+	}
+	o->cmd = note ? CMD_NOTE : CMD_SET;
+	o->manual.note = note;
+	o->manual.indicator = argv[optind + 1];
+	o->manual.period = argv[optind + 2];
+	o->manual.value = note ? NULL : argv[optind + 3];
+	return -1;
+}
+
+/*
  * The command and its arguments after the options (argv[optind..]), and
  * which options go with it; fills o->cmd and o->period. Returns -1 to go
  * on or EXIT_USAGE (reported on stderr).
@@ -244,6 +298,12 @@ parse_command(int argc, char **argv, struct opts *o)
 {
 	if (optind >= argc) {
 		fprintf(stderr, "%s: missing command\nTry '%s --help'.\n", progname, progname);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "set") == 0 || strcmp(argv[optind], "note") == 0)
+		return parse_manual_command(argc, argv, o);
+	if (o->manual.analys || o->manual.prognos) {
+		fprintf(stderr, "%s: --analys and --prognos are for note\n", progname);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[optind], "report") != 0 &&
@@ -1139,6 +1199,28 @@ cmd_alerts_test(const struct config *cfg)
 	return rc;
 }
 
+/* ======================================================== set, note */
+
+/* teleqctl set / note: checked, then stored (ctl_manual.c). Returns the exit code. */
+static int
+cmd_manual(const struct config *cfg, struct opts *o)
+{
+	redisContext *c;
+	char err[256];
+	int r;
+
+	if (ctl_manual_check(cfg, &o->manual, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s: %s\n", progname, o->manual.note ? "note" : "set", err);
+		return EXIT_USAGE;
+	}
+	if ((r = redis_open(cfg, &c)) != 0)
+		return r;
+	r = ctl_manual_write(cfg, c, &o->manual, stdout) < 0 ? EXIT_RUNTIME : 0;
+	r = stdout_flushed("confirmation", r);
+	redisFree(c);
+	return r;
+}
+
 /* =============================================================== main */
 
 /* The report in format f. */
@@ -1146,8 +1228,14 @@ static void
 put_report(FILE *out, const struct config *cfg, const struct report *rep, enum out_format f)
 {
 	switch (f) {
-	case OUT_TEXT: print_text(out, cfg, rep); break;
-	case OUT_CSV:  print_csv(out, cfg, rep); break;
+	case OUT_TEXT:
+		print_text(out, cfg, rep);
+		ctl_manual_text(out, cfg, rep);
+		break;
+	case OUT_CSV:
+		print_csv(out, cfg, rep);
+		ctl_manual_csv(out, cfg, rep);
+		break;
 	case OUT_JSON: report_json(out, cfg, rep); break;
 	case OUT_HTML: (void)followup_render(out, cfg, rep, NULL); break;
 	case OUT_XLSX: break;   /* a file only: write_report_file() */
@@ -1252,6 +1340,10 @@ cmd_report(const struct config *cfg, const struct opts *o)
 	if (nbad)
 		fprintf(stderr, "%s: warning: ignored %u counter field(s) whose value is not an "
 		        "integer\n", progname, nbad);
+	if (ctl_manual_fetch(cfg, c, &rep) < 0) {
+		r = EXIT_RUNTIME;
+		goto out;
+	}
 
 	compute_report(cfg, &cur, &prev, rep.need_prev2 ? &prev2 : NULL, &rep);
 	if (o->output)
@@ -1293,6 +1385,8 @@ main(int argc, char **argv)
 		r = o.test ? cmd_alerts_test(cfg) : cmd_alerts_list(cfg, &o);
 	else if (o.cmd == CMD_STATUS)
 		r = cmd_status(cfg, &o);
+	else if (o.cmd == CMD_SET || o.cmd == CMD_NOTE)
+		r = cmd_manual(cfg, &o);
 	else
 		r = cmd_report(cfg, &o);
 	config_free(cfg);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -775,6 +776,78 @@ static void test_err_bad_enum(void **state)
                  "indicators:\n" \
                  "  - name: booked\n" \
                  "    title: Bokade\n"
+
+/* kind: manual: a separate array, unit and target in the unit, no feed needed. */
+static void test_manual(void **state)
+{
+	struct config *cfg;
+	const struct manual_ind *m;
+
+	(void)state;
+	cfg = parse_ok(IND_HEAD "    numerator: { event: call.booked }\n"
+	               "    denominator: { event: [call.booked, call.full] }\n"
+	               "    target: \">= 0.55\"\n"
+	               "  - name: analyser\n"
+	               "    title: Antal analyser som produceras\n"
+	               "    kind: manual\n"
+	               "    target: \">= 2\"\n"
+	               "  - name: periodresultat\n"
+	               "    kind: manual\n"
+	               "    unit: kr\n"
+	               "    target: \">= -50000\"\n"
+	               "  - name: andel\n"
+	               "    kind: manual\n"
+	               "    unit: percent\n"
+	               "    target: \"> 50%\"\n"
+	               "  - name: prognos_budget\n"
+	               "    kind: manual\n"
+	               "    unit: kr\n"
+	               "    target: none\n");
+	assert_int_equal(cfg->nindicators, 1);
+	assert_string_equal(cfg->indicators[0].name, "booked");
+	assert_int_equal(cfg->nmanuals, 4);
+	m = &cfg->manuals[0];
+	assert_string_equal(m->name, "analyser");
+	assert_string_equal(m->title, "Antal analyser som produceras");
+	assert_int_equal(m->unit, UNIT_COUNT);
+	assert_true(m->has_target);
+	assert_int_equal(m->cmp, CMP_GE);
+	assert_true(m->target == 2.0);
+	m = &cfg->manuals[1];
+	assert_string_equal(m->title, "periodresultat");        /* the name without a title */
+	assert_int_equal(m->unit, UNIT_KR);
+	assert_true(m->target == -50000.0);
+	m = &cfg->manuals[2];
+	assert_int_equal(m->unit, UNIT_PERCENT);
+	assert_int_equal(m->cmp, CMP_GT);
+	assert_true(fabs(m->target - 50.0) < 1e-9);             /* points */
+	assert_false(cfg->manuals[3].has_target);
+	config_free(cfg);
+}
+
+/* A manual indicator's mistakes, each at its place. */
+static void test_err_manual(void **state)
+{
+	(void)state;
+#define MAN_HEAD FEED_HEAD FEED_TAIL "indicators:\n  - name: analyser\n    kind: manual\n"
+	parse_fails(MAN_HEAD "    unit: sek\n",
+	            "t.yaml:10:11: bad value 'sek' for unit (allowed: count, percent, kr)");
+	parse_fails(MAN_HEAD "    numerator: { event: call.booked }\n",
+	            "t.yaml:10:5: unknown key 'numerator' in a manual indicator");
+	parse_fails(MAN_HEAD "    target: \"> 3%\"\n",
+	            "t.yaml:10:13: a count target is a number without %, not '> 3%'");
+	parse_fails(MAN_HEAD "    unit: percent\n    target: \"> 0.5\"\n",
+	            "t.yaml:11:13: a percent target is a percentage like \"> 50%\", not '> 0.5'");
+	parse_fails(MAN_HEAD "    target: \">= -1\"\n",
+	            "t.yaml:10:13: a count target must not be negative, not '>= -1'");
+	parse_fails(MAN_HEAD "    target: \"about 3\"\n",
+	            "t.yaml:10:13: bad target 'about 3'");
+	parse_fails(MAN_HEAD "  - name: analyser\n    kind: manual\n",
+	            "t.yaml:10:11: duplicate indicator name 'analyser' (first at line 8)");
+	parse_fails(MAN_HEAD "  - name: AB\n    kind: manual\n",
+	            "t.yaml:10:11: bad indicator name 'AB'");
+#undef MAN_HEAD
+}
 
 static void test_err_bad_target(void **state)
 {
@@ -1993,6 +2066,8 @@ int main(void)
 		cmocka_unit_test(test_interning),
 		cmocka_unit_test(test_slots_and_rules),
 		cmocka_unit_test(test_indicators),
+		cmocka_unit_test(test_manual),
+		cmocka_unit_test(test_err_manual),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_globals),

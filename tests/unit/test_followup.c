@@ -18,6 +18,7 @@
 #include "followup.h"
 #include "html.h"
 #include "indicator.h"
+#include "manual.h"
 #include "period.h"
 #include "report.h"
 #include "tq_config.h"
@@ -307,6 +308,64 @@ test_write_error(void **state)
 	report_done(&rep);
 }
 
+/* Manual rows close the Målstyrning table (only once read); notes print under their rows. */
+static struct manual_ind mans[2] = {
+	{ .name = "analyser", .title = "Antal analyser som produceras", .unit = UNIT_COUNT,
+	  .has_target = true, .cmp = CMP_GE, .target = 2 },
+	{ .name = "periodresultat", .title = "Periodresultat budget", .unit = UNIT_KR,
+	  .has_target = true, .cmp = CMP_GE, .target = 0 },
+};
+
+static void
+test_manual_rows(void **state)
+{
+	struct config cfg = cfg5();
+	struct report rep;
+	char *html, *json = NULL;
+	size_t jlen = 0;
+	FILE *f;
+
+	(void)state;
+	cfg.manuals = mans;
+	cfg.nmanuals = 2;
+	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
+	assert_int_equal(rep.nmanual, 2);
+	/* not read (the daemon): no manual row, rather than every one shown as missing */
+	html = render(&cfg, &rep, NULL);
+	assert_null(strstr(html, "Antal analyser"));
+	free(html);
+
+	rep.manual_read = true;
+	rep.m[0] = (struct manual_result){ .has_value = true, .value = 3, .met = 1,
+	                                   .prev_has_value = true, .prev_value = 2, .prev_met = 1,
+	                                   .analys = strdup("Två <klara> & en till.") };
+	rep.m[1].met = -1;      /* no value entered */
+	html = render(&cfg, &rep, NULL);
+	assert_non_null(strstr(html, "Antal analyser som produceras</div>\n"
+	                        "<div class=\"basis\">Inrapporterat för hand. Samma kvartal 2025: 2."));
+	assert_non_null(strstr(html, "Analys: Två &lt;klara&gt; &amp; en till."));
+	assert_non_null(strstr(html, "<td class=\"num\">≥ 2</td><td class=\"num\">3</td>"
+	                        "<td class=\"verdict yes\">uppnås</td>"));
+	assert_non_null(strstr(html, "<td class=\"num\">≥ 0 kr</td><td class=\"num\">–</td>"
+	                        "<td class=\"verdict na\">värde saknas</td>"));
+	free(html);
+
+	f = open_memstream(&json, &jlen);
+	assert_non_null(f);
+	report_json(f, &cfg, &rep);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(json, "{\"indicator\": \"analyser\", \"title\": \"Antal analyser som "
+	                       "produceras\", \"period\": \"2026-Q1\", \"kind\": \"manual\", \"unit\": "
+	                       "\"count\", \"value\": 3, \"target\": 2, \"cmp\": \">=\", \"met\": true, "
+	                       "\"analys\": \"Två <klara> & en till.\", \"prognos\": null, "
+	                       "\"previous_year\": {\"period\": \"2025-Q1\", \"value\": 2, "
+	                       "\"met\": true}}"));
+	assert_non_null(strstr(json, "\"unit\": \"kr\", \"value\": null, \"target\": 0, "
+	                       "\"cmp\": \">=\", \"met\": null"));
+	free(json);
+	report_done(&rep);
+}
+
 int
 main(void)
 {
@@ -319,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_running),
 		cmocka_unit_test(test_nbsp),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_manual_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
