@@ -81,4 +81,7 @@ void ctl_manual_text(FILE *out, const struct config *cfg, const struct report *r
 /* The manual rows in print_csv's columns (value in the unit; percent as a fraction). */
 void ctl_manual_csv(FILE *out, const struct config *cfg, const struct report *rep);
 
+/* One field of teleqctl's ';'-CSV: quoted (with "" for ") when it holds ';', '"', CR or LF. */
+void ctl_csv_field(FILE *out, const char *s);
+
 #endif /* TELEQD_CTL_H */

@@ -395,23 +395,6 @@ ctl_manual_text(FILE *out, const struct config *cfg, const struct report *rep)
 	}
 }
 
-/* One CSV field: quoted (with "" for ") when it holds ';', '"', CR or LF. */
-static void
-csv_put(FILE *out, const char *s)
-{
-	if (!strpbrk(s, ";\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /* value;percent;met of a manual figure: a percent as a fraction and whole percent. */
 static void
 csv_manual_value(FILE *out, const struct manual_ind *m, bool has, double v, int met)
@@ -442,9 +425,9 @@ ctl_manual_csv(FILE *out, const struct config *cfg, const struct report *rep)
 		const struct manual_ind *m = &cfg->manuals[j];
 		const struct manual_result *mr = &rep->m[j];
 
-		csv_put(out, m->name);
+		ctl_csv_field(out, m->name);
 		fputc(';', out);
-		csv_put(out, m->title ? m->title : "");
+		ctl_csv_field(out, m->title ? m->title : "");
 		fprintf(out, ";%s;;;", rep->cur_name);
 		csv_manual_value(out, m, mr->has_value, mr->value, mr->met);
 		fputc(';', out);

@@ -369,6 +369,18 @@ on_timeout(evutil_socket_t fd, short what, void *arg)
 	job_fail(arg, HTTP_SERVUNAVAIL, "redis did not answer in time\n");
 }
 
+/* Sends HGETALL key[0..len) for job, answered in on_hash. 0 or -errno. */
+static int
+send_hgetall_key(struct store *st, struct dash_job *job, const char *key, size_t len)
+{
+	const char *argv[2] = { "HGETALL", key };
+	size_t lens[2] = { 7, len };
+	struct argv_buf ab = { .argv = argv, .len = lens, .n = 2, .cap = 2 };
+
+	/* hiredis copies the command: key may go when this returns */
+	return store_send(st, on_hash, job, &ab);
+}
+
 /* Sends HGETALL of the month (day false) or day hash no. 0 or -ENOTCONN/-ENOBUFS. */
 static int
 send_hgetall(struct store *st, struct dash_job *job, bool day, int64_t no)
@@ -383,14 +395,7 @@ send_hgetall(struct store *st, struct dash_job *job, bool day, int64_t no)
 	len = key_name(job->cfg, key, sizeof(key), "%s:%s", day ? "day" : "month", when);
 	if (len < 0)
 		return len;
-	{
-		const char *argv[2] = { "HGETALL", key };
-		size_t lens[2] = { 7, (size_t)len };
-		struct argv_buf ab = { .argv = argv, .len = lens, .n = 2, .cap = 2 };
-
-		/* hiredis copies the command: key may go when this returns */
-		return store_send(st, on_hash, job, &ab);
-	}
+	return send_hgetall_key(st, job, key, (size_t)len);
 }
 
 /* Sends HGETALL of manual:<name> (the values and notes of a period). 0 or -errno. */
@@ -402,13 +407,7 @@ send_manual(struct store *st, struct dash_job *job, const char *name)
 
 	if (len < 0)
 		return len;
-	{
-		const char *argv[2] = { "HGETALL", key };
-		size_t lens[2] = { 7, (size_t)len };
-		struct argv_buf ab = { .argv = argv, .len = lens, .n = 2, .cap = 2 };
-
-		return store_send(st, on_hash, job, &ab);
-	}
+	return send_hgetall_key(st, job, key, (size_t)len);
 }
 
 /* Appends the hashes of span s to the job's month or day list (room was made). */

@@ -803,9 +803,9 @@ print_text(FILE *out, const struct config *cfg, const struct report *rep)
 
 /* =========================================================== CSV output */
 
-/* One CSV field: quoted (with "" for ") when it holds ';', '"', CR or LF. */
-static void
-csv_field(FILE *out, const char *s)
+/* See ctl.h. */
+void
+ctl_csv_field(FILE *out, const char *s)
 {
 	if (!strpbrk(s, ";\"\r\n")) {
 		fputs(s, out);
@@ -852,9 +852,9 @@ print_csv(FILE *out, const struct config *cfg, const struct report *rep)
 		const struct ind_result *r = &rep->r[i];
 		char buf[64];
 
-		csv_field(out, ind->name);
+		ctl_csv_field(out, ind->name);
 		fputc(';', out);
-		csv_field(out, ind->title ? ind->title : "");
+		ctl_csv_field(out, ind->title ? ind->title : "");
 		fprintf(out, ";%s;", rep->cur_name);
 		csv_outcome(out, &r->cur);
 		report_fmt_frac(buf, sizeof(buf), ind->target);
