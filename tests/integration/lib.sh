@@ -970,6 +970,15 @@ tq_once() {
 	return $_rc
 }
 
+# committee_once: the committee's data set (teleq-gen --committee into
+# $T/feeds) read by teleqd --once, asserted to exit 0.
+committee_once() {
+	"$GEN" --committee "$T/feeds" >"$T/gen.out" || bail "teleq-gen --committee failed"
+	_rc=0
+	tq_once || _rc=$?
+	assert_eq "teleqd --once reads the committee's data" 0 "$_rc"
+}
+
 # ctl ARGS...: teleqctl on $CONF (stdout only; errors go to the log); at
 # most 60 s (times TQ_SLOW_FACTOR under TQ_SLOW).
 ctl() {

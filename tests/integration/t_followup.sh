@@ -22,10 +22,7 @@ make_out_dir
 redis_start
 write_config
 
-"$GEN" --committee "$T/feeds" >"$T/gen.out" || bail "teleq-gen --committee failed"
-rc=0
-tq_once || rc=$?
-assert_eq "teleqd --once reads the committee's data" 0 "$rc"
+committee_once
 
 # --- teleqctl --format html ----------------------------------------------------
 rc=0

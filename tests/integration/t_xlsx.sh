@@ -20,10 +20,7 @@ make_out_dir
 redis_start
 write_config
 
-"$GEN" --committee "$T/feeds" >"$T/gen.out" || bail "teleq-gen --committee failed"
-rc=0
-tq_once || rc=$?
-assert_eq "teleqd --once reads the committee's data" 0 "$rc"
+committee_once
 
 # --- bad usage: no -o --------------------------------------------------------
 rc=0
