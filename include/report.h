@@ -154,4 +154,30 @@ void report_fmt_period(char *buf, size_t len, const struct period *p);
 bool report_fmt_overview(char *buf, size_t len, const struct period *p, size_t count,
                          size_t missed, size_t nodata);
 
+/*
+ * The tables of the follow-up (followup.c, xlsx_layout.c, teleqctl
+ * report): which table a row goes in, and the rows of a table in order
+ * with the committee's sub-headings (config `section`, `heading`).
+ */
+bool report_row_quality(const struct indicator *ind);        /* in Kvalitetsstyrning */
+bool report_manual_quality(const struct manual_ind *m);
+enum report_row_kind { RROW_HEADING, RROW_COUNTED, RROW_MANUAL };
+struct report_row {
+	enum report_row_kind kind;
+	size_t      i;                  /* RROW_COUNTED: cfg->indicators[i]; RROW_MANUAL: manuals[i] */
+	const char *heading;            /* RROW_HEADING: the text (cfg's storage) */
+};
+/* Entries report_rows() may give: every row and a heading before each (CFG_MAX_INDS in all). */
+#define REPORT_ROWS_MAX (2 * CFG_MAX_INDS)
+/*
+ * The rows of the Kvalitetsstyrning (quality) or Målstyrning table into
+ * ret (REPORT_ROWS_MAX entries), counted indicators then, when manual,
+ * manual ones, in the order of the file: first the rows without a
+ * heading, then each heading (an RROW_HEADING entry) in the order it
+ * first appears, followed by all its rows. Without any `heading` the
+ * order is the file's. Returns the number of entries; 0: empty table.
+ */
+size_t report_rows(const struct config *cfg, bool quality, bool manual,
+                   struct report_row ret[REPORT_ROWS_MAX]);
+
 #endif /* TQ_REPORT_H */

@@ -113,6 +113,13 @@ struct cohort_rule {
  * points: 55 = 55 %).
  */
 enum manual_unit { UNIT_COUNT, UNIT_PERCENT, UNIT_KR };
+/*
+ * Which table of the follow-up (document, workbook, teleqctl report) a row
+ * goes in: the config's `section`, else by kind (a deadline indicator in
+ * Kvalitetsstyrning, the others and every manual one in Målstyrning); see
+ * report_row_quality() and report_rows().
+ */
+enum ind_section { SECTION_AUTO, SECTION_GOALS, SECTION_QUALITY };
 struct manual_ind {
 	char         *name;             /* [a-z0-9_]+, unique among all indicators */
 	char         *title;            /* Swedish title for reports */
@@ -120,6 +127,8 @@ struct manual_ind {
 	bool          has_target;       /* false: shown, never judged */
 	enum cmp      cmp;
 	double        target;           /* in the unit (percent points) */
+	enum ind_section section;       /* default: Målstyrning */
+	char         *heading;          /* the committee's sub-heading in its table; NULL: none */
 };
 
 struct indicator {
@@ -137,6 +146,8 @@ struct indicator {
 	enum cadence  cadence;
 	int64_t       min_denominator;  /* below it a value is shown but not judged */
 	bool          early_warning;    /* month-to-date alerts (default: ratio yes, growth no) */
+	enum ind_section section;       /* default: by kind */
+	char         *heading;          /* the committee's sub-heading in its table; NULL: none */
 };
 
 /* What alerts send (alert.c). */

@@ -51,7 +51,7 @@ struct xlsx_cell {
  * sheet (true), left to right, in *ret (static storage). Returns their count.
  */
 size_t xlsx_columns(bool quality, const struct xlsx_column **ret);
-/* Whether indicator i of cfg goes on the Kvalitetsstyrning sheet (a deadline). */
+/* Whether indicator i of cfg goes on the Kvalitetsstyrning sheet (report_row_quality). */
 bool   xlsx_quality_row(const struct config *cfg, size_t i);
 /*
  * The cell of indicator i of rep (computed by compute_report over cfg) in
@@ -67,7 +67,14 @@ void   xlsx_cell(const struct config *cfg, const struct report *rep, size_t i,
  */
 void   xlsx_fmt_title(char *buf, size_t len, const struct report *rep);
 void   xlsx_fmt_subtitle(char *buf, size_t len, const struct report *rep);
-/* The rows of the Kvalitetsstyrning (quality) or Målstyrning sheet (0: no sheet). */
+/*
+ * The rows of the Kvalitetsstyrning (quality) or Målstyrning sheet in
+ * order, the committee's headings (RROW_HEADING: a bold row) before
+ * theirs, as the follow-up document orders them (report_rows); the
+ * count, 0: no sheet. xlsx_sheet_rows() only counts them.
+ */
+size_t xlsx_sheet_layout(const struct config *cfg, const struct report *rep, bool quality,
+                         struct report_row ret[REPORT_ROWS_MAX]);
 size_t xlsx_sheet_rows(const struct config *cfg, const struct report *rep, bool quality);
 /* The closing sentence of a sheet, as followup.c counts it: "Alla indikatorer utom en uppnås." */
 void   xlsx_fmt_closing(char *buf, size_t len, const struct config *cfg,

@@ -613,6 +613,7 @@ config_free(struct config *cfg)
 	for (size_t i = 0; cfg->indicators && i < cfg->nindicators; i++) {
 		free(cfg->indicators[i].name);
 		free(cfg->indicators[i].title);
+		free(cfg->indicators[i].heading);
 		filter_done(&cfg->indicators[i].num);
 		filter_done(&cfg->indicators[i].den);
 		filter_done(&cfg->indicators[i].start);
@@ -623,6 +624,7 @@ config_free(struct config *cfg)
 	for (size_t i = 0; cfg->manuals && i < cfg->nmanuals; i++) {
 		free(cfg->manuals[i].name);
 		free(cfg->manuals[i].title);
+		free(cfg->manuals[i].heading);
 	}
 	free(cfg->manuals);
 	for (size_t i = 0; cfg->alerts.to && i < cfg->alerts.nto; i++)

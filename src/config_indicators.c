@@ -390,28 +390,49 @@ check_unique(struct ctx *c, const yaml_node_t *n, const char *s)
 	return 0;
 }
 
-/* The title (n, may be NULL: the name) into *ret: no control characters. */
+/* A report text of key what (title, heading) at n into *ret: no control characters. */
 static int
-get_title(struct ctx *c, const yaml_node_t *n, const char *name, char **ret)
+get_text(struct ctx *c, const yaml_node_t *n, const char *what, char **ret)
 {
 	const char *s;
 	size_t len;
 	int r;
 
-	if (!n)
-		return (*ret = strdup(name)) ? 0 : cf_oom(c);
-	if ((r = cf_get_text(c, n, "title", CFG_MAX_TITLE, &s, &len)) < 0)
+	if ((r = cf_get_text(c, n, what, CFG_MAX_TITLE, &s, &len)) < 0)
 		return r;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return fail(c, n, "title must not contain control characters");
-	return cf_get_str(c, n, "title", CFG_MAX_TITLE, ret);
+			return fail(c, n, "%s must not contain control characters", what);
+	return cf_get_str(c, n, what, CFG_MAX_TITLE, ret);
 }
+
+/* The title (n, may be NULL: the name) into *ret: no control characters. */
+static int
+get_title(struct ctx *c, const yaml_node_t *n, const char *name, char **ret)
+{
+	if (!n)
+		return (*ret = strdup(name)) ? 0 : cf_oom(c);
+	return get_text(c, n, "title", ret);
+}
+
+/* The heading (n, may be NULL: none) into *ret, as a title. */
+static int
+get_heading(struct ctx *c, const yaml_node_t *n, char **ret)
+{
+	*ret = NULL;
+	if (n && n->type == YAML_SCALAR_NODE && cf_sv(n)[0] == '\0')
+		return fail(c, n, "heading must not be empty (leave it out for none)");
+	return n ? get_text(c, n, "heading", ret) : 0;
+}
+
+/* section: which table of the follow-up a row goes in (tq_config.h). */
+static const struct enum_name sections[] = { { "malstyrning", SECTION_GOALS },
+                                             { "kvalitetsstyrning", SECTION_QUALITY } };
 
 /* The keys of an indicator (the order of the table does not matter: parse_indicator reads). */
 enum { K_NAME, K_TITLE, K_KIND, K_NUMERATOR, K_DENOMINATOR, K_COUNT, K_TARGET, K_COMBINE,
        K_CADENCE, K_MIN_DENOMINATOR, K_EARLY_WARNING, K_START, K_STOP, K_EXTEND, K_WITHIN,
-       K_EXTEND_BY, K__N };
+       K_EXTEND_BY, K_SECTION, K_HEADING, K__N };
 static const struct enum_name kinds[] = { { "ratio", IND_RATIO }, { "growth", IND_GROWTH },
                                           { "deadline", IND_DEADLINE } };
 static const struct enum_name combines[] = { { "pooled", COMBINE_POOLED },
@@ -444,6 +465,9 @@ static const struct conf_key ind_keys[K__N] = {
 	[K_EXTEND] = { .name = "extend", .type = CT_MANUAL },
 	[K_WITHIN] = { .name = "within", .type = CT_MANUAL },
 	[K_EXTEND_BY] = { .name = "extend_by", .type = CT_MANUAL },
+	[K_SECTION] = { .name = "section", .type = CT_ENUM, CONF_FIELD(struct indicator, section),
+	                .names = sections, .nnames = CONF_N(sections), .def = SECTION_AUTO },
+	[K_HEADING] = { .name = "heading", .type = CT_MANUAL },
 };
 static const struct conf_section ind_section = {
 	.what = "indicator", .keys = ind_keys, .nkeys = K__N };
@@ -472,7 +496,9 @@ parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator *ind)
 		return r;
 	if ((r = conf_apply(c, &ind_section, K_KIND, K_KIND + 1, v, ind)) < 0)
 		return r;
-	if ((r = get_title(c, v[K_TITLE], ind->name, &ind->title)) < 0)
+	if ((r = get_title(c, v[K_TITLE], ind->name, &ind->title)) < 0 ||
+	    (r = get_heading(c, v[K_HEADING], &ind->heading)) < 0 ||
+	    (r = conf_apply(c, &ind_section, K_SECTION, K_SECTION + 1, v, ind)) < 0)
 		return r;
 
 	if (ind->kind != IND_DEADLINE) {
@@ -528,8 +554,9 @@ parse_indicator(struct ctx *c, const yaml_node_t *n, struct indicator *ind)
 /* ------------------------------------------------------ manual indicators */
 
 /* The keys of a manual indicator; anything a counted one has is an error. */
-enum { M_NAME, M_TITLE, M_KIND, M_TARGET, M_UNIT, M__N };
-static const char *const man_keys[M__N] = { "name", "title", "kind", "target", "unit" };
+enum { M_NAME, M_TITLE, M_KIND, M_TARGET, M_UNIT, M_SECTION, M_HEADING, M__N };
+static const char *const man_keys[M__N] = { "name", "title", "kind", "target", "unit",
+                                            "section", "heading" };
 static const struct enum_name units[] = { { "count", UNIT_COUNT }, { "percent", UNIT_PERCENT },
                                           { "kr", UNIT_KR } };
 #define MANUAL_TARGET_MAX 1e12  /* |target| of a manual indicator (kronor) */
@@ -550,7 +577,8 @@ parse_manual(struct ctx *c, const yaml_node_t *n, struct manual_ind *m)
 	int unit = UNIT_COUNT, r;
 	bool pct;
 
-	if ((r = cf_take_keys(c, n, "a manual indicator (name, title, kind, target, unit)",
+	if ((r = cf_take_keys(c, n, "a manual indicator (name, title, kind, target, unit, "
+	                      "section, heading)",
 	                      man_keys, M__N, v)) < 0)
 		return r;
 	if (!v[M_NAME])
@@ -562,8 +590,16 @@ parse_manual(struct ctx *c, const yaml_node_t *n, struct manual_ind *m)
 		            cf_shown(s, len, buf), CFG_MAX_NAME);
 	if ((r = check_unique(c, v[M_NAME], s)) < 0 ||
 	    (r = cf_get_str(c, v[M_NAME], "name", CFG_MAX_NAME, &m->name)) < 0 ||
-	    (r = get_title(c, v[M_TITLE], m->name, &m->title)) < 0)
+	    (r = get_title(c, v[M_TITLE], m->name, &m->title)) < 0 ||
+	    (r = get_heading(c, v[M_HEADING], &m->heading)) < 0)
 		return r;
+	if (v[M_SECTION]) {
+		int sec;
+
+		if ((r = cf_get_enum(c, v[M_SECTION], "section", sections, CONF_N(sections), &sec)) < 0)
+			return r;
+		m->section = (enum ind_section)sec;
+	}
 	if (v[M_UNIT] && (r = cf_get_enum(c, v[M_UNIT], "unit", units, CONF_N(units), &unit)) < 0)
 		return r;
 	m->unit = (enum manual_unit)unit;

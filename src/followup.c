@@ -53,6 +53,9 @@ static const char css[] =
 	" text-align: left; }\n"
 	"th { background: #e6edf7; border-bottom: 1.5px solid #1d4f91; }\n"
 	"th.num, td.num { text-align: right; white-space: nowrap; }\n"
+	/* the committee's sub-headings inside a table ("Stödpersonsuppdraget") */
+	"tr.heading th { background: none; color: #1d4f91; font-size: 10.5pt;"
+	" border-bottom: 1px solid #1d4f91; padding-top: 3.5mm; }\n"
 	"col.c-ind { width: 55%; } col.c-tgt { width: 12%; } col.c-val { width: 14%; }"
 	" col.c-ver { width: 19%; }\n"
 	".ind { font-weight: bold; }\n"
@@ -68,7 +71,7 @@ static const char css[] =
 	"footer { margin-top: 8mm; font-size: 8pt; color: #666; border-top: 1px solid #ccc;"
 	" padding-top: 1.5mm; }\n"
 	"@media print { tr, .missing, .closing { break-inside: avoid; }"
-	" h2 { break-after: avoid; } thead { display: table-header-group; } }\n";
+	" h2, tr.heading { break-after: avoid; } thead { display: table-header-group; } }\n";
 
 static const char *
 title_of(const struct indicator *ind)
@@ -372,25 +375,34 @@ put_manual_row(FILE *out, const struct config *cfg, const struct report *rep, si
 	fputs("</td></tr>\n", out);
 }
 
+/* Whether some row of the table is a deadline indicator (its Delresultat needs explaining). */
+static bool
+any_deadline(const struct config *cfg, const struct report_row *rows, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (rows[k].kind == RROW_COUNTED && cfg->indicators[rows[k].i].kind == IND_DEADLINE)
+			return true;
+	return false;
+}
+
 /*
- * One table: the deadline indicators (Kvalitetsstyrning) or the others
- * (Målstyrning), as teleqctl's text report splits them. Nothing when the
- * table would be empty.
+ * One table: the Kvalitetsstyrning (quality) or the Målstyrning rows as
+ * report_rows() orders them (by kind, or the config's section), each
+ * heading as a row of its own, as teleqctl's text report and the
+ * workbook split them. Nothing when the table would be empty.
  */
 static void
 put_table(FILE *out, const struct config *cfg, const struct report *rep,
           const struct followup_note *notes, bool quality)
 {
-	size_t rows = 0, met = 0, missed = 0, unjudged = 0;
+	struct report_row rows[REPORT_ROWS_MAX];
+	size_t nrows, met = 0, missed = 0, unjudged = 0;
 	struct followup_note note;
 	bool postponed = false;
 	char line[FOLLOWUP_LINE_MAX];
 
-	for (size_t i = 0; i < rep->n; i++)
-		rows += (cfg->indicators[i].kind == IND_DEADLINE) == quality;
-	if (!quality && rep->manual_read)
-		rows += rep->nmanual;
-	if (rows == 0)
+	nrows = report_rows(cfg, quality, rep->manual_read && rep->m, rows);
+	if (nrows == 0)
 		return;
 	fprintf(out, "<section>\n<h2>%s</h2>\n<table>\n"
 	        "<colgroup><col class=\"c-ind\"><col class=\"c-tgt\"><col class=\"c-val\">"
@@ -398,11 +410,25 @@ put_table(FILE *out, const struct config *cfg, const struct report *rep,
 	        "<thead><tr><th>Indikatorer</th><th class=\"num\">Målvärde</th>"
 	        "<th class=\"num\">%s</th><th>Bedömning</th></tr></thead>\n<tbody>\n",
 	        quality ? "Kvalitetsstyrning" : "Målstyrning", quality ? "Delresultat" : "Utfall");
-	for (size_t i = 0; i < rep->n; i++) {
-		const struct indicator *ind = &cfg->indicators[i];
+	for (size_t k = 0; k < nrows; k++) {
+		size_t i = rows[k].i;
+		const struct indicator *ind;
 
-		if ((ind->kind == IND_DEADLINE) != quality)
+		if (rows[k].kind == RROW_HEADING) {
+			/* the committee's sub-heading ("Stödpersonsuppdraget") */
+			fputs("<tr class=\"heading\"><th colspan=\"4\">", out);
+			html_put_esc(out, rows[k].heading, HTML_NBSP_PERCENT);
+			fputs("</th></tr>\n", out);
 			continue;
+		}
+		if (rows[k].kind == RROW_MANUAL) {
+			put_manual_row(out, cfg, rep, i);
+			met += rep->m[i].met == 1;
+			missed += rep->m[i].met == 0;
+			unjudged += rep->m[i].met != 1 && rep->m[i].met != 0;
+			continue;
+		}
+		ind = &cfg->indicators[i];
 		/* the notes given, else those read with the manual values (rep->notes) */
 		if (notes)
 			note = notes[i];
@@ -416,19 +442,12 @@ put_table(FILE *out, const struct config *cfg, const struct report *rep,
 		unjudged += rep->r[i].cur.met != 1 && rep->r[i].cur.met != 0;
 		postponed |= ind->kind == IND_DEADLINE && ind->extend.n > 0;
 	}
-	/* the rows no feed counts close the Målstyrning table, as in the seeds */
-	for (size_t j = 0; !quality && rep->manual_read && j < rep->nmanual; j++) {
-		put_manual_row(out, cfg, rep, j);
-		met += rep->m[j].met == 1;
-		missed += rep->m[j].met == 0;
-		unjudged += rep->m[j].met != 1 && rep->m[j].met != 0;
-	}
 	fputs("</tbody>\n</table>\n", out);
 	followup_fmt_closing(line, sizeof(line), met, missed, unjudged);
 	fputs("<p class=\"closing\">", out);
 	html_put_esc(out, line, HTML_NBSP_PERCENT);
 	fputs("</p>\n", out);
-	if (quality)
+	if (quality && any_deadline(cfg, rows, nrows))
 		fputs("<p class=\"explain\">Delresultat: andel i tid av de avgjorda ärendena som "
 		      "började under perioden; pågående ärenden räknas när de avgörs.</p>\n", out);
 	/*

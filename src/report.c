@@ -631,3 +631,75 @@ report_json(FILE *out, const struct config *cfg, const struct report *rep)
 			json_manual(out, &cfg->manuals[j], rep, &rep->m[j], rep->n + j > 0);
 	fputs(rep->n || (rep->manual_read && rep->nmanual) ? "\n]\n" : "]\n", out);
 }
+
+/* ---------------------------------------------------------- the tables */
+
+/* Which table (see report.h): the config's section, else a deadline is quality. */
+bool
+report_row_quality(const struct indicator *ind)
+{
+	if (ind->section != SECTION_AUTO)
+		return ind->section == SECTION_QUALITY;
+	return ind->kind == IND_DEADLINE;
+}
+
+/* A manual row is in Målstyrning unless its section says otherwise (the seeds close it so). */
+bool
+report_manual_quality(const struct manual_ind *m)
+{
+	return m->section == SECTION_QUALITY;
+}
+
+/*
+ * Candidate t of the rows: counted indicators, then manual ones. Its
+ * heading in *ret_heading; false when it is not in the table.
+ */
+static bool
+row_item(const struct config *cfg, bool quality, bool manual, size_t t,
+         struct report_row *ret, const char **ret_heading)
+{
+	if (t < cfg->nindicators) {
+		const struct indicator *ind = &cfg->indicators[t];
+
+		*ret = (struct report_row){ RROW_COUNTED, t, NULL };
+		*ret_heading = ind->heading;
+		return report_row_quality(ind) == quality;
+	}
+	t -= cfg->nindicators;
+	*ret = (struct report_row){ RROW_MANUAL, t, NULL };
+	*ret_heading = cfg->manuals[t].heading;
+	return manual && report_manual_quality(&cfg->manuals[t]) == quality;
+}
+
+/* The rows of a table (see report.h). */
+size_t
+report_rows(const struct config *cfg, bool quality, bool manual,
+            struct report_row ret[REPORT_ROWS_MAX])
+{
+	size_t total = cfg->nindicators + cfg->nmanuals, n = 0;
+	struct report_row row, other;
+	const char *h, *h2;
+
+	/* the config allows CFG_MAX_INDS rows in all; a bigger one would overflow ret */
+	if (total > CFG_MAX_INDS)
+		total = CFG_MAX_INDS;
+	for (size_t t = 0; t < total; t++)
+		if (row_item(cfg, quality, manual, t, &row, &h) && !h)
+			ret[n++] = row;
+	for (size_t t = 0; t < total; t++) {
+		bool seen = false;
+
+		if (!row_item(cfg, quality, manual, t, &row, &h) || !h)
+			continue;
+		/* a heading groups all its rows where it first appears */
+		for (size_t u = 0; u < t && !seen; u++)
+			seen = row_item(cfg, quality, manual, u, &other, &h2) && h2 && !strcmp(h, h2);
+		if (seen)
+			continue;
+		ret[n++] = (struct report_row){ RROW_HEADING, 0, h };
+		for (size_t u = t; u < total; u++)
+			if (row_item(cfg, quality, manual, u, &other, &h2) && h2 && !strcmp(h, h2))
+				ret[n++] = other;
+	}
+	return n;
+}

@@ -132,7 +132,8 @@ put_sheet(lxw_workbook *wb, const struct formats *f, const struct config *cfg,
 	const struct xlsx_column *cols;
 	size_t ncols = xlsx_columns(quality, &cols);
 	char line[FOLLOWUP_LINE_MAX];
-	size_t rows = xlsx_sheet_rows(cfg, rep, quality);
+	struct report_row layout[REPORT_ROWS_MAX];
+	size_t rows = xlsx_sheet_layout(cfg, rep, quality, layout);
 	struct xlsx_cell cell;
 	lxw_worksheet *ws;
 	lxw_row_t row = FIRST_ROW;
@@ -154,11 +155,20 @@ put_sheet(lxw_workbook *wb, const struct formats *f, const struct config *cfg,
 		worksheet_write_string(ws, HEADER_ROW, (lxw_col_t)c, cols[c].header, f->header);
 	}
 	worksheet_freeze_panes(ws, FIRST_ROW, 1);
-	for (size_t i = 0; i < rep->n; i++) {
-		if (xlsx_quality_row(cfg, i) != quality)
+	for (size_t k = 0; k < rows; k++) {
+		if (layout[k].kind == RROW_HEADING) {
+			/* the committee's sub-heading, bold in the title column */
+			lxw_error e = worksheet_write_string(ws, row++, 0, layout[k].heading,
+			                                     f->closing);
+
+			if (e != LXW_NO_ERROR && *err == LXW_NO_ERROR)
+				*err = e;
+			continue;
+		}
+		if (layout[k].kind != RROW_COUNTED)
 			continue;
 		for (size_t c = 0; c < ncols; c++) {
-			xlsx_cell(cfg, rep, i, cols[c].what, &cell);
+			xlsx_cell(cfg, rep, layout[k].i, cols[c].what, &cell);
 			put_cell(ws, row, (lxw_col_t)c, &cell, f, err);
 		}
 		row++;

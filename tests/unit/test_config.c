@@ -825,6 +825,53 @@ static void test_manual(void **state)
 	config_free(cfg);
 }
 
+/* section and heading: the committee's tables and sub-headings; by kind without them. */
+static void test_sections(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = parse_ok(IND_HEAD "    numerator: { event: call.booked }\n"
+	               "    denominator: { event: [call.booked, call.full] }\n"
+	               "    target: \">= 0.55\"\n"
+	               "    section: kvalitetsstyrning\n"
+	               "    heading: Patientärenden och informationsärenden\n"
+	               "  - name: booked2\n"
+	               "    numerator: { event: call.booked }\n"
+	               "    denominator: { event: [call.booked, call.full] }\n"
+	               "    target: \">= 0.55\"\n"
+	               "  - name: kunskap\n"
+	               "    kind: manual\n"
+	               "    target: \"> 3\"\n"
+	               "    section: malstyrning\n"
+	               "    heading: Stödpersonsuppdraget\n");
+	assert_int_equal(cfg->indicators[0].section, SECTION_QUALITY);
+	assert_string_equal(cfg->indicators[0].heading, "Patientärenden och informationsärenden");
+	assert_int_equal(cfg->indicators[1].section, SECTION_AUTO);
+	assert_null(cfg->indicators[1].heading);
+	assert_int_equal(cfg->manuals[0].section, SECTION_GOALS);
+	assert_string_equal(cfg->manuals[0].heading, "Stödpersonsuppdraget");
+	config_free(cfg);
+
+#define SEC_HEAD IND_HEAD "    numerator: { event: call.booked }\n" \
+                 "    denominator: { event: [call.booked, call.full] }\n" \
+                 "    target: \">= 0.55\"\n"
+	parse_fails(SEC_HEAD "    section: kvalitet\n",
+	            "t.yaml:13:14: bad value 'kvalitet' for section (allowed: malstyrning, "
+	            "kvalitetsstyrning)");
+	parse_fails(SEC_HEAD "    heading: \"\"\n",
+	            "t.yaml:13:14: heading must not be empty (leave it out for none)");
+	parse_fails(SEC_HEAD "    heading: \"a\\tb\"\n",
+	            "t.yaml:13:14: heading must not contain control characters");
+	parse_fails(SEC_HEAD "    heading: [a]\n",
+	            "t.yaml:13:14: heading must be");
+	parse_fails(FEED_HEAD FEED_TAIL "indicators:\n  - name: analyser\n    kind: manual\n"
+	            "    section: budget\n",
+	            "t.yaml:10:14: bad value 'budget' for section (allowed: malstyrning, "
+	            "kvalitetsstyrning)");
+#undef SEC_HEAD
+}
+
 /* A manual indicator's mistakes, each at its place. */
 static void test_err_manual(void **state)
 {
@@ -2068,6 +2115,7 @@ int main(void)
 		cmocka_unit_test(test_indicators),
 		cmocka_unit_test(test_manual),
 		cmocka_unit_test(test_err_manual),
+		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_globals),

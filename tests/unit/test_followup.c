@@ -366,6 +366,54 @@ test_manual_rows(void **state)
 	report_done(&rep);
 }
 
+/* The committee's sub-headings (config heading) and a row moved to the other table (section). */
+static void
+test_sections(void **state)
+{
+	struct config cfg = cfg5();
+	struct manual_ind man[2];
+	struct report rep;
+	char *html;
+	const char *goals, *quality, *head, *support, *growth, *digital, *evil, *analyser;
+
+	(void)state;
+	memcpy(man, mans, sizeof(man));
+	inds[IND_DIGITAL].heading = "Patientärenden och informationsärenden";
+	inds[IND_TELEQ].heading = "Patientärenden och informationsärenden";
+	inds[4].section = SECTION_QUALITY;
+	man[0].heading = "Stödpersonsuppdraget";
+	cfg.manuals = man;
+	cfg.nmanuals = 2;
+	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
+	rep.manual_read = true;
+	html = render(&cfg, &rep, NULL);
+	goals = strstr(html, "<h2>Målstyrning</h2>");
+	quality = strstr(html, "<h2>Kvalitetsstyrning</h2>");
+	head = strstr(html, "<tr class=\"heading\"><th colspan=\"4\">Patientärenden och "
+	              "informationsärenden</th></tr>");
+	support = strstr(html, "<tr class=\"heading\"><th colspan=\"4\">Stödpersonsuppdraget"
+	                 "</th></tr>");
+	growth = strstr(html, "Ökning av patientärenden");
+	digital = strstr(html, "Digitala patientkontakter");
+	evil = strstr(html, "&lt;script&gt;");
+	analyser = strstr(html, "Antal analyser som produceras");
+	assert_non_null(goals); assert_non_null(quality); assert_non_null(head);
+	assert_non_null(support); assert_non_null(growth); assert_non_null(digital);
+	assert_non_null(evil); assert_non_null(analyser);
+	assert_int_equal(count(html, "Patientärenden och informationsärenden"), 1);
+	/* rows without a heading first, then each heading with its rows */
+	assert_true(goals < growth && growth < head && head < digital && digital < support &&
+	            support < analyser && analyser < quality);
+	/* the periodresultat row has no heading: before the first heading */
+	assert_true(strstr(html, "Periodresultat budget") < head);
+	/* section: kvalitetsstyrning moves a ratio into the second table */
+	assert_true(quality < evil);
+	free(html);
+	report_done(&rep);
+	inds[4].section = SECTION_AUTO;
+	inds[IND_DIGITAL].heading = inds[IND_TELEQ].heading = NULL;
+}
+
 int
 main(void)
 {
@@ -379,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_nbsp),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_manual_rows),
+		cmocka_unit_test(test_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -233,6 +233,45 @@ test_titles(void **state)
 	report_done(&rep);
 }
 
+/* section moves a row to the other sheet; heading gives a heading row before its rows. */
+static void
+test_sections(void **state)
+{
+	struct config cfg = cfg4();
+	struct report_row rows[REPORT_ROWS_MAX];
+	struct report rep;
+	char buf[FOLLOWUP_LINE_MAX];
+	size_t n;
+
+	(void)state;
+	inds[IND_DIGITAL].heading = "Patientärenden och informationsärenden";
+	inds[IND_GROWTH_CASES].section = SECTION_QUALITY;
+	inds[3].section = SECTION_QUALITY;      /* said outright: as by its kind */
+	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
+	assert_false(xlsx_quality_row(&cfg, IND_DIGITAL));
+	assert_true(xlsx_quality_row(&cfg, IND_GROWTH_CASES));
+	n = xlsx_sheet_layout(&cfg, &rep, false, rows);
+	assert_int_equal(n, 3);
+	assert_int_equal(xlsx_sheet_rows(&cfg, &rep, false), 3);
+	assert_int_equal(rows[0].kind, RROW_COUNTED);
+	assert_int_equal(rows[0].i, IND_TELEQ);
+	assert_int_equal(rows[1].kind, RROW_HEADING);
+	assert_string_equal(rows[1].heading, "Patientärenden och informationsärenden");
+	assert_int_equal(rows[2].kind, RROW_COUNTED);
+	assert_int_equal(rows[2].i, IND_DIGITAL);
+	n = xlsx_sheet_layout(&cfg, &rep, true, rows);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[0].i, IND_GROWTH_CASES);
+	assert_int_equal(rows[1].i, 3);
+	/* the growth (here not judged) now counts on the Kvalitetsstyrning sheet */
+	rep.r[IND_GROWTH_CASES].cur.met = -1;
+	xlsx_fmt_closing(buf, sizeof(buf), &cfg, &rep, true);
+	assert_string_equal(buf, "Alla indikatorer uppnås. En indikator kan inte bedömas.");
+	report_done(&rep);
+	inds[IND_DIGITAL].heading = NULL;
+	inds[IND_GROWTH_CASES].section = inds[3].section = SECTION_AUTO;
+}
+
 int
 main(void)
 {
@@ -241,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_cells),
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_titles),
+		cmocka_unit_test(test_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
