@@ -669,7 +669,7 @@ put_overview(FILE *out, const struct config *cfg, const struct report *rep, bool
 	size_t n = 0, missed = 0, nodata = 0;
 
 	for (size_t i = 0; i < rep->n; i++) {
-		if ((cfg->indicators[i].kind == IND_DEADLINE) != deadline)
+		if (report_row_quality(&cfg->indicators[i]) != deadline)
 			continue;
 		n++;
 		missed += rep->r[i].cur.met == 0;
@@ -691,7 +691,7 @@ put_prognos(FILE *out, const struct config *cfg, const struct report *rep, bool 
 		const struct indicator *ind = &cfg->indicators[i];
 		char pct[32];
 
-		if ((ind->kind == IND_DEADLINE) != deadline || !rep->r[i].proj.has_value)
+		if (report_row_quality(ind) != deadline || !rep->r[i].proj.has_value)
 			continue;
 		if (!any)
 			fprintf(out, "\nPrognos (%s):\n", PROGNOS_METHOD_SV);
@@ -699,6 +699,16 @@ put_prognos(FILE *out, const struct config *cfg, const struct report *rep, bool 
 		report_fmt_percent(pct, sizeof(pct), rep->r[i].proj.value, ind->kind == IND_GROWTH);
 		fprintf(out, "  %s: %s\n", ind->title ? ind->title : ind->name, pct);
 	}
+}
+
+/* Whether some row is a deadline indicator (the table then explains its Utfall). */
+static bool
+any_deadline_row(const struct config *cfg, const struct report_row *rows, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (rows[k].kind == RROW_COUNTED && cfg->indicators[rows[k].i].kind == IND_DEADLINE)
+			return true;
+	return false;
 }
 
 /*
@@ -716,7 +726,8 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 	const char *what = deadline ? "Kvalitetsstyrning" : "Målstyrning";
 	char (*cells)[NCOLS][CELL_MAX];
 	char hdr[NCOLS][CELL_MAX], first[16], last[16], today[16];
-	size_t width[NCOLS], nrows = 0;
+	struct report_row rows[REPORT_ROWS_MAX];
+	size_t width[NCOLS], nrows = 0, nlayout;
 	bool small = false;
 
 	day_key(rep->cur.first_day, first, sizeof(first));
@@ -735,7 +746,9 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 	put_overview(out, cfg, rep, deadline);
 	fputc('\n', out);
 
-	cells = calloc(rep->n ? rep->n : 1, sizeof(*cells));
+	/* the counted rows; the manual ones have their own table (ctl_manual_text) */
+	nlayout = report_rows(cfg, deadline, false, rows);
+	cells = calloc(nlayout ? nlayout : 1, sizeof(*cells));
 	if (!cells) {
 		fprintf(out, "(slut på minne)\n");
 		return;
@@ -744,10 +757,10 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 		snprintf(hdr[k], CELL_MAX, "%s", head[k]);
 		width[k] = utf8_width(head[k]);
 	}
-	for (size_t i = 0; i < rep->n; i++) {
-		if ((cfg->indicators[i].kind == IND_DEADLINE) != deadline)
+	for (size_t l = 0; l < nlayout; l++) {
+		if (rows[l].kind != RROW_COUNTED)
 			continue;
-		text_cells(cfg, rep, i, cells[nrows]);
+		text_cells(cfg, rep, rows[l].i, cells[nrows]);
 		for (int k = 0; k < NCOLS; k++)
 			if (utf8_width(cells[nrows][k]) > width[k])
 				width[k] = utf8_width(cells[nrows][k]);
@@ -761,8 +774,13 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 			fputc('-', out);
 	}
 	fputc('\n', out);
-	for (size_t i = 0; i < nrows; i++)
-		put_row(out, cells[i], width);
+	/* a heading (the committee's, config heading) on a line of its own before its rows */
+	for (size_t k = 0, r = 0; k < nlayout; k++) {
+		if (rows[k].kind == RROW_HEADING)
+			fprintf(out, "%s%s:\n", k ? "\n" : "", rows[k].heading);
+		else if (rows[k].kind == RROW_COUNTED && r < nrows)
+			put_row(out, cells[r++], width);
+	}
 	free(cells);
 
 	/* Why a shown value is not judged. */
@@ -770,7 +788,7 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 		const struct indicator *ind = &cfg->indicators[i];
 		const struct outcome *o = &rep->r[i].cur;
 
-		if ((ind->kind == IND_DEADLINE) != deadline)
+		if (report_row_quality(ind) != deadline)
 			continue;
 		if (o->has_value && o->den < ind->min_denominator) {
 			if (!small)
@@ -782,19 +800,19 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 			        o->den, ind->min_denominator);
 		}
 	}
-	if (deadline)
+	if (deadline && any_deadline_row(cfg, rows, nlayout))
 		fprintf(out, "\nUtfall: andel i tid av de avgjorda ärendena (start i perioden); "
 		        "pågående ärenden räknas när de avgörs.\n");
 	put_prognos(out, cfg, rep, deadline);
 }
 
-/* The Målstyrning table, then the Kvalitetsstyrning table when there are deadline indicators. */
+/* The Målstyrning table, then the Kvalitetsstyrning table when it has rows (report_row_quality). */
 static void
 print_text(FILE *out, const struct config *cfg, const struct report *rep)
 {
 	print_table(out, cfg, rep, false);
 	for (size_t i = 0; i < cfg->nindicators; i++)
-		if (cfg->indicators[i].kind == IND_DEADLINE) {
+		if (report_row_quality(&cfg->indicators[i])) {
 			fputc('\n', out);
 			print_table(out, cfg, rep, true);
 			break;

@@ -544,6 +544,10 @@ static void test_load_conf(void **state)
 	assert_true(a->target == 0.75);
 	assert_true(indicator(cfg, "telephone_bookings")->target == 0.80);
 	assert_string_equal(indicator(cfg, "telephone_bookings")->title, "Andel telefontidbokningar");
+	/* the seeds list it under Kvalitetsstyrning, the Målstyrning rows under their heading */
+	assert_int_equal(indicator(cfg, "telephone_bookings")->section, SECTION_QUALITY);
+	assert_string_equal(indicator(cfg, "digital_patient_contacts")->heading,
+	                    "Patientärenden och informationsärenden");
 	assert_int_equal(indicator(cfg, "digital_provider_contacts")->cadence, CADENCE_HALF);
 	assert_int_equal(indicator(cfg, "information_case_growth")->kind, IND_GROWTH);
 	/* early warnings for the ratios only; alerts by mail to the coordinator */
