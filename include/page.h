@@ -8,6 +8,7 @@
 
 #include "indicator.h"
 #include "period.h"
+#include "prognos.h"
 
 struct config;
 
@@ -39,6 +40,10 @@ struct page_ind {               /* one indicator's figures (cfg->indicators[i]) 
 	struct outcome closed;                  /* the last closed quarter */
 	struct outcome closed_prev;             /* the last closed quarter one year earlier */
 	struct page_monthly quarter_m, quarter_prev_m, closed_m, closed_prev_m;
+	/* the projections of this month and this quarter while they run (prognos.c);
+	 * shown under their rows ("Prognos: 51 %", the method as hover text) unless
+	 * the row itself shows no value */
+	struct prognos month_proj, quarter_proj;
 };
 struct page_model {
 	int64_t  today;                 /* local day number */

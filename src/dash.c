@@ -65,6 +65,7 @@
 #include "manual.h"
 #include "page.h"
 #include "period.h"
+#include "prognos.h"
 #include "report.h"
 #include "store.h"
 #include "tq_config.h"
@@ -204,6 +205,32 @@ monthly(struct page_monthly *pm, const double *v, unsigned n)
 		pm->v[k] = v[k];
 }
 
+/*
+ * The projection of indicator i over this month, while it runs (the last
+ * chart month, today's): prognos_of_table over a one-month table of its
+ * counters; growth against the same month a year before.
+ */
+static void
+month_prognos(const struct dash_job *job, size_t i, int64_t mn, struct prognos *ret)
+{
+	struct period p = period_of_day(P_MONTH, job->report.today);
+	const struct ind_sums *s = hash_sums(job, false, mn), *before = hash_sums(job, false, mn - 12);
+	struct ind_table t = { 0 };
+	struct ind_sums *b;
+
+	memset(ret, 0, sizeof(*ret));
+	/* out of memory: no forecast, the page still shows the figures */
+	if (ind_table_init(&t, job->nind) < 0)
+		return;
+	b = ind_table_month(&t, job->nind, mn);
+	if (b && s)
+		memcpy(b, s, job->nind * sizeof(*b));
+	if (b)
+		(void)prognos_of_table(job->cfg, i, &t, &p, job->report.today,
+		                       before ? before[i].num : 0, ret);
+	ind_table_done(&t);
+}
+
 /* Writes the answer body into out: the JSON report or the page. 0 or -errno. */
 static int
 job_render(struct dash_job *job, FILE *out)
@@ -239,6 +266,9 @@ job_render(struct dash_job *job, FILE *out)
 		monthly(&pi[i].quarter_prev_m, q->prev_monthly, q->nprev_monthly);
 		monthly(&pi[i].closed_m, c->cur_monthly, c->ncur_monthly);
 		monthly(&pi[i].closed_prev_m, c->prev_monthly, c->nprev_monthly);
+		/* the running quarter's projection (compute_report), and this month's */
+		pi[i].quarter_proj = q->proj;
+		month_prognos(job, i, job->first_month + PAGE_MONTHS - 1, &pi[i].month_proj);
 		/* each month alone; a growth month against the same month a year before */
 		for (unsigned k = 0; k < PAGE_MONTHS; k++) {
 			int64_t mn = job->first_month + k;

@@ -414,6 +414,30 @@ put_row(FILE *out, const struct indicator *ind, const char *label, const struct 
 	        val, basis, cls, word);
 }
 
+/*
+ * The projection of a running period under its row (label "Mars 2026,
+ * prognos"), the method in words as the cell's hover text. Nothing when
+ * there is none, or when the period's own row shows no value: a forecast
+ * over too few cases would tell what the row hides.
+ */
+static void
+put_prognos_row(FILE *out, const struct indicator *ind, const char *period,
+                const struct prognos *p, const struct outcome *o, int64_t min_cases)
+{
+	char label[112], pct[32];
+
+	if (!p->has_value || !isfinite(p->value) || no_value_words(ind, o, min_cases))
+		return;
+	snprintf(label, sizeof(label), "%s, prognos", period);
+	report_fmt_percent(pct, sizeof(pct), p->value, ind->kind == IND_GROWTH);
+	fputs("<tr class=\"proj\"><th scope=\"row\">", out);
+	html_put_esc(out, label, 0);
+	fputs("</th><td class=\"v proj\" colspan=\"3\" title=\"Prognos: " PROGNOS_METHOD_SV
+	      ".\">Prognos: ", out);
+	html_put_esc(out, pct, 0);
+	fputs("</td></tr>\n", out);
+}
+
 /* One indicator's card. */
 static void
 put_card(FILE *out, const struct indicator *ind, const struct page_ind *pi,
@@ -441,11 +465,14 @@ put_card(FILE *out, const struct indicator *ind, const struct page_ind *pi,
 	fmt_month(month, sizeof(month), m->first_month + PAGE_MONTHS - 1, true);
 	snprintf(label, sizeof(label), "%s hittills", month);
 	put_row(out, ind, label, &pi->months[PAGE_MONTHS - 1], NULL, m->min_cases);
+	put_prognos_row(out, ind, month, &pi->month_proj, &pi->months[PAGE_MONTHS - 1],
+	                m->min_cases);
 	fmt_month(label, sizeof(label), m->first_month + PAGE_MONTHS - 2, true);
 	put_row(out, ind, label, &pi->months[PAGE_MONTHS - 2], NULL, m->min_cases);
 	fmt_quarter(q, sizeof(q), &m->quarter, true);
 	snprintf(label, sizeof(label), "%s%s", q, m->today < m->quarter.last_day ? " hittills" : "");
 	put_row(out, ind, label, &pi->quarter, &pi->quarter_m, m->min_cases);
+	put_prognos_row(out, ind, q, &pi->quarter_proj, &pi->quarter, m->min_cases);
 	fmt_quarter(q, sizeof(q), &m->quarter_prev, true);
 	snprintf(label, sizeof(label), "%s (i fjol)", q);
 	put_row(out, ind, label, &pi->quarter_prev, &pi->quarter_prev_m, m->min_cases);
@@ -546,6 +573,7 @@ static const char page_css[] =
 	"td.v{font-weight:600;white-space:nowrap}"
 	".yes{color:#17652b;font-weight:600}.no{color:#a3161a;font-weight:600}.na{color:#5b6069}"
 	".few{color:#5b6069;font-style:italic;font-weight:400}"
+	".proj{color:#1d4f91;font-weight:400;cursor:help}"
 	"footer{color:#5b6069;font-size:.9rem;padding-bottom:2rem}"
 	/* on a phone the chart is scaled to about half: larger text in its units */
 	"@media (max-width:40rem){body{font-size:15px}header,main,footer{padding:0 .5rem}"

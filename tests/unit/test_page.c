@@ -20,6 +20,7 @@
 #include "indicator.h"
 #include "page.h"
 #include "period.h"
+#include "prognos.h"
 #include "tq_config.h"
 #include "tz.h"
 #include "fixture_config.h"
@@ -702,6 +703,43 @@ test_negative_growth(void **state)
 	free(f);
 }
 
+/* A running month's and quarter's projection: a row under each, the method in its title. */
+static void
+test_prognos(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	const char *end, *c;
+
+	(void)state;
+	assert_non_null(f);
+	setup_model(f);         /* 15 March 2026: March and Q1 running */
+	f->pi[IND_TELEQ].month_proj = (struct prognos){ .value = 0.51, .has_value = true,
+	                                                .nsofar = 1, .nleft = 0 };
+	f->pi[IND_TELEQ].quarter_proj = (struct prognos){ .value = 0.8849, .has_value = true,
+	                                                  .nsofar = 3, .nleft = 0 };
+	/* digital's March is too few cases: its prognosis is not shown either */
+	f->pi[IND_DIGITAL].month_proj = (struct prognos){ .value = 0.33, .has_value = true };
+	render(f);
+	c = card(f->html, "analoga_patientkontakter", &end);
+	assert_row(c, "Mars 2026, prognos",
+	           "<td class=\"v proj\" colspan=\"3\" title=\"Prognos: " PROGNOS_METHOD_SV
+	           ".\">Prognos: 51 %</td>");
+	assert_row(c, "Kvartal 1 2026, prognos",
+	           "<td class=\"v proj\" colspan=\"3\" title=\"Prognos: " PROGNOS_METHOD_SV
+	           ".\">Prognos: 88 %</td>");
+	/* each under its running row */
+	assert_true(strstr(c, ">Mars 2026 hittills<") < strstr(c, ">Mars 2026, prognos<"));
+	assert_true(strstr(c, ">Mars 2026, prognos<") < strstr(c, ">Kvartal 1 2026 hittills<"));
+	assert_true(strstr(c, ">Kvartal 1 2026, prognos<") < end);
+	c = card(f->html, "digitala_patientkontakter", &end);
+	assert_true(strstr(c, "Mars 2026, prognos") == NULL || strstr(c, "Mars 2026, prognos") > end);
+	/* growth: none given, none shown */
+	c = card(f->html, "okning_arenden", &end);
+	assert_true(strstr(c, "prognos<") == NULL || strstr(c, "prognos<") > end);
+	free(f->html);
+	free(f);
+}
+
 int
 main(void)
 {
@@ -720,6 +758,7 @@ main(void)
 		cmocka_unit_test(test_kvalitetsstyrning),
 		cmocka_unit_test(test_gaps_and_target_label),
 		cmocka_unit_test(test_negative_growth),
+		cmocka_unit_test(test_prognos),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
