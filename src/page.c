@@ -523,21 +523,21 @@ put_overview(FILE *out, const struct config *cfg, const struct page_model *m, un
 	fprintf(out, "%s.</p>\n", text);
 }
 
-/* The cards of the Målstyrning (deadline false) or Kvalitetsstyrning indicators, under their heading. */
+/* The cards of the Målstyrning (deadline false) or Kvalitetsstyrning indicators (config section, else by kind). */
 static void
 put_group(FILE *out, const struct config *cfg, const struct page_model *m, bool deadline)
 {
 	bool any = false;
 
 	for (size_t i = 0; i < m->n && i < cfg->nindicators; i++)
-		any |= (cfg->indicators[i].kind == IND_DEADLINE) == deadline;
+		any |= report_row_quality(&cfg->indicators[i]) == deadline;
 	if (!any)
 		return;
 	/* the committee's two tables, as teleqctl report and the follow-ups group them */
 	fprintf(out, "<section class=\"group\">\n<h2 class=\"group\">%s</h2>\n<div class=\"grid\">\n",
 	        deadline ? "Kvalitetsstyrning" : "Målstyrning");
 	for (size_t i = 0; i < m->n && i < cfg->nindicators; i++)
-		if ((cfg->indicators[i].kind == IND_DEADLINE) == deadline)
+		if (report_row_quality(&cfg->indicators[i]) == deadline)
 			put_card(out, &cfg->indicators[i], &m->ind[i], m);
 	fputs("</div>\n</section>\n", out);
 }
