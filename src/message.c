@@ -8,9 +8,10 @@
  *   value     whole percent with a space, from the four-decimal value the
  *             target is judged on (indicator.c), half away from zero:
  *             0.7633 -> "76 %", 0.525 -> "53 %"; none -> "–"
- *   basis     ratio "265 av 513"; mean of months over several months
- *             "441 av 600, medel av 3 mån" (the value is the mean of the
- *             monthly shares, so the pooled sums alone would not explain it)
+ *   basis     ratio "265 av 513"; mean of months over several months its
+ *             monthly shares when the row has them, "90 % + 73 % + 66 % →
+ *             medel 76 %" (report_fmt_basis_months, as the dashboard), else
+ *             "441 av 600, medel av 3 mån" (the pooled 441/600 is 73.5 %)
  *   target    "≥ 55 %", "> 5 %", "12,5 %" with a decimal comma
  *   previous  "49 % (200 av 409)", or "–" without a value
  *   status    "uppfyllt", "ej uppfyllt", "ej bedömt"
