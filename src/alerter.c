@@ -14,7 +14,12 @@
  *   1. HGETALL alerts:state, and the month-to-date hash ind:<name>:<month>
  *      of every indicator with an early warning;
  *   2. for each summary that is due, HGETALL ind:<name>:<period> of the
- *      indicators it shows (skipped when none is due);
+ *      indicators it shows (skipped when none is due), then the period's
+ *      report as /rapport computes it (dash_report_read: its counter
+ *      hashes and manual:<period>), whose figures the summary shows: the
+ *      monthly shares of a mean of months, the manual rows without a
+ *      value, and the follow-up attached (alerts.summary.attach_report,
+ *      quarter and half-year), all from one computation;
  *   3. one EVAL of alert.lua per decision, each a compare-and-set on the
  *      state value read in step 1, chained in order for consecutive
  *      summaries of one kind.
