@@ -21,6 +21,9 @@
  *       Both also read manual:<P> and manual:<P a year earlier> (the
  *       manual indicators' values and the samordnare's notes, written by
  *       teleqctl set / note) for a month, quarter, half or year.
+ *   dash_report_read(P)   the report of /rapport?period=P handed to a
+ *       callback instead of an HTTP reply: the alerter's summaries
+ *       (alerter.c), so their figures and attached follow-up are these.
  *   /   the current quarter and the same quarter one year earlier (as
  *       /api/indicators?period=<this quarter>), the last closed quarter
  *       and the same one a year earlier (what matters from the 1st of a
