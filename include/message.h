@@ -34,6 +34,8 @@ struct ind_view {               /* one indicator's figures, as in its ind:<name>
 	 * shown as "90 % + 73 % + 66 % → medel 76 %"; 0 when unknown. */
 	unsigned       ncur_monthly;
 	double         cur_monthly[IND_MAX_MONTHS];
+	unsigned       nprev_monthly;   /* prev's, alike */
+	double         prev_monthly[IND_MAX_MONTHS];
 };
 struct alert_text {
 	char *subject;              /* one line, UTF-8 */

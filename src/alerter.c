@@ -630,6 +630,8 @@ take_report(struct check *c, struct due *d, const struct report *rep)
 		v->prev = rep->r[i].prev;
 		v->ncur_monthly = rep->r[i].ncur_monthly;
 		memcpy(v->cur_monthly, rep->r[i].cur_monthly, sizeof(v->cur_monthly));
+		v->nprev_monthly = rep->r[i].nprev_monthly;
+		memcpy(v->prev_monthly, rep->r[i].prev_monthly, sizeof(v->prev_monthly));
 	}
 	if (rep->manual_read) {
 		if (!(d->has_value = calloc(cfg->nmanuals + 1, sizeof(*d->has_value))))

@@ -13,7 +13,8 @@
  *             medel 76 %" (report_fmt_basis_months, as the dashboard), else
  *             "441 av 600, medel av 3 mån" (the pooled 441/600 is 73.5 %)
  *   target    "≥ 55 %", "> 5 %", "12,5 %" with a decimal comma
- *   previous  "49 % (200 av 409)", or "–" without a value
+ *   previous  "49 % (200 av 409)", a mean of months as its basis above,
+ *             or "–" without a value
  *   status    "uppfyllt", "ej uppfyllt", "ej bedömt"
  * Growth indicators (this period against the same period one year
  * earlier) are changes, so their value is signed: "+12 %", "−3 %" (U+2212
@@ -390,10 +391,16 @@ fmt_value(char *buf, size_t len, const struct indicator *ind, const struct outco
 		fmt_pct(buf, len, o->value, ind->kind == IND_GROWTH);
 }
 
-/* The same period last year: "49 % (200 av 409)", or "–" without a value. */
+/*
+ * The same period last year of row r: "49 % (200 av 409)", a mean of
+ * months with its monthly shares "71 % (80 % + 70 % + 63 % → medel 71 %)",
+ * or "–" without a value.
+ */
 static void
-fmt_previous(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
+fmt_previous(char *buf, size_t len, const struct ind_view *r)
 {
+	const struct indicator *ind = r->ind;
+	const struct outcome *o = &r->prev;
 	char v[64], b[160];
 
 	if (!o->has_value) {
@@ -401,7 +408,7 @@ fmt_previous(char *buf, size_t len, const struct indicator *ind, const struct ou
 		return;
 	}
 	fmt_value(v, sizeof(v), ind, o);
-	report_fmt_basis(b, sizeof(b), ind, o);
+	report_fmt_basis_months(b, sizeof(b), ind, o, r->prev_monthly, r->nprev_monthly);
 	snprintf(buf, len, "%s (%s)", v, b);
 }
 
@@ -558,7 +565,7 @@ table_line(struct strbuf *b, const struct ind_view *r)
 	fmt_value(value, sizeof(value), ind, &r->cur);
 	report_fmt_basis_months(basis, sizeof(basis), ind, &r->cur, r->cur_monthly, r->ncur_monthly);
 	fmt_target(target, sizeof(target), ind);
-	fmt_previous(prev, sizeof(prev), ind, &r->prev);
+	fmt_previous(prev, sizeof(prev), r);
 	strbuf_printf(&l, "- %s: %s (%s), mål %s, %s; i fjol %s", title, value, basis, target, status,
 	              prev);
 	if ((e = strbuf_finish(&l, &line, NULL)) < 0) {
@@ -694,7 +701,7 @@ put_placeholder(struct strbuf *b, const struct tpl_ctx *c, enum ph ph)
 		                        c->row->ncur_monthly);
 		break;
 	case PH_PREVIOUS:
-		fmt_previous(tmp, sizeof(tmp), ind, &c->row->prev);
+		fmt_previous(tmp, sizeof(tmp), c->row);
 		break;
 	case PH_STATUS:
 		snprintf(tmp, sizeof(tmp), "%s", status_word(c->row->cur.met));

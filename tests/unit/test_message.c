@@ -93,15 +93,15 @@ q1_rows(struct ind_view rows[3])
 {
 	/* Analog (TeleQ): mean of 90 %, 73 %, 66 % = 76.33 %; Q1 2025 71 %. */
 	rows[0] = (struct ind_view){ &fx_indicators[IND_TELEQ],
-	                             valued(0.7633, 441, 600, 1), valued(0.71, 300, 420, 0), 0, { 0 } };
+	                             valued(0.7633, 441, 600, 1), valued(0.71, 300, 420, 0), 0, { 0 }, 0, { 0 } };
 	rows[0].cur.nmonths = 3;
 	rows[0].prev.nmonths = 3;
 	/* Digital: 265 of 513 = 52 %, missed; Q1 2025 200 of 409 = 49 %. */
 	rows[1] = (struct ind_view){ &fx_indicators[IND_DIGITAL],
-	                             ratio(265, 513, 0), ratio(200, 409, 0), 0, { 0 } };
+	                             ratio(265, 513, 0), ratio(200, 409, 0), 0, { 0 }, 0, { 0 } };
 	/* Growth: 513 against 409 = +25 %, met. */
 	rows[2] = (struct ind_view){ &fx_indicators[IND_GROWTH_CASES],
-	                             valued(513.0 / 409 - 1, 513, 409, 1), valued(0.04, 409, 393, 0), 0, { 0 } };
+	                             valued(513.0 / 409 - 1, 513, 409, 1), valued(0.04, 409, 393, 0), 0, { 0 }, 0, { 0 } };
 }
 
 /* ------------------------------------------------------------ figures */
@@ -131,18 +131,18 @@ test_percent(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct ind_view r = { dig, valued(cases[i].v, 1, 100, 1), { .met = -1 }, 0, { 0 } };
+		struct ind_view r = { dig, valued(cases[i].v, 1, 100, 1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 
 		assert_row("{value}", &r, cases[i].want);
 	}
 	for (size_t i = 0; i < sizeof(growth) / sizeof(growth[0]); i++) {
-		struct ind_view r = { gro, valued(growth[i].v, 230, 205, 1), { .met = -1 }, 0, { 0 } };
+		struct ind_view r = { gro, valued(growth[i].v, 230, 205, 1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 
 		assert_row("{value}", &r, growth[i].want);
 	}
 	/* No value: a dash, for value and previous alike. */
 	{
-		struct ind_view r = { dig, ratio(0, 0, -1), ratio(0, 0, -1), 0, { 0 } };
+		struct ind_view r = { dig, ratio(0, 0, -1), ratio(0, 0, -1), 0, { 0 }, 0, { 0 } };
 
 		snprintf(want, sizeof(want), "%s|%s|%s", "\xE2\x80\x93", "0 av 0", "\xE2\x80\x93");
 		assert_row("{value}|{basis}|{previous}", &r, want);
@@ -152,7 +152,7 @@ test_percent(void **state)
 static void
 test_basis_target_previous_status(void **state)
 {
-	struct ind_view r = { &fx_indicators[IND_DIGITAL], ratio(265, 513, 0), ratio(200, 409, 0), 0, { 0 } };
+	struct ind_view r = { &fx_indicators[IND_DIGITAL], ratio(265, 513, 0), ratio(200, 409, 0), 0, { 0 }, 0, { 0 } };
 	struct indicator ind = fx_indicators[IND_DIGITAL];
 
 	(void)state;
@@ -182,14 +182,14 @@ test_basis_target_previous_status(void **state)
 	/* Growth: this period "mot" the same period last year. */
 	{
 		struct ind_view g = { &fx_indicators[IND_GROWTH_CASES], valued(230.0 / 205 - 1, 230, 205, 1),
-		                      valued(205.0 / 211 - 1, 205, 211, 0), 0, { 0 } };
+		                      valued(205.0 / 211 - 1, 205, 211, 0), 0, { 0 }, 0, { 0 } };
 
 		assert_row("{value} ({basis}), mål {target}, i fjol {previous}", &g,
 		           "+12 % (230 mot 205), mål > 5 %, i fjol \xE2\x88\x92" "3 % (205 mot 211)");
 	}
 	/* Mean of months over several months says so; over one month it is a plain ratio. */
 	{
-		struct ind_view m = { &fx_indicators[IND_TELEQ], valued(0.7633, 441, 600, 1), { .met = -1 }, 0, { 0 } };
+		struct ind_view m = { &fx_indicators[IND_TELEQ], valued(0.7633, 441, 600, 1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 
 		m.cur.nmonths = 3;
 		assert_row("{value} ({basis})", &m, "76 % (441 av 600, medel av 3 mån)");
@@ -362,7 +362,7 @@ test_default_test_message(void **state)
 	/* A title with a newline cannot break the subject onto two lines. */
 	{
 		struct indicator ind = fx_indicators[IND_DIGITAL];
-		struct ind_view r = { &ind, ratio(1, 2, 0), { .met = -1 }, 0, { 0 } };
+		struct ind_view r = { &ind, ratio(1, 2, 0), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 		struct period p = P("2026-03");
 
 		ind.title = "Rad ett\nRad\ttvå\r";
@@ -444,8 +444,8 @@ test_summary_table(void **state)
 	small.title = "Bekräftelse inom 24 timmar";
 	unmet.title = "Andel telefontidbokningar";
 	/* Not judged (too few cases), and a second missed one after it in config order. */
-	rows[3] = (struct ind_view){ &small, ratio(4, 5, -1), { .met = -1 }, 0, { 0 } };
-	rows[4] = (struct ind_view){ &unmet, valued(0.7633, 441, 600, 0), valued(0.71, 300, 420, 0), 0, { 0 } };
+	rows[3] = (struct ind_view){ &small, ratio(4, 5, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
+	rows[4] = (struct ind_view){ &unmet, valued(0.7633, 441, 600, 0), valued(0.71, 300, 420, 0), 0, { 0 }, 0, { 0 } };
 	rows[4].cur.nmonths = 3;
 	rows[4].prev.nmonths = 3;
 
@@ -904,7 +904,7 @@ test_webhook(void **state)
 	                    "\"indicators\":[]}");
 	free(json);
 	{
-		struct ind_view r = { &fx_indicators[IND_GROWTH_CASES], valued(-0.03, 400, 412, -1), ratio(0, 0, -1), 0, { 0 } };
+		struct ind_view r = { &fx_indicators[IND_GROWTH_CASES], valued(-0.03, 400, 412, -1), ratio(0, 0, -1), 0, { 0 }, 0, { 0 } };
 
 		r.cur.value = -0.00001;     /* rounds to zero: "0.0000", never "-0.0000" */
 		assert_int_equal(webhook_payload("g", AK_BREACH, &q1, 0, &t, &r, 1, &json, &len), 0);
@@ -940,9 +940,9 @@ test_summary_without_data(void **state)
 	(void)state;
 	assert_int_equal(period_parse("2026-11", days_from_civil(2026, 12, 6), &nov), 0);
 	/* One missed, two without any data (den 0: no value, not judged). */
-	rows[0] = (struct ind_view){ &dig, ratio(1, 2, 0), { .met = -1 }, 0, { 0 } };
-	rows[1] = (struct ind_view){ &teleq, ratio(0, 0, -1), { .met = -1 }, 0, { 0 } };
-	rows[2] = (struct ind_view){ &gro, ratio(0, 0, -1), { .met = -1 }, 0, { 0 } };
+	rows[0] = (struct ind_view){ &dig, ratio(1, 2, 0), { .met = -1 }, 0, { 0 }, 0, { 0 } };
+	rows[1] = (struct ind_view){ &teleq, ratio(0, 0, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
+	rows[2] = (struct ind_view){ &gro, ratio(0, 0, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 	assert_int_equal(alert_render(NULL, AK_SUMMARY, &nov, rows, 3, &t), 0);
 	assert_string_equal(t.subject,
 	                    "Sammanfattning november 2026: 1 av 3 indikatorer under målet, 2 utan underlag");
@@ -951,15 +951,15 @@ test_summary_without_data(void **state)
 	alert_text_done(&t);
 
 	/* A value over too few cases is not judged but has data: not counted. */
-	rows[1] = (struct ind_view){ &teleq, ratio(4, 5, -1), { .met = -1 }, 0, { 0 } };
+	rows[1] = (struct ind_view){ &teleq, ratio(4, 5, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 	assert_int_equal(alert_render(NULL, AK_SUMMARY, &nov, rows, 3, &t), 0);
 	assert_string_equal(t.subject,
 	                    "Sammanfattning november 2026: 1 av 3 indikatorer under målet, 1 utan underlag");
 	alert_text_done(&t);
 
 	/* Every indicator without data: never "0 av 3 under målet" alone; says so first. */
-	rows[0] = (struct ind_view){ &dig, ratio(0, 0, -1), { .met = -1 }, 0, { 0 } };
-	rows[1] = (struct ind_view){ &teleq, ratio(0, 0, -1), { .met = -1 }, 0, { 0 } };
+	rows[0] = (struct ind_view){ &dig, ratio(0, 0, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
+	rows[1] = (struct ind_view){ &teleq, ratio(0, 0, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 	assert_int_equal(alert_render(NULL, AK_SUMMARY, &nov, rows, 3, &t), 0);
 	assert_string_equal(t.subject, "Inga data för november 2026: 3 av 3 indikatorer utan underlag");
 	assert_true(strncmp(t.body, "Inga data för november 2026", strlen("Inga data för november 2026")) == 0);
@@ -980,7 +980,7 @@ test_summary_without_data(void **state)
 	assert_int_equal(alert_render(&ac, AK_SUMMARY, &nov, rows, 3, &t), 0);
 	assert_string_equal(t.body, "0/3/3 [Inga data för november 2026]");
 	alert_text_done(&t);
-	rows[0] = (struct ind_view){ &dig, ratio(1, 2, 1), { .met = -1 }, 0, { 0 } };
+	rows[0] = (struct ind_view){ &dig, ratio(1, 2, 1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 	got = render("{missed}/{nodata}/{count} [{overview}]", AK_SUMMARY, &nov, rows, 3);
 	assert_string_equal(got, "0/2/3 [0 av 3 indikatorer under målet, 2 utan underlag]");
 	free(got);
@@ -1127,7 +1127,7 @@ test_summary_wraps(void **state)
 	(void)state;
 	q1_rows(rows);
 	reply.title = "Svar från vårdgivare inom två veckor efter att begäran om yttrande har skickats";
-	rows[3] = (struct ind_view){ &reply, ratio(40, 50, 0), ratio(34, 40, 0), 0, { 0 } };
+	rows[3] = (struct ind_view){ &reply, ratio(40, 50, 0), ratio(34, 40, 0), 0, { 0 }, 0, { 0 } };
 	assert_int_equal(alert_render(NULL, AK_SUMMARY, &q1, rows, 4, &t), 0);
 	for (const char *p = t.body; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
 		assert_true(line_cps(p) <= 72);
@@ -1429,10 +1429,17 @@ test_basis_months(void **state)
 	rows[0].cur_monthly[1] = 0.73;
 	rows[0].cur_monthly[2] = 0.66;
 	assert_row("{value} ({basis})", &rows[0], "76 % (90 % + 73 % + 66 % \xE2\x86\x92 medel 76 %)");
+	/* the same period last year alike: its own monthly shares */
+	rows[0].nprev_monthly = 3;
+	rows[0].prev_monthly[0] = 0.80;
+	rows[0].prev_monthly[1] = 0.70;
+	rows[0].prev_monthly[2] = 0.63;
+	assert_row("{previous}", &rows[0], "71 % (80 % + 70 % + 63 % \xE2\x86\x92 medel 71 %)");
 	assert_int_equal(alert_render(NULL, AK_SUMMARY, &q1, rows, 3, &t), 0);
 	body = unwrap(t.body, 2);
 	assert_non_null(strstr(body, "- Analoga patientkontakter (TeleQ): 76 % (90 % + 73 % + 66 % "
-	                             "\xE2\x86\x92 medel 76 %), mål \xE2\x89\xA5 75 %, uppfyllt;"));
+	                             "\xE2\x86\x92 medel 76 %), mål \xE2\x89\xA5 75 %, uppfyllt; i fjol 71 % "
+	                             "(80 % + 70 % + 63 % \xE2\x86\x92 medel 71 %)\n"));
 	assert_null(strstr(body, "441 av 600"));
 	free(body);
 	alert_text_done(&t);
