@@ -23,4 +23,20 @@ struct store;
 void dash_serve(struct event_base *base, struct store *st, struct http_reply *rep,
                 enum http_view view, const char *period);
 
+/*
+ * The report of period p (a month, quarter, half-year or year) as
+ * /rapport computes it: the counter hashes of its spans and manual:<P>,
+ * manual:<P a year earlier> read over st's connection (manual_read set),
+ * compute_report done. done(arg, rep, 0) gets it once every reply is in
+ * (rep and what it points to are valid during the call only), or
+ * done(arg, NULL, -errno) (-EIO: the connection lost or an error reply;
+ * -ENOMEM). Returns 0 (done is called exactly once, never before this
+ * returns), or -ENOTCONN (Redis not ready), -EINVAL, -ENOMEM, -EIO (not
+ * called). The config in force must outlive the read, as for dash_serve.
+ */
+struct period;
+struct report;
+typedef void dash_report_fn(void *arg, const struct report *rep, int err);
+int dash_report_read(struct store *st, const struct period *p, dash_report_fn *done, void *arg);
+
 #endif /* TQ_DASH_H */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "indicator.h"
+#include "report.h"
 #include "tq_config.h"
 
 struct period;
@@ -29,12 +30,26 @@ struct ind_view {               /* one indicator's figures, as in its ind:<name>
 	const struct indicator *ind;
 	struct outcome cur;         /* num, den, value, has_value, met (1, 0, -1) */
 	struct outcome prev;        /* the same period one year earlier */
+	/* A mean of months: cur's monthly shares (compute_report's cur_monthly),
+	 * shown as "90 % + 73 % + 66 % → medel 76 %"; 0 when unknown. */
+	unsigned       ncur_monthly;
+	double         cur_monthly[IND_MAX_MONTHS];
+	unsigned       nprev_monthly;   /* prev's, alike */
+	double         prev_monthly[IND_MAX_MONTHS];
 };
 struct alert_text {
 	char *subject;              /* one line, UTF-8 */
 	char *body;                 /* UTF-8, '\n' line ends */
 	enum alert_kind kind;       /* set by alert_render; mail_build writes it as X-Teleqd-Kind */
+	char *attach;               /* alert_attach: an HTML attachment, or NULL */
+	size_t attach_len;
+	char *attach_name;          /* its file name, "uppfoljning-2026-Q1.html" */
 };
+/*
+ * Largest HTML attachment a mail carries (bytes before base64). The outbox
+ * keeps the whole message in Redis until it is delivered, so it is bounded.
+ */
+#define MAIL_ATTACH_MAX (512 * 1024)
 /* Default Swedish template of kind (subject or body). */
 const char *alert_default_template(enum alert_kind k, bool subject);
 /* Checks a template. 0, or -EINVAL with *ret_offset at the bad placeholder or brace. */
@@ -47,6 +62,22 @@ int tpl_check(const char *tpl, size_t len, size_t *ret_offset);
 int alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct period *p,
                  const struct ind_view *rows, size_t nrows, struct alert_text *ret);
 void alert_text_done(struct alert_text *t);     /* accepts NULL and zeroed */
+/*
+ * Attaches html[0..len) (ownership passes to t, also on failure) as
+ * "uppfoljning-<period_id>.html", which mail_build sends as a
+ * multipart/mixed message. Returns 0; -E2BIG when len > MAIL_ATTACH_MAX:
+ * html is freed and the body says the follow-up was too large to attach
+ * and how to print it (the caller logs); -EINVAL when period_id is not
+ * [A-Za-z0-9-]+; -ENOMEM.
+ */
+int alert_attach(struct alert_text *t, const char *period_id, char *html, size_t len);
+/*
+ * Adds to a summary's body, before its sign-off, the manual indicators of
+ * cfg (cfg->manuals[j]) with has_value[j] false: "Utan värde: Antal
+ * analyser, Periodresultat budget." (wrapped); nothing when every one has
+ * a value. Returns 0 or -ENOMEM (t unchanged).
+ */
+int alert_add_missing(struct alert_text *t, const struct config *cfg, const bool *has_value);
 /*
  * What the feed and store alerts (stale, stale_reminder, fresh, reset,
  * redis_evicts, redis_ok) show: preformatted local times and dates, or
@@ -72,8 +103,11 @@ int alert_render_feed(const struct alert_conf *ac, enum alert_kind kind,
  * ASCII), To, Subject (RFC 2047 encoded when not ASCII), Date (of date,
  * seconds), Message-ID <id@domain of From>, MIME 1.0 text/plain UTF-8
  * quoted-printable, Auto-Submitted: auto-generated and
- * X-Auto-Response-Suppress: All (no out-of-office replies).
- * Lines end in '\n' (the sendmail interface converts). *ret malloc'd.
+ * X-Auto-Response-Suppress: All (no out-of-office replies). With an
+ * attachment (alert_attach) a multipart/mixed message: the text part as
+ * above, then the HTML as text/html; charset=utf-8, base64, Content-
+ * Disposition: attachment with its file name; the boundary occurs in
+ * neither part. Lines end in '\n' (the sendmail interface converts). *ret malloc'd.
  */
 int mail_build(const struct alert_conf *ac, const char *id, int64_t date,
                const struct alert_text *t, char **ret, size_t *ret_len);

@@ -135,6 +135,14 @@ void report_fmt_target(char *buf, size_t len, double target);   /* "55 %", "12,5
 void report_fmt_frac(char *buf, size_t len, double v);                  /* "0.5166", "1" */
 /* "265 av 513", "441 av 600, medel av 3 mån", "513 mot 409", "480 av 510 avgjorda, 3 pågående" */
 void report_fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o);
+/*
+ * The basis of o with a mean of months' monthly shares monthly[0..n):
+ * "90 % + 73 % + 66 % → medel 76 %" (the pooled "441 av 600" beside 76 %
+ * reads as an error: 441/600 is 73.5 %); report_fmt_basis when ind is no
+ * mean of months or n < 2. Shared by the dashboard and the alert mails.
+ */
+void report_fmt_basis_months(char *buf, size_t len, const struct indicator *ind,
+                             const struct outcome *o, const double *monthly, unsigned n);
 const char *report_cmp_sign(enum cmp cmp);      /* "≥", ">", "≤", "<" */
 /*
  * True when o has no data at all (no value, so not judged): the one test

@@ -183,6 +183,7 @@ struct alert_conf {
 	int64_t   repeat_s;             /* default 7 days */
 	/* summaries */
 	int64_t   grace_s;              /* after a period closes, default 2 days */
+	bool      attach_report;        /* quarter, half-year: attach the HTML follow-up (default false) */
 	/* delivery */
 	int64_t   retry_min_s;          /* first retry after (default 30 s), doubling ... */
 	int64_t   retry_max_s;          /* ... up to (default 1 h) */

@@ -14,7 +14,12 @@
  *   1. HGETALL alerts:state, and the month-to-date hash ind:<name>:<month>
  *      of every indicator with an early warning;
  *   2. for each summary that is due, HGETALL ind:<name>:<period> of the
- *      indicators it shows (skipped when none is due);
+ *      indicators it shows (skipped when none is due), then the period's
+ *      report as /rapport computes it (dash_report_read: its counter
+ *      hashes and manual:<period>), whose figures the summary shows: the
+ *      monthly shares of a mean of months, the manual rows without a
+ *      value, and the follow-up attached (alerts.summary.attach_report,
+ *      quarter and half-year), all from one computation;
  *   3. one EVAL of alert.lua per decision, each a compare-and-set on the
  *      state value read in step 1, chained in order for consecutive
  *      summaries of one kind.
@@ -47,6 +52,8 @@
 #include "alert.h"
 #include "batch.h"
 #include "clock.h"
+#include "dash.h"
+#include "followup.h"
 #include "health.h"
 #include "indicator.h"
 #include "log.h"
@@ -54,6 +61,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "period.h"
+#include "report.h"
 #include "store.h"
 #include "tq_config.h"
 #include "tz.h"
@@ -73,12 +81,18 @@ static const char *const summary_field[NKINDS] = {
 };
 
 /* One summary to send: a period and where its indicator views start. */
+struct check;
 struct due {
 	int           kind;             /* index into summary_kinds */
 	struct period p;
 	size_t        first;            /* index into check.views */
 	size_t        n;                /* indicators shown */
 	bool          fresh;            /* send it (false: only mark it done) */
+	/* step 2: the period's report (dash_report_read), as /rapport computes it */
+	struct check *c;                /* the check this is in (the read's callback argument) */
+	bool         *has_value;        /* per manual indicator; NULL until the report is in */
+	char         *html;             /* the follow-up to attach (attach_report), or NULL */
+	size_t        html_len;
 };
 
 struct check {
@@ -135,6 +149,10 @@ check_free(struct check *c)
 	for (i = 0; i < BATCH_MAX_FEEDS; i++)
 		free(c->feed_raw[i]);
 	free(c->reset_raw);
+	for (i = 0; i < c->ndue; i++) {
+		free(c->due[i].has_value);
+		free(c->due[i].html);
+	}
 	free(c->mtd);
 	free(c->mtd_prev);
 	free(c->views);
@@ -300,6 +318,32 @@ channel_list(const struct alert_conf *ac, char *buf, size_t len)
 }
 
 /*
+ * Adds to a summary's text what its report gave (d): the manual rows
+ * without a value, and the follow-up as an attachment (handed over: d
+ * keeps none). A follow-up over MAIL_ATTACH_MAX goes out without it, the
+ * text says so and it is logged here. false on ENOMEM.
+ */
+static bool
+summary_extras(struct due *d, const struct config *cfg, const char *pname, struct alert_text *t)
+{
+	char *html = d->html;
+	size_t len = d->html_len;
+	int r;
+
+	if (d->has_value && alert_add_missing(t, cfg, d->has_value) < 0)
+		return false;
+	if (!html)
+		return true;
+	d->html = NULL;
+	d->html_len = 0;
+	r = alert_attach(t, pname, html, len);
+	if (r == -E2BIG)
+		log_warnx("alerts: the follow-up of %s is %zu kB, over the %d kB a mail carries; "
+		    "the summary goes without it", pname, (len + 1023) / 1024, MAIL_ATTACH_MAX / 1024);
+	return r == 0 || r == -E2BIG;
+}
+
+/*
  * Sends one decision: state field moves from old to new; with kind >= 0
  * the message for period p and rows is rendered and queued too. Returns
  * false when the check cannot go on (lost, or out of memory: logged).
@@ -307,7 +351,7 @@ channel_list(const struct alert_conf *ac, char *buf, size_t len)
 static bool
 send_decision(struct check *c, const char *field, const char *old, const char *nval,
               int kind, const struct period *p, const struct ind_view *rows, size_t nrows,
-              const struct feed_alert *fa)
+              const struct feed_alert *fa, struct due *d)
 {
 	struct alerter *al = c->al;
 	const struct config *cfg = store_config(al->st);
@@ -345,6 +389,8 @@ send_decision(struct check *c, const char *field, const char *old, const char *n
 			    nrows == 1 && kind != AK_SUMMARY ? rows[0].ind->name : "all", c->now);
 		if ((fa ? alert_render_feed(ac, (enum alert_kind)kind, fa, &text)
 		    : alert_render(ac, (enum alert_kind)kind, p, rows, nrows, &text)) < 0)
+			goto oom;
+		if (d && kind == AK_SUMMARY && !summary_extras(d, cfg, pname, &text))
 			goto oom;
 		for (ch = 0; ch < CH__MAX; ch++) {
 			if (!channel_enabled(ac, (enum channel)ch))
@@ -456,7 +502,7 @@ decide_feeds(struct check *c)
 		fa.since = local_when(al, act == FA_FRESH ? cur.since : next.since, true, since,
 		    sizeof(since));
 		snprintf(field, sizeof(field), "feed:%s", fc->name);
-		if (!send_decision(c, field, raw, nval, kind, NULL, NULL, 0, &fa))
+		if (!send_decision(c, field, raw, nval, kind, NULL, NULL, 0, &fa, NULL))
 			return false;
 	}
 	if (tq_metrics.reset_rebuilt_ms) {
@@ -468,7 +514,7 @@ decide_feeds(struct check *c)
 		fa.since = local_when(al, tq_metrics.reset_rebuilt_at, true, since, sizeof(since));
 		fa.from = local_when(al, tq_metrics.reset_from, false, from, sizeof(from));
 		fa.to = local_when(al, tq_metrics.reset_to, false, to, sizeof(to));
-		if (!send_decision(c, "reset", c->reset_raw, nval, AK_RESET, NULL, NULL, 0, &fa))
+		if (!send_decision(c, "reset", c->reset_raw, nval, AK_RESET, NULL, NULL, 0, &fa, NULL))
 			return false;
 	}
 	return true;
@@ -512,13 +558,13 @@ decide(struct check *c)
 		kind = act == EW_BREACH ? AK_BREACH : act == EW_REMINDER ? AK_REMINDER :
 		    act == EW_RESOLVED ? AK_RESOLVED : -1;
 		snprintf(field, sizeof(field), "ew:%s", ind->name);
-		if (!send_decision(c, field, raw, nval, kind, &mp, &v, 1, NULL))
+		if (!send_decision(c, field, raw, nval, kind, &mp, &v, 1, NULL, NULL))
 			goto out;
 	}
 	if (!decide_feeds(c))
 		goto out;
 	for (i = 0; i < c->ndue; i++) {
-		const struct due *d = &c->due[i];
+		struct due *d = &c->due[i];
 		const char *old = c->state_raw[64 + d->kind];
 
 		/* consecutive summaries of one kind chain their compare-and-set */
@@ -531,7 +577,7 @@ decide(struct check *c)
 		if (period_name(&d->p, nval, sizeof(nval)) < 0)
 			continue;
 		if (!send_decision(c, summary_field[d->kind], old, nval, d->fresh && d->n ? AK_SUMMARY : -1,
-		    &d->p, c->views + d->first, d->n, NULL))
+		    &d->p, c->views + d->first, d->n, NULL, d))
 			goto out;
 	}
 out:
@@ -555,6 +601,77 @@ on_summary_read(redisAsyncContext *ac, void *r, void *privdata)
 			check_error(c, reply, "reading indicators");
 		else if (idx < c->nviews)
 			parse_ind(reply, &c->views[idx].cur, &c->views[idx].prev);
+	}
+	if (step_done(c))
+		decide(c);
+}
+
+/*
+ * Takes the report of due d: its rows get the report's figures (the
+ * outcomes, as in the ind: hashes, and a mean of months' monthly shares),
+ * so the text and the attachment agree; which manual rows have a value;
+ * for a quarter or half-year with alerts.summary.attach_report, the
+ * follow-up document. false on ENOMEM.
+ */
+static bool
+take_report(struct check *c, struct due *d, const struct report *rep)
+{
+	const struct config *cfg = store_config(c->al->st);
+	FILE *out;
+	int r;
+
+	for (size_t k = d->first; k < d->first + d->n; k++) {
+		struct ind_view *v = &c->views[k];
+		size_t i = (size_t)(v->ind - cfg->indicators);
+
+		if (i >= rep->n)
+			continue;
+		v->cur = rep->r[i].cur;
+		v->prev = rep->r[i].prev;
+		v->ncur_monthly = rep->r[i].ncur_monthly;
+		memcpy(v->cur_monthly, rep->r[i].cur_monthly, sizeof(v->cur_monthly));
+		v->nprev_monthly = rep->r[i].nprev_monthly;
+		memcpy(v->prev_monthly, rep->r[i].prev_monthly, sizeof(v->prev_monthly));
+	}
+	if (rep->manual_read) {
+		if (!(d->has_value = calloc(cfg->nmanuals + 1, sizeof(*d->has_value))))
+			return false;
+		for (size_t j = 0; j < cfg->nmanuals && j < rep->nmanual; j++)
+			d->has_value[j] = rep->m && rep->m[j].has_value;
+	}
+	if (!cfg->alerts.attach_report ||
+	    (summary_kinds[d->kind] != P_QUARTER && summary_kinds[d->kind] != P_HALF))
+		return true;
+	if (!(out = open_memstream(&d->html, &d->html_len)))
+		return false;
+	r = followup_render(out, cfg, rep, NULL);
+	if (fclose(out) != 0 || r < 0) {
+		free(d->html);
+		d->html = NULL;
+		d->html_len = 0;
+		return false;
+	}
+	return true;
+}
+
+/* dash_report_read's answer for one due summary (arg). */
+static void
+on_report(void *arg, const struct report *rep, int err)
+{
+	struct due *d = arg;
+	struct check *c = d->c;
+
+	c->outstanding--;
+	if (c->al && c->gen != c->al->gen)
+		c->lost = true;
+	else if (c->al && !c->lost && !c->failed) {
+		if (err == -EIO) {
+			c->lost = true;         /* the connection went, or Redis refused: run again */
+		} else if (err < 0 || !take_report(c, d, rep)) {
+			log_warnx("alerts: out of memory reading the report of a summary; "
+			    "it is decided again at the next check");
+			c->failed = true;
+		}
 	}
 	if (step_done(c))
 		decide(c);
@@ -629,6 +746,15 @@ read_summaries(struct check *c)
 			snprintf(rest, sizeof(rest), "ind:%s:%s", cfg->indicators[j].name, pname);
 			if (!build_hgetall(al, rest) || !send_cmd(c, on_summary_read))
 				goto stop;
+		}
+		/* the report read after the ind: hashes, so its figures land last */
+		if (d->fresh && d->n) {
+			d->c = c;
+			c->outstanding++;
+			if (dash_report_read(al->st, &d->p, on_report, d) < 0) {
+				c->outstanding--;
+				goto stop;
+			}
 		}
 	}
 	if (!c->outstanding)

@@ -360,6 +360,8 @@ static const struct conf_section early_warning_section = {
 static const struct conf_key summary_keys[] = {
 	{ .name = "grace", .type = CT_DURATION, CONF_FIELD(struct alert_conf, grace_s), .min = 0,
 	  .max = 31 * DUR_DAY, .def = 2 * DUR_DAY },
+	{ .name = "attach_report", .type = CT_BOOL, CONF_FIELD(struct alert_conf, attach_report),
+	  .def = false },
 };
 static const struct conf_section summary_section = {
 	.what = "summary", .keys = summary_keys, .nkeys = CONF_N(summary_keys) };

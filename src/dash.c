@@ -21,6 +21,9 @@
  *       Both also read manual:<P> and manual:<P a year earlier> (the
  *       manual indicators' values and the samordnare's notes, written by
  *       teleqctl set / note) for a month, quarter, half or year.
+ *   dash_report_read(P)   the report of /rapport?period=P handed to a
+ *       callback instead of an HTTP reply: the alerter's summaries
+ *       (alerter.c), so their figures and attached follow-up are these.
  *   /   the current quarter and the same quarter one year earlier (as
  *       /api/indicators?period=<this quarter>), the last closed quarter
  *       and the same one a year earlier (what matters from the 1st of a
@@ -95,6 +98,9 @@ struct dash_job {
 	size_t               nind;
 	struct ind_sums     *sums;      /* (nmh + ndh) x nind, in read order: months, then days */
 	bool                 manual;    /* API, /rapport: manual:<cur>, manual:<prev> follow */
+	dash_report_fn      *done;      /* dash_report_read: NULL once called (rep is NULL then) */
+	void                *done_arg;
+	int                  err;       /* dash_report_read: the first failure, given to done */
 };
 
 static unsigned njobs;                  /* live jobs: the daemon has one loop and one thread */
@@ -117,6 +123,13 @@ job_free(struct dash_job *job)
 	njobs--;
 }
 
+/* Whether the job still waits to be answered (an HTTP request or a dash_report_read). */
+static bool
+job_open(const struct dash_job *job)
+{
+	return job->rep || (job->done && !job->err);
+}
+
 /* Answers the job's request now (the job itself stays until its replies are in). */
 static void
 job_answer(struct dash_job *job, int code, const char *ct, const char *body, size_t len)
@@ -133,6 +146,9 @@ job_answer(struct dash_job *job, int code, const char *ct, const char *body, siz
 static void
 job_fail(struct dash_job *job, int code, const char *text)
 {
+	/* dash_report_read: done learns it when the last reply is in */
+	if (job->done && !job->err)
+		job->err = code == HTTP_INTERNAL ? -ENOMEM : -EIO;
 	job_answer(job, code, TEXT_PLAIN, text, strlen(text));
 }
 
@@ -339,7 +355,7 @@ on_hash(redisAsyncContext *ac, void *r, void *privdata)
 
 	(void)ac;
 	job->outstanding--;
-	if (!job->rep) {
+	if (!job_open(job)) {
 		/* answered already (timeout, an earlier failure): just drain */
 	} else if (!reply) {
 		/* connection lost, or the store freed: hiredis flushes every callback */
@@ -385,8 +401,14 @@ on_hash(redisAsyncContext *ac, void *r, void *privdata)
 	}
 	if (job->outstanding)
 		return;
-	if (job->rep)
+	if (job->done) {
+		int e = job->err ? job->err : job_report(job, &job->report);
+
+		job->done(job->done_arg, e < 0 ? NULL : &job->report, e < 0 ? e : 0);
+		job->done = NULL;
+	} else if (job->rep) {
 		job_finish(job);
+	}
 	job_free(job);
 }
 
@@ -587,4 +609,48 @@ dash_serve(struct event_base *base, struct store *st, struct http_reply *rep,
 	}
 	if (!job->outstanding)
 		job_free(job);
+}
+
+/* See dash.h. */
+int
+dash_report_read(struct store *st, const struct period *p, dash_report_fn *done, void *arg)
+{
+	struct dash_job *job = NULL;
+	int64_t now;
+	int r;
+
+	if (!st || !store_ready(st))
+		return -ENOTCONN;
+	if (!p || !done || (p->kind != P_MONTH && p->kind != P_QUARTER && p->kind != P_HALF &&
+	    p->kind != P_YEAR))
+		return -EINVAL;
+	now = cal_now();
+	/* not bounded by DASH_MAX_JOBS: the alerter's few summaries must not meet a 503 */
+	if ((r = job_new(store_config(st), HTTP_FOLLOWUP, p, store_today(st),
+	                 now + store_utc_offset(st, now), &job)) < 0)
+		return r;
+	job->done = done;
+	job->done_arg = arg;
+	job->manual = true;
+	job->report.manual_read = true;
+	for (size_t i = 0; i < job->nmh + job->ndh + 2; i++) {
+		bool day = i >= job->nmh && i < job->nmh + job->ndh;
+
+		if (i < job->nmh + job->ndh)
+			r = send_hgetall(st, job, day, day ? job->dh[i - job->nmh] : job->mh[i]);
+		else
+			r = send_manual(st, job, i == job->nmh + job->ndh ? job->report.cur_name :
+			                job->report.prev_name);
+		if (r < 0)
+			break;
+		job->outstanding++;
+	}
+	if (!job->outstanding) {
+		job->done = NULL;
+		job_free(job);
+		return r < 0 ? r : -EIO;
+	}
+	if (r < 0)
+		job->err = r;   /* what went out drains; done hears of it at the end */
+	return 0;
 }

@@ -8,11 +8,13 @@
  *   value     whole percent with a space, from the four-decimal value the
  *             target is judged on (indicator.c), half away from zero:
  *             0.7633 -> "76 %", 0.525 -> "53 %"; none -> "–"
- *   basis     ratio "265 av 513"; mean of months over several months
- *             "441 av 600, medel av 3 mån" (the value is the mean of the
- *             monthly shares, so the pooled sums alone would not explain it)
+ *   basis     ratio "265 av 513"; mean of months over several months its
+ *             monthly shares when the row has them, "90 % + 73 % + 66 % →
+ *             medel 76 %" (report_fmt_basis_months, as the dashboard), else
+ *             "441 av 600, medel av 3 mån" (the pooled 441/600 is 73.5 %)
  *   target    "≥ 55 %", "> 5 %", "12,5 %" with a decimal comma
- *   previous  "49 % (200 av 409)", or "–" without a value
+ *   previous  "49 % (200 av 409)", a mean of months as its basis above,
+ *             or "–" without a value
  *   status    "uppfyllt", "ej uppfyllt", "ej bedömt"
  * Growth indicators (this period against the same period one year
  * earlier) are changes, so their value is signed: "+12 %", "−3 %" (U+2212
@@ -389,10 +391,16 @@ fmt_value(char *buf, size_t len, const struct indicator *ind, const struct outco
 		fmt_pct(buf, len, o->value, ind->kind == IND_GROWTH);
 }
 
-/* The same period last year: "49 % (200 av 409)", or "–" without a value. */
+/*
+ * The same period last year of row r: "49 % (200 av 409)", a mean of
+ * months with its monthly shares "71 % (80 % + 70 % + 63 % → medel 71 %)",
+ * or "–" without a value.
+ */
 static void
-fmt_previous(char *buf, size_t len, const struct indicator *ind, const struct outcome *o)
+fmt_previous(char *buf, size_t len, const struct ind_view *r)
 {
+	const struct indicator *ind = r->ind;
+	const struct outcome *o = &r->prev;
 	char v[64], b[160];
 
 	if (!o->has_value) {
@@ -400,7 +408,7 @@ fmt_previous(char *buf, size_t len, const struct indicator *ind, const struct ou
 		return;
 	}
 	fmt_value(v, sizeof(v), ind, o);
-	report_fmt_basis(b, sizeof(b), ind, o);
+	report_fmt_basis_months(b, sizeof(b), ind, o, r->prev_monthly, r->nprev_monthly);
 	snprintf(buf, len, "%s (%s)", v, b);
 }
 
@@ -555,9 +563,9 @@ table_line(struct strbuf *b, const struct ind_view *r)
 		status = report_no_data(&r->cur) ? "ej bedömt: inget underlag" : "ej bedömt: för litet underlag";
 	one_line(title, sizeof(title), ind_title(ind), TITLE_MAX);
 	fmt_value(value, sizeof(value), ind, &r->cur);
-	report_fmt_basis(basis, sizeof(basis), ind, &r->cur);
+	report_fmt_basis_months(basis, sizeof(basis), ind, &r->cur, r->cur_monthly, r->ncur_monthly);
 	fmt_target(target, sizeof(target), ind);
-	fmt_previous(prev, sizeof(prev), ind, &r->prev);
+	fmt_previous(prev, sizeof(prev), r);
 	strbuf_printf(&l, "- %s: %s (%s), mål %s, %s; i fjol %s", title, value, basis, target, status,
 	              prev);
 	if ((e = strbuf_finish(&l, &line, NULL)) < 0) {
@@ -689,10 +697,11 @@ put_placeholder(struct strbuf *b, const struct tpl_ctx *c, enum ph ph)
 		fmt_target(tmp, sizeof(tmp), ind);
 		break;
 	case PH_BASIS:
-		report_fmt_basis(tmp, sizeof(tmp), ind, &c->row->cur);
+		report_fmt_basis_months(tmp, sizeof(tmp), ind, &c->row->cur, c->row->cur_monthly,
+		                        c->row->ncur_monthly);
 		break;
 	case PH_PREVIOUS:
-		fmt_previous(tmp, sizeof(tmp), ind, &c->row->prev);
+		fmt_previous(tmp, sizeof(tmp), c->row);
 		break;
 	case PH_STATUS:
 		snprintf(tmp, sizeof(tmp), "%s", status_word(c->row->cur.met));
@@ -839,7 +848,108 @@ alert_text_done(struct alert_text *t)
 		return;
 	free(t->subject);
 	free(t->body);
+	free(t->attach);
+	free(t->attach_name);
 	*t = (struct alert_text){ 0 };
+}
+
+#define SIGN_OFF "\nteleqd (automatiskt meddelande)\n"
+
+/*
+ * Puts paragraph text (one line, wrapped here) into t's body before its
+ * sign-off (the last SIGN_OFF), else at its end. 0 or -ENOMEM (t unchanged).
+ */
+static int
+add_paragraph(struct alert_text *t, const char *text)
+{
+	struct strbuf b = { 0 };
+	const char *body = t->body ? t->body : "", *at = NULL, *p;
+	char *wrapped, *nb;
+	size_t cut;
+	int r;
+
+	if ((r = message_wrap(text, TABLE_WIDTH, 0, &wrapped)) < 0)
+		return r;
+	for (p = body; (p = strstr(p, SIGN_OFF)); p++)
+		at = p;
+	cut = at ? (size_t)(at - body) + 1 : strlen(body);
+	strbuf_putn(&b, body, cut);
+	if (cut > 0 && body[cut - 1] != '\n')
+		strbuf_putc(&b, '\n');
+	strbuf_puts(&b, wrapped);
+	strbuf_puts(&b, "\n");
+	if (at)
+		strbuf_puts(&b, "\n");
+	strbuf_puts(&b, body + cut);
+	free(wrapped);
+	if ((r = strbuf_finish(&b, &nb, NULL)) < 0)
+		return r;
+	free(t->body);
+	t->body = nb;
+	return 0;
+}
+
+/* See message.h. */
+int
+alert_attach(struct alert_text *t, const char *period_id, char *html, size_t len)
+{
+	char line[256];
+	int r;
+
+	if (!t || !period_id || !*period_id || strspn(period_id,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != strlen(period_id) ||
+	    strlen(period_id) > 64) {
+		free(html);
+		return -EINVAL;
+	}
+	if (len > MAIL_ATTACH_MAX) {
+		/* The outbox keeps the message in Redis: say where the document is instead. */
+		free(html);
+		snprintf(line, sizeof(line), "Uppföljningen (%zu kB) är för stor för att bifogas (högst %d kB); "
+		         "skriv ut den med teleqctl report %s --format html.", (len + 1023) / 1024,
+		         MAIL_ATTACH_MAX / 1024, period_id);
+		return (r = add_paragraph(t, line)) < 0 ? r : -E2BIG;
+	}
+	free(t->attach_name);
+	t->attach_name = NULL;
+	if (!(t->attach_name = malloc(strlen(period_id) + 32))) {
+		free(html);
+		return -ENOMEM;
+	}
+	sprintf(t->attach_name, "uppfoljning-%s.html", period_id);
+	free(t->attach);
+	t->attach = html;
+	t->attach_len = len;
+	return 0;
+}
+
+/* See message.h. */
+int
+alert_add_missing(struct alert_text *t, const struct config *cfg, const bool *has_value)
+{
+	struct strbuf b = { 0 };
+	size_t n = 0;
+	char *line;
+	int r;
+
+	if (!t || !cfg || !has_value)
+		return 0;
+	strbuf_puts(&b, "Utan värde: ");
+	for (size_t j = 0; j < cfg->nmanuals; j++) {
+		const struct manual_ind *m = &cfg->manuals[j];
+
+		if (has_value[j])
+			continue;
+		if (n++)
+			strbuf_puts(&b, ", ");
+		strbuf_puts(&b, m->title && *m->title ? m->title : m->name);
+	}
+	strbuf_putc(&b, '.');
+	if ((r = strbuf_finish(&b, &line, NULL)) < 0)
+		return r;
+	r = n ? add_paragraph(t, line) : 0;
+	free(line);
+	return r;
 }
 
 /* ================================================================= mail */
@@ -1100,6 +1210,76 @@ put_qp(struct strbuf *b, const char *body)
 		strbuf_putc(b, '\n');
 }
 
+/* The headers after Content-*: Auto-Submitted, X-Auto-Response-Suppress, X-Teleqd-Kind, blank line. */
+static void
+put_common(struct strbuf *b, const struct alert_text *t)
+{
+	strbuf_puts(b, "Auto-Submitted: auto-generated\n"
+	         /* Exchange/Outlook: no out-of-office or other automatic replies */
+	         "X-Auto-Response-Suppress: All\n"
+	         "X-Teleqd-Kind: ");
+	strbuf_puts(b, alert_kind_name(t->kind));
+	strbuf_puts(b, "\n\n");
+}
+
+#define B64_LINE 76
+
+/*
+ * The rest of a multipart/mixed message after MIME-Version (mail_build):
+ * the text part in quoted-printable, the attachment in base64 lines of
+ * B64_LINE. The boundary starts "=_", which neither encoding writes (a
+ * quoted-printable "=" is always "=XX" or a soft break, base64 has "="
+ * only as padding at its end); it is checked against both parts anyway.
+ */
+static int
+put_multipart(struct strbuf *b, const struct alert_text *t, char **ret, size_t *ret_len)
+{
+	struct strbuf text = { 0 }, att = { 0 };
+	const unsigned char *h = (const unsigned char *)t->attach;
+	char boundary[64];
+	int r;
+
+	put_qp(&text, t->body ? t->body : "");
+	for (size_t i = 0; i < t->attach_len; i += B64_LINE / 4 * 3) {
+		size_t n = t->attach_len - i < B64_LINE / 4 * 3 ? t->attach_len - i : B64_LINE / 4 * 3;
+
+		put_base64(&att, h + i, n);
+		strbuf_putc(&att, '\n');
+	}
+	if (text.err || att.err) {
+		r = text.err ? text.err : att.err;
+		goto out;
+	}
+	for (unsigned k = 0;; k++) {
+		snprintf(boundary, sizeof(boundary), "=_teleqd_%08x", k * 2654435761u);
+		if ((!text.p || !memmem(text.p, text.len, boundary, strlen(boundary))) &&
+		    (!att.p || !memmem(att.p, att.len, boundary, strlen(boundary))))
+			break;
+	}
+	strbuf_printf(b, "Content-Type: multipart/mixed; boundary=\"%s\"\n", boundary);
+	put_common(b, t);
+	strbuf_printf(b, "This is a multi-part message in MIME format.\n\n--%s\n"
+	              "Content-Type: text/plain; charset=UTF-8\n"
+	              "Content-Transfer-Encoding: quoted-printable\n\n", boundary);
+	strbuf_putn(b, text.p, text.len);
+	strbuf_printf(b, "\n--%s\n"
+	              "Content-Type: text/html; charset=utf-8\n"
+	              "Content-Transfer-Encoding: base64\n"
+	              "Content-Disposition: attachment; filename=\"%s\"\n\n", boundary,
+	              t->attach_name ? t->attach_name : "uppfoljning.html");
+	if (att.p)
+		strbuf_putn(b, att.p, att.len);
+	strbuf_printf(b, "\n--%s--\n", boundary);
+	free(text.p);
+	free(att.p);
+	return strbuf_finish(b, ret, ret_len);
+out:
+	free(text.p);
+	free(att.p);
+	free(b->p);
+	return r;
+}
+
 /*
  * Builds the complete message for sendmail -t (contract in message.h):
  * From (with the display name ac->from_name, put_from), To, Subject, Date (date in UTC, "+0000"), Message-ID
@@ -1144,16 +1324,12 @@ mail_build(const struct alert_conf *ac, const char *id, int64_t date,
 	strbuf_puts(&b, id);
 	strbuf_putc(&b, '@');
 	strbuf_puts(&b, domain);
-	strbuf_puts(&b, ">\n"
-	         "MIME-Version: 1.0\n"
-	         "Content-Type: text/plain; charset=UTF-8\n"
-	         "Content-Transfer-Encoding: quoted-printable\n"
-	         "Auto-Submitted: auto-generated\n"
-	         /* Exchange/Outlook: no out-of-office or other automatic replies */
-	         "X-Auto-Response-Suppress: All\n"
-	         "X-Teleqd-Kind: ");
-	strbuf_puts(&b, alert_kind_name(t->kind));
-	strbuf_puts(&b, "\n\n");
+	strbuf_puts(&b, ">\nMIME-Version: 1.0\n");
+	if (t->attach)
+		return put_multipart(&b, t, ret, ret_len);
+	strbuf_puts(&b, "Content-Type: text/plain; charset=UTF-8\n"
+	         "Content-Transfer-Encoding: quoted-printable\n");
+	put_common(&b, t);
 	put_qp(&b, t->body ? t->body : "");
 	return strbuf_finish(&b, ret, ret_len);
 }

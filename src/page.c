@@ -374,22 +374,10 @@ static void
 fmt_row_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o,
               const struct page_monthly *pm)
 {
-	size_t pos = 0;
-	char pct[32];
-
-	if (ind->kind != IND_RATIO || ind->combine != COMBINE_MEAN_OF_MONTHS || !pm || pm->n < 2 ||
-	    pm->n > sizeof(pm->v) / sizeof(pm->v[0])) {
+	if (!pm || pm->n > sizeof(pm->v) / sizeof(pm->v[0]))
 		report_fmt_basis(buf, len, ind, o);
-		return;
-	}
-	buf[0] = '\0';
-	for (unsigned k = 0; k < pm->n && pos < len; k++) {
-		report_fmt_percent(pct, sizeof(pct), pm->v[k], false);
-		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", k ? " + " : "", pct);
-	}
-	report_fmt_percent(pct, sizeof(pct), o->value, false);
-	if (pos < len)
-		snprintf(buf + pos, len - pos, " → medel %s", pct);
+	else
+		report_fmt_basis_months(buf, len, ind, o, pm->v, pm->n);
 }
 
 /* One row of the table: label, outcome, basis, verdict (or why there is no value). */

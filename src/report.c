@@ -410,6 +410,29 @@ report_fmt_basis(char *buf, size_t len, const struct indicator *ind, const struc
 		snprintf(buf, len, "%" PRId64 " av %" PRId64, o->num, o->den);
 }
 
+/* See report.h. */
+void
+report_fmt_basis_months(char *buf, size_t len, const struct indicator *ind, const struct outcome *o,
+                        const double *monthly, unsigned n)
+{
+	size_t pos = 0;
+	char pct[32];
+
+	if (ind->kind != IND_RATIO || ind->combine != COMBINE_MEAN_OF_MONTHS || !monthly || n < 2 ||
+	    n > IND_MAX_MONTHS || !o->has_value) {
+		report_fmt_basis(buf, len, ind, o);
+		return;
+	}
+	buf[0] = '\0';
+	for (unsigned k = 0; k < n && pos < len; k++) {
+		report_fmt_percent(pct, sizeof(pct), monthly[k], false);
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", k ? " + " : "", pct);
+	}
+	report_fmt_percent(pct, sizeof(pct), o->value, false);
+	if (pos < len)
+		snprintf(buf + pos, len - pos, " → medel %s", pct);
+}
+
 /* A fraction with '.' and four decimals, trailing zeros dropped: 0.5166, 0.55, 1. */
 void
 report_fmt_frac(char *buf, size_t len, double v)

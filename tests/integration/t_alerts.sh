@@ -12,7 +12,9 @@
 #      interval kept quiet, announced once it has lasted the interval.
 #   2. The month closes: nothing before close + grace, then one summary of
 #      March and one of Q1; a restart sends neither again.
-#      The March subject counts the indicators without data.
+#      The March subject counts the indicators without data. Both list the
+#      manual rows still without a value; the Q1 one (attach_report) carries
+#      the follow-up as uppfoljning-2026-Q1.html, the same figures as its text.
 #   3. A failing sendmail and a kill -9 between breach and delivery: the
 #      message stays in the outbox (tries and error recorded) and is
 #      delivered exactly once after the restart, once sendmail works.
@@ -34,7 +36,19 @@ export TELEQD_TEST_CLOCK=$T/clock
 # alert_config [EXTRA-YAML-LINES]: the shipped config with quick checks and
 # retries, and extra lines under alerts:.
 alert_config() {
-	write_config check_interval_ms=200 retry_min=1s retry_max=2s max_delay_ms=50
+	write_config check_interval_ms=200 retry_min=1s retry_max=2s max_delay_ms=50 \
+	    attach_report=true
+	# two of the seeds' manual rows (issue 18), right after "indicators:"
+	awk '{ print }
+	/^indicators:/ {
+		print "  - name: analyser"
+		print "    title: Antal analyser som produceras"
+		print "    kind: manual"
+		print "  - name: periodresultat"
+		print "    title: Periodresultat budget"
+		print "    kind: manual"
+		print "    unit: kr"
+	}' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
 	awk -v extra="${1:-}" '
 		/^alerts:/ { print; if (extra != "") print extra; next }
 		{ print }' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
@@ -142,6 +156,7 @@ ew=$(rcli HGET "${KP}alerts:state" ew:analog_patient_contacts)
 assert_match "the state records the breach and the month" '^m=24314 b=1 a=1 ' "$ew"
 
 # ------------------------------------------------ 2. month and quarter close
+ctl set analyser 2026-Q1 3 >/dev/null || bail "teleqctl set failed: $(cat "$T/teleqctl.err")"
 set_clock "2026-04-02 23:59:00"
 sleep 1.5
 assert_eq "no summary before the grace period (2 d) has passed" 0 "$(mails_matching '^Sammanfattning')"
@@ -156,6 +171,46 @@ assert_contains "the summary shows the basis (34 av 50)" "34 av 50" "$body"
 assert_match "the table line of Analoga patientkontakter (68 %, not met)" \
 	'^- Analoga patientkontakter: 68 % \(34 av 50\), mål ≥ 75 %, ej uppfyllt' "$body"
 assert_contains "every indicator is in it" "Digitala vårdgivarkontakter" "$body"
+assert_contains "the manual rows without a value for March are listed" \
+	"Utan värde: Antal analyser som produceras, Periodresultat budget." "$body"
+# The Q1 summary: a multipart/mixed mail whose attachment is the follow-up.
+q1=$("$PY" - "$MAIL" <<'EOF_PY'
+import email, email.policy, glob, re, sys
+for f in sorted(glob.glob(sys.argv[1] + "/*.eml")):
+    with open(f, "rb") as fh:
+        m = email.message_from_binary_file(fh, policy=email.policy.default)
+    if not str(m["Subject"]).startswith("Sammanfattning mars 2026"):
+        continue
+    print("march", m.get_content_type(), len(list(m.iter_attachments())))
+for f in sorted(glob.glob(sys.argv[1] + "/*.eml")):
+    with open(f, "rb") as fh:
+        m = email.message_from_binary_file(fh, policy=email.policy.default)
+    if not str(m["Subject"]).startswith("Sammanfattning kvartal 1 2026"):
+        continue
+    print("type", m.get_content_type())
+    text = m.get_body(preferencelist=("plain",)).get_content()
+    atts = list(m.iter_attachments())
+    print("attachments", len(atts))
+    for a in atts:
+        html = a.get_content().replace("&nbsp;", " ")    # "68&nbsp;%" in the document
+        print("file", a.get_filename(), a.get_content_type(), a.get_content_charset())
+        print("doc", html.startswith("<!DOCTYPE html>"), "Verksamhetsuppföljning" in html)
+        print("manual", "Antal analyser som produceras" in html)
+        # the same figure in the text and in the document
+        t = re.search(r"- Analoga patientkontakter: (\d+ %)", text)
+        print("same", bool(t) and t.group(1) in html and "34 av 50" in html)
+    print("missing", "Utan värde: Periodresultat budget." in text.replace("\n", " "))
+EOF_PY
+)
+assert_contains "the March summary (a month) has no attachment" "march text/plain 0" "$q1"
+assert_contains "the Q1 summary is multipart/mixed" "type multipart/mixed" "$q1"
+assert_contains "with one attachment" "attachments 1" "$q1"
+assert_contains "named uppfoljning-2026-Q1.html, text/html, utf-8" \
+	"file uppfoljning-2026-Q1.html text/html utf-8" "$q1"
+assert_contains "which is the follow-up document" "doc True True" "$q1"
+assert_contains "with the manual rows" "manual True" "$q1"
+assert_contains "and the same figures as the mail's text" "same True" "$q1"
+assert_contains "the Q1 text lists only the manual row still without a value" "missing True" "$q1"
 assert_eq "the summary state moved to 2026-03" 2026-03 "$(rcli HGET "${KP}alerts:state" summary:month)"
 assert_eq "the quarter state moved to 2026-Q1" 2026-Q1 "$(rcli HGET "${KP}alerts:state" summary:quarter)"
 n_before=$(subjects | wc -l)

@@ -1329,7 +1329,7 @@ static void test_alerts_full(void **state)
 	                              "    min_denominator: 50\n"
 	                              "    hysteresis: \"2.5%\"\n"
 	                              "    repeat: 2w\n"
-	                              "  summary: { grace: 36h }\n"
+	                              "  summary: { grace: 36h, attach_report: true }\n"
 	                              "  delivery: { retry_min: 1m, retry_max: 2h, stream_maxlen: 500, "
 	                              "max_ambiguous: 0 }\n"
 	                              "  check_interval_ms: 1000\n"
@@ -1365,6 +1365,7 @@ static void test_alerts_full(void **state)
 	assert_true(ac->hysteresis == 0.025);
 	assert_int_equal(ac->repeat_s, 14 * 86400);
 	assert_int_equal(ac->grace_s, 36 * 3600);
+	assert_true(ac->attach_report);
 	assert_int_equal(ac->retry_min_s, 60);
 	assert_int_equal(ac->retry_max_s, 7200);
 	assert_int_equal(ac->stream_maxlen, 500);
@@ -1414,6 +1415,7 @@ static void test_alerts_variants(void **state)
 	assert_true(cfg->alerts.hysteresis == 0.02);
 	assert_int_equal(cfg->alerts.repeat_s, 60);
 	assert_int_equal(cfg->alerts.grace_s, 0);
+	assert_false(cfg->alerts.attach_report);      /* the default */
 	assert_int_equal(cfg->alerts.retry_min_s, 86400);
 	assert_int_equal(cfg->alerts.retry_max_s, 86400);
 	assert_int_equal(cfg->alerts.stream_maxlen, 10);

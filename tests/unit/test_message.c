@@ -18,6 +18,7 @@
 #include "indicator.h"
 #include "message.h"
 #include "parse.h"
+#include "strbuf.h"
 #include "period.h"
 #include "tq_config.h"
 #include "tz.h"
@@ -92,15 +93,15 @@ q1_rows(struct ind_view rows[3])
 {
 	/* Analog (TeleQ): mean of 90 %, 73 %, 66 % = 76.33 %; Q1 2025 71 %. */
 	rows[0] = (struct ind_view){ &fx_indicators[IND_TELEQ],
-	                             valued(0.7633, 441, 600, 1), valued(0.71, 300, 420, 0) };
+	                             valued(0.7633, 441, 600, 1), valued(0.71, 300, 420, 0), 0, { 0 }, 0, { 0 } };
 	rows[0].cur.nmonths = 3;
 	rows[0].prev.nmonths = 3;
 	/* Digital: 265 of 513 = 52 %, missed; Q1 2025 200 of 409 = 49 %. */
 	rows[1] = (struct ind_view){ &fx_indicators[IND_DIGITAL],
-	                             ratio(265, 513, 0), ratio(200, 409, 0) };
+	                             ratio(265, 513, 0), ratio(200, 409, 0), 0, { 0 }, 0, { 0 } };
 	/* Growth: 513 against 409 = +25 %, met. */
 	rows[2] = (struct ind_view){ &fx_indicators[IND_GROWTH_CASES],
-	                             valued(513.0 / 409 - 1, 513, 409, 1), valued(0.04, 409, 393, 0) };
+	                             valued(513.0 / 409 - 1, 513, 409, 1), valued(0.04, 409, 393, 0), 0, { 0 }, 0, { 0 } };
 }
 
 /* ------------------------------------------------------------ figures */
@@ -130,18 +131,18 @@ test_percent(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct ind_view r = { dig, valued(cases[i].v, 1, 100, 1), { .met = -1 } };
+		struct ind_view r = { dig, valued(cases[i].v, 1, 100, 1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 
 		assert_row("{value}", &r, cases[i].want);
 	}
 	for (size_t i = 0; i < sizeof(growth) / sizeof(growth[0]); i++) {
-		struct ind_view r = { gro, valued(growth[i].v, 230, 205, 1), { .met = -1 } };
+		struct ind_view r = { gro, valued(growth[i].v, 230, 205, 1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 
 		assert_row("{value}", &r, growth[i].want);
 	}
 	/* No value: a dash, for value and previous alike. */
 	{
-		struct ind_view r = { dig, ratio(0, 0, -1), ratio(0, 0, -1) };
+		struct ind_view r = { dig, ratio(0, 0, -1), ratio(0, 0, -1), 0, { 0 }, 0, { 0 } };
 
 		snprintf(want, sizeof(want), "%s|%s|%s", "\xE2\x80\x93", "0 av 0", "\xE2\x80\x93");
 		assert_row("{value}|{basis}|{previous}", &r, want);
@@ -151,7 +152,7 @@ test_percent(void **state)
 static void
 test_basis_target_previous_status(void **state)
 {
-	struct ind_view r = { &fx_indicators[IND_DIGITAL], ratio(265, 513, 0), ratio(200, 409, 0) };
+	struct ind_view r = { &fx_indicators[IND_DIGITAL], ratio(265, 513, 0), ratio(200, 409, 0), 0, { 0 }, 0, { 0 } };
 	struct indicator ind = fx_indicators[IND_DIGITAL];
 
 	(void)state;
@@ -181,14 +182,14 @@ test_basis_target_previous_status(void **state)
 	/* Growth: this period "mot" the same period last year. */
 	{
 		struct ind_view g = { &fx_indicators[IND_GROWTH_CASES], valued(230.0 / 205 - 1, 230, 205, 1),
-		                      valued(205.0 / 211 - 1, 205, 211, 0) };
+		                      valued(205.0 / 211 - 1, 205, 211, 0), 0, { 0 }, 0, { 0 } };
 
 		assert_row("{value} ({basis}), mål {target}, i fjol {previous}", &g,
 		           "+12 % (230 mot 205), mål > 5 %, i fjol \xE2\x88\x92" "3 % (205 mot 211)");
 	}
 	/* Mean of months over several months says so; over one month it is a plain ratio. */
 	{
-		struct ind_view m = { &fx_indicators[IND_TELEQ], valued(0.7633, 441, 600, 1), { .met = -1 } };
+		struct ind_view m = { &fx_indicators[IND_TELEQ], valued(0.7633, 441, 600, 1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 
 		m.cur.nmonths = 3;
 		assert_row("{value} ({basis})", &m, "76 % (441 av 600, medel av 3 mån)");
@@ -361,7 +362,7 @@ test_default_test_message(void **state)
 	/* A title with a newline cannot break the subject onto two lines. */
 	{
 		struct indicator ind = fx_indicators[IND_DIGITAL];
-		struct ind_view r = { &ind, ratio(1, 2, 0), { .met = -1 } };
+		struct ind_view r = { &ind, ratio(1, 2, 0), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 		struct period p = P("2026-03");
 
 		ind.title = "Rad ett\nRad\ttvå\r";
@@ -443,8 +444,8 @@ test_summary_table(void **state)
 	small.title = "Bekräftelse inom 24 timmar";
 	unmet.title = "Andel telefontidbokningar";
 	/* Not judged (too few cases), and a second missed one after it in config order. */
-	rows[3] = (struct ind_view){ &small, ratio(4, 5, -1), { .met = -1 } };
-	rows[4] = (struct ind_view){ &unmet, valued(0.7633, 441, 600, 0), valued(0.71, 300, 420, 0) };
+	rows[3] = (struct ind_view){ &small, ratio(4, 5, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
+	rows[4] = (struct ind_view){ &unmet, valued(0.7633, 441, 600, 0), valued(0.71, 300, 420, 0), 0, { 0 }, 0, { 0 } };
 	rows[4].cur.nmonths = 3;
 	rows[4].prev.nmonths = 3;
 
@@ -903,7 +904,7 @@ test_webhook(void **state)
 	                    "\"indicators\":[]}");
 	free(json);
 	{
-		struct ind_view r = { &fx_indicators[IND_GROWTH_CASES], valued(-0.03, 400, 412, -1), ratio(0, 0, -1) };
+		struct ind_view r = { &fx_indicators[IND_GROWTH_CASES], valued(-0.03, 400, 412, -1), ratio(0, 0, -1), 0, { 0 }, 0, { 0 } };
 
 		r.cur.value = -0.00001;     /* rounds to zero: "0.0000", never "-0.0000" */
 		assert_int_equal(webhook_payload("g", AK_BREACH, &q1, 0, &t, &r, 1, &json, &len), 0);
@@ -939,9 +940,9 @@ test_summary_without_data(void **state)
 	(void)state;
 	assert_int_equal(period_parse("2026-11", days_from_civil(2026, 12, 6), &nov), 0);
 	/* One missed, two without any data (den 0: no value, not judged). */
-	rows[0] = (struct ind_view){ &dig, ratio(1, 2, 0), { .met = -1 } };
-	rows[1] = (struct ind_view){ &teleq, ratio(0, 0, -1), { .met = -1 } };
-	rows[2] = (struct ind_view){ &gro, ratio(0, 0, -1), { .met = -1 } };
+	rows[0] = (struct ind_view){ &dig, ratio(1, 2, 0), { .met = -1 }, 0, { 0 }, 0, { 0 } };
+	rows[1] = (struct ind_view){ &teleq, ratio(0, 0, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
+	rows[2] = (struct ind_view){ &gro, ratio(0, 0, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 	assert_int_equal(alert_render(NULL, AK_SUMMARY, &nov, rows, 3, &t), 0);
 	assert_string_equal(t.subject,
 	                    "Sammanfattning november 2026: 1 av 3 indikatorer under målet, 2 utan underlag");
@@ -950,15 +951,15 @@ test_summary_without_data(void **state)
 	alert_text_done(&t);
 
 	/* A value over too few cases is not judged but has data: not counted. */
-	rows[1] = (struct ind_view){ &teleq, ratio(4, 5, -1), { .met = -1 } };
+	rows[1] = (struct ind_view){ &teleq, ratio(4, 5, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 	assert_int_equal(alert_render(NULL, AK_SUMMARY, &nov, rows, 3, &t), 0);
 	assert_string_equal(t.subject,
 	                    "Sammanfattning november 2026: 1 av 3 indikatorer under målet, 1 utan underlag");
 	alert_text_done(&t);
 
 	/* Every indicator without data: never "0 av 3 under målet" alone; says so first. */
-	rows[0] = (struct ind_view){ &dig, ratio(0, 0, -1), { .met = -1 } };
-	rows[1] = (struct ind_view){ &teleq, ratio(0, 0, -1), { .met = -1 } };
+	rows[0] = (struct ind_view){ &dig, ratio(0, 0, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
+	rows[1] = (struct ind_view){ &teleq, ratio(0, 0, -1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 	assert_int_equal(alert_render(NULL, AK_SUMMARY, &nov, rows, 3, &t), 0);
 	assert_string_equal(t.subject, "Inga data för november 2026: 3 av 3 indikatorer utan underlag");
 	assert_true(strncmp(t.body, "Inga data för november 2026", strlen("Inga data för november 2026")) == 0);
@@ -979,7 +980,7 @@ test_summary_without_data(void **state)
 	assert_int_equal(alert_render(&ac, AK_SUMMARY, &nov, rows, 3, &t), 0);
 	assert_string_equal(t.body, "0/3/3 [Inga data för november 2026]");
 	alert_text_done(&t);
-	rows[0] = (struct ind_view){ &dig, ratio(1, 2, 1), { .met = -1 } };
+	rows[0] = (struct ind_view){ &dig, ratio(1, 2, 1), { .met = -1 }, 0, { 0 }, 0, { 0 } };
 	got = render("{missed}/{nodata}/{count} [{overview}]", AK_SUMMARY, &nov, rows, 3);
 	assert_string_equal(got, "0/2/3 [0 av 3 indikatorer under målet, 2 utan underlag]");
 	free(got);
@@ -1126,7 +1127,7 @@ test_summary_wraps(void **state)
 	(void)state;
 	q1_rows(rows);
 	reply.title = "Svar från vårdgivare inom två veckor efter att begäran om yttrande har skickats";
-	rows[3] = (struct ind_view){ &reply, ratio(40, 50, 0), ratio(34, 40, 0) };
+	rows[3] = (struct ind_view){ &reply, ratio(40, 50, 0), ratio(34, 40, 0), 0, { 0 }, 0, { 0 } };
 	assert_int_equal(alert_render(NULL, AK_SUMMARY, &q1, rows, 4, &t), 0);
 	for (const char *p = t.body; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
 		assert_true(line_cps(p) <= 72);
@@ -1208,6 +1209,248 @@ test_mail_from_name(void **state)
 	assert_null(msg);
 }
 
+/* ------------------------------------------------- issue 18: attachment, manual, basis */
+
+/* Decodes base64 lines s[0..n) (newlines skipped); malloc'd, *ret_len its length. */
+static char *
+decode_b64(const char *s, size_t n, size_t *ret_len)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc(n + 1);
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t o = 0;
+
+	assert_non_null(out);
+	for (size_t i = 0; i < n; i++) {
+		const char *q;
+
+		if (s[i] == '\n' || s[i] == '=')
+			continue;
+		q = strchr(a, s[i]);
+		assert_non_null(q);
+		acc = acc << 6 | (uint32_t)(q - a);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)(acc >> bits & 0xFF);
+		}
+	}
+	out[o] = '\0';
+	*ret_len = o;
+	return out;
+}
+
+static void
+test_mail_attachment(void **state)
+{
+	struct alert_conf ac = mail_conf();
+	struct ind_view rows[3];
+	struct period q1 = P("2026-Q1");
+	struct alert_text t = { 0 };
+	char *msg = NULL, *v, *html, *body, *dec, boundary[80], delim[96];
+	const char *sep, *p1, *p2, *end, *q;
+	size_t len, hlen = 0, dlen;
+	struct strbuf hb = { 0 };
+
+	(void)state;
+	q1_rows(rows);
+	assert_int_equal(alert_render(&ac, AK_SUMMARY, &q1, rows, 3, &t), 0);
+	/* An HTML document longer than one base64 line, with Swedish letters. */
+	strbuf_puts(&hb, "<!DOCTYPE html>\n<html lang=\"sv\"><body><h1>Verksamhetsuppföljning</h1>\n");
+	for (int i = 0; i < 40; i++)
+		strbuf_printf(&hb, "<p>Rad %d: 265 av 513 ärenden ger 52 %%.</p>\n", i);
+	strbuf_puts(&hb, "</body></html>\n");
+	assert_int_equal(strbuf_finish(&hb, &html, &hlen), 0);
+	{
+		char *copy = strdup(html);
+
+		assert_non_null(copy);
+		assert_int_equal(alert_attach(&t, "2026-Q1", copy, hlen), 0);
+	}
+	assert_string_equal(t.attach_name, "uppfoljning-2026-Q1.html");
+	assert_int_equal(mail_build(&ac, "2026-Q1-summary", Q1_DUE, &t, &msg, &len), 0);
+	assert_int_equal(len, strlen(msg));
+
+	/* Headers: multipart/mixed with a quoted boundary, the rest as before. */
+	v = header(msg, "Content-Type");
+	assert_non_null(v);
+	assert_true(sscanf(v, " multipart/mixed; boundary=\"%79[^\"]\"", boundary) == 1);
+	free(v);
+	assert_non_null(strstr(msg, "\nMIME-Version: 1.0\n"));
+	assert_non_null(strstr(msg, "\nAuto-Submitted: auto-generated\n"));
+	assert_non_null(strstr(msg, "\nX-Auto-Response-Suppress: All\n"));
+	assert_non_null(strstr(msg, "\nX-Teleqd-Kind: summary\n"));
+	v = header(msg, "Content-Transfer-Encoding");
+	assert_null(v);         /* only in the parts */
+	sep = strstr(msg, "\n\n");
+	for (const char *p = msg; p < sep; p = strchr(p, '\n') + 1)
+		assert_true(strchr(p, '\n') - p <= 78);
+
+	/* Exactly two parts and the close delimiter; the boundary occurs nowhere else. */
+	snprintf(delim, sizeof(delim), "\n--%s", boundary);
+	p1 = strstr(sep, delim);
+	assert_non_null(p1);
+	p2 = strstr(p1 + 1, delim);
+	assert_non_null(p2);
+	end = strstr(p2 + 1, delim);
+	assert_non_null(end);
+	assert_true(strncmp(end + strlen(delim), "--\n", 3) == 0);
+	assert_null(strstr(end + strlen(delim), boundary));
+	for (q = strstr(msg, boundary), dlen = 0; q; q = strstr(q + 1, boundary))
+		dlen++;
+	assert_int_equal(dlen, 4);      /* the header and three delimiters */
+
+	/* Part 1: the text, quoted-printable, decodes to the body. */
+	p1 += strlen(delim) + 1;
+	{
+		static const char th[] = "Content-Type: text/plain; charset=UTF-8\n"
+		                         "Content-Transfer-Encoding: quoted-printable\n\n";
+		char *part;
+
+		assert_true(strncmp(p1, th, sizeof(th) - 1) == 0);
+		part = strndup(p1 + sizeof(th) - 1, (size_t)(p2 - (p1 + sizeof(th) - 1)));
+
+		assert_non_null(part);
+		body = decode_qp(part);
+		assert_string_equal(body, t.body);
+		free(body);
+		free(part);
+	}
+	/* Part 2: the HTML, base64 in lines of at most 76, decodes to the document. */
+	p2 += strlen(delim) + 1;
+	assert_true(strncmp(p2, "Content-Type: text/html; charset=utf-8\n"
+	                    "Content-Transfer-Encoding: base64\n"
+	                    "Content-Disposition: attachment; filename=\"uppfoljning-2026-Q1.html\"\n\n",
+	                    strlen("Content-Type: text/html; charset=utf-8\n"
+	                    "Content-Transfer-Encoding: base64\n"
+	                    "Content-Disposition: attachment; filename=\"uppfoljning-2026-Q1.html\"\n\n")) == 0);
+	p2 = strstr(p2, "\n\n") + 2;
+	for (q = p2; q < end; q = strchr(q, '\n') + 1)
+		assert_true(strchr(q, '\n') - q <= 76);
+	dec = decode_b64(p2, (size_t)(end - p2), &dlen);
+	assert_int_equal(dlen, hlen);
+	assert_memory_equal(dec, html, hlen);
+	free(dec);
+	free(html);
+	free(msg);
+	alert_text_done(&t);
+}
+
+static void
+test_attach_bound(void **state)
+{
+	struct alert_conf ac = mail_conf();
+	struct ind_view rows[3];
+	struct period q1 = P("2026-Q1");
+	struct alert_text t = { 0 };
+	char *big, *msg;
+	const char *note, *sign;
+
+	(void)state;
+	q1_rows(rows);
+	assert_int_equal(alert_render(&ac, AK_SUMMARY, &q1, rows, 3, &t), 0);
+	/* At the bound: attached. */
+	big = malloc(MAIL_ATTACH_MAX);
+	assert_non_null(big);
+	memset(big, 'x', MAIL_ATTACH_MAX);
+	assert_int_equal(alert_attach(&t, "2026-Q1", big, MAIL_ATTACH_MAX), 0);
+	assert_non_null(t.attach);
+	alert_text_done(&t);
+
+	/* One byte over: not attached, the body says so before the sign-off. */
+	assert_int_equal(alert_render(&ac, AK_SUMMARY, &q1, rows, 3, &t), 0);
+	big = malloc(MAIL_ATTACH_MAX + 1);
+	assert_non_null(big);
+	assert_int_equal(alert_attach(&t, "2026-Q1", big, MAIL_ATTACH_MAX + 1), -E2BIG);
+	assert_null(t.attach);
+	note = strstr(t.body, "Uppföljningen (513 kB) är för stor för att bifogas (högst 512 kB);");
+	assert_non_null(note);
+	assert_non_null(strstr(t.body, "teleqctl report 2026-Q1 --format html.\n"));
+	sign = strstr(t.body, "\nteleqd (automatiskt meddelande)\n");
+	assert_non_null(sign);
+	assert_true(note < sign);
+	assert_int_equal(mail_build(&ac, "2026-Q1-summary", Q1_DUE, &t, &msg, NULL), 0);
+	assert_non_null(strstr(msg, "\nContent-Type: text/plain; charset=UTF-8\n"));
+	assert_null(strstr(msg, "multipart"));
+	free(msg);
+	/* A period id that is no file-name part is refused (and the HTML freed). */
+	big = strdup("<p>x</p>");
+	assert_int_equal(alert_attach(&t, "../x", big, 8), -EINVAL);
+	alert_text_done(&t);
+}
+
+static void
+test_missing_manual(void **state)
+{
+	struct manual_ind m[3] = {
+		{ .name = "analyser", .title = "Antal analyser" },
+		{ .name = "rapporter", .title = "Antal rapporter" },
+		{ .name = "periodresultat", .title = "Periodresultat budget", .unit = UNIT_KR },
+	};
+	struct config cfg = { .nmanuals = 3, .manuals = m };
+	struct ind_view rows[3];
+	struct period q1 = P("2026-Q1");
+	struct alert_text t = { 0 };
+	bool has[3] = { false, true, false }, all[3] = { true, true, true };
+	const char *l, *sign;
+	char *before;
+
+	(void)state;
+	q1_rows(rows);
+	assert_int_equal(alert_render(NULL, AK_SUMMARY, &q1, rows, 3, &t), 0);
+	before = strdup(t.body);
+	assert_int_equal(alert_add_missing(&t, &cfg, all), 0);
+	assert_string_equal(t.body, before);
+	assert_int_equal(alert_add_missing(&t, &cfg, has), 0);
+	l = strstr(t.body, "\nUtan värde: Antal analyser, Periodresultat budget.\n");
+	assert_non_null(l);
+	sign = strstr(t.body, "\n\nteleqd (automatiskt meddelande)\n");
+	assert_non_null(sign);
+	assert_true(l < sign);
+	/* The table is kept whole before it. */
+	assert_true(strncmp(t.body, before, (size_t)(l - t.body)) == 0);
+	free(before);
+	alert_text_done(&t);
+}
+
+static void
+test_basis_months(void **state)
+{
+	struct ind_view rows[3];
+	struct period q1 = P("2026-Q1");
+	struct alert_text t = { 0 };
+	char *body;
+
+	(void)state;
+	q1_rows(rows);
+	rows[0].ncur_monthly = 3;
+	rows[0].cur_monthly[0] = 0.90;
+	rows[0].cur_monthly[1] = 0.73;
+	rows[0].cur_monthly[2] = 0.66;
+	assert_row("{value} ({basis})", &rows[0], "76 % (90 % + 73 % + 66 % \xE2\x86\x92 medel 76 %)");
+	/* the same period last year alike: its own monthly shares */
+	rows[0].nprev_monthly = 3;
+	rows[0].prev_monthly[0] = 0.80;
+	rows[0].prev_monthly[1] = 0.70;
+	rows[0].prev_monthly[2] = 0.63;
+	assert_row("{previous}", &rows[0], "71 % (80 % + 70 % + 63 % \xE2\x86\x92 medel 71 %)");
+	assert_int_equal(alert_render(NULL, AK_SUMMARY, &q1, rows, 3, &t), 0);
+	body = unwrap(t.body, 2);
+	assert_non_null(strstr(body, "- Analoga patientkontakter (TeleQ): 76 % (90 % + 73 % + 66 % "
+	                             "\xE2\x86\x92 medel 76 %), mål \xE2\x89\xA5 75 %, uppfyllt; i fjol 71 % "
+	                             "(80 % + 70 % + 63 % \xE2\x86\x92 medel 71 %)\n"));
+	assert_null(strstr(body, "441 av 600"));
+	free(body);
+	alert_text_done(&t);
+	/* A ratio indicator keeps its counts even with monthly figures. */
+	rows[1].ncur_monthly = 3;
+	rows[1].cur_monthly[0] = 0.5;
+	rows[1].cur_monthly[1] = 0.5;
+	rows[1].cur_monthly[2] = 0.5;
+	assert_row("{basis}", &rows[1], "265 av 513");
+}
+
 int
 main(void)
 {
@@ -1229,6 +1472,10 @@ main(void)
 		cmocka_unit_test(test_mail_header_injection),
 		cmocka_unit_test(test_webhook),
 		cmocka_unit_test(test_feed_alerts),
+		cmocka_unit_test(test_mail_attachment),
+		cmocka_unit_test(test_attach_bound),
+		cmocka_unit_test(test_missing_manual),
+		cmocka_unit_test(test_basis_months),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
