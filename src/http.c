@@ -777,8 +777,10 @@ httpd_new(struct event_base *base, const struct config *cfg, const struct http_s
 	if (!h || !(h->http = evhttp_new(base)) ||
 	    !(h->sweep = event_new(base, -1, EV_PERSIST, on_sweep, h)) ||
 	    !(h->resume = evtimer_new(base, on_resume, h))) {
+		/* libevent's event_free and evhttp_free do not accept NULL */
 		if (h) {
-			event_free(h->sweep);
+			if (h->sweep)
+				event_free(h->sweep);
 			if (h->http)
 				evhttp_free(h->http);
 		}
