@@ -444,8 +444,7 @@ if [ -n "${DEMO_SERVE:-}" ]; then
 	echo "Dashboard page:      http://127.0.0.1:$port/  (JSON: http://127.0.0.1:$port/api/indicators?period=2026-Q1)"
 	echo "Metrics:             http://127.0.0.1:$port/metrics  (for Prometheus and the dashboard \"teleqd: drift\")"
 	echo "Redis for Grafana:   127.0.0.1:$DEMO_SERVE only, read-only ACL user 'grafana', password in $RUN/grafana.pass"
-	# shellcheck disable=SC2046 # the rules as one line; no pathname expansion of their '*'
-	echo "  (ACL rules: $(set -f; echo $(grafana_acl "$kp")))"
+	echo "  (ACL rules: $(grafana_acl "$kp" | tr '\n' ' ' | sed 's/ $//'))"
 	echo "  with conf/grafana: TELEQD_REDIS_URL=127.0.0.1:$DEMO_SERVE"
 	echo "  TELEQD_REDIS_PASSWORD=\$(head -n 1 $RUN/grafana.pass) (see README, Grafana)"
 	echo "The calendar stays at 3 April 2026 00:05: pick a time range of the last years in Grafana."
