@@ -156,34 +156,11 @@ def indicators_dashboard(inds, prefix):
             "this period's count and last year's)." % name))
         pid += 1
         y += 8
-    return {
-        "__requires": [
-            {"type": "grafana", "id": "grafana", "name": "Grafana", "version": "10.0.0"},
-            {"type": "datasource", "id": "redis-datasource", "name": "Redis", "version": "2.2.0"},
-            {"type": "panel", "id": "timeseries", "name": "Time series", "version": ""},
-            {"type": "panel", "id": "stat", "name": "Stat", "version": ""},
-        ],
-        "uid": "teleqd-indicators",
-        "title": "teleqd: indikatorer",
-        "description": "The indicators from teleqd's Redis keys (README, section Grafana); "
-                       "made by tools/grafana-dashboards.py from teleqd.yaml.",
-        "tags": ["teleqd"],
-        "timezone": "Europe/Stockholm",
-        "editable": True,
-        "graphTooltip": 1,
-        "schemaVersion": 38,
-        "version": 1,
-        "refresh": "5m",
-        "time": {"from": "now-2y", "to": "now"},
-        "annotations": {"list": []},
-        "links": [],
-        "templating": {"list": [
-            datasource_var("redis-datasource", "teleqd-redis", "Redis"),
-            {"type": "constant", "name": "prefix", "label": "Key prefix",
-             "description": "<redis.prefix>{<redis.tag>}: of teleqd.yaml", "query": prefix, "hide": 2},
-        ]},
-        "panels": panels,
-    }
+    return dashboard(INDICATORS, [
+        datasource_var("redis-datasource", "teleqd-redis", "Redis"),
+        {"type": "constant", "name": "prefix", "label": "Key prefix",
+         "description": "<redis.prefix>{<redis.tag>}: of teleqd.yaml", "query": prefix, "hide": 2},
+    ], panels)
 
 
 def prom_target(ref, expr, legend):
@@ -261,29 +238,49 @@ def ops_dashboard():
              "{{channel}}: {{result}}"),
             ("teleqd_outbox_pending", "i utkorgen")], minimum=0),
     ]
+    return dashboard(OPERATIONS, [datasource_var("prometheus", "teleqd-prometheus", "Prometheus")], p)
+
+
+# what differs between the two dashboards: the data source plugin it needs
+# (id, name, version), uid, title, description, time zone, refresh, time range
+META = ("ds_id", "ds_name", "ds_version", "uid", "title", "description", "timezone", "refresh", "from")
+INDICATORS = dict(zip(META, (
+    "redis-datasource", "Redis", "2.2.0", "teleqd-indicators", "teleqd: indikatorer",
+    "The indicators from teleqd's Redis keys (README, section Grafana); "
+    "made by tools/grafana-dashboards.py from teleqd.yaml.",
+    "Europe/Stockholm", "5m", "now-2y")))
+OPERATIONS = dict(zip(META, (
+    "prometheus", "Prometheus", "1.0.0", "teleqd-operations", "teleqd: drift",
+    "teleqd's own health from its /metrics (README, sections Grafana and "
+    "Running as a service); made by tools/grafana-dashboards.py.",
+    "browser", "1m", "now-24h")))
+
+
+def dashboard(meta, variables, panels):
+    """The dashboard around its panels (Grafana 10, schema 38)."""
     return {
         "__requires": [
             {"type": "grafana", "id": "grafana", "name": "Grafana", "version": "10.0.0"},
-            {"type": "datasource", "id": "prometheus", "name": "Prometheus", "version": "1.0.0"},
+            {"type": "datasource", "id": meta["ds_id"], "name": meta["ds_name"],
+             "version": meta["ds_version"]},
             {"type": "panel", "id": "timeseries", "name": "Time series", "version": ""},
             {"type": "panel", "id": "stat", "name": "Stat", "version": ""},
         ],
-        "uid": "teleqd-operations",
-        "title": "teleqd: drift",
-        "description": "teleqd's own health from its /metrics (README, sections Grafana and "
-                       "Running as a service); made by tools/grafana-dashboards.py.",
+        "uid": meta["uid"],
+        "title": meta["title"],
+        "description": meta["description"],
         "tags": ["teleqd"],
-        "timezone": "browser",
+        "timezone": meta["timezone"],
         "editable": True,
         "graphTooltip": 1,
         "schemaVersion": 38,
         "version": 1,
-        "refresh": "1m",
-        "time": {"from": "now-24h", "to": "now"},
+        "refresh": meta["refresh"],
+        "time": {"from": meta["from"], "to": "now"},
         "annotations": {"list": []},
         "links": [],
-        "templating": {"list": [datasource_var("prometheus", "teleqd-prometheus", "Prometheus")]},
-        "panels": p,
+        "templating": {"list": variables},
+        "panels": panels,
     }
 
 
