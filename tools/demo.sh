@@ -28,9 +28,12 @@
 #                    shows the subjects from the alerts stream only
 # e.g. make demo MAILTO=you@example.org SENDMAIL=/usr/sbin/sendmail
 #   DEMO_SERVE=PORT  at the end, keep teleqd and Redis running until Ctrl-C:
-#                    Redis also listens on 127.0.0.1:PORT (TCP, for Grafana;
-#                    the passwordless default user is switched off first) and
-#                    the dashboard page's address is printed
+#                    Redis also listens on 127.0.0.1:PORT and on no other
+#                    address (TCP, for Grafana; the passwordless default user
+#                    is switched off first), the read-only ACL user grafana of
+#                    conf/grafana is created with its password in
+#                    run/grafana.pass, and the dashboard page's address is
+#                    printed
 # e.g. make demo DEMO_SERVE=6380
 set -eu
 
@@ -430,12 +433,20 @@ if [ -n "${DEMO_SERVE:-}" ]; then
 	say "serving until Ctrl-C: the dashboard, and Redis for Grafana"
 	# no one may use the passwordless default user once there is a TCP port
 	redis-cli -s "$SOCK" ACL SETUSER default off >/dev/null || die "ACL SETUSER default off failed"
-	redis-cli -s "$SOCK" --user "${user:-default}" --pass "$(head -n 1 "$RUN/redis.pass")" --no-auth-warning \
-		CONFIG SET port "$DEMO_SERVE" >/dev/null || die "Redis cannot listen on 127.0.0.1:$DEMO_SERVE"
+	# the key prefix of the demo's config, as the dashboards and the ACL rules use it
+	kp=$(awk '/^redis:/ { r = 1; next } /^[^ \t#]/ { r = 0 }
+		r && $1 == "prefix:" { p = $2; gsub(/["\047]/, "", p) }
+		r && $1 == "tag:" { t = $2; gsub(/["\047]/, "", t) }
+		END { printf "%s{%s}:", (p == "" ? "teleq:" : p), (t == "" ? "teleqd" : t) }' "$CONF")
+	# bind 127.0.0.1 before the port opens; the read-only user grafana
+	redis_serve_tcp "$kp" "$DEMO_SERVE" grafana "$RUN/grafana.pass" \
+		-s "$SOCK" --user "${user:-default}" --pass "$(head -n 1 "$RUN/redis.pass")" --no-auth-warning
 	echo "Dashboard page:      http://127.0.0.1:$port/  (JSON: http://127.0.0.1:$port/api/indicators?period=2026-Q1)"
-	echo "Redis for Grafana:   127.0.0.1:$DEMO_SERVE, ACL user '${user:-default}', password in $RUN/redis.pass"
-	echo "  with conf/grafana: client: standalone, TELEQD_REDIS_URL=127.0.0.1:$DEMO_SERVE"
-	echo "  TELEQD_REDIS_PASSWORD=\$(head -n 1 $RUN/redis.pass) (see README, Grafana)"
+	echo "Metrics:             http://127.0.0.1:$port/metrics  (for Prometheus and the dashboard \"teleqd: drift\")"
+	echo "Redis for Grafana:   127.0.0.1:$DEMO_SERVE only, read-only ACL user 'grafana', password in $RUN/grafana.pass"
+	echo "  (ACL rules: $(grafana_acl "$kp" | tr '\n' ' ' | sed 's/ $//'))"
+	echo "  with conf/grafana: TELEQD_REDIS_URL=127.0.0.1:$DEMO_SERVE"
+	echo "  TELEQD_REDIS_PASSWORD=\$(head -n 1 $RUN/grafana.pass) (see README, Grafana)"
 	echo "The calendar stays at 3 April 2026 00:05: pick a time range of the last years in Grafana."
 	trap 'exit 0' INT TERM      # Ctrl-C is how serving ends: cleanup stops both
 	wait "$TQ_PID" || true

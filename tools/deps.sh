@@ -15,9 +15,11 @@
 # libxlsxwriter-dev: teleqctl report --format xlsx (an XLSX file is a zip of Office
 # Open XML parts we would otherwise write and keep valid ourselves); teleqctl only.
 # python3-openpyxl: tests/integration/t_xlsx.sh reads that workbook back.
+# python3-yaml: tools/grafana-dashboards.py reads teleqd.yaml to write the Grafana
+# dashboards; t_grafana checks the provisioning and that the shipped JSON is its output.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
-      libxlsxwriter-dev python3-openpyxl
+      libxlsxwriter-dev python3-openpyxl python3-yaml
       redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
       clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium poppler-utils"
 missing=""

@@ -451,7 +451,7 @@ redis_start() {
 	if [ -n "$REDIS_USER" ]; then
 		set -- --user "$REDIS_USER" on ">$REDIS_PASS" '~*' '&*' '+@all' "$@"
 	fi
-	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 \
+	redis-server --port 0 --bind 127.0.0.1 --unixsocket "$SOCK" --unixsocketperm 700 \
 		--save "" --appendonly no --dir "$T" --daemonize no \
 		--logfile "" --loglevel warning "$@" >>"$REDIS_LOG" 2>&1 &
 	REDIS_PID=$!

@@ -115,7 +115,7 @@ for b in "$BUILD"/tests/itest_*; do
 done
 if [ -n "$itests" ]; then
 	sock=$H/redis.sock
-	redis-server --port 0 --unixsocket "$sock" --unixsocketperm 700 --save "" \
+	redis-server --port 0 --bind 127.0.0.1 --unixsocket "$sock" --unixsocketperm 700 --save "" \
 		--appendonly no --dir "$H" --daemonize no --logfile "" --loglevel warning \
 		>"$H/redis.log" 2>&1 &
 	REDIS_PID=$!
