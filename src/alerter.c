@@ -58,6 +58,7 @@
 #include "indicator.h"
 #include "log.h"
 #include "message.h"
+#include "mime.h"
 #include "metrics.h"
 #include "notify.h"
 #include "period.h"
