@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "indicator.h"
+#include "prognos.h"
 #include "report.h"
 #include "tq_config.h"
 
@@ -79,6 +80,18 @@ int alert_attach(struct alert_text *t, const char *period_id, char *html, size_t
  * a value. Returns 0 or -ENOMEM (t unchanged).
  */
 int alert_add_missing(struct alert_text *t, const struct config *cfg, const bool *has_value);
+/*
+ * Adds to an early warning's body (breach, reminder of row, its month to
+ * date), before its sign-off, one sentence with the projection proj of
+ * the running period p the month is in (prognos.c: the quarter, as the
+ * report computes it) and its method in words: "Månaden hittills 52 %;
+ * prognos för kvartal 1 2026: 53 % (utfallet hittills och resterande
+ * månader med snittet av de senaste tre)." (wrapped). Nothing when proj
+ * has no value. Returns 0, -EINVAL for a NULL argument, or -ENOMEM (t
+ * unchanged).
+ */
+int alert_add_prognos(struct alert_text *t, const struct ind_view *row, const struct period *p,
+                      const struct prognos *proj);
 /*
  * What the feed and store alerts (stale, stale_reminder, fresh, reset,
  * redis_evicts, redis_ok) show: preformatted local times and dates, or

@@ -30,6 +30,7 @@
 #include "indicator.h"
 #include "message.h"
 #include "period.h"
+#include "prognos.h"
 #include "report.h"
 #include "tq_config.h"
 #include "tz.h"
@@ -951,6 +952,29 @@ alert_add_missing(struct alert_text *t, const struct config *cfg, const bool *ha
 	r = n ? add_paragraph(t, line) : 0;
 	free(line);
 	return r;
+}
+
+/*
+ * See message.h. The month to date as the body's "Utfall" (fmt_value) and
+ * the projection in the same style (report_fmt_percent, signed for
+ * growth), the method as the page and the report state it.
+ */
+int
+alert_add_prognos(struct alert_text *t, const struct ind_view *row, const struct period *p,
+                  const struct prognos *proj)
+{
+	char line[512], mtd[64], pv[64], pn[96];
+
+	if (!t || !row || !row->ind || !p || !proj)
+		return -EINVAL;
+	if (!proj->has_value)
+		return 0;
+	fmt_value(mtd, sizeof(mtd), row->ind, &row->cur);
+	fmt_pct(pv, sizeof(pv), proj->value, row->ind->kind == IND_GROWTH);
+	fmt_period(pn, sizeof(pn), p);
+	snprintf(line, sizeof(line), "Månaden hittills %s; prognos för %s: %s (%s).", mtd, pn, pv,
+	         PROGNOS_METHOD_SV);
+	return add_paragraph(t, line);
 }
 
 /* ============================================================= webhook */

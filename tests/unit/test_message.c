@@ -20,6 +20,7 @@
 #include "parse.h"
 #include "strbuf.h"
 #include "period.h"
+#include "prognos.h"
 #include "tq_config.h"
 #include "tz.h"
 #include "utf8.h"
@@ -909,6 +910,58 @@ test_basis_months(void **state)
 	assert_row("{basis}", &rows[1], "265 av 513");
 }
 
+/*
+ * Item 6 of issue 18: an early warning says the month to date and the
+ * projection of the running quarter, with its method, in one sentence
+ * before the sign-off; the same percent and minus sign as elsewhere.
+ */
+static void
+test_early_warning_prognos(void **state)
+{
+	struct ind_view rows[3];
+	struct period feb = P("2026-02"), q1 = P("2026-Q1");
+	struct prognos proj = { .value = 0.5349, .has_value = true, .nsofar = 2, .nleft = 1 };
+	struct alert_text t = { 0 };
+	const char *l, *sign;
+	char *flat, *before;
+
+	(void)state;
+	q1_rows(rows);
+	assert_int_equal(alert_render(NULL, AK_BREACH, &feb, &rows[1], 1, &t), 0);
+	assert_int_equal(alert_add_prognos(&t, &rows[1], &q1, &proj), 0);
+	flat = unwrap(t.body, 0);
+	l = strstr(flat, "Månaden hittills 52 %; prognos för kvartal 1 2026: 53 % (utfallet hittills och "
+	                 "resterande månader med snittet av de senaste tre).");
+	assert_non_null(l);
+	sign = strstr(flat, "teleqd (automatiskt meddelande)");
+	assert_non_null(sign);
+	assert_true(l < sign);
+	/* the figures above it stay as they were */
+	assert_non_null(strstr(t.body, "Utfall: 52 % (265 av 513)\n"));
+	free(flat);
+	alert_text_done(&t);
+
+	/* growth: signed, the typographic minus */
+	proj.value = -0.05;
+	assert_int_equal(alert_render(NULL, AK_REMINDER, &feb, &rows[2], 1, &t), 0);
+	assert_int_equal(alert_add_prognos(&t, &rows[2], &q1, &proj), 0);
+	flat = unwrap(t.body, 0);
+	assert_non_null(strstr(flat, "Månaden hittills +25 %; prognos för kvartal 1 2026: \xE2\x88\x92" "5 % ("));
+	free(flat);
+	alert_text_done(&t);
+
+	/* no projection (nothing to project from, or the quarter not running): nothing added */
+	proj.has_value = false;
+	assert_int_equal(alert_render(NULL, AK_BREACH, &feb, &rows[1], 1, &t), 0);
+	before = strdup(t.body);
+	assert_non_null(before);
+	assert_int_equal(alert_add_prognos(&t, &rows[1], &q1, &proj), 0);
+	assert_string_equal(t.body, before);
+	assert_int_equal(alert_add_prognos(&t, NULL, &q1, &proj), -EINVAL);
+	free(before);
+	alert_text_done(&t);
+}
+
 int
 main(void)
 {
@@ -929,6 +982,7 @@ main(void)
 		cmocka_unit_test(test_attach_bound),
 		cmocka_unit_test(test_missing_manual),
 		cmocka_unit_test(test_basis_months),
+		cmocka_unit_test(test_early_warning_prognos),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
