@@ -351,9 +351,9 @@ test_mail_encoding_edges(void **state)
 static void
 test_mail_header_injection(void **state)
 {
-	struct alert_conf ac = mail_conf();
-	struct alert_text t = { .subject = "Ämne", .body = "text\n", .kind = AK_TEST };
 	char *bad_to[] = { "samordnare@region.example", "x@y\nBcc: evil@example.com" };
+	struct alert_text t = { .subject = "Ämne", .body = "text\n", .kind = AK_TEST };
+	struct alert_conf ac = mail_conf();
 	char *msg = (char *)"untouched";
 	size_t len = 42;
 
