@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "indicator.h"
+#include "prognos.h"
 #include "report.h"
 #include "tq_config.h"
 
@@ -15,7 +16,8 @@ struct period;
 /* -------------------------------------------------------------- message.c */
 /*
  * Pure rendering of alert messages: templates with {placeholders}, the
- * Swedish summary table, the RFC 5322 mail and the webhook JSON.
+ * Swedish summary table and the webhook JSON (the mail that carries the
+ * text: mime.h).
  *
  * Placeholders: {title} {indicator} {period} {period_id} {value} {target}
  * {basis} {previous} {status} {table} {missed} {count} {nodata} {overview} ;
@@ -64,7 +66,7 @@ int alert_render(const struct alert_conf *ac, enum alert_kind kind, const struct
 void alert_text_done(struct alert_text *t);     /* accepts NULL and zeroed */
 /*
  * Attaches html[0..len) (ownership passes to t, also on failure) as
- * "uppfoljning-<period_id>.html", which mail_build sends as a
+ * "uppfoljning-<period_id>.html", which mail_build (mime.h) sends as a
  * multipart/mixed message. Returns 0; -E2BIG when len > MAIL_ATTACH_MAX:
  * html is freed and the body says the follow-up was too large to attach
  * and how to print it (the caller logs); -EINVAL when period_id is not
@@ -78,6 +80,18 @@ int alert_attach(struct alert_text *t, const char *period_id, char *html, size_t
  * a value. Returns 0 or -ENOMEM (t unchanged).
  */
 int alert_add_missing(struct alert_text *t, const struct config *cfg, const bool *has_value);
+/*
+ * Adds to an early warning's body (breach, reminder of row, its month to
+ * date), before its sign-off, one sentence with the projection proj of
+ * the running period p the month is in (prognos.c: the quarter, as the
+ * report computes it) and its method in words: "Månaden hittills 52 %;
+ * prognos för kvartal 1 2026: 53 % (utfallet hittills och resterande
+ * månader med snittet av de senaste tre)." (wrapped). Nothing when proj
+ * has no value. Returns 0, -EINVAL for a NULL argument, or -ENOMEM (t
+ * unchanged).
+ */
+int alert_add_prognos(struct alert_text *t, const struct ind_view *row, const struct period *p,
+                      const struct prognos *proj);
 /*
  * What the feed and store alerts (stale, stale_reminder, fresh, reset,
  * redis_evicts, redis_ok) show: preformatted local times and dates, or
@@ -97,20 +111,6 @@ struct feed_alert {
  */
 int alert_render_feed(const struct alert_conf *ac, enum alert_kind kind,
                       const struct feed_alert *fa, struct alert_text *ret);
-/*
- * A complete RFC 5322 message for sendmail -t: From (with ac->from_name
- * as display name when set: a quoted string, or RFC 2047 words when not
- * ASCII), To, Subject (RFC 2047 encoded when not ASCII), Date (of date,
- * seconds), Message-ID <id@domain of From>, MIME 1.0 text/plain UTF-8
- * quoted-printable, Auto-Submitted: auto-generated and
- * X-Auto-Response-Suppress: All (no out-of-office replies). With an
- * attachment (alert_attach) a multipart/mixed message: the text part as
- * above, then the HTML as text/html; charset=utf-8, base64, Content-
- * Disposition: attachment with its file name; the boundary occurs in
- * neither part. Lines end in '\n' (the sendmail interface converts). *ret malloc'd.
- */
-int mail_build(const struct alert_conf *ac, const char *id, int64_t date,
-               const struct alert_text *t, char **ret, size_t *ret_len);
 /*
  * Wraps one line of text s (UTF-8, no '\n') at spaces so that each line
  * has at most width code points, continuation lines starting with indent

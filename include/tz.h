@@ -12,6 +12,9 @@ void civil_from_days(int64_t days, int64_t *ret_y, unsigned *ret_m, unsigned *re
 unsigned days_in_month(int64_t y, unsigned m);
 /* Floor division helper: days since epoch of a seconds value. */
 int64_t floor_div(int64_t a, int64_t b);
+/* The UTC date, weekday (0 = Sunday) and time of day of t seconds since the epoch. */
+void civil_utc_parts(int64_t t, int64_t *ret_y, unsigned *ret_mo, unsigned *ret_d, unsigned *ret_wday,
+                     unsigned *ret_h, unsigned *ret_mi, unsigned *ret_s);
 
 struct tz;
 /*

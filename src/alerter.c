@@ -58,9 +58,11 @@
 #include "indicator.h"
 #include "log.h"
 #include "message.h"
+#include "mime.h"
 #include "metrics.h"
 #include "notify.h"
 #include "period.h"
+#include "prognos.h"
 #include "report.h"
 #include "store.h"
 #include "tq_config.h"
@@ -110,6 +112,10 @@ struct check {
 	char            *reset_raw;     /* "reset" */
 	struct outcome  *mtd;           /* per indicator */
 	struct outcome  *mtd_prev;
+	/* step 2, when an early warning will be sent: the report of the running
+	 * quarter the month is in (dash_report_read), for its projections */
+	struct period    ew_qp;
+	struct prognos  *ew_proj;       /* per indicator; NULL when not read */
 	/* step 2 */
 	struct due       due[NKINDS * MAX_BACKLOG];
 	size_t           ndue;
@@ -155,6 +161,7 @@ check_free(struct check *c)
 	}
 	free(c->mtd);
 	free(c->mtd_prev);
+	free(c->ew_proj);
 	free(c->views);
 	free(c);
 }
@@ -392,6 +399,11 @@ send_decision(struct check *c, const char *field, const char *old, const char *n
 			goto oom;
 		if (d && kind == AK_SUMMARY && !summary_extras(d, cfg, pname, &text))
 			goto oom;
+		/* an early warning: where the running quarter is heading (item 6 of issue 18) */
+		if (!d && !fa && (kind == AK_BREACH || kind == AK_REMINDER) && nrows == 1 && c->ew_proj &&
+		    alert_add_prognos(&text, &rows[0], &c->ew_qp,
+		    &c->ew_proj[rows[0].ind - cfg->indicators]) < 0)
+			goto oom;
 		for (ch = 0; ch < CH__MAX; ch++) {
 			if (!channel_enabled(ac, (enum channel)ch))
 				continue;
@@ -520,14 +532,43 @@ decide_feeds(struct check *c)
 	return true;
 }
 
+/*
+ * The early-warning decision of indicator i (< 64) from step 1's state
+ * and month to date (pure: step 2 asks it ahead, step 3 acts on it): the
+ * new state value in nval and *ret_kind, the message (-1: none). false
+ * when there is nothing to do (no early warning, or nothing moved).
+ */
+static bool
+ew_decision(const struct check *c, const struct config *cfg, size_t i, char *nval, size_t nlen,
+            int *ret_kind)
+{
+	const struct indicator *ind = &cfg->indicators[i];
+	const char *raw = c->state_raw[i];
+	struct ew_state cur, next;
+	enum ew_action act;
+
+	if (!ind->early_warning)
+		return false;
+	if (!raw || ew_parse(raw, strlen(raw), &cur) < 0) {
+		memset(&cur, 0, sizeof(cur));
+		cur.month = -1;
+	}
+	act = ew_step(&cfg->alerts, ind, &cur, c->month, &c->mtd[i], c->now, &next);
+	if (ew_format(&next, nval, nlen) < 0)
+		return false;
+	if (act == EW_NONE && raw && !strcmp(raw, nval))
+		return false;   /* nothing moved */
+	*ret_kind = act == EW_BREACH ? AK_BREACH : act == EW_REMINDER ? AK_REMINDER :
+	    act == EW_RESOLVED ? AK_RESOLVED : -1;
+	return true;
+}
+
 /* Step 3: every decision, as one EVAL each. */
 static void
 decide(struct check *c)
 {
 	struct alerter *al = c->al;
 	const struct config *cfg = store_config(al->st);
-	const struct alert_conf *ac = &cfg->alerts;
-	struct ew_state cur, next;
 	struct period mp;
 	char nval[96], pname[32];
 	size_t i, j;
@@ -540,23 +581,11 @@ decide(struct check *c)
 		const struct indicator *ind = &cfg->indicators[i];
 		const char *raw = c->state_raw[i];
 		struct ind_view v = { .ind = ind, .cur = c->mtd[i], .prev = c->mtd_prev[i] };
-		enum ew_action act;
 		int kind = -1;
 		char field[80];
 
-		if (!ind->early_warning)
+		if (!ew_decision(c, cfg, i, nval, sizeof(nval), &kind))
 			continue;
-		if (!raw || ew_parse(raw, strlen(raw), &cur) < 0) {
-			memset(&cur, 0, sizeof(cur));
-			cur.month = -1;
-		}
-		act = ew_step(ac, ind, &cur, c->month, &c->mtd[i], c->now, &next);
-		if (ew_format(&next, nval, sizeof(nval)) < 0)
-			continue;
-		if (act == EW_NONE && raw && !strcmp(raw, nval))
-			continue;       /* nothing moved */
-		kind = act == EW_BREACH ? AK_BREACH : act == EW_REMINDER ? AK_REMINDER :
-		    act == EW_RESOLVED ? AK_RESOLVED : -1;
 		snprintf(field, sizeof(field), "ew:%s", ind->name);
 		if (!send_decision(c, field, raw, nval, kind, &mp, &v, 1, NULL, NULL))
 			goto out;
@@ -677,6 +706,61 @@ on_report(void *arg, const struct report *rep, int err)
 		decide(c);
 }
 
+/* dash_report_read's answer for the running quarter of the early warnings (arg: the check). */
+static void
+on_ew_report(void *arg, const struct report *rep, int err)
+{
+	struct check *c = arg;
+
+	c->outstanding--;
+	if (c->al && c->gen != c->al->gen)
+		c->lost = true;
+	else if (c->al && !c->lost && !c->failed) {
+		const struct config *cfg = store_config(c->al->st);
+
+		if (err == -EIO) {
+			c->lost = true;         /* the connection went, or Redis refused: run again */
+		} else if (err < 0 || !(c->ew_proj = calloc(cfg->nindicators + 1, sizeof(*c->ew_proj)))) {
+			log_warnx("alerts: out of memory reading the report of an early warning; "
+			    "it is decided again at the next check");
+			c->failed = true;
+		} else {
+			for (size_t i = 0; i < cfg->nindicators && i < rep->n; i++)
+				c->ew_proj[i] = rep->r[i].proj;
+		}
+	}
+	if (step_done(c))
+		decide(c);
+}
+
+/*
+ * When step 3 will send an early warning (breach or reminder), reads the
+ * report of the running quarter its month is in, as /rapport computes it,
+ * for the projection the warning states. false when the read could not
+ * be sent (the check is lost).
+ */
+static bool
+read_ew_report(struct check *c)
+{
+	const struct config *cfg = store_config(c->al->st);
+	char nval[96];
+	bool any = false;
+	int kind;
+
+	for (size_t i = 0; i < cfg->nindicators && i < 64 && !any; i++)
+		any = ew_decision(c, cfg, i, nval, sizeof(nval), &kind) &&
+		    (kind == AK_BREACH || kind == AK_REMINDER);
+	if (!any)
+		return true;
+	c->ew_qp = period_of_day(P_QUARTER, month_first_day(c->month));
+	c->outstanding++;
+	if (dash_report_read(c->al->st, &c->ew_qp, on_ew_report, c) < 0) {
+		c->outstanding--;
+		return false;
+	}
+	return true;
+}
+
 /* Adds the due summaries of summary kind k to c->due (state value last, or NULL). */
 static void
 plan_kind(struct check *c, int k, const char *last, int64_t now_wall, int64_t grace)
@@ -757,6 +841,8 @@ read_summaries(struct check *c)
 			}
 		}
 	}
+	if (!read_ew_report(c))
+		goto stop;
 	if (!c->outstanding)
 		decide(c);
 	return;

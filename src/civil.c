@@ -7,6 +7,7 @@
  * 400-year eras of 146097 days, so negative years and dates before 1970
  * need no special cases. Pure: no I/O, no global state.
  */
+#include "core.h"
 #include "tz.h"
 
 /*
@@ -78,4 +79,23 @@ days_in_month(int64_t y, unsigned m)
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 29;
 	return mdays[m - 1];
+}
+
+/*
+ * Splits t, seconds since the epoch, into the UTC date (*ret_y, *ret_mo
+ * 1..12, *ret_d 1..31), the weekday (*ret_wday, 0 = Sunday) and the time
+ * of day. Never fails; every out-parameter must be non-NULL.
+ */
+void
+civil_utc_parts(int64_t t, int64_t *ret_y, unsigned *ret_mo, unsigned *ret_d, unsigned *ret_wday,
+                unsigned *ret_h, unsigned *ret_mi, unsigned *ret_s)
+{
+	int64_t days = floor_div(t, SECS_PER_DAY), sec = t - days * SECS_PER_DAY;
+
+	civil_from_days(days, ret_y, ret_mo, ret_d);
+	/* 1970-01-01 was a Thursday (4 with Sunday = 0). */
+	*ret_wday = (unsigned)((days % 7 + 11) % 7);
+	*ret_h = (unsigned)(sec / 3600);
+	*ret_mi = (unsigned)(sec / 60 % 60);
+	*ret_s = (unsigned)(sec % 60);
 }

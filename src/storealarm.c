@@ -29,6 +29,7 @@
 #include "clock.h"
 #include "log.h"
 #include "message.h"
+#include "mime.h"
 #include "metrics.h"
 #include "notify.h"
 #include "storealarm.h"

@@ -50,6 +50,7 @@
 #include "indicator.h"
 #include "keys.h"
 #include "message.h"
+#include "mime.h"
 #include "notify.h"
 #include "period.h"
 #include "redis_addr.h"

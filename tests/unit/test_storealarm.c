@@ -15,6 +15,7 @@
 
 #include "alert.h"
 #include "message.h"
+#include "mime.h"
 #include "storealarm.h"
 #include "tq_config.h"
 
