@@ -206,6 +206,8 @@ torture: all $(ITEST_TOOLS)
 # DIR (e.g. build/san) and builds nothing; plain `make install` builds first.
 SYSUSERSDIR ?= /usr/lib/sysusers.d
 DOCDIR      ?= $(PREFIX)/share/doc/teleqd
+# bash-completion looks in $XDG_DATA_DIRS (/usr/local/share too) for completions/teleqctl.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 MANPAGES     = man/teleqd.8 man/teleqctl.1 man/teleqd.yaml.5
 LOGROTATE_EXAMPLES = conf/logrotate/teleq-create conf/logrotate/teleq-copytruncate
 SYSTEMD_EXAMPLES   = systemd/postfix.conf
@@ -225,7 +227,8 @@ install: $(if $(filter command line,$(origin BUILD)),,all)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/teleqd \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(DOCDIR)/examples/logrotate $(DESTDIR)$(DOCDIR)/examples/systemd
+	    $(DESTDIR)$(DOCDIR)/examples/logrotate $(DESTDIR)$(DOCDIR)/examples/systemd \
+	    $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(BUILD)/teleqd $(DESTDIR)$(SBINDIR)/teleqd
 	install -m 755 $(BUILD)/teleqctl $(DESTDIR)$(BINDIR)/teleqctl
 	install -m 644 conf/teleqd.yaml $(DESTDIR)$(SYSCONFDIR)/teleqd/teleqd.yaml.example
@@ -255,6 +258,7 @@ endif
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -m 644 $(LOGROTATE_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/logrotate/
 	install -m 644 $(SYSTEMD_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/systemd/
+	install -m 644 conf/bash-completion/teleqctl $(DESTDIR)$(BASHCOMPDIR)/teleqctl
 
 # Removes exactly what install put, and teleqd's own directories when empty
 # (an /etc/teleqd holding the real teleqd.yaml stays).
@@ -265,7 +269,8 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man1/teleqctl.1 $(DESTDIR)$(MANDIR)/man5/teleqd.yaml.5 \
 	      $(DESTDIR)$(MANDIR)/man8/teleqd.8 $(DESTDIR)$(DOCDIR)/README.md \
 	      $(LOGROTATE_EXAMPLES:conf/logrotate/%=$(DESTDIR)$(DOCDIR)/examples/logrotate/%) \
-	      $(SYSTEMD_EXAMPLES:systemd/%=$(DESTDIR)$(DOCDIR)/examples/systemd/%)
+	      $(SYSTEMD_EXAMPLES:systemd/%=$(DESTDIR)$(DOCDIR)/examples/systemd/%) \
+	      $(DESTDIR)$(BASHCOMPDIR)/teleqctl
 	for d in $(DESTDIR)$(DOCDIR)/examples/logrotate $(DESTDIR)$(DOCDIR)/examples/systemd \
 	         $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/teleqd; do \
 	  if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || :; fi; done

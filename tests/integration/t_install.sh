@@ -88,6 +88,7 @@ lib/systemd/system/teleqd.service 644
 usr/bin/teleqctl 755
 usr/lib/sysusers.d/teleqd.conf 644
 usr/sbin/teleqd 755
+usr/share/bash-completion/completions/teleqctl 644
 usr/share/doc/teleqd/README.md 644
 usr/share/doc/teleqd/examples/logrotate/teleq-copytruncate 644
 usr/share/doc/teleqd/examples/logrotate/teleq-create 644
@@ -138,6 +139,7 @@ usr/share/doc/teleqd/README.md README.md
 usr/share/doc/teleqd/examples/logrotate/teleq-create conf/logrotate/teleq-create
 usr/share/doc/teleqd/examples/logrotate/teleq-copytruncate conf/logrotate/teleq-copytruncate
 usr/share/doc/teleqd/examples/systemd/postfix.conf systemd/postfix.conf
+usr/share/bash-completion/completions/teleqctl conf/bash-completion/teleqctl
 EOF
 
 v=$("$R/usr/sbin/teleqd" --version 2>&1 || true)
