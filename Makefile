@@ -275,6 +275,34 @@ uninstall:
 	         $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/teleqd; do \
 	  if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || :; fi; done
 
+# The Debian package: `make deb` builds build/deb/teleqd_<version>_<arch>.deb
+# with the ordinary tools (debian/, debhelper compat 13; dpkg-buildpackage
+# -us -uc -b) from a copy of the tree in build/deb/teleqd-<version>, because
+# dpkg-buildpackage writes its results into the parent directory; then
+# lintian, which must report no error. The version is debian/changelog's,
+# which must equal TQ_VERSION. `make deb-check` (root, CI) installs the
+# package into this system, runs it, and purges it: tests/integration/t_deb.sh.
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+DEB_ARCH    = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB_FILE    = build/deb/teleqd_$(DEB_VERSION)_$(DEB_ARCH).deb
+.PHONY: deb deb-check
+deb:
+	@v=$$(sed -n 's/^#define TQ_VERSION *"\(.*\)"/\1/p' include/core.h); \
+	[ "$$v" = "$(DEB_VERSION)" ] || { echo "debian/changelog: version $(DEB_VERSION), include/core.h: $$v"; exit 1; }
+	rm -rf build/deb && mkdir -p build/deb/teleqd-$(DEB_VERSION)
+	tar -cf - --exclude=./build --exclude=./.git --exclude='./run' . | tar -xf - -C build/deb/teleqd-$(DEB_VERSION)
+	cd build/deb/teleqd-$(DEB_VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    dpkg-buildpackage -us -uc -b $(if $(DEB_JOBS),-j$(DEB_JOBS)) >../build.log 2>&1 || \
+	    { tail -n 40 ../build.log; exit 1; }
+	rm -rf build/deb/teleqd-$(DEB_VERSION)
+	lintian --fail-on error --info $(DEB_FILE) build/deb/teleqd_$(DEB_VERSION)_$(DEB_ARCH).buildinfo \
+	    build/deb/teleqd_$(DEB_VERSION)_$(DEB_ARCH).changes
+	@echo "built $(DEB_FILE)"
+
+deb-check: all
+	@[ "$$(id -u)" = 0 ] || { echo "deb-check installs a package into this system: run it as root (CI)"; exit 1; }
+	BUILD=$(BUILD) TQ_DEB_CHECK=1 sh tests/integration/run.sh t_deb
+
 # Lints the man pages: groff in warning mode must print nothing.
 man-lint:
 	@st=0; for m in $(MANPAGES); do \
