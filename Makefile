@@ -284,6 +284,7 @@ uninstall:
 # package into this system, runs it, and purges it: tests/integration/t_deb.sh.
 DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
 DEB_ARCH    = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB_JOBS   ?= $(shell nproc 2>/dev/null || echo 1)
 DEB_FILE    = build/deb/teleqd_$(DEB_VERSION)_$(DEB_ARCH).deb
 .PHONY: deb deb-check
 deb:
