@@ -16,13 +16,15 @@
 # Open XML parts we would otherwise write and keep valid ourselves); teleqctl only.
 # python3-openpyxl: tests/integration/t_xlsx.sh reads that workbook back.
 # debhelper, dpkg-dev, fakeroot and lintian: `make deb` (dpkg-buildpackage with
-# debhelper compat 13, then lintian on the .deb); `make deb-check` (CI) installs it.
+# debhelper compat 13, then lintian on the .deb); `make deb-check` (CI) installs it,
+# and the package depends on systemd (systemd-sysusers creates the user teleqd):
+# listed so that a minimal image without it (a container) gets it.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
       libxlsxwriter-dev python3-openpyxl
       redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
       clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium poppler-utils
-      debhelper dpkg-dev fakeroot lintian"
+      debhelper dpkg-dev fakeroot lintian systemd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
