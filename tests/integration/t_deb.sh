@@ -60,6 +60,10 @@ mk() {
 VERSION=$(sed -n 's/^#define TQ_VERSION *"\(.*\)"/\1/p' "$TQ_ROOT/include/core.h")
 DEB=$TQ_ROOT/build/deb/teleqd_${VERSION}_$(dpkg --print-architecture).deb
 start=$(now_ms)
+tree_status() {
+	git -C "$TQ_ROOT" status --porcelain --ignored=no 2>/dev/null || :
+}
+before=$(tree_status)
 rc=0
 mk deb || rc=$?
 assert_eq "make deb: exit status 0" 0 "$rc"
@@ -69,7 +73,9 @@ assert_ok "make deb built $(basename "$DEB") (the version of include/core.h)" te
 assert_no_match "lintian: no error" '^E: ' "$(cat "$T/make.log")"
 diag "lintian: $(grep -c -E '^[WIP]: ' "$T/make.log" || true) warnings/infos"
 assert_eq "the source tree stays clean (no build output outside build/)" "" \
-	"$(cd "$TQ_ROOT" && ls -d debian/teleqd debian/.debhelper debian/files ../teleqd_* 2>/dev/null | paste -sd' ')"
+	"$(cd "$TQ_ROOT" && ls -d debian/teleqd debian/.debhelper debian/files debian/debhelper-build-stamp \
+		../teleqd_* 2>/dev/null | paste -sd' ')"
+assert_eq "git status is as before make deb" "$before" "$(tree_status)"
 assert_eq "Recommends: redis-server" "redis-server" "$(dpkg-deb -f "$DEB" Recommends)"
 
 # ----------------------------------------------------------------- install
