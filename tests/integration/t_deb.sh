@@ -45,7 +45,7 @@ _deb_cleanup() {
 	[ -z "$INSTALLED" ] || dpkg --purge teleqd >/dev/null 2>&1 || true
 	if [ -z "$USER_BEFORE" ] && getent passwd teleqd >/dev/null; then
 		userdel teleqd 2>/dev/null || true
-		getent group teleqd >/dev/null && groupdel teleqd 2>/dev/null || true
+		if getent group teleqd >/dev/null; then groupdel teleqd 2>/dev/null || true; fi
 	fi
 	(exit $_dst)
 	_cleanup
