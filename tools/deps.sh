@@ -5,6 +5,10 @@
 # logrotate: tests/integration/t_install.sh runs the shipped logrotate examples
 # (systemd-analyze, man and groff, also used by the tests, come with Debian's
 # systemd, man-db and groff-base, present on a standard Debian 12 install).
+# debhelper, dpkg-dev, fakeroot and lintian: `make deb` (dpkg-buildpackage with
+# debhelper compat 13, then lintian on the .deb); `make deb-check` (CI) installs it,
+# and the package depends on systemd (systemd-sysusers creates the user teleqd):
+# listed so that a minimal image without it (a container) gets it.
 # clang and libclang-rt-14-dev (libFuzzer's runtime on Debian 12): `make fuzz`.
 # valgrind: `make check VALGRIND=1`, `make valgrind-quick`; cppcheck and
 # clang-tidy (2.10 and 14 on Debian 12): `make lint`.
@@ -15,10 +19,6 @@
 # libxlsxwriter-dev: teleqctl report --format xlsx (an XLSX file is a zip of Office
 # Open XML parts we would otherwise write and keep valid ourselves); teleqctl only.
 # python3-openpyxl: tests/integration/t_xlsx.sh reads that workbook back.
-# debhelper, dpkg-dev, fakeroot and lintian: `make deb` (dpkg-buildpackage with
-# debhelper compat 13, then lintian on the .deb); `make deb-check` (CI) installs it,
-# and the package depends on systemd (systemd-sysusers creates the user teleqd):
-# listed so that a minimal image without it (a container) gets it.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
       libxlsxwriter-dev python3-openpyxl
