@@ -206,6 +206,8 @@ torture: all $(ITEST_TOOLS)
 # DIR (e.g. build/san) and builds nothing; plain `make install` builds first.
 SYSUSERSDIR ?= /usr/lib/sysusers.d
 DOCDIR      ?= $(PREFIX)/share/doc/teleqd
+# bash-completion looks in $XDG_DATA_DIRS (/usr/local/share too) for completions/teleqctl.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 MANPAGES     = man/teleqd.8 man/teleqctl.1 man/teleqd.yaml.5
 LOGROTATE_EXAMPLES = conf/logrotate/teleq-create conf/logrotate/teleq-copytruncate
 SYSTEMD_EXAMPLES   = systemd/postfix.conf
@@ -225,7 +227,8 @@ install: $(if $(filter command line,$(origin BUILD)),,all)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/teleqd \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(DOCDIR)/examples/logrotate $(DESTDIR)$(DOCDIR)/examples/systemd
+	    $(DESTDIR)$(DOCDIR)/examples/logrotate $(DESTDIR)$(DOCDIR)/examples/systemd \
+	    $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(BUILD)/teleqd $(DESTDIR)$(SBINDIR)/teleqd
 	install -m 755 $(BUILD)/teleqctl $(DESTDIR)$(BINDIR)/teleqctl
 	install -m 644 conf/teleqd.yaml $(DESTDIR)$(SYSCONFDIR)/teleqd/teleqd.yaml.example
@@ -255,6 +258,7 @@ endif
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -m 644 $(LOGROTATE_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/logrotate/
 	install -m 644 $(SYSTEMD_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/systemd/
+	install -m 644 conf/bash-completion/teleqctl $(DESTDIR)$(BASHCOMPDIR)/teleqctl
 
 # Removes exactly what install put, and teleqd's own directories when empty
 # (an /etc/teleqd holding the real teleqd.yaml stays).
@@ -265,10 +269,40 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man1/teleqctl.1 $(DESTDIR)$(MANDIR)/man5/teleqd.yaml.5 \
 	      $(DESTDIR)$(MANDIR)/man8/teleqd.8 $(DESTDIR)$(DOCDIR)/README.md \
 	      $(LOGROTATE_EXAMPLES:conf/logrotate/%=$(DESTDIR)$(DOCDIR)/examples/logrotate/%) \
-	      $(SYSTEMD_EXAMPLES:systemd/%=$(DESTDIR)$(DOCDIR)/examples/systemd/%)
+	      $(SYSTEMD_EXAMPLES:systemd/%=$(DESTDIR)$(DOCDIR)/examples/systemd/%) \
+	      $(DESTDIR)$(BASHCOMPDIR)/teleqctl
 	for d in $(DESTDIR)$(DOCDIR)/examples/logrotate $(DESTDIR)$(DOCDIR)/examples/systemd \
 	         $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/teleqd; do \
 	  if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || :; fi; done
+
+# The Debian package: `make deb` builds build/deb/teleqd_<version>_<arch>.deb
+# with the ordinary tools (debian/, debhelper compat 13; dpkg-buildpackage
+# -us -uc -b) from a copy of the tree in build/deb/teleqd-<version>, because
+# dpkg-buildpackage writes its results into the parent directory; then
+# lintian, which must report no error. The version is debian/changelog's,
+# which must equal TQ_VERSION. `make deb-check` (root, CI) installs the
+# package into this system, runs it, and purges it: tests/integration/t_deb.sh.
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+DEB_ARCH    = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB_JOBS   ?= $(shell nproc 2>/dev/null || echo 1)
+DEB_FILE    = build/deb/teleqd_$(DEB_VERSION)_$(DEB_ARCH).deb
+.PHONY: deb deb-check
+deb:
+	@v=$$(sed -n 's/^#define TQ_VERSION *"\(.*\)"/\1/p' include/core.h); \
+	[ "$$v" = "$(DEB_VERSION)" ] || { echo "debian/changelog: version $(DEB_VERSION), include/core.h: $$v"; exit 1; }
+	rm -rf build/deb && mkdir -p build/deb/teleqd-$(DEB_VERSION)
+	tar -cf - --exclude=./build --exclude=./.git --exclude='./run' . | tar -xf - -C build/deb/teleqd-$(DEB_VERSION)
+	cd build/deb/teleqd-$(DEB_VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    dpkg-buildpackage -us -uc -b $(if $(DEB_JOBS),-j$(DEB_JOBS)) >../build.log 2>&1 || \
+	    { tail -n 40 ../build.log; exit 1; }
+	rm -rf build/deb/teleqd-$(DEB_VERSION)
+	lintian --fail-on error --info $(DEB_FILE) build/deb/teleqd_$(DEB_VERSION)_$(DEB_ARCH).buildinfo \
+	    build/deb/teleqd_$(DEB_VERSION)_$(DEB_ARCH).changes
+	@echo "built $(DEB_FILE)"
+
+deb-check: all
+	@[ "$$(id -u)" = 0 ] || { echo "deb-check installs a package into this system: run it as root (CI)"; exit 1; }
+	BUILD=$(BUILD) TQ_DEB_CHECK=1 sh tests/integration/run.sh t_deb
 
 # Lints the man pages: groff in warning mode must print nothing.
 man-lint:

@@ -28,6 +28,9 @@
 #include <stdint.h>
 
 #define TQ_VERSION      "0.1.0"
+/* The config teleqd and teleqctl read without -c: the packaged and systemd unit
+ * path (make install SYSCONFDIR=/etc, the .deb). One place for both programs. */
+#define TQ_DEFAULT_CONFIG "/etc/teleqd/teleqd.yaml"
 #define TQ_MAX_DIMS     8       /* dimensions (channel, party, ...) per deployment */
 #define TQ_MAX_SLOTS    16      /* distinct source fields one feed reads */
 #define TQ_MAX_COLUMNS  512     /* CSV columns per record */

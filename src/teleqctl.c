@@ -66,7 +66,6 @@
 
 #define EXIT_RUNTIME    1
 #define EXIT_USAGE      2
-#define DEFAULT_CONFIG  "/etc/teleqd/teleqd.yaml"
 #define REDIS_TIMEOUT_S 5
 #define KEY_MAX         512
 #define ALERTS_DEFAULT  20      /* alerts listed by default */
@@ -154,7 +153,7 @@ usage(FILE *out)
 	        "Exit status: 0 ok, 1 runtime error (e.g. Redis unreachable, a channel\n"
 	        "failed), 2 usage or configuration error.\n",
 	        progname, progname, progname, progname, progname, progname, progname, ROLLING_DAYS,
-	        DEFAULT_CONFIG,
+	        TQ_DEFAULT_CONFIG,
 	        ALERTS_DEFAULT);
 }
 
@@ -202,7 +201,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	};
 	int ch;
 
-	*o = (struct opts){ .config = DEFAULT_CONFIG, .format = OUT_TEXT };
+	*o = (struct opts){ .config = TQ_DEFAULT_CONFIG, .format = OUT_TEXT };
 	/* GNU getopt permutes: options may follow the command and its period. */
 	while ((ch = getopt_long(argc, argv, "c:f:o:hV", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -142,8 +142,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: teleqd -c FILE [-n] [--once [--wait-redis SECONDS]] [-v]\n"
-	    "  -c, --config FILE  configuration (YAML)\n"
+	    "usage: teleqd [-c FILE] [-n] [--once [--wait-redis SECONDS]] [-v]\n"
+	    "  -c, --config FILE  configuration, YAML (default " TQ_DEFAULT_CONFIG ")\n"
 	    "  -n, --check        check the configuration and exit\n"
 	    "      --once         read every feed to its current end, commit, exit\n"
 	    "      --wait-redis S --once: exit 1 after S seconds without Redis (default 60)\n"
@@ -1313,7 +1313,9 @@ parse_args(int argc, char **argv, struct daemon *d, bool *ret_check, int *ret_ve
 		default:  usage(stderr); return 2;
 		}
 	}
-	if (!d->config_path || optind != argc) {
+	if (!d->config_path)
+		d->config_path = TQ_DEFAULT_CONFIG;	/* teleqctl's default too */
+	if (optind != argc) {
 		usage(stderr);
 		return 2;
 	}

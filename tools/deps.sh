@@ -5,6 +5,10 @@
 # logrotate: tests/integration/t_install.sh runs the shipped logrotate examples
 # (systemd-analyze, man and groff, also used by the tests, come with Debian's
 # systemd, man-db and groff-base, present on a standard Debian 12 install).
+# debhelper, dpkg-dev, fakeroot and lintian: `make deb` (dpkg-buildpackage with
+# debhelper compat 13, then lintian on the .deb); `make deb-check` (CI) installs it,
+# and the package depends on systemd (systemd-sysusers creates the user teleqd):
+# listed so that a minimal image without it (a container) gets it.
 # clang and libclang-rt-14-dev (libFuzzer's runtime on Debian 12): `make fuzz`.
 # valgrind: `make check VALGRIND=1`, `make valgrind-quick`; cppcheck and
 # clang-tidy (2.10 and 14 on Debian 12): `make lint`.
@@ -21,7 +25,8 @@ set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
       libxlsxwriter-dev python3-openpyxl python3-yaml
       redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
-      clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium poppler-utils"
+      clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium poppler-utils
+      debhelper dpkg-dev fakeroot lintian systemd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -93,4 +93,19 @@ out=$("$TELEQD" -n -c "$T/does-not-exist.yaml" 2>&1) || rc=$?
 assert_ne "missing config file: non-zero exit status" 0 "$rc"
 assert_contains "missing config file: names the file" "$T/does-not-exist.yaml" "$out"
 
+# Without -c, teleqd reads the default config, the same file as teleqctl
+# (the default both --help texts name): not a usage error.
+ctl_default=$("$TELEQCTL" --help | sed -n 's/.*-c, --config FILE.*(default \([^)]*\)).*/\1/p')
+assert_eq "teleqctl --help names its default config" "/etc/teleqd/teleqd.yaml" "$ctl_default"
+assert_contains "teleqd --help names the same default" "(default $ctl_default)" "$("$TELEQD" --help)"
+rc=0
+out=$("$TELEQD" -n 2>&1) || rc=$?
+assert_ne "teleqd -n without -c: not a usage error (exit 2)" 2 "$rc"
+if [ -e "$ctl_default" ]; then
+	assert_match "teleqd -n without -c: checks $ctl_default" \
+		"configuration OK|$(printf '%s' "$ctl_default" | sed 's/[].[\*^$]/\\&/g')" "$out"
+else
+	assert_contains "teleqd -n without -c: names $ctl_default" "$ctl_default" "$out"
+fi
+
 done_testing

@@ -11,8 +11,8 @@
 #   - each man page renders without a warning (groff -ww, man --warnings),
 #     documents every option of --help and every key of the config
 #     reference, and the example of teleqd.yaml(5) passes `teleqd -n`;
-#   - the logrotate examples pass `logrotate -d`, rotate to names the feed
-#     patterns do not match, and a real logrotate run with each of them
+#   - the logrotate examples rotate every feed of the shipped config, pass
+#     `logrotate -d`, rotate to names the feed patterns do not match, and a real logrotate run with each of them
 #     under a running teleqd keeps the counts exact (rename+create: every
 #     line; copytruncate: every line written outside logrotate's window);
 #   - make install creates etc/teleqd/dedup.key (64 hex digits; root:teleqd
@@ -88,6 +88,7 @@ lib/systemd/system/teleqd.service 644
 usr/bin/teleqctl 755
 usr/lib/sysusers.d/teleqd.conf 644
 usr/sbin/teleqd 755
+usr/share/bash-completion/completions/teleqctl 644
 usr/share/doc/teleqd/README.md 644
 usr/share/doc/teleqd/examples/logrotate/teleq-copytruncate 644
 usr/share/doc/teleqd/examples/logrotate/teleq-create 644
@@ -138,6 +139,7 @@ usr/share/doc/teleqd/README.md README.md
 usr/share/doc/teleqd/examples/logrotate/teleq-create conf/logrotate/teleq-create
 usr/share/doc/teleqd/examples/logrotate/teleq-copytruncate conf/logrotate/teleq-copytruncate
 usr/share/doc/teleqd/examples/systemd/postfix.conf systemd/postfix.conf
+usr/share/bash-completion/completions/teleqctl conf/bash-completion/teleqctl
 EOF
 
 v=$("$R/usr/sbin/teleqd" --version 2>&1 || true)
@@ -293,6 +295,11 @@ lr_conf() {
 patterns=$(sed -n 's/^[ \t]*path:[ \t]*"\{0,1\}\/[^"]*\/\([^/"]*\)"\{0,1\}[ \t]*$/\1/p' \
 	"$TQ_ROOT/conf/teleqd.yaml")
 
+# The feed paths (globs) of the shipped config, whole.
+feed_paths=$(sed -n 's/^[ \t]*path:[ \t]*"\{0,1\}\(\/[^"]*\)"\{0,1\}[ \t]*$/\1/p' \
+	"$TQ_ROOT/conf/teleqd.yaml")
+[ "$(echo "$feed_paths" | wc -w)" -ge 3 ] || bail "test bug: fewer than 3 feed paths in conf/teleqd.yaml"
+
 # matches_feed NAME: true when NAME matches a feed pattern of the shipped config.
 matches_feed() {
 	for _pat in $patterns; do
@@ -312,10 +319,21 @@ else
 		lr_conf "$LR/$ex" "$T/$ex.conf" "$D"
 		printf 'Datum;Tid\r\n' >"$D/calls-a.txt"
 		printf '{"case_id":"1"}\n' >"$D/cases-a.jsonl"
+		printf '{"case_id":"1","event":"confirmed"}\n' >"$D/case-events-a.jsonl"
+		# Every feed of the shipped config has its files rotated by the example.
+		globs=$(sed -n 's|^/\([^{]*\){[ \t]*$|/\1|p' "$LR/$ex")
+		nocover=
+		for p in $feed_paths; do
+			case " $globs " in *" $p "*) ;; *) nocover="$nocover $p" ;; esac
+		done
+		assert_eq "$ex: rotates every feed of conf/teleqd.yaml ($(echo $feed_paths))" "" "$nocover"
 		rc=0
 		logrotate -d -f -s "$T/$ex.state" "$T/$ex.conf" >"$T/$ex.out" 2>&1 || rc=$?
 		assert_eq "$ex: logrotate -d -f accepts it" 0 "$rc"
 		assert_no_match "$ex: logrotate -d reports no error" '^error' "$(cat "$T/$ex.out")"
+		for f in calls-a.txt cases-a.jsonl case-events-a.jsonl; do
+			assert_match "$ex: logrotate -d would rotate $f" "^considering log $D/$f\$" "$(cat "$T/$ex.out")"
+		done
 		# What a rotation would create: names the feed patterns must not match.
 		new=$(sed -n -e 's/^renaming [^ ]* to \([^ ]*\)$/\1/p' -e 's/^copying [^ ]* to \([^ ]*\)$/\1/p' \
 			"$T/$ex.out")
