@@ -15,10 +15,12 @@
 # libxlsxwriter-dev: teleqctl report --format xlsx (an XLSX file is a zip of Office
 # Open XML parts we would otherwise write and keep valid ourselves); teleqctl only.
 # python3-openpyxl: tests/integration/t_xlsx.sh reads that workbook back.
+# redis-sentinel: tests/integration/t_sentinel.sh (a failover on the loopback:
+# a master, a replica and three sentinels).
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
       libxlsxwriter-dev python3-openpyxl
-      redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
+      redis-server redis-sentinel redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
       clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium poppler-utils"
 missing=""
 for p in $PKGS; do
