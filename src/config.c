@@ -117,6 +117,31 @@ parse_address(struct ctx *c, const yaml_node_t *n, void *field)
 	return cf_get_str(c, n, "address", REDIS_ADDR_MAX, field);
 }
 
+/* One entry of redis.sentinels into *ret: an address redis_addr_parse takes. */
+static int
+parse_sentinel(struct ctx *c, const yaml_node_t *v, char **ret)
+{
+	struct redis_addr ra;
+	char buf[64];
+	const char *s;
+	size_t len;
+	int r = cf_get_text(c, v, "a sentinel address", REDIS_ADDR_MAX, &s, &len);
+
+	if (r < 0)
+		return r;
+	switch (redis_addr_parse(s, &ra)) {
+	case 0:
+		return cf_get_str(c, v, "a sentinel address", REDIS_ADDR_MAX, ret);
+	case -ENOENT:
+	case -ENAMETOOLONG:
+		return fail(c, v, "bad sentinel address '%s': the unix socket path must be "
+		            "absolute and at most %d bytes", cf_shown(s, len, buf), REDIS_ADDR_SUN_MAX);
+	default:
+		return fail(c, v, "bad sentinel address '%s': expected host:port or unix:/path",
+		            cf_shown(s, len, buf));
+	}
+}
+
 /*
  * redis.sentinels: a sequence of 1..SENTINEL_MAX sentinel addresses, each
  * checked by redis_addr_parse (the parser the daemon and teleqctl use).
@@ -126,55 +151,32 @@ static int
 parse_sentinels(struct ctx *c, const yaml_node_t *n, void *field)
 {
 	char ***list = field;
-	struct redis_addr ra;
-	char buf[64];
-	size_t count;
-	int r;
+	size_t count = n->type == YAML_SEQUENCE_NODE ? cf_seq_len(n) : 0;
+	int r = 0;
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return cf_fail_type(c, n, "sentinels", "a sequence of host:port addresses");
-	count = cf_seq_len(n);
 	if (count < 1 || count > SENTINEL_MAX)
 		return fail(c, n, "sentinels must list 1 to %d addresses", SENTINEL_MAX);
 	cf_argv_free(*list);
 	if (!(*list = calloc(count + 1, sizeof(char *))))       /* NULL-terminated as it fills */
 		return cf_oom(c);
-	for (size_t i = 0; i < count; i++) {
-		const yaml_node_t *v = cf_child(c, n->data.sequence.items.start[i]);
-		const char *s;
-		size_t len;
-
-		if ((r = cf_get_text(c, v, "a sentinel address", REDIS_ADDR_MAX, &s, &len)) < 0)
-			return r;
-		r = redis_addr_parse(s, &ra);
-		if (r == -ENOENT || r == -ENAMETOOLONG)
-			return fail(c, v, "bad sentinel address '%s': the unix socket path must be "
-			            "absolute and at most %d bytes", cf_shown(s, len, buf),
-			            REDIS_ADDR_SUN_MAX);
-		if (r < 0)
-			return fail(c, v, "bad sentinel address '%s': expected host:port or unix:/path",
-			            cf_shown(s, len, buf));
-		if ((r = cf_get_str(c, v, "a sentinel address", REDIS_ADDR_MAX, &(*list)[i])) < 0)
-			return r;
-	}
-	return 0;
+	for (size_t i = 0; i < count && r == 0; i++)
+		r = parse_sentinel(c, cf_child(c, n->data.sequence.items.start[i]), &(*list)[i]);
+	return r;
 }
 
 /* redis.master_name: the name the sentinels monitor the master by. */
 static int
 parse_master_name(struct ctx *c, const yaml_node_t *n, void *field)
 {
-	char buf[64];
-	const char *s;
-	size_t len;
-	int r;
+	char **name = field, buf[64];
+	int r = cf_get_str(c, n, "master_name", SENTINEL_NAME_MAX, name);
 
-	if ((r = cf_get_text(c, n, "master_name", SENTINEL_NAME_MAX, &s, &len)) < 0)
-		return r;
-	if (!sentinel_name_ok(s))
+	if (r == 0 && !sentinel_name_ok(*name))
 		return fail(c, n, "bad master_name '%s': expected 1 to %d of A-Z a-z 0-9 . - _",
-		            cf_shown(s, len, buf), SENTINEL_NAME_MAX);
-	return cf_get_str(c, n, "master_name", SENTINEL_NAME_MAX, field);
+		            cf_shown(*name, strlen(*name), buf), SENTINEL_NAME_MAX);
+	return r;
 }
 
 /* ---------------------------------------------------------- global sections */
