@@ -108,6 +108,44 @@ assert_eq "teleqctl status via the sentinels exits 0" 0 "$rc"
 assert_contains "teleqctl status names the master the sentinels named" "127.0.0.1:$MPORT" \
 	"$(cat "$T/status.out")"
 
+# --- a sentinel that names a replica: the handshake's role check refuses it
+# (a scripted sentinel answering every command with the replica's address)
+set -- $(free_ports 1)
+FAKE=$1
+"$PY" - "$FAKE" "$RPORT" >/dev/null 2>&1 <<'EOF_PY' &
+import socket, sys, threading
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen(8)
+port = sys.argv[2].encode()
+answer = b"*2\r\n$9\r\n127.0.0.1\r\n$%d\r\n%s\r\n" % (len(port), port)
+def serve(conn):
+    with conn:
+        while conn.recv(4096):
+            conn.sendall(answer)
+while True:
+    threading.Thread(target=serve, args=(srv.accept()[0],), daemon=True).start()
+EOF_PY
+FAKE_PID=$!
+TQ_EXTRA_PIDS="$TQ_EXTRA_PIDS $FAKE_PID"
+sed "s|^  sentinels: .*|  sentinels: [\"127.0.0.1:$FAKE\"]|" "$CONF" >"$T/fake.yaml"
+_fake_up() {
+	"$PY" -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$FAKE" 2>/dev/null
+}
+wait_for 5 _fake_up || bail "the scripted sentinel did not start"
+"$TELEQD" -c "$T/fake.yaml" </dev/null >"$T/fake.log" 2>&1 &
+fake_tq=$!
+_refused_replica() {
+	grep -q "127.0.0.1:$RPORT (master tq) is not the master (role slave); asking the sentinels again" \
+		"$T/fake.log"
+}
+assert_ok "a server the sentinels name that is a replica is refused by the role check" \
+	wait_for 10 _refused_replica
+assert_no_match "and nothing is committed there" "redis ready" "$(cat "$T/fake.log")"
+signal_and_reap TERM "$fake_tq"
+signal_and_reap TERM "$FAKE_PID"
+
 # --- the backfill: a large feed written before the start
 F=$(csv_path s)
 J=$(jsonl_path s)
