@@ -38,7 +38,7 @@ MPORT=$1 RPORT=$2 S1=$3 S2=$4 S3=$5
 MSOCK=$T/master.sock
 RSOCK=$T/replica.sock
 REPL_PASS=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
-MASTER_PID= REPLICA_PID= SENT_PIDS=
+MASTER_PID='' REPLICA_PID='' SENT_PIDS=''
 
 # A Redis of the pair: the test's ACL user (as redis_start), TCP on the
 # loopback for the sentinels and the replication, a unix socket for rcli.
@@ -110,8 +110,7 @@ assert_contains "teleqctl status names the master the sentinels named" "127.0.0.
 
 # --- a sentinel that names a replica: the handshake's role check refuses it
 # (a scripted sentinel answering every command with the replica's address)
-set -- $(free_ports 1)
-FAKE=$1
+FAKE=$(free_ports 1)
 "$PY" - "$FAKE" "$RPORT" >/dev/null 2>&1 <<'EOF_PY' &
 import socket, sys, threading
 srv = socket.socket()
@@ -204,7 +203,7 @@ done
 signal_and_reap TERM "$REPLICA_PID"
 
 # --- the undisturbed run on a single Redis, same files
-SOCK=$T/redis.sock
+SOCK=$T/redis.sock     # lib.sh's private redis (redis_start, rcli)
 redis_start
 write_config
 assert_clean_run "$T/disturbed.txt" "$F" "$J"
