@@ -203,7 +203,8 @@ done
 signal_and_reap TERM "$REPLICA_PID"
 
 # --- the undisturbed run on a single Redis, same files
-SOCK=$T/redis.sock     # lib.sh's private redis (redis_start, rcli)
+# shellcheck disable=SC2034 # read by lib.sh's redis_start and rcli
+SOCK=$T/redis.sock
 redis_start
 write_config
 assert_clean_run "$T/disturbed.txt" "$F" "$J"
