@@ -208,6 +208,10 @@ struct config {
 		int64_t unresponsive_after_s;   /* a request unanswered this long: Redis is
 		                                 * reported unresponsive; default 5 */
 		int64_t lease_s;        /* writer lease, default LEASE_DEFAULT_S */
+		char  **sentinels;      /* redis.sentinels: NULL-terminated "host:port"s, or NULL
+		                         * (then address is used); at most SENTINEL_MAX */
+		size_t  nsentinels;
+		char   *master_name;    /* redis.master_name: required with sentinels */
 	} redis;
 	struct {
 		char *secret_file;      /* key for hashing ids; required when a feed has an id */

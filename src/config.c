@@ -44,6 +44,7 @@
 #include "core.h"
 #include "lease.h"
 #include "redis_addr.h"
+#include "sentinel.h"
 #include "tq_config.h"
 #include "tz.h"
 
@@ -116,6 +117,68 @@ parse_address(struct ctx *c, const yaml_node_t *n, void *field)
 	return cf_get_str(c, n, "address", REDIS_ADDR_MAX, field);
 }
 
+/* One entry of redis.sentinels into *ret: an address redis_addr_parse takes. */
+static int
+parse_sentinel(struct ctx *c, const yaml_node_t *v, char **ret)
+{
+	struct redis_addr ra;
+	char buf[64];
+	const char *s;
+	size_t len;
+	int r = cf_get_text(c, v, "a sentinel address", REDIS_ADDR_MAX, &s, &len);
+
+	if (r < 0)
+		return r;
+	switch (redis_addr_parse(s, &ra)) {
+	case 0:
+		return cf_get_str(c, v, "a sentinel address", REDIS_ADDR_MAX, ret);
+	case -ENOENT:
+	case -ENAMETOOLONG:
+		return fail(c, v, "bad sentinel address '%s': the unix socket path must be "
+		            "absolute and at most %d bytes", cf_shown(s, len, buf), REDIS_ADDR_SUN_MAX);
+	default:
+		return fail(c, v, "bad sentinel address '%s': expected host:port or unix:/path",
+		            cf_shown(s, len, buf));
+	}
+}
+
+/*
+ * redis.sentinels: a sequence of 1..SENTINEL_MAX sentinel addresses, each
+ * checked by redis_addr_parse (the parser the daemon and teleqctl use).
+ * Kept NULL-terminated; check_redis counts them.
+ */
+static int
+parse_sentinels(struct ctx *c, const yaml_node_t *n, void *field)
+{
+	char ***list = field;
+	size_t count = n->type == YAML_SEQUENCE_NODE ? cf_seq_len(n) : 0;
+	int r = 0;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return cf_fail_type(c, n, "sentinels", "a sequence of host:port addresses");
+	if (count < 1 || count > SENTINEL_MAX)
+		return fail(c, n, "sentinels must list 1 to %d addresses", SENTINEL_MAX);
+	cf_argv_free(*list);
+	if (!(*list = calloc(count + 1, sizeof(char *))))       /* NULL-terminated as it fills */
+		return cf_oom(c);
+	for (size_t i = 0; i < count && r == 0; i++)
+		r = parse_sentinel(c, cf_child(c, n->data.sequence.items.start[i]), &(*list)[i]);
+	return r;
+}
+
+/* redis.master_name: the name the sentinels monitor the master by. */
+static int
+parse_master_name(struct ctx *c, const yaml_node_t *n, void *field)
+{
+	char **name = field, buf[64];
+	int r = cf_get_str(c, n, "master_name", SENTINEL_NAME_MAX, name);
+
+	if (r == 0 && !sentinel_name_ok(*name))
+		return fail(c, n, "bad master_name '%s': expected 1 to %d of A-Z a-z 0-9 . - _",
+		            cf_shown(*name, strlen(*name), buf), SENTINEL_NAME_MAX);
+	return r;
+}
+
 /* ---------------------------------------------------------- global sections */
 
 /*
@@ -141,9 +204,39 @@ static const struct conf_key redis_keys[] = {
 	  .def = 5 },
 	{ .name = "lease", .type = CT_DURATION, CONF_FIELD(struct config, redis.lease_s),
 	  .min = 1, .max = DUR_HOUR, .def = LEASE_DEFAULT_S },
+	{ .name = "sentinels", .type = CT_FUNC, .fn = parse_sentinels,
+	  CONF_FIELD(struct config, redis.sentinels) },
+	{ .name = "master_name", .type = CT_FUNC, .fn = parse_master_name,
+	  CONF_FIELD(struct config, redis.master_name) },
 };
+enum { RK_ADDRESS = 0, RK_SENTINELS = 8, RK_MASTER_NAME = 9 };  /* indexes in redis_keys */
+
+/*
+ * redis: sentinels and master_name go together, and exclude address (the
+ * sentinels name the master; an address beside them would be ignored).
+ */
+static int
+check_redis(struct ctx *c, const yaml_node_t *n, yaml_node_t *const *val, void *base)
+{
+	struct config *cfg = base;
+	size_t i = 0;
+
+	if (val[RK_SENTINELS] && !val[RK_MASTER_NAME])
+		return fail(c, val[RK_SENTINELS], "redis.sentinels needs redis.master_name (the "
+		            "name the sentinels monitor the master by)");
+	if (val[RK_MASTER_NAME] && !val[RK_SENTINELS])
+		return fail(c, val[RK_MASTER_NAME], "redis.master_name needs redis.sentinels");
+	if (val[RK_SENTINELS] && val[RK_ADDRESS])
+		return fail(c, val[RK_ADDRESS], "redis.address and redis.sentinels exclude each "
+		            "other: the sentinels name the master");
+	while (cfg->redis.sentinels && cfg->redis.sentinels[i])
+		i++;
+	cfg->redis.nsentinels = i;
+	(void)n;
+	return 0;
+}
 static const struct conf_section redis_section = {
-	.what = "redis", .keys = redis_keys, .nkeys = CONF_N(redis_keys) };
+	.what = "redis", .keys = redis_keys, .nkeys = CONF_N(redis_keys), .check = check_redis };
 
 /* dedup: ten years at most: ids of last year's period must still be known for corrections */
 static const struct conf_key dedup_keys[] = {
@@ -586,6 +679,8 @@ config_free(struct config *cfg)
 	free(cfg->redis.password_file);
 	free(cfg->redis.prefix);
 	free(cfg->redis.tag);
+	cf_argv_free(cfg->redis.sentinels);
+	free(cfg->redis.master_name);
 	free(cfg->dedup.secret_file);
 	for (size_t i = 0; i < cfg->nevents; i++)
 		free(cfg->events[i]);

@@ -30,6 +30,15 @@
  * is refused as well. The store then reconnects and the sink rewinds to the
  * positions Redis holds, as after any failed commit.
  *
+ * With redis.sentinels, every connection attempt first asks the sentinels
+ * (sentinel.c, async) which server is the master, and the handshake checks
+ * that it still is (store_handshake.c). After a failover the new master may
+ * lack the old one's last commits; since each commit wrote its counters and
+ * its positions together, it lacks both, and the handshake's positions make
+ * the sink rewind the feeds to where that server's counters end. A server
+ * not talked to before also gets every indicator recomputed (the connected
+ * hook's first): its indicator hashes may lag its counters.
+ *
  * The store's files: this one (life, the connection, redis health,
  * commits, what it lends other modules), store_handshake.c (a new
  * connection's handshake), store_lease.c (the writer lease); struct store
@@ -73,6 +82,7 @@
 #include "redis_addr.h"
 #include "redis_health.h"
 #include "secret.h"
+#include "sentinel.h"
 #include "store.h"
 #include "tq_config.h"
 #include "tz.h"
@@ -231,21 +241,47 @@ str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* True when two configs name the same sentinels (in the same order) and master. */
+static bool
+sentinels_equal(const struct config *a, const struct config *b)
+{
+	if (a->redis.nsentinels != b->redis.nsentinels ||
+	    !str_eq(a->redis.master_name, b->redis.master_name))
+		return false;
+	for (size_t i = 0; i < a->redis.nsentinels; i++)
+		if (!str_eq(a->redis.sentinels[i], b->redis.sentinels[i]))
+			return false;
+	return true;
+}
+
 /* True when two configs talk to the same Redis the same way, under the same keys. */
 static bool
 redis_equal(const struct config *a, const struct config *b)
 {
-	return str_eq(a->redis.address, b->redis.address) && str_eq(a->redis.user, b->redis.user) &&
+	return sentinels_equal(a, b) && str_eq(a->redis.address, b->redis.address) && str_eq(a->redis.user, b->redis.user) &&
 	    str_eq(a->redis.password_file, b->redis.password_file) &&
 	    str_eq(a->redis.prefix, b->redis.prefix) && str_eq(a->redis.tag, b->redis.tag) &&
 	    a->redis.db == b->redis.db;
 }
 
-/* The address for messages ("unix:/run/redis.sock", "10.0.0.5:6379"). */
+/*
+ * The address for messages ("unix:/run/redis.sock", "10.0.0.5:6379"); with
+ * sentinels the master they named ("10.0.0.5:6379 (master mymaster)").
+ */
 const char *
 addr_name(const struct store *st)
 {
+	if (st->cfg->redis.nsentinels)
+		return st->master_desc;    /* set by store_new and each sentinel answer */
 	return st->cfg->redis.address;     /* config.c sets its default */
+}
+
+/* master_desc before any sentinel answered, or after none did. */
+static void
+master_desc_unknown(struct store *st)
+{
+	snprintf(st->master_desc, sizeof(st->master_desc), "master %s (via the sentinels)",
+	    st->cfg->redis.master_name ? st->cfg->redis.master_name : "?");
 }
 
 /* -------------------------------------------------------- the connection */
@@ -581,9 +617,78 @@ store_reply_age_ms(const struct store *st)
 	return mono_ms() - st->last_reply_ms;
 }
 
+/*
+ * A sentinel answered (status 0: the master in *m) or none did. Connects
+ * to the master named; a new one is logged (a failover, or the first).
+ */
+static void
+on_sentinel_done(void *arg, int status, const struct redis_addr *m, size_t index,
+                 const char *why)
+{
+	struct store *st = arg;
+	char msg[640];
+	char *host;
+
+	sentinel_query_free(st->sq);
+	st->sq = NULL;
+	if (status < 0) {
+		snprintf(msg, sizeof(msg), "no sentinel named master %s: %s",
+		    st->cfg->redis.master_name, why ? why : "?");
+		master_desc_unknown(st);
+		conn_lost(st, msg);
+		return;
+	}
+	st->sentinel_next = index;      /* it answered: ask it first next time */
+	if (!st->host || st->is_unix || st->port != m->port || strcmp(st->host, m->host) != 0) {
+		if (!(host = strdup(m->host))) {
+			conn_lost(st, "out of memory");
+			return;
+		}
+		/* sentinel_parse_reply takes no unix socket: host:port, or [v6]:port */
+		snprintf(st->master_desc, sizeof(st->master_desc), strchr(m->host, ':') ?
+		    "[%s]:%d (master %s)" : "%s:%d (master %s)", m->host, m->port,
+		    st->cfg->redis.master_name);
+		if (st->host)
+			log_notice("redis: the sentinels name %s: a failover; re-reading the "
+			    "positions there", st->master_desc);
+		else
+			log_info("redis: the sentinels name %s", st->master_desc);
+		free(st->host);
+		st->host = host;
+		st->port = m->port;
+		st->is_unix = m->is_unix;
+		/* another server: an empty one is not a reset of this one, and its
+		 * indicator hashes are recomputed in full (mark_ready) */
+		st->saw_commits = false;
+		st->reset_unrecorded_ms = 0;
+		st->new_server = true;
+	}
+	conn_open(st);
+}
+
 /* Starts one connection attempt (from the retry timer or store_new). */
 static void
 conn_start(struct store *st)
+{
+	const struct config *cfg = st->cfg;
+	int r;
+
+	if (st->dead || st->ac || st->sq)
+		return;
+	if (!cfg->redis.nsentinels) {
+		conn_open(st);
+		return;
+	}
+	/* every (re)connect asks where the master is now */
+	r = sentinel_query_start(st->base, cfg->redis.sentinels, cfg->redis.nsentinels,
+	    st->sentinel_next, cfg->redis.master_name, on_sentinel_done, st, &st->sq);
+	if (r < 0)
+		conn_lost(st, strerror(-r));
+}
+
+/* Opens the connection to st->host / st->port; see store_int.h. */
+void
+conn_open(struct store *st)
 {
 	static const int sndbuf = SEND_BUFFER;
 	redisAsyncContext *ac;
@@ -869,7 +974,9 @@ store_new(struct event_base *base, const struct config *cfg, const uint8_t *idke
 	st->rng = ((uint64_t)wall_ms() << 16) ^ (uint64_t)getpid() ^ (uintptr_t)st;
 	if (!st->rng)
 		st->rng = 1;
-	if ((r = parse_address(cfg->redis.address, &st->is_unix, &st->host, &st->port)) < 0) {
+	master_desc_unknown(st);
+	if (!cfg->redis.nsentinels &&
+	    (r = parse_address(cfg->redis.address, &st->is_unix, &st->host, &st->port)) < 0) {
 		if (r == -EINVAL)
 			log_warnx("redis: bad address '%s': expected unix:/path or host:port",
 			    cfg->redis.address);
@@ -911,6 +1018,7 @@ store_destroy(struct store *st)
 		event_free(st->probe_ev);
 	if (st->lease_ev)
 		event_free(st->lease_ev);
+	sentinel_query_free(st->sq);
 	tz_free(st->tz);
 	free(st->host);
 	password_free(st->password, st->password_len);
@@ -941,6 +1049,8 @@ store_free(struct store *st)
 	st->ninflight = 0;
 	st->announced = false;
 	conn_close(st);
+	sentinel_query_free(st->sq);
+	st->sq = NULL;
 	if (st->retry_ev)
 		evtimer_del(st->retry_ev);
 	if (st->watchdog_ev)
@@ -984,7 +1094,8 @@ store_reconfigure(struct store *st, const struct config *cfg)
 		return r;
 	}
 	if (!same) {
-		if ((r = parse_address(cfg->redis.address, &is_unix, &host, &port)) < 0 ||
+		if ((!cfg->redis.nsentinels &&
+		     (r = parse_address(cfg->redis.address, &is_unix, &host, &port)) < 0) ||
 		    (cfg->redis.password_file &&
 		     (r = read_password(cfg->redis.password_file, &pw, &pwlen)) < 0)) {
 			if (r == -EINVAL && !host)
@@ -1001,6 +1112,13 @@ store_reconfigure(struct store *st, const struct config *cfg)
 	}
 	if (st->hooks)
 		st->hooks->reconfigured(st->hooks_arg);
+	if (st->sq) {
+		/* it reads the old config's sentinels: ask again from the new one */
+		sentinel_query_free(st->sq);
+		st->sq = NULL;
+		if (same)
+			conn_start(st);
+	}
 	if (same)
 		return 0;
 	free(st->host);
@@ -1010,13 +1128,19 @@ store_reconfigure(struct store *st, const struct config *cfg)
 	st->is_unix = is_unix;
 	st->password = pw;
 	st->password_len = pwlen;
+	master_desc_unknown(st);
 	log_info("redis: settings changed, reconnecting to %s", addr_name(st));
 	st->backoff_ms = 0;
 	/* another store: finding it empty is no reset */
 	st->saw_commits = false;
 	st->reset_unrecorded_ms = 0;
-	if (!st->ac)
-		return 0;       /* an attempt is scheduled already; it uses the new settings */
+	if (!st->ac) {
+		/* an attempt is scheduled already (it uses the new settings), unless a
+		 * sentinel query was cancelled above */
+		if (!evtimer_pending(st->retry_ev, NULL))
+			conn_start(st);
+		return 0;
+	}
 	st_hold(st);
 	conn_close(st);
 	if (st_release(st))

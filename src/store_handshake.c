@@ -1,6 +1,7 @@
 /*
  * store_handshake.c — a new connection's handshake (store.c's): AUTH,
- * SELECT, the eviction policy (INFO memory), the writer lease, then one
+ * SELECT, with redis.sentinels the role (INFO replication: the server a
+ * sentinel named must be the master still), the eviction policy (INFO memory), the writer lease, then one
  * MULTI that bumps the fencing epoch and reads every committed file
  * position and case state; then the sink hears ready().
  */
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "position.h"
+#include "redis_health.h"
 #include "scan.h"
 #include "store.h"
 #include "tq_config.h"
@@ -57,6 +59,36 @@ on_hs_reply(redisAsyncContext *ac, void *r, void *privdata)
 		return;
 	}
 	hs_send(st, kind + 1);
+}
+
+/*
+ * Reply to INFO replication (redis.sentinels only): a sentinel named this
+ * server, but a failover may have demoted it since; anything but
+ * role:master closes the connection and the next attempt asks the
+ * sentinels again. A replica would refuse the handshake's writes anyway
+ * (READONLY); asking first says why.
+ */
+static void
+on_role_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct store *st = req_take(privdata, r, NULL);
+	redisReply *reply = r;
+	char role[16] = "";
+
+	(void)ac;
+	if (!st)
+		return;
+	if (reply->type != REDIS_REPLY_STRING ||
+	    redis_info_field(reply->str, reply->len, "role", role, sizeof(role)) < 0 ||
+	    strcmp(role, "master") != 0) {
+		if (!st->outage_logged)
+			log_warnx("redis: %s is not the master (role %s); asking the sentinels again",
+			    addr_name(st), reply->type == REDIS_REPLY_ERROR ? reply_text(reply) :
+			    role[0] ? role : "unknown");
+		conn_fail(st);
+		return;
+	}
+	hs_send(st, REQ_POLICY);
 }
 
 /* Number of deadline indicators of cfg (a case hash each). */
@@ -169,7 +201,10 @@ mark_ready(struct store *st)
 	} else {
 		log_info("redis: connected to %s (epoch %s)", addr_name(st), st->epoch);
 	}
-	first = !st->ever_ready;
+	/* a server not connected to before (a failover): its indicator hashes
+	 * may lag its counters, so all of them are recomputed as at a start */
+	first = !st->ever_ready || st->new_server;
+	st->new_server = false;
 	st->ever_ready = true;
 	st->outage_logged = false;
 	if (st->hooks)
@@ -348,7 +383,8 @@ load_send(struct store *st, struct req *rq)
 
 /*
  * Sends handshake step (or the first that applies at or after it): AUTH
- * when there is a password, SELECT when db is not 0, then the positions.
+ * when there is a password, SELECT when db is not 0, the role with
+ * sentinels, the policy, the lease, then the positions.
  * A refusal to queue means the connection is closing: its disconnect
  * callback takes over.
  */
@@ -365,6 +401,8 @@ hs_send(struct store *st, enum req_kind step)
 	if (step == REQ_AUTH && !st->password)
 		step = REQ_SELECT;
 	if (step == REQ_SELECT && cfg->redis.db == 0)
+		step = REQ_ROLE;
+	if (step == REQ_ROLE && !cfg->redis.nsentinels)
 		step = REQ_POLICY;
 	arena_reset(&st->arena);
 	ab->n = 0;
@@ -384,6 +422,11 @@ hs_send(struct store *st, enum req_kind step)
 			goto oom_rq;
 		argv_push(ab, k, klen);
 		send_req(st, rq, on_hs_reply, ab);
+		break;
+	case REQ_ROLE:
+		argv_str(ab, "INFO");
+		argv_str(ab, "replication");
+		send_req(st, rq, on_role_reply, ab);
 		break;
 	case REQ_POLICY:
 		/* before the epoch is taken: an evicting store gets no commit at all */

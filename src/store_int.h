@@ -13,6 +13,8 @@
 #include "batch.h"
 #include "lease.h"
 #include "log.h"
+#include "redis_addr.h"
+#include "sentinel.h"
 #include "store.h"
 #include "tq_config.h"
 #include "tz.h"
@@ -30,7 +32,7 @@
 
 /* ------------------------------------------------------------------ store */
 
-enum req_kind { REQ_AUTH, REQ_SELECT, REQ_POLICY, REQ_LEASE, REQ_LOAD, REQ_COMMIT, REQ_PROBE,
+enum req_kind { REQ_AUTH, REQ_SELECT, REQ_ROLE, REQ_POLICY, REQ_LEASE, REQ_LOAD, REQ_COMMIT, REQ_PROBE,
                 REQ_RENEW };
 
 /* One outstanding request: privdata of its reply callback. */
@@ -61,6 +63,12 @@ struct store {
 	size_t               password_len;
 
 	redisAsyncContext   *ac;            /* the one connection, or NULL */
+	/* redis.sentinels: the query before a connection (sentinel.c), the
+	 * sentinel to ask first (the one that answered last), the master's
+	 * address for messages ("host:port (master NAME)") */
+	struct sentinel_query *sq;
+	size_t               sentinel_next;
+	char                 master_desc[REDIS_ADDR_MAX + SENTINEL_NAME_MAX + 16];
 	char                 epoch[24];     /* fencing token of this connection */
 	struct event        *retry_ev, *watchdog_ev;
 	int                  port;
@@ -96,6 +104,8 @@ struct store {
 	bool                 broken;        /* a commit on this connection failed: the later
 	                                     * ones are refused by their sequence, quietly */
 	bool                 dead;          /* store_free ran; memory goes at depth 0 */
+	bool                 new_server;    /* the sentinels named a server not connected to
+	                                     * before: the connected hook's first */
 
 	/* redis_health (issue 16): the eviction policy, and Redis answering at all */
 	struct event        *probe_ev;      /* every PROBE_TICK_MS */
@@ -183,10 +193,14 @@ bool st_release(struct store *st);
 /* Arms the watchdog to fire in ms milliseconds. */
 void watchdog_arm(struct store *st, int ms);
 
+/* Opens the connection to st->host / st->port (the address, or the master a sentinel named). */
+void conn_open(struct store *st);
+
 /* ---- defined in store_handshake.c */
 /*
  * Sends handshake step (or the first that applies at or after it): AUTH
- * when there is a password, SELECT when db is not 0, then the positions.
+ * when there is a password, SELECT when db is not 0, the role with
+ * sentinels, the policy, the lease, then the positions.
  * A refusal to queue means the connection is closing: its disconnect
  * callback takes over.
  */

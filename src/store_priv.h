@@ -161,7 +161,8 @@ const struct tz *store_tz(const struct store *st);
 
 /* ---- store.c, for pipeline.c: its events, so that the store calls nothing above it */
 struct store_hooks {
-	/* The handshake is done (first: the first time for this store); before sink.ready. */
+	/* The handshake is done (first: the first time for this store, or the first on
+	 * a server the sentinels newly named); before sink.ready. */
 	void (*connected)(void *arg, bool first);
 	/* Commit b was applied; before its done. */
 	void (*committed)(void *arg, const struct batch *b);

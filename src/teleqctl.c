@@ -54,6 +54,7 @@
 #include "notify.h"
 #include "period.h"
 #include "redis_addr.h"
+#include "sentinel.h"
 #include "followup.h"
 #include "prognos.h"
 #include "report.h"
@@ -407,6 +408,39 @@ expect_ok(redisReply *rep, const redisContext *c, char *err, size_t errlen)
 	}
 	freeReplyObject(rep);
 	return r;
+}
+
+/*
+ * redis.sentinels: asks them (in order, blocking, SENTINEL_TIMEOUT_MS each)
+ * for the master and puts its "host:port" in cfg->redis.address, so that
+ * every command and message of this run uses the master as the daemon
+ * does. Returns the exit code to end with (0 = go on), after one line on
+ * stderr.
+ */
+static int
+follow_sentinels(struct config *cfg)
+{
+	struct redis_addr m;
+	char err[700], *addr;
+	size_t len;
+
+	if (!cfg->redis.nsentinels)
+		return 0;
+	if (sentinel_resolve_sync(cfg->redis.sentinels, cfg->redis.nsentinels,
+	    cfg->redis.master_name, &m, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", progname, err);
+		return EXIT_RUNTIME;
+	}
+	len = strlen(m.host) + 16;
+	if (!(addr = malloc(len))) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return EXIT_RUNTIME;
+	}
+	/* sentinel_parse_reply takes no unix socket: host:port, or [v6]:port */
+	snprintf(addr, len, strchr(m.host, ':') ? "[%s]:%d" : "%s:%d", m.host, m.port);
+	free(cfg->redis.address);
+	cfg->redis.address = addr;
+	return 0;
 }
 
 /*
@@ -1398,6 +1432,10 @@ main(int argc, char **argv)
 		else
 			fprintf(stderr, "%s: %s: %s\n", progname, o.config, strerror(-r));
 		return EXIT_USAGE;
+	}
+	if ((r = follow_sentinels(cfg)) != 0) {
+		config_free(cfg);
+		return r;
 	}
 	if (o.cmd == CMD_ALERTS)
 		r = o.test ? cmd_alerts_test(cfg) : cmd_alerts_list(cfg, &o);

@@ -21,10 +21,12 @@
 # python3-openpyxl: tests/integration/t_xlsx.sh reads that workbook back.
 # python3-yaml: tools/grafana-dashboards.py reads teleqd.yaml to write the Grafana
 # dashboards; t_grafana checks the provisioning and that the shipped JSON is its output.
+# redis-sentinel: tests/integration/t_sentinel.sh (a failover on the loopback:
+# a master, a replica and three sentinels).
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
       libxlsxwriter-dev python3-openpyxl python3-yaml
-      redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
+      redis-server redis-sentinel redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
       clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium poppler-utils
       debhelper dpkg-dev fakeroot lintian systemd"
 missing=""

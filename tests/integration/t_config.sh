@@ -49,6 +49,22 @@ check_ok "shipped conf/teleqd.yaml" "$T/shipped.yaml"
 
 check_ok "private test config" "$CONF"
 
+# redis.sentinels and redis.master_name (issue 19) in place of redis.address:
+# accepted when right; each sentinel address is checked by the parser the
+# daemon uses, and the two keys go together.
+l=$(line_of '^[ \t]+address:')
+sed -e "${l}s|.*|  sentinels: [\"127.0.0.1:26379\", \"[::1]:26380\"]\\n  master_name: tq|" \
+    "$CONF" >"$T/sentinels.yaml"
+check_ok "sentinels instead of an address" "$T/sentinels.yaml"
+broken sentinel_addr "a sentinel without a port" \
+	"${l}s|.*|  sentinels: [\"127.0.0.1:26379\", \"127.0.0.1\"]\\n  master_name: tq|" "$l"
+broken sentinel_no_name "sentinels without master_name" \
+	"${l}s|.*|  sentinels: [\"127.0.0.1:26379\"]|" "$l"
+broken sentinel_bad_name "a master_name with a space" \
+	"${l}s|.*|  sentinels: [\"127.0.0.1:26379\"]\\n  master_name: \"my master\"|" "$((l + 1))"
+broken sentinel_and_address "sentinels beside an address" \
+	"${l}s|\$|\\n  sentinels: [\"127.0.0.1:26379\"]\\n  master_name: tq|" "$l"
+
 # A config that is not YAML at all: an unterminated flow mapping.
 l=$(line_of '^[ \t]+csv:[ \t]*\{')
 broken yaml_syntax "unterminated flow mapping" "${l}s/}[ \t]*\$//"

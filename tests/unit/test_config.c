@@ -470,6 +470,55 @@ static void test_globals(void **state)
 	config_free(cfg);
 }
 
+/* issue 19: redis.sentinels and redis.master_name, each sentinel checked by redis_addr_parse. */
+static void test_sentinels(void **state)
+{
+	static const char *tail = "feeds:\n"
+	    "  - { name: a, path: /a/b*, format: csv, time: { field: t }, event: { value: x } }\n";
+	char text[1024];
+	struct config *cfg;
+
+	(void)state;
+	snprintf(text, sizeof(text), "redis:\n  sentinels: [\"10.0.0.1:26379\", \"[::1]:26380\", "
+	    "\"s3.example:26379\"]\n  master_name: tq-main_1\n%s", tail);
+	cfg = parse_ok(text);
+	assert_int_equal(cfg->redis.nsentinels, 3);
+	assert_string_equal(cfg->redis.sentinels[0], "10.0.0.1:26379");
+	assert_string_equal(cfg->redis.sentinels[1], "[::1]:26380");
+	assert_string_equal(cfg->redis.sentinels[2], "s3.example:26379");
+	assert_null(cfg->redis.sentinels[3]);
+	assert_string_equal(cfg->redis.master_name, "tq-main_1");
+	config_free(cfg);
+	/* without them: none (the address is used) */
+	snprintf(text, sizeof(text), "%s", tail);
+	cfg = parse_ok(text);
+	assert_int_equal(cfg->redis.nsentinels, 0);
+	assert_null(cfg->redis.sentinels);
+	assert_null(cfg->redis.master_name);
+	config_free(cfg);
+
+	parse_fails("redis:\n  sentinels: [\"10.0.0.1:26379\", \"10.0.0.2\"]\n  master_name: m\n"
+	            "feeds: []\n",
+	            "t.yaml:2:33: bad sentinel address '10.0.0.2': expected host:port or unix:/path");
+	parse_fails("redis:\n  sentinels: [\"h:1\", \"unix:rel\"]\n  master_name: m\nfeeds: []\n",
+	            "t.yaml:2:22: bad sentinel address 'unix:rel': the unix socket path must be absolute");
+	parse_fails("redis:\n  sentinels: \"h:1\"\n  master_name: m\nfeeds: []\n",
+	            "t.yaml:2:14: sentinels must be a sequence of host:port addresses");
+	parse_fails("redis:\n  sentinels: []\n  master_name: m\nfeeds: []\n",
+	            "t.yaml:2:14: sentinels must list 1 to 16 addresses");
+	parse_fails("redis:\n  sentinels: [h:1, h:2, h:3, h:4, h:5, h:6, h:7, h:8, h:9, h:10, h:11, "
+	            "h:12, h:13, h:14, h:15, h:16, h:17]\n  master_name: m\nfeeds: []\n",
+	            "t.yaml:2:14: sentinels must list 1 to 16 addresses");
+	parse_fails("redis:\n  sentinels: [\"h:1\"]\n  master_name: \"my master\"\nfeeds: []\n",
+	            "t.yaml:3:16: bad master_name 'my master'");
+	parse_fails("redis:\n  sentinels: [\"h:1\"]\nfeeds: []\n",
+	            "t.yaml:2:14: redis.sentinels needs redis.master_name");
+	parse_fails("redis:\n  master_name: m\nfeeds: []\n",
+	            "t.yaml:2:16: redis.master_name needs redis.sentinels");
+	parse_fails("redis:\n  address: \"h:1\"\n  sentinels: [\"h:2\"]\n  master_name: m\nfeeds: []\n",
+	            "t.yaml:2:12: redis.address and redis.sentinels exclude each other");
+}
+
 /* Anchors and aliases resolve; encoding may sit inside csv. */
 static void test_alias_and_csv_encoding(void **state)
 {
@@ -2125,6 +2174,7 @@ int main(void)
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_globals),
+		cmocka_unit_test(test_sentinels),
 		cmocka_unit_test(test_alias_and_csv_encoding),
 		cmocka_unit_test(test_load_conf),
 		cmocka_unit_test(test_load_errors),
