@@ -81,6 +81,22 @@ target_decimals(double target)
 	return fmod(hundredths, 10.0) == 0.0 ? 1 : 2;
 }
 
+/* A blank cell ("–" in the sheet): what every cell is until something is known. */
+static void
+blank_cell(struct xlsx_cell *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->kind = XLSX_BLANK;
+}
+
+/* A text cell of s (cut at FOLLOWUP_LINE_MAX bytes, as every sentence is). */
+static void
+text_cell(struct xlsx_cell *ret, const char *s)
+{
+	ret->kind = XLSX_TEXT;
+	snprintf(ret->text, sizeof(ret->text), "%s", s);
+}
+
 /* A percent cell of o's value, blank without one. */
 static void
 percent_cell(const struct indicator *ind, bool has_value, double value, struct xlsx_cell *ret)
@@ -110,12 +126,10 @@ xlsx_cell(const struct config *cfg, const struct report *rep, size_t i, enum xls
 	const struct ind_result *r = &rep->r[i];
 	char line[FOLLOWUP_LINE_MAX];
 
-	memset(ret, 0, sizeof(*ret));
-	ret->kind = XLSX_BLANK;
+	blank_cell(ret);
 	switch (what) {
 	case XCOL_TITLE:
-		ret->kind = XLSX_TEXT;
-		snprintf(ret->text, sizeof(ret->text), "%s", ind->title ? ind->title : ind->name);
+		text_cell(ret, ind->title ? ind->title : ind->name);
 		break;
 	case XCOL_TARGET:
 		ret->kind = XLSX_TARGET;
@@ -127,8 +141,7 @@ xlsx_cell(const struct config *cfg, const struct report *rep, size_t i, enum xls
 		percent_cell(ind, r->cur.has_value, r->cur.value, ret);
 		break;
 	case XCOL_VERDICT:
-		ret->kind = XLSX_TEXT;
-		snprintf(ret->text, sizeof(ret->text), "%s", followup_verdict(ind, &r->cur));
+		text_cell(ret, followup_verdict(ind, &r->cur));
 		break;
 	case XCOL_NUM:
 		count_cell(ind, r->cur.num, ret);
@@ -218,12 +231,15 @@ xlsx_manual_cell(const struct config *cfg, const struct report *rep, size_t j,
 	const struct manual_ind *m = &cfg->manuals[j];
 	const struct manual_result *mr = &rep->m[j];
 
-	memset(ret, 0, sizeof(*ret));
-	ret->kind = XLSX_BLANK;
+	blank_cell(ret);
 	switch (what) {
-	case XCOL_TITLE:
-		ret->kind = XLSX_TEXT;
-		snprintf(ret->text, sizeof(ret->text), "%s", m->title ? m->title : m->name);
+	case XCOL_VALUE:
+		if (mr->has_value)
+			manual_number(m, mr->value, ret);
+		break;
+	case XCOL_PREV:
+		if (mr->prev_has_value)
+			manual_number(m, mr->prev_value, ret);
 		break;
 	case XCOL_TARGET:
 		if (!m->has_target)
@@ -234,17 +250,11 @@ xlsx_manual_cell(const struct config *cfg, const struct report *rep, size_t j,
 		ret->unit = m->unit == UNIT_PERCENT ? XUNIT_PERCENT :
 		            m->unit == UNIT_KR ? XUNIT_KR : XUNIT_COUNT;
 		break;
-	case XCOL_VALUE:
-		if (mr->has_value)
-			manual_number(m, mr->value, ret);
+	case XCOL_TITLE:
+		text_cell(ret, m->title ? m->title : m->name);
 		break;
 	case XCOL_VERDICT:
-		ret->kind = XLSX_TEXT;
-		snprintf(ret->text, sizeof(ret->text), "%s", followup_manual_verdict(m, mr));
-		break;
-	case XCOL_PREV:
-		if (mr->prev_has_value)
-			manual_number(m, mr->prev_value, ret);
+		text_cell(ret, followup_manual_verdict(m, mr));
 		break;
 	case XCOL_BASIS:
 		ret->kind = XLSX_TEXT;

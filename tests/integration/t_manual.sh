@@ -12,23 +12,8 @@ set -eu
 need_bins
 redis_start
 write_config
-# the seeds' manual rows, right after "indicators:"
-awk '{ print }
-/^indicators:/ {
-	print "  - name: analyser"
-	print "    title: Antal analyser som produceras"
-	print "    kind: manual"
-	print "    target: \">= 2\""
-	print "  - name: periodresultat"
-	print "    title: Periodresultat budget"
-	print "    kind: manual"
-	print "    unit: kr"
-	print "    target: \">= 0\""
-	print "  - name: prognos_budget"
-	print "    title: Prognos budgetavvikelse"
-	print "    kind: manual"
-	print "    unit: kr"
-}' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
+# the seeds' manual rows (lib.sh)
+manual_rows
 ME=$(id -un)
 
 # --- set, correct, note ----------------------------------------------------------

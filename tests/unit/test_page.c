@@ -746,22 +746,12 @@ test_prognos(void **state)
  * value as `teleqctl set` stored it in its unit, or "–", the verdict in
  * words; under their headings; none while not read (nmanual 0).
  */
-static struct manual_ind page_mans[4] = {
-	{ .name = "analyser", .title = "Antal analyser som produceras", .unit = UNIT_COUNT,
-	  .has_target = true, .cmp = CMP_GE, .target = 2 },
-	{ .name = "kunskap", .title = "Kunskapsspridning <om> stödpersonsuppdraget",
-	  .unit = UNIT_COUNT, .has_target = true, .cmp = CMP_GT, .target = 3,
-	  .heading = "Stödpersonsuppdraget" },
-	{ .name = "periodresultat", .title = "Periodresultat budget", .unit = UNIT_KR,
-	  .has_target = true, .cmp = CMP_GE, .target = 0 },
-	{ .name = "nojda", .title = "Andel nöjda", .unit = UNIT_PERCENT,
-	  .section = SECTION_QUALITY },
-};
-
 static void
 test_manual_rows(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
+	/* the seeds' rows but prognos_budget; a title with markup; a percent without target */
+	struct manual_ind mans[4] = { fx_manual(0), fx_manual(1), fx_manual(2), fx_manual(4) };
 	struct page_manual man[4] = {
 		{ .quarter = { true, 3 }, .closed = { true, 1 } },
 		{ .quarter = { false, 0 }, .closed = { true, 5 } },
@@ -773,7 +763,10 @@ test_manual_rows(void **state)
 	(void)state;
 	assert_non_null(f);
 	setup_model(f);
-	f->cfg.manuals = page_mans;
+	mans[1].title = "Kunskapsspridning <om> stödpersonsuppdraget";
+	mans[3].section = SECTION_QUALITY;
+	mans[3].has_target = false;
+	f->cfg.manuals = mans;
 	f->cfg.nmanuals = 4;
 	/* not read: no manual table, rather than every row shown as missing */
 	render(f);

@@ -24,49 +24,27 @@
 #include "xlsx_layout.h"
 
 #include "fixture_config.h"
+#include "fixture_report.h"
 
-/* The fixture's three indicators and a deadline one (Kvalitetsstyrning). */
-static struct indicator inds[4];
-static uint16_t ev_case[] = { EV_CASE };
-static struct clause case_clause[] = { { .dim = -1, .n = 1, .ids = ev_case } };
-
+/* The shared Q1 2026 config (fixture_report.h), its deadline's target 12,5 % (decimals). */
 static struct config
 cfg4(void)
 {
-	struct config cfg = fixture_config();
+	struct config cfg = fixture_report_config();
 
-	memcpy(inds, cfg.indicators, 3 * sizeof(inds[0]));
-	inds[3] = (struct indicator){
-		.name = "svar_2v", .title = "Svar från vårdgivare inom två veckor",
-		.kind = IND_DEADLINE, .start = { 1, case_clause }, .stop = { 1, case_clause },
-		.cmp = CMP_GE, .target = 0.125, .cadence = CADENCE_QUARTER, .min_denominator = 5,
-	};
-	cfg.indicators = inds;
-	cfg.nindicators = 4;
+	fxr_inds[IND_DEADLINE_2W].target = 0.125;
 	return cfg;
 }
 
-/* The committee's Q1 2026 figures, set by hand as compute_report would. */
+/* The committee's Q1 2026 figures (fixture_report.h), the growth and the deadline here. */
 static void
 q1_report(const struct config *cfg, struct report *rep, int64_t today)
 {
-	struct period q;
-
-	assert_int_equal(period_parse("2026-Q1", today, &q), 0);
-	assert_int_equal(report_init(rep, cfg, &q, today), 0);
-	rep->r[IND_DIGITAL] = (struct ind_result){
-		.cur = { .num = 265, .den = 513, .value = 265.0 / 513, .has_value = true, .met = 0 },
-		.prev = { .num = 200, .den = 409, .value = 200.0 / 409, .has_value = true, .met = 0 },
-	};
-	rep->r[IND_TELEQ] = (struct ind_result){
-		.cur = { .num = 441, .den = 600, .value = (0.9 + 0.73 + 0.66) / 3, .has_value = true,
-		         .met = 1, .nmonths = 3 },
-		.ncur_monthly = 3, .cur_monthly = { 0.9, 0.73, 0.66 },
-	};
+	fixture_q1_report(cfg, rep, today);
 	rep->r[IND_GROWTH_CASES] = (struct ind_result){
 		.cur = { .num = 513, .den = 409, .value = 513.0 / 409 - 1, .has_value = true, .met = 1 },
 	};
-	rep->r[3] = (struct ind_result){
+	rep->r[IND_DEADLINE_2W] = (struct ind_result){
 		.cur = { .num = 480, .den = 510, .value = 480.0 / 510, .has_value = true, .met = 1,
 		         .pending = 3 },
 	};
@@ -198,10 +176,10 @@ test_target(void **state)
 	assert_int_equal(c.decimals, 0);
 	xlsx_cell(&cfg, &rep, 3, XCOL_TARGET, &c);     /* 12,5 % */
 	assert_int_equal(c.decimals, 1);
-	inds[3].target = 0.1225;
+	fxr_inds[3].target = 0.1225;
 	xlsx_cell(&cfg, &rep, 3, XCOL_TARGET, &c);
 	assert_int_equal(c.decimals, 2);
-	inds[3].target = -0.03;
+	fxr_inds[3].target = -0.03;
 	xlsx_cell(&cfg, &rep, 3, XCOL_TARGET, &c);
 	assert_int_equal(c.decimals, 0);
 	report_done(&rep);
@@ -244,9 +222,9 @@ test_sections(void **state)
 	size_t n;
 
 	(void)state;
-	inds[IND_DIGITAL].heading = "Patientärenden och informationsärenden";
-	inds[IND_GROWTH_CASES].section = SECTION_QUALITY;
-	inds[3].section = SECTION_QUALITY;      /* said outright: as by its kind */
+	fxr_inds[IND_DIGITAL].heading = "Patientärenden och informationsärenden";
+	fxr_inds[IND_GROWTH_CASES].section = SECTION_QUALITY;
+	fxr_inds[3].section = SECTION_QUALITY;      /* said outright: as by its kind */
 	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
 	assert_false(xlsx_quality_row(&cfg, IND_DIGITAL));
 	assert_true(xlsx_quality_row(&cfg, IND_GROWTH_CASES));
@@ -268,8 +246,8 @@ test_sections(void **state)
 	xlsx_fmt_closing(buf, sizeof(buf), &cfg, &rep, true);
 	assert_string_equal(buf, "Alla indikatorer uppnås. En indikator kan inte bedömas.");
 	report_done(&rep);
-	inds[IND_DIGITAL].heading = NULL;
-	inds[IND_GROWTH_CASES].section = inds[3].section = SECTION_AUTO;
+	fxr_inds[IND_DIGITAL].heading = NULL;
+	fxr_inds[IND_GROWTH_CASES].section = fxr_inds[3].section = SECTION_AUTO;
 }
 
 /*
@@ -278,19 +256,7 @@ test_sections(void **state)
  * a number under a kronor format, a percent the fraction, "–" without a
  * value; the target a number in the row's unit; the document's sentence.
  */
-static struct manual_ind mans[5] = {
-	{ .name = "analyser", .title = "Antal analyser som produceras", .unit = UNIT_COUNT,
-	  .has_target = true, .cmp = CMP_GE, .target = 2 },
-	{ .name = "kunskapsspridning", .title = "Kunskapsspridning om stödpersonsuppdraget",
-	  .unit = UNIT_COUNT, .has_target = true, .cmp = CMP_GT, .target = 3,
-	  .heading = "Stödpersonsuppdraget" },
-	{ .name = "periodresultat", .title = "Periodresultat budget", .unit = UNIT_KR,
-	  .has_target = true, .cmp = CMP_GE, .target = 0, .heading = "Ekonomi" },
-	{ .name = "prognos_budget", .title = "Prognos budgetavvikelse", .unit = UNIT_KR,
-	  .heading = "Ekonomi" },
-	{ .name = "andel", .title = "Andel nöjda", .unit = UNIT_PERCENT,
-	  .has_target = true, .cmp = CMP_GE, .target = 50.5 },
-};
+static struct manual_ind mans[FX_MANUALS];
 
 static void
 test_manual(void **state)
@@ -303,8 +269,12 @@ test_manual(void **state)
 	size_t n;
 
 	(void)state;
+	/* the seeds' rows, the budget ones under a heading of their own */
+	for (unsigned k = 0; k < FX_MANUALS; k++)
+		mans[k] = fx_manual(k);
+	mans[2].heading = mans[3].heading = "Ekonomi";
 	cfg.manuals = mans;
-	cfg.nmanuals = 5;
+	cfg.nmanuals = FX_MANUALS;
 	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
 	/* not read (the daemon's report): no manual row, rather than all of them missing */
 	assert_int_equal(xlsx_sheet_rows(&cfg, &rep, false), 3);
