@@ -68,5 +68,17 @@ void followup_fmt_outcome(char *buf, size_t len, const struct config *cfg, size_
 /* The same period last year in a sentence: "Samma kvartal 2025: 200 av 409, 49 %." or "…: –." */
 void followup_fmt_previous(char *buf, size_t len, const struct config *cfg, size_t i,
                            const struct report *rep);
+/*
+ * A manual indicator's verdict on mr in words: "uppnås", "uppnås inte",
+ * "värde saknas" (none entered), "inget målvärde" (no target: not judged).
+ */
+const char *followup_manual_verdict(const struct manual_ind *m, const struct manual_result *mr);
+/*
+ * Manual indicator j's (cfg->manuals[j]) sentence under its title, from
+ * rep->m[j]: "Inrapporterat för hand. Samma kvartal 2025: 2." or "Inget
+ * värde inrapporterat ännu. Samma kvartal 2025: –." (unescaped text).
+ */
+void followup_fmt_manual_basis(char *buf, size_t len, const struct config *cfg, size_t j,
+                               const struct report *rep);
 
 #endif /* TQ_FOLLOWUP_H */

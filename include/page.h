@@ -26,6 +26,11 @@ struct config;
  * cases is "inga ärenden"; one over fewer than min_cases cases (ratio:
  * its denominator; growth: either count) "för få ärenden", without basis;
  * either is a gap in the chart (a pale column, no mark on the axis).
+ * The manual rows (kind: manual, values from `teleqctl set`), once read,
+ * close their section in a table of their own: the target, the current
+ * and the last closed quarter's value in the row's unit or "–", and the
+ * verdict in words, under the committee's headings as the follow-up
+ * places them (report_rows).
  */
 #define PAGE_MONTHS 13          /* months in a chart: this one and the same one last year */
 struct page_monthly {           /* a mean of months: the monthly shares it is the mean of */
@@ -45,6 +50,15 @@ struct page_ind {               /* one indicator's figures (cfg->indicators[i]) 
 	 * the row itself shows no value */
 	struct prognos month_proj, quarter_proj;
 };
+/* A manual indicator's value for a period, as `teleqctl set` stored it (in its unit). */
+struct page_mvalue {
+	bool   has;                     /* false: none entered ("–") */
+	double v;
+};
+struct page_manual {            /* manual indicator cfg->manuals[j] (kind: manual) */
+	struct page_mvalue quarter;     /* the current quarter */
+	struct page_mvalue closed;      /* the last closed quarter */
+};
 struct page_model {
 	int64_t  today;                 /* local day number */
 	int64_t  now_wall;              /* local wall-clock seconds since 1970 ("uppdaterad") */
@@ -54,6 +68,8 @@ struct page_model {
 	int64_t  min_cases;             /* >= 1 */
 	size_t   n;                     /* cfg->nindicators */
 	const struct page_ind *ind;     /* n entries */
+	size_t   nmanual;               /* cfg->nmanuals once read; 0: no manual rows shown */
+	const struct page_manual *man;  /* nmanual entries */
 };
 /*
  * Writes the page of m to out. Every config string is HTML-escaped.

@@ -31,7 +31,8 @@
  *       months one by one (a growth month also reads the month one year
  *       before it): at most 31 month hashes (the chart's 25 with a growth
  *       indicator, and the quarters' months two years back), read once
- *       each (the list is sorted and unique).
+ *       each (the list is sorted and unique); then manual:<this quarter>
+ *       and manual:<the last closed quarter> for the manual rows.
  *
  * Bounds and failures: at most DASH_MAX_JOBS jobs live at once (a job
  * whose answer is sent but whose replies are still due counts too), else
@@ -97,7 +98,9 @@ struct dash_job {
 	size_t               nmh, ndh;
 	size_t               nind;
 	struct ind_sums     *sums;      /* (nmh + ndh) x nind, in read order: months, then days */
-	bool                 manual;    /* API, /rapport: manual:<cur>, manual:<prev> follow */
+	bool                 manual;    /* manual hashes follow the counters: API, /rapport:
+	                                 * manual:<cur>, manual:<prev>; page: manual:<quarter>,
+	                                 * manual:<closed quarter> */
 	dash_report_fn      *done;      /* dash_report_read: NULL once called (rep is NULL then) */
 	void                *done_arg;
 	int                  err;       /* dash_report_read: the first failure, given to done */
@@ -254,6 +257,7 @@ job_render(struct dash_job *job, FILE *out)
 	const struct config *cfg = job->cfg;
 	struct page_model m;
 	struct page_ind *pi;
+	struct page_manual *man = NULL;
 	int r;
 
 	if ((r = job_report(job, &job->report)) < 0)
@@ -297,6 +301,20 @@ job_render(struct dash_job *job, FILE *out)
 			            &pi[i].months[k]);
 		}
 	}
+	/* the manual rows, as read for the quarter and the closed one (both in their cur) */
+	if (job->manual && cfg->nmanuals > 0) {
+		man = calloc(cfg->nmanuals, sizeof(*man));
+		if (!man) {
+			free(pi);
+			return -ENOMEM;
+		}
+		for (size_t j = 0; j < cfg->nmanuals; j++) {
+			man[j].quarter = (struct page_mvalue){ job->report.m[j].has_value,
+			                                       job->report.m[j].value };
+			man[j].closed = (struct page_mvalue){ job->closed.m[j].has_value,
+			                                      job->closed.m[j].value };
+		}
+	}
 	m = (struct page_model){
 		.today = job->report.today,
 		.now_wall = job->now_wall,
@@ -308,8 +326,11 @@ job_render(struct dash_job *job, FILE *out)
 		.min_cases = cfg->http.min_cases,     /* config: 1..1000000, default 5 */
 		.n = job->nind,
 		.ind = pi,
+		.nmanual = man ? cfg->nmanuals : 0,
+		.man = man,
 	};
 	r = page_render(out, cfg, &m);
+	free(man);
 	free(pi);
 	return r;
 }
@@ -372,14 +393,17 @@ on_hash(redisAsyncContext *ac, void *r, void *privdata)
 	           idx >= job->nmh + job->ndh + (job->manual ? 2 : 0)) {
 		job_fail(job, HTTP_SERVUNAVAIL, "redis error\n");
 	} else if (idx >= job->nmh + job->ndh) {
-		/* the manual values and notes, as teleqctl's ctl_manual_fetch reads them */
-		bool cur = idx == job->nmh + job->ndh;
+		/* the manual values and notes, as teleqctl's ctl_manual_fetch reads them; the
+		 * page's second hash is the closed quarter's own (its cur), not a year earlier */
+		bool first = idx == job->nmh + job->ndh, page = job->view == HTTP_PAGE;
+		struct report *into = page && !first ? &job->closed : &job->report;
+		bool cur = first || page;
 
 		for (size_t k = 0; k + 1 < reply->elements; k += 2) {
 			const redisReply *f = reply->element[k], *v = reply->element[k + 1];
 
 			if (f->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING &&
-			    manual_read_field(job->cfg, &job->report, cur, f->str, f->len, v->str,
+			    manual_read_field(job->cfg, into, cur, f->str, f->len, v->str,
 			                      v->len) < 0) {
 				job_fail(job, HTTP_INTERNAL, "out of memory\n");
 				break;
@@ -595,12 +619,17 @@ dash_serve(struct event_base *base, struct store *st, struct http_reply *rep,
 		job->outstanding++;
 	}
 	/* the JSON and the follow-up show the manual rows as `teleqctl report` does:
-	 * byte for byte the same (a day or rolling window has none) */
-	if (job->rep && view != HTTP_PAGE && p.kind != P_DAY && p.kind != P_ROLLING) {
+	 * byte for byte the same (a day or rolling window has none); the page those
+	 * of this quarter and the last closed one */
+	if (job->rep && p.kind != P_DAY && p.kind != P_ROLLING) {
+		const char *names[2] = { job->report.cur_name,
+		                         view == HTTP_PAGE ? job->closed.cur_name : job->report.prev_name };
+
 		job->manual = true;
 		job->report.manual_read = true;
+		job->closed.manual_read = view == HTTP_PAGE;
 		for (int k = 0; k < 2 && job->rep; k++) {
-			if (send_manual(st, job, k ? job->report.prev_name : job->report.cur_name) < 0) {
+			if (send_manual(st, job, names[k]) < 0) {
 				job_fail(job, HTTP_SERVUNAVAIL, "redis not ready\n");
 				break;
 			}

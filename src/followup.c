@@ -329,9 +329,9 @@ put_row(FILE *out, const struct config *cfg, const struct report *rep, size_t i,
 	fputs("</td></tr>\n", out);
 }
 
-/* A manual indicator's verdict in words: "uppnås", "uppnås inte", "värde saknas", "inget målvärde". */
-static const char *
-manual_verdict(const struct manual_ind *m, const struct manual_result *mr)
+/* A manual indicator's verdict in words (see followup.h). */
+const char *
+followup_manual_verdict(const struct manual_ind *m, const struct manual_result *mr)
 {
 	if (!mr->has_value)
 		return "värde saknas";
@@ -340,23 +340,35 @@ manual_verdict(const struct manual_ind *m, const struct manual_result *mr)
 	return mr->met == 1 ? "uppnås" : "uppnås inte";
 }
 
+/* Manual indicator j's sentence (see followup.h). */
+void
+followup_fmt_manual_basis(char *buf, size_t len, const struct config *cfg, size_t j,
+                          const struct report *rep)
+{
+	const struct manual_ind *m = &cfg->manuals[j];
+	const struct manual_result *mr = &rep->m[j];
+	char same[64], v[96];
+
+	fmt_same(same, sizeof(same), &rep->prev, true);
+	if (mr->prev_has_value)
+		manual_fmt_value(v, sizeof(v), m->unit, mr->prev_value);
+	snprintf(buf, len, "%s %s: %s.",
+	         mr->has_value ? "Inrapporterat för hand." : "Inget värde inrapporterat ännu.",
+	         same, mr->prev_has_value ? v : REPORT_DASH);
+}
+
 /* Row of manual indicator j: entered by hand (teleqctl set), "–" when not. */
 static void
 put_manual_row(FILE *out, const struct config *cfg, const struct report *rep, size_t j)
 {
 	const struct manual_ind *m = &cfg->manuals[j];
 	const struct manual_result *mr = &rep->m[j];
-	char line[FOLLOWUP_LINE_MAX], same[64], v[96];
+	char line[FOLLOWUP_LINE_MAX], v[96];
 
 	fputs("<tr><td><div class=\"ind\">", out);
 	html_put_esc(out, m->title ? m->title : m->name, HTML_NBSP_PERCENT);
 	fputs("</div>\n<div class=\"basis\">", out);
-	fmt_same(same, sizeof(same), &rep->prev, true);
-	if (mr->prev_has_value)
-		manual_fmt_value(v, sizeof(v), m->unit, mr->prev_value);
-	snprintf(line, sizeof(line), "%s %s: %s.",
-	         mr->has_value ? "Inrapporterat för hand." : "Inget värde inrapporterat ännu.",
-	         same, mr->prev_has_value ? v : "–");
+	followup_fmt_manual_basis(line, sizeof(line), cfg, j, rep);
 	html_put_esc(out, line, HTML_NBSP_PERCENT);
 	fputs("</div>\n", out);
 	put_notes(out, mr->analys, mr->prognos);
@@ -371,7 +383,7 @@ put_manual_row(FILE *out, const struct config *cfg, const struct report *rep, si
 	html_put_esc(out, v, HTML_NBSP_PERCENT);
 	fprintf(out, "</td><td class=\"verdict %s\">",
 	        mr->met == 1 ? "yes" : mr->met == 0 ? "no" : "na");
-	html_put_esc(out, manual_verdict(m, mr), HTML_NBSP_PERCENT);
+	html_put_esc(out, followup_manual_verdict(m, mr), HTML_NBSP_PERCENT);
 	fputs("</td></tr>\n", out);
 }
 

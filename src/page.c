@@ -27,6 +27,10 @@
  * reason, never a mark on the 0 % line (which would read as 0 %). A mean
  * of months (TeleQ) shows its monthly shares and their mean ("90 % + 73 %
  * + 66 % → medel 76 %"), not the pooled counts, whose ratio differs.
+ * The manual rows (kind: manual), once read, close their section in a
+ * table of their own: target, this quarter's and the last closed
+ * quarter's value in their unit or "–" (manual.c formats them as the
+ * follow-up does), the verdict in words, under their headings.
  * Numbers are formatted like `teleqctl report` and the mail
  * (report_fmt_percent: "52 %", growth "+25 %" / "−3 %"; targets "12,5 %").
  */
@@ -38,6 +42,7 @@
 
 #include "core.h"
 #include "indicator.h"
+#include "manual.h"
 #include "page.h"
 #include "html.h"
 #include "period.h"
@@ -511,6 +516,101 @@ put_overview(FILE *out, const struct config *cfg, const struct page_model *m, un
 	fprintf(out, "%s.</p>\n", text);
 }
 
+/* Whether some manual indicator goes in the Kvalitetsstyrning (deadline) or Målstyrning section. */
+static bool
+any_manual(const struct config *cfg, bool deadline)
+{
+	for (size_t j = 0; j < cfg->nmanuals; j++)
+		if (report_manual_quality(&cfg->manuals[j]) == deadline)
+			return true;
+	return false;
+}
+
+/* A manual value's cell: "3 uppfyllt", "−150 000,5 kr ej uppfyllt", "52,5 %", or "–". */
+static void
+put_manual_value(FILE *out, const struct manual_ind *mi, const struct page_mvalue *v)
+{
+	char buf[96];
+	int met;
+
+	if (!v->has) {
+		fputs("<td class=\"v few\">" REPORT_DASH "</td>", out);
+		return;
+	}
+	manual_fmt_value(buf, sizeof(buf), mi->unit, v->v);
+	fputs("<td class=\"v\">", out);
+	html_put_esc(out, buf, HTML_NBSP_PERCENT);
+	/* in words, never by colour alone; without a target it is shown, not judged */
+	met = manual_met(mi, true, v->v);
+	if (met >= 0)
+		fprintf(out, " <span class=\"%s\">%s</span>", met ? "yes" : "no",
+		        met ? "uppfyllt" : "ej uppfyllt");
+	fputs("</td>", out);
+}
+
+/* Whether a manual row follows rows[k] before the next heading (the heading is then shown). */
+static bool
+manual_under(const struct report_row *rows, size_t n, size_t k)
+{
+	for (size_t u = k + 1; u < n && rows[u].kind != RROW_HEADING; u++)
+		if (rows[u].kind == RROW_MANUAL)
+			return true;
+	return false;
+}
+
+/*
+ * The manual rows of a section in one table (a card of its own), in the
+ * follow-up's order under its headings; nothing when there is none or
+ * they were not read.
+ */
+static void
+put_manual_table(FILE *out, const struct config *cfg, const struct page_model *m, bool deadline)
+{
+	struct report_row rows[REPORT_ROWS_MAX];
+	size_t n;
+	char q[32], closed[32];
+
+	if (!m->man || m->nmanual == 0 || m->nmanual != cfg->nmanuals)
+		return;
+	n = report_rows(cfg, deadline, true, rows);
+	if (!any_manual(cfg, deadline))
+		return;
+	fmt_quarter(q, sizeof(q), &m->quarter, true);
+	fmt_quarter(closed, sizeof(closed), &m->closed, true);
+	fprintf(out, "<section class=\"card manual\" id=\"manuella-%s\">\n"
+	        "<h3>Inrapporterade värden</h3>\n<p class=\"goal\">Förs in för hand av samordnaren "
+	        "(teleqctl set).</p>\n<table>\n<thead><tr><th scope=\"col\">Indikator</th>"
+	        "<th scope=\"col\">Mål</th><th scope=\"col\">%s%s</th><th scope=\"col\">%s</th>"
+	        "</tr></thead>\n<tbody>\n", deadline ? "kvalitetsstyrning" : "malstyrning", q,
+	        m->today < m->quarter.last_day ? " hittills" : "", closed);
+	for (size_t k = 0; k < n; k++) {
+		const struct manual_ind *mi;
+		char target[96];
+
+		if (rows[k].kind == RROW_HEADING) {
+			if (!manual_under(rows, n, k))
+				continue;
+			fputs("<tr class=\"heading\"><th colspan=\"4\">", out);
+			html_put_esc(out, rows[k].heading, 0);
+			fputs("</th></tr>\n", out);
+			continue;
+		}
+		if (rows[k].kind != RROW_MANUAL || rows[k].i >= m->nmanual)
+			continue;
+		mi = &cfg->manuals[rows[k].i];
+		fputs("<tr><th scope=\"row\">", out);
+		html_put_esc(out, mi->title ? mi->title : mi->name, 0);
+		manual_fmt_target(target, sizeof(target), mi);
+		fputs("</th><td>", out);
+		html_put_esc(out, target, HTML_NBSP_PERCENT);
+		fputs("</td>", out);
+		put_manual_value(out, mi, &m->man[rows[k].i].quarter);
+		put_manual_value(out, mi, &m->man[rows[k].i].closed);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", out);
+}
+
 /* The cards of the Målstyrning (deadline false) or Kvalitetsstyrning indicators (config section, else by kind). */
 static void
 put_group(FILE *out, const struct config *cfg, const struct page_model *m, bool deadline)
@@ -519,6 +619,8 @@ put_group(FILE *out, const struct config *cfg, const struct page_model *m, bool 
 
 	for (size_t i = 0; i < m->n && i < cfg->nindicators; i++)
 		any |= report_row_quality(&cfg->indicators[i]) == deadline;
+	/* a section of manual rows alone is a section too */
+	any |= m->man && m->nmanual > 0 && any_manual(cfg, deadline);
 	if (!any)
 		return;
 	/* the committee's two tables, as teleqctl report and the follow-ups group them */
@@ -527,6 +629,7 @@ put_group(FILE *out, const struct config *cfg, const struct page_model *m, bool 
 	for (size_t i = 0; i < m->n && i < cfg->nindicators; i++)
 		if (report_row_quality(&cfg->indicators[i]) == deadline)
 			put_card(out, &cfg->indicators[i], &m->ind[i], m);
+	put_manual_table(out, cfg, m, deadline);
 	fputs("</div>\n</section>\n", out);
 }
 
@@ -562,6 +665,8 @@ static const char page_css[] =
 	".yes{color:#17652b;font-weight:600}.no{color:#a3161a;font-weight:600}.na{color:#5b6069}"
 	".few{color:#5b6069;font-style:italic;font-weight:400}"
 	".proj{color:#1d4f91;font-weight:400;cursor:help}"
+	"tr.heading th{color:#1d4f91;font-weight:600;border-top:1px solid #1d4f91}"
+	".manual tbody th{white-space:normal}"
 	"footer{color:#5b6069;font-size:.9rem;padding-bottom:2rem}"
 	/* on a phone the chart is scaled to about half: larger text in its units */
 	"@media (max-width:40rem){body{font-size:15px}header,main,footer{padding:0 .5rem}"
@@ -606,7 +711,8 @@ page_render(FILE *out, const struct config *cfg, const struct page_model *m)
 	fputs("En månad utan värde (”inga ärenden” eller ”för få ärenden”) är ett grått fält i "
 	      "diagrammet, inte en punkt på 0 %. "
 	      "”Ej bedömt”: underlaget är mindre än indikatorns minsta underlag. "
-	      "Ett medelvärde av månader (TeleQ) visas med månadernas andelar.</p>\n"
+	      "Ett medelvärde av månader (TeleQ) visas med månadernas andelar. "
+	      "Inrapporterade värden förs in för hand per kvartal; ”–”: inget värde ännu.</p>\n"
 	      "<p>Samma siffror som JSON: <a href=\"/api/indicators\">/api/indicators</a> "
 	      "(<code>?period=2026-Q1</code> som <code>teleqctl report</code>).</p>\n"
 	      "</footer>\n</body>\n</html>\n", out);

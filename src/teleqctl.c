@@ -606,30 +606,6 @@ fetch_span(redisContext *c, const struct config *cfg, const struct span *s,
 enum { COL_TITLE, COL_TARGET, COL_VALUE, COL_BASIS, COL_PREV, COL_MET, NCOLS };
 #define CELL_MAX 192
 
-/* Underlag: "265 av 513", "medel av 3 mån: 90, 73, 66 %", "513 mot 409". */
-static void
-fmt_basis(char *buf, size_t len, const struct indicator *ind, const struct outcome *o,
-          const double *monthly, unsigned nmonthly)
-{
-	size_t pos;
-
-	/* the table lists a mean's months; everything else as the page shows it */
-	if (ind->kind != IND_RATIO || ind->combine != COMBINE_MEAN_OF_MONTHS) {
-		report_fmt_basis(buf, len, ind, o);
-		return;
-	}
-	if (nmonthly == 0) {
-		snprintf(buf, len, "–");
-		return;
-	}
-	pos = (size_t)snprintf(buf, len, "medel av %u mån: ", nmonthly);
-	for (unsigned k = 0; k < nmonthly && pos < len; k++)
-		pos += (size_t)snprintf(buf + pos, len - pos, "%s%.0f", k ? ", " : "",
-		                        report_whole_percent(monthly[k]));
-	if (pos < len)
-		snprintf(buf + pos, len - pos, " %%");
-}
-
 /* Samma period i fjol: "49 % (200 av 409)", "71 % (medel av 3 mån)", "+5 % (409 mot 389)", "–". */
 static void
 fmt_prev(char *buf, size_t len, const struct indicator *ind, const struct ind_result *r)
@@ -685,7 +661,10 @@ text_cells(const struct config *cfg, const struct report *rep, size_t i, char ce
 		report_fmt_percent(cells[COL_VALUE], CELL_MAX, r->cur.value, ind->kind == IND_GROWTH);
 	else
 		snprintf(cells[COL_VALUE], CELL_MAX, "–");
-	fmt_basis(cells[COL_BASIS], CELL_MAX, ind, &r->cur, r->cur_monthly, r->ncur_monthly);
+	/* in the words of the dashboard and the mails: a mean of months as its
+	 * monthly shares and their mean, "90 % + 73 % + 66 % → medel 76 %" */
+	report_fmt_basis_months(cells[COL_BASIS], CELL_MAX, ind, &r->cur, r->cur_monthly,
+	                        r->ncur_monthly);
 	fmt_prev(cells[COL_PREV], CELL_MAX, ind, r);
 	snprintf(cells[COL_MET], CELL_MAX, "%s",
 	         r->cur.met == 1 ? "Ja" : r->cur.met == 0 ? "Nej" : "–");

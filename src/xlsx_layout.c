@@ -7,7 +7,8 @@
  * sees is decided, and unit-tested, here.
  *
  * The sentences (the basis, the verdict) come from followup.c, so the
- * workbook and the follow-up document never word a row differently.
+ * workbook and the follow-up document never word a row differently; so
+ * do the manual rows' (kind: manual, their values in their own unit).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -80,6 +81,22 @@ target_decimals(double target)
 	return fmod(hundredths, 10.0) == 0.0 ? 1 : 2;
 }
 
+/* A blank cell ("–" in the sheet): what every cell is until something is known. */
+static void
+blank_cell(struct xlsx_cell *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->kind = XLSX_BLANK;
+}
+
+/* A text cell of s (cut at FOLLOWUP_LINE_MAX bytes, as every sentence is). */
+static void
+text_cell(struct xlsx_cell *ret, const char *s)
+{
+	ret->kind = XLSX_TEXT;
+	snprintf(ret->text, sizeof(ret->text), "%s", s);
+}
+
 /* A percent cell of o's value, blank without one. */
 static void
 percent_cell(const struct indicator *ind, bool has_value, double value, struct xlsx_cell *ret)
@@ -109,12 +126,10 @@ xlsx_cell(const struct config *cfg, const struct report *rep, size_t i, enum xls
 	const struct ind_result *r = &rep->r[i];
 	char line[FOLLOWUP_LINE_MAX];
 
-	memset(ret, 0, sizeof(*ret));
-	ret->kind = XLSX_BLANK;
+	blank_cell(ret);
 	switch (what) {
 	case XCOL_TITLE:
-		ret->kind = XLSX_TEXT;
-		snprintf(ret->text, sizeof(ret->text), "%s", ind->title ? ind->title : ind->name);
+		text_cell(ret, ind->title ? ind->title : ind->name);
 		break;
 	case XCOL_TARGET:
 		ret->kind = XLSX_TARGET;
@@ -126,8 +141,7 @@ xlsx_cell(const struct config *cfg, const struct report *rep, size_t i, enum xls
 		percent_cell(ind, r->cur.has_value, r->cur.value, ret);
 		break;
 	case XCOL_VERDICT:
-		ret->kind = XLSX_TEXT;
-		snprintf(ret->text, sizeof(ret->text), "%s", followup_verdict(ind, &r->cur));
+		text_cell(ret, followup_verdict(ind, &r->cur));
 		break;
 	case XCOL_NUM:
 		count_cell(ind, r->cur.num, ret);
@@ -173,6 +187,85 @@ xlsx_cell(const struct config *cfg, const struct report *rep, size_t i, enum xls
 	}
 }
 
+/* Decimals of v in points or kronor as `teleqctl set` keeps them (MANUAL_DECIMALS: 0..2). */
+static unsigned
+manual_decimals(double v)
+{
+	double hundredths = round(fabs(v) * 100.0);
+
+	if (!isfinite(hundredths) || fmod(hundredths, 100.0) == 0.0)
+		return 0;
+	return fmod(hundredths, 10.0) == 0.0 ? 1 : 2;
+}
+
+/* A number v of manual indicator m, in its unit: a count, kronor, a percent as the fraction. */
+static void
+manual_number(const struct manual_ind *m, double v, struct xlsx_cell *ret)
+{
+	if (!isfinite(v))
+		return;
+	ret->decimals = manual_decimals(v);
+	switch (m->unit) {
+	case UNIT_PERCENT:
+		ret->kind = XLSX_PERCENT;
+		ret->num = v / 100.0;
+		break;
+	case UNIT_KR:
+		ret->kind = XLSX_KR;
+		ret->num = v;
+		break;
+	case UNIT_COUNT:
+	default:
+		ret->kind = XLSX_INT;
+		ret->num = v;
+		ret->decimals = 0;
+		break;
+	}
+}
+
+/* The cell of manual indicator j in column what (see xlsx_layout.h). */
+void
+xlsx_manual_cell(const struct config *cfg, const struct report *rep, size_t j,
+                 enum xlsx_col what, struct xlsx_cell *ret)
+{
+	const struct manual_ind *m = &cfg->manuals[j];
+	const struct manual_result *mr = &rep->m[j];
+
+	blank_cell(ret);
+	switch (what) {
+	case XCOL_VALUE:
+		if (mr->has_value)
+			manual_number(m, mr->value, ret);
+		break;
+	case XCOL_PREV:
+		if (mr->prev_has_value)
+			manual_number(m, mr->prev_value, ret);
+		break;
+	case XCOL_TARGET:
+		if (!m->has_target)
+			break;
+		manual_number(m, m->target, ret);
+		ret->kind = XLSX_TARGET;
+		ret->cmp = m->cmp;
+		ret->unit = m->unit == UNIT_PERCENT ? XUNIT_PERCENT :
+		            m->unit == UNIT_KR ? XUNIT_KR : XUNIT_COUNT;
+		break;
+	case XCOL_TITLE:
+		text_cell(ret, m->title ? m->title : m->name);
+		break;
+	case XCOL_VERDICT:
+		text_cell(ret, followup_manual_verdict(m, mr));
+		break;
+	case XCOL_BASIS:
+		ret->kind = XLSX_TEXT;
+		followup_fmt_manual_basis(ret->text, sizeof(ret->text), cfg, j, rep);
+		break;
+	case XCOL_NUM: case XCOL_DEN: case XCOL_PENDING: case XCOL_PREV_NUM:
+	case XCOL_PREV_DEN: case XCOL_PROGNOS:
+		break;          /* nothing counted: no basis, no projection */
+	}
+}
+
 /* "Verksamhetsuppföljning kvartal 1 2026" */
 void
 xlsx_fmt_title(char *buf, size_t len, const struct report *rep)
@@ -203,15 +296,14 @@ xlsx_fmt_subtitle(char *buf, size_t len, const struct report *rep)
 }
 
 /*
- * The rows of a sheet (see xlsx_layout.h). The manual rows are not on the
- * sheets yet (issue 18 item 2): the document and teleqctl's text have them.
+ * The rows of a sheet (see xlsx_layout.h): the manual ones only once read,
+ * as followup.c decides, rather than every one of them shown as missing.
  */
 size_t
 xlsx_sheet_layout(const struct config *cfg, const struct report *rep, bool quality,
                   struct report_row ret[REPORT_ROWS_MAX])
 {
-	(void)rep;
-	return report_rows(cfg, quality, false, ret);
+	return report_rows(cfg, quality, rep->manual_read && rep->m, ret);
 }
 
 /* Their count (see xlsx_layout.h). */
@@ -236,6 +328,15 @@ xlsx_fmt_closing(char *buf, size_t len, const struct config *cfg, const struct r
 		met += rep->r[i].cur.met == 1;
 		missed += rep->r[i].cur.met == 0;
 		unjudged += rep->r[i].cur.met != 1 && rep->r[i].cur.met != 0;
+	}
+	/* the manual rows the sheet shows count as the document counts them */
+	for (size_t j = 0; rep->manual_read && rep->m && j < rep->nmanual && j < cfg->nmanuals;
+	     j++) {
+		if (report_manual_quality(&cfg->manuals[j]) != quality)
+			continue;
+		met += rep->m[j].met == 1;
+		missed += rep->m[j].met == 0;
+		unjudged += rep->m[j].met != 1 && rep->m[j].met != 0;
 	}
 	followup_fmt_closing(buf, len, met, missed, unjudged);
 }

@@ -6,9 +6,10 @@
  * What goes where is decided in xlsx_layout.c (pure, unit-tested); this
  * file only turns its cells into libxlsxwriter calls: one sheet per table
  * (Målstyrning, Kvalitetsstyrning), the period in two title rows, the
- * Swedish headers, one row per indicator, the closing sentence; numbers
- * stored as numbers with number formats (a percent is the fraction under
- * "0%", a count an integer under "0"), the columns' widths set, the
+ * Swedish headers, one row per indicator (the manual ones too, once
+ * read), the closing sentence; numbers stored as numbers with number
+ * formats (a percent is the fraction under "0%", a count an integer
+ * under "0", kronor under "#,##0 kr"), the columns' widths set, the
  * header row frozen. Linked into teleqctl only: the daemon never writes
  * a workbook.
  */
@@ -30,31 +31,65 @@
 
 /* The workbook's formats, made once. */
 struct formats {
-	lxw_format *title, *sub, *header, *text, *integer, *percent, *signed_pct, *blank;
+	lxw_format *title, *sub, *header, *text, *integer, *signed_pct, *blank;
 	lxw_format *closing;
-	lxw_format *target[4][3];       /* [enum cmp][decimals] */
+	lxw_format *percent[3];         /* [decimals] */
+	lxw_format *kr[3];              /* [decimals] */
+	lxw_format *target[3][4][3];    /* [enum xlsx_unit][enum cmp][decimals] */
 };
 
-/* "≥ 0%", "≥ 0.0%", ...: the comparison a literal, the target itself a number. */
+/*
+ * The number formats of a unit with d decimals: "0%" / "0.0%", "0" (a
+ * count), "#,##0" kr" (Excel shows the grouping with the locale's
+ * separator: a space in Swedish).
+ */
+static const char *const unit_digits[3][3] = {
+	[XUNIT_PERCENT] = { "0%", "0.0%", "0.00%" },
+	[XUNIT_COUNT]   = { "0", "0.0", "0.00" },
+	[XUNIT_KR]      = { "#,##0\" kr\"", "#,##0.0\" kr\"", "#,##0.00\" kr\"" },
+};
+
+/* "≥ 0%", "≥ 0.0%", "> 0", "≥ #,##0 kr"...: the comparison a literal, the target a number. */
 static void
 make_target_formats(lxw_workbook *wb, struct formats *f)
 {
 	static const char *const sign[4] = {
 		[CMP_GE] = "≥", [CMP_GT] = ">", [CMP_LE] = "≤", [CMP_LT] = "<",
 	};
-	static const char *const digits[3] = { "0%", "0.0%", "0.00%" };
-	char nf[64];
+	char nf[96];
 
-	for (int c = 0; c < 4; c++)
-		for (int d = 0; d < 3; d++) {
-			/* positive;negative: the negative with U+2212, as every report prints it */
-			snprintf(nf, sizeof(nf), "\"%s \"%s;\"%s " REPORT_MINUS "\"%s", sign[c], digits[d],
-			         sign[c], digits[d]);
-			f->target[c][d] = workbook_add_format(wb);
-			format_set_num_format(f->target[c][d], nf);
-			format_set_align(f->target[c][d], LXW_ALIGN_RIGHT);
-			format_set_align(f->target[c][d], LXW_ALIGN_VERTICAL_TOP);
-		}
+	for (int u = 0; u < 3; u++)
+		for (int c = 0; c < 4; c++)
+			for (int d = 0; d < 3; d++) {
+				const char *digits = unit_digits[u][d];
+				lxw_format *t = workbook_add_format(wb);
+
+				/* positive;negative: the negative with U+2212, as every report prints it */
+				snprintf(nf, sizeof(nf), "\"%s \"%s;\"%s " REPORT_MINUS "\"%s", sign[c],
+				         digits, sign[c], digits);
+				format_set_num_format(t, nf);
+				format_set_align(t, LXW_ALIGN_RIGHT);
+				format_set_align(t, LXW_ALIGN_VERTICAL_TOP);
+				f->target[u][c][d] = t;
+			}
+}
+
+/* "0%" and "#,##0 kr" with 0..2 decimals, a negative with U+2212. */
+static void
+make_unit_formats(lxw_workbook *wb, struct formats *f)
+{
+	char nf[96];
+
+	for (int d = 0; d < 3; d++) {
+		f->percent[d] = workbook_add_format(wb);
+		format_set_num_format(f->percent[d], unit_digits[XUNIT_PERCENT][d]);
+		format_set_align(f->percent[d], LXW_ALIGN_VERTICAL_TOP);
+		snprintf(nf, sizeof(nf), "%s;\"" REPORT_MINUS "\"%s;%s", unit_digits[XUNIT_KR][d],
+		         unit_digits[XUNIT_KR][d], unit_digits[XUNIT_KR][0]);
+		f->kr[d] = workbook_add_format(wb);
+		format_set_num_format(f->kr[d], nf);
+		format_set_align(f->kr[d], LXW_ALIGN_VERTICAL_TOP);
+	}
 }
 
 static void
@@ -77,9 +112,6 @@ make_formats(lxw_workbook *wb, struct formats *f)
 	f->integer = workbook_add_format(wb);
 	format_set_num_format(f->integer, "0");
 	format_set_align(f->integer, LXW_ALIGN_VERTICAL_TOP);
-	f->percent = workbook_add_format(wb);
-	format_set_num_format(f->percent, "0%");
-	format_set_align(f->percent, LXW_ALIGN_VERTICAL_TOP);
 	f->signed_pct = workbook_add_format(wb);
 	format_set_num_format(f->signed_pct, "+0%;" "\"" REPORT_MINUS "\"" "0%;0%");
 	format_set_align(f->signed_pct, LXW_ALIGN_VERTICAL_TOP);
@@ -89,6 +121,7 @@ make_formats(lxw_workbook *wb, struct formats *f)
 	f->closing = workbook_add_format(wb);
 	format_set_bold(f->closing);
 	make_target_formats(wb, f);
+	make_unit_formats(wb, f);
 }
 
 /* One cell; the first libxlsxwriter error is kept in *err. */
@@ -96,6 +129,7 @@ static void
 put_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const struct xlsx_cell *c,
          const struct formats *f, lxw_error *err)
 {
+	unsigned d = c->decimals > 2 ? 2 : c->decimals;
 	lxw_error e;
 
 	switch (c->kind) {
@@ -106,14 +140,18 @@ put_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const struct xlsx_cell
 		e = worksheet_write_number(ws, row, col, c->num, f->integer);
 		break;
 	case XLSX_PERCENT:
-		e = worksheet_write_number(ws, row, col, c->num, f->percent);
+		e = worksheet_write_number(ws, row, col, c->num, f->percent[d]);
+		break;
+	case XLSX_KR:
+		e = worksheet_write_number(ws, row, col, c->num, f->kr[d]);
 		break;
 	case XLSX_PERCENT_SIGNED:
 		e = worksheet_write_number(ws, row, col, c->num, f->signed_pct);
 		break;
 	case XLSX_TARGET:
 		e = worksheet_write_number(ws, row, col, c->num,
-		                           f->target[c->cmp & 3][c->decimals > 2 ? 2 : c->decimals]);
+		                           f->target[c->unit > XUNIT_KR ? XUNIT_PERCENT : c->unit]
+		                                    [c->cmp & 3][d]);
 		break;
 	case XLSX_BLANK:
 	default:
@@ -165,10 +203,11 @@ put_sheet(lxw_workbook *wb, const struct formats *f, const struct config *cfg,
 				*err = e;
 			continue;
 		}
-		if (layout[k].kind != RROW_COUNTED)
-			continue;
 		for (size_t c = 0; c < ncols; c++) {
-			xlsx_cell(cfg, rep, layout[k].i, cols[c].what, &cell);
+			if (layout[k].kind == RROW_MANUAL)
+				xlsx_manual_cell(cfg, rep, layout[k].i, cols[c].what, &cell);
+			else
+				xlsx_cell(cfg, rep, layout[k].i, cols[c].what, &cell);
 			put_cell(ws, row, (lxw_col_t)c, &cell, f, err);
 		}
 		row++;

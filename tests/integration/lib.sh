@@ -961,6 +961,32 @@ tq_kill9() {
 	TQ_PID=
 }
 
+# manual_rows [FILE]: the seeds' manual rows (kind: manual) into $CONF right
+# after "indicators:": analyser (a count, >= 2), periodresultat (kronor,
+# >= 0) and prognos_budget (kronor, no target), then FILE's YAML lines
+# (more rows), when given.
+manual_rows() {
+	awk -v extra="${1:-}" '{ print }
+	/^indicators:/ {
+		print "  - name: analyser"
+		print "    title: Antal analyser som produceras"
+		print "    kind: manual"
+		print "    target: \">= 2\""
+		print "  - name: periodresultat"
+		print "    title: Periodresultat budget"
+		print "    kind: manual"
+		print "    unit: kr"
+		print "    target: \">= 0\""
+		print "  - name: prognos_budget"
+		print "    title: Prognos budgetavvikelse"
+		print "    kind: manual"
+		print "    unit: kr"
+		if (extra != "")
+			while ((getline l < extra) > 0)
+				print l
+	}' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
+}
+
 # tq_once [ARGS...]: teleqd --once in the foreground (at most 120 s, times
 # TQ_SLOW_FACTOR under TQ_SLOW); its exit status is returned.
 # shellcheck disable=SC2120 # the options are optional

@@ -151,6 +151,11 @@ assert_contains "text report shows the basis '265 av 513'" "265 av 513" "$text"
 assert_contains "text report shows last year's '200 av 409'" "200 av 409" "$text"
 assert_contains "text report shows 52 %" "52 %" "$text"
 assert_contains "text report shows the Q1 mean 76 %" "76 %" "$text"
+# the mean of months in the words of the page and the mail (report_fmt_basis_months)
+assert_match "text report: TeleQ's basis as its months and their mean, as the page and mail write it" \
+	'Analoga patientkontakter .* 90 % \+ 73 % \+ 66 % → medel 76 % ' "$text"
+assert_no_match "text report: no basis of its own ('medel av 3 mån: 90, 73, 66 %')" \
+	'medel av [0-9]+ mån:' "$text"
 assert_contains "text report names the indicator in Swedish" "Digitala patientkontakter" "$text"
 text=$(ctl report 2026-03) || rc=$?
 assert_contains "text report 2026-03 shows '90 av 175'" "90 av 175" "$text"

@@ -12,23 +12,8 @@ set -eu
 need_bins
 redis_start
 write_config
-# the seeds' manual rows, right after "indicators:"
-awk '{ print }
-/^indicators:/ {
-	print "  - name: analyser"
-	print "    title: Antal analyser som produceras"
-	print "    kind: manual"
-	print "    target: \">= 2\""
-	print "  - name: periodresultat"
-	print "    title: Periodresultat budget"
-	print "    kind: manual"
-	print "    unit: kr"
-	print "    target: \">= 0\""
-	print "  - name: prognos_budget"
-	print "    title: Prognos budgetavvikelse"
-	print "    kind: manual"
-	print "    unit: kr"
-}' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
+# the seeds' manual rows (lib.sh)
+manual_rows
 ME=$(id -un)
 
 # --- set, correct, note ----------------------------------------------------------
@@ -98,6 +83,12 @@ assert_contains "html: the Analys note" "Analys: Två analyser klara." "$html"
 assert_contains "html: the samordnare's prognosis" "Samordnarens prognos: Vi når målet under året." "$html"
 
 # --- the daemon: GET /rapport and /api/indicators read them too -------------------
+# the page's calendar: 15 March 2026 (Q1 2026 running, Q4 2025 the last closed)
+echo 1773572400 >"$T/clock"
+TELEQD_TEST_CLOCK=$T/clock
+export TELEQD_TEST_CLOCK
+ctl set analyser 2025-Q4 1 >/dev/null
+nlog=$(rcli XLEN "${KP}manual:log")
 tq_start
 _listening() {
 	grep -q 'http: listening on ' "$TQ_LOG"
@@ -114,6 +105,21 @@ assert_eq "GET /api/indicators: 200" 200 "$(cat "$T/status")"
 ctl report 2026-Q1 --format json >"$T/ctl.json"
 assert_files_equal "/api/indicators is teleqctl's JSON byte for byte, manual rows included" \
 	"$T/ctl.json" "$T/api.json"
+# the dashboard: the manual rows in their section, this quarter and the last closed one
+http_req GET / "$T/page.html"
+assert_eq "GET /: 200" 200 "$(cat "$T/status")"
+page=$("$PY" -c 'import sys, re, html; t = open(sys.argv[1], encoding="utf-8").read()
+t = re.sub(r"(?s)<style>.*?</style>|<title>.*?</title>", " ", t)
+print(" ".join(html.unescape(re.sub(r"<[^>]+>", " ", t)).replace("\u00a0", " ").split()))' "$T/page.html")
+debug "$page"
+assert_contains "GET /: a table of the manual rows with both quarters" \
+	"Indikator Mål Kvartal 1 2026 hittills Kvartal 4 2025" "$page"
+assert_contains "GET /: analyser, target, Q1's 3 and Q4's 1, with verdicts" \
+	"Antal analyser som produceras ≥ 2 3 uppfyllt 1 ej uppfyllt" "$page"
+assert_contains "GET /: kronor as the reports write them, – without a value" \
+	"Periodresultat budget ≥ 0 kr −150 000,5 kr ej uppfyllt –" "$page"
+assert_contains "GET /: no target, no value" "Prognos budgetavvikelse – – –" "$page"
+assert_eq "the page reads, never writes, the manual values" "$nlog" "$(rcli XLEN "${KP}manual:log")"
 tq_stop || true
 
 # --- bad input: refused, nothing written -------------------------------------------

@@ -9,6 +9,10 @@
 # 265/513 = 0.5165… under a percent format, 265 and 513 as integers, the
 # TeleQ mean of months 76 %. Without -o (a zip on a terminal or in a pipe)
 # teleqctl refuses with a usage error (exit 2) and writes nothing.
+# The seeds' manual rows (kind: manual, values from `teleqctl set`) are on
+# the Målstyrning sheet under their headings as the document places them:
+# a count an integer, kronor a number under a kronor format, a percent the
+# fraction under a percent format, "–" where no value was entered.
 #
 # python3-openpyxl comes with make deps (tools/deps.sh).
 set -eu
@@ -19,8 +23,27 @@ need_bins
 make_out_dir
 redis_start
 write_config
+# the seeds' manual rows (lib.sh), a percent one and one under a heading
+cat >"$T/manual.yaml" <<'EOF'
+  - name: nojda
+    title: Andel nöjda
+    kind: manual
+    unit: percent
+    target: ">= 50%"
+  - name: kunskapsspridning
+    title: Kunskapsspridning om stödpersonsuppdraget
+    kind: manual
+    target: "> 3"
+    heading: Stödpersonsuppdraget
+EOF
+manual_rows "$T/manual.yaml"
 
 committee_once
+ctl set analyser 2026-Q1 3 >/dev/null || bail "teleqctl set failed: $(cat "$T/teleqctl.err")"
+ctl set analyser 2025-Q1 2 >/dev/null
+ctl set periodresultat 2026-Q1 -- -150000,50 >/dev/null
+ctl set prognos_budget 2026-Q1 25000 >/dev/null
+ctl set nojda 2026-Q1 52,5 >/dev/null
 
 # --- bad usage: no -o --------------------------------------------------------
 rc=0
@@ -53,6 +76,8 @@ wb = openpyxl.load_workbook(sys.argv[1])
 print("sheets=" + "|".join(wb.sheetnames))
 for ws in wb.worksheets:
     name = ws.title
+    print("%s.order=%s" % (name, "|".join(str(r[0].value) for r in ws.iter_rows(min_row=5)
+                                          if r[0].value)))
     print("%s.title=%s" % (name, ws.cell(1, 1).value))
     print("%s.sub=%s" % (name, ws.cell(2, 1).value))
     hdr = [c.value for c in ws[4]]
@@ -109,5 +134,38 @@ assert_eq "TeleQ: no Täljare beside the mean of months (441/600 is not 76 %)" "
 assert_match "the closing sentence counts the indicators met" \
 	'(Alla indikatorer (utom en )?uppnås|[0-9]+ av [0-9]+ indikatorer uppnås)\.' "$cells"
 assert_match "a verdict in words" '\|Bedömning=str\|uppnås( inte)?\|' "$cells"
+
+# --- the manual rows -----------------------------------------------------------
+order=$(sed -n 's/^Målstyrning.order=//p' "$T/cells.txt")
+debug "Målstyrning rows: $order"
+assert_match "the manual rows close the Målstyrning sheet, each heading before its rows" \
+	'^Antal analyser som produceras\|Periodresultat budget\|Prognos budgetavvikelse\|Andel nöjda\|Patientärenden och informationsärenden\|.*\|Stödpersonsuppdraget\|Kunskapsspridning om stödpersonsuppdraget\|' \
+	"$order"
+assert_no_match "and none is on the Kvalitetsstyrning sheet" "Antal analyser" \
+	"$(sed -n 's/^Kvalitetsstyrning.order=//p' "$T/cells.txt")"
+A="Antal analyser som produceras"
+assert_eq "$A: Utfall 3, an integer" "int|3|0" "$(cell Målstyrning "$A" Utfall)"
+assert_match "$A: Målvärde 2 with its comparison" '^int\|2\|"≥ "0;' "$(cell Målstyrning "$A" Målvärde)"
+assert_eq "$A: Bedömning" "str|uppnås|General" "$(cell Målstyrning "$A" Bedömning)"
+assert_eq "$A: Utfall i fjol 2" "int|2|0" "$(cell Målstyrning "$A" "Utfall i fjol")"
+assert_eq "$A: no Täljare (nothing counted)" "str|–|General" "$(cell Målstyrning "$A" Täljare)"
+assert_eq "$A: Underlag, the document's sentence" \
+	"str|Inrapporterat för hand. Samma kvartal 2025: 2.|General" "$(cell Målstyrning "$A" Underlag)"
+K="Kunskapsspridning om stödpersonsuppdraget"
+assert_eq "$K: no value entered: –" "str|–|General" "$(cell Målstyrning "$K" Utfall)"
+assert_match "$K: Målvärde > 3" '^int\|3\|"> "0;' "$(cell Målstyrning "$K" Målvärde)"
+assert_eq "$K: Bedömning värde saknas" "str|värde saknas|General" "$(cell Målstyrning "$K" Bedömning)"
+P="Periodresultat budget"
+assert_match "$P: Utfall -150000.5 under a kronor format" \
+	'^float\|-150000\.5\|#,##0\.0" kr";"−"#,##0\.0" kr"' "$(cell Målstyrning "$P" Utfall)"
+assert_match "$P: Målvärde ≥ 0 kr" '^int\|0\|"≥ "#,##0" kr"' "$(cell Målstyrning "$P" Målvärde)"
+assert_eq "$P: Bedömning uppnås inte" "str|uppnås inte|General" "$(cell Målstyrning "$P" Bedömning)"
+B="Prognos budgetavvikelse"
+assert_match "$B: Utfall 25000 in whole kronor" '^int\|25000\|#,##0" kr"' "$(cell Målstyrning "$B" Utfall)"
+assert_eq "$B: no target: –" "str|–|General" "$(cell Målstyrning "$B" Målvärde)"
+N="Andel nöjda"
+assert_match "$N: Utfall 52,5 % as the fraction 0.525" '^float\|0\.525\|0\.0%$' \
+	"$(cell Målstyrning "$N" Utfall)"
+assert_match "$N: Målvärde ≥ 50 %" '^float\|0\.5\|"≥ "0%' "$(cell Målstyrning "$N" Målvärde)"
 
 done_testing

@@ -63,6 +63,33 @@ static struct indicator fx_indicators[] = {
 	},
 };
 
+/*
+ * The seeds' manual rows (kind: manual), for tests that add them to a
+ * config: 0 analyser (a count, >= 2), 1 kunskapsspridning (a count, > 3,
+ * under the heading "Stödpersonsuppdraget"), 2 periodresultat (kronor,
+ * >= 0), 3 prognos_budget (kronor, no target), 4 nojda (a percent,
+ * >= 50,5 %). A copy, so a test may change it.
+ */
+enum { FX_MANUALS = 5 };
+static inline struct manual_ind
+fx_manual(unsigned k)
+{
+	static const struct manual_ind rows[FX_MANUALS] = {
+		{ .name = "analyser", .title = "Antal analyser som produceras", .unit = UNIT_COUNT,
+		  .has_target = true, .cmp = CMP_GE, .target = 2 },
+		{ .name = "kunskapsspridning", .title = "Kunskapsspridning om stödpersonsuppdraget",
+		  .unit = UNIT_COUNT, .has_target = true, .cmp = CMP_GT, .target = 3,
+		  .heading = "Stödpersonsuppdraget" },
+		{ .name = "periodresultat", .title = "Periodresultat budget", .unit = UNIT_KR,
+		  .has_target = true, .cmp = CMP_GE, .target = 0 },
+		{ .name = "prognos_budget", .title = "Prognos budgetavvikelse", .unit = UNIT_KR },
+		{ .name = "nojda", .title = "Andel nöjda", .unit = UNIT_PERCENT,
+		  .has_target = true, .cmp = CMP_GE, .target = 50.5 },
+	};
+
+	return rows[k < FX_MANUALS ? k : 0];
+}
+
 /* A fresh copy each call, so a test may change it. */
 static inline struct config
 fixture_config(void)

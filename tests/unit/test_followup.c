@@ -25,6 +25,7 @@
 #include "tz.h"
 
 #include "fixture_config.h"
+#include "fixture_report.h"
 
 static void
 test_verdict(void **state)
@@ -93,56 +94,33 @@ test_mean_line(void **state)
 	assert_string_equal(buf, "–");
 }
 
-/* A config of the fixture's three indicators, a deadline one and a hostile title. */
-static struct indicator inds[5];
-static uint16_t ev_case[] = { EV_CASE };
-static struct clause case_clause[] = { { .dim = -1, .n = 1, .ids = ev_case } };
-
+/* The shared Q1 2026 config, the deadline with extensions (Uppskov), and a hostile title. */
 static struct config
 cfg5(void)
 {
-	struct config cfg = fixture_config();
+	struct config cfg = fixture_report_config();
 
-	memcpy(inds, cfg.indicators, 3 * sizeof(inds[0]));
-	inds[3] = (struct indicator){
-		.name = "svar_2v", .title = "Svar från vårdgivare inom två veckor",
-		.kind = IND_DEADLINE, .start = { 1, case_clause }, .stop = { 1, case_clause },
-		.extend = { 1, case_clause },
-		.cmp = CMP_GE, .target = 0.80, .cadence = CADENCE_QUARTER, .min_denominator = 5,
-	};
-	inds[4] = (struct indicator){
+	fxr_inds[IND_DEADLINE_2W].extend = (struct filter){ 1, fxr_case_clause };
+	fxr_inds[FXR_FREE] = (struct indicator){
 		.name = "evil", .title = "<script>alert(\"x\")</script> & 'co'",
-		.kind = IND_RATIO, .num = { 1, case_clause }, .den = { 1, case_clause },
+		.kind = IND_RATIO, .num = { 1, fxr_case_clause }, .den = { 1, fxr_case_clause },
 		.cmp = CMP_LT, .target = 0.5, .combine = COMBINE_POOLED, .min_denominator = 0,
 	};
-	cfg.indicators = inds;
 	cfg.nindicators = 5;
 	return cfg;
 }
 
-/* The committee's Q1 2026 figures, set by hand as compute_report would. */
+/* The committee's Q1 2026 figures (fixture_report.h), and the other rows' here. */
 static void
 q1_report(const struct config *cfg, struct report *rep, int64_t today)
 {
-	struct period q;
-
-	assert_int_equal(period_parse("2026-Q1", today, &q), 0);
-	assert_int_equal(report_init(rep, cfg, &q, today), 0);
-	rep->r[IND_DIGITAL] = (struct ind_result){
-		.cur = { .num = 265, .den = 513, .value = 265.0 / 513, .has_value = true, .met = 0 },
-		.prev = { .num = 200, .den = 409, .value = 200.0 / 409, .has_value = true, .met = 0 },
-	};
-	rep->r[IND_TELEQ] = (struct ind_result){
-		.cur = { .num = 441, .den = 600, .value = (0.9 + 0.73 + 0.66) / 3, .has_value = true,
-		         .met = 1, .nmonths = 3 },
-		.ncur_monthly = 3, .cur_monthly = { 0.9, 0.73, 0.66 },
-	};
+	fixture_q1_report(cfg, rep, today);
 	/* growth: no value (nothing last year) */
 	rep->r[IND_GROWTH_CASES] = (struct ind_result){ .cur = { .num = 12, .met = -1 } };
-	rep->r[3] = (struct ind_result){
+	rep->r[IND_DEADLINE_2W] = (struct ind_result){
 		.cur = { .num = 1, .den = 2, .value = 0.5, .has_value = true, .met = -1, .pending = 1 },
 	};
-	rep->r[4] = (struct ind_result){
+	rep->r[FXR_FREE] = (struct ind_result){
 		.cur = { .num = 1, .den = 4, .value = 0.25, .has_value = true, .met = 1 },
 	};
 }
@@ -378,9 +356,9 @@ test_sections(void **state)
 
 	(void)state;
 	memcpy(man, mans, sizeof(man));
-	inds[IND_DIGITAL].heading = "Patientärenden och informationsärenden";
-	inds[IND_TELEQ].heading = "Patientärenden och informationsärenden";
-	inds[4].section = SECTION_QUALITY;
+	fxr_inds[IND_DIGITAL].heading = "Patientärenden och informationsärenden";
+	fxr_inds[IND_TELEQ].heading = "Patientärenden och informationsärenden";
+	fxr_inds[4].section = SECTION_QUALITY;
 	man[0].heading = "Stödpersonsuppdraget";
 	cfg.manuals = man;
 	cfg.nmanuals = 2;
@@ -410,8 +388,8 @@ test_sections(void **state)
 	assert_true(quality < evil);
 	free(html);
 	report_done(&rep);
-	inds[4].section = SECTION_AUTO;
-	inds[IND_DIGITAL].heading = inds[IND_TELEQ].heading = NULL;
+	fxr_inds[4].section = SECTION_AUTO;
+	fxr_inds[IND_DIGITAL].heading = fxr_inds[IND_TELEQ].heading = NULL;
 }
 
 int

@@ -740,6 +740,80 @@ test_prognos(void **state)
 	free(f);
 }
 
+/*
+ * Manual rows (kind: manual) in their section, once read: one table per
+ * section with the target, this quarter's and the last closed quarter's
+ * value as `teleqctl set` stored it in its unit, or "–", the verdict in
+ * words; under their headings; none while not read (nmanual 0).
+ */
+static void
+test_manual_rows(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	/* the seeds' rows but prognos_budget; a title with markup; a percent without target */
+	struct manual_ind mans[4] = { fx_manual(0), fx_manual(1), fx_manual(2), fx_manual(4) };
+	struct page_manual man[4] = {
+		{ .quarter = { true, 3 }, .closed = { true, 1 } },
+		{ .quarter = { false, 0 }, .closed = { true, 5 } },
+		{ .quarter = { true, -150000.5 }, .closed = { false, 0 } },
+		{ .quarter = { true, 52.5 }, .closed = { false, 0 } },
+	};
+	const char *t, *end, *mal, *kval, *head;
+
+	(void)state;
+	assert_non_null(f);
+	setup_model(f);
+	mans[1].title = "Kunskapsspridning <om> stödpersonsuppdraget";
+	mans[3].section = SECTION_QUALITY;
+	mans[3].has_target = false;
+	f->cfg.manuals = mans;
+	f->cfg.nmanuals = 4;
+	/* not read: no manual table, rather than every row shown as missing */
+	render(f);
+	assert_null(strstr(f->html, "Antal analyser"));
+	free(f->html);
+
+	f->m.nmanual = 4;
+	f->m.man = man;
+	render(f);
+	mal = strstr(f->html, "<h2 class=\"group\">Målstyrning</h2>");
+	kval = strstr(f->html, "<h2 class=\"group\">Kvalitetsstyrning</h2>");
+	assert_non_null(mal);
+	/* a section of manual rows alone is still shown */
+	assert_non_null(kval);
+	t = strstr(f->html, "id=\"manuella-malstyrning\"");
+	assert_non_null(t);
+	assert_true(mal < t && t < kval);
+	end = strstr(t, "</section>");
+	assert_non_null(end);
+	assert_non_null(strstr(t, "<th scope=\"col\">Kvartal 1 2026 hittills</th>"
+	                       "<th scope=\"col\">Kvartal 4 2025</th>"));
+	assert_row(t, "Antal analyser som produceras",
+	           "<td>≥ 2</td><td class=\"v\">3 <span class=\"yes\">uppfyllt</span></td>"
+	           "<td class=\"v\">1 <span class=\"no\">ej uppfyllt</span></td>");
+	/* no value: "–", nothing judged; kronor and the minus sign as the reports write them */
+	assert_row(t, "Periodresultat budget",
+	           "<td>≥ 0 kr</td><td class=\"v\">−150 000,5 kr "
+	           "<span class=\"no\">ej uppfyllt</span></td><td class=\"v few\">–</td>");
+	/* the title escaped; under its heading, after the rows without one */
+	head = strstr(t, "<tr class=\"heading\"><th colspan=\"4\">Stödpersonsuppdraget</th></tr>");
+	assert_non_null(head);
+	assert_true(strstr(t, "Periodresultat budget") < head);
+	assert_row(t, "Kunskapsspridning &lt;om&gt; stödpersonsuppdraget",
+	           "<td>&gt; 3</td><td class=\"v few\">–</td>"
+	           "<td class=\"v\">5 <span class=\"yes\">uppfyllt</span></td>");
+	assert_true(head < end);
+	/* Kvalitetsstyrning: a percent without a target, shown, never judged */
+	t = strstr(f->html, "id=\"manuella-kvalitetsstyrning\"");
+	assert_non_null(t);
+	assert_true(kval < t);
+	assert_row(t, "Andel nöjda", "<td>–</td><td class=\"v\">52,5&nbsp;%</td>"
+	           "<td class=\"v few\">–</td>");
+	assert_null(strstr(f->html, "http://"));
+	free(f->html);
+	free(f);
+}
+
 int
 main(void)
 {
@@ -759,6 +833,7 @@ main(void)
 		cmocka_unit_test(test_gaps_and_target_label),
 		cmocka_unit_test(test_negative_growth),
 		cmocka_unit_test(test_prognos),
+		cmocka_unit_test(test_manual_rows),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -24,49 +24,27 @@
 #include "xlsx_layout.h"
 
 #include "fixture_config.h"
+#include "fixture_report.h"
 
-/* The fixture's three indicators and a deadline one (Kvalitetsstyrning). */
-static struct indicator inds[4];
-static uint16_t ev_case[] = { EV_CASE };
-static struct clause case_clause[] = { { .dim = -1, .n = 1, .ids = ev_case } };
-
+/* The shared Q1 2026 config (fixture_report.h), its deadline's target 12,5 % (decimals). */
 static struct config
 cfg4(void)
 {
-	struct config cfg = fixture_config();
+	struct config cfg = fixture_report_config();
 
-	memcpy(inds, cfg.indicators, 3 * sizeof(inds[0]));
-	inds[3] = (struct indicator){
-		.name = "svar_2v", .title = "Svar från vårdgivare inom två veckor",
-		.kind = IND_DEADLINE, .start = { 1, case_clause }, .stop = { 1, case_clause },
-		.cmp = CMP_GE, .target = 0.125, .cadence = CADENCE_QUARTER, .min_denominator = 5,
-	};
-	cfg.indicators = inds;
-	cfg.nindicators = 4;
+	fxr_inds[IND_DEADLINE_2W].target = 0.125;
 	return cfg;
 }
 
-/* The committee's Q1 2026 figures, set by hand as compute_report would. */
+/* The committee's Q1 2026 figures (fixture_report.h), the growth and the deadline here. */
 static void
 q1_report(const struct config *cfg, struct report *rep, int64_t today)
 {
-	struct period q;
-
-	assert_int_equal(period_parse("2026-Q1", today, &q), 0);
-	assert_int_equal(report_init(rep, cfg, &q, today), 0);
-	rep->r[IND_DIGITAL] = (struct ind_result){
-		.cur = { .num = 265, .den = 513, .value = 265.0 / 513, .has_value = true, .met = 0 },
-		.prev = { .num = 200, .den = 409, .value = 200.0 / 409, .has_value = true, .met = 0 },
-	};
-	rep->r[IND_TELEQ] = (struct ind_result){
-		.cur = { .num = 441, .den = 600, .value = (0.9 + 0.73 + 0.66) / 3, .has_value = true,
-		         .met = 1, .nmonths = 3 },
-		.ncur_monthly = 3, .cur_monthly = { 0.9, 0.73, 0.66 },
-	};
+	fixture_q1_report(cfg, rep, today);
 	rep->r[IND_GROWTH_CASES] = (struct ind_result){
 		.cur = { .num = 513, .den = 409, .value = 513.0 / 409 - 1, .has_value = true, .met = 1 },
 	};
-	rep->r[3] = (struct ind_result){
+	rep->r[IND_DEADLINE_2W] = (struct ind_result){
 		.cur = { .num = 480, .den = 510, .value = 480.0 / 510, .has_value = true, .met = 1,
 		         .pending = 3 },
 	};
@@ -198,10 +176,10 @@ test_target(void **state)
 	assert_int_equal(c.decimals, 0);
 	xlsx_cell(&cfg, &rep, 3, XCOL_TARGET, &c);     /* 12,5 % */
 	assert_int_equal(c.decimals, 1);
-	inds[3].target = 0.1225;
+	fxr_inds[3].target = 0.1225;
 	xlsx_cell(&cfg, &rep, 3, XCOL_TARGET, &c);
 	assert_int_equal(c.decimals, 2);
-	inds[3].target = -0.03;
+	fxr_inds[3].target = -0.03;
 	xlsx_cell(&cfg, &rep, 3, XCOL_TARGET, &c);
 	assert_int_equal(c.decimals, 0);
 	report_done(&rep);
@@ -244,9 +222,9 @@ test_sections(void **state)
 	size_t n;
 
 	(void)state;
-	inds[IND_DIGITAL].heading = "Patientärenden och informationsärenden";
-	inds[IND_GROWTH_CASES].section = SECTION_QUALITY;
-	inds[3].section = SECTION_QUALITY;      /* said outright: as by its kind */
+	fxr_inds[IND_DIGITAL].heading = "Patientärenden och informationsärenden";
+	fxr_inds[IND_GROWTH_CASES].section = SECTION_QUALITY;
+	fxr_inds[3].section = SECTION_QUALITY;      /* said outright: as by its kind */
 	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
 	assert_false(xlsx_quality_row(&cfg, IND_DIGITAL));
 	assert_true(xlsx_quality_row(&cfg, IND_GROWTH_CASES));
@@ -268,8 +246,126 @@ test_sections(void **state)
 	xlsx_fmt_closing(buf, sizeof(buf), &cfg, &rep, true);
 	assert_string_equal(buf, "Alla indikatorer uppnås. En indikator kan inte bedömas.");
 	report_done(&rep);
-	inds[IND_DIGITAL].heading = NULL;
-	inds[IND_GROWTH_CASES].section = inds[3].section = SECTION_AUTO;
+	fxr_inds[IND_DIGITAL].heading = NULL;
+	fxr_inds[IND_GROWTH_CASES].section = fxr_inds[3].section = SECTION_AUTO;
+}
+
+/*
+ * Manual rows (kind: manual) on the Målstyrning sheet, once read, under
+ * their headings as the document places them: a count an integer, kronor
+ * a number under a kronor format, a percent the fraction, "–" without a
+ * value; the target a number in the row's unit; the document's sentence.
+ */
+static struct manual_ind mans[FX_MANUALS];
+
+static void
+test_manual(void **state)
+{
+	struct config cfg = cfg4();
+	struct report_row rows[REPORT_ROWS_MAX];
+	struct report rep;
+	struct xlsx_cell c;
+	char buf[FOLLOWUP_LINE_MAX];
+	size_t n;
+
+	(void)state;
+	/* the seeds' rows, the budget ones under a heading of their own */
+	for (unsigned k = 0; k < FX_MANUALS; k++)
+		mans[k] = fx_manual(k);
+	mans[2].heading = mans[3].heading = "Ekonomi";
+	cfg.manuals = mans;
+	cfg.nmanuals = FX_MANUALS;
+	q1_report(&cfg, &rep, days_from_civil(2026, 4, 2));
+	/* not read (the daemon's report): no manual row, rather than all of them missing */
+	assert_int_equal(xlsx_sheet_rows(&cfg, &rep, false), 3);
+	rep.manual_read = true;
+	rep.m[0] = (struct manual_result){ .has_value = true, .value = 3, .met = 1,
+	                                   .prev_has_value = true, .prev_value = 2, .prev_met = 1 };
+	rep.m[1] = (struct manual_result){ .met = -1 };
+	rep.m[2] = (struct manual_result){ .has_value = true, .value = -150000.5, .met = 0 };
+	rep.m[3] = (struct manual_result){ .has_value = true, .value = 25000, .met = -1 };
+	rep.m[4] = (struct manual_result){ .has_value = true, .value = 52.5, .met = 1 };
+
+	/* the counted rows, the manual ones without a heading, then each heading with its rows */
+	n = xlsx_sheet_layout(&cfg, &rep, false, rows);
+	assert_int_equal(n, 3 + 5 + 2);
+	assert_int_equal(xlsx_sheet_rows(&cfg, &rep, false), n);
+	assert_int_equal(rows[3].kind, RROW_MANUAL);
+	assert_int_equal(rows[3].i, 0);
+	assert_int_equal(rows[4].kind, RROW_MANUAL);
+	assert_int_equal(rows[4].i, 4);
+	assert_int_equal(rows[5].kind, RROW_HEADING);
+	assert_string_equal(rows[5].heading, "Stödpersonsuppdraget");
+	assert_true(rows[6].kind == RROW_MANUAL && rows[6].i == 1);
+	assert_int_equal(rows[7].kind, RROW_HEADING);
+	assert_string_equal(rows[7].heading, "Ekonomi");
+	assert_true(rows[8].kind == RROW_MANUAL && rows[8].i == 2);
+	assert_true(rows[9].kind == RROW_MANUAL && rows[9].i == 3);
+	/* the Kvalitetsstyrning sheet has none of them */
+	assert_int_equal(xlsx_sheet_rows(&cfg, &rep, true), 1);
+
+	/* a count: an integer; its target a count */
+	xlsx_manual_cell(&cfg, &rep, 0, XCOL_TITLE, &c);
+	assert_true(c.kind == XLSX_TEXT && !strcmp(c.text, "Antal analyser som produceras"));
+	xlsx_manual_cell(&cfg, &rep, 0, XCOL_VALUE, &c);
+	assert_true(c.kind == XLSX_INT && c.num == 3);
+	xlsx_manual_cell(&cfg, &rep, 0, XCOL_TARGET, &c);
+	assert_true(c.kind == XLSX_TARGET && c.unit == XUNIT_COUNT && c.num == 2 &&
+	            c.cmp == CMP_GE && c.decimals == 0);
+	xlsx_manual_cell(&cfg, &rep, 0, XCOL_VERDICT, &c);
+	assert_string_equal(c.text, "uppnås");
+	xlsx_manual_cell(&cfg, &rep, 0, XCOL_PREV, &c);
+	assert_true(c.kind == XLSX_INT && c.num == 2);
+	xlsx_manual_cell(&cfg, &rep, 0, XCOL_BASIS, &c);
+	assert_string_equal(c.text, "Inrapporterat för hand. Samma kvartal 2025: 2.");
+	/* nothing counted: no numerator, denominator, prognosis */
+	for (enum xlsx_col w = XCOL_NUM; w <= XCOL_PREV_DEN; w++) {
+		if (w == XCOL_PREV)
+			continue;
+		xlsx_manual_cell(&cfg, &rep, 0, w, &c);
+		assert_int_equal(c.kind, XLSX_BLANK);
+	}
+	xlsx_manual_cell(&cfg, &rep, 0, XCOL_PROGNOS, &c);
+	assert_int_equal(c.kind, XLSX_BLANK);
+
+	/* no value: blank ("–"), and the document's words */
+	xlsx_manual_cell(&cfg, &rep, 1, XCOL_VALUE, &c);
+	assert_int_equal(c.kind, XLSX_BLANK);
+	xlsx_manual_cell(&cfg, &rep, 1, XCOL_TARGET, &c);
+	assert_true(c.kind == XLSX_TARGET && c.unit == XUNIT_COUNT && c.num == 3 && c.cmp == CMP_GT);
+	xlsx_manual_cell(&cfg, &rep, 1, XCOL_VERDICT, &c);
+	assert_string_equal(c.text, "värde saknas");
+	xlsx_manual_cell(&cfg, &rep, 1, XCOL_PREV, &c);
+	assert_int_equal(c.kind, XLSX_BLANK);
+	xlsx_manual_cell(&cfg, &rep, 1, XCOL_BASIS, &c);
+	assert_string_equal(c.text, "Inget värde inrapporterat ännu. Samma kvartal 2025: –.");
+
+	/* kronor: the number itself, öre as the decimals it has (as "−150 000,5 kr") */
+	xlsx_manual_cell(&cfg, &rep, 2, XCOL_VALUE, &c);
+	assert_true(c.kind == XLSX_KR && c.num == -150000.5 && c.decimals == 1);
+	xlsx_manual_cell(&cfg, &rep, 2, XCOL_TARGET, &c);
+	assert_true(c.kind == XLSX_TARGET && c.unit == XUNIT_KR && c.num == 0 && c.decimals == 0);
+	xlsx_manual_cell(&cfg, &rep, 2, XCOL_VERDICT, &c);
+	assert_string_equal(c.text, "uppnås inte");
+	xlsx_manual_cell(&cfg, &rep, 3, XCOL_VALUE, &c);
+	assert_true(c.kind == XLSX_KR && c.num == 25000 && c.decimals == 0);
+	/* no target: blank, never judged */
+	xlsx_manual_cell(&cfg, &rep, 3, XCOL_TARGET, &c);
+	assert_int_equal(c.kind, XLSX_BLANK);
+	xlsx_manual_cell(&cfg, &rep, 3, XCOL_VERDICT, &c);
+	assert_string_equal(c.text, "inget målvärde");
+
+	/* a percent: the fraction (52,5 % is 0.525), the decimals it has */
+	xlsx_manual_cell(&cfg, &rep, 4, XCOL_VALUE, &c);
+	assert_true(c.kind == XLSX_PERCENT && fabs(c.num - 0.525) < 1e-12 && c.decimals == 1);
+	xlsx_manual_cell(&cfg, &rep, 4, XCOL_TARGET, &c);
+	assert_true(c.kind == XLSX_TARGET && c.unit == XUNIT_PERCENT &&
+	            fabs(c.num - 0.505) < 1e-12 && c.decimals == 1);
+
+	/* the closing sentence counts the judged manual rows as the document does */
+	xlsx_fmt_closing(buf, sizeof(buf), &cfg, &rep, false);
+	assert_string_equal(buf, "4 av 6 indikatorer uppnås. 2 indikatorer kan inte bedömas.");
+	report_done(&rep);
 }
 
 int
@@ -281,6 +377,7 @@ main(void)
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_titles),
 		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_manual),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
