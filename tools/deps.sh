@@ -15,8 +15,12 @@
 # libxlsxwriter-dev: teleqctl report --format xlsx (an XLSX file is a zip of Office
 # Open XML parts we would otherwise write and keep valid ourselves); teleqctl only.
 # python3-openpyxl: tests/integration/t_xlsx.sh reads that workbook back.
+# libssl-dev: the https webhook (src/webhook.c: OpenSSL through libevent's
+# libevent_openssl, which libevent-dev ships); openssl: t_webhook_tls.sh makes
+# its test CA and certificates with it.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
+      libssl-dev openssl
       libxlsxwriter-dev python3-openpyxl
       redis-server redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
       clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium poppler-utils"
