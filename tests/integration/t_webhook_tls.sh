@@ -60,7 +60,7 @@ start_helper() {
 	_n=$1 _s=$2
 	shift 2
 	mkdir -p "$T/$_n"
-	"$PY" "$HERE/$_s" "$T/$_n" --lifetime 120 "$@" >"$T/$_n.log" 2>&1 &
+	"$PY" "$HERE/$_s" "$T/$_n" --lifetime 900 "$@" >"$T/$_n.log" 2>&1 &
 	TQ_EXTRA_PIDS="$TQ_EXTRA_PIDS $!"
 	wait_for 10 test -s "$T/$_n/port" || { diag_file "$T/$_n.log"; bail "$_s did not start"; }
 	PORT=$(cat "$T/$_n/port")
