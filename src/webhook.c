@@ -253,6 +253,7 @@ on_read(struct bufferevent *bev, void *arg)
 {
 	struct webhook_req *r = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
+	const char *buf;
 	size_t len, head;
 	int code, rc;
 
@@ -261,7 +262,12 @@ on_read(struct bufferevent *bev, void *arg)
 		if (len == 0)
 			return;
 		len = len < HEAD_MAX ? len : HEAD_MAX;
-		rc = http_head_parse((const char *)evbuffer_pullup(in, (ssize_t)len), len, &code, &head);
+		buf = (const char *)evbuffer_pullup(in, (ssize_t)len);
+		if (!buf) {
+			req_finish(r, -ENOMEM, "out of memory");
+			return;
+		}
+		rc = http_head_parse(buf, len, &code, &head);
 		if (rc == -EAGAIN && len < HEAD_MAX)
 			return;
 		if (rc < 0) {
@@ -357,8 +363,14 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/* Where it hung says what to look at: the proxy, the TLS peer, or the receiver. */
 	if (r->no_start)
 		req_finish(r, -EIO, "connection failed");
+	else if (r->state == RS_PROXY)
+		req_finish(r, -ETIMEDOUT, "timed out waiting for proxy %s:%u", r->w->proxy,
+		           r->w->proxy_port);
+	else if (r->state == RS_TLS)
+		req_finish(r, -ETIMEDOUT, "timed out in the TLS handshake with %s", r->w->host);
 	else
 		req_finish(r, -ETIMEDOUT, "timed out");
 }

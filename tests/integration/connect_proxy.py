@@ -7,8 +7,9 @@ Listens on 127.0.0.1 on an ephemeral port and writes the port to DIR/port
 (atomically, once listening). "CONNECT host:port" opens a tunnel (answers
 200, then relays bytes both ways: it never sees inside TLS); a request in
 absolute form ("POST http://host:port/path HTTP/1.1") is passed on to
-host:port in origin form. Each request line is appended to DIR/log. Exits
-after --lifetime seconds (default 300).
+host:port in origin form. Each request line is appended to DIR/log. A
+CONNECT to the host:port written in DIR/deny is answered 403. Exits after
+--lifetime seconds (default 300).
 """
 import os
 import socket
@@ -46,6 +47,14 @@ def handle(c, d, lock):
         with lock, open(os.path.join(d, "log"), "a") as fh:
             fh.write(line.decode("ascii", "replace") + "\n")
         method, target, version = line.decode("ascii").split(" ", 2)
+        try:
+            with open(os.path.join(d, "deny")) as fh:
+                deny = fh.read().strip()
+        except FileNotFoundError:
+            deny = None
+        if method == "CONNECT" and target == deny:
+            c.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            return
         if method == "CONNECT":
             host, port = target.rsplit(":", 1)
             up = socket.create_connection((host.strip("[]"), int(port)), timeout=10)

@@ -10,9 +10,11 @@
 #   b. a certificate for another host name: the delivery fails with a
 #      clear error naming the host and the mismatch; nothing is posted
 #   c. an unknown CA (a second CA; and the system store without ca_file):
-#      fails with a clear error; nothing is posted
+#      fails with a clear error; nothing is posted; a peer silent in the
+#      handshake times out saying so
 #   d. through webhook.proxy: https through a CONNECT tunnel, http in
-#      absolute form; a proxy that is down fails naming the proxy
+#      absolute form; a proxy that is down or refuses the tunnel fails
+#      naming the proxy
 #   e. the daemon's outbox: a webhook alert to the receiver with the wrong
 #      name stays in the outbox with the TLS error recorded and is retried;
 #      with the right certificate it is delivered and the outbox is empty
@@ -193,6 +195,31 @@ HOOK="url: \"https://127.0.0.1:$GOOD/hook\", ca_file: \"$CA\", proxy: \"http://1
 send
 assert_match "d: a proxy that is down: the error names it" \
 	"^webhook: failed: proxy 127\\.0\\.0\\.1:$DEAD: connection failed\$" "$OUT"
+
+echo "127.0.0.1:$GOOD" >"$T/proxy/deny"
+HOOK="url: \"https://127.0.0.1:$GOOD/hook\", ca_file: \"$CA\", proxy: \"http://127.0.0.1:$PROXY\""
+send
+assert_match "d: a proxy refusing the tunnel: its answer in the error" \
+	"^webhook: failed: proxy 127\\.0\\.0\\.1:$PROXY refused CONNECT: HTTP 403\$" "$OUT"
+rm -f "$T/proxy/deny"
+
+# A peer that takes the connection and never speaks TLS: the attempt
+# ends at timeout_ms saying where it hung.
+"$PY" -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+__import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+conns = []
+while True:
+    conns.append(s.accept()[0])
+' "$T/mute.port" &
+TQ_EXTRA_PIDS="$TQ_EXTRA_PIDS $!"
+wait_for 10 test -s "$T/mute.port" || bail "the mute listener did not start"
+HOOK="url: \"https://127.0.0.1:$(cat "$T/mute.port")/hook\", ca_file: \"$CA\", timeout_ms: 300"
+send
+assert_match "c: a peer silent in the handshake: timed out, saying so" \
+	'^webhook: failed: timed out in the TLS handshake with 127\.0\.0\.1$' "$OUT"
 
 # ---------------------------------------------------------- e. the outbox
 # A webhook alert queued as alert.lua queues it; the daemon delivers it
