@@ -173,14 +173,14 @@ struct alert_conf {
 	char    **sendmail;             /* argv, NULL-terminated; default /usr/sbin/sendmail -t -i */
 	/* webhook channel: used when webhook_url is set */
 	char     *webhook_url;          /* http[s]://host[:port][/path] */
-	bool      webhook_tls;          /* https: TLS, certificate and host name verified */
 	char     *webhook_host;         /* parsed from the url */
-	unsigned  webhook_port;         /* default 80 (http) or 443 (https) */
 	char     *webhook_path;         /* default "/" */
-	unsigned  webhook_timeout_ms;   /* default 10000 */
 	char     *webhook_ca_file;      /* PEM CAs for https instead of the system store; NULL = system */
 	char     *webhook_proxy_host;   /* webhook.proxy http://host:port; NULL = direct */
-	unsigned  webhook_proxy_port;
+	unsigned  webhook_port;         /* default 80 (http) or 443 (https) */
+	unsigned  webhook_timeout_ms;   /* default 10000 */
+	unsigned  webhook_proxy_port;   /* default 80 */
+	bool      webhook_tls;          /* https: TLS, certificate and host name verified */
 	/* early warning */
 	int64_t   min_denominator;      /* default 20 */
 	double    hysteresis;           /* fraction: 0.02 = 2 percentage points (default) */

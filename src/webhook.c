@@ -319,9 +319,8 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	else
 		hop[0] = '\0';
 	if (what & BEV_EVENT_CONNECTED) {
-		if (r->state == RS_TLS) {
-			send_request(r);
-		} else if (w->proxy && w->tls) {
+		/* https: first the tunnel (with a proxy), then TLS; then the request */
+		if (w->tls && r->state == RS_TCP && w->proxy) {
 			r->state = RS_PROXY;
 			if (evbuffer_add_printf(bufferevent_get_output(bev),
 			                        "CONNECT %s HTTP/1.1\r\nHost: %s\r\n"
@@ -329,7 +328,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 			                        w->hosthdr, w->hosthdr) < 0 ||
 			    bufferevent_enable(bev, EV_READ | EV_WRITE) < 0)
 				req_finish(r, -ENOMEM, "out of memory");
-		} else if (w->tls) {
+		} else if (w->tls && r->state == RS_TCP) {
 			start_tls(r);
 		} else {
 			send_request(r);
