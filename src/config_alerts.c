@@ -254,26 +254,36 @@ static const struct conf_section mail_section = {
 	.what = "mail", .keys = mail_keys, .nkeys = CONF_N(mail_keys) };
 
 /*
- * The one URL parser of the webhook keys (url and proxy): s[0..len) as
+ * The one URL parser of the webhook keys (url and proxy): the scalar n as
  * scheme://host[:port][/path], scheme http, or https when tls_ok; host a
  * name, a dotted IPv4 address or [IPv6]. Printable ASCII without spaces
  * (it becomes the request line and the Host header), no user info, no
- * fragment; a path only when path_ok. Fills host (IPv6 without the
- * brackets; hostcap bytes), *ret_tls, *ret_port (default 80, 443 for
- * https) and *ret_path (into s, NULL when there is none). 0, or -EINVAL
- * with the message in c (key names the key).
+ * fragment; a path only when path_ok. 0 and *ret, or -EINVAL with the
+ * message in c (key names the key).
  */
+struct url_parts {
+	const char *url;        /* the text (in the YAML document), len bytes */
+	const char *path;       /* into url, NULL when there is none */
+	size_t      len;
+	char        host[256];  /* IPv6 without the brackets */
+	unsigned    port;       /* default 80, 443 for https */
+	bool        tls;
+};
+
 static int
-url_split(struct ctx *c, const yaml_node_t *n, const char *key, const char *s, size_t len,
-          bool tls_ok, bool path_ok, char *host, size_t hostcap, bool *ret_tls,
-          unsigned *ret_port, const char **ret_path)
+url_split(struct ctx *c, const yaml_node_t *n, const char *key, bool tls_ok, bool path_ok,
+          struct url_parts *ret)
 {
 	char buf[64];
-	const char *auth, *aend, *hend, *path;
-	size_t hlen, skip;
+	const char *s, *auth, *aend, *hend, *path;
+	size_t len, hlen, skip;
 	unsigned long port;
 	bool tls = false;
+	int r;
 
+	r = cf_get_text(c, n, key, CFG_MAX_URL, &s, &len);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
 			return fail(c, n, "%s must be printable ASCII without spaces", key);
@@ -296,12 +306,12 @@ url_split(struct ctx *c, const yaml_node_t *n, const char *key, const char *s, s
 		return fail(c, n, "%s must not have a path: expected http://host:port", key);
 	if (auth < aend && auth[0] == '[') {
 		hend = memchr(auth, ']', (size_t)(aend - auth));
-		if (!hend || (size_t)(hend - auth - 1) >= hostcap)
+		if (!hend || (size_t)(hend - auth - 1) >= sizeof(ret->host))
 			goto bad_host;
 		hlen = (size_t)(hend - auth - 1);
-		memcpy(host, auth + 1, hlen);
-		host[hlen] = '\0';
-		if (inet_pton(AF_INET6, host, &(struct in6_addr){ 0 }) != 1)
+		memcpy(ret->host, auth + 1, hlen);
+		ret->host[hlen] = '\0';
+		if (inet_pton(AF_INET6, ret->host, &(struct in6_addr){ 0 }) != 1)
 			goto bad_host;
 		hend++;
 	} else {
@@ -309,10 +319,10 @@ url_split(struct ctx *c, const yaml_node_t *n, const char *key, const char *s, s
 		if (!hend)
 			hend = aend;
 		hlen = (size_t)(hend - auth);
-		if (hlen >= hostcap || !hostname_ok(auth, hlen))
+		if (hlen >= sizeof(ret->host) || !hostname_ok(auth, hlen))
 			goto bad_host;
-		memcpy(host, auth, hlen);
-		host[hlen] = '\0';
+		memcpy(ret->host, auth, hlen);
+		ret->host[hlen] = '\0';
 	}
 	if (hend < aend) {
 		const char *p = hend + 1;
@@ -328,9 +338,11 @@ url_split(struct ctx *c, const yaml_node_t *n, const char *key, const char *s, s
 			return fail(c, n, "bad port '%s' in %s: expected 1 to 65535",
 			            cf_shown(p, plen, buf), key);
 	}
-	*ret_tls = tls;
-	*ret_port = (unsigned)port;
-	*ret_path = path;
+	ret->url = s;
+	ret->len = len;
+	ret->tls = tls;
+	ret->port = (unsigned)port;
+	ret->path = path;
 	return 0;
 bad_host:
 	return fail(c, n, "bad host in %s '%s': expected a host name, an IPv4 address or "
@@ -346,27 +358,20 @@ static int
 parse_webhook_url(struct ctx *c, const yaml_node_t *n, void *base)
 {
 	struct alert_conf *ac = base;
-	char host[256];
-	const char *s, *path;
-	size_t len;
-	unsigned port;
-	bool tls;
+	struct url_parts u;
 	int r;
 
-	r = cf_get_text(c, n, "url", CFG_MAX_URL, &s, &len);
-	if (r < 0)
-		return r;
-	r = url_split(c, n, "url", s, len, true, true, host, sizeof(host), &tls, &port, &path);
-	if (r < 0)
+	if ((r = url_split(c, n, "url", true, true, &u)) < 0)
 		return r;
 	free(ac->webhook_url);
 	free(ac->webhook_host);
 	free(ac->webhook_path);
-	if (!(ac->webhook_url = strndup(s, len)) || !(ac->webhook_host = strdup(host)) ||
-	    !(ac->webhook_path = path ? strndup(path, (size_t)(s + len - path)) : strdup("/")))
+	if (!(ac->webhook_url = strndup(u.url, u.len)) || !(ac->webhook_host = strdup(u.host)) ||
+	    !(ac->webhook_path = u.path ? strndup(u.path, (size_t)(u.url + u.len - u.path))
+	                                : strdup("/")))
 		return cf_oom(c);
-	ac->webhook_tls = tls;
-	ac->webhook_port = port;
+	ac->webhook_tls = u.tls;
+	ac->webhook_port = u.port;
 	return 0;
 }
 
@@ -379,23 +384,15 @@ static int
 parse_webhook_proxy(struct ctx *c, const yaml_node_t *n, void *base)
 {
 	struct alert_conf *ac = base;
-	char host[256];
-	const char *s, *path;
-	size_t len;
-	unsigned port;
-	bool tls;
+	struct url_parts u;
 	int r;
 
-	r = cf_get_text(c, n, "proxy", CFG_MAX_URL, &s, &len);
-	if (r < 0)
-		return r;
-	r = url_split(c, n, "proxy", s, len, false, false, host, sizeof(host), &tls, &port, &path);
-	if (r < 0)
+	if ((r = url_split(c, n, "proxy", false, false, &u)) < 0)
 		return r;
 	free(ac->webhook_proxy_host);
-	if (!(ac->webhook_proxy_host = strdup(host)))
+	if (!(ac->webhook_proxy_host = strdup(u.host)))
 		return cf_oom(c);
-	ac->webhook_proxy_port = port;
+	ac->webhook_proxy_port = u.port;
 	return 0;
 }
 

@@ -107,6 +107,11 @@ send() {
 	RC=0
 	OUT=$(ctl alerts --test) || RC=$?
 }
+# expect DESCRIPTION ERE: send, and teleqctl's webhook line matches ERE.
+expect() {
+	send
+	assert_match "$1" "$2" "$OUT"
+}
 nreq() {                # nreq NAME: requests the receiver NAME got
 	ls "$T/$1" | grep -c '^req-' || true
 }
@@ -122,8 +127,7 @@ assert_eq "a: the receiver got it" 1 "$(nreq good)"
 assert_match "a: with the Idempotency-Key" "\"Idempotency-Key\": \"test-$CLOCK\"" \
 	"$(cat "$T/good/req-1.json" 2>/dev/null)"
 HOOK="url: \"https://localhost:$GOOD/hook\", ca_file: \"$CA\""
-send
-assert_match "a: to localhost (DNS name, SNI): delivered" '^webhook: delivered$' "$OUT"
+expect "a: to localhost (DNS name, SNI): delivered" '^webhook: delivered$'
 assert_match "a: Host header without the default port only" "\"Host\": \"localhost:$GOOD\"" \
 	"$(cat "$T/good/req-2.json" 2>/dev/null)"
 
@@ -154,9 +158,8 @@ assert_eq "b: a certificate for another host: exit 1" 1 "$RC"
 assert_match "b: the error names the host and the mismatch" \
 	'^webhook: failed: TLS: certificate of 127\.0\.0\.1 not accepted: IP address mismatch$' "$OUT"
 HOOK="url: \"https://localhost:$WRONG/hook\", ca_file: \"$CA\""
-send
-assert_match "b: by name: Hostname mismatch" \
-	'^webhook: failed: TLS: certificate of localhost not accepted: [Hh]ostname mismatch$' "$OUT"
+expect "b: by name: Hostname mismatch" \
+	'^webhook: failed: TLS: certificate of localhost not accepted: [Hh]ostname mismatch$'
 assert_eq "b: nothing was posted" 0 "$(nreq wrongname)"
 
 # ----------------------------------------------------------- c. unknown CA
@@ -175,32 +178,27 @@ assert_eq "c: nor to the good receiver without its CA" 2 "$(nreq good)"
 
 # ---------------------------------------------------------------- d. proxy
 HOOK="url: \"https://127.0.0.1:$GOOD/hook\", ca_file: \"$CA\", proxy: \"http://127.0.0.1:$PROXY\""
-send
-assert_match "d: https through the CONNECT proxy: delivered" '^webhook: delivered$' "$OUT"
+expect "d: https through the CONNECT proxy: delivered" '^webhook: delivered$'
 assert_eq "d: the proxy saw one CONNECT to the receiver" "CONNECT 127.0.0.1:$GOOD HTTP/1.1" \
 	"$(cat "$T/proxy/log" 2>/dev/null)"
 assert_eq "d: the receiver got it" 3 "$(nreq good)"
 HOOK="url: \"https://127.0.0.1:$WRONG/hook\", ca_file: \"$CA\", proxy: \"http://127.0.0.1:$PROXY\""
-send
-assert_match "d: through the proxy the name is still checked" \
-	'^webhook: failed: TLS: certificate of 127\.0\.0\.1 not accepted: IP address mismatch$' "$OUT"
+expect "d: through the proxy the name is still checked" \
+	'^webhook: failed: TLS: certificate of 127\.0\.0\.1 not accepted: IP address mismatch$'
 HOOK="url: \"http://127.0.0.1:$PLAIN/plain\", proxy: \"http://127.0.0.1:$PROXY\""
-send
-assert_match "d: http through the proxy: delivered" '^webhook: delivered$' "$OUT"
+expect "d: http through the proxy: delivered" '^webhook: delivered$'
 assert_eq "d: in absolute form" "POST http://127.0.0.1:$PLAIN/plain HTTP/1.1" \
 	"$(tail -n 1 "$T/proxy/log" 2>/dev/null)"
 assert_eq "d: the plain receiver got it" 1 "$(nreq plain)"
 DEAD=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 HOOK="url: \"https://127.0.0.1:$GOOD/hook\", ca_file: \"$CA\", proxy: \"http://127.0.0.1:$DEAD\""
-send
-assert_match "d: a proxy that is down: the error names it" \
-	"^webhook: failed: proxy 127\\.0\\.0\\.1:$DEAD: connection failed\$" "$OUT"
+expect "d: a proxy that is down: the error names it" \
+	"^webhook: failed: proxy 127\\.0\\.0\\.1:$DEAD: connection failed\$"
 
 echo "127.0.0.1:$GOOD" >"$T/proxy/deny"
 HOOK="url: \"https://127.0.0.1:$GOOD/hook\", ca_file: \"$CA\", proxy: \"http://127.0.0.1:$PROXY\""
-send
-assert_match "d: a proxy refusing the tunnel: its answer in the error" \
-	"^webhook: failed: proxy 127\\.0\\.0\\.1:$PROXY refused CONNECT: HTTP 403\$" "$OUT"
+expect "d: a proxy refusing the tunnel: its answer in the error" \
+	"^webhook: failed: proxy 127\\.0\\.0\\.1:$PROXY refused CONNECT: HTTP 403\$"
 rm -f "$T/proxy/deny"
 
 # A peer that takes the connection and never speaks TLS: the attempt
@@ -217,9 +215,8 @@ while True:
 TQ_EXTRA_PIDS="$TQ_EXTRA_PIDS $!"
 wait_for 10 test -s "$T/mute.port" || bail "the mute listener did not start"
 HOOK="url: \"https://127.0.0.1:$(cat "$T/mute.port")/hook\", ca_file: \"$CA\", timeout_ms: 300"
-send
-assert_match "c: a peer silent in the handshake: timed out, saying so" \
-	'^webhook: failed: timed out in the TLS handshake with 127\.0\.0\.1$' "$OUT"
+expect "c: a peer silent in the handshake: timed out, saying so" \
+	'^webhook: failed: timed out in the TLS handshake with 127\.0\.0\.1$'
 
 # ---------------------------------------------------------- e. the outbox
 # A webhook alert queued as alert.lua queues it; the daemon delivers it

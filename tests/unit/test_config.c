@@ -1554,6 +1554,17 @@ static void test_err_alerts_mail(void **state)
 	            "t.yaml:17:62: a sendmail argument must be a string, not null");
 }
 
+/* Makes the file of mkstemp template tmpl holding text. */
+static void
+temp_file(char *tmpl, const char *text)
+{
+	int fd = mkstemp(tmpl);
+
+	assert_true(fd >= 0);
+	assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+}
+
 /*
  * https urls, webhook.proxy and webhook.ca_file: one url parser for url
  * and proxy (https only in url, no path in proxy); the CA file checked at
@@ -1565,7 +1576,6 @@ static void test_load_webhook_https(void **state)
 	char buf[1024];
 	struct config *cfg;
 	const struct alert_conf *ac;
-	int fd;
 
 	(void)state;
 	cfg = parse_ok(ALERT_HEAD "  webhook: { url: \"https://hooks.example/t\", "
@@ -1605,14 +1615,8 @@ static void test_load_webhook_https(void **state)
 	            "ca_file: /nonexistent/ca.pem }\n",
 	            "t.yaml:17:50: ca_file /nonexistent/ca.pem: cannot read it: No such file or directory");
 
-	fd = mkstemp(ca);
-	assert_true(fd >= 0);
-	assert_true(write(fd, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", 58) == 58);
-	close(fd);
-	fd = mkstemp(junk);
-	assert_true(fd >= 0);
-	assert_true(write(fd, "not a certificate\n", 18) == 18);
-	close(fd);
+	temp_file(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+	temp_file(junk, "not a certificate\n");
 	snprintf(buf, sizeof(buf), ALERT_HEAD "  webhook: { url: \"https://h.example/\", ca_file: %s }\n", ca);
 	cfg = parse_ok(buf);
 	assert_string_equal(cfg->alerts.webhook_ca_file, ca);
