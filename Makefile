@@ -120,7 +120,7 @@ check: unit integration
 # skipped. The normal build (-O2 -g) is checked, not the sanitizer one.
 # `make valgrind-quick` runs VALGRIND_QUICK only, the subset CI runs.
 VALGRIND_QUICK ?= t_config t_check t_badinput t_live t_reload t_rotation t_redis_restart t_status \
-                  t_security t_http t_dashboard t_sdnotify t_alerts t_notify itest_store
+                  t_security t_http t_dashboard t_sdnotify t_alerts t_notify t_webhook_tls itest_store
 export VALGRIND
 ifeq ($(SAN),1)
 ifneq ($(filter 1,$(VALGRIND))$(filter valgrind-quick,$(MAKECMDGOALS)),)
