@@ -17,12 +17,18 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 # libxlsxwriter: teleqctl's --format xlsx (src/xlsx_report.c); linked into teleqctl only.
 XLSX_CFLAGS = $(shell pkg-config --cflags xlsxwriter 2>/dev/null)
 XLSX_LIBS   = $(shell pkg-config --libs xlsxwriter 2>/dev/null)
+# libevent_openssl + OpenSSL: the https webhook (src/webhook.c: TLS with
+# certificate and host-name verification, through a CONNECT proxy too).
+# Linked into what can send alerts (teleqd; teleqctl's alerts --test) and
+# the tests; the other tools do not pull webhook.o out of libteleq.a.
+TLS_CFLAGS  = $(shell pkg-config --cflags libevent_openssl openssl 2>/dev/null)
+TLS_LIBS    = $(shell pkg-config --libs libevent_openssl openssl 2>/dev/null)
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wcast-align \
           -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Ibuild $(PKG_CFLAGS) $(XLSX_CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Ibuild $(PKG_CFLAGS) $(XLSX_CFLAGS) $(TLS_CFLAGS)
 LDLIBS  = $(PKG_LIBS) -lm
 
 # `make SAN=1 ...` builds everything with AddressSanitizer and UBSan.
@@ -74,10 +80,10 @@ $(BUILD)/libteleq.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(BUILD)/teleqd: $(BUILD)/teleqd.o $(BUILD)/libteleq.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TLS_LIBS) $(LDLIBS)
 
 $(BUILD)/teleqctl: $(BUILD)/teleqctl.o $(BUILD)/libteleq.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(XLSX_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XLSX_LIBS) $(TLS_LIBS) $(LDLIBS)
 
 # The .d files of programs built in one step make their headers prerequisites
 # too: $(filter-out %.h,$^) keeps them off the command line.
@@ -86,11 +92,11 @@ $(BUILD)/%: tools/%.c $(BUILD)/libteleq.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libteleq.a
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(TLS_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/itest_%: tests/integration/itest_%.c $(BUILD)/libteleq.a
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Wno-missing-prototypes $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(TLS_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/killat: tests/integration/killat.c
 	@mkdir -p $(BUILD)/tests
@@ -114,7 +120,7 @@ check: unit integration
 # skipped. The normal build (-O2 -g) is checked, not the sanitizer one.
 # `make valgrind-quick` runs VALGRIND_QUICK only, the subset CI runs.
 VALGRIND_QUICK ?= t_config t_check t_badinput t_live t_reload t_rotation t_redis_restart t_status \
-                  t_security t_http t_dashboard t_sdnotify t_alerts t_notify itest_store
+                  t_security t_http t_dashboard t_sdnotify t_alerts t_notify t_webhook_tls itest_store
 export VALGRIND
 ifeq ($(SAN),1)
 ifneq ($(filter 1,$(VALGRIND))$(filter valgrind-quick,$(MAKECMDGOALS)),)

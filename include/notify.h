@@ -13,7 +13,8 @@ struct alert_conf;
  * Delivers one rendered message through one channel, asynchronously on
  * a libevent base: mail by running the sendmail command with the message
  * on its standard input (exit 0 = accepted), webhook by an HTTP POST of
- * the JSON (2xx = accepted). Knows nothing of Redis or retries.
+ * the JSON (2xx = accepted; http or https, direct or through a proxy:
+ * webhook.c). Knows nothing of Redis or retries.
  */
 struct event_base;
 enum channel { CH_MAIL, CH_WEBHOOK, CH__MAX };
@@ -27,7 +28,9 @@ bool channel_enabled(const struct alert_conf *ac, enum channel ch);
  * call only, never message content) says why: "exit 75: <first line of
  * its output>", "killed by signal 9", "timed out after 60 s", "cannot run
  * /usr/sbin/sendmail: No such file or directory", "HTTP 500",
- * "connection failed", "timed out".
+ * "connection failed", "timed out", "TLS: certificate of HOST not
+ * accepted: Hostname mismatch", "proxy HOST:PORT: connection failed"
+ * (webhook.h).
  */
 typedef void notify_done_fn(void *arg, int status, const char *detail);
 /*

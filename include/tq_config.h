@@ -172,11 +172,15 @@ struct alert_conf {
 	                                 * "" = the bare address */
 	char    **sendmail;             /* argv, NULL-terminated; default /usr/sbin/sendmail -t -i */
 	/* webhook channel: used when webhook_url is set */
-	char     *webhook_url;          /* http://host[:port][/path] (plain HTTP only) */
+	char     *webhook_url;          /* http[s]://host[:port][/path] */
 	char     *webhook_host;         /* parsed from the url */
-	unsigned  webhook_port;         /* default 80 */
 	char     *webhook_path;         /* default "/" */
+	char     *webhook_ca_file;      /* PEM CAs for https instead of the system store; NULL = system */
+	char     *webhook_proxy_host;   /* webhook.proxy http://host:port; NULL = direct */
+	unsigned  webhook_port;         /* default 80 (http) or 443 (https) */
 	unsigned  webhook_timeout_ms;   /* default 10000 */
+	unsigned  webhook_proxy_port;   /* default 80 */
+	bool      webhook_tls;          /* https: TLS, certificate and host name verified */
 	/* early warning */
 	int64_t   min_denominator;      /* default 20 */
 	double    hysteresis;           /* fraction: 0.02 = 2 percentage points (default) */

@@ -731,6 +731,8 @@ config_free(struct config *cfg)
 	free(cfg->alerts.webhook_url);
 	free(cfg->alerts.webhook_host);
 	free(cfg->alerts.webhook_path);
+	free(cfg->alerts.webhook_ca_file);
+	free(cfg->alerts.webhook_proxy_host);
 	for (size_t k = 0; k < AK__MAX; k++) {
 		free(cfg->alerts.tpl[k].subject);
 		free(cfg->alerts.tpl[k].body);

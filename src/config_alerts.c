@@ -254,49 +254,64 @@ static const struct conf_section mail_section = {
 	.what = "mail", .keys = mail_keys, .nkeys = CONF_N(mail_keys) };
 
 /*
- * url: http://host[:port][/path], host a name, a dotted IPv4 address or
- * [IPv6]. Printable ASCII without spaces (it becomes the request line and
- * the Host header), no user info, no fragment. https is refused: TLS is
- * left to a local proxy. Fills webhook_url, _host (IPv6 without the
- * brackets), _port (default 80) and _path (default "/").
+ * The one URL parser of the webhook keys (url and proxy): the scalar n as
+ * scheme://host[:port][/path], scheme http, or https when tls_ok; host a
+ * name, a dotted IPv4 address or [IPv6]. Printable ASCII without spaces
+ * (it becomes the request line and the Host header), no user info, no
+ * fragment; a path only when path_ok. 0 and *ret, or -EINVAL with the
+ * message in c (key names the key).
  */
+struct url_parts {
+	const char *url;        /* the text (in the YAML document), len bytes */
+	const char *path;       /* into url, NULL when there is none */
+	size_t      len;
+	char        host[256];  /* IPv6 without the brackets */
+	unsigned    port;       /* default 80, 443 for https */
+	bool        tls;
+};
+
 static int
-parse_webhook_url(struct ctx *c, const yaml_node_t *n, void *base)
+url_split(struct ctx *c, const yaml_node_t *n, const char *key, bool tls_ok, bool path_ok,
+          struct url_parts *ret)
 {
-	struct alert_conf *ac = base;
-	char buf[64], host[256];
+	char buf[64];
 	const char *s, *auth, *aend, *hend, *path;
-	size_t len, hlen;
-	unsigned long port = 80;
+	size_t len, hlen, skip;
+	unsigned long port;
+	bool tls = false;
 	int r;
 
-	r = cf_get_text(c, n, "url", CFG_MAX_URL, &s, &len);
+	r = cf_get_text(c, n, key, CFG_MAX_URL, &s, &len);
 	if (r < 0)
 		return r;
-	if (!strncasecmp(s, "https://", 8))
-		return fail(c, n, "https is not supported in url: point it at a local TLS proxy "
-		            "(e.g. stunnel) that forwards to the https endpoint");
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
-			return fail(c, n, "url must be printable ASCII without spaces");
-	if (strncasecmp(s, "http://", 7) != 0)
-		return fail(c, n, "bad url '%s': expected http://host[:port][/path]",
-		            cf_shown(s, len, buf));
-	auth = s + 7;
-	path = strchr(auth, '/');
+			return fail(c, n, "%s must be printable ASCII without spaces", key);
+	if (len >= 8 && !strncasecmp(s, "https://", 8) && tls_ok)
+		tls = true;
+	else if (len < 7 || strncasecmp(s, "http://", 7) != 0)
+		return fail(c, n, "bad %s '%s': expected %s://host[:port]%s", key,
+		            cf_shown(s, len, buf), tls_ok ? "http[s]" : "http",
+		            path_ok ? "[/path]" : "");
+	skip = tls ? 8 : 7;
+	port = tls ? 443 : 80;
+	auth = s + skip;
+	path = memchr(auth, '/', len - skip);
 	aend = path ? path : s + len;
 	if (memchr(auth, '@', (size_t)(aend - auth)))
-		return fail(c, n, "url must not hold user information (user@ or user:password@)");
-	if (path && strchr(path, '#'))
-		return fail(c, n, "url must not have a #fragment");
+		return fail(c, n, "%s must not hold user information (user@ or user:password@)", key);
+	if (path && memchr(path, '#', (size_t)(s + len - path)))
+		return fail(c, n, "%s must not have a #fragment", key);
+	if (path && !path_ok && (size_t)(s + len - path) > 1)
+		return fail(c, n, "%s must not have a path: expected http://host:port", key);
 	if (auth < aend && auth[0] == '[') {
 		hend = memchr(auth, ']', (size_t)(aend - auth));
-		if (!hend || (size_t)(hend - auth - 1) >= sizeof(host))
+		if (!hend || (size_t)(hend - auth - 1) >= sizeof(ret->host))
 			goto bad_host;
 		hlen = (size_t)(hend - auth - 1);
-		memcpy(host, auth + 1, hlen);
-		host[hlen] = '\0';
-		if (inet_pton(AF_INET6, host, &(struct in6_addr){ 0 }) != 1)
+		memcpy(ret->host, auth + 1, hlen);
+		ret->host[hlen] = '\0';
+		if (inet_pton(AF_INET6, ret->host, &(struct in6_addr){ 0 }) != 1)
 			goto bad_host;
 		hend++;
 	} else {
@@ -304,10 +319,10 @@ parse_webhook_url(struct ctx *c, const yaml_node_t *n, void *base)
 		if (!hend)
 			hend = aend;
 		hlen = (size_t)(hend - auth);
-		if (!hostname_ok(auth, hlen))
+		if (hlen >= sizeof(ret->host) || !hostname_ok(auth, hlen))
 			goto bad_host;
-		memcpy(host, auth, hlen);
-		host[hlen] = '\0';
+		memcpy(ret->host, auth, hlen);
+		ret->host[hlen] = '\0';
 	}
 	if (hend < aend) {
 		const char *p = hend + 1;
@@ -320,17 +335,112 @@ parse_webhook_url(struct ctx *c, const yaml_node_t *n, void *base)
 			port = isdigit((unsigned char)p[i]) ? port * 10 + (unsigned long)(p[i] - '0')
 			                                    : 65536;
 		if (plen == 0 || port < 1 || port > 65535)
-			return fail(c, n, "bad port '%s' in url: expected 1 to 65535",
-			            cf_shown(p, plen, buf));
+			return fail(c, n, "bad port '%s' in %s: expected 1 to 65535",
+			            cf_shown(p, plen, buf), key);
 	}
-	if (!(ac->webhook_url = strndup(s, len)) || !(ac->webhook_host = strdup(host)) ||
-	    !(ac->webhook_path = strdup(path ? path : "/")))
-		return cf_oom(c);
-	ac->webhook_port = (unsigned)port;
+	ret->url = s;
+	ret->len = len;
+	ret->tls = tls;
+	ret->port = (unsigned)port;
+	ret->path = path;
 	return 0;
 bad_host:
-	return fail(c, n, "bad host in url '%s': expected a host name, an IPv4 address or "
-	            "[an IPv6 address]", cf_shown(s, len, buf));
+	return fail(c, n, "bad host in %s '%s': expected a host name, an IPv4 address or "
+	            "[an IPv6 address]", key, cf_shown(s, len, buf));
+}
+
+/*
+ * url: http[s]://host[:port][/path] (url_split). https is verified
+ * against the system CA store or ca_file (notify.c, webhook.c). Fills
+ * webhook_url, _tls, _host, _port (default 80 / 443) and _path (default "/").
+ */
+static int
+parse_webhook_url(struct ctx *c, const yaml_node_t *n, void *base)
+{
+	struct alert_conf *ac = base;
+	struct url_parts u;
+	int r;
+
+	if ((r = url_split(c, n, "url", true, true, &u)) < 0)
+		return r;
+	free(ac->webhook_url);
+	free(ac->webhook_host);
+	free(ac->webhook_path);
+	if (!(ac->webhook_url = strndup(u.url, u.len)) || !(ac->webhook_host = strdup(u.host)) ||
+	    !(ac->webhook_path = u.path ? strndup(u.path, (size_t)(u.url + u.len - u.path))
+	                                : strdup("/")))
+		return cf_oom(c);
+	ac->webhook_tls = u.tls;
+	ac->webhook_port = u.port;
+	return 0;
+}
+
+/*
+ * proxy: http://host:port, an HTTP proxy that takes CONNECT (https
+ * urls, tunnelled) and absolute-form requests (http urls). Same parser
+ * as url; no path, no https (the hop to the proxy is plain).
+ */
+static int
+parse_webhook_proxy(struct ctx *c, const yaml_node_t *n, void *base)
+{
+	struct alert_conf *ac = base;
+	struct url_parts u;
+	int r;
+
+	if ((r = url_split(c, n, "proxy", false, false, &u)) < 0)
+		return r;
+	free(ac->webhook_proxy_host);
+	if (!(ac->webhook_proxy_host = strdup(u.host)))
+		return cf_oom(c);
+	ac->webhook_proxy_port = u.port;
+	return 0;
+}
+
+#define CA_FILE_MAX (4 << 20)   /* a CA bundle larger than this is a mistake */
+
+/*
+ * ca_file: a PEM file of the CAs the https webhook's certificate must
+ * chain to, instead of the system store. Checked here so `teleqd -n`
+ * catches it: readable, a regular file of at most CA_FILE_MAX bytes, and
+ * holding at least one PEM certificate.
+ */
+static int
+parse_webhook_ca_file(struct ctx *c, const yaml_node_t *n, void *base)
+{
+	struct alert_conf *ac = base;
+	char *buf = NULL;
+	size_t got = 0;
+	struct stat st;
+	FILE *f;
+	bool pem;
+	int r;
+
+	r = cf_get_str(c, n, "ca_file", CFG_MAX_PATH, &ac->webhook_ca_file);
+	if (r < 0)
+		return r;
+	f = fopen(ac->webhook_ca_file, "re");
+	if (!f)
+		return fail(c, n, "ca_file %s: cannot read it: %s", ac->webhook_ca_file,
+		            strerror(errno));
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CA_FILE_MAX) {
+		fclose(f);
+		return fail(c, n, "ca_file %s: expected a regular file of at most %d MiB",
+		            ac->webhook_ca_file, CA_FILE_MAX >> 20);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		fclose(f);
+		return cf_oom(c);
+	}
+	got = fread(buf, 1, (size_t)st.st_size, f);
+	buf[got] = '\0';
+	fclose(f);
+	pem = strstr(buf, "-----BEGIN CERTIFICATE-----") != NULL;
+	free(buf);
+	if (!pem)
+		return fail(c, n, "ca_file %s: no PEM certificate in it "
+		            "(expected -----BEGIN CERTIFICATE-----)", ac->webhook_ca_file);
+	return 0;
 }
 
 /* webhook: url is required. */
@@ -340,6 +450,8 @@ static const struct conf_key webhook_keys[] = {
 	{ .name = "timeout_ms", .type = CT_UINT,
 	  CONF_FIELD(struct alert_conf, webhook_timeout_ms), .min = 100, .max = 600000,
 	  .def = 10000 },
+	{ .name = "proxy", .type = CT_FUNC, .fn = parse_webhook_proxy, .offset = 0 },
+	{ .name = "ca_file", .type = CT_FUNC, .fn = parse_webhook_ca_file, .offset = 0 },
 };
 static const struct conf_section webhook_section = {
 	.what = "webhook", .keys = webhook_keys, .nkeys = CONF_N(webhook_keys) };

@@ -17,8 +17,9 @@
  * their own pids only (other code of the process may have children too),
  * and killed after MAIL_TIMEOUT_S.
  *
- * Webhook: one HTTP/1.1 POST per message on its own evhttp connection,
- * freed once the request is over. 2xx means accepted.
+ * Webhook: one HTTP/1.1 POST per message on its own connection (webhook.c:
+ * plain or https, direct or through a proxy), freed once the attempt is
+ * over. 2xx means accepted.
  *
  * Every attempt ends in exactly one call of its done callback, always from
  * the event loop (a zero timer), never from inside notify_send() or from
@@ -40,15 +41,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
 
 #include "core.h"
 #include "log.h"
 #include "notify.h"
 #include "tq_config.h"
 #include "utf8.h"
+#include "webhook.h"
 #include "dlist.h"
 
 extern char **environ;
@@ -60,8 +60,6 @@ extern char **environ;
 #define FREE_WAIT_TRIES     100         /* notify_free: 100 x 10 ms for a killed child */
 #define FIRST_LINE_MAX      200         /* bytes of the child's first output line kept */
 #define DETAIL_CAP          256         /* "exit 255: " + FIRST_LINE_MAX, NUL */
-#define WEBHOOK_BODY_MAX    (1 << 20)   /* a larger response is an error, not a memory hog */
-#define WEBHOOK_HEADERS_MAX (64 << 10)
 #define IO_ROUNDS           16          /* pipe reads per wake-up, so one job cannot hold the loop */
 
 static const char *const default_sendmail[] = { "/usr/sbin/sendmail", "-t", "-i", NULL };
@@ -92,21 +90,15 @@ struct job {
 	bool            aborted;        /* we sent SIGKILL: the loop could not watch it */
 
 	/* webhook */
-	struct evhttp_connection *evcon;    /* freed only outside its callbacks */
-	bool            have_err;
-	enum evhttp_request_error err;
+	struct webhook_req *req;        /* freed only outside its callback (on_defer, notify_free) */
 };
 
 struct notify {
 	struct event_base *base;
 	struct event      *sigchld;     /* only when mail is configured */
 	char             **argv;        /* sendmail command, NULL-terminated copy */
-	bool               mail, webhook;
-	char              *host;        /* webhook */
-	char              *path;
-	char              *hosthdr;     /* Host: header value */
-	unsigned           port;
-	unsigned           timeout_ms;
+	bool               mail;
+	struct webhook    *webhook;     /* NULL when not configured (webhook.c: URL, TLS context, proxy) */
 	struct job        *jobs;        /* in flight, doubly linked */
 };
 
@@ -315,8 +307,7 @@ job_free(struct job *j)
 		}
 		j->pid = 0;
 	}
-	if (j->evcon)
-		evhttp_connection_free(j->evcon);
+	webhook_req_free(j->req);
 	free(j->data);
 	free(j);
 }
@@ -701,120 +692,13 @@ fail:
 
 /* ------------------------------------------------------------- webhook */
 
-/* What a failed request's error means, for the detail. */
-static const char *
-http_error_text(enum evhttp_request_error e)
-{
-	switch (e) {
-	case EVREQ_HTTP_TIMEOUT:        return "timed out";
-	case EVREQ_HTTP_EOF:            return "connection closed before a response";
-	case EVREQ_HTTP_INVALID_HEADER: return "invalid HTTP response";
-	case EVREQ_HTTP_BUFFER_ERROR:   return "connection failed";
-	case EVREQ_HTTP_REQUEST_CANCEL: return "request cancelled";
-	case EVREQ_HTTP_DATA_TOO_LONG:  return "response too large";
-	}
-	return "connection failed";
-}
-
-/* libevent's error callback: runs before on_http_done with req NULL. */
+/* webhook.c's outcome: the attempt is over (may run inside its callbacks). */
 static void
-on_http_error(enum evhttp_request_error e, void *arg)
+on_webhook_done(void *arg, int status, const char *detail)
 {
 	struct job *j = arg;
 
-	j->have_err = true;
-	j->err = e;
-}
-
-/*
- * The request is over (req NULL on a protocol error; a request with code
- * 0 when the connection could not be made). libevent frees req after
- * this returns and the connection may not be freed in here: job_finish
- * defers all of that to the zero timer. May run from inside
- * evhttp_make_request() when connecting fails at once.
- */
-static void
-on_http_done(struct evhttp_request *req, void *arg)
-{
-	struct job *j = arg;
-	int code = req ? evhttp_request_get_response_code(req) : 0;
-
-	if (code >= 200 && code <= 299)
-		job_finish(j, 0, NULL);
-	else if (code > 0)
-		job_finish(j, -EIO, "HTTP %d", code);
-	else
-		job_finish(j, -EIO, "%s", j->have_err ? http_error_text(j->err) : "connection failed");
-	log_debug("notify: webhook: %s", j->status == 0 ? "delivered" : j->detail);
-}
-
-/* Our deadline passed first: drop the connection (no callback follows). */
-static void
-on_http_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct job *j = arg;
-
-	(void)fd;
-	(void)what;
-	if (j->finished)
-		return;
-	/* Outside any HTTP callback, so freeing is allowed; the pending
-	 * request goes with it without a callback. */
-	evhttp_connection_free(j->evcon);
-	j->evcon = NULL;
-	job_finish(j, -ETIMEDOUT, "timed out");
-}
-
-/*
- * Starts the POST of j with Idempotency-Key id. Returns 0 (the outcome
- * follows through on_http_done or on_http_timer), or -ENOMEM when
- * nothing could be started.
- */
-static int
-webhook_start(struct job *j, const char *id)
-{
-	struct notify *n = j->n;
-	struct timeval tv = { n->timeout_ms / 1000, (n->timeout_ms % 1000) * 1000 };
-	/* libevent's own timeouts a second later, so ours (clearer) fires first. */
-	struct timeval tv_lib = { tv.tv_sec + 1, tv.tv_usec };
-	struct evkeyvalq *h;
-	struct evhttp_request *req;
-
-	j->timer = evtimer_new(n->base, on_http_timer, j);
-	/* With no DNS base a name is resolved (blocking) when connecting; the
-	 * webhook is expected to be an address or a name in /etc/hosts. */
-	j->evcon = evhttp_connection_base_new(n->base, NULL, n->host, (unsigned short)n->port);
-	if (!j->timer || !j->evcon)
-		return -ENOMEM;
-	evhttp_connection_set_timeout_tv(j->evcon, &tv_lib);
-	evhttp_connection_set_retries(j->evcon, 0);
-	evhttp_connection_set_max_body_size(j->evcon, WEBHOOK_BODY_MAX);
-	evhttp_connection_set_max_headers_size(j->evcon, WEBHOOK_HEADERS_MAX);
-
-	req = evhttp_request_new(on_http_done, j);
-	if (!req)
-		return -ENOMEM;
-	evhttp_request_set_error_cb(req, on_http_error);
-	h = evhttp_request_get_output_headers(req);
-	if (evhttp_add_header(h, "Host", n->hosthdr) < 0 ||
-	    evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8") < 0 ||
-	    evhttp_add_header(h, "Idempotency-Key", id) < 0 ||
-	    evhttp_add_header(h, "User-Agent", "teleqd/" TQ_VERSION) < 0 ||
-	    evhttp_add_header(h, "Connection", "close") < 0 ||
-	    evbuffer_add(evhttp_request_get_output_buffer(req), j->data, j->len) < 0 ||
-	    evtimer_add(j->timer, &tv) < 0) {
-		evhttp_request_free(req);
-		return -ENOMEM;
-	}
-	/* From here libevent owns req. A connection refused at once calls
-	 * on_http_done before this returns; that only arms the zero timer. */
-	if (evhttp_make_request(j->evcon, req, EVHTTP_REQ_POST, n->path) < 0) {
-		/* libevent has freed req or dropped it from the connection; in
-		 * either case it will never call back. */
-		job_finish(j, -EIO, "connection failed");
-	}
-	log_debug("notify: webhook: POST to %s:%u (%zu bytes)", n->host, n->port, j->len);
-	return 0;
+	job_finish(j, status, "%s", detail);
 }
 
 /* -------------------------------------------------------------- public */
@@ -824,13 +708,13 @@ webhook_start(struct job *j, const char *id)
  * are copied: ac may be freed or replaced afterwards). With mail
  * configured, a SIGCHLD event is added to base. Returns 0 and *ret (owned
  * by the caller, free with notify_free), -ENOMEM, or -EINVAL when the
- * webhook settings are incomplete.
+ * webhook settings are incomplete or its ca_file cannot be loaded
+ * (logged by webhook_new).
  */
 int
 notify_new(struct event_base *base, const struct alert_conf *ac, struct notify **ret)
 {
 	struct notify *n;
-	bool v6;
 
 	if (!base || !ac)
 		return -EINVAL;
@@ -839,7 +723,6 @@ notify_new(struct event_base *base, const struct alert_conf *ac, struct notify *
 		return -ENOMEM;
 	n->base = base;
 	n->mail = channel_enabled(ac, CH_MAIL);
-	n->webhook = channel_enabled(ac, CH_WEBHOOK);
 
 	if (n->mail) {
 		const char *const *argv = ac->sendmail && ac->sendmail[0] ?
@@ -852,35 +735,13 @@ notify_new(struct event_base *base, const struct alert_conf *ac, struct notify *
 		if (!n->sigchld || evsignal_add(n->sigchld, NULL) < 0)
 			goto nomem;
 	}
-	if (n->webhook) {
-		if (!ac->webhook_host || !ac->webhook_host[0] || ac->webhook_port > 65535) {
-			notify_free(n);
-			return -EINVAL;
-		}
-		n->port = ac->webhook_port ? ac->webhook_port : 80;
-		n->timeout_ms = ac->webhook_timeout_ms ? ac->webhook_timeout_ms : 10000;
-		n->host = strdup(ac->webhook_host);
-		n->path = strdup(ac->webhook_path && ac->webhook_path[0] ? ac->webhook_path : "/");
-		/* An IPv6 literal needs its brackets back in the Host header. */
-		v6 = strchr(ac->webhook_host, ':') && ac->webhook_host[0] != '[';
-		if (n->port == 80)
-			n->hosthdr = v6 ? NULL : strdup(ac->webhook_host);
-		else
-			n->hosthdr = NULL;
-		if (!n->hosthdr) {
-			size_t cap = strlen(ac->webhook_host) + 16;
+	if (channel_enabled(ac, CH_WEBHOOK)) {
+		int r = webhook_new(base, ac, &n->webhook);
 
-			n->hosthdr = malloc(cap);
-			if (n->hosthdr) {
-				if (n->port == 80)
-					snprintf(n->hosthdr, cap, "[%s]", ac->webhook_host);
-				else
-					snprintf(n->hosthdr, cap, v6 ? "[%s]:%u" : "%s:%u",
-					         ac->webhook_host, n->port);
-			}
+		if (r < 0) {
+			notify_free(n);
+			return r;
 		}
-		if (!n->host || !n->path || !n->hosthdr)
-			goto nomem;
 	}
 	*ret = n;
 	return 0;
@@ -909,9 +770,7 @@ notify_free(struct notify *n)
 	}
 	free_event(&n->sigchld);
 	strv_free(n->argv);
-	free(n->host);
-	free(n->path);
-	free(n->hosthdr);
+	webhook_free(n->webhook);
 	free(n);
 }
 
@@ -973,7 +832,7 @@ notify_send(struct notify *n, enum channel ch, const char *id, const char *data,
 		mail_start(j);
 		return 0;
 	}
-	r = webhook_start(j, id);
+	r = webhook_post(n->webhook, id, j->data, j->len, on_webhook_done, j, &j->req);
 	if (r < 0) {
 		/* Nothing was started (and nothing will call back). */
 		job_unlink(j);

@@ -21,10 +21,14 @@
 # python3-openpyxl: tests/integration/t_xlsx.sh reads that workbook back.
 # python3-yaml: tools/grafana-dashboards.py reads teleqd.yaml to write the Grafana
 # dashboards; t_grafana checks the provisioning and that the shipped JSON is its output.
+# libssl-dev: the https webhook (src/webhook.c: OpenSSL through libevent's
+# libevent_openssl, which libevent-dev ships); openssl: t_webhook_tls.sh makes
+# its test CA and certificates with it.
 # redis-sentinel: tests/integration/t_sentinel.sh (a failover on the loopback:
 # a master, a replica and three sentinels).
 set -eu
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libyaml-dev libcmocka-dev libsystemd-dev
+      libssl-dev openssl
       libxlsxwriter-dev python3-openpyxl python3-yaml
       redis-server redis-sentinel redis-tools tzdata python3 procps python3-aiosmtpd msmtp logrotate
       clang libclang-rt-14-dev valgrind cppcheck clang-tidy chromium poppler-utils

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """webhook_server.py — a tiny webhook receiver for t_notify.sh (loopback only).
 
-    webhook_server.py DIR [--lifetime SECONDS]
+    webhook_server.py DIR [--lifetime SECONDS] [--tls CERT KEY]
 
 Listens on 127.0.0.1 on an ephemeral port and writes the port to DIR/port
 (atomically, once listening). Every request is saved as DIR/req-N.json:
@@ -9,10 +9,13 @@ Listens on 127.0.0.1 on an ephemeral port and writes the port to DIR/port
 for each request is read from DIR/status when that file exists (default
 200), after sleeping DIR/delay seconds when that file exists. Exits after
 --lifetime seconds (default 300) so a crashed test leaves nothing behind.
+With --tls it speaks https with the PEM certificate (chain) CERT and its
+key KEY (t_webhook_tls.sh); a failed handshake is logged to DIR/tls.log.
 """
 import http.server
 import json
 import os
+import ssl
 import sys
 import threading
 import time
@@ -21,11 +24,20 @@ import time
 def main():
     args = sys.argv[1:]
     if not args:
-        sys.exit("usage: webhook_server.py DIR [--lifetime SECONDS]")
+        sys.exit("usage: webhook_server.py DIR [--lifetime SECONDS] [--tls CERT KEY]")
     d = args[0]
     lifetime = 300.0
-    if len(args) == 3 and args[1] == "--lifetime":
-        lifetime = float(args[2])
+    tls = None
+    i = 1
+    while i < len(args):
+        if args[i] == "--lifetime" and i + 1 < len(args):
+            lifetime = float(args[i + 1])
+            i += 2
+        elif args[i] == "--tls" and i + 2 < len(args):
+            tls = (args[i + 1], args[i + 2])
+            i += 3
+        else:
+            sys.exit("webhook_server.py: bad argument %r" % args[i])
     counter = [0]
     lock = threading.Lock()
 
@@ -82,7 +94,29 @@ def main():
         def log_message(self, fmt, *a):
             pass
 
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class TLSServer(http.server.ThreadingHTTPServer):
+        # The handshake runs in the handler's thread (not in accept), so
+        # a client that refuses the certificate does not stall the others.
+        def get_request(self):
+            sock, addr = self.socket.accept()
+            return ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
+
+    class TLSHandler(Handler):
+        def setup(self):
+            try:
+                self.request.do_handshake()
+            except (ssl.SSLError, OSError) as e:
+                with open(os.path.join(d, "tls.log"), "a") as fh:
+                    fh.write("handshake failed: %s\n" % e)
+                raise
+            super().setup()
+
+    if tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls[0], tls[1])
+        srv = TLSServer(("127.0.0.1", 0), TLSHandler)
+    else:
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     tmp = os.path.join(d, ".port.tmp")
     with open(tmp, "w") as fh:

@@ -1410,6 +1410,9 @@ static void test_alerts_full(void **state)
 	assert_int_equal(ac->webhook_port, 8081);
 	assert_string_equal(ac->webhook_path, "/api/teleqd?src=tq");
 	assert_int_equal(ac->webhook_timeout_ms, 2500);
+	assert_false(ac->webhook_tls);
+	assert_null(ac->webhook_proxy_host);
+	assert_null(ac->webhook_ca_file);
 	assert_int_equal(ac->min_denominator, 50);
 	assert_true(ac->hysteresis == 0.025);
 	assert_int_equal(ac->repeat_s, 14 * 86400);
@@ -1600,14 +1603,90 @@ static void test_err_alerts_mail(void **state)
 	            "t.yaml:17:62: a sendmail argument must be a string, not null");
 }
 
-/* Webhook urls: plain http only, a valid host and port. */
+/* Makes the file of mkstemp template tmpl holding text. */
+static void
+temp_file(char *tmpl, const char *text)
+{
+	int fd = mkstemp(tmpl);
+
+	assert_true(fd >= 0);
+	assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+}
+
+/*
+ * https urls, webhook.proxy and webhook.ca_file: one url parser for url
+ * and proxy (https only in url, no path in proxy); the CA file checked at
+ * parse time (readable, a PEM certificate in it).
+ */
+static void test_load_webhook_https(void **state)
+{
+	char ca[] = "/tmp/tq-test-ca-XXXXXX", junk[] = "/tmp/tq-test-junk-XXXXXX";
+	char buf[1024];
+	struct config *cfg;
+	const struct alert_conf *ac;
+
+	(void)state;
+	cfg = parse_ok(ALERT_HEAD "  webhook: { url: \"https://hooks.example/t\", "
+	               "proxy: \"http://proxy.region.example:3128\" }\n");
+	ac = &cfg->alerts;
+	assert_true(ac->webhook_tls);
+	assert_string_equal(ac->webhook_host, "hooks.example");
+	assert_int_equal(ac->webhook_port, 443);
+	assert_string_equal(ac->webhook_path, "/t");
+	assert_string_equal(ac->webhook_proxy_host, "proxy.region.example");
+	assert_int_equal(ac->webhook_proxy_port, 3128);
+	assert_null(ac->webhook_ca_file);
+	config_free(cfg);
+	cfg = parse_ok(ALERT_HEAD "  webhook: { url: \"HTTPS://[::1]:8443\", proxy: \"http://[::1]/\" }\n");
+	ac = &cfg->alerts;
+	assert_true(ac->webhook_tls);
+	assert_string_equal(ac->webhook_host, "::1");
+	assert_int_equal(ac->webhook_port, 8443);
+	assert_string_equal(ac->webhook_path, "/");
+	assert_string_equal(ac->webhook_proxy_host, "::1");
+	assert_int_equal(ac->webhook_proxy_port, 80);
+	config_free(cfg);
+
+	parse_fails(ALERT_HEAD "  webhook: { url: \"https://h.example/\", proxy: \"https://p.example:3128\" }\n",
+	            "t.yaml:17:48: bad proxy 'https://p.example:3128': expected http://host[:port]");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"https://h.example/\", proxy: \"http://p.example:3128/x\" }\n",
+	            "t.yaml:17:48: proxy must not have a path");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"https://h.example/\", proxy: \"http://u@p.example\" }\n",
+	            "t.yaml:17:48: proxy must not hold user information");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"https://h.example/\", proxy: \"http://p.example:0\" }\n",
+	            "t.yaml:17:48: bad port '0' in proxy: expected 1 to 65535");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"https://h.example/\", proxy: \"http://p_x\" }\n",
+	            "t.yaml:17:48: bad host in proxy 'http://p_x'");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"https://h.example:99999/\" }\n",
+	            "t.yaml:17:19: bad port '99999' in url");
+	parse_fails(ALERT_HEAD "  webhook: { url: \"https://h.example/\", "
+	            "ca_file: /nonexistent/ca.pem }\n",
+	            "t.yaml:17:50: ca_file /nonexistent/ca.pem: cannot read it: No such file or directory");
+
+	temp_file(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+	temp_file(junk, "not a certificate\n");
+	snprintf(buf, sizeof(buf), ALERT_HEAD "  webhook: { url: \"https://h.example/\", ca_file: %s }\n", ca);
+	cfg = parse_ok(buf);
+	assert_string_equal(cfg->alerts.webhook_ca_file, ca);
+	config_free(cfg);
+	snprintf(buf, sizeof(buf), ALERT_HEAD "  webhook: { url: \"https://h.example/\", ca_file: %s }\n", junk);
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want), "t.yaml:17:50: ca_file %s: no PEM certificate in it", junk);
+		parse_fails(buf, want);
+	}
+	snprintf(buf, sizeof(buf), ALERT_HEAD "  webhook: { url: \"https://h.example/\", ca_file: /tmp }\n");
+	parse_fails(buf, "t.yaml:17:50: ca_file /tmp: expected a regular file");
+	unlink(ca);
+	unlink(junk);
+}
+
+/* Webhook urls: http or https, a valid host and port. */
 static void test_err_alerts_webhook(void **state)
 {
 	(void)state;
-	parse_fails(ALERT_HEAD "  webhook:\n"
-	            "    url: https://hooks.example/teleqd\n",
-	            "t.yaml:18:10: https is not supported in url: point it at a local TLS proxy "
-	            "(e.g. stunnel) that forwards to the https endpoint");
 	parse_fails(ALERT_HEAD "  webhook:\n"
 	            "    url: http://127.0.0.1:70000/x\n",
 	            "t.yaml:18:10: bad port '70000' in url: expected 1 to 65535");
@@ -1620,7 +1699,7 @@ static void test_err_alerts_webhook(void **state)
 	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h.example:99999999999999999999/\" }\n",
 	            "t.yaml:17:19: bad port '99999999999999999999' in url");
 	parse_fails(ALERT_HEAD "  webhook: { url: \"ftp://h.example/\" }\n",
-	            "t.yaml:17:19: bad url 'ftp://h.example/': expected http://host[:port][/path]");
+	            "t.yaml:17:19: bad url 'ftp://h.example/': expected http[s]://host[:port][/path]");
 	parse_fails(ALERT_HEAD "  webhook: { url: \"http://u:pw@h.example/\" }\n",
 	            "t.yaml:17:19: url must not hold user information");
 	parse_fails(ALERT_HEAD "  webhook: { url: \"http://h.example/a#b\" }\n",
@@ -2204,6 +2283,7 @@ int main(void)
 		cmocka_unit_test(test_alerts_variants),
 		cmocka_unit_test(test_err_alerts_mail),
 		cmocka_unit_test(test_err_alerts_webhook),
+		cmocka_unit_test(test_load_webhook_https),
 		cmocka_unit_test(test_err_alerts_values),
 		cmocka_unit_test(test_err_indicator_early_warning),
 		cmocka_unit_test(test_err_alerts_templates),
