@@ -149,7 +149,7 @@ signal_and_reap TERM "$FAKE_PID"
 F=$(csv_path s)
 J=$(jsonl_path s)
 printf '%s\r\n' "$CSV_HEADER" >"$F"
-gen_csv "$T/c" 600000 --no-header --seed 191 --from 2025-06-01 --days 300
+gen_csv "$T/c" 2000000 --no-header --seed 191 --from 2025-06-01 --days 300
 cat "$T/c" >>"$F"
 gen_jsonl "$J" 20000 --seed 192 --dups 20 --from "$(date -d '200 days ago' +%F)" --days 190
 total_lines=$(($(wc -l <"$F") - 1))
@@ -160,10 +160,25 @@ _some_committed() {
 	[ "$(events_total)" -ge $((total_lines / 10)) ]
 }
 wait_for 30 _some_committed || bail "the backfill did not start"
-# cut the replica off (its user goes, and with it its connection), then let
-# the master take commits the replica will never see
+# Hold the daemon (SIGSTOP) while the replica is cut off, so that the cut
+# lands in the middle of the backfill however fast teleqd reads (1.2M
+# events/s: 600k lines were once read whole before a cut 0.1 s later).
+kill -STOP "$TQ_PID"
+# cut the replica off (its user goes, and with it its connection) ...
 rcli ACL DELUSER repl >/dev/null
-sleep 0.1
+_replica_cut() {
+	! redis-cli -s "$RSOCK" INFO replication 2>/dev/null | grep -q '^master_link_status:up'
+}
+wait_for 10 _replica_cut || bail "the replica stayed connected after its user was deleted"
+SOCK=$RSOCK
+replica_cut_at=$(events_total)
+SOCK=$MSOCK
+kill -CONT "$TQ_PID"
+# ... and let the master take commits the replica will never see
+_master_ahead() {
+	[ "$(events_total)" -gt "$replica_cut_at" ]
+}
+wait_for 20 _master_ahead || bail "no commit reached the master after the cut"
 master_before=$(events_total)
 redis-cli -s "$MSOCK" HGETALL "${KP}files" >"$T/master_files.txt"
 signal_and_reap KILL "$MASTER_PID"
