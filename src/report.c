@@ -104,7 +104,7 @@ ind_table_outcome(const struct config *cfg, size_t i, const struct ind_table *t,
 	if (ind->kind == IND_GROWTH) {
 		/* Growth only sums; the two spans need not have as many month
 		 * buckets (rolling windows), so compare their totals. */
-		struct ind_sums cur = { 0, 0, 0 }, prev = { 0, 0, 0 };
+		struct ind_sums cur = { 0 }, prev = { 0 };
 		struct outcome tmp;
 
 		ind_outcome(ind, m, NULL, t->nmonths, &tmp);

@@ -99,13 +99,14 @@ ev(const struct fx *f, const char *kind, int64_t utc, unsigned n)
 static struct cohort_delta
 deltas(const struct batch *b, uint16_t ind, int64_t month)
 {
-	struct cohort_delta d = { 0, 0, 0 };
+	struct cohort_delta d = { 0, 0, 0, 0 };
 
 	for (size_t i = 0; i < b->ncdeltas; i++)
 		if (b->cdeltas[i].ind == ind && b->cdeltas[i].month == month) {
 			d.met += (int32_t)b->cdeltas[i].met;
 			d.missed += (int32_t)b->cdeltas[i].missed;
 			d.pending += (int32_t)b->cdeltas[i].pending;
+			d.extended += (int32_t)b->cdeltas[i].extended;
 		}
 	return d;
 }

@@ -40,7 +40,7 @@ test_teleq_mean_of_months(void **state)
 {
 	struct config cfg = fixture_config();
 	struct indicator mean = cfg.indicators[IND_TELEQ], pooled = mean;
-	const struct ind_sums q1[] = { { 90, 100, 0 }, { 219, 300, 0 }, { 132, 200, 0 } };
+	const struct ind_sums q1[] = { { 90, 100, 0, 0 }, { 219, 300, 0, 0 }, { 132, 200, 0, 0 } };
 	struct outcome o, p;
 
 	(void)state;
@@ -62,7 +62,7 @@ static void
 test_mean_skips_empty_months(void **state)
 {
 	struct config cfg = fixture_config();
-	const struct ind_sums m[] = { { 90, 100, 0 }, { 0, 0, 0 }, { 66, 100, 0 } };
+	const struct ind_sums m[] = { { 90, 100, 0, 0 }, { 0, 0, 0, 0 }, { 66, 100, 0, 0 } };
 	struct outcome o;
 
 	(void)state;
@@ -78,8 +78,8 @@ test_digital_pooled(void **state)
 	struct config cfg = fixture_config();
 	const struct indicator *ind = &cfg.indicators[IND_DIGITAL];
 	/* Split over months so pooling is exercised, not one bucket. */
-	const struct ind_sums q1[] = { { 80, 170, 0 }, { 95, 171, 0 }, { 90, 172, 0 } };
-	const struct ind_sums q1_prev[] = { { 60, 130, 0 }, { 70, 140, 0 }, { 70, 139, 0 } };
+	const struct ind_sums q1[] = { { 80, 170, 0, 0 }, { 95, 171, 0, 0 }, { 90, 172, 0, 0 } };
+	const struct ind_sums q1_prev[] = { { 60, 130, 0, 0 }, { 70, 140, 0, 0 }, { 70, 139, 0, 0 } };
 	struct outcome o, prev;
 
 	(void)state;
@@ -96,10 +96,10 @@ test_growth(void **state)
 {
 	struct config cfg = fixture_config();
 	const struct indicator *ind = &cfg.indicators[IND_GROWTH_CASES];
-	const struct ind_sums cur[] = { { 170, 0, 0 }, { 171, 0, 0 }, { 172, 0, 0 } };
-	const struct ind_sums prev[] = { { 130, 0, 0 }, { 140, 0, 0 }, { 139, 0, 0 } };
-	const struct ind_sums zero[] = { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } };
-	const struct ind_sums flat[] = { { 409, 0, 0 } }, fewer[] = { { 400, 0, 0 } };
+	const struct ind_sums cur[] = { { 170, 0, 0, 0 }, { 171, 0, 0, 0 }, { 172, 0, 0, 0 } };
+	const struct ind_sums prev[] = { { 130, 0, 0, 0 }, { 140, 0, 0, 0 }, { 139, 0, 0, 0 } };
+	const struct ind_sums zero[] = { { 0, 0, 0, 0 }, { 0, 0, 0, 0 }, { 0, 0, 0, 0 } };
+	const struct ind_sums flat[] = { { 409, 0, 0, 0 } }, fewer[] = { { 400, 0, 0, 0 } };
 	struct outcome o;
 
 	(void)state;
@@ -118,7 +118,7 @@ test_growth(void **state)
 	/* A small previous period is shown but not judged. */
 	{
 		struct indicator small = *ind;
-		const struct ind_sums seven[] = { { 7, 0, 0 } }, five[] = { { 5, 0, 0 } };
+		const struct ind_sums seven[] = { { 7, 0, 0, 0 } }, five[] = { { 5, 0, 0, 0 } };
 
 		small.min_denominator = 20;
 		ind_outcome(&small, seven, five, 1, &o);
@@ -141,7 +141,7 @@ static void
 test_den_zero(void **state)
 {
 	struct config cfg = fixture_config();
-	const struct ind_sums none[] = { { 0, 0, 0 }, { 0, 0, 0 } };
+	const struct ind_sums none[] = { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } };
 	struct outcome o;
 
 	(void)state;
@@ -164,8 +164,8 @@ test_min_denominator(void **state)
 {
 	struct config cfg = fixture_config();
 	struct indicator ind = cfg.indicators[IND_DIGITAL];
-	const struct ind_sums m[] = { { 265, 513, 0 } };
-	const struct ind_sums few[] = { { 4, 5, 0 } };
+	const struct ind_sums m[] = { { 265, 513, 0, 0 } };
+	const struct ind_sums few[] = { { 4, 5, 0, 0 } };
 	struct outcome o;
 
 	(void)state;
@@ -248,7 +248,7 @@ test_outcome_boundary(void **state)
 {
 	struct config cfg = fixture_config();
 	struct indicator ind = cfg.indicators[IND_DIGITAL];
-	const struct ind_sums m[] = { { 11, 20, 0 } };
+	const struct ind_sums m[] = { { 11, 20, 0, 0 } };
 	struct outcome o;
 
 	(void)state;
