@@ -523,8 +523,8 @@ json_outcome(FILE *out, const struct indicator *ind, const char *period,
 	fprintf(out, ", \"met\": %s", o->met == 1 ? "true" : o->met == 0 ? "false" : "null");
 	if (ind->kind == IND_DEADLINE)
 		fprintf(out, ", \"kind\": \"deadline\", \"cases\": {\"met\": %" PRId64
-		        ", \"decided\": %" PRId64 ", \"pending\": %" PRId64 "}", o->num, o->den,
-		        o->pending);
+		        ", \"decided\": %" PRId64 ", \"pending\": %" PRId64 ", \"extended\": %" PRId64
+		        "}", o->num, o->den, o->pending, o->extended);
 	if (ind->kind == IND_RATIO && ind->combine == COMBINE_MEAN_OF_MONTHS) {
 		fputs(", \"months\": [", out);
 		for (unsigned k = 0; k < nmonthly; k++) {
