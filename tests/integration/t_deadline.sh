@@ -23,6 +23,8 @@
 #      dashboard page shows them with their basis.
 #   3. kill -9 in the middle of a backfill in small commits, then a restart:
 #      the counters and case states equal an undisturbed run's (exactly once).
+#      Then the data an older teleqd left (no extended counters, states with
+#      a lowercase r): one run after the upgrade makes them equal again.
 #   4. Redis memory: the case states are deleted once decided and older than
 #      the window (a calendar years later): none left.
 set -eu
@@ -177,6 +179,36 @@ assert_eq "after kill -9: teleqd --once exits 0" 0 "$rc"
 dump_hashes_dl >"$T/after-kill.txt"
 assert_files_equal "kill -9 mid-backfill and restart: deadline counters and case states equal an undisturbed run" \
 	"$T/undisturbed.txt" "$T/after-kill.txt"
+
+# ------------------------- 3b. upgrade from a teleqd before extended
+# What an older teleqd left: no extended counters, every case state's r
+# in lowercase. The first tick after the upgrade counts the extensions of
+# the states still held, exactly once, with their states (uppercase again).
+rcli EVAL "for _, k in ipairs(KEYS) do
+	local t = redis.call('HGETALL', k)
+	for i = 1, #t, 2 do
+		redis.call('HSET', k, t[i], (string.gsub(t[i + 1], ' r=(%u):', function(c)
+			return ' r=' .. string.lower(c) .. ':' end)))
+	end
+end
+return 0" $(keys_like 'cases:*' | wc -l) $(keys_like 'cases:*') >/dev/null
+rcli EVAL "for _, k in ipairs(KEYS) do
+	for _, f in ipairs(redis.call('HKEYS', k)) do
+		if string.match(f, '^deadline:.*|extended$') then redis.call('HDEL', k, f) end
+	end
+end
+return 0" $(keys_like 'month:*' | wc -l) $(keys_like 'month:*') >/dev/null
+assert_eq "the old teleqd's data: no extended counter left" "" \
+	"$(for _k in $(keys_like 'month:*'); do rcli HKEYS "$_k"; done | grep '|extended$' | head -n 1)"
+rc=0
+tq_once || rc=$?
+assert_eq "upgraded: teleqd --once exits 0" 0 "$rc"
+dump_hashes_dl >"$T/after-upgrade.txt"
+assert_files_equal "upgraded: the extended counters and case states equal an undisturbed run" \
+	"$T/undisturbed.txt" "$T/after-upgrade.txt"
+tq_once || true
+dump_hashes_dl >"$T/after-upgrade2.txt"
+assert_files_equal "... and a second run counts nothing again" "$T/undisturbed.txt" "$T/after-upgrade2.txt"
 
 # ------------------------------------------------- 4. states expire
 set_clock "2036-06-01 12:00:00"
