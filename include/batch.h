@@ -134,6 +134,7 @@ struct batch_cdelta {
 	int64_t  month;                 /* y*12 + m-1 */
 	uint16_t ind;
 	int64_t  met, missed, pending;
+	int64_t  extended;              /* cases with an extension (uppskov) */
 };
 #define BATCH_MAX_CASES 4096    /* case states per commit: full beyond */
 

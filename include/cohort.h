@@ -120,6 +120,7 @@ struct case_state {
 	/* Kept by case_report: what the month counters hold for this case. */
 	enum case_outcome reported;
 	int64_t reported_month;         /* where it is counted; 0 when reported is CASE_NOT_IN_COHORT */
+	bool    reported_ext;           /* reported_month's extended counter holds it */
 };
 void case_init(struct case_state *st);  /* no events, nothing reported */
 
@@ -170,28 +171,34 @@ int64_t case_expiry(const struct case_state *st, int64_t keep_s);
 
 /* Changes of one month's counters (each -1, 0 or +1); decided = met + missed. */
 /* struct cohort_delta: in the config section. */
-/* The counter changes when a case's outcome goes from before to after. */
+/* The counter changes when a case's outcome goes from before to after (extended: 0). */
 void case_delta(enum case_outcome before, enum case_outcome after, struct cohort_delta *ret);
 struct cohort_change {
 	int64_t month;                  /* month number the delta applies to */
 	struct cohort_delta d;
 };
 /*
- * Compares case_decide(st, now_utc) and the start's month with what
- * st->reported says the counters hold, writes the changes that bring the
- * counters in line into ret[0..n) and returns n: 0 (nothing to do), 1, or
- * 2 when an earlier start moved the case to another month (out of the old
- * month, into the new). Then marks them reported in *st: the caller
- * commits the changes and the new state together (one Lua script), so
- * that summed over all cases, each month's counters equal the outcomes of
- * its cases.
+ * Compares case_decide(st, now_utc), the start's month and whether the
+ * case has an extension with what st->reported* says the counters hold,
+ * writes the changes that bring the counters in line into ret[0..n) and
+ * returns n: 0 (nothing to do), 1, or 2 when an earlier start moved the
+ * case to another month (out of the old month, into the new). Then marks
+ * them reported in *st: the caller commits the changes and the new state
+ * together (one Lua script), so that summed over all cases, each month's
+ * counters equal the outcomes of its cases, and its extended counter the
+ * number of its cases with at least one extension (uppskov per ärende:
+ * the first one counts +1, later ones, repeated lines and the deadline
+ * they move change nothing). A state that says an extension is not
+ * counted (one written before the counter existed) is counted now.
  */
 int case_report(struct case_state *st, int64_t now_utc, struct cohort_change ret[2]);
 /*
  * Text form, '-' for what is absent:
  * "s=<start> p=<stop> d=<deadline> m=<month> a=<0|1> t=<ext_day> r=<r>",
  * r "-" (nothing reported) or "<p|m|x>:<reported_month>" (pending, met,
- * missed). Returns its length, or -ENOBUFS when it does not fit in len
+ * missed), the letter uppercase when the case's extension is counted too
+ * (reported_ext; the lowercase form of a case with an extension is what
+ * states written before that counter say, and stays valid). Returns its length, or -ENOBUFS when it does not fit in len
  * bytes (CASE_TEXT_MAX always does; buf then untouched).
  */
 int case_format(const struct case_state *st, char *buf, size_t len);
@@ -200,8 +207,8 @@ int case_format(const struct case_state *st, char *buf, size_t len);
  * NUL-terminated, at most CASE_TEXT_MAX - 1 bytes), single spaces,
  * canonical integers (no '+', no leading zero, no "-0"), times and days
  * in case_apply's bounds, months and deadlines in range, s, d and m all
- * present or all absent, d >= s. Returns 0 and *ret, or -EINVAL (*ret
- * untouched).
+ * present or all absent, d >= s, an uppercase r only with an extension
+ * (a=1 or a t). Returns 0 and *ret, or -EINVAL (*ret untouched).
  */
 int case_parse(const char *s, size_t len, struct case_state *ret);
 

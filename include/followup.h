@@ -65,6 +65,18 @@ void followup_fmt_mean(char *buf, size_t len, const double *monthly, unsigned n,
  */
 void followup_fmt_outcome(char *buf, size_t len, const struct config *cfg, size_t i,
                           const struct report *rep);
+/*
+ * The postponements (uppskov) by age group, as the seeds list them:
+ * "Uppskov: < 19 år 1 ärende, > 19 år 18 ärenden." The count of a group
+ * is the extended figure (cases with a postponement, by the month of
+ * their start) of the first deadline indicator with an extend filter
+ * whose start filter is `age: child` (< 19 år) or `age: adult` (> 19 år),
+ * in config order; "–" when that indicator has no cases in the period.
+ * A group without such an indicator is left out. Returns false (buf "")
+ * when neither group has one.
+ */
+bool followup_fmt_uppskov(char *buf, size_t len, const struct config *cfg,
+                          const struct report *rep);
 /* The same period last year in a sentence: "Samma kvartal 2025: 200 av 409, 49 %." or "…: –." */
 void followup_fmt_previous(char *buf, size_t len, const struct config *cfg, size_t i,
                            const struct report *rep);

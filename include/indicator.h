@@ -16,14 +16,16 @@ struct outcome {
 	int     met;            /* 1 met, 0 missed, -1 unknown (no value, or den < min) */
 	unsigned nmonths;       /* months that contributed (mean of months) */
 	int64_t pending;        /* deadline: cases not decided yet (num met, den decided) */
+	int64_t extended;       /* deadline: cases with a postponement (uppskov), any outcome */
 };
 /* Counter totals of one month (or any span) per indicator side. */
 #define CFG_MAX_INDS    64      /* indicators in a config */
-/* Counter field of a deadline indicator's outcome in a month hash: name, met|missed|pending. */
+/* Counter field of a deadline indicator in a month hash: name, met|missed|pending|extended. */
 #define DEADLINE_FIELD_FMT "deadline:%s|%s"
 struct ind_sums {
 	int64_t num, den;
 	int64_t pending;        /* deadline: cases not decided yet (num = met, den = decided) */
+	int64_t extended;       /* deadline: cases with a postponement (uppskov), any outcome */
 };
 /*
  * Adds the counters of one hash (field names as combo_format, values as

@@ -95,9 +95,13 @@ struct dl_span {
 	int32_t      n;         /* 1..DL_MAX_HOURS or 1..DL_MAX_DAYS (weeks are 7n days) */
 };
 #define CASE_TEXT_MAX   128     /* bytes of case_format text, NUL included */
-/* Changes of a deadline indicator's month counters, each -1, 0 or +1 per case. */
+/*
+ * Changes of a deadline indicator's month counters, each -1, 0 or +1 per
+ * case: its outcome, and extended (the case has a postponement, uppskov).
+ */
 struct cohort_delta {
 	int32_t met, missed, pending;
+	int32_t extended;
 };
 
 /* What the config says of one deadline indicator (cohort.c applies it). */

@@ -167,6 +167,7 @@ batch_cdelta(struct batch *b, uint16_t ind, int64_t month, const struct cohort_d
 	x->met += d->met;
 	x->missed += d->missed;
 	x->pending += d->pending;
+	x->extended += d->extended;
 	return 0;
 }
 

@@ -215,11 +215,26 @@ remove_entry(struct cases *cs, struct centry *e)
 	}
 }
 
-/* When e is next due: its deadline passing while pending, or its expiry. */
+/*
+ * A state that counts in a month without its extension counted: one
+ * stored by a teleqd before the extended counter (a lowercase r). Due at
+ * once, so the next cases_tick counts it, with its state, in one commit.
+ */
+static bool
+ext_unreported(const struct case_state *st)
+{
+	return st->reported != CASE_NOT_IN_COHORT && (st->ext_by_amount || st->has_ext_day) &&
+	    !st->reported_ext;
+}
+
+/* When e is next due: now for an uncounted extension, its deadline passing while pending, or its expiry. */
 static int64_t
 due_of(const struct cases *cs, const struct centry *e)
 {
 	int64_t t = case_expiry(&e->st, cs->keep_s), d;
+
+	if (ext_unreported(&e->st))
+		return INT64_MIN;
 
 	if (e->st.reported == CASE_PENDING && (d = case_next_decision(&e->st)) < t)
 		t = d;
@@ -344,7 +359,8 @@ cases_event(struct cases *cs, const struct event *ev, int64_t now, struct batch 
 
 /*
  * Time passed: reports every pending case whose deadline is behind now
- * (missed) and deletes every state whose expiry is behind now (its
+ * (missed) and every loaded state whose extension is not counted yet
+ * (ext_unreported), and deletes every state whose expiry is behind now (its
  * deletion goes into b). Returns 0 or -ENOMEM.
  */
 int
@@ -363,8 +379,8 @@ cases_tick(struct cases *cs, int64_t now, struct batch *b)
 			i++;
 			continue;
 		}
-		if (e->st.reported == CASE_PENDING && case_next_decision(&e->st) <= now &&
-		    (r = report(cs, e, now, b)) < 0)
+		if (((e->st.reported == CASE_PENDING && case_next_decision(&e->st) <= now) ||
+		     ext_unreported(&e->st)) && (r = report(cs, e, now, b)) < 0)
 			return r;
 		if (case_expiry(&e->st, cs->keep_s) <= now) {
 			if ((r = batch_case(b, e->ind, e->id, "")) < 0)

@@ -259,7 +259,7 @@ case_expiry(const struct case_state *st, int64_t keep_s)
 void
 case_delta(enum case_outcome before, enum case_outcome after, struct cohort_delta *ret)
 {
-	struct cohort_delta d = { 0, 0, 0 };
+	struct cohort_delta d = { 0, 0, 0, 0 };
 
 	if (before != after) {
 		d.pending = (after == CASE_PENDING) - (before == CASE_PENDING);
@@ -269,31 +269,44 @@ case_delta(enum case_outcome before, enum case_outcome after, struct cohort_delt
 	*ret = d;
 }
 
+/* Whether the case has an extension (uppskov) of either kind. */
+static bool
+has_extension(const struct case_state *st)
+{
+	return st->ext_by_amount || st->has_ext_day;
+}
+
 int
 case_report(struct case_state *st, int64_t now_utc, struct cohort_change ret[2])
 {
 	enum case_outcome cur = case_decide(st, now_utc), old = st->reported;
 	int64_t month = cur == CASE_NOT_IN_COHORT ? 0 : st->month;
+	/* counted in extended: in the cohort with an extension (one per case) */
+	bool ext = cur != CASE_NOT_IN_COHORT && has_extension(st), old_ext = st->reported_ext;
 	int n = 0;
 
-	if (cur == old && month == st->reported_month)
+	if (cur == old && month == st->reported_month && ext == old_ext)
 		return 0;
 	if (old != CASE_NOT_IN_COHORT && cur != CASE_NOT_IN_COHORT && month == st->reported_month) {
 		ret[n].month = month;
-		case_delta(old, cur, &ret[n++].d);
+		case_delta(old, cur, &ret[n].d);
+		ret[n++].d.extended = (int32_t)ext - (int32_t)old_ext;
 	} else {
 		/* Out of the month it was counted in, into the month of its start. */
 		if (old != CASE_NOT_IN_COHORT) {
 			ret[n].month = st->reported_month;
-			case_delta(old, CASE_NOT_IN_COHORT, &ret[n++].d);
+			case_delta(old, CASE_NOT_IN_COHORT, &ret[n].d);
+			ret[n++].d.extended = -(int32_t)old_ext;
 		}
 		if (cur != CASE_NOT_IN_COHORT) {
 			ret[n].month = month;
-			case_delta(CASE_NOT_IN_COHORT, cur, &ret[n++].d);
+			case_delta(CASE_NOT_IN_COHORT, cur, &ret[n].d);
+			ret[n++].d.extended = (int32_t)ext;
 		}
 	}
 	st->reported = cur;
 	st->reported_month = month;
+	st->reported_ext = ext;
 	return n;
 }
 
@@ -314,13 +327,14 @@ put_field(char *buf, size_t *pos, const char *key, bool has, int64_t v)
 		*pos += (size_t)n;
 }
 
+/* The r letter: lowercase, uppercase when the extension is counted too (ext). */
 static char
-outcome_letter(enum case_outcome o)
+outcome_letter(enum case_outcome o, bool ext)
 {
 	switch (o) {
-	case CASE_PENDING: return 'p';
-	case CASE_MET:     return 'm';
-	case CASE_MISSED:  return 'x';
+	case CASE_PENDING: return ext ? 'P' : 'p';
+	case CASE_MET:     return ext ? 'M' : 'm';
+	case CASE_MISSED:  return ext ? 'X' : 'x';
 	default:           return '-';
 	}
 }
@@ -342,7 +356,7 @@ case_format(const struct case_state *st, char *buf, size_t len)
 		n = snprintf(tmp + pos, sizeof(tmp) - pos, " r=-");
 	else
 		n = snprintf(tmp + pos, sizeof(tmp) - pos, " r=%c:%" PRId64,
-		             outcome_letter(st->reported), st->reported_month);
+		             outcome_letter(st->reported, st->reported_ext), st->reported_month);
 	if (n < 0 || pos + (size_t)n >= sizeof(tmp))
 		return -ENOBUFS;
 	pos += (size_t)n;
@@ -377,12 +391,16 @@ opt_field(const char *s, size_t len, size_t *pos, const char *lit, int64_t lo, i
 	return true;
 }
 
-/* Reads " r=" then "-" (nothing reported) or "<p|m|x>:<month>" into st->reported*. */
+/*
+ * Reads " r=" then "-" (nothing reported) or "<p|m|x>:<month>" into
+ * st->reported*, uppercase "<P|M|X>:" with the extension counted too.
+ */
 static bool
 reported_field(const char *s, size_t len, size_t *pos, struct case_state *st)
 {
-	static const struct { const char *tag; enum case_outcome o; } tags[] = {
-		{ "p:", CASE_PENDING }, { "m:", CASE_MET }, { "x:", CASE_MISSED },
+	static const struct { const char *tag; enum case_outcome o; bool ext; } tags[] = {
+		{ "p:", CASE_PENDING, false }, { "m:", CASE_MET, false }, { "x:", CASE_MISSED, false },
+		{ "P:", CASE_PENDING, true },  { "M:", CASE_MET, true },  { "X:", CASE_MISSED, true },
 	};
 
 	if (!scan_lit(s, len, pos, " r="))
@@ -392,6 +410,7 @@ reported_field(const char *s, size_t len, size_t *pos, struct case_state *st)
 	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
 		if (scan_lit(s, len, pos, tags[i].tag)) {
 			st->reported = tags[i].o;
+			st->reported_ext = tags[i].ext;
 			return scan_int(s, len, pos, true, &st->reported_month) == 0 &&
 			       st->reported_month >= CASE_MONTH_MIN && st->reported_month < CASE_MONTH_MAX;
 		}
@@ -420,6 +439,9 @@ case_parse(const char *s, size_t len, struct case_state *ret)
 	if (pos != len || !has_a)
 		return -EINVAL;
 	st.ext_by_amount = a == 1;
+	/* An extension counted needs one (lowercase: not counted yet, see case_report). */
+	if (st.reported_ext && !has_extension(&st))
+		return -EINVAL;
 	/* A start comes with its deadline and month, never one without the others. */
 	if (has_d != st.has_start || has_m != st.has_start)
 		return -EINVAL;

@@ -21,7 +21,8 @@
  *         dead letters (feed, file, line, reason, detail)         (push_dead)
  *         maxima (stats field, value: "last_event:<feed>", "last_line:<feed>",
  *           "reset_ms")                                           (push_maxima)
- *         month deltas (month idx, "deadline:<indicator>|met|missed|pending",
+ *         month deltas (month idx,
+ *           "deadline:<indicator>|met|missed|pending|extended",
  *           delta)                                                (push_month_deltas)
  *         case states (cases idx, case id, state; "" = HDEL)      (push_cases)
  *
@@ -291,7 +292,7 @@ reserve_args(const struct plan *p)
 {
 	const struct batch *b = p->b;
 	size_t need = 3 + nkeys(p) + 11 + 10 + 9 * b->ncounts + 2 * p->nb + b->nids +
-	    2 * b->npos + 3 * p->nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS + 2 + 9 * b->ncdeltas +
+	    2 * b->npos + 3 * p->nrrec + 5 * b->ndead + 2 * BATCH_MAX_FEEDS + 2 + 12 * b->ncdeltas +
 	    3 * b->ncases;
 
 	if (need > INT_MAX)
@@ -636,7 +637,7 @@ push_maxima(const struct plan *p)
 	return 0;
 }
 
-/* month deltas: n, n x (month idx, "deadline:<name>|<outcome>", delta). */
+/* month deltas: n, n x (month idx, "deadline:<name>|<outcome or extended>", delta). */
 static int
 push_month_deltas(const struct plan *p)
 {
@@ -645,15 +646,16 @@ push_month_deltas(const struct plan *p)
 	size_t i, n;
 
 	for (i = 0, n = 0; i < b->ncdeltas; i++)
-		n += (b->cdeltas[i].met != 0) + (b->cdeltas[i].missed != 0) + (b->cdeltas[i].pending != 0);
+		n += (b->cdeltas[i].met != 0) + (b->cdeltas[i].missed != 0) +
+		    (b->cdeltas[i].pending != 0) + (b->cdeltas[i].extended != 0);
 	PUSH_INT(n);
 	for (i = 0; i < b->ncdeltas; i++) {
 		const struct batch_cdelta *c = &b->cdeltas[i];
 		const char *name = c->ind < cfg->nindicators ? cfg->indicators[c->ind].name : "?";
-		const int64_t v[3] = { c->met, c->missed, c->pending };
-		static const char *const what[3] = { "met", "missed", "pending" };
+		const int64_t v[4] = { c->met, c->missed, c->pending, c->extended };
+		static const char *const what[4] = { "met", "missed", "pending", "extended" };
 
-		for (unsigned k = 0; k < 3; k++) {
+		for (unsigned k = 0; k < 4; k++) {
 			if (!v[k])
 				continue;
 			PUSH_INT(KEY_BASE + p->nd + i64_find(p->months, p->nm, c->month));

@@ -33,7 +33,8 @@
 --   maxima        n, n x (stats field, integer): the field keeps the larger
 --                 value (the latest event time of each feed)
 --   month deltas  n, n x (month key index, field, delta): the counters of the
---                 deadline indicators (deltas may be negative)
+--                 deadline indicators, "deadline:<indicator>|met|missed|
+--                 pending|extended" (deltas may be negative)
 --   case states   n, n x (case key index, field, value): value "" = HDEL,
 --                 applied in order
 -- Key indexes are indexes into KEYS and must fall in their group.

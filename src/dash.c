@@ -189,6 +189,7 @@ fill_table(const struct dash_job *job, const struct span *s, struct ind_table *t
 			b[i].num = sat_add(b[i].num, h[i].num);
 			b[i].den = sat_add(b[i].den, h[i].den);
 			b[i].pending = sat_add(b[i].pending, h[i].pending);
+			b[i].extended = sat_add(b[i].extended, h[i].extended);
 		}
 	}
 	return 0;
@@ -294,8 +295,8 @@ job_render(struct dash_job *job, FILE *out)
 			int64_t mn = job->first_month + k;
 			const struct ind_sums *s = hash_sums(job, false, mn);
 			const struct ind_sums *p = hash_sums(job, false, mn - 12);
-			struct ind_sums cur = s ? s[i] : (struct ind_sums){ 0, 0, 0 };
-			struct ind_sums before = p ? p[i] : (struct ind_sums){ 0, 0, 0 };
+			struct ind_sums cur = s ? s[i] : (struct ind_sums){ 0 };
+			struct ind_sums before = p ? p[i] : (struct ind_sums){ 0 };
 
 			ind_outcome(ind, &cur, ind->kind == IND_GROWTH ? &before : NULL, 1,
 			            &pi[i].months[k]);

@@ -30,9 +30,10 @@ sat_add(int64_t a, int64_t b)
 }
 
 /*
- * A deadline indicator's counter "<name>|met", "|missed" or "|pending" (the
- * part after "deadline:"): met counts in num and den (decided), missed in
- * den, pending apart. Fields of indicators no longer configured are ignored.
+ * A deadline indicator's counter "<name>|met", "|missed", "|pending" or
+ * "|extended" (the part after "deadline:"): met counts in num and den
+ * (decided), missed in den, pending and extended (cases with a
+ * postponement, whatever their outcome) apart. Fields of indicators no longer configured are ignored.
  */
 static void
 accumulate_deadline(const struct config *cfg, const char *s, size_t len, int64_t value,
@@ -58,6 +59,8 @@ accumulate_deadline(const struct config *cfg, const char *s, size_t len, int64_t
 			sums[i].den = sat_add(sums[i].den, value);
 		} else if (olen == 7 && !memcmp(bar + 1, "pending", 7)) {
 			sums[i].pending = sat_add(sums[i].pending, value);
+		} else if (olen == 8 && !memcmp(bar + 1, "extended", 8)) {
+			sums[i].extended = sat_add(sums[i].extended, value);
 		}
 		return;
 	}
@@ -129,6 +132,7 @@ ind_outcome(const struct indicator *ind, const struct ind_sums *months,
 	for (unsigned k = 0; k < n; k++) {
 		o.num = sat_add(o.num, months[k].num);
 		o.pending = sat_add(o.pending, months[k].pending);
+		o.extended = sat_add(o.extended, months[k].extended);
 		if (ind->kind == IND_GROWTH) {
 			if (prev)
 				o.den = sat_add(o.den, prev[k].num);

@@ -105,7 +105,7 @@ int
 prognos_of_table(const struct config *cfg, size_t i, const struct ind_table *t,
                  const struct period *p, int64_t today, int64_t prev_total, struct prognos *ret)
 {
-	struct ind_sums m[IND_MAX_MONTHS] = { { 0, 0, 0 } };
+	struct ind_sums m[IND_MAX_MONTHS] = { { 0 } };
 	int64_t first, cur = month_of_day(today), mstart;
 	unsigned ntotal, nsofar;
 	double frac;

@@ -167,6 +167,7 @@ outcome_digest(const struct period *p, const struct outcome *cur, const struct o
 		h = mix64(h, (uint64_t)(int64_t)o[k]->met);
 		h = mix64(h, o[k]->nmonths);
 		h = mix64(h, (uint64_t)o[k]->pending);
+		h = mix64(h, (uint64_t)o[k]->extended);
 	}
 	return h;
 }
@@ -385,7 +386,7 @@ buckets(const struct job *job, const struct span *sp, size_t i, struct ind_sums 
 
 	if (sp->days) {
 		/* day hashes hold no deadline counters: pending stays 0 */
-		out[0] = (struct ind_sums){ 0, 0, 0 };
+		out[0] = (struct ind_sums){ 0 };
 		for (k = 0; k < sp->n; k++)
 			if ((h = i64_find(job->dh, job->ndh, sp->first + k)) < job->ndh) {
 				out[0].num += job->sums[(job->nmh + h) * job->nind + i].num;
@@ -400,7 +401,7 @@ buckets(const struct job *job, const struct span *sp, size_t i, struct ind_sums 
 		if (h < job->nmh)
 			out[k] = job->sums[h * job->nind + i];
 		else
-			out[k] = (struct ind_sums){ 0, 0, 0 };
+			out[k] = (struct ind_sums){ 0 };
 	}
 	return n;
 }
@@ -504,7 +505,8 @@ build_hset(struct recompute *rc, const struct config *cfg, const struct period *
 		return -EINVAL;
 	arena_reset(a);
 	ab->n = 0;
-	if (argv_reserve(ab, 2 + 2 * (IND_FIELDS + 2)) < 0)
+	/* a deadline indicator adds pending, prev_pending, extended, prev_extended */
+	if (argv_reserve(ab, 2 + 2 * (IND_FIELDS + 4)) < 0)
 		return -ENOMEM;
 	PUSH("HSET");
 	snprintf(rest, sizeof(rest), "ind:%s:%s", ind->name, alias ? alias : pname);
@@ -542,6 +544,9 @@ build_hset(struct recompute *rc, const struct config *cfg, const struct period *
 		/* numerator = met, denominator = decided; these are still open */
 		PUSH("pending");        PUSHI(cur->pending);
 		PUSH("prev_pending");   PUSHI(prev->pending);
+		/* cases with a postponement (uppskov), whatever their outcome */
+		PUSH("extended");       PUSHI(cur->extended);
+		PUSH("prev_extended");  PUSHI(prev->extended);
 	}
 	return 0;
 }

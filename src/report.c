@@ -104,7 +104,7 @@ ind_table_outcome(const struct config *cfg, size_t i, const struct ind_table *t,
 	if (ind->kind == IND_GROWTH) {
 		/* Growth only sums; the two spans need not have as many month
 		 * buckets (rolling windows), so compare their totals. */
-		struct ind_sums cur = { 0, 0, 0 }, prev = { 0, 0, 0 };
+		struct ind_sums cur = { 0 }, prev = { 0 };
 		struct outcome tmp;
 
 		ind_outcome(ind, m, NULL, t->nmonths, &tmp);
@@ -523,8 +523,8 @@ json_outcome(FILE *out, const struct indicator *ind, const char *period,
 	fprintf(out, ", \"met\": %s", o->met == 1 ? "true" : o->met == 0 ? "false" : "null");
 	if (ind->kind == IND_DEADLINE)
 		fprintf(out, ", \"kind\": \"deadline\", \"cases\": {\"met\": %" PRId64
-		        ", \"decided\": %" PRId64 ", \"pending\": %" PRId64 "}", o->num, o->den,
-		        o->pending);
+		        ", \"decided\": %" PRId64 ", \"pending\": %" PRId64 ", \"extended\": %" PRId64
+		        "}", o->num, o->den, o->pending, o->extended);
 	if (ind->kind == IND_RATIO && ind->combine == COMBINE_MEAN_OF_MONTHS) {
 		fputs(", \"months\": [", out);
 		for (unsigned k = 0; k < nmonthly; k++) {

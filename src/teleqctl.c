@@ -738,7 +738,7 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 	};
 	const char *what = deadline ? "Kvalitetsstyrning" : "Målstyrning";
 	char (*cells)[NCOLS][CELL_MAX];
-	char hdr[NCOLS][CELL_MAX], first[16], last[16], today[16];
+	char hdr[NCOLS][CELL_MAX], first[16], last[16], today[16], line[FOLLOWUP_LINE_MAX];
 	struct report_row rows[REPORT_ROWS_MAX];
 	size_t width[NCOLS], nrows = 0, nlayout;
 	bool small = false;
@@ -816,6 +816,9 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 	if (deadline && any_deadline_row(cfg, rows, nlayout))
 		fprintf(out, "\nUtfall: andel i tid av de avgjorda ärendena (start i perioden); "
 		        "pågående ärenden räknas när de avgörs.\n");
+	/* the postponements by age group, as the follow-up document lists them */
+	if (deadline && followup_fmt_uppskov(line, sizeof(line), cfg, rep))
+		fprintf(out, "%s\n", line);
 	put_prognos(out, cfg, rep, deadline);
 }
 

@@ -49,7 +49,11 @@ The cohorts (start -> stop, deadline):
   provider_reply_eventually provider_asked (any age) -> provider_replied, 52w: "svar
                             inom tid eller efter tre påminnelser", every reply counts
 For the provider cohorts each period also has "extended" (members with an
-uppskov) and "met_by_extension" (met, but missed without the uppskov).
+uppskov: each case once, in the month of its start, however many
+postponements it had and whenever they were granted; teleqd's
+deadline:<indicator>|extended, which t_deadline compares month by month,
+and the follow-up's "Uppskov: < 19 år 1 ärende, > 19 år 18 ärenden" for
+Q1 2026) and "met_by_extension" (met, but missed without the uppskov).
 
 Exit status 0, or 2 for bad arguments or input.
 """

@@ -6,7 +6,8 @@
 # the follow-up, which headless Chromium prints to PDF (A4). pdftotext
 # must show the committee's figures (265 av 513 ger 52 %, the same quarter
 # 2025 200 av 409, 49 %, the TeleQ mean (90 + 73 + 66) / 3 = 76 %, the
-# verdicts and the closing sentence), and pdftoppm renders page 1 to a PNG
+# verdicts, the closing sentence and the postponements by age group, "Uppskov:
+# < 19 år 1 ärende, > 19 år 18 ärenden"), and pdftoppm renders page 1 to a PNG
 # kept in build/test-output/t_followup/ to look at. The daemon serves the
 # same document as GET /rapport?period=2026-Q1 (a bad period is 400), and
 # a period still running (--today 2026-02-14) carries the prognosis.
@@ -35,6 +36,9 @@ html=$(sed 's/&nbsp;/ /g' "$HTML")
 assert_contains "the document holds the basis sentence" "265 av 513 ärenden ger 52 %." "$html"
 assert_contains "and the same quarter last year" "Samma kvartal 2025: 200 av 409, 49 %." "$html"
 assert_contains "and the TeleQ arithmetic" "(90 + 73 + 66) / 3 = 76 %" "$html"
+assert_contains "and the postponements by age group, as the committee counts them (cases)" \
+	"Uppskov: &lt; 19 år 1 ärende, &gt; 19 år 18 ärenden." "$html"
+assert_no_match "and no fill-in-by-hand placeholder for them" 'fyll i för hand' "$html"
 assert_no_match "the document has no http:// or https:// (self-contained)" 'https?://' "$html"
 assert_no_match "the document has no script" '<[sS][cC][rR][iI][pP][tT]' "$html"
 assert_no_match "a closed quarter has no prognosis" 'Prognos' "$html"
@@ -79,6 +83,8 @@ assert_match "GET /rapport: a CSP that allows no script and nothing external" \
 	"^default-src 'none'; style-src 'unsafe-inline'" "$(header Content-Security-Policy)"
 assert_contains "GET /rapport holds the committee's basis" "265 av 513 ärenden ger 52 %." \
 	"$(sed 's/&nbsp;/ /g' "$T/rapport.html")"
+assert_contains "GET /rapport holds the postponements by age group" \
+	"Uppskov: &lt; 19 år 1 ärende, &gt; 19 år 18 ärenden." "$(sed 's/&nbsp;/ /g' "$T/rapport.html")"
 for bad in "2026-Q5" "2026-13" "x" "2026-Q1%00" "$(printf '%040d' 1)"; do
 	http_req GET "/rapport?period=$bad"
 	assert_eq "GET /rapport?period=$bad: 400" 400 "$(status)"
@@ -112,7 +118,7 @@ pdftotext -layout "$PDF" "$T/pdf.txt"
 pdftext=$(sed 's/\xc2\xa0/ /g' "$T/pdf.txt" | tr '\n' ' ' | tr -s ' ')
 for want in "Verksamhetsuppföljning" "Kvartal 1 2026" "Målstyrning" "Kvalitetsstyrning" \
 	"Digitala patientkontakter" "265 av 513 ärenden ger 52 %." "Samma kvartal 2025: 200 av 409, 49 %." \
-	"(90 + 73 + 66) / 3 = 76 %" "uppnås inte" "Uppskov per åldersgrupp"; do
+	"(90 + 73 + 66) / 3 = 76 %" "uppnås inte" "Uppskov: < 19 år 1 ärende, > 19 år 18 ärenden."; do
 	assert_contains "the PDF shows '$want'" "$want" "$pdftext"
 done
 assert_match "the PDF ends each table with the count of indicators met" \

@@ -99,13 +99,14 @@ ev(const struct fx *f, const char *kind, int64_t utc, unsigned n)
 static struct cohort_delta
 deltas(const struct batch *b, uint16_t ind, int64_t month)
 {
-	struct cohort_delta d = { 0, 0, 0 };
+	struct cohort_delta d = { 0, 0, 0, 0 };
 
 	for (size_t i = 0; i < b->ncdeltas; i++)
 		if (b->cdeltas[i].ind == ind && b->cdeltas[i].month == month) {
 			d.met += (int32_t)b->cdeltas[i].met;
 			d.missed += (int32_t)b->cdeltas[i].missed;
 			d.pending += (int32_t)b->cdeltas[i].pending;
+			d.extended += (int32_t)b->cdeltas[i].extended;
 		}
 	return d;
 }
@@ -238,6 +239,40 @@ test_load(void **state)
 	assert_int_equal(cases_load(f->cs, 5, field, 32, text, strlen(text)), -EINVAL);
 }
 
+/*
+ * A state stored before the extended counter (lowercase r, an extension
+ * not counted): due at once, the next tick counts its extension, exactly
+ * once, and stores it uppercase.
+ */
+static void
+test_load_old_extension(void **state)
+{
+	struct fx *f = *state;
+	static const char old[] = "s=1772442000 p=1772445600 d=1772751599 m=24314 a=0 t=20517 r=m:24314";
+	static const char counted[] = "s=1772442000 p=1772445600 d=1772751599 m=24314 a=0 t=20517 r=M:24314";
+	static const char field[] = "abcdefghijklmnopabcdefghijklmnop";
+	struct cohort_delta d;
+
+	assert_int_equal(cases_load(f->cs, 0, field, 32, old, strlen(old)), 0);
+	assert_true(cases_next(f->cs) <= T0);
+	batch_clear(&f->b);
+	assert_int_equal(cases_tick(f->cs, T0 + 86400, &f->b), 0);
+	d = deltas(&f->b, 0, MARCH);
+	assert_int_equal(d.extended, 1);
+	assert_int_equal(d.met + d.missed + d.pending, 0);
+	assert_int_equal(cases_flush(f->cs, &f->b), 0);
+	assert_int_equal(f->b.ncases, 1);
+	assert_non_null(strstr(f->b.cases[0].text, " r=M:24314"));
+	/* counted: a later tick, or the state loaded again as stored, changes nothing */
+	batch_clear(&f->b);
+	assert_int_equal(cases_tick(f->cs, T0 + 2 * 86400, &f->b), 0);
+	assert_int_equal(f->b.ncdeltas, 0);
+	cases_clear(f->cs);
+	assert_int_equal(cases_load(f->cs, 0, field, 32, counted, strlen(counted)), 0);
+	assert_int_equal(cases_tick(f->cs, T0 + 2 * 86400, &f->b), 0);
+	assert_int_equal(f->b.ncdeltas, 0);
+}
+
 int
 main(void)
 {
@@ -246,6 +281,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_and_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_old_extension, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -680,7 +680,7 @@ test_text_roundtrip(void **state)
 	n = case_format(&cases[0], buf, sizeof(buf));
 	assert_string_equal(buf, "s=- p=- d=- m=- a=0 t=- r=-");
 	n = case_format(&cases[3], buf, sizeof(buf));
-	assert_non_null(strstr(buf, " a=1 t=20573 r=m:24314"));
+	assert_non_null(strstr(buf, " a=1 t=20573 r=M:24314"));  /* its extension counted */
 }
 
 static void
@@ -747,6 +747,93 @@ test_text_rejects(void **state)
 	assert_int_equal(case_parse(NULL, 0, &st), -EINVAL);
 }
 
+/*
+ * Uppskov as cases (ärenden): case_report counts a case with an extension
+ * once in its month's "extended" counter, however many extensions and
+ * repeated lines it has, moves it with the case, and a state written
+ * before the counter existed (lowercase r) is counted at its next report.
+ */
+static void
+test_extended_once(void **state)
+{
+	struct cohort_rule r = rule("2w", "2w");
+	int64_t start = loc(2026, 3, 2, 10, 0, 0), feb = loc(2026, 2, 20, 10, 0, 0);
+	int64_t apr30 = days_from_civil(2026, 4, 30), may5 = days_from_civil(2026, 5, 5);
+	struct case_state st, back;
+	struct cohort_change ch[2];
+	char buf[CASE_TEXT_MAX];
+	int n;
+
+	(void)state;
+	/* Started, no extension: pending, not extended. */
+	st = one_case(&r, start, INT64_MIN);
+	assert_int_equal(case_report(&st, start, ch), 1);
+	assert_int_equal(ch[0].d.pending, 1);
+	assert_int_equal(ch[0].d.extended, 0);
+	/* The first extension: +1 extended, the outcome stays. */
+	assert_true(case_apply(&st, CASE_EXTEND, start + DAY, apr30, &r, tz) > 0);
+	assert_int_equal(case_report(&st, start + DAY, ch), 1);
+	assert_int_equal(ch[0].month, MARCH);
+	assert_int_equal(ch[0].d.extended, 1);
+	assert_int_equal(ch[0].d.pending, 0);
+	assert_int_equal(ch[0].d.met + ch[0].d.missed, 0);
+	assert_true(st.reported_ext);
+	/* A second postponement, a repeated line and one by amount: the same case, no change. */
+	assert_true(case_apply(&st, CASE_EXTEND, start + 2 * DAY, may5, &r, tz) > 0);
+	assert_int_equal(case_report(&st, start + 2 * DAY, ch), 0);
+	assert_int_equal(case_apply(&st, CASE_EXTEND, start + 3 * DAY, may5, &r, tz), 0);
+	assert_int_equal(case_report(&st, start + 3 * DAY, ch), 0);
+	assert_true(apply(&st, &r, CASE_EXTEND, start + 4 * DAY) > 0);
+	assert_int_equal(case_report(&st, start + 4 * DAY, ch), 0);
+	/* Decided: the outcome moves, extended stays counted. */
+	assert_true(apply(&st, &r, CASE_STOP, start + 20 * DAY) > 0);
+	assert_int_equal(case_report(&st, start + 20 * DAY, ch), 1);
+	assert_int_equal(ch[0].d.met, 1);
+	assert_int_equal(ch[0].d.pending, -1);
+	assert_int_equal(ch[0].d.extended, 0);
+	/* Its text says the extension is counted (uppercase), and reads back. */
+	n = case_format(&st, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, " r=M:24314"));
+	assert_int_equal(case_parse(buf, (size_t)n, &back), 0);
+	assert_memory_equal(&back, &st, sizeof(st));
+	/* An earlier start in February moves the case, its extension with it. */
+	assert_true(apply(&st, &r, CASE_START, feb) > 0);
+	assert_int_equal(case_report(&st, start + 20 * DAY, ch), 2);
+	assert_int_equal(ch[0].month, MARCH);
+	assert_int_equal(ch[0].d.extended, -1);
+	assert_int_equal(ch[0].d.met, -1);
+	assert_int_equal(ch[1].month, MARCH - 1);
+	assert_int_equal(ch[1].d.extended, 1);
+	assert_int_equal(ch[1].d.met + ch[1].d.missed, 1);
+	assert_int_equal(case_report(&st, start + 21 * DAY, ch), 0);
+
+	/* An extension read before the start: counted with it, in one change. */
+	case_init(&st);
+	assert_true(case_apply(&st, CASE_EXTEND, start, apr30, &r, tz) > 0);
+	assert_int_equal(case_report(&st, start, ch), 0);       /* not in the cohort yet */
+	assert_true(apply(&st, &r, CASE_START, start) > 0);
+	assert_int_equal(case_report(&st, start, ch), 1);
+	assert_int_equal(ch[0].d.pending, 1);
+	assert_int_equal(ch[0].d.extended, 1);
+
+	/* A state from before the counter: lowercase r, its extension counted at the next report. */
+	static const char old[] = "s=1772442000 p=- d=1773705599 m=24314 a=1 t=- r=p:24314";
+	assert_int_equal(case_parse(old, strlen(old), &st), 0);
+	assert_false(st.reported_ext);
+	assert_int_equal(st.reported, CASE_PENDING);
+	assert_int_equal(case_report(&st, 1772442000, ch), 1);
+	assert_int_equal(ch[0].month, 24314);
+	assert_int_equal(ch[0].d.extended, 1);
+	assert_int_equal(ch[0].d.pending + ch[0].d.met + ch[0].d.missed, 0);
+	assert_int_equal(case_report(&st, 1772442000, ch), 0);
+	n = case_format(&st, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " r=P:24314"));
+	/* Uppercase for a case without an extension cannot be: refused. */
+	static const char bad[] = "s=1772442000 p=- d=1773705599 m=24314 a=0 t=- r=X:24314";
+	assert_int_equal(case_parse(bad, strlen(bad), &back), -EINVAL);
+}
+
 /* ---------------------------------------------------------------- deltas */
 
 static void
@@ -768,6 +855,7 @@ test_case_delta(void **state)
 			assert_int_equal(d.met, (all[j] == CASE_MET) - (all[i] == CASE_MET));
 			assert_int_equal(d.missed, (all[j] == CASE_MISSED) - (all[i] == CASE_MISSED));
 			assert_int_equal(d.pending, (all[j] == CASE_PENDING) - (all[i] == CASE_PENDING));
+			assert_int_equal(d.extended, 0);        /* case_report decides it */
 		}
 }
 
@@ -804,7 +892,7 @@ static unsigned seen_move, seen_rescued, seen_reopened, seen_expired;
 
 /* Adds one case_report's changes to the month counters. */
 static void
-add_changes(int64_t cnt[NMONTHS][3], const struct cohort_change *ch, int n)
+add_changes(int64_t cnt[NMONTHS][4], const struct cohort_change *ch, int n)
 {
 	assert_in_range(n, 0, 2);
 	seen_move += n == 2;
@@ -821,15 +909,17 @@ add_changes(int64_t cnt[NMONTHS][3], const struct cohort_change *ch, int n)
 		cnt[m][0] += ch[i].d.pending;
 		cnt[m][1] += ch[i].d.met;
 		cnt[m][2] += ch[i].d.missed;
+		assert_in_range(ch[i].d.extended + 1, 0, 2);
+		cnt[m][3] += ch[i].d.extended;
 	}
 }
 
 /* The counters equal the cases' outcomes: reported ones (live) or decided at now. */
 static void
-assert_counts(int64_t cnt[NMONTHS][3], const struct case_state *st, size_t n, bool decide,
+assert_counts(int64_t cnt[NMONTHS][4], const struct case_state *st, size_t n, bool decide,
               int64_t now)
 {
-	int64_t want[NMONTHS][3] = { { 0 } };
+	int64_t want[NMONTHS][4] = { { 0 } };
 
 	for (size_t c = 0; c < n; c++) {
 		enum case_outcome o = decide ? case_decide(&st[c], now) : st[c].reported;
@@ -839,6 +929,8 @@ assert_counts(int64_t cnt[NMONTHS][3], const struct case_state *st, size_t n, bo
 			continue;
 		assert_true(m - M0 >= 0 && m - M0 < NMONTHS);
 		want[m - M0][slot(o)]++;
+		/* a case with an extension counts once in its month, as reported or as it is */
+		want[m - M0][3] += decide ? st[c].ext_by_amount || st[c].has_ext_day : st[c].reported_ext;
 	}
 	assert_memory_equal(want, cnt, sizeof(want));
 }
@@ -860,7 +952,7 @@ check_consistency(const struct cohort_rule *r)
 	static char text[NCASES][CASE_TEXT_MAX];
 	static struct ev ev[NCASES][MAXEV];
 	static size_t nev[NCASES];
-	int64_t cnt[NMONTHS][3] = { { 0 } };
+	int64_t cnt[NMONTHS][4] = { { 0 } };
 	int64_t spring = loc(2026, 3, 10, 0, 0, 0), autumn = loc(2026, 10, 5, 0, 0, 0);
 	int64_t now = spring;
 	struct cohort_change ch[2];
@@ -931,6 +1023,7 @@ check_consistency(const struct cohort_rule *r)
 			assert_true(case_apply(&again, ev[c][k].kind, ev[c][k].utc, ev[c][k].day, r, tz) >= 0);
 		again.reported = st[c].reported;
 		again.reported_month = st[c].reported_month;
+		again.reported_ext = st[c].reported_ext;
 		assert_same_state(&again, &st[c]);
 	}
 }
@@ -971,6 +1064,7 @@ main(void)
 		cmocka_unit_test(test_text_roundtrip),
 		cmocka_unit_test(test_text_rejects),
 		cmocka_unit_test(test_case_delta),
+		cmocka_unit_test(test_extended_once),
 		cmocka_unit_test(test_delta_consistency),
 	};
 

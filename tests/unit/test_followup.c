@@ -214,15 +214,95 @@ test_document(void **state)
 	/* closing sentences: Målstyrning 1 met (TeleQ, evil), 1 missed, 1 unjudged */
 	assert_non_null(strstr(html, "Alla indikatorer utom en uppnås. En indikator kan inte bedömas."));
 	assert_non_null(strstr(html, "Ingen indikator kan bedömas."));
-	/* postponements by age are not counted: a marked row, no figure */
-	assert_non_null(strstr(html, "Uppskov per åldersgrupp"));
-	assert_non_null(strstr(html, "räknas inte av teleqd"));
+	/* no age groups in this config: no postponement line, no placeholder */
+	assert_null(strstr(html, "Uppskov"));
 	/* escaping: titles and notes */
 	assert_non_null(strstr(html, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;"));
 	assert_non_null(strstr(html, "Analys: Ökningen &lt;beror&gt; på 1177"));
 	assert_int_equal(count(html, "<script"), 0);
 	/* a closed period has no prognosis */
 	assert_null(strstr(html, "Prognos"));
+	free(html);
+	report_done(&rep);
+}
+
+/*
+ * Uppskov by age group, as the seeds write it: from the deadline
+ * indicators whose start filter is age: child (< 19 år) or age: adult
+ * (> 19 år), "–" for a group without cases; nothing without such a split.
+ */
+static uint16_t up_child[] = { 1 }, up_adult[] = { 2 };
+static struct clause up_start_child[] = {
+	{ .dim = -1, .n = 1, .ids = fx_ev_case }, { .dim = 3, .n = 1, .ids = up_child },
+};
+static struct clause up_start_adult[] = {
+	{ .dim = -1, .n = 1, .ids = fx_ev_case }, { .dim = 3, .n = 1, .ids = up_adult },
+};
+
+static struct config
+cfg_age(void)
+{
+	static struct indicator ai[3];
+	struct config cfg = fixture_config();
+	static struct clause any[] = { { .dim = -1, .n = 1, .ids = fx_ev_case } };
+
+	cfg.dims[3] = (struct dimension){ .name = "age", .nvalues = 2, .values = { "child", "adult" } };
+	cfg.ndims = 4;
+	/* one over every age first: it is no age group and must not be taken */
+	ai[0] = (struct indicator){
+		.name = "alla", .kind = IND_DEADLINE, .start = { 1, any }, .stop = { 1, any },
+		.extend = { 1, any }, .cmp = CMP_GE, .target = 1.0,
+	};
+	ai[1] = (struct indicator){
+		.name = "vuxna", .kind = IND_DEADLINE, .start = { 2, up_start_adult },
+		.stop = { 1, any }, .extend = { 1, any }, .cmp = CMP_GE, .target = 0.8,
+	};
+	ai[2] = (struct indicator){
+		.name = "barn", .kind = IND_DEADLINE, .start = { 2, up_start_child },
+		.stop = { 1, any }, .extend = { 1, any }, .cmp = CMP_GE, .target = 0.8,
+	};
+	cfg.indicators = ai;
+	cfg.nindicators = 3;
+	return cfg;
+}
+
+static void
+test_uppskov(void **state)
+{
+	struct config cfg = cfg_age(), plain = cfg5();
+	struct report rep;
+	struct period q;
+	int64_t today = days_from_civil(2026, 4, 2);
+	char buf[FOLLOWUP_LINE_MAX], *html;
+
+	(void)state;
+	assert_int_equal(period_parse("2026-Q1", today, &q), 0);
+	assert_int_equal(report_init(&rep, &cfg, &q, today), 0);
+	rep.r[0].cur = (struct outcome){ .num = 40, .den = 44, .extended = 25, .met = 0 };
+	rep.r[1].cur = (struct outcome){ .num = 36, .den = 40, .pending = 2, .extended = 18, .met = 1 };
+	rep.r[2].cur = (struct outcome){ .num = 2, .den = 4, .extended = 1, .met = 0 };
+	assert_true(followup_fmt_uppskov(buf, sizeof(buf), &cfg, &rep));
+	assert_string_equal(buf, "Uppskov: < 19 år 1 ärende, > 19 år 18 ärenden.");
+	html = render(&cfg, &rep, NULL);
+	assert_non_null(strstr(html, "Uppskov: &lt; 19 år 1 ärende, &gt; 19 år 18 ärenden."));
+	assert_null(strstr(html, "fyll i för hand"));
+	free(html);
+	/* plural of 0 and 2; a group without cases is "–" */
+	rep.r[1].cur = (struct outcome){ .num = 3, .den = 3, .met = 1 };
+	rep.r[2].cur = (struct outcome){ .pending = 2, .extended = 2, .met = -1 };
+	assert_true(followup_fmt_uppskov(buf, sizeof(buf), &cfg, &rep));
+	assert_string_equal(buf, "Uppskov: < 19 år 2 ärenden, > 19 år 0 ärenden.");
+	rep.r[1].cur = (struct outcome){ .met = -1 };
+	rep.r[2].cur = (struct outcome){ .met = -1 };
+	assert_true(followup_fmt_uppskov(buf, sizeof(buf), &cfg, &rep));
+	assert_string_equal(buf, "Uppskov: < 19 år –, > 19 år –.");
+	report_done(&rep);
+
+	/* no age split in the config: no line, and no placeholder in the document */
+	q1_report(&plain, &rep, today);
+	assert_false(followup_fmt_uppskov(buf, sizeof(buf), &plain, &rep));
+	html = render(&plain, &rep, NULL);
+	assert_null(strstr(html, "Uppskov"));
 	free(html);
 	report_done(&rep);
 }
@@ -401,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_mean_line),
 		cmocka_unit_test(test_sentences),
 		cmocka_unit_test(test_document),
+		cmocka_unit_test(test_uppskov),
 		cmocka_unit_test(test_running),
 		cmocka_unit_test(test_nbsp),
 		cmocka_unit_test(test_write_error),

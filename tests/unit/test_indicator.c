@@ -40,7 +40,7 @@ test_teleq_mean_of_months(void **state)
 {
 	struct config cfg = fixture_config();
 	struct indicator mean = cfg.indicators[IND_TELEQ], pooled = mean;
-	const struct ind_sums q1[] = { { 90, 100, 0 }, { 219, 300, 0 }, { 132, 200, 0 } };
+	const struct ind_sums q1[] = { { 90, 100, 0, 0 }, { 219, 300, 0, 0 }, { 132, 200, 0, 0 } };
 	struct outcome o, p;
 
 	(void)state;
@@ -62,7 +62,7 @@ static void
 test_mean_skips_empty_months(void **state)
 {
 	struct config cfg = fixture_config();
-	const struct ind_sums m[] = { { 90, 100, 0 }, { 0, 0, 0 }, { 66, 100, 0 } };
+	const struct ind_sums m[] = { { 90, 100, 0, 0 }, { 0, 0, 0, 0 }, { 66, 100, 0, 0 } };
 	struct outcome o;
 
 	(void)state;
@@ -78,8 +78,8 @@ test_digital_pooled(void **state)
 	struct config cfg = fixture_config();
 	const struct indicator *ind = &cfg.indicators[IND_DIGITAL];
 	/* Split over months so pooling is exercised, not one bucket. */
-	const struct ind_sums q1[] = { { 80, 170, 0 }, { 95, 171, 0 }, { 90, 172, 0 } };
-	const struct ind_sums q1_prev[] = { { 60, 130, 0 }, { 70, 140, 0 }, { 70, 139, 0 } };
+	const struct ind_sums q1[] = { { 80, 170, 0, 0 }, { 95, 171, 0, 0 }, { 90, 172, 0, 0 } };
+	const struct ind_sums q1_prev[] = { { 60, 130, 0, 0 }, { 70, 140, 0, 0 }, { 70, 139, 0, 0 } };
 	struct outcome o, prev;
 
 	(void)state;
@@ -96,10 +96,10 @@ test_growth(void **state)
 {
 	struct config cfg = fixture_config();
 	const struct indicator *ind = &cfg.indicators[IND_GROWTH_CASES];
-	const struct ind_sums cur[] = { { 170, 0, 0 }, { 171, 0, 0 }, { 172, 0, 0 } };
-	const struct ind_sums prev[] = { { 130, 0, 0 }, { 140, 0, 0 }, { 139, 0, 0 } };
-	const struct ind_sums zero[] = { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } };
-	const struct ind_sums flat[] = { { 409, 0, 0 } }, fewer[] = { { 400, 0, 0 } };
+	const struct ind_sums cur[] = { { 170, 0, 0, 0 }, { 171, 0, 0, 0 }, { 172, 0, 0, 0 } };
+	const struct ind_sums prev[] = { { 130, 0, 0, 0 }, { 140, 0, 0, 0 }, { 139, 0, 0, 0 } };
+	const struct ind_sums zero[] = { { 0, 0, 0, 0 }, { 0, 0, 0, 0 }, { 0, 0, 0, 0 } };
+	const struct ind_sums flat[] = { { 409, 0, 0, 0 } }, fewer[] = { { 400, 0, 0, 0 } };
 	struct outcome o;
 
 	(void)state;
@@ -118,7 +118,7 @@ test_growth(void **state)
 	/* A small previous period is shown but not judged. */
 	{
 		struct indicator small = *ind;
-		const struct ind_sums seven[] = { { 7, 0, 0 } }, five[] = { { 5, 0, 0 } };
+		const struct ind_sums seven[] = { { 7, 0, 0, 0 } }, five[] = { { 5, 0, 0, 0 } };
 
 		small.min_denominator = 20;
 		ind_outcome(&small, seven, five, 1, &o);
@@ -141,7 +141,7 @@ static void
 test_den_zero(void **state)
 {
 	struct config cfg = fixture_config();
-	const struct ind_sums none[] = { { 0, 0, 0 }, { 0, 0, 0 } };
+	const struct ind_sums none[] = { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } };
 	struct outcome o;
 
 	(void)state;
@@ -164,8 +164,8 @@ test_min_denominator(void **state)
 {
 	struct config cfg = fixture_config();
 	struct indicator ind = cfg.indicators[IND_DIGITAL];
-	const struct ind_sums m[] = { { 265, 513, 0 } };
-	const struct ind_sums few[] = { { 4, 5, 0 } };
+	const struct ind_sums m[] = { { 265, 513, 0, 0 } };
+	const struct ind_sums few[] = { { 4, 5, 0, 0 } };
 	struct outcome o;
 
 	(void)state;
@@ -248,7 +248,7 @@ test_outcome_boundary(void **state)
 {
 	struct config cfg = fixture_config();
 	struct indicator ind = cfg.indicators[IND_DIGITAL];
-	const struct ind_sums m[] = { { 11, 20, 0 } };
+	const struct ind_sums m[] = { { 11, 20, 0, 0 } };
 	struct outcome o;
 
 	(void)state;
@@ -312,6 +312,47 @@ test_accumulate(void **state)
 	assert_true(s[IND_TELEQ].num == INT64_MAX);
 }
 
+/*
+ * A deadline indicator's month counters: met in num and den, missed in
+ * den, pending and extended (cases with a postponement) apart; fields of
+ * another indicator or of an unknown kind count nowhere.
+ */
+static void
+test_deadline_fields(void **state)
+{
+	static struct clause any[] = { { .dim = -1, .n = 1, .ids = fx_ev_case } };
+	struct indicator dl = {
+		.name = "svar_4v", .kind = IND_DEADLINE, .start = { 1, any }, .stop = { 1, any },
+		.extend = { 1, any }, .cmp = CMP_GE, .target = 0.8, .min_denominator = 5,
+	};
+	struct config cfg = fixture_config();
+	struct ind_sums m[2];
+	struct outcome o;
+	static const struct { const char *f; int64_t v; } fields[] = {
+		{ "deadline:svar_4v|met", 20 }, { "deadline:svar_4v|missed", 2 },
+		{ "deadline:svar_4v|pending", 1 }, { "deadline:svar_4v|extended", 9 },
+		{ "deadline:svar_2v|extended", 100 }, { "deadline:svar_4v|extendedx", 100 },
+		{ "deadline:svar_4v|extende", 100 }, { "deadline:svar_4v", 100 },
+	};
+
+	(void)state;
+	cfg.indicators = &dl;
+	cfg.nindicators = 1;
+	memset(m, 0, sizeof(m));
+	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+		ind_accumulate(&cfg, fields[k].f, strlen(fields[k].f), fields[k].v, &m[0]);
+	assert_int_equal(m[0].num, 20);
+	assert_int_equal(m[0].den, 22);
+	assert_int_equal(m[0].pending, 1);
+	assert_int_equal(m[0].extended, 9);
+	/* the Q1 2026 adults over two months: 36 of 40 in time, 18 postponed */
+	m[1] = (struct ind_sums){ .num = 16, .den = 18, .pending = 0, .extended = 9 };
+	ind_outcome(&dl, m, NULL, 2, &o);
+	assert_outcome(o, 36, 40, 9000, 1);
+	assert_int_equal(o.pending, 1);
+	assert_int_equal(o.extended, 18);
+}
+
 int
 main(void)
 {
@@ -325,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_cmp_boundary),
 		cmocka_unit_test(test_outcome_boundary),
 		cmocka_unit_test(test_accumulate),
+		cmocka_unit_test(test_deadline_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,7 +43,7 @@ struct fx {
 static struct outcome
 ratio(const struct indicator *ind, int64_t num, int64_t den)
 {
-	struct ind_sums s = { num, den, 0 };
+	struct ind_sums s = { num, den, 0, 0 };
 	struct outcome o;
 
 	ind_outcome(ind, &s, NULL, 1, &o);
@@ -54,7 +54,7 @@ ratio(const struct indicator *ind, int64_t num, int64_t den)
 static struct outcome
 growth(const struct indicator *ind, int64_t num, int64_t prev)
 {
-	struct ind_sums s = { num, 0, 0 }, p = { prev, 0, 0 };
+	struct ind_sums s = { num, 0, 0, 0 }, p = { prev, 0, 0, 0 };
 	struct outcome o;
 
 	ind_outcome(ind, &s, &p, 1, &o);
