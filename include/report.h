@@ -187,5 +187,11 @@ struct report_row {
  */
 size_t report_rows(const struct config *cfg, bool quality, bool manual,
                    struct report_row ret[REPORT_ROWS_MAX]);
+/*
+ * True when one of the n rows (report_rows' output; NULL with n 0 is fine)
+ * is a counted deadline indicator: its table then explains what Utfall /
+ * Delresultat means. The one test the document and teleqctl's text share.
+ */
+bool report_rows_have_deadline(const struct config *cfg, const struct report_row *rows, size_t n);
 
 #endif /* TQ_REPORT_H */

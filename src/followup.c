@@ -453,16 +453,6 @@ put_manual_row(FILE *out, const struct config *cfg, const struct report *rep, si
 	fputs("</td></tr>\n", out);
 }
 
-/* Whether some row of the table is a deadline indicator (its Delresultat needs explaining). */
-static bool
-any_deadline(const struct config *cfg, const struct report_row *rows, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		if (rows[k].kind == RROW_COUNTED && cfg->indicators[rows[k].i].kind == IND_DEADLINE)
-			return true;
-	return false;
-}
-
 /*
  * One table: the Kvalitetsstyrning (quality) or the Målstyrning rows as
  * report_rows() orders them (by kind, or the config's section), each
@@ -521,7 +511,7 @@ put_table(FILE *out, const struct config *cfg, const struct report *rep,
 	fputs("<p class=\"closing\">", out);
 	html_put_esc(out, line, HTML_NBSP_PERCENT);
 	fputs("</p>\n", out);
-	if (quality && any_deadline(cfg, rows, nrows))
+	if (quality && report_rows_have_deadline(cfg, rows, nrows))
 		fputs("<p class=\"explain\">Delresultat: andel i tid av de avgjorda ärendena som "
 		      "började under perioden; pågående ärenden räknas när de avgörs.</p>\n", out);
 	/*

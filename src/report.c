@@ -726,3 +726,13 @@ report_rows(const struct config *cfg, bool quality, bool manual,
 	}
 	return n;
 }
+
+/* Whether a table has a deadline row (see report.h). */
+bool
+report_rows_have_deadline(const struct config *cfg, const struct report_row *rows, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (rows[k].kind == RROW_COUNTED && cfg->indicators[rows[k].i].kind == IND_DEADLINE)
+			return true;
+	return false;
+}

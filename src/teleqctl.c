@@ -714,16 +714,6 @@ put_prognos(FILE *out, const struct config *cfg, const struct report *rep, bool 
 	}
 }
 
-/* Whether some row is a deadline indicator (the table then explains its Utfall). */
-static bool
-any_deadline_row(const struct config *cfg, const struct report_row *rows, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		if (rows[k].kind == RROW_COUNTED && cfg->indicators[rows[k].i].kind == IND_DEADLINE)
-			return true;
-	return false;
-}
-
 /*
  * One table: a title line, a header, one row per indicator of the table
  * (deadline indicators make the Kvalitetsstyrning table, the others the
@@ -813,7 +803,7 @@ print_table(FILE *out, const struct config *cfg, const struct report *rep, bool 
 			        o->den, ind->min_denominator);
 		}
 	}
-	if (deadline && any_deadline_row(cfg, rows, nlayout))
+	if (deadline && report_rows_have_deadline(cfg, rows, nlayout))
 		fprintf(out, "\nUtfall: andel i tid av de avgjorda ärendena (start i perioden); "
 		        "pågående ärenden räknas när de avgörs.\n");
 	/* the postponements by age group, as the follow-up document lists them */

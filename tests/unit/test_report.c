@@ -168,6 +168,24 @@ test_signed_percent(void **state)
 	assert_string_equal(buf, "\xE2\x80\x93");
 }
 
+/* report_rows_have_deadline: only a counted row of a deadline indicator counts. */
+static void
+test_rows_have_deadline(void **state)
+{
+	struct indicator inds[2] = { { .name = (char *)"r", .kind = IND_RATIO },
+	                             { .name = (char *)"d", .kind = IND_DEADLINE } };
+	struct config cfg = { .indicators = inds, .nindicators = 2 };
+	struct report_row ratio_only[] = { { RROW_HEADING, 0, "H" }, { RROW_COUNTED, 0, NULL },
+	                                   { RROW_MANUAL, 1, NULL } };
+	struct report_row with_deadline[] = { { RROW_COUNTED, 0, NULL }, { RROW_COUNTED, 1, NULL } };
+
+	(void)state;
+	assert_false(report_rows_have_deadline(&cfg, ratio_only, 3));
+	assert_true(report_rows_have_deadline(&cfg, with_deadline, 2));
+	assert_false(report_rows_have_deadline(&cfg, with_deadline, 1));
+	assert_false(report_rows_have_deadline(&cfg, NULL, 0));
+}
+
 int
 main(void)
 {
@@ -177,6 +195,7 @@ main(void)
 		cmocka_unit_test(test_overview),
 		cmocka_unit_test(test_report_empty_month),
 		cmocka_unit_test(test_signed_percent),
+		cmocka_unit_test(test_rows_have_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
